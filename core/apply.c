@@ -1,0 +1,405 @@
+/* apply, rollback, baseline, mark: every change to a database goes through
+ * here.  Each migration commits together with its strata_ledger row and its
+ * native tracker row; each is re-checked inside its own transaction so that
+ * two strata processes never run the same migration twice. */
+#include "strata_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_done(strata_state st)
+{
+	return st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED;
+}
+
+static bool is_todo(const migration *m)
+{
+	strata_state st = m->info.state;
+	/* A failed transactional migration left nothing behind: retry it. */
+	return st == STRATA_PENDING || st == STRATA_ROLLED_BACK ||
+	       (st == STRATA_FAILED && !m->info.native_only &&
+	        !(m->info.flags & STRATA_MIG_NO_TRANSACTION));
+}
+
+/* Index of a ledger id; accepts the full id or a version/name that names
+ * exactly one migration. */
+static int find_index(strata *s, const char *id, size_t *out)
+{
+	size_t hits = 0;
+	for (size_t i = 0; i < s->nmigs; i++) {
+		const strata_migration_info *in = &s->migs[i]->info;
+		if (!strcmp(in->id, id)) {
+			*out = i;
+			return 0;
+		}
+		if (!strcmp(in->version, id) || (*in->name && !strcmp(in->name, id))) {
+			*out = i;
+			hits++;
+		}
+	}
+	if (hits == 1)
+		return 0;
+	return err_set(s, STRATA_EINVAL, STRATA_ECLASS_USAGE, NULL, 0, 0,
+	               hits ? "use the full id <source>:<version>" : "`strata ledger` lists the ids",
+	               hits ? "'%s' names %zu migrations" : "no migration '%s' in the ledger", id, hits);
+}
+
+/* Open read-write, take the command-wide lock, make sure strata_ledger
+ * exists, and read the current state. */
+static int open_for_write(strata *s, db *d)
+{
+	int rc = strata_load_ledger(s);
+	if (rc)
+		return rc;
+	rc = db_open(s, strata_database_url(s), false, d);
+	if (!rc)
+		rc = db_lock(d);
+	if (!rc)
+		rc = ledger_table_ensure(d);
+	if (!rc)
+		rc = plan_compute(s, d);
+	return rc;
+}
+
+static int write_state(strata *s, db *d, const migration *m, const char *state,
+                       const char *started, const char *finished, long ms, const char *error)
+{
+	int rc = ledger_table_write(d, m, state, started, finished, ms, error);
+	if (!rc)
+		rc = track_record(s, d, m, state, started, finished, ms, error);
+	return rc;
+}
+
+/* The row as another process may have left it since our plan was read. */
+static bool already(db *d, const migration *m, const char *state1, const char *state2)
+{
+	ledger_row r;
+	int found = ledger_table_get(d, m->info.id, &r);
+	bool yes = found > 0 && (!strcmp(r.state, state1) || (state2 && !strcmp(r.state, state2)));
+	ledger_row_clear(&r);
+	return yes;
+}
+
+/* Record a failure in its own transaction, keeping the original error. */
+static void record_failure(strata *s, db *d, const migration *m, const char *started, long ms)
+{
+	const strata_error_info *e = &s->err;
+	char *text = e->file ? (e->line ? xasprintf("%s:%d:%d: %s", e->file, e->line, e->col, e->message)
+	                                : xasprintf("%s: %s", e->file, e->message))
+	                     : xstrdup(e->message ? e->message : "failed");
+	char *msg = xstrdup(e->message), *file = xstrdup(e->file), *hint = xstrdup(e->hint);
+	strata_error_info keep = *e;
+	if (db_begin(d) == 0) {
+		if (write_state(s, d, m, "failed", started, NULL, ms, text) == 0)
+			db_commit(d);
+		else
+			db_rollback(d);
+	}
+	err_set(s, keep.code, keep.cls, file, keep.line, keep.col, hint, "%s", msg ? msg : "failed");
+	free(text);
+	free(msg);
+	free(file);
+	free(hint);
+}
+
+static int apply_one(strata *s, db *d, migration *m, bool *skipped)
+{
+	char started[40], finished[40];
+	bool tx = !(m->info.flags & STRATA_MIG_NO_TRANSACTION);
+	long long t0 = now_ms();
+	now_iso8601(started);
+	*skipped = false;
+
+	int rc = db_begin(d);
+	if (rc)
+		return rc;
+	if (already(d, m, "applied", "baselined")) {
+		db_rollback(d);
+		*skipped = true;
+		return 0;
+	}
+	if (!tx) {
+		/* Outside a transaction nothing can be undone: say so first. */
+		rc = write_state(s, d, m, "running", started, NULL, -1, NULL);
+		if (!rc)
+			rc = db_commit(d);
+		if (rc) {
+			db_rollback(d);
+			return rc;
+		}
+	}
+	rc = db_run(d, m, false);
+	if (rc) {
+		if (tx)
+			db_rollback(d);
+		record_failure(s, d, m, started, (long)(now_ms() - t0));
+		return rc;
+	}
+	if (!tx && (rc = db_begin(d)))
+		return rc;
+	now_iso8601(finished);
+	long ms = (long)(now_ms() - t0);
+	rc = write_state(s, d, m, "applied", started, finished, ms, NULL);
+	if (!rc)
+		rc = db_commit(d);
+	if (rc) {
+		db_rollback(d);
+		return rc;
+	}
+	m->info.state = STRATA_APPLIED;
+	logf_(s, STRATA_LOG_INFO, m->info.file, 0, "applied %s %s (%ld ms)", m->info.id,
+	      m->info.name, ms);
+	return 0;
+}
+
+static void emit(strata_sql_fn fn, void *ud, const char *text)
+{
+	if (fn)
+		fn(ud, text, strlen(text));
+}
+
+static void emit_script(strata_sql_fn fn, void *ud, const migration *m, bool down)
+{
+	char head[1024];
+	bool tx = !(m->info.flags & STRATA_MIG_NO_TRANSACTION);
+	snprintf(head, sizeof head, "-- %s %s %s (%s)\n%s", down ? "rollback" : "apply", m->info.id,
+	         m->info.name, down ? m->info.down_file : m->info.file, tx ? "BEGIN;\n" : "");
+	emit(fn, ud, head);
+	const char *sql = down ? m->down : m->up;
+	size_t len = down ? m->down_len : m->up_len;
+	if (fn && len)
+		fn(ud, sql, len);
+	if (len && sql[len - 1] != '\n')
+		emit(fn, ud, "\n");
+	emit(fn, ud, tx ? "COMMIT;\n\n" : "\n");
+}
+
+/* Refuse to build on a history the database disagrees with. */
+static int check_problems(strata *s, size_t end, bool allow_ooo)
+{
+	for (size_t i = 0; i < s->nmigs; i++) {
+		migration *m = s->migs[i];
+		if (m->info.state == STRATA_MODIFIED)
+			return err_set(s, STRATA_ESTATE, STRATA_ECLASS_SOURCE, m->info.file, 0, 0,
+			               "restore the file, or record its new checksum with "
+			               "`strata mark ID --applied`",
+			               "%s was modified after it was applied (checksum differs)",
+			               m->info.id);
+		if (m->info.state == STRATA_FAILED && !is_todo(m))
+			return err_set(s, STRATA_ESTATE, STRATA_ECLASS_DB, m->info.file, 0, 0,
+			               "finish or undo it by hand, then `strata mark ID --applied` or "
+			               "`strata mark ID --rolled-back`",
+			               "%s failed part-way and may be partly applied: %s", m->info.id,
+			               m->info.error ? m->info.error : "no error recorded");
+		if (i <= end && m->info.out_of_order && !allow_ooo)
+			return err_set(s, STRATA_ESTATE, STRATA_ECLASS_SOURCE, m->info.file, 0, 0,
+			               "apply it anyway with `strata apply --out-of-order`",
+			               "%s is pending but older than migrations already applied",
+			               m->info.id);
+	}
+	return 0;
+}
+
+int strata_apply(strata *s, strata_apply_opts *o)
+{
+	err_clear(s);
+	o->applied = 0;
+	db d = {0};
+	int rc;
+	if (o->dry_run) {
+		rc = strata_load_ledger(s);
+		if (!rc)
+			rc = db_open(s, strata_database_url(s), true, &d);
+		if (!rc)
+			rc = plan_compute(s, &d);
+	} else {
+		rc = open_for_write(s, &d);
+	}
+	size_t end = s->nmigs ? s->nmigs - 1 : 0;
+	if (!rc && o->to)
+		rc = find_index(s, o->to, &end);
+	if (!rc)
+		rc = check_problems(s, end, o->out_of_order);
+	for (size_t i = 0; !rc && s->nmigs && i <= end; i++) {
+		migration *m = s->migs[i];
+		if (!is_todo(m))
+			continue;
+		if (o->dry_run) {
+			emit_script(o->sql_fn, o->sql_ud, m, false);
+			o->applied++;
+			continue;
+		}
+		bool skipped;
+		rc = apply_one(s, &d, m, &skipped);
+		if (!rc && skipped)
+			logf_(s, STRATA_LOG_INFO, m->info.file, 0,
+			      "skipped %s: applied meanwhile by another process", m->info.id);
+		else if (!rc)
+			o->applied++;
+	}
+	db_close(&d);
+	return rc;
+}
+
+static int rollback_one(strata *s, db *d, migration *m, bool *skipped)
+{
+	char started[40], finished[40];
+	bool tx = !(m->info.flags & STRATA_MIG_NO_TRANSACTION);
+	long long t0 = now_ms();
+	now_iso8601(started);
+	*skipped = false;
+	int rc = db_begin(d);
+	if (rc)
+		return rc;
+	if (already(d, m, "rolled_back", NULL)) {
+		db_rollback(d);
+		*skipped = true;
+		return 0;
+	}
+	if (!tx && (rc = db_commit(d)))
+		return rc;
+	rc = db_run(d, m, true);
+	if (rc) {
+		if (tx)
+			db_rollback(d);
+		return rc;
+	}
+	if (!tx && (rc = db_begin(d)))
+		return rc;
+	now_iso8601(finished);
+	long ms = (long)(now_ms() - t0);
+	rc = write_state(s, d, m, "rolled_back", started, finished, ms, NULL);
+	if (!rc)
+		rc = db_commit(d);
+	if (rc) {
+		db_rollback(d);
+		return rc;
+	}
+	m->info.state = STRATA_ROLLED_BACK;
+	logf_(s, STRATA_LOG_INFO, m->info.down_file, 0, "rolled back %s %s (%ld ms)", m->info.id,
+	      m->info.name, ms);
+	return 0;
+}
+
+int strata_rollback(strata *s, strata_rollback_opts *o)
+{
+	err_clear(s);
+	o->rolled_back = 0;
+	db d = {0};
+	int rc;
+	if (o->dry_run) {
+		rc = strata_load_ledger(s);
+		if (!rc)
+			rc = db_open(s, strata_database_url(s), true, &d);
+		if (!rc)
+			rc = plan_compute(s, &d);
+	} else {
+		rc = open_for_write(s, &d);
+	}
+	/* Targets, newest first. */
+	migration **t = xcalloc(s->nmigs + 1, sizeof *t);
+	size_t nt = 0, stop = 0;
+	if (!rc && o->to) {
+		rc = find_index(s, o->to, &stop);
+		stop++;
+	}
+	int steps = o->steps > 0 ? o->steps : 1;
+	for (size_t i = s->nmigs; !rc && i-- > stop;) {
+		if (!is_done(s->migs[i]->info.state))
+			continue;
+		if (!o->to && nt == (size_t)steps)
+			break;
+		t[nt++] = s->migs[i];
+	}
+	/* All or nothing: every target needs a down script before any runs. */
+	for (size_t i = 0; !rc && i < nt; i++)
+		if (!t[i]->info.has_down)
+			rc = err_set(s, STRATA_EINVAL, STRATA_ECLASS_SOURCE, t[i]->info.file, 0, 0,
+			             "add a down script, or record it with "
+			             "`strata mark ID --rolled-back` after undoing it by hand",
+			             "%s has no down script; nothing was rolled back", t[i]->info.id);
+	for (size_t i = 0; !rc && i < nt; i++) {
+		if (o->dry_run) {
+			emit_script(o->sql_fn, o->sql_ud, t[i], true);
+			o->rolled_back++;
+			continue;
+		}
+		bool skipped;
+		rc = rollback_one(s, &d, t[i], &skipped);
+		if (!rc && !skipped)
+			o->rolled_back++;
+	}
+	free(t);
+	db_close(&d);
+	return rc;
+}
+
+int strata_baseline(strata *s, const char *to, size_t *recorded)
+{
+	err_clear(s);
+	*recorded = 0;
+	db d = {0};
+	int rc = open_for_write(s, &d);
+	size_t end = s->nmigs ? s->nmigs - 1 : 0;
+	if (!rc && to)
+		rc = find_index(s, to, &end);
+	if (!rc && s->nmigs)
+		rc = db_begin(&d);
+	/* One transaction: a baseline of a long history is one decision. */
+	char now[40];
+	now_iso8601(now);
+	for (size_t i = 0; !rc && s->nmigs && i <= end; i++) {
+		migration *m = s->migs[i];
+		strata_state st = m->info.state;
+		if (is_done(st) || (m->info.native_only && st == STRATA_APPLIED))
+			continue;
+		rc = write_state(s, &d, m, "baselined", now, now, 0, NULL);
+		if (!rc) {
+			m->info.state = STRATA_BASELINED;
+			(*recorded)++;
+		}
+	}
+	if (!rc && s->nmigs)
+		rc = db_commit(&d);
+	else if (rc && d.conn)
+		db_rollback(&d);
+	db_close(&d);
+	return rc;
+}
+
+int strata_mark(strata *s, const char *id, int applied)
+{
+	err_clear(s);
+	db d = {0};
+	int rc = open_for_write(s, &d);
+	migration *m = NULL;
+	if (!rc) {
+		for (size_t i = 0; i < s->nmissing && !m; i++)
+			if (!strcmp(s->missing[i]->info.id, id))
+				m = s->missing[i];
+		size_t idx;
+		if (!m && !(rc = find_index(s, id, &idx)))
+			m = s->migs[idx];
+	}
+	if (!rc && m->info.state == STRATA_MISSING && applied)
+		rc = err_set(s, STRATA_EINVAL, STRATA_ECLASS_USAGE, NULL, 0, 0,
+		             "restore the file, or use --rolled-back to forget the record",
+		             "%s has no file; it cannot be marked applied", m->info.id);
+	if (!rc)
+		rc = db_begin(&d);
+	if (!rc) {
+		char now[40];
+		now_iso8601(now);
+		rc = write_state(s, &d, m, applied ? "applied" : "rolled_back", now, now, 0, NULL);
+		if (!rc)
+			rc = db_commit(&d);
+		else
+			db_rollback(&d);
+	}
+	if (!rc)
+		logf_(s, STRATA_LOG_INFO, NULL, 0, "marked %s %s", m->info.id,
+		      applied ? "applied" : "rolled back");
+	db_close(&d);
+	return rc;
+}

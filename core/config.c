@@ -1,0 +1,337 @@
+/* strata.yaml: read with libyaml's document API so every value keeps its line
+ * and column for messages.  Unknown keys are errors: a typo must never turn a
+ * setting off silently. */
+#include "strata_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+typedef struct cfg_parse {
+	strata *s;
+	yaml_document_t doc;
+	const char *file;
+} cfg_parse;
+
+static int bad(cfg_parse *p, yaml_node_t *n, const char *hint, const char *fmt, ...)
+	STRATA_PRINTF(4, 5);
+
+/* An error at a node's position, "strata.yaml:LINE:COL: message". */
+static int bad(cfg_parse *p, yaml_node_t *n, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	err_setv(p->s, STRATA_EINVAL, STRATA_ECLASS_CONFIG, p->file,
+	         n ? (int)n->start_mark.line + 1 : 0, n ? (int)n->start_mark.column + 1 : 0,
+	         hint, fmt, ap);
+	va_end(ap);
+	return STRATA_EINVAL;
+}
+
+/* ${VAR} and ${VAR:-default} from the environment; an unset VAR without a
+ * default is an error, because an empty database URL is never what was meant. */
+static int expand(cfg_parse *p, yaml_node_t *n, const char *in, char **out)
+{
+	sbuf b = {0};
+	for (const char *c = in; *c;) {
+		if (c[0] != '$' || c[1] != '{') {
+			sbuf_add(&b, c++, 1);
+			continue;
+		}
+		const char *end = strchr(c, '}');
+		if (!end) {
+			sbuf_free(&b);
+			return bad(p, n, "write ${NAME}", "unterminated '${' in value");
+		}
+		char *name = xstrndup(c + 2, (size_t)(end - c - 2));
+		char *def = strstr(name, ":-");
+		if (def) {
+			*def = '\0';
+			def += 2;
+		}
+		const char *v = getenv(name);
+		if ((!v || !*v) && def)
+			v = def;
+		if (!v) {
+			bad(p, n, "export it, or write ${NAME:-default}",
+			    "environment variable '%s' is not set", name);
+			free(name);
+			sbuf_free(&b);
+			return STRATA_EINVAL;
+		}
+		sbuf_puts(&b, v);
+		free(name);
+		c = end + 1;
+	}
+	*out = sbuf_take(&b);
+	return 0;
+}
+
+static int scalar(cfg_parse *p, yaml_node_t *n, const char *what, char **out)
+{
+	if (!n || n->type != YAML_SCALAR_NODE)
+		return bad(p, n, NULL, "%s must be a string", what);
+	return expand(p, n, (const char *)n->data.scalar.value, out);
+}
+
+/* A string or a list of strings (plugin_path, order). */
+static int string_list(cfg_parse *p, yaml_node_t *n, const char *what, char ***out, size_t *count)
+{
+	if (n->type == YAML_SCALAR_NODE) {
+		*out = xcalloc(1, sizeof **out);
+		*count = 1;
+		return scalar(p, n, what, &(*out)[0]);
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return bad(p, n, NULL, "%s must be a string or a list of strings", what);
+	size_t k = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	*out = xcalloc(k, sizeof **out);
+	*count = 0;
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		int rc = scalar(p, yaml_document_get_node(&p->doc, *it), what, &(*out)[*count]);
+		if (rc)
+			return rc;
+		(*count)++;
+	}
+	return 0;
+}
+
+/* "10s", "500ms", "2m" or a plain number of milliseconds. */
+static int duration(cfg_parse *p, yaml_node_t *n, long *ms)
+{
+	char *v;
+	int rc = scalar(p, n, "lock_timeout", &v);
+	if (rc)
+		return rc;
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	long mult = 1;
+	if (!strcmp(end, "s"))
+		mult = 1000;
+	else if (!strcmp(end, "m"))
+		mult = 60000;
+	else if (strcmp(end, "ms") && *end)
+		mult = -1;
+	free(v);
+	if (errno || end == v || mult < 0 || d < 0)
+		return bad(p, n, "write e.g. 10s, 500ms or 2m", "invalid duration");
+	*ms = (long)(d * (double)mult);
+	return 0;
+}
+
+static int parse_source(cfg_parse *p, yaml_node_t *n, cfg_source *src, const char *dir)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return bad(p, n, "each source is a mapping with name, format and path",
+		           "source must be a mapping");
+	src->line = (int)n->start_mark.line + 1;
+	char *path = NULL;
+	int rc = 0;
+	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&p->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&p->doc, pr->value);
+		if (k->type != YAML_SCALAR_NODE)
+			return bad(p, k, NULL, "keys must be strings");
+		const char *key = (const char *)k->data.scalar.value;
+		if (!strcmp(key, "name"))
+			rc = scalar(p, v, "name", &src->name);
+		else if (!strcmp(key, "format"))
+			rc = scalar(p, v, "format", &src->format);
+		else if (!strcmp(key, "path"))
+			rc = scalar(p, v, "path", &path);
+		else {
+			/* Format options: checked against the plugin's list when loaded. */
+			src->opts = xrealloc(src->opts, (src->nopts + 1) * sizeof *src->opts);
+			cfg_option *o = &src->opts[src->nopts++];
+			memset(o, 0, sizeof *o);
+			o->key = xstrdup(key);
+			o->line = (int)k->start_mark.line + 1;
+			rc = scalar(p, v, key, &o->value);
+		}
+		if (rc) {
+			free(path);
+			return rc;
+		}
+	}
+	if (!src->name || !*src->name) {
+		free(path);
+		return bad(p, n, "add  name: <short name>  (it prefixes every migration id)",
+		           "source has no name");
+	}
+	if (strchr(src->name, ':')) {
+		free(path);
+		return bad(p, n, NULL, "source name '%s' must not contain ':'", src->name);
+	}
+	if (!src->format) {
+		free(path);
+		return bad(p, n, "add  format: sqlpair  (see `strata plugins`)",
+		           "source '%s' has no format", src->name);
+	}
+	if (!path) {
+		return bad(p, n, "add  path: <folder of migrations>", "source '%s' has no path",
+		           src->name);
+	}
+	src->path_display = path;
+	src->path = path_join(dir, path);
+	return 0;
+}
+
+static int parse_root(cfg_parse *p, config *cfg)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&p->doc);
+	if (!root)
+		return 0; /* empty file: all defaults */
+	if (root->type != YAML_MAPPING_NODE)
+		return bad(p, root, NULL, "the top level must be a mapping");
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&p->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&p->doc, pr->value);
+		if (k->type != YAML_SCALAR_NODE)
+			return bad(p, k, NULL, "keys must be strings");
+		const char *key = (const char *)k->data.scalar.value;
+		int rc;
+		if (!strcmp(key, "database")) {
+			free(cfg->database);
+			cfg->database = NULL;
+			rc = scalar(p, v, "database", &cfg->database);
+		} else if (!strcmp(key, "plugin_path")) {
+			rc = string_list(p, v, "plugin_path", &cfg->plugin_path, &cfg->nplugin_path);
+			for (size_t i = 0; !rc && i < cfg->nplugin_path; i++) {
+				char *abs = path_join(cfg->dir, cfg->plugin_path[i]);
+				free(cfg->plugin_path[i]);
+				cfg->plugin_path[i] = abs;
+			}
+		} else if (!strcmp(key, "order")) {
+			rc = string_list(p, v, "order", &cfg->order, &cfg->norder);
+		} else if (!strcmp(key, "merge")) {
+			char *m = NULL;
+			rc = scalar(p, v, "merge", &m);
+			if (!rc && !strcmp(m, "version"))
+				cfg->merge_by_version = true;
+			else if (!rc && strcmp(m, "sources"))
+				rc = bad(p, v, "use  merge: sources  or  merge: version",
+				         "unknown merge mode '%s'", m);
+			free(m);
+		} else if (!strcmp(key, "lock_timeout")) {
+			rc = duration(p, v, &cfg->lock_timeout_ms);
+		} else if (!strcmp(key, "sources")) {
+			if (v->type != YAML_SEQUENCE_NODE)
+				return bad(p, v, NULL, "sources must be a list");
+			size_t k2 = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+			cfg->sources = xcalloc(k2, sizeof *cfg->sources);
+			rc = 0;
+			for (yaml_node_item_t *it = v->data.sequence.items.start;
+			     !rc && it < v->data.sequence.items.top; it++) {
+				cfg_source *src = &cfg->sources[cfg->nsources++];
+				rc = parse_source(p, yaml_document_get_node(&p->doc, *it), src, cfg->dir);
+				for (size_t j = 0; !rc && j + 1 < cfg->nsources; j++)
+					if (!strcmp(cfg->sources[j].name, src->name))
+						rc = bad(p, yaml_document_get_node(&p->doc, *it),
+						         "give each source its own name",
+						         "duplicate source name '%s'", src->name);
+			}
+		} else {
+			return bad(p, k,
+			           "known keys: database, sources, order, merge, plugin_path, lock_timeout",
+			           "unknown key '%s'", key);
+		}
+		if (rc)
+			return rc;
+	}
+	/* order: must name every source exactly once. */
+	for (size_t i = 0; i < cfg->norder; i++) {
+		bool found = false;
+		for (size_t j = 0; j < cfg->nsources; j++)
+			found |= !strcmp(cfg->order[i], cfg->sources[j].name);
+		if (!found)
+			return err_set(p->s, STRATA_EINVAL, STRATA_ECLASS_CONFIG, p->file, 0, 0,
+			               "order: lists source names from sources:",
+			               "order names unknown source '%s'", cfg->order[i]);
+	}
+	return 0;
+}
+
+int config_load(strata *s, config *cfg, const char *path)
+{
+	bool explicit_path = path != NULL;
+	if (!path)
+		path = "strata.yaml";
+	cfg->lock_timeout_ms = 10000;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		if (!explicit_path && errno == ENOENT) {
+			cfg->dir = getcwd(NULL, 0);
+			return 0;
+		}
+		return err_set(s, STRATA_EIO, STRATA_ECLASS_CONFIG, path, 0, 0,
+		               explicit_path ? NULL : "run `strata init` to write one",
+		               "cannot read config: %s", strerror(errno));
+	}
+	cfg->file = xstrdup(path);
+	const char *slash = strrchr(path, '/');
+	if (slash) {
+		char *d = xstrndup(path, (size_t)(slash - path) + (slash == path));
+		if (d[0] == '/') {
+			cfg->dir = d;
+		} else {
+			char *cwd = getcwd(NULL, 0);
+			cfg->dir = path_join(cwd, d);
+			free(cwd);
+			free(d);
+		}
+	} else {
+		cfg->dir = getcwd(NULL, 0);
+	}
+
+	cfg_parse p = {.s = s, .file = path};
+	yaml_parser_t parser;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	int rc = 0;
+	if (!yaml_parser_load(&parser, &p.doc)) {
+		yaml_mark_t m = parser.problem_mark;
+		rc = err_set(s, STRATA_EINVAL, STRATA_ECLASS_CONFIG, path, (int)m.line + 1,
+		             (int)m.column + 1, "check indentation and quoting",
+		             "%s%s%s", parser.problem ? parser.problem : "malformed YAML",
+		             parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		fclose(f);
+		return rc;
+	}
+	rc = parse_root(&p, cfg);
+	yaml_document_delete(&p.doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return rc;
+}
+
+void config_free(config *cfg)
+{
+	free(cfg->file);
+	free(cfg->dir);
+	free(cfg->database);
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		cfg_source *src = &cfg->sources[i];
+		free(src->name);
+		free(src->format);
+		free(src->path);
+		free(src->path_display);
+		for (size_t j = 0; j < src->nopts; j++) {
+			free(src->opts[j].key);
+			free(src->opts[j].value);
+		}
+		free(src->opts);
+	}
+	free(cfg->sources);
+	for (size_t i = 0; i < cfg->norder; i++)
+		free(cfg->order[i]);
+	free(cfg->order);
+	for (size_t i = 0; i < cfg->nplugin_path; i++)
+		free(cfg->plugin_path[i]);
+	free(cfg->plugin_path);
+	memset(cfg, 0, sizeof *cfg);
+}

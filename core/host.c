@@ -1,0 +1,132 @@
+/* The services strata lends a plugin during one call.  A host_call embeds the
+ * public strata_host as its first member, so each callback gets back to the
+ * handle and to the operation under way (the sqlite3_file "subclass" trick). */
+#include "strata_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static host_call *hc_of(strata_host *h)
+{
+	return (host_call *)h;
+}
+
+static void h_error(strata_host *h, strata_error_class cls, const char *file, int line, int col,
+                    const char *hint, const char *fmt, ...)
+{
+	host_call *hc = hc_of(h);
+	strata *s = hc->s;
+	char *full = NULL;
+	if (file && file[0] != '/' && hc->source < s->cfg.nsources)
+		full = path_join(s->cfg.sources[hc->source].path_display, file);
+	va_list ap;
+	va_start(ap, fmt);
+	err_setv(s, STRATA_ERR, cls, full ? full : file, line, col, hint, fmt, ap);
+	va_end(ap);
+	free(full);
+}
+
+static void h_warn(strata_host *h, const char *file, int line, const char *fmt, ...)
+{
+	strata *s = hc_of(h)->s;
+	if (!s->log)
+		return;
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	/* A source plugin names files relative to its folder; show them from
+	 * the config's point of view, like every other message. */
+	char *full = NULL;
+	host_call *hc = hc_of(h);
+	if (file && file[0] != '/' && hc->source < s->cfg.nsources)
+		full = path_join(s->cfg.sources[hc->source].path_display, file);
+	s->log(s->log_ud, STRATA_LOG_WARN, full ? full : file, line, buf);
+	free(full);
+}
+
+static void h_debug(strata_host *h, const char *fmt, ...)
+{
+	strata *s = hc_of(h)->s;
+	if (!s->log)
+		return;
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	s->log(s->log_ud, STRATA_LOG_DEBUG, NULL, 0, buf);
+}
+
+static int h_add_migration(strata_host *h, const strata_migration_desc *m)
+{
+	return ledger_add(hc_of(h), m);
+}
+
+static int h_detected(strata_host *h, const char *format, const char *const *keys,
+                      const char *const *values)
+{
+	host_call *hc = hc_of(h);
+	return hc->on_detect ? hc->on_detect(hc, format, keys, values) : 0;
+}
+
+static int h_db_exec(strata_host *h, const char *sql)
+{
+	host_call *hc = hc_of(h);
+	if (!hc->db)
+		return STRATA_ERR;
+	return db_exec(hc->db, sql);
+}
+
+static int h_db_query(strata_host *h, const char *sql, const char *const *params, int n,
+                      strata_row_fn fn, void *ud)
+{
+	host_call *hc = hc_of(h);
+	if (!hc->db)
+		return STRATA_ERR;
+	return db_query(hc->db, sql, params, n, fn, ud);
+}
+
+static const char *h_db_dialect(strata_host *h)
+{
+	host_call *hc = hc_of(h);
+	return hc->db ? hc->db->ops->dialect : NULL;
+}
+
+static int h_db_table_exists(strata_host *h, const char *table)
+{
+	host_call *hc = hc_of(h);
+	if (!hc->db || !hc->db->ops->table_exists)
+		return STRATA_ERR;
+	return hc->db->ops->table_exists(hc->db->conn, &hc->pub, table);
+}
+
+static int h_track_row(strata_host *h, const strata_track_row *row)
+{
+	host_call *hc = hc_of(h);
+	return hc->on_track_row ? hc->on_track_row(hc, row) : 0;
+}
+
+void host_init(host_call *hc, strata *s)
+{
+	memset(hc, 0, sizeof *hc);
+	hc->s = s;
+	hc->source = (size_t)-1;
+	strata_host *h = &hc->pub;
+	h->version = STRATA_HOST_VERSION;
+	h->struct_size = sizeof *h;
+	h->error = h_error;
+	h->warn = h_warn;
+	h->debug = h_debug;
+	h->add_migration = h_add_migration;
+	h->detected = h_detected;
+	h->formats_dirs = (const char *const *)s->formats_dirs;
+	h->db_exec = h_db_exec;
+	h->db_query = h_db_query;
+	h->db_dialect = h_db_dialect;
+	h->db_table_exists = h_db_table_exists;
+	h->track_row = h_track_row;
+	h->sha256_hex = sha256_hex;
+}

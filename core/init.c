@@ -1,0 +1,237 @@
+/* strata init: walk the repository, ask every source plugin whether a folder
+ * holds its format, and write a strata.yaml naming what was found. */
+#include "strata_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct found {
+	char *dir; /* relative to the working directory */
+	char *format;
+	char **keys, **values;
+	int score;
+} found;
+
+typedef struct walk {
+	strata *s;
+	found *items;
+	size_t n;
+	found best;
+} walk;
+
+static void found_clear(found *f)
+{
+	free(f->dir);
+	free(f->format);
+	for (size_t i = 0; f->keys && f->keys[i]; i++) {
+		free(f->keys[i]);
+		free(f->values[i]);
+	}
+	free(f->keys);
+	free(f->values);
+	memset(f, 0, sizeof *f);
+}
+
+static int on_detect(host_call *hc, const char *format, const char *const *keys,
+                     const char *const *values)
+{
+	walk *w = hc->ud;
+	found_clear(&w->best);
+	w->best.format = xstrdup(format);
+	size_t n = 0;
+	while (keys && keys[n])
+		n++;
+	w->best.keys = xcalloc(n + 1, sizeof(char *));
+	w->best.values = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		w->best.keys[i] = xstrdup(keys[i]);
+		w->best.values[i] = xstrdup(values[i]);
+	}
+	return 0;
+}
+
+/* Folders never worth looking into. */
+static bool skip_dir(const char *name)
+{
+	static const char *const skip[] = {"node_modules", "build", "dist", "target", "vendor",
+	                                   "__pycache__", "venv", NULL};
+	if (name[0] == '.')
+		return true;
+	for (size_t i = 0; skip[i]; i++)
+		if (!strcmp(name, skip[i]))
+			return true;
+	return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int visit(walk *w, const char *rel, int depth)
+{
+	strata *s = w->s;
+	const char *dir = *rel ? rel : ".";
+	char *abs_dir = NULL;
+	char *cwd = getcwd(NULL, 0);
+	abs_dir = *rel ? path_join(cwd, rel) : xstrdup(cwd);
+	free(cwd);
+	/* Best score over every source plugin. */
+	found keep = {0};
+	for (size_t i = 0; i < s->nplugins; i++) {
+		const strata_plugin *d = s->plugins[i].desc;
+		if (!d || !d->source || !d->source->detect)
+			continue;
+		host_call hc;
+		host_init(&hc, s);
+		hc.ud = w;
+		hc.on_detect = on_detect;
+		int score = d->source->detect(&hc.pub, abs_dir);
+		if (score < 0) {
+			free(abs_dir);
+			found_clear(&keep);
+			found_clear(&w->best);
+			return score;
+		}
+		if (score > keep.score && w->best.format) {
+			found_clear(&keep);
+			keep = w->best;
+			keep.score = score;
+			memset(&w->best, 0, sizeof w->best);
+		}
+		found_clear(&w->best);
+	}
+	if (keep.score > 0) {
+		keep.dir = xstrdup(dir);
+		w->items = xrealloc(w->items, (w->n + 1) * sizeof *w->items);
+		w->items[w->n++] = keep;
+		free(abs_dir);
+		return 0; /* a migrations folder: do not look inside */
+	}
+	int rc = 0;
+	if (depth < 4) {
+		DIR *dh = opendir(abs_dir);
+		struct dirent *e;
+		char **subs = NULL;
+		size_t ns = 0;
+		while (dh && (e = readdir(dh))) {
+			if (skip_dir(e->d_name))
+				continue;
+			char *p = path_join(abs_dir, e->d_name);
+			struct stat st;
+			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+				subs = xrealloc(subs, (ns + 1) * sizeof *subs);
+				subs[ns++] = path_join(rel, e->d_name);
+			}
+			free(p);
+		}
+		if (dh)
+			closedir(dh);
+		qsort(subs, ns, sizeof *subs, cmp_str);
+		for (size_t i = 0; i < ns; i++) {
+			if (!rc)
+				rc = visit(w, subs[i], depth + 1);
+			free(subs[i]);
+		}
+		free(subs);
+	}
+	free(abs_dir);
+	return rc;
+}
+
+/* YAML plain scalars are fine for the values we write unless they hold
+ * characters YAML treats specially; quote those. */
+static void yaml_value(sbuf *b, const char *v)
+{
+	bool plain = *v != '\0';
+	for (const char *p = v; *p; p++)
+		if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') ||
+		      ('0' <= *p && *p <= '9') || strchr("_./-", *p)))
+			plain = false;
+	if (plain) {
+		sbuf_puts(b, v);
+		return;
+	}
+	sbuf_add(b, "'", 1);
+	for (const char *p = v; *p; p++) {
+		sbuf_add(b, p, 1);
+		if (*p == '\'')
+			sbuf_add(b, "'", 1); /* '' is a quote inside single quotes */
+	}
+	sbuf_add(b, "'", 1);
+}
+
+int strata_init(strata *s, const char *path, int force)
+{
+	err_clear(s);
+	if (!path)
+		path = "strata.yaml";
+	if (!force && access(path, F_OK) == 0)
+		return err_set(s, STRATA_EINVAL, STRATA_ECLASS_USAGE, path, 0, 0,
+		               "use `strata init --force` to replace it", "config already exists");
+	int rc = loader_load(s);
+	if (rc)
+		return rc;
+	walk w = {.s = s};
+	rc = visit(&w, "", 0);
+	if (!rc && w.n == 0)
+		rc = err_set(s, STRATA_ENOTFOUND, STRATA_ECLASS_SOURCE, NULL, 0, 0,
+		             "run it at the top of the repository; `strata plugins` lists the formats",
+		             "no migration history found under this folder");
+	sbuf b = {0};
+	if (!rc) {
+		sbuf_puts(&b, "# strata.yaml, written by `strata init`; see docs/config.md\n");
+		sbuf_puts(&b, "# --db and DATABASE_URL take precedence over this\n");
+		sbuf_puts(&b, "database: sqlite:strata.db\n");
+		sbuf_puts(&b, "sources:\n");
+		for (size_t i = 0; i < w.n; i++) {
+			const found *f = &w.items[i];
+			const char *base = strrchr(f->dir, '/');
+			base = base ? base + 1 : f->dir;
+			if (!strcmp(base, "."))
+				base = "migrations";
+			char *name = xstrdup(base);
+			for (size_t j = 0, k = 2; j < i; j++) {
+				const char *ob = strrchr(w.items[j].dir, '/');
+				ob = ob ? ob + 1 : w.items[j].dir;
+				if (!strcmp(ob, base)) {
+					free(name);
+					name = xasprintf("%s%zu", base, k++);
+				}
+			}
+			sbuf_puts(&b, "  - name: ");
+			yaml_value(&b, name);
+			sbuf_puts(&b, "\n    format: ");
+			yaml_value(&b, f->format);
+			sbuf_puts(&b, "\n    path: ");
+			yaml_value(&b, f->dir);
+			sbuf_puts(&b, "\n");
+			for (size_t k = 0; f->keys && f->keys[k]; k++) {
+				sbuf_printf(&b, "    %s: ", f->keys[k]);
+				yaml_value(&b, f->values[k]);
+				sbuf_puts(&b, "\n");
+			}
+			logf_(s, STRATA_LOG_INFO, f->dir, 0, "found %s history (source '%s')", f->format,
+			      name);
+			free(name);
+		}
+		FILE *out = fopen(path, "w");
+		if (!out || fwrite(b.data, 1, b.len, out) != b.len)
+			rc = err_set(s, STRATA_EIO, STRATA_ECLASS_OS, path, 0, 0, NULL, "cannot write: %s",
+			             strerror(errno));
+		if (out && fclose(out) != 0 && !rc)
+			rc = err_set(s, STRATA_EIO, STRATA_ECLASS_OS, path, 0, 0, NULL, "cannot write: %s",
+			             strerror(errno));
+	}
+	sbuf_free(&b);
+	for (size_t i = 0; i < w.n; i++)
+		found_clear(&w.items[i]);
+	free(w.items);
+	found_clear(&w.best);
+	return rc;
+}

@@ -1,0 +1,152 @@
+/* The plan: the ledger set against what the database records.  strata_ledger
+ * is the primary record; a native tracker's rows count for migrations strata
+ * has no row for (a history applied by the native tool). */
+#include "strata_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const state_names[STRATA_STATE_COUNT] = {
+	"pending", "applied", "baselined", "failed", "modified", "missing", "rolled_back",
+};
+
+const char *strata_state_name(strata_state st)
+{
+	return (unsigned)st < STRATA_STATE_COUNT ? state_names[st] : "unknown";
+}
+
+static void reset(strata *s)
+{
+	for (size_t i = 0; i < s->nmigs; i++) {
+		strata_migration_info *in = &s->migs[i]->info;
+		free((char *)in->applied_at);
+		free((char *)in->applied_by);
+		free((char *)in->error);
+		in->applied_at = in->applied_by = in->error = NULL;
+		in->state = STRATA_PENDING;
+		in->out_of_order = in->native_only = 0;
+		in->execution_ms = -1;
+		s->migs[i]->native = STRATA_PENDING;
+	}
+	for (size_t i = 0; i < s->nmissing; i++)
+		migration_free(s->missing[i]);
+	free(s->missing);
+	s->missing = NULL;
+	s->nmissing = 0;
+}
+
+/* A row whose file is gone: kept as a "missing" entry so status can show it
+ * and `mark --rolled-back` can clear it. */
+static void add_missing(strata *s, ledger_row *r)
+{
+	migration *m = xcalloc(1, sizeof *m);
+	m->info.id = xstrdup(r->id);
+	m->info.source = xstrdup(r->source);
+	m->info.format = xstrdup("");
+	m->info.version = xstrdup(r->version);
+	m->info.name = xstrdup(r->name);
+	snprintf(m->checksum, sizeof m->checksum, "%s", r->checksum);
+	m->info.checksum = m->checksum;
+	m->info.state = STRATA_MISSING;
+	m->info.applied_at = xstrdup(r->finished_at);
+	m->info.applied_by = xstrdup(r->applied_by);
+	m->info.execution_ms = r->execution_ms;
+	m->vnorm = version_normalize(r->version);
+	m->src = (size_t)-1;
+	for (size_t i = 0; i < s->cfg.nsources; i++)
+		if (!strcmp(s->cfg.sources[i].name, r->source))
+			m->src = i;
+	s->missing = xrealloc(s->missing, (s->nmissing + 1) * sizeof *s->missing);
+	s->missing[s->nmissing++] = m;
+}
+
+int plan_compute(strata *s, db *d)
+{
+	reset(s);
+	s->status_done = true;
+	if (!d->conn)
+		return 0;
+	ledger_row *rows;
+	size_t n;
+	int rc = ledger_table_read(d, &rows, &n);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		ledger_row *r = &rows[i];
+		migration *m = ledger_find(s, r->id);
+		bool done = !strcmp(r->state, "applied") || !strcmp(r->state, "baselined");
+		bool failed = !strcmp(r->state, "failed") || !strcmp(r->state, "running");
+		if (!m) {
+			if (done || failed)
+				add_missing(s, r);
+			continue;
+		}
+		strata_migration_info *in = &m->info;
+		if (done)
+			in->state = strcmp(r->checksum, m->checksum)
+				? STRATA_MODIFIED
+				: (!strcmp(r->state, "applied") ? STRATA_APPLIED : STRATA_BASELINED);
+		else if (failed)
+			in->state = STRATA_FAILED;
+		else if (!strcmp(r->state, "rolled_back"))
+			in->state = STRATA_ROLLED_BACK;
+		in->applied_at = xstrdup(r->finished_at);
+		in->applied_by = xstrdup(r->applied_by);
+		in->execution_ms = r->execution_ms;
+		if (failed)
+			in->error = r->error ? xstrdup(r->error)
+			                     : xstrdup("interrupted while running (no error recorded)");
+	}
+	ledger_rows_free(rows, n);
+
+	rc = track_read(s, d);
+	if (rc < 0)
+		return rc;
+	size_t last_done = 0;
+	bool any_done = false;
+	for (size_t i = 0; i < s->nmigs; i++) {
+		migration *m = s->migs[i];
+		if (m->info.state == STRATA_PENDING && m->native != STRATA_PENDING &&
+		    m->native != STRATA_ROLLED_BACK) {
+			m->info.state = m->native == STRATA_FAILED ? STRATA_FAILED : STRATA_APPLIED;
+			m->info.native_only = 1;
+		}
+		strata_state st = m->info.state;
+		if (st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED ||
+		    st == STRATA_FAILED) {
+			last_done = i;
+			any_done = true;
+		}
+	}
+	for (size_t i = 0; any_done && i < last_done; i++)
+		if (s->migs[i]->info.state == STRATA_PENDING)
+			s->migs[i]->info.out_of_order = 1;
+	return 0;
+}
+
+int strata_status(strata *s, size_t counts[STRATA_STATE_COUNT], size_t *out_of_order)
+{
+	int rc = strata_load_ledger(s);
+	if (rc)
+		return rc;
+	db d = {0};
+	rc = db_open(s, strata_database_url(s), true, &d);
+	if (!rc)
+		rc = plan_compute(s, &d);
+	db_close(&d);
+	if (rc)
+		return rc;
+	if (counts)
+		memset(counts, 0, STRATA_STATE_COUNT * sizeof *counts);
+	size_t ooo = 0;
+	for (size_t i = 0; i < strata_migration_count(s); i++) {
+		const strata_migration_info *in = strata_migration_get(s, i);
+		if (counts)
+			counts[in->state]++;
+		ooo += in->out_of_order;
+	}
+	if (out_of_order)
+		*out_of_order = ooo;
+	return 0;
+}

@@ -1,0 +1,202 @@
+/*
+ * libstrata internals shared by the files of core/.  Not installed.
+ */
+#ifndef STRATA_INT_H
+#define STRATA_INT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <strata/strata.h>
+
+/* ---- util.c: growable buffer, strings, time, hashing ---- */
+typedef struct sbuf {
+	char *data;
+	size_t len, cap;
+} sbuf;
+
+void sbuf_add(sbuf *b, const char *s, size_t n);
+void sbuf_puts(sbuf *b, const char *s);
+void sbuf_printf(sbuf *b, const char *fmt, ...) STRATA_PRINTF(2, 3);
+char *sbuf_take(sbuf *b); /* NUL-terminated, caller frees, buffer reset */
+void sbuf_free(sbuf *b);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) STRATA_PRINTF(1, 2);
+char *path_join(const char *dir, const char *name);
+void sha256_hex(const void *data, size_t len, char out[65]);
+void now_iso8601(char out[40]);
+long long now_ms(void);
+char *who_am_i(void);
+int read_whole_file(const char *path, char **data, size_t *len);
+
+/* ---- version.c ---- */
+char *version_normalize(const char *v);
+int version_cmp(const char *na, const char *nb); /* on normalized versions */
+
+/* ---- error.c ---- */
+struct strata;
+int err_set(struct strata *s, int code, strata_error_class cls, const char *file, int line,
+            int col, const char *hint, const char *fmt, ...) STRATA_PRINTF(8, 9);
+int err_setv(struct strata *s, int code, strata_error_class cls, const char *file, int line,
+             int col, const char *hint, const char *fmt, va_list ap);
+void err_clear(struct strata *s);
+void logf_(struct strata *s, strata_log_level lvl, const char *file, int line,
+           const char *fmt, ...) STRATA_PRINTF(5, 6);
+
+/* ---- config.c ---- */
+typedef struct cfg_option {
+	char *key, *value;
+	int line;
+} cfg_option;
+
+typedef struct cfg_source {
+	char *name, *format;
+	char *path;         /* absolute */
+	char *path_display; /* as written, for messages */
+	int line;
+	cfg_option *opts;
+	size_t nopts;
+} cfg_source;
+
+typedef struct config {
+	char *file; /* NULL when no config file was read */
+	char *dir;  /* folder the paths are relative to */
+	char *database;
+	cfg_source *sources;
+	size_t nsources;
+	char **order;
+	size_t norder;
+	char **plugin_path;
+	size_t nplugin_path;
+	bool merge_by_version;
+	long lock_timeout_ms;
+} config;
+
+int config_load(struct strata *s, config *cfg, const char *path);
+void config_free(config *cfg);
+
+/* ---- loader.c ---- */
+typedef struct plugin {
+	void *handle; /* lt_dlhandle */
+	const strata_plugin *desc;
+	strata_plugin_info info;
+	char *file, *error;
+} plugin;
+
+int loader_load(struct strata *s);
+void loader_free(struct strata *s);
+const plugin *loader_find_format(const struct strata *s, const char *format);
+const plugin *loader_find_scheme(const struct strata *s, const char *url);
+
+/* ---- host.c: the strata_host handed to plugins ---- */
+typedef struct db db;
+typedef struct host_call {
+	strata_host pub; /* first: plugins see only this */
+	struct strata *s;
+	size_t source;   /* source index for add_migration / track_row */
+	db *db;          /* for trackers */
+	void *ud;        /* per-call extra (detect results, tracker rows) */
+	int (*on_detect)(struct host_call *hc, const char *format, const char *const *keys,
+	                 const char *const *values);
+	int (*on_track_row)(struct host_call *hc, const strata_track_row *row);
+} host_call;
+
+void host_init(host_call *hc, struct strata *s);
+
+/* ---- ledger.c ---- */
+typedef struct migration {
+	strata_migration_info info; /* strings owned by this struct */
+	char *vnorm;
+	char *up, *down;
+	size_t up_len, down_len;
+	char *native_checksum;
+	char **parents;
+	size_t nparents;
+	size_t src, seq;
+	char checksum[65];
+	strata_state native; /* state a native tracker reports, PENDING if none */
+} migration;
+
+int ledger_add(host_call *hc, const strata_migration_desc *d);
+int ledger_order(struct strata *s);
+void migration_free(migration *m);
+migration *ledger_find(const struct strata *s, const char *id);
+
+/* ---- db.c: a connection through a driver plugin, plus strata_ledger ---- */
+struct db {
+	struct strata *s;
+	const plugin *plugin;
+	const strata_driver_ops *ops;
+	strata_conn *conn;
+	host_call hc;
+	char *display; /* redacted URL */
+	bool locked;
+};
+
+typedef struct ledger_row {
+	char *id, *source, *version, *name, *checksum, *state;
+	char *started_at, *finished_at, *applied_by, *error;
+	long execution_ms;
+} ledger_row;
+
+int db_open(struct strata *s, const char *url, bool readonly, db *out);
+void db_close(db *d);
+int db_exec(db *d, const char *sql);
+int db_query(db *d, const char *sql, const char *const *params, int n, strata_row_fn fn, void *ud);
+int db_begin(db *d);
+int db_commit(db *d);
+int db_rollback(db *d);
+int db_lock(db *d);
+int db_unlock(db *d);
+int db_run(db *d, const migration *m, bool down);
+
+int ledger_table_ensure(db *d);
+int ledger_table_read(db *d, ledger_row **rows, size_t *n);
+int ledger_table_get(db *d, const char *id, ledger_row *row); /* 1 found, 0 not, <0 err */
+int ledger_table_write(db *d, const migration *m, const char *state, const char *started,
+                       const char *finished, long ms, const char *error);
+void ledger_rows_free(ledger_row *rows, size_t n);
+void ledger_row_clear(ledger_row *r);
+
+/* ---- track.c: native trackers of the sources' plugins ---- */
+int track_read(struct strata *s, db *d);
+int track_record(struct strata *s, db *d, const migration *m, const char *state,
+                 const char *started, const char *finished, long ms, const char *error);
+
+/* ---- plan.c ---- */
+int plan_compute(struct strata *s, db *d);
+
+/* ---- the handle ---- */
+struct strata {
+	strata_error_info err;
+	char *err_message, *err_file, *err_hint;
+	strata_log_fn log;
+	void *log_ud;
+
+	config cfg;
+	char *db_override;
+	char *db_display;
+
+	plugin *plugins;
+	size_t nplugins;
+	bool ltdl_up;
+	char **formats_dirs; /* NULL-terminated */
+
+	migration **migs; /* ordered ledger */
+	size_t nmigs;
+	migration **by_id; /* sorted by id, for lookups */
+	migration **missing; /* recorded but no file, after status */
+	size_t nmissing;
+	bool ledger_loaded;
+	bool status_done;
+	bool have_native_rows;
+};
+
+const char *strata_database_url(struct strata *s);
+
+#endif

@@ -1,0 +1,108 @@
+/* Native trackers: a source whose plugin is also a tracker (Prisma's
+ * _prisma_migrations, Alembic's alembic_version, …) has its tool's table read
+ * and written next to strata_ledger, so the native tool keeps agreeing. */
+#include "strata_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const strata_tracker_ops *tracker_of(strata *s, size_t src)
+{
+	const plugin *pl = loader_find_format(s, s->cfg.sources[src].format);
+	return pl && pl->desc->tracker ? pl->desc->tracker : NULL;
+}
+
+static strata_source_cfg source_cfg(strata *s, size_t i, const char ***keys, const char ***vals)
+{
+	const cfg_source *src = &s->cfg.sources[i];
+	*keys = xcalloc(src->nopts + 1, sizeof **keys);
+	*vals = xcalloc(src->nopts + 1, sizeof **vals);
+	for (size_t j = 0; j < src->nopts; j++) {
+		(*keys)[j] = src->opts[j].key;
+		(*vals)[j] = src->opts[j].value;
+	}
+	strata_source_cfg sc = {
+		.version = 1,
+		.struct_size = sizeof sc,
+		.name = src->name,
+		.format = src->format,
+		.path = src->path,
+		.config_file = s->cfg.file ? s->cfg.file : "strata.yaml",
+		.config_line = src->line,
+		.option_keys = *keys,
+		.option_values = *vals,
+	};
+	return sc;
+}
+
+static strata_state state_of(const char *st)
+{
+	for (int i = 0; i < STRATA_STATE_COUNT; i++)
+		if (!strcmp(strata_state_name((strata_state)i), st))
+			return (strata_state)i;
+	return STRATA_PENDING;
+}
+
+static int on_row(host_call *hc, const strata_track_row *row)
+{
+	if (!row->mig_version || !row->state)
+		return STRATA_EINVAL;
+	char *id = xasprintf("%s:%s", hc->s->cfg.sources[hc->source].name, row->mig_version);
+	migration *m = ledger_find(hc->s, id);
+	free(id);
+	if (m)
+		m->native = state_of(row->state);
+	return 0;
+}
+
+int track_read(strata *s, db *d)
+{
+	for (size_t i = 0; i < s->cfg.nsources; i++) {
+		const strata_tracker_ops *t = tracker_of(s, i);
+		if (!t)
+			continue;
+		const char **keys, **vals;
+		strata_source_cfg sc = source_cfg(s, i, &keys, &vals);
+		d->hc.source = i;
+		d->hc.on_track_row = on_row;
+		int rc = t->read(&d->hc.pub, &sc);
+		d->hc.source = (size_t)-1;
+		d->hc.on_track_row = NULL;
+		free(keys);
+		free(vals);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int track_record(strata *s, db *d, const migration *m, const char *state, const char *started,
+                 const char *finished, long ms, const char *error)
+{
+	if (m->src >= s->cfg.nsources)
+		return 0;
+	const strata_tracker_ops *t = tracker_of(s, m->src);
+	if (!t)
+		return 0;
+	const char **keys, **vals;
+	strata_source_cfg sc = source_cfg(s, m->src, &keys, &vals);
+	strata_track_event ev = {
+		.version = 1,
+		.struct_size = sizeof ev,
+		.mig_version = m->info.version,
+		.name = m->info.name,
+		.state = state,
+		.checksum = m->info.checksum,
+		.native_checksum = m->native_checksum,
+		.started_at = started,
+		.finished_at = finished,
+		.error = error,
+		.execution_ms = ms,
+	};
+	d->hc.source = m->src;
+	int rc = t->record(&d->hc.pub, &sc, &ev);
+	d->hc.source = (size_t)-1;
+	free(keys);
+	free(vals);
+	return rc < 0 ? rc : 0;
+}

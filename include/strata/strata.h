@@ -1,0 +1,180 @@
+/*
+ * libstrata — public API.
+ *
+ * One strata handle holds a configuration, the plugins it loaded, the merged
+ * ledger of migrations and (while a command runs) a database connection.  The
+ * `strata` command line tool is a thin layer over these calls; embedders use
+ * the same ones.
+ *
+ * Errors: every call returns 0 or a negative STRATA_E* status (plugin.h) and
+ * leaves the details in strata_last_error(), which stays readable until the
+ * next call on the handle.
+ */
+#ifndef STRATA_H
+#define STRATA_H
+
+#include <stddef.h>
+#include <strata/plugin.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* libstrata is built with hidden visibility; everything declared here is its
+ * exported API. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
+#define STRATA_VERSION "0.1.0"
+
+typedef struct strata strata;
+
+/* What went wrong, readable after the fact (libgit2-style). */
+typedef struct strata_error_info {
+	strata_error_class cls;
+	int code;            /* STRATA_E* */
+	const char *message; /* never NULL after an error */
+	const char *file;    /* NULL if none */
+	int line, col;       /* 0 if unknown */
+	const char *hint;    /* NULL if none */
+} strata_error_info;
+
+typedef enum strata_log_level {
+	STRATA_LOG_DEBUG = 0, /* -v */
+	STRATA_LOG_INFO,      /* progress: "applied app:0001 (12 ms)" */
+	STRATA_LOG_WARN       /* problems that do not stop the command */
+} strata_log_level;
+
+/* Log sink; file/line locate the subject when known (else NULL/0). */
+typedef void (*strata_log_fn)(void *ud, strata_log_level level, const char *file, int line,
+                              const char *message);
+
+typedef enum strata_state {
+	STRATA_PENDING = 0,
+	STRATA_APPLIED,
+	STRATA_BASELINED,
+	STRATA_FAILED,
+	STRATA_MODIFIED,
+	STRATA_MISSING,
+	STRATA_ROLLED_BACK,
+	STRATA_STATE_COUNT
+} strata_state;
+
+/* "pending" "applied" … as used in --json. */
+const char *strata_state_name(strata_state st);
+
+/* One row of the ledger (and, after strata_status(), its state). */
+typedef struct strata_migration_info {
+	const char *id;       /* "<source>:<version>" */
+	const char *source;
+	const char *format;
+	const char *version;
+	const char *name;
+	const char *checksum; /* sha256 hex of the up script ("" for missing) */
+	const char *file;     /* path for messages, NULL for missing */
+	int line;
+	const char *down_file; /* NULL if none */
+	int has_down;
+	unsigned int flags;   /* STRATA_MIG_* */
+	strata_state state;
+	int out_of_order;     /* pending, but older than an applied migration */
+	int native_only;      /* applied according to a native tracker only */
+	const char *applied_at;  /* finished_at from the ledger, or NULL */
+	const char *applied_by;
+	long execution_ms;       /* -1 if unknown */
+	const char *error;       /* failure text for failed, or NULL */
+} strata_migration_info;
+
+typedef struct strata_plugin_info {
+	const char *name;     /* NULL for a file that failed to load */
+	const char *version;
+	const char *summary;
+	const char *file;
+	int is_source, is_tracker, is_driver;
+	const char *const *formats; /* source formats, or NULL */
+	const char *const *schemes; /* driver URL schemes, or NULL */
+	const char *error;    /* why it was refused, or NULL */
+} strata_plugin_info;
+
+strata *strata_new(void);
+void strata_free(strata *s);
+const strata_error_info *strata_last_error(const strata *s);
+void strata_set_log(strata *s, strata_log_fn fn, void *ud);
+
+/* Load a config file.  path NULL: "strata.yaml" in the working directory if it
+ * exists (a missing default file is not an error). */
+int strata_load_config(strata *s, const char *path);
+/* --db: beats DATABASE_URL, which beats the config, which beats sqlite:strata.db. */
+void strata_set_database(strata *s, const char *url);
+/* The URL in effect, password redacted. */
+const char *strata_database_display(strata *s);
+/* Redact a URL or conninfo string into buf. */
+void strata_redact_url(const char *url, char *buf, size_t size);
+
+/* Plugins: found on the build tree, the installed plugin dir,
+ * STRATA_PLUGIN_PATH and the config's plugin_path. */
+int strata_load_plugins(strata *s);
+size_t strata_plugin_count(const strata *s);
+const strata_plugin_info *strata_plugin_get(const strata *s, size_t i);
+
+/* Read every source and merge them into one ordered ledger. */
+int strata_load_ledger(strata *s);
+size_t strata_migration_count(const strata *s);
+const strata_migration_info *strata_migration_get(const strata *s, size_t i);
+/* Up (down when down != 0) script of migration i, or NULL. */
+const char *strata_migration_script(const strata *s, size_t i, int down, size_t *len);
+
+/* Read the applied state from the database (read-only; a missing database is
+ * an empty one).  Afterwards the list holds the ledger plus one entry per
+ * missing migration; counts[] (STRATA_STATE_COUNT long, may be NULL) gets
+ * the number per state and *out_of_order the pending-but-older ones. */
+int strata_status(strata *s, size_t counts[STRATA_STATE_COUNT], size_t *out_of_order);
+
+/* SQL sink for --dry-run. */
+typedef void (*strata_sql_fn)(void *ud, const char *text, size_t len);
+
+typedef struct strata_apply_opts {
+	const char *to;      /* stop after this id (inclusive), NULL = all */
+	int dry_run;         /* print SQL through sql_fn, touch nothing */
+	int out_of_order;    /* allow pending migrations older than applied ones */
+	strata_sql_fn sql_fn;
+	void *sql_ud;
+	size_t applied;      /* out: how many were applied (or would be) */
+} strata_apply_opts;
+
+int strata_apply(strata *s, strata_apply_opts *opts);
+
+typedef struct strata_rollback_opts {
+	const char *to;      /* roll back everything after this id */
+	int steps;           /* used when to == NULL; default 1 */
+	int dry_run;
+	strata_sql_fn sql_fn;
+	void *sql_ud;
+	size_t rolled_back;  /* out */
+} strata_rollback_opts;
+
+int strata_rollback(strata *s, strata_rollback_opts *opts);
+
+/* Record migrations up to `to` (NULL = all) as applied without running them. */
+int strata_baseline(strata *s, const char *to, size_t *recorded);
+
+/* Repair one migration's record: applied != 0 → applied, else rolled back. */
+int strata_mark(strata *s, const char *id, int applied);
+
+/* Apply the whole ledger to an empty scratch database (NULL: a temporary
+ * SQLite file) and report the first failure. */
+int strata_verify(strata *s, const char *scratch_url, size_t *verified);
+
+/* Find the migration histories under the working directory and write the
+ * config to path (refuses to overwrite unless force). */
+int strata_init(strata *s, const char *path, int force);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* STRATA_H */

@@ -1,0 +1,43 @@
+/*
+ * Declarations shared by the SQLite driver's source files.  Everything here is
+ * hidden (-fvisibility=hidden); only strata_plugin_entry() leaves the module.
+ */
+#ifndef STRATA_SQLITE_INT_H
+#define STRATA_SQLITE_INT_H
+
+#include <sqlite3.h>
+#include <strata/plugin.h>
+
+/* One open database.  The path is kept for messages. */
+struct strata_conn {
+	sqlite3 *db;
+	char path[];
+};
+
+/* sqlite_open.c */
+int sqlite_drv_open(strata_host *host, const char *url, unsigned int flags,
+                    strata_conn **out);
+void sqlite_drv_close(strata_conn *conn);
+
+/* sqlite_exec.c */
+int sqlite_drv_exec(strata_conn *conn, strata_host *host, const char *sql);
+int sqlite_drv_query(strata_conn *conn, strata_host *host, const char *sql,
+                     const char *const *params, int nparams, strata_row_fn fn,
+                     void *ud);
+int sqlite_drv_begin(strata_conn *conn, strata_host *host);
+int sqlite_drv_commit(strata_conn *conn, strata_host *host);
+int sqlite_drv_rollback(strata_conn *conn, strata_host *host);
+int sqlite_status(int rc);
+const char *sqlite_hint(int rc);
+
+/* sqlite_schema.c */
+int sqlite_drv_dump_schema(strata_conn *conn, strata_host *host,
+                           strata_text_fn fn, void *ud);
+int sqlite_drv_table_exists(strata_conn *conn, strata_host *host,
+                            const char *table);
+
+/* sqlite_run.c */
+int sqlite_drv_run(strata_conn *conn, strata_host *host,
+                   const strata_script *script);
+
+#endif /* STRATA_SQLITE_INT_H */

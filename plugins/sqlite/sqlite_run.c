@@ -1,0 +1,134 @@
+/*
+ * Running a migration script.  SQLite's own parser splits the script
+ * (sqlite3_prepare_v2 and its tail pointer); this file only keeps track of
+ * where each statement sits in the migration file so errors point there.
+ */
+#include <limits.h>
+
+#include "sqlite_int.h"
+
+/*
+ * Turn a position in the script into file coordinates.  sql[0] is at column 1
+ * of script->line; columns count UTF-8 characters, as editors show them.
+ */
+static void locate(const strata_script *s, const char *at, int *line, int *col)
+{
+	int l = s->line > 0 ? s->line : 1, c = 1;
+
+	for (const char *p = s->sql; p < at; p++) {
+		if (*p == '\n') {
+			l++;
+			c = 1;
+		} else if (((unsigned char)*p & 0xc0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
+/*
+ * The previous statement's tail still holds the blank lines, comments and
+ * stray semicolons in front of the next one.  Step over them (SQLite's
+ * whitespace set, -- and C comments) so an error points at the statement
+ * rather than at the gap before it.
+ */
+static const char *statement_start(const char *p, const char *end)
+{
+	while (p < end) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\f' ||
+		    *p == '\r' || *p == ';') {
+			p++;
+		} else if (*p == '-' && p + 1 < end && p[1] == '-') {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (*p == '/' && p + 1 < end && p[1] == '*') {
+			p += 2;
+			while (p < end && !(*p == '*' && p + 1 < end && p[1] == '/'))
+				p++;
+			p = p < end ? p + 2 : end;
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+/* A failed statement is the migration's fault (ESQL) unless another process
+ * held the lock, which the caller may want to retry (EBUSY). */
+static int script_error(strata_host *host, const strata_script *s, const char *at,
+                        int rc, const char *hint, const char *msg)
+{
+	int line, col;
+
+	locate(s, at, &line, &col);
+	host->error(host, STRATA_ECLASS_SQL, s->file, line, col,
+	            hint ? hint : sqlite_hint(rc), "%s", msg);
+	return sqlite_status(rc) == STRATA_EBUSY ? STRATA_EBUSY : STRATA_ESQL;
+}
+
+/*
+ * Prepare and step one statement after another.  A prepare error carries a
+ * byte offset (sqlite3_error_offset) into the text we passed, which gives the
+ * exact line and column; step errors point at the statement's first token.
+ * In a transactional migration the host has begun the transaction, so a
+ * statement that leaves autocommit mode on ended it: stop there, before later
+ * statements run outside any transaction.  A non-transactional script must not
+ * leave a transaction of its own open either.
+ */
+int sqlite_drv_run(strata_conn *conn, strata_host *host, const strata_script *s)
+{
+	sqlite3 *db = conn->db;
+	const char *p = s->sql, *end = s->sql + s->len, *opened = NULL;
+	const int in_tx = !(s->flags & STRATA_MIG_NO_TRANSACTION);
+
+	if (s->len > INT_MAX)
+		return script_error(host, s, s->sql, SQLITE_TOOBIG, NULL,
+		                    "migration script is too large for SQLite");
+	while (p < end) {
+		const char *start = statement_start(p, end), *tail = NULL;
+		sqlite3_stmt *st = NULL;
+		int rc, off;
+
+		if (start == end)
+			break;
+		rc = sqlite3_prepare_v2(db, start, (int)(end - start), &st, &tail);
+		if (rc != SQLITE_OK) {
+			off = sqlite3_error_offset(db);
+			return script_error(host, s,
+			                    off >= 0 && off <= end - start ? start + off : start,
+			                    rc, NULL, sqlite3_errmsg(db));
+		}
+		if (!st) {
+			if (tail > start && tail <= end) {
+				p = tail;
+				continue;
+			}
+			return script_error(host, s, start, SQLITE_ERROR, NULL,
+			                    "unexpected NUL byte in migration script");
+		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		if (rc != SQLITE_DONE) {
+			rc = script_error(host, s, start, rc, NULL, sqlite3_errmsg(db));
+			sqlite3_finalize(st);
+			return rc;
+		}
+		sqlite3_finalize(st);
+		if (in_tx && sqlite3_get_autocommit(db))
+			return script_error(host, s, start, SQLITE_ERROR,
+			                    "remove transaction control from the file, "
+			                    "or mark it non-transactional",
+			                    "migration ended the transaction "
+			                    "(COMMIT or ROLLBACK in the file)");
+		if (!in_tx)
+			opened = sqlite3_get_autocommit(db) ? NULL : opened ? opened : start;
+		p = tail;
+	}
+	if (opened)
+		return script_error(host, s, opened, SQLITE_ERROR,
+		                    "end the transaction with COMMIT in the file, "
+		                    "or let strata run the migration in a transaction",
+		                    "migration left a transaction open (BEGIN without COMMIT)");
+	return STRATA_OK;
+}

@@ -1,0 +1,87 @@
+/*
+ * Sorting a folder's files into up files, down files and strangers, using
+ * nothing but the layout's patterns: this is where "no if per tool" holds.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* Append to one of the set's two arrays, growing it geometrically. */
+static int push(strata_host *h, sp_entry **v, size_t *n, size_t *cap, const sp_entry *e)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? 2 * *cap : 256;
+		sp_entry *nv = realloc(*v, nc * sizeof *nv);
+		if (!nv)
+			return sp_oom(h);
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = *e;
+	return STRATA_OK;
+}
+
+/* Copy a capture into the set's arena, with its normalized version. */
+static int make_entry(strata_host *h, sp_set *s, const char *rel, sp_span ver, sp_span name,
+                      sp_entry *e)
+{
+	e->file = rel;
+	e->down = SP_NONE;
+	e->version = sp_strndup(&s->arena, ver.s, ver.len);
+	e->name = sp_strndup(&s->arena, name.s, name.len);
+	e->norm = sp_version_norm(&s->arena, ver.s, ver.len);
+	if (!e->version || !e->name || !e->norm)
+		return sp_oom(h);
+	return STRATA_OK;
+}
+
+/* Classify every listed file.  With report set (scan) a stranger is a
+ * warning and a version without digits an error; without it (detect) both
+ * are just counted in out->unmatched. */
+int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, int report, sp_set *out)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const char *rel = f->v[i];
+		sp_span ver, name;
+		int up;
+		if (sp_layout_ignored(l, rel))
+			continue;
+		if (sp_pattern_match(&l->up, rel, &ver, &name))
+			up = 1;
+		else if (l->has_down && sp_pattern_match(&l->down, rel, &ver, &name))
+			up = 0;
+		else {
+			out->unmatched++;
+			if (report)
+				h->warn(h, rel, 0, "file matches no migration pattern of layout '%s'",
+				        l->name);
+			continue;
+		}
+		sp_entry e;
+		int rc = make_entry(h, out, rel, ver, name, &e);
+		if (rc < 0)
+			return rc;
+		if (!e.norm[0]) {
+			out->unmatched++;
+			if (!report)
+				continue;
+			h->error(h, STRATA_ECLASS_SOURCE, rel, 0, 0, "a version needs at least one digit",
+			         "version '%s' has no digits", e.version);
+			return STRATA_EINVAL;
+		}
+		rc = up ? push(h, &out->up, &out->n_up, &out->cap_up, &e)
+		        : push(h, &out->down, &out->n_down, &out->cap_down, &e);
+		if (rc < 0)
+			return rc;
+	}
+	return STRATA_OK;
+}
+
+/* Strings live in the arena; the two arrays are plain allocations. */
+void sp_set_free(sp_set *s)
+{
+	free(s->up);
+	free(s->down);
+	sp_arena_free(&s->arena);
+	*s = (sp_set){0};
+}

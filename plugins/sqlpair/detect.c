@@ -1,0 +1,106 @@
+/*
+ * Which layout does a folder use?  Each layout scores the files it would
+ * claim minus the files it would warn about; a sectioned layout claims a
+ * file only if the file really has its up marker.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Lose the claim on an up file whose up marker is missing: it becomes a
+ * stranger, so the bound on the final score drops by two.  Stops early once
+ * the layout can no longer reach floor, so a big folder of some other
+ * layout costs one or two file reads, not all of them. */
+static int check_markers(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s,
+                         long floor, long *score, long *ups)
+{
+	for (size_t i = 0; i < s->n_up && *score >= floor; i++) {
+		char *buf;
+		size_t len;
+		int rc = sp_read_file(h, rootfd, s->up[i].file, &buf, &len);
+		if (rc < 0)
+			return rc;
+		if (!sp_sections_has_up(l, buf, len)) {
+			*score -= 2;
+			(*ups)--;
+		}
+		free(buf);
+	}
+	return STRATA_OK;
+}
+
+/* One layout's score, or a value below floor when it cannot win. */
+static int score_layout(strata_host *h, const sp_layout *l, int rootfd, const sp_files *f,
+                        long floor, long *score)
+{
+	sp_set s = {0};
+	int rc = sp_classify(h, l, f, 0, &s);
+	long ups = (long)s.n_up;
+	*score = (long)(s.n_up + s.n_down) - (long)s.unmatched;
+	if (rc == STRATA_OK && l->has_sections)
+		rc = check_markers(h, l, rootfd, &s, floor, score, &ups);
+	if (ups < 1)
+		*score = 0;
+	sp_set_free(&s);
+	return rc;
+}
+
+/* Plain layouts first, in name order, then sectioned ones, which win ties
+ * (their markers are positive evidence).  Returns the best score (0: none)
+ * with *best set, or a negative status. */
+int sp_detect_choose(strata_host *h, const sp_catalog *c, int rootfd, const sp_files *f,
+                     const sp_layout **best)
+{
+	long top = 0;
+	*best = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < c->n; i++) {
+			const sp_layout *l = c->v[i];
+			if (l->has_sections != pass)
+				continue;
+			long floor = top + (*best && (*best)->has_sections);
+			long score;
+			int rc = score_layout(h, l, rootfd, f, floor > 1 ? floor : 1, &score);
+			if (rc < 0)
+				return rc;
+			h->debug(h, "sqlpair: layout '%s' scores %ld", l->name, score);
+			if (score > 0 && (score > top || (score == top && pass && !(*best)->has_sections))) {
+				top = score;
+				*best = l;
+			}
+		}
+	}
+	return top > INT_MAX ? INT_MAX : (int)top;
+}
+
+/* The detect() op: for `strata init`, suggest `layout: NAME`.  A folder
+ * that does not exist simply holds no migrations. */
+int sp_detect(strata_host *h, const char *dir)
+{
+	sp_catalog cat = {0};
+	sp_files files = {0};
+	const sp_layout *best = NULL;
+	int fd = sp_open_root(h, dir, 1);
+	if (fd == STRATA_ENOTFOUND)
+		return 0;
+	if (fd < 0)
+		return fd;
+	int rc = sp_catalog_load_all(h, &cat);
+	if (rc == STRATA_OK)
+		rc = sp_walk(h, fd, &files);
+	if (rc == STRATA_OK)
+		rc = sp_detect_choose(h, &cat, fd, &files, &best);
+	if (rc > 0) {
+		const char *const keys[] = {"layout", NULL};
+		const char *const values[] = {best->name, NULL};
+		int drc = h->detected(h, "sqlpair", keys, values);
+		if (drc < 0)
+			rc = drc;
+	}
+	sp_files_free(&files);
+	sp_catalog_free(&cat);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,114 @@
+/*
+ * Handing paired migrations to the host, in version order, one at a time:
+ * each file is read just before add_migration() and freed right after, so
+ * memory stays flat however many migrations there are.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* STRATA_MIGRATION_DESC_INIT is positional ({version, size, 0}), which
+ * -Wextra's missing-field-initializers rejects; the pragma keeps the ABI's
+ * own initializer while the rest of the plugin stays fully warned. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+static strata_migration_desc desc_init(void)
+{
+	strata_migration_desc m = STRATA_MIGRATION_DESC_INIT;
+	return m;
+}
+#pragma GCC diagnostic pop
+
+/* Whitespace only counts as empty: such a migration is legal but suspect. */
+static int blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' && s[i] != '\f' &&
+		    s[i] != '\v')
+			return 0;
+	return 1;
+}
+
+/* The up script: the whole file, or its up section for sectioned layouts
+ * (which may bring a down section and flags along). */
+static int load_up(strata_host *h, const sp_layout *l, const sp_entry *u, char *buf,
+                   size_t len, strata_migration_desc *m)
+{
+	if (!l->has_sections) {
+		m->up = buf;
+		m->up_len = len;
+		m->line = 1;
+		return STRATA_OK;
+	}
+	sp_sections sec;
+	int rc = sp_sections_split(h, l, u->file, buf, len, &sec);
+	if (rc < 0)
+		return rc;
+	m->up = sec.up;
+	m->up_len = sec.up_len;
+	m->line = sec.up_line;
+	m->flags = sec.flags;
+	if (sec.down) {
+		m->down = sec.down;
+		m->down_len = sec.down_len;
+		m->down_file = u->file;
+		m->down_line = sec.down_line;
+		m->flags |= STRATA_MIG_HAS_DOWN;
+	}
+	return STRATA_OK;
+}
+
+/* A separate down file; the caller frees *buf. */
+static int load_down(strata_host *h, int rootfd, const sp_entry *u, const sp_entry *d,
+                     char **buf, strata_migration_desc *m)
+{
+	if (m->down)
+		return sp_fail(h, d->file, 0, "second down migration for version %s (%s has a down section)",
+		               d->version, u->file);
+	size_t len;
+	int rc = sp_read_file(h, rootfd, d->file, buf, &len);
+	if (rc < 0)
+		return rc;
+	m->down = *buf;
+	m->down_len = len;
+	m->down_file = d->file;
+	m->down_line = 1;
+	m->flags |= STRATA_MIG_HAS_DOWN;
+	return STRATA_OK;
+}
+
+/* One migration: read, describe, hand over, free. */
+static int emit_one(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s,
+                    const sp_entry *u)
+{
+	strata_migration_desc m = desc_init();
+	char *up_buf = NULL, *down_buf = NULL;
+	size_t up_len;
+	m.mig_version = u->version;
+	m.name = u->name;
+	m.file = u->file;
+	int rc = sp_read_file(h, rootfd, u->file, &up_buf, &up_len);
+	if (rc == STRATA_OK)
+		rc = load_up(h, l, u, up_buf, up_len, &m);
+	if (rc == STRATA_OK && u->down != SP_NONE)
+		rc = load_down(h, rootfd, u, &s->down[u->down], &down_buf, &m);
+	if (rc == STRATA_OK && blank(m.up, m.up_len))
+		h->warn(h, u->file, m.line, "empty migration");
+	if (rc == STRATA_OK)
+		rc = h->add_migration(h, &m);
+	free(up_buf);
+	free(down_buf);
+	return rc < 0 ? rc : STRATA_OK;
+}
+
+/* Every up in the (already sorted and paired) set, stopping at the first
+ * failure, including one the host reports from add_migration(). */
+int sp_emit(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s)
+{
+	for (size_t i = 0; i < s->n_up; i++) {
+		int rc = emit_one(h, l, rootfd, s, &s->up[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return STRATA_OK;
+}

@@ -1,0 +1,147 @@
+/*
+ * sqlpair internals: the types and functions its files share.  Nothing here
+ * is part of the plugin ABI; every symbol is prefixed sp_ and stays hidden.
+ */
+#ifndef SQLPAIR_INTERNAL_H
+#define SQLPAIR_INTERNAL_H
+
+#include <regex.h>
+#include <stddef.h>
+
+#include "strata/plugin.h"
+
+/* ---- arena.c: bump allocator for the many small strings of one scan ---- */
+typedef struct sp_chunk sp_chunk;
+typedef struct sp_arena {
+	sp_chunk *head;
+} sp_arena;
+
+void *sp_alloc(sp_arena *a, size_t n);
+char *sp_strndup(sp_arena *a, const char *s, size_t n);
+void sp_arena_free(sp_arena *a);
+
+/* ---- util.c: small shared helpers ---- */
+int sp_oom(strata_host *h);
+int sp_fail(strata_host *h, const char *file, int line, const char *fmt, ...) STRATA_PRINTF(4, 5);
+char *sp_path_join(const char *a, const char *b, const char *c);
+
+/* ---- fileio.c ---- */
+int sp_read_file(strata_host *h, int rootfd, const char *rel, char **out, size_t *len);
+
+/* ---- version.c: versions compared by their digit runs ---- */
+char *sp_version_norm(sp_arena *a, const char *v, size_t len);
+int sp_version_cmp(const char *a, const char *b);
+
+/* ---- layout.c / descriptor.c: one formats/layouts/NAME.yaml ---- */
+#define SP_MAX_GROUP 31
+
+typedef struct sp_regex {
+	regex_t re;
+	int compiled;
+	char *text; /* the pattern as written, for messages */
+} sp_regex;
+
+typedef struct sp_pattern {
+	sp_regex rx;
+	int version_group;
+	int name_group; /* 0: no name */
+} sp_pattern;
+
+typedef struct sp_layout {
+	char *name;
+	char *summary;
+	char *file; /* the descriptor's path, for messages */
+	sp_pattern up;
+	int has_down;
+	sp_pattern down;
+	int has_sections;
+	sp_regex sec_up, sec_down;
+	int sec_options;
+	int require_down;
+	int text_before_up_error;
+	sp_regex *ignore;
+	size_t n_ignore;
+} sp_layout;
+
+typedef struct sp_span {
+	const char *s;
+	size_t len;
+} sp_span;
+
+int sp_layout_load(strata_host *h, const char *file, const char *name, sp_layout **out);
+void sp_layout_free(sp_layout *l);
+int sp_pattern_match(const sp_pattern *p, const char *s, sp_span *version, sp_span *name);
+int sp_layout_ignored(const sp_layout *l, const char *rel);
+
+/* ---- catalog.c: finding descriptors in host->formats_dirs ---- */
+typedef struct sp_catalog {
+	sp_layout **v; /* sorted by name */
+	size_t n;
+} sp_catalog;
+
+int sp_catalog_find(strata_host *h, const char *name, sp_layout **out);
+int sp_catalog_load_all(strata_host *h, sp_catalog *out);
+char *sp_catalog_hint(strata_host *h);
+void sp_catalog_free(sp_catalog *c);
+
+/* ---- walk.c: the sorted regular files under a folder ---- */
+typedef struct sp_files {
+	char **v;
+	size_t n, cap;
+	sp_arena arena;
+} sp_files;
+
+int sp_open_root(strata_host *h, const char *path, int quiet);
+int sp_walk(strata_host *h, int rootfd, sp_files *out);
+void sp_files_free(sp_files *f);
+
+/* ---- classify.c: which files are ups, downs or strangers ---- */
+typedef struct sp_entry {
+	const char *file;    /* relative path, borrowed from sp_files */
+	const char *version; /* as written */
+	const char *norm;    /* normalized, for comparing */
+	const char *name;
+	size_t down;         /* index into downs, or SP_NONE */
+} sp_entry;
+#define SP_NONE ((size_t)-1)
+
+typedef struct sp_set {
+	sp_entry *up, *down;
+	size_t n_up, n_down, cap_up, cap_down;
+	size_t unmatched;
+	sp_arena arena;
+} sp_set;
+
+int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, int report, sp_set *out);
+void sp_set_free(sp_set *s);
+
+/* ---- pair.c: order by version, find duplicates, match downs to ups ---- */
+int sp_pair(strata_host *h, sp_set *s);
+
+/* ---- sections.c: up and down inside one file ---- */
+typedef struct sp_sections {
+	const char *up;
+	size_t up_len;
+	int up_line;
+	const char *down; /* NULL: no down section */
+	size_t down_len;
+	int down_line;
+	unsigned int flags;
+} sp_sections;
+
+int sp_sections_split(strata_host *h, const sp_layout *l, const char *file, char *buf,
+                      size_t len, sp_sections *out);
+int sp_sections_has_up(const sp_layout *l, char *buf, size_t len);
+
+/* ---- emit.c: hand the paired migrations to the host ---- */
+int sp_emit(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s);
+
+/* ---- detect.c ---- */
+int sp_detect_choose(strata_host *h, const sp_catalog *c, int rootfd, const sp_files *f,
+                     const sp_layout **best);
+int sp_detect(strata_host *h, const char *dir);
+
+/* ---- scan.c ---- */
+int sp_scan(strata_host *h, const strata_source_cfg *cfg);
+
+#endif /* SQLPAIR_INTERNAL_H */

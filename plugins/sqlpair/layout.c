@@ -1,0 +1,69 @@
+/* Using a loaded layout: matching paths against its patterns, freeing it. */
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* A regex slot may be empty when loading stopped half-way; free what is set. */
+static void regex_free(sp_regex *r)
+{
+	if (r->compiled)
+		regfree(&r->re);
+	free(r->text);
+	r->compiled = 0;
+	r->text = NULL;
+}
+
+/* Layouts are built by sp_layout_load piece by piece and freed here whole,
+ * also when a descriptor was rejected mid-way. */
+void sp_layout_free(sp_layout *l)
+{
+	if (!l)
+		return;
+	free(l->name);
+	free(l->summary);
+	free(l->file);
+	regex_free(&l->up.rx);
+	regex_free(&l->down.rx);
+	regex_free(&l->sec_up);
+	regex_free(&l->sec_down);
+	for (size_t i = 0; i < l->n_ignore; i++)
+		regex_free(&l->ignore[i]);
+	free(l->ignore);
+	free(l);
+}
+
+/* Fill a span from one capture group; group 0 means "not captured". */
+static void take(const char *s, const regmatch_t *m, int g, sp_span *out)
+{
+	out->s = "";
+	out->len = 0;
+	if (g > 0 && m[g].rm_so >= 0) {
+		out->s = s + m[g].rm_so;
+		out->len = (size_t)(m[g].rm_eo - m[g].rm_so);
+	}
+}
+
+/* Does the relative path match?  A first regexec without captures is the
+ * fast path for the many files a pattern rejects; only a match pays for
+ * the capture groups. */
+int sp_pattern_match(const sp_pattern *p, const char *s, sp_span *version, sp_span *name)
+{
+	if (regexec(&p->rx.re, s, 0, NULL, 0) != 0)
+		return 0;
+	regmatch_t m[SP_MAX_GROUP + 1];
+	int n = p->version_group > p->name_group ? p->version_group : p->name_group;
+	if (regexec(&p->rx.re, s, (size_t)n + 1, m, 0) != 0)
+		return 0;
+	take(s, m, p->version_group, version);
+	take(s, m, p->name_group, name);
+	return 1;
+}
+
+/* Files the layout says are never migrations, and never worth a warning. */
+int sp_layout_ignored(const sp_layout *l, const char *rel)
+{
+	for (size_t i = 0; i < l->n_ignore; i++)
+		if (regexec(&l->ignore[i].re, rel, 0, NULL, 0) == 0)
+			return 1;
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* Helpers every other file of the plugin needs. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Out of memory is reported the same way everywhere, so say it once. */
+int sp_oom(strata_host *h)
+{
+	h->error(h, STRATA_ECLASS_OS, NULL, 0, 0, NULL, "out of memory");
+	return STRATA_ENOMEM;
+}
+
+/* A problem in a migration file.  host->error takes no va_list, so the
+ * message is formatted here and passed on as one string. */
+int sp_fail(strata_host *h, const char *file, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	h->error(h, STRATA_ECLASS_SOURCE, file, line, 0, NULL, "%s", msg);
+	return STRATA_EINVAL;
+}
+
+/* Paths of descriptors are built from a formats dir and a file name; a
+ * malloc'd "a/b/c" (c may be NULL) keeps that in one place. */
+char *sp_path_join(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = c ? strlen(c) : 0;
+	char *p = malloc(la + lb + lc + 3);
+	if (!p)
+		return NULL;
+	memcpy(p, a, la);
+	p[la] = '/';
+	memcpy(p + la + 1, b, lb);
+	p[la + 1 + lb] = '\0';
+	if (c) {
+		p[la + 1 + lb] = '/';
+		memcpy(p + la + lb + 2, c, lc + 1);
+	}
+	return p;
+}

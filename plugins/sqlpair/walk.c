@@ -1,0 +1,150 @@
+/*
+ * Listing a source folder: every regular file up to SP_MAX_DEPTH folders
+ * down, as '/'-separated paths relative to the folder, sorted so that
+ * warnings and errors come out the same on every file system.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define SP_MAX_DEPTH 4
+
+/* Open the source folder once; every later open is relative to it, so no
+ * path is joined per file.  Returns the fd, or a negative status; quiet
+ * makes a missing folder a silent STRATA_ENOTFOUND (detect's "no"). */
+int sp_open_root(strata_host *h, const char *path, int quiet)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	int missing = errno == ENOENT || errno == ENOTDIR;
+	if (quiet && missing)
+		return STRATA_ENOTFOUND;
+	h->error(h, STRATA_ECLASS_SOURCE, path, 0, 0, NULL, "cannot open migration folder '%s': %s",
+	         path, strerror(errno));
+	return missing ? STRATA_ENOTFOUND : STRATA_EIO;
+}
+
+/* Grow the list geometrically: 100,000 entries must not mean 100,000 reallocs. */
+static int push(strata_host *h, sp_files *f, char *rel)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? 2 * f->cap : 256;
+		char **nv = realloc(f->v, cap * sizeof *nv);
+		if (!nv)
+			return sp_oom(h);
+		f->v = nv;
+		f->cap = cap;
+	}
+	f->v[f->n++] = rel;
+	return STRATA_OK;
+}
+
+/* What an entry is, without following symlinked folders: a symlink counts
+ * only when it points at a regular file.  Returns DT_REG, DT_DIR or 0. */
+static int entry_type(int dfd, const struct dirent *e)
+{
+	struct stat st;
+	int type = e->d_type;
+	if (type == DT_UNKNOWN) {
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return 0;
+		type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR
+		     : S_ISREG(st.st_mode) ? DT_REG : 0;
+	}
+	if (type == DT_LNK)
+		return fstatat(dfd, e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode) ? DT_REG : 0;
+	return type == DT_REG || type == DT_DIR ? type : 0;
+}
+
+/* Path of an entry relative to the root, kept in the list's arena. */
+static char *rel_path(sp_files *f, const char *prefix, const char *name)
+{
+	size_t lp = prefix ? strlen(prefix) + 1 : 0, ln = strlen(name);
+	char *p = sp_alloc(&f->arena, lp + ln + 1);
+	if (!p)
+		return NULL;
+	if (prefix) {
+		memcpy(p, prefix, lp - 1);
+		p[lp - 1] = '/';
+	}
+	memcpy(p + lp, name, ln + 1);
+	return p;
+}
+
+/* One folder; takes ownership of fd.  Dot-files and dot-folders are never
+ * migrations (.git, editor files), so they are skipped unseen. */
+static int walk_dir(strata_host *h, int fd, const char *prefix, int depth, sp_files *f)
+{
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		h->error(h, STRATA_ECLASS_SOURCE, prefix, 0, 0, NULL, "cannot read folder: %s",
+		         strerror(errno));
+		return STRATA_EIO;
+	}
+	int rc = STRATA_OK;
+	struct dirent *e;
+	while (rc == STRATA_OK && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		int type = entry_type(dirfd(d), e);
+		if (!type || (type == DT_DIR && depth >= SP_MAX_DEPTH))
+			continue;
+		char *rel = rel_path(f, prefix, e->d_name);
+		if (!rel) {
+			rc = sp_oom(h);
+		} else if (type == DT_REG) {
+			rc = push(h, f, rel);
+		} else {
+			int sub = openat(dirfd(d), e->d_name,
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				h->error(h, STRATA_ECLASS_SOURCE, rel, 0, 0, NULL,
+				         "cannot open folder: %s", strerror(errno));
+				rc = STRATA_EIO;
+			} else {
+				rc = walk_dir(h, sub, rel, depth + 1, f);
+			}
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* List the files under rootfd (which stays open) into out, sorted. */
+int sp_walk(strata_host *h, int rootfd, sp_files *out)
+{
+	/* A fresh open of "." rather than dup(): a dup would share (and use up)
+	 * the directory offset of rootfd. */
+	int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		h->error(h, STRATA_ECLASS_SOURCE, NULL, 0, 0, NULL, "cannot read folder: %s",
+		         strerror(errno));
+		return STRATA_EIO;
+	}
+	int rc = walk_dir(h, fd, NULL, 0, out);
+	if (rc == STRATA_OK && out->n)
+		qsort(out->v, out->n, sizeof *out->v, str_cmp);
+	return rc;
+}
+
+/* The paths live in the arena; the array is one allocation. */
+void sp_files_free(sp_files *f)
+{
+	free(f->v);
+	sp_arena_free(&f->arena);
+	f->v = NULL;
+	f->n = f->cap = 0;
+}

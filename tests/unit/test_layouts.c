@@ -1,0 +1,786 @@
+/*
+ * Unit tests of the sqlpair source plugin and the six layouts in
+ * formats/layouts/.  The plugin's sources are linked into this binary; the
+ * tests call its ops through strata_plugin_entry() with a recording host.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "strata/plugin.h"
+
+#ifndef STRATA_SOURCE_ROOT
+#error "build with -DSTRATA_SOURCE_ROOT=\"/path/to/strata\""
+#endif
+
+const strata_plugin *strata_plugin_entry(void);
+
+/* ---- a host that records what the plugin reports ---- */
+
+typedef struct mig {
+	char *version, *name, *up, *down, *file, *down_file;
+	int line, down_line;
+	unsigned flags;
+} mig;
+
+typedef struct test_host {
+	strata_host h;
+	mig *migs;
+	size_t n, cap;
+	int fail_add;      /* add_migration returns -1 when set */
+	int errors;
+	strata_error_class cls;
+	char msg[1024], file[1024], hint[1024];
+	int line, col;
+	int warnings;
+	char warn_file[1024], warn_msg[1024];
+	int detected;
+	char det_format[64], det_layout[64];
+	const char *formats[2];
+} test_host;
+
+/* Copies, since the plugin's strings are only borrowed for the call. */
+static char *dup_n(const char *s, size_t n)
+{
+	if (!s)
+		return NULL;
+	char *p = malloc(n + 1);
+	assert_non_null(p);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static char *dup_s(const char *s)
+{
+	return s ? dup_n(s, strlen(s)) : NULL;
+}
+
+static void copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+static void th_error(strata_host *h, strata_error_class cls, const char *file, int line, int col,
+                     const char *hint, const char *fmt, ...)
+{
+	test_host *t = (test_host *)h;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->msg, sizeof t->msg, fmt, ap);
+	va_end(ap);
+	t->errors++;
+	t->cls = cls;
+	t->line = line;
+	t->col = col;
+	copy(t->file, sizeof t->file, file);
+	copy(t->hint, sizeof t->hint, hint);
+}
+
+static void th_warn(strata_host *h, const char *file, int line, const char *fmt, ...)
+{
+	test_host *t = (test_host *)h;
+	va_list ap;
+	(void)line;
+	va_start(ap, fmt);
+	vsnprintf(t->warn_msg, sizeof t->warn_msg, fmt, ap);
+	va_end(ap);
+	t->warnings++;
+	copy(t->warn_file, sizeof t->warn_file, file);
+}
+
+static void th_debug(strata_host *h, const char *fmt, ...)
+{
+	(void)h;
+	(void)fmt;
+}
+
+static int th_add(strata_host *h, const strata_migration_desc *d)
+{
+	test_host *t = (test_host *)h;
+	if (t->fail_add)
+		return -1;
+	assert_int_equal(d->version, STRATA_MIGRATION_DESC_VERSION);
+	assert_null(d->parents);
+	assert_null(d->native_checksum);
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 16;
+		t->migs = realloc(t->migs, t->cap * sizeof *t->migs);
+		assert_non_null(t->migs);
+	}
+	mig *m = &t->migs[t->n++];
+	m->version = dup_s(d->mig_version);
+	m->name = dup_s(d->name);
+	m->up = dup_n(d->up, d->up_len);
+	m->down = dup_n(d->down, d->down_len);
+	m->file = dup_s(d->file);
+	m->down_file = dup_s(d->down_file);
+	m->line = d->line;
+	m->down_line = d->down_line;
+	m->flags = d->flags;
+	return 0;
+}
+
+static int th_detected(strata_host *h, const char *format, const char *const *keys,
+                       const char *const *values)
+{
+	test_host *t = (test_host *)h;
+	t->detected++;
+	copy(t->det_format, sizeof t->det_format, format);
+	assert_string_equal(keys[0], "layout");
+	assert_null(keys[1]);
+	copy(t->det_layout, sizeof t->det_layout, values[0]);
+	return 0;
+}
+
+static void host_init(test_host *t, const char *formats_dir)
+{
+	memset(t, 0, sizeof *t);
+	t->h.version = STRATA_HOST_VERSION;
+	t->h.struct_size = sizeof t->h;
+	t->h.error = th_error;
+	t->h.warn = th_warn;
+	t->h.debug = th_debug;
+	t->h.add_migration = th_add;
+	t->h.detected = th_detected;
+	t->formats[0] = formats_dir ? formats_dir : STRATA_SOURCE_ROOT "/formats";
+	t->h.formats_dirs = t->formats;
+}
+
+static void host_free(test_host *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		mig *m = &t->migs[i];
+		free(m->version);
+		free(m->name);
+		free(m->up);
+		free(m->down);
+		free(m->file);
+		free(m->down_file);
+	}
+	free(t->migs);
+}
+
+/* ---- temp folders ---- */
+
+static char *tmp_dir(void)
+{
+	char *p = dup_s("/tmp/strata-layouts-XXXXXX");
+	assert_non_null(mkdtemp(p));
+	return p;
+}
+
+/* Write root/rel, creating the folders on the way. */
+static void put(const char *root, const char *rel, const char *text)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", root, rel);
+	for (char *p = path + strlen(root) + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void rm_tree(char *root)
+{
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(root);
+}
+
+/* ---- calling the plugin ---- */
+
+static const strata_source_ops *ops(void)
+{
+	const strata_plugin *p = strata_plugin_entry();
+	assert_int_equal(p->abi_version, STRATA_PLUGIN_ABI_VERSION);
+	assert_string_equal(p->name, "sqlpair");
+	assert_non_null(p->source);
+	return p->source;
+}
+
+static int scan(test_host *t, const char *root, const char *layout)
+{
+	const char *keys[] = {"layout", NULL}, *values[] = {layout, NULL};
+	strata_source_cfg cfg = {
+		.version = 1,
+		.struct_size = sizeof cfg,
+		.name = "db",
+		.format = "sqlpair",
+		.path = root,
+		.config_file = "strata.yaml",
+		.config_line = 7,
+		.option_keys = layout ? keys : NULL,
+		.option_values = layout ? values : NULL,
+	};
+	return ops()->scan(&t->h, &cfg);
+}
+
+/* ---- fixtures, one per layout ---- */
+
+static void fx_golang(const char *r)
+{
+	put(r, "1_init.up.sql", "CREATE TABLE a (x int);\n");
+	put(r, "1_init.down.sql", "DROP TABLE a;\n");
+	put(r, "2_add_b.up.sql", "CREATE TABLE b (x int);\n");
+	put(r, "README.md", "docs\n");
+}
+
+static void fx_sql_rollback(const char *r)
+{
+	put(r, "sql/001_init.sql", "CREATE TABLE a (x int);\n");
+	put(r, "sql/002_users.sql", "CREATE TABLE users (id int);\n");
+	put(r, "rollback/001_rollback.sql", "DROP TABLE a;\n");
+}
+
+static void fx_sectioned(const char *r)
+{
+	put(r, "001_create.sql",
+	    "-- header comment\nSELECT 'ignored';\n-- UP Migration\nCREATE TABLE a (x int);\n"
+	    "-- DOWN Migration (Rollback)\nDROP TABLE a;\n");
+	put(r, "002-seed.sql", "-- UP Migration\nINSERT INTO a VALUES (1);\n");
+}
+
+static void fx_dbmate(const char *r)
+{
+	put(r, "20240101120000_create.sql",
+	    "-- a comment\n\n-- migrate:up\nCREATE TABLE a (x int);\n\n-- migrate:down\nDROP TABLE a;\n");
+	put(r, "20240102000000_index.sql",
+	    "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON a (x);\n"
+	    "-- migrate:down\nDROP INDEX i;\n");
+	put(r, "20240103000000.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n");
+}
+
+static void fx_flyway(const char *r)
+{
+	put(r, "V1__init.sql", "CREATE TABLE a (x int);\n");
+	put(r, "V1.10__ten.sql", "SELECT 110;\n");
+	put(r, "V1_9__nine.sql", "SELECT 19;\n");
+	put(r, "U1__init.sql", "DROP TABLE a;\n");
+}
+
+static void fx_diesel(const char *r)
+{
+	put(r, "00000000000000_diesel_initial_setup/up.sql", "SELECT 0;\n");
+	put(r, "00000000000000_diesel_initial_setup/down.sql", "SELECT 0;\n");
+	put(r, "2023-01-01-000000_create_posts/up.sql", "CREATE TABLE posts (id int);\n");
+	put(r, "2023-01-01-000000_create_posts/down.sql", "DROP TABLE posts;\n");
+}
+
+/* Scan a fresh fixture with a given layout; the caller checks and frees. */
+static char *scan_fixture(test_host *t, void (*fx)(const char *), const char *layout, int *rc)
+{
+	char *root = tmp_dir();
+	fx(root);
+	host_init(t, NULL);
+	*rc = scan(t, root, layout);
+	return root;
+}
+
+/* ---- the six layouts ---- */
+
+static void test_golang(void **state)
+{
+	(void)state;
+	test_host t;
+	int rc;
+	char *root = scan_fixture(&t, fx_golang, "golang-migrate", &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(t.errors, 0);
+	assert_int_equal(t.warnings, 0); /* README is ignored */
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.migs[0].version, "1");
+	assert_string_equal(t.migs[0].name, "init");
+	assert_string_equal(t.migs[0].up, "CREATE TABLE a (x int);\n");
+	assert_string_equal(t.migs[0].down, "DROP TABLE a;\n");
+	assert_string_equal(t.migs[0].file, "1_init.up.sql");
+	assert_string_equal(t.migs[0].down_file, "1_init.down.sql");
+	assert_int_equal(t.migs[0].line, 1);
+	assert_int_equal(t.migs[0].down_line, 1);
+	assert_int_equal(t.migs[0].flags, STRATA_MIG_HAS_DOWN);
+	assert_string_equal(t.migs[1].name, "add_b");
+	assert_null(t.migs[1].down);
+	assert_null(t.migs[1].down_file);
+	assert_int_equal(t.migs[1].flags, 0);
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_sql_rollback(void **state)
+{
+	(void)state;
+	test_host t;
+	int rc;
+	char *root = scan_fixture(&t, fx_sql_rollback, "sql-rollback", &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.migs[0].version, "001");
+	assert_string_equal(t.migs[0].name, "init");
+	assert_string_equal(t.migs[0].file, "sql/001_init.sql");
+	assert_string_equal(t.migs[0].down_file, "rollback/001_rollback.sql");
+	assert_string_equal(t.migs[0].down, "DROP TABLE a;\n");
+	assert_string_equal(t.migs[1].name, "users");
+	assert_null(t.migs[1].down);
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_sectioned(void **state)
+{
+	(void)state;
+	test_host t;
+	int rc;
+	char *root = scan_fixture(&t, fx_sectioned, "sectioned", &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(t.errors, 0);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.migs[0].version, "001");
+	assert_string_equal(t.migs[0].name, "create");
+	assert_string_equal(t.migs[0].up, "CREATE TABLE a (x int);\n");
+	assert_int_equal(t.migs[0].line, 4);
+	assert_string_equal(t.migs[0].down, "DROP TABLE a;\n");
+	assert_string_equal(t.migs[0].down_file, "001_create.sql");
+	assert_int_equal(t.migs[0].down_line, 6);
+	assert_int_equal(t.migs[0].flags, STRATA_MIG_HAS_DOWN);
+	assert_string_equal(t.migs[1].name, "seed");
+	assert_int_equal(t.migs[1].line, 2);
+	assert_null(t.migs[1].down);
+	assert_int_equal(t.migs[1].flags, 0);
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_dbmate(void **state)
+{
+	(void)state;
+	test_host t;
+	int rc;
+	char *root = scan_fixture(&t, fx_dbmate, "dbmate", &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(t.errors, 0);
+	assert_int_equal(t.n, 3);
+	assert_string_equal(t.migs[0].version, "20240101120000");
+	assert_string_equal(t.migs[0].name, "create");
+	assert_string_equal(t.migs[0].up, "CREATE TABLE a (x int);\n\n");
+	assert_int_equal(t.migs[0].line, 4);
+	assert_string_equal(t.migs[0].down, "DROP TABLE a;\n");
+	assert_int_equal(t.migs[0].down_line, 7);
+	assert_int_equal(t.migs[0].flags, STRATA_MIG_HAS_DOWN);
+	assert_int_equal(t.migs[1].flags, STRATA_MIG_HAS_DOWN | STRATA_MIG_NO_TRANSACTION);
+	assert_string_equal(t.migs[2].name, "");
+	assert_string_equal(t.migs[2].down, "");
+	assert_int_equal(t.migs[2].flags, STRATA_MIG_HAS_DOWN);
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_flyway(void **state)
+{
+	(void)state;
+	test_host t;
+	int rc;
+	char *root = scan_fixture(&t, fx_flyway, "flyway", &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(t.n, 3);
+	assert_string_equal(t.migs[0].version, "1");
+	assert_string_equal(t.migs[0].name, "init");
+	assert_string_equal(t.migs[0].down_file, "U1__init.sql");
+	assert_string_equal(t.migs[1].version, "1_9"); /* 1.9 < 1.10 */
+	assert_string_equal(t.migs[1].name, "nine");
+	assert_string_equal(t.migs[2].version, "1.10");
+	assert_null(t.migs[2].down);
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_diesel(void **state)
+{
+	(void)state;
+	test_host t;
+	int rc;
+	char *root = scan_fixture(&t, fx_diesel, "diesel", &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.migs[0].version, "00000000000000");
+	assert_string_equal(t.migs[0].name, "diesel_initial_setup");
+	assert_string_equal(t.migs[1].version, "2023-01-01-000000");
+	assert_string_equal(t.migs[1].name, "create_posts");
+	assert_string_equal(t.migs[1].file, "2023-01-01-000000_create_posts/up.sql");
+	assert_string_equal(t.migs[1].down_file, "2023-01-01-000000_create_posts/down.sql");
+	assert_string_equal(t.migs[1].down, "DROP TABLE posts;\n");
+	host_free(&t);
+	rm_tree(root);
+}
+
+/* ---- ordering and versions ---- */
+
+static void test_numeric_order(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "100_c.up.sql", "x");
+	put(root, "10_b.up.sql", "x");
+	put(root, "2_a.up.sql", "x");
+	put(root, "100000000000000000000_big.up.sql", "x");
+	put(root, "99999999999999999999_less.up.sql", "x");
+	put(root, "20240101120000123456_ts.up.sql", "x");
+	host_init(&t, NULL);
+	assert_int_equal(scan(&t, root, "golang-migrate"), 0);
+	assert_int_equal(t.n, 6);
+	assert_string_equal(t.migs[0].version, "2");
+	assert_string_equal(t.migs[1].version, "10");
+	assert_string_equal(t.migs[2].version, "100");
+	assert_string_equal(t.migs[3].version, "20240101120000123456");
+	assert_string_equal(t.migs[4].version, "99999999999999999999");
+	assert_string_equal(t.migs[5].version, "100000000000000000000");
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_duplicate_version(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "0001_a.up.sql", "x");
+	put(root, "1_b.up.sql", "y");
+	host_init(&t, NULL);
+	assert_true(scan(&t, root, "golang-migrate") < 0);
+	assert_int_equal(t.n, 0);
+	assert_int_equal(t.cls, STRATA_ECLASS_SOURCE);
+	assert_string_equal(t.file, "1_b.up.sql");
+	assert_non_null(strstr(t.msg, "duplicate version 1"));
+	assert_non_null(strstr(t.msg, "0001_a.up.sql"));
+	assert_string_equal(t.hint, "give each migration a unique version");
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_flyway_equal_versions(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "V1.2__a.sql", "x");
+	put(root, "V1_2_0__b.sql", "y");
+	host_init(&t, NULL);
+	assert_true(scan(&t, root, "flyway") < 0);
+	assert_non_null(strstr(t.msg, "duplicate version 1.2"));
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_down_without_up(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "1_a.up.sql", "x");
+	put(root, "3_c.down.sql", "y");
+	host_init(&t, NULL);
+	assert_true(scan(&t, root, "golang-migrate") < 0);
+	assert_int_equal(t.n, 0);
+	assert_string_equal(t.file, "3_c.down.sql");
+	assert_string_equal(t.msg, "down migration without an up migration (version 3)");
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_two_downs(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "1_a.up.sql", "x");
+	put(root, "1_a.down.sql", "y");
+	put(root, "01_b.down.sql", "z");
+	host_init(&t, NULL);
+	assert_true(scan(&t, root, "golang-migrate") < 0);
+	assert_non_null(strstr(t.msg, "duplicate down migration version 1"));
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_unmatched_warns(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "1_a.up.sql", "x");
+	put(root, "notes.txt", "y");
+	put(root, ".hidden", "z");
+	put(root, ".git/config", "z");
+	host_init(&t, NULL);
+	assert_int_equal(scan(&t, root, "golang-migrate"), 0);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.warnings, 1);
+	assert_string_equal(t.warn_file, "notes.txt");
+	assert_non_null(strstr(t.warn_msg, "golang-migrate"));
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_empty_migration_warns(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "1_a.up.sql", "\n  \n");
+	host_init(&t, NULL);
+	assert_int_equal(scan(&t, root, "golang-migrate"), 0);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.warnings, 1);
+	assert_string_equal(t.warn_msg, "empty migration");
+	host_free(&t);
+	rm_tree(root);
+}
+
+/* ---- dbmate's rules ---- */
+
+static void dbmate_error(const char *text, int line, const char *needle)
+{
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "1_x.sql", text);
+	host_init(&t, NULL);
+	assert_true(scan(&t, root, "dbmate") < 0);
+	assert_int_equal(t.n, 0);
+	assert_int_equal(t.cls, STRATA_ECLASS_SOURCE);
+	assert_string_equal(t.file, "1_x.sql");
+	assert_int_equal(t.line, line);
+	assert_non_null(strstr(t.msg, needle));
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_dbmate_text_before_up(void **state)
+{
+	(void)state;
+	dbmate_error("-- ok\nCREATE TABLE x (a int);\n-- migrate:up\nSELECT 1;\n-- migrate:down\n", 2,
+	             "before the up marker");
+}
+
+static void test_dbmate_missing_down(void **state)
+{
+	(void)state;
+	dbmate_error("-- migrate:up\nSELECT 1;\n", 0, "no down section");
+}
+
+static void test_dbmate_up_after_down(void **state)
+{
+	(void)state;
+	dbmate_error("-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n-- migrate:up\n", 5,
+	             "up marker after the down marker");
+}
+
+static void test_dbmate_no_up(void **state)
+{
+	(void)state;
+	dbmate_error("SELECT 1;\n", 1, "before the up marker");
+	dbmate_error("-- nothing here\n", 0, "no up section");
+}
+
+/* ---- configuration errors ---- */
+
+static void test_unknown_layout(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	host_init(&t, NULL);
+	assert_true(scan(&t, root, "rails") < 0);
+	assert_int_equal(t.cls, STRATA_ECLASS_CONFIG);
+	assert_string_equal(t.file, "strata.yaml");
+	assert_int_equal(t.line, 7);
+	assert_string_equal(t.msg, "unknown layout 'rails'");
+	assert_non_null(strstr(t.hint, "golang-migrate"));
+	assert_non_null(strstr(t.hint, "dbmate"));
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_missing_folder(void **state)
+{
+	(void)state;
+	test_host t;
+	host_init(&t, NULL);
+	assert_true(scan(&t, "/tmp/strata-layouts-does-not-exist", "dbmate") < 0);
+	assert_int_equal(t.cls, STRATA_ECLASS_SOURCE);
+	assert_non_null(strstr(t.msg, "/tmp/strata-layouts-does-not-exist"));
+	host_free(&t);
+}
+
+/* Scan with a one-descriptor formats dir written by the test. */
+static void bad_descriptor(const char *yaml, int line, const char *needle)
+{
+	test_host t;
+	char *formats = tmp_dir(), *root = tmp_dir(), path[4096];
+	put(formats, "layouts/bad.yaml", yaml);
+	snprintf(path, sizeof path, "%s/layouts/bad.yaml", formats);
+	host_init(&t, formats);
+	assert_true(scan(&t, root, "bad") < 0);
+	assert_int_equal(t.cls, STRATA_ECLASS_CONFIG);
+	assert_string_equal(t.file, path);
+	assert_int_equal(t.line, line);
+	assert_non_null(strstr(t.msg, needle));
+	host_free(&t);
+	rm_tree(root);
+	rm_tree(formats);
+}
+
+static void test_descriptor_unknown_key(void **state)
+{
+	(void)state;
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)\\.sql$'\n  version: 1\n  colour: red\n",
+	               5, "unknown key 'colour'");
+}
+
+static void test_descriptor_bad_regex(void **state)
+{
+	(void)state;
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+\\.sql$'\n  version: 1\n", 3,
+	               "invalid regular expression");
+}
+
+static void test_descriptor_other_errors(void **state)
+{
+	(void)state;
+	bad_descriptor("layout: good\nup:\n  match: '^([0-9]+)$'\n  version: 1\n", 1,
+	               "does not match the file name");
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 2\n", 4,
+	               "version group 2 does not exist");
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n", 3, "missing key 'version'");
+	bad_descriptor("layout: bad\nup: [1, 2\n", 3, "YAML syntax error");
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 1\n"
+	               "sections:\n  up: x\n  down: y\n  text_before_up: maybe\n",
+	               8, "text_before_up");
+}
+
+/* ---- detection ---- */
+
+static void detect_one(void (*fx)(const char *), const char *want)
+{
+	test_host t;
+	char *root = tmp_dir();
+	fx(root);
+	host_init(&t, NULL);
+	int score = ops()->detect(&t.h, root);
+	assert_true(score > 0);
+	assert_int_equal(t.detected, 1);
+	assert_string_equal(t.det_format, "sqlpair");
+	assert_string_equal(t.det_layout, want);
+	assert_int_equal(t.errors, 0);
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_detect(void **state)
+{
+	(void)state;
+	detect_one(fx_golang, "golang-migrate");
+	detect_one(fx_sql_rollback, "sql-rollback");
+	detect_one(fx_sectioned, "sectioned");
+	detect_one(fx_dbmate, "dbmate");
+	detect_one(fx_flyway, "flyway");
+	detect_one(fx_diesel, "diesel");
+}
+
+static void test_detect_nothing(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "notes.txt", "x");
+	host_init(&t, NULL);
+	assert_int_equal(ops()->detect(&t.h, root), 0);
+	assert_int_equal(t.detected, 0);
+	assert_int_equal(ops()->detect(&t.h, "/tmp/strata-layouts-does-not-exist"), 0);
+	assert_true(scan(&t, root, NULL) < 0);
+	assert_non_null(strstr(t.msg, "no layout matches"));
+	assert_non_null(strstr(t.hint, "diesel"));
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_scan_autodetect(void **state)
+{
+	(void)state;
+	test_host t;
+	int rc;
+	char *root = scan_fixture(&t, fx_dbmate, NULL, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(t.n, 3);
+	assert_int_equal(t.migs[1].flags, STRATA_MIG_HAS_DOWN | STRATA_MIG_NO_TRANSACTION);
+	host_free(&t);
+	rm_tree(root);
+}
+
+static void test_add_migration_failure(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	fx_golang(root);
+	host_init(&t, NULL);
+	t.fail_add = 1;
+	assert_int_equal(scan(&t, root, "golang-migrate"), -1);
+	host_free(&t);
+	rm_tree(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golang),
+		cmocka_unit_test(test_sql_rollback),
+		cmocka_unit_test(test_sectioned),
+		cmocka_unit_test(test_dbmate),
+		cmocka_unit_test(test_flyway),
+		cmocka_unit_test(test_diesel),
+		cmocka_unit_test(test_numeric_order),
+		cmocka_unit_test(test_duplicate_version),
+		cmocka_unit_test(test_flyway_equal_versions),
+		cmocka_unit_test(test_down_without_up),
+		cmocka_unit_test(test_two_downs),
+		cmocka_unit_test(test_unmatched_warns),
+		cmocka_unit_test(test_empty_migration_warns),
+		cmocka_unit_test(test_dbmate_text_before_up),
+		cmocka_unit_test(test_dbmate_missing_down),
+		cmocka_unit_test(test_dbmate_up_after_down),
+		cmocka_unit_test(test_dbmate_no_up),
+		cmocka_unit_test(test_unknown_layout),
+		cmocka_unit_test(test_missing_folder),
+		cmocka_unit_test(test_descriptor_unknown_key),
+		cmocka_unit_test(test_descriptor_bad_regex),
+		cmocka_unit_test(test_descriptor_other_errors),
+		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_detect_nothing),
+		cmocka_unit_test(test_scan_autodetect),
+		cmocka_unit_test(test_add_migration_failure),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
