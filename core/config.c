@@ -117,9 +117,22 @@ static int duration(cfg_parse *p, yaml_node_t *n, long *ms)
 	else if (strcmp(end, "ms") && *end)
 		mult = -1;
 	free(v);
-	if (errno || end == v || mult < 0 || d < 0)
+	if (errno || end == v || mult < 0 || !(d >= 0 && d * (double)mult <= 86400000.0))
 		return bad(p, n, "write e.g. 10s, 500ms or 2m", "invalid duration");
 	*ms = (long)(d * (double)mult);
+	return 0;
+}
+
+/* A key given twice would silently replace the first: refuse it. */
+static int repeated(cfg_parse *p, yaml_node_t *map, yaml_node_pair_t *upto, yaml_node_t *k)
+{
+	for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < upto; q++) {
+		yaml_node_t *o = yaml_document_get_node(&p->doc, q->key);
+		if (o->type == YAML_SCALAR_NODE &&
+		    !strcmp((const char *)o->data.scalar.value, (const char *)k->data.scalar.value))
+			return bad(p, k, "remove one of them", "key '%s' given twice (also line %d)",
+			           (const char *)k->data.scalar.value, (int)o->start_mark.line + 1);
+	}
 	return 0;
 }
 
@@ -136,6 +149,10 @@ static int parse_source(cfg_parse *p, yaml_node_t *n, cfg_source *src, const cha
 		yaml_node_t *v = yaml_document_get_node(&p->doc, pr->value);
 		if (k->type != YAML_SCALAR_NODE)
 			return bad(p, k, NULL, "keys must be strings");
+		if ((rc = repeated(p, n, pr, k))) {
+			free(path);
+			return rc;
+		}
 		const char *key = (const char *)k->data.scalar.value;
 		if (!strcmp(key, "name"))
 			rc = scalar(p, v, "name", &src->name);
@@ -192,8 +209,10 @@ static int parse_root(cfg_parse *p, config *cfg)
 		yaml_node_t *v = yaml_document_get_node(&p->doc, pr->value);
 		if (k->type != YAML_SCALAR_NODE)
 			return bad(p, k, NULL, "keys must be strings");
+		int rc = repeated(p, root, pr, k);
+		if (rc)
+			return rc;
 		const char *key = (const char *)k->data.scalar.value;
-		int rc;
 		if (!strcmp(key, "database")) {
 			free(cfg->database);
 			cfg->database = NULL;
@@ -242,8 +261,13 @@ static int parse_root(cfg_parse *p, config *cfg)
 		if (rc)
 			return rc;
 	}
-	/* order: must name every source exactly once. */
+	/* order: names sources, each at most once; unnamed ones follow in config order. */
 	for (size_t i = 0; i < cfg->norder; i++) {
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(cfg->order[i], cfg->order[j]))
+				return err_set(p->s, STRATA_EINVAL, STRATA_ECLASS_CONFIG, p->file, 0, 0,
+				               "name each source once", "order names source '%s' twice",
+				               cfg->order[i]);
 		bool found = false;
 		for (size_t j = 0; j < cfg->nsources; j++)
 			found |= !strcmp(cfg->order[i], cfg->sources[j].name);

@@ -6,10 +6,13 @@
 #include <string.h>
 
 /* Digit runs with leading zeros dropped, joined by '.', trailing zero segments
- * dropped ("1.0" == "1").  A version without digits (an Alembic revision id)
- * keeps its text behind a '~' so it never equals a numeric one. */
+ * dropped ("1.0" == "1").  Only digits and the separators . _ - make a numeric
+ * version; anything else (an Alembic revision id such as "ae1027a6acf") keeps
+ * its text behind a '~' so it never equals, or sorts among, numeric ones. */
 char *version_normalize(const char *v)
 {
+	if (!*v || v[strspn(v, "0123456789._-")] != '\0')
+		return xasprintf("~%s", v);
 	sbuf b = {0};
 	size_t nseg = 0, keep = 0;
 	const char *p = v;
@@ -33,8 +36,8 @@ char *version_normalize(const char *v)
 		sbuf_free(&b);
 		return xasprintf("~%s", v);
 	}
-	if (nseg > 1 && keep > 0)
-		b.data[b.len = keep] = '\0';
+	if (nseg > 1)
+		b.data[b.len = keep ? keep : 1] = '\0'; /* "0.0" is "0" */
 	return sbuf_take(&b);
 }
 

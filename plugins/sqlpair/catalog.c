@@ -27,6 +27,7 @@ static int valid_name(const char *name)
 	return name && name[0] && name[0] != '.' && !strchr(name, '/');
 }
 
+/* The list owns its names and paths. */
 static void list_free(found_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -137,7 +138,7 @@ int sp_catalog_find(strata_host *h, const char *name, sp_layout **out)
  * rather than silently skipped, so it gets fixed. */
 int sp_catalog_load_all(strata_host *h, sp_catalog *out)
 {
-	found_list l = {0};
+	found_list l = { 0 };
 	out->v = NULL;
 	out->n = 0;
 	int rc = list_all(h, &l);
@@ -158,7 +159,7 @@ int sp_catalog_load_all(strata_host *h, sp_catalog *out)
  * user can write, without parsing the descriptors.  NULL when out of memory. */
 char *sp_catalog_hint(strata_host *h)
 {
-	found_list l = {0};
+	found_list l = { 0 };
 	char *hint = NULL;
 	if (list_all(h, &l) == STRATA_OK) {
 		size_t size = 32;
@@ -180,6 +181,7 @@ char *sp_catalog_hint(strata_host *h)
 	return hint;
 }
 
+/* Also safe on a catalog that failed half-way: only loaded layouts count. */
 void sp_catalog_free(sp_catalog *c)
 {
 	for (size_t i = 0; i < c->n; i++)

@@ -35,10 +35,9 @@ static int make_entry(strata_host *h, sp_set *s, const char *rel, sp_span ver, s
 	return STRATA_OK;
 }
 
-/* Classify every listed file.  With report set (scan) a stranger is a
- * warning and a version without digits an error; without it (detect) both
- * are just counted in out->unmatched. */
-int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, int report, sp_set *out)
+/* Classify every listed file: a stranger is a warning (the scan goes on), a
+ * version without digits an error (it could not be ordered). */
+int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *out)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		const char *rel = f->v[i];
@@ -51,10 +50,8 @@ int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, int repor
 		else if (l->has_down && sp_pattern_match(&l->down, rel, &ver, &name))
 			up = 0;
 		else {
-			out->unmatched++;
-			if (report)
-				h->warn(h, rel, 0, "file matches no migration pattern of layout '%s'",
-				        l->name);
+			h->warn(h, rel, 0, "file matches no migration pattern of layout '%s'",
+			        l->name);
 			continue;
 		}
 		sp_entry e;
@@ -62,11 +59,9 @@ int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, int repor
 		if (rc < 0)
 			return rc;
 		if (!e.norm[0]) {
-			out->unmatched++;
-			if (!report)
-				continue;
-			h->error(h, STRATA_ECLASS_SOURCE, rel, 0, 0, "a version needs at least one digit",
-			         "version '%s' has no digits", e.version);
+			h->error(h, STRATA_ECLASS_SOURCE, rel, 0, 0,
+			         "a version needs at least one digit", "version '%s' has no digits",
+			         e.version);
 			return STRATA_EINVAL;
 		}
 		rc = up ? push(h, &out->up, &out->n_up, &out->cap_up, &e)
@@ -83,5 +78,5 @@ void sp_set_free(sp_set *s)
 	free(s->up);
 	free(s->down);
 	sp_arena_free(&s->arena);
-	*s = (sp_set){0};
+	*s = (sp_set){ 0 };
 }

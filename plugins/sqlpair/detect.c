@@ -9,17 +9,34 @@
 
 #include "internal.h"
 
-/* Lose the claim on an up file whose up marker is missing: it becomes a
- * stranger, so the bound on the final score drops by two.  Stops early once
- * the layout can no longer reach floor, so a big folder of some other
- * layout costs one or two file reads, not all of them. */
-static int check_markers(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s,
+/* Which of the layout's patterns claims rel: 1 up, 2 down, 0 none, -1
+ * ignored.  Detection needs no captures, and regexec without them is an
+ * order of magnitude cheaper, which matters when six layouts each look at
+ * every file of a big folder. */
+static int claim(const sp_layout *l, const char *rel)
+{
+	if (sp_layout_ignored(l, rel))
+		return -1;
+	if (regexec(&l->up.rx.re, rel, 0, NULL, 0) == 0)
+		return 1;
+	if (l->has_down && regexec(&l->down.rx.re, rel, 0, NULL, 0) == 0)
+		return 2;
+	return 0;
+}
+
+/* A sectioned layout claims an up file only if it has the up marker; each
+ * one without turns a claim into a stranger, so the score drops by two.
+ * Stops once the score is below floor: a big folder of another layout
+ * costs one or two file reads, not all of them. */
+static int check_markers(strata_host *h, const sp_layout *l, int rootfd, const sp_files *f,
                          long floor, long *score, long *ups)
 {
-	for (size_t i = 0; i < s->n_up && *score >= floor; i++) {
+	for (size_t i = 0; i < f->n && *score >= floor; i++) {
 		char *buf;
 		size_t len;
-		int rc = sp_read_file(h, rootfd, s->up[i].file, &buf, &len);
+		if (claim(l, f->v[i]) != 1)
+			continue;
+		int rc = sp_read_file(h, rootfd, f->v[i], &buf, &len);
 		if (rc < 0)
 			return rc;
 		if (!sp_sections_has_up(l, buf, len)) {
@@ -31,19 +48,24 @@ static int check_markers(strata_host *h, const sp_layout *l, int rootfd, const s
 	return STRATA_OK;
 }
 
-/* One layout's score, or a value below floor when it cannot win. */
+/* One layout's score: files claimed minus files it would warn about, 0
+ * without a single up; a value below floor when it cannot win. */
 static int score_layout(strata_host *h, const sp_layout *l, int rootfd, const sp_files *f,
                         long floor, long *score)
 {
-	sp_set s = {0};
-	int rc = sp_classify(h, l, f, 0, &s);
-	long ups = (long)s.n_up;
-	*score = (long)(s.n_up + s.n_down) - (long)s.unmatched;
-	if (rc == STRATA_OK && l->has_sections)
-		rc = check_markers(h, l, rootfd, &s, floor, score, &ups);
+	long ups = 0, claimed = 0, strangers = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		int c = claim(l, f->v[i]);
+		ups += c == 1;
+		claimed += c > 0;
+		strangers += c == 0;
+	}
+	*score = claimed - strangers;
+	int rc = STRATA_OK;
+	if (l->has_sections && ups)
+		rc = check_markers(h, l, rootfd, f, floor, score, &ups);
 	if (ups < 1)
 		*score = 0;
-	sp_set_free(&s);
 	return rc;
 }
 
@@ -66,7 +88,8 @@ int sp_detect_choose(strata_host *h, const sp_catalog *c, int rootfd, const sp_f
 			if (rc < 0)
 				return rc;
 			h->debug(h, "sqlpair: layout '%s' scores %ld", l->name, score);
-			if (score > 0 && (score > top || (score == top && pass && !(*best)->has_sections))) {
+			if (score > 0 &&
+			    (score > top || (score == top && pass && !(*best)->has_sections))) {
 				top = score;
 				*best = l;
 			}
@@ -79,8 +102,8 @@ int sp_detect_choose(strata_host *h, const sp_catalog *c, int rootfd, const sp_f
  * that does not exist simply holds no migrations. */
 int sp_detect(strata_host *h, const char *dir)
 {
-	sp_catalog cat = {0};
-	sp_files files = {0};
+	sp_catalog cat = { 0 };
+	sp_files files = { 0 };
 	const sp_layout *best = NULL;
 	int fd = sp_open_root(h, dir, 1);
 	if (fd == STRATA_ENOTFOUND)
@@ -93,8 +116,8 @@ int sp_detect(strata_host *h, const char *dir)
 	if (rc == STRATA_OK)
 		rc = sp_detect_choose(h, &cat, fd, &files, &best);
 	if (rc > 0) {
-		const char *const keys[] = {"layout", NULL};
-		const char *const values[] = {best->name, NULL};
+		const char *const keys[] = { "layout", NULL };
+		const char *const values[] = { best->name, NULL };
 		int drc = h->detected(h, "sqlpair", keys, values);
 		if (drc < 0)
 			rc = drc;

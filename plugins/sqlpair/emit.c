@@ -31,8 +31,8 @@ static int blank(const char *s, size_t len)
 
 /* The up script: the whole file, or its up section for sectioned layouts
  * (which may bring a down section and flags along). */
-static int load_up(strata_host *h, const sp_layout *l, const sp_entry *u, char *buf,
-                   size_t len, strata_migration_desc *m)
+static int load_up(strata_host *h, const sp_layout *l, const sp_entry *u, char *buf, size_t len,
+                   strata_migration_desc *m)
 {
 	if (!l->has_sections) {
 		m->up = buf;
@@ -59,12 +59,18 @@ static int load_up(strata_host *h, const sp_layout *l, const sp_entry *u, char *
 }
 
 /* A separate down file; the caller frees *buf. */
-static int load_down(strata_host *h, int rootfd, const sp_entry *u, const sp_entry *d,
-                     char **buf, strata_migration_desc *m)
+static int load_down(strata_host *h, int rootfd, const sp_set *s, const sp_entry *u,
+                     const sp_entry *d, char **buf, strata_migration_desc *m)
 {
-	if (m->down)
-		return sp_fail(h, d->file, 0, "second down migration for version %s (%s has a down section)",
-		               d->version, u->file);
+	if (m->down) {
+		char *other = sp_other_file(h, s, u->file);
+		if (!other)
+			return STRATA_ENOMEM;
+		sp_fail(h, d->file, 0, "second down migration for version %s (%s has a down section)",
+		        d->version, other);
+		free(other);
+		return STRATA_EINVAL;
+	}
 	size_t len;
 	int rc = sp_read_file(h, rootfd, d->file, buf, &len);
 	if (rc < 0)
@@ -91,7 +97,7 @@ static int emit_one(strata_host *h, const sp_layout *l, int rootfd, const sp_set
 	if (rc == STRATA_OK)
 		rc = load_up(h, l, u, up_buf, up_len, &m);
 	if (rc == STRATA_OK && u->down != SP_NONE)
-		rc = load_down(h, rootfd, u, &s->down[u->down], &down_buf, &m);
+		rc = load_down(h, rootfd, s, u, &s->down[u->down], &down_buf, &m);
 	if (rc == STRATA_OK && blank(m.up, m.up_len))
 		h->warn(h, u->file, m.line, "empty migration");
 	if (rc == STRATA_OK)

@@ -12,8 +12,7 @@
 /* Report a failed system call against the file the user knows about. */
 static int io_error(strata_host *h, const char *rel, const char *what)
 {
-	h->error(h, STRATA_ECLASS_SOURCE, rel, 0, 0, NULL, "cannot %s: %s", what,
-	         strerror(errno));
+	h->error(h, STRATA_ECLASS_SOURCE, rel, 0, 0, NULL, "cannot %s: %s", what, strerror(errno));
 	return STRATA_EIO;
 }
 
@@ -31,9 +30,11 @@ int sp_read_file(strata_host *h, int rootfd, const char *rel, char **out, size_t
 		close(fd);
 		return rc;
 	}
+	/* Room for the file, the NUL and one byte more, so the read that
+	 * finds EOF needs no realloc. */
 	size_t cap = 4096;
 	if (st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX / 2)
-		cap = (size_t)st.st_size + 1;
+		cap = (size_t)st.st_size + 2;
 	char *buf = malloc(cap);
 	if (!buf) {
 		close(fd);

@@ -101,19 +101,22 @@ typedef struct sp_entry {
 	const char *version; /* as written */
 	const char *norm;    /* normalized, for comparing */
 	const char *name;
-	size_t down;         /* index into downs, or SP_NONE */
+	size_t down; /* index into downs, or SP_NONE */
 } sp_entry;
 #define SP_NONE ((size_t)-1)
 
 typedef struct sp_set {
+	const char *root; /* the source folder, absolute, to name a second file */
 	sp_entry *up, *down;
 	size_t n_up, n_down, cap_up, cap_down;
-	size_t unmatched;
 	sp_arena arena;
 } sp_set;
 
-int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, int report, sp_set *out);
+int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *out);
 void sp_set_free(sp_set *s);
+
+/* ---- util.c, naming a second file in a message ---- */
+char *sp_other_file(strata_host *h, const sp_set *s, const char *rel);
 
 /* ---- pair.c: order by version, find duplicates, match downs to ups ---- */
 int sp_pair(strata_host *h, sp_set *s);
@@ -129,8 +132,8 @@ typedef struct sp_sections {
 	unsigned int flags;
 } sp_sections;
 
-int sp_sections_split(strata_host *h, const sp_layout *l, const char *file, char *buf,
-                      size_t len, sp_sections *out);
+int sp_sections_split(strata_host *h, const sp_layout *l, const char *file, char *buf, size_t len,
+                      sp_sections *out);
 int sp_sections_has_up(const sp_layout *l, char *buf, size_t len);
 
 /* ---- emit.c: hand the paired migrations to the host ---- */

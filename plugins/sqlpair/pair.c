@@ -18,16 +18,20 @@ static int entry_cmp(const void *a, const void *b)
 
 /* Sort one array and refuse two entries with the same version, naming both
  * files so the user sees which to rename. */
-static int sort_unique(strata_host *h, sp_entry *v, size_t n, const char *kind)
+static int sort_unique(strata_host *h, const sp_set *s, sp_entry *v, size_t n, const char *kind)
 {
 	if (n)
 		qsort(v, n, sizeof *v, entry_cmp);
 	for (size_t i = 1; i < n; i++) {
 		if (strcmp(v[i].norm, v[i - 1].norm))
 			continue;
+		char *other = sp_other_file(h, s, v[i - 1].file);
+		if (!other)
+			return STRATA_ENOMEM;
 		h->error(h, STRATA_ECLASS_SOURCE, v[i].file, 0, 0,
 		         "give each migration a unique version", "duplicate %sversion %s (also %s)",
-		         kind, v[i].norm, v[i - 1].file);
+		         kind, v[i].norm, other);
+		free(other);
 		return STRATA_EINVAL;
 	}
 	return STRATA_OK;
@@ -37,9 +41,9 @@ static int sort_unique(strata_host *h, sp_entry *v, size_t n, const char *kind)
  * up of the same version. */
 int sp_pair(strata_host *h, sp_set *s)
 {
-	int rc = sort_unique(h, s->up, s->n_up, "");
+	int rc = sort_unique(h, s, s->up, s->n_up, "");
 	if (rc == STRATA_OK)
-		rc = sort_unique(h, s->down, s->n_down, "down migration ");
+		rc = sort_unique(h, s, s->down, s->n_down, "down migration ");
 	size_t i = 0;
 	for (size_t j = 0; rc == STRATA_OK && j < s->n_down; j++) {
 		int c = -1;

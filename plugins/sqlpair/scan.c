@@ -43,10 +43,11 @@ static int detected_layout(strata_host *h, const strata_source_cfg *cfg, int roo
 }
 
 /* Classify, pair and hand over, once the layout and file list are known. */
-static int scan_files(strata_host *h, const sp_layout *l, int rootfd, const sp_files *f)
+static int scan_files(strata_host *h, const strata_source_cfg *cfg, const sp_layout *l,
+                      int rootfd, const sp_files *f)
 {
-	sp_set set = {0};
-	int rc = sp_classify(h, l, f, 1, &set);
+	sp_set set = { .root = cfg->path };
+	int rc = sp_classify(h, l, f, &set);
 	if (rc == STRATA_OK)
 		rc = sp_pair(h, &set);
 	if (rc == STRATA_OK)
@@ -59,8 +60,8 @@ static int scan_files(strata_host *h, const sp_layout *l, int rootfd, const sp_f
 int sp_scan(strata_host *h, const strata_source_cfg *cfg)
 {
 	sp_layout *named = NULL;
-	sp_catalog cat = {0};
-	sp_files files = {0};
+	sp_catalog cat = { 0 };
+	sp_files files = { 0 };
 	const sp_layout *l = NULL;
 	int fd = -1, rc = STRATA_OK;
 	const char *name = strata_cfg_option(cfg, "layout");
@@ -75,7 +76,7 @@ int sp_scan(strata_host *h, const strata_source_cfg *cfg)
 	if (rc == STRATA_OK && !l)
 		rc = detected_layout(h, cfg, fd, &files, &cat, &l);
 	if (rc == STRATA_OK)
-		rc = scan_files(h, l, fd, &files);
+		rc = scan_files(h, cfg, l, fd, &files);
 	if (fd >= 0)
 		close(fd);
 	sp_files_free(&files);

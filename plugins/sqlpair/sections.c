@@ -116,19 +116,18 @@ static int apply_options(strata_host *h, const sp_layout *l, const char *file, c
 	if (rc && is_up)
 		out->flags |= STRATA_MIG_NO_TRANSACTION;
 	else if (rc && !(out->flags & STRATA_MIG_NO_TRANSACTION))
-		h->warn(h, file, ln->no,
-		        "transaction:false on the down marker only is ignored; put it on the up marker");
+		h->warn(h, file, ln->no, "transaction:false on the down marker alone is ignored");
 	return STRATA_OK;
 }
 
 /* Split buf (the whole file, NUL-terminated, modified only temporarily)
  * into its up and down sections. */
-int sp_sections_split(strata_host *h, const sp_layout *l, const char *file, char *buf,
-                      size_t len, sp_sections *out)
+int sp_sections_split(strata_host *h, const sp_layout *l, const char *file, char *buf, size_t len,
+                      sp_sections *out)
 {
 	char *end = buf + len;
-	marker up = {0}, down = {0};
-	line ln = {0};
+	marker up = { 0 }, down = { 0 };
+	line ln = { 0 };
 	regmatch_t m;
 	memset(out, 0, sizeof *out);
 	for (char *p = buf; next_line(&ln, p, end); p = ln.next) {
@@ -144,18 +143,19 @@ int sp_sections_split(strata_host *h, const sp_layout *l, const char *file, char
 			if (rc == STRATA_OK)
 				rc = apply_options(h, l, file, &ln, &m, 0, out);
 		} else if (!up.line && l->text_before_up_error && !harmless(&ln)) {
-			return sp_fail(h, file, ln.no, "statements before the up marker (a line matching '%s')",
-			            l->sec_up.text);
+			return sp_fail(h, file, ln.no,
+			               "statements before the up marker (a line matching '%s')",
+			               l->sec_up.text);
 		}
 		if (rc < 0)
 			return rc;
 	}
 	if (!up.line)
 		return sp_fail(h, file, 0, "no up section (expected a line matching '%s')",
-		            l->sec_up.text);
+		               l->sec_up.text);
 	if (!down.line && l->require_down)
 		return sp_fail(h, file, 0, "no down section (expected a line matching '%s')",
-		            l->sec_down.text);
+		               l->sec_down.text);
 	out->up = up.next;
 	out->up_len = (size_t)((down.line ? down.at : end) - up.next);
 	out->up_line = up.line + 1;
@@ -170,7 +170,7 @@ int sp_sections_split(strata_host *h, const sp_layout *l, const char *file, char
 /* For detect(): does the file have an up marker line at all? */
 int sp_sections_has_up(const sp_layout *l, char *buf, size_t len)
 {
-	line ln = {0};
+	line ln = { 0 };
 	regmatch_t m;
 	for (char *p = buf; next_line(&ln, p, buf + len); p = ln.next)
 		if (line_match(&l->sec_up, &ln, &m))

@@ -44,3 +44,16 @@ char *sp_path_join(const char *a, const char *b, const char *c)
 	}
 	return p;
 }
+
+/* A message about one file that names another: the host shows the `file`
+ * argument from the user's point of view, but cannot rewrite message text,
+ * and the plugin only knows the source folder's absolute path.  So the
+ * other file is named by its full path, which is right from anywhere.
+ * Returns a malloc'd string, NULL (reported) when out of memory. */
+char *sp_other_file(strata_host *h, const sp_set *s, const char *rel)
+{
+	char *p = s->root ? sp_path_join(s->root, rel, NULL) : strdup(rel);
+	if (!p)
+		sp_oom(h);
+	return p;
+}

@@ -55,8 +55,10 @@ static int entry_type(int dfd, const struct dirent *e)
 	if (type == DT_UNKNOWN) {
 		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return 0;
-		type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR
-		     : S_ISREG(st.st_mode) ? DT_REG : 0;
+		type = S_ISLNK(st.st_mode)   ? DT_LNK
+		       : S_ISDIR(st.st_mode) ? DT_DIR
+		       : S_ISREG(st.st_mode) ? DT_REG
+		                             : 0;
 	}
 	if (type == DT_LNK)
 		return fstatat(dfd, e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode) ? DT_REG : 0;
@@ -118,6 +120,7 @@ static int walk_dir(strata_host *h, int fd, const char *prefix, int depth, sp_fi
 	return rc;
 }
 
+/* Byte order, not locale order: the same on every machine. */
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

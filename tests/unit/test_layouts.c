@@ -36,7 +36,7 @@ typedef struct test_host {
 	strata_host h;
 	mig *migs;
 	size_t n, cap;
-	int fail_add;      /* add_migration returns -1 when set */
+	int fail_add; /* add_migration returns -1 when set */
 	int errors;
 	strata_error_class cls;
 	char msg[1024], file[1024], hint[1024];
@@ -60,16 +60,19 @@ static char *dup_n(const char *s, size_t n)
 	return p;
 }
 
+/* NULL stays NULL: down and down_file are NULL when there is no down. */
 static char *dup_s(const char *s)
 {
 	return s ? dup_n(s, strlen(s)) : NULL;
 }
 
+/* Fixed buffers are enough for the last error or warning. */
 static void copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src ? src : "");
 }
 
+/* Keep the last error, as the real host does, plus a count. */
 static void th_error(strata_host *h, strata_error_class cls, const char *file, int line, int col,
                      const char *hint, const char *fmt, ...)
 {
@@ -86,6 +89,7 @@ static void th_error(strata_host *h, strata_error_class cls, const char *file, i
 	copy(t->hint, sizeof t->hint, hint);
 }
 
+/* Warnings are counted; the last one is kept for its file. */
 static void th_warn(strata_host *h, const char *file, int line, const char *fmt, ...)
 {
 	test_host *t = (test_host *)h;
@@ -98,12 +102,14 @@ static void th_warn(strata_host *h, const char *file, int line, const char *fmt,
 	copy(t->warn_file, sizeof t->warn_file, file);
 }
 
+/* Debug lines are not part of the contract. */
 static void th_debug(strata_host *h, const char *fmt, ...)
 {
 	(void)h;
 	(void)fmt;
 }
 
+/* Record a deep copy: the plugin frees its buffers right after the call. */
 static int th_add(strata_host *h, const strata_migration_desc *d)
 {
 	test_host *t = (test_host *)h;
@@ -130,6 +136,7 @@ static int th_add(strata_host *h, const strata_migration_desc *d)
 	return 0;
 }
 
+/* detect() must report exactly the layout option. */
 static int th_detected(strata_host *h, const char *format, const char *const *keys,
                        const char *const *values)
 {
@@ -142,6 +149,7 @@ static int th_detected(strata_host *h, const char *format, const char *const *ke
 	return 0;
 }
 
+/* A host for one test; formats_dir NULL means the repository's formats/. */
 static void host_init(test_host *t, const char *formats_dir)
 {
 	memset(t, 0, sizeof *t);
@@ -156,6 +164,7 @@ static void host_init(test_host *t, const char *formats_dir)
 	t->h.formats_dirs = t->formats;
 }
 
+/* Free what th_add copied. */
 static void host_free(test_host *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
@@ -172,6 +181,7 @@ static void host_free(test_host *t)
 
 /* ---- temp folders ---- */
 
+/* Every test gets its own folder under /tmp, removed by rm_tree(). */
 static char *tmp_dir(void)
 {
 	char *p = dup_s("/tmp/strata-layouts-XXXXXX");
@@ -197,6 +207,7 @@ static void put(const char *root, const char *rel, const char *text)
 	fclose(f);
 }
 
+/* nftw callback: files first, then their folders (FTW_DEPTH). */
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -205,6 +216,7 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 	return remove(path);
 }
 
+/* Remove a test folder and free its malloc'd path. */
 static void rm_tree(char *root)
 {
 	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
@@ -213,6 +225,7 @@ static void rm_tree(char *root)
 
 /* ---- calling the plugin ---- */
 
+/* The ops go through the exported entry point, as the loader would. */
 static const strata_source_ops *ops(void)
 {
 	const strata_plugin *p = strata_plugin_entry();
@@ -222,9 +235,11 @@ static const strata_source_ops *ops(void)
 	return p->source;
 }
 
+/* Scan root with the given layout option (NULL: auto-detect), from a
+ * pretend strata.yaml line 7 so config errors can be checked. */
 static int scan(test_host *t, const char *root, const char *layout)
 {
-	const char *keys[] = {"layout", NULL}, *values[] = {layout, NULL};
+	const char *keys[] = { "layout", NULL }, *values[] = { layout, NULL };
 	strata_source_cfg cfg = {
 		.version = 1,
 		.struct_size = sizeof cfg,
@@ -241,6 +256,7 @@ static int scan(test_host *t, const char *root, const char *layout)
 
 /* ---- fixtures, one per layout ---- */
 
+/* golang-migrate, with a README that the layout ignores. */
 static void fx_golang(const char *r)
 {
 	put(r, "1_init.up.sql", "CREATE TABLE a (x int);\n");
@@ -249,6 +265,7 @@ static void fx_golang(const char *r)
 	put(r, "README.md", "docs\n");
 }
 
+/* Ups in sql/, downs in rollback/ named by version only. */
 static void fx_sql_rollback(const char *r)
 {
 	put(r, "sql/001_init.sql", "CREATE TABLE a (x int);\n");
@@ -256,6 +273,7 @@ static void fx_sql_rollback(const char *r)
 	put(r, "rollback/001_rollback.sql", "DROP TABLE a;\n");
 }
 
+/* Text before "-- UP Migration" is ignored; the down section is optional. */
 static void fx_sectioned(const char *r)
 {
 	put(r, "001_create.sql",
@@ -264,16 +282,19 @@ static void fx_sectioned(const char *r)
 	put(r, "002-seed.sql", "-- UP Migration\nINSERT INTO a VALUES (1);\n");
 }
 
+/* Comments before the marker, transaction:false, a name-less file. */
 static void fx_dbmate(const char *r)
 {
 	put(r, "20240101120000_create.sql",
-	    "-- a comment\n\n-- migrate:up\nCREATE TABLE a (x int);\n\n-- migrate:down\nDROP TABLE a;\n");
+	    "-- a comment\n\n-- migrate:up\nCREATE TABLE a (x int);\n\n-- migrate:down\nDROP TABLE "
+	    "a;\n");
 	put(r, "20240102000000_index.sql",
 	    "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON a (x);\n"
 	    "-- migrate:down\nDROP INDEX i;\n");
 	put(r, "20240103000000.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n");
 }
 
+/* "1_9" and "1.10" check that version parts compare as numbers. */
 static void fx_flyway(const char *r)
 {
 	put(r, "V1__init.sql", "CREATE TABLE a (x int);\n");
@@ -282,6 +303,7 @@ static void fx_flyway(const char *r)
 	put(r, "U1__init.sql", "DROP TABLE a;\n");
 }
 
+/* Diesel's folders, including its initial setup migration. */
 static void fx_diesel(const char *r)
 {
 	put(r, "00000000000000_diesel_initial_setup/up.sql", "SELECT 0;\n");
@@ -302,6 +324,7 @@ static char *scan_fixture(test_host *t, void (*fx)(const char *), const char *la
 
 /* ---- the six layouts ---- */
 
+/* Pairs, names, texts, lines and flags of separate up/down files. */
 static void test_golang(void **state)
 {
 	(void)state;
@@ -329,6 +352,7 @@ static void test_golang(void **state)
 	rm_tree(root);
 }
 
+/* A down pattern without a name group, in another folder. */
 static void test_sql_rollback(void **state)
 {
 	(void)state;
@@ -348,6 +372,7 @@ static void test_sql_rollback(void **state)
 	rm_tree(root);
 }
 
+/* Section texts and line numbers start after the marker lines. */
 static void test_sectioned(void **state)
 {
 	(void)state;
@@ -373,6 +398,7 @@ static void test_sectioned(void **state)
 	rm_tree(root);
 }
 
+/* dbmate: options on the marker become flags; an empty down counts. */
 static void test_dbmate(void **state)
 {
 	(void)state;
@@ -397,6 +423,7 @@ static void test_dbmate(void **state)
 	rm_tree(root);
 }
 
+/* Flyway: numeric order of dotted/underscored versions, undo files. */
 static void test_flyway(void **state)
 {
 	(void)state;
@@ -416,6 +443,7 @@ static void test_flyway(void **state)
 	rm_tree(root);
 }
 
+/* Diesel: versions keep their dashes; paths keep their folder. */
 static void test_diesel(void **state)
 {
 	(void)state;
@@ -437,6 +465,8 @@ static void test_diesel(void **state)
 
 /* ---- ordering and versions ---- */
 
+/* Digit strings compare by value at any length, never as text or as
+ * (overflowing) integers. */
 static void test_numeric_order(void **state)
 {
 	(void)state;
@@ -461,6 +491,7 @@ static void test_numeric_order(void **state)
 	rm_tree(root);
 }
 
+/* "0001" and "1" are the same version; the error names both files. */
 static void test_duplicate_version(void **state)
 {
 	(void)state;
@@ -480,6 +511,7 @@ static void test_duplicate_version(void **state)
 	rm_tree(root);
 }
 
+/* "1.2" == "1_2_0": separators and trailing zero parts do not count. */
 static void test_flyway_equal_versions(void **state)
 {
 	(void)state;
@@ -494,6 +526,7 @@ static void test_flyway_equal_versions(void **state)
 	rm_tree(root);
 }
 
+/* An orphan down file is an error naming it. */
 static void test_down_without_up(void **state)
 {
 	(void)state;
@@ -510,6 +543,7 @@ static void test_down_without_up(void **state)
 	rm_tree(root);
 }
 
+/* Two downs for one version are as ambiguous as two ups. */
 static void test_two_downs(void **state)
 {
 	(void)state;
@@ -525,6 +559,7 @@ static void test_two_downs(void **state)
 	rm_tree(root);
 }
 
+/* A stranger is one warning, not an error; dot-files are not looked at. */
 static void test_unmatched_warns(void **state)
 {
 	(void)state;
@@ -544,6 +579,7 @@ static void test_unmatched_warns(void **state)
 	rm_tree(root);
 }
 
+/* Whitespace-only ups are legal but warned about. */
 static void test_empty_migration_warns(void **state)
 {
 	(void)state;
@@ -559,8 +595,37 @@ static void test_empty_migration_warns(void **state)
 	rm_tree(root);
 }
 
+/* Symlinked folders are not followed, symlinked files are, and nothing
+ * more than four folders down is looked at. */
+static void test_walk_rules(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir(), *other = tmp_dir(), link[4096], target[4096];
+	put(root, "1_a.up.sql", "x");
+	put(root, "a/b/c/d/seen.txt", "x");
+	put(root, "a/b/c/d/e/unseen.txt", "x");
+	put(other, "notes.txt", "x");
+	put(other, "2_b.up.sql", "y");
+	snprintf(link, sizeof link, "%s/linked", root);
+	assert_int_equal(symlink(other, link), 0);
+	snprintf(link, sizeof link, "%s/2_b.up.sql", root);
+	snprintf(target, sizeof target, "%s/2_b.up.sql", other);
+	assert_int_equal(symlink(target, link), 0);
+	host_init(&t, NULL);
+	assert_int_equal(scan(&t, root, "golang-migrate"), 0);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.migs[1].up, "y");
+	assert_int_equal(t.warnings, 1);
+	assert_string_equal(t.warn_file, "a/b/c/d/seen.txt");
+	host_free(&t);
+	rm_tree(root);
+	rm_tree(other);
+}
+
 /* ---- dbmate's rules ---- */
 
+/* Scan one dbmate file that must fail at line (0: whole file). */
 static void dbmate_error(const char *text, int line, const char *needle)
 {
 	test_host t;
@@ -577,19 +642,22 @@ static void dbmate_error(const char *text, int line, const char *needle)
 	rm_tree(root);
 }
 
+/* dbmate refuses statements before "-- migrate:up"; comments are fine. */
 static void test_dbmate_text_before_up(void **state)
 {
 	(void)state;
-	dbmate_error("-- ok\nCREATE TABLE x (a int);\n-- migrate:up\nSELECT 1;\n-- migrate:down\n", 2,
-	             "before the up marker");
+	dbmate_error("-- ok\nCREATE TABLE x (a int);\n-- migrate:up\nSELECT 1;\n-- migrate:down\n",
+	             2, "before the up marker");
 }
 
+/* dbmate files need a down section (require_down). */
 static void test_dbmate_missing_down(void **state)
 {
 	(void)state;
 	dbmate_error("-- migrate:up\nSELECT 1;\n", 0, "no down section");
 }
 
+/* An up marker after the down marker would make the file ambiguous. */
 static void test_dbmate_up_after_down(void **state)
 {
 	(void)state;
@@ -597,6 +665,7 @@ static void test_dbmate_up_after_down(void **state)
 	             "up marker after the down marker");
 }
 
+/* Without any up marker: statements are "before" it; comments alone are no up. */
 static void test_dbmate_no_up(void **state)
 {
 	(void)state;
@@ -604,8 +673,31 @@ static void test_dbmate_no_up(void **state)
 	dbmate_error("-- nothing here\n", 0, "no up section");
 }
 
+/* CRLF files: markers still match and line numbers still count; options
+ * on the down marker alone cannot be honoured and are warned about. */
+static void test_dbmate_crlf(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "1_x.sql",
+	    "-- migrate:up\r\nSELECT 1;\r\n-- migrate:down transaction:false\r\nSELECT 2;\r\n");
+	host_init(&t, NULL);
+	assert_int_equal(scan(&t, root, "dbmate"), 0);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.migs[0].up, "SELECT 1;\r\n");
+	assert_string_equal(t.migs[0].down, "SELECT 2;\r\n");
+	assert_int_equal(t.migs[0].down_line, 4);
+	assert_int_equal(t.migs[0].flags, STRATA_MIG_HAS_DOWN);
+	assert_int_equal(t.warnings, 1);
+	assert_non_null(strstr(t.warn_msg, "transaction:false"));
+	host_free(&t);
+	rm_tree(root);
+}
+
 /* ---- configuration errors ---- */
 
+/* A bad layout option is a config error at strata.yaml, with the choices. */
 static void test_unknown_layout(void **state)
 {
 	(void)state;
@@ -623,6 +715,7 @@ static void test_unknown_layout(void **state)
 	rm_tree(root);
 }
 
+/* The error names the folder. */
 static void test_missing_folder(void **state)
 {
 	(void)state;
@@ -634,8 +727,9 @@ static void test_missing_folder(void **state)
 	host_free(&t);
 }
 
-/* Scan with a one-descriptor formats dir written by the test. */
-static void bad_descriptor(const char *yaml, int line, const char *needle)
+/* Scan with a one-descriptor formats dir written by the test; the error
+ * must point at the descriptor file and line. */
+static void bad_descriptor(const char *yaml, int line, int col, const char *needle)
 {
 	test_host t;
 	char *formats = tmp_dir(), *root = tmp_dir(), path[4096];
@@ -646,42 +740,49 @@ static void bad_descriptor(const char *yaml, int line, const char *needle)
 	assert_int_equal(t.cls, STRATA_ECLASS_CONFIG);
 	assert_string_equal(t.file, path);
 	assert_int_equal(t.line, line);
+	if (col)
+		assert_int_equal(t.col, col);
 	assert_non_null(strstr(t.msg, needle));
 	host_free(&t);
 	rm_tree(root);
 	rm_tree(formats);
 }
 
+/* Unknown keys are errors, never silently ignored. */
 static void test_descriptor_unknown_key(void **state)
 {
 	(void)state;
-	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)\\.sql$'\n  version: 1\n  colour: red\n",
-	               5, "unknown key 'colour'");
+	bad_descriptor(
+	    "layout: bad\nup:\n  match: '^([0-9]+)\\.sql$'\n  version: 1\n  colour: red\n", 5, 3,
+	    "unknown key 'colour'");
 }
 
+/* regcomp failures carry regerror's text and the line. */
 static void test_descriptor_bad_regex(void **state)
 {
 	(void)state;
-	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+\\.sql$'\n  version: 1\n", 3,
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+\\.sql$'\n  version: 1\n", 3, 10,
 	               "invalid regular expression");
 }
 
+/* Name mismatch, bad group, missing key, YAML syntax, bad enum value. */
 static void test_descriptor_other_errors(void **state)
 {
 	(void)state;
-	bad_descriptor("layout: good\nup:\n  match: '^([0-9]+)$'\n  version: 1\n", 1,
+	bad_descriptor("layout: good\nup:\n  match: '^([0-9]+)$'\n  version: 1\n", 1, 9,
 	               "does not match the file name");
-	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 2\n", 4,
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 2\n", 4, 12,
 	               "version group 2 does not exist");
-	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n", 3, "missing key 'version'");
-	bad_descriptor("layout: bad\nup: [1, 2\n", 3, "YAML syntax error");
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n", 3, 3, "missing key 'version'");
+	bad_descriptor("layout: bad\nup: [1, 2\n", 3, 0, "YAML syntax error");
 	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 1\n"
 	               "sections:\n  up: x\n  down: y\n  text_before_up: maybe\n",
-	               8, "text_before_up");
+	               8, 19, "text_before_up");
 }
 
 /* ---- detection ---- */
 
+/* detect() on a fresh fixture must suggest exactly `want`. */
 static void detect_one(void (*fx)(const char *), const char *want)
 {
 	test_host t;
@@ -698,6 +799,7 @@ static void detect_one(void (*fx)(const char *), const char *want)
 	rm_tree(root);
 }
 
+/* Each of the six fixtures is recognised as its own layout. */
 static void test_detect(void **state)
 {
 	(void)state;
@@ -709,6 +811,7 @@ static void test_detect(void **state)
 	detect_one(fx_diesel, "diesel");
 }
 
+/* Nothing recognisable: detect says 0, scan without a layout fails. */
 static void test_detect_nothing(void **state)
 {
 	(void)state;
@@ -726,6 +829,7 @@ static void test_detect_nothing(void **state)
 	rm_tree(root);
 }
 
+/* Without a layout option scan() detects one. */
 static void test_scan_autodetect(void **state)
 {
 	(void)state;
@@ -739,6 +843,7 @@ static void test_scan_autodetect(void **state)
 	rm_tree(root);
 }
 
+/* A host failure in add_migration stops the scan with its status. */
 static void test_add_migration_failure(void **state)
 {
 	(void)state;
@@ -752,6 +857,7 @@ static void test_add_migration_failure(void **state)
 	rm_tree(root);
 }
 
+/* cmocka runs each test in turn; the exit status is the failure count. */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -768,10 +874,12 @@ int main(void)
 		cmocka_unit_test(test_two_downs),
 		cmocka_unit_test(test_unmatched_warns),
 		cmocka_unit_test(test_empty_migration_warns),
+		cmocka_unit_test(test_walk_rules),
 		cmocka_unit_test(test_dbmate_text_before_up),
 		cmocka_unit_test(test_dbmate_missing_down),
 		cmocka_unit_test(test_dbmate_up_after_down),
 		cmocka_unit_test(test_dbmate_no_up),
+		cmocka_unit_test(test_dbmate_crlf),
 		cmocka_unit_test(test_unknown_layout),
 		cmocka_unit_test(test_missing_folder),
 		cmocka_unit_test(test_descriptor_unknown_key),

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# run.sh STRATA [N] [BIG]: prints figures measured in this run, side by side.
+#  1. strata apply of N migrations vs the sqlite3 shell running the same SQL
+#     with the same per-migration BEGIN/COMMIT (target: ratio <= 1.2);
+#  2. strata ledger and status on BIG migrations (target: < 2 s, < 200 MB RSS).
+set -euo pipefail
+STRATA=${1:?usage: run.sh STRATA [N] [BIG]}
+N=${2:-1000} BIG=${3:-100000} REPS=${REPS:-5}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /tmp/strata-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+bash "$here/gen.sh" "$N" "$work/n"
+bash "$here/gen.sh" "$BIG" "$work/big"
+cd "$work"
+
+python3 - "$STRATA" "$N" "$BIG" "$REPS" <<'PY'
+import os, statistics, subprocess, sys, time
+strata, n, big, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+
+def measure(argv, cwd, stdin=None, prepare=None):
+    """Wall seconds and peak RSS (MiB) of one run, from wait4()."""
+    if prepare:
+        prepare()
+    fin = open(stdin) if stdin else subprocess.DEVNULL
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, cwd=cwd, stdin=fin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 3):
+        sys.exit(f"{argv} failed with {code}: {p.stderr.read().decode()}")
+    return wall, ru.ru_maxrss / 1024
+
+def fresh(path):
+    return lambda: os.path.exists(path) and os.remove(path)
+
+def median_of(argv, cwd, stdin=None, db=None):
+    runs = [measure(argv, cwd, stdin, fresh(os.path.join(cwd, db)) if db else None) for _ in range(reps)]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+print(f"strata bench: N={n}, BIG={big}, {reps} runs each (median wall, max RSS)")
+s_apply, s_rss = median_of([strata, "-q", "apply"], "n", db="bench.db")
+q_apply, q_rss = median_of(["sqlite3", "peer.db"], "n", stdin="n/all_tx.sql", db="peer.db")
+ratio = s_apply / q_apply
+print(f"apply N={n}:   strata {s_apply*1000:8.1f} ms  sqlite3 shell {q_apply*1000:8.1f} ms  "
+      f"ratio {ratio:.2f}x (target <= 1.20) {'OK' if ratio <= 1.2 else 'MISSED'}")
+
+led, led_rss = median_of([strata, "-q", "ledger"], "big")
+print(f"ledger N={big}: {led*1000:8.1f} ms  peak RSS {led_rss:6.1f} MiB "
+      f"(target < 2000 ms, < 200 MiB) {'OK' if led < 2 and led_rss < 200 else 'MISSED'}")
+measure([strata, "-q", "baseline"], "big", prepare=fresh("big/bench.db"))
+st, st_rss = median_of([strata, "-q", "status"], "big")
+print(f"status N={big}: {st*1000:8.1f} ms  peak RSS {st_rss:6.1f} MiB "
+      f"(target < 2000 ms, < 200 MiB) {'OK' if st < 2 and st_rss < 200 else 'MISSED'}")
+PY
