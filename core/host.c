@@ -129,4 +129,6 @@ void host_init(host_call *hc, strata *s)
 	h->db_table_exists = h_db_table_exists;
 	h->track_row = h_track_row;
 	h->sha256_hex = sha256_hex;
+	h->version_key = version_key;
+	h->version_cmp = version_cmp;
 }

@@ -36,6 +36,7 @@ int read_whole_file(const char *path, char **data, size_t *len);
 
 /* ---- version.c ---- */
 char *version_normalize(const char *v);
+size_t version_key(const char *v, size_t len, char *out);
 int version_cmp(const char *na, const char *nb); /* on normalized versions */
 
 /* ---- error.c ---- */

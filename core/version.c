@@ -6,39 +6,49 @@
 #include <string.h>
 
 /* Digit runs with leading zeros dropped, joined by '.', trailing zero segments
- * dropped ("1.0" == "1").  Only digits and the separators . _ - make a numeric
- * version; anything else (an Alembic revision id such as "ae1027a6acf") keeps
- * its text behind a '~' so it never equals, or sorts among, numeric ones. */
-char *version_normalize(const char *v)
+ * dropped ("1.0" == "1", "0.0" == "0").  Only digits and the separators . _ -
+ * make a numeric version; anything else (an Alembic revision id such as
+ * "ae1027a6acf") keeps its text behind a '~' so it never equals, or sorts
+ * among, numeric ones.  out needs 2 * len + 3 bytes. */
+size_t version_key(const char *v, size_t len, char *out)
 {
-	if (!*v || v[strspn(v, "0123456789._-")] != '\0')
-		return xasprintf("~%s", v);
-	sbuf b = {0};
-	size_t nseg = 0, keep = 0;
-	const char *p = v;
-	while (*p) {
-		while (*p && !isdigit((unsigned char)*p))
-			p++;
-		if (!*p)
+	size_t o = 0, nseg = 0, keep = 0, i = 0;
+	bool numeric = len > 0;
+	for (size_t k = 0; k < len && numeric; k++)
+		numeric = isdigit((unsigned char)v[k]) || strchr("._-", v[k]);
+	while (numeric && i < len) {
+		while (i < len && !isdigit((unsigned char)v[i]))
+			i++;
+		if (i == len)
 			break;
-		while (*p == '0' && isdigit((unsigned char)p[1]))
-			p++;
-		const char *start = p;
-		while (isdigit((unsigned char)*p))
-			p++;
+		while (i + 1 < len && v[i] == '0' && isdigit((unsigned char)v[i + 1]))
+			i++;
+		size_t start = o + (nseg ? 1 : 0);
 		if (nseg++)
-			sbuf_add(&b, ".", 1);
-		sbuf_add(&b, start, (size_t)(p - start));
-		if (!(p - start == 1 && *start == '0'))
-			keep = b.len;
+			out[o++] = '.';
+		while (i < len && isdigit((unsigned char)v[i]))
+			out[o++] = v[i++];
+		if (!(o - start == 1 && out[start] == '0'))
+			keep = o;
 	}
-	if (nseg == 0) {
-		sbuf_free(&b);
-		return xasprintf("~%s", v);
+	if (!numeric || nseg == 0) {
+		out[0] = '~';
+		memcpy(out + 1, v, len);
+		out[len + 1] = '\0';
+		return len + 1;
 	}
 	if (nseg > 1)
-		b.data[b.len = keep ? keep : 1] = '\0'; /* "0.0" is "0" */
-	return sbuf_take(&b);
+		o = keep ? keep : 1;
+	out[o] = '\0';
+	return o;
+}
+
+char *version_normalize(const char *v)
+{
+	size_t len = strlen(v);
+	char *out = xmalloc(2 * len + 3);
+	version_key(v, len, out);
+	return out;
 }
 
 /* Compare two normalized versions segment by segment as numbers of any length. */

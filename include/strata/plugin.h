@@ -258,6 +258,12 @@ struct strata_host {
 	int (*track_row)(strata_host *h, const strata_track_row *row);
 	/* SHA-256 of data as 64 lowercase hex digits plus NUL. */
 	void (*sha256_hex)(const void *data, size_t len, char out[65]);
+	/* Versions, one rule for every source: the sort key of v[0..len) is
+	 * written to out (room for 2 * len + 3 bytes) and its length returned.
+	 * Keys compare with version_cmp: "0001" == "1", 2 < 10, 1.9 < 1.10,
+	 * "1_2" == "1.2"; text that is not digits and . _ - sorts after numbers. */
+	size_t (*version_key)(const char *v, size_t len, char *out);
+	int (*version_cmp)(const char *ka, const char *kb);
 };
 #define STRATA_HOST_VERSION 1u
 

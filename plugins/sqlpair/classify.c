@@ -29,9 +29,11 @@ static int make_entry(strata_host *h, sp_set *s, const char *rel, sp_span ver, s
 	e->down = SP_NONE;
 	e->version = sp_strndup(&s->arena, ver.s, ver.len);
 	e->name = sp_strndup(&s->arena, name.s, name.len);
-	e->norm = sp_version_norm(&s->arena, ver.s, ver.len);
-	if (!e->version || !e->name || !e->norm)
+	char *key = sp_alloc(&s->arena, 2 * ver.len + 3);
+	if (!e->version || !e->name || !key)
 		return sp_oom(h);
+	h->version_key(ver.s, ver.len, key);
+	e->norm = key;
 	return STRATA_OK;
 }
 
@@ -54,11 +56,11 @@ int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *o
 			        l->name);
 			continue;
 		}
-		sp_entry e;
+		sp_entry e = {0};
 		int rc = make_entry(h, out, rel, ver, name, &e);
 		if (rc < 0)
 			return rc;
-		if (!e.norm[0]) {
+		if (e.norm[0] == '~') { /* the host's key for a version without digits */
 			h->error(h, STRATA_ECLASS_SOURCE, rel, 0, 0,
 			         "a version needs at least one digit", "version '%s' has no digits",
 			         e.version);

@@ -7,18 +7,6 @@
 
 #include "internal.h"
 
-/* STRATA_MIGRATION_DESC_INIT is positional ({version, size, 0}), which
- * -Wextra's missing-field-initializers rejects; the pragma keeps the ABI's
- * own initializer while the rest of the plugin stays fully warned. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-static strata_migration_desc desc_init(void)
-{
-	strata_migration_desc m = STRATA_MIGRATION_DESC_INIT;
-	return m;
-}
-#pragma GCC diagnostic pop
-
 /* Whitespace only counts as empty: such a migration is legal but suspect. */
 static int blank(const char *s, size_t len)
 {
@@ -66,8 +54,9 @@ static int load_down(strata_host *h, int rootfd, const sp_set *s, const sp_entry
 		char *other = sp_other_file(h, s, u->file);
 		if (!other)
 			return STRATA_ENOMEM;
-		sp_fail(h, d->file, 0, "second down migration for version %s (%s has a down section)",
-		        d->version, other);
+		sp_fail(h, d->file, 0,
+		        "second down migration for version %s (%s has a down section)", d->version,
+		        other);
 		free(other);
 		return STRATA_EINVAL;
 	}
@@ -87,7 +76,7 @@ static int load_down(strata_host *h, int rootfd, const sp_set *s, const sp_entry
 static int emit_one(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s,
                     const sp_entry *u)
 {
-	strata_migration_desc m = desc_init();
+	strata_migration_desc m = STRATA_MIGRATION_DESC_INIT;
 	char *up_buf = NULL, *down_buf = NULL;
 	size_t up_len;
 	m.mig_version = u->version;

@@ -28,9 +28,6 @@ char *sp_path_join(const char *a, const char *b, const char *c);
 /* ---- fileio.c ---- */
 int sp_read_file(strata_host *h, int rootfd, const char *rel, char **out, size_t *len);
 
-/* ---- version.c: versions compared by their digit runs ---- */
-char *sp_version_norm(sp_arena *a, const char *v, size_t len);
-int sp_version_cmp(const char *a, const char *b);
 
 /* ---- layout.c / descriptor.c: one formats/layouts/NAME.yaml ---- */
 #define SP_MAX_GROUP 31

@@ -43,8 +43,8 @@ static int detected_layout(strata_host *h, const strata_source_cfg *cfg, int roo
 }
 
 /* Classify, pair and hand over, once the layout and file list are known. */
-static int scan_files(strata_host *h, const strata_source_cfg *cfg, const sp_layout *l,
-                      int rootfd, const sp_files *f)
+static int scan_files(strata_host *h, const strata_source_cfg *cfg, const sp_layout *l, int rootfd,
+                      const sp_files *f)
 {
 	sp_set set = { .root = cfg->path };
 	int rc = sp_classify(h, l, f, &set);

@@ -78,7 +78,7 @@ echo 'SELECT 1;' >dup/1_b.up.sql
 run -c dup.yaml ledger
 check "duplicate versions: exit 1" rc_is 1
 check "duplicate versions name both files" err_has "dup/1_b.up.sql"
-check "… and the other one" err_has "dup/0001_a.up.sql"
+check "… and the other one" err_has "dup/0001_a.up.sql)"
 
 project orphan golang-migrate
 echo 'SELECT 1;' >orphan/1_a.up.sql
@@ -121,7 +121,7 @@ check "unknown layout named" err_has "unknown layout 'nosuchlayout'"
 project g dbmate
 printf -- '-- a comment\n\n-- migrate:up\nCREATE TABLE g1 (id INTEGER);\nSELECT * FROM nowhere;\n-- migrate:down\nDROP TABLE g1;\n' >g/1_g.sql
 run -c g.yaml apply
-check "sectioned file: error line is the file's line" err_is "strata: error: g/1_g.sql:5:15: no such table: nowhere"
+check "sectioned file: error line is the file's line" err_is "strata: error: g/1_g.sql:5:1: no such table: nowhere"
 
 # A COMMIT inside a transactional migration is refused.
 project h golang-migrate

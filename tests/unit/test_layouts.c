@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "strata/plugin.h"
+#include "strata_int.h" /* version_key, version_cmp: the host side of the rule */
 
 #ifndef STRATA_SOURCE_ROOT
 #error "build with -DSTRATA_SOURCE_ROOT=\"/path/to/strata\""
@@ -150,7 +151,7 @@ static int th_detected(strata_host *h, const char *format, const char *const *ke
 }
 
 /* A host for one test; formats_dir NULL means the repository's formats/. */
-static void host_init(test_host *t, const char *formats_dir)
+static void th_host_init(test_host *t, const char *formats_dir)
 {
 	memset(t, 0, sizeof *t);
 	t->h.version = STRATA_HOST_VERSION;
@@ -160,6 +161,8 @@ static void host_init(test_host *t, const char *formats_dir)
 	t->h.debug = th_debug;
 	t->h.add_migration = th_add;
 	t->h.detected = th_detected;
+	t->h.version_key = version_key; /* the host's one version rule (core/version.c) */
+	t->h.version_cmp = version_cmp;
 	t->formats[0] = formats_dir ? formats_dir : STRATA_SOURCE_ROOT "/formats";
 	t->h.formats_dirs = t->formats;
 }
@@ -317,7 +320,7 @@ static char *scan_fixture(test_host *t, void (*fx)(const char *), const char *la
 {
 	char *root = tmp_dir();
 	fx(root);
-	host_init(t, NULL);
+	th_host_init(t, NULL);
 	*rc = scan(t, root, layout);
 	return root;
 }
@@ -478,7 +481,7 @@ static void test_numeric_order(void **state)
 	put(root, "100000000000000000000_big.up.sql", "x");
 	put(root, "99999999999999999999_less.up.sql", "x");
 	put(root, "20240101120000123456_ts.up.sql", "x");
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	assert_int_equal(scan(&t, root, "golang-migrate"), 0);
 	assert_int_equal(t.n, 6);
 	assert_string_equal(t.migs[0].version, "2");
@@ -499,7 +502,7 @@ static void test_duplicate_version(void **state)
 	char *root = tmp_dir();
 	put(root, "0001_a.up.sql", "x");
 	put(root, "1_b.up.sql", "y");
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	assert_true(scan(&t, root, "golang-migrate") < 0);
 	assert_int_equal(t.n, 0);
 	assert_int_equal(t.cls, STRATA_ECLASS_SOURCE);
@@ -519,7 +522,7 @@ static void test_flyway_equal_versions(void **state)
 	char *root = tmp_dir();
 	put(root, "V1.2__a.sql", "x");
 	put(root, "V1_2_0__b.sql", "y");
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	assert_true(scan(&t, root, "flyway") < 0);
 	assert_non_null(strstr(t.msg, "duplicate version 1.2"));
 	host_free(&t);
@@ -534,7 +537,7 @@ static void test_down_without_up(void **state)
 	char *root = tmp_dir();
 	put(root, "1_a.up.sql", "x");
 	put(root, "3_c.down.sql", "y");
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	assert_true(scan(&t, root, "golang-migrate") < 0);
 	assert_int_equal(t.n, 0);
 	assert_string_equal(t.file, "3_c.down.sql");
@@ -552,9 +555,9 @@ static void test_two_downs(void **state)
 	put(root, "1_a.up.sql", "x");
 	put(root, "1_a.down.sql", "y");
 	put(root, "01_b.down.sql", "z");
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	assert_true(scan(&t, root, "golang-migrate") < 0);
-	assert_non_null(strstr(t.msg, "duplicate down migration version 1"));
+	assert_non_null(strstr(t.msg, "duplicate down migration for version 1"));
 	host_free(&t);
 	rm_tree(root);
 }
@@ -569,7 +572,7 @@ static void test_unmatched_warns(void **state)
 	put(root, "notes.txt", "y");
 	put(root, ".hidden", "z");
 	put(root, ".git/config", "z");
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	assert_int_equal(scan(&t, root, "golang-migrate"), 0);
 	assert_int_equal(t.n, 1);
 	assert_int_equal(t.warnings, 1);
@@ -586,7 +589,7 @@ static void test_empty_migration_warns(void **state)
 	test_host t;
 	char *root = tmp_dir();
 	put(root, "1_a.up.sql", "\n  \n");
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	assert_int_equal(scan(&t, root, "golang-migrate"), 0);
 	assert_int_equal(t.n, 1);
 	assert_int_equal(t.warnings, 1);
@@ -612,7 +615,7 @@ static void test_walk_rules(void **state)
 	snprintf(link, sizeof link, "%s/2_b.up.sql", root);
 	snprintf(target, sizeof target, "%s/2_b.up.sql", other);
 	assert_int_equal(symlink(target, link), 0);
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	assert_int_equal(scan(&t, root, "golang-migrate"), 0);
 	assert_int_equal(t.n, 2);
 	assert_string_equal(t.migs[1].up, "y");
@@ -631,7 +634,7 @@ static void dbmate_error(const char *text, int line, const char *needle)
 	test_host t;
 	char *root = tmp_dir();
 	put(root, "1_x.sql", text);
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	assert_true(scan(&t, root, "dbmate") < 0);
 	assert_int_equal(t.n, 0);
 	assert_int_equal(t.cls, STRATA_ECLASS_SOURCE);
@@ -682,7 +685,7 @@ static void test_dbmate_crlf(void **state)
 	char *root = tmp_dir();
 	put(root, "1_x.sql",
 	    "-- migrate:up\r\nSELECT 1;\r\n-- migrate:down transaction:false\r\nSELECT 2;\r\n");
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	assert_int_equal(scan(&t, root, "dbmate"), 0);
 	assert_int_equal(t.n, 1);
 	assert_string_equal(t.migs[0].up, "SELECT 1;\r\n");
@@ -703,7 +706,7 @@ static void test_unknown_layout(void **state)
 	(void)state;
 	test_host t;
 	char *root = tmp_dir();
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	assert_true(scan(&t, root, "rails") < 0);
 	assert_int_equal(t.cls, STRATA_ECLASS_CONFIG);
 	assert_string_equal(t.file, "strata.yaml");
@@ -720,7 +723,7 @@ static void test_missing_folder(void **state)
 {
 	(void)state;
 	test_host t;
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	assert_true(scan(&t, "/tmp/strata-layouts-does-not-exist", "dbmate") < 0);
 	assert_int_equal(t.cls, STRATA_ECLASS_SOURCE);
 	assert_non_null(strstr(t.msg, "/tmp/strata-layouts-does-not-exist"));
@@ -735,7 +738,7 @@ static void bad_descriptor(const char *yaml, int line, int col, const char *need
 	char *formats = tmp_dir(), *root = tmp_dir(), path[4096];
 	put(formats, "layouts/bad.yaml", yaml);
 	snprintf(path, sizeof path, "%s/layouts/bad.yaml", formats);
-	host_init(&t, formats);
+	th_host_init(&t, formats);
 	assert_true(scan(&t, root, "bad") < 0);
 	assert_int_equal(t.cls, STRATA_ECLASS_CONFIG);
 	assert_string_equal(t.file, path);
@@ -788,7 +791,7 @@ static void detect_one(void (*fx)(const char *), const char *want)
 	test_host t;
 	char *root = tmp_dir();
 	fx(root);
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	int score = ops()->detect(&t.h, root);
 	assert_true(score > 0);
 	assert_int_equal(t.detected, 1);
@@ -818,7 +821,7 @@ static void test_detect_nothing(void **state)
 	test_host t;
 	char *root = tmp_dir();
 	put(root, "notes.txt", "x");
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	assert_int_equal(ops()->detect(&t.h, root), 0);
 	assert_int_equal(t.detected, 0);
 	assert_int_equal(ops()->detect(&t.h, "/tmp/strata-layouts-does-not-exist"), 0);
@@ -850,7 +853,7 @@ static void test_add_migration_failure(void **state)
 	test_host t;
 	char *root = tmp_dir();
 	fx_golang(root);
-	host_init(&t, NULL);
+	th_host_init(&t, NULL);
 	t.fail_add = 1;
 	assert_int_equal(scan(&t, root, "golang-migrate"), -1);
 	host_free(&t);
