@@ -178,6 +178,11 @@ static void emit_script(strata_sql_fn fn, void *ud, const migration *m, bool dow
 /* Refuse to build on a history the database disagrees with. */
 static int check_problems(strata *s, size_t end, bool allow_ooo)
 {
+	for (size_t i = 0; i < s->nmissing; i++)
+		logf_(s, STRATA_LOG_WARN, NULL, 0,
+		      "%s is recorded as applied but its file is gone (clear it with "
+		      "`strata mark %s --rolled-back`)",
+		      s->missing[i]->info.id, s->missing[i]->info.id);
 	for (size_t i = 0; i < s->nmigs; i++) {
 		migration *m = s->migs[i];
 		if (m->info.state == STRATA_MODIFIED)
@@ -262,7 +267,9 @@ static int rollback_one(strata *s, db *d, migration *m, bool *skipped)
 	rc = db_run(d, m, true);
 	if (rc) {
 		if (tx)
-			db_rollback(d);
+			db_rollback(d); /* nothing changed: it stays applied */
+		else
+			record_failure(s, d, m, started, (long)(now_ms() - t0));
 		return rc;
 	}
 	if (!tx && (rc = db_begin(d)))

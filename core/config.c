@@ -55,9 +55,9 @@ static int expand(cfg_parse *p, yaml_node_t *n, const char *in, char **out)
 		const char *v = getenv(name);
 		if ((!v || !*v) && def)
 			v = def;
-		if (!v) {
+		if (!def && (!v || !*v)) {
 			bad(p, n, "export it, or write ${NAME:-default}",
-			    "environment variable '%s' is not set", name);
+			    "environment variable '%s' is %s", name, v ? "empty" : "not set");
 			free(name);
 			sbuf_free(&b);
 			return STRATA_EINVAL;
@@ -279,12 +279,37 @@ static int parse_root(cfg_parse *p, config *cfg)
 	return 0;
 }
 
+/* STRATA_LOCK_TIMEOUT_MS (milliseconds) beats the config, as DATABASE_URL does. */
+static int lock_timeout_env(strata *s, config *cfg)
+{
+	const char *v = getenv("STRATA_LOCK_TIMEOUT_MS");
+	if (!v || !*v)
+		return 0;
+	char *end;
+	errno = 0;
+	long ms = strtol(v, &end, 10);
+	if (errno || *end)
+		return err_set(s, STRATA_EINVAL, STRATA_ECLASS_CONFIG, NULL, 0, 0,
+		               "a whole number of milliseconds, -1 to wait forever",
+		               "STRATA_LOCK_TIMEOUT_MS='%s' is not a number", v);
+	cfg->lock_timeout_ms = ms;
+	return 0;
+}
+
+static int config_read(strata *s, config *cfg, const char *path);
+
 int config_load(strata *s, config *cfg, const char *path)
+{
+	cfg->lock_timeout_ms = 10000;
+	int rc = config_read(s, cfg, path);
+	return rc ? rc : lock_timeout_env(s, cfg);
+}
+
+static int config_read(strata *s, config *cfg, const char *path)
 {
 	bool explicit_path = path != NULL;
 	if (!path)
 		path = "strata.yaml";
-	cfg->lock_timeout_ms = 10000;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		if (!explicit_path && errno == ENOENT) {

@@ -18,10 +18,16 @@ int db_open(strata *s, const char *url, bool readonly, db *d)
 		return rc;
 	d->plugin = loader_find_scheme(s, url);
 	if (!d->plugin) {
-		size_t k = strcspn(url, ":");
+		/* Name the scheme only when it looks like one: a conninfo string
+		 * ("host=x password=y") has none, and must not be echoed raw. */
+		size_t k = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+		if (k && url[k] == ':')
+			return err_set(s, STRATA_EINVAL, STRATA_ECLASS_DB, d->display, 0, 0,
+			               "URLs look like sqlite:app.db; `strata plugins` lists the drivers",
+			               "no driver for URL scheme '%.*s'", (int)k, url);
 		return err_set(s, STRATA_EINVAL, STRATA_ECLASS_DB, d->display, 0, 0,
 		               "URLs look like sqlite:app.db; `strata plugins` lists the drivers",
-		               "no driver for URL scheme '%.*s'", (int)k, url);
+		               "no driver for this database URL");
 	}
 	d->ops = d->plugin->desc->driver;
 	host_init(&d->hc, s);
@@ -108,7 +114,7 @@ int db_run(db *d, const migration *m, bool down)
 		.sql = down ? m->down : m->up,
 		.len = down ? m->down_len : m->up_len,
 		.file = down ? m->info.down_file : m->info.file,
-		.line = down ? 1 : m->info.line,
+		.line = down ? m->down_line : m->info.line,
 		.flags = m->info.flags,
 	};
 	if (!sc.sql)

@@ -18,7 +18,8 @@ static void h_error(strata_host *h, strata_error_class cls, const char *file, in
 	host_call *hc = hc_of(h);
 	strata *s = hc->s;
 	char *full = NULL;
-	if (file && file[0] != '/' && hc->source < s->cfg.nsources)
+	if (file && file[0] != '/' && hc->source < s->cfg.nsources &&
+	    !(s->cfg.file && !strcmp(file, s->cfg.file)))
 		full = path_join(s->cfg.sources[hc->source].path_display, file);
 	va_list ap;
 	va_start(ap, fmt);
@@ -131,4 +132,5 @@ void host_init(host_call *hc, strata *s)
 	h->sha256_hex = sha256_hex;
 	h->version_key = version_key;
 	h->version_cmp = version_cmp;
+	h->lock_timeout_ms = s->cfg.lock_timeout_ms;
 }

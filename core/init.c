@@ -19,6 +19,7 @@ typedef struct found {
 
 typedef struct walk {
 	strata *s;
+	char *root; /* the config's folder: written paths are relative to it */
 	found *items;
 	size_t n;
 	found best;
@@ -77,10 +78,7 @@ static int visit(walk *w, const char *rel, int depth)
 {
 	strata *s = w->s;
 	const char *dir = *rel ? rel : ".";
-	char *abs_dir = NULL;
-	char *cwd = getcwd(NULL, 0);
-	abs_dir = *rel ? path_join(cwd, rel) : xstrdup(cwd);
-	free(cwd);
+	char *abs_dir = *rel ? path_join(w->root, rel) : xstrdup(w->root);
 	/* Best score over every source plugin. */
 	found keep = {0};
 	for (size_t i = 0; i < s->nplugins; i++) {
@@ -177,7 +175,18 @@ int strata_init(strata *s, const char *path, int force)
 	int rc = loader_load(s);
 	if (rc)
 		return rc;
+	/* Paths in a config are relative to its folder, so that is where to look. */
 	walk w = {.s = s};
+	const char *slash = strrchr(path, '/');
+	char *cwd = getcwd(NULL, 0);
+	if (slash) {
+		char *d = xstrndup(path, (size_t)(slash - path) + (slash == path));
+		w.root = path_join(cwd, d);
+		free(d);
+	} else {
+		w.root = xstrdup(cwd);
+	}
+	free(cwd);
 	rc = visit(&w, "", 0);
 	if (!rc && w.n == 0)
 		rc = err_set(s, STRATA_ENOTFOUND, STRATA_ECLASS_SOURCE, NULL, 0, 0,
@@ -232,6 +241,7 @@ int strata_init(strata *s, const char *path, int force)
 	for (size_t i = 0; i < w.n; i++)
 		found_clear(&w.items[i]);
 	free(w.items);
+	free(w.root);
 	found_clear(&w.best);
 	return rc;
 }

@@ -59,6 +59,7 @@ int ledger_add(host_call *hc, const strata_migration_desc *d)
 		m->info.has_down = 1;
 		m->info.flags |= STRATA_MIG_HAS_DOWN;
 		m->info.down_file = path_join(src->path_display, d->down_file ? d->down_file : d->file);
+		m->down_line = d->down_line > 0 ? d->down_line : 1;
 	}
 	m->native_checksum = xstrdup(d->native_checksum);
 	if (d->parents) {
@@ -179,6 +180,8 @@ migration *ledger_find(const strata *s, const char *id)
 int ledger_order(strata *s)
 {
 	size_t n = s->nmigs;
+	if (n == 0)
+		return 0;
 	order_ctx o = {.s = s, .rank = xcalloc(s->cfg.nsources + 1, sizeof(size_t))};
 	for (size_t i = 0; i < s->cfg.nsources; i++) {
 		o.rank[i] = i;

@@ -8,6 +8,7 @@
 #include <ltdl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -145,8 +146,11 @@ static const char *check_roles(const strata_plugin *d)
 	                   d->tracker->struct_size < sizeof(strata_tracker_ops) ||
 	                   !d->tracker->read || !d->tracker->record))
 		return "its tracker table is incomplete";
-	if (d->driver && (d->driver->version < 1 || d->driver->struct_size < sizeof(strata_driver_ops) ||
-	                  !d->driver->open || !d->driver->schemes || !d->driver->run))
+	const strata_driver_ops *dr = d->driver;
+	if (dr && (dr->version < 1 || dr->struct_size < sizeof(strata_driver_ops) || !dr->schemes ||
+	           !dr->dialect || !dr->open || !dr->close || !dr->exec || !dr->query || !dr->begin ||
+	           !dr->commit || !dr->rollback || !dr->run || !dr->table_exists ||
+	           !dr->lock != !dr->unlock))
 		return "its driver table is incomplete";
 	return NULL;
 }
@@ -302,7 +306,7 @@ const plugin *loader_find_scheme(const strata *s, const char *url)
 		if (!d || !d->driver)
 			continue;
 		for (size_t j = 0; d->driver->schemes[j]; j++)
-			if (strlen(d->driver->schemes[j]) == k && !strncmp(d->driver->schemes[j], url, k))
+			if (strlen(d->driver->schemes[j]) == k && !strncasecmp(d->driver->schemes[j], url, k))
 				return &s->plugins[i];
 	}
 	return NULL;

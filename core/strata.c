@@ -6,7 +6,9 @@
 
 strata *strata_new(void)
 {
-	return xcalloc(1, sizeof(strata));
+	strata *s = xcalloc(1, sizeof(strata));
+	s->cfg.lock_timeout_ms = 10000;
+	return s;
 }
 
 void strata_free(strata *s)

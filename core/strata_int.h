@@ -119,6 +119,7 @@ typedef struct migration {
 	char **parents;
 	size_t nparents;
 	size_t src, seq;
+	int down_line;
 	char checksum[65];
 	strata_state native; /* state a native tracker reports, PENDING if none */
 } migration;

@@ -264,6 +264,9 @@ struct strata_host {
 	 * "1_2" == "1.2"; text that is not digits and . _ - sorts after numbers. */
 	size_t (*version_key)(const char *v, size_t len, char *out);
 	int (*version_cmp)(const char *ka, const char *kb);
+	/* How long a driver waits for a lock held by someone else, in ms (< 0:
+	 * forever): lock_timeout in strata.yaml, STRATA_LOCK_TIMEOUT_MS beats it. */
+	long lock_timeout_ms;
 };
 #define STRATA_HOST_VERSION 1u
 

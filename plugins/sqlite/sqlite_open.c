@@ -43,25 +43,14 @@ static const char *url_path(const char *url, size_t *len)
 
 /*
  * Two strata processes on one file wait for each other rather than fail at
- * once; STRATA_LOCK_TIMEOUT_MS lets CI shorten or lengthen the wait.  A
- * negative value waits (practically) forever, as lock() timeouts do.
+ * once, for as long as the host's lock timeout says (lock_timeout in the
+ * config); a negative value waits (practically) forever.
  */
 static int busy_timeout_ms(strata_host *host)
 {
-	const char *s = getenv("STRATA_LOCK_TIMEOUT_MS");
-	char *end;
-	long v;
-
-	if (!s || !*s)
+	if (host->struct_size < offsetof(strata_host, lock_timeout_ms) + sizeof(long))
 		return SQLITE_DEFAULT_BUSY_MS;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end == s || *end) {
-		host->warn(host, NULL, 0,
-		           "STRATA_LOCK_TIMEOUT_MS='%s' is not a number of milliseconds; "
-		           "using %d", s, SQLITE_DEFAULT_BUSY_MS);
-		return SQLITE_DEFAULT_BUSY_MS;
-	}
+	long v = host->lock_timeout_ms;
 	if (v < 0 || v > INT_MAX)
 		return INT_MAX;
 	return (int)v;
