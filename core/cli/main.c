@@ -312,6 +312,17 @@ static int cmd_verify(strata *s, const opts *o)
 	return EXIT_OK;
 }
 
+static void json_list(const char *const *list)
+{
+	putchar('[');
+	for (size_t k = 0; list && list[k]; k++) {
+		if (k)
+			fputs(", ", stdout);
+		json_str(stdout, list[k]);
+	}
+	putchar(']');
+}
+
 static void roles(const strata_plugin_info *p, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s%s%s", p->is_source ? "source," : "", p->is_tracker ? "tracker," : "",
@@ -338,8 +349,20 @@ static int cmd_plugins(strata *s, const opts *o)
 			json_str(stdout, p->name);
 			fputs(", \"version\": ", stdout);
 			json_str(stdout, p->version);
-			fputs(", \"roles\": ", stdout);
-			json_str(stdout, r);
+			fputs(", \"roles\": [", stdout);
+			for (const char *role = r; *role;) {
+				size_t k = strcspn(role, ",");
+				char one[16];
+				snprintf(one, sizeof one, "%.*s", (int)k, role);
+				if (role != r)
+					fputs(", ", stdout);
+				json_str(stdout, one);
+				role += k + (role[k] == ',');
+			}
+			fputs("], \"formats\": ", stdout);
+			json_list(p->formats);
+			fputs(", \"schemes\": ", stdout);
+			json_list(p->schemes);
 			fputs(", \"file\": ", stdout);
 			json_str(stdout, p->file);
 			fputs(", \"error\": ", stdout);

@@ -57,6 +57,33 @@ check "unknown scheme: exit 1" rc_is 1
 check "password redacted in the error" err_is "strata: error: postgresql://alice:***@db.example.com/app: no driver for URL scheme 'postgresql' (hint: URLs look like sqlite:app.db; \`strata plugins\` lists the drivers)"
 check "password never printed" bash -c "! grep -q s3cret '$T/out' '$T/err'"
 
+run --db 'host=db.example.com password=hunter2 dbname=app' status
+check "conninfo string without a driver: exit 1" rc_is 1
+check "conninfo password redacted" err_is "strata: error: host=db.example.com password=*** dbname=app: no driver for this database URL (hint: URLs look like sqlite:app.db; \`strata plugins\` lists the drivers)"
+check "conninfo password never printed" bash -c "! grep -q hunter2 '$T/out' '$T/err'"
+
+STRATA_TEST_DB= run -c env.yaml status
+check "empty variable without default: exit 1" rc_is 1
+check "empty variable named" err_has "environment variable 'STRATA_TEST_DB' is empty"
+
+# lock_timeout from the config reaches the SQLite driver: another writer holds
+# the lock for 3 s; with lock_timeout 200ms strata gives up instead of waiting.
+rm -f lock.db
+sqlite3 lock.db "CREATE TABLE held (id INTEGER);"
+(echo "BEGIN IMMEDIATE; INSERT INTO held VALUES (1);"; sleep 3; echo "COMMIT;") | sqlite3 lock.db &
+holder=$!
+sleep 0.5
+printf 'database: sqlite:lock.db\nlock_timeout: 200ms\nsources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    layout: dbmate\n' >lock.yaml
+run -c lock.yaml apply
+check "lock_timeout: gives up while another writer holds the lock" rc_is 1
+check "lock_timeout: says the database is locked" err_has "locked"
+check "lock_timeout: nothing applied meanwhile" eq "$(q lock.db "SELECT count(*) FROM sqlite_master WHERE name='t1'")" 0
+wait "$holder"
+run -c lock.yaml apply
+check "after the lock is released apply works" rc_is 0
+STRATA_LOCK_TIMEOUT_MS=abc run -c lock.yaml status
+check "STRATA_LOCK_TIMEOUT_MS must be a number" err_has "STRATA_LOCK_TIMEOUT_MS='abc' is not a number"
+
 # SQLite URL forms.
 run --db "sqlite:///$T/abs.db" apply
 check "sqlite:///absolute" test -e "$T/abs.db"

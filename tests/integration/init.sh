@@ -37,6 +37,15 @@ for layout in golang-migrate sectioned diesel; do
 	check "init recognizes $layout" grep -q "layout: $layout" strata.yaml
 done
 
+# -c sub/strata.yaml: look in sub/, write paths relative to it.
+mkdir -p "$T/outer/sub/db/migrations" && cd "$T/outer"
+printf -- '-- migrate:up\nCREATE TABLE s1 (id INTEGER);\n-- migrate:down\nDROP TABLE s1;\n' >sub/db/migrations/1_s1.sql
+run -c sub/strata.yaml init
+check "init -c sub/strata.yaml exits 0" rc_is 0
+check "paths written relative to the config" grep -q "path: db/migrations" sub/strata.yaml
+run -c sub/strata.yaml --db sqlite:outer.db apply
+check "that config works from elsewhere" rc_is 0
+
 mkdir -p "$T/empty" && cd "$T/empty"
 run init
 check "nothing to find: exit 1" rc_is 1

@@ -123,6 +123,13 @@ printf -- '-- a comment\n\n-- migrate:up\nCREATE TABLE g1 (id INTEGER);\nSELECT 
 run -c g.yaml apply
 check "sectioned file: error line is the file's line" err_is "strata: error: g/1_g.sql:5:1: no such table: nowhere"
 
+# A failing down script in a sectioned file reports the file's line too.
+run -c g.yaml mark g:1 --applied
+printf -- '-- migrate:up\nCREATE TABLE g1 (id INTEGER);\n-- migrate:down\n\n-- drop it\nDROP TABLE nowhere;\n' >g/1_g.sql
+run -c g.yaml mark g:1 --applied
+run -c g.yaml rollback
+check "sectioned down script: error line is the file's line" err_is "strata: error: g/1_g.sql:6:1: no such table: nowhere"
+
 # A COMMIT inside a transactional migration is refused.
 project h golang-migrate
 printf 'CREATE TABLE h1 (id INTEGER);\nCOMMIT;\nCREATE TABLE h2 (id INTEGER);\n' >h/1_h.up.sql

@@ -9,7 +9,7 @@ check "plugins exits 0" rc_is 0
 check "sqlite driver listed" grep -qE '^sqlite +0\.1\.0 +driver +.*/sqlite\.so  \[sqlite,file\]$' "$T/out"
 check "sqlpair source listed" grep -qE '^sqlpair +0\.1\.0 +source +.*/sqlpair\.so  \[sqlpair\]$' "$T/out"
 run --json plugins
-check "--json plugins" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert {p["name"] for p in d["plugins"]} >= {"sqlite","sqlpair"}' "$T/out"
+check "--json plugins" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); p={x["name"]: x for x in d["plugins"]}; assert p["sqlite"]["roles"]==["driver"] and p["sqlite"]["schemes"]==["sqlite","file"]; assert p["sqlpair"]["roles"]==["source"] and p["sqlpair"]["formats"]==["sqlpair"]' "$T/out"
 
 mkdir -p extra
 cat >future.c <<'C'
