@@ -130,7 +130,8 @@ static int visit(walk *w, const char *rel, int depth)
 		}
 		if (dh)
 			closedir(dh);
-		qsort(subs, ns, sizeof *subs, cmp_str);
+		if (ns)
+			qsort(subs, ns, sizeof *subs, cmp_str);
 		for (size_t i = 0; i < ns; i++) {
 			if (!rc)
 				rc = visit(w, subs[i], depth + 1);

@@ -233,7 +233,8 @@ static void load_dir(strata *s, const char *dir)
 		names[n++] = path_join(dir, e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_names);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		load_one(s, names[i]);
 		free(names[i]);

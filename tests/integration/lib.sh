@@ -16,7 +16,8 @@ not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 done_testing() { echo "1..$n"; [ "$failed" -eq 0 ]; }
 
 # run ARGS…: strata with output in $T/out and $T/err, exit code in $rc.
-run() { set +e; "$STRATA" "$@" >"$T/out" 2>"$T/err"; rc=$?; set -e; }
+# STRATA_WRAP (e.g. valgrind) runs in front of every strata call.
+run() { set +e; ${STRATA_WRAP:-} "$STRATA" "$@" >"$T/out" 2>"$T/err"; rc=$?; set -e; }
 
 # check DESCRIPTION COMMAND…: one TAP line from a shell condition.
 check() {
