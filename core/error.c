@@ -69,14 +69,20 @@ const strata_error_info *strata_last_error(const strata *s)
 	return s->err.message ? &s->err : NULL;
 }
 
-void logf_(strata *s, strata_log_level lvl, const char *file, int line, const char *fmt, ...)
+void vlogf_(strata *s, strata_log_level lvl, const char *file, int line, const char *fmt,
+            va_list ap)
 {
 	if (!s->log)
 		return;
 	char buf[1024];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	s->log(s->log_ud, lvl, file, line, buf);
+}
+
+void logf_(strata *s, strata_log_level lvl, const char *file, int line, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	vlogf_(s, lvl, file, line, fmt, ap);
 	va_end(ap);
-	s->log(s->log_ud, lvl, file, line, buf);
 }

@@ -12,15 +12,23 @@ static host_call *hc_of(strata_host *h)
 	return (host_call *)h;
 }
 
+/* A source plugin names files relative to its folder; show them from the
+ * config's point of view, like every other message (NULL: keep file as is). */
+static char *display_path(host_call *hc, const char *file)
+{
+	strata *s = hc->s;
+	if (!file || file[0] == '/' || hc->source >= s->cfg.nsources ||
+	    (s->cfg.file && !strcmp(file, s->cfg.file)))
+		return NULL;
+	return path_join(s->cfg.sources[hc->source].path_display, file);
+}
+
 static void h_error(strata_host *h, strata_error_class cls, const char *file, int line, int col,
                     const char *hint, const char *fmt, ...)
 {
 	host_call *hc = hc_of(h);
 	strata *s = hc->s;
-	char *full = NULL;
-	if (file && file[0] != '/' && hc->source < s->cfg.nsources &&
-	    !(s->cfg.file && !strcmp(file, s->cfg.file)))
-		full = path_join(s->cfg.sources[hc->source].path_display, file);
+	char *full = display_path(hc, file);
 	va_list ap;
 	va_start(ap, fmt);
 	err_setv(s, STRATA_ERR, cls, full ? full : file, line, col, hint, fmt, ap);
@@ -30,35 +38,21 @@ static void h_error(strata_host *h, strata_error_class cls, const char *file, in
 
 static void h_warn(strata_host *h, const char *file, int line, const char *fmt, ...)
 {
-	strata *s = hc_of(h)->s;
-	if (!s->log)
-		return;
-	char buf[1024];
+	host_call *hc = hc_of(h);
+	char *full = display_path(hc, file);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	vlogf_(hc->s, STRATA_LOG_WARN, full ? full : file, line, fmt, ap);
 	va_end(ap);
-	/* A source plugin names files relative to its folder; show them from
-	 * the config's point of view, like every other message. */
-	char *full = NULL;
-	host_call *hc = hc_of(h);
-	if (file && file[0] != '/' && hc->source < s->cfg.nsources)
-		full = path_join(s->cfg.sources[hc->source].path_display, file);
-	s->log(s->log_ud, STRATA_LOG_WARN, full ? full : file, line, buf);
 	free(full);
 }
 
 static void h_debug(strata_host *h, const char *fmt, ...)
 {
-	strata *s = hc_of(h)->s;
-	if (!s->log)
-		return;
-	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	vlogf_(hc_of(h)->s, STRATA_LOG_DEBUG, NULL, 0, fmt, ap);
 	va_end(ap);
-	s->log(s->log_ud, STRATA_LOG_DEBUG, NULL, 0, buf);
 }
 
 static int h_add_migration(strata_host *h, const strata_migration_desc *m)
@@ -108,6 +102,30 @@ static int h_track_row(strata_host *h, const strata_track_row *row)
 {
 	host_call *hc = hc_of(h);
 	return hc->on_track_row ? hc->on_track_row(hc, row) : 0;
+}
+
+/* A source's binding as plugins see it; keys/vals are freed by the caller. */
+strata_source_cfg host_source_cfg(strata *s, size_t i, const char ***keys, const char ***vals)
+{
+	const cfg_source *src = &s->cfg.sources[i];
+	*keys = xcalloc(src->nopts + 1, sizeof **keys);
+	*vals = xcalloc(src->nopts + 1, sizeof **vals);
+	for (size_t j = 0; j < src->nopts; j++) {
+		(*keys)[j] = src->opts[j].key;
+		(*vals)[j] = src->opts[j].value;
+	}
+	strata_source_cfg sc = {
+		.version = 1,
+		.struct_size = sizeof sc,
+		.name = src->name,
+		.format = src->format,
+		.path = src->path,
+		.config_file = s->cfg.file ? s->cfg.file : "strata.yaml",
+		.config_line = src->line,
+		.option_keys = *keys,
+		.option_values = *vals,
+	};
+	return sc;
 }
 
 void host_init(host_call *hc, strata *s)

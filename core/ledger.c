@@ -320,8 +320,6 @@ int strata_load_ledger(strata *s)
 			               "`strata plugins` lists the formats available",
 			               "source '%s': no plugin reads format '%s'", src->name, src->format);
 		const strata_source_ops *ops = pl->desc->source;
-		const char **keys = xcalloc(src->nopts + 1, sizeof *keys);
-		const char **vals = xcalloc(src->nopts + 1, sizeof *vals);
 		for (size_t j = 0; j < src->nopts; j++) {
 			bool known = false;
 			for (size_t k = 0; ops->options && ops->options[k]; k++)
@@ -336,24 +334,11 @@ int strata_load_ledger(strata *s)
 				             "unknown key '%s' for format '%s' (source '%s')",
 				             src->opts[j].key, src->format, src->name);
 				sbuf_free(&h);
-				free(keys);
-				free(vals);
 				return rc;
 			}
-			keys[j] = src->opts[j].key;
-			vals[j] = src->opts[j].value;
 		}
-		strata_source_cfg sc = {
-			.version = 1,
-			.struct_size = sizeof sc,
-			.name = src->name,
-			.format = src->format,
-			.path = src->path,
-			.config_file = s->cfg.file ? s->cfg.file : "strata.yaml",
-			.config_line = src->line,
-			.option_keys = keys,
-			.option_values = vals,
-		};
+		const char **keys, **vals;
+		strata_source_cfg sc = host_source_cfg(s, i, &keys, &vals);
 		host_call hc;
 		host_init(&hc, s);
 		hc.source = i;

@@ -46,6 +46,8 @@ int err_set(struct strata *s, int code, strata_error_class cls, const char *file
 int err_setv(struct strata *s, int code, strata_error_class cls, const char *file, int line,
              int col, const char *hint, const char *fmt, va_list ap);
 void err_clear(struct strata *s);
+void vlogf_(struct strata *s, strata_log_level lvl, const char *file, int line,
+            const char *fmt, va_list ap);
 void logf_(struct strata *s, strata_log_level lvl, const char *file, int line,
            const char *fmt, ...) STRATA_PRINTF(5, 6);
 
@@ -108,6 +110,8 @@ typedef struct host_call {
 } host_call;
 
 void host_init(host_call *hc, struct strata *s);
+strata_source_cfg host_source_cfg(struct strata *s, size_t i, const char ***keys,
+                                  const char ***vals);
 
 /* ---- ledger.c ---- */
 typedef struct migration {

@@ -12,29 +12,6 @@ static const strata_tracker_ops *tracker_of(strata *s, size_t src)
 	return pl && pl->desc->tracker ? pl->desc->tracker : NULL;
 }
 
-static strata_source_cfg source_cfg(strata *s, size_t i, const char ***keys, const char ***vals)
-{
-	const cfg_source *src = &s->cfg.sources[i];
-	*keys = xcalloc(src->nopts + 1, sizeof **keys);
-	*vals = xcalloc(src->nopts + 1, sizeof **vals);
-	for (size_t j = 0; j < src->nopts; j++) {
-		(*keys)[j] = src->opts[j].key;
-		(*vals)[j] = src->opts[j].value;
-	}
-	strata_source_cfg sc = {
-		.version = 1,
-		.struct_size = sizeof sc,
-		.name = src->name,
-		.format = src->format,
-		.path = src->path,
-		.config_file = s->cfg.file ? s->cfg.file : "strata.yaml",
-		.config_line = src->line,
-		.option_keys = *keys,
-		.option_values = *vals,
-	};
-	return sc;
-}
-
 static strata_state state_of(const char *st)
 {
 	for (int i = 0; i < STRATA_STATE_COUNT; i++)
@@ -62,7 +39,7 @@ int track_read(strata *s, db *d)
 		if (!t)
 			continue;
 		const char **keys, **vals;
-		strata_source_cfg sc = source_cfg(s, i, &keys, &vals);
+		strata_source_cfg sc = host_source_cfg(s, i, &keys, &vals);
 		d->hc.source = i;
 		d->hc.on_track_row = on_row;
 		int rc = t->read(&d->hc.pub, &sc);
@@ -85,7 +62,7 @@ int track_record(strata *s, db *d, const migration *m, const char *state, const 
 	if (!t)
 		return 0;
 	const char **keys, **vals;
-	strata_source_cfg sc = source_cfg(s, m->src, &keys, &vals);
+	strata_source_cfg sc = host_source_cfg(s, m->src, &keys, &vals);
 	strata_track_event ev = {
 		.version = 1,
 		.struct_size = sizeof ev,

@@ -120,32 +120,28 @@ static int report(strata *s, int rc)
 	return EXIT_ERR;
 }
 
+/* ", "key": "value" (the first field of an object passes first = 1). */
+static void json_field(const char *key, const char *value, int first)
+{
+	printf("%s\"%s\": ", first ? "{" : ", ", key);
+	json_str(stdout, value);
+}
+
 static void print_migration_json(const strata_migration_info *m, int with_state)
 {
-	fputs("{\"id\": ", stdout);
-	json_str(stdout, m->id);
-	fputs(", \"source\": ", stdout);
-	json_str(stdout, m->source);
-	fputs(", \"format\": ", stdout);
-	json_str(stdout, m->format);
-	fputs(", \"version\": ", stdout);
-	json_str(stdout, m->version);
-	fputs(", \"name\": ", stdout);
-	json_str(stdout, m->name);
-	fputs(", \"checksum\": ", stdout);
-	json_str(stdout, m->checksum);
-	fputs(", \"file\": ", stdout);
-	json_str(stdout, m->file);
+	json_field("id", m->id, 1);
+	json_field("source", m->source, 0);
+	json_field("format", m->format, 0);
+	json_field("version", m->version, 0);
+	json_field("name", m->name, 0);
+	json_field("checksum", m->checksum, 0);
+	json_field("file", m->file, 0);
 	if (with_state) {
-		fputs(", \"state\": ", stdout);
-		json_str(stdout, strata_state_name(m->state));
+		json_field("state", strata_state_name(m->state), 0);
 		printf(", \"out_of_order\": %s", m->out_of_order ? "true" : "false");
-		fputs(", \"applied_at\": ", stdout);
-		json_str(stdout, m->applied_at);
-		if (m->error) {
-			fputs(", \"error\": ", stdout);
-			json_str(stdout, m->error);
-		}
+		json_field("applied_at", m->applied_at, 0);
+		if (m->error)
+			json_field("error", m->error, 0);
 	}
 	fputs("}", stdout);
 }
@@ -345,10 +341,9 @@ static int cmd_plugins(strata *s, const opts *o)
 		char r[64];
 		roles(p, r, sizeof r);
 		if (o->json) {
-			fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", stdout);
-			json_str(stdout, p->name);
-			fputs(", \"version\": ", stdout);
-			json_str(stdout, p->version);
+			fputs(i ? ",\n  " : "\n  ", stdout);
+			json_field("name", p->name, 1);
+			json_field("version", p->version, 0);
 			fputs(", \"roles\": [", stdout);
 			for (const char *role = r; *role;) {
 				size_t k = strcspn(role, ",");
@@ -363,10 +358,8 @@ static int cmd_plugins(strata *s, const opts *o)
 			json_list(p->formats);
 			fputs(", \"schemes\": ", stdout);
 			json_list(p->schemes);
-			fputs(", \"file\": ", stdout);
-			json_str(stdout, p->file);
-			fputs(", \"error\": ", stdout);
-			json_str(stdout, p->error);
+			json_field("file", p->file, 0);
+			json_field("error", p->error, 0);
 			fputs("}", stdout);
 			continue;
 		}
