@@ -103,7 +103,12 @@ static void record_failure(strata *s, db *d, const migration *m, const char *sta
 	free(hint);
 }
 
-static int apply_one(strata *s, db *d, migration *m, bool *skipped)
+/* One migration forward (down = false) or back: begin, re-check its row
+ * inside the transaction (another process may have done it meanwhile), run,
+ * record, commit.  Outside a transaction nothing can be undone, so apply
+ * records "running" first and any failure is recorded; a failed transactional
+ * rollback changed nothing and leaves the migration applied. */
+static int run_step(strata *s, db *d, migration *m, bool down, bool *skipped)
 {
 	char started[40], finished[40];
 	bool tx = !(m->info.flags & STRATA_MIG_NO_TRANSACTION);
@@ -114,14 +119,13 @@ static int apply_one(strata *s, db *d, migration *m, bool *skipped)
 	int rc = db_begin(d);
 	if (rc)
 		return rc;
-	if (already(d, m, "applied", "baselined")) {
+	if (down ? already(d, m, "rolled_back", NULL) : already(d, m, "applied", "baselined")) {
 		db_rollback(d);
 		*skipped = true;
 		return 0;
 	}
 	if (!tx) {
-		/* Outside a transaction nothing can be undone: say so first. */
-		rc = write_state(s, d, m, "running", started, NULL, -1, NULL);
+		rc = down ? 0 : write_state(s, d, m, "running", started, NULL, -1, NULL);
 		if (!rc)
 			rc = db_commit(d);
 		if (rc) {
@@ -129,27 +133,28 @@ static int apply_one(strata *s, db *d, migration *m, bool *skipped)
 			return rc;
 		}
 	}
-	rc = db_run(d, m, false);
+	rc = db_run(d, m, down);
 	if (rc) {
 		if (tx)
 			db_rollback(d);
-		record_failure(s, d, m, started, (long)(now_ms() - t0));
+		if (!tx || !down)
+			record_failure(s, d, m, started, (long)(now_ms() - t0));
 		return rc;
 	}
 	if (!tx && (rc = db_begin(d)))
 		return rc;
 	now_iso8601(finished);
 	long ms = (long)(now_ms() - t0);
-	rc = write_state(s, d, m, "applied", started, finished, ms, NULL);
+	rc = write_state(s, d, m, down ? "rolled_back" : "applied", started, finished, ms, NULL);
 	if (!rc)
 		rc = db_commit(d);
 	if (rc) {
 		db_rollback(d);
 		return rc;
 	}
-	m->info.state = STRATA_APPLIED;
-	logf_(s, STRATA_LOG_INFO, m->info.file, 0, "applied %s %s (%ld ms)", m->info.id,
-	      m->info.name, ms);
+	m->info.state = down ? STRATA_ROLLED_BACK : STRATA_APPLIED;
+	logf_(s, STRATA_LOG_INFO, down ? m->info.down_file : m->info.file, 0, "%s %s %s (%ld ms)",
+	      down ? "rolled back" : "applied", m->info.id, m->info.name, ms);
 	return 0;
 }
 
@@ -236,7 +241,7 @@ int strata_apply(strata *s, strata_apply_opts *o)
 			continue;
 		}
 		bool skipped;
-		rc = apply_one(s, &d, m, &skipped);
+		rc = run_step(s, &d, m, false, &skipped);
 		if (!rc && skipped)
 			logf_(s, STRATA_LOG_INFO, m->info.file, 0,
 			      "skipped %s: applied meanwhile by another process", m->info.id);
@@ -245,48 +250,6 @@ int strata_apply(strata *s, strata_apply_opts *o)
 	}
 	db_close(&d);
 	return rc;
-}
-
-static int rollback_one(strata *s, db *d, migration *m, bool *skipped)
-{
-	char started[40], finished[40];
-	bool tx = !(m->info.flags & STRATA_MIG_NO_TRANSACTION);
-	long long t0 = now_ms();
-	now_iso8601(started);
-	*skipped = false;
-	int rc = db_begin(d);
-	if (rc)
-		return rc;
-	if (already(d, m, "rolled_back", NULL)) {
-		db_rollback(d);
-		*skipped = true;
-		return 0;
-	}
-	if (!tx && (rc = db_commit(d)))
-		return rc;
-	rc = db_run(d, m, true);
-	if (rc) {
-		if (tx)
-			db_rollback(d); /* nothing changed: it stays applied */
-		else
-			record_failure(s, d, m, started, (long)(now_ms() - t0));
-		return rc;
-	}
-	if (!tx && (rc = db_begin(d)))
-		return rc;
-	now_iso8601(finished);
-	long ms = (long)(now_ms() - t0);
-	rc = write_state(s, d, m, "rolled_back", started, finished, ms, NULL);
-	if (!rc)
-		rc = db_commit(d);
-	if (rc) {
-		db_rollback(d);
-		return rc;
-	}
-	m->info.state = STRATA_ROLLED_BACK;
-	logf_(s, STRATA_LOG_INFO, m->info.down_file, 0, "rolled back %s %s (%ld ms)", m->info.id,
-	      m->info.name, ms);
-	return 0;
 }
 
 int strata_rollback(strata *s, strata_rollback_opts *o)
@@ -333,7 +296,7 @@ int strata_rollback(strata *s, strata_rollback_opts *o)
 			continue;
 		}
 		bool skipped;
-		rc = rollback_one(s, &d, t[i], &skipped);
+		rc = run_step(s, &d, t[i], true, &skipped);
 		if (!rc && !skipped)
 			o->rolled_back++;
 	}

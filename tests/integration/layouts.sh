@@ -130,6 +130,25 @@ run -c g.yaml mark g:1 --applied
 run -c g.yaml rollback
 check "sectioned down script: error line is the file's line" err_is "strata: error: g/1_g.sql:6:1: no such table: nowhere"
 
+# A non-transactional down script that fails half-way is recorded as failed,
+# and apply refuses to go on until the record is repaired.
+project i dbmate
+printf -- '-- migrate:up transaction:false\nCREATE TABLE i1 (id INTEGER);\n-- migrate:down transaction:false\nDROP TABLE i1;\nDROP TABLE nowhere;\n' >i/1_i.sql
+run -c i.yaml apply
+check "non-transactional migration applied" rc_is 0
+run -c i.yaml rollback
+check "half-failed non-transactional rollback: exit 1" rc_is 1
+check "its first statement did run" eq "$(sqlite3 i.db "SELECT count(*) FROM sqlite_master WHERE name='i1'")" 0
+check "recorded as failed with the error" eq "$(sqlite3 i.db "SELECT state || ' ' || error FROM strata_ledger")" "failed i/1_i.sql:5:1: no such table: nowhere"
+run -c i.yaml status
+check "status shows it failed: exit 4" rc_is 4
+run -c i.yaml apply
+check "apply refuses a partly-run migration: exit 4" rc_is 4
+check "… with the repair advice" err_has "failed part-way and may be partly applied"
+run -c i.yaml mark i:1 --rolled-back
+run -c i.yaml apply
+check "after mark --rolled-back apply re-runs it" rc_is 0
+
 # A COMMIT inside a transactional migration is refused.
 project h golang-migrate
 printf 'CREATE TABLE h1 (id INTEGER);\nCOMMIT;\nCREATE TABLE h2 (id INTEGER);\n' >h/1_h.up.sql
