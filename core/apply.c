@@ -105,9 +105,10 @@ static void record_failure(strata *s, db *d, const migration *m, const char *sta
 
 /* One migration forward (down = false) or back: begin, re-check its row
  * inside the transaction (another process may have done it meanwhile), run,
- * record, commit.  Outside a transaction nothing can be undone, so apply
- * records "running" first and any failure is recorded; a failed transactional
- * rollback changed nothing and leaves the migration applied. */
+ * record, commit.  Outside a transaction nothing can be undone, so the row
+ * says "running" first (an interrupted run shows as failed) and any failure
+ * is recorded; a failed transactional rollback changed nothing and leaves the
+ * migration applied. */
 static int run_step(strata *s, db *d, migration *m, bool down, bool *skipped)
 {
 	char started[40], finished[40];
@@ -125,7 +126,7 @@ static int run_step(strata *s, db *d, migration *m, bool down, bool *skipped)
 		return 0;
 	}
 	if (!tx) {
-		rc = down ? 0 : write_state(s, d, m, "running", started, NULL, -1, NULL);
+		rc = write_state(s, d, m, "running", started, NULL, -1, NULL);
 		if (!rc)
 			rc = db_commit(d);
 		if (rc) {
@@ -185,7 +186,7 @@ static int check_problems(strata *s, size_t end, bool allow_ooo)
 {
 	for (size_t i = 0; i < s->nmissing; i++)
 		logf_(s, STRATA_LOG_WARN, NULL, 0,
-		      "%s is recorded as applied but its file is gone (clear it with "
+		      "%s is recorded in the database but its file is gone (clear it with "
 		      "`strata mark %s --rolled-back`)",
 		      s->missing[i]->info.id, s->missing[i]->info.id);
 	for (size_t i = 0; i < s->nmigs; i++) {
@@ -200,7 +201,8 @@ static int check_problems(strata *s, size_t end, bool allow_ooo)
 			return err_set(s, STRATA_ESTATE, STRATA_ECLASS_DB, m->info.file, 0, 0,
 			               "finish or undo it by hand, then `strata mark ID --applied` or "
 			               "`strata mark ID --rolled-back`",
-			               "%s failed part-way and may be partly applied: %s", m->info.id,
+			               "%s failed outside a transaction and may be partly done: %s",
+			               m->info.id,
 			               m->info.error ? m->info.error : "no error recorded");
 		if (i <= end && m->info.out_of_order && !allow_ooo)
 			return err_set(s, STRATA_ESTATE, STRATA_ECLASS_SOURCE, m->info.file, 0, 0,

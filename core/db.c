@@ -39,6 +39,9 @@ int db_open(strata *s, const char *url, bool readonly, db *d)
 	}
 	if (rc < 0 && !s->err.message)
 		err_set(s, rc, STRATA_ECLASS_DB, d->display, 0, 0, NULL, "cannot connect");
+	else if (rc < 0 && !s->err.file) /* name the (redacted) URL */
+		err_set(s, s->err.code, s->err.cls, d->display, 0, 0, s->err.hint, "%s",
+		        s->err.message);
 	return rc < 0 ? rc : 0;
 }
 
@@ -148,7 +151,7 @@ void strata_redact_url(const char *url, char *buf, size_t size)
 	}
 	/* password=… in a conninfo string or a query parameter */
 	while (*p) {
-		const char *pw = strstr(p, "password=");
+		const char *pw = strcasestr(p, "password=");
 		if (!pw) {
 			sbuf_puts(&b, p);
 			break;

@@ -64,7 +64,6 @@ static void add_missing(strata *s, ledger_row *r)
 int plan_compute(strata *s, db *d)
 {
 	reset(s);
-	s->status_done = true;
 	if (!d->conn)
 		return 0;
 	ledger_row *rows;

@@ -199,8 +199,6 @@ struct strata {
 	migration **missing; /* recorded but no file, after status */
 	size_t nmissing;
 	bool ledger_loaded;
-	bool status_done;
-	bool have_native_rows;
 };
 
 const char *strata_database_url(struct strata *s);

@@ -146,7 +146,7 @@ int sqlite_drv_open(strata_host *host, const char *url, unsigned int flags,
 	if (!p || len == 0) {
 		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0,
 		            "write sqlite:PATH, sqlite:///ABSOLUTE/PATH or file:PATH",
-		            "invalid SQLite URL '%s'", url ? url : "");
+		            "invalid SQLite URL: no file path");
 		return STRATA_EINVAL;
 	}
 	c = malloc(sizeof *c + len + 1);

@@ -62,7 +62,8 @@ int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *o
 			return rc;
 		if (e.norm[0] == '~') { /* the host's key for a version without digits */
 			h->error(h, STRATA_ECLASS_SOURCE, rel, 0, 0,
-			         "a version needs at least one digit", "version '%s' has no digits",
+			         "a version is digits with . _ or - between them",
+			         "version '%s' is not numeric",
 			         e.version);
 			return STRATA_EINVAL;
 		}

@@ -29,7 +29,7 @@ static int sort_unique(strata_host *h, const sp_set *s, sp_entry *v, size_t n, c
 		if (!other)
 			return STRATA_ENOMEM;
 		h->error(h, STRATA_ECLASS_SOURCE, v[i].file, 0, 0,
-		         "give each migration a unique version", "%s %s (also %s)", what, v[i].norm,
+		         "give each migration a unique version", "%s %s (also %s)", what, v[i].version,
 		         other);
 		free(other);
 		return STRATA_EINVAL;

@@ -4,17 +4,28 @@
  */
 #include "internal.h"
 
-/* The ABI wants plain function pointers; these are thin on purpose and
- * the work is in scan.c. */
-static int scan(strata_host *host, const strata_source_cfg *cfg)
+/* The version services are the newest part of the host table: refuse a host
+ * too old to have them rather than call through a missing pointer. */
+static int host_ok(strata_host *host)
 {
-	return sp_scan(host, cfg);
+	if (host->struct_size >= offsetof(strata_host, version_cmp) + sizeof host->version_cmp)
+		return 1;
+	host->error(host, STRATA_ECLASS_PLUGIN, NULL, 0, 0, "upgrade strata",
+	            "sqlpair needs a host with version services (host table of %u bytes)",
+	            host->struct_size);
+	return 0;
 }
 
-/* See sp_detect() in detect.c. */
+/* The ABI wants plain function pointers; these are thin on purpose and
+ * the work is in scan.c and detect.c. */
+static int scan(strata_host *host, const strata_source_cfg *cfg)
+{
+	return host_ok(host) ? sp_scan(host, cfg) : STRATA_ERR;
+}
+
 static int detect(strata_host *host, const char *dir)
 {
-	return sp_detect(host, dir);
+	return host_ok(host) ? sp_detect(host, dir) : STRATA_ERR;
 }
 
 static const char *const formats[] = { "sqlpair", NULL };

@@ -62,6 +62,10 @@ check "conninfo string without a driver: exit 1" rc_is 1
 check "conninfo password redacted" err_is "strata: error: host=db.example.com password=*** dbname=app: no driver for this database URL (hint: URLs look like sqlite:app.db; \`strata plugins\` lists the drivers)"
 check "conninfo password never printed" bash -c "! grep -q hunter2 '$T/out' '$T/err'"
 
+run --db 'sqlite:?PASSWORD=hunter3' status
+check "invalid SQLite URL: exit 1" rc_is 1
+check "invalid SQLite URL: redacted URL named, any case" err_is "strata: error: sqlite:?PASSWORD=***: invalid SQLite URL: no file path (hint: write sqlite:PATH, sqlite:///ABSOLUTE/PATH or file:PATH)"
+
 STRATA_TEST_DB= run -c env.yaml status
 check "empty variable without default: exit 1" rc_is 1
 check "empty variable named" err_has "environment variable 'STRATA_TEST_DB' is empty"

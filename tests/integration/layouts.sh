@@ -144,7 +144,7 @@ run -c i.yaml status
 check "status shows it failed: exit 4" rc_is 4
 run -c i.yaml apply
 check "apply refuses a partly-run migration: exit 4" rc_is 4
-check "… with the repair advice" err_has "failed part-way and may be partly applied"
+check "… with the repair advice" err_has "i:1 failed outside a transaction and may be partly done"
 run -c i.yaml mark i:1 --rolled-back
 run -c i.yaml apply
 check "after mark --rolled-back apply re-runs it" rc_is 0
