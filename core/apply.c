@@ -13,13 +13,12 @@ static bool is_done(strata_state st)
 	return st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED;
 }
 
-static bool is_todo(const migration *m)
+static bool is_todo(db *d, const migration *m)
 {
 	strata_state st = m->info.state;
 	/* A failed transactional migration left nothing behind: retry it. */
 	return st == STRATA_PENDING || st == STRATA_ROLLED_BACK ||
-	       (st == STRATA_FAILED && !m->info.native_only &&
-	        !(m->info.flags & STRATA_MIG_NO_TRANSACTION));
+	       (st == STRATA_FAILED && !m->info.native_only && db_transactional(d, m, false) == 1);
 }
 
 /* Index of a ledger id; accepts the full id or a version/name that names
@@ -112,12 +111,15 @@ static void record_failure(strata *s, db *d, const migration *m, const char *sta
 static int run_step(strata *s, db *d, migration *m, bool down, bool *skipped)
 {
 	char started[40], finished[40];
-	bool tx = !(m->info.flags & STRATA_MIG_NO_TRANSACTION);
 	long long t0 = now_ms();
 	now_iso8601(started);
 	*skipped = false;
+	int rc = db_transactional(d, m, down);
+	if (rc < 0)
+		return rc;
+	bool tx = rc;
 
-	int rc = db_begin(d);
+	rc = db_begin(d);
 	if (rc)
 		return rc;
 	if (down ? already(d, m, "rolled_back", NULL) : already(d, m, "applied", "baselined")) {
@@ -134,7 +136,7 @@ static int run_step(strata *s, db *d, migration *m, bool down, bool *skipped)
 			return rc;
 		}
 	}
-	rc = db_run(d, m, down);
+	rc = db_run(d, m, down, tx);
 	if (rc) {
 		if (tx)
 			db_rollback(d);
@@ -165,10 +167,10 @@ static void emit(strata_sql_fn fn, void *ud, const char *text)
 		fn(ud, text, strlen(text));
 }
 
-static void emit_script(strata_sql_fn fn, void *ud, const migration *m, bool down)
+static void emit_script(strata_sql_fn fn, void *ud, db *d, const migration *m, bool down)
 {
 	char head[1024];
-	bool tx = !(m->info.flags & STRATA_MIG_NO_TRANSACTION);
+	bool tx = db_transactional(d, m, down) != 0;
 	snprintf(head, sizeof head, "-- %s %s %s (%s)\n%s", down ? "rollback" : "apply", m->info.id,
 	         m->info.name, down ? m->info.down_file : m->info.file, tx ? "BEGIN;\n" : "");
 	emit(fn, ud, head);
@@ -182,7 +184,7 @@ static void emit_script(strata_sql_fn fn, void *ud, const migration *m, bool dow
 }
 
 /* Refuse to build on a history the database disagrees with. */
-static int check_problems(strata *s, size_t end, bool allow_ooo)
+static int check_problems(strata *s, db *d, size_t end, bool allow_ooo)
 {
 	for (size_t i = 0; i < s->nmissing; i++)
 		logf_(s, STRATA_LOG_WARN, NULL, 0,
@@ -197,7 +199,7 @@ static int check_problems(strata *s, size_t end, bool allow_ooo)
 			               "`strata mark ID --applied`",
 			               "%s was modified after it was applied (checksum differs)",
 			               m->info.id);
-		if (m->info.state == STRATA_FAILED && !is_todo(m))
+		if (m->info.state == STRATA_FAILED && !is_todo(d, m))
 			return err_set(s, STRATA_ESTATE, STRATA_ECLASS_DB, m->info.file, 0, 0,
 			               "finish or undo it by hand, then `strata mark ID --applied` or "
 			               "`strata mark ID --rolled-back`",
@@ -232,13 +234,13 @@ int strata_apply(strata *s, strata_apply_opts *o)
 	if (!rc && o->to)
 		rc = find_index(s, o->to, &end);
 	if (!rc)
-		rc = check_problems(s, end, o->out_of_order);
+		rc = check_problems(s, &d, end, o->out_of_order);
 	for (size_t i = 0; !rc && s->nmigs && i <= end; i++) {
 		migration *m = s->migs[i];
-		if (!is_todo(m))
+		if (!is_todo(&d, m))
 			continue;
 		if (o->dry_run) {
-			emit_script(o->sql_fn, o->sql_ud, m, false);
+			emit_script(o->sql_fn, o->sql_ud, &d, m, false);
 			o->applied++;
 			continue;
 		}
@@ -293,7 +295,7 @@ int strata_rollback(strata *s, strata_rollback_opts *o)
 			             "%s has no down script; nothing was rolled back", t[i]->info.id);
 	for (size_t i = 0; !rc && i < nt; i++) {
 		if (o->dry_run) {
-			emit_script(o->sql_fn, o->sql_ud, t[i], true);
+			emit_script(o->sql_fn, o->sql_ud, &d, t[i], true);
 			o->rolled_back++;
 			continue;
 		}

@@ -99,30 +99,6 @@ static int string_list(cfg_parse *p, yaml_node_t *n, const char *what, char ***o
 	return 0;
 }
 
-/* "10s", "500ms", "2m" or a plain number of milliseconds. */
-static int duration(cfg_parse *p, yaml_node_t *n, long *ms)
-{
-	char *v;
-	int rc = scalar(p, n, "lock_timeout", &v);
-	if (rc)
-		return rc;
-	char *end;
-	errno = 0;
-	double d = strtod(v, &end);
-	long mult = 1;
-	if (!strcmp(end, "s"))
-		mult = 1000;
-	else if (!strcmp(end, "m"))
-		mult = 60000;
-	else if (strcmp(end, "ms") && *end)
-		mult = -1;
-	free(v);
-	if (errno || end == v || mult < 0 || !(d >= 0 && d * (double)mult <= 86400000.0))
-		return bad(p, n, "write e.g. 10s, 500ms or 2m", "invalid duration");
-	*ms = (long)(d * (double)mult);
-	return 0;
-}
-
 /* A key given twice would silently replace the first: refuse it. */
 static int repeated(cfg_parse *p, yaml_node_t *map, yaml_node_pair_t *upto, yaml_node_t *k)
 {
@@ -132,6 +108,74 @@ static int repeated(cfg_parse *p, yaml_node_t *map, yaml_node_pair_t *upto, yaml
 		    !strcmp((const char *)o->data.scalar.value, (const char *)k->data.scalar.value))
 			return bad(p, k, "remove one of them", "key '%s' given twice (also line %d)",
 			           (const char *)k->data.scalar.value, (int)o->start_mark.line + 1);
+	}
+	return 0;
+}
+
+/* One duration value of the config, with its position for errors. */
+static int duration(cfg_parse *p, yaml_node_t *n, const char *what, long *ms)
+{
+	char *v;
+	int rc = scalar(p, n, what, &v);
+	if (rc)
+		return rc;
+	rc = strata_parse_duration(v, ms);
+	free(v);
+	if (rc)
+		return bad(p, n, "write e.g. 10s, 500ms, 2m or -1 (no limit)", "invalid duration for %s",
+		           what);
+	return 0;
+}
+
+/* "10s", "500ms", "2m", "1h" or a plain number of milliseconds; -1 = forever. */
+int strata_parse_duration(const char *text, long *ms)
+{
+	char *end;
+	errno = 0;
+	double d = strtod(text, &end);
+	double mult = 1;
+	if (!strcmp(end, "s"))
+		mult = 1000;
+	else if (!strcmp(end, "m") || !strcmp(end, "min"))
+		mult = 60000;
+	else if (!strcmp(end, "h"))
+		mult = 3600000;
+	else if (strcmp(end, "ms") && *end)
+		return STRATA_EINVAL;
+	if (errno || end == text)
+		return STRATA_EINVAL;
+	if (d == -1 && !*end) {
+		*ms = -1;
+		return 0;
+	}
+	if (!(d >= 0 && d * mult <= 86400000.0))
+		return STRATA_EINVAL;
+	*ms = (long)(d * mult);
+	return 0;
+}
+
+/* session: settings for the connection that runs migrations. */
+static int parse_session(cfg_parse *p, yaml_node_t *n, config *cfg)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return bad(p, n, "session: takes lock_timeout and statement_timeout",
+		           "session must be a mapping");
+	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&p->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&p->doc, pr->value);
+		if (k->type != YAML_SCALAR_NODE)
+			return bad(p, k, NULL, "keys must be strings");
+		int rc = repeated(p, n, pr, k);
+		const char *key = (const char *)k->data.scalar.value;
+		if (!rc && !strcmp(key, "lock_timeout"))
+			rc = duration(p, v, "session lock_timeout", &cfg->session_lock_timeout_ms);
+		else if (!rc && !strcmp(key, "statement_timeout"))
+			rc = duration(p, v, "session statement_timeout", &cfg->session_statement_timeout_ms);
+		else if (!rc)
+			rc = bad(p, k, "known keys: lock_timeout, statement_timeout",
+			         "unknown key '%s' in session", key);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -236,7 +280,9 @@ static int parse_root(cfg_parse *p, config *cfg)
 				         "unknown merge mode '%s'", m);
 			free(m);
 		} else if (!strcmp(key, "lock_timeout")) {
-			rc = duration(p, v, &cfg->lock_timeout_ms);
+			rc = duration(p, v, "lock_timeout", &cfg->lock_timeout_ms);
+		} else if (!strcmp(key, "session")) {
+			rc = parse_session(p, v, cfg);
 		} else if (!strcmp(key, "sources")) {
 			if (v->type != YAML_SEQUENCE_NODE)
 				return bad(p, v, NULL, "sources must be a list");
@@ -255,7 +301,7 @@ static int parse_root(cfg_parse *p, config *cfg)
 			}
 		} else {
 			return bad(p, k,
-			           "known keys: database, sources, order, merge, plugin_path, lock_timeout",
+			           "known keys: database, sources, order, merge, plugin_path, lock_timeout, session",
 			           "unknown key '%s'", key);
 		}
 		if (rc)

@@ -2,6 +2,7 @@
  * scheme.  Everything above this file speaks to db_*, never to a driver. */
 #include "strata_int.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +110,7 @@ int db_unlock(db *d)
 	return d->ops->unlock(d->conn, &d->hc.pub);
 }
 
-int db_run(db *d, const migration *m, bool down)
+int db_run(db *d, const migration *m, bool down, bool tx)
 {
 	strata_script sc = {
 		.version = 1,
@@ -118,7 +119,7 @@ int db_run(db *d, const migration *m, bool down)
 		.len = down ? m->down_len : m->up_len,
 		.file = down ? m->info.down_file : m->info.file,
 		.line = down ? m->down_line : m->info.line,
-		.flags = m->info.flags,
+		.flags = (m->info.flags & ~STRATA_MIG_NO_TRANSACTION) | (tx ? 0 : STRATA_MIG_NO_TRANSACTION),
 	};
 	if (!sc.sql)
 		return 0;
@@ -126,6 +127,56 @@ int db_run(db *d, const migration *m, bool down)
 	if (rc < 0 && !d->s->err.message)
 		err_set(d->s, rc, STRATA_ECLASS_SQL, sc.file, 0, 0, NULL, "migration failed");
 	return rc;
+}
+
+/* A comment line "-- strata:no-transaction" or "-- strata:transaction" in a
+ * script forces its mode; returns 0/1, or -1 when there is none. */
+static int directive(const char *sql, size_t len)
+{
+	for (const char *p = sql, *end = sql + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		const char *a = p, *b = eol;
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+			b--;
+		size_t n = (size_t)(b - a);
+		if (n == 24 && !memcmp(a, "-- strata:no-transaction", 24))
+			return 0;
+		if (n == 21 && !memcmp(a, "-- strata:transaction", 21))
+			return 1;
+		p = eol + 1;
+	}
+	return -1;
+}
+
+/* Does the migration's up (or down) script run inside a transaction?  The
+ * file's directive wins, then the format's flag (dbmate transaction:false),
+ * then the driver's reading of the statements.  1 yes, 0 no, < 0 error. */
+int db_transactional(db *d, const migration *m, bool down)
+{
+	const char *sql = down ? m->down : m->up;
+	size_t len = down ? m->down_len : m->up_len;
+	int dir = sql ? directive(sql, len) : -1;
+	if (dir >= 0)
+		return dir;
+	if (m->info.flags & STRATA_MIG_NO_TRANSACTION)
+		return 0;
+	if (!d || !d->conn || !d->ops->needs_autocommit ||
+	    d->ops->struct_size < offsetof(strata_driver_ops, needs_autocommit) + sizeof(void *) || !sql)
+		return 1;
+	strata_script sc = {
+		.version = 1,
+		.struct_size = sizeof sc,
+		.sql = sql,
+		.len = len,
+		.file = down ? m->info.down_file : m->info.file,
+		.line = down ? m->down_line : m->info.line,
+		.flags = m->info.flags,
+	};
+	int rc = d->ops->needs_autocommit(d->conn, &d->hc.pub, &sc);
+	return rc < 0 ? rc : !rc;
 }
 
 /* Passwords never reach output: user:pass@ → user:***@, password=x → ***. */

@@ -151,4 +151,6 @@ void host_init(host_call *hc, strata *s)
 	h->version_key = version_key;
 	h->version_cmp = version_cmp;
 	h->lock_timeout_ms = s->cfg.lock_timeout_ms;
+	h->session_lock_timeout_ms = s->cfg.session_lock_timeout_ms;
+	h->session_statement_timeout_ms = s->cfg.session_statement_timeout_ms;
 }

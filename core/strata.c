@@ -40,7 +40,17 @@ int strata_load_config(strata *s, const char *path)
 {
 	err_clear(s);
 	config_free(&s->cfg);
-	return config_load(s, &s->cfg, path);
+	int rc = config_load(s, &s->cfg, path);
+	if (s->has_lock_override)
+		s->cfg.lock_timeout_ms = s->lock_override_ms;
+	return rc;
+}
+
+void strata_set_lock_timeout(strata *s, long ms)
+{
+	s->has_lock_override = true;
+	s->lock_override_ms = ms;
+	s->cfg.lock_timeout_ms = ms;
 }
 
 void strata_set_database(strata *s, const char *url)

@@ -78,6 +78,8 @@ typedef struct config {
 	size_t nplugin_path;
 	bool merge_by_version;
 	long lock_timeout_ms;
+	long session_lock_timeout_ms;
+	long session_statement_timeout_ms;
 } config;
 
 int config_load(struct strata *s, config *cfg, const char *path);
@@ -159,7 +161,8 @@ int db_commit(db *d);
 int db_rollback(db *d);
 int db_lock(db *d);
 int db_unlock(db *d);
-int db_run(db *d, const migration *m, bool down);
+int db_run(db *d, const migration *m, bool down, bool tx);
+int db_transactional(db *d, const migration *m, bool down);
 
 int ledger_table_ensure(db *d);
 int ledger_table_read(db *d, ledger_row **rows, size_t *n);
@@ -186,6 +189,8 @@ struct strata {
 
 	config cfg;
 	char *db_override;
+	bool has_lock_override; /* --lock-timeout beats config and environment */
+	long lock_override_ms;
 	char *db_display;
 
 	plugin *plugins;

@@ -43,10 +43,13 @@ int strata_verify(strata *s, const char *scratch_url, size_t *verified)
 	}
 	for (size_t i = 0; !rc && i < s->nmigs; i++) {
 		migration *m = s->migs[i];
-		bool tx = !(m->info.flags & STRATA_MIG_NO_TRANSACTION);
+		rc = db_transactional(&d, m, false);
+		if (rc < 0)
+			break;
+		bool tx = rc;
 		if (tx && (rc = db_begin(&d)))
 			break;
-		rc = db_run(&d, m, false);
+		rc = db_run(&d, m, false, tx);
 		if (rc) {
 			if (tx)
 				db_rollback(&d);

@@ -11,7 +11,7 @@
 enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_PENDING = 3, EXIT_PROBLEMS = 4 };
 
 struct opts {
-	const char *dir, *config, *db, *command, *to, *scratch, *id;
+	const char *dir, *config, *db, *command, *to, *scratch, *id, *lock_timeout;
 	int json, quiet, verbose, dry_run, applied, rolled_back, force, out_of_order, steps;
 	unsigned given; /* command flags seen, for "does not take" checks */
 };
@@ -54,7 +54,8 @@ static int quiet, verbose;
 
 static void usage(FILE *f)
 {
-	fputs("usage: strata [-C DIR] [-c FILE] [--db URL] [--json] [-q|-v] <command>\n\ncommands:\n",
+	fputs("usage: strata [-C DIR] [-c FILE] [--db URL] [--lock-timeout DURATION] [--json] [-q|-v] "
+	      "<command>\n\ncommands:\n",
 	      f);
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %s\n", c->synopsis);
@@ -409,6 +410,8 @@ static int parse(int argc, char **argv, opts *o)
 			rc = need_value(argc, argv, &i, &o->config);
 		else if (!strcmp(a, "--db"))
 			rc = need_value(argc, argv, &i, &o->db);
+		else if (!strcmp(a, "--lock-timeout"))
+			rc = need_value(argc, argv, &i, &o->lock_timeout);
 		else if (!strcmp(a, "--json"))
 			o->json = 1, o->given |= F_JSON;
 		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
@@ -485,8 +488,14 @@ int main(int argc, char **argv)
 		return EXIT_ERR;
 	}
 
+	long lock_ms = 0;
+	if (o.lock_timeout && strata_parse_duration(o.lock_timeout, &lock_ms))
+		return usage_error("--lock-timeout takes a duration such as 10s or 500ms, not '%s'",
+		                   o.lock_timeout);
 	strata *s = strata_new();
 	strata_set_log(s, on_log, NULL);
+	if (o.lock_timeout)
+		strata_set_lock_timeout(s, lock_ms);
 	if (o.db)
 		strata_set_database(s, o.db);
 	if (strcmp(c->name, "init") && (rc = strata_load_config(s, o.config))) {

@@ -220,6 +220,11 @@ typedef struct strata_driver_ops {
 	int (*unlock)(strata_conn *conn, strata_host *host);
 	/* Does the table exist (in the connection's schema)? 1 yes, 0 no, <0 error. */
 	int (*table_exists)(strata_conn *conn, strata_host *host, const char *table);
+	/* Optional: must this script run outside a transaction block, because it
+	 * holds a statement the database refuses inside one (CREATE INDEX
+	 * CONCURRENTLY, VACUUM, …)?  1 yes, 0 no, < 0 error (a parse error,
+	 * reported at file:line:col).  NULL: never. */
+	int (*needs_autocommit)(strata_conn *conn, strata_host *host, const strata_script *script);
 } strata_driver_ops;
 #define STRATA_DRIVER_VERSION 1u
 
@@ -267,6 +272,11 @@ struct strata_host {
 	/* How long a driver waits for a lock held by someone else, in ms (< 0:
 	 * forever): lock_timeout in strata.yaml, STRATA_LOCK_TIMEOUT_MS beats it. */
 	long lock_timeout_ms;
+	/* Session settings for the connection that runs migrations (strata.yaml
+	 * session: lock_timeout, statement_timeout), in ms; 0 = leave the
+	 * server's default.  Drivers whose database has no such setting ignore them. */
+	long session_lock_timeout_ms;
+	long session_statement_timeout_ms;
 };
 #define STRATA_HOST_VERSION 1u
 

@@ -107,6 +107,11 @@ void strata_set_log(strata *s, strata_log_fn fn, void *ud);
 int strata_load_config(strata *s, const char *path);
 /* --db: beats DATABASE_URL, which beats the config, which beats sqlite:strata.db. */
 void strata_set_database(strata *s, const char *url);
+/* --lock-timeout: how long to wait for another strata's lock, in ms (-1:
+ * forever); beats STRATA_LOCK_TIMEOUT_MS and lock_timeout in the config. */
+void strata_set_lock_timeout(strata *s, long ms);
+/* "10s", "500ms", "2m", "1h", a number of ms, or -1: 0 or STRATA_EINVAL. */
+int strata_parse_duration(const char *text, long *ms);
 /* The URL in effect, password redacted. */
 const char *strata_database_display(strata *s);
 /* Redact a URL or conninfo string into buf. */

@@ -149,6 +149,19 @@ run -c i.yaml mark i:1 --rolled-back
 run -c i.yaml apply
 check "after mark --rolled-back apply re-runs it" rc_is 0
 
+# The directive comment forces the mode of one file.
+project j golang-migrate
+printf -- '-- strata:no-transaction\nCREATE TABLE j1 (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n' >j/1_j.up.sql
+run -c j.yaml apply --dry-run
+check "directive: dry-run shows no BEGIN" bash -c "! grep -q BEGIN '$T/out'"
+run -c j.yaml apply
+check "directive: failure outside a transaction keeps the first statement" eq "$(sqlite3 j.db "SELECT count(*) FROM sqlite_master WHERE name='j1'")" 1
+check "directive: recorded failed" eq "$(sqlite3 j.db "SELECT state FROM strata_ledger")" failed
+printf -- '-- strata:transaction\nCREATE TABLE k1 (id INTEGER);\n' >j/2_k.up.sql
+printf -- '-- migrate:up transaction:false\n-- strata:transaction\nCREATE TABLE k2 (id INTEGER);\n-- migrate:down\nDROP TABLE k2;\n' >c/20250101000000_forced.sql
+run -c c.yaml apply --dry-run
+check "directive beats the format's transaction:false" bash -c "grep -A1 'c:20250101000000' '$T/out' | grep -q BEGIN"
+
 # A COMMIT inside a transactional migration is refused.
 project h golang-migrate
 printf 'CREATE TABLE h1 (id INTEGER);\nCOMMIT;\nCREATE TABLE h2 (id INTEGER);\n' >h/1_h.up.sql
