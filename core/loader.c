@@ -296,12 +296,18 @@ const plugin *loader_find_format(const strata *s, const char *format)
 	return NULL;
 }
 
-/* The driver whose scheme prefixes the URL ("sqlite:…", "postgresql://…"). */
+/* The driver whose scheme prefixes the URL ("sqlite:…", "postgresql://…").  A
+ * string with no scheme but key=value pairs (a libpq conninfo string) goes to
+ * the driver that lists the pseudo-scheme "=". */
 const plugin *loader_find_scheme(const strata *s, const char *url)
 {
-	size_t k = strcspn(url, ":");
-	if (!url[k])
-		return NULL;
+	size_t k = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	if (!k || url[k] != ':') {
+		if (!strchr(url, '='))
+			return NULL;
+		url = "=";
+		k = 1;
+	}
 	for (size_t i = 0; i < s->nplugins; i++) {
 		const strata_plugin *d = s->plugins[i].desc;
 		if (!d || !d->driver)
