@@ -231,6 +231,48 @@ static void test_lock_timeout(void **state)
 	check_timeout(f, "250", 250);
 	check_timeout(f, "\"1.5s\"", 1500);
 	check_timeout(f, "0", 0);
+	check_timeout(f, "-1", -1); /* wait forever */
+	check_timeout(f, "1h", 3600000);
+}
+
+/* session: the settings for the connection that runs migrations. */
+static void test_session(void **state)
+{
+	fx *f = *state;
+	load_ok(f, "session:\n  lock_timeout: 5s\n  statement_timeout: 2min\n");
+	assert_int_equal(f->cfg.session_lock_timeout_ms, 5000);
+	assert_int_equal(f->cfg.session_statement_timeout_ms, 120000);
+	assert_int_equal(f->cfg.lock_timeout_ms, 10000); /* strata's own wait is separate */
+}
+
+static void test_session_errors(void **state)
+{
+	fx *f = *state;
+	load_err(f, "session:\n  lock_timout: 5s\n", 2, 3, "unknown key 'lock_timout' in session");
+	config_free(&f->cfg);
+	load_err(f, "session:\n  statement_timeout: soon\n", 2, 22,
+	         "invalid duration for session statement_timeout");
+	config_free(&f->cfg);
+	load_err(f, "session: 5s\n", 1, 10, "session must be a mapping");
+	config_free(&f->cfg);
+	load_err(f, "session:\n  lock_timeout: 1s\n  lock_timeout: 2s\n", 3, 3,
+	         "key 'lock_timeout' given twice (also line 2)");
+}
+
+/* The parser the CLI's --lock-timeout uses too. */
+static void test_parse_duration(void **state)
+{
+	(void)state;
+	long ms = 0;
+	assert_int_equal(strata_parse_duration("30s", &ms), 0);
+	assert_int_equal(ms, 30000);
+	assert_int_equal(strata_parse_duration("-1", &ms), 0);
+	assert_int_equal(ms, -1);
+	assert_int_equal(strata_parse_duration("-2s", &ms), STRATA_EINVAL);
+	assert_int_equal(strata_parse_duration("", &ms), STRATA_EINVAL);
+	assert_int_equal(strata_parse_duration("nan", &ms), STRATA_EINVAL);
+	assert_int_equal(strata_parse_duration("1e30s", &ms), STRATA_EINVAL);
+	assert_int_equal(strata_parse_duration("5 s", &ms), STRATA_EINVAL);
 }
 
 static void test_lock_timeout_invalid(void **state)
@@ -515,6 +557,9 @@ int main(void)
 		T(test_empty_file),
 		T(test_lock_timeout),
 		T(test_lock_timeout_invalid),
+		T(test_session),
+		T(test_session_errors),
+		T(test_parse_duration),
 		T(test_unknown_merge_mode),
 		T(test_relative_config_path),
 		T(test_default_file_present),
