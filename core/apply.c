@@ -18,7 +18,8 @@ static bool is_todo(db *d, const migration *m)
 	strata_state st = m->info.state;
 	/* A failed transactional migration left nothing behind: retry it. */
 	return st == STRATA_PENDING || st == STRATA_ROLLED_BACK ||
-	       (st == STRATA_FAILED && !m->info.native_only && db_transactional(d, m, false) == 1);
+	       (st == STRATA_FAILED && m->apply_failed && !m->info.native_only &&
+	        db_transactional(d, m, false) == 1);
 }
 
 /* Index of a ledger id; accepts the full id or a version/name that names
@@ -81,25 +82,23 @@ static bool already(db *d, const migration *m, const char *state1, const char *s
 }
 
 /* Record a failure in its own transaction, keeping the original error. */
-static void record_failure(strata *s, db *d, const migration *m, const char *started, long ms)
+static void record_failure(strata *s, db *d, const migration *m, const char *state,
+                           const char *started, long ms)
 {
 	const strata_error_info *e = &s->err;
 	char *text = e->file ? (e->line ? xasprintf("%s:%d:%d: %s", e->file, e->line, e->col, e->message)
 	                                : xasprintf("%s: %s", e->file, e->message))
 	                     : xstrdup(e->message ? e->message : "failed");
-	char *msg = xstrdup(e->message), *file = xstrdup(e->file), *hint = xstrdup(e->hint);
-	strata_error_info keep = *e;
+	err_saved k;
+	err_save(s, &k);
 	if (db_begin(d) == 0) {
-		if (write_state(s, d, m, "failed", started, NULL, ms, text) == 0)
+		if (write_state(s, d, m, state, started, NULL, ms, text) == 0)
 			db_commit(d);
 		else
 			db_rollback(d);
 	}
-	err_set(s, keep.code, keep.cls, file, keep.line, keep.col, hint, "%s", msg ? msg : "failed");
+	err_restore(s, &k);
 	free(text);
-	free(msg);
-	free(file);
-	free(hint);
 }
 
 /* One migration forward (down = false) or back: begin, re-check its row
@@ -122,13 +121,16 @@ static int run_step(strata *s, db *d, migration *m, bool down, bool *skipped)
 	rc = db_begin(d);
 	if (rc)
 		return rc;
-	if (down ? already(d, m, "rolled_back", NULL) : already(d, m, "applied", "baselined")) {
+	/* Without a command-wide lock (SQLite), another process may have done it
+	 * since our plan was read; under the lock nobody else writes. */
+	if (!d->locked &&
+	    (down ? already(d, m, "rolled_back", NULL) : already(d, m, "applied", "baselined"))) {
 		db_rollback(d);
 		*skipped = true;
 		return 0;
 	}
 	if (!tx) {
-		rc = write_state(s, d, m, "running", started, NULL, -1, NULL);
+		rc = write_state(s, d, m, down ? "rolling_back" : "running", started, NULL, -1, NULL);
 		if (!rc)
 			rc = db_commit(d);
 		if (rc) {
@@ -141,7 +143,8 @@ static int run_step(strata *s, db *d, migration *m, bool down, bool *skipped)
 		if (tx)
 			db_rollback(d);
 		if (!tx || !down)
-			record_failure(s, d, m, started, (long)(now_ms() - t0));
+			record_failure(s, d, m, down ? "rollback_failed" : "failed", started,
+			               (long)(now_ms() - t0));
 		return rc;
 	}
 	if (!tx && (rc = db_begin(d)))
@@ -259,6 +262,7 @@ int strata_apply(strata *s, strata_apply_opts *o)
 int strata_rollback(strata *s, strata_rollback_opts *o)
 {
 	err_clear(s);
+	s->want_down = true;
 	o->rolled_back = 0;
 	db d = {0};
 	int rc;

@@ -49,8 +49,12 @@ int db_open(strata *s, const char *url, bool readonly, db *d)
 void db_close(db *d)
 {
 	if (d->conn) {
-		if (d->locked)
+		if (d->locked) {
+			err_saved k;
+			err_save(d->s, &k);
 			db_unlock(d);
+			err_restore(d->s, &k);
+		}
 		d->ops->close(d->conn);
 	}
 	d->conn = NULL;
@@ -81,15 +85,10 @@ int db_commit(db *d)
 /* Rolling back must not hide the error that made us roll back. */
 int db_rollback(db *d)
 {
-	strata *s = d->s;
-	char *msg = xstrdup(s->err.message), *file = xstrdup(s->err.file), *hint = xstrdup(s->err.hint);
-	strata_error_info keep = s->err;
+	err_saved k;
+	err_save(d->s, &k);
 	int rc = d->ops->rollback(d->conn, &d->hc.pub);
-	if (msg)
-		err_set(s, keep.code, keep.cls, file, keep.line, keep.col, hint, "%s", msg);
-	free(msg);
-	free(file);
-	free(hint);
+	err_restore(d->s, &k);
 	return rc;
 }
 
@@ -200,16 +199,28 @@ void strata_redact_url(const char *url, char *buf, size_t size)
 			}
 		}
 	}
-	/* password=… in a conninfo string or a query parameter */
+	/* password=… in a conninfo string (libpq allows spaces around '=') or a
+	 * query parameter */
 	while (*p) {
-		const char *pw = strcasestr(p, "password=");
+		const char *pw = strcasestr(p, "password");
 		if (!pw) {
 			sbuf_puts(&b, p);
 			break;
 		}
-		sbuf_add(&b, p, (size_t)(pw - p) + 9);
+		const char *eq = pw + 8;
+		while (*eq == ' ')
+			eq++;
+		if (*eq != '=') {
+			sbuf_add(&b, p, (size_t)(eq - p));
+			p = eq;
+			continue;
+		}
+		eq++;
+		while (*eq == ' ')
+			eq++;
+		sbuf_add(&b, p, (size_t)(eq - p));
 		sbuf_puts(&b, "***");
-		p = pw + 9;
+		p = eq;
 		if (*p == '\'') {
 			p++;
 			while (*p && *p != '\'')

@@ -55,6 +55,25 @@ int err_set(strata *s, int code, strata_error_class cls, const char *file, int l
 	return s->err.code;
 }
 
+void err_save(strata *s, err_saved *k)
+{
+	k->info = s->err;
+	k->message = xstrdup(s->err.message);
+	k->file = xstrdup(s->err.file);
+	k->hint = xstrdup(s->err.hint);
+}
+
+/* Put back what err_save() kept (if there was an error) and free the copy. */
+void err_restore(strata *s, err_saved *k)
+{
+	if (k->message)
+		err_set(s, k->info.code, k->info.cls, k->file, k->info.line, k->info.col, k->hint, "%s",
+		        k->message);
+	free(k->message);
+	free(k->file);
+	free(k->hint);
+}
+
 void err_clear(strata *s)
 {
 	free(s->err_message);

@@ -124,6 +124,7 @@ strata_source_cfg host_source_cfg(strata *s, size_t i, const char ***keys, const
 		.config_line = src->line,
 		.option_keys = *keys,
 		.option_values = *vals,
+		.want = s->want_down ? STRATA_WANT_DOWN_TEXT : 0,
 	};
 	return sc;
 }

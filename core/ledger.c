@@ -53,9 +53,9 @@ int ledger_add(host_call *hc, const strata_migration_desc *d)
 	m->info.execution_ms = -1;
 	m->up = xstrndup(d->up ? d->up : "", d->up_len);
 	m->up_len = d->up_len;
-	if (d->down) {
-		m->down = xstrndup(d->down, d->down_len);
-		m->down_len = d->down_len;
+	if (d->down || (d->flags & STRATA_MIG_HAS_DOWN)) {
+		m->down = d->down ? xstrndup(d->down, d->down_len) : NULL;
+		m->down_len = d->down ? d->down_len : 0;
 		m->info.has_down = 1;
 		m->info.flags |= STRATA_MIG_HAS_DOWN;
 		m->info.down_file = path_join(src->path_display, d->down_file ? d->down_file : d->file);
@@ -307,8 +307,16 @@ int ledger_order(strata *s)
 int strata_load_ledger(strata *s)
 {
 	err_clear(s);
-	if (s->ledger_loaded)
+	if (s->ledger_loaded && (!s->want_down || s->ledger_has_down))
 		return 0;
+	/* Read again, with down scripts this time. */
+	for (size_t i = 0; i < s->nmigs; i++)
+		migration_free(s->migs[i]);
+	free(s->migs);
+	free(s->by_id);
+	s->migs = s->by_id = NULL;
+	s->nmigs = 0;
+	s->ledger_loaded = false;
 	int rc = loader_load(s);
 	if (rc)
 		return rc;
@@ -360,6 +368,7 @@ int strata_load_ledger(strata *s)
 	if (rc)
 		return rc;
 	s->ledger_loaded = true;
+	s->ledger_has_down = s->want_down;
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "strata_int.h"
 
 #include <dirent.h>
+#include <stddef.h>
 #include <ltdl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,7 +148,10 @@ static const char *check_roles(const strata_plugin *d)
 	                   !d->tracker->read || !d->tracker->record))
 		return "its tracker table is incomplete";
 	const strata_driver_ops *dr = d->driver;
-	if (dr && (dr->version < 1 || dr->struct_size < sizeof(strata_driver_ops) || !dr->schemes ||
+	/* needs_autocommit and later members are optional: a driver built
+	 * before them is still whole. */
+	if (dr && (dr->version < 1 || dr->struct_size < offsetof(strata_driver_ops, needs_autocommit) ||
+	           !dr->schemes ||
 	           !dr->dialect || !dr->open || !dr->close || !dr->exec || !dr->query || !dr->begin ||
 	           !dr->commit || !dr->rollback || !dr->run || !dr->table_exists ||
 	           !dr->lock != !dr->unlock))

@@ -28,6 +28,7 @@ static void reset(strata *s)
 		in->out_of_order = in->native_only = 0;
 		in->execution_ms = -1;
 		s->migs[i]->native = STRATA_PENDING;
+		s->migs[i]->apply_failed = false;
 	}
 	for (size_t i = 0; i < s->nmissing; i++)
 		migration_free(s->missing[i]);
@@ -75,7 +76,11 @@ int plan_compute(strata *s, db *d)
 		ledger_row *r = &rows[i];
 		migration *m = ledger_find(s, r->id);
 		bool done = !strcmp(r->state, "applied") || !strcmp(r->state, "baselined");
-		bool failed = !strcmp(r->state, "failed") || !strcmp(r->state, "running");
+		/* running / rolling_back: interrupted; rollback_failed: a down script
+		 * failed outside a transaction.  All are failed; only a plain failed
+		 * apply may be retried (when it ran in a transaction). */
+		bool failed = !strcmp(r->state, "failed") || !strcmp(r->state, "running") ||
+		              !strcmp(r->state, "rolling_back") || !strcmp(r->state, "rollback_failed");
 		if (!m) {
 			if (done || failed)
 				add_missing(s, r);
@@ -90,6 +95,7 @@ int plan_compute(strata *s, db *d)
 			in->state = STRATA_FAILED;
 		else if (!strcmp(r->state, "rolled_back"))
 			in->state = STRATA_ROLLED_BACK;
+		m->apply_failed = !strcmp(r->state, "failed");
 		in->applied_at = xstrdup(r->finished_at);
 		in->applied_by = xstrdup(r->applied_by);
 		in->execution_ms = r->execution_ms;

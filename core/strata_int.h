@@ -46,6 +46,13 @@ int err_set(struct strata *s, int code, strata_error_class cls, const char *file
 int err_setv(struct strata *s, int code, strata_error_class cls, const char *file, int line,
              int col, const char *hint, const char *fmt, va_list ap);
 void err_clear(struct strata *s);
+/* Keep the current error across a clean-up call that may set its own. */
+typedef struct err_saved {
+	strata_error_info info;
+	char *message, *file, *hint;
+} err_saved;
+void err_save(struct strata *s, err_saved *k);
+void err_restore(struct strata *s, err_saved *k);
 void vlogf_(struct strata *s, strata_log_level lvl, const char *file, int line,
             const char *fmt, va_list ap);
 void logf_(struct strata *s, strata_log_level lvl, const char *file, int line,
@@ -128,6 +135,7 @@ typedef struct migration {
 	int down_line;
 	char checksum[65];
 	strata_state native; /* state a native tracker reports, PENDING if none */
+	bool apply_failed;   /* failed while applying (not rolling back, not interrupted) */
 } migration;
 
 int ledger_add(host_call *hc, const strata_migration_desc *d);
@@ -204,6 +212,8 @@ struct strata {
 	migration **missing; /* recorded but no file, after status */
 	size_t nmissing;
 	bool ledger_loaded;
+	bool want_down;      /* the command runs down scripts: read their text */
+	bool ledger_has_down; /* the loaded ledger was read with want_down */
 };
 
 const char *strata_database_url(struct strata *s);

@@ -121,7 +121,12 @@ typedef struct strata_source_cfg {
 	int config_line;
 	const char *const *option_keys;   /* NULL-terminated, parallel to values */
 	const char *const *option_values;
+	/* What the command needs (STRATA_WANT_*).  Without STRATA_WANT_DOWN_TEXT a
+	 * source may skip reading separate down files: it then hands over
+	 * down = NULL with down_file set and STRATA_MIG_HAS_DOWN in flags. */
+	unsigned int want;
 } strata_source_cfg;
+#define STRATA_WANT_DOWN_TEXT 0x1u
 
 /* A migration script to run: SQL text plus where it came from. */
 typedef struct strata_script {
@@ -222,8 +227,9 @@ typedef struct strata_driver_ops {
 	int (*table_exists)(strata_conn *conn, strata_host *host, const char *table);
 	/* Optional: must this script run outside a transaction block, because it
 	 * holds a statement the database refuses inside one (CREATE INDEX
-	 * CONCURRENTLY, VACUUM, …)?  1 yes, 0 no, < 0 error (a parse error,
-	 * reported at file:line:col).  NULL: never. */
+	 * CONCURRENTLY, VACUUM, …)?  1 yes, 0 no (also for text that does not
+	 * parse: the database reports that when it runs), < 0 error.  NULL, or a
+	 * table too small to hold it: never. */
 	int (*needs_autocommit)(strata_conn *conn, strata_host *host, const strata_script *script);
 } strata_driver_ops;
 #define STRATA_DRIVER_VERSION 1u

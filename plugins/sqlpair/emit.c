@@ -48,9 +48,9 @@ static int load_up(strata_host *h, const sp_layout *l, const sp_entry *u, char *
 
 /* A separate down file; the caller frees *buf. */
 static int load_down(strata_host *h, int rootfd, const sp_set *s, const sp_entry *u,
-                     const sp_entry *d, char **buf, strata_migration_desc *m)
+                     const sp_entry *d, bool want_down, char **buf, strata_migration_desc *m)
 {
-	if (m->down) {
+	if (m->flags & STRATA_MIG_HAS_DOWN) {
 		char *other = sp_other_file(h, s, u->file);
 		if (!other)
 			return STRATA_ENOMEM;
@@ -60,6 +60,11 @@ static int load_down(strata_host *h, int rootfd, const sp_set *s, const sp_entry
 		free(other);
 		return STRATA_EINVAL;
 	}
+	m->down_file = d->file;
+	m->down_line = 1;
+	m->flags |= STRATA_MIG_HAS_DOWN;
+	if (!want_down)
+		return STRATA_OK; /* the command runs no down script: skip the read */
 	size_t len;
 	int rc = sp_read_file(h, rootfd, d->file, buf, &len);
 	if (rc < 0)
@@ -74,7 +79,7 @@ static int load_down(strata_host *h, int rootfd, const sp_set *s, const sp_entry
 
 /* One migration: read, describe, hand over, free. */
 static int emit_one(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s,
-                    const sp_entry *u)
+                    const sp_entry *u, bool want_down)
 {
 	strata_migration_desc m = STRATA_MIGRATION_DESC_INIT;
 	char *up_buf = NULL, *down_buf = NULL;
@@ -86,7 +91,7 @@ static int emit_one(strata_host *h, const sp_layout *l, int rootfd, const sp_set
 	if (rc == STRATA_OK)
 		rc = load_up(h, l, u, up_buf, up_len, &m);
 	if (rc == STRATA_OK && u->down != SP_NONE)
-		rc = load_down(h, rootfd, s, u, &s->down[u->down], &down_buf, &m);
+		rc = load_down(h, rootfd, s, u, &s->down[u->down], want_down, &down_buf, &m);
 	if (rc == STRATA_OK && blank(m.up, m.up_len))
 		h->warn(h, u->file, m.line, "empty migration");
 	if (rc == STRATA_OK)
@@ -98,10 +103,10 @@ static int emit_one(strata_host *h, const sp_layout *l, int rootfd, const sp_set
 
 /* Every up in the (already sorted and paired) set, stopping at the first
  * failure, including one the host reports from add_migration(). */
-int sp_emit(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s)
+int sp_emit(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s, bool want_down)
 {
 	for (size_t i = 0; i < s->n_up; i++) {
-		int rc = emit_one(h, l, rootfd, s, &s->up[i]);
+		int rc = emit_one(h, l, rootfd, s, &s->up[i], want_down);
 		if (rc < 0)
 			return rc;
 	}

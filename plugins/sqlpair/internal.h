@@ -6,6 +6,7 @@
 #define SQLPAIR_INTERNAL_H
 
 #include <regex.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "strata/plugin.h"
@@ -134,7 +135,7 @@ int sp_sections_split(strata_host *h, const sp_layout *l, const char *file, char
 int sp_sections_has_up(const sp_layout *l, char *buf, size_t len);
 
 /* ---- emit.c: hand the paired migrations to the host ---- */
-int sp_emit(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s);
+int sp_emit(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s, bool want_down);
 
 /* ---- detect.c ---- */
 int sp_detect_choose(strata_host *h, const sp_catalog *c, int rootfd, const sp_files *f,

@@ -42,6 +42,15 @@ static int detected_layout(strata_host *h, const strata_source_cfg *cfg, int roo
 	return STRATA_OK;
 }
 
+/* Down files are read only when the command will run them (a host too old
+ * to say gets them always). */
+static bool want_down_text(const strata_source_cfg *cfg)
+{
+	if (cfg->struct_size < offsetof(strata_source_cfg, want) + sizeof cfg->want)
+		return true;
+	return (cfg->want & STRATA_WANT_DOWN_TEXT) != 0;
+}
+
 /* Classify, pair and hand over, once the layout and file list are known. */
 static int scan_files(strata_host *h, const strata_source_cfg *cfg, const sp_layout *l, int rootfd,
                       const sp_files *f)
@@ -51,7 +60,7 @@ static int scan_files(strata_host *h, const strata_source_cfg *cfg, const sp_lay
 	if (rc == STRATA_OK)
 		rc = sp_pair(h, &set);
 	if (rc == STRATA_OK)
-		rc = sp_emit(h, l, rootfd, &set);
+		rc = sp_emit(h, l, rootfd, &set, want_down_text(cfg));
 	sp_set_free(&set);
 	return rc;
 }

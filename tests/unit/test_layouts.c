@@ -253,6 +253,7 @@ static int scan(test_host *t, const char *root, const char *layout)
 		.config_line = 7,
 		.option_keys = layout ? keys : NULL,
 		.option_values = layout ? values : NULL,
+		.want = STRATA_WANT_DOWN_TEXT,
 	};
 	return ops()->scan(&t->h, &cfg);
 }

@@ -1,0 +1,45 @@
+/*
+ * PostgreSQL driver plugin: the descriptor the host looks up.  The work is
+ * done in postgres_url.c (URLs, ?schema, passwords), postgres_open.c
+ * (connections and session settings), postgres_exec.c (host SQL and
+ * transactions), postgres_run.c and postgres_script.c (migration scripts),
+ * postgres_classify.c (what cannot run in a transaction), postgres_lock.c
+ * (the command-wide advisory lock), postgres_schema.c and postgres_text.c
+ * (messages).
+ */
+#include "postgres_int.h"
+
+/* "=" is the host's pseudo-scheme for libpq conninfo strings
+ * ("host=db dbname=app"), which have no scheme of their own. */
+static const char *const postgres_schemes[] = { "postgres", "postgresql", "=", NULL };
+
+/*
+ * Unlike SQLite, PostgreSQL transactions do not serialize two strata
+ * processes (both would read the same plan), so lock/unlock take a
+ * session-level advisory lock held for the whole command.
+ */
+static const strata_driver_ops postgres_driver = {
+	STRATA_OPS_INIT(strata_driver_ops, STRATA_DRIVER_VERSION),
+	.schemes = postgres_schemes,
+	.dialect = "postgresql",
+	.open = pgdrv_open,
+	.close = pgdrv_close,
+	.exec = pgdrv_exec,
+	.query = pgdrv_query,
+	.begin = pgdrv_begin,
+	.commit = pgdrv_commit,
+	.rollback = pgdrv_rollback,
+	.run = pgdrv_run,
+	.dump_schema = pgdrv_dump_schema,
+	.lock = pgdrv_lock,
+	.unlock = pgdrv_unlock,
+	.table_exists = pgdrv_table_exists,
+	.needs_autocommit = pgdrv_needs_autocommit,
+};
+
+static const strata_plugin postgres_plugin = {
+	STRATA_PLUGIN_INIT("postgres", "0.1.0", "PostgreSQL databases (libpq)"),
+	.driver = &postgres_driver,
+};
+
+STRATA_PLUGIN_DEFINE(postgres_plugin)

@@ -1,0 +1,335 @@
+/*
+ * Which statements a script holds, read from PostgreSQL's own parse tree
+ * (libpg_query's pg_query_parse, JSON read with json-c): those the server
+ * refuses inside a transaction block, and those that end the host's
+ * transaction.  Key names were taken from pg_query_parse output (PG 15
+ * tree), e.g. {"stmts":[{"stmt":{"IndexStmt":{...,"concurrent":true}},
+ * "stmt_location":9,"stmt_len":40}]}.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+#include <pg_query.h>
+
+#include "postgres_int.h"
+
+/* json-c stops at 32 levels by default; expression trees go deeper, and a
+ * script the classifier cannot read would silently run in a transaction. */
+#define PGDRV_JSON_DEPTH 10000
+
+/*
+ * The parse tree of sql, or NULL when PostgreSQL 15's grammar rejects it (a
+ * newer server may still accept it; the server has the last word at run
+ * time) or memory ran out.  why (may be NULL) gets the parser's message.
+ */
+static json_object *parse_tree(const char *sql, char *why, size_t whysize)
+{
+	PgQueryParseResult r = pg_query_parse(sql);
+	struct json_tokener *tok = NULL;
+	json_object *root = NULL;
+
+	if (r.error && why)
+		snprintf(why, whysize, "%s", r.error->message ? r.error->message : "parse error");
+	else if (r.parse_tree && (tok = json_tokener_new_ex(PGDRV_JSON_DEPTH)))
+		root = json_tokener_parse_ex(tok, r.parse_tree, -1);
+	if (tok)
+		json_tokener_free(tok);
+	pg_query_free_parse_result(r);
+	return root;
+}
+
+/* The member key of object o, or NULL. */
+static json_object *member(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	if (!o || !json_object_is_type(o, json_type_object))
+		return NULL;
+	return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+/* A boolean member; the tree leaves out false ones. */
+static int flag(json_object *o, const char *key)
+{
+	json_object *v = member(o, key);
+
+	return v && json_object_get_boolean(v);
+}
+
+/* A string member (enum names such as "REINDEX_OBJECT_SYSTEM"), or NULL. */
+static const char *text(json_object *o, const char *key)
+{
+	json_object *v = member(o, key);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+/* Does string member key equal want? */
+static int text_is(json_object *o, const char *key, const char *want)
+{
+	const char *t = text(o, key);
+
+	return t && strcmp(t, want) == 0;
+}
+
+/* Every node is {"NodeType": {fields}}: its type name, body in *body. */
+static const char *node_type(json_object *node, json_object **body)
+{
+	struct json_object_iterator it, end;
+
+	*body = NULL;
+	if (!node || !json_object_is_type(node, json_type_object))
+		return NULL;
+	it = json_object_iter_begin(node);
+	end = json_object_iter_end(node);
+	if (json_object_iter_equal(&it, &end))
+		return NULL;
+	*body = json_object_iter_peek_value(&it);
+	return json_object_iter_peek_name(&it);
+}
+
+/*
+ * Is a DefElem option on?  Read as the server's defGetBoolean does: no
+ * argument is true (REINDEX (CONCURRENTLY)), Integer 0 is false (the tree
+ * omits a zero ival), the strings false/off are false.
+ */
+static int defelem_on(json_object *def)
+{
+	json_object *arg = member(def, "arg"), *v;
+	const char *t = arg ? node_type(arg, &v) : NULL;
+	const char *s;
+
+	if (!t)
+		return 1;
+	if (strcmp(t, "Integer") == 0)
+		return member(v, "ival") && json_object_get_int64(member(v, "ival")) != 0;
+	if (strcmp(t, "Boolean") == 0)
+		return flag(v, "boolval");
+	if (strcmp(t, "String") == 0) {
+		s = text(v, "sval");
+		return !(s && (strcasecmp(s, "false") == 0 || strcasecmp(s, "off") == 0));
+	}
+	return 1;
+}
+
+/* Does a DefElem list name option `name` (and, with want_on, set it on)? */
+static int has_option(json_object *list, const char *name, int want_on)
+{
+	size_t n = list && json_object_is_type(list, json_type_array)
+		? json_object_array_length(list) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *def;
+		const char *t = node_type(json_object_array_get_idx(list, i), &def);
+
+		if (t && strcmp(t, "DefElem") == 0 && text_is(def, "defname", name) &&
+		    (!want_on || defelem_on(def)))
+			return 1;
+	}
+	return 0;
+}
+
+/* The rules, one per statement type; ver is PQserverVersion(). */
+static int always(json_object *b, int ver)
+{
+	(void)b;
+	(void)ver;
+	return 1;
+}
+
+/* CREATE INDEX CONCURRENTLY (IndexStmt), DROP INDEX CONCURRENTLY (DropStmt). */
+static int concurrent(json_object *b, int ver)
+{
+	(void)ver;
+	return flag(b, "concurrent");
+}
+
+/* REINDEX (CONCURRENTLY) / REINDEX ... CONCURRENTLY (both parse to a
+ * "concurrently" DefElem in params), and REINDEX SCHEMA/SYSTEM/DATABASE,
+ * which commit per table. */
+static int reindex(json_object *b, int ver)
+{
+	(void)ver;
+	return text_is(b, "kind", "REINDEX_OBJECT_SCHEMA") ||
+	       text_is(b, "kind", "REINDEX_OBJECT_SYSTEM") ||
+	       text_is(b, "kind", "REINDEX_OBJECT_DATABASE") ||
+	       has_option(member(b, "params"), "concurrently", 1);
+}
+
+/* VacuumStmt is VACUUM and ANALYZE; only VACUUM is refused in a block. */
+static int vacuum(json_object *b, int ver)
+{
+	(void)ver;
+	return flag(b, "is_vacuumcmd");
+}
+
+/* ALTER TYPE ... ADD VALUE (no oldVal; RENAME VALUE has one) before PG 12. */
+static int enum_add(json_object *b, int ver)
+{
+	return !member(b, "oldVal") && ver < 120000;
+}
+
+/* ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PG 14). */
+static int detach_concurrently(json_object *b, int ver)
+{
+	json_object *cmds = member(b, "cmds");
+	size_t n = cmds && json_object_is_type(cmds, json_type_array)
+		? json_object_array_length(cmds) : 0;
+
+	(void)ver;
+	for (size_t i = 0; i < n; i++) {
+		json_object *cmd, *part;
+		const char *t = node_type(json_object_array_get_idx(cmds, i), &cmd);
+
+		if (!t || strcmp(t, "AlterTableCmd") != 0 ||
+		    !text_is(cmd, "subtype", "AT_DetachPartition"))
+			continue;
+		t = node_type(member(cmd, "def"), &part);
+		if (t && strcmp(t, "PartitionCmd") == 0 && flag(part, "concurrent"))
+			return 1;
+	}
+	return 0;
+}
+
+/* CLUSTER with no table: every clustered table, one transaction each. */
+static int cluster_all(json_object *b, int ver)
+{
+	(void)ver;
+	return !member(b, "relation");
+}
+
+/* DISCARD ALL (DISCARD PLANS, SEQUENCES, TEMP are fine in a block). */
+static int discard_all(json_object *b, int ver)
+{
+	(void)ver;
+	return text_is(b, "target", "DISCARD_ALL");
+}
+
+/* ALTER DATABASE ... SET TABLESPACE moves files and cannot be rolled back. */
+static int db_tablespace(json_object *b, int ver)
+{
+	(void)ver;
+	return has_option(member(b, "options"), "tablespace", 0);
+}
+
+/* COMMIT PREPARED / ROLLBACK PREPARED act on another transaction. */
+static int prepared(json_object *b, int ver)
+{
+	(void)ver;
+	return text_is(b, "kind", "TRANS_STMT_COMMIT_PREPARED") ||
+	       text_is(b, "kind", "TRANS_STMT_ROLLBACK_PREPARED");
+}
+
+static const struct {
+	const char *type;
+	int (*needs)(json_object *body, int ver);
+} rules[] = {
+	{ "IndexStmt", concurrent },
+	{ "DropStmt", concurrent },
+	{ "ReindexStmt", reindex },
+	{ "VacuumStmt", vacuum },
+	{ "CreatedbStmt", always },
+	{ "DropdbStmt", always },
+	{ "AlterSystemStmt", always },
+	{ "CreateTableSpaceStmt", always },
+	{ "DropTableSpaceStmt", always },
+	{ "AlterEnumStmt", enum_add },
+	{ "AlterTableStmt", detach_concurrently },
+	{ "ClusterStmt", cluster_all },
+	{ "DiscardStmt", discard_all },
+	{ "AlterDatabaseStmt", db_tablespace },
+	{ "TransactionStmt", prepared },
+};
+
+/* Does one top-level statement refuse to run in a transaction block? */
+static const char *refuses_block(json_object *stmt, int ver)
+{
+	json_object *body;
+	const char *t = node_type(member(stmt, "stmt"), &body);
+
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+		if (strcmp(t, rules[i].type) == 0)
+			return rules[i].needs(body, ver) ? t : NULL;
+	return NULL;
+}
+
+/*
+ * One such statement makes the whole script run without a transaction (the
+ * host then runs each statement on its own).  A script PostgreSQL 15's
+ * grammar rejects is not an error here: the server reports it, with its
+ * position, when the script runs.
+ */
+int pgdrv_needs_autocommit(strata_conn *conn, strata_host *host, const strata_script *script)
+{
+	char why[256] = "", *sql;
+	json_object *root, *stmts;
+	size_t n;
+	int ver, yes = 0;
+
+	conn->host = host;
+	sql = pgdrv_script_text(script);
+	if (!sql)
+		return pgdrv_oom(host);
+	root = parse_tree(sql, why, sizeof why);
+	free(sql);
+	if (!root) {
+		host->debug(host, "postgres: %s: not classified (%s); runs in a transaction",
+		            script->file ? script->file : "script", *why ? why : "out of memory");
+		return 0;
+	}
+	ver = PQserverVersion(conn->pg);
+	stmts = member(root, "stmts");
+	n = stmts && json_object_is_type(stmts, json_type_array) ? json_object_array_length(stmts) : 0;
+	for (size_t i = 0; i < n && !yes; i++) {
+		const char *t = refuses_block(json_object_array_get_idx(stmts, i), ver);
+
+		if (t) {
+			host->debug(host, "postgres: %s: statement %zu (%s) cannot run in a "
+			            "transaction block; the script runs without one",
+			            script->file ? script->file : "script", i + 1, t);
+			yes = 1;
+		}
+	}
+	json_object_put(root);
+	return yes;
+}
+
+/*
+ * Find a top-level COMMIT, ROLLBACK (also END, ABORT, COMMIT AND CHAIN) or
+ * PREPARE TRANSACTION: in a transactional migration it would commit or drop
+ * the host's transaction halfway, so run() refuses the script before any
+ * statement runs.  Returns 1 and the statement's byte offset, else 0 (also
+ * when the script does not parse; run() then checks after each statement).
+ */
+int pgdrv_find_tx_end(const char *sql, size_t *at)
+{
+	json_object *root = parse_tree(sql, NULL, 0), *stmts;
+	size_t n;
+	int found = 0;
+
+	if (!root)
+		return 0;
+	stmts = member(root, "stmts");
+	n = stmts && json_object_is_type(stmts, json_type_array) ? json_object_array_length(stmts) : 0;
+	for (size_t i = 0; i < n && !found; i++) {
+		json_object *item = json_object_array_get_idx(stmts, i), *body, *loc;
+		const char *t = node_type(member(item, "stmt"), &body);
+
+		if (!t || strcmp(t, "TransactionStmt") != 0)
+			continue;
+		if (text_is(body, "kind", "TRANS_STMT_COMMIT") ||
+		    text_is(body, "kind", "TRANS_STMT_ROLLBACK") ||
+		    text_is(body, "kind", "TRANS_STMT_PREPARE")) {
+			loc = member(item, "stmt_location");
+			*at = loc ? (size_t)json_object_get_int64(loc) : 0;
+			found = 1;
+		}
+	}
+	json_object_put(root);
+	return found;
+}

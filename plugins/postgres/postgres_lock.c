@@ -1,0 +1,209 @@
+/*
+ * The migration lock: a session-level advisory lock held from open to close
+ * of a command, so two strata processes never plan and apply against the
+ * same ledger at once.  It is taken by polling, so a timeout can name the
+ * session that holds it.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "postgres_int.h"
+
+#define PGDRV_LOCK_POLL_MS 50
+
+/*
+ * The key belongs to the ledger, not to the database: one per schema that
+ * holds a strata_ledger, so strata runs on different ?schema= of one
+ * database do not wait for each other.  Derivation (stable, documented):
+ *
+ *   name = current_schema() || '.strata_ledger'     e.g. "public.strata_ledger"
+ *   key  = the first 16 hex digits of sha256(name) (lower-case hex of the
+ *          UTF-8 bytes), read as a big-endian unsigned 64-bit number and
+ *          reinterpreted as a signed bigint (two's complement)
+ *
+ * The same in SQL, to inspect or take the lock by hand:
+ *
+ *   SELECT ('x' || left(encode(sha256(convert_to(current_schema()
+ *           || '.strata_ledger', 'UTF8')), 'hex'), 16))::bit(64)::bigint;
+ *
+ * The key goes to the server as decimal text, bound as $1::bigint.
+ */
+static int lock_key(strata_conn *conn, strata_host *host, char out[24])
+{
+	char *schema = NULL, *name = NULL, hex[65];
+	uint64_t u;
+	int64_t k;
+	int rc = pgdrv_query_text(conn, host, "SELECT pg_catalog.current_schema()",
+	                          NULL, 0, &schema);
+
+	if (rc < 0)
+		return rc;
+	if (!schema) {
+		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0,
+		            "create the schema, or choose one with ?schema=NAME in the URL",
+		            "no schema to keep strata_ledger in: search_path names no "
+		            "existing schema");
+		return STRATA_EINVAL;
+	}
+	if (asprintf(&name, "%s.strata_ledger", schema) < 0) {
+		free(schema);
+		return pgdrv_oom(host);
+	}
+	host->sha256_hex(name, strlen(name), hex);
+	hex[16] = '\0';
+	u = strtoull(hex, NULL, 16);
+	k = u <= INT64_MAX ? (int64_t)u : -(int64_t)(UINT64_MAX - u) - 1;
+	snprintf(out, 24, "%lld", (long long)k);
+	host->debug(host, "postgres: migration lock key %s (sha256 of \"%s\")", out, name);
+	free(name);
+	free(schema);
+	return STRATA_OK;
+}
+
+/* Milliseconds since start, on a clock that does not jump. */
+static long elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - start->tv_sec) * 1000 +
+	       (long)(now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* Between attempts; an interrupted sleep only makes the next try early. */
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Who holds the lock, as pg_locks and pg_stat_activity tell. */
+struct holder {
+	int found;
+	int pid;
+	char name[128];
+};
+
+/* The first holder row is enough to name someone. */
+static int holder_row(void *ud, int ncols, const char *const *values)
+{
+	struct holder *h = ud;
+
+	if (ncols < 2 || !values[0])
+		return STRATA_STOP;
+	h->found = 1;
+	h->pid = atoi(values[0]);
+	snprintf(h->name, sizeof h->name, "%s", values[1] ? values[1] : "");
+	return STRATA_STOP;
+}
+
+/*
+ * A bigint advisory key shows in pg_locks split in two oids: classid holds
+ * the high 32 bits, objid the low 32, objsubid is 1 (2 is the two-int4
+ * form).  Shifting a bigint left wraps without error, which rebuilds the
+ * signed key.  Locks of other databases with the same key do not conflict,
+ * so only this database's count.
+ */
+static int report_holder(strata_conn *conn, strata_host *host, const char *key, long timeout_ms)
+{
+	static const char sql[] =
+		"SELECT l.pid, a.application_name"
+		" FROM pg_catalog.pg_locks l"
+		" LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
+		" WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+		" AND l.database = (SELECT oid FROM pg_catalog.pg_database"
+		"                   WHERE datname = pg_catalog.current_database())"
+		" AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint"
+		" LIMIT 1";
+	static const char hint[] =
+		"another strata is applying migrations; wait for it or raise --lock-timeout";
+	const char *params[1] = { key };
+	struct holder h = { 0 };
+	int rc = pgdrv_query(conn, host, sql, params, 1, holder_row, &h);
+
+	if (rc < 0)
+		return rc;
+	if (!h.found)
+		host->error(host, STRATA_ECLASS_LOCK, NULL, 0, 0, hint,
+		            "could not take the migration lock within %ld ms: held by "
+		            "another session", timeout_ms);
+	else
+		host->error(host, STRATA_ECLASS_LOCK, NULL, 0, 0, hint,
+		            "could not take the migration lock within %ld ms: held by %s "
+		            "(server pid %d)", timeout_ms,
+		            h.name[0] ? h.name : "a session without application_name", h.pid);
+	return STRATA_EBUSY;
+}
+
+/*
+ * pg_try_advisory_lock every 50 ms until timeout_ms (< 0: forever, 0: one
+ * try).  A blocking pg_advisory_lock would wait without a way to say for
+ * whom, and lock_timeout is the user's setting for migrations, not ours.
+ */
+int pgdrv_lock(strata_conn *conn, strata_host *host, long timeout_ms)
+{
+	static const char sql[] = "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)";
+	const char *params[1];
+	struct timespec start;
+	char key[24], *got = NULL;
+	int rc;
+
+	conn->host = host;
+	if (conn->lock_key[0])
+		return STRATA_OK;
+	rc = lock_key(conn, host, key);
+	if (rc < 0)
+		return rc;
+	params[0] = key;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		long left;
+
+		rc = pgdrv_query_text(conn, host, sql, params, 1, &got);
+		if (rc < 0)
+			return rc;
+		if (got && strcmp(got, "t") == 0) {
+			free(got);
+			memcpy(conn->lock_key, key, sizeof key);
+			return STRATA_OK;
+		}
+		free(got);
+		got = NULL;
+		left = timeout_ms < 0 ? PGDRV_LOCK_POLL_MS : timeout_ms - elapsed_ms(&start);
+		if (left <= 0)
+			return report_holder(conn, host, key, timeout_ms);
+		sleep_ms(left < PGDRV_LOCK_POLL_MS ? left : PGDRV_LOCK_POLL_MS);
+	}
+}
+
+/*
+ * Release the lock.  In a session whose transaction is still open or failed
+ * the unlock query cannot run, and the host is about to close the
+ * connection anyway, which releases it; reporting would only bury the error
+ * that got us here.
+ */
+int pgdrv_unlock(strata_conn *conn, strata_host *host)
+{
+	static const char sql[] = "SELECT pg_catalog.pg_advisory_unlock($1::bigint)";
+	const char *params[1] = { conn->lock_key };
+	char *got = NULL;
+	int rc;
+
+	conn->host = host;
+	if (!conn->lock_key[0])
+		return STRATA_OK;
+	if (PQtransactionStatus(conn->pg) != PQTRANS_IDLE) {
+		host->debug(host, "postgres: migration lock left to the end of the session");
+		return STRATA_OK;
+	}
+	rc = pgdrv_query_text(conn, host, sql, params, 1, &got);
+	if (rc == STRATA_OK && !(got && strcmp(got, "t") == 0))
+		host->debug(host, "postgres: migration lock was not held at unlock");
+	free(got);
+	conn->lock_key[0] = '\0';
+	return rc;
+}

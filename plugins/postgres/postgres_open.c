@@ -1,0 +1,219 @@
+/*
+ * Opening and closing PostgreSQL connections: the libpq connection itself,
+ * the session settings strata relies on (application_name, timeouts, the
+ * schema of ?schema=) and messages that say why a connection failed.
+ */
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "postgres_int.h"
+
+/*
+ * Server NOTICEs and WARNINGs ("table does not exist, skipping") would go to
+ * stderr by default, and a plugin never prints: send them to the debug log
+ * of the call under way.
+ */
+static void notice(void *arg, const char *message)
+{
+	strata_conn *conn = arg;
+	char *line;
+
+	if (!conn->host)
+		return;
+	line = pgdrv_clean(conn, message);
+	conn->host->debug(conn->host, "postgres: %s", line ? line : "(notice)");
+	free(line);
+}
+
+/*
+ * Connect with libpq's own parsing of the URL or conninfo string (expanded
+ * from dbname), so every libpq parameter works as documented.  Around it:
+ * client_encoding UTF8 unless the URL names one (migration files are UTF-8,
+ * and error positions are counted in their characters), and a
+ * fallback_application_name that names this process, which the lock message
+ * shows to a second strata waiting for it; an application_name in the URL
+ * (or PGAPPNAME) still wins, as libpq documents.  Passwords are collected
+ * before anything can be reported.
+ */
+static int connect_db(strata_conn *c, strata_host *host, const char *conninfo)
+{
+	char appname[64];
+	const char *keys[] = { "client_encoding", "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { "UTF8", conninfo, appname, NULL };
+	const char *pass;
+	char *msg;
+
+	snprintf(appname, sizeof appname, "strata (pid %ld)", (long)getpid());
+	c->pg = PQconnectdbParams(keys, vals, 1);
+	if (!c->pg)
+		return pgdrv_oom(host);
+	pass = PQpass(c->pg);
+	if (pass && pgdrv_add_secret(c, pass, strlen(pass)) != STRATA_OK)
+		return pgdrv_oom(host);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		msg = pgdrv_clean_lines(c, PQerrorMessage(c->pg));
+		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, NULL, "%s",
+		            msg && *msg ? msg : "cannot connect");
+		free(msg);
+		return STRATA_EIO;
+	}
+	PQsetNoticeProcessor(c->pg, notice, c);
+	host->debug(host, "postgres: connected to server version %d as %s",
+	            PQserverVersion(c->pg), PQuser(c->pg));
+	return STRATA_OK;
+}
+
+/*
+ * strata.yaml's session: lock_timeout and statement_timeout (milliseconds,
+ * 0 = server default).  set_config with bound values, so nothing is pasted
+ * into SQL.  Hosts built before these fields existed have none.
+ */
+static int set_timeouts(strata_conn *c, strata_host *host)
+{
+	static const char sql[] = "SELECT pg_catalog.set_config($1, $2, false)";
+	const size_t need = offsetof(strata_host, session_statement_timeout_ms) + sizeof(long);
+	const char *names[] = { "lock_timeout", "statement_timeout" };
+	long ms[2];
+	int rc = STRATA_OK;
+
+	if (host->struct_size < need)
+		return STRATA_OK;
+	ms[0] = host->session_lock_timeout_ms;
+	ms[1] = host->session_statement_timeout_ms;
+	for (int i = 0; i < 2 && rc == STRATA_OK; i++) {
+		char val[32];
+		const char *params[2] = { names[i], val };
+
+		if (ms[i] <= 0)
+			continue;
+		snprintf(val, sizeof val, "%ld", ms[i] > INT_MAX ? (long)INT_MAX : ms[i]);
+		rc = pgdrv_query(c, host, sql, params, 2, NULL, NULL);
+	}
+	return rc;
+}
+
+/* Any row means yes. */
+static int found_row(void *ud, int ncols, const char *const *values)
+{
+	(void)ncols;
+	(void)values;
+	*(int *)ud = 1;
+	return STRATA_STOP;
+}
+
+/* Run prefix + an identifier libpq has already quoted. */
+static int exec_ident(strata_conn *c, strata_host *host, const char *prefix, const char *quoted)
+{
+	char *sql;
+	int rc;
+
+	if (asprintf(&sql, "%s%s", prefix, quoted) < 0)
+		return pgdrv_oom(host);
+	rc = pgdrv_exec(c, host, sql);
+	free(sql);
+	return rc;
+}
+
+/*
+ * ?schema=NAME: create the schema unless opening read-only, then make it the
+ * only one on search_path, so strata_ledger and every tracker table land in
+ * it.  Existence is checked first because CREATE SCHEMA IF NOT EXISTS still
+ * demands CREATE on the database, which hosted databases often withhold even
+ * when the schema is there.  The name is quoted by libpq, never pasted.
+ */
+static int use_schema(strata_conn *c, strata_host *host, const char *schema, int ro)
+{
+	static const char exists_sql[] =
+		"SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1";
+	const char *params[1] = { schema };
+	char *quoted = PQescapeIdentifier(c->pg, schema, strlen(schema));
+	int rc, found = 0;
+
+	if (!quoted) {
+		char *msg = pgdrv_clean_lines(c, PQerrorMessage(c->pg));
+		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, NULL,
+		            "invalid ?schema= in the database URL: %s", msg ? msg : "");
+		free(msg);
+		return STRATA_EINVAL;
+	}
+	rc = ro ? STRATA_OK : pgdrv_query(c, host, exists_sql, params, 1, found_row, &found);
+	if (rc == STRATA_OK && !ro && !found)
+		rc = exec_ident(c, host, "CREATE SCHEMA IF NOT EXISTS ", quoted);
+	if (rc == STRATA_OK)
+		rc = exec_ident(c, host, "SET search_path TO ", quoted);
+	PQfreemem(quoted);
+	return rc;
+}
+
+/* The search_path as set up here, for run() to restore after a migration
+ * that changed it (pg_dump output empties it). */
+static int save_search_path(strata_conn *c, strata_host *host)
+{
+	return pgdrv_query_text(c, host, "SELECT pg_catalog.current_setting('search_path')",
+	                        NULL, 0, &c->search_path);
+}
+
+/*
+ * A PostgreSQL database is never created by a driver (that needs another
+ * database to connect to, and rights a migration user rarely has), so a
+ * missing one is a connection error here, read-only or not.  Read-only opens
+ * create nothing: not even the ?schema= schema, which then simply holds no
+ * tables yet.
+ */
+int pgdrv_open(strata_host *host, const char *url, unsigned int flags, strata_conn **out)
+{
+	const int ro = (flags & STRATA_OPEN_READONLY) != 0;
+	char *conninfo = NULL, *schema = NULL;
+	strata_conn *c;
+	int rc;
+
+	*out = NULL;
+	if (!url || !*url) {
+		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0,
+		            "write postgresql://USER@HOST/DATABASE or a libpq conninfo string",
+		            "invalid PostgreSQL URL: empty");
+		return STRATA_EINVAL;
+	}
+	c = calloc(1, sizeof *c);
+	if (!c)
+		return pgdrv_oom(host);
+	c->host = host;
+	rc = pgdrv_split_url(host, url, &conninfo, &schema);
+	if (rc == STRATA_OK && pgdrv_collect_secrets(c, url, conninfo) != STRATA_OK)
+		rc = pgdrv_oom(host);
+	if (rc == STRATA_OK)
+		rc = connect_db(c, host, conninfo);
+	if (rc == STRATA_OK)
+		rc = set_timeouts(c, host);
+	if (rc == STRATA_OK && schema)
+		rc = use_schema(c, host, schema, ro);
+	if (rc == STRATA_OK)
+		rc = save_search_path(c, host);
+	free(conninfo);
+	free(schema);
+	if (rc != STRATA_OK) {
+		pgdrv_close(c);
+		return rc;
+	}
+	*out = c;
+	return STRATA_OK;
+}
+
+/* PQfinish ends the session, which also releases a session advisory lock
+ * still held.  Passwords are wiped before their memory is returned. */
+void pgdrv_close(strata_conn *conn)
+{
+	if (!conn)
+		return;
+	PQfinish(conn->pg);
+	for (size_t i = 0; i < PGDRV_MAX_SECRETS && conn->secrets[i]; i++) {
+		explicit_bzero(conn->secrets[i], strlen(conn->secrets[i]));
+		free(conn->secrets[i]);
+	}
+	free(conn->search_path);
+	free(conn);
+}

@@ -1,0 +1,247 @@
+/*
+ * Schema questions: a deterministic text of the connection's schema (verify
+ * --scratch takes empty output for an empty database; tests compare dumps)
+ * and whether a table exists (trackers ask before reading their table).
+ */
+#include <string.h>
+
+#include "postgres_int.h"
+
+/* Objects of the connection's schema only: the one strata_ledger lives in. */
+#define IN_SCHEMA " n.nspname = pg_catalog.current_schema()"
+
+/* Leave out what an extension installed; CREATE EXTENSION stands for it. */
+#define NOT_EXT(cat, oid)                                                      \
+	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x"                \
+	" WHERE x.classid = '" cat "'::pg_catalog.regclass AND x.objid = " oid \
+	" AND x.deptype = 'e')"
+
+#define BY(col) col "::text COLLATE \"C\""
+
+/* Newlines and the indentation around them, as pg_get_viewdef prints them. */
+#define ONE_LINE(expr) "regexp_replace(" expr ", E'\\\\s*\\\\n\\\\s*', ' ', 'g')"
+
+static const char extensions_sql[] =
+	"SELECT 'CREATE EXTENSION ' || quote_ident(e.extname) || ';'"
+	" FROM pg_catalog.pg_extension e"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
+	" WHERE" IN_SCHEMA
+	" ORDER BY " BY("e.extname");
+
+static const char enums_sql[] =
+	"SELECT 'CREATE TYPE ' || quote_ident(t.typname) || ' AS ENUM ('"
+	" || coalesce((SELECT string_agg(quote_literal(v.enumlabel::text), ', '"
+	"              ORDER BY v.enumsortorder)"
+	"              FROM pg_catalog.pg_enum v WHERE v.enumtypid = t.oid), '') || ');'"
+	" FROM pg_catalog.pg_type t"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+	" WHERE" IN_SCHEMA " AND t.typtype = 'e'" NOT_EXT("pg_catalog.pg_type", "t.oid")
+	" ORDER BY " BY("t.typname");
+
+static const char domains_sql[] =
+	"SELECT 'CREATE DOMAIN ' || quote_ident(t.typname) || ' AS '"
+	" || format_type(t.typbasetype, t.typtypmod)"
+	" || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END"
+	" || coalesce(' DEFAULT ' || t.typdefault, '')"
+	" || coalesce((SELECT string_agg(' CONSTRAINT ' || quote_ident(k.conname) || ' '"
+	"              || pg_get_constraintdef(k.oid), '' ORDER BY " BY("k.conname") ")"
+	"              FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid), '') || ';'"
+	" FROM pg_catalog.pg_type t"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+	" WHERE" IN_SCHEMA " AND t.typtype = 'd'" NOT_EXT("pg_catalog.pg_type", "t.oid")
+	" ORDER BY " BY("t.typname");
+
+/* Identity sequences belong to their column (deptype 'i'); serial ones are
+ * real objects, OWNED BY their column (deptype 'a'). */
+static const char sequences_sql[] =
+	"SELECT 'CREATE SEQUENCE ' || quote_ident(c.relname)"
+	" || ' AS ' || format_type(s.seqtypid, NULL)"
+	" || ' INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin"
+	" || ' MAXVALUE ' || s.seqmax || ' START WITH ' || s.seqstart"
+	" || ' CACHE ' || s.seqcache || CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END"
+	" || coalesce((SELECT ' OWNED BY ' || quote_ident(t.relname) || '.' || quote_ident(a.attname)"
+	"              FROM pg_catalog.pg_depend d"
+	"              JOIN pg_catalog.pg_class t ON t.oid = d.refobjid"
+	"              JOIN pg_catalog.pg_attribute a"
+	"                ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
+	"              WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+	"              AND d.objid = c.oid AND d.deptype = 'a'"
+	"              AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+	"              LIMIT 1), '') || ';'"
+	" FROM pg_catalog.pg_sequence s"
+	" JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE" IN_SCHEMA
+	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x"
+	"   WHERE x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+	"   AND x.objid = c.oid AND x.deptype IN ('i', 'e'))"
+	" ORDER BY " BY("c.relname");
+
+/* Generated columns (attgenerated) exist from PostgreSQL 12 on. */
+#define DEFAULT_V12                                                            \
+	"CASE WHEN a.attgenerated = 's'"                                       \
+	" THEN ' GENERATED ALWAYS AS (' || pg_get_expr(d.adbin, d.adrelid) || ') STORED'" \
+	" ELSE coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '') END"
+#define DEFAULT_V10 "coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')"
+
+/* One line per table: its columns in order with type, identity, default
+ * and NOT NULL, and how it is partitioned or a partition. */
+#define TABLES_SQL(default_)                                                   \
+	"SELECT 'CREATE ' || CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END" \
+	" || 'TABLE ' || quote_ident(c.relname) || ' ('"                       \
+	" || coalesce((SELECT string_agg(quote_ident(a.attname) || ' '"        \
+	"              || format_type(a.atttypid, a.atttypmod)"                \
+	"              || CASE a.attidentity WHEN 'a' THEN ' GENERATED ALWAYS AS IDENTITY'" \
+	"                 WHEN 'd' THEN ' GENERATED BY DEFAULT AS IDENTITY' ELSE '' END" \
+	"              || " default_                                          \
+	"              || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END," \
+	"              ', ' ORDER BY a.attnum)"                                 \
+	"              FROM pg_catalog.pg_attribute a"                          \
+	"              LEFT JOIN pg_catalog.pg_attrdef d"                       \
+	"                ON d.adrelid = a.attrelid AND d.adnum = a.attnum"      \
+	"              WHERE a.attrelid = c.oid AND a.attnum > 0"               \
+	"              AND NOT a.attisdropped), '') || ')'"                     \
+	" || coalesce((SELECT ' PARTITION OF ' || quote_ident(p.relname) || ' '" \
+	"              || pg_get_expr(c.relpartbound, c.oid)"                   \
+	"              FROM pg_catalog.pg_inherits i"                           \
+	"              JOIN pg_catalog.pg_class p ON p.oid = i.inhparent"       \
+	"              WHERE i.inhrelid = c.oid AND c.relispartition), '')"     \
+	" || CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid)" \
+	"    ELSE '' END || ';'"                                                \
+	" FROM pg_catalog.pg_class c"                                           \
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"             \
+	" WHERE" IN_SCHEMA " AND c.relkind IN ('r', 'p')"                       \
+	NOT_EXT("pg_catalog.pg_class", "c.oid")                                 \
+	" ORDER BY " BY("c.relname")
+
+static const char tables_v12_sql[] = TABLES_SQL(DEFAULT_V12);
+static const char tables_v10_sql[] = TABLES_SQL(DEFAULT_V10);
+
+static const char constraints_sql[] =
+	"SELECT 'ALTER TABLE ' || quote_ident(c.relname) || ' ADD CONSTRAINT '"
+	" || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid) || ';'"
+	" FROM pg_catalog.pg_constraint k"
+	" JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE" IN_SCHEMA NOT_EXT("pg_catalog.pg_class", "c.oid")
+	" ORDER BY " BY("c.relname") ", " BY("k.conname");
+
+/* Indexes behind a primary key, unique or exclusion constraint are the
+ * constraint's, already shown above. */
+static const char indexes_sql[] =
+	"SELECT pg_get_indexdef(i.indexrelid) || ';'"
+	" FROM pg_catalog.pg_index i"
+	" JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
+	" JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE" IN_SCHEMA
+	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k"
+	"   WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid"
+	"   AND k.contype IN ('p', 'u', 'x'))"
+	NOT_EXT("pg_catalog.pg_class", "c.oid")
+	" ORDER BY " BY("c.relname") ", " BY("ic.relname");
+
+static const char views_sql[] =
+	"SELECT 'CREATE ' || CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW ' ELSE 'VIEW ' END"
+	" || quote_ident(c.relname) || ' AS ' || btrim(" ONE_LINE("pg_get_viewdef(c.oid)") ")"
+	" FROM pg_catalog.pg_class c"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE" IN_SCHEMA " AND c.relkind IN ('v', 'm')" NOT_EXT("pg_catalog.pg_class", "c.oid")
+	" ORDER BY " BY("c.relname");
+
+/* Routines with their body on one line (backslash, newline and return
+ * escaped as \\ \n \r), so a changed body changes the dump. */
+static const char functions_sql[] =
+	"SELECT 'CREATE '"
+	" || CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_aggregate g WHERE g.aggfnoid = p.oid)"
+	"    THEN 'AGGREGATE ' WHEN pg_get_function_result(p.oid) IS NULL THEN 'PROCEDURE '"
+	"    ELSE 'FUNCTION ' END"
+	" || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'"
+	" || coalesce(' RETURNS ' || pg_get_function_result(p.oid), '')"
+	" || ' LANGUAGE ' || quote_ident(l.lanname) || ' AS $$'"
+	" || replace(replace(replace(coalesce(p.prosrc, ''), E'\\\\', E'\\\\\\\\'),"
+	"    E'\\n', E'\\\\n'), E'\\r', E'\\\\r') || '$$;'"
+	" FROM pg_catalog.pg_proc p"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+	" JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
+	" WHERE" IN_SCHEMA NOT_EXT("pg_catalog.pg_proc", "p.oid")
+	" ORDER BY " BY("p.proname") ", pg_get_function_identity_arguments(p.oid) COLLATE \"C\"";
+
+static const char triggers_sql[] =
+	"SELECT pg_get_triggerdef(g.oid) || ';'"
+	" FROM pg_catalog.pg_trigger g"
+	" JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE" IN_SCHEMA " AND NOT g.tgisinternal"
+	" ORDER BY " BY("c.relname") ", " BY("g.tgname");
+
+/* Rules other than a view's own _RETURN rule (pg_rules leaves those out). */
+static const char rules_sql[] =
+	"SELECT " ONE_LINE("r.definition")
+	" FROM pg_catalog.pg_rules r WHERE r.schemaname = pg_catalog.current_schema()"
+	" ORDER BY " BY("r.tablename") ", " BY("r.rulename");
+
+struct dump_ctx {
+	strata_text_fn fn;
+	void *ud;
+};
+
+/* One item, one line. */
+static int dump_row(void *ud, int ncols, const char *const *values)
+{
+	struct dump_ctx *d = ud;
+	int rc;
+
+	if (ncols < 1 || !values[0])
+		return STRATA_OK;
+	rc = d->fn(d->ud, values[0], strlen(values[0]));
+	if (rc == STRATA_OK)
+		rc = d->fn(d->ud, "\n", 1);
+	return rc;
+}
+
+/*
+ * The dump must be byte-identical for identical schemas: each kind in a
+ * fixed order, items sorted by name in the C collation (not the database's
+ * locale), definitions as the server's own pg_get_*def functions print them.
+ * An empty schema prints nothing.
+ */
+int pgdrv_dump_schema(strata_conn *conn, strata_host *host, strata_text_fn fn, void *ud)
+{
+	const char *const queries[] = {
+		extensions_sql, enums_sql, domains_sql, sequences_sql,
+		PQserverVersion(conn->pg) >= 120000 ? tables_v12_sql : tables_v10_sql,
+		constraints_sql, indexes_sql, views_sql, functions_sql, triggers_sql,
+		rules_sql,
+	};
+	struct dump_ctx d = { fn, ud };
+	int rc = STRATA_OK;
+
+	conn->host = host;
+	for (size_t i = 0; i < sizeof queries / sizeof queries[0] && rc == STRATA_OK; i++)
+		rc = pgdrv_query(conn, host, queries[i], NULL, 0, dump_row, &d);
+	return rc;
+}
+
+/* Any row means yes; stop at the first. */
+static int found_row(void *ud, int ncols, const char *const *values)
+{
+	(void)ncols;
+	(void)values;
+	*(int *)ud = 1;
+	return STRATA_STOP;
+}
+
+/* In the connection's schema, where strata creates and reads its tables;
+ * names compare exactly, as a quoted identifier would. */
+int pgdrv_table_exists(strata_conn *conn, strata_host *host, const char *table)
+{
+	static const char sql[] =
+		"SELECT 1 FROM pg_catalog.pg_tables"
+		" WHERE schemaname = pg_catalog.current_schema() AND tablename = $1";
+	const char *params[1] = { table };
+	int found = 0;
+	int rc = pgdrv_query(conn, host, sql, params, 1, found_row, &found);
+
+	return rc < 0 ? rc : found;
+}
