@@ -3,13 +3,13 @@
 . "$(dirname "$0")/lib.sh"
 make_project 4
 # A legacy database whose schema already exists.
-sqlite3 app.db "CREATE TABLE t1 (id INTEGER PRIMARY KEY); CREATE TABLE t2 (id INTEGER PRIMARY KEY);"
+q app "CREATE TABLE t1 (id INTEGER PRIMARY KEY); CREATE TABLE t2 (id INTEGER PRIMARY KEY);"
 
 run baseline --to app:0002
 check "baseline --to exits 0" rc_is 0
 check "baseline output" out_has "2 migrations recorded as baselined (not run)"
-check "rows recorded as baselined" eq "$(q app.db "SELECT group_concat(id || '=' || state) FROM (SELECT id, state FROM strata_ledger ORDER BY id)")" "app:0001=baselined,app:0002=baselined"
-check "baselined rows have start = finish and 0 ms" eq "$(q app.db "SELECT count(*) FROM strata_ledger WHERE started_at = finished_at AND execution_ms = 0")" 2
+check "rows recorded as baselined" eq "$(qlist app "SELECT id || '=' || state FROM strata_ledger ORDER BY id")" "app:0001=baselined,app:0002=baselined"
+check "baselined rows have start = finish and 0 ms" eq "$(q app "SELECT count(*) FROM strata_ledger WHERE started_at = finished_at AND execution_ms = 0")" 2
 
 run status
 check "status after baseline: 2 pending" rc_is 3
@@ -17,7 +17,7 @@ check "status shows baselined" out_has "app:0001  baselined"
 
 run apply
 check "apply runs only what is after the baseline" rc_is 0
-check "t3 and t4 created" eq "$(q app.db "SELECT count(*) FROM sqlite_master WHERE name IN ('t3','t4')")" 2
+check "t3 and t4 created" eq "$(has_table app t3 t4)" 2
 
 run baseline
 check "baseline again records nothing new" out_has "0 migrations recorded"
@@ -25,11 +25,11 @@ check "baseline again records nothing new" out_has "0 migrations recorded"
 # mark --rolled-back / --applied
 run mark app:0004 --rolled-back
 check "mark --rolled-back exits 0" rc_is 0
-check "row marked rolled_back" eq "$(q app.db "SELECT state FROM strata_ledger WHERE id='app:0004'")" rolled_back
-check "mark does not run SQL (t4 still there)" eq "$(q app.db "SELECT count(*) FROM sqlite_master WHERE name='t4'")" 1
+check "row marked rolled_back" eq "$(q app "SELECT state FROM strata_ledger WHERE id='app:0004'")" rolled_back
+check "mark does not run SQL (t4 still there)" eq "$(has_table app t4)" 1
 run mark 0004 --applied
 check "mark by unique version" rc_is 0
-check "row marked applied" eq "$(q app.db "SELECT state FROM strata_ledger WHERE id='app:0004'")" applied
+check "row marked applied" eq "$(q app "SELECT state FROM strata_ledger WHERE id='app:0004'")" applied
 
 run mark app:0004
 check "mark without --applied/--rolled-back: usage exit 2" rc_is 2

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Several strata processes applying to one SQLite file at once never apply a
+# Several strata processes applying to one database at once never apply a
 # migration twice: every process exits 0 and each migration ran exactly once.
 . "$(dirname "$0")/lib.sh"
 N=40 PROCS=6 ROUNDS=5
 mkdir -p db/migrations
-printf 'database: sqlite:app.db\nsources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    layout: golang-migrate\n' >strata.yaml
+printf 'database: %s\nsources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    layout: golang-migrate\n' "$(db_url app)" >strata.yaml
 echo 'CREATE TABLE ran (migration INTEGER NOT NULL);' >db/migrations/0_log.up.sql
 for i in $(seq 1 $N); do
 	# Not idempotent on purpose: running twice would fail on CREATE TABLE.
 	printf 'CREATE TABLE c%d (id INTEGER);\nINSERT INTO ran VALUES (%d);\n' "$i" "$i" >"db/migrations/${i}_c$i.up.sql"
 done
 for round in $(seq 1 $ROUNDS); do
-	rm -f app.db
+	db_reset app
 	pids=()
 	for p in $(seq 1 $PROCS); do
 		"$STRATA" -q apply >"out.$p" 2>"err.$p" &
@@ -23,7 +23,7 @@ for round in $(seq 1 $ROUNDS); do
 	done
 	rc=0
 	check "round $round: all $PROCS processes exit 0" eq "$codes" "$(printf '0%.0s' $(seq 1 $PROCS))"
-	check "round $round: each migration ran exactly once" eq "$(q app.db "SELECT count(*) || '/' || count(DISTINCT migration) FROM ran")" "$N/$N"
-	check "round $round: ledger has each migration once, applied" eq "$(q app.db "SELECT count(*) FROM strata_ledger WHERE state='applied'")" $((N + 1))
+	check "round $round: each migration ran exactly once" eq "$(q app "SELECT count(*) || '/' || count(DISTINCT migration) FROM ran")" "$N/$N"
+	check "round $round: ledger has each migration once, applied" eq "$(q app "SELECT count(*) FROM strata_ledger WHERE state='applied'")" $((N + 1))
 done
 done_testing

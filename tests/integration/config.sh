@@ -3,12 +3,12 @@
 . "$(dirname "$0")/lib.sh"
 make_project 2
 
-printf 'database: sqlite:app.db\nsources:\n  - name: app\n    format: sqlpair\n   path: db\n' >bad.yaml
+printf 'database: %s\nsources:\n  - name: app\n    format: sqlpair\n   path: db\n' "$(db_url app)" >bad.yaml
 run -c bad.yaml status
 check "malformed YAML: exit 1" rc_is 1
 check "malformed YAML: file:line:col" err_has "strata: error: bad.yaml:5:"
 
-printf 'databse: sqlite:x.db\n' >typo.yaml
+printf 'databse: %s\n' "$(db_url app)" >typo.yaml
 run -c typo.yaml status
 check "unknown key: exit 1" rc_is 1
 check "unknown key: exact line" err_is "strata: error: typo.yaml:1:1: unknown key 'databse' (hint: known keys: database, sources, order, merge, plugin_path, lock_timeout, session)"
@@ -27,73 +27,126 @@ printf 'database: ${STRATA_TEST_DB}\nsources:\n  - name: app\n    format: sqlpai
 run -c env.yaml status
 check "unset variable: exit 1" rc_is 1
 check "unset variable: named with its position" err_is "strata: error: env.yaml:1:11: environment variable 'STRATA_TEST_DB' is not set (hint: export it, or write \${NAME:-default})"
-STRATA_TEST_DB=sqlite:env.db run -c env.yaml apply
+STRATA_TEST_DB=$(db_url env) run -c env.yaml apply
 check "\${VAR} and \${VAR:-default} substituted" rc_is 0
-check "database from the variable" test -e env.db
+check "database from the variable" db_used env
 
 # Precedence: --db > DATABASE_URL > config > sqlite:strata.db
 run apply
-check "config database used" test -e app.db
-DATABASE_URL=sqlite:fromenv.db run apply
-check "DATABASE_URL beats the config" test -e fromenv.db
-DATABASE_URL=sqlite:fromenv2.db run --db sqlite:fromflag.db apply
-check "--db beats DATABASE_URL" test -e fromflag.db
-check "… and DATABASE_URL was not used" test ! -e fromenv2.db
-sed -i '/^database:/d' strata.yaml
-run apply
-check "default sqlite:strata.db" test -e strata.db
+check "config database used" db_used app
+DATABASE_URL=$(db_url fromenv) run apply
+check "DATABASE_URL beats the config" db_used fromenv
+DATABASE_URL=$(db_url fromenv2) run --db "$(db_url fromflag)" apply
+check "--db beats DATABASE_URL" db_used fromflag
+check "… and DATABASE_URL was not used" eq "$(has_table fromenv2 strata_ledger)" 0
+if sqlite; then
+	sed -i '/^database:/d' strata.yaml
+	run apply
+	check "default sqlite:strata.db" test -e strata.db
+fi
 
 # -C and relative paths: paths are relative to the config file.
 cd /
 run -C "$T" status
 check "-C DIR runs in DIR" rc_is 0
-run -c "$T/strata.yaml" --db "sqlite:$T/strata.db" status
+run -c "$T/strata.yaml" --db "$(pick "sqlite:$T/strata.db" "$(db_url app)")" status
 check "-c from elsewhere: paths resolve next to the config" rc_is 0
 cd "$T"
 
-# Passwords never printed.
-run --db 'postgresql://alice:s3cret@db.example.com/app' status
+# Passwords never printed: a scheme no driver takes, and URLs the PostgreSQL
+# driver takes but cannot connect with (nothing listens on port 1).
+run --db 'mysql://alice:s3cret@db.example.com/app' status
 check "unknown scheme: exit 1" rc_is 1
-check "password redacted in the error" err_is "strata: error: postgresql://alice:***@db.example.com/app: no driver for URL scheme 'postgresql' (hint: URLs look like sqlite:app.db; \`strata plugins\` lists the drivers)"
+check "password redacted in the error" err_is "strata: error: mysql://alice:***@db.example.com/app: no driver for URL scheme 'mysql' (hint: URLs look like sqlite:app.db; \`strata plugins\` lists the drivers)"
 check "password never printed" bash -c "! grep -q s3cret '$T/out' '$T/err'"
 
-run --db 'host=db.example.com password=hunter2 dbname=app' status
-check "conninfo string without a driver: exit 1" rc_is 1
-check "conninfo password redacted" err_is "strata: error: host=db.example.com password=*** dbname=app: no driver for this database URL (hint: URLs look like sqlite:app.db; \`strata plugins\` lists the drivers)"
-check "conninfo password never printed" bash -c "! grep -q hunter2 '$T/out' '$T/err'"
+run --db 'postgresql://alice:s3cret@127.0.0.1:1/app' status
+check "PostgreSQL URL, no server: exit 1" rc_is 1
+check "PostgreSQL URL: password redacted in the error" err_is "strata: error: postgresql://alice:***@127.0.0.1:1/app: connection to server at \"127.0.0.1\", port 1 failed: Connection refused; Is the server running on that host and accepting TCP/IP connections?"
+check "PostgreSQL URL: password never printed" bash -c "! grep -q s3cret '$T/out' '$T/err'"
 
-run --db 'sqlite:?PASSWORD=hunter3' status
-check "invalid SQLite URL: exit 1" rc_is 1
-check "invalid SQLite URL: redacted URL named, any case" err_is "strata: error: sqlite:?PASSWORD=***: invalid SQLite URL: no file path (hint: write sqlite:PATH, sqlite:///ABSOLUTE/PATH or file:PATH)"
+run --db 'host=127.0.0.1 port=1 password=hunter2 dbname=app' status
+check "conninfo string, no server: exit 1" rc_is 1
+check "conninfo password redacted" err_is "strata: error: host=127.0.0.1 port=1 password=*** dbname=app: connection to server at \"127.0.0.1\", port 1 failed: Connection refused; Is the server running on that host and accepting TCP/IP connections?"
+check "conninfo password never printed" bash -c "! grep -q hunter2 '$T/out' '$T/err'"
 
 STRATA_TEST_DB= run -c env.yaml status
 check "empty variable without default: exit 1" rc_is 1
 check "empty variable named" err_has "environment variable 'STRATA_TEST_DB' is empty"
 
-# lock_timeout from the config reaches the SQLite driver: another writer holds
-# the lock for 3 s; with lock_timeout 200ms strata gives up instead of waiting.
-rm -f lock.db
-sqlite3 lock.db "CREATE TABLE held (id INTEGER);"
-(echo "BEGIN IMMEDIATE; INSERT INTO held VALUES (1);"; sleep 3; echo "COMMIT;") | sqlite3 lock.db &
-holder=$!
-sleep 0.5
-printf 'database: sqlite:lock.db\nlock_timeout: 200ms\nsources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    layout: dbmate\n' >lock.yaml
-run -c lock.yaml apply
-check "lock_timeout: gives up while another writer holds the lock" rc_is 1
-check "lock_timeout: says the database is locked" err_has "locked"
-check "lock_timeout: nothing applied meanwhile" eq "$(q lock.db "SELECT count(*) FROM sqlite_master WHERE name='t1'")" 0
-wait "$holder"
-run -c lock.yaml apply
-check "after the lock is released apply works" rc_is 0
-STRATA_LOCK_TIMEOUT_MS=abc run -c lock.yaml status
+STRATA_LOCK_TIMEOUT_MS=abc run status
 check "STRATA_LOCK_TIMEOUT_MS must be a number" err_has "STRATA_LOCK_TIMEOUT_MS='abc' is not a number"
 
-# SQLite URL forms.
-run --db "sqlite:///$T/abs.db" apply
-check "sqlite:///absolute" test -e "$T/abs.db"
-run --db "file:./prisma-style.db" apply
-check "file: URL (Prisma style)" test -e prisma-style.db
-run --db "sqlite:nodir/x.db" apply
-check "missing directory: exit 1" rc_is 1
-check "missing directory named" err_has "directory 'nodir' does not exist"
+if sqlite; then
+	# lock_timeout from the config reaches the SQLite driver: another writer holds
+	# the lock for 3 s; with lock_timeout 200ms strata gives up instead of waiting.
+	q lock "CREATE TABLE held (id INTEGER);"
+	(echo "BEGIN IMMEDIATE; INSERT INTO held VALUES (1);"; sleep 3; echo "COMMIT;") | sqlite3 lock.db &
+	holder=$!
+	sleep 0.5
+	printf 'database: %s\nlock_timeout: 200ms\nsources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    layout: dbmate\n' "$(db_url lock)" >lock.yaml
+	run -c lock.yaml apply
+	check "lock_timeout: gives up while another writer holds the lock" rc_is 1
+	check "lock_timeout: says the database is locked" err_has "locked"
+	check "lock_timeout: nothing applied meanwhile" eq "$(has_table lock t1)" 0
+	wait "$holder"
+	run -c lock.yaml apply
+	check "after the lock is released apply works" rc_is 0
+
+	# SQLite URL forms.
+	run --db 'sqlite:?PASSWORD=hunter3' status
+	check "invalid SQLite URL: exit 1" rc_is 1
+	check "invalid SQLite URL: redacted URL named, any case" err_is "strata: error: sqlite:?PASSWORD=***: invalid SQLite URL: no file path (hint: write sqlite:PATH, sqlite:///ABSOLUTE/PATH or file:PATH)"
+	run --db "sqlite:///$T/abs.db" apply
+	check "sqlite:///absolute" test -e "$T/abs.db"
+	run --db "file:./prisma-style.db" apply
+	check "file: URL (Prisma style)" test -e prisma-style.db
+	run --db "sqlite:nodir/x.db" apply
+	check "missing directory: exit 1" rc_is 1
+	check "missing directory named" err_has "directory 'nodir' does not exist"
+else
+	# lock_timeout from the config reaches the PostgreSQL driver: a first apply
+	# holds strata's migration lock while its migration sleeps 3 s; a second one
+	# with lock_timeout 200ms gives up, naming the holder, and nothing runs twice.
+	mkdir -p slow
+	printf 'SELECT pg_sleep(3);\nCREATE TABLE slow1 (id INTEGER);\n' >slow/1_slow.up.sql
+	printf 'CREATE TABLE slow2 (id INTEGER);\n' >slow/2_after.up.sql
+	printf 'database: %s\nlock_timeout: 200ms\nsources:\n  - name: slow\n    format: sqlpair\n    path: slow\n    layout: golang-migrate\n' "$(db_url lock)" >lock.yaml
+	"$STRATA" -c lock.yaml --lock-timeout 30s apply >"$T/holder.out" 2>"$T/holder.err" &
+	holder=$!
+	sleeping="SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep(3)%'"
+	for _ in $(seq 1 100); do
+		[ -n "$(q lock "$sleeping")" ] && break
+		sleep 0.1
+	done
+	locker=$(q lock "SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()")
+	check "lock_timeout: the first apply holds the lock while it runs" test -n "$locker"
+	run -c lock.yaml apply
+	check "lock_timeout: gives up while another apply holds the lock" rc_is 1
+	check "lock_timeout: names the holder" err_is "strata: error: could not take the migration lock within 200 ms: held by strata (pid $holder) (server pid $locker) (hint: another strata is applying migrations; wait for it or raise --lock-timeout)"
+	set +e; wait "$holder"; hrc=$?; set -e
+	check "the first apply finishes: exit 0" eq "$hrc" 0
+	check "each migration ran once" eq "$(qlist lock "SELECT id || '=' || state FROM strata_ledger ORDER BY id")" "slow:1=applied,slow:2=applied"
+	check "… its tables exist" eq "$(has_table lock slow1 slow2)" 2
+	run -c lock.yaml apply
+	check "after the lock is released apply works" rc_is 0
+	check "… with nothing left to do" out_has "0 migrations applied"
+
+	# PostgreSQL URL forms: postgres://, a conninfo string, ?schema=NAME.
+	run --db "$(db_url forms | sed 's/^postgresql:/postgres:/')" apply
+	check "postgres:// URL: apply exits 0" rc_is 0
+	check "postgres:// URL: tables created" eq "$(has_table forms strata_ledger t1 t2)" 3
+	run --db "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$(pg_name forms)" status
+	check "conninfo string: status up to date" rc_is 0
+	run --db "$(db_url forms schema=s1)" apply
+	check "?schema=NAME: apply exits 0" rc_is 0
+	check "?schema=NAME: ledger and tables in that schema" eq "$(q forms "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 's1' AND tablename IN ('strata_ledger','t1','t2')")" 3
+	check "?schema=NAME: its own ledger" eq "$(q forms "SELECT count(*) FROM s1.strata_ledger")" 2
+	run --db "$(db_url forms schema=s1)" status
+	check "?schema=NAME: status up to date" rc_is 0
+	nodb="postgresql://$PGUSER@/strata_no_such_db?host=$PGHOST&port=$PGPORT"
+	run --db "$nodb" status
+	check "database that does not exist: exit 1" rc_is 1
+	check "database that does not exist named" err_is "strata: error: $nodb: connection to server on socket \"$PGHOST/.s.PGSQL.$PGPORT\" failed: FATAL:  database \"strata_no_such_db\" does not exist"
+fi
 done_testing

@@ -16,9 +16,12 @@ check "dbmate folder recognized" grep -q "layout: dbmate" strata.yaml
 check "sql-rollback folder recognized" grep -q "layout: sql-rollback" strata.yaml
 check "flyway folder recognized" grep -q "layout: flyway" strata.yaml
 check "node_modules skipped" bash -c "! grep -q node_modules strata.yaml"
+# init writes no database: line: on SQLite apply uses the default
+# sqlite:strata.db, on pg DATABASE_URL.
+if pg; then export DATABASE_URL; DATABASE_URL=$(db_url strata); fi
 run apply
 check "the written config works: apply" rc_is 0
-check "every table created" eq "$(sqlite3 strata.db "SELECT count(*) FROM sqlite_master WHERE name IN ('m1','l1','f1')")" 3
+check "every table created" eq "$(has_table strata m1 l1 f1)" 3
 
 run init
 check "init refuses to overwrite: exit 2" rc_is 2
@@ -43,7 +46,7 @@ printf -- '-- migrate:up\nCREATE TABLE s1 (id INTEGER);\n-- migrate:down\nDROP T
 run -c sub/strata.yaml init
 check "init -c sub/strata.yaml exits 0" rc_is 0
 check "paths written relative to the config" grep -q "path: db/migrations" sub/strata.yaml
-run -c sub/strata.yaml --db sqlite:outer.db apply
+run -c sub/strata.yaml --db "$(db_url outer)" apply
 check "that config works from elsewhere" rc_is 0
 
 mkdir -p "$T/empty" && cd "$T/empty"

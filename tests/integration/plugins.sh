@@ -35,7 +35,7 @@ check "good plugins still listed" out_has "sqlpair"
 
 STRATA_PLUGIN_PATH="$T/extra" run apply
 check "other plugins keep working: apply exits 0" rc_is 0
-check "… and applied" eq "$(q app.db "SELECT count(*) FROM strata_ledger")" 2
+check "… and applied" eq "$(q app "SELECT count(*) FROM strata_ledger")" 2
 
 # plugin_path in the config is searched too.
 printf 'plugin_path: extra\n' >>strata.yaml
