@@ -29,6 +29,7 @@ int err_setv(strata *s, int code, strata_error_class cls, const char *file, int 
 			b.data[i] = ' ';
 	char *msg = sbuf_take(&b);
 	char *f = xstrdup(file), *h = xstrdup(hint);
+	pthread_mutex_lock(&s->err_lock);
 	free(s->err_message);
 	free(s->err_file);
 	free(s->err_hint);
@@ -42,7 +43,9 @@ int err_setv(strata *s, int code, strata_error_class cls, const char *file, int 
 	s->err.line = line;
 	s->err.col = col;
 	s->err.hint = h;
-	return s->err.code;
+	int ret = s->err.code;
+	pthread_mutex_unlock(&s->err_lock);
+	return ret;
 }
 
 int err_set(strata *s, int code, strata_error_class cls, const char *file, int line, int col,
@@ -57,10 +60,12 @@ int err_set(strata *s, int code, strata_error_class cls, const char *file, int l
 
 void err_save(strata *s, err_saved *k)
 {
+	pthread_mutex_lock(&s->err_lock);
 	k->info = s->err;
 	k->message = xstrdup(s->err.message);
 	k->file = xstrdup(s->err.file);
 	k->hint = xstrdup(s->err.hint);
+	pthread_mutex_unlock(&s->err_lock);
 }
 
 /* Put back what err_save() kept (if there was an error) and free the copy. */

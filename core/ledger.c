@@ -307,6 +307,11 @@ int ledger_order(strata *s)
 int strata_load_ledger(strata *s)
 {
 	err_clear(s);
+	return ledger_load(s);
+}
+
+int ledger_load(strata *s)
+{
 	if (s->ledger_loaded && (!s->want_down || s->ledger_has_down))
 		return 0;
 	/* Read again, with down scripts this time. */

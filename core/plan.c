@@ -3,6 +3,7 @@
  * has no row for (a history applied by the native tool). */
 #include "strata_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,14 +65,22 @@ static void add_missing(strata *s, ledger_row *r)
 
 int plan_compute(strata *s, db *d)
 {
+	ledger_row *rows = NULL;
+	size_t n = 0;
+	int rc = d->conn ? ledger_table_read(d, &rows, &n) : 0;
+	return rc < 0 ? rc : plan_from_rows(s, d, rows, n);
+}
+
+/* The plan from strata_ledger rows already read (consumed), then the native
+ * trackers' rows. */
+int plan_from_rows(strata *s, db *d, ledger_row *rows, size_t n)
+{
 	reset(s);
-	if (!d->conn)
+	if (!d->conn) {
+		ledger_rows_free(rows, n);
 		return 0;
-	ledger_row *rows;
-	size_t n;
-	int rc = ledger_table_read(d, &rows, &n);
-	if (rc < 0)
-		return rc;
+	}
+	int rc;
 	for (size_t i = 0; i < n; i++) {
 		ledger_row *r = &rows[i];
 		migration *m = ledger_find(s, r->id);
@@ -130,16 +139,51 @@ int plan_compute(strata *s, db *d)
 	return 0;
 }
 
+/* The database side of status, run beside the folder scan. */
+typedef struct status_db {
+	strata *s;
+	db d;
+	ledger_row *rows;
+	size_t n;
+	int rc;
+} status_db;
+
+static void *open_and_read(void *arg)
+{
+	status_db *sd = arg;
+	sd->rc = db_open(sd->s, strata_database_url(sd->s), true, &sd->d);
+	if (!sd->rc && sd->d.conn)
+		sd->rc = ledger_table_read(&sd->d, &sd->rows, &sd->n);
+	return NULL;
+}
+
+/* Reading the folders and connecting to the database do not depend on each
+ * other and take about as long (a server forks a backend per connection), so
+ * they overlap: status answers in the longer of the two, not their sum. */
 int strata_status(strata *s, size_t counts[STRATA_STATE_COUNT], size_t *out_of_order)
 {
-	int rc = strata_load_ledger(s);
+	err_clear(s);
+	int rc = loader_load(s); /* before the threads: it changes the handle */
 	if (rc)
 		return rc;
-	db d = {0};
-	rc = db_open(s, strata_database_url(s), true, &d);
+	status_db sd = {.s = s};
+	pthread_t t;
+	bool threaded = pthread_create(&t, NULL, open_and_read, &sd) == 0;
+	if (!threaded)
+		open_and_read(&sd);
+	rc = ledger_load(s);
+	err_saved ledger_err;
+	err_save(s, &ledger_err);
+	if (threaded)
+		pthread_join(t, NULL);
+	err_restore(s, &ledger_err); /* a folder's error comes before the database's */
 	if (!rc)
-		rc = plan_compute(s, &d);
-	db_close(&d);
+		rc = sd.rc;
+	if (!rc)
+		rc = plan_from_rows(s, &sd.d, sd.rows, sd.n);
+	else
+		ledger_rows_free(sd.rows, sd.n);
+	db_close(&sd.d);
 	if (rc)
 		return rc;
 	if (counts)

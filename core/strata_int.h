@@ -4,6 +4,7 @@
 #ifndef STRATA_INT_H
 #define STRATA_INT_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -140,6 +141,7 @@ typedef struct migration {
 
 int ledger_add(host_call *hc, const strata_migration_desc *d);
 int ledger_order(struct strata *s);
+int ledger_load(struct strata *s); /* strata_load_ledger without clearing the error */
 void migration_free(migration *m);
 migration *ledger_find(const struct strata *s, const char *id);
 
@@ -187,9 +189,11 @@ int track_record(struct strata *s, db *d, const migration *m, const char *state,
 
 /* ---- plan.c ---- */
 int plan_compute(struct strata *s, db *d);
+int plan_from_rows(struct strata *s, db *d, ledger_row *rows, size_t n);
 
 /* ---- the handle ---- */
 struct strata {
+	pthread_mutex_t err_lock; /* status fills the ledger and reads the database at once */
 	strata_error_info err;
 	char *err_message, *err_file, *err_hint;
 	strata_log_fn log;
