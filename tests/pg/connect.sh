@@ -40,7 +40,7 @@ check "missing database: strata did not create it" \
 # (c) Passwords.  The cluster trusts loopback, so the password is not
 # checked; what is tested is that strata never prints it.
 CLEANUP_SQL+=("DROP ROLE IF EXISTS $ROLE" "DROP ROLE IF EXISTS $ROLE2")
-q postgres "CREATE ROLE $ROLE LOGIN PASSWORD '$PW'; CREATE ROLE $ROLE2 LOGIN PASSWORD '$PW2' IN ROLE $ROLE" >/dev/null
+q postgres "CREATE ROLE $ROLE LOGIN PASSWORD '$PW' IN ROLE strata_pw; CREATE ROLE $ROLE2 LOGIN PASSWORD '$PW2' IN ROLE $ROLE" >/dev/null
 new_db_var db
 q postgres "ALTER DATABASE \"$db\" OWNER TO $ROLE" >/dev/null
 purl="postgresql://$ROLE:$PW@127.0.0.1:$PGPORT/$db"
@@ -120,4 +120,11 @@ check "libpq parameters: sslmode=require fails on a server without SSL (one line
 check "libpq parameters: ... saying so" grep -qi 'ssl' "$T/err"
 run -C lp --db "$(db_url "$db" "schema=public&application_name=y")" status
 check "libpq parameters: schema= mixes with other parameters" rc_is 0
+# A wrong password, for real: the cluster asks members of strata_pw for one over TCP.
+before=$(q "$db" "SELECT count(*) FROM pg_class")
+run -C p --db "postgresql://$ROLE:Wr0ngPw@127.0.0.1:$PGPORT/$db" status
+check "wrong password: exit 1, one line naming the redacted URL" one_line "strata: error: postgresql://$ROLE:***@127.0.0.1:$PGPORT/$db: "
+check "wrong password: libpq's reason" err_has "password authentication failed for user \"$ROLE\""
+check "wrong password: never printed" no grep -q Wr0ngPw "$T/out" "$T/err"
+check "wrong password: nothing written" eq "$(q "$db" "SELECT count(*) FROM pg_class")" "$before"
 done_testing
