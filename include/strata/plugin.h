@@ -231,6 +231,12 @@ typedef struct strata_driver_ops {
 	 * parse: the database reports that when it runs), < 0 error.  NULL, or a
 	 * table too small to hold it: never. */
 	int (*needs_autocommit)(strata_conn *conn, strata_host *host, const strata_script *script);
+	/* Optional, for `verify`: create an empty scratch database beside this
+	 * connection's and write a URL for it (NUL-terminated, at most size
+	 * bytes) to url; scratch_drop removes the one this connection created.
+	 * NULL: the host verifies on a temporary SQLite file instead. */
+	int (*scratch_create)(strata_conn *conn, strata_host *host, char *url, size_t size);
+	int (*scratch_drop)(strata_conn *conn, strata_host *host);
 } strata_driver_ops;
 #define STRATA_DRIVER_VERSION 1u
 

@@ -4,8 +4,8 @@
  * (connections and session settings), postgres_exec.c (host SQL and
  * transactions), postgres_run.c and postgres_script.c (migration scripts),
  * postgres_classify.c (what cannot run in a transaction), postgres_lock.c
- * (the command-wide advisory lock), postgres_schema.c and postgres_text.c
- * (messages).
+ * (the command-wide advisory lock), postgres_scratch.c (verify's scratch
+ * database), postgres_schema.c and postgres_text.c (messages).
  */
 #include "postgres_int.h"
 
@@ -35,6 +35,8 @@ static const strata_driver_ops postgres_driver = {
 	.unlock = pgdrv_unlock,
 	.table_exists = pgdrv_table_exists,
 	.needs_autocommit = pgdrv_needs_autocommit,
+	.scratch_create = pgdrv_scratch_create,
+	.scratch_drop = pgdrv_scratch_drop,
 };
 
 static const strata_plugin postgres_plugin = {

@@ -24,6 +24,7 @@ struct strata_conn {
 	char *secrets[PGDRV_MAX_SECRETS];
 	char *search_path;
 	char lock_key[24];
+	char *scratch; /* name of the database scratch_create made, or NULL */
 };
 
 /* postgres_url.c */
@@ -43,6 +44,10 @@ int pgdrv_oom(strata_host *host);
 /* postgres_open.c */
 int pgdrv_open(strata_host *host, const char *url, unsigned int flags, strata_conn **out);
 void pgdrv_close(strata_conn *conn);
+
+/* postgres_scratch.c */
+int pgdrv_scratch_create(strata_conn *conn, strata_host *host, char *url, size_t size);
+int pgdrv_scratch_drop(strata_conn *conn, strata_host *host);
 
 /* postgres_exec.c */
 int pgdrv_exec(strata_conn *conn, strata_host *host, const char *sql);

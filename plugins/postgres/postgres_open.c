@@ -215,5 +215,6 @@ void pgdrv_close(strata_conn *conn)
 		free(conn->secrets[i]);
 	}
 	free(conn->search_path);
+	free(conn->scratch);
 	free(conn);
 }

@@ -13,10 +13,17 @@ printf -- '-- migrate:up\nCREATE INDEX t9_id ON t9 (id);\n-- migrate:down\nDROP 
 printf -- '-- migrate:up\nCREATE TABLE t9 (id INTEGER);\n-- migrate:down\nDROP TABLE t9;\n' >db/migrations/0005_t9.sql
 run verify
 check "verify fails: exit 1" rc_is 1
-check "verify names the first failing migration's file:line" err_has "strata: error: db/migrations/0004_idx.sql:2:1: no such table: main.t9"
+check "verify names the first failing migration's file:line, in the target's dialect" err_has "strata: error: db/migrations/0004_idx.sql:2:$(pick "1: no such table: main.t9" "1: relation \"t9\" does not exist")"
 check "verify says how far it got" err_has "verify failed after 3 migrations"
-# Without --scratch verify uses a temporary SQLite file on every backend; the
-# same draft on a scratch database of the backend's own dialect:
+if pg; then
+	check "verify drops the scratch database it made" eq "$(q app "SELECT count(*) FROM pg_database WHERE datname ~ '^strata_verify_[0-9]+_[0-9]+$'")" 0
+	# An unreachable target: verify needs no target, so it says so and uses SQLite.
+	run --db 'postgresql://nobody@127.0.0.1:1/x' verify
+	check "unreachable target: verify still runs (on SQLite)" rc_is 1
+	check "… says why it did not use the target's server" err_has "strata: warning: postgresql://nobody@127.0.0.1:1/x:"
+	check "… and reports the draft in SQLite's words" err_has "no such table: main.t9"
+fi
+# The same draft on an explicit scratch database:
 run verify --scratch "$(db_url draft)"
 check "verify --scratch fails: exit 1" rc_is 1
 check "verify --scratch names file:line:col in its dialect" err_has "strata: error: db/migrations/0004_idx.sql:2:$(pick "1: no such table: main.t9" "1: relation \"t9\" does not exist")"

@@ -1,0 +1,115 @@
+/*
+ * Scratch databases for `strata verify`: an empty database on the same
+ * server, so the history is proven in PostgreSQL's dialect rather than
+ * SQLite's.  CREATE DATABASE needs the CREATEDB privilege; without it the
+ * user passes --scratch URL instead.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "postgres_int.h"
+
+/* A conninfo value in single quotes, with ' and \ escaped as libpq wants. */
+static int put_value(char *out, size_t size, size_t *n, const char *v)
+{
+	if (*n + 1 >= size)
+		return -1;
+	out[(*n)++] = '\'';
+	for (; *v; v++) {
+		if (*n + 3 >= size)
+			return -1;
+		if (*v == '\'' || *v == '\\')
+			out[(*n)++] = '\\';
+		out[(*n)++] = *v;
+	}
+	out[(*n)++] = '\'';
+	out[*n] = '\0';
+	return 0;
+}
+
+/*
+ * The scratch URL is a conninfo string made of this connection's own
+ * parameters (host, port, user, password, sslmode, …) with dbname replaced,
+ * so it reaches the same server the same way.
+ */
+static int scratch_conninfo(strata_conn *conn, const char *dbname, char *out, size_t size)
+{
+	PQconninfoOption *opts = PQconninfo(conn->pg);
+	size_t n = 0;
+	int rc = opts ? 0 : -1;
+
+	out[0] = '\0';
+	for (PQconninfoOption *o = opts; o && o->keyword && rc == 0; o++) {
+		const char *v = !strcmp(o->keyword, "dbname") ? dbname : o->val;
+		if (!v || !*v)
+			continue;
+		int k = snprintf(out + n, size - n, "%s%s=", n ? " " : "", o->keyword);
+		if (k < 0 || (size_t)k >= size - n)
+			rc = -1;
+		else {
+			n += (size_t)k;
+			rc = put_value(out, size, &n, v);
+		}
+	}
+	PQconninfoFree(opts);
+	return rc;
+}
+
+int pgdrv_scratch_create(strata_conn *conn, strata_host *host, char *url, size_t size)
+{
+	char name[64];
+	snprintf(name, sizeof name, "strata_verify_%ld_%ld", (long)getpid(), (long)time(NULL));
+	char *quoted = PQescapeIdentifier(conn->pg, name, strlen(name));
+	if (!quoted)
+		return pgdrv_oom(host);
+	size_t len = strlen(quoted) + 32;
+	char *sql = malloc(len);
+	if (!sql) {
+		PQfreemem(quoted);
+		return pgdrv_oom(host);
+	}
+	snprintf(sql, len, "CREATE DATABASE %s", quoted);
+	PQfreemem(quoted);
+	int rc = pgdrv_exec(conn, host, sql);
+	free(sql);
+	if (rc != STRATA_OK)
+		return rc;
+	conn->scratch = strdup(name);
+	if (!conn->scratch) {
+		pgdrv_scratch_drop(conn, host);
+		return pgdrv_oom(host);
+	}
+	if (scratch_conninfo(conn, name, url, size) != 0) {
+		pgdrv_scratch_drop(conn, host);
+		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, "pass --scratch URL",
+		            "cannot describe the scratch database's connection");
+		return STRATA_ERR;
+	}
+	return STRATA_OK;
+}
+
+/* WITH (FORCE) ends a session verify may have left behind after a failure. */
+int pgdrv_scratch_drop(strata_conn *conn, strata_host *host)
+{
+	if (!conn->scratch)
+		return STRATA_OK;
+	char *quoted = PQescapeIdentifier(conn->pg, conn->scratch, strlen(conn->scratch));
+	free(conn->scratch);
+	conn->scratch = NULL;
+	if (!quoted)
+		return pgdrv_oom(host);
+	size_t len = strlen(quoted) + 48;
+	char *sql = malloc(len);
+	if (!sql) {
+		PQfreemem(quoted);
+		return pgdrv_oom(host);
+	}
+	snprintf(sql, len, "DROP DATABASE IF EXISTS %s WITH (FORCE)", quoted);
+	PQfreemem(quoted);
+	int rc = pgdrv_exec(conn, host, sql);
+	free(sql);
+	return rc;
+}
