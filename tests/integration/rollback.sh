@@ -50,6 +50,10 @@ echo 'CREATE TABLE c (id INTEGER);' >gm/3_c.up.sql
 echo 'DROP TABLE c;' >gm/3_c.down.sql
 run apply
 check "apply golang-migrate project" rc_is 0
+# ledger and status read no down files, yet know which migrations have one.
+run ledger
+check "ledger marks only the migration without a down script" eq "$(grep -c '(no down)' "$T/out")" 1
+check "… and it is gm:2" grep -q '^gm:2 .*(no down)$' "$T/out"
 run rollback --steps 2
 check "rollback across a missing down script: exit 1" rc_is 1
 check "error names the migration without down" err_is "strata: error: gm/2_b.up.sql: gm:2 has no down script; nothing was rolled back (hint: add a down script, or record it with \`strata mark ID --rolled-back\` after undoing it by hand)"
