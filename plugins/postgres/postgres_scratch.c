@@ -58,30 +58,35 @@ static int scratch_conninfo(strata_conn *conn, const char *dbname, char *out, si
 	return rc;
 }
 
+/* Run "<verb> <quoted name><tail>" (CREATE/DROP DATABASE take no parameters). */
+static int exec_on_database(strata_conn *conn, strata_host *host, const char *verb,
+                            const char *name, const char *tail)
+{
+	char *quoted = PQescapeIdentifier(conn->pg, name, strlen(name));
+	if (!quoted)
+		return pgdrv_oom(host);
+	size_t len = strlen(verb) + strlen(quoted) + strlen(tail) + 2;
+	char *sql = malloc(len);
+	int rc = sql ? STRATA_OK : pgdrv_oom(host);
+	if (sql) {
+		snprintf(sql, len, "%s %s%s", verb, quoted, tail);
+		rc = pgdrv_exec(conn, host, sql);
+	}
+	PQfreemem(quoted);
+	free(sql);
+	return rc;
+}
+
 int pgdrv_scratch_create(strata_conn *conn, strata_host *host, char *url, size_t size)
 {
 	char name[64];
 	snprintf(name, sizeof name, "strata_verify_%ld_%ld", (long)getpid(), (long)time(NULL));
-	char *quoted = PQescapeIdentifier(conn->pg, name, strlen(name));
-	if (!quoted)
-		return pgdrv_oom(host);
-	size_t len = strlen(quoted) + 32;
-	char *sql = malloc(len);
-	if (!sql) {
-		PQfreemem(quoted);
-		return pgdrv_oom(host);
-	}
-	snprintf(sql, len, "CREATE DATABASE %s", quoted);
-	PQfreemem(quoted);
-	int rc = pgdrv_exec(conn, host, sql);
-	free(sql);
+	int rc = exec_on_database(conn, host, "CREATE DATABASE", name, "");
 	if (rc != STRATA_OK)
 		return rc;
 	conn->scratch = strdup(name);
-	if (!conn->scratch) {
-		pgdrv_scratch_drop(conn, host);
+	if (!conn->scratch)
 		return pgdrv_oom(host);
-	}
 	if (scratch_conninfo(conn, name, url, size) != 0) {
 		pgdrv_scratch_drop(conn, host);
 		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, "pass --scratch URL",
@@ -96,20 +101,9 @@ int pgdrv_scratch_drop(strata_conn *conn, strata_host *host)
 {
 	if (!conn->scratch)
 		return STRATA_OK;
-	char *quoted = PQescapeIdentifier(conn->pg, conn->scratch, strlen(conn->scratch));
+	int rc = exec_on_database(conn, host, "DROP DATABASE IF EXISTS", conn->scratch,
+	                          " WITH (FORCE)");
 	free(conn->scratch);
 	conn->scratch = NULL;
-	if (!quoted)
-		return pgdrv_oom(host);
-	size_t len = strlen(quoted) + 48;
-	char *sql = malloc(len);
-	if (!sql) {
-		PQfreemem(quoted);
-		return pgdrv_oom(host);
-	}
-	snprintf(sql, len, "DROP DATABASE IF EXISTS %s WITH (FORCE)", quoted);
-	PQfreemem(quoted);
-	int rc = pgdrv_exec(conn, host, sql);
-	free(sql);
 	return rc;
 }
