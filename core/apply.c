@@ -56,6 +56,8 @@ static int open_for_write(strata *s, db *d)
 	if (!rc)
 		rc = db_lock(d);
 	if (!rc)
+		rc = track_lock(s, d);
+	if (!rc)
 		rc = ledger_table_ensure(d);
 	if (!rc)
 		rc = plan_compute(s, d);
@@ -202,6 +204,12 @@ static int check_problems(strata *s, db *d, size_t end, bool allow_ooo)
 			               "`strata mark ID --applied`",
 			               "%s was modified after it was applied (checksum differs)",
 			               m->info.id);
+		if (m->info.state == STRATA_FAILED && m->info.native_only)
+			return err_set(s, STRATA_ESTATE, STRATA_ECLASS_DB, m->info.file, 0, 0,
+			               "fix it, then `strata mark ID --rolled-back` (or `--applied` if "
+			               "you finished it by hand) and apply again",
+			               "%s failed in %s's own tracking table; new migrations will not "
+			               "be applied", m->info.id, m->info.format);
 		if (m->info.state == STRATA_FAILED && !is_todo(d, m))
 			return err_set(s, STRATA_ESTATE, STRATA_ECLASS_DB, m->info.file, 0, 0,
 			               "finish or undo it by hand, then `strata mark ID --applied` or "

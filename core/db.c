@@ -48,6 +48,10 @@ int db_open(strata *s, const char *url, bool readonly, db *d)
 
 void db_close(db *d)
 {
+	if (d->s && d->tracker_locked)
+		track_unlock(d->s, d);
+	free(d->tracker_locked);
+	d->tracker_locked = NULL;
 	if (d->conn) {
 		if (d->locked) {
 			err_saved k;

@@ -144,7 +144,7 @@ static const char *check_roles(const strata_plugin *d)
 	                  !d->source->scan || !d->source->formats))
 		return "its source table is incomplete";
 	if (d->tracker && (d->tracker->version < 1 ||
-	                   d->tracker->struct_size < sizeof(strata_tracker_ops) ||
+	                   d->tracker->struct_size < offsetof(strata_tracker_ops, lock) ||
 	                   !d->tracker->read || !d->tracker->record))
 		return "its tracker table is incomplete";
 	const strata_driver_ops *dr = d->driver;

@@ -123,7 +123,9 @@ int plan_from_rows(strata *s, db *d, ledger_row *rows, size_t n)
 		migration *m = s->migs[i];
 		if (m->info.state == STRATA_PENDING && m->native != STRATA_PENDING &&
 		    m->native != STRATA_ROLLED_BACK) {
-			m->info.state = m->native == STRATA_FAILED ? STRATA_FAILED : STRATA_APPLIED;
+			m->info.state = m->native == STRATA_FAILED || m->native == STRATA_MODIFIED
+			                        ? m->native
+			                        : STRATA_APPLIED;
 			m->info.native_only = 1;
 		}
 		strata_state st = m->info.state;

@@ -154,6 +154,7 @@ struct db {
 	host_call hc;
 	char *display; /* redacted URL */
 	bool locked;
+	bool *tracker_locked; /* per source: its tracker's own lock is held */
 };
 
 typedef struct ledger_row {
@@ -184,6 +185,8 @@ void ledger_row_clear(ledger_row *r);
 
 /* ---- track.c: native trackers of the sources' plugins ---- */
 int track_read(struct strata *s, db *d);
+int track_lock(struct strata *s, db *d);
+void track_unlock(struct strata *s, db *d);
 int track_record(struct strata *s, db *d, const migration *m, const char *state,
                  const char *started, const char *finished, long ms, const char *error);
 

@@ -3,6 +3,7 @@
  * and written next to strata_ledger, so the native tool keeps agreeing. */
 #include "strata_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,4 +83,52 @@ int track_record(strata *s, db *d, const migration *m, const char *state, const 
 	free(keys);
 	free(vals);
 	return rc < 0 ? rc : 0;
+}
+
+/* The trackers' own locks (optional), after strata's: each source whose
+ * plugin has one takes it; d->tracker_locked remembers which to release. */
+int track_lock(strata *s, db *d)
+{
+	if (!s->cfg.nsources)
+		return 0;
+	d->tracker_locked = xcalloc(s->cfg.nsources, sizeof *d->tracker_locked);
+	for (size_t i = 0; i < s->cfg.nsources; i++) {
+		const strata_tracker_ops *t = tracker_of(s, i);
+		if (!t || t->struct_size < offsetof(strata_tracker_ops, unlock) + sizeof t->unlock ||
+		    !t->lock || !t->unlock)
+			continue;
+		const char **keys, **vals;
+		strata_source_cfg sc = host_source_cfg(s, i, &keys, &vals);
+		d->hc.source = i;
+		int rc = t->lock(&d->hc.pub, &sc, s->cfg.lock_timeout_ms);
+		d->hc.source = (size_t)-1;
+		free(keys);
+		free(vals);
+		if (rc < 0)
+			return rc;
+		d->tracker_locked[i] = true;
+	}
+	return 0;
+}
+
+void track_unlock(strata *s, db *d)
+{
+	if (!d->tracker_locked || !d->conn)
+		return;
+	err_saved k;
+	err_save(s, &k);
+	for (size_t i = s->cfg.nsources; i-- > 0;) {
+		if (!d->tracker_locked[i])
+			continue;
+		const strata_tracker_ops *t = tracker_of(s, i);
+		const char **keys, **vals;
+		strata_source_cfg sc = host_source_cfg(s, i, &keys, &vals);
+		d->hc.source = i;
+		t->unlock(&d->hc.pub, &sc);
+		d->hc.source = (size_t)-1;
+		free(keys);
+		free(vals);
+		d->tracker_locked[i] = false;
+	}
+	err_restore(s, &k);
 }

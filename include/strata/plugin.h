@@ -159,7 +159,9 @@ typedef struct strata_track_row {
 	unsigned int version;
 	unsigned int struct_size;
 	const char *mig_version; /* the source's version this row is about */
-	const char *state;       /* "applied" "baselined" "failed" "rolled_back" */
+	const char *state;       /* "applied" "baselined" "failed" "rolled_back"
+	                            "modified" (applied, but the tool's own checksum
+	                            rule says the file changed) */
 	const char *checksum;    /* native checksum recorded, or NULL */
 	const char *finished_at; /* or NULL */
 } strata_track_row;
@@ -191,6 +193,11 @@ typedef struct strata_tracker_ops {
 	 * table with the tool's own DDL first if needed. */
 	int (*record)(strata_host *host, const strata_source_cfg *cfg,
 	              const strata_track_event *ev);
+	/* Optional: the native tool's own lock, taken after strata's and held for
+	 * a whole write command, so the tool and strata never interleave (Prisma's
+	 * advisory lock).  timeout_ms < 0 waits forever; STRATA_EBUSY on timeout. */
+	int (*lock)(strata_host *host, const strata_source_cfg *cfg, long timeout_ms);
+	int (*unlock)(strata_host *host, const strata_source_cfg *cfg);
 } strata_tracker_ops;
 #define STRATA_TRACKER_VERSION 1u
 
