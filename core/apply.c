@@ -57,10 +57,10 @@ static int open_for_write(strata *s, db *d)
 		rc = db_lock(d);
 	if (!rc)
 		rc = track_lock(s, d);
+	if (!rc) /* read first: a tracker may refuse the database (Prisma's P3019) */
+		rc = plan_compute(s, d);
 	if (!rc)
 		rc = ledger_table_ensure(d);
-	if (!rc)
-		rc = plan_compute(s, d);
 	return rc;
 }
 
