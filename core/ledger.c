@@ -25,6 +25,7 @@ void migration_free(migration *m)
 	free(m->up);
 	free(m->down);
 	free(m->native_checksum);
+	free(m->native_finished);
 	for (size_t i = 0; i < m->nparents; i++)
 		free(m->parents[i]);
 	free(m->parents);

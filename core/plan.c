@@ -30,6 +30,9 @@ static void reset(strata *s)
 		in->execution_ms = -1;
 		s->migs[i]->native = STRATA_PENDING;
 		s->migs[i]->apply_failed = false;
+		s->migs[i]->ledger_baselined = false;
+		free(s->migs[i]->native_finished);
+		s->migs[i]->native_finished = NULL;
 	}
 	for (size_t i = 0; i < s->nmissing; i++)
 		migration_free(s->missing[i]);
@@ -105,6 +108,7 @@ int plan_from_rows(strata *s, db *d, ledger_row *rows, size_t n)
 		else if (!strcmp(r->state, "rolled_back"))
 			in->state = STRATA_ROLLED_BACK;
 		m->apply_failed = !strcmp(r->state, "failed");
+		m->ledger_baselined = !strcmp(r->state, "baselined");
 		in->applied_at = xstrdup(r->finished_at);
 		in->applied_by = xstrdup(r->applied_by);
 		in->execution_ms = r->execution_ms;
@@ -127,7 +131,14 @@ int plan_from_rows(strata *s, db *d, ledger_row *rows, size_t n)
 			                        ? m->native
 			                        : STRATA_APPLIED;
 			m->info.native_only = 1;
+			if (m->native_finished && !m->info.applied_at)
+				m->info.applied_at = xstrdup(m->native_finished);
 		}
+		/* The format's own checksum rule is the authority on its files:
+		 * Prisma accepts a migration.sql whose line endings changed, so a
+		 * tracker that says "applied" overrides strata's byte-exact check. */
+		if (m->info.state == STRATA_MODIFIED && m->native == STRATA_APPLIED)
+			m->info.state = m->ledger_baselined ? STRATA_BASELINED : STRATA_APPLIED;
 		strata_state st = m->info.state;
 		if (st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED ||
 		    st == STRATA_FAILED) {

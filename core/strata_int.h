@@ -137,6 +137,8 @@ typedef struct migration {
 	char checksum[65];
 	strata_state native; /* state a native tracker reports, PENDING if none */
 	bool apply_failed;   /* failed while applying (not rolling back, not interrupted) */
+	bool ledger_baselined; /* strata_ledger says baselined (before checksums) */
+	char *native_finished; /* finished_at from the native tracker's row */
 } migration;
 
 int ledger_add(host_call *hc, const strata_migration_desc *d);

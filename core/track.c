@@ -28,8 +28,12 @@ static int on_row(host_call *hc, const strata_track_row *row)
 	char *id = xasprintf("%s:%s", hc->s->cfg.sources[hc->source].name, row->mig_version);
 	migration *m = ledger_find(hc->s, id);
 	free(id);
-	if (m)
+	if (m) {
 		m->native = state_of(row->state);
+		free(m->native_finished);
+		m->native_finished = row->finished_at && row->struct_size >= sizeof *row
+		                         ? xstrdup(row->finished_at) : NULL;
+	}
 	return 0;
 }
 
