@@ -43,7 +43,7 @@ static void reset(strata *s)
 
 /* A row whose file is gone: kept as a "missing" entry so status can show it
  * and `mark --rolled-back` can clear it. */
-static void add_missing(strata *s, ledger_row *r)
+void plan_add_missing(strata *s, ledger_row *r)
 {
 	migration *m = xcalloc(1, sizeof *m);
 	m->info.id = xstrdup(r->id);
@@ -95,7 +95,7 @@ int plan_from_rows(strata *s, db *d, ledger_row *rows, size_t n)
 		              !strcmp(r->state, "rolling_back") || !strcmp(r->state, "rollback_failed");
 		if (!m) {
 			if (done || failed)
-				add_missing(s, r);
+				plan_add_missing(s, r);
 			continue;
 		}
 		strata_migration_info *in = &m->info;

@@ -195,6 +195,7 @@ int track_record(struct strata *s, db *d, const migration *m, const char *state,
 /* ---- plan.c ---- */
 int plan_compute(struct strata *s, db *d);
 int plan_from_rows(struct strata *s, db *d, ledger_row *rows, size_t n);
+void plan_add_missing(struct strata *s, ledger_row *r);
 
 /* ---- the handle ---- */
 struct strata {

@@ -27,6 +27,21 @@ static int on_row(host_call *hc, const strata_track_row *row)
 		return STRATA_EINVAL;
 	char *id = xasprintf("%s:%s", hc->s->cfg.sources[hc->source].name, row->mig_version);
 	migration *m = ledger_find(hc->s, id);
+	strata_state st = state_of(row->state);
+	if (!m && st != STRATA_ROLLED_BACK && st != STRATA_PENDING) {
+		/* Recorded by the native tool, folder gone: missing, unless
+		 * strata_ledger already said so. */
+		bool known = false;
+		for (size_t i = 0; i < hc->s->nmissing && !known; i++)
+			known = !strcmp(hc->s->missing[i]->info.id, id);
+		if (!known) {
+			ledger_row r = {.id = id, .source = hc->s->cfg.sources[hc->source].name,
+			                .version = (char *)row->mig_version, .name = (char *)"",
+			                .checksum = (char *)(row->checksum ? row->checksum : ""),
+			                .finished_at = (char *)row->finished_at, .execution_ms = -1};
+			plan_add_missing(hc->s, &r);
+		}
+	}
 	free(id);
 	if (m) {
 		m->native = state_of(row->state);

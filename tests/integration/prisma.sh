@@ -225,6 +225,23 @@ check "directories in byte order (10_b before 9_a), like Prisma" \
 	eq "$(awk '/^app:/ {print $1}' "$T/out" | paste -sd, -)" "app:10_b,app:9_a"
 cd ..
 
+# ---- a row only Prisma has, whose folder is gone: missing ----
+project g gone
+cd g
+run apply
+check "gone: apply exits 0" rc_is 0
+q gone "DELETE FROM strata_ledger" >/dev/null   # as if Prisma had applied them
+rm -r "$M/20240102000000_add_posts"
+run status
+check "a Prisma row without its folder: status exits 4" rc_is 4
+check "… shown as missing" grep -qE '^app:20240102000000_add_posts +missing' "$T/out"
+run mark app:20240102000000_add_posts --rolled-back
+check "mark --rolled-back clears it" rc_is 0
+check "… in Prisma's table too" eq "$(set_count gone "migration_name = '20240102000000_add_posts' AND rolled_back_at IS NOT NULL")" 1
+run status
+check "status is clean again" rc_is 0
+cd ..
+
 # ---- PostgreSQL: a script outside a transaction: running row, then finished ----
 if pg; then
 	project c conc
