@@ -51,6 +51,12 @@ static int query(rec *r, const char *sql, const char *const *p, int n, char *out
 	return r->h->db_query(r->h, sql, p, n, out ? first_col : NULL, out);
 }
 
+static int query_rows(rec *r, const char *sql, const char *const *p, int n, strata_row_fn fn,
+                      void *ud)
+{
+	return r->h->db_query(r->h, sql, p, n, fn, ud);
+}
+
 /* The row a "running" event left: unfinished, not rolled back, no logs yet.
  * 1 found (its id in id), 0 none, < 0 error. */
 static int running_row(rec *r, char id[40])
@@ -62,6 +68,37 @@ static int running_row(rec *r, char id[40])
 	               " AND \"logs\" IS NULL ORDER BY \"started_at\" DESC",
 	               p, 1, id);
 	return rc < 0 ? rc : id[0] != '\0';
+}
+
+/* What a live unfinished row of the name is: the newest one without logs is
+ * a "running" row (its id), any other is a failed attempt (counted). */
+typedef struct unfinished {
+	char running[40];
+	int failed;
+} unfinished;
+
+static int collect_unfinished(void *ud, int ncols, const char *const *v)
+{
+	unfinished *u = ud;
+	if (ncols >= 2 && v[0] && v[1] && !strcmp(v[1], "1") && !u->running[0])
+		snprintf(u->running, sizeof u->running, "%s", v[0]);
+	else
+		u->failed++;
+	return STRATA_OK;
+}
+
+/* One query for both questions an "applied" event asks (is there a running
+ * row to finish, are there failed rows to roll back), as the common case has
+ * neither and is one round trip cheaper this way. */
+static int unfinished_rows(rec *r, unfinished *u)
+{
+	const char *p[] = { r->ev->mig_version };
+	memset(u, 0, sizeof *u);
+	return query_rows(r,
+	                  "SELECT \"id\", CASE WHEN \"logs\" IS NULL THEN 1 ELSE 0 END FROM " Q
+	                  " WHERE \"migration_name\" = $1 AND " LIVE_FAILED
+	                  " ORDER BY \"started_at\" DESC",
+	                  p, 1, collect_unfinished, u);
 }
 
 /* Is there a finished row of the name that is not rolled back (Prisma's
@@ -105,14 +142,14 @@ static int insert_started(rec *r)
  * two UPDATEs in one), else the finished deploy row in one INSERT. */
 static int on_applied(rec *r)
 {
-	char id[40];
-	int rc = running_row(r, id);
-	if (rc >= 0)
-		rc = roll_back_failed(r, id);
+	unfinished u;
+	int rc = unfinished_rows(r, &u);
+	if (rc >= 0 && u.failed)
+		rc = roll_back_failed(r, u.running);
 	if (rc < 0)
 		return rc;
-	if (id[0]) {
-		const char *p[] = { r->finished, id };
+	if (u.running[0]) {
+		const char *p[] = { r->finished, u.running };
 		return query(r,
 		             "UPDATE " Q " SET \"applied_steps_count\" = \"applied_steps_count\" + 1, "
 		             "\"finished_at\" = $1 WHERE \"id\" = $2",
