@@ -165,6 +165,42 @@ static void yaml_value(sbuf *b, const char *v)
 	sbuf_add(b, "'", 1);
 }
 
+/* A source's name for a folder: its base name; when several folders share
+ * one (prisma/migrations and db/migrations), the parent's name tells them
+ * apart (prisma, db). */
+static char *base_name(const char *dir)
+{
+	const char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : dir;
+	return xstrdup(strcmp(base, ".") ? base : "migrations");
+}
+
+static char *parent_name(const char *dir)
+{
+	const char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return base_name(dir);
+	const char *start = slash;
+	while (start > dir && start[-1] != '/')
+		start--;
+	return xstrndup(start, (size_t)(slash - start));
+}
+
+static char *source_name(const walk *w, size_t i)
+{
+	char *base = base_name(w->items[i].dir);
+	for (size_t j = 0; j < w->n; j++) {
+		char *other = base_name(w->items[j].dir);
+		bool clash = j != i && !strcmp(other, base);
+		free(other);
+		if (clash) {
+			free(base);
+			return parent_name(w->items[i].dir);
+		}
+	}
+	return base;
+}
+
 int strata_init(strata *s, const char *path, int force)
 {
 	err_clear(s);
@@ -201,19 +237,17 @@ int strata_init(strata *s, const char *path, int force)
 		sbuf_puts(&b, "sources:\n");
 		for (size_t i = 0; i < w.n; i++) {
 			const found *f = &w.items[i];
-			const char *base = strrchr(f->dir, '/');
-			base = base ? base + 1 : f->dir;
-			if (!strcmp(base, "."))
-				base = "migrations";
+			char *base = source_name(&w, i);
 			char *name = xstrdup(base);
 			for (size_t j = 0, k = 2; j < i; j++) {
-				const char *ob = strrchr(w.items[j].dir, '/');
-				ob = ob ? ob + 1 : w.items[j].dir;
-				if (!strcmp(ob, base)) {
+				char *other = source_name(&w, j);
+				if (!strcmp(other, base)) {
 					free(name);
 					name = xasprintf("%s%zu", base, k++);
 				}
+				free(other);
 			}
+			free(base);
 			sbuf_puts(&b, "  - name: ");
 			yaml_value(&b, name);
 			sbuf_puts(&b, "\n    format: ");

@@ -49,6 +49,17 @@ check "paths written relative to the config" grep -q "path: db/migrations" sub/s
 run -c sub/strata.yaml --db "$(db_url outer)" apply
 check "that config works from elsewhere" rc_is 0
 
+# A Prisma folder next to a dbmate one: both found, named after their parents.
+mkdir -p "$T/mixed/prisma/migrations/20240101000000_init" "$T/mixed/db/migrations" && cd "$T/mixed"
+printf 'CREATE TABLE p1 (id INTEGER);\n' >prisma/migrations/20240101000000_init/migration.sql
+printf 'provider = "%s"\n' "$(pick sqlite postgresql)" >prisma/migrations/migration_lock.toml
+printf -- '-- migrate:up\nCREATE TABLE d1 (id INTEGER);\n-- migrate:down\nDROP TABLE d1;\n' >db/migrations/1_d1.sql
+run init
+check "init finds a Prisma history" grep -q "format: prisma" strata.yaml
+check "sources are named after the folder holding migrations/" eq "$(grep -c -e '- name: prisma$' -e '- name: db$' strata.yaml)" 2
+run --db "$(db_url mixed)" apply
+check "the written config applies both" eq "$(has_table mixed p1 d1)" 2
+
 mkdir -p "$T/empty" && cd "$T/empty"
 run init
 check "nothing to find: exit 1" rc_is 1
