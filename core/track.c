@@ -44,7 +44,7 @@ static int on_row(host_call *hc, const strata_track_row *row)
 	}
 	free(id);
 	if (m) {
-		m->native = state_of(row->state);
+		m->native = st;
 		free(m->native_finished);
 		m->native_finished = row->finished_at && row->struct_size >= sizeof *row
 		                         ? xstrdup(row->finished_at) : NULL;
