@@ -13,7 +13,7 @@ static bool is_done(strata_state st)
 	return st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED;
 }
 
-static bool is_todo(db *d, const migration *m)
+static bool is_due(db *d, const migration *m)
 {
 	strata_state st = m->info.state;
 	/* A failed transactional migration left nothing behind: retry it. */
@@ -210,7 +210,7 @@ static int check_problems(strata *s, db *d, size_t end, bool allow_ooo)
 			               "you finished it by hand) and apply again",
 			               "%s failed in %s's own tracking table; new migrations will not "
 			               "be applied", m->info.id, m->info.format);
-		if (m->info.state == STRATA_FAILED && !is_todo(d, m))
+		if (m->info.state == STRATA_FAILED && !is_due(d, m))
 			return err_set(s, STRATA_ESTATE, STRATA_ECLASS_DB, m->info.file, 0, 0,
 			               "finish or undo it by hand, then `strata mark ID --applied` or "
 			               "`strata mark ID --rolled-back`",
@@ -248,7 +248,7 @@ int strata_apply(strata *s, strata_apply_opts *o)
 		rc = check_problems(s, &d, end, o->out_of_order);
 	for (size_t i = 0; !rc && s->nmigs && i <= end; i++) {
 		migration *m = s->migs[i];
-		if (!is_todo(&d, m))
+		if (!is_due(&d, m))
 			continue;
 		if (o->dry_run) {
 			emit_script(o->sql_fn, o->sql_ud, &d, m, false);
