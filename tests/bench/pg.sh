@@ -25,22 +25,16 @@ if grep -q 'id INTEGER PRIMARY KEY,' "$work/n/all_tx.sql"; then
 fi
 cd "$work"
 
-python3 - "$STRATA" "$N" "$REPS" "$STATUS_REPS" "$STRATA_TEST_PG" <<'PY'
+BENCH_DIR="$here" python3 - "$STRATA" "$N" "$REPS" "$STATUS_REPS" "$STRATA_TEST_PG" <<'PY'
 import os, statistics, subprocess, sys, time
 strata, n, reps, status_reps, base = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 
-quiet = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
 
-def psql(db, sql):
-    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", sql], check=True, env=quiet)
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from pgbench import QUIET, psql, fresh, url as url_of  # noqa: E402
 
 def url(db):
-    head, _, params = base.partition("?")
-    return head.rsplit("/", 1)[0] + "/" + db + ("?" + params if params else "")
-
-def fresh(db):
-    psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    psql("postgres", f'CREATE DATABASE "{db}"')
+    return url_of(base, db)
 
 def wall(argv, ok=(0,), stdin=None):
     fin = open(stdin) if stdin else subprocess.DEVNULL

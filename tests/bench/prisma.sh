@@ -42,22 +42,16 @@ sources:
     path: prisma/migrations
 YAML
 
-python3 - "$STRATA" "$N" "$REPS" "$STATUS_REPS" "$STRATA_TEST_PG" "$interop/run-prisma.sh" "$work/proj" <<'PY'
+BENCH_DIR="$here" python3 - "$STRATA" "$N" "$REPS" "$STATUS_REPS" "$STRATA_TEST_PG" "$interop/run-prisma.sh" "$work/proj" <<'PY'
 import os, statistics, subprocess, sys, time
 strata, n, reps, status_reps, base, runprisma, proj = sys.argv[1:8]
 n, reps, status_reps = int(n), int(reps), int(status_reps)
-quiet = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
 
-def psql(db, sql):
-    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", sql], check=True, env=quiet)
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from pgbench import QUIET, psql, fresh, url as url_of  # noqa: E402
 
 def url(db):
-    head, _, params = base.partition("?")
-    return head.rsplit("/", 1)[0] + "/" + db + ("?" + params if params else "")
-
-def fresh(db):
-    psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    psql("postgres", f'CREATE DATABASE "{db}"')
+    return url_of(base, db)
 
 def wall(argv, expect=0):
     t0 = time.perf_counter()
@@ -77,7 +71,7 @@ def prisma_cmd(db, *args):
 def count(db):
     out = subprocess.run(["psql", "-X", "-t", "-A", "-d", db, "-c",
                           "SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL"],
-                         check=True, capture_output=True, env=quiet).stdout.decode().strip()
+                         check=True, capture_output=True, env=QUIET).stdout.decode().strip()
     return int(out)
 
 print(f"strata vs prisma migrate 6.19.3 (wasm engine), PostgreSQL, N={n} migrations")
