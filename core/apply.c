@@ -87,7 +87,7 @@ static bool already(db *d, const migration *m, const char *state1, const char *s
 static void record_failure(strata *s, db *d, const migration *m, const char *state,
                            const char *started, long ms)
 {
-	const strata_error_info *e = &s->err;
+	const strata_error_info *e = err_cur(s);
 	char *text = e->file ? (e->line ? xasprintf("%s:%d:%d: %s", e->file, e->line, e->col, e->message)
 	                                : xasprintf("%s: %s", e->file, e->message))
 	                     : xstrdup(e->message ? e->message : "failed");

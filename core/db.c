@@ -38,11 +38,11 @@ int db_open(strata *s, const char *url, bool readonly, db *d)
 		d->conn = NULL; /* no database yet: nothing applied */
 		return 0;
 	}
-	if (rc < 0 && !s->err.message)
+	if (rc < 0 && !err_cur(s)->message)
 		err_set(s, rc, STRATA_ECLASS_DB, d->display, 0, 0, NULL, "cannot connect");
-	else if (rc < 0 && !s->err.file) /* name the (redacted) URL */
-		err_set(s, s->err.code, s->err.cls, d->display, 0, 0, s->err.hint, "%s",
-		        s->err.message);
+	else if (rc < 0 && !err_cur(s)->file) /* name the (redacted) URL */
+		err_set(s, err_cur(s)->code, err_cur(s)->cls, d->display, 0, 0, err_cur(s)->hint, "%s",
+		        err_cur(s)->message);
 	return rc < 0 ? rc : 0;
 }
 
@@ -127,7 +127,7 @@ int db_run(db *d, const migration *m, bool down, bool tx)
 	if (!sc.sql)
 		return 0;
 	int rc = d->ops->run(d->conn, &d->hc.pub, &sc);
-	if (rc < 0 && !d->s->err.message)
+	if (rc < 0 && !err_cur(d->s)->message)
 		err_set(d->s, rc, STRATA_ECLASS_SQL, sc.file, 0, 0, NULL, "migration failed");
 	return rc;
 }

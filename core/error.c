@@ -6,6 +6,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+static _Thread_local err_slot *redirect;
+
+void err_redirect(err_slot *to)
+{
+	redirect = to;
+}
+
+static err_slot *slot(strata *s)
+{
+	return redirect ? redirect : &s->err;
+}
+
+const strata_error_info *err_cur(strata *s)
+{
+	return &slot(s)->info;
+}
+
+void err_slot_free(err_slot *e)
+{
+	free(e->message);
+	free(e->file);
+	free(e->hint);
+	memset(e, 0, sizeof *e);
+}
+
 int err_setv(strata *s, int code, strata_error_class cls, const char *file, int line, int col,
              const char *hint, const char *fmt, va_list ap)
 {
@@ -27,25 +52,15 @@ int err_setv(strata *s, int code, strata_error_class cls, const char *file, int 
 	for (size_t i = 0; i < b.len; i++)
 		if (b.data[i] == '\n' || b.data[i] == '\r')
 			b.data[i] = ' ';
-	char *msg = sbuf_take(&b);
-	char *f = xstrdup(file), *h = xstrdup(hint);
-	pthread_mutex_lock(&s->err_lock);
-	free(s->err_message);
-	free(s->err_file);
-	free(s->err_hint);
-	s->err_message = msg;
-	s->err_file = f;
-	s->err_hint = h;
-	s->err.cls = cls;
-	s->err.code = code ? code : STRATA_ERR;
-	s->err.message = msg;
-	s->err.file = f;
-	s->err.line = line;
-	s->err.col = col;
-	s->err.hint = h;
-	int ret = s->err.code;
-	pthread_mutex_unlock(&s->err_lock);
-	return ret;
+	/* Copy before freeing: file and hint may point into the old error. */
+	err_slot e = {.message = sbuf_take(&b), .file = xstrdup(file), .hint = xstrdup(hint)};
+	e.info = (strata_error_info){.cls = cls, .code = code ? code : STRATA_ERR,
+	                             .message = e.message, .file = e.file, .line = line,
+	                             .col = col, .hint = e.hint};
+	err_slot *to = slot(s);
+	err_slot_free(to);
+	*to = e;
+	return e.info.code;
 }
 
 int err_set(strata *s, int code, strata_error_class cls, const char *file, int line, int col,
@@ -53,19 +68,18 @@ int err_set(strata *s, int code, strata_error_class cls, const char *file, int l
 {
 	va_list ap;
 	va_start(ap, fmt);
-	err_setv(s, code, cls, file, line, col, hint, fmt, ap);
+	int ret = err_setv(s, code, cls, file, line, col, hint, fmt, ap);
 	va_end(ap);
-	return s->err.code;
+	return ret;
 }
 
 void err_save(strata *s, err_saved *k)
 {
-	pthread_mutex_lock(&s->err_lock);
-	k->info = s->err;
-	k->message = xstrdup(s->err.message);
-	k->file = xstrdup(s->err.file);
-	k->hint = xstrdup(s->err.hint);
-	pthread_mutex_unlock(&s->err_lock);
+	const err_slot *from = slot(s);
+	k->info = from->info;
+	k->message = xstrdup(from->message);
+	k->file = xstrdup(from->file);
+	k->hint = xstrdup(from->hint);
 }
 
 /* Put back what err_save() kept (if there was an error) and free the copy. */
@@ -74,23 +88,17 @@ void err_restore(strata *s, err_saved *k)
 	if (k->message)
 		err_set(s, k->info.code, k->info.cls, k->file, k->info.line, k->info.col, k->hint, "%s",
 		        k->message);
-	free(k->message);
-	free(k->file);
-	free(k->hint);
+	err_slot_free(k);
 }
 
 void err_clear(strata *s)
 {
-	free(s->err_message);
-	free(s->err_file);
-	free(s->err_hint);
-	s->err_message = s->err_file = s->err_hint = NULL;
-	memset(&s->err, 0, sizeof s->err);
+	err_slot_free(slot(s));
 }
 
 const strata_error_info *strata_last_error(const strata *s)
 {
-	return s->err.message ? &s->err : NULL;
+	return s->err.message ? &s->err.info : NULL;
 }
 
 void vlogf_(strata *s, strata_log_level lvl, const char *file, int line, const char *fmt,

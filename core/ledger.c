@@ -361,7 +361,7 @@ int ledger_load(strata *s)
 		free(keys);
 		free(vals);
 		if (rc < 0) {
-			if (!s->err.message)
+			if (!err_cur(s)->message)
 				err_set(s, rc, STRATA_ECLASS_SOURCE, src->path_display, 0, 0, NULL,
 				        "source '%s' failed to read (plugin %s gave no reason)", src->name,
 				        pl->desc->name);

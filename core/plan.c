@@ -159,14 +159,17 @@ typedef struct status_db {
 	ledger_row *rows;
 	size_t n;
 	int rc;
+	err_slot err; /* its own error: the folder scan sets the handle's meanwhile */
 } status_db;
 
 static void *open_and_read(void *arg)
 {
 	status_db *sd = arg;
+	err_redirect(&sd->err);
 	sd->rc = db_open(sd->s, strata_database_url(sd->s), true, &sd->d);
 	if (!sd->rc && sd->d.conn)
 		sd->rc = ledger_table_read(&sd->d, &sd->rows, &sd->n);
+	err_redirect(NULL);
 	return NULL;
 }
 
@@ -185,13 +188,14 @@ int strata_status(strata *s, size_t counts[STRATA_STATE_COUNT], size_t *out_of_o
 	if (!threaded)
 		open_and_read(&sd);
 	rc = ledger_load(s);
-	err_saved ledger_err;
-	err_save(s, &ledger_err);
 	if (threaded)
 		pthread_join(t, NULL);
-	err_restore(s, &ledger_err); /* a folder's error comes before the database's */
-	if (!rc)
+	/* A folder's error comes before the database's. */
+	if (!rc && sd.rc) {
 		rc = sd.rc;
+		err_restore(s, &sd.err);
+	}
+	err_slot_free(&sd.err);
 	if (!rc)
 		rc = plan_from_rows(s, &sd.d, sd.rows, sd.n);
 	else

@@ -47,13 +47,22 @@ int err_set(struct strata *s, int code, strata_error_class cls, const char *file
 int err_setv(struct strata *s, int code, strata_error_class cls, const char *file, int line,
              int col, const char *hint, const char *fmt, va_list ap);
 void err_clear(struct strata *s);
-/* Keep the current error across a clean-up call that may set its own. */
-typedef struct err_saved {
+/* An error with the strings it owns. */
+typedef struct err_slot {
 	strata_error_info info;
 	char *message, *file, *hint;
-} err_saved;
+} err_slot;
+typedef err_slot err_saved;
+/* The error the calling thread reads and writes: the handle's, or the slot a
+ * helper thread was given with err_redirect(). */
+const strata_error_info *err_cur(struct strata *s);
+/* Keep the current error across a clean-up call that may set its own. */
 void err_save(struct strata *s, err_saved *k);
 void err_restore(struct strata *s, err_saved *k);
+/* A helper thread sends its errors to its own slot (NULL: back to the
+ * handle), so two threads never write one error in halves. */
+void err_redirect(err_slot *to);
+void err_slot_free(err_slot *e);
 void vlogf_(struct strata *s, strata_log_level lvl, const char *file, int line,
             const char *fmt, va_list ap);
 void logf_(struct strata *s, strata_log_level lvl, const char *file, int line,
@@ -199,9 +208,7 @@ void plan_add_missing(struct strata *s, ledger_row *r);
 
 /* ---- the handle ---- */
 struct strata {
-	pthread_mutex_t err_lock; /* status fills the ledger and reads the database at once */
-	strata_error_info err;
-	char *err_message, *err_file, *err_hint;
+	err_slot err;
 	strata_log_fn log;
 	void *log_ud;
 

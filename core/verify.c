@@ -28,14 +28,14 @@ static int scratch_for(strata *s, db *target, char *url, size_t size, char *tmp,
 	    ops->scratch_create && ops->scratch_drop) {
 		rc = ops->scratch_create(target->conn, &target->hc.pub, url, size);
 		if (rc)
-			err_set(s, rc, s->err.cls, s->err.file, s->err.line, s->err.col,
+			err_set(s, rc, err_cur(s)->cls, err_cur(s)->file, err_cur(s)->line, err_cur(s)->col,
 			        "give verify an empty database with --scratch URL",
-			        "cannot create a scratch database: %s", s->err.message);
+			        "cannot create a scratch database: %s", err_cur(s)->message);
 		return rc;
 	}
 	if (rc)
 		logf_(s, STRATA_LOG_WARN, target->display, 0, "%s; verifying on a temporary SQLite file",
-		      s->err.message ? s->err.message : "cannot connect");
+		      err_cur(s)->message ? err_cur(s)->message : "cannot connect");
 	db_close(target);
 	err_clear(s);
 	int fd = mkstemp(tmp);
