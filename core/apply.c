@@ -188,6 +188,65 @@ static void emit_script(strata_sql_fn fn, void *ud, db *d, const migration *m, b
 	emit(fn, ud, tx ? "COMMIT;\n\n" : "\n");
 }
 
+/* A script its source could not turn into SQL: stop before it, with the
+ * source's reason, line and ways forward. */
+static int blocked(strata *s, const migration *m, bool down)
+{
+	return err_set(s, STRATA_EINVAL, STRATA_ECLASS_SOURCE,
+	               down ? m->info.down_file : m->info.file,
+	               down ? m->down_blocked_line : m->up_blocked_line, 0, m->blocked_hint,
+	               "%s: %s", m->info.id, down ? m->down_blocked : m->up_blocked);
+}
+
+/* `--to ID` on a graph source (Alembic) means ID and its ancestors, as
+ * `alembic upgrade ID` does; on a linear source, everything up to ID in
+ * ledger order. */
+static bool in_target(const strata *s, const migration *m, const migration *to)
+{
+	return !to->info.graph || ledger_is_ancestor(s, m, to);
+}
+
+/* A step back from several heads has no single answer (Alembic: "Ambiguous
+ * walk" / "Multiple head revisions are present"): refuse it and name them. */
+static int one_head(strata *s, const migration *first)
+{
+	unsigned char *below = xcalloc(s->nmigs + 1, 1);
+	for (size_t i = 0; i < s->nmigs; i++) {
+		const migration *m = s->migs[i];
+		if (m->src == first->src && is_done(m->info.state))
+			for (size_t k = 0; m->pm && m->pm[k]; k++)
+				if (m->pm[k]->seq < s->nmigs)
+					below[m->pm[k]->seq] = 1;
+	}
+	sbuf names = {0}, args = {0};
+	size_t heads = 0;
+	for (size_t i = 0; i < s->nmigs; i++) {
+		const migration *m = s->migs[i];
+		if (m->src != first->src || !is_done(m->info.state) || below[m->seq])
+			continue;
+		if (heads++) {
+			sbuf_add(&names, ", ", 2);
+			sbuf_add(&args, " ", 1);
+		}
+		sbuf_add(&names, m->info.version, strlen(m->info.version));
+		sbuf_add(&args, m->info.version, strlen(m->info.version));
+	}
+	free(below);
+	char *list = sbuf_take(&names), *argv = sbuf_take(&args);
+	int rc = 0;
+	if (heads > 1) {
+		char *hint = xasprintf("name the target with --to ID, or merge the heads "
+		                       "(alembic merge -m merge %s)", argv);
+		rc = err_set(s, STRATA_EINVAL, STRATA_ECLASS_SOURCE, NULL, 0, 0, hint,
+		             "Multiple head revisions are present in source '%s' (%s): a rollback "
+		             "by steps is ambiguous", first->info.source, list);
+		free(hint);
+	}
+	free(list);
+	free(argv);
+	return rc;
+}
+
 /* Refuse to build on a history the database disagrees with. */
 static int check_problems(strata *s, db *d, size_t end, bool allow_ooo)
 {
@@ -248,8 +307,12 @@ int strata_apply(strata *s, strata_apply_opts *o)
 		rc = check_problems(s, &d, end, o->out_of_order);
 	for (size_t i = 0; !rc && s->nmigs && i <= end; i++) {
 		migration *m = s->migs[i];
-		if (!is_due(&d, m))
+		if (!is_due(&d, m) || (o->to && !in_target(s, m, s->migs[end])))
 			continue;
+		if (m->up_blocked) {
+			rc = blocked(s, m, false);
+			break;
+		}
 		if (o->dry_run) {
 			emit_script(o->sql_fn, o->sql_ud, &d, m, false);
 			o->applied++;
@@ -286,21 +349,31 @@ int strata_rollback(strata *s, strata_rollback_opts *o)
 	/* Targets, newest first. */
 	migration **t = xcalloc(s->nmigs + 1, sizeof *t);
 	size_t nt = 0, stop = 0;
+	const migration *to = NULL;
 	if (!rc && o->to) {
 		rc = find_index(s, o->to, &stop);
-		stop++;
+		if (!rc && s->migs[stop]->info.graph)
+			to = s->migs[stop], stop = 0; /* graph: the descendants of ID, as `alembic downgrade ID` */
+		else
+			stop++;
 	}
 	int steps = o->steps > 0 ? o->steps : 1;
 	for (size_t i = s->nmigs; !rc && i-- > stop;) {
 		if (!is_done(s->migs[i]->info.state))
 			continue;
+		if (to && (s->migs[i] == to || !ledger_is_ancestor(s, to, s->migs[i])))
+			continue;
 		if (!o->to && nt == (size_t)steps)
 			break;
 		t[nt++] = s->migs[i];
 	}
-	/* All or nothing: every target needs a down script before any runs. */
+	if (!rc && !to && nt && t[0]->info.graph)
+		rc = one_head(s, t[0]);
+	/* All or nothing: every target needs a runnable down script before any runs. */
 	for (size_t i = 0; !rc && i < nt; i++)
-		if (!t[i]->info.has_down)
+		if (t[i]->info.has_down && t[i]->down_blocked)
+			rc = blocked(s, t[i], true);
+		else if (!t[i]->info.has_down)
 			rc = err_set(s, STRATA_EINVAL, STRATA_ECLASS_SOURCE, t[i]->info.file, 0, 0,
 			             "add a down script, or record it with "
 			             "`strata mark ID --rolled-back` after undoing it by hand",
@@ -338,7 +411,8 @@ int strata_baseline(strata *s, const char *to, size_t *recorded)
 	for (size_t i = 0; !rc && s->nmigs && i <= end; i++) {
 		migration *m = s->migs[i];
 		strata_state st = m->info.state;
-		if (is_done(st) || (m->info.native_only && st == STRATA_APPLIED))
+		if (is_done(st) || (m->info.native_only && st == STRATA_APPLIED) ||
+		    (to && !in_target(s, m, s->migs[end])))
 			continue;
 		rc = write_state(s, &d, m, "baselined", now, now, 0, NULL);
 		if (!rc) {

@@ -104,6 +104,22 @@ static int h_track_row(strata_host *h, const strata_track_row *row)
 	return hc->on_track_row ? hc->on_track_row(hc, row) : 0;
 }
 
+/* The tracker's source's graph, by version. */
+static int h_is_ancestor(strata_host *h, const char *a, const char *b)
+{
+	host_call *hc = hc_of(h);
+	if (hc->source >= hc->s->cfg.nsources || !a || !b)
+		return STRATA_ENOTFOUND;
+	const char *src = hc->s->cfg.sources[hc->source].name;
+	char *ia = xasprintf("%s:%s", src, a), *ib = xasprintf("%s:%s", src, b);
+	migration *ma = ledger_find(hc->s, ia), *mb = ledger_find(hc->s, ib);
+	free(ia);
+	free(ib);
+	if (!ma || !mb)
+		return STRATA_ENOTFOUND;
+	return ledger_is_ancestor(hc->s, ma, mb) ? 1 : 0;
+}
+
 /* A source's binding as plugins see it; keys/vals are freed by the caller. */
 strata_source_cfg host_source_cfg(strata *s, size_t i, const char ***keys, const char ***vals)
 {
@@ -115,7 +131,7 @@ strata_source_cfg host_source_cfg(strata *s, size_t i, const char ***keys, const
 		(*vals)[j] = src->opts[j].value;
 	}
 	strata_source_cfg sc = {
-		.version = 1,
+		.version = 2,
 		.struct_size = sizeof sc,
 		.name = src->name,
 		.format = src->format,
@@ -126,6 +142,8 @@ strata_source_cfg host_source_cfg(strata *s, size_t i, const char ***keys, const
 		.option_values = *vals,
 		.want = s->want_down ? STRATA_WANT_DOWN_TEXT : 0,
 	};
+	const plugin *drv = loader_find_scheme(s, strata_database_url(s));
+	sc.dialect = drv ? drv->desc->driver->dialect : NULL;
 	return sc;
 }
 
@@ -154,4 +172,5 @@ void host_init(host_call *hc, strata *s)
 	h->lock_timeout_ms = s->cfg.lock_timeout_ms;
 	h->session_lock_timeout_ms = s->cfg.session_lock_timeout_ms;
 	h->session_statement_timeout_ms = s->cfg.session_statement_timeout_ms;
+	h->is_ancestor = h_is_ancestor;
 }

@@ -4,6 +4,7 @@
  * version), choosing among ready migrations by source rank, then version. */
 #include "strata_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,10 @@ void migration_free(migration *m)
 	free(m->down);
 	free(m->native_checksum);
 	free(m->native_finished);
+	free(m->pm);
+	free(m->up_blocked);
+	free(m->down_blocked);
+	free(m->blocked_hint);
 	for (size_t i = 0; i < m->nparents; i++)
 		free(m->parents[i]);
 	free(m->parents);
@@ -38,7 +43,8 @@ int ledger_add(host_call *hc, const strata_migration_desc *d)
 	if (hc->source >= s->cfg.nsources)
 		return STRATA_ERR;
 	const cfg_source *src = &s->cfg.sources[hc->source];
-	if (d->version < 1 || d->struct_size < sizeof *d || !d->mig_version || !*d->mig_version ||
+	size_t v1 = offsetof(strata_migration_desc, native_checksum) + sizeof d->native_checksum;
+	if (d->version < 1 || d->struct_size < v1 || !d->mig_version || !*d->mig_version ||
 	    !d->file || (!d->up && d->up_len))
 		return err_set(s, STRATA_EINVAL, STRATA_ECLASS_PLUGIN, src->path_display, 0, 0, NULL,
 		               "plugin handed over a malformed migration");
@@ -63,13 +69,24 @@ int ledger_add(host_call *hc, const strata_migration_desc *d)
 		m->down_line = d->down_line > 0 ? d->down_line : 1;
 	}
 	m->native_checksum = xstrdup(d->native_checksum);
+	if (d->version >= 2 && d->struct_size >= offsetof(strata_migration_desc, blocked_hint) +
+	                                             sizeof d->blocked_hint) {
+		m->up_blocked = xstrdup(d->up_blocked);
+		m->up_blocked_line = d->up_blocked_line;
+		m->down_blocked = xstrdup(d->down_blocked);
+		m->down_blocked_line = d->down_blocked_line;
+		m->blocked_hint = xstrdup(d->blocked_hint);
+		m->info.blocked = m->up_blocked;
+	}
 	if (d->parents) {
 		for (size_t i = 0; d->parents[i]; i++) {
-			m->parents = xrealloc(m->parents, (m->nparents + 1) * sizeof *m->parents);
+			m->parents = xrealloc(m->parents, (m->nparents + 2) * sizeof *m->parents);
 			m->parents[m->nparents++] = xstrdup(d->parents[i]);
+			m->parents[m->nparents] = NULL; /* kept NULL-terminated for trackers */
 		}
 		if (!m->parents)
 			m->parents = xcalloc(1, sizeof *m->parents); /* explicit root */
+		m->info.graph = 1;
 	}
 	m->vnorm = version_normalize(d->mig_version);
 	m->src = hc->source;
@@ -175,6 +192,34 @@ migration *ledger_find(const strata *s, const char *id)
 	return NULL;
 }
 
+/* Depth-first through the parents, with an explicit stack: a linear history
+ * of 100,000 migrations is a chain that deep. */
+bool ledger_is_ancestor(const strata *s, const migration *a, const migration *b)
+{
+	if (a == b)
+		return true;
+	size_t n = s->nmigs, top = 0;
+	unsigned char *seen = xcalloc(n + 1, 1);
+	const migration **stack = xmalloc((n + 1) * sizeof *stack);
+	bool found = false;
+	stack[top++] = b;
+	while (top && !found) {
+		const migration *m = stack[--top];
+		for (size_t k = 0; m->pm && m->pm[k] && !found; k++) {
+			const migration *p = m->pm[k];
+			if (p == a)
+				found = true;
+			else if (p->seq < n && !seen[p->seq]) {
+				seen[p->seq] = 1;
+				stack[top++] = p;
+			}
+		}
+	}
+	free(stack);
+	free(seen);
+	return found;
+}
+
 /* Linear sources: sort by version, refuse duplicates, chain each to the one
  * before; graph sources bring their own parents.  Then a Kahn topological
  * sort whose ready set is a heap ordered by prio_cmp(). */
@@ -228,8 +273,11 @@ int ledger_order(strata *s)
 	size_t nedges = 0, *esrc = xmalloc(cap * sizeof *esrc), *edst = xmalloc(cap * sizeof *edst);
 	for (size_t i = 0; i < n && !rc; i++) {
 		migration *m = sorted[i];
+		free(m->pm);
+		m->pm = xcalloc(m->nparents + 2, sizeof *m->pm); /* NULL-terminated */
 		if (!m->parents) {
 			if (i > 0 && sorted[i - 1]->src == m->src && !sorted[i - 1]->parents) {
+				m->pm[0] = sorted[i - 1];
 				esrc[nedges] = sorted[i - 1]->seq;
 				edst[nedges++] = m->seq;
 				indeg[m->seq]++;
@@ -247,6 +295,7 @@ int ledger_order(strata *s)
 				             m->info.id, m->parents[k]);
 				break;
 			}
+			m->pm[k] = p;
 			esrc[nedges] = p->seq;
 			edst[nedges++] = m->seq;
 			indeg[m->seq]++;

@@ -146,9 +146,25 @@ int plan_from_rows(strata *s, db *d, ledger_row *rows, size_t n)
 			any_done = true;
 		}
 	}
-	for (size_t i = 0; any_done && i < last_done; i++)
-		if (s->migs[i]->info.state == STRATA_PENDING)
-			s->migs[i]->info.out_of_order = 1;
+	/* Out of order: pending behind something applied.  In a graph (Alembic)
+ * a pending sibling branch is normal; only a pending ancestor of something
+ * applied is out of order. */
+	unsigned char *below_done = xcalloc(s->nmigs + 1, 1);
+	for (size_t i = s->nmigs; i-- > 0;) {
+		migration *m = s->migs[i];
+		strata_state st = m->info.state;
+		bool done = st != STRATA_PENDING && st != STRATA_ROLLED_BACK;
+		if (m->info.graph && (done || below_done[m->seq]))
+			for (size_t k = 0; m->pm && m->pm[k]; k++)
+				if (m->pm[k]->seq < s->nmigs)
+					below_done[m->pm[k]->seq] = 1;
+	}
+	for (size_t i = 0; any_done && i < last_done; i++) {
+		migration *m = s->migs[i];
+		if (m->info.state == STRATA_PENDING && (!m->info.graph || below_done[m->seq]))
+			m->info.out_of_order = 1;
+	}
+	free(below_done);
 	return 0;
 }
 

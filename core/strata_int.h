@@ -148,6 +148,10 @@ typedef struct migration {
 	bool apply_failed;   /* failed while applying (not rolling back, not interrupted) */
 	bool ledger_baselined; /* strata_ledger says baselined (before checksums) */
 	char *native_finished; /* finished_at from the native tracker's row */
+	struct migration **pm; /* parents resolved by ledger_order (nparents of them) */
+	/* Untranslatable scripts (strata_migration_desc version 2). */
+	char *up_blocked, *down_blocked, *blocked_hint;
+	int up_blocked_line, down_blocked_line;
 } migration;
 
 int ledger_add(host_call *hc, const strata_migration_desc *d);
@@ -155,6 +159,8 @@ int ledger_order(struct strata *s);
 int ledger_load(struct strata *s); /* strata_load_ledger without clearing the error */
 void migration_free(migration *m);
 migration *ledger_find(const struct strata *s, const char *id);
+/* Is a the same as b or one of its ancestors (through parents)? */
+bool ledger_is_ancestor(const struct strata *s, const migration *a, const migration *b);
 
 /* ---- db.c: a connection through a driver plugin, plus strata_ledger ---- */
 struct db {

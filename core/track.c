@@ -21,12 +21,40 @@ static strata_state state_of(const char *st)
 	return STRATA_PENDING;
 }
 
+/* A "head" row (Alembic keeps one row per applied branch tip): the migration
+ * and all its ancestors are applied. */
+static void mark_ancestry(strata *s, migration *head)
+{
+	migration **stack = xmalloc((s->nmigs + 1) * sizeof *stack);
+	unsigned char *seen = xcalloc(s->nmigs + 1, 1);
+	size_t top = 0;
+	stack[top++] = head;
+	while (top) {
+		migration *m = stack[--top];
+		if (m->native == STRATA_PENDING || m->native == STRATA_ROLLED_BACK)
+			m->native = STRATA_APPLIED;
+		for (size_t k = 0; m->pm && m->pm[k]; k++)
+			if (m->pm[k]->seq < s->nmigs && !seen[m->pm[k]->seq]) {
+				seen[m->pm[k]->seq] = 1;
+				stack[top++] = m->pm[k];
+			}
+	}
+	free(seen);
+	free(stack);
+}
+
 static int on_row(host_call *hc, const strata_track_row *row)
 {
 	if (!row->mig_version || !row->state)
 		return STRATA_EINVAL;
 	char *id = xasprintf("%s:%s", hc->s->cfg.sources[hc->source].name, row->mig_version);
 	migration *m = ledger_find(hc->s, id);
+	if (!strcmp(row->state, "head")) {
+		free(id);
+		if (m)
+			mark_ancestry(hc->s, m);
+		return 0;
+	}
 	strata_state st = state_of(row->state);
 	if (!m && st != STRATA_ROLLED_BACK && st != STRATA_PENDING) {
 		/* Recorded by the native tool, folder gone: missing, unless
@@ -84,7 +112,7 @@ int track_record(strata *s, db *d, const migration *m, const char *state, const 
 	const char **keys, **vals;
 	strata_source_cfg sc = host_source_cfg(s, m->src, &keys, &vals);
 	strata_track_event ev = {
-		.version = 1,
+		.version = 2,
 		.struct_size = sizeof ev,
 		.mig_version = m->info.version,
 		.name = m->info.name,
@@ -95,6 +123,7 @@ int track_record(strata *s, db *d, const migration *m, const char *state, const 
 		.finished_at = finished,
 		.error = error,
 		.execution_ms = ms,
+		.parents = (const char *const *)m->parents,
 	};
 	d->hc.source = m->src;
 	int rc = t->record(&d->hc.pub, &sc, &ev);

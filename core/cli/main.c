@@ -137,6 +137,8 @@ static void print_migration_json(const strata_migration_info *m, int with_state)
 	json_field("name", m->name, 0);
 	json_field("checksum", m->checksum, 0);
 	json_field("file", m->file, 0);
+	if (m->blocked)
+		json_field("untranslatable", m->blocked, 0);
 	if (with_state) {
 		json_field("state", strata_state_name(m->state), 0);
 		printf(", \"out_of_order\": %s", m->out_of_order ? "true" : "false");
@@ -182,8 +184,8 @@ static int cmd_ledger(strata *s, const opts *o)
 	int w = (int)width(s, id_len);
 	for (size_t i = 0; i < n; i++) {
 		const strata_migration_info *m = strata_migration_get(s, i);
-		printf("%-*s  %.12s  %s%s\n", w, m->id, m->checksum, m->name,
-		       m->has_down ? "" : "  (no down)");
+		printf("%-*s  %.12s  %s%s%s\n", w, m->id, m->checksum, m->name,
+		       m->has_down ? "" : "  (no down)", m->blocked ? "  (untranslatable)" : "");
 	}
 	if (!quiet)
 		printf("%zu migration%s\n", n, n == 1 ? "" : "s");
@@ -221,6 +223,8 @@ static int cmd_status(strata *s, const opts *o)
 				fputs("  (out of order)", stdout);
 			if (m->native_only)
 				fputs("  (native tracker)", stdout);
+			if (m->blocked && m->state == STRATA_PENDING)
+				fputs("  (untranslatable)", stdout);
 			if (m->state == STRATA_FAILED && m->error)
 				printf("  [%s]", m->error);
 			putchar('\n');

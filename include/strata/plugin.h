@@ -105,8 +105,18 @@ typedef struct strata_migration_desc {
 	                                else NULL-terminated list of versions in the same
 	                                source, empty list for a root */
 	const char *native_checksum; /* the format's own checksum, or NULL */
+	/* Version 2.  A script the source found but cannot turn into SQL (an
+	 * Alembic body with a loop, a call to a helper, …): the reason and its
+	 * line in file / down_file, plus a hint naming the ways forward.  The
+	 * migration keeps its place in the ledger; apply and rollback stop before
+	 * it.  NULL reason: the script is runnable. */
+	const char *up_blocked;
+	int up_blocked_line;
+	const char *down_blocked;
+	int down_blocked_line;
+	const char *blocked_hint;
 } strata_migration_desc;
-#define STRATA_MIGRATION_DESC_VERSION 1u
+#define STRATA_MIGRATION_DESC_VERSION 2u
 #define STRATA_MIGRATION_DESC_INIT \
 	{ .version = STRATA_MIGRATION_DESC_VERSION, .struct_size = sizeof(strata_migration_desc) }
 
@@ -125,6 +135,10 @@ typedef struct strata_source_cfg {
 	 * source may skip reading separate down files: it then hands over
 	 * down = NULL with down_file set and STRATA_MIG_HAS_DOWN in flags. */
 	unsigned int want;
+	/* The dialect of the database the command targets ("sqlite",
+	 * "postgresql"), from its URL, for sources whose SQL depends on it
+	 * (Alembic's op.* calls); NULL when no driver serves the URL. */
+	const char *dialect;
 } strata_source_cfg;
 #define STRATA_WANT_DOWN_TEXT 0x1u
 
@@ -161,7 +175,9 @@ typedef struct strata_track_row {
 	const char *mig_version; /* the source's version this row is about */
 	const char *state;       /* "applied" "baselined" "failed" "rolled_back"
 	                            "modified" (applied, but the tool's own checksum
-	                            rule says the file changed) */
+	                            rule says the file changed), or "head": this
+	                            migration and every ancestor (through parents)
+	                            are applied (Alembic keeps only the heads) */
 	const char *checksum;    /* native checksum recorded, or NULL */
 	const char *finished_at; /* or NULL */
 } strata_track_row;
@@ -179,6 +195,9 @@ typedef struct strata_track_event {
 	const char *finished_at;
 	const char *error;      /* failure text or NULL */
 	long execution_ms;
+	/* Version 2: the migration's parents as its source gave them
+	 * (NULL-terminated; NULL for a linear source). */
+	const char *const *parents;
 } strata_track_event;
 
 /* A tracker: one tool's tracking table, reached through the host's database
@@ -296,8 +315,13 @@ struct strata_host {
 	 * server's default.  Drivers whose database has no such setting ignore them. */
 	long session_lock_timeout_ms;
 	long session_statement_timeout_ms;
+	/* Version 2.  Tracker role: the ledger's graph of the tracker's source.
+	 * 1 when version a is b or one of b's ancestors (through parents), 0 when
+	 * not, STRATA_ENOTFOUND (no error reported) when a or b is not a
+	 * migration of the source. */
+	int (*is_ancestor)(strata_host *h, const char *a, const char *b);
 };
-#define STRATA_HOST_VERSION 1u
+#define STRATA_HOST_VERSION 2u
 
 /* The descriptor a plugin exports. */
 typedef struct strata_plugin {

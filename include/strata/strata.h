@@ -84,6 +84,12 @@ typedef struct strata_migration_info {
 	const char *applied_by;
 	long execution_ms;       /* -1 if unknown */
 	const char *error;       /* failure text for failed, or NULL */
+	/* Why the source cannot turn the up script into SQL (an untranslatable
+	 * Alembic body), or NULL; apply stops before such a migration. */
+	const char *blocked;
+	/* The migration's parents came from its source (a graph, as Alembic's),
+	 * rather than from version order. */
+	int graph;
 } strata_migration_info;
 
 typedef struct strata_plugin_info {

@@ -1,0 +1,37 @@
+/*
+ * alembic: a source for Alembic histories (the versions folder, or the
+ * project holding alembic.ini) and a tracker for Alembic's alembic_version
+ * table, so that `alembic current` and `alembic upgrade` agree with what
+ * strata did.  No Python runs: pyread.c reads the revision identities,
+ * opsql.c turns upgrade()/downgrade() into the SQL Alembic itself would
+ * emit, offline.c takes Alembic's own offline script for what cannot be
+ * translated, scan.c builds the graph, track.c keeps alembic_version.
+ */
+#include "alembic_int.h"
+
+static const char *const formats[] = { "alembic", NULL };
+static const char *const options[] = { "offline_sql", "recursive", NULL };
+
+static const strata_source_ops source = {
+	STRATA_OPS_INIT(strata_source_ops, STRATA_SOURCE_VERSION),
+	.formats = formats,
+	.options = options,
+	.scan = al_scan,
+	.detect = al_detect,
+};
+
+static const strata_tracker_ops tracker = {
+	STRATA_OPS_INIT(strata_tracker_ops, STRATA_TRACKER_VERSION),
+	.table = AL_TABLE,
+	.read = al_track_read,
+	.record = al_track_record,
+};
+
+static const strata_plugin plugin = {
+	STRATA_PLUGIN_INIT("alembic", "1.0.0",
+	                   "Alembic versions folders (op.* translated to SQL) and alembic_version"),
+	.source = &source,
+	.tracker = &tracker,
+};
+
+STRATA_PLUGIN_DEFINE(plugin)

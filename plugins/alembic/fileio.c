@@ -1,0 +1,77 @@
+/* Reading one file whole, and joining paths. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alembic_int.h"
+
+/* Out of memory is reported like every other error: the plugin never exits. */
+int al_oom(strata_host *h)
+{
+	h->error(h, STRATA_ECLASS_OS, NULL, 0, 0, NULL, "out of memory");
+	return STRATA_ENOMEM;
+}
+
+/* Grow-as-needed reads rather than trusting st_size: the file may change
+ * under us, and a revision is read once. */
+int al_read_file(strata_host *h, const char *path, const char *display, char **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT)
+		return STRATA_ENOTFOUND;
+	if (fd < 0) {
+		h->error(h, STRATA_ECLASS_SOURCE, display, 0, 0, NULL, "cannot open: %s",
+		         strerror(errno));
+		return STRATA_EIO;
+	}
+	size_t cap = 8192, n = 0;
+	char *buf = malloc(cap);
+	for (;;) {
+		if (buf && n + 1 == cap) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb)
+				free(buf);
+			buf = nb;
+			cap *= 2;
+		}
+		if (!buf) {
+			close(fd);
+			return al_oom(h);
+		}
+		ssize_t r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			h->error(h, STRATA_ECLASS_SOURCE, display, 0, 0, NULL, "cannot read: %s",
+			         strerror(errno));
+			free(buf);
+			close(fd);
+			return STRATA_EIO;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* dir + "/" + rel, or rel when it is absolute; NULL when out of memory. */
+char *al_join(const char *dir, const char *rel)
+{
+	if (rel[0] == '/' || !dir || !*dir)
+		return strdup(rel);
+	size_t a = strlen(dir), b = strlen(rel);
+	while (a > 1 && dir[a - 1] == '/')
+		a--;
+	char *p = malloc(a + b + 2);
+	if (p)
+		snprintf(p, a + b + 2, "%.*s/%s", (int)a, dir, rel);
+	return p;
+}

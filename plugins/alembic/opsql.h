@@ -1,0 +1,52 @@
+/*
+ * The SQL of a revision's upgrade() or downgrade(), without Python: the body
+ * is parsed as the small subset of Python that Alembic revisions are written
+ * in (op.* calls with literal arguments, `with op.batch_alter_table(...)`,
+ * `with op.get_context().autocommit_block():`, `pass`, docstrings, comments,
+ * literal sa.table()/sa.Table() assignments), and each op.* call becomes the
+ * text `alembic upgrade --sql` prints for it on that dialect: every statement
+ * is `str.replace("\t", "    ").strip() + ";\n\n"`.
+ *
+ * Anything else (loops, conditionals, helper calls, op.get_bind(), f-strings,
+ * variables that are not literal tables) is "untranslatable": the result says
+ * which construct and on which line, and no SQL is guessed.  An operation that
+ * Alembic itself refuses on the dialect (constraint ALTERs on SQLite outside
+ * batch mode) is "refused", with Alembic's own reason.
+ *
+ * Independent of strata's headers; never prints, never exits.
+ */
+#ifndef STRATA_ALEMBIC_OPSQL_H
+#define STRATA_ALEMBIC_OPSQL_H
+
+#include <stddef.h>
+
+typedef enum opsql_dialect { OPSQL_POSTGRESQL = 0, OPSQL_SQLITE = 1 } opsql_dialect;
+
+typedef enum opsql_status {
+	OPSQL_OK = 0,            /* sql holds the statements (maybe "" for `pass`) */
+	OPSQL_UNTRANSLATABLE = 1, /* line + reason name the construct; sql is NULL */
+	OPSQL_REFUSED = 2,        /* Alembic refuses it on this dialect; line + reason */
+	OPSQL_NOFUNC = 3          /* the file has no such function */
+} opsql_status;
+
+typedef struct opsql_result {
+	opsql_status status;
+	char *sql;          /* OPSQL_OK: "stmt;\n\nstmt;\n\n" (malloc'd, NUL-terminated) */
+	size_t len;
+	int no_transaction; /* an autocommit_block is present (the revision runs outside a transaction) */
+	int line;           /* 1-based line in the file: the construct (not OK) or `def fn(` (OK) */
+	char reason[512];   /* not OK: "for loop", "op.get_bind()", "f-string in op.execute()",
+	                       or Alembic's message for OPSQL_REFUSED */
+} opsql_result;
+
+/* Translates the body of module-level `def <fn>(` (fn is "upgrade" or
+ * "downgrade") in text[0..len).  Returns 0 with *out filled (any status), or
+ * -1 when the file is not Python this reader can follow (unbalanced
+ * brackets, an unterminated string), with a message in err and its 1-based
+ * line in *errline.  out->sql is freed with opsql_result_free(). */
+int opsql_translate(const char *text, size_t len, const char *fn, opsql_dialect dialect,
+                    opsql_result *out, char *err, size_t errsize, int *errline);
+
+void opsql_result_free(opsql_result *r);
+
+#endif

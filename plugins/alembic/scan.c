@@ -1,0 +1,415 @@
+/* A source for Alembic histories: every revision file in the version
+ * folders, its place in the graph (down_revision, depends_on, branch
+ * labels), and its upgrade()/downgrade() as SQL for the target's dialect.
+ * Alembic learns a revision's identity by importing the module; strata reads
+ * the same module-level assignments without Python (pyread.c) and
+ * translates the bodies (opsql.c).  What cannot be translated keeps its
+ * place in the ledger and is marked, so apply stops before it. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "alembic_int.h"
+#include "opsql.h"
+#include "pyread.h"
+
+typedef struct rev {
+	char *file;     /* relative to the source path, for messages */
+	py_revision py;
+	char *name;
+	opsql_result up, down;
+	int has_down;
+	const char **parents; /* resolved, NULL-terminated */
+} rev;
+
+typedef struct scan_ctx {
+	strata_host *h;
+	const strata_source_cfg *cfg;
+	char **files; /* relative to cfg->path */
+	size_t nfiles;
+	rev *revs;
+	size_t nrevs;
+	rev **by_id; /* sorted by revision id */
+} scan_ctx;
+
+static int add_file(scan_ctx *c, const char *rel)
+{
+	char **nf = realloc(c->files, (c->nfiles + 1) * sizeof *nf);
+	char *dup = strdup(rel);
+	if (!nf || !dup) {
+		free(dup);
+		if (nf)
+			c->files = nf;
+		return al_oom(c->h);
+	}
+	c->files = nf;
+	c->files[c->nfiles++] = dup;
+	return 0;
+}
+
+/* Alembic's rule: every *.py but __init__.py and editor locks (.#*);
+ * subfolders only with recursive_version_locations. */
+static int list_dir(scan_ctx *c, const char *abs, const char *rel, int recursive)
+{
+	DIR *d = opendir(abs);
+	if (!d) {
+		c->h->error(c->h, STRATA_ECLASS_SOURCE, rel && *rel ? rel : c->cfg->path, 0, 0,
+		            "check the path in strata.yaml (or version_locations in alembic.ini)",
+		            "cannot read the versions folder: %s", strerror(errno));
+		return STRATA_EIO;
+	}
+	int rc = 0;
+	struct dirent *e;
+	while (!rc && (e = readdir(d))) {
+		const char *n = e->d_name;
+		if (n[0] == '.' || !strcmp(n, "__pycache__"))
+			continue;
+		char *sub = al_join(abs, n);
+		char *srel = rel && *rel ? al_join(rel, n) : strdup(n);
+		struct stat st;
+		if (!sub || !srel)
+			rc = al_oom(c->h);
+		else if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (recursive)
+				rc = list_dir(c, sub, srel, recursive);
+		} else {
+			size_t l = strlen(n);
+			if (l > 3 && !strcmp(n + l - 3, ".py") && strcmp(n, "__init__.py"))
+				rc = add_file(c, srel);
+		}
+		free(sub);
+		free(srel);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* By id, then by file: a duplicate is always reported on the same file. */
+static int cmp_rev(const void *a, const void *b)
+{
+	const rev *x = *(rev *const *)a, *y = *(rev *const *)b;
+	int c = strcmp(x->py.revision.str, y->py.revision.str);
+	return c ? c : strcmp(x->file, y->file);
+}
+
+static rev *find_rev(const scan_ctx *c, const char *id)
+{
+	size_t lo = 0, hi = c->nrevs;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int r = strcmp(c->by_id[mid]->py.revision.str, id);
+		if (!r)
+			return c->by_id[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The message Alembic shows: the docstring's first line. */
+static char *doc_name(const char *t, size_t len)
+{
+	const char *p = t, *end = t + len;
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+			p++;
+		if (p < end && *p == '#') {
+			while (p < end && *p != '\n')
+				p++;
+			continue;
+		}
+		break;
+	}
+	if (p < end && (*p == 'r' || *p == 'R' || *p == 'u' || *p == 'U'))
+		p++;
+	if (p >= end || (*p != '"' && *p != '\''))
+		return strdup("");
+	char q = *p;
+	int triple = end - p >= 3 && p[1] == q && p[2] == q;
+	p += triple ? 3 : 1;
+	while (p < end && (*p == ' ' || *p == '\t' || (triple && (*p == '\n' || *p == '\r'))))
+		p++;
+	const char *s = p;
+	while (p < end && *p != '\n' && *p != '\r' && *p != q)
+		p++;
+	while (p > s && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	return strndup(s, (size_t)(p - s));
+}
+
+static int translate(scan_ctx *c, rev *r, const char *text, size_t len, opsql_dialect dia)
+{
+	char err[512] = "";
+	int line = 0;
+	if (opsql_translate(text, len, "upgrade", dia, &r->up, err, sizeof err, &line) ||
+	    opsql_translate(text, len, "downgrade", dia, &r->down, err, sizeof err, &line)) {
+		c->h->error(c->h, STRATA_ECLASS_SOURCE, r->file, line, 0,
+		            "Alembic could not import this file either", "%s", err);
+		return STRATA_EINVAL;
+	}
+	r->has_down = r->down.status != OPSQL_NOFUNC;
+	return 0;
+}
+
+static int read_one(scan_ctx *c, const char *rel, opsql_dialect dia)
+{
+	char *abs = al_join(c->cfg->path, rel);
+	if (!abs)
+		return al_oom(c->h);
+	char *text = NULL;
+	size_t len = 0;
+	int rc = al_read_file(c->h, abs, rel, &text, &len);
+	free(abs);
+	if (rc == STRATA_ENOTFOUND) /* gone while we looked */
+		return 0;
+	if (rc)
+		return rc;
+	rev *r = &c->revs[c->nrevs];
+	memset(r, 0, sizeof *r);
+	r->file = strdup(rel);
+	if (!r->file) {
+		free(text);
+		return al_oom(c->h);
+	}
+	c->nrevs++; /* owned from here on, freed with the others */
+	char err[512] = "";
+	int line = 0;
+	if (py_read_revision(text, len, &r->py, err, sizeof err, &line)) {
+		c->h->error(c->h, STRATA_ECLASS_SOURCE, rel, line, 0,
+		            "Alembic could not import this file either", "%s", err);
+		rc = STRATA_EINVAL;
+	} else if (!r->py.has_revision || r->py.revision.kind != PY_STR || !*r->py.revision.str) {
+		c->h->error(c->h, STRATA_ECLASS_SOURCE, rel, r->py.has_revision ? r->py.revision.line : 1,
+		            0, "declare  revision = '<id>'  at module level, as Alembic's template does",
+		            "no revision id in this file");
+		rc = STRATA_EINVAL;
+	} else if (!(r->name = doc_name(text, len))) {
+		rc = al_oom(c->h);
+	} else {
+		rc = translate(c, r, text, len, dia);
+	}
+	free(text);
+	return rc;
+}
+
+/* Every id a revision depends on: down_revision first, then depends_on
+ * (an id, a branch label, or a unique id prefix, as Alembic resolves them). */
+static int resolve(scan_ctx *c, rev *r)
+{
+	const py_value *dv = &r->py.down_revision, *dep = &r->py.depends_on;
+	size_t nd = dv->kind == PY_STR ? 1 : dv->kind == PY_LIST ? dv->nitems : 0;
+	size_t ne = dep->kind == PY_STR ? 1 : dep->kind == PY_LIST ? dep->nitems : 0;
+	r->parents = calloc(nd + ne + 1, sizeof *r->parents);
+	if (!r->parents)
+		return al_oom(c->h);
+	size_t n = 0;
+	for (size_t i = 0; i < nd; i++) {
+		const char *id = dv->kind == PY_STR ? dv->str : dv->items[i];
+		rev *p = find_rev(c, id);
+		if (!p) {
+			c->h->error(c->h, STRATA_ECLASS_SOURCE, r->file, dv->line, 0,
+			            "fix down_revision, or restore the missing revision file",
+			            "Revision %s referenced from %s -> %s is not present", id, id,
+			            r->py.revision.str);
+			return STRATA_EINVAL;
+		}
+		r->parents[n++] = p->py.revision.str;
+	}
+	for (size_t i = 0; i < ne; i++) {
+		const char *id = dep->kind == PY_STR ? dep->str : dep->items[i];
+		rev *p = find_rev(c, id);
+		size_t hits = 0;
+		for (size_t k = 0; !p && k < c->nrevs; k++) { /* a branch label */
+			const py_value *bl = &c->revs[k].py.branch_labels;
+			for (size_t j = 0; bl->kind == PY_LIST && j < bl->nitems; j++)
+				if (!strcmp(bl->items[j], id))
+					p = &c->revs[k];
+			if (bl->kind == PY_STR && !strcmp(bl->str, id))
+				p = &c->revs[k];
+		}
+		for (size_t k = 0; !p && k < c->nrevs; k++) /* a unique prefix */
+			if (!strncmp(c->revs[k].py.revision.str, id, strlen(id)))
+				hits++;
+		for (size_t k = 0; !p && hits == 1 && k < c->nrevs; k++)
+			if (!strncmp(c->revs[k].py.revision.str, id, strlen(id)))
+				p = &c->revs[k];
+		if (!p) {
+			c->h->error(c->h, STRATA_ECLASS_SOURCE, r->file, dep->line, 0,
+			            hits ? "give more of the id" : "fix depends_on",
+			            hits ? "Multiple revisions start with '%s' (depends_on of %s)"
+			                 : "Can't locate revision identified by '%s' (depends_on of %s)",
+			            id, r->py.revision.str);
+			return STRATA_EINVAL;
+		}
+		int dup = 0;
+		for (size_t k = 0; k < n; k++)
+			dup |= !strcmp(r->parents[k], p->py.revision.str);
+		if (!dup)
+			r->parents[n++] = p->py.revision.str;
+	}
+	return 0;
+}
+
+static const char *status_text(const opsql_result *o, const char *fn, const char *dialect,
+                               char *buf, size_t size)
+{
+	switch (o->status) {
+	case OPSQL_OK:
+		return NULL;
+	case OPSQL_REFUSED:
+		snprintf(buf, size, "%s() is refused on %s, as Alembic refuses it: %s", fn, dialect,
+		         o->reason);
+		return buf;
+	case OPSQL_NOFUNC:
+		snprintf(buf, size, "no %s() function", fn);
+		return buf;
+	default:
+		snprintf(buf, size, "%s() cannot be translated to SQL: %s", fn, o->reason);
+		return buf;
+	}
+}
+
+static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dialect)
+{
+	const char *id = r->py.revision.str;
+	const al_block *ub = off ? al_offline_find(off, id, 0) : NULL;
+	const al_block *db = off ? al_offline_find(off, id, 1) : NULL;
+	char ubuf[700], dbuf[700], hint[1024];
+	const char *first = r->parents[0] ? r->parents[0] : "";
+	snprintf(hint, sizeof hint,
+	         "use Alembic's own SQL: `alembic upgrade %s%s%s --sql > FILE` and  offline_sql: FILE  "
+	         "on source '%s'; or, if the database already has it, `strata baseline --to %s:%s`",
+	         first, *first ? ":" : "", id, c->cfg->name, c->cfg->name, id);
+	strata_migration_desc d = STRATA_MIGRATION_DESC_INIT;
+	d.mig_version = id;
+	d.name = r->name;
+	d.file = r->file;
+	d.down_file = r->file;
+	d.parents = r->parents;
+	if (ub) {
+		d.up = ub->sql;
+		d.up_len = ub->len;
+		d.line = 1;
+		d.flags |= ub->no_transaction ? STRATA_MIG_NO_TRANSACTION : 0;
+	} else {
+		d.up = r->up.sql ? r->up.sql : "";
+		d.up_len = r->up.sql ? r->up.len : 0;
+		d.line = r->up.line;
+		d.flags |= r->up.no_transaction ? STRATA_MIG_NO_TRANSACTION : 0;
+		d.up_blocked = status_text(&r->up, "upgrade", dialect, ubuf, sizeof ubuf);
+		d.up_blocked_line = r->up.line;
+	}
+	if (db) {
+		d.down = db->sql;
+		d.down_len = db->len;
+		d.down_line = 1;
+		d.flags |= STRATA_MIG_HAS_DOWN;
+	} else if (r->has_down) {
+		d.down = r->down.sql ? r->down.sql : "";
+		d.down_len = r->down.sql ? r->down.len : 0;
+		d.down_line = r->down.line;
+		d.flags |= STRATA_MIG_HAS_DOWN;
+		d.down_blocked = status_text(&r->down, "downgrade", dialect, dbuf, sizeof dbuf);
+		d.down_blocked_line = r->down.line;
+	}
+	d.blocked_hint = hint;
+	return c->h->add_migration(c->h, &d);
+}
+
+static void ctx_free(scan_ctx *c)
+{
+	for (size_t i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
+	for (size_t i = 0; i < c->nrevs; i++) {
+		rev *r = &c->revs[i];
+		free(r->file);
+		free(r->name);
+		py_revision_free(&r->py);
+		opsql_result_free(&r->up);
+		opsql_result_free(&r->down);
+		free(r->parents);
+	}
+	free(c->revs);
+	free(c->by_id);
+}
+
+int al_scan(strata_host *h, const strata_source_cfg *cfg)
+{
+	scan_ctx c = {.h = h, .cfg = cfg};
+	const char *dialect = cfg->struct_size >= offsetof(strata_source_cfg, dialect) +
+	                                               sizeof cfg->dialect && cfg->dialect
+	                          ? cfg->dialect
+	                          : "postgresql";
+	opsql_dialect dia = !strcmp(dialect, "sqlite") ? OPSQL_SQLITE : OPSQL_POSTGRESQL;
+	const char *ropt = strata_cfg_option(cfg, "recursive");
+	int recursive = ropt && (!strcmp(ropt, "true") || !strcmp(ropt, "yes") || !strcmp(ropt, "1"));
+
+	/* The folders: alembic.ini's when path is the project, else path itself. */
+	al_ini ini;
+	int rc = al_ini_read(h, cfg->path, &ini);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		recursive |= ini.recursive;
+		size_t plen = strlen(cfg->path);
+		rc = 0;
+		for (size_t i = 0; i < ini.ndirs; i++) {
+			const char *abs = ini.version_dirs[i];
+			const char *rel = !strncmp(abs, cfg->path, plen) && abs[plen] == '/' ? abs + plen + 1 : abs;
+			if ((rc = list_dir(&c, abs, rel, recursive)))
+				break;
+		}
+		al_ini_free(&ini);
+	} else {
+		rc = list_dir(&c, cfg->path, "", recursive);
+	}
+	if (!rc && c.nfiles)
+		qsort(c.files, c.nfiles, sizeof *c.files, cmp_str);
+
+	if (!rc && c.nfiles && !(c.revs = calloc(c.nfiles, sizeof *c.revs)))
+		rc = al_oom(h);
+	for (size_t i = 0; !rc && i < c.nfiles; i++)
+		rc = read_one(&c, c.files[i], dia);
+
+	/* Identity: one file per revision id. */
+	if (!rc && c.nrevs && !(c.by_id = malloc(c.nrevs * sizeof *c.by_id)))
+		rc = al_oom(h);
+	for (size_t i = 0; !rc && i < c.nrevs; i++)
+		c.by_id[i] = &c.revs[i];
+	if (!rc && c.nrevs)
+		qsort(c.by_id, c.nrevs, sizeof *c.by_id, cmp_rev);
+	for (size_t i = 1; !rc && i < c.nrevs; i++)
+		if (!strcmp(c.by_id[i - 1]->py.revision.str, c.by_id[i]->py.revision.str)) {
+			h->error(h, STRATA_ECLASS_SOURCE, c.by_id[i]->file, c.by_id[i]->py.revision.line, 0,
+			         "give one of them a new id (alembic revision generates one)",
+			         "revision %s is also defined in %s", c.by_id[i]->py.revision.str,
+			         c.by_id[i - 1]->file);
+			rc = STRATA_EINVAL;
+		}
+	for (size_t i = 0; !rc && i < c.nrevs; i++)
+		rc = resolve(&c, &c.revs[i]);
+
+	al_offline off = {0};
+	const char *offpath = strata_cfg_option(cfg, "offline_sql");
+	if (!rc && offpath) {
+		char *abs = al_join(cfg->path, offpath);
+		rc = abs ? al_offline_read(h, abs, offpath, &off) : al_oom(h);
+		free(abs);
+	}
+	for (size_t i = 0; !rc && i < c.nrevs; i++)
+		rc = hand_over(&c, &c.revs[i], offpath ? &off : NULL, dialect);
+	al_offline_free(&off);
+	ctx_free(&c);
+	return rc;
+}

@@ -1,0 +1,356 @@
+#!/usr/bin/env bash
+# strata's alembic plugin and the REAL Alembic (Debian: alembic 1.8.1,
+# python3-sqlalchemy 1.4, python3-psycopg2) on the same databases.  TAP;
+# BACKEND=sqlite|pg as in tests/integration/lib.sh.  The projects are made by
+# fixtures.py with the real `alembic init`, `revision` (--head, --splice,
+# --branch-label, --depends-on) and `merge`, plus one hand-written revision in
+# the typed template:
+#   graph  A -> B -> C -> D1 -> M -> E(typed);  C -> D2 -> M;  R1 (label
+#          reporting) -> R2 (depends_on B); source `path: migrations/versions`
+#   ops    one revision per op.* kind (the dialect's own set); source `path: .`
+#          (alembic.ini)
+#   bad_*  a revision strata cannot translate (a for loop, op.get_bind())
+# Sections:
+#   (1) strata apply = alembic upgrade heads (schema, rows, alembic_version);
+#       then alembic current shows the heads and alembic upgrade heads does nothing
+#   (2) alembic upgrade heads, then strata status/ledger/apply: all applied
+#   (3) strata baseline [--to] = alembic stamp heads|REV
+#   (4) strata rollback --to = alembic downgrade (schema, rows, alembic_version)
+#   (5) strata apply --dry-run = alembic upgrade heads --sql, revision by revision
+#   (6) an untranslatable revision: strata apply stops before it, exit 1,
+#       FILE:LINE; then with Alembic's own SQL for it (offline_sql) it runs
+. "$SRC/tests/integration/lib.sh"
+HERE=$SRC/tests/interop/alembic
+PY=/usr/bin/python3
+ALEMBIC=/usr/bin/alembic
+# The Debian interpreter and packages, whatever python3 is first in PATH.
+unset PYTHONPATH PYTHONHOME PYTHONSTARTUP VIRTUAL_ENV
+if [ ! -x "$ALEMBIC" ] || ! "$PY" -c 'import alembic, sqlalchemy, psycopg2' >"$T/setup.log" 2>&1; then
+	echo "Bail out! Alembic not installed: apt-get install alembic python3-sqlalchemy python3-psycopg2 (./dev test does)"
+	sed 's/^/# /' "$T/setup.log" 2>/dev/null || true
+	exit 1
+fi
+dialect=$(pick sqlite postgresql)
+
+# strata's URL of database NAME (absolute SQLite path: strata runs with -C),
+# and SQLAlchemy's.
+surl() { if sqlite; then echo "sqlite:$T/${1%.db}.db"; else db_url "$1"; fi; }
+aurl() {
+	if sqlite; then echo "sqlite:///$T/${1%.db}.db"; else
+		echo "postgresql+psycopg2://$PGUSER@/$(pg_create "$1")?host=$PGHOST&port=$PGPORT"
+	fi
+}
+fresh() { local d; for d in "$@"; do db_reset "$d"; done; }
+
+# sr PROJECT DB ARGS…: strata in project folder PROJECT on database DB.
+sr() { local p=$1 d=$2; shift 2; run -C "$T/$p" --db "$(surl "$d")" "$@"; }
+# al PROJECT DB ARGS…: the real alembic in PROJECT on database DB.
+al() {
+	local p=$1 u
+	u=$(aurl "$2")
+	shift 2
+	set +e
+	(cd "$T/$p" && ALEMBIC_URL=$u "$ALEMBIC" "$@") >"$T/out" 2>"$T/err"
+	rc=$?
+	set -e
+}
+# alsql PROJECT ARGS…: alembic offline (--sql needs no database).
+alsql() {
+	local p=$1; shift
+	set +e
+	(cd "$T/$p" && ALEMBIC_URL=$(pick sqlite:// 'postgresql+psycopg2://strata@/offline') "$ALEMBIC" "$@" --sql) >"$T/out" 2>"$T/err"
+	rc=$?
+	set -e
+}
+
+# The schema of DB without strata_ledger: SQLite's sqlite_master (tabs as 4
+# spaces: Alembic sends SQLAlchemy's DDL with tabs online and with 4 spaces
+# offline), PostgreSQL's pg_dump -s without comments and SET lines.
+schema() {
+	if sqlite; then
+		q "$1" "SELECT type, name, tbl_name, replace(sql, char(9), '    ') FROM sqlite_master
+			WHERE tbl_name <> 'strata_ledger' ORDER BY name, type"
+	else
+		pg_dump -s --no-owner -T strata_ledger -d "$(db_url "$1")" |
+			grep -v -e '^--' -e '^SET ' -e '^SELECT pg_catalog.set_config' -e '^\\restrict' -e '^\\unrestrict' -e '^$' || true
+	fi
+}
+# The rows of every table but strata_ledger and alembic_version.
+data() {
+	local t
+	for t in $(tables "$1" | tr , ' '); do
+		[ "$t" = alembic_version ] && continue
+		echo "== $t"
+		q "$1" "SELECT * FROM $t ORDER BY 1"
+	done
+}
+# alembic_version's rows, sorted, joined by ','; "<none>" without the table.
+versions() {
+	if [ "$(has_table "$1" alembic_version)" = 1 ]; then
+		qlist "$1" "SELECT version_num FROM alembic_version ORDER BY version_num"
+	else echo "<none>"; fi
+}
+state() { schema "$1"; echo "== data"; data "$1"; echo "== alembic_version"; versions "$1"; }
+sorted() { printf '%s\n' "$@" | LC_ALL=C sort | paste -sd, -; }
+
+# same DESCRIPTION GOT(strata) EXPECTED(alembic): equal, or a unified diff.
+same() {
+	if [ "$2" = "$3" ]; then ok "$1"; else
+		not_ok "$1"
+		diff -u --label alembic --label strata <(printf '%s\n' "$3") <(printf '%s\n' "$2") | head -60 | sed 's/^/# /' || true
+	fi
+}
+out_line() { grep -qxF -- "$1" "$T/out"; }
+err_lacks() { ! grep -qF -- "$1" "$T/err"; }
+# `strata --json status|ledger` in $T/out: "id=state" (or ids), sorted, joined by ','.
+# jpy EXPR: EXPR (Python, on j = the JSON in $T/out); "<not JSON: …>" if it is not.
+jpy() {
+	"$PY" -c '
+import json, sys
+try:
+    j = json.load(open(sys.argv[1]))
+    print(eval(sys.argv[2]))
+except Exception as e:
+    print("<not JSON: %s>" % e)' "$T/out" "$1"
+}
+json_states() { jpy '",".join(sorted(m["id"] + "=" + m["state"] for m in j["migrations"]))'; }
+json_summary() { jpy '",".join(k + "=" + str(v) for k, v in sorted(j["summary"].items()))'; }
+json_ids() { jpy '",".join(m["id"] for m in j["migrations"])'; }
+
+# project NAME KIND ARG [PATH]: NAME/ made by fixtures.py, its NAME=REV lines
+# sourced, NAME/strata.yaml with source path PATH (default migrations/versions).
+project() {
+	local p=$1 kind=$2 arg=$3 path=${4:-migrations/versions}
+	if ! "$PY" "$HERE/fixtures.py" "$kind" "$T/$p" "$arg" >"$T/gen.log" 2>&1; then
+		echo "Bail out! fixtures.py $kind failed"
+		sed 's/^/# /' "$T/gen.log"
+		exit 1
+	fi
+	cat >"$T/$p/strata.yaml" <<YAML
+database: $(surl "$p")
+sources:
+  - name: app
+    format: alembic
+    path: $path
+YAML
+}
+# The NAME=REV pairs of project P, in creation order.
+names() { cut -d= -f1 "$T/$1/ids.sh"; }
+rev() { grep "^$2=" "$T/$1/ids.sh" | cut -d= -f2; }
+all_states() { local p=$1 st=$2 nm s=(); for nm in $(names "$p"); do s+=("app:$(rev "$p" "$nm")=$st"); done; sorted "${s[@]}"; }
+
+# ---------------------------------------------------------------- (1)
+# sec1 PROJECT HEADS…: strata apply on P_s, alembic upgrade heads on P_a.
+sec1() {
+	local p=$1; shift
+	local heads=() h before acur
+	for h in "$@"; do heads+=("$(rev "$p" "$h")"); done
+	fresh "${p}_s" "${p}_a"
+	sr "$p" "${p}_s" apply
+	check "(1) $p: strata apply exits 0" rc_is 0
+	al "$p" "${p}_a" upgrade heads
+	check "(1) $p: alembic upgrade heads exits 0" rc_is 0
+	check "(1) $p: alembic's alembic_version holds the heads ($*)" eq "$(versions "${p}_a")" "$(sorted "${heads[@]}")"
+	same "(1) $p: schema after strata apply = after alembic upgrade heads" "$(schema "${p}_s")" "$(schema "${p}_a")"
+	same "(1) $p: rows after strata apply = after alembic upgrade heads" "$(data "${p}_s")" "$(data "${p}_a")"
+	same "(1) $p: alembic_version rows = alembic's" "$(versions "${p}_s")" "$(versions "${p}_a")"
+	if sqlite; then
+		# Not normalized: the exact DDL Alembic sends online (tabs, ", " line ends).
+		same "(1) $p: alembic_version DDL byte for byte" \
+			"$(q "${p}_s" "SELECT sql FROM sqlite_master WHERE name = 'alembic_version'")" \
+			"$(q "${p}_a" "SELECT sql FROM sqlite_master WHERE name = 'alembic_version'")"
+	fi
+	al "$p" "${p}_a" current
+	acur=$(LC_ALL=C sort "$T/out")
+	check "(1) $p: alembic current lists the heads on alembic's database" eq "$(cut -d' ' -f1 <<<"$acur" | LC_ALL=C sort | paste -sd, -)" "$(sorted "${heads[@]}")"
+	al "$p" "${p}_s" current
+	check "(1) $p: alembic current on strata's database exits 0" rc_is 0
+	same "(1) $p: alembic current on strata's database = on alembic's" "$(LC_ALL=C sort "$T/out")" "$acur"
+	before=$(state "${p}_s")
+	al "$p" "${p}_s" upgrade heads
+	check "(1) $p: alembic upgrade heads after strata apply exits 0" rc_is 0
+	check "(1) $p: alembic upgrade heads after strata apply runs no revision" err_lacks "Running upgrade"
+	same "(1) $p: ... and changes nothing (schema, rows, alembic_version)" "$(state "${p}_s")" "$before"
+}
+
+# ---------------------------------------------------------------- (2)
+# sec2 PROJECT: P_a was migrated by alembic in sec1.
+sec2() {
+	local p=$1 cnt before
+	cnt=$(names "$p" | wc -l)
+	sr "$p" "${p}_a" --json status
+	check "(2) $p: strata status after alembic upgrade heads exits 0" rc_is 0
+	same "(2) $p: strata status: every revision applied" "$(json_states)" "$(all_states "$p" applied)"
+	check "(2) $p: strata status --json summary" eq "$(json_summary)" \
+		"applied=$cnt,baselined=0,failed=0,missing=0,modified=0,out_of_order=0,pending=0,rolled_back=0"
+	sr "$p" "${p}_a" status
+	check "(2) $p: strata status (text) exits 0" rc_is 0
+	check "(2) $p: strata status summary line" out_line "$cnt migrations: $cnt applied"
+	before=$(state "${p}_a")
+	sr "$p" "${p}_a" apply
+	check "(2) $p: strata apply after alembic: nothing to do, exit 0" rc_is 0
+	same "(2) $p: strata apply after alembic changes nothing" "$(state "${p}_a")" "$before"
+	al "$p" "${p}_a" current
+	check "(2) $p: alembic current still exits 0" rc_is 0
+}
+
+# ---------------------------------------------------------------- (4)
+# sec4 PROJECT REV DB_S DB_A: strata rollback --to app:REV on DB_S, alembic
+# downgrade REV on DB_A (both fully applied); compare.
+sec4() {
+	local p=$1 r=$2 ds=$3 da=$4 id
+	id=$(rev "$p" "$r")
+	sr "$p" "$ds" rollback --to "app:$id"
+	check "(4) $p: strata rollback --to $r exits 0" rc_is 0
+	al "$p" "$da" downgrade "$id"
+	check "(4) $p: alembic downgrade $r exits 0" rc_is 0
+	same "(4) $p: rollback --to $r: schema = alembic downgrade's" "$(schema "$ds")" "$(schema "$da")"
+	same "(4) $p: rollback --to $r: rows = alembic downgrade's" "$(data "$ds")" "$(data "$da")"
+	same "(4) $p: rollback --to $r: alembic_version = alembic downgrade's" "$(versions "$ds")" "$(versions "$da")"
+	al "$p" "$ds" current
+	check "(4) $p: alembic current after strata rollback --to $r exits 0" rc_is 0
+}
+
+# ---------------------------------------------------------------- (5)
+# sec5 PROJECT: apply --dry-run on an empty database = upgrade heads --sql.
+sec5() {
+	local p=$1 nm id ids=() bad=()
+	fresh "${p}_d"
+	sr "$p" "${p}_d" apply --dry-run
+	check "(5) $p: strata apply --dry-run exits 0" rc_is 0
+	cp "$T/out" "$T/$p.strata.sql"
+	check "(5) $p: --dry-run wrote nothing" eq "$(tables "${p}_d")" ""
+	alsql "$p" upgrade heads
+	check "(5) $p: alembic upgrade heads --sql exits 0" rc_is 0
+	cp "$T/out" "$T/$p.alembic.sql"
+	rm -rf "$T/$p.blk"
+	"$PY" "$HERE/blocks.py" strata "$T/$p.strata.sql" "$T/$p.blk/s"
+	"$PY" "$HERE/blocks.py" alembic "$T/$p.alembic.sql" "$T/$p.blk/a"
+	for nm in $(names "$p"); do ids+=("$(rev "$p" "$nm")"); done
+	same "(5) $p: --dry-run prints a block for every revision" "$(sorted $(cat "$T/$p.blk/s/order"))" "$(sorted "${ids[@]}")"
+	for nm in $(names "$p"); do
+		id=$(rev "$p" "$nm")
+		if [ ! -f "$T/$p.blk/s/$id.norm" ]; then
+			not_ok "(5) $p: $nm ($id): SQL = alembic --sql's"
+			echo "# no block for app:$id in strata's --dry-run output"
+			bad+=("$nm")
+			continue
+		fi
+		if [ ! -s "$T/$p.blk/a/$id.norm" ] && [ "$nm" != M ]; then
+			not_ok "(5) $p: $nm ($id): SQL = alembic --sql's"
+			echo "# alembic printed no SQL for it: the fixture or the splitter is wrong"
+			continue
+		fi
+		same "(5) $p: $nm ($id): SQL = alembic --sql's" "$(cat "$T/$p.blk/s/$id.norm")" "$(cat "$T/$p.blk/a/$id.norm")"
+		check "(5) $p: $nm: header line" grep -qE "^-- apply app:$id [^ ].* \(.*/[^/]*${id}_[^/]*\.py\)$" "$T/$p.blk/s/$id.hdr"
+		cmp -s "$T/$p.blk/s/$id.raw" "$T/$p.blk/a/$id.raw" || bad+=("$nm")
+	done
+	check "(5) $p: byte for byte Alembic's offline format (differing: ${bad[*]:-none})" eq "${#bad[@]}" 0
+}
+
+# ================================================================ graph
+project graph graph "$dialect"
+sec1 graph E R2
+sr graph graph_s --json ledger
+check "(1) graph: strata --json ledger exits 0" rc_is 0
+ledger_ids=$(json_ids)
+check "(1) graph: the ledger lists every revision" eq "$(sorted ${ledger_ids//,/ })" "$(all_states graph x | sed 's/=x//g')"
+# Parents before children, depends_on before dependents.
+order_ok() {
+	local a b e
+	pos() { tr , '\n' <<<"$ledger_ids" | grep -nxF "app:$(rev graph "$1")" | cut -d: -f1; }
+	for e in A:B B:C C:D1 C:D2 D1:M D2:M M:E R1:R2 B:R2; do
+		a=${e%:*} b=${e#*:}
+		[ "$(pos "$a")" -lt "$(pos "$b")" ] || { echo "# ledger order: $a after $b"; return 1; }
+	done
+}
+check "(1) graph: ledger order respects down_revision and depends_on" order_ok
+sec2 graph
+
+# (3) baseline = stamp
+fresh base_s base_a
+sr graph base_s baseline
+check "(3) strata baseline exits 0" rc_is 0
+al graph base_a stamp heads
+check "(3) alembic stamp heads exits 0" rc_is 0
+same "(3) strata baseline = alembic stamp heads: alembic_version rows" "$(versions base_s)" "$(versions base_a)"
+check "(3) ... which are the heads E, R2" eq "$(versions base_s)" "$(sorted "$(rev graph E)" "$(rev graph R2)")"
+same "(3) schema (alembic_version alone) = alembic stamp's" "$(schema base_s)" "$(schema base_a)"
+al graph base_s current
+check "(3) alembic current after strata baseline exits 0" rc_is 0
+al graph base_s upgrade heads
+check "(3) alembic upgrade heads after strata baseline runs nothing" err_lacks "Running upgrade"
+sr graph base_a --json status
+check "(3) strata status after alembic stamp heads exits 0" rc_is 0
+for r in C D2 M R2 R1; do
+	fresh base_s base_a
+	sr graph base_s baseline --to "app:$(rev graph $r)"
+	check "(3) strata baseline --to $r exits 0" rc_is 0
+	al graph base_a stamp "$(rev graph $r)"
+	check "(3) alembic stamp $r exits 0" rc_is 0
+	same "(3) strata baseline --to $r = alembic stamp $r: alembic_version rows" "$(versions base_s)" "$(versions base_a)"
+done
+
+# (4) rollback = downgrade, from the fully applied state.
+for r in C D1 B R1 M; do
+	fresh rb_s rb_a
+	sr graph rb_s apply
+	check "(4) graph: strata apply before rollback --to $r exits 0" rc_is 0
+	al graph rb_a upgrade heads
+	sec4 graph "$r" rb_s rb_a
+done
+# strata rolls back what alembic applied (only alembic_version records it).
+fresh rb_x rb_a
+al graph rb_x upgrade heads
+al graph rb_a upgrade heads
+sec4 graph D2 rb_x rb_a
+
+sec5 graph
+
+# ================================================================ ops
+project ops ops "$dialect" .
+sec1 ops "$(names ops | tail -1)"
+sec2 ops
+sec5 ops
+# Every downgrade: back to the first revision, from the fully applied state.
+sec4 ops "$(names ops | head -1)" ops_s ops_a
+sr ops ops_s apply
+check "(4) ops: strata apply after the rollback exits 0" rc_is 0
+al ops ops_a upgrade heads
+same "(4) ops: re-applied: schema = alembic's" "$(schema ops_s)" "$(schema ops_a)"
+
+# ================================================================ (6)
+# A revision strata cannot translate: apply runs the ones before it and stops.
+for kind in loop bind; do
+	p=bad_$kind
+	project "$p" bad "$kind"
+	f=$(rev "$p" F3)
+	case $kind in
+	loop) line=$(grep -nF 'for i in range(2):' "$f" | cut -d: -f1) ;;
+	bind) line=$(grep -nF 'conn = op.get_bind()' "$f" | cut -d: -f1) ;;
+	esac
+	fresh "$p"
+	sr "$p" "$p" apply
+	check "(6) $kind: strata apply exits 1" rc_is 1
+	check "(6) $kind: error names FILE:LINE (${f##*/}:$line)" grep -qE "^strata: error: ([^ ]*/)?${f##*/}:$line: " "$T/err"
+	check "(6) $kind: the two revisions before it applied" eq "$(has_table "$p" t1 t2)" 2
+	check "(6) $kind: alembic_version holds the revision before it" eq "$(versions "$p")" "$(rev "$p" R2)"
+	check "(6) $kind: nothing of it or after it ran" eq "$(has_table "$p" loop_0 loop_1 bound t4)" 0
+	sr "$p" "$p" ledger
+	check "(6) $kind: strata ledger marks it (untranslatable)" grep -qE "^app:$(rev "$p" R3) .*\(untranslatable\)" "$T/out"
+	fresh "${p}_a"
+	al "$p" "${p}_a" upgrade heads
+	check "(6) $kind: the real alembic runs the same project (exit 0)" rc_is 0
+	# The way forward the error names: Alembic's own offline SQL for it.
+	alsql "$p" upgrade "$(rev "$p" R2):$(rev "$p" R3)"
+	check "(6) $kind: alembic upgrade R2:R3 --sql exits 0" rc_is 0
+	cp "$T/out" "$T/$p/upgrade.sql"
+	echo "    offline_sql: ../../upgrade.sql" >>"$T/$p/strata.yaml"
+	sr "$p" "$p" apply
+	check "(6) $kind: with offline_sql, strata apply runs the rest (exit 0)" rc_is 0
+	same "(6) $kind: then schema, rows and alembic_version = alembic upgrade heads's" "$(state "$p")" "$(state "${p}_a")"
+	al "$p" "$p" current
+	check "(6) $kind: alembic current after it exits 0" rc_is 0
+done
+
+done_testing
