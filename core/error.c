@@ -6,16 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-static _Thread_local err_slot *redirect;
-
-void err_redirect(err_slot *to)
+/* Not _Thread_local: a TLS variable in the executable changes how glibc
+ * places the TLS of dlopen()ed plugins, and LeakSanitizer cannot see
+ * pointers held in dynamic TLS (libpg_query's memory context).  One helper
+ * thread at a time is all status needs. */
+void err_redirect(strata *s, err_slot *to)
 {
-	redirect = to;
+	pthread_mutex_lock(&s->redirect_lock);
+	s->redirect = to;
+	s->redirect_thread = pthread_self();
+	pthread_mutex_unlock(&s->redirect_lock);
 }
 
 static err_slot *slot(strata *s)
 {
-	return redirect ? redirect : &s->err;
+	pthread_mutex_lock(&s->redirect_lock);
+	err_slot *to = s->redirect && pthread_equal(s->redirect_thread, pthread_self())
+	                   ? s->redirect
+	                   : &s->err;
+	pthread_mutex_unlock(&s->redirect_lock);
+	return to;
 }
 
 const strata_error_info *err_cur(strata *s)

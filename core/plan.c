@@ -181,11 +181,11 @@ typedef struct status_db {
 static void *open_and_read(void *arg)
 {
 	status_db *sd = arg;
-	err_redirect(&sd->err);
+	err_redirect(sd->s, &sd->err);
 	sd->rc = db_open(sd->s, strata_database_url(sd->s), true, &sd->d);
 	if (!sd->rc && sd->d.conn)
 		sd->rc = ledger_table_read(&sd->d, &sd->rows, &sd->n);
-	err_redirect(NULL);
+	err_redirect(sd->s, NULL);
 	return NULL;
 }
 

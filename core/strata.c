@@ -7,6 +7,7 @@
 strata *strata_new(void)
 {
 	strata *s = xcalloc(1, sizeof(strata));
+	pthread_mutex_init(&s->redirect_lock, NULL);
 	s->cfg.lock_timeout_ms = 10000;
 	return s;
 }
@@ -27,6 +28,7 @@ void strata_free(strata *s)
 	free(s->db_override);
 	free(s->db_display);
 	err_clear(s);
+	pthread_mutex_destroy(&s->redirect_lock);
 	free(s);
 }
 

@@ -61,7 +61,7 @@ void err_save(struct strata *s, err_saved *k);
 void err_restore(struct strata *s, err_saved *k);
 /* A helper thread sends its errors to its own slot (NULL: back to the
  * handle), so two threads never write one error in halves. */
-void err_redirect(err_slot *to);
+void err_redirect(struct strata *s, err_slot *to);
 void err_slot_free(err_slot *e);
 void vlogf_(struct strata *s, strata_log_level lvl, const char *file, int line,
             const char *fmt, va_list ap);
@@ -215,6 +215,9 @@ void plan_add_missing(struct strata *s, ledger_row *r);
 /* ---- the handle ---- */
 struct strata {
 	err_slot err;
+	pthread_mutex_t redirect_lock; /* err_redirect(): status's database thread */
+	err_slot *redirect;
+	pthread_t redirect_thread;
 	strata_log_fn log;
 	void *log_ud;
 
