@@ -206,6 +206,22 @@ static bool in_target(const strata *s, const migration *m, const migration *to)
 	return !to->info.graph || ledger_is_ancestor(s, m, to);
 }
 
+/* What `alembic downgrade ID` undoes, marked by seq: what descends from ID
+ * (through down_revision), and whatever depends on that.  A revision that
+ * only depends_on ID itself keeps what it needs and stays. */
+static unsigned char *descendants(const strata *s, const migration *to)
+{
+	unsigned char *undo = xcalloc(s->nmigs + 1, 1);
+	for (size_t i = 0; i < s->nmigs; i++) { /* topological order: parents first */
+		const migration *m = s->migs[i];
+		for (size_t k = 0; m->pm && m->pm[k]; k++)
+			if ((m->pm[k] == to && k < m->descends) ||
+			    (m->pm[k]->seq < s->nmigs && undo[m->pm[k]->seq]))
+				undo[m->seq] = 1;
+	}
+	return undo;
+}
+
 /* A step back from several heads has no single answer (Alembic: "Ambiguous
  * walk" / "Multiple head revisions are present"): refuse it and name them. */
 static int one_head(strata *s, const migration *first)
@@ -358,10 +374,11 @@ int strata_rollback(strata *s, strata_rollback_opts *o)
 			stop++;
 	}
 	int steps = o->steps > 0 ? o->steps : 1;
+	unsigned char *undo = to ? descendants(s, to) : NULL;
 	for (size_t i = s->nmigs; !rc && i-- > stop;) {
 		if (!is_done(s->migs[i]->info.state))
 			continue;
-		if (to && (s->migs[i] == to || !ledger_is_ancestor(s, to, s->migs[i])))
+		if (undo && !undo[s->migs[i]->seq])
 			continue;
 		if (!o->to && nt == (size_t)steps)
 			break;
@@ -390,6 +407,7 @@ int strata_rollback(strata *s, strata_rollback_opts *o)
 			o->rolled_back++;
 	}
 	free(t);
+	free(undo);
 	db_close(&d);
 	return rc;
 }

@@ -77,6 +77,7 @@ int ledger_add(host_call *hc, const strata_migration_desc *d)
 		m->down_blocked_line = d->down_blocked_line;
 		m->blocked_hint = xstrdup(d->blocked_hint);
 		m->info.blocked = m->up_blocked;
+		m->descends = d->dependencies; /* turned into a lineage count below */
 	}
 	if (d->parents) {
 		for (size_t i = 0; d->parents[i]; i++) {
@@ -87,6 +88,7 @@ int ledger_add(host_call *hc, const strata_migration_desc *d)
 		if (!m->parents)
 			m->parents = xcalloc(1, sizeof *m->parents); /* explicit root */
 		m->info.graph = 1;
+		m->descends = m->descends < m->nparents ? m->nparents - m->descends : 0;
 	}
 	m->vnorm = version_normalize(d->mig_version);
 	m->src = hc->source;
@@ -278,6 +280,7 @@ int ledger_order(strata *s)
 		if (!m->parents) {
 			if (i > 0 && sorted[i - 1]->src == m->src && !sorted[i - 1]->parents) {
 				m->pm[0] = sorted[i - 1];
+				m->descends = 1;
 				esrc[nedges] = sorted[i - 1]->seq;
 				edst[nedges++] = m->seq;
 				indeg[m->seq]++;

@@ -149,6 +149,7 @@ typedef struct migration {
 	bool ledger_baselined; /* strata_ledger says baselined (before checksums) */
 	char *native_finished; /* finished_at from the native tracker's row */
 	struct migration **pm; /* parents resolved by ledger_order (nparents of them) */
+	size_t descends;       /* pm[0..descends) are lineage, the rest dependencies only */
 	/* Untranslatable scripts (strata_migration_desc version 2). */
 	char *up_blocked, *down_blocked, *blocked_hint;
 	int up_blocked_line, down_blocked_line;

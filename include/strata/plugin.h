@@ -115,6 +115,11 @@ typedef struct strata_migration_desc {
 	const char *down_blocked;
 	int down_blocked_line;
 	const char *blocked_hint;
+	/* Version 2.  How many of parents[] (the last ones) are dependencies
+	 * only (Alembic's depends_on), not lineage: ordered before the migration
+	 * and applied with it, but `rollback --to` a dependency does not undo
+	 * it.  0: every parent is lineage. */
+	unsigned int dependencies;
 } strata_migration_desc;
 #define STRATA_MIGRATION_DESC_VERSION 2u
 #define STRATA_MIGRATION_DESC_INIT \

@@ -22,7 +22,8 @@ typedef struct rev {
 	char *name;
 	opsql_result up, down;
 	int has_down;
-	const char **parents; /* resolved, NULL-terminated */
+	const char **parents; /* resolved, NULL-terminated: down_revision, then depends_on */
+	size_t ndown;         /* how many are down_revision */
 } rev;
 
 typedef struct scan_ctx {
@@ -225,6 +226,7 @@ static int resolve(scan_ctx *c, rev *r)
 		}
 		r->parents[n++] = p->py.revision.str;
 	}
+	r->ndown = n;
 	for (size_t i = 0; i < ne; i++) {
 		const char *id = dep->kind == PY_STR ? dep->str : dep->items[i];
 		rev *p = find_rev(c, id);
@@ -285,17 +287,33 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 	const al_block *ub = off ? al_offline_find(off, id, 0) : NULL;
 	const al_block *db = off ? al_offline_find(off, id, 1) : NULL;
 	char ubuf[700], dbuf[700], hint[1024];
-	const char *first = r->parents[0] ? r->parents[0] : "";
-	snprintf(hint, sizeof hint,
-	         "use Alembic's own SQL: `alembic upgrade %s%s%s --sql > FILE` and  offline_sql: FILE  "
-	         "on source '%s'; or, if the database already has it, `strata baseline --to %s:%s`",
-	         first, *first ? ":" : "", id, c->cfg->name, c->cfg->name, id);
+	const char *first = r->parents[0] && r->ndown ? r->parents[0] : "";
+	int up_ok = ub || r->up.status == OPSQL_OK, down_ok = db || !r->has_down ||
+	                                                       r->down.status == OPSQL_OK;
+	if (!up_ok)
+		snprintf(hint, sizeof hint,
+		         "use Alembic's own SQL: `alembic upgrade %s%s%s --sql > FILE` and  "
+		         "offline_sql: FILE  on source '%s'; or, if the database already has it, "
+		         "`strata baseline --to %s:%s`",
+		         first, *first ? ":" : "", id, c->cfg->name, c->cfg->name, id);
+	else if (!down_ok)
+		snprintf(hint, sizeof hint,
+		         "use Alembic's own SQL: `alembic downgrade %s:%s --sql > FILE` and  "
+		         "offline_sql: FILE  on source '%s'; or undo it by hand and "
+		         "`strata mark %s:%s --rolled-back`",
+		         id, *first ? first : "base", c->cfg->name, c->cfg->name, id);
+	else
+		hint[0] = '\0';
 	strata_migration_desc d = STRATA_MIGRATION_DESC_INIT;
 	d.mig_version = id;
 	d.name = r->name;
 	d.file = r->file;
 	d.down_file = r->file;
 	d.parents = r->parents;
+	size_t np = 0;
+	while (r->parents[np])
+		np++;
+	d.dependencies = (unsigned)(np - r->ndown);
 	if (ub) {
 		d.up = ub->sql;
 		d.up_len = ub->len;
@@ -322,7 +340,7 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 		d.down_blocked = status_text(&r->down, "downgrade", dialect, dbuf, sizeof dbuf);
 		d.down_blocked_line = r->down.line;
 	}
-	d.blocked_hint = hint;
+	d.blocked_hint = hint[0] ? hint : NULL;
 	return c->h->add_migration(c->h, &d);
 }
 

@@ -114,6 +114,13 @@ check "rollback by steps from two heads: exit 1" rc_is 1
 check "rollback by steps from two heads: the heads named, a merge suggested" err_is "strata: error: Multiple head revisions are present in source 'app' (mm, r2): a rollback by steps is ambiguous (hint: name the target with --to ID, or merge the heads (alembic merge -m merge mm r2))"
 check "rollback by steps from two heads: nothing changed" eq "$(versions g)" "mm,r2"
 
+mkgraph rb
+sr rb apply
+sr rb rollback --to app:bb
+check "rollback --to B: exit 0" rc_is 0
+check "rollback --to B: what descends from B undone; R2 (depends_on B) stays" eq "$(tables rb)" "alembic_version,t_a,t_b,t_r1,t_r2"
+check "rollback --to B: B absorbed by R2, as alembic downgrade leaves it" eq "$(versions rb)" "r2"
+
 mkgraph dep
 sr dep apply --to app:r2
 check "apply --to R2: its ancestors and dependencies only" eq "$(tables dep)" "alembic_version,t_a,t_b,t_r1,t_r2"

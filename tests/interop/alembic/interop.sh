@@ -227,7 +227,7 @@ sec5() {
 	"$PY" "$HERE/blocks.py" strata "$T/$p.strata.sql" "$T/$p.blk/s"
 	"$PY" "$HERE/blocks.py" alembic "$T/$p.alembic.sql" "$T/$p.blk/a"
 	for nm in $(names "$p"); do ids+=("$(rev "$p" "$nm")"); done
-	same "(5) $p: --dry-run prints a block for every revision" "$(sorted $(cat "$T/$p.blk/s/order"))" "$(sorted "${ids[@]}")"
+	same "(5) $p: --dry-run prints a block for every revision" "$(LC_ALL=C sort "$T/$p.blk/s/order" | paste -sd, -)" "$(sorted "${ids[@]}")"
 	for nm in $(names "$p"); do
 		id=$(rev "$p" "$nm")
 		if [ ! -f "$T/$p.blk/s/$id.norm" ]; then
@@ -254,7 +254,7 @@ sec1 graph E R2
 sr graph graph_s --json ledger
 check "(1) graph: strata --json ledger exits 0" rc_is 0
 ledger_ids=$(json_ids)
-check "(1) graph: the ledger lists every revision" eq "$(sorted ${ledger_ids//,/ })" "$(all_states graph x | sed 's/=x//g')"
+check "(1) graph: the ledger lists every revision" eq "$(tr , '\n' <<<"$ledger_ids" | LC_ALL=C sort | paste -sd, -)" "$(all_states graph x | sed 's/=x//g')"
 # Parents before children, depends_on before dependents.
 order_ok() {
 	local a b e
