@@ -64,6 +64,8 @@ void db_close(db *d)
 	d->conn = NULL;
 	free(d->display);
 	d->display = NULL;
+	free(d->who);
+	d->who = NULL;
 }
 
 int db_exec(db *d, const char *sql)

@@ -140,11 +140,10 @@ int ledger_table_write(db *d, const migration *m, const char *state, const char 
 		"error = excluded.error";
 	char msbuf[32];
 	snprintf(msbuf, sizeof msbuf, "%ld", ms);
-	char *who = who_am_i();
+	if (!d->who) /* getpwuid() reads /etc/passwd: once, not per migration */
+		d->who = who_am_i();
 	const char *p[] = {m->info.id, m->info.source, m->info.version, m->info.name,
 	                   m->info.checksum, state, started, finished, ms >= 0 ? msbuf : NULL,
-	                   who, error};
-	int rc = db_query(d, sql, p, 11, NULL, NULL);
-	free(who);
-	return rc;
+	                   d->who, error};
+	return db_query(d, sql, p, 11, NULL, NULL);
 }

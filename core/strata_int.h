@@ -173,6 +173,7 @@ struct db {
 	char *display; /* redacted URL */
 	bool locked;
 	bool *tracker_locked; /* per source: its tracker's own lock is held */
+	char *who;            /* "user@host" for applied_by, looked up once per connection */
 };
 
 typedef struct ledger_row {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alembic_int.h"
@@ -16,18 +17,18 @@ int al_oom(strata_host *h)
 }
 
 /* Grow-as-needed reads rather than trusting st_size: the file may change
- * under us, and a revision is read once. */
-int al_read_file(strata_host *h, const char *path, const char *display, char **out, size_t *len)
+ * under us, and a revision is read once.  No host calls: scan.c reads files
+ * on worker threads.  0, or an errno value. */
+int al_slurp(const char *path, char **out, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && errno == ENOENT)
-		return STRATA_ENOTFOUND;
-	if (fd < 0) {
-		h->error(h, STRATA_ECLASS_SOURCE, display, 0, 0, NULL, "cannot open: %s",
-		         strerror(errno));
-		return STRATA_EIO;
-	}
-	size_t cap = 8192, n = 0;
+	if (fd < 0)
+		return errno;
+	/* Sized from fstat (one read() for the usual file), grown if it grows. */
+	struct stat st;
+	size_t want = fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < (1 << 30)
+	                  ? (size_t)st.st_size : 0;
+	size_t cap = want ? want + 2 : 8192, n = 0;
 	char *buf = malloc(cap);
 	for (;;) {
 		if (buf && n + 1 == cap) {
@@ -39,26 +40,43 @@ int al_read_file(strata_host *h, const char *path, const char *display, char **o
 		}
 		if (!buf) {
 			close(fd);
-			return al_oom(h);
+			return ENOMEM;
 		}
 		ssize_t r = read(fd, buf + n, cap - 1 - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			h->error(h, STRATA_ECLASS_SOURCE, display, 0, 0, NULL, "cannot read: %s",
-			         strerror(errno));
+			int e = errno;
 			free(buf);
 			close(fd);
-			return STRATA_EIO;
+			return e;
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (want && n == want)
+			break; /* the size fstat promised: no read() just to see EOF */
 	}
 	close(fd);
 	buf[n] = '\0';
 	*out = buf;
 	*len = n;
+	return 0;
+}
+
+/* al_slurp with the error reported; STRATA_ENOTFOUND (nothing reported)
+ * when the file does not exist, so the caller decides. */
+int al_read_file(strata_host *h, const char *path, const char *display, char **out, size_t *len)
+{
+	int e = al_slurp(path, out, len);
+	if (e == ENOENT)
+		return STRATA_ENOTFOUND;
+	if (e == ENOMEM)
+		return al_oom(h);
+	if (e) {
+		h->error(h, STRATA_ECLASS_SOURCE, display, 0, 0, NULL, "cannot read: %s", strerror(e));
+		return STRATA_EIO;
+	}
 	return 0;
 }
 

@@ -7,10 +7,12 @@
  * place in the ledger and is marked, so apply stops before it. */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "alembic_int.h"
 #include "opsql.h"
@@ -22,6 +24,9 @@ typedef struct rev {
 	char *name;
 	opsql_result up, down;
 	int has_down;
+	int rc, errline, gone;     /* read_one's outcome */
+	const char *errhint;
+	char err[512];
 	const char **parents; /* resolved, NULL-terminated: down_revision, then depends_on */
 	size_t ndown;         /* how many are down_revision */
 } rev;
@@ -71,9 +76,13 @@ static int list_dir(scan_ctx *c, const char *abs, const char *rel, int recursive
 		char *sub = al_join(abs, n);
 		char *srel = rel && *rel ? al_join(rel, n) : strdup(n);
 		struct stat st;
+		/* d_type spares a stat() per file; some file systems leave it unknown. */
+		int dir = e->d_type == DT_DIR ||
+		          ((e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) && sub &&
+		           stat(sub, &st) == 0 && S_ISDIR(st.st_mode));
 		if (!sub || !srel)
 			rc = al_oom(c->h);
-		else if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
+		else if (dir) {
 			if (recursive)
 				rc = list_dir(c, sub, srel, recursive);
 		} else {
@@ -148,59 +157,85 @@ static char *doc_name(const char *t, size_t len)
 	return strndup(s, (size_t)(p - s));
 }
 
-static int translate(scan_ctx *c, rev *r, const char *text, size_t len, opsql_dialect dia)
+/* One file's work, on a worker thread: no host calls, the outcome (or the
+ * error, with its line and hint) stays in r for the main thread to report
+ * in file order, so the first error is the same whatever the threads did. */
+static void read_one(const scan_ctx *c, rev *r, opsql_dialect dia)
 {
-	char err[512] = "";
-	int line = 0;
-	if (opsql_translate(text, len, "upgrade", dia, &r->up, err, sizeof err, &line) ||
-	    opsql_translate(text, len, "downgrade", dia, &r->down, err, sizeof err, &line)) {
-		c->h->error(c->h, STRATA_ECLASS_SOURCE, r->file, line, 0,
-		            "Alembic could not import this file either", "%s", err);
-		return STRATA_EINVAL;
-	}
-	r->has_down = r->down.status != OPSQL_NOFUNC;
-	return 0;
-}
-
-static int read_one(scan_ctx *c, const char *rel, opsql_dialect dia)
-{
-	char *abs = al_join(c->cfg->path, rel);
-	if (!abs)
-		return al_oom(c->h);
-	char *text = NULL;
+	char *abs = al_join(c->cfg->path, r->file), *text = NULL;
 	size_t len = 0;
-	int rc = al_read_file(c->h, abs, rel, &text, &len);
+	int e = abs ? al_slurp(abs, &text, &len) : ENOMEM;
 	free(abs);
-	if (rc == STRATA_ENOTFOUND) /* gone while we looked */
-		return 0;
-	if (rc)
-		return rc;
-	rev *r = &c->revs[c->nrevs];
-	memset(r, 0, sizeof *r);
-	r->file = strdup(rel);
-	if (!r->file) {
-		free(text);
-		return al_oom(c->h);
+	if (e == ENOENT) { /* gone while we looked */
+		r->gone = 1;
+		return;
 	}
-	c->nrevs++; /* owned from here on, freed with the others */
-	char err[512] = "";
+	if (e) {
+		r->rc = e == ENOMEM ? STRATA_ENOMEM : STRATA_EIO;
+		snprintf(r->err, sizeof r->err, "cannot read: %s", strerror(e));
+		return;
+	}
 	int line = 0;
-	if (py_read_revision(text, len, &r->py, err, sizeof err, &line)) {
-		c->h->error(c->h, STRATA_ECLASS_SOURCE, rel, line, 0,
-		            "Alembic could not import this file either", "%s", err);
-		rc = STRATA_EINVAL;
+	if (py_read_revision(text, len, &r->py, r->err, sizeof r->err, &line)) {
+		r->rc = STRATA_EINVAL;
+		r->errline = line;
+		r->errhint = "Alembic could not import this file either";
 	} else if (!r->py.has_revision || r->py.revision.kind != PY_STR || !*r->py.revision.str) {
-		c->h->error(c->h, STRATA_ECLASS_SOURCE, rel, r->py.has_revision ? r->py.revision.line : 1,
-		            0, "declare  revision = '<id>'  at module level, as Alembic's template does",
-		            "no revision id in this file");
-		rc = STRATA_EINVAL;
+		r->rc = STRATA_EINVAL;
+		r->errline = r->py.has_revision ? r->py.revision.line : 1;
+		r->errhint = "declare  revision = '<id>'  at module level, as Alembic's template does";
+		snprintf(r->err, sizeof r->err, "no revision id in this file");
 	} else if (!(r->name = doc_name(text, len))) {
-		rc = al_oom(c->h);
+		r->rc = STRATA_ENOMEM;
+		snprintf(r->err, sizeof r->err, "out of memory");
+	} else if (opsql_translate(text, len, "upgrade", dia, &r->up, r->err, sizeof r->err, &line) ||
+	           opsql_translate(text, len, "downgrade", dia, &r->down, r->err, sizeof r->err,
+	                           &line)) {
+		r->rc = STRATA_EINVAL;
+		r->errline = line;
+		r->errhint = "Alembic could not import this file either";
 	} else {
-		rc = translate(c, r, text, len, dia);
+		r->has_down = r->down.status != OPSQL_NOFUNC;
 	}
 	free(text);
-	return rc;
+}
+
+typedef struct worker {
+	scan_ctx *c;
+	size_t from, step;
+	opsql_dialect dia;
+} worker;
+
+static void *work(void *arg)
+{
+	worker *w = arg;
+	for (size_t i = w->from; i < w->c->nrevs; i += w->step)
+		read_one(w->c, &w->c->revs[i], w->dia);
+	return NULL;
+}
+
+/* Reading and translating a thousand files is CPU work that splits cleanly:
+ * interleaved shares, one per core (at most 8), below 64 files one thread. */
+static void read_all(scan_ctx *c, opsql_dialect dia)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = c->nrevs < 64 || cores < 2 ? 1 : cores > 8 ? 8 : (size_t)cores;
+	pthread_t tid[8];
+	worker w[8];
+	size_t started = 0;
+	for (size_t k = 0; k < nt; k++)
+		w[k] = (worker){c, k, nt, dia};
+	for (size_t k = 1; k < nt; k++)
+		if (pthread_create(&tid[k], NULL, work, &w[k]) == 0)
+			started = k;
+		else
+			break;
+	/* Shares whose thread did not start are done here. */
+	for (size_t k = 0; k < nt; k++)
+		if (k == 0 || k > started)
+			work(&w[k]);
+	for (size_t k = 1; k <= started; k++)
+		pthread_join(tid[k], NULL);
 }
 
 /* Every id a revision depends on: down_revision first, then depends_on
@@ -344,20 +379,24 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 	return c->h->add_migration(c->h, &d);
 }
 
+static void rev_free(rev *r)
+{
+	free(r->file);
+	free(r->name);
+	py_revision_free(&r->py);
+	opsql_result_free(&r->up);
+	opsql_result_free(&r->down);
+	free(r->parents);
+	memset(r, 0, sizeof *r);
+}
+
 static void ctx_free(scan_ctx *c)
 {
 	for (size_t i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);
-	for (size_t i = 0; i < c->nrevs; i++) {
-		rev *r = &c->revs[i];
-		free(r->file);
-		free(r->name);
-		py_revision_free(&r->py);
-		opsql_result_free(&r->up);
-		opsql_result_free(&r->down);
-		free(r->parents);
-	}
+	for (size_t i = 0; i < c->nrevs; i++)
+		rev_free(&c->revs[i]);
 	free(c->revs);
 	free(c->by_id);
 }
@@ -397,8 +436,27 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 
 	if (!rc && c.nfiles && !(c.revs = calloc(c.nfiles, sizeof *c.revs)))
 		rc = al_oom(h);
-	for (size_t i = 0; !rc && i < c.nfiles; i++)
-		rc = read_one(&c, c.files[i], dia);
+	for (size_t i = 0; !rc && i < c.nfiles; i++) { /* the files become owned by revs */
+		c.revs[c.nrevs++].file = c.files[i];
+		c.files[i] = NULL;
+	}
+	if (!rc)
+		read_all(&c, dia);
+	/* Errors in file order; files that vanished meanwhile are dropped. */
+	size_t kept = 0;
+	for (size_t i = 0; i < c.nrevs; i++) {
+		rev *r = &c.revs[i];
+		if (!rc && r->rc) {
+			h->error(h, STRATA_ECLASS_SOURCE, r->file, r->errline, 0, r->errhint, "%s", r->err);
+			rc = r->rc;
+		}
+		if (r->gone && !rc) {
+			rev_free(r);
+			continue;
+		}
+		c.revs[kept++] = *r;
+	}
+	c.nrevs = kept;
 
 	/* Identity: one file per revision id. */
 	if (!rc && c.nrevs && !(c.by_id = malloc(c.nrevs * sizeof *c.by_id)))
