@@ -44,6 +44,14 @@ static int on_row(void *ud, int ncols, const char *const *values)
 	return 0;
 }
 
+static int count_row(void *ud, int ncols, const char *const *values)
+{
+	(void)ncols;
+	(void)values;
+	++*(int *)ud;
+	return 0;
+}
+
 static void rows_free(rows *r)
 {
 	for (size_t i = 0; i < r->n; i++)
@@ -193,6 +201,16 @@ int al_track_record(strata_host *h, const strata_source_cfg *cfg, const strata_t
 		return 0;
 	if (!ex && h->db_exec(h, ddl))
 		return STRATA_ERR;
+	/* The usual step, one parent holding the row: one UPDATE, no read. */
+	if (ex && up && parents && parents[0] && !parents[1]) {
+		int hit = 0;
+		const char *params[2] = {ev->mig_version, parents[0]};
+		int rc = h->db_query(h, "UPDATE " AL_TABLE " SET version_num=$1 WHERE " AL_TABLE
+		                        ".version_num = $2 RETURNING version_num",
+		                     params, 2, count_row, &hit);
+		if (rc || hit)
+			return rc;
+	}
 	rows r;
 	int rc = load(h, &r);
 	if (!rc)
