@@ -14,7 +14,7 @@ int db_open(strata *s, const char *url, bool readonly, db *d)
 	char shown[1024];
 	strata_redact_url(url, shown, sizeof shown);
 	d->display = xstrdup(shown);
-	int rc = loader_load(s);
+	int rc = loader_load_url(s, url);
 	if (rc)
 		return rc;
 	d->plugin = loader_find_scheme(s, url);

@@ -209,7 +209,7 @@ int strata_init(strata *s, const char *path, int force)
 	if (!force && access(path, F_OK) == 0)
 		return err_set(s, STRATA_EINVAL, STRATA_ECLASS_USAGE, path, 0, 0,
 		               "use `strata init --force` to replace it", "config already exists");
-	int rc = loader_load(s);
+	int rc = loader_load_all(s);
 	if (rc)
 		return rc;
 	/* Paths in a config are relative to its folder, so that is where to look. */

@@ -87,5 +87,5 @@ const char *strata_database_display(strata *s)
 int strata_load_plugins(strata *s)
 {
 	err_clear(s);
-	return loader_load(s);
+	return loader_load_all(s);
 }

@@ -110,7 +110,9 @@ typedef struct plugin {
 	char *file, *error;
 } plugin;
 
-int loader_load(struct strata *s);
+int loader_load(struct strata *s); /* what the config and database URL need */
+int loader_load_url(struct strata *s, const char *url); /* … and a driver for url */
+int loader_load_all(struct strata *s); /* `strata plugins`, `strata init` */
 void loader_free(struct strata *s);
 const plugin *loader_find_format(const struct strata *s, const char *format);
 const plugin *loader_find_scheme(const struct strata *s, const char *url);
@@ -232,6 +234,7 @@ struct strata {
 	plugin *plugins;
 	size_t nplugins;
 	bool ltdl_up;
+	bool ltdl_all; /* every plugin file loaded, not only what the command needs */
 	char **formats_dirs; /* NULL-terminated */
 
 	migration **migs; /* ordered ledger */

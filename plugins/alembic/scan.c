@@ -25,6 +25,7 @@ typedef struct rev {
 	opsql_result up, down;
 	int has_down;
 	int rc, errline, gone;     /* read_one's outcome */
+	int down_skipped;          /* downgrade() not translated: the command runs no down script */
 	const char *errhint;
 	char err[512];
 	const char **parents; /* resolved, NULL-terminated: down_revision, then depends_on */
@@ -39,6 +40,7 @@ typedef struct scan_ctx {
 	rev *revs;
 	size_t nrevs;
 	rev **by_id; /* sorted by revision id */
+	int want_down; /* the command runs down scripts (STRATA_WANT_DOWN_TEXT) */
 } scan_ctx;
 
 static int add_file(scan_ctx *c, const char *rel)
@@ -189,13 +191,18 @@ static void read_one(const scan_ctx *c, rev *r, opsql_dialect dia)
 		r->rc = STRATA_ENOMEM;
 		snprintf(r->err, sizeof r->err, "out of memory");
 	} else if (opsql_translate(text, len, "upgrade", dia, &r->up, r->err, sizeof r->err, &line) ||
-	           opsql_translate(text, len, "downgrade", dia, &r->down, r->err, sizeof r->err,
-	                           &line)) {
+	           (c->want_down && opsql_translate(text, len, "downgrade", dia, &r->down, r->err,
+	                                            sizeof r->err, &line))) {
 		r->rc = STRATA_EINVAL;
 		r->errline = line;
 		r->errhint = "Alembic could not import this file either";
-	} else {
+	} else if (c->want_down) {
 		r->has_down = r->down.status != OPSQL_NOFUNC;
+	} else {
+		/* Only rollback runs down scripts: the rest need to know one exists. */
+		r->has_down = r->py.downgrade_line > 0;
+		r->down.line = r->py.downgrade_line;
+		r->down_skipped = 1;
 	}
 	free(text);
 }
@@ -367,6 +374,10 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 		d.down_len = db->len;
 		d.down_line = 1;
 		d.flags |= STRATA_MIG_HAS_DOWN;
+	} else if (r->has_down && r->down_skipped) {
+		d.down = NULL; /* exists; its text was not asked for */
+		d.down_line = r->down.line;
+		d.flags |= STRATA_MIG_HAS_DOWN;
 	} else if (r->has_down) {
 		d.down = r->down.sql ? r->down.sql : "";
 		d.down_len = r->down.sql ? r->down.len : 0;
@@ -403,7 +414,7 @@ static void ctx_free(scan_ctx *c)
 
 int al_scan(strata_host *h, const strata_source_cfg *cfg)
 {
-	scan_ctx c = {.h = h, .cfg = cfg};
+	scan_ctx c = {.h = h, .cfg = cfg, .want_down = (cfg->want & STRATA_WANT_DOWN_TEXT) != 0};
 	const char *dialect = cfg->struct_size >= offsetof(strata_source_cfg, dialect) +
 	                                               sizeof cfg->dialect && cfg->dialect
 	                          ? cfg->dialect
