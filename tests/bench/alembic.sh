@@ -155,10 +155,35 @@ for kind in ("pg", "sqlite"):
                [x + y for x, y in zip(s_led, s_runs)], [x + y for x, y in zip(a_hist, a_runs)], 30,
                "sums of paired runs")
 
+# The floor of any tool that commits each migration on its own, as strata
+# does: the shells running the same CREATE TABLEs, one BEGIN/COMMIT each.
+script = os.path.join(work, "per_migration_tx.sql")
+with open(script, "w") as f:
+    for i in range(1, n + 1):
+        f.write(f"BEGIN;\nCREATE TABLE t_{i} (id int primary key);\nCOMMIT;\n")
+floors = {}
+for kind in ("pg", "sqlite"):
+    runs = []
+    for i in range(reps):
+        empty(kind, "bench_floor")
+        if kind == "pg":
+            runs.append(wall(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "bench_floor", "-f", script],
+                             QUIET)[0])
+        else:
+            t0 = time.perf_counter()
+            with open(script) as f:
+                subprocess.run(["sqlite3", lite("bench_floor")], stdin=f, check=True)
+            runs.append(time.perf_counter() - t0)
+    floors[kind] = statistics.median(runs)
+
 w = max(len(r[0]) for r in rows)
 print(f"{'case':<{w}}  {'strata':>12}  {'alembic':>12}  {'ratio':>8}  target")
 for what, s, a, r, target, ok, note in rows:
     print(f"{what:<{w}}  {ms(s)}  {ms(a)}  {r:7.1f}x  >= {target}x {'OK' if ok else 'MISSED'}")
     print(f"{'':<{w}}    ({note})")
+print("floor, one transaction per migration (same CREATE TABLEs, no tracking):")
+for kind, f in floors.items():
+    s = statistics.median([r[1] for r in rows if r[0].startswith(f"apply, empty {kind}")] or [float("nan")])
+    print(f"  {kind}: {'psql -f' if kind == 'pg' else 'sqlite3 <'} {ms(f)}; strata apply / floor = {s / f:.2f}x")
 sys.exit(0 if ok_all else 1)
 PY
