@@ -375,7 +375,7 @@ int ledger_load(strata *s)
 	s->migs = s->by_id = NULL;
 	s->nmigs = 0;
 	s->ledger_loaded = false;
-	int rc = loader_load_url(s, NULL); /* the sources' plugins; a driver when connecting */
+	int rc = loader_load(s); /* the driver too: its dialect shapes Alembic's SQL */
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < s->cfg.nsources; i++) {

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <string.h>
+#include <strings.h>
 
 #include "opsql.h"
 #include "pyexpr.h"
@@ -80,8 +81,7 @@ typedef struct coldef {
 	char *comment;
 	int unique, index;
 	int identity, id_always;
-	long long id_start, id_increment;
-	int id_has_start, id_has_increment;
+	char *id_opts;          /* get_identity_options(), "" when none */
 	fkref **fks;
 	int nfks;
 } coldef;
@@ -137,6 +137,8 @@ typedef struct ctx {
 	tvar *vars;             /* literal tables visible in the body */
 	char **enums_made;      /* PostgreSQL: CREATE TYPE already emitted */
 	int nenums_made;
+	const tdef *colmap;     /* batch copy: index columns are keys of this table */
+	const char *alias;      /* the `as` name of the current batch_alter_table */
 } ctx;
 
 /* Stops the walk as untranslatable / refused (the first stop wins);
@@ -184,7 +186,7 @@ static tdef *parse_table(ctx *c, px *call, int lightweight);
 static tdef *table_new(ctx *c, const char *name, const char *schema);
 static int table_add(ctx *c, tdef *t, px *item);
 static int table_finish(ctx *c, tdef *t);
-static int col_spec(ctx *c, obuf *b, const tdef *t, const coldef *col, int in_create);
+static int col_spec(ctx *c, obuf *b, const tdef *t, const coldef *col);
 static int sdefault_parse(ctx *c, px *e, sdefault *d);
 static void sdefault_sql(ctx *c, obuf *b, const sdefault *d, int sqlite_parens);
 static int cons_sql(ctx *c, obuf *b, const tdef *t, const cons *k);
@@ -195,6 +197,7 @@ static const coldef *autoinc_column(const tdef *t);
 /* op.* calls */
 static int op_call(ctx *c, px *call, const char *meth, const char *batch_table, const char *batch_schema);
 static int batch_run(ctx *c, px *hdr, batchop *ops, int nops, int line);
+static int op_create_table(ctx *c, px *call, tdef **made);
 
 
 /* ------------------------------------------------------------- buffers */
@@ -280,10 +283,12 @@ static int refuse(ctx *c, int line, const char *msg)
  * blank line: the same here, byte for byte. */
 static void emit(ctx *c, const char *sql, size_t n)
 {
+	/* str.strip(): ASCII whitespace and the separators \x1c-\x1f */
+	static const char ws[] = " \t\n\r\v\f\x1c\x1d\x1e\x1f";
 	size_t s = 0, e = n;
-	while (s < e && strchr(" \t\n\r\v\f", sql[s]))
+	while (s < e && sql[s] && strchr(ws, sql[s]))
 		s++;
-	while (e > s && strchr(" \t\n\r\v\f", sql[e - 1]))
+	while (e > s && sql[e - 1] && strchr(ws, sql[e - 1]))
 		e--;
 	for (size_t i = s; i < e; i++) {
 		if (sql[i] == '\t')
@@ -452,7 +457,9 @@ static const char *str_arg(ctx *c, const px *e)
 		return e->s;
 	if (e && e->k == PX_CALL) {
 		const char *d = px_dotted(c->a, e->obj);
-		if (d && (!strcmp(d, "op.f") || !strcmp(d, "sa:conv") || !strcmp(d, "conv")) && e->na == 1 &&
+		size_t al = c->alias ? strlen(c->alias) : 0;
+		int batch_f = d && al && !strncmp(d, c->alias, al) && !strcmp(d + al, ".f");
+		if (d && (!strcmp(d, "op.f") || batch_f || !strcmp(d, "conv")) && e->na == 1 && !e->kw[0] &&
 		    is_str(e->a[0]))
 			return e->a[0]->s;
 		d = callee_name(c, e->obj);
@@ -515,17 +522,22 @@ static int stmt_range(walk *w, int s, int e, bctx *b);
  * construct that makes a statement untranslatable (op.get_bind() ...). */
 static const px *find_call(ctx *c, const px *e, const char *name)
 {
-	if (!e)
-		return NULL;
-	if (e->k == PX_CALL) {
-		const char *d = px_dotted(c->a, e->obj);
-		if (d && !strcmp(d, name))
-			return e;
+	/* along the object chain by iteration (chains have no depth limit),
+	 * into arguments by recursion (bounded by the bracket depth) */
+	const px *found = NULL;
+	for (; e; e = e->obj) {
+		if (e->k == PX_CALL) {
+			const char *d = px_dotted(c->a, e->obj);
+			if (d && !strcmp(d, name))
+				found = e;
+		}
+		for (int i = 0; i < e->na; i++) {
+			const px *r = find_call(c, e->a[i], name);
+			if (r)
+				found = r;
+		}
 	}
-	const px *r = find_call(c, e->obj, name);
-	for (int i = 0; !r && i < e->na; i++)
-		r = find_call(c, e->a[i], name);
-	return r;
+	return found;
 }
 
 /* Names the reason a call that is no op.* call cannot be translated. */
@@ -623,6 +635,19 @@ static int assign_stmt(walk *w, int s, int eq, int e)
 		snprintf(name, sizeof name, "%.*s", (int)t[s].n, t[s].p);
 		add_var(c, name, td);
 		return 0;
+	}
+	if (i == e && simple && v->k == PX_CALL) {
+		/* t = op.create_table(...): the table it returns, for bulk_insert */
+		const char *d = px_dotted(c->a, v->obj);
+		if (d && !strcmp(d, "op.create_table")) {
+			tdef *td = NULL;
+			if (op_create_table(c, v, &td))
+				return -1;
+			char name[256];
+			snprintf(name, sizeof name, "%.*s", (int)t[s].n, t[s].p);
+			add_var(c, name, td);
+			return 0;
+		}
 	}
 	const px *g = find_call(c, v, "op.get_bind");
 	if (g)
@@ -759,10 +784,12 @@ static int with_stmt(walk *w, int li, int bfrom, int bto, bctx *outer)
 	if (outer)
 		return untrans(c, L->line, "nested batch_alter_table");
 	bctx b = { alias, NULL, 0, 0 };
+	c->alias = alias;
 	int rc = colon + 1 < L->e ? stmt_range(w, colon + 1, L->e, &b) : block(w, bfrom, bto, &b);
-	if (rc)
-		return -1;
-	return batch_run(c, x, b.ops, b.n, L->line);
+	if (!rc)
+		rc = batch_run(c, x, b.ops, b.n, L->line);
+	c->alias = NULL;
+	return rc;
 }
 
 /* The logical lines [from, to): each statement, and for a `with` the
@@ -995,21 +1022,38 @@ static ptype *parse_type(ctx *c, px *e)
 	if (!e)
 		return NULL;
 	if (e->k == PX_CALL && e->obj->k == PX_ATTR && !strcmp(e->obj->s, "with_variant")) {
-		ptype *base = parse_type(c, e->obj->obj);
+		/* X().with_variant(A, "sqlite").with_variant(B, "postgresql"):
+		 * walked by iteration, the innermost call applied first */
+		int n = 0;
+		const px *k = e;
+		while (k->k == PX_CALL && k->obj->k == PX_ATTR && !strcmp(k->obj->s, "with_variant")) {
+			n++;
+			k = k->obj->obj;
+		}
+		ptype *base = parse_type(c, (px *)k);
 		if (!base)
 			return NULL;
-		px *vt = px_posarg(e, 0), *dn = px_posarg(e, 1);
-		if (!vt || !is_str(dn)) {
-			untrans(c, e->line, "with_variant() arguments");
-			return NULL;
+		for (int j = n - 1; j >= 0; j--) {
+			const px *v = e;
+			for (int m = 0; m < j; m++)
+				v = v->obj->obj;
+			px *vt = px_posarg(v, 0), *dn = px_posarg(v, 1);
+			if (!vt || !is_str(dn) || v->na != 2) {
+				untrans(c, v->line, "with_variant() arguments");
+				return NULL;
+			}
+			if (vt->k == PX_CALL && vt->obj->k == PX_ATTR && !strcmp(vt->obj->s, "with_variant")) {
+				untrans(c, v->line, "nested with_variant()");
+				return NULL;
+			}
+			ptype *vty = parse_type(c, vt);
+			if (!vty)
+				return NULL;
+			if (!strcmp(dn->s, "sqlite"))
+				base->v_sqlite = vty;
+			else if (!strcmp(dn->s, "postgresql"))
+				base->v_pg = vty;
 		}
-		ptype *v = parse_type(c, vt);
-		if (!v)
-			return NULL;
-		if (!strcmp(dn->s, "sqlite"))
-			base->v_sqlite = v;
-		else if (!strcmp(dn->s, "postgresql"))
-			base->v_pg = v;
 		return base;
 	}
 	px *callee = e->k == PX_CALL ? e->obj : e;
@@ -1109,9 +1153,12 @@ static ptype *parse_type(ctx *c, px *e)
 			if (pos == 0 || (kw && !strcmp(kw, "length")))
 				continue; /* LargeBinary(length) renders no length */
 			goto bad;
-		case TY_JSON: case TY_PGNAMED: case TY_INTERVAL:
+		case TY_JSON: case TY_PGNAMED: case TY_INTERVAL: case TY_REAL:
 			if (kw && (!strcmp(kw, "none_as_null") || !strcmp(kw, "as_uuid") || !strcmp(kw, "astext_type")))
 				continue;
+			if ((t->k == TY_REAL || (t->pgname && !strcmp(t->pgname, "DOUBLE PRECISION"))) &&
+			    ((kw && (!strcmp(kw, "precision") || !strcmp(kw, "asdecimal") || !strcmp(kw, "decimal_return_scale"))) || pos == 0))
+				continue; /* rendered without them */
 			goto bad;
 		case TY_ENUM:
 			if (!kw && is_str(a)) {
@@ -1215,7 +1262,7 @@ static int type_sql(ctx *c, obuf *b, const ptype *t0)
 	case TY_TEXT: sized(b, "TEXT", t->length); break;
 	case TY_CHAR: sized(b, "CHAR", t->length); break;
 	case TY_BOOLEAN: ob_puts(b, "BOOLEAN"); break;
-	case TY_FLOAT: sized(b, "FLOAT", t->precision); break;
+	case TY_FLOAT: sized(b, "FLOAT", c->pg ? t->precision : -1); break; /* the generic compiler drops it */
 	case TY_REAL: ob_puts(b, "REAL"); break;
 	case TY_NUMERIC: case TY_DECIMAL: {
 		const char *n = t->k == TY_NUMERIC ? "NUMERIC" : "DECIMAL";
@@ -1379,6 +1426,27 @@ static void sdefault_sql(ctx *c, obuf *b, const sdefault *d, int sqlite_parens)
 
 /* --------------------------------------------------------------- columns */
 
+/* validate_sql_phrase(): SQLAlchemy refuses other ON DELETE / ON UPDATE /
+ * INITIALLY phrases, so they cannot be translated either. */
+static int phrases_ok(ctx *c, const char *ondelete, const char *onupdate, const char *initially, int line)
+{
+	static const char *const cascades[] = { "RESTRICT", "CASCADE", "SET NULL", "NO ACTION", "SET DEFAULT", NULL };
+	const char *v[2] = { ondelete, onupdate };
+	for (int k = 0; k < 2; k++) {
+		if (!v[k])
+			continue;
+		int ok = 0;
+		for (int i = 0; cascades[i]; i++)
+			if (!strcasecmp(v[k], cascades[i]))
+				ok = 1;
+		if (!ok)
+			return untrans(c, line, "unexpected SQL phrase '%s'", v[k]);
+	}
+	if (initially && strcasecmp(initially, "DEFERRED") && strcasecmp(initially, "IMMEDIATE"))
+		return untrans(c, line, "unexpected SQL phrase '%s'", initially);
+	return 0;
+}
+
 static fkref *parse_fk(ctx *c, px *e)
 {
 	px *target = px_posarg(e, 0);
@@ -1428,6 +1496,8 @@ static fkref *parse_fk(ctx *c, px *e)
 		else
 			goto bad;
 	}
+	if (phrases_ok(c, f->ondelete, f->onupdate, f->initially, e->line))
+		return NULL;
 	return f;
 bad:
 	untrans(c, e->line, "ForeignKey arguments");
@@ -1470,19 +1540,45 @@ static coldef *parse_column(ctx *c, px *e, int lightweight)
 			}
 			if (an && !strcmp(an, "sa:Identity") && a->k == PX_CALL && !lightweight) {
 				col->identity = 1;
+				/* get_identity_options(): this order, "is not None" tests */
+				static const char *const nums[] = { "increment", "start", "minvalue", "maxvalue", NULL };
+				static const char *const numtext[] = { "INCREMENT BY", "START WITH", "MINVALUE", "MAXVALUE" };
+				obuf ob;
+				ob_init(&ob, c->a);
+				static const char *const flags[] = { "always", "order", "cycle", "on_null", "nominvalue", "nomaxvalue", NULL };
 				for (int j = 0; j < a->na; j++) {
 					const char *k2 = a->kw[j];
-					if (k2 && !strcmp(k2, "always") && bool_arg(a->a[j]) >= 0)
-						col->id_always = bool_arg(a->a[j]);
-					else if (k2 && !strcmp(k2, "start") && a->a[j]->k == PX_INT)
-						col->id_has_start = 1, col->id_start = a->a[j]->iv;
-					else if (k2 && !strcmp(k2, "increment") && a->a[j]->k == PX_INT)
-						col->id_has_increment = 1, col->id_increment = a->a[j]->iv;
-					else {
+					px *v = a->a[j];
+					int ok = 0;
+					for (int m = 0; k2 && nums[m]; m++)
+						ok |= !strcmp(k2, nums[m]) && (v->k == PX_INT || v->k == PX_NONE);
+					ok |= k2 && !strcmp(k2, "cache") && (v->k == PX_INT || v->k == PX_NONE);
+					for (int m = 0; k2 && flags[m]; m++)
+						ok |= !strcmp(k2, flags[m]) && (v->k == PX_BOOL || v->k == PX_NONE);
+					if (!ok) {
 						untrans(c, a->line, "Identity arguments");
 						return NULL;
 					}
+					if (!strcmp(k2, "always"))
+						col->id_always = bool_arg(v);
 				}
+				for (int m = 0; nums[m]; m++) {
+					px *v = px_kwarg(a, nums[m]);
+					if (v && v->k == PX_INT)
+						ob_printf(&ob, "%s%s %lld", ob.n ? " " : "", numtext[m], v->iv);
+				}
+				px *v;
+				if ((v = px_kwarg(a, "nominvalue")) && v->k != PX_NONE)
+					ob_printf(&ob, "%sNO MINVALUE", ob.n ? " " : "");
+				if ((v = px_kwarg(a, "nomaxvalue")) && v->k != PX_NONE)
+					ob_printf(&ob, "%sNO MAXVALUE", ob.n ? " " : "");
+				if ((v = px_kwarg(a, "cache")) && v->k == PX_INT)
+					ob_printf(&ob, "%sCACHE %lld", ob.n ? " " : "", v->iv);
+				if ((v = px_kwarg(a, "order")) && v->k == PX_BOOL)
+					ob_printf(&ob, "%s%s", ob.n ? " " : "", v->iv ? "ORDER" : "NO ORDER");
+				if ((v = px_kwarg(a, "cycle")) && v->k == PX_BOOL)
+					ob_printf(&ob, "%s%s", ob.n ? " " : "", v->iv ? "CYCLE" : "NO CYCLE");
+				col->id_opts = ob.p;
 				continue;
 			}
 			if (!col->type && a->k == PX_CALL && a->obj->k == PX_ATTR && !strcmp(a->obj->s, "with_variant")) {
@@ -1705,7 +1801,7 @@ static int table_add(ctx *c, tdef *t, px *item)
 	} else {
 		return untrans(c, item->line, "table element %s", n + 3);
 	}
-	if (name_ok(c, k->name, item->line))
+	if (name_ok(c, k->name, item->line) || phrases_ok(c, k->ondelete, k->onupdate, k->initially, item->line))
 		return -1;
 	if (k->k == C_PK) {
 		if (t->pk)
@@ -1928,9 +2024,8 @@ static int fix_line(ctx *c, int line)
 }
 
 /* get_column_specification() of PGDDLCompiler / SQLiteDDLCompiler. */
-static int col_spec(ctx *c, obuf *b, const tdef *t, const coldef *col, int in_create)
+static int col_spec(ctx *c, obuf *b, const tdef *t, const coldef *col)
 {
-	(void)in_create;
 	q_ident(c, b, col->name);
 	ob_puts(b, " ");
 	if (col->type->k == TY_NULL)
@@ -1949,14 +2044,8 @@ static int col_spec(ctx *c, obuf *b, const tdef *t, const coldef *col, int in_cr
 		}
 		if (col->identity) {
 			ob_puts(b, col->id_always ? " GENERATED ALWAYS AS IDENTITY" : " GENERATED BY DEFAULT AS IDENTITY");
-			if (col->id_has_start || col->id_has_increment) {
-				ob_puts(b, " (");
-				if (col->id_has_increment)
-					ob_printf(b, "INCREMENT BY %lld", col->id_increment);
-				if (col->id_has_start)
-					ob_printf(b, "%sSTART WITH %lld", col->id_has_increment ? " " : "", col->id_start);
-				ob_puts(b, ")");
-			}
+			if (col->id_opts && *col->id_opts)
+				ob_printf(b, " (%s)", col->id_opts);
 		}
 		if (!col->nullable && !col->identity)
 			ob_puts(b, " NOT NULL");
@@ -2115,7 +2204,7 @@ static int render_create_table(ctx *c, tdef *t)
 		ob_puts(&b, sep);
 		sep = ", \n";
 		ob_puts(&b, "\t");
-		if (col_spec(c, &b, t, t->cols[i], 1))
+		if (col_spec(c, &b, t, t->cols[i]))
 			return -1;
 	}
 	/* the primary key first, its columns in constraint order (an implicit
@@ -2413,7 +2502,7 @@ static void alter_table(ctx *c, obuf *b, const char *t, const char *s)
 
 /* ------------------------------------------------------------------ tables */
 
-static int op_create_table(ctx *c, px *call)
+static int op_create_table(ctx *c, px *call, tdef **made)
 {
 	px *name = px_posarg(call, 0);
 	if (!str_arg(c, name))
@@ -2442,6 +2531,8 @@ static int op_create_table(ctx *c, px *call)
 		return fix_line(c, call->line);
 	if (render_create_table(c, t))
 		return fix_line(c, call->line);
+	if (made)
+		*made = t;
 	return 0;
 }
 
@@ -2462,7 +2553,7 @@ static int op_drop_table(ctx *c, px *call)
 	return 0;
 }
 
-/* ALTER TABLE a RENAME TO b (the schema prefixes both names, as in Alembic). */
+/* ALTER TABLE [schema.]a RENAME TO b. */
 static int op_rename_table(ctx *c, px *call)
 {
 	static const char *const p[] = { "old_table_name", "new_table_name", "schema", NULL };
@@ -2475,7 +2566,7 @@ static int op_rename_table(ctx *c, px *call)
 	ob_init(&b, c->a);
 	alter_table(c, &b, o, s);
 	ob_puts(&b, " RENAME TO ");
-	q_table(c, &b, s, n);
+	q_ident(c, &b, n); /* the new name carries no schema on either dialect */
 	emit(c, b.p, b.n);
 	return 0;
 }
@@ -2501,7 +2592,7 @@ static int op_add_column(ctx *c, px *call, opargs *a0, int batch)
 	ob_init(&b, c->a);
 	alter_table(c, &b, t, s);
 	ob_puts(&b, " ADD COLUMN ");
-	if (col_spec(c, &b, td, col, 0))
+	if (col_spec(c, &b, td, col))
 		return fix_line(c, call->line);
 	emit(c, b.p, b.n);
 	/* the column's constraints (a set in Alembic: one at most here) */
@@ -2746,9 +2837,20 @@ static int op_create_index(ctx *c, px *call, opargs *a0, int batch)
 		px *e = cols->a[i];
 		const char *sc = str_arg(c, e);
 		if (is_str(e) || (sc && e->k == PX_CALL && !text_arg(c, e))) {
+			if (c->colmap) { /* new_table.c[key] */
+				const char *nm = NULL;
+				for (int j = 0; j < c->colmap->ncols; j++)
+					if (!strcmp(c->colmap->cols[j]->key, sc))
+						nm = c->colmap->cols[j]->name;
+				if (!nm)
+					return untrans(c, e->line, "batch create_index() on column '%s', not in the new table", sc);
+				sc = nm;
+			}
 			q_ident(c, &b, sc);
 			continue;
 		}
+		if (c->colmap)
+			return untrans(c, e->line, "batch create_index() of an expression when the table is recreated");
 		const char *tx = text_arg(c, e);
 		if (!tx)
 			return untrans(c, e->line, "index expression");
@@ -2901,6 +3003,8 @@ static cons *build_cons(ctx *c, px *call, const char *meth, opargs *a, int batch
 			k->initially = (char *)ini;
 		}
 	}
+	if (phrases_ok(c, k->ondelete, k->onupdate, k->initially, call->line))
+		return NULL;
 	px *df = A(a, "deferrable");
 	if (df && df->k != PX_NONE) {
 		if (bool_arg(df) < 0) {
@@ -3004,13 +3108,22 @@ static int render_text(ctx *c, obuf *out, const char *s, size_t n, const px *bin
 		for (int k = 0; k < binds->na; k++) {
 			if (!binds->kw[k])
 				return untrans(c, line, "positional bindparams()");
-			/* every bound name must appear in the text */
+			/* TextClause registers (?<![:\w\\]):(\w+)(?!:), backtracking
+			 * included; bindparams() of any other name raises */
 			size_t kl = strlen(binds->kw[k]);
 			int found = 0;
-			for (size_t i = 0; i + kl < n + 1 && !found; i++)
-				if (s[i] == ':' && !strncmp(s + i + 1, binds->kw[k], kl) &&
-				    (i + 1 + kl == n || !is_word((unsigned char)s[i + 1 + kl])))
+			for (size_t i = 0; i < n && !found; i++) {
+				if (s[i] != ':' || (i > 0 && (s[i - 1] == ':' || s[i - 1] == '\\' || is_word((unsigned char)s[i - 1]))))
+					continue;
+				size_t j = i + 1;
+				while (j < n && is_word((unsigned char)s[j]))
+					j++;
+				size_t len = j - i - 1;
+				if (len && j < n && s[j] == ':')
+					len--; /* the shorter name, followed by a word character */
+				if (len && len == kl && !strncmp(s + i + 1, binds->kw[k], kl))
 					found = 1;
+			}
 			if (!found)
 				return untrans(c, line, "bindparams() name '%s' is not in the text", binds->kw[k]);
 		}
@@ -3213,7 +3326,7 @@ static int op_call(ctx *c, px *call, const char *meth, const char *btable, const
 	a.schema = bschema;
 	if (!a.batch) {
 		if (!strcmp(meth, "create_table"))
-			return op_create_table(c, call);
+			return op_create_table(c, call, NULL);
 		if (!strcmp(meth, "drop_table"))
 			return op_drop_table(c, call);
 		if (!strcmp(meth, "rename_table"))
@@ -3289,11 +3402,11 @@ static int batch_recreate(ctx *c, tdef *src, batchop *ops, int nops, int line)
 	nt->name = px_alloc(c->a, ln + 16);
 	sprintf(nt->name, "_alembic_tmp_%s", src->name);
 	cons **named = NULL, **unnamed = NULL;
-	int nnamed = 0, nunnamed = 0, norig_named = 0;
+	int nnamed = 0, nunnamed = 0;
 	for (int i = 0; i < src->ncols; i++) {
 		coldef *o = src->cols[i];
-		if (o->nfks || o->index)
-			return untrans(c, line, "batch move-and-copy of copy_from column '%s' with a ForeignKey or index=True", o->name);
+		if (o->nfks)
+			return untrans(c, line, "batch move-and-copy of copy_from column '%s' with a ForeignKey", o->name);
 		coldef *col = px_alloc(c->a, sizeof *col);
 		*col = *o;
 		col->key = o->name;
@@ -3305,10 +3418,8 @@ static int batch_recreate(ctx *c, tdef *src, batchop *ops, int nops, int line)
 		v[nt->ncols++] = col;
 		nt->cols = v;
 	}
-	if (src->pk && src->pk->name) {
+	if (src->pk && src->pk->name)
 		nt->pk = src->pk;
-		norig_named++;
-	}
 	for (int i = 0; i < src->ncons; i++) {
 		cons *k = src->cons[i];
 		if (k->typebound)
@@ -3318,10 +3429,22 @@ static int batch_recreate(ctx *c, tdef *src, batchop *ops, int nops, int line)
 		else
 			push_cons(c, &unnamed, &nunnamed, k);
 	}
-	norig_named += nnamed;
-	if (norig_named > 1 || nunnamed > 1)
-		return untrans(c, line, "batch move-and-copy of a table with several constraints (Alembic copies them in set order)");
-	cons *orig_named = nnamed ? named[0] : (src->pk && src->pk->name ? src->pk : NULL);
+	/* the original named constraints (a set in SQLAlchemy: their order is
+	 * only known when at most one of them is left at the end) */
+	int norig = nnamed;
+	cons **orig = px_alloc(c->a, (size_t)(norig + 1) * sizeof *orig);
+	if (norig)
+		memcpy(orig, named, (size_t)norig * sizeof *orig);
+	px **newidx = px_alloc(c->a, (size_t)(nops + 1) * sizeof *newidx);
+	int nnewidx = 0;
+	/* self.indexes: the copy_from table's index=True indexes, by name */
+	char **oldidx = px_alloc(c->a, (size_t)(src->ncols + 1) * sizeof *oldidx);
+	int noldidx = 0;
+	for (int i = 0; i < src->ncols; i++)
+		if (src->cols[i]->index) {
+			oldidx[noldidx] = px_alloc(c->a, strlen(src->name) + strlen(src->cols[i]->name) + 5);
+			sprintf(oldidx[noldidx++], "ix_%s_%s", src->name, src->cols[i]->name);
+		}
 
 	for (int i = 0; i < nops; i++) {
 		px *call = ops[i].call;
@@ -3427,6 +3550,33 @@ static int batch_recreate(ctx *c, tdef *src, batchop *ops, int nops, int line)
 				return untrans(c, call->line, "batch drop_constraint() of '%s', not in copy_from", name);
 			memmove(named + at, named + at + 1, (size_t)(nnamed - at - 1) * sizeof *named);
 			nnamed--;
+		} else if (!strcmp(m, "create_index")) {
+			/* created after the rename (new_indexes, by name) */
+			const char *name = str_arg(c, px_posarg(call, 0));
+			if (!name)
+				name = str_arg(c, px_kwarg(call, "index_name"));
+			int replaced = 0;
+			for (int j = 0; name && j < nnewidx; j++) {
+				const char *o = str_arg(c, px_posarg(newidx[j], 0));
+				if (!o)
+					o = str_arg(c, px_kwarg(newidx[j], "index_name"));
+				if (o && !strcmp(o, name))
+					newidx[j] = call, replaced = 1;
+			}
+			if (!replaced)
+				newidx[nnewidx++] = call;
+		} else if (!strcmp(m, "drop_index")) {
+			/* an index of copy_from (index=True ones are not copied anyway) */
+			const char *name = str_arg(c, px_posarg(call, 0));
+			if (!name)
+				name = str_arg(c, px_kwarg(call, "index_name"));
+			int at = -1;
+			for (int j = 0; name && j < noldidx; j++)
+				if (oldidx[j] && !strcmp(oldidx[j], name))
+					at = j;
+			if (at < 0)
+				return untrans(c, call->line, "batch drop_index() of '%s', not in copy_from", name ? name : "?");
+			oldidx[at] = NULL;
 		} else {
 			return untrans(c, call->line, "batch_op.%s() when the table is recreated", m);
 		}
@@ -3439,27 +3589,42 @@ static int batch_recreate(ctx *c, tdef *src, batchop *ops, int nops, int line)
 		if ((t->k == TY_ENUM || t->k == TY_BOOLEAN) && t->create_constraint)
 			return untrans(c, line, "batch move-and-copy of a column with a type CHECK");
 	}
+	int orig_left = 0, unnamed_left = 0;
 	for (int i = 0; i < nnamed; i++)
-		if (cons_fits(nt, named[i]))
+		if (cons_fits(nt, named[i])) {
 			push_cons(c, &nt->cons, &nt->ncons, named[i]);
+			for (int j = 0; j < norig; j++)
+				orig_left += named[i] == orig[j];
+		}
 	for (int i = 0; i < nunnamed; i++)
-		if (cons_fits(nt, unnamed[i]))
+		if (cons_fits(nt, unnamed[i])) {
 			push_cons(c, &nt->cons, &nt->ncons, unnamed[i]);
+			unnamed_left++;
+		}
+	if (orig_left > 1 || unnamed_left > 1)
+		return untrans(c, line, "batch move-and-copy keeping several constraints of copy_from (Alembic copies them in set order)");
 	if (nt->pk && !cons_fits(nt, nt->pk))
 		nt->pk = NULL;
 
-	if (c->pg && orig_named) {
-		int still = 0;
-		for (int i = 0; i < nnamed; i++)
-			still |= named[i] == orig_named;
-		if (orig_named == src->pk)
-			still = 1;
-		if (still) {
+	if (c->pg) {
+		/* prep_table_for_batch(): the old table's constraints whose names
+		 * the new table takes are dropped first (set order: one at most) */
+		const char *drop[2];
+		int ndrop = 0;
+		if (src->pk && src->pk->name)
+			drop[ndrop++] = src->pk->name;
+		for (int j = 0; j < norig; j++)
+			for (int i = 0; i < nnamed; i++)
+				if (!strcmp(named[i]->name, orig[j]->name) && ndrop < 2)
+					drop[ndrop++] = orig[j]->name;
+		if (ndrop > 1)
+			return untrans(c, line, "batch move-and-copy dropping several constraints first (Alembic drops them in set order)");
+		if (ndrop) {
 			obuf b;
 			ob_init(&b, c->a);
 			alter_table(c, &b, src->name, NULL);
 			ob_puts(&b, " DROP CONSTRAINT ");
-			q_ident(c, &b, orig_named->name);
+			q_ident(c, &b, drop[0]);
 			emit(c, b.p, b.n);
 		}
 	}
@@ -3500,6 +3665,18 @@ static int batch_recreate(ctx *c, tdef *src, batchop *ops, int nops, int line)
 	ob_puts(&b, " RENAME TO ");
 	q_ident(c, &b, src->name);
 	emit(c, b.p, b.n);
+	c->colmap = nt;
+	for (int i = 0; i < nnewidx; i++) {
+		opargs a;
+		memset(&a, 0, sizeof a);
+		a.batch = 1;
+		a.table = src->name;
+		if (op_create_index(c, newidx[i], &a, 1)) {
+			c->colmap = NULL;
+			return -1;
+		}
+	}
+	c->colmap = NULL;
 	return 0;
 }
 

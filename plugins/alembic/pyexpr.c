@@ -194,7 +194,8 @@ static int hexval(char c)
 
 /* A string literal whose opening quote is at lx->p, with the prefix
  * already read; decodes escapes unless raw (Python's rules: an unknown
- * escape keeps its backslash; \N{...} is kept as written). */
+ * escape keeps its backslash; a \N{...} escape marks the token, which
+ * the parser reports as not modelled). */
 static int lex_string(lex *lx, int raw, int bytes, int fstr)
 {
 	char q = *lx->p;
@@ -204,6 +205,7 @@ static int lex_string(lex *lx, int raw, int bytes, int fstr)
 	sbuf b = { lx->a, NULL, 0, 0 };
 	sb_putc(&b, 0);
 	b.n = 0;
+	int named_escape = 0;
 	for (;;) {
 		if (lx->p >= lx->end)
 			return lex_fail(lx, start, triple ? "unterminated triple-quoted string literal"
@@ -306,6 +308,11 @@ static int lex_string(lex *lx, int raw, int bytes, int fstr)
 			sb_utf8(&b, v);
 			break;
 		}
+		case 'N':
+			named_escape |= !bytes; /* \N{NAME}: needs the Unicode name table */
+			sb_putc(&b, '\\');
+			sb_putc(&b, *e);
+			break;
 		default:
 			sb_putc(&b, '\\');
 			sb_putc(&b, *e);
@@ -317,6 +324,7 @@ static int lex_string(lex *lx, int raw, int bytes, int fstr)
 	t->vlen = b.n;
 	t->fstr = fstr;
 	t->bytes = bytes;
+	t->named_escape = named_escape;
 	return 0;
 }
 
@@ -765,8 +773,9 @@ static px *parse_primary(px_arena *a, const px_tok *t, int *i, int end)
 		sbuf b = { a, NULL, 0, 0 };
 		sb_putc(&b, 0);
 		b.n = 0;
-		int fstr = 0, bytes = k->bytes, mixed = 0;
+		int fstr = 0, bytes = k->bytes, mixed = 0, named = 0;
 		while (*i < end && t[*i].k == TK_STR) {
+			named |= t[*i].named_escape;
 			for (size_t j = 0; j < t[*i].vlen; j++)
 				sb_putc(&b, t[*i].val[j]);
 			fstr |= t[*i].fstr;
@@ -776,6 +785,8 @@ static px *parse_primary(px_arena *a, const px_tok *t, int *i, int end)
 		}
 		if (mixed)
 			return mk_other(a, line, "bytes and str concatenation");
+		if (named)
+			return mk_other(a, line, "\\N{...} escape in a string");
 		px *e = mk(a, PX_STR, line);
 		e->s = b.p;
 		e->n = b.n;
@@ -831,41 +842,50 @@ static px *parse_postfix(px_arena *a, const px_tok *t, int *i, int end)
 /* Unary minus folds into a number literal; other unary operators are OTHER. */
 static px *parse_unary(px_arena *a, const px_tok *t, int *i, int end)
 {
-	if (*i < end && (px_is_op(&t[*i], "-") || px_is_op(&t[*i], "+"))) {
-		int neg = px_is_op(&t[*i], "-");
-		int line = t[*i].line;
-		(*i)++;
-		px *e = parse_unary(a, t, i, end);
-		if (e->k == PX_INT || e->k == PX_FLOAT) {
-			if (neg) {
-				e->iv = -e->iv;
-				e->fv = -e->fv;
-				if (e->s[0] == '-') {
-					e->s++;
-					e->n--;
-				} else {
-					char *s = px_alloc(a, e->n + 2);
-					s[0] = '-';
-					memcpy(s + 1, e->s, e->n + 1);
-					e->s = s;
-					e->n++;
-				}
-			}
-			return e;
+	/* prefix operators are counted, not recursed into, so that no input
+	 * can exhaust the stack */
+	int neg = 0, signs = 0, other = 0, line = *i < end ? t[*i].line : 0;
+	while (*i < end) {
+		if (px_is_op(&t[*i], "-") || px_is_op(&t[*i], "+")) {
+			neg ^= px_is_op(&t[*i], "-");
+			signs++;
+		} else if (px_is_op(&t[*i], "~") || px_is_name(&t[*i], "not")) {
+			other = 1;
+		} else {
+			break;
 		}
-		return mk_other(a, line, "arithmetic expression");
-	}
-	if (*i < end && (px_is_op(&t[*i], "~") || px_is_name(&t[*i], "not"))) {
-		int line = t[*i].line;
 		(*i)++;
-		parse_unary(a, t, i, end);
-		return mk_other(a, line, "operator expression");
 	}
 	px *e = parse_postfix(a, t, i, end);
-	if (*i < end && px_is_op(&t[*i], "**")) {
+	int power = 0;
+	while (*i < end && px_is_op(&t[*i], "**")) {
 		(*i)++;
-		parse_unary(a, t, i, end);
+		while (*i < end && (px_is_op(&t[*i], "-") || px_is_op(&t[*i], "+") || px_is_op(&t[*i], "~")))
+			(*i)++;
+		parse_postfix(a, t, i, end);
+		power = 1;
+	}
+	if (other)
+		return mk_other(a, line, "operator expression");
+	if (power)
 		return mk_other(a, e->line, "arithmetic expression");
+	if (!signs)
+		return e;
+	if (e->k != PX_INT && e->k != PX_FLOAT)
+		return mk_other(a, line, "arithmetic expression");
+	if (neg) {
+		e->iv = -e->iv;
+		e->fv = -e->fv;
+		if (e->s[0] == '-') {
+			e->s++;
+			e->n--;
+		} else {
+			char *s = px_alloc(a, e->n + 2);
+			s[0] = '-';
+			memcpy(s + 1, e->s, e->n + 1);
+			e->s = s;
+			e->n++;
+		}
 	}
 	return e;
 }
@@ -933,18 +953,26 @@ px *px_parse_expr(px_arena *a, const px_tok *t, int *i, int end)
 /* See pyexpr.h. */
 const char *px_dotted(px_arena *a, const px *e)
 {
-	if (e->k == PX_NAME)
+	size_t len = 0;
+	const px *k = e;
+	while (k->k == PX_ATTR) {
+		len += k->n + 1;
+		k = k->obj;
+	}
+	if (k->k != PX_NAME)
+		return NULL;
+	if (k == e)
 		return e->s;
-	if (e->k != PX_ATTR)
-		return NULL;
-	const char *left = px_dotted(a, e->obj);
-	if (!left)
-		return NULL;
-	size_t l = strlen(left);
-	char *s = px_alloc(a, l + e->n + 2);
-	memcpy(s, left, l);
-	s[l] = '.';
-	memcpy(s + l + 1, e->s, e->n + 1);
+	len += k->n;
+	char *s = px_alloc(a, len + 1);
+	size_t at = len;
+	s[at] = 0;
+	for (k = e; k->k == PX_ATTR; k = k->obj) {
+		at -= k->n;
+		memcpy(s + at, k->s, k->n);
+		s[--at] = '.';
+	}
+	memcpy(s, k->s, k->n);
 	return s;
 }
 

@@ -36,6 +36,7 @@ typedef struct px_tok {
 	char *val;          /* TK_STR: the decoded value (NUL-terminated) */
 	size_t vlen;
 	int fstr, bytes;    /* TK_STR: an f-string / a bytes literal */
+	int named_escape;   /* TK_STR: has a \N{...} escape (not decoded here) */
 } px_tok;
 
 typedef struct px_toks {

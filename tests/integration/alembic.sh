@@ -158,6 +158,21 @@ sr ext status
 check "unknown row: exit 4" rc_is 4
 check "unknown row: named as Alembic names it" err_is "strata: error: alembic_version of source 'app': Can't locate revision identified by 'ffffffffffff' (hint: restore the revision file, or correct the row (alembic stamp))"
 
+# ---- op.* translated for the target's dialect ------------------------------
+project ops
+rev ops/versions o1 None "    op.create_table('tt', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('at', sa.DateTime(), server_default=sa.func.now()))" "    op.drop_table('tt')"
+sr ops apply --dry-run
+check "op.* dry-run: exit 0" rc_is 0
+check "op.* dry-run: the SQL Alembic emits for this dialect" out_has "$(pick "    id INTEGER NOT NULL, " "    id SERIAL NOT NULL, ")"
+check "op.* dry-run: func.now() per dialect" out_has "$(pick "    at DATETIME DEFAULT (CURRENT_TIMESTAMP), " "    at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), ")"
+sr ops ledger --json
+c_ledger=$(grep -o '"checksum": "[0-9a-f]*"' "$T/out")
+sr ops apply
+check "op.* apply: exit 0" rc_is 0
+check "op.* apply: table created" eq "$(tables ops)" "alembic_version,tt"
+sr ops status --json
+check "ledger and status agree on the checksum (same dialect)" eq "$(grep -o '"checksum": "[0-9a-f]*"' "$T/out")" "$c_ledger"
+
 # ---- graph errors ----------------------------------------------------------
 project dup
 table dup/versions x1 None t1

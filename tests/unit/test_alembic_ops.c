@@ -1139,7 +1139,10 @@ static void test_execute_bindparams(void **state)
 	b = "op.execute(sa.text(\"SELECT :p\").bindparams(p='a\\\\b'))";
 	expect_sql(b, OPSQL_POSTGRESQL, "SELECT 'a\\\\b';\n\n");
 	expect_sql(b, OPSQL_SQLITE, "SELECT 'a\\b';\n\n");
-	expect_both("op.execute(text('SELECT :x::int').bindparams(x=3))", "SELECT :x::int;\n\n");
+	/* ":x::int" defines no parameter x (SQLAlchemy raises); ":xy::int" defines x */
+	untranslatable("op.execute(text('SELECT :x::int').bindparams(x=3))", 1, "'x' is not in the text");
+	expect_both("op.execute(text('SELECT :xy::int').bindparams(x=3))", "SELECT :xy::int;\n\n");
+	expect_both("op.execute(text('SELECT :a$b, :c').bindparams(c='$'))", "SELECT :a$b, '$';\n\n");
 	untranslatable("op.execute(sa.text(\"UPDATE t SET s = ':x' WHERE y = :y\"))", 1,
 	               "bind parameter :x has no value");
 	untranslatable("op.execute('UPDATE t SET a = 1 WHERE b = :b')", 1, "bind parameter :b has no value");
@@ -1165,6 +1168,8 @@ static void test_untranslatable(void **state)
 	untranslatable("op.execute('UPDATE t SET a = %s' % x)", 1, "%-formatting in op.execute()");
 	untranslatable("op.execute('UPDATE t SET a = {}'.format(x))", 1, "str.format() in op.execute()");
 	untranslatable("op.execute(sql)", 1, "variable 'sql' in op.execute()");
+	untranslatable("op.execute('SELECT \\N{EM DASH}')", 1, "\\N{...} escape in a string in op.execute()");
+	expect_both("op.execute(r'SELECT \\N{x}')", "SELECT \\N{x};\n\n");
 	untranslatable("sql = 'UPDATE t SET a = 1'\nop.execute(sql)", 1, "assignment to 'sql'");
 	untranslatable("op.execute(T1.select())", 1, "SQLAlchemy expression in op.execute()");
 	untranslatable("op.drop_table(\\\n    'a')\nfor x in y:\n    pass", 3, "for loop");
@@ -1214,6 +1219,76 @@ static void test_batch(void **state)
 	b = "with op.batch_alter_table('t1', copy_from=T1) as b:\n    b.alter_column('code', type_=sa.Integer())";
 	expect_stop(b, OPSQL_SQLITE, OPSQL_UNTRANSLATABLE, 2, "CAST");
 	expect_sql(b, OPSQL_POSTGRESQL, "ALTER TABLE t1 ALTER COLUMN code TYPE INTEGER;\n\n");
+	/* move and copy: a renamed column keeps its key for new indexes, which
+	 * are created after the rename; index=True indexes are not copied */
+	b = "T9 = sa.Table('t9', sa.MetaData(), sa.Column('id', sa.Integer, primary_key=True),\n"
+	    "    sa.Column('name', sa.String(50), index=True), sa.Column('note', sa.String(50)))\n"
+	    "with op.batch_alter_table('t9', copy_from=T9) as b:\n"
+	    "    b.alter_column('note', new_column_name='remark')\n"
+	    "    b.create_index('ix_t9_note', ['note'], unique=True, sqlite_where=sa.text('note IS NOT NULL'))\n"
+	    "    b.drop_index('ix_t9_name')";
+	expect_sql(b, OPSQL_SQLITE,
+	           "CREATE TABLE _alembic_tmp_t9 (\n    id INTEGER NOT NULL, \n    name VARCHAR(50), \n    remark VARCHAR(50), \n"
+	           "    PRIMARY KEY (id)\n);\n\n"
+	           "INSERT INTO _alembic_tmp_t9 (id, name, remark) SELECT t9.id, t9.name, t9.note \nFROM t9;\n\n"
+	           "DROP TABLE t9;\n\nALTER TABLE _alembic_tmp_t9 RENAME TO t9;\n\n"
+	           "CREATE UNIQUE INDEX ix_t9_note ON t9 (remark) WHERE note IS NOT NULL;\n\n");
+	expect_sql(b, OPSQL_POSTGRESQL,
+	           "ALTER TABLE t9 RENAME note TO remark;\n\nCREATE UNIQUE INDEX ix_t9_note ON t9 (note);\n\nDROP INDEX ix_t9_name;\n\n");
+	/* named constraints: PostgreSQL drops them before the copy; new ones
+	 * follow the copied named ones, unnamed ones come last */
+	b = "T8 = sa.Table('t8', sa.MetaData(), sa.Column('id', sa.Integer, primary_key=True),\n"
+	    "    sa.Column('code', sa.String(10), server_default='x'), sa.UniqueConstraint('code', name='uq_code'),\n"
+	    "    sa.CheckConstraint('id > 0'))\n"
+	    "with op.batch_alter_table('t8', copy_from=T8, recreate='always') as b:\n"
+	    "    b.add_column(sa.Column('z', sa.Integer, server_default=sa.text('0')))\n"
+	    "    b.create_check_constraint('ck_z', 'z >= 0')";
+	expect_sql(b, OPSQL_POSTGRESQL,
+	           "ALTER TABLE t8 DROP CONSTRAINT uq_code;\n\n"
+	           "CREATE TABLE _alembic_tmp_t8 (\n    id SERIAL NOT NULL, \n    code VARCHAR(10) DEFAULT 'x', \n"
+	           "    z INTEGER DEFAULT 0, \n    PRIMARY KEY (id), \n    CONSTRAINT uq_code UNIQUE (code), \n"
+	           "    CONSTRAINT ck_z CHECK (z >= 0), \n    CHECK (id > 0)\n);\n\n"
+	           "INSERT INTO _alembic_tmp_t8 (id, code) SELECT t8.id, t8.code \nFROM t8;\n\n"
+	           "DROP TABLE t8;\n\nALTER TABLE _alembic_tmp_t8 RENAME TO t8;\n\n");
+	b = "T8 = sa.Table('t8', sa.MetaData(), sa.Column('id', sa.Integer, primary_key=True),\n"
+	    "    sa.Column('code', sa.String(10)), sa.UniqueConstraint('code', name='uq_code'))\n"
+	    "with op.batch_alter_table('t8', copy_from=T8) as b:\n"
+	    "    b.drop_constraint('uq_code', type_='unique')\n"
+	    "    b.drop_constraint('nope')";
+	expect_stop(b, OPSQL_SQLITE, OPSQL_UNTRANSLATABLE, 5, "'nope', not in copy_from");
+	expect_sql(b, OPSQL_POSTGRESQL, "ALTER TABLE t8 DROP CONSTRAINT uq_code;\n\nALTER TABLE t8 DROP CONSTRAINT nope;\n\n");
+	/* several named constraints in copy_from: fine when at most one is left */
+	const char *t7 = "T7 = sa.Table('product', sa.MetaData(), sa.Column('id', sa.Integer(), nullable=False),\n"
+	                 "    sa.Column('sku', sa.String(40)), sa.Column('note', sa.String(500)), sa.Column('customer_id', sa.Integer()),\n"
+	                 "    sa.PrimaryKeyConstraint('id'), sa.UniqueConstraint('sku', name='uq_sku'),\n"
+	                 "    sa.CheckConstraint('length(sku) > 2', name='ck_sku'),\n"
+	                 "    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name='fk_c', ondelete='SET NULL'))\n"
+	                 "with op.batch_alter_table('product', copy_from=T7) as b:\n"
+	                 "    b.drop_constraint('fk_c', type_='foreignkey')\n"
+	                 "    b.drop_constraint('ck_sku', type_='check')\n";
+	char buf[2048];
+	snprintf(buf, sizeof buf, "%s%s", t7,
+	         "    b.drop_constraint('uq_sku', type_='unique')\n"
+	         "    b.alter_column('sku', existing_type=sa.String(40), nullable=False)\n"
+	         "    b.alter_column('note', existing_type=sa.String(500), type_=sa.Text())");
+	expect_sql(buf, OPSQL_SQLITE,
+	           "CREATE TABLE _alembic_tmp_product (\n    id INTEGER NOT NULL, \n    sku VARCHAR(40) NOT NULL, \n"
+	           "    note TEXT, \n    customer_id INTEGER, \n    PRIMARY KEY (id)\n);\n\n"
+	           "INSERT INTO _alembic_tmp_product (id, sku, note, customer_id) SELECT product.id, product.sku, "
+	           "product.note, product.customer_id \nFROM product;\n\n"
+	           "DROP TABLE product;\n\nALTER TABLE _alembic_tmp_product RENAME TO product;\n\n");
+	snprintf(buf, sizeof buf, "%s%s", t7, "    b.drop_column('note')");
+	expect_sql(buf, OPSQL_SQLITE,
+	           "CREATE TABLE _alembic_tmp_product (\n    id INTEGER NOT NULL, \n    sku VARCHAR(40), \n"
+	           "    customer_id INTEGER, \n    PRIMARY KEY (id), \n    CONSTRAINT uq_sku UNIQUE (sku)\n);\n\n"
+	           "INSERT INTO _alembic_tmp_product (id, sku, customer_id) SELECT product.id, product.sku, "
+	           "product.customer_id \nFROM product;\n\n"
+	           "DROP TABLE product;\n\nALTER TABLE _alembic_tmp_product RENAME TO product;\n\n");
+	snprintf(buf, sizeof buf, "%s", "T6 = sa.Table('t6', sa.MetaData(), sa.Column('a', sa.Integer()), sa.Column('b', sa.Integer()),\n"
+	         "    sa.UniqueConstraint('a', name='uq_a'), sa.UniqueConstraint('b', name='uq_b'))\n"
+	         "with op.batch_alter_table('t6', copy_from=T6) as b:\n"
+	         "    b.alter_column('a', nullable=False)");
+	expect_stop(buf, OPSQL_SQLITE, OPSQL_UNTRANSLATABLE, 3, "set order");
 	/* constraint ALTERs outside batch mode: refused on SQLite, the whole revision */
 	b = "op.drop_table('a')\nop.create_unique_constraint('uq', 't1', ['code'])";
 	expect_stop(b, OPSQL_SQLITE, OPSQL_REFUSED, 2, "No support for ALTER of constraints in SQLite dialect.");
@@ -1278,6 +1353,15 @@ static void test_autogenerate(void **state)
 	           "CREATE UNIQUE INDEX ix_account_email ON account (email);\n\n"
 	           "CREATE TABLE orders (\n    id BIGINT NOT NULL, \n    account_id INTEGER NOT NULL, \n"
 	           "    PRIMARY KEY (id), \n    FOREIGN KEY(account_id) REFERENCES account (id) ON DELETE CASCADE\n);\n\n");
+	/* render_as_batch=True, as autogenerate writes it for SQLite */
+	b = "# ### commands auto generated by Alembic - please adjust! ###\n"
+	    "with op.batch_alter_table('user', schema=None) as batch_op:\n"
+	    "    batch_op.add_column(sa.Column('x', sa.String(), nullable=True))\n"
+	    "    batch_op.create_index(batch_op.f('ix_user_x'), ['x'], unique=False)\n"
+	    "\n"
+	    "# ### end Alembic commands ###";
+	expect_sql(b, OPSQL_SQLITE, "ALTER TABLE user ADD COLUMN x VARCHAR;\n\nCREATE INDEX ix_user_x ON user (x);\n\n");
+	expect_sql(b, OPSQL_POSTGRESQL, "ALTER TABLE \"user\" ADD COLUMN x VARCHAR;\n\nCREATE INDEX ix_user_x ON \"user\" (x);\n\n");
 	/* bare names imported from sqlalchemy, sqlalchemy.X, postgresql.X */
 	b = "op.add_column('t', Column('a', Integer(), server_default=text('1'), nullable=False))\n"
 	    "op.add_column('t', sqlalchemy.Column('b', sqlalchemy.Numeric(12, 2)))\n"
@@ -1445,6 +1529,27 @@ static void test_ddl_details(void **state)
 	           "INSERT INTO t (id, ok, x, s) VALUES (16, 1, -2.5, 'a\\b');\n\n"
 	           "INSERT INTO t (id, ok, x) VALUES (1000, 0, 1e+20);\n\n");
 	untranslatable("op.bulk_insert(T1, [{'id': 'x'}])", 1, "string value for a non-string column");
+	/* identity options as autogenerate reflects them; FLOAT(p) only on PostgreSQL */
+	b = "op.create_table('t', sa.Column('id', sa.BigInteger(), sa.Identity(always=False, start=1, increment=1,\n"
+	    "    minvalue=1, maxvalue=9223372036854775807, cycle=False, cache=1), nullable=False),\n"
+	    "    sa.Column('f', sa.Float(precision=53)), sa.PrimaryKeyConstraint('id'))";
+	expect_sql(b, OPSQL_POSTGRESQL,
+	           "CREATE TABLE t (\n    id BIGINT GENERATED BY DEFAULT AS IDENTITY (INCREMENT BY 1 START WITH 1 MINVALUE 1 "
+	           "MAXVALUE 9223372036854775807 CACHE 1 NO CYCLE), \n    f FLOAT(53), \n    PRIMARY KEY (id)\n);\n\n");
+	expect_sql(b, OPSQL_SQLITE, "CREATE TABLE t (\n    id BIGINT NOT NULL, \n    f FLOAT, \n    PRIMARY KEY (id)\n);\n\n");
+	/* the table op.create_table() returns, then filled */
+	expect_both("kv = op.create_table('kv', sa.Column('k', sa.String(10), primary_key=True), sa.Column('v', sa.Integer))\n"
+	            "op.bulk_insert(kv, [{'k': 'a', 'v': 1}])",
+	            "CREATE TABLE kv (\n    k VARCHAR(10) NOT NULL, \n    v INTEGER, \n    PRIMARY KEY (k)\n);\n\n"
+	            "INSERT INTO kv (k, v) VALUES ('a', 1);\n\n");
+	/* the new name of rename_table carries no schema */
+	expect_both("op.rename_table('a', 'b', schema='s')", "ALTER TABLE s.a RENAME TO b;\n\n");
+	/* SQLAlchemy's validate_sql_phrase() */
+	untranslatable("op.create_table('t', sa.Column('a', sa.Integer, sa.ForeignKey('p.id', ondelete='DROP')))", 1,
+	               "unexpected SQL phrase 'DROP'");
+	expect_sql("op.create_foreign_key('fk', 't', 'p', ['a'], ['id'], ondelete='set null', initially='deferred')",
+	           OPSQL_POSTGRESQL,
+	           "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY(a) REFERENCES p (id) ON DELETE set null INITIALLY deferred;\n\n");
 	untranslatable("op.bulk_insert(T1, [{'nope': 1}])", 1, "'nope' is not a column");
 	untranslatable("op.bulk_insert(sa.table('t', sa.column('a')), [{'a': 1}])", 1, "without a type");
 }
