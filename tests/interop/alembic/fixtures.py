@@ -439,6 +439,32 @@ OPS = [
             batch_op.drop_index(batch_op.f("ix_purchase_channel"))
             batch_op.drop_column("channel")
         '''),
+    ("autocommit_concurrently", PG, '''
+        with op.get_context().autocommit_block():
+            op.create_index("ix_customer_born", "customer", ["born"], postgresql_concurrently=True)
+        ''', '''
+        with op.get_context().autocommit_block():
+            op.drop_index("ix_customer_born", table_name="customer", postgresql_concurrently=True)
+        '''),
+    ("enum_native", PG, '''
+        op.create_table(
+            "tagged",
+            sa.Column("id", sa.Integer(), primary_key=True),
+            sa.Column("kind", sa.Enum("small", "large", name="tagged_kind"), nullable=False),
+        )
+        ''', '''
+        op.drop_table("tagged")
+        op.execute("DROP TYPE tagged_kind")
+        '''),
+    ("enum_plain", LITE, '''
+        op.create_table(
+            "tagged",
+            sa.Column("id", sa.Integer(), primary_key=True),
+            sa.Column("kind", sa.Enum("small", "large", name="tagged_kind"), nullable=False),
+        )
+        ''', '''
+        op.drop_table("tagged")
+        '''),
     ("batch_base", LITE, '''
         op.create_table(
             "product",
