@@ -142,8 +142,7 @@ strata_source_cfg host_source_cfg(strata *s, size_t i, const char ***keys, const
 		.option_values = *vals,
 		.want = s->want_down ? STRATA_WANT_DOWN_TEXT : 0,
 	};
-	const plugin *drv = loader_find_scheme(s, strata_database_url(s));
-	sc.dialect = drv ? drv->desc->driver->dialect : NULL;
+	sc.dialect = dialect_of_url(s, strata_database_url(s));
 	return sc;
 }
 

@@ -375,7 +375,9 @@ int ledger_load(strata *s)
 	s->migs = s->by_id = NULL;
 	s->nmigs = 0;
 	s->ledger_loaded = false;
-	int rc = loader_load(s); /* the driver too: its dialect shapes Alembic's SQL */
+	/* The sources' plugins; the driver when connecting (formats/dialects.yaml
+	 * tells sources the dialect meanwhile). */
+	int rc = loader_load_url(s, NULL);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < s->cfg.nsources; i++) {

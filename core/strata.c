@@ -28,6 +28,8 @@ void strata_free(strata *s)
 	free(s->db_override);
 	free(s->db_display);
 	err_clear(s);
+	free(s->dialect);
+	free(s->dialect_scheme);
 	pthread_mutex_destroy(&s->redirect_lock);
 	free(s);
 }

@@ -113,6 +113,8 @@ typedef struct plugin {
 int loader_load(struct strata *s); /* what the config and database URL need */
 int loader_load_url(struct strata *s, const char *url); /* … and a driver for url */
 int loader_load_all(struct strata *s); /* `strata plugins`, `strata init` */
+/* ---- dialect.c ---- */
+const char *dialect_of_url(struct strata *s, const char *url); /* NULL: unknown */
 void loader_free(struct strata *s);
 const plugin *loader_find_format(const struct strata *s, const char *format);
 const plugin *loader_find_scheme(const struct strata *s, const char *url);
@@ -235,6 +237,7 @@ struct strata {
 	size_t nplugins;
 	bool ltdl_up;
 	bool ltdl_all; /* every plugin file loaded, not only what the command needs */
+	char *dialect, *dialect_scheme; /* dialect_of_url's last answer from dialects.yaml */
 	char **formats_dirs; /* NULL-terminated */
 
 	migration **migs; /* ordered ledger */

@@ -27,7 +27,7 @@ typedef struct rev {
 	int rc, errline, gone;     /* read_one's outcome */
 	int down_skipped;          /* downgrade() not translated: the command runs no down script */
 	const char *errhint;
-	char err[512];
+	char *err;                 /* read_one's message when rc != 0 */
 	const char **parents; /* resolved, NULL-terminated: down_revision, then depends_on */
 	size_t ndown;         /* how many are down_revision */
 } rev;
@@ -164,6 +164,7 @@ static char *doc_name(const char *t, size_t len)
  * in file order, so the first error is the same whatever the threads did. */
 static void read_one(const scan_ctx *c, rev *r, opsql_dialect dia)
 {
+	char err[512] = "";
 	char *abs = al_join(c->cfg->path, r->file), *text = NULL;
 	size_t len = 0;
 	int e = abs ? al_slurp(abs, &text, &len) : ENOMEM;
@@ -174,11 +175,12 @@ static void read_one(const scan_ctx *c, rev *r, opsql_dialect dia)
 	}
 	if (e) {
 		r->rc = e == ENOMEM ? STRATA_ENOMEM : STRATA_EIO;
-		snprintf(r->err, sizeof r->err, "cannot read: %s", strerror(e));
+		snprintf(err, sizeof err, "cannot read: %s", strerror(e));
+		r->err = strdup(err);
 		return;
 	}
 	int line = 0;
-	if (py_read_revision(text, len, &r->py, r->err, sizeof r->err, &line)) {
+	if (py_read_revision(text, len, &r->py, err, sizeof err, &line)) {
 		r->rc = STRATA_EINVAL;
 		r->errline = line;
 		r->errhint = "Alembic could not import this file either";
@@ -186,13 +188,13 @@ static void read_one(const scan_ctx *c, rev *r, opsql_dialect dia)
 		r->rc = STRATA_EINVAL;
 		r->errline = r->py.has_revision ? r->py.revision.line : 1;
 		r->errhint = "declare  revision = '<id>'  at module level, as Alembic's template does";
-		snprintf(r->err, sizeof r->err, "no revision id in this file");
+		snprintf(err, sizeof err, "no revision id in this file");
 	} else if (!(r->name = doc_name(text, len))) {
 		r->rc = STRATA_ENOMEM;
-		snprintf(r->err, sizeof r->err, "out of memory");
-	} else if (opsql_translate(text, len, "upgrade", dia, &r->up, r->err, sizeof r->err, &line) ||
-	           (c->want_down && opsql_translate(text, len, "downgrade", dia, &r->down, r->err,
-	                                            sizeof r->err, &line))) {
+		snprintf(err, sizeof err, "out of memory");
+	} else if (opsql_translate(text, len, "upgrade", dia, &r->up, err, sizeof err, &line) ||
+	           (c->want_down && opsql_translate(text, len, "downgrade", dia, &r->down, err,
+	                                            sizeof err, &line))) {
 		r->rc = STRATA_EINVAL;
 		r->errline = line;
 		r->errhint = "Alembic could not import this file either";
@@ -205,6 +207,8 @@ static void read_one(const scan_ctx *c, rev *r, opsql_dialect dia)
 		r->down_skipped = 1;
 	}
 	free(text);
+	if (r->rc && !(r->err = strdup(err)))
+		r->rc = STRATA_ENOMEM;
 }
 
 typedef struct worker {
@@ -392,6 +396,7 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 
 static void rev_free(rev *r)
 {
+	free(r->err);
 	free(r->file);
 	free(r->name);
 	py_revision_free(&r->py);
@@ -458,14 +463,17 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 	for (size_t i = 0; i < c.nrevs; i++) {
 		rev *r = &c.revs[i];
 		if (!rc && r->rc) {
-			h->error(h, STRATA_ECLASS_SOURCE, r->file, r->errline, 0, r->errhint, "%s", r->err);
+			h->error(h, STRATA_ECLASS_SOURCE, r->file, r->errline, 0, r->errhint, "%s",
+			         r->err ? r->err : "out of memory");
 			rc = r->rc;
 		}
 		if (r->gone && !rc) {
 			rev_free(r);
 			continue;
 		}
-		c.revs[kept++] = *r;
+		if (kept != i) /* revs are large: move only when a file vanished */
+			c.revs[kept] = *r;
+		kept++;
 	}
 	c.nrevs = kept;
 
