@@ -9,15 +9,21 @@
 
 int db_open(strata *s, const char *url, bool readonly, db *d)
 {
+	return db_open_with(s, url, readonly, d, NULL);
+}
+
+/* With drv NULL, the loader finds (and loads) the driver for url. */
+int db_open_with(strata *s, const char *url, bool readonly, db *d, const plugin *drv)
+{
 	memset(d, 0, sizeof *d);
 	d->s = s;
 	char shown[1024];
 	strata_redact_url(url, shown, sizeof shown);
 	d->display = xstrdup(shown);
-	int rc = loader_load_url(s, url);
+	int rc = drv ? 0 : loader_load_url(s, url);
 	if (rc)
 		return rc;
-	d->plugin = loader_find_scheme(s, url);
+	d->plugin = drv ? drv : loader_find_scheme(s, url);
 	if (!d->plugin) {
 		/* Name the scheme only when it looks like one: a conninfo string
 		 * ("host=x password=y") has none, and must not be echoed raw. */

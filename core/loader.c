@@ -162,7 +162,10 @@ static const char *check_roles(const strata_plugin *d)
 	return NULL;
 }
 
-static void load_one(strata *s, const char *file)
+/* dlopen file and check its descriptor into *out (pl.error set when it is
+ * refused; a refused file has no handle).  Touches nothing in the handle but
+ * the log, so status's database thread may call it. */
+static void open_one(strata *s, const char *file, plugin *out)
 {
 	plugin pl = {0};
 	pl.file = xstrdup(file);
@@ -193,13 +196,6 @@ static void load_one(strata *s, const char *file)
 		pl.error = xstrdup("descriptor is too small or has no name/version");
 	else if ((why = check_roles(d)))
 		pl.error = xstrdup(why);
-	else if (find_name(s, d->name)) {
-		logf_(s, STRATA_LOG_DEBUG, NULL, 0, "%s: plugin '%s' already loaded from %s; skipped",
-		      file, d->name, find_name(s, d->name)->file);
-		lt_dlclose(h);
-		free(pl.file);
-		return;
-	}
 	if (pl.error) {
 		lt_dlclose(h);
 		goto out;
@@ -219,8 +215,39 @@ out:
 	pl.info.error = pl.error;
 	if (pl.error)
 		logf_(s, STRATA_LOG_WARN, file, 0, "%s", pl.error);
+	*out = pl;
+}
+
+static void close_one(plugin *pl)
+{
+	if (pl->handle)
+		lt_dlclose(pl->handle);
+	free(pl->file);
+	free(pl->error);
+	memset(pl, 0, sizeof *pl);
+}
+
+/* Add a plugin to the handle's list, unless one of that name came first. */
+static const plugin *adopt(strata *s, plugin *pl)
+{
+	const plugin *first = pl->desc ? find_name(s, pl->desc->name) : NULL;
+	if (first) {
+		logf_(s, STRATA_LOG_DEBUG, NULL, 0, "%s: plugin '%s' already loaded from %s; skipped",
+		      pl->file, pl->desc->name, first->file);
+		close_one(pl);
+		return first;
+	}
 	s->plugins = xrealloc(s->plugins, (s->nplugins + 1) * sizeof *s->plugins);
-	s->plugins[s->nplugins++] = pl;
+	s->plugins[s->nplugins++] = *pl;
+	memset(pl, 0, sizeof *pl);
+	return &s->plugins[s->nplugins - 1];
+}
+
+static void load_one(strata *s, const char *file)
+{
+	plugin pl;
+	open_one(s, file, &pl);
+	adopt(s, &pl);
 }
 
 static bool loaded(const strata *s, const char *file)
@@ -234,14 +261,19 @@ static bool loaded(const strata *s, const char *file)
 /* Is base (a plugin file name without ".so") named after something this
  * command needs: a source's format, or the URL's scheme ("postgres" for
  * postgresql:)? */
+static bool named_for_url(const char *base, size_t blen, const char *url)
+{
+	size_t k = url ? strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") : 0;
+	return k && url[k] == ':' && blen >= 3 && blen <= k && !strncasecmp(url, base, blen);
+}
+
 static bool named_for(const strata *s, const char *base, size_t blen, const char *url)
 {
 	for (size_t i = 0; i < s->cfg.nsources; i++)
 		if (strlen(s->cfg.sources[i].format) == blen &&
 		    !strncmp(s->cfg.sources[i].format, base, blen))
 			return true;
-	size_t k = url ? strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") : 0;
-	return k && url[k] == ':' && blen >= 3 && blen <= k && !strncasecmp(url, base, blen);
+	return named_for_url(base, blen, url);
 }
 
 /* Load the plugin files of dir in name order: all of them, or (url != NULL)
@@ -323,6 +355,75 @@ static int load(strata *s, const char *url, bool all)
 		free(dirs[i]);
 	free(dirs);
 	return 0;
+}
+
+static bool serves(const plugin *pl, const char *url)
+{
+	if (!pl->desc || !pl->desc->driver)
+		return false;
+	size_t k = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	if (!k || url[k] != ':') {
+		if (!strchr(url, '='))
+			return false;
+		url = "=";
+		k = 1;
+	}
+	for (size_t j = 0; pl->desc->driver->schemes[j]; j++)
+		if (strlen(pl->desc->driver->schemes[j]) == k &&
+		    !strncasecmp(pl->desc->driver->schemes[j], url, k))
+			return true;
+	return false;
+}
+
+/*
+ * The driver for url, loaded beside the handle's list, for status's database
+ * thread: loading the PostgreSQL driver (~4 ms of libraries) then overlaps
+ * the folder scan instead of preceding it.  Only strata's own folders, only
+ * files named for the scheme; the caller hands the result to
+ * loader_adopt_driver() once the threads are joined.  Returns false (nothing
+ * loaded) when that finds none: the ordinary loader takes over.
+ */
+bool loader_load_driver_aside(strata *s, const char *url, plugin *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!s->ltdl_up || !url)
+		return false;
+	size_t nuser = 0;
+	char **dirs = plugin_dirs(s, &nuser);
+	bool found = false;
+	for (size_t i = 0; dirs[i]; i++) {
+		if (i >= nuser && !found) {
+			DIR *d = opendir(dirs[i]);
+			struct dirent *e;
+			while (d && !found && (e = readdir(d))) {
+				size_t l = strlen(e->d_name);
+				if (e->d_name[0] == '.' || !has_suffix(e->d_name, ".so") ||
+				    !named_for_url(e->d_name, l - 3, url))
+					continue;
+				char *file = path_join(dirs[i], e->d_name);
+				open_one(s, file, out);
+				free(file);
+				if (!(found = serves(out, url)))
+					close_one(out);
+			}
+			if (d)
+				closedir(d);
+		}
+		free(dirs[i]);
+	}
+	free(dirs);
+	return found;
+}
+
+/* Unlike adopt(), never closes it: a connection may be using it. */
+const plugin *loader_adopt_driver(strata *s, plugin *pl)
+{
+	if (!pl->handle)
+		return NULL;
+	s->plugins = xrealloc(s->plugins, (s->nplugins + 1) * sizeof *s->plugins);
+	s->plugins[s->nplugins++] = *pl;
+	memset(pl, 0, sizeof *pl);
+	return &s->plugins[s->nplugins - 1];
 }
 
 int loader_load(strata *s)

@@ -176,13 +176,26 @@ typedef struct status_db {
 	size_t n;
 	int rc;
 	err_slot err; /* its own error: the folder scan sets the handle's meanwhile */
+	plugin aside; /* the driver, loaded here rather than before the scan */
+	bool threaded;
 } status_db;
 
 static void *open_and_read(void *arg)
 {
 	status_db *sd = arg;
+	const char *url = strata_database_url(sd->s);
 	err_redirect(sd->s, &sd->err);
-	sd->rc = db_open(sd->s, strata_database_url(sd->s), true, &sd->d);
+	/* Only reads of the handle's plugin list here: the main thread adds none
+	 * while it scans (its sources' plugins are loaded). */
+	const plugin *drv = loader_find_scheme(sd->s, url);
+	if (!drv && sd->threaded && loader_load_driver_aside(sd->s, url, &sd->aside))
+		drv = &sd->aside;
+	if (drv)
+		sd->rc = db_open_with(sd->s, url, true, &sd->d, drv);
+	else if (!sd->threaded)
+		sd->rc = db_open(sd->s, url, true, &sd->d);
+	else
+		sd->rc = 1; /* no driver found aside: the main thread opens after the join */
 	if (!sd->rc && sd->d.conn)
 		sd->rc = ledger_table_read(&sd->d, &sd->rows, &sd->n);
 	err_redirect(sd->s, NULL);
@@ -195,17 +208,30 @@ static void *open_and_read(void *arg)
 int strata_status(strata *s, size_t counts[STRATA_STATE_COUNT], size_t *out_of_order)
 {
 	err_clear(s);
-	int rc = loader_load(s); /* before the threads: it changes the handle */
+	/* The sources' plugins before the threads (loading changes the handle);
+	 * the driver is loaded by the database thread, beside the scan. */
+	int rc = loader_load_url(s, NULL);
 	if (rc)
 		return rc;
-	status_db sd = {.s = s};
+	status_db sd = {.s = s, .threaded = true};
 	pthread_t t;
-	bool threaded = pthread_create(&t, NULL, open_and_read, &sd) == 0;
-	if (!threaded)
+	if (pthread_create(&t, NULL, open_and_read, &sd) != 0) {
+		sd.threaded = false;
 		open_and_read(&sd);
+	}
 	rc = ledger_load(s);
-	if (threaded)
+	if (sd.threaded)
 		pthread_join(t, NULL);
+	if (sd.aside.handle) {
+		const plugin *kept = loader_adopt_driver(s, &sd.aside);
+		if (sd.d.conn && kept)
+			sd.d.plugin = kept;
+	}
+	if (sd.rc == 1) { /* the driver is not where the aside load looks */
+		err_slot_free(&sd.err);
+		sd.threaded = false;
+		open_and_read(&sd);
+	}
 	/* A folder's error comes before the database's. */
 	if (!rc && sd.rc) {
 		rc = sd.rc;

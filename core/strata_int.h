@@ -113,6 +113,8 @@ typedef struct plugin {
 int loader_load(struct strata *s); /* what the config and database URL need */
 int loader_load_url(struct strata *s, const char *url); /* … and a driver for url */
 int loader_load_all(struct strata *s); /* `strata plugins`, `strata init` */
+bool loader_load_driver_aside(struct strata *s, const char *url, plugin *out);
+const plugin *loader_adopt_driver(struct strata *s, plugin *pl);
 /* ---- dialect.c ---- */
 const char *dialect_of_url(struct strata *s, const char *url); /* NULL: unknown */
 void loader_free(struct strata *s);
@@ -187,6 +189,7 @@ typedef struct ledger_row {
 } ledger_row;
 
 int db_open(struct strata *s, const char *url, bool readonly, db *out);
+int db_open_with(struct strata *s, const char *url, bool readonly, db *out, const plugin *drv);
 void db_close(db *d);
 int db_exec(db *d, const char *sql);
 int db_query(db *d, const char *sql, const char *const *params, int n, strata_row_fn fn, void *ud);
