@@ -12,6 +12,7 @@
 int al_oom(strata_host *h);
 /* Whole file, NUL-terminated: 0 or an errno value, nothing reported. */
 int al_slurp(const char *path, char **out, size_t *len);
+int al_slurpat(int dirfd, const char *path, char **out, size_t *len);
 /* The same, reported; STRATA_ENOTFOUND (nothing reported) if absent. */
 int al_read_file(strata_host *h, const char *path, const char *display, char **out, size_t *len);
 char *al_join(const char *dir, const char *rel);

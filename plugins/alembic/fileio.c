@@ -21,7 +21,14 @@ int al_oom(strata_host *h)
  * on worker threads.  0, or an errno value. */
 int al_slurp(const char *path, char **out, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	return al_slurpat(AT_FDCWD, path, out, len);
+}
+
+/* path relative to the folder dirfd (one path lookup per file, not one per
+ * component of the whole path). */
+int al_slurpat(int dirfd, const char *path, char **out, size_t *len)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return errno;
 	/* Sized from fstat (one read() for the usual file), grown if it grows. */

@@ -7,6 +7,7 @@
  * place in the ledger and is marked, so apply stops before it. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ typedef struct scan_ctx {
 	size_t nrevs;
 	rev **by_id; /* sorted by revision id */
 	int want_down; /* the command runs down scripts (STRATA_WANT_DOWN_TEXT) */
+	int dirfd;     /* cfg->path, for openat() */
 } scan_ctx;
 
 static int add_file(scan_ctx *c, const char *rel)
@@ -165,10 +167,9 @@ static char *doc_name(const char *t, size_t len)
 static void read_one(const scan_ctx *c, rev *r, opsql_dialect dia)
 {
 	char err[512] = "";
-	char *abs = al_join(c->cfg->path, r->file), *text = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	int e = abs ? al_slurp(abs, &text, &len) : ENOMEM;
-	free(abs);
+	int e = al_slurpat(c->dirfd, r->file, &text, &len);
 	if (e == ENOENT) { /* gone while we looked */
 		r->gone = 1;
 		return;
@@ -456,8 +457,16 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 		c.revs[c.nrevs++].file = c.files[i];
 		c.files[i] = NULL;
 	}
-	if (!rc)
+	if (!rc && (c.dirfd = open(cfg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		h->error(h, STRATA_ECLASS_SOURCE, NULL, 0, 0,
+		         "check the path in strata.yaml", "cannot open %s: %s", cfg->path,
+		         strerror(errno));
+		rc = STRATA_EIO;
+	}
+	if (!rc) {
 		read_all(&c, dia);
+		close(c.dirfd);
+	}
 	/* Errors in file order; files that vanished meanwhile are dropped. */
 	size_t kept = 0;
 	for (size_t i = 0; i < c.nrevs; i++) {
