@@ -215,7 +215,7 @@ int strata_status(strata *s, size_t counts[STRATA_STATE_COUNT], size_t *out_of_o
 		return rc;
 	status_db sd = {.s = s, .threaded = true};
 	pthread_t t;
-	if (pthread_create(&t, NULL, open_and_read, &sd) != 0) {
+	if (thread_beside(&t, open_and_read, &sd) != 0) {
 		sd.threaded = false;
 		open_and_read(&sd);
 	}

@@ -33,6 +33,7 @@ void sha256_hex(const void *data, size_t len, char out[65]);
 void now_iso8601(char out[40]);
 long long now_ms(void);
 char *who_am_i(void);
+int thread_beside(pthread_t *t, void *(*fn)(void *), void *arg); /* pthread_create, on another CPU */
 int read_whole_file(const char *path, char **data, size_t *len);
 
 /* ---- version.c ---- */

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,4 +229,24 @@ int read_whole_file(const char *path, char **data, size_t *len)
 	*data = buf;
 	*len = n;
 	return 0;
+}
+
+/* A helper thread that should run beside this one at once: left alone, a new
+ * thread often waits for the CPU of the thread that created it (seen with
+ * status: the database thread started after the folder scan, not beside
+ * it), so it is asked to start on another CPU when there is one. */
+int thread_beside(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	cpu_set_t others;
+	int here = sched_getcpu();
+	if (here >= 0 && here < CPU_SETSIZE && sched_getaffinity(0, sizeof others, &others) == 0) {
+		CPU_CLR(here, &others);
+		if (CPU_COUNT(&others) > 0)
+			pthread_attr_setaffinity_np(&attr, sizeof others, &others);
+	}
+	int rc = pthread_create(t, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return rc;
 }

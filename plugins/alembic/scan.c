@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,11 +239,28 @@ static void read_all(scan_ctx *c, opsql_dialect dia)
 	size_t started = 0;
 	for (size_t k = 0; k < nt; k++)
 		w[k] = (worker){c, k, nt, dia};
-	for (size_t k = 1; k < nt; k++)
-		if (pthread_create(&tid[k], NULL, work, &w[k]) == 0)
-			started = k;
-		else
+	/* A new thread tends to wait for the CPU of the thread that woke it
+	 * (seen here: the second share ran after the first, not beside it), so
+	 * each worker is asked to start on another CPU. */
+	int here = sched_getcpu();
+	cpu_set_t others;
+	bool steer = here >= 0 && here < CPU_SETSIZE &&
+	             sched_getaffinity(0, sizeof others, &others) == 0;
+	if (steer) {
+		CPU_CLR(here, &others);
+		steer = CPU_COUNT(&others) > 0;
+	}
+	for (size_t k = 1; k < nt; k++) {
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+		if (steer)
+			pthread_attr_setaffinity_np(&attr, sizeof others, &others);
+		int ok = pthread_create(&tid[k], &attr, work, &w[k]) == 0;
+		pthread_attr_destroy(&attr);
+		if (!ok)
 			break;
+		started = k;
+	}
 	/* Shares whose thread did not start are done here. */
 	for (size_t k = 0; k < nt; k++)
 		if (k == 0 || k > started)
