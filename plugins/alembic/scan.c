@@ -356,7 +356,17 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 	const char *first = r->parents[0] && r->ndown ? r->parents[0] : "";
 	int up_ok = ub || r->up.status == OPSQL_OK, down_ok = db || !r->has_down ||
 	                                                       r->down.status == OPSQL_OK;
-	if (!up_ok)
+	/* Batch mode needs the table's definition, which Alembic's offline
+	 * script cannot give either: name copy_from= instead. */
+	const opsql_result *bad = !up_ok ? &r->up : &r->down;
+	if ((!up_ok || !down_ok) && bad->status == OPSQL_UNTRANSLATABLE &&
+	    strstr(bad->reason, "without copy_from"))
+		snprintf(hint, sizeof hint,
+		         "give batch_alter_table(..., copy_from=sa.Table(...)) the table as it is before "
+		         "the batch (Alembic's --sql needs it too); or, if the database already has it, "
+		         "`strata baseline --to %s:%s`",
+		         c->cfg->name, id);
+	else if (!up_ok)
 		snprintf(hint, sizeof hint,
 		         "use Alembic's own SQL: `alembic upgrade %s%s%s --sql > FILE` and  "
 		         "offline_sql: FILE  on source '%s'; or, if the database already has it, "

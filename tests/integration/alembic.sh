@@ -173,6 +173,16 @@ check "op.* apply: table created" eq "$(tables ops)" "alembic_version,tt"
 sr ops status --json
 check "ledger and status agree on the checksum (same dialect)" eq "$(grep -o '"checksum": "[0-9a-f]*"' "$T/out")" "$c_ledger"
 
+if sqlite; then
+	project batch
+	rev batch/versions b1 None "    op.create_table('bt', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('n', sa.Integer()))" "    op.drop_table('bt')"
+	rev batch/versions b2 "'b1'" "$(printf "    with op.batch_alter_table('bt', schema=None) as batch_op:\n        batch_op.alter_column('n', existing_type=sa.Integer(), nullable=False)")" "    pass"
+	sr batch apply
+	check "batch on SQLite without copy_from: exit 1" rc_is 1
+	check "batch on SQLite without copy_from: the reason and the copy_from hint" err_is "strata: error: versions/b2_r.py:$((UP_LINE + 1)): app:b2: upgrade() cannot be translated to SQL: batch_alter_table on SQLite without copy_from (the table's definition is only known from the live database) (hint: give batch_alter_table(..., copy_from=sa.Table(...)) the table as it is before the batch (Alembic's --sql needs it too); or, if the database already has it, \`strata baseline --to app:b2\`)"
+	check "batch on SQLite without copy_from: b1 applied" eq "$(versions batch)" "b1"
+fi
+
 # ---- graph errors ----------------------------------------------------------
 project dup
 table dup/versions x1 None t1
