@@ -393,7 +393,8 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 	if (ub) {
 		d.up = ub->sql;
 		d.up_len = ub->len;
-		d.line = 1;
+		d.file = off->file; /* SQL errors point into the offline script */
+		d.line = ub->line + 2;
 		d.flags |= ub->no_transaction ? STRATA_MIG_NO_TRANSACTION : 0;
 	} else {
 		d.up = r->up.sql ? r->up.sql : "";
@@ -406,7 +407,8 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 	if (db) {
 		d.down = db->sql;
 		d.down_len = db->len;
-		d.down_line = 1;
+		d.down_file = off->file;
+		d.down_line = db->line + 2;
 		d.flags |= STRATA_MIG_HAS_DOWN;
 	} else if (r->has_down && r->down_skipped) {
 		d.down = NULL; /* exists; its text was not asked for */
