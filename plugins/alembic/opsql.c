@@ -851,6 +851,32 @@ int opsql_translate(const char *text, size_t len, const char *fn, opsql_dialect 
 	if (errline)
 		*errline = 0;
 	jmp_buf oom;
+	px_arena toks = { NULL, &oom };
+	px_toks tk;
+	if (setjmp(oom)) {
+		px_arena_free(&toks);
+		if (err && errsize)
+			snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	if (px_tokenize(&toks, text, len, &tk, err, errsize, errline)) {
+		px_arena_free(&toks);
+		return -1;
+	}
+	int rc = opsql_translate_toks(&tk, fn, dialect, out, err, errsize, errline);
+	px_arena_free(&toks);
+	return rc;
+}
+
+int opsql_translate_toks(const px_toks *tokens, const char *fn, opsql_dialect dialect,
+                         opsql_result *out, char *err, size_t errsize, int *errline)
+{
+	memset(out, 0, sizeof *out);
+	if (err && errsize)
+		err[0] = 0;
+	if (errline)
+		*errline = 0;
+	jmp_buf oom;
 	px_arena arena = { NULL, &oom };
 	if (setjmp(oom)) {
 		px_arena_free(&arena);
@@ -859,11 +885,7 @@ int opsql_translate(const char *text, size_t len, const char *fn, opsql_dialect 
 			snprintf(err, errsize, "out of memory");
 		return -1;
 	}
-	px_toks tk;
-	if (px_tokenize(&arena, text, len, &tk, err, errsize, errline)) {
-		px_arena_free(&arena);
-		return -1;
-	}
+	px_toks tk = *tokens;
 	ctx c;
 	memset(&c, 0, sizeof c);
 	c.a = &arena;

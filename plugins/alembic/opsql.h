@@ -47,6 +47,13 @@ typedef struct opsql_result {
 int opsql_translate(const char *text, size_t len, const char *fn, opsql_dialect dialect,
                     opsql_result *out, char *err, size_t errsize, int *errline);
 
+/* The same on a file already tokenized by px_tokenize() (pyexpr.h), so a
+ * caller that also reads the revision's identity tokenizes once.  The
+ * tokens are only read. */
+struct px_toks;
+int opsql_translate_toks(const struct px_toks *tokens, const char *fn, opsql_dialect dialect,
+                         opsql_result *out, char *err, size_t errsize, int *errline);
+
 void opsql_result_free(opsql_result *r);
 
 #endif

@@ -2,8 +2,8 @@
  * A reader for the part of Python that Alembic revision files use for their
  * identity: the module-level assignments revision, down_revision,
  * branch_labels and depends_on (each None, a string, a tuple or a list of
- * strings), plus the lines of `def upgrade(` and `def downgrade(`.  Every
- * other statement is tokenized only far enough to be skipped correctly.
+ * strings), plus the lines of `def upgrade(` and `def downgrade(`.  The
+ * file is tokenized by pyexpr.c, the tokenizer the op.* translator uses.
  * Independent of strata's headers; never prints, never exits.
  */
 #ifndef STRATA_ALEMBIC_PYREAD_H
@@ -32,6 +32,12 @@ typedef struct py_revision {
  * holds nothing that needs freeing. */
 int py_read_revision(const char *text, size_t len, py_revision *out, char *err, size_t errsize,
                      int *errline);
+
+/* The same on text already tokenized by px_tokenize() (pyexpr.h); text is
+ * still needed (a NUL byte is an error Python reports before tokenizing). */
+struct px_toks;
+int py_read_revision_tok(const char *text, size_t len, const struct px_toks *tk,
+                         py_revision *out, char *err, size_t errsize, int *errline);
 
 /* Frees what py_read_revision allocated; safe on a zeroed struct. */
 void py_revision_free(py_revision *r);

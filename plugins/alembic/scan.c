@@ -19,6 +19,7 @@
 
 #include "alembic_int.h"
 #include "opsql.h"
+#include "pyexpr.h"
 #include "pyread.h"
 
 typedef struct rev {
@@ -163,6 +164,75 @@ static char *doc_name(const char *t, size_t len)
 	return strndup(s, (size_t)(p - s));
 }
 
+/* Identity, name and SQL of one revision from its tokens. */
+static int judge(const scan_ctx *c, rev *r, const char *text, size_t len, const px_toks *tk,
+                 opsql_dialect dia, char *err, size_t errsize)
+{
+	int line = 0;
+	if (py_read_revision_tok(text, len, tk, &r->py, err, errsize, &line)) {
+		r->errline = line;
+		r->errhint = "Alembic could not import this file either";
+		return STRATA_EINVAL;
+	}
+	if (!r->py.has_revision || r->py.revision.kind != PY_STR || !*r->py.revision.str) {
+		r->errline = r->py.has_revision ? r->py.revision.line : 1;
+		r->errhint = "declare  revision = '<id>'  at module level, as Alembic's template does";
+		snprintf(err, errsize, "no revision id in this file");
+		return STRATA_EINVAL;
+	}
+	if (!(r->name = doc_name(text, len))) {
+		snprintf(err, errsize, "out of memory");
+		return STRATA_ENOMEM;
+	}
+	if (opsql_translate_toks(tk, "upgrade", dia, &r->up, err, errsize, &line) ||
+	    (c->want_down &&
+	     opsql_translate_toks(tk, "downgrade", dia, &r->down, err, errsize, &line))) {
+		r->errline = line;
+		r->errhint = "Alembic could not import this file either";
+		return STRATA_EINVAL;
+	}
+	if (c->want_down) {
+		r->has_down = r->down.status != OPSQL_NOFUNC;
+	} else {
+		/* Only rollback runs down scripts: the rest need to know one exists. */
+		r->has_down = r->py.downgrade_line > 0;
+		r->down.line = r->py.downgrade_line;
+		r->down_skipped = 1;
+	}
+	return 0;
+}
+
+/* The file tokenized once, for the identity reader and the translator. */
+static int understand(const scan_ctx *c, rev *r, const char *text, size_t len,
+                      opsql_dialect dia, char *err, size_t errsize)
+{
+	if (memchr(text, '\0', len)) { /* py_read_revision names the NUL's line */
+		int line = 0;
+		py_read_revision(text, len, &r->py, err, errsize, &line);
+		r->errline = line;
+		r->errhint = "Alembic could not import this file either";
+		return STRATA_EINVAL;
+	}
+	jmp_buf oom;
+	px_arena a = { NULL, &oom };
+	px_toks tk;
+	int line = 0;
+	if (setjmp(oom)) {
+		px_arena_free(&a);
+		snprintf(err, errsize, "out of memory");
+		return STRATA_ENOMEM;
+	}
+	if (px_tokenize(&a, text, len, &tk, err, errsize, &line)) {
+		px_arena_free(&a);
+		r->errline = line;
+		r->errhint = "Alembic could not import this file either";
+		return STRATA_EINVAL;
+	}
+	int rc = judge(c, r, text, len, &tk, dia, err, errsize);
+	px_arena_free(&a);
+	return rc;
+}
+
 /* One file's work, on a worker thread: no host calls, the outcome (or the
  * error, with its line and hint) stays in r for the main thread to report
  * in file order, so the first error is the same whatever the threads did. */
@@ -179,35 +249,8 @@ static void read_one(const scan_ctx *c, rev *r, opsql_dialect dia)
 	if (e) {
 		r->rc = e == ENOMEM ? STRATA_ENOMEM : STRATA_EIO;
 		snprintf(err, sizeof err, "cannot read: %s", strerror(e));
-		r->err = strdup(err);
-		return;
-	}
-	int line = 0;
-	if (py_read_revision(text, len, &r->py, err, sizeof err, &line)) {
-		r->rc = STRATA_EINVAL;
-		r->errline = line;
-		r->errhint = "Alembic could not import this file either";
-	} else if (!r->py.has_revision || r->py.revision.kind != PY_STR || !*r->py.revision.str) {
-		r->rc = STRATA_EINVAL;
-		r->errline = r->py.has_revision ? r->py.revision.line : 1;
-		r->errhint = "declare  revision = '<id>'  at module level, as Alembic's template does";
-		snprintf(err, sizeof err, "no revision id in this file");
-	} else if (!(r->name = doc_name(text, len))) {
-		r->rc = STRATA_ENOMEM;
-		snprintf(err, sizeof err, "out of memory");
-	} else if (opsql_translate(text, len, "upgrade", dia, &r->up, err, sizeof err, &line) ||
-	           (c->want_down && opsql_translate(text, len, "downgrade", dia, &r->down, err,
-	                                            sizeof err, &line))) {
-		r->rc = STRATA_EINVAL;
-		r->errline = line;
-		r->errhint = "Alembic could not import this file either";
-	} else if (c->want_down) {
-		r->has_down = r->down.status != OPSQL_NOFUNC;
 	} else {
-		/* Only rollback runs down scripts: the rest need to know one exists. */
-		r->has_down = r->py.downgrade_line > 0;
-		r->down.line = r->py.downgrade_line;
-		r->down_skipped = 1;
+		r->rc = understand(c, r, text, len, dia, err, sizeof err);
 	}
 	free(text);
 	if (r->rc && !(r->err = strdup(err)))

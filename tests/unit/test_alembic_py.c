@@ -252,10 +252,16 @@ static void strings_and_lines(void **state)
 	        "down_revision = 'p'; branch_labels = 'q'", &r);
 	assert_str(&r.revision, "ab");
 	assert_int_equal(r.revision.line, 4);
+
 	assert_none(&r.depends_on);
 	assert_int_equal(r.depends_on.line, 6);
 	assert_str(&r.down_revision, "p");
 	assert_str(&r.branch_labels, "q");
+	py_revision_free(&r);
+
+	/* Python folds 'a' + 'b' at compile time; Alembic reads "ab". */
+	read_ok("revision = 'a' + 'b'\ndown_revision = 'c'\n", &r);
+	assert_str(&r.revision, "ab");
 	py_revision_free(&r);
 }
 
@@ -313,14 +319,16 @@ static void errors(void **state)
 	         "revision: expected a string, None, a tuple or a list");
 	read_err("down_revision = 42\n", 1, "down_revision: expected a string, None, a tuple or a list");
 	read_err("depends_on = foo('x')\n", 1, "depends_on: expected");
-	read_err("revision = 'a' + 'b'\n", 1, "revision: not a literal");
+	read_err("revision = 'a' x\n", 1, "revision: not a literal");
+	read_err("revision = 'a'.upper()\n", 1, "revision: expected");
 	read_err("branch_labels = ('a', None)\n", 1, "branch_labels: expected");
 	read_err("branch_labels = ('a' 'b' c)\n", 1, "branch_labels: expected");
 	read_err("revision = b'x'\n", 1, "revision: a bytes literal is not a string");
 	read_err("revision = 'a'\nx = 'oops\nrevision = 'b'\n", 2, "unterminated string");
-	read_err("revision = 'a'\nx = \"\"\"never\nclosed\n\n", 2, "unterminated string");
+	read_err("revision = 'a'\nx = \"\"\"never\nclosed\n\n", 2, "unterminated triple-quoted string");
 	read_err("x = 1\ndown_revision = ('a',\n 'b'\n\n", 2, "'(' was never closed");
-	read_err("x = 1\ny = [1,\n (2,\n 3]\n", 4, "unmatched ']'");
+	read_err("x = 1\ny = [1,\n (2,\n 3]\n", 4, "closing parenthesis ']' does not match opening parenthesis '(' on line 3");
+	read_err("x = 1\ny = 2]\n", 2, "unmatched ']'");
 	read_err("x = 1 \\ y\n", 1, "line continuation");
 	read_err("revision = 'a\\x4'\n", 1, "invalid \\x escape");
 	static const char nul[] = "revision = 'a'\r\n\r\nx = 'a\0b'\n";
