@@ -2171,6 +2171,36 @@ static int cons_sql(ctx *c, obuf *b, const tdef *t, const cons *k)
 	return 0;
 }
 
+/* The rest of `CREATE [UNIQUE] INDEX ix_<table>_<col>` that SQLAlchemy emits
+ * for a column with index=True (ib holds the statement's start). */
+static void emit_column_index(ctx *c, obuf *ib, const char *name, const char *schema,
+                              const char *table, const coldef *col)
+{
+	q_ident(c, ib, name);
+	ob_puts(ib, " ON ");
+	q_table(c, ib, schema, table);
+	ob_puts(ib, " (");
+	q_ident(c, ib, col->name);
+	ob_puts(ib, ")");
+	emit(c, ib->p, ib->n);
+}
+
+/* COMMENT ON COLUMN, PostgreSQL's only way to say comment= (none if empty). */
+static void emit_column_comment(ctx *c, const char *schema, const char *table, const coldef *col)
+{
+	if (!col->comment || !*col->comment)
+		return;
+	obuf cb;
+	ob_init(&cb, c->a);
+	ob_puts(&cb, "COMMENT ON COLUMN ");
+	q_table(c, &cb, schema, table);
+	ob_puts(&cb, ".");
+	q_ident(c, &cb, col->name);
+	ob_puts(&cb, " IS ");
+	q_literal(c, &cb, col->comment, strlen(col->comment));
+	emit(c, cb.p, cb.n);
+}
+
 /* Alembic's create_table(): CREATE TYPE for native enums (PostgreSQL),
  * CREATE TABLE, the index of an index=True column, then the comments. */
 static int render_create_table(ctx *c, tdef *t)
@@ -2279,13 +2309,7 @@ static int render_create_table(ctx *c, tdef *t)
 		ob_printf(&nb, "ix_%s_%s", t->name, col->name);
 		if (c->pg && nb.n > 63)
 			return untrans(c, col->line, "index name longer than 63 characters");
-		q_ident(c, &ib, nb.p);
-		ob_puts(&ib, " ON ");
-		q_table(c, &ib, t->schema, t->name);
-		ob_puts(&ib, " (");
-		q_ident(c, &ib, col->name);
-		ob_puts(&ib, ")");
-		emit(c, ib.p, ib.n);
+		emit_column_index(c, &ib, nb.p, t->schema, t->name, col);
 	}
 	if (c->pg) {
 		if (t->comment) {
@@ -2297,20 +2321,8 @@ static int render_create_table(ctx *c, tdef *t)
 			q_literal(c, &cb, t->comment, strlen(t->comment));
 			emit(c, cb.p, cb.n);
 		}
-		for (int i = 0; i < t->ncols; i++) {
-			coldef *col = t->cols[i];
-			if (!col->comment || !*col->comment)
-				continue;
-			obuf cb;
-			ob_init(&cb, c->a);
-			ob_puts(&cb, "COMMENT ON COLUMN ");
-			q_table(c, &cb, t->schema, t->name);
-			ob_puts(&cb, ".");
-			q_ident(c, &cb, col->name);
-			ob_puts(&cb, " IS ");
-			q_literal(c, &cb, col->comment, strlen(col->comment));
-			emit(c, cb.p, cb.n);
-		}
+		for (int i = 0; i < t->ncols; i++)
+			emit_column_comment(c, t->schema, t->name, t->cols[i]);
 	}
 	return 0;
 }
@@ -2646,25 +2658,10 @@ static int op_add_column(ctx *c, px *call, opargs *a0, int batch)
 		ob_printf(&nb, "ix_%s_%s", t, col->name);
 		if (s)
 			return untrans(c, call->line, "index=True column in a table with a schema");
-		q_ident(c, &ib, nb.p);
-		ob_puts(&ib, " ON ");
-		q_table(c, &ib, s, t);
-		ob_puts(&ib, " (");
-		q_ident(c, &ib, col->name);
-		ob_puts(&ib, ")");
-		emit(c, ib.p, ib.n);
+		emit_column_index(c, &ib, nb.p, s, t, col);
 	}
-	if (c->pg && col->comment && *col->comment) {
-		obuf cb;
-		ob_init(&cb, c->a);
-		ob_puts(&cb, "COMMENT ON COLUMN ");
-		q_table(c, &cb, s, t);
-		ob_puts(&cb, ".");
-		q_ident(c, &cb, col->name);
-		ob_puts(&cb, " IS ");
-		q_literal(c, &cb, col->comment, strlen(col->comment));
-		emit(c, cb.p, cb.n);
-	}
+	if (c->pg)
+		emit_column_comment(c, s, t, col);
 	return 0;
 }
 
