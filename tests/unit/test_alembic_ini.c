@@ -17,34 +17,7 @@
 
 #include "alembic_int.h"
 
-typedef struct fake_host {
-	strata_host h;
-	int errors;
-	char msg[1024], file[256];
-	int line;
-} fake_host;
-
-static void f_error(strata_host *h, strata_error_class cls, const char *file, int line, int col,
-                    const char *hint, const char *fmt, ...)
-{
-	fake_host *f = (fake_host *)h;
-	va_list ap;
-	(void)cls, (void)col, (void)hint;
-	va_start(ap, fmt);
-	vsnprintf(f->msg, sizeof f->msg, fmt, ap);
-	va_end(ap);
-	snprintf(f->file, sizeof f->file, "%s", file ? file : "");
-	f->line = line;
-	f->errors++;
-}
-
-static void fake_init(fake_host *f)
-{
-	memset(f, 0, sizeof *f);
-	f->h.version = STRATA_HOST_VERSION;
-	f->h.struct_size = sizeof f->h;
-	f->h.error = f_error;
-}
+#include "fake_host.h"
 
 static char dir[64];
 
@@ -88,7 +61,7 @@ static void no_ini(void **state)
 {
 	(void)state;
 	fake_host f;
-	fake_init(&f);
+	fake_init(&f, NULL);
 	al_ini ini;
 	assert_int_equal(al_ini_read(&f.h, dir, &ini), 0);
 	assert_int_equal(f.errors, 0);
@@ -98,7 +71,7 @@ static void default_versions_folder(void **state)
 {
 	(void)state;
 	fake_host f;
-	fake_init(&f);
+	fake_init(&f, NULL);
 	write_file("alembic.ini", "# A generic, single database configuration.\n\n[alembic]\n"
 	                          "# path to migration scripts\nscript_location = migrations\n"
 	                          "prepend_sys_path = .\n");
@@ -116,7 +89,7 @@ static void configparser_rules(void **state)
 {
 	(void)state;
 	fake_host f;
-	fake_init(&f);
+	fake_init(&f, NULL);
 	write_file("alembic.ini", "[DEFAULT]\nbase = %(here)s/db\n\n[loggers]\nscript_location = nope\n\n"
 	                          "[alembic]\nScript_Location: %(base)s/mig\n"
 	                          "version_locations = %(base)s/a\n"
@@ -138,7 +111,7 @@ static void separators(void **state)
 {
 	(void)state;
 	fake_host f;
-	fake_init(&f);
+	fake_init(&f, NULL);
 	write_file("alembic.ini", "[alembic]\nscript_location = m\nversion_locations = v1, v2 v3\n");
 	al_ini ini;
 	assert_int_equal(al_ini_read(&f.h, dir, &ini), 1);
@@ -160,7 +133,7 @@ static void inline_comment_kept(void **state)
 {
 	(void)state;
 	fake_host f;
-	fake_init(&f);
+	fake_init(&f, NULL);
 	write_file("alembic.ini", "[alembic]\nscript_location = m\nversion_locations = a:b\n"
 	                          "version_path_separator = os  # Use os.pathsep.\n");
 	al_ini ini;
@@ -169,7 +142,7 @@ static void inline_comment_kept(void **state)
 	assert_string_equal(f.msg, "'os  # Use os.pathsep.' is not a valid value for "
 	                           "version_path_separator; expected 'space', 'os', ':', ';'");
 	/* Without version_locations the separator is never read, as in Alembic. */
-	fake_init(&f);
+	fake_init(&f, NULL);
 	write_file("alembic.ini", "[alembic]\nscript_location = m\n"
 	                          "version_path_separator = os  # Use os.pathsep.\n");
 	assert_int_equal(al_ini_read(&f.h, dir, &ini), 1);
@@ -181,24 +154,24 @@ static void ini_errors(void **state)
 	(void)state;
 	fake_host f;
 	al_ini ini;
-	fake_init(&f);
+	fake_init(&f, NULL);
 	write_file("alembic.ini", "[alembic]\nsqlalchemy.url = x\n");
 	assert_true(al_ini_read(&f.h, dir, &ini) < 0);
 	assert_string_equal(f.msg, "no script_location in [alembic]");
-	fake_init(&f);
+	fake_init(&f, NULL);
 	write_file("alembic.ini", "[alembic]\nscript_location = %(nope)s/m\n");
 	assert_true(al_ini_read(&f.h, dir, &ini) < 0);
 	assert_int_equal(f.line, 2);
 	assert_string_equal(f.msg, "'script_location' refers to '%(nope)s', which is not set");
-	fake_init(&f);
+	fake_init(&f, NULL);
 	write_file("alembic.ini", "[alembic]\nscript_location = 50%\n");
 	assert_true(al_ini_read(&f.h, dir, &ini) < 0);
 	assert_int_equal(f.line, 2);
-	fake_init(&f);
+	fake_init(&f, NULL);
 	write_file("alembic.ini", "[alembic\nscript_location = m\n");
 	assert_true(al_ini_read(&f.h, dir, &ini) < 0);
 	assert_int_equal(f.line, 1);
-	fake_init(&f);
+	fake_init(&f, NULL);
 	write_file("alembic.ini", "[alembic]\na = %(b)s\nb = %(a)s\nscript_location = %(a)s\n");
 	assert_true(al_ini_read(&f.h, dir, &ini) < 0);
 	assert_non_null(strstr(f.msg, "too deep"));
@@ -230,7 +203,7 @@ static void offline_blocks(void **state)
 {
 	(void)state;
 	fake_host f;
-	fake_init(&f);
+	fake_init(&f, NULL);
 	write_file("up.sql", script);
 	al_offline o;
 	assert_int_equal(al_offline_read(&f.h, at("up.sql"), "up.sql", &o), 0);
@@ -258,10 +231,10 @@ static void offline_errors(void **state)
 	(void)state;
 	fake_host f;
 	al_offline o;
-	fake_init(&f);
+	fake_init(&f, NULL);
 	assert_true(al_offline_read(&f.h, at("missing.sql"), "missing.sql", &o) < 0);
 	assert_string_equal(f.msg, "offline SQL script not found");
-	fake_init(&f);
+	fake_init(&f, NULL);
 	write_file("none.sql", "BEGIN;\n\nCREATE TABLE x (id int);\n\nCOMMIT;\n\n");
 	assert_true(al_offline_read(&f.h, at("none.sql"), "none.sql", &o) < 0);
 	assert_string_equal(f.msg, "no '-- Running upgrade A -> B' block in the offline SQL script");

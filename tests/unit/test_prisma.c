@@ -18,42 +18,13 @@
 #include "strata_int.h" /* sha256_hex: the host side */
 #include "../../plugins/prisma/prisma_int.h"
 
-typedef struct fake_host {
-	strata_host h;
-	const char *dialect;
-	int errors;
-	char msg[1024], file[256];
-	int line;
-} fake_host;
+#include "fake_host.h"
 
-static void f_error(strata_host *h, strata_error_class cls, const char *file, int line, int col,
-                    const char *hint, const char *fmt, ...)
+/* The fake host, with the real SHA-256 of the host side. */
+static void prisma_host(fake_host *f, const char *dialect)
 {
-	fake_host *f = (fake_host *)h;
-	va_list ap;
-	(void)cls, (void)col, (void)hint;
-	va_start(ap, fmt);
-	vsnprintf(f->msg, sizeof f->msg, fmt, ap);
-	va_end(ap);
-	snprintf(f->file, sizeof f->file, "%s", file ? file : "");
-	f->line = line;
-	f->errors++;
-}
-
-static const char *f_dialect(strata_host *h)
-{
-	return ((fake_host *)h)->dialect;
-}
-
-static void fake_init(fake_host *f, const char *dialect)
-{
-	memset(f, 0, sizeof *f);
-	f->h.version = STRATA_HOST_VERSION;
-	f->h.struct_size = sizeof f->h;
-	f->h.error = f_error;
-	f->h.db_dialect = f_dialect;
+	fake_init(f, dialect);
 	f->h.sha256_hex = sha256_hex;
-	f->dialect = dialect;
 }
 
 static void sum_of(const char *s, char out[65])
@@ -66,7 +37,7 @@ static void checksum_variants(void **state)
 {
 	(void)state;
 	fake_host f;
-	fake_init(&f, "sqlite");
+	prisma_host(&f, "sqlite");
 	char lf[65], crlf[65], hello[65];
 	sum_of("hello", hello);
 	assert_string_equal(hello, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
@@ -93,7 +64,7 @@ static void checksum_legacy(void **state)
 {
 	(void)state;
 	fake_host f;
-	fake_init(&f, "sqlite");
+	prisma_host(&f, "sqlite");
 	/* sha256("hello") has bytes 0x0e and 0x1e…: find a padded byte. */
 	const char *hex = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
 	char legacy[65] = "";
@@ -130,7 +101,7 @@ static void uuids(void **state)
 {
 	(void)state;
 	fake_host f;
-	fake_init(&f, "sqlite");
+	prisma_host(&f, "sqlite");
 	char a[37], b[37];
 	assert_int_equal(pr_uuid_v4(&f.h, a), 0);
 	assert_int_equal(pr_uuid_v4(&f.h, b), 0);
@@ -158,7 +129,7 @@ static int check_lock(fake_host *f, const char *dialect, const char *lock)
 		fputs(lock, fp);
 		fclose(fp);
 	}
-	fake_init(f, dialect);
+	prisma_host(f, dialect);
 	strata_source_cfg cfg = { .version = 1, .struct_size = sizeof cfg, .path = dir };
 	int rc = pr_check_provider(&f->h, &cfg);
 	unlink(path);
