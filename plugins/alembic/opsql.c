@@ -842,6 +842,21 @@ static void module_tables(walk *w)
 	}
 }
 
+typedef struct translate_args {
+	const char *fn;
+	opsql_dialect dialect;
+	opsql_result *out;
+	char *err;
+	size_t errsize;
+	int *errline;
+} translate_args;
+
+static int translate_tokens(const px_toks *tk, void *ud)
+{
+	translate_args *t = ud;
+	return opsql_translate_toks(tk, t->fn, t->dialect, t->out, t->err, t->errsize, t->errline);
+}
+
 int opsql_translate(const char *text, size_t len, const char *fn, opsql_dialect dialect,
                     opsql_result *out, char *err, size_t errsize, int *errline)
 {
@@ -850,22 +865,8 @@ int opsql_translate(const char *text, size_t len, const char *fn, opsql_dialect 
 		err[0] = 0;
 	if (errline)
 		*errline = 0;
-	jmp_buf oom;
-	px_arena toks = { NULL, &oom };
-	px_toks tk;
-	if (setjmp(oom)) {
-		px_arena_free(&toks);
-		if (err && errsize)
-			snprintf(err, errsize, "out of memory");
-		return -1;
-	}
-	if (px_tokenize(&toks, text, len, &tk, err, errsize, errline)) {
-		px_arena_free(&toks);
-		return -1;
-	}
-	int rc = opsql_translate_toks(&tk, fn, dialect, out, err, errsize, errline);
-	px_arena_free(&toks);
-	return rc;
+	translate_args t = { fn, dialect, out, err, errsize, errline };
+	return px_with_tokens(text, len, translate_tokens, &t, err, errsize, errline);
 }
 
 int opsql_translate_toks(const px_toks *tokens, const char *fn, opsql_dialect dialect,

@@ -1000,3 +1000,26 @@ int px_npos(const px *call)
 			n++;
 	return n;
 }
+
+int px_with_tokens(const char *text, size_t len, int (*fn)(const px_toks *tk, void *ud),
+                   void *ud, char *err, size_t errsize, int *errline)
+{
+	jmp_buf oom;
+	px_arena a = { NULL, &oom };
+	px_toks tk;
+	if (setjmp(oom)) {
+		px_arena_free(&a);
+		if (err && errsize)
+			snprintf(err, errsize, "out of memory");
+		if (errline)
+			*errline = 0;
+		return -1;
+	}
+	if (px_tokenize(&a, text, len, &tk, err, errsize, errline)) {
+		px_arena_free(&a);
+		return -1;
+	}
+	int rc = fn(&tk, ud);
+	px_arena_free(&a);
+	return rc;
+}

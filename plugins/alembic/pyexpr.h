@@ -49,6 +49,13 @@ typedef struct px_toks {
 int px_tokenize(px_arena *a, const char *text, size_t len, px_toks *out,
                 char *err, size_t errsize, int *errline);
 
+/* Tokenizes text in an arena of its own and calls fn with the tokens, then
+ * frees them: the one place that handles running out of memory while
+ * tokenizing.  Returns fn's result, or -1 with err / *errline when the text
+ * does not tokenize or memory runs out. */
+int px_with_tokens(const char *text, size_t len, int (*fn)(const px_toks *tk, void *ud),
+                   void *ud, char *err, size_t errsize, int *errline);
+
 typedef enum {
 	PX_NONE, PX_BOOL, PX_INT, PX_FLOAT, PX_STR, PX_NAME, PX_ATTR, PX_CALL,
 	PX_TUPLE, PX_LIST, PX_DICT, PX_OTHER

@@ -208,31 +208,19 @@ int py_read_revision_tok(const char *text, size_t len, const px_toks *tk, py_rev
 	return 0;
 }
 
-/* Tokenizes, then reads: the arena holds the tokens only meanwhile. */
-static int read_tokenized(const char *text, size_t len, py_revision *out, char *err,
-                          size_t errsize, int *errline)
+typedef struct read_args {
+	const char *text;
+	size_t len;
+	py_revision *out;
+	char *err;
+	size_t errsize;
+	int *errline;
+} read_args;
+
+static int read_tokens(const px_toks *tk, void *ud)
 {
-	jmp_buf oom;
-	px_arena a = { NULL, &oom };
-	px_toks tk;
-	int line = 0;
-	if (setjmp(oom)) {
-		px_arena_free(&a);
-		if (err && errsize)
-			snprintf(err, errsize, "out of memory");
-		if (errline)
-			*errline = 0;
-		return -1;
-	}
-	if (px_tokenize(&a, text, len, &tk, err, errsize, &line)) {
-		px_arena_free(&a);
-		if (errline)
-			*errline = line;
-		return -1;
-	}
-	int rc = py_read_revision_tok(text, len, &tk, out, err, errsize, errline);
-	px_arena_free(&a);
-	return rc;
+	read_args *r = ud;
+	return py_read_revision_tok(r->text, r->len, tk, r->out, r->err, r->errsize, r->errline);
 }
 
 int py_read_revision(const char *text, size_t len, py_revision *out, char *err, size_t errsize,
@@ -245,7 +233,10 @@ int py_read_revision(const char *text, size_t len, py_revision *out, char *err, 
 		px_toks none = { NULL, 0 };
 		return py_read_revision_tok(text, len, &none, out, err, errsize, errline);
 	}
-	return read_tokenized(text, len, out, err, errsize, errline);
+	if (errline)
+		*errline = 0;
+	read_args r = { text, len, out, err, errsize, errline };
+	return px_with_tokens(text, len, read_tokens, &r, err, errsize, errline);
 }
 
 void py_revision_free(py_revision *r)

@@ -202,6 +202,24 @@ static int judge(const scan_ctx *c, rev *r, const char *text, size_t len, const 
 	return 0;
 }
 
+typedef struct judge_args {
+	const scan_ctx *c;
+	rev *r;
+	const char *text;
+	size_t len;
+	opsql_dialect dia;
+	char *err;
+	size_t errsize;
+	int rc; /* judge()'s status, to tell its errors from the tokenizer's */
+} judge_args;
+
+static int judge_tokens(const px_toks *tk, void *ud)
+{
+	judge_args *j = ud;
+	j->rc = judge(j->c, j->r, j->text, j->len, tk, j->dia, j->err, j->errsize);
+	return j->rc ? -1 : 0;
+}
+
 /* The file tokenized once, for the identity reader and the translator. */
 static int understand(const scan_ctx *c, rev *r, const char *text, size_t len,
                       opsql_dialect dia, char *err, size_t errsize)
@@ -213,24 +231,16 @@ static int understand(const scan_ctx *c, rev *r, const char *text, size_t len,
 		r->errhint = "Alembic could not import this file either";
 		return STRATA_EINVAL;
 	}
-	jmp_buf oom;
-	px_arena a = { NULL, &oom };
-	px_toks tk;
+	judge_args j = { c, r, text, len, dia, err, errsize, 0 };
 	int line = 0;
-	if (setjmp(oom)) {
-		px_arena_free(&a);
-		snprintf(err, errsize, "out of memory");
-		return STRATA_ENOMEM;
-	}
-	if (px_tokenize(&a, text, len, &tk, err, errsize, &line)) {
-		px_arena_free(&a);
+	if (px_with_tokens(text, len, judge_tokens, &j, err, errsize, &line) == 0)
+		return 0;
+	if (!j.rc) { /* did not tokenize, or out of memory */
 		r->errline = line;
 		r->errhint = "Alembic could not import this file either";
-		return STRATA_EINVAL;
+		return line ? STRATA_EINVAL : STRATA_ENOMEM;
 	}
-	int rc = judge(c, r, text, len, &tk, dia, err, errsize);
-	px_arena_free(&a);
-	return rc;
+	return j.rc;
 }
 
 /* One file's work, on a worker thread: no host calls, the outcome (or the
