@@ -2535,6 +2535,20 @@ static void alter_table(ctx *c, obuf *b, const char *t, const char *s)
 	q_table(c, b, s, t);
 }
 
+/* ALTER TABLE t ADD <constraint>, as PostgreSQL takes a constraint after
+ * the table exists (td: the table the constraint's columns belong to, or
+ * NULL). */
+static void emit_add_constraint(ctx *c, const char *table, const char *schema, tdef *td,
+                                cons *k)
+{
+	obuf b;
+	ob_init(&b, c->a);
+	alter_table(c, &b, table, schema);
+	ob_puts(&b, " ADD ");
+	cons_sql(c, &b, td, k);
+	emit(c, b.p, b.n);
+}
+
 /* ------------------------------------------------------------------ tables */
 
 static int op_create_table(ctx *c, px *call, tdef **made)
@@ -2643,12 +2657,7 @@ static int op_add_column(ctx *c, px *call, opargs *a0, int batch)
 			continue; /* Alembic skips an implicit constraint on SQLite */
 		if (!c->pg)
 			return refuse(c, call->line, SQLITE_CONSTRAINT_MSG);
-		obuf kb;
-		ob_init(&kb, c->a);
-		alter_table(c, &kb, t, s);
-		ob_puts(&kb, " ADD ");
-		cons_sql(c, &kb, td, k);
-		emit(c, kb.p, kb.n);
+		emit_add_constraint(c, t, s, td, k);
 	}
 	if (col->index) {
 		obuf ib;
@@ -3046,12 +3055,7 @@ static int op_add_constraint(ctx *c, px *call, const char *meth, opargs *a0, int
 		return -1;
 	if (!c->pg)
 		return refuse(c, call->line, SQLITE_CONSTRAINT_MSG);
-	obuf b;
-	ob_init(&b, c->a);
-	alter_table(c, &b, t, s);
-	ob_puts(&b, " ADD ");
-	cons_sql(c, &b, NULL, k);
-	emit(c, b.p, b.n);
+	emit_add_constraint(c, t, s, NULL, k);
 	return 0;
 }
 
