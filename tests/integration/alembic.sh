@@ -305,6 +305,18 @@ check "baseline past it: row" eq "$(versions unt2)" "u2"
 sr unt2 apply
 check "then apply goes on" eq "$(versions unt2)" "u3"
 
+# ---- an untranslatable downgrade(): rollback refuses before running anything
+project undown
+table undown/versions d1 None t_d1
+rev undown/versions d2 "'d1'" "    op.execute('CREATE TABLE t_d2 (id INTEGER)')" "$(printf '    for t in [\"t_d2\"]:\n        op.drop_table(t)')"
+sr undown apply
+check "untranslatable downgrade: apply is unaffected" eq "$(versions undown)" "d2"
+sr undown rollback --to app:d1
+check "untranslatable downgrade: rollback exit 1" rc_is 1
+check "untranslatable downgrade: file:line, and alembic downgrade in the hint" err_has "strata: error: versions/d2_r.py:$((UP_LINE + 5)): app:d2: downgrade() cannot be translated to SQL: "
+check "untranslatable downgrade: the hint names alembic downgrade" err_has "alembic downgrade d2:d1 --sql > FILE"
+check "untranslatable downgrade: nothing rolled back" eq "$(versions undown):$(tables undown)" "d2:alembic_version,t_d1,t_d2"
+
 # ---- alembic.ini: path is the project ----------------------------------------
 mkdir -p ini
 printf 'database: %s\nsources:\n  - name: app\n    format: alembic\n    path: .\n' "$(surl ini)" >ini/strata.yaml

@@ -101,6 +101,11 @@ if sqlite; then
 	check "sqlite:///absolute" test -e "$T/abs.db"
 	run --db "file:./prisma-style.db" apply
 	check "file: URL (Prisma style)" test -e prisma-style.db
+	# No plugin file is named after "file": status's database thread finds no
+	# driver aside and the ordinary loader takes over after the scan.
+	run --db "file:./prisma-style.db" status
+	check "file: URL: status through the loader's fallback, up to date" rc_is 0
+	check "file: URL: status lists the applied migrations" out_has "2 migrations: 2 applied"
 	run --db "sqlite:nodir/x.db" apply
 	check "missing directory: exit 1" rc_is 1
 	check "missing directory named" err_has "directory 'nodir' does not exist"
