@@ -12,8 +12,10 @@
  *
  * Rules of the road (the host relies on them):
  *   - Every struct below starts with a version and its size and only ever grows
- *     at the end, like sqlite3_vfs.  A host reads a field only when the size the
- *     plugin reports covers it.
+ *     at the end, like sqlite3_vfs.  Each append bumps the struct's version and
+ *     is headed by a "Fields below: version N" marker.  The reader of a struct
+ *     (host or plugin) touches a field only when STRATA_HAS() says the size its
+ *     writer reported covers it: that one check, never a version compare.
  *   - Memory never crosses the boundary un-owned.  The host copies everything a
  *     plugin hands it during the call; the plugin frees its own allocations.
  *   - A plugin never prints and never exits.  It reports through host->error()
@@ -38,6 +40,15 @@ extern "C" {
 #define STRATA_PRINTF(f, a)
 #define STRATA_EXPORT
 #endif
+
+/*
+ * Does the struct p points to hold field?  True when the struct_size its
+ * writer reported (the sizeof of the header it was built with) covers the
+ * whole field.  The ABI's one field-presence check, for host and plugins:
+ *     if (STRATA_HAS(strata_migration_desc, d, dependencies)) …
+ */
+#define STRATA_HAS(type, p, field) \
+	((size_t)(p)->struct_size >= offsetof(type, field) + sizeof(((const type *)0)->field))
 
 /* Status codes: 0 is success, errors are negative. */
 enum {
@@ -90,6 +101,7 @@ typedef int (*strata_text_fn)(void *ud, const char *text, size_t len);
 typedef struct strata_migration_desc {
 	unsigned int version; /* STRATA_MIGRATION_DESC_VERSION */
 	unsigned int struct_size;
+	/* Fields below: version 1. */
 	const char *mig_version;     /* as written: "0001", "1.2.3", a revision id */
 	const char *name;            /* human name, may be "" */
 	const char *up;              /* up script */
@@ -105,7 +117,7 @@ typedef struct strata_migration_desc {
 	                                else NULL-terminated list of versions in the same
 	                                source, empty list for a root */
 	const char *native_checksum; /* the format's own checksum, or NULL */
-	/* Version 2.  A script the source found but cannot turn into SQL (an
+	/* Fields below: version 2.  A script the source found but cannot turn into SQL (an
 	 * Alembic body with a loop, a call to a helper, …): the reason and its
 	 * line in file / down_file, plus a hint naming the ways forward.  The
 	 * migration keeps its place in the ledger; apply and rollback stop before
@@ -115,20 +127,21 @@ typedef struct strata_migration_desc {
 	const char *down_blocked;
 	int down_blocked_line;
 	const char *blocked_hint;
-	/* Version 2.  How many of parents[] (the last ones) are dependencies
+	/* Fields below: version 3.  How many of parents[] (the last ones) are dependencies
 	 * only (Alembic's depends_on), not lineage: ordered before the migration
 	 * and applied with it, but `rollback --to` a dependency does not undo
 	 * it.  0: every parent is lineage. */
 	unsigned int dependencies;
 } strata_migration_desc;
-#define STRATA_MIGRATION_DESC_VERSION 2u
+#define STRATA_MIGRATION_DESC_VERSION 3u
 #define STRATA_MIGRATION_DESC_INIT \
 	{ .version = STRATA_MIGRATION_DESC_VERSION, .struct_size = sizeof(strata_migration_desc) }
 
 /* A source binding from the config: name, folder and format options. */
 typedef struct strata_source_cfg {
-	unsigned int version;
+	unsigned int version; /* STRATA_SOURCE_CFG_VERSION */
 	unsigned int struct_size;
+	/* Fields below: version 1. */
 	const char *name;      /* source name from strata.yaml */
 	const char *format;    /* format name that selected this plugin */
 	const char *path;      /* folder, absolute */
@@ -140,28 +153,32 @@ typedef struct strata_source_cfg {
 	 * source may skip reading separate down files: it then hands over
 	 * down = NULL with down_file set and STRATA_MIG_HAS_DOWN in flags. */
 	unsigned int want;
-	/* The dialect of the database the command targets ("sqlite",
+	/* Fields below: version 2.  The dialect of the database the command targets ("sqlite",
 	 * "postgresql"), from its URL, for sources whose SQL depends on it
 	 * (Alembic's op.* calls); NULL when no driver serves the URL. */
 	const char *dialect;
 } strata_source_cfg;
+#define STRATA_SOURCE_CFG_VERSION 2u
 #define STRATA_WANT_DOWN_TEXT 0x1u
 
 /* A migration script to run: SQL text plus where it came from. */
 typedef struct strata_script {
-	unsigned int version;
+	unsigned int version; /* STRATA_SCRIPT_VERSION */
 	unsigned int struct_size;
+	/* Fields below: version 1. */
 	const char *sql;
 	size_t len;
 	const char *file;  /* path for messages */
 	int line;          /* line of sql[0] within file */
 	unsigned int flags; /* STRATA_MIG_* */
 } strata_script;
+#define STRATA_SCRIPT_VERSION 1u
 
 /* A source: reads migrations from a folder. */
 typedef struct strata_source_ops {
 	unsigned int version; /* STRATA_SOURCE_VERSION */
 	unsigned int struct_size;
+	/* Fields below: version 1. */
 	const char *const *formats;  /* format names served, NULL-terminated */
 	const char *const *options;  /* option keys accepted besides name/format/path */
 	/* Read every migration in cfg->path and hand each to host->add_migration(). */
@@ -175,8 +192,9 @@ typedef struct strata_source_ops {
 
 /* One record a tracker reports from its table. */
 typedef struct strata_track_row {
-	unsigned int version;
+	unsigned int version; /* STRATA_TRACK_ROW_VERSION */
 	unsigned int struct_size;
+	/* Fields below: version 1. */
 	const char *mig_version; /* the source's version this row is about */
 	const char *state;       /* "applied" "baselined" "failed" "rolled_back"
 	                            "modified" (applied, but the tool's own checksum
@@ -186,11 +204,54 @@ typedef struct strata_track_row {
 	const char *checksum;    /* native checksum recorded, or NULL */
 	const char *finished_at; /* or NULL */
 } strata_track_row;
+#define STRATA_TRACK_ROW_VERSION 1u
+
+/*
+ * A migration's recorded state.  Rows (strata_track_row.state) and events
+ * (strata_track_event.state) carry it across the boundary as its name, for
+ * compatibility; the names are these, and strata_track_state_of() is the one
+ * place a name becomes a state (host and plugins alike).
+ */
+typedef enum strata_track_state {
+	STRATA_TRACK_UNKNOWN = 0,     /* a name not below: never guessed at */
+	STRATA_TRACK_APPLIED,         /* "applied" */
+	STRATA_TRACK_BASELINED,       /* "baselined": recorded without running */
+	STRATA_TRACK_FAILED,          /* "failed" */
+	STRATA_TRACK_ROLLED_BACK,     /* "rolled_back" */
+	STRATA_TRACK_MODIFIED,        /* "modified": applied, the tool's checksum differs */
+	STRATA_TRACK_HEAD,            /* "head": it and every ancestor are applied */
+	STRATA_TRACK_RUNNING,         /* "running": started outside a transaction */
+	STRATA_TRACK_ROLLING_BACK,    /* "rolling_back" */
+	STRATA_TRACK_ROLLBACK_FAILED, /* "rollback_failed" */
+	STRATA_TRACK_STATE_COUNT
+} strata_track_state;
+
+static inline const char *strata_track_state_name(strata_track_state st)
+{
+	static const char *const names[STRATA_TRACK_STATE_COUNT] = {
+		"unknown", "applied", "baselined", "failed", "rolled_back", "modified", "head",
+		"running", "rolling_back", "rollback_failed",
+	};
+	return (unsigned)st < STRATA_TRACK_STATE_COUNT ? names[st] : "unknown";
+}
+
+static inline strata_track_state strata_track_state_of(const char *name)
+{
+	for (int i = 1; name && i < STRATA_TRACK_STATE_COUNT; i++) {
+		const char *a = strata_track_state_name((strata_track_state)i), *b = name;
+		while (*a && *a == *b)
+			a++, b++;
+		if (*a == *b)
+			return (strata_track_state)i;
+	}
+	return STRATA_TRACK_UNKNOWN;
+}
 
 /* The event a tracker records: one migration changed state. */
 typedef struct strata_track_event {
-	unsigned int version;
+	unsigned int version; /* STRATA_TRACK_EVENT_VERSION */
 	unsigned int struct_size;
+	/* Fields below: version 1. */
 	const char *mig_version;
 	const char *name;
 	const char *state;      /* "applied" "baselined" "failed" "rolled_back" "running" */
@@ -200,16 +261,18 @@ typedef struct strata_track_event {
 	const char *finished_at;
 	const char *error;      /* failure text or NULL */
 	long execution_ms;
-	/* Version 2: the migration's parents as its source gave them
-	 * (NULL-terminated; NULL for a linear source). */
+	/* Fields below: version 2.  The migration's parents as its source gave
+	 * them (NULL-terminated; NULL for a linear source). */
 	const char *const *parents;
 } strata_track_event;
+#define STRATA_TRACK_EVENT_VERSION 2u
 
 /* A tracker: one tool's tracking table, reached through the host's database
  * calls (host->db_exec, host->db_query), so it works with any driver. */
 typedef struct strata_tracker_ops {
 	unsigned int version; /* STRATA_TRACKER_VERSION */
 	unsigned int struct_size;
+	/* Fields below: version 1 (lock and unlock optional). */
 	const char *table;    /* table name, for messages and docs */
 	/* Report every row through host->track_row(); a missing table is no rows. */
 	int (*read)(strata_host *host, const strata_source_cfg *cfg);
@@ -229,6 +292,8 @@ typedef struct strata_tracker_ops {
 typedef struct strata_driver_ops {
 	unsigned int version; /* STRATA_DRIVER_VERSION */
 	unsigned int struct_size;
+	/* Fields below: version 1 (lock, unlock and every member from
+	 * needs_autocommit on are optional). */
 	const char *const *schemes; /* URL schemes without ':' ("sqlite"), NULL-terminated */
 	const char *dialect;        /* "sqlite", "postgresql" */
 	/* Connect.  With STRATA_OPEN_READONLY the driver must not create or change
@@ -278,6 +343,7 @@ typedef struct strata_driver_ops {
 struct strata_host {
 	unsigned int version; /* STRATA_HOST_VERSION */
 	unsigned int struct_size;
+	/* Fields below: version 1. */
 	/* Report an error (the last one reported wins).  file/hint may be NULL,
 	 * line/col 0 when unknown. */
 	void (*error)(strata_host *h, strata_error_class cls, const char *file, int line,
@@ -320,7 +386,7 @@ struct strata_host {
 	 * server's default.  Drivers whose database has no such setting ignore them. */
 	long session_lock_timeout_ms;
 	long session_statement_timeout_ms;
-	/* Version 2.  Tracker role: the ledger's graph of the tracker's source.
+	/* Fields below: version 2.  Tracker role: the ledger's graph of the tracker's source.
 	 * 1 when version a is b or one of b's ancestors (through parents), 0 when
 	 * not, STRATA_ENOTFOUND (no error reported) when a or b is not a
 	 * migration of the source. */
@@ -332,6 +398,7 @@ struct strata_host {
 typedef struct strata_plugin {
 	unsigned int abi_version; /* STRATA_PLUGIN_ABI_VERSION */
 	unsigned int struct_size; /* sizeof(strata_plugin) as the plugin saw it */
+	/* Fields below: ABI 1. */
 	const char *name;
 	const char *version;
 	const char *summary;
