@@ -1,14 +1,32 @@
-/* The handle: creation, teardown, logging and which database URL is in effect. */
-#include "strata_int.h"
+/* The handle: every layer's state in one struct, and the public API of
+ * include/strata/strata.h as thin calls into the layers.  The only file that
+ * sees struct strata. */
+#include "run.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+struct strata {
+	err_ctx err;  /* base/ */
+	config cfg;   /* config/ */
+	loader ld;    /* plugins/ */
+	ledger lg;    /* ledger/, filled by sources/ */
+	plan pl;      /* plan/: states, and what is recorded but has no file */
+	char *db_override;
+	bool has_lock_override; /* --lock-timeout beats config and environment */
+	long lock_override_ms;
+	char *db_display;
+	bool want_down; /* a command ran down scripts: keep reading their text */
+};
+
 strata *strata_new(void)
 {
 	strata *s = xcalloc(1, sizeof(strata));
-	pthread_mutex_init(&s->redirect_lock, NULL);
+	err_ctx_init(&s->err);
 	s->cfg.lock_timeout_ms = 10000;
+	loader_init(&s->ld, &s->err, &s->cfg);
+	ledger_init(&s->lg, &s->err, &s->cfg);
+	plan_init(&s->pl, &s->err, &s->cfg, &s->ld, &s->lg);
 	return s;
 }
 
@@ -16,35 +34,32 @@ void strata_free(strata *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nmigs; i++)
-		migration_free(s->migs[i]);
-	free(s->migs);
-	free(s->by_id);
-	for (size_t i = 0; i < s->nmissing; i++)
-		migration_free(s->missing[i]);
-	free(s->missing);
-	loader_free(s);
+	ledger_clear(&s->lg);
+	plan_free(&s->pl);
+	loader_free(&s->ld);
 	config_free(&s->cfg);
 	free(s->db_override);
 	free(s->db_display);
-	err_clear(s);
-	free(s->dialect);
-	free(s->dialect_scheme);
-	pthread_mutex_destroy(&s->redirect_lock);
+	err_ctx_free(&s->err);
 	free(s);
+}
+
+const strata_error_info *strata_last_error(const strata *s)
+{
+	return err_last(&s->err);
 }
 
 void strata_set_log(strata *s, strata_log_fn fn, void *ud)
 {
-	s->log = fn;
-	s->log_ud = ud;
+	s->err.log = fn;
+	s->err.log_ud = ud;
 }
 
 int strata_load_config(strata *s, const char *path)
 {
-	err_clear(s);
+	err_clear(&s->err);
 	config_free(&s->cfg);
-	int rc = config_load(s, &s->cfg, path);
+	int rc = config_load(&s->err, &s->cfg, path);
 	if (s->has_lock_override)
 		s->cfg.lock_timeout_ms = s->lock_override_ms;
 	return rc;
@@ -63,24 +78,15 @@ void strata_set_database(strata *s, const char *url)
 	s->db_override = xstrdup(url);
 }
 
-/* --db, then DATABASE_URL (what Prisma, Alembic setups and dbmate read), then
- * the config, then an embedded SQLite file. */
-const char *strata_database_url(strata *s)
+static const char *url_of(strata *s)
 {
-	if (s->db_override && *s->db_override)
-		return s->db_override;
-	const char *env = getenv("DATABASE_URL");
-	if (env && *env)
-		return env;
-	if (s->cfg.database && *s->cfg.database)
-		return s->cfg.database;
-	return "sqlite:strata.db";
+	return config_database_url(&s->cfg, s->db_override);
 }
 
 const char *strata_database_display(strata *s)
 {
 	char buf[1024];
-	strata_redact_url(strata_database_url(s), buf, sizeof buf);
+	strata_redact_url(url_of(s), buf, sizeof buf);
 	free(s->db_display);
 	s->db_display = xstrdup(buf);
 	return s->db_display;
@@ -88,6 +94,85 @@ const char *strata_database_display(strata *s)
 
 int strata_load_plugins(strata *s)
 {
-	err_clear(s);
-	return loader_load_all(s);
+	err_clear(&s->err);
+	return loader_load_all(&s->ld);
+}
+
+size_t strata_plugin_count(const strata *s)
+{
+	return s->ld.nplugins;
+}
+
+const strata_plugin_info *strata_plugin_get(const strata *s, size_t i)
+{
+	return i < s->ld.nplugins ? &s->ld.plugins[i].info : NULL;
+}
+
+int strata_load_ledger(strata *s)
+{
+	err_clear(&s->err);
+	return sources_load(&s->lg, &s->ld, url_of(s), s->want_down);
+}
+
+size_t strata_migration_count(const strata *s)
+{
+	return plan_count(&s->pl);
+}
+
+const strata_migration_info *strata_migration_get(const strata *s, size_t i)
+{
+	return plan_get(&s->pl, i);
+}
+
+const char *strata_migration_script(const strata *s, size_t i, int down, size_t *len)
+{
+	if (i >= s->lg.nmigs)
+		return NULL;
+	const migration *m = s->lg.migs[i];
+	if (len)
+		*len = down ? m->down_len : m->up_len;
+	return down ? m->down : m->up;
+}
+
+int strata_status(strata *s, size_t counts[STRATA_STATE_COUNT], size_t *out_of_order)
+{
+	err_clear(&s->err);
+	return plan_status(&s->pl, url_of(s), counts, out_of_order);
+}
+
+int strata_apply(strata *s, strata_apply_opts *o)
+{
+	err_clear(&s->err);
+	return run_apply(&s->pl, url_of(s), o);
+}
+
+int strata_rollback(strata *s, strata_rollback_opts *o)
+{
+	err_clear(&s->err);
+	s->want_down = true;
+	return run_rollback(&s->pl, url_of(s), o);
+}
+
+int strata_baseline(strata *s, const char *to, size_t *recorded)
+{
+	err_clear(&s->err);
+	return run_baseline(&s->pl, url_of(s), to, recorded);
+}
+
+int strata_mark(strata *s, const char *id, int applied)
+{
+	err_clear(&s->err);
+	return run_mark(&s->pl, url_of(s), id, applied);
+}
+
+int strata_verify(strata *s, const char *scratch_url, size_t *verified)
+{
+	err_clear(&s->err);
+	return run_verify(&s->pl, url_of(s), scratch_url, verified);
+}
+
+int strata_init(strata *s, const char *path, int force)
+{
+	err_clear(&s->err);
+	return sources_init(&s->ld, path, force);
 }

@@ -16,13 +16,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "strata_int.h"
+#include "config.h"
 
 typedef struct fx {
 	char dir[PATH_MAX]; /* real path of the temp folder */
 	char cwd[PATH_MAX]; /* to come back to after chdir tests */
 	char path[PATH_MAX + 64];
-	strata *s;
+	err_ctx e;
 	config cfg;
 } fx;
 
@@ -36,7 +36,7 @@ static int setup(void **state)
 		free(f);
 		return -1;
 	}
-	f->s = strata_new();
+	err_ctx_init(&f->e);
 	*state = f;
 	return 0;
 }
@@ -52,7 +52,7 @@ static int teardown(void **state)
 	fx *f = *state;
 	int rc = chdir(f->cwd);
 	config_free(&f->cfg);
-	strata_free(f->s);
+	err_ctx_free(&f->e);
 	rc |= nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return rc ? -1 : 0;
@@ -85,8 +85,8 @@ static char *in_dir(const fx *f, const char *rel)
 static void load_ok(fx *f, const char *text)
 {
 	const char *p = write_file(f, "strata.yaml", text);
-	int rc = config_load(f->s, &f->cfg, p);
-	const strata_error_info *e = strata_last_error(f->s);
+	int rc = config_load(&f->e, &f->cfg, p);
+	const strata_error_info *e = err_last(&f->e);
 	if (rc)
 		print_error("unexpected error: %s:%d:%d: %s\n", e ? e->file : "?", e ? e->line : 0,
 		            e ? e->col : 0, e ? e->message : "?");
@@ -100,9 +100,9 @@ static const strata_error_info *load_err(fx *f, const char *text, int line, int 
                                          const char *want)
 {
 	const char *p = write_file(f, "strata.yaml", text);
-	int rc = config_load(f->s, &f->cfg, p);
+	int rc = config_load(&f->e, &f->cfg, p);
 	assert_int_equal(rc, STRATA_EINVAL);
-	const strata_error_info *e = strata_last_error(f->s);
+	const strata_error_info *e = err_last(&f->e);
 	assert_non_null(e);
 	assert_int_equal(e->code, STRATA_EINVAL);
 	assert_int_equal(e->cls, STRATA_ECLASS_CONFIG);
@@ -296,7 +296,7 @@ static void test_relative_config_path(void **state)
 	write_file(f, "conf/strata.yaml",
 	           "sources:\n  - {name: app, format: sqlpair, path: ../migrations}\n");
 	assert_int_equal(chdir(f->dir), 0);
-	int rc = config_load(f->s, &f->cfg, "conf/strata.yaml");
+	int rc = config_load(&f->e, &f->cfg, "conf/strata.yaml");
 	assert_int_equal(rc, 0);
 	assert_string_equal(f->cfg.file, "conf/strata.yaml");
 	char *want = in_dir(f, "conf");
@@ -315,7 +315,7 @@ static void test_default_file_present(void **state)
 	fx *f = *state;
 	write_file(f, "strata.yaml", "database: sqlite:here.db\n");
 	assert_int_equal(chdir(f->dir), 0);
-	assert_int_equal(config_load(f->s, &f->cfg, NULL), 0);
+	assert_int_equal(config_load(&f->e, &f->cfg, NULL), 0);
 	assert_string_equal(f->cfg.file, "strata.yaml");
 	assert_string_equal(f->cfg.dir, f->dir);
 	assert_string_equal(f->cfg.database, "sqlite:here.db");
@@ -326,9 +326,9 @@ static void test_default_file_missing(void **state)
 {
 	fx *f = *state;
 	assert_int_equal(chdir(f->dir), 0);
-	assert_int_equal(config_load(f->s, &f->cfg, NULL), 0);
+	assert_int_equal(config_load(&f->e, &f->cfg, NULL), 0);
 	assert_null(f->cfg.file);
-	assert_null(strata_last_error(f->s));
+	assert_null(err_last(&f->e));
 	assert_non_null(f->cfg.dir);
 	assert_string_equal(f->cfg.dir, f->dir);
 	assert_int_equal(f->cfg.nsources, 0);
@@ -341,9 +341,9 @@ static void test_explicit_file_missing(void **state)
 {
 	fx *f = *state;
 	char *p = in_dir(f, "nope.yaml");
-	int rc = config_load(f->s, &f->cfg, p);
+	int rc = config_load(&f->e, &f->cfg, p);
 	assert_int_equal(rc, STRATA_EIO);
-	const strata_error_info *e = strata_last_error(f->s);
+	const strata_error_info *e = err_last(&f->e);
 	assert_non_null(e);
 	assert_int_equal(e->cls, STRATA_ECLASS_CONFIG);
 	assert_string_equal(e->file, p);
@@ -540,8 +540,8 @@ static void test_order_unknown_source(void **state)
 	                           "  - {name: a, format: sqlpair, path: a}\n"
 	                           "  - {name: b, format: sqlpair, path: b}\n"
 	                           "order: [b, c, a]\n");
-	assert_int_equal(config_load(f->s, &f->cfg, p), STRATA_EINVAL);
-	const strata_error_info *e = strata_last_error(f->s);
+	assert_int_equal(config_load(&f->e, &f->cfg, p), STRATA_EINVAL);
+	const strata_error_info *e = err_last(&f->e);
 	assert_non_null(e);
 	assert_int_equal(e->cls, STRATA_ECLASS_CONFIG);
 	assert_string_equal(e->file, p);

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "strata/plugin.h"
-#include "strata_int.h" /* version_key, version_cmp: the host side of the rule */
+#include "base.h" /* version_key, version_cmp: the host side of the rule */
 
 #ifndef STRATA_SOURCE_ROOT
 #error "build with -DSTRATA_SOURCE_ROOT=\"/path/to/strata\""

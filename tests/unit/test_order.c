@@ -13,16 +13,46 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strata_int.h"
+#include "sources.h"
 
 #define SHA256_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define SHA256_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
+/* What the ledger layer works on: a config, a loader (the host table's
+ * source of truth) and the ledger. */
+typedef struct tctx {
+	err_ctx e;
+	config cfg;
+	loader L;
+	ledger lg;
+} tctx;
+
+static tctx *tctx_new(void)
+{
+	tctx *t = xcalloc(1, sizeof *t);
+	err_ctx_init(&t->e);
+	t->cfg.lock_timeout_ms = 10000;
+	loader_init(&t->L, &t->e, &t->cfg);
+	ledger_init(&t->lg, &t->e, &t->cfg);
+	return t;
+}
+
+static void tctx_free(tctx *t)
+{
+	if (!t)
+		return;
+	ledger_clear(&t->lg);
+	loader_free(&t->L);
+	config_free(&t->cfg);
+	err_ctx_free(&t->e);
+	free(t);
+}
+
 /* A handle with the named sources (NULL-terminated), format "sqlpair",
  * path_display = the name, path = /proj/<name>. */
-static strata *new_with_sources(void **state, const char *const *names)
+static tctx *new_with_sources(void **state, const char *const *names)
 {
-	strata *s = strata_new();
+	tctx *s = tctx_new();
 	*state = s; /* freed by teardown(), even when a test fails */
 	size_t n = 0;
 	while (names[n])
@@ -40,7 +70,7 @@ static strata *new_with_sources(void **state, const char *const *names)
 	return s;
 }
 
-static void set_order(strata *s, const char *const *names)
+static void set_order(tctx *s, const char *const *names)
 {
 	size_t n = 0;
 	while (names[n])
@@ -53,7 +83,7 @@ static void set_order(strata *s, const char *const *names)
 
 /* Hands one migration over as source src; file is "<version>.sql" and the up
  * script "-- <version>" unless given. */
-static int add_full(strata *s, size_t src, const char *version, const char *file,
+static int add_full(tctx *s, size_t src, const char *version, const char *file,
                     const char *up, const char *const *parents)
 {
 	char fbuf[128], ubuf[128];
@@ -66,8 +96,7 @@ static int add_full(strata *s, size_t src, const char *version, const char *file
 		up = ubuf;
 	}
 	host_call hc;
-	host_init(&hc, s);
-	hc.source = src;
+	sources_bind(&hc, &s->L, &s->lg, src);
 	strata_migration_desc d = STRATA_MIGRATION_DESC_INIT;
 	d.mig_version = version;
 	d.name = "test";
@@ -76,23 +105,23 @@ static int add_full(strata *s, size_t src, const char *version, const char *file
 	d.up = up;
 	d.up_len = strlen(up);
 	d.parents = parents;
-	return ledger_add(&hc, &d);
+	return sources_add(&hc, &d);
 }
 
-static void add(strata *s, size_t src, const char *version)
+static void add(tctx *s, size_t src, const char *version)
 {
 	assert_int_equal(add_full(s, src, version, NULL, NULL, NULL), 0);
 }
 
-static void add_dag(strata *s, size_t src, const char *version, const char *const *parents)
+static void add_dag(tctx *s, size_t src, const char *version, const char *const *parents)
 {
 	assert_int_equal(add_full(s, src, version, NULL, NULL, parents), 0);
 }
 
-static void order_ok(strata *s)
+static void order_ok(tctx *s)
 {
-	int rc = ledger_order(s);
-	const strata_error_info *e = strata_last_error(s);
+	int rc = ledger_order(&s->lg);
+	const strata_error_info *e = err_last(&s->e);
 	if (rc)
 		print_error("ledger_order: %s (%s)\n", e ? e->message : "?", e ? e->file : "?");
 	assert_int_equal(rc, 0);
@@ -100,29 +129,29 @@ static void order_ok(strata *s)
 }
 
 /* The ledger's ids, in order, must be want (NULL-terminated). */
-static void check_ids(const strata *s, const char *const *want)
+static void check_ids(const tctx *s, const char *const *want)
 {
 	size_t n = 0;
 	while (want[n])
 		n++;
-	for (size_t i = 0; i < s->nmigs && i < n; i++)
-		if (strcmp(s->migs[i]->info.id, want[i]))
-			fail_msg("position %zu: got %s, want %s", i, s->migs[i]->info.id, want[i]);
-	assert_int_equal(s->nmigs, n);
+	for (size_t i = 0; i < s->lg.nmigs && i < n; i++)
+		if (strcmp(s->lg.migs[i]->info.id, want[i]))
+			fail_msg("position %zu: got %s, want %s", i, s->lg.migs[i]->info.id, want[i]);
+	assert_int_equal(s->lg.nmigs, n);
 	/* Every id can be found again through the by-id index. */
 	for (size_t i = 0; i < n; i++) {
-		migration *m = ledger_find(s, want[i]);
+		migration *m = ledger_find(&s->lg, want[i]);
 		assert_non_null(m);
 		assert_string_equal(m->info.id, want[i]);
 	}
-	assert_null(ledger_find(s, "no:such"));
+	assert_null(ledger_find(&s->lg, "no:such"));
 }
 
-static const strata_error_info *order_err(strata *s, const char *want)
+static const strata_error_info *order_err(tctx *s, const char *want)
 {
-	int rc = ledger_order(s);
+	int rc = ledger_order(&s->lg);
 	assert_int_equal(rc, STRATA_EINVAL);
-	const strata_error_info *e = strata_last_error(s);
+	const strata_error_info *e = err_last(&s->e);
 	assert_non_null(e);
 	assert_int_equal(e->cls, STRATA_ECLASS_SOURCE);
 	assert_non_null(e->message);
@@ -135,7 +164,7 @@ static const strata_error_info *order_err(strata *s, const char *want)
 
 static void test_linear_shuffled(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"app", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"app", NULL});
 	add(s, 0, "10");
 	add(s, 0, "2");
 	add(s, 0, "0100");
@@ -147,10 +176,9 @@ static void test_linear_shuffled(void **state)
 
 static void test_migration_fields(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"app", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"app", NULL});
 	host_call hc;
-	host_init(&hc, s);
-	hc.source = 0;
+	sources_bind(&hc, &s->L, &s->lg, 0);
 	strata_migration_desc d = STRATA_MIGRATION_DESC_INIT;
 	d.mig_version = "0001";
 	d.name = "create users";
@@ -161,10 +189,10 @@ static void test_migration_fields(void **state)
 	d.down = "DROP TABLE users;";
 	d.down_len = strlen(d.down);
 	d.down_file = "0001_create_users.down.sql";
-	assert_int_equal(ledger_add(&hc, &d), 0);
-	assert_int_equal(s->nmigs, 1);
+	assert_int_equal(sources_add(&hc, &d), 0);
+	assert_int_equal(s->lg.nmigs, 1);
 	order_ok(s);
-	const migration *m = s->migs[0];
+	const migration *m = s->lg.migs[0];
 	assert_string_equal(m->info.id, "app:0001");
 	assert_string_equal(m->info.source, "app");
 	assert_string_equal(m->info.format, "sqlpair");
@@ -184,47 +212,46 @@ static void test_migration_fields(void **state)
 
 static void test_malformed_desc(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"app", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"app", NULL});
 	host_call hc;
-	host_init(&hc, s);
-	hc.source = 0;
+	sources_bind(&hc, &s->L, &s->lg, 0);
 	strata_migration_desc d = STRATA_MIGRATION_DESC_INIT;
 	d.file = "x.sql";
 	d.mig_version = ""; /* empty version */
-	assert_int_equal(ledger_add(&hc, &d), STRATA_EINVAL);
-	assert_non_null(strata_last_error(s));
-	assert_int_equal(strata_last_error(s)->cls, STRATA_ECLASS_PLUGIN);
+	assert_int_equal(sources_add(&hc, &d), STRATA_EINVAL);
+	assert_non_null(err_last(&s->e));
+	assert_int_equal(err_last(&s->e)->cls, STRATA_ECLASS_PLUGIN);
 	d.mig_version = "1";
 	d.file = NULL; /* no file */
-	assert_int_equal(ledger_add(&hc, &d), STRATA_EINVAL);
+	assert_int_equal(sources_add(&hc, &d), STRATA_EINVAL);
 	d.file = "x.sql";
 	d.up_len = 5; /* length without text */
-	assert_int_equal(ledger_add(&hc, &d), STRATA_EINVAL);
+	assert_int_equal(sources_add(&hc, &d), STRATA_EINVAL);
 	d.up_len = 0;
 	d.version = 0;
-	assert_int_equal(ledger_add(&hc, &d), STRATA_EINVAL);
+	assert_int_equal(sources_add(&hc, &d), STRATA_EINVAL);
 	d.version = STRATA_MIGRATION_DESC_VERSION;
 	hc.source = 1; /* no such source */
-	assert_int_equal(ledger_add(&hc, &d), STRATA_ERR);
-	assert_int_equal(s->nmigs, 0);
+	assert_int_equal(sources_add(&hc, &d), STRATA_ERR);
+	assert_int_equal(s->lg.nmigs, 0);
 	hc.source = 0;
-	assert_int_equal(ledger_add(&hc, &d), 0); /* up NULL with up_len 0 is fine */
-	assert_int_equal(s->nmigs, 1);
-	assert_string_equal(s->migs[0]->checksum, SHA256_EMPTY);
+	assert_int_equal(sources_add(&hc, &d), 0); /* up NULL with up_len 0 is fine */
+	assert_int_equal(s->lg.nmigs, 1);
+	assert_string_equal(s->lg.migs[0]->checksum, SHA256_EMPTY);
 }
 
 static void test_empty_ledger(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"app", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"app", NULL});
 	order_ok(s);
-	assert_int_equal(s->nmigs, 0);
+	assert_int_equal(s->lg.nmigs, 0);
 }
 
 /* ---- several sources ---- */
 
 static void test_sources_in_config_order(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"a", "b", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"a", "b", NULL});
 	/* b's versions are lower, and b hands over first: still all of a first. */
 	add(s, 1, "2");
 	add(s, 0, "6");
@@ -237,7 +264,7 @@ static void test_sources_in_config_order(void **state)
 
 static void test_explicit_order(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"a", "b", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"a", "b", NULL});
 	set_order(s, (const char *[]){"b", "a", NULL});
 	add(s, 0, "5");
 	add(s, 1, "2");
@@ -250,7 +277,7 @@ static void test_explicit_order(void **state)
 /* Sources left out of order: come after the named ones, in config order. */
 static void test_partial_order(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"a", "b", "c", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"a", "b", "c", NULL});
 	set_order(s, (const char *[]){"c", NULL});
 	add(s, 0, "1");
 	add(s, 1, "1");
@@ -262,7 +289,7 @@ static void test_partial_order(void **state)
 
 static void test_merge_by_version(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"a", "b", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"a", "b", NULL});
 	s->cfg.merge_by_version = true;
 	add(s, 1, "4");
 	add(s, 0, "5");
@@ -278,7 +305,7 @@ static void test_merge_by_version(void **state)
 
 static void test_merge_by_version_tie_follows_order(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"a", "b", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"a", "b", NULL});
 	s->cfg.merge_by_version = true;
 	set_order(s, (const char *[]){"b", "a", NULL});
 	add(s, 0, "1");
@@ -293,7 +320,7 @@ static void test_merge_by_version_tie_follows_order(void **state)
 
 static void test_duplicate_version(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"a", "app", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"a", "app", NULL});
 	add(s, 0, "1"); /* same version in another source: fine */
 	assert_int_equal(add_full(s, 1, "0001", "0001_init.sql", NULL, NULL), 0);
 	add(s, 1, "2");
@@ -313,7 +340,7 @@ static void test_duplicate_version(void **state)
 
 static void test_same_version_other_sources(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"a", "b", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"a", "b", NULL});
 	s->cfg.merge_by_version = true;
 	add(s, 1, "0001");
 	add(s, 0, "1");
@@ -325,14 +352,14 @@ static void test_same_version_other_sources(void **state)
 
 static void test_dag_diamond(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"g", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"g", NULL});
 	add_dag(s, 0, "m", (const char *[]){"a", "b", NULL});
 	add_dag(s, 0, "b", (const char *[]){"r", NULL});
 	add_dag(s, 0, "a", (const char *[]){"r", NULL});
 	add_dag(s, 0, "r", (const char *[]){NULL});
-	assert_non_null(s->migs[3]->parents); /* explicit root, not linear */
-	assert_int_equal(s->migs[3]->nparents, 0);
-	assert_int_equal(s->migs[0]->nparents, 2);
+	assert_non_null(s->lg.migs[3]->parents); /* explicit root, not linear */
+	assert_int_equal(s->lg.migs[3]->nparents, 0);
+	assert_int_equal(s->lg.migs[0]->nparents, 2);
 	order_ok(s);
 	/* a and b both become ready after r: hand-over order (b was first) */
 	check_ids(s, (const char *[]){"g:r", "g:b", "g:a", "g:m", NULL});
@@ -340,7 +367,7 @@ static void test_dag_diamond(void **state)
 
 static void test_dag_diamond_other_handover(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"g", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"g", NULL});
 	add_dag(s, 0, "r", (const char *[]){NULL});
 	add_dag(s, 0, "a", (const char *[]){"r", NULL});
 	add_dag(s, 0, "b", (const char *[]){"r", NULL});
@@ -353,7 +380,7 @@ static void test_dag_diamond_other_handover(void **state)
  * parents even when their ids sort first. */
 static void test_dag_ignores_version_order(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"lin", "g", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"lin", "g", NULL});
 	add_dag(s, 1, "zz", (const char *[]){NULL});
 	add_dag(s, 1, "aa", (const char *[]){"zz", NULL});
 	add(s, 0, "2");
@@ -365,7 +392,7 @@ static void test_dag_ignores_version_order(void **state)
 /* Alembic revision ids are hex: distinct ids must not clash as "duplicates". */
 static void test_dag_alembic_ids(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"alembic", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"alembic", NULL});
 	add_dag(s, 0, "a1b2c3d4e5f6", (const char *[]){NULL});
 	add_dag(s, 0, "1a2b3c4d5e6f", (const char *[]){"a1b2c3d4e5f6", NULL});
 	order_ok(s);
@@ -374,7 +401,7 @@ static void test_dag_alembic_ids(void **state)
 
 static void test_dag_unknown_parent(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"g", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"g", NULL});
 	add_dag(s, 0, "r", (const char *[]){NULL});
 	assert_int_equal(add_full(s, 0, "c", "c_child.py", NULL, (const char *[]){"r", "zz", NULL}), 0);
 	const strata_error_info *e = order_err(s, "'zz'");
@@ -388,7 +415,7 @@ static void test_dag_unknown_parent(void **state)
  * child's own source. */
 static void test_dag_parent_in_other_source(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"a", "g", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"a", "g", NULL});
 	add(s, 0, "x");
 	add_dag(s, 1, "y", (const char *[]){"x", NULL});
 	order_err(s, "does not exist");
@@ -396,7 +423,7 @@ static void test_dag_parent_in_other_source(void **state)
 
 static void test_dag_cycle(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"g", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"g", NULL});
 	add_dag(s, 0, "r", (const char *[]){NULL});
 	add_dag(s, 0, "x", (const char *[]){"y", NULL});
 	add_dag(s, 0, "y", (const char *[]){"x", NULL});
@@ -409,7 +436,7 @@ static void test_dag_cycle(void **state)
 
 static void test_dag_self_parent(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"g", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"g", NULL});
 	add_dag(s, 0, "x", (const char *[]){"x", NULL});
 	order_err(s, "cycle");
 }
@@ -418,51 +445,50 @@ static void test_dag_self_parent(void **state)
 
 static void test_checksum(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"app", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"app", NULL});
 	const char *sql = "CREATE TABLE users (id integer primary key);\n";
 	assert_int_equal(add_full(s, 0, "1", NULL, "", NULL), 0);
 	assert_int_equal(add_full(s, 0, "2", NULL, "abc", NULL), 0);
 	assert_int_equal(add_full(s, 0, "3", NULL, sql, NULL), 0);
 	order_ok(s);
-	assert_string_equal(s->migs[0]->info.checksum, SHA256_EMPTY);
-	assert_string_equal(s->migs[1]->info.checksum, SHA256_ABC);
+	assert_string_equal(s->lg.migs[0]->info.checksum, SHA256_EMPTY);
+	assert_string_equal(s->lg.migs[1]->info.checksum, SHA256_ABC);
 	char want[65];
 	sha256_hex(sql, strlen(sql), want);
-	assert_string_equal(s->migs[2]->info.checksum, want);
+	assert_string_equal(s->lg.migs[2]->info.checksum, want);
 	assert_string_not_equal(want, SHA256_EMPTY);
-	assert_int_equal(strlen(s->migs[2]->info.checksum), 64);
+	assert_int_equal(strlen(s->lg.migs[2]->info.checksum), 64);
 }
 
 /* The checksum covers up_len bytes, not up to the first NUL or beyond. */
 static void test_checksum_uses_up_len(void **state)
 {
-	strata *s = new_with_sources(state, (const char *[]){"app", NULL});
+	tctx *s = new_with_sources(state, (const char *[]){"app", NULL});
 	host_call hc;
-	host_init(&hc, s);
-	hc.source = 0;
+	sources_bind(&hc, &s->L, &s->lg, 0);
 	strata_migration_desc d = STRATA_MIGRATION_DESC_INIT;
 	d.mig_version = "1";
 	d.file = "1.sql";
 	d.up = "abcdef";
 	d.up_len = 3;
-	assert_int_equal(ledger_add(&hc, &d), 0);
+	assert_int_equal(sources_add(&hc, &d), 0);
 	static const char nul[] = "a\0b";
 	d.mig_version = "2";
 	d.up = nul;
 	d.up_len = 3;
-	assert_int_equal(ledger_add(&hc, &d), 0);
+	assert_int_equal(sources_add(&hc, &d), 0);
 	order_ok(s);
-	assert_string_equal(s->migs[0]->info.checksum, SHA256_ABC);
+	assert_string_equal(s->lg.migs[0]->info.checksum, SHA256_ABC);
 	char want[65];
 	sha256_hex(nul, 3, want);
-	assert_string_equal(s->migs[1]->info.checksum, want);
-	assert_int_equal(s->migs[1]->up_len, 3);
-	assert_memory_equal(s->migs[1]->up, nul, 3);
+	assert_string_equal(s->lg.migs[1]->info.checksum, want);
+	assert_int_equal(s->lg.migs[1]->up_len, 3);
+	assert_memory_equal(s->lg.migs[1]->up, nul, 3);
 }
 
 static int teardown(void **state)
 {
-	strata_free(*state);
+	tctx_free(*state);
 	*state = NULL;
 	return 0;
 }

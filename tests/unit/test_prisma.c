@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "strata_int.h" /* sha256_hex: the host side */
+#include "base.h" /* sha256_hex: the host side */
 #include "../../plugins/prisma/prisma_int.h"
 
 #include "fake_host.h"

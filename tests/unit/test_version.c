@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strata_int.h"
+#include "base.h"
 
 /* Normalize both and compare; returns -1, 0 or 1. */
 static int vcmp(const char *a, const char *b)

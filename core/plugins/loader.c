@@ -2,7 +2,7 @@
  * and asked for its descriptor; one that is not a strata plugin, or was built
  * for another ABI, is refused with a message naming the file while the others
  * keep working (PostgreSQL's PG_MODULE_MAGIC check, applied per file). */
-#include "strata_int.h"
+#include "plugins.h"
 
 #include <dirent.h>
 #include <stddef.h>
@@ -64,13 +64,13 @@ static void add_env_dirs(char ***dirs, size_t *n, const char *env)
  * override a bundled plugin without uninstalling it. */
 /* The plugin folders, most specific first; *nuser of them are the user's
  * (STRATA_PLUGIN_PATH, plugin_path), the rest strata's own. */
-static char **plugin_dirs(strata *s, size_t *nuser)
+static char **plugin_dirs(loader *L, size_t *nuser)
 {
 	char **dirs = NULL;
 	size_t n = 0;
 	add_env_dirs(&dirs, &n, "STRATA_PLUGIN_PATH");
-	for (size_t i = 0; i < s->cfg.nplugin_path; i++)
-		add_dir(&dirs, &n, s->cfg.plugin_path[i]);
+	for (size_t i = 0; i < L->cfg->nplugin_path; i++)
+		add_dir(&dirs, &n, L->cfg->plugin_path[i]);
 	*nuser = n;
 #ifdef STRATA_BUILD_ROOT
 	if (in_build_tree()) {
@@ -104,7 +104,7 @@ static char **plugin_dirs(strata *s, size_t *nuser)
 	return dirs;
 }
 
-static void formats_dirs(strata *s)
+static void formats_dirs(loader *L)
 {
 	char **dirs = NULL;
 	size_t n = 0;
@@ -117,7 +117,7 @@ static void formats_dirs(strata *s)
 	}
 #endif
 	add_dir(&dirs, &n, STRATA_FORMATSDIR);
-	s->formats_dirs = dirs;
+	L->formats_dirs = dirs;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -131,30 +131,27 @@ static bool has_suffix(const char *s, const char *suf)
 	return a >= b && !strcmp(s + a - b, suf);
 }
 
-static const plugin *find_name(const strata *s, const char *name)
+static const plugin *find_name(const loader *L, const char *name)
 {
-	for (size_t i = 0; i < s->nplugins; i++)
-		if (s->plugins[i].desc && !strcmp(s->plugins[i].desc->name, name))
-			return &s->plugins[i];
+	for (size_t i = 0; i < L->nplugins; i++)
+		if (L->plugins[i].desc && !strcmp(L->plugins[i].desc->name, name))
+			return &L->plugins[i];
 	return NULL;
 }
 
-/* A role table is usable when its version is one we know or newer (the struct
- * only grows) and it is at least as large as version 1 of it. */
+/* A role table is usable when it holds every field its role cannot do
+ * without (STRATA_HAS: the size its plugin reported covers them); later
+ * fields are optional and read only where present. */
 static const char *check_roles(const strata_plugin *d)
 {
-	if (d->source && (d->source->version < 1 || d->source->struct_size < sizeof(strata_source_ops) ||
-	                  !d->source->scan || !d->source->formats))
+	const strata_source_ops *so = d->source;
+	if (so && (!STRATA_HAS(strata_source_ops, so, detect) || !so->scan || !so->formats))
 		return "its source table is incomplete";
-	if (d->tracker && (d->tracker->version < 1 ||
-	                   d->tracker->struct_size < offsetof(strata_tracker_ops, lock) ||
-	                   !d->tracker->read || !d->tracker->record))
+	const strata_tracker_ops *tr = d->tracker;
+	if (tr && (!STRATA_HAS(strata_tracker_ops, tr, record) || !tr->read || !tr->record))
 		return "its tracker table is incomplete";
 	const strata_driver_ops *dr = d->driver;
-	/* needs_autocommit and later members are optional: a driver built
-	 * before them is still whole. */
-	if (dr && (dr->version < 1 || dr->struct_size < offsetof(strata_driver_ops, needs_autocommit) ||
-	           !dr->schemes ||
+	if (dr && (!STRATA_HAS(strata_driver_ops, dr, table_exists) || !dr->schemes ||
 	           !dr->dialect || !dr->open || !dr->close || !dr->exec || !dr->query || !dr->begin ||
 	           !dr->commit || !dr->rollback || !dr->run || !dr->table_exists ||
 	           !dr->lock != !dr->unlock))
@@ -165,7 +162,7 @@ static const char *check_roles(const strata_plugin *d)
 /* dlopen file and check its descriptor into *out (pl.error set when it is
  * refused; a refused file has no handle).  Touches nothing in the handle but
  * the log, so status's database thread may call it. */
-static void open_one(strata *s, const char *file, plugin *out)
+static void open_one(loader *L, const char *file, plugin *out)
 {
 	plugin pl = {0};
 	pl.file = xstrdup(file);
@@ -192,7 +189,7 @@ static void open_one(strata *s, const char *file, plugin *out)
 	else if (d->abi_version != STRATA_PLUGIN_ABI_VERSION)
 		pl.error = xasprintf("built for plugin ABI %u; this strata speaks ABI %u",
 		                     d->abi_version, STRATA_PLUGIN_ABI_VERSION);
-	else if (d->struct_size < sizeof(strata_plugin) || !d->name || !*d->name || !d->version)
+	else if (!STRATA_HAS(strata_plugin, d, driver) || !d->name || !*d->name || !d->version)
 		pl.error = xstrdup("descriptor is too small or has no name/version");
 	else if ((why = check_roles(d)))
 		pl.error = xstrdup(why);
@@ -214,7 +211,7 @@ out:
 	pl.info.file = pl.file;
 	pl.info.error = pl.error;
 	if (pl.error)
-		logf_(s, STRATA_LOG_WARN, file, 0, "%s", pl.error);
+		logf_(L->e, STRATA_LOG_WARN, file, 0, "%s", pl.error);
 	*out = pl;
 }
 
@@ -228,32 +225,32 @@ static void close_one(plugin *pl)
 }
 
 /* Add a plugin to the handle's list, unless one of that name came first. */
-static const plugin *adopt(strata *s, plugin *pl)
+static const plugin *adopt(loader *L, plugin *pl)
 {
-	const plugin *first = pl->desc ? find_name(s, pl->desc->name) : NULL;
+	const plugin *first = pl->desc ? find_name(L, pl->desc->name) : NULL;
 	if (first) {
-		logf_(s, STRATA_LOG_DEBUG, NULL, 0, "%s: plugin '%s' already loaded from %s; skipped",
+		logf_(L->e, STRATA_LOG_DEBUG, NULL, 0, "%s: plugin '%s' already loaded from %s; skipped",
 		      pl->file, pl->desc->name, first->file);
 		close_one(pl);
 		return first;
 	}
-	s->plugins = xrealloc(s->plugins, (s->nplugins + 1) * sizeof *s->plugins);
-	s->plugins[s->nplugins++] = *pl;
+	L->plugins = xrealloc(L->plugins, (L->nplugins + 1) * sizeof *L->plugins);
+	L->plugins[L->nplugins++] = *pl;
 	memset(pl, 0, sizeof *pl);
-	return &s->plugins[s->nplugins - 1];
+	return &L->plugins[L->nplugins - 1];
 }
 
-static void load_one(strata *s, const char *file)
+static void load_one(loader *L, const char *file)
 {
 	plugin pl;
-	open_one(s, file, &pl);
-	adopt(s, &pl);
+	open_one(L, file, &pl);
+	adopt(L, &pl);
 }
 
-static bool loaded(const strata *s, const char *file)
+static bool loaded(const loader *L, const char *file)
 {
-	for (size_t i = 0; i < s->nplugins; i++)
-		if (!strcmp(s->plugins[i].file, file))
+	for (size_t i = 0; i < L->nplugins; i++)
+		if (!strcmp(L->plugins[i].file, file))
 			return true;
 	return false;
 }
@@ -263,15 +260,15 @@ static bool loaded(const strata *s, const char *file)
  * postgresql:)? */
 static bool named_for_url(const char *base, size_t blen, const char *url)
 {
-	size_t k = url ? strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") : 0;
-	return k && url[k] == ':' && blen >= 3 && blen <= k && !strncasecmp(url, base, blen);
+	size_t k = url_scheme_len(url);
+	return k && blen >= 3 && blen <= k && !strncasecmp(url, base, blen);
 }
 
-static bool named_for(const strata *s, const char *base, size_t blen, const char *url)
+static bool named_for(const loader *L, const char *base, size_t blen, const char *url)
 {
-	for (size_t i = 0; i < s->cfg.nsources; i++)
-		if (strlen(s->cfg.sources[i].format) == blen &&
-		    !strncmp(s->cfg.sources[i].format, base, blen))
+	for (size_t i = 0; i < L->cfg->nsources; i++)
+		if (strlen(L->cfg->sources[i].format) == blen &&
+		    !strncmp(L->cfg->sources[i].format, base, blen))
 			return true;
 	return named_for_url(base, blen, url);
 }
@@ -279,11 +276,11 @@ static bool named_for(const strata *s, const char *base, size_t blen, const char
 /* Load the plugin files of dir in name order: all of them, or (url != NULL)
  * only those named for what the command needs.  Files already loaded are
  * skipped. */
-static void load_dir(strata *s, const char *dir, bool named_only, const char *url)
+static void load_dir(loader *L, const char *dir, bool named_only, const char *url)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
-		logf_(s, STRATA_LOG_DEBUG, dir, 0, "plugin directory not readable; skipped");
+		logf_(L->e, STRATA_LOG_DEBUG, dir, 0, "plugin directory not readable; skipped");
 		return;
 	}
 	char **names = NULL;
@@ -292,7 +289,7 @@ static void load_dir(strata *s, const char *dir, bool named_only, const char *ur
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' || !has_suffix(e->d_name, ".so"))
 			continue;
-		if (named_only && !named_for(s, e->d_name, strlen(e->d_name) - 3, url))
+		if (named_only && !named_for(L, e->d_name, strlen(e->d_name) - 3, url))
 			continue;
 		names = xrealloc(names, (n + 1) * sizeof *names);
 		names[n++] = path_join(dir, e->d_name);
@@ -301,20 +298,20 @@ static void load_dir(strata *s, const char *dir, bool named_only, const char *ur
 	if (n)
 		qsort(names, n, sizeof *names, cmp_names);
 	for (size_t i = 0; i < n; i++) {
-		if (!loaded(s, names[i]))
-			load_one(s, names[i]);
+		if (!loaded(L, names[i]))
+			load_one(L, names[i]);
 		free(names[i]);
 	}
 	free(names);
 }
 
 /* Every source's format has a plugin, and url (if any) a driver. */
-static bool needs_met(const strata *s, const char *url)
+static bool needs_met(const loader *L, const char *url)
 {
-	for (size_t i = 0; i < s->cfg.nsources; i++)
-		if (!loader_find_format(s, s->cfg.sources[i].format))
+	for (size_t i = 0; i < L->cfg->nsources; i++)
+		if (!loader_find_format(L, L->cfg->sources[i].format))
 			return false;
-	return !url || loader_find_scheme(s, url);
+	return !url || loader_find_scheme(L, url);
 }
 
 /*
@@ -326,30 +323,30 @@ static bool needs_met(const strata *s, const char *url)
  * and everything when that is not enough (a plugin serving a format under
  * another name), or when asked to (`strata plugins`, `strata init`).
  */
-static int load(strata *s, const char *url, bool all)
+static int load(loader *L, const char *url, bool all)
 {
-	if (s->ltdl_all || (s->ltdl_up && !all && needs_met(s, url)))
+	if (L->all || (L->up && !all && needs_met(L, url)))
 		return 0; /* nothing to add: no listing, no change to the handle */
-	if (!s->ltdl_up) {
+	if (!L->up) {
 		if (lt_dlinit() != 0)
-			return err_set(s, STRATA_ERR, STRATA_ECLASS_PLUGIN, NULL, 0, 0, NULL,
+			return err_set(L->e, STRATA_ERR, STRATA_ECLASS_PLUGIN, NULL, 0, 0, NULL,
 			               "libltdl: %s", lt_dlerror());
-		s->ltdl_up = true;
-		formats_dirs(s);
+		L->up = true;
+		formats_dirs(L);
 	}
 	size_t nuser = 0;
-	char **dirs = plugin_dirs(s, &nuser);
+	char **dirs = plugin_dirs(L, &nuser);
 	for (size_t i = 0; dirs[i] && i < nuser; i++) {
-		logf_(s, STRATA_LOG_DEBUG, NULL, 0, "plugin directory %s", dirs[i]);
-		load_dir(s, dirs[i], false, NULL);
+		logf_(L->e, STRATA_LOG_DEBUG, NULL, 0, "plugin directory %s", dirs[i]);
+		load_dir(L, dirs[i], false, NULL);
 	}
 	if (!all)
-		for (size_t i = nuser; dirs[i] && !needs_met(s, url); i++)
-			load_dir(s, dirs[i], true, url);
-	if (all || !needs_met(s, url)) {
+		for (size_t i = nuser; dirs[i] && !needs_met(L, url); i++)
+			load_dir(L, dirs[i], true, url);
+	if (all || !needs_met(L, url)) {
 		for (size_t i = 0; dirs[i]; i++)
-			load_dir(s, dirs[i], false, NULL);
-		s->ltdl_all = true;
+			load_dir(L, dirs[i], false, NULL);
+		L->all = true;
 	}
 	for (size_t i = 0; dirs[i]; i++)
 		free(dirs[i]);
@@ -357,20 +354,16 @@ static int load(strata *s, const char *url, bool all)
 	return 0;
 }
 
+/* Does pl's driver list the scheme url is chosen by (url_match_scheme)? */
 static bool serves(const plugin *pl, const char *url)
 {
-	if (!pl->desc || !pl->desc->driver)
+	const char *scheme;
+	size_t k = url_match_scheme(url, &scheme);
+	if (!k || !pl->desc || !pl->desc->driver)
 		return false;
-	size_t k = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
-	if (!k || url[k] != ':') {
-		if (!strchr(url, '='))
-			return false;
-		url = "=";
-		k = 1;
-	}
 	for (size_t j = 0; pl->desc->driver->schemes[j]; j++)
 		if (strlen(pl->desc->driver->schemes[j]) == k &&
-		    !strncasecmp(pl->desc->driver->schemes[j], url, k))
+		    !strncasecmp(pl->desc->driver->schemes[j], scheme, k))
 			return true;
 	return false;
 }
@@ -383,13 +376,13 @@ static bool serves(const plugin *pl, const char *url)
  * loader_adopt_driver() once the threads are joined.  Returns false (nothing
  * loaded) when that finds none: the ordinary loader takes over.
  */
-bool loader_load_driver_aside(strata *s, const char *url, plugin *out)
+bool loader_load_driver_aside(loader *L, const char *url, plugin *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!s->ltdl_up || !url)
+	if (!L->up || !url)
 		return false;
 	size_t nuser = 0;
-	char **dirs = plugin_dirs(s, &nuser);
+	char **dirs = plugin_dirs(L, &nuser);
 	bool found = false;
 	for (size_t i = 0; dirs[i]; i++) {
 		if (i >= nuser && !found) {
@@ -401,7 +394,7 @@ bool loader_load_driver_aside(strata *s, const char *url, plugin *out)
 				    !named_for_url(e->d_name, l - 3, url))
 					continue;
 				char *file = path_join(dirs[i], e->d_name);
-				open_one(s, file, out);
+				open_one(L, file, out);
 				free(file);
 				if (!(found = serves(out, url)))
 					close_one(out);
@@ -416,63 +409,61 @@ bool loader_load_driver_aside(strata *s, const char *url, plugin *out)
 }
 
 /* Unlike adopt(), never closes it: a connection may be using it. */
-const plugin *loader_adopt_driver(strata *s, plugin *pl)
+const plugin *loader_adopt_driver(loader *L, plugin *pl)
 {
 	if (!pl->handle)
 		return NULL;
-	s->plugins = xrealloc(s->plugins, (s->nplugins + 1) * sizeof *s->plugins);
-	s->plugins[s->nplugins++] = *pl;
+	L->plugins = xrealloc(L->plugins, (L->nplugins + 1) * sizeof *L->plugins);
+	L->plugins[L->nplugins++] = *pl;
 	memset(pl, 0, sizeof *pl);
-	return &s->plugins[s->nplugins - 1];
+	return &L->plugins[L->nplugins - 1];
 }
 
-int loader_load(strata *s)
+int loader_load_url(loader *L, const char *url)
 {
-	return load(s, strata_database_url(s), false);
+	return load(L, url, false);
 }
 
-int loader_load_url(strata *s, const char *url)
+int loader_load_all(loader *L)
 {
-	return load(s, url, false);
+	return load(L, NULL, true);
 }
 
-int loader_load_all(strata *s)
+void loader_free(loader *L)
 {
-	return load(s, NULL, true);
-}
-
-void loader_free(strata *s)
-{
-	for (size_t i = 0; i < s->nplugins; i++) {
-		if (s->plugins[i].handle)
-			lt_dlclose(s->plugins[i].handle);
-		free(s->plugins[i].file);
-		free(s->plugins[i].error);
+	for (size_t i = 0; i < L->nplugins; i++) {
+		if (L->plugins[i].handle)
+			lt_dlclose(L->plugins[i].handle);
+		free(L->plugins[i].file);
+		free(L->plugins[i].error);
 	}
-	free(s->plugins);
-	s->plugins = NULL;
-	s->nplugins = 0;
-	if (s->formats_dirs) {
-		for (size_t i = 0; s->formats_dirs[i]; i++)
-			free(s->formats_dirs[i]);
-		free(s->formats_dirs);
-		s->formats_dirs = NULL;
+	free(L->plugins);
+	L->plugins = NULL;
+	L->nplugins = 0;
+	if (L->formats_dirs) {
+		for (size_t i = 0; L->formats_dirs[i]; i++)
+			free(L->formats_dirs[i]);
+		free(L->formats_dirs);
+		L->formats_dirs = NULL;
 	}
-	if (s->ltdl_up)
+	free(L->dialect);
+	free(L->dialect_scheme);
+	L->dialect = L->dialect_scheme = NULL;
+	if (L->up)
 		lt_dlexit();
-	s->ltdl_up = false;
-	s->ltdl_all = false;
+	L->up = false;
+	L->all = false;
 }
 
-const plugin *loader_find_format(const strata *s, const char *format)
+const plugin *loader_find_format(const loader *L, const char *format)
 {
-	for (size_t i = 0; i < s->nplugins; i++) {
-		const strata_plugin *d = s->plugins[i].desc;
+	for (size_t i = 0; i < L->nplugins; i++) {
+		const strata_plugin *d = L->plugins[i].desc;
 		if (!d || !d->source)
 			continue;
 		for (size_t j = 0; d->source->formats[j]; j++)
 			if (!strcmp(d->source->formats[j], format))
-				return &s->plugins[i];
+				return &L->plugins[i];
 	}
 	return NULL;
 }
@@ -480,32 +471,23 @@ const plugin *loader_find_format(const strata *s, const char *format)
 /* The driver whose scheme prefixes the URL ("sqlite:…", "postgresql://…").  A
  * string with no scheme but key=value pairs (a libpq conninfo string) goes to
  * the driver that lists the pseudo-scheme "=". */
-const plugin *loader_find_scheme(const strata *s, const char *url)
+const plugin *loader_find_scheme(const loader *L, const char *url)
 {
-	size_t k = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
-	if (!k || url[k] != ':') {
-		if (!strchr(url, '='))
-			return NULL;
-		url = "=";
-		k = 1;
-	}
-	for (size_t i = 0; i < s->nplugins; i++) {
-		const strata_plugin *d = s->plugins[i].desc;
-		if (!d || !d->driver)
-			continue;
-		for (size_t j = 0; d->driver->schemes[j]; j++)
-			if (strlen(d->driver->schemes[j]) == k && !strncasecmp(d->driver->schemes[j], url, k))
-				return &s->plugins[i];
-	}
+	for (size_t i = 0; i < L->nplugins; i++)
+		if (serves(&L->plugins[i], url))
+			return &L->plugins[i];
 	return NULL;
 }
 
-size_t strata_plugin_count(const strata *s)
+const plugin *loader_find_tracker(const loader *L, const char *format)
 {
-	return s->nplugins;
+	const plugin *pl = loader_find_format(L, format);
+	return pl && pl->desc->tracker ? pl : NULL;
 }
 
-const strata_plugin_info *strata_plugin_get(const strata *s, size_t i)
+void loader_init(loader *L, err_ctx *e, const config *cfg)
 {
-	return i < s->nplugins ? &s->plugins[i].info : NULL;
+	memset(L, 0, sizeof *L);
+	L->e = e;
+	L->cfg = cfg;
 }

@@ -1,6 +1,6 @@
 /* Versions sort by their numbers, not as strings: 2 < 10, 1.9 < 1.10, and
  * "0001" is the same version as "1" (golang-migrate and Flyway agree). */
-#include "strata_int.h"
+#include "base.h"
 
 #include <ctype.h>
 #include <string.h>

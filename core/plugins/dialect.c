@@ -1,24 +1,11 @@
 /* The dialect of a database URL without loading its driver: the driver's own
  * word when it is loaded, else formats/dialects.yaml (see that file for why). */
-#include "strata_int.h"
+#include "plugins.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
-
-/* The scheme as the loader matches it: letters before ':', or "=" for a
- * libpq conninfo string. */
-static size_t scheme_of(const char *url, const char **out)
-{
-	size_t k = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
-	if (k && url[k] == ':') {
-		*out = url;
-		return k;
-	}
-	*out = "=";
-	return strchr(url, '=') ? 1 : 0;
-}
 
 /* The value for key in a flat YAML mapping file, or NULL (malloc'd). */
 static char *lookup(const char *file, const char *key, size_t klen)
@@ -50,29 +37,29 @@ static char *lookup(const char *file, const char *key, size_t klen)
 	return found;
 }
 
-const char *dialect_of_url(strata *s, const char *url)
+const char *dialect_of_url(loader *L, const char *url)
 {
 	if (!url)
 		return NULL;
-	const plugin *drv = loader_find_scheme(s, url);
+	const plugin *drv = loader_find_scheme(L, url);
 	if (drv)
 		return drv->desc->driver->dialect;
 	const char *scheme;
-	size_t k = scheme_of(url, &scheme);
+	size_t k = url_match_scheme(url, &scheme);
 	if (!k)
 		return NULL;
-	if (s->dialect && s->dialect_scheme && strlen(s->dialect_scheme) == k &&
-	    !strncasecmp(s->dialect_scheme, scheme, k))
-		return s->dialect;
-	for (size_t i = 0; s->formats_dirs && s->formats_dirs[i]; i++) {
-		char *file = path_join(s->formats_dirs[i], "dialects.yaml");
+	if (L->dialect && L->dialect_scheme && strlen(L->dialect_scheme) == k &&
+	    !strncasecmp(L->dialect_scheme, scheme, k))
+		return L->dialect;
+	for (size_t i = 0; L->formats_dirs && L->formats_dirs[i]; i++) {
+		char *file = path_join(L->formats_dirs[i], "dialects.yaml");
 		char *d = lookup(file, scheme, k);
 		free(file);
 		if (d) {
-			free(s->dialect);
-			free(s->dialect_scheme);
-			s->dialect = d;
-			s->dialect_scheme = xstrndup(scheme, k);
+			free(L->dialect);
+			free(L->dialect_scheme);
+			L->dialect = d;
+			L->dialect_scheme = xstrndup(scheme, k);
 			return d;
 		}
 	}

@@ -1,6 +1,6 @@
 /* strata init: walk the repository, ask every source plugin whether a folder
  * holds its format, and write a strata.yaml naming what was found. */
-#include "strata_int.h"
+#include "sources.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +18,7 @@ typedef struct found {
 } found;
 
 typedef struct walk {
-	strata *s;
+	loader *L;
 	char *root; /* the config's folder: written paths are relative to it */
 	found *items;
 	size_t n;
@@ -76,20 +76,20 @@ static int cmp_str(const void *a, const void *b)
 
 static int visit(walk *w, const char *rel, int depth)
 {
-	strata *s = w->s;
+	loader *L = w->L;
 	const char *dir = *rel ? rel : ".";
 	char *abs_dir = *rel ? path_join(w->root, rel) : xstrdup(w->root);
 	/* Best score over every source plugin. */
 	found keep = {0};
-	for (size_t i = 0; i < s->nplugins; i++) {
-		const strata_plugin *d = s->plugins[i].desc;
+	for (size_t i = 0; i < L->nplugins; i++) {
+		const strata_plugin *d = L->plugins[i].desc;
 		if (!d || !d->source || !d->source->detect)
 			continue;
 		host_call hc;
-		host_init(&hc, s);
+		host_init(&hc, L);
 		hc.ud = w;
 		hc.on_detect = on_detect;
-		int score = d->source->detect(&hc.pub, abs_dir);
+		int score = call_detect(&hc, &L->plugins[i], abs_dir);
 		if (score < 0) {
 			free(abs_dir);
 			found_clear(&keep);
@@ -201,19 +201,18 @@ static char *source_name(const walk *w, size_t i)
 	return base;
 }
 
-int strata_init(strata *s, const char *path, int force)
+int sources_init(loader *L, const char *path, int force)
 {
-	err_clear(s);
 	if (!path)
 		path = "strata.yaml";
 	if (!force && access(path, F_OK) == 0)
-		return err_set(s, STRATA_EINVAL, STRATA_ECLASS_USAGE, path, 0, 0,
+		return err_set(L->e, STRATA_EINVAL, STRATA_ECLASS_USAGE, path, 0, 0,
 		               "use `strata init --force` to replace it", "config already exists");
-	int rc = loader_load_all(s);
+	int rc = loader_load_all(L);
 	if (rc)
 		return rc;
 	/* Paths in a config are relative to its folder, so that is where to look. */
-	walk w = {.s = s};
+	walk w = {.L = L};
 	const char *slash = strrchr(path, '/');
 	char *cwd = getcwd(NULL, 0);
 	if (slash) {
@@ -226,7 +225,7 @@ int strata_init(strata *s, const char *path, int force)
 	free(cwd);
 	rc = visit(&w, "", 0);
 	if (!rc && w.n == 0)
-		rc = err_set(s, STRATA_ENOTFOUND, STRATA_ECLASS_SOURCE, NULL, 0, 0,
+		rc = err_set(L->e, STRATA_ENOTFOUND, STRATA_ECLASS_SOURCE, NULL, 0, 0,
 		             "run it at the top of the repository; `strata plugins` lists the formats",
 		             "no migration history found under this folder");
 	sbuf b = {0};
@@ -260,16 +259,16 @@ int strata_init(strata *s, const char *path, int force)
 				yaml_value(&b, f->values[k]);
 				sbuf_puts(&b, "\n");
 			}
-			logf_(s, STRATA_LOG_INFO, f->dir, 0, "found %s history (source '%s')", f->format,
+			logf_(L->e, STRATA_LOG_INFO, f->dir, 0, "found %s history (source '%s')", f->format,
 			      name);
 			free(name);
 		}
 		FILE *out = fopen(path, "w");
 		if (!out || fwrite(b.data, 1, b.len, out) != b.len)
-			rc = err_set(s, STRATA_EIO, STRATA_ECLASS_OS, path, 0, 0, NULL, "cannot write: %s",
+			rc = err_set(L->e, STRATA_EIO, STRATA_ECLASS_OS, path, 0, 0, NULL, "cannot write: %s",
 			             strerror(errno));
 		if (out && fclose(out) != 0 && !rc)
-			rc = err_set(s, STRATA_EIO, STRATA_ECLASS_OS, path, 0, 0, NULL, "cannot write: %s",
+			rc = err_set(L->e, STRATA_EIO, STRATA_ECLASS_OS, path, 0, 0, NULL, "cannot write: %s",
 			             strerror(errno));
 	}
 	sbuf_free(&b);

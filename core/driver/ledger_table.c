@@ -1,7 +1,7 @@
 /* strata_ledger: strata's own record in the target database, one row per
  * migration id.  Same DDL and statements on every dialect; every value goes
  * through bound parameters. */
-#include "strata_int.h"
+#include "driver.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +90,7 @@ int ledger_table_read(db *d, ledger_row **rows, size_t *n)
 {
 	*rows = NULL;
 	*n = 0;
-	int ex = d->ops->table_exists(d->conn, &d->hc.pub, "strata_ledger");
+	int ex = db_table_exists(d, "strata_ledger");
 	if (ex <= 0)
 		return ex;
 	char sql[256];

@@ -1,6 +1,6 @@
 /* Small helpers every file of libstrata needs: a growable buffer, allocation
  * that never returns NULL, time stamps and SHA-256 through libcrypto. */
-#include "strata_int.h"
+#include "base.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -190,45 +190,6 @@ char *who_am_i(void)
 		strcpy(host, "localhost");
 	host[sizeof host - 1] = '\0';
 	return xasprintf("%s@%s", user, host);
-}
-
-/* Whole-file read with one fstat and read loop; returns -errno on failure. */
-int read_whole_file(const char *path, char **data, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	size_t cap = (size_t)st.st_size + 1, n = 0;
-	char *buf = xmalloc(cap);
-	for (;;) {
-		if (n + 1 >= cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		ssize_t r = read(fd, buf + n, cap - n - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			free(buf);
-			close(fd);
-			return -e;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*data = buf;
-	*len = n;
-	return 0;
 }
 
 /* A helper thread that should run beside this one at once: left alone, a new

@@ -1,7 +1,7 @@
 /* strata.yaml: read with libyaml's document API so every value keeps its line
  * and column for messages.  Unknown keys are errors: a typo must never turn a
  * setting off silently. */
-#include "strata_int.h"
+#include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include <yaml.h>
 
 typedef struct cfg_parse {
-	strata *s;
+	err_ctx *e;
 	yaml_document_t doc;
 	const char *file;
 } cfg_parse;
@@ -24,7 +24,7 @@ static int bad(cfg_parse *p, yaml_node_t *n, const char *hint, const char *fmt, 
 {
 	va_list ap;
 	va_start(ap, fmt);
-	err_setv(p->s, STRATA_EINVAL, STRATA_ECLASS_CONFIG, p->file,
+	err_setv(p->e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, p->file,
 	         n ? (int)n->start_mark.line + 1 : 0, n ? (int)n->start_mark.column + 1 : 0,
 	         hint, fmt, ap);
 	va_end(ap);
@@ -311,14 +311,14 @@ static int parse_root(cfg_parse *p, config *cfg)
 	for (size_t i = 0; i < cfg->norder; i++) {
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(cfg->order[i], cfg->order[j]))
-				return err_set(p->s, STRATA_EINVAL, STRATA_ECLASS_CONFIG, p->file, 0, 0,
+				return err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, p->file, 0, 0,
 				               "name each source once", "order names source '%s' twice",
 				               cfg->order[i]);
 		bool found = false;
 		for (size_t j = 0; j < cfg->nsources; j++)
 			found |= !strcmp(cfg->order[i], cfg->sources[j].name);
 		if (!found)
-			return err_set(p->s, STRATA_EINVAL, STRATA_ECLASS_CONFIG, p->file, 0, 0,
+			return err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, p->file, 0, 0,
 			               "order: lists source names from sources:",
 			               "order names unknown source '%s'", cfg->order[i]);
 	}
@@ -326,7 +326,7 @@ static int parse_root(cfg_parse *p, config *cfg)
 }
 
 /* STRATA_LOCK_TIMEOUT_MS (milliseconds) beats the config, as DATABASE_URL does. */
-static int lock_timeout_env(strata *s, config *cfg)
+static int lock_timeout_env(err_ctx *e, config *cfg)
 {
 	const char *v = getenv("STRATA_LOCK_TIMEOUT_MS");
 	if (!v || !*v)
@@ -335,23 +335,23 @@ static int lock_timeout_env(strata *s, config *cfg)
 	errno = 0;
 	long ms = strtol(v, &end, 10);
 	if (errno || *end)
-		return err_set(s, STRATA_EINVAL, STRATA_ECLASS_CONFIG, NULL, 0, 0,
+		return err_set(e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, NULL, 0, 0,
 		               "a whole number of milliseconds, -1 to wait forever",
 		               "STRATA_LOCK_TIMEOUT_MS='%s' is not a number", v);
 	cfg->lock_timeout_ms = ms;
 	return 0;
 }
 
-static int config_read(strata *s, config *cfg, const char *path);
+static int config_read(err_ctx *e, config *cfg, const char *path);
 
-int config_load(strata *s, config *cfg, const char *path)
+int config_load(err_ctx *e, config *cfg, const char *path)
 {
 	cfg->lock_timeout_ms = 10000;
-	int rc = config_read(s, cfg, path);
-	return rc ? rc : lock_timeout_env(s, cfg);
+	int rc = config_read(e, cfg, path);
+	return rc ? rc : lock_timeout_env(e, cfg);
 }
 
-static int config_read(strata *s, config *cfg, const char *path)
+static int config_read(err_ctx *e, config *cfg, const char *path)
 {
 	bool explicit_path = path != NULL;
 	if (!path)
@@ -362,7 +362,7 @@ static int config_read(strata *s, config *cfg, const char *path)
 			cfg->dir = getcwd(NULL, 0);
 			return 0;
 		}
-		return err_set(s, STRATA_EIO, STRATA_ECLASS_CONFIG, path, 0, 0,
+		return err_set(e, STRATA_EIO, STRATA_ECLASS_CONFIG, path, 0, 0,
 		               explicit_path ? NULL : "run `strata init` to write one",
 		               "cannot read config: %s", strerror(errno));
 	}
@@ -382,14 +382,14 @@ static int config_read(strata *s, config *cfg, const char *path)
 		cfg->dir = getcwd(NULL, 0);
 	}
 
-	cfg_parse p = {.s = s, .file = path};
+	cfg_parse p = {.e = e, .file = path};
 	yaml_parser_t parser;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
 	int rc = 0;
 	if (!yaml_parser_load(&parser, &p.doc)) {
 		yaml_mark_t m = parser.problem_mark;
-		rc = err_set(s, STRATA_EINVAL, STRATA_ECLASS_CONFIG, path, (int)m.line + 1,
+		rc = err_set(e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, path, (int)m.line + 1,
 		             (int)m.column + 1, "check indentation and quoting",
 		             "%s%s%s", parser.problem ? parser.problem : "malformed YAML",
 		             parser.context ? " " : "", parser.context ? parser.context : "");
@@ -429,4 +429,9 @@ void config_free(config *cfg)
 		free(cfg->plugin_path[i]);
 	free(cfg->plugin_path);
 	memset(cfg, 0, sizeof *cfg);
+}
+
+const char *config_file_name(const config *cfg)
+{
+	return cfg->file ? cfg->file : "strata.yaml";
 }

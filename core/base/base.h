@@ -1,0 +1,54 @@
+/*
+ * base/: what every layer of libstrata needs and that knows nothing of
+ * migrations: a growable buffer, allocation that never returns NULL, time,
+ * SHA-256, the version rule, URL schemes and redaction.  Uses nothing of
+ * core/ but itself.
+ */
+#ifndef STRATA_BASE_H
+#define STRATA_BASE_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <strata/plugin.h>
+#include <strata/strata.h>
+
+/* ---- util.c: growable buffer, strings, time, hashing ---- */
+typedef struct sbuf {
+	char *data;
+	size_t len, cap;
+} sbuf;
+
+void sbuf_add(sbuf *b, const char *s, size_t n);
+void sbuf_puts(sbuf *b, const char *s);
+void sbuf_printf(sbuf *b, const char *fmt, ...) STRATA_PRINTF(2, 3);
+char *sbuf_take(sbuf *b); /* NUL-terminated, caller frees, buffer reset */
+void sbuf_free(sbuf *b);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) STRATA_PRINTF(1, 2);
+char *path_join(const char *dir, const char *name);
+void sha256_hex(const void *data, size_t len, char out[65]);
+void now_iso8601(char out[40]);
+long long now_ms(void);
+char *who_am_i(void);
+int thread_beside(pthread_t *t, void *(*fn)(void *), void *arg); /* pthread_create, on another CPU */
+
+/* ---- version.c ---- */
+char *version_normalize(const char *v);
+size_t version_key(const char *v, size_t len, char *out);
+int version_cmp(const char *na, const char *nb); /* on normalized versions */
+
+/* ---- url.c: schemes and redaction (strata_redact_url is public) ---- */
+/* Length of the scheme of url ("sqlite" in sqlite:x.db), 0 when it has none. */
+size_t url_scheme_len(const char *url);
+/* The scheme a driver is chosen by: url's own, or "=" for a libpq conninfo
+ * string (key=value pairs, no scheme).  Length 0: neither. */
+size_t url_match_scheme(const char *url, const char **scheme);
+
+#endif

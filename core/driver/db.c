@@ -1,0 +1,242 @@
+/* A database connection through whichever driver plugin serves the URL's
+ * scheme.  Every driver call goes through plugins/call.c; everything above
+ * this layer speaks to db_*, never to a driver. */
+#include "driver.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* host->db_* of the plugins called on this connection (trackers). */
+static int hd_exec(void *ud, const char *sql)
+{
+	return db_exec(ud, sql);
+}
+
+static int hd_query(void *ud, const char *sql, const char *const *params, int n,
+                    strata_row_fn fn, void *row_ud)
+{
+	return db_query(ud, sql, params, n, fn, row_ud);
+}
+
+static const char *hd_dialect(void *ud)
+{
+	return db_dialect(ud);
+}
+
+static int hd_table_exists(void *ud, const char *table)
+{
+	return db_table_exists(ud, table);
+}
+
+static const host_db host_db_ops = {
+	.exec = hd_exec,
+	.query = hd_query,
+	.dialect = hd_dialect,
+	.table_exists = hd_table_exists,
+};
+
+int db_open(db *d, loader *L, const char *url, bool readonly, const plugin *drv)
+{
+	memset(d, 0, sizeof *d);
+	d->e = L->e;
+	d->lock_timeout_ms = L->cfg->lock_timeout_ms;
+	char shown[1024];
+	strata_redact_url(url, shown, sizeof shown);
+	d->display = xstrdup(shown);
+	int rc = drv ? 0 : loader_load_url(L, url);
+	if (rc)
+		return rc;
+	d->plugin = drv ? drv : loader_find_scheme(L, url);
+	if (!d->plugin) {
+		/* Name the scheme only when it looks like one: a conninfo string
+		 * ("host=x password=y") has none, and must not be echoed raw. */
+		size_t k = url_scheme_len(url);
+		if (k)
+			return err_set(d->e, STRATA_EINVAL, STRATA_ECLASS_DB, d->display, 0, 0,
+			               "URLs look like sqlite:app.db; `strata plugins` lists the drivers",
+			               "no driver for URL scheme '%.*s'", (int)k, url);
+		return err_set(d->e, STRATA_EINVAL, STRATA_ECLASS_DB, d->display, 0, 0,
+		               "URLs look like sqlite:app.db; `strata plugins` lists the drivers",
+		               "no driver for this database URL");
+	}
+	host_init(&d->hc, L);
+	d->hc.display = d->display;
+	d->hc.db = &host_db_ops;
+	d->hc.db_ud = d;
+	rc = call_open(&d->hc, d->plugin, url, readonly ? STRATA_OPEN_READONLY : 0, &d->conn);
+	if (rc == STRATA_ENOTFOUND && readonly) {
+		d->conn = NULL; /* no database yet: nothing applied */
+		return 0;
+	}
+	if (rc < 0 && !err_cur(d->e)->file) { /* name the (redacted) URL */
+		const strata_error_info *c = err_cur(d->e);
+		err_set(d->e, c->code, c->cls, d->display, 0, 0, c->hint, "%s", c->message);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+void db_host_call(db *d, host_call *hc, size_t source)
+{
+	*hc = d->hc;
+	hc->source = source;
+}
+
+void db_close(db *d)
+{
+	if (d->conn) {
+		if (d->locked) {
+			err_saved k;
+			err_save(d->e, &k);
+			db_unlock(d);
+			err_restore(d->e, &k);
+		}
+		call_close(d->plugin, d->conn);
+	}
+	d->conn = NULL;
+	free(d->display);
+	d->display = NULL;
+	free(d->who);
+	d->who = NULL;
+}
+
+const char *db_dialect(const db *d)
+{
+	return d->plugin ? d->plugin->desc->driver->dialect : NULL;
+}
+
+int db_exec(db *d, const char *sql)
+{
+	return call_exec(&d->hc, d->plugin, d->conn, sql);
+}
+
+int db_query(db *d, const char *sql, const char *const *params, int n, strata_row_fn fn, void *ud)
+{
+	return call_query(&d->hc, d->plugin, d->conn, sql, params, n, fn, ud);
+}
+
+int db_table_exists(db *d, const char *table)
+{
+	return call_table_exists(&d->hc, d->plugin, d->conn, table);
+}
+
+int db_begin(db *d)
+{
+	return call_begin(&d->hc, d->plugin, d->conn);
+}
+
+int db_commit(db *d)
+{
+	return call_commit(&d->hc, d->plugin, d->conn);
+}
+
+/* Rolling back must not hide the error that made us roll back. */
+int db_rollback(db *d)
+{
+	err_saved k;
+	err_save(d->e, &k);
+	int rc = call_rollback(&d->hc, d->plugin, d->conn);
+	err_restore(d->e, &k);
+	return rc;
+}
+
+int db_lock(db *d)
+{
+	if (!call_has_lock(d->plugin))
+		return 0;
+	int rc = call_lock(&d->hc, d->plugin, d->conn, d->lock_timeout_ms);
+	d->locked = rc == 0;
+	return rc;
+}
+
+int db_unlock(db *d)
+{
+	if (!d->locked)
+		return 0;
+	d->locked = false;
+	return call_unlock(&d->hc, d->plugin, d->conn);
+}
+
+static strata_script script_of(const migration *m, bool down)
+{
+	return (strata_script){
+		.version = STRATA_SCRIPT_VERSION,
+		.struct_size = sizeof(strata_script),
+		.sql = down ? m->down : m->up,
+		.len = down ? m->down_len : m->up_len,
+		.file = down ? m->info.down_file : m->info.file,
+		.line = down ? m->down_line : m->info.line,
+		.flags = m->info.flags,
+	};
+}
+
+int db_run(db *d, const migration *m, bool down, bool tx)
+{
+	strata_script sc = script_of(m, down);
+	sc.flags = (sc.flags & ~STRATA_MIG_NO_TRANSACTION) | (tx ? 0 : STRATA_MIG_NO_TRANSACTION);
+	if (!sc.sql)
+		return 0;
+	return call_run(&d->hc, d->plugin, d->conn, &sc);
+}
+
+int db_dump_schema(db *d, strata_text_fn fn, void *ud)
+{
+	return call_dump_schema(&d->hc, d->plugin, d->conn, fn, ud);
+}
+
+bool db_can_scratch(const db *d)
+{
+	return d->conn && call_has_scratch(d->plugin);
+}
+
+int db_scratch_create(db *d, char *url, size_t size)
+{
+	return call_scratch_create(&d->hc, d->plugin, d->conn, url, size);
+}
+
+int db_scratch_drop(db *d)
+{
+	return call_scratch_drop(&d->hc, d->plugin, d->conn);
+}
+
+/* A comment line "-- strata:no-transaction" or "-- strata:transaction" in a
+ * script forces its mode; returns 0/1, or -1 when there is none. */
+static int directive(const char *sql, size_t len)
+{
+	for (const char *p = sql, *end = sql + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		const char *a = p, *b = eol;
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+			b--;
+		size_t n = (size_t)(b - a);
+		if (n == 24 && !memcmp(a, "-- strata:no-transaction", 24))
+			return 0;
+		if (n == 21 && !memcmp(a, "-- strata:transaction", 21))
+			return 1;
+		p = eol + 1;
+	}
+	return -1;
+}
+
+/* Does the migration's up (or down) script run inside a transaction?  The
+ * file's directive wins, then the format's flag (dbmate transaction:false),
+ * then the driver's reading of the statements.  1 yes, 0 no, < 0 error. */
+int db_transactional(db *d, const migration *m, bool down)
+{
+	const char *sql = down ? m->down : m->up;
+	size_t len = down ? m->down_len : m->up_len;
+	int dir = sql ? directive(sql, len) : -1;
+	if (dir >= 0)
+		return dir;
+	if (m->info.flags & STRATA_MIG_NO_TRANSACTION)
+		return 0;
+	if (!d || !d->conn || !sql)
+		return 1;
+	strata_script sc = script_of(m, down);
+	int rc = call_needs_autocommit(&d->hc, d->plugin, d->conn, &sc);
+	return rc < 0 ? rc : !rc;
+}

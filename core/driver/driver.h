@@ -1,0 +1,61 @@
+/*
+ * driver/: a database connection through the driver plugin that serves its
+ * URL, and strata's own table in it, strata_ledger.  The one user of driver
+ * calls (plugins/call.c): everything above speaks to db_*.  Uses base/,
+ * config/, plugins/ and ledger/.
+ */
+#ifndef STRATA_DRIVER_H
+#define STRATA_DRIVER_H
+
+#include "ledger.h"
+#include "plugins.h"
+
+typedef struct db {
+	err_ctx *e;
+	const plugin *plugin;
+	strata_conn *conn; /* NULL: not connected (or no database yet, read-only) */
+	host_call hc;      /* lent to the driver; trackers' calls copy it */
+	char *display;     /* redacted URL */
+	bool locked;
+	long lock_timeout_ms;
+	char *who; /* "user@host" for applied_by, looked up once per connection */
+} db;
+
+/* With drv NULL, the loader finds (and loads) the driver for url. */
+int db_open(db *d, loader *L, const char *url, bool readonly, const plugin *drv);
+void db_close(db *d);
+const char *db_dialect(const db *d);
+int db_exec(db *d, const char *sql);
+int db_query(db *d, const char *sql, const char *const *params, int n, strata_row_fn fn, void *ud);
+int db_table_exists(db *d, const char *table);
+int db_begin(db *d);
+int db_commit(db *d);
+int db_rollback(db *d);
+int db_lock(db *d);
+int db_unlock(db *d);
+int db_run(db *d, const migration *m, bool down, bool tx);
+int db_transactional(db *d, const migration *m, bool down);
+int db_dump_schema(db *d, strata_text_fn fn, void *ud);
+bool db_can_scratch(const db *d);
+int db_scratch_create(db *d, char *url, size_t size);
+int db_scratch_drop(db *d);
+/* A host_call for a plugin call about source (a tracker's) on this
+ * connection: host->db_* reach d. */
+void db_host_call(db *d, host_call *hc, size_t source);
+
+/* ---- ledger_table.c: strata_ledger ---- */
+typedef struct ledger_row {
+	char *id, *source, *version, *name, *checksum, *state;
+	char *started_at, *finished_at, *applied_by, *error;
+	long execution_ms;
+} ledger_row;
+
+int ledger_table_ensure(db *d);
+int ledger_table_read(db *d, ledger_row **rows, size_t *n);
+int ledger_table_get(db *d, const char *id, ledger_row *row); /* 1 found, 0 not, <0 err */
+int ledger_table_write(db *d, const migration *m, const char *state, const char *started,
+                       const char *finished, long ms, const char *error);
+void ledger_rows_free(ledger_row *rows, size_t n);
+void ledger_row_clear(ledger_row *r);
+
+#endif

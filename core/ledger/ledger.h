@@ -1,0 +1,55 @@
+/*
+ * ledger/: the migrations of every source merged into one order, and their
+ * graph.  No I/O: sources/ fills it, plan/ gives each migration its state.
+ * Uses base/ and config/ (sources, order:, merge:).
+ */
+#ifndef STRATA_LEDGER_H
+#define STRATA_LEDGER_H
+
+#include "base.h"
+#include "config.h"
+#include "errors.h"
+
+typedef struct migration {
+	strata_migration_info info; /* strings owned by this struct */
+	char *vnorm;
+	char *up, *down;
+	size_t up_len, down_len;
+	char *native_checksum;
+	char **parents;
+	size_t nparents;
+	size_t src, seq;
+	int down_line;
+	char checksum[65];
+	strata_state native; /* state a native tracker reports, PENDING if none */
+	bool apply_failed;   /* failed while applying (not rolling back, not interrupted) */
+	bool ledger_baselined; /* strata_ledger says baselined (before checksums) */
+	char *native_finished; /* finished_at from the native tracker's row */
+	struct migration **pm; /* parents resolved by ledger_order (nparents of them) */
+	size_t descends;       /* pm[0..descends) are lineage, the rest dependencies only */
+	/* Untranslatable scripts (strata_migration_desc version 2). */
+	char *up_blocked, *down_blocked, *blocked_hint;
+	int up_blocked_line, down_blocked_line;
+} migration;
+
+typedef struct ledger {
+	err_ctx *e;
+	const config *cfg;
+	migration **migs; /* ordered once ledger_order() succeeded */
+	size_t nmigs;
+	migration **by_id; /* sorted by id, for lookups */
+	bool loaded;       /* read and ordered */
+	bool has_down;     /* read with the down scripts' text */
+} ledger;
+
+void ledger_init(ledger *lg, err_ctx *e, const config *cfg);
+void ledger_clear(ledger *lg); /* back to empty, not loaded */
+void migration_free(migration *m);
+/* Append m (owned by the ledger from now on). */
+void ledger_push(ledger *lg, migration *m);
+int ledger_order(ledger *lg);
+migration *ledger_find(const ledger *lg, const char *id);
+/* Is a the same as b or one of its ancestors (through parents)? */
+bool ledger_is_ancestor(const ledger *lg, const migration *a, const migration *b);
+
+#endif

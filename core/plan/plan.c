@@ -1,0 +1,280 @@
+/* The plan: the ledger set against what the database records.  strata_ledger
+ * is the primary record; a native tracker's rows count for migrations strata
+ * has no row for (a history applied by the native tool). */
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const state_names[STRATA_STATE_COUNT] = {
+	"pending", "applied", "baselined", "failed", "modified", "missing", "rolled_back",
+};
+
+const char *strata_state_name(strata_state st)
+{
+	return (unsigned)st < STRATA_STATE_COUNT ? state_names[st] : "unknown";
+}
+
+static void reset(plan *p)
+{
+	ledger *lg = p->lg;
+	for (size_t i = 0; i < lg->nmigs; i++) {
+		strata_migration_info *in = &lg->migs[i]->info;
+		free((char *)in->applied_at);
+		free((char *)in->applied_by);
+		free((char *)in->error);
+		in->applied_at = in->applied_by = in->error = NULL;
+		in->state = STRATA_PENDING;
+		in->out_of_order = in->native_only = 0;
+		in->execution_ms = -1;
+		lg->migs[i]->native = STRATA_PENDING;
+		lg->migs[i]->apply_failed = false;
+		lg->migs[i]->ledger_baselined = false;
+		free(lg->migs[i]->native_finished);
+		lg->migs[i]->native_finished = NULL;
+	}
+	for (size_t i = 0; i < p->nmissing; i++)
+		migration_free(p->missing[i]);
+	free(p->missing);
+	p->missing = NULL;
+	p->nmissing = 0;
+}
+
+/* A row whose file is gone: kept as a "missing" entry so status can show it
+ * and `mark --rolled-back` can clear it. */
+static void add_missing(plan *p, const ledger_row *r)
+{
+	migration *m = xcalloc(1, sizeof *m);
+	m->info.id = xstrdup(r->id);
+	m->info.source = xstrdup(r->source);
+	m->info.format = xstrdup("");
+	m->info.version = xstrdup(r->version);
+	m->info.name = xstrdup(r->name);
+	snprintf(m->checksum, sizeof m->checksum, "%s", r->checksum);
+	m->info.checksum = m->checksum;
+	m->info.state = STRATA_MISSING;
+	m->info.applied_at = xstrdup(r->finished_at);
+	m->info.applied_by = xstrdup(r->applied_by);
+	m->info.execution_ms = r->execution_ms;
+	m->vnorm = version_normalize(r->version);
+	m->src = (size_t)-1;
+	for (size_t i = 0; i < p->cfg->nsources; i++)
+		if (!strcmp(p->cfg->sources[i].name, r->source))
+			m->src = i;
+	p->missing = xrealloc(p->missing, (p->nmissing + 1) * sizeof *p->missing);
+	p->missing[p->nmissing++] = m;
+}
+
+int plan_compute(plan *p, db *d)
+{
+	ledger_row *rows = NULL;
+	size_t n = 0;
+	int rc = d->conn ? ledger_table_read(d, &rows, &n) : 0;
+	return rc < 0 ? rc : plan_from_rows(p, d, rows, n);
+}
+
+/* strata_ledger's rows: the primary record. */
+static void apply_ledger_rows(plan *p, ledger_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		ledger_row *r = &rows[i];
+		migration *m = ledger_find(p->lg, r->id);
+		strata_track_state ts = strata_track_state_of(r->state);
+		bool done = ts == STRATA_TRACK_APPLIED || ts == STRATA_TRACK_BASELINED;
+		/* running / rolling_back: interrupted; rollback_failed: a down script
+		 * failed outside a transaction.  All are failed; only a plain failed
+		 * apply may be retried (when it ran in a transaction). */
+		bool failed = ts == STRATA_TRACK_FAILED || ts == STRATA_TRACK_RUNNING ||
+		              ts == STRATA_TRACK_ROLLING_BACK || ts == STRATA_TRACK_ROLLBACK_FAILED;
+		if (!m) {
+			if (done || failed)
+				add_missing(p, r);
+			continue;
+		}
+		strata_migration_info *in = &m->info;
+		if (done)
+			in->state = strcmp(r->checksum, m->checksum)
+				? STRATA_MODIFIED
+				: (ts == STRATA_TRACK_APPLIED ? STRATA_APPLIED : STRATA_BASELINED);
+		else if (failed)
+			in->state = STRATA_FAILED;
+		else if (ts == STRATA_TRACK_ROLLED_BACK)
+			in->state = STRATA_ROLLED_BACK;
+		m->apply_failed = ts == STRATA_TRACK_FAILED;
+		m->ledger_baselined = ts == STRATA_TRACK_BASELINED;
+		in->applied_at = xstrdup(r->finished_at);
+		in->applied_by = xstrdup(r->applied_by);
+		in->execution_ms = r->execution_ms;
+		if (failed)
+			in->error = r->error ? xstrdup(r->error)
+			                     : xstrdup("interrupted while running (no error recorded)");
+	}
+}
+
+/* A "head" row (Alembic keeps one row per applied branch tip): the migration
+ * and all its ancestors are applied. */
+static void mark_ancestry(ledger *lg, migration *head)
+{
+	migration **stack = xmalloc((lg->nmigs + 1) * sizeof *stack);
+	unsigned char *seen = xcalloc(lg->nmigs + 1, 1);
+	size_t top = 0;
+	stack[top++] = head;
+	while (top) {
+		migration *m = stack[--top];
+		if (m->native == STRATA_PENDING || m->native == STRATA_ROLLED_BACK)
+			m->native = STRATA_APPLIED;
+		for (size_t k = 0; m->pm && m->pm[k]; k++)
+			if (m->pm[k]->seq < lg->nmigs && !seen[m->pm[k]->seq]) {
+				seen[m->pm[k]->seq] = 1;
+				stack[top++] = m->pm[k];
+			}
+	}
+	free(seen);
+	free(stack);
+}
+
+/* What a tracker's recorded state says of a migration. */
+static strata_state native_state(strata_track_state ts)
+{
+	switch (ts) {
+	case STRATA_TRACK_APPLIED: return STRATA_APPLIED;
+	case STRATA_TRACK_BASELINED: return STRATA_BASELINED;
+	case STRATA_TRACK_FAILED: return STRATA_FAILED;
+	case STRATA_TRACK_ROLLED_BACK: return STRATA_ROLLED_BACK;
+	case STRATA_TRACK_MODIFIED: return STRATA_MODIFIED;
+	default: return STRATA_PENDING;
+	}
+}
+
+/* The native trackers' rows. */
+static void apply_tracker_rows(plan *p, const track_rows *rows)
+{
+	for (size_t i = 0; i < rows->n; i++) {
+		const track_rec *t = &rows->v[i];
+		migration *m = ledger_find(p->lg, t->id);
+		if (t->state == STRATA_TRACK_HEAD) {
+			if (m)
+				mark_ancestry(p->lg, m);
+			continue;
+		}
+		strata_state st = native_state(t->state);
+		if (!m && st != STRATA_ROLLED_BACK && st != STRATA_PENDING) {
+			/* Recorded by the native tool, folder gone: missing, unless
+			 * strata_ledger already said so. */
+			bool known = false;
+			for (size_t k = 0; k < p->nmissing && !known; k++)
+				known = !strcmp(p->missing[k]->info.id, t->id);
+			if (!known) {
+				ledger_row r = {.id = t->id, .source = p->cfg->sources[t->src].name,
+				                .version = t->version, .name = (char *)"",
+				                .checksum = (char *)(t->checksum ? t->checksum : ""),
+				                .finished_at = t->finished_at, .execution_ms = -1};
+				add_missing(p, &r);
+			}
+		}
+		if (m) {
+			m->native = st;
+			free(m->native_finished);
+			m->native_finished = xstrdup(t->finished_at);
+		}
+	}
+}
+
+/* The plan from strata_ledger rows already read (consumed), then the native
+ * trackers' rows. */
+int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
+{
+	reset(p);
+	if (!d->conn) {
+		ledger_rows_free(rows, n);
+		return 0;
+	}
+	apply_ledger_rows(p, rows, n);
+	ledger_rows_free(rows, n);
+
+	track_rows trows;
+	int rc = track_read(p->L, p->lg, d, &trows);
+	if (rc < 0)
+		return rc;
+	apply_tracker_rows(p, &trows);
+	track_rows_free(&trows);
+
+	ledger *lg = p->lg;
+	size_t last_done = 0;
+	bool any_done = false;
+	for (size_t i = 0; i < lg->nmigs; i++) {
+		migration *m = lg->migs[i];
+		if (m->info.state == STRATA_PENDING && m->native != STRATA_PENDING &&
+		    m->native != STRATA_ROLLED_BACK) {
+			m->info.state = m->native == STRATA_FAILED || m->native == STRATA_MODIFIED
+			                        ? m->native
+			                        : STRATA_APPLIED;
+			m->info.native_only = 1;
+			if (m->native_finished && !m->info.applied_at)
+				m->info.applied_at = xstrdup(m->native_finished);
+		}
+		/* The format's own checksum rule is the authority on its files:
+		 * Prisma accepts a migration.sql whose line endings changed, so a
+		 * tracker that says "applied" overrides strata's byte-exact check. */
+		if (m->info.state == STRATA_MODIFIED && m->native == STRATA_APPLIED)
+			m->info.state = m->ledger_baselined ? STRATA_BASELINED : STRATA_APPLIED;
+		strata_state st = m->info.state;
+		if (st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED ||
+		    st == STRATA_FAILED) {
+			last_done = i;
+			any_done = true;
+		}
+	}
+	/* Out of order: pending behind something applied.  In a graph (Alembic)
+	 * a pending sibling branch is normal; only a pending ancestor of
+	 * something applied is out of order. */
+	unsigned char *below_done = xcalloc(lg->nmigs + 1, 1);
+	for (size_t i = lg->nmigs; i-- > 0;) {
+		migration *m = lg->migs[i];
+		strata_state st = m->info.state;
+		bool done = st != STRATA_PENDING && st != STRATA_ROLLED_BACK;
+		if (m->info.graph && (done || below_done[m->seq]))
+			for (size_t k = 0; m->pm && m->pm[k]; k++)
+				if (m->pm[k]->seq < lg->nmigs)
+					below_done[m->pm[k]->seq] = 1;
+	}
+	for (size_t i = 0; any_done && i < last_done; i++) {
+		migration *m = lg->migs[i];
+		if (m->info.state == STRATA_PENDING && (!m->info.graph || below_done[m->seq]))
+			m->info.out_of_order = 1;
+	}
+	free(below_done);
+	return 0;
+}
+
+void plan_init(plan *p, err_ctx *e, const config *cfg, loader *L, ledger *lg)
+{
+	memset(p, 0, sizeof *p);
+	p->e = e;
+	p->cfg = cfg;
+	p->L = L;
+	p->lg = lg;
+}
+
+void plan_free(plan *p)
+{
+	for (size_t i = 0; i < p->nmissing; i++)
+		migration_free(p->missing[i]);
+	free(p->missing);
+	p->missing = NULL;
+	p->nmissing = 0;
+}
+
+size_t plan_count(const plan *p)
+{
+	return p->lg->nmigs + p->nmissing;
+}
+
+const strata_migration_info *plan_get(const plan *p, size_t i)
+{
+	if (i < p->lg->nmigs)
+		return &p->lg->migs[i]->info;
+	i -= p->lg->nmigs;
+	return i < p->nmissing ? &p->missing[i]->info : NULL;
+}

@@ -1,0 +1,36 @@
+/*
+ * plan/: the ledger set against what the database records (strata_ledger
+ * rows, the native trackers' rows) gives each migration its state; and
+ * status, which reads the folders and the database side by side.  Uses
+ * every layer before it.
+ */
+#ifndef STRATA_PLAN_H
+#define STRATA_PLAN_H
+
+#include "sources.h"
+#include "trackers.h"
+
+typedef struct plan {
+	err_ctx *e;
+	const config *cfg;
+	loader *L;
+	ledger *lg;
+	migration **missing; /* recorded but no file, after the plan was computed */
+	size_t nmissing;
+} plan;
+
+void plan_init(plan *p, err_ctx *e, const config *cfg, loader *L, ledger *lg);
+void plan_free(plan *p);
+/* Read strata_ledger and the trackers on d (NULL conn: nothing applied). */
+int plan_compute(plan *p, db *d);
+/* The same from strata_ledger rows already read (consumed). */
+int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n);
+/* The ledger and the missing entries, as the public API numbers them. */
+size_t plan_count(const plan *p);
+const strata_migration_info *plan_get(const plan *p, size_t i);
+
+/* status.c: load the ledger and read the database at url beside it. */
+int plan_status(plan *p, const char *url, size_t counts[STRATA_STATE_COUNT],
+                size_t *out_of_order);
+
+#endif

@@ -1,0 +1,300 @@
+/*
+ * The one funnel into plugins.  Every call of a plugin's role table is made
+ * here: the host table is bound (and, for sources and trackers, the config of
+ * the source the call is about), and a failure always leaves an error that
+ * carries the status code the plugin returned, with the plugin's own message
+ * or, when it gave none, "WHAT: plugin NAME failed and gave no reason".
+ * Optional members are read only where STRATA_HAS() says they exist.
+ */
+#include "plugins.h"
+
+#include <stdlib.h>
+
+/* A source's binding as plugins see it, for the length of one call. */
+typedef struct bound {
+	strata_source_cfg sc;
+	const char **keys, **vals;
+} bound;
+
+static const strata_source_cfg *bind(host_call *hc, bound *b)
+{
+	const config *cfg = hc->cfg;
+	if (hc->source >= cfg->nsources) {
+		b->keys = b->vals = NULL;
+		b->sc = (strata_source_cfg){.version = STRATA_SOURCE_CFG_VERSION,
+		                            .struct_size = sizeof b->sc};
+		return &b->sc;
+	}
+	const cfg_source *src = &cfg->sources[hc->source];
+	b->keys = xcalloc(src->nopts + 1, sizeof *b->keys);
+	b->vals = xcalloc(src->nopts + 1, sizeof *b->vals);
+	for (size_t j = 0; j < src->nopts; j++) {
+		b->keys[j] = src->opts[j].key;
+		b->vals[j] = src->opts[j].value;
+	}
+	b->sc = (strata_source_cfg){
+		.version = STRATA_SOURCE_CFG_VERSION,
+		.struct_size = sizeof b->sc,
+		.name = src->name,
+		.format = src->format,
+		.path = src->path,
+		.config_file = config_file_name(cfg),
+		.config_line = src->line,
+		.option_keys = b->keys,
+		.option_values = b->vals,
+		.want = hc->want,
+		.dialect = hc->dialect,
+	};
+	return &b->sc;
+}
+
+static void unbind(bound *b)
+{
+	free(b->keys);
+	free(b->vals);
+}
+
+static unsigned long enter(host_call *hc)
+{
+	return err_serial(hc->e);
+}
+
+/* After the call: success passes through; a failure keeps the plugin's
+ * message with the plugin's code, or gets the funnel's own. */
+static int leave(host_call *hc, const plugin *pl, unsigned long before, int rc,
+                 strata_error_class cls, const char *file, const char *what)
+{
+	if (rc >= 0)
+		return rc;
+	if (err_serial(hc->e) == before)
+		err_set(hc->e, rc, cls, file, 0, 0, NULL, "%s: plugin %s failed and gave no reason",
+		        what, pl->desc->name);
+	else
+		err_stamp(hc->e, rc);
+	return rc;
+}
+
+static const char *source_dir(const host_call *hc)
+{
+	return hc->source < hc->cfg->nsources ? hc->cfg->sources[hc->source].path_display : NULL;
+}
+
+static const char *source_name(const host_call *hc)
+{
+	return hc->source < hc->cfg->nsources ? hc->cfg->sources[hc->source].name : "?";
+}
+
+/* ---- sources ---- */
+
+int call_scan(host_call *hc, const plugin *pl)
+{
+	bound b;
+	const strata_source_cfg *sc = bind(hc, &b);
+	unsigned long n = enter(hc);
+	int rc = pl->desc->source->scan(&hc->pub, sc);
+	unbind(&b);
+	if (rc >= 0 || err_serial(hc->e) != n)
+		return leave(hc, pl, n, rc, STRATA_ECLASS_SOURCE, NULL, NULL);
+	return err_set(hc->e, rc, STRATA_ECLASS_SOURCE, source_dir(hc), 0, 0, NULL,
+	               "source '%s' failed to read: plugin %s failed and gave no reason",
+	               source_name(hc), pl->desc->name);
+}
+
+int call_detect(host_call *hc, const plugin *pl, const char *dir)
+{
+	if (!pl->desc->source->detect)
+		return 0;
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, pl->desc->source->detect(&hc->pub, dir), STRATA_ECLASS_SOURCE, dir,
+	             "cannot look into the folder");
+}
+
+/* ---- trackers ---- */
+
+static const char *table_of(const plugin *pl)
+{
+	const char *t = pl->desc->tracker->table;
+	return t ? t : "its tracking table";
+}
+
+int call_track_read(host_call *hc, const plugin *pl)
+{
+	bound b;
+	const strata_source_cfg *sc = bind(hc, &b);
+	unsigned long n = enter(hc);
+	int rc = pl->desc->tracker->read(&hc->pub, sc);
+	unbind(&b);
+	if (rc >= 0 || err_serial(hc->e) != n)
+		return leave(hc, pl, n, rc, STRATA_ECLASS_DB, NULL, NULL);
+	return err_set(hc->e, rc, STRATA_ECLASS_DB, hc->display, 0, 0, NULL,
+	               "cannot read %s: plugin %s failed and gave no reason", table_of(pl),
+	               pl->desc->name);
+}
+
+int call_track_record(host_call *hc, const plugin *pl, const strata_track_event *ev)
+{
+	bound b;
+	const strata_source_cfg *sc = bind(hc, &b);
+	unsigned long n = enter(hc);
+	int rc = pl->desc->tracker->record(&hc->pub, sc, ev);
+	unbind(&b);
+	if (rc >= 0 || err_serial(hc->e) != n)
+		return leave(hc, pl, n, rc, STRATA_ECLASS_DB, NULL, NULL);
+	return err_set(hc->e, rc, STRATA_ECLASS_DB, hc->display, 0, 0, NULL,
+	               "cannot record %s in %s: plugin %s failed and gave no reason",
+	               ev->mig_version, table_of(pl), pl->desc->name);
+}
+
+bool call_track_has_lock(const plugin *pl)
+{
+	const strata_tracker_ops *t = pl->desc->tracker;
+	return t && STRATA_HAS(strata_tracker_ops, t, unlock) && t->lock && t->unlock;
+}
+
+int call_track_lock(host_call *hc, const plugin *pl, long timeout_ms)
+{
+	bound b;
+	const strata_source_cfg *sc = bind(hc, &b);
+	unsigned long n = enter(hc);
+	int rc = pl->desc->tracker->lock(&hc->pub, sc, timeout_ms);
+	unbind(&b);
+	return leave(hc, pl, n, rc, STRATA_ECLASS_LOCK, hc->display, "cannot take the tool's lock");
+}
+
+int call_track_unlock(host_call *hc, const plugin *pl)
+{
+	bound b;
+	const strata_source_cfg *sc = bind(hc, &b);
+	unsigned long n = enter(hc);
+	int rc = pl->desc->tracker->unlock(&hc->pub, sc);
+	unbind(&b);
+	return leave(hc, pl, n, rc, STRATA_ECLASS_LOCK, hc->display,
+	             "cannot release the tool's lock");
+}
+
+/* ---- drivers ---- */
+
+#define DRV(pl) ((pl)->desc->driver)
+
+int call_open(host_call *hc, const plugin *pl, const char *url, unsigned int flags,
+              strata_conn **out)
+{
+	unsigned long n = enter(hc);
+	int rc = DRV(pl)->open(&hc->pub, url, flags, out);
+	if (rc == STRATA_ENOTFOUND && (flags & STRATA_OPEN_READONLY) && err_serial(hc->e) == n)
+		return rc; /* no database yet, by contract without an error */
+	return leave(hc, pl, n, rc, STRATA_ECLASS_DB, hc->display, "cannot connect");
+}
+
+void call_close(const plugin *pl, strata_conn *conn)
+{
+	DRV(pl)->close(conn);
+}
+
+int call_exec(host_call *hc, const plugin *pl, strata_conn *c, const char *sql)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->exec(c, &hc->pub, sql), STRATA_ECLASS_DB, hc->display,
+	             "statement failed");
+}
+
+int call_query(host_call *hc, const plugin *pl, strata_conn *c, const char *sql,
+               const char *const *params, int np, strata_row_fn fn, void *ud)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->query(c, &hc->pub, sql, params, np, fn, ud),
+	             STRATA_ECLASS_DB, hc->display, "query failed");
+}
+
+int call_begin(host_call *hc, const plugin *pl, strata_conn *c)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->begin(c, &hc->pub), STRATA_ECLASS_DB, hc->display,
+	             "cannot begin a transaction");
+}
+
+int call_commit(host_call *hc, const plugin *pl, strata_conn *c)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->commit(c, &hc->pub), STRATA_ECLASS_DB, hc->display,
+	             "cannot commit");
+}
+
+int call_rollback(host_call *hc, const plugin *pl, strata_conn *c)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->rollback(c, &hc->pub), STRATA_ECLASS_DB, hc->display,
+	             "cannot roll back");
+}
+
+int call_run(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->run(c, &hc->pub, sc), STRATA_ECLASS_SQL, sc->file,
+	             "migration failed");
+}
+
+int call_dump_schema(host_call *hc, const plugin *pl, strata_conn *c, strata_text_fn fn, void *ud)
+{
+	if (!DRV(pl)->dump_schema)
+		return 0;
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->dump_schema(c, &hc->pub, fn, ud), STRATA_ECLASS_DB,
+	             hc->display, "cannot dump the schema");
+}
+
+bool call_has_lock(const plugin *pl)
+{
+	return DRV(pl)->lock && DRV(pl)->unlock;
+}
+
+int call_lock(host_call *hc, const plugin *pl, strata_conn *c, long timeout_ms)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->lock(c, &hc->pub, timeout_ms), STRATA_ECLASS_LOCK,
+	             hc->display, "cannot take the lock");
+}
+
+int call_unlock(host_call *hc, const plugin *pl, strata_conn *c)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->unlock(c, &hc->pub), STRATA_ECLASS_LOCK, hc->display,
+	             "cannot release the lock");
+}
+
+int call_table_exists(host_call *hc, const plugin *pl, strata_conn *c, const char *table)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->table_exists(c, &hc->pub, table), STRATA_ECLASS_DB,
+	             hc->display, "cannot look up a table");
+}
+
+int call_needs_autocommit(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc)
+{
+	const strata_driver_ops *d = DRV(pl);
+	if (!STRATA_HAS(strata_driver_ops, d, needs_autocommit) || !d->needs_autocommit)
+		return 0;
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, d->needs_autocommit(c, &hc->pub, sc), STRATA_ECLASS_SQL, sc->file,
+	             "cannot read the script's statements");
+}
+
+bool call_has_scratch(const plugin *pl)
+{
+	const strata_driver_ops *d = DRV(pl);
+	return STRATA_HAS(strata_driver_ops, d, scratch_drop) && d->scratch_create && d->scratch_drop;
+}
+
+int call_scratch_create(host_call *hc, const plugin *pl, strata_conn *c, char *url, size_t size)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->scratch_create(c, &hc->pub, url, size), STRATA_ECLASS_DB,
+	             hc->display, "cannot create a scratch database");
+}
+
+int call_scratch_drop(host_call *hc, const plugin *pl, strata_conn *c)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->scratch_drop(c, &hc->pub), STRATA_ECLASS_DB, hc->display,
+	             "cannot drop the scratch database");
+}

@@ -1,0 +1,120 @@
+/*
+ * plugins/: loading plugins (libltdl), the dialect of a URL, the strata_host
+ * table lent to them, and the funnel every call into a plugin goes through
+ * (call.c).  Uses base/ and config/.
+ */
+#ifndef STRATA_PLUGINS_H
+#define STRATA_PLUGINS_H
+
+#include "base.h"
+#include "config.h"
+#include "errors.h"
+
+/* ---- loader.c ---- */
+typedef struct plugin {
+	void *handle; /* lt_dlhandle */
+	const strata_plugin *desc;
+	strata_plugin_info info;
+	char *file, *error;
+} plugin;
+
+typedef struct loader {
+	err_ctx *e;
+	const config *cfg; /* plugin_path, and the formats a command needs */
+	plugin *plugins;
+	size_t nplugins;
+	bool up;  /* lt_dlinit() done */
+	bool all; /* every plugin file loaded, not only what the command needs */
+	char *dialect, *dialect_scheme; /* dialect_of_url's last answer from dialects.yaml */
+	char **formats_dirs;            /* NULL-terminated */
+} loader;
+
+void loader_init(loader *L, err_ctx *e, const config *cfg);
+void loader_free(loader *L);
+/* What the config's sources need, and a driver for url (NULL: none). */
+int loader_load_url(loader *L, const char *url);
+int loader_load_all(loader *L); /* `strata plugins`, `strata init` */
+/* The driver for url loaded beside the list (status's database thread);
+ * loader_adopt_driver() adds it once the threads are joined. */
+bool loader_load_driver_aside(loader *L, const char *url, plugin *out);
+const plugin *loader_adopt_driver(loader *L, plugin *pl);
+const plugin *loader_find_format(const loader *L, const char *format);
+const plugin *loader_find_scheme(const loader *L, const char *url);
+/* The tracker of the plugin that reads format, or NULL. */
+const plugin *loader_find_tracker(const loader *L, const char *format);
+
+/* ---- dialect.c ---- */
+const char *dialect_of_url(loader *L, const char *url); /* NULL: unknown */
+
+/* ---- host.c: the strata_host handed to plugins ---- */
+struct host_call;
+
+/* The database a tracker reaches through host->db_*: lent by driver/. */
+typedef struct host_db {
+	int (*exec)(void *db, const char *sql);
+	int (*query)(void *db, const char *sql, const char *const *params, int n, strata_row_fn fn,
+	             void *ud);
+	const char *(*dialect)(void *db);
+	int (*table_exists)(void *db, const char *table);
+} host_db;
+
+/* A host_call embeds the public strata_host as its first member, so each
+ * callback gets back to the operation under way (the sqlite3_file
+ * "subclass" trick).  What a plugin may call back into is what the layer
+ * that makes the call lends: on_* hooks and the database. */
+typedef struct host_call {
+	strata_host pub; /* first: plugins see only this */
+	err_ctx *e;
+	const config *cfg;
+	size_t source; /* config source the call is about, (size_t)-1 for none */
+	unsigned int want;   /* STRATA_WANT_* for that source's config */
+	const char *dialect; /* the target's dialect, for that source's config */
+	const char *display; /* what driver calls are about in messages (redacted URL) */
+	void *ud;            /* the hooks' own data */
+	int (*on_add_migration)(struct host_call *hc, const strata_migration_desc *d);
+	int (*on_detect)(struct host_call *hc, const char *format, const char *const *keys,
+	                 const char *const *values);
+	int (*on_track_row)(struct host_call *hc, const strata_track_row *row);
+	int (*on_is_ancestor)(struct host_call *hc, const char *a, const char *b);
+	const host_db *db;
+	void *db_ud;
+} host_call;
+
+void host_init(host_call *hc, const loader *L);
+
+/* ---- call.c: the one funnel into plugins ----
+ * Each call_* binds the host table (hc, with hc->source set for the source
+ * it concerns) and that source's config, calls the plugin, and on failure
+ * leaves an error carrying the plugin's own status code: the plugin's
+ * message when it gave one, else "WHAT (plugin NAME gave no reason)". */
+int call_scan(host_call *hc, const plugin *pl);
+int call_detect(host_call *hc, const plugin *pl, const char *dir);
+int call_track_read(host_call *hc, const plugin *pl);
+int call_track_record(host_call *hc, const plugin *pl, const strata_track_event *ev);
+bool call_track_has_lock(const plugin *pl);
+int call_track_lock(host_call *hc, const plugin *pl, long timeout_ms);
+int call_track_unlock(host_call *hc, const plugin *pl);
+
+/* Drivers: file (a redacted URL or a script's path) names what failed. */
+int call_open(host_call *hc, const plugin *pl, const char *url, unsigned int flags,
+              strata_conn **out);
+void call_close(const plugin *pl, strata_conn *conn);
+int call_exec(host_call *hc, const plugin *pl, strata_conn *c, const char *sql);
+int call_query(host_call *hc, const plugin *pl, strata_conn *c, const char *sql,
+               const char *const *params, int n, strata_row_fn fn, void *ud);
+int call_begin(host_call *hc, const plugin *pl, strata_conn *c);
+int call_commit(host_call *hc, const plugin *pl, strata_conn *c);
+int call_rollback(host_call *hc, const plugin *pl, strata_conn *c);
+int call_run(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc);
+int call_dump_schema(host_call *hc, const plugin *pl, strata_conn *c, strata_text_fn fn, void *ud);
+bool call_has_lock(const plugin *pl);
+int call_lock(host_call *hc, const plugin *pl, strata_conn *c, long timeout_ms);
+int call_unlock(host_call *hc, const plugin *pl, strata_conn *c);
+int call_table_exists(host_call *hc, const plugin *pl, strata_conn *c, const char *table);
+/* 1 / 0, or < 0; 0 when the driver has no needs_autocommit. */
+int call_needs_autocommit(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc);
+bool call_has_scratch(const plugin *pl);
+int call_scratch_create(host_call *hc, const plugin *pl, strata_conn *c, char *url, size_t size);
+int call_scratch_drop(host_call *hc, const plugin *pl, strata_conn *c);
+
+#endif

@@ -1,0 +1,74 @@
+/* baseline and mark: records written without running anything. */
+#include "run_int.h"
+
+#include <string.h>
+
+int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
+{
+	*recorded = 0;
+	run_session ss;
+	db *d = &ss.d;
+	int rc = run_open(p, url, false, &ss);
+	size_t end = p->lg->nmigs ? p->lg->nmigs - 1 : 0;
+	if (!rc && to)
+		rc = run_find_index(p, to, &end);
+	if (!rc && p->lg->nmigs)
+		rc = db_begin(d);
+	/* One transaction: a baseline of a long history is one decision. */
+	char now[40];
+	now_iso8601(now);
+	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
+		migration *m = p->lg->migs[i];
+		strata_state st = m->info.state;
+		if (run_is_done(st) || (m->info.native_only && st == STRATA_APPLIED) ||
+		    (to && !run_in_target(p, m, p->lg->migs[end])))
+			continue;
+		rc = run_write_state(p, d, m, "baselined", now, now, 0, NULL);
+		if (!rc) {
+			m->info.state = STRATA_BASELINED;
+			(*recorded)++;
+		}
+	}
+	if (!rc && p->lg->nmigs)
+		rc = db_commit(d);
+	else if (rc && d->conn)
+		db_rollback(d);
+	run_close(p, &ss);
+	return rc;
+}
+
+int run_mark(plan *p, const char *url, const char *id, int applied)
+{
+	run_session ss;
+	db *d = &ss.d;
+	int rc = run_open(p, url, false, &ss);
+	migration *m = NULL;
+	if (!rc) {
+		for (size_t i = 0; i < p->nmissing && !m; i++)
+			if (!strcmp(p->missing[i]->info.id, id))
+				m = p->missing[i];
+		size_t idx;
+		if (!m && !(rc = run_find_index(p, id, &idx)))
+			m = p->lg->migs[idx];
+	}
+	if (!rc && m->info.state == STRATA_MISSING && applied)
+		rc = err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_USAGE, NULL, 0, 0,
+		             "restore the file, or use --rolled-back to forget the record",
+		             "%s has no file; it cannot be marked applied", m->info.id);
+	if (!rc)
+		rc = db_begin(d);
+	if (!rc) {
+		char now[40];
+		now_iso8601(now);
+		rc = run_write_state(p, d, m, applied ? "applied" : "rolled_back", now, now, 0, NULL);
+		if (!rc)
+			rc = db_commit(d);
+		else
+			db_rollback(d);
+	}
+	if (!rc)
+		logf_(p->e, STRATA_LOG_INFO, NULL, 0, "marked %s %s", m->info.id,
+		      applied ? "applied" : "rolled back");
+	run_close(p, &ss);
+	return rc;
+}

@@ -1,0 +1,34 @@
+/* run/ internals: the write session and the steps its commands share. */
+#ifndef STRATA_RUN_INT_H
+#define STRATA_RUN_INT_H
+
+#include "run.h"
+
+typedef struct run_session {
+	db d;
+	track_locks locks;
+} run_session;
+
+int run_open(plan *p, const char *url, bool want_down, run_session *ss);
+int run_open_readonly(plan *p, const char *url, bool want_down, run_session *ss);
+void run_close(plan *p, run_session *ss);
+
+bool run_is_done(strata_state st);
+/* Pending, rolled back, or a failed transactional apply (nothing left behind). */
+bool run_is_due(db *d, const migration *m);
+/* Index of a ledger id: the full id, or a version/name naming one migration. */
+int run_find_index(plan *p, const char *id, size_t *out);
+/* strata_ledger's row and the native tracker's, in the current transaction. */
+int run_write_state(plan *p, db *d, const migration *m, const char *state,
+                    const char *started, const char *finished, long ms, const char *error);
+/* One migration forward or back, recorded; *skipped when another process
+ * did it meanwhile. */
+int run_step(plan *p, db *d, migration *m, bool down, bool *skipped);
+/* --dry-run: the script as it would run. */
+void run_emit_script(strata_sql_fn fn, void *ud, db *d, const migration *m, bool down);
+/* A script its source could not turn into SQL: the error that stops before it. */
+int run_blocked(plan *p, const migration *m, bool down);
+/* Is m part of `--to to` (its ancestors on a graph, everything up to it on a line)? */
+bool run_in_target(const plan *p, const migration *m, const migration *to);
+
+#endif

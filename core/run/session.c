@@ -1,0 +1,227 @@
+/* What every write command shares: a session on the target (locks held,
+ * strata_ledger there, the plan read), one migration run and recorded, the
+ * state written to strata_ledger and the native tracker together. */
+#include "run_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Open read-write, take the command-wide lock and the trackers' own, read
+ * the current state, make sure strata_ledger exists. */
+int run_open(plan *p, const char *url, bool want_down, run_session *ss)
+{
+	memset(ss, 0, sizeof *ss);
+	int rc = sources_load(p->lg, p->L, url, want_down);
+	if (rc)
+		return rc;
+	rc = db_open(&ss->d, p->L, url, false, NULL);
+	if (!rc)
+		rc = db_lock(&ss->d);
+	if (!rc)
+		rc = track_lock(p->L, &ss->d, &ss->locks);
+	if (!rc) /* read first: a tracker may refuse the database (Prisma's P3019) */
+		rc = plan_compute(p, &ss->d);
+	if (!rc)
+		rc = ledger_table_ensure(&ss->d);
+	return rc;
+}
+
+/* Read-only, for --dry-run: no lock, nothing created. */
+int run_open_readonly(plan *p, const char *url, bool want_down, run_session *ss)
+{
+	memset(ss, 0, sizeof *ss);
+	int rc = sources_load(p->lg, p->L, url, want_down);
+	if (!rc)
+		rc = db_open(&ss->d, p->L, url, true, NULL);
+	if (!rc)
+		rc = plan_compute(p, &ss->d);
+	return rc;
+}
+
+/* The trackers' locks, then strata's, then the connection. */
+void run_close(plan *p, run_session *ss)
+{
+	track_unlock(p->L, &ss->d, &ss->locks);
+	db_close(&ss->d);
+}
+
+bool run_is_done(strata_state st)
+{
+	return st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED;
+}
+
+bool run_is_due(db *d, const migration *m)
+{
+	strata_state st = m->info.state;
+	/* A failed transactional migration left nothing behind: retry it. */
+	return st == STRATA_PENDING || st == STRATA_ROLLED_BACK ||
+	       (st == STRATA_FAILED && m->apply_failed && !m->info.native_only &&
+	        db_transactional(d, m, false) == 1);
+}
+
+/* Index of a ledger id; accepts the full id or a version/name that names
+ * exactly one migration. */
+int run_find_index(plan *p, const char *id, size_t *out)
+{
+	size_t hits = 0;
+	for (size_t i = 0; i < p->lg->nmigs; i++) {
+		const strata_migration_info *in = &p->lg->migs[i]->info;
+		if (!strcmp(in->id, id)) {
+			*out = i;
+			return 0;
+		}
+		if (!strcmp(in->version, id) || (*in->name && !strcmp(in->name, id))) {
+			*out = i;
+			hits++;
+		}
+	}
+	if (hits == 1)
+		return 0;
+	return err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_USAGE, NULL, 0, 0,
+	               hits ? "use the full id <source>:<version>" : "`strata ledger` lists the ids",
+	               hits ? "'%s' names %zu migrations" : "no migration '%s' in the ledger", id, hits);
+}
+
+int run_write_state(plan *p, db *d, const migration *m, const char *state,
+                       const char *started, const char *finished, long ms, const char *error)
+{
+	int rc = ledger_table_write(d, m, state, started, finished, ms, error);
+	if (!rc)
+		rc = track_record(p->L, p->lg, d, m, state, started, finished, ms, error);
+	return rc;
+}
+
+/* The row as another process may have left it since our plan was read. */
+static bool already(db *d, const migration *m, const char *state1, const char *state2)
+{
+	ledger_row r;
+	int found = ledger_table_get(d, m->info.id, &r);
+	bool yes = found > 0 && (!strcmp(r.state, state1) || (state2 && !strcmp(r.state, state2)));
+	ledger_row_clear(&r);
+	return yes;
+}
+
+/* Record a failure in its own transaction, keeping the original error. */
+static void record_failure(plan *p, db *d, const migration *m, const char *state,
+                           const char *started, long ms)
+{
+	const strata_error_info *e = err_cur(p->e);
+	char *text = e->file ? (e->line ? xasprintf("%s:%d:%d: %s", e->file, e->line, e->col, e->message)
+	                                : xasprintf("%s: %s", e->file, e->message))
+	                     : xstrdup(e->message ? e->message : "failed");
+	err_saved k;
+	err_save(p->e, &k);
+	if (db_begin(d) == 0) {
+		if (run_write_state(p, d, m, state, started, NULL, ms, text) == 0)
+			db_commit(d);
+		else
+			db_rollback(d);
+	}
+	err_restore(p->e, &k);
+	free(text);
+}
+
+/* One migration forward (down = false) or back: begin, re-check its row
+ * inside the transaction (another process may have done it meanwhile), run,
+ * record, commit.  Outside a transaction nothing can be undone, so the row
+ * says "running" first (an interrupted run shows as failed) and any failure
+ * is recorded; a failed transactional rollback changed nothing and leaves the
+ * migration applied. */
+int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
+{
+	char started[40], finished[40];
+	long long t0 = now_ms();
+	now_iso8601(started);
+	*skipped = false;
+	int rc = db_transactional(d, m, down);
+	if (rc < 0)
+		return rc;
+	bool tx = rc;
+
+	rc = db_begin(d);
+	if (rc)
+		return rc;
+	/* Without a command-wide lock (SQLite), another process may have done it
+	 * since our plan was read; under the lock nobody else writes. */
+	if (!d->locked &&
+	    (down ? already(d, m, "rolled_back", NULL) : already(d, m, "applied", "baselined"))) {
+		db_rollback(d);
+		*skipped = true;
+		return 0;
+	}
+	if (!tx) {
+		rc = run_write_state(p, d, m, down ? "rolling_back" : "running", started, NULL, -1, NULL);
+		if (!rc)
+			rc = db_commit(d);
+		if (rc) {
+			db_rollback(d);
+			return rc;
+		}
+	}
+	rc = db_run(d, m, down, tx);
+	if (rc) {
+		if (tx)
+			db_rollback(d);
+		if (!tx || !down)
+			record_failure(p, d, m, down ? "rollback_failed" : "failed", started,
+			               (long)(now_ms() - t0));
+		return rc;
+	}
+	if (!tx && (rc = db_begin(d)))
+		return rc;
+	now_iso8601(finished);
+	long ms = (long)(now_ms() - t0);
+	rc = run_write_state(p, d, m, down ? "rolled_back" : "applied", started, finished, ms, NULL);
+	if (!rc)
+		rc = db_commit(d);
+	if (rc) {
+		db_rollback(d);
+		return rc;
+	}
+	m->info.state = down ? STRATA_ROLLED_BACK : STRATA_APPLIED;
+	logf_(p->e, STRATA_LOG_INFO, down ? m->info.down_file : m->info.file, 0, "%s %s %s (%ld ms)",
+	      down ? "rolled back" : "applied", m->info.id, m->info.name, ms);
+	return 0;
+}
+
+static void emit(strata_sql_fn fn, void *ud, const char *text)
+{
+	if (fn)
+		fn(ud, text, strlen(text));
+}
+
+void run_emit_script(strata_sql_fn fn, void *ud, db *d, const migration *m, bool down)
+{
+	char head[1024];
+	bool tx = db_transactional(d, m, down) != 0;
+	snprintf(head, sizeof head, "-- %s %s %s (%s)\n%s", down ? "rollback" : "apply", m->info.id,
+	         m->info.name, down ? m->info.down_file : m->info.file, tx ? "BEGIN;\n" : "");
+	emit(fn, ud, head);
+	const char *sql = down ? m->down : m->up;
+	size_t len = down ? m->down_len : m->up_len;
+	if (fn && len)
+		fn(ud, sql, len);
+	if (len && sql[len - 1] != '\n')
+		emit(fn, ud, "\n");
+	emit(fn, ud, tx ? "COMMIT;\n\n" : "\n");
+}
+
+/* A script its source could not turn into SQL: stop before it, with the
+ * source's reason, line and ways forward. */
+int run_blocked(plan *p, const migration *m, bool down)
+{
+	return err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_SOURCE,
+	               down ? m->info.down_file : m->info.file,
+	               down ? m->down_blocked_line : m->up_blocked_line, 0, m->blocked_hint,
+	               "%s: %s", m->info.id, down ? m->down_blocked : m->up_blocked);
+}
+
+/* `--to ID` on a graph source (Alembic) means ID and its ancestors, as
+ * `alembic upgrade ID` does; on a linear source, everything up to ID in
+ * ledger order. */
+bool run_in_target(const plan *p, const migration *m, const migration *to)
+{
+	return !to->info.graph || ledger_is_ancestor(p->lg, m, to);
+}
+

@@ -1,0 +1,75 @@
+/* host->add_migration(): what a source hands over, copied into the ledger.
+ * Fields are read only where the descriptor's reported size covers them
+ * (STRATA_HAS): a plugin built against an older header is read as it was. */
+#include "sources.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+
+void sources_bind(host_call *hc, const loader *L, ledger *lg, size_t source)
+{
+	host_init(hc, L);
+	hc->source = source;
+	hc->ud = lg;
+	hc->on_add_migration = sources_add;
+}
+
+int sources_add(host_call *hc, const strata_migration_desc *d)
+{
+	ledger *lg = hc->ud;
+	if (!lg || hc->source >= hc->cfg->nsources)
+		return STRATA_ERR;
+	const cfg_source *src = &hc->cfg->sources[hc->source];
+	if (d->version < 1 || !STRATA_HAS(strata_migration_desc, d, native_checksum) ||
+	    !d->mig_version || !*d->mig_version || !d->file || (!d->up && d->up_len))
+		return err_set(hc->e, STRATA_EINVAL, STRATA_ECLASS_PLUGIN, src->path_display, 0, 0, NULL,
+		               "plugin handed over a malformed migration");
+	migration *m = xcalloc(1, sizeof *m);
+	m->info.id = xasprintf("%s:%s", src->name, d->mig_version);
+	m->info.source = xstrdup(src->name);
+	m->info.format = xstrdup(src->format);
+	m->info.version = xstrdup(d->mig_version);
+	m->info.name = xstrdup(d->name ? d->name : "");
+	m->info.file = path_join(src->path_display, d->file);
+	m->info.line = d->line > 0 ? d->line : 1;
+	m->info.flags = d->flags;
+	m->info.execution_ms = -1;
+	m->up = xstrndup(d->up ? d->up : "", d->up_len);
+	m->up_len = d->up_len;
+	if (d->down || (d->flags & STRATA_MIG_HAS_DOWN)) {
+		m->down = d->down ? xstrndup(d->down, d->down_len) : NULL;
+		m->down_len = d->down ? d->down_len : 0;
+		m->info.has_down = 1;
+		m->info.flags |= STRATA_MIG_HAS_DOWN;
+		m->info.down_file = path_join(src->path_display, d->down_file ? d->down_file : d->file);
+		m->down_line = d->down_line > 0 ? d->down_line : 1;
+	}
+	m->native_checksum = xstrdup(d->native_checksum);
+	if (STRATA_HAS(strata_migration_desc, d, blocked_hint)) {
+		m->up_blocked = xstrdup(d->up_blocked);
+		m->up_blocked_line = d->up_blocked_line;
+		m->down_blocked = xstrdup(d->down_blocked);
+		m->down_blocked_line = d->down_blocked_line;
+		m->blocked_hint = xstrdup(d->blocked_hint);
+		m->info.blocked = m->up_blocked;
+	}
+	if (STRATA_HAS(strata_migration_desc, d, dependencies))
+		m->descends = d->dependencies; /* turned into a lineage count below */
+	if (d->parents) {
+		for (size_t i = 0; d->parents[i]; i++) {
+			m->parents = xrealloc(m->parents, (m->nparents + 2) * sizeof *m->parents);
+			m->parents[m->nparents++] = xstrdup(d->parents[i]);
+			m->parents[m->nparents] = NULL; /* kept NULL-terminated for trackers */
+		}
+		if (!m->parents)
+			m->parents = xcalloc(1, sizeof *m->parents); /* explicit root */
+		m->info.graph = 1;
+		m->descends = m->descends < m->nparents ? m->nparents - m->descends : 0;
+	}
+	m->vnorm = version_normalize(d->mig_version);
+	m->src = hc->source;
+	sha256_hex(m->up, m->up_len, m->checksum);
+	m->info.checksum = m->checksum;
+	ledger_push(lg, m);
+	return 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * trackers/: the native tracking tables of the sources' plugins (Prisma's
+ * _prisma_migrations, Alembic's alembic_version, …), read and written next
+ * to strata_ledger so the native tool keeps agreeing.  Reading returns rows;
+ * what they mean for each migration is plan/'s business.  Uses base/,
+ * config/, plugins/, ledger/ and driver/.
+ */
+#ifndef STRATA_TRACKERS_H
+#define STRATA_TRACKERS_H
+
+#include "driver.h"
+
+/* One row a tracker reported, copied. */
+typedef struct track_rec {
+	size_t src;               /* config source whose tracker reported it */
+	char *id;                 /* "<source>:<version>" */
+	char *version;
+	strata_track_state state; /* STRATA_TRACK_UNKNOWN for a name not in the table */
+	char *checksum;           /* or NULL */
+	char *finished_at;        /* or NULL */
+} track_rec;
+
+typedef struct track_rows {
+	track_rec *v;
+	size_t n;
+} track_rows;
+
+/* Every source's tracker, in config order; lg answers host->is_ancestor(). */
+int track_read(const loader *L, const ledger *lg, db *d, track_rows *out);
+void track_rows_free(track_rows *rows);
+int track_record(const loader *L, const ledger *lg, db *d, const migration *m, const char *state,
+                 const char *started, const char *finished, long ms, const char *error);
+
+/* The trackers' own locks (optional), held for a write command. */
+typedef struct track_locks {
+	bool *held; /* per source */
+	size_t n;
+} track_locks;
+
+int track_lock(const loader *L, db *d, track_locks *t);
+void track_unlock(const loader *L, db *d, track_locks *t); /* also frees t */
+
+#endif
