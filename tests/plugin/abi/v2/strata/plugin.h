@@ -1,0 +1,372 @@
+/* Verbatim copy of include/strata/plugin.h at commit 392709d (plugin ABI header "version 2"): a frozen fixture, never edit it. */
+/*
+ * strata plugin ABI — the only header a strata plugin includes.
+ *
+ * A plugin is a shared module that exports one function, strata_plugin_entry(),
+ * returning a pointer to a const strata_plugin descriptor.  The descriptor says
+ * which ABI the plugin was built for and which roles it fills:
+ *
+ *   source   reads a folder of migrations and hands them to the host;
+ *   tracker  reads and writes one tool's tracking table through the host's
+ *            database connection;
+ *   driver   talks to one kind of database (chosen by URL scheme).
+ *
+ * Rules of the road (the host relies on them):
+ *   - Every struct below starts with a version and its size and only ever grows
+ *     at the end, like sqlite3_vfs.  A host reads a field only when the size the
+ *     plugin reports covers it.
+ *   - Memory never crosses the boundary un-owned.  The host copies everything a
+ *     plugin hands it during the call; the plugin frees its own allocations.
+ *   - A plugin never prints and never exits.  It reports through host->error()
+ *     (message, file, line, column, hint) and returns a negative status.
+ */
+#ifndef STRATA_PLUGIN_H
+#define STRATA_PLUGIN_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped only when a struct changes incompatibly; the host refuses others. */
+#define STRATA_PLUGIN_ABI_VERSION 1u
+
+#if defined(__GNUC__)
+#define STRATA_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define STRATA_EXPORT __attribute__((visibility("default")))
+#else
+#define STRATA_PRINTF(f, a)
+#define STRATA_EXPORT
+#endif
+
+/* Status codes: 0 is success, errors are negative. */
+enum {
+	STRATA_OK = 0,
+	STRATA_ERR = -1,       /* generic failure, details in the host error */
+	STRATA_ENOTFOUND = -2, /* the thing asked for does not exist */
+	STRATA_EBUSY = -3,     /* a lock could not be taken in time */
+	STRATA_EINVAL = -4,    /* bad input: config, file contents, usage */
+	STRATA_ENOMEM = -5,
+	STRATA_EIO = -6,       /* the file system or the database failed */
+	STRATA_ESQL = -7,      /* a migration statement failed */
+	STRATA_ESTATE = -8,    /* the recorded state forbids it (failed, modified, …) */
+	STRATA_STOP = 1        /* a row callback asks the driver to stop early */
+};
+
+/* Error classes: what kind of thing went wrong, for messages and exit codes. */
+typedef enum strata_error_class {
+	STRATA_ECLASS_NONE = 0,
+	STRATA_ECLASS_CONFIG,  /* strata.yaml or a formats/ descriptor */
+	STRATA_ECLASS_PLUGIN,  /* loading or ABI */
+	STRATA_ECLASS_SOURCE,  /* a migration folder or file */
+	STRATA_ECLASS_DB,      /* connecting, tracking tables */
+	STRATA_ECLASS_SQL,     /* a migration's own statements */
+	STRATA_ECLASS_LOCK,
+	STRATA_ECLASS_USAGE,
+	STRATA_ECLASS_OS
+} strata_error_class;
+
+/* Driver open flags. */
+#define STRATA_OPEN_READONLY 0x1u
+
+/* Migration flags. */
+#define STRATA_MIG_NO_TRANSACTION 0x1u /* run outside a transaction */
+#define STRATA_MIG_HAS_DOWN       0x2u /* down script present (maybe empty) */
+
+typedef struct strata_host strata_host;
+typedef struct strata_conn strata_conn; /* a driver's connection, opaque */
+
+/* Row callback for queries: values are NUL-terminated text, NULL for SQL NULL,
+ * valid only during the call.  Return STRATA_STOP to end early. */
+typedef int (*strata_row_fn)(void *ud, int ncols, const char *const *values);
+
+/* Text sink, used for schema dumps. */
+typedef int (*strata_text_fn)(void *ud, const char *text, size_t len);
+
+/*
+ * What a source hands the host for one migration.  Every pointer is borrowed
+ * for the duration of add_migration(); the host copies what it keeps.
+ */
+typedef struct strata_migration_desc {
+	unsigned int version; /* STRATA_MIGRATION_DESC_VERSION */
+	unsigned int struct_size;
+	const char *mig_version;     /* as written: "0001", "1.2.3", a revision id */
+	const char *name;            /* human name, may be "" */
+	const char *up;              /* up script */
+	size_t up_len;
+	const char *down;            /* NULL if none */
+	size_t down_len;
+	const char *file;            /* file of the up script, relative to the source */
+	int line;                    /* line in that file where the up script starts */
+	const char *down_file;       /* NULL if none */
+	int down_line;
+	unsigned int flags;          /* STRATA_MIG_* */
+	const char *const *parents;  /* NULL: linear (previous in version order);
+	                                else NULL-terminated list of versions in the same
+	                                source, empty list for a root */
+	const char *native_checksum; /* the format's own checksum, or NULL */
+	/* Version 2.  A script the source found but cannot turn into SQL (an
+	 * Alembic body with a loop, a call to a helper, …): the reason and its
+	 * line in file / down_file, plus a hint naming the ways forward.  The
+	 * migration keeps its place in the ledger; apply and rollback stop before
+	 * it.  NULL reason: the script is runnable. */
+	const char *up_blocked;
+	int up_blocked_line;
+	const char *down_blocked;
+	int down_blocked_line;
+	const char *blocked_hint;
+} strata_migration_desc;
+#define STRATA_MIGRATION_DESC_VERSION 2u
+#define STRATA_MIGRATION_DESC_INIT \
+	{ .version = STRATA_MIGRATION_DESC_VERSION, .struct_size = sizeof(strata_migration_desc) }
+
+/* A source binding from the config: name, folder and format options. */
+typedef struct strata_source_cfg {
+	unsigned int version;
+	unsigned int struct_size;
+	const char *name;      /* source name from strata.yaml */
+	const char *format;    /* format name that selected this plugin */
+	const char *path;      /* folder, absolute */
+	const char *config_file; /* for messages */
+	int config_line;
+	const char *const *option_keys;   /* NULL-terminated, parallel to values */
+	const char *const *option_values;
+	/* What the command needs (STRATA_WANT_*).  Without STRATA_WANT_DOWN_TEXT a
+	 * source may skip reading separate down files: it then hands over
+	 * down = NULL with down_file set and STRATA_MIG_HAS_DOWN in flags. */
+	unsigned int want;
+	/* The dialect of the database the command targets ("sqlite",
+	 * "postgresql"), from its URL, for sources whose SQL depends on it
+	 * (Alembic's op.* calls); NULL when no driver serves the URL. */
+	const char *dialect;
+} strata_source_cfg;
+#define STRATA_WANT_DOWN_TEXT 0x1u
+
+/* A migration script to run: SQL text plus where it came from. */
+typedef struct strata_script {
+	unsigned int version;
+	unsigned int struct_size;
+	const char *sql;
+	size_t len;
+	const char *file;  /* path for messages */
+	int line;          /* line of sql[0] within file */
+	unsigned int flags; /* STRATA_MIG_* */
+} strata_script;
+
+/* A source: reads migrations from a folder. */
+typedef struct strata_source_ops {
+	unsigned int version; /* STRATA_SOURCE_VERSION */
+	unsigned int struct_size;
+	const char *const *formats;  /* format names served, NULL-terminated */
+	const char *const *options;  /* option keys accepted besides name/format/path */
+	/* Read every migration in cfg->path and hand each to host->add_migration(). */
+	int (*scan)(strata_host *host, const strata_source_cfg *cfg);
+	/* For `strata init`: does dir (absolute) hold this format?  Return a score
+	 * (0 = no, higher = more certain) and, through host->detected(), the format
+	 * name and options to write into strata.yaml. */
+	int (*detect)(strata_host *host, const char *dir);
+} strata_source_ops;
+#define STRATA_SOURCE_VERSION 1u
+
+/* One record a tracker reports from its table. */
+typedef struct strata_track_row {
+	unsigned int version;
+	unsigned int struct_size;
+	const char *mig_version; /* the source's version this row is about */
+	const char *state;       /* "applied" "baselined" "failed" "rolled_back"
+	                            "modified" (applied, but the tool's own checksum
+	                            rule says the file changed), or "head": this
+	                            migration and every ancestor (through parents)
+	                            are applied (Alembic keeps only the heads) */
+	const char *checksum;    /* native checksum recorded, or NULL */
+	const char *finished_at; /* or NULL */
+} strata_track_row;
+
+/* The event a tracker records: one migration changed state. */
+typedef struct strata_track_event {
+	unsigned int version;
+	unsigned int struct_size;
+	const char *mig_version;
+	const char *name;
+	const char *state;      /* "applied" "baselined" "failed" "rolled_back" "running" */
+	const char *checksum;   /* sha256 hex of the up script */
+	const char *native_checksum;
+	const char *started_at; /* ISO-8601 UTC */
+	const char *finished_at;
+	const char *error;      /* failure text or NULL */
+	long execution_ms;
+	/* Version 2: the migration's parents as its source gave them
+	 * (NULL-terminated; NULL for a linear source). */
+	const char *const *parents;
+} strata_track_event;
+
+/* A tracker: one tool's tracking table, reached through the host's database
+ * calls (host->db_exec, host->db_query), so it works with any driver. */
+typedef struct strata_tracker_ops {
+	unsigned int version; /* STRATA_TRACKER_VERSION */
+	unsigned int struct_size;
+	const char *table;    /* table name, for messages and docs */
+	/* Report every row through host->track_row(); a missing table is no rows. */
+	int (*read)(strata_host *host, const strata_source_cfg *cfg);
+	/* Record one event inside the host's current transaction, creating the
+	 * table with the tool's own DDL first if needed. */
+	int (*record)(strata_host *host, const strata_source_cfg *cfg,
+	              const strata_track_event *ev);
+	/* Optional: the native tool's own lock, taken after strata's and held for
+	 * a whole write command, so the tool and strata never interleave (Prisma's
+	 * advisory lock).  timeout_ms < 0 waits forever; STRATA_EBUSY on timeout. */
+	int (*lock)(strata_host *host, const strata_source_cfg *cfg, long timeout_ms);
+	int (*unlock)(strata_host *host, const strata_source_cfg *cfg);
+} strata_tracker_ops;
+#define STRATA_TRACKER_VERSION 1u
+
+/* A database driver. */
+typedef struct strata_driver_ops {
+	unsigned int version; /* STRATA_DRIVER_VERSION */
+	unsigned int struct_size;
+	const char *const *schemes; /* URL schemes without ':' ("sqlite"), NULL-terminated */
+	const char *dialect;        /* "sqlite", "postgresql" */
+	/* Connect.  With STRATA_OPEN_READONLY the driver must not create or change
+	 * anything and returns STRATA_ENOTFOUND (without reporting an error) when
+	 * the database does not exist yet. */
+	int (*open)(strata_host *host, const char *url, unsigned int flags, strata_conn **out);
+	void (*close)(strata_conn *conn);
+	/* Run host-written SQL (one or more statements, no parameters). */
+	int (*exec)(strata_conn *conn, strata_host *host, const char *sql);
+	/* Run one statement with text parameters $1..$n (NULL = SQL NULL). */
+	int (*query)(strata_conn *conn, strata_host *host, const char *sql,
+	             const char *const *params, int nparams, strata_row_fn fn, void *ud);
+	/* Transactions.  begin takes the write lock at once where the database has one. */
+	int (*begin)(strata_conn *conn, strata_host *host);
+	int (*commit)(strata_conn *conn, strata_host *host);
+	int (*rollback)(strata_conn *conn, strata_host *host);
+	/* Run a migration script: split it into statements with the dialect's own
+	 * parser and run them in order; on failure report file:line:col. */
+	int (*run)(strata_conn *conn, strata_host *host, const strata_script *script);
+	/* Write the schema (DDL only, stable order) to fn. */
+	int (*dump_schema)(strata_conn *conn, strata_host *host, strata_text_fn fn, void *ud);
+	/* Optional: a lock held across a whole command; NULL when the driver's
+	 * transactions already serialize writers. timeout_ms < 0 waits forever. */
+	int (*lock)(strata_conn *conn, strata_host *host, long timeout_ms);
+	int (*unlock)(strata_conn *conn, strata_host *host);
+	/* Does the table exist (in the connection's schema)? 1 yes, 0 no, <0 error. */
+	int (*table_exists)(strata_conn *conn, strata_host *host, const char *table);
+	/* Optional: must this script run outside a transaction block, because it
+	 * holds a statement the database refuses inside one (CREATE INDEX
+	 * CONCURRENTLY, VACUUM, …)?  1 yes, 0 no (also for text that does not
+	 * parse: the database reports that when it runs), < 0 error.  NULL, or a
+	 * table too small to hold it: never. */
+	int (*needs_autocommit)(strata_conn *conn, strata_host *host, const strata_script *script);
+	/* Optional, for `verify`: create an empty scratch database beside this
+	 * connection's and write a URL for it (NUL-terminated, at most size
+	 * bytes) to url; scratch_drop removes the one this connection created.
+	 * NULL: the host verifies on a temporary SQLite file instead. */
+	int (*scratch_create)(strata_conn *conn, strata_host *host, char *url, size_t size);
+	int (*scratch_drop)(strata_conn *conn, strata_host *host);
+} strata_driver_ops;
+#define STRATA_DRIVER_VERSION 1u
+
+/*
+ * Services the host lends a plugin for the duration of one call.  The host may
+ * embed this struct in a larger one of its own; plugins touch only these fields.
+ */
+struct strata_host {
+	unsigned int version; /* STRATA_HOST_VERSION */
+	unsigned int struct_size;
+	/* Report an error (the last one reported wins).  file/hint may be NULL,
+	 * line/col 0 when unknown. */
+	void (*error)(strata_host *h, strata_error_class cls, const char *file, int line,
+	              int col, const char *hint, const char *fmt, ...) STRATA_PRINTF(7, 8);
+	/* A warning the user should see; the operation goes on. */
+	void (*warn)(strata_host *h, const char *file, int line, const char *fmt, ...)
+		STRATA_PRINTF(4, 5);
+	/* A line for -v. */
+	void (*debug)(strata_host *h, const char *fmt, ...) STRATA_PRINTF(2, 3);
+	/* Source role: hand over one migration (copied). */
+	int (*add_migration)(strata_host *h, const strata_migration_desc *m);
+	/* Source role, detect(): what to write in strata.yaml for this folder.
+	 * keys/values NULL-terminated, may be NULL. */
+	int (*detected)(strata_host *h, const char *format, const char *const *keys,
+	                const char *const *values);
+	/* Directories that hold the formats/ descriptors, most specific first,
+	 * NULL-terminated. */
+	const char *const *formats_dirs;
+	/* Tracker role: database access inside the host's connection. */
+	int (*db_exec)(strata_host *h, const char *sql);
+	int (*db_query)(strata_host *h, const char *sql, const char *const *params,
+	                int nparams, strata_row_fn fn, void *ud);
+	const char *(*db_dialect)(strata_host *h);
+	int (*db_table_exists)(strata_host *h, const char *table);
+	/* Tracker role, read(): report one row (copied). */
+	int (*track_row)(strata_host *h, const strata_track_row *row);
+	/* SHA-256 of data as 64 lowercase hex digits plus NUL. */
+	void (*sha256_hex)(const void *data, size_t len, char out[65]);
+	/* Versions, one rule for every source: the sort key of v[0..len) is
+	 * written to out (room for 2 * len + 3 bytes) and its length returned.
+	 * Keys compare with version_cmp: "0001" == "1", 2 < 10, 1.9 < 1.10,
+	 * "1_2" == "1.2"; text that is not digits and . _ - sorts after numbers. */
+	size_t (*version_key)(const char *v, size_t len, char *out);
+	int (*version_cmp)(const char *ka, const char *kb);
+	/* How long a driver waits for a lock held by someone else, in ms (< 0:
+	 * forever): lock_timeout in strata.yaml, STRATA_LOCK_TIMEOUT_MS beats it. */
+	long lock_timeout_ms;
+	/* Session settings for the connection that runs migrations (strata.yaml
+	 * session: lock_timeout, statement_timeout), in ms; 0 = leave the
+	 * server's default.  Drivers whose database has no such setting ignore them. */
+	long session_lock_timeout_ms;
+	long session_statement_timeout_ms;
+	/* Version 2.  Tracker role: the ledger's graph of the tracker's source.
+	 * 1 when version a is b or one of b's ancestors (through parents), 0 when
+	 * not, STRATA_ENOTFOUND (no error reported) when a or b is not a
+	 * migration of the source. */
+	int (*is_ancestor)(strata_host *h, const char *a, const char *b);
+};
+#define STRATA_HOST_VERSION 2u
+
+/* The descriptor a plugin exports. */
+typedef struct strata_plugin {
+	unsigned int abi_version; /* STRATA_PLUGIN_ABI_VERSION */
+	unsigned int struct_size; /* sizeof(strata_plugin) as the plugin saw it */
+	const char *name;
+	const char *version;
+	const char *summary;
+	const strata_source_ops *source;   /* NULL if not a source */
+	const strata_tracker_ops *tracker; /* NULL if not a tracker */
+	const strata_driver_ops *driver;   /* NULL if not a driver */
+} strata_plugin;
+
+#define STRATA_PLUGIN_INIT(name_, version_, summary_)                               \
+	.abi_version = STRATA_PLUGIN_ABI_VERSION, .struct_size = sizeof(strata_plugin), \
+	.name = (name_), .version = (version_), .summary = (summary_)
+
+#define STRATA_OPS_INIT(type_, ver_) .version = (ver_), .struct_size = sizeof(type_)
+
+/* The one symbol the host looks up. */
+#define STRATA_PLUGIN_ENTRY_SYMBOL "strata_plugin_entry"
+typedef const strata_plugin *(*strata_plugin_entry_fn)(void);
+
+/* Declare the plugin's entry point: STRATA_PLUGIN_DEFINE(my_descriptor); */
+#define STRATA_PLUGIN_DEFINE(desc_)                                         \
+	STRATA_EXPORT const strata_plugin *strata_plugin_entry(void);       \
+	STRATA_EXPORT const strata_plugin *strata_plugin_entry(void) { return &(desc_); }
+
+/* Convenience for plugin code: option lookup in a source config. */
+static inline const char *strata_cfg_option(const strata_source_cfg *cfg, const char *key)
+{
+	if (!cfg->option_keys)
+		return NULL;
+	for (size_t i = 0; cfg->option_keys[i]; i++) {
+		const char *a = cfg->option_keys[i], *b = key;
+		while (*a && *a == *b)
+			a++, b++;
+		if (*a == *b)
+			return cfg->option_values[i];
+	}
+	return NULL;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* STRATA_PLUGIN_H */
