@@ -505,8 +505,7 @@ static void ctx_free(scan_ctx *c)
 int al_scan(strata_host *h, const strata_source_cfg *cfg)
 {
 	scan_ctx c = {.h = h, .cfg = cfg, .want_down = (cfg->want & STRATA_WANT_DOWN_TEXT) != 0};
-	const char *dialect = cfg->struct_size >= offsetof(strata_source_cfg, dialect) +
-	                                               sizeof cfg->dialect && cfg->dialect
+	const char *dialect = STRATA_HAS(strata_source_cfg, cfg, dialect) && cfg->dialect
 	                          ? cfg->dialect
 	                          : "postgresql";
 	opsql_dialect dia = !strcmp(dialect, "sqlite") ? OPSQL_SQLITE : OPSQL_POSTGRESQL;

@@ -79,8 +79,7 @@ static int load(strata_host *h, rows *r)
 /* The graph services arrived in host table version 2. */
 static int host_ok(strata_host *h)
 {
-	if (h->struct_size >= offsetof(strata_host, is_ancestor) + sizeof h->is_ancestor &&
-	    h->is_ancestor)
+	if (STRATA_HAS(strata_host, h, is_ancestor) && h->is_ancestor)
 		return 1;
 	h->error(h, STRATA_ECLASS_PLUGIN, NULL, 0, 0, "upgrade strata",
 	         "alembic needs a host that shares the revision graph (host table of %u bytes)",
@@ -103,8 +102,9 @@ int al_track_read(strata_host *h, const strata_source_cfg *cfg)
 			rc = STRATA_ESTATE;
 			break;
 		}
-		strata_track_row row = {.version = 1, .struct_size = sizeof row,
-		                        .mig_version = r.v[i], .state = "head"};
+		strata_track_row row = {.version = STRATA_TRACK_ROW_VERSION, .struct_size = sizeof row,
+		                        .mig_version = r.v[i],
+		                        .state = strata_track_state_name(STRATA_TRACK_HEAD)};
 		rc = h->track_row(h, &row);
 	}
 	rows_free(&r);
@@ -187,13 +187,13 @@ int al_track_record(strata_host *h, const strata_source_cfg *cfg, const strata_t
 	(void)cfg;
 	if (!host_ok(h))
 		return STRATA_ERR;
-	int up = !strcmp(ev->state, "applied") || !strcmp(ev->state, "baselined");
-	int down = !strcmp(ev->state, "rolled_back");
+	strata_track_state st = strata_track_state_of(ev->state);
+	int up = st == STRATA_TRACK_APPLIED || st == STRATA_TRACK_BASELINED;
+	int down = st == STRATA_TRACK_ROLLED_BACK;
 	if (!up && !down)
 		return 0; /* Alembic records no failed or running revisions */
 	const char *const *parents =
-		ev->struct_size >= offsetof(strata_track_event, parents) + sizeof ev->parents
-			? ev->parents : NULL;
+		STRATA_HAS(strata_track_event, ev, parents) ? ev->parents : NULL;
 	int ex = h->db_table_exists(h, AL_TABLE);
 	if (ex < 0)
 		return ex;

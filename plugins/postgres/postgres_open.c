@@ -75,12 +75,11 @@ static int connect_db(strata_conn *c, strata_host *host, const char *conninfo)
 static int set_timeouts(strata_conn *c, strata_host *host)
 {
 	static const char sql[] = "SELECT pg_catalog.set_config($1, $2, false)";
-	const size_t need = offsetof(strata_host, session_statement_timeout_ms) + sizeof(long);
 	const char *names[] = { "lock_timeout", "statement_timeout" };
 	long ms[2];
 	int rc = STRATA_OK;
 
-	if (host->struct_size < need)
+	if (!STRATA_HAS(strata_host, host, session_statement_timeout_ms))
 		return STRATA_OK;
 	ms[0] = host->session_lock_timeout_ms;
 	ms[1] = host->session_statement_timeout_ms;

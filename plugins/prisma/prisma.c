@@ -13,7 +13,7 @@
  * through a missing pointer. */
 static int host_ok(strata_host *h)
 {
-	if (h->struct_size >= offsetof(strata_host, sha256_hex) + sizeof h->sha256_hex)
+	if (STRATA_HAS(strata_host, h, sha256_hex))
 		return 1;
 	h->error(h, STRATA_ECLASS_PLUGIN, NULL, 0, 0, "upgrade strata",
 	         "prisma needs a host with database services (host table of %u bytes)",

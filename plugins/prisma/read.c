@@ -64,18 +64,18 @@ static int flush(group *g)
 	if (!g->name)
 		return STRATA_OK;
 	char when[64];
-	const char *state = "rolled_back";
+	strata_track_state st = STRATA_TRACK_ROLLED_BACK;
 	if (g->has_live && !g->finished_at)
-		state = "failed";
+		st = STRATA_TRACK_FAILED;
 	else if (g->has_live)
-		state = modified(g) ? "modified" : "applied";
+		st = modified(g) ? STRATA_TRACK_MODIFIED : STRATA_TRACK_APPLIED;
 	if (g->has_live && g->finished_at)
 		pr_time_from_db(g->finished_at, when, sizeof when);
 	strata_track_row row = {
-		.version = 1,
+		.version = STRATA_TRACK_ROW_VERSION,
 		.struct_size = sizeof row,
 		.mig_version = g->name,
-		.state = state,
+		.state = strata_track_state_name(st),
 		.checksum = g->has_live ? g->checksum : NULL,
 		.finished_at = g->has_live && g->finished_at ? when : NULL,
 	};

@@ -244,23 +244,21 @@ int pr_record(strata_host *h, const strata_source_cfg *cfg, const strata_track_e
 {
 	(void)cfg;
 	rec r = { .h = h, .ev = ev };
-	const char *st = ev->state ? ev->state : "";
-	bool writes = !strcmp(st, "running") || !strcmp(st, "applied") ||
-	              !strcmp(st, "baselined") || !strcmp(st, "failed");
-	if (!writes && strcmp(st, "rolled_back"))
+	strata_track_state st = strata_track_state_of(ev->state);
+	bool writes = st == STRATA_TRACK_RUNNING || st == STRATA_TRACK_APPLIED ||
+	              st == STRATA_TRACK_BASELINED || st == STRATA_TRACK_FAILED;
+	if (!writes && st != STRATA_TRACK_ROLLED_BACK)
 		return STRATA_OK;
 	int rc = prepare(&r);
 	if (rc == STRATA_OK && writes)
 		rc = pr_table_ensure(h);
 	if (rc < 0)
 		return rc;
-	if (!strcmp(st, "running"))
-		return insert_started(&r);
-	if (!strcmp(st, "applied"))
-		return on_applied(&r);
-	if (!strcmp(st, "baselined"))
-		return on_baselined(&r);
-	if (!strcmp(st, "failed"))
-		return on_failed(&r);
-	return on_rolled_back(&r);
+	switch (st) {
+	case STRATA_TRACK_RUNNING: return insert_started(&r);
+	case STRATA_TRACK_APPLIED: return on_applied(&r);
+	case STRATA_TRACK_BASELINED: return on_baselined(&r);
+	case STRATA_TRACK_FAILED: return on_failed(&r);
+	default: return on_rolled_back(&r);
+	}
 }

@@ -77,7 +77,7 @@ static int list_dirs(strata_host *h, const strata_source_cfg *cfg, int fd, names
  * to say gets them always). */
 static bool want_down_text(const strata_source_cfg *cfg)
 {
-	if (cfg->struct_size < offsetof(strata_source_cfg, want) + sizeof cfg->want)
+	if (!STRATA_HAS(strata_source_cfg, cfg, want))
 		return true;
 	return (cfg->want & STRATA_WANT_DOWN_TEXT) != 0;
 }

@@ -48,7 +48,7 @@ static const char *url_path(const char *url, size_t *len)
  */
 static int busy_timeout_ms(strata_host *host)
 {
-	if (host->struct_size < offsetof(strata_host, lock_timeout_ms) + sizeof(long))
+	if (!STRATA_HAS(strata_host, host, lock_timeout_ms))
 		return SQLITE_DEFAULT_BUSY_MS;
 	long v = host->lock_timeout_ms;
 	if (v < 0 || v > INT_MAX)

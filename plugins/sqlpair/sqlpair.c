@@ -8,7 +8,7 @@
  * too old to have them rather than call through a missing pointer. */
 static int host_ok(strata_host *host)
 {
-	if (host->struct_size >= offsetof(strata_host, version_cmp) + sizeof host->version_cmp)
+	if (STRATA_HAS(strata_host, host, version_cmp))
 		return 1;
 	host->error(host, STRATA_ECLASS_PLUGIN, NULL, 0, 0, "upgrade strata",
 	            "sqlpair needs a host with version services (host table of %u bytes)",
