@@ -5,16 +5,11 @@
 #include <stddef.h>
 
 #include <strata/plugin.h>
+#include <strata/plugin_util.h> /* strata_oom; files read with strata_read_file, strata_slurpat */
 
 #define AL_TABLE "alembic_version"
 
-/* fileio.c */
-int al_oom(strata_host *h);
-/* Whole file, NUL-terminated: 0 or an errno value, nothing reported. */
-int al_slurp(const char *path, char **out, size_t *len);
-int al_slurpat(int dirfd, const char *path, char **out, size_t *len);
-/* The same, reported; STRATA_ENOTFOUND (nothing reported) if absent. */
-int al_read_file(strata_host *h, const char *path, const char *display, char **out, size_t *len);
+/* ini.c: dir + "/" + rel, or rel when it is absolute; NULL when out of memory. */
 char *al_join(const char *dir, const char *rel);
 
 /* ini.c: the [alembic] section of alembic.ini, read with configparser's rules

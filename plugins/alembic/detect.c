@@ -15,7 +15,7 @@ static int is_revision(strata_host *h, const char *dir, const char *name)
 	char *abs = al_join(dir, name), *text = NULL;
 	size_t len = 0;
 	int yes = 0;
-	if (abs && al_read_file(h, abs, name, &text, &len) == 0) {
+	if (abs && strata_read_file(h, AT_FDCWD, abs, name, &text, &len) == 0) {
 		py_revision r;
 		if (py_read_revision(text, len, &r, NULL, 0, NULL) == 0) {
 			yes = r.has_revision && r.has_down && r.revision.kind == PY_STR;

@@ -15,6 +15,19 @@
 
 #include "alembic_int.h"
 
+char *al_join(const char *dir, const char *rel)
+{
+	if (rel[0] == '/' || !dir || !*dir)
+		return strdup(rel);
+	size_t a = strlen(dir), b = strlen(rel);
+	while (a > 1 && dir[a - 1] == '/')
+		a--;
+	char *p = malloc(a + b + 2);
+	if (p)
+		snprintf(p, a + b + 2, "%.*s/%s", (int)a, dir, rel);
+	return p;
+}
+
 typedef struct ini_kv {
 	char *key, *value;
 	int line;
@@ -71,7 +84,7 @@ static int parse(strata_host *h, const char *display, const char *text, ini_doc 
 			size_t old = strlen(cur->value);
 			char *nv = realloc(cur->value, old + rest + 2);
 			if (!nv)
-				return al_oom(h);
+				return strata_oom(h);
 			nv[old] = '\n';
 			memcpy(nv + old + 1, q, rest);
 			nv[old + rest + 1] = '\0';
@@ -102,7 +115,7 @@ static int parse(strata_host *h, const char *display, const char *text, ini_doc 
 			if (!kv.key || !kv.value) {
 				free(kv.key);
 				free(kv.value);
-				return al_oom(h);
+				return strata_oom(h);
 			}
 			for (char *c = kv.key; *c; c++)
 				*c = (char)tolower((unsigned char)*c);
@@ -110,7 +123,7 @@ static int parse(strata_host *h, const char *display, const char *text, ini_doc 
 			if (!nk) {
 				free(kv.key);
 				free(kv.value);
-				return al_oom(h);
+				return strata_oom(h);
 			}
 			d->kv = nk;
 			d->kv[d->n] = kv;
@@ -204,7 +217,7 @@ static int interpolate(strata_host *h, const char *display, const ini_doc *d, co
 		free(owned);
 	}
 	if (!r)
-		return al_oom(h);
+		return strata_oom(h);
 	r[n] = '\0';
 	*out = r;
 	return 0;
@@ -226,7 +239,7 @@ static int add_dir(strata_host *h, al_ini *ini, const char *base, const char *p,
 {
 	char *rel = trimmed(p, n);
 	if (!rel)
-		return al_oom(h);
+		return strata_oom(h);
 	if (!*rel) {
 		free(rel);
 		return 0;
@@ -236,7 +249,7 @@ static int add_dir(strata_host *h, al_ini *ini, const char *base, const char *p,
 	char **nd = abs ? realloc(ini->version_dirs, (ini->ndirs + 1) * sizeof *nd) : NULL;
 	if (!nd) {
 		free(abs);
-		return al_oom(h);
+		return strata_oom(h);
 	}
 	ini->version_dirs = nd;
 	ini->version_dirs[ini->ndirs++] = abs;
@@ -291,10 +304,10 @@ int al_ini_read(strata_host *h, const char *dir, al_ini *out)
 	memset(out, 0, sizeof *out);
 	char *path = al_join(dir, "alembic.ini");
 	if (!path)
-		return al_oom(h);
+		return strata_oom(h);
 	char *text = NULL;
 	size_t len;
-	int rc = al_read_file(h, path, "alembic.ini", &text, &len);
+	int rc = strata_read_file(h, AT_FDCWD, path, "alembic.ini", &text, &len);
 	free(path);
 	if (rc == STRATA_ENOTFOUND)
 		return 0;
@@ -327,7 +340,7 @@ int al_ini_read(strata_host *h, const char *dir, al_ini *out)
 		char *v = script ? al_join(script, "versions") : NULL;
 		free(script);
 		if (!v)
-			rc = al_oom(h);
+			rc = strata_oom(h);
 		else
 			rc = add_dir(h, out, NULL, v, strlen(v));
 		free(v);

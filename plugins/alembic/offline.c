@@ -63,7 +63,7 @@ static int finish(strata_host *h, al_offline *o, al_block *cur, const char *from
 	char *sql = malloc(cap);
 	if (!sql) {
 		free(cur->rev);
-		return al_oom(h);
+		return strata_oom(h);
 	}
 	int committed = 0;
 	for (const char *p = from; p < to;) {
@@ -103,7 +103,7 @@ static int finish(strata_host *h, al_offline *o, al_block *cur, const char *from
 	if (!nb) {
 		free(sql);
 		free(cur->rev);
-		return al_oom(h);
+		return strata_oom(h);
 	}
 	o->blocks = nb;
 	o->blocks[o->n++] = *cur;
@@ -115,7 +115,7 @@ int al_offline_read(strata_host *h, const char *path, const char *display, al_of
 	memset(out, 0, sizeof *out);
 	char *text = NULL;
 	size_t len;
-	int rc = al_read_file(h, path, display, &text, &len);
+	int rc = strata_read_file(h, AT_FDCWD, path, display, &text, &len);
 	if (rc == STRATA_ENOTFOUND) {
 		h->error(h, STRATA_ECLASS_SOURCE, display, 0, 0,
 		         "write it with  alembic upgrade FROM:TO --sql > FILE",

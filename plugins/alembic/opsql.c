@@ -878,7 +878,7 @@ int opsql_translate_toks(const px_toks *tokens, const char *fn, opsql_dialect di
 	if (errline)
 		*errline = 0;
 	jmp_buf oom;
-	px_arena arena = { NULL, &oom };
+	px_arena arena = { .oom = &oom };
 	if (setjmp(oom)) {
 		px_arena_free(&arena);
 		memset(out, 0, sizeof *out);
@@ -992,7 +992,7 @@ void opsql_result_free(opsql_result *r)
 
 /* ================================================ tables, columns, types */
 
-static char *dup(ctx *c, const char *s)
+static char *cdup(ctx *c, const char *s)
 {
 	return s ? px_strndup(c->a, s, strlen(s)) : NULL;
 }
@@ -1168,7 +1168,7 @@ static ptype *parse_type(ctx *c, px *e)
 				continue;
 			}
 			if (kw && !strcmp(kw, "name") && (a->k == PX_NONE || str_arg(c, a))) {
-				t->name = a->k == PX_NONE ? NULL : dup(c, str_arg(c, a));
+				t->name = a->k == PX_NONE ? NULL : cdup(c, str_arg(c, a));
 				continue;
 			}
 			goto bad;
@@ -1193,7 +1193,7 @@ static ptype *parse_type(ctx *c, px *e)
 				continue;
 			}
 			if (kw && !strcmp(kw, "name") && (a->k == PX_NONE || str_arg(c, a))) {
-				t->name = a->k == PX_NONE ? NULL : dup(c, str_arg(c, a));
+				t->name = a->k == PX_NONE ? NULL : cdup(c, str_arg(c, a));
 				continue;
 			}
 			if (kw && !strcmp(kw, "schema") && is_str(a)) {
@@ -1399,7 +1399,7 @@ static int sdefault_parse(ctx *c, px *e, sdefault *d)
 				f = dd + 5;
 			if (f && !strchr(f, '.')) {
 				d->k = DK_FUNC;
-				d->s = dup(c, f);
+				d->s = cdup(c, f);
 				return 0;
 			}
 		}
@@ -1479,7 +1479,7 @@ static fkref *parse_fk(ctx *c, px *e)
 	}
 	fkref *f = px_alloc(c->a, sizeof *f);
 	f->deferrable = -1;
-	char *s = dup(c, target->s);
+	char *s = cdup(c, target->s);
 	char *dot = strrchr(s, '.');
 	*dot = 0;
 	f->column = dot + 1;
@@ -1504,7 +1504,7 @@ static fkref *parse_fk(ctx *c, px *e)
 		else if (!strcmp(kw, "onupdate") && is_str(a))
 			f->onupdate = a->s;
 		else if (!strcmp(kw, "name") && str_arg(c, a)) {
-			f->name = dup(c, str_arg(c, a));
+			f->name = cdup(c, str_arg(c, a));
 			if (name_ok(c, f->name, a->line))
 				return NULL;
 		}
@@ -1546,7 +1546,7 @@ static coldef *parse_column(ctx *c, px *e, int lightweight)
 		const char *kw = e->kw[i];
 		if (!kw) {
 			if (npos++ == 0 && str_arg(c, a)) {
-				col->name = dup(c, str_arg(c, a));
+				col->name = cdup(c, str_arg(c, a));
 				continue;
 			}
 			const char *an = a->k == PX_CALL ? callee_name(c, a->obj) : callee_name(c, a);
@@ -1623,7 +1623,7 @@ static coldef *parse_column(ctx *c, px *e, int lightweight)
 		}
 		int bv = bool_arg(a);
 		if (!strcmp(kw, "name") && str_arg(c, a))
-			col->name = dup(c, str_arg(c, a));
+			col->name = cdup(c, str_arg(c, a));
 		else if (!strcmp(kw, "type_")) {
 			col->type = parse_type(c, a);
 			if (!col->type)
@@ -1674,8 +1674,8 @@ bad:
 static tdef *table_new(ctx *c, const char *name, const char *schema)
 {
 	tdef *t = px_alloc(c->a, sizeof *t);
-	t->name = dup(c, name);
-	t->schema = dup(c, schema);
+	t->name = cdup(c, name);
+	t->schema = cdup(c, schema);
 	return t;
 }
 
@@ -1709,7 +1709,7 @@ static char **str_list(ctx *c, px *e, int *n)
 		const char *s = str_arg(c, e->a[i]);
 		if (!s)
 			return NULL;
-		v[i] = dup(c, s);
+		v[i] = cdup(c, s);
 	}
 	*n = e->na;
 	return v;
@@ -1739,9 +1739,9 @@ static int table_add(ctx *c, tdef *t, px *item)
 			const char *kw = item->kw[i];
 			px *a = item->a[i];
 			if (!kw && str_arg(c, a))
-				k->cols[k->ncols++] = dup(c, str_arg(c, a));
+				k->cols[k->ncols++] = cdup(c, str_arg(c, a));
 			else if (kw && !strcmp(kw, "name") && (str_arg(c, a) || a->k == PX_NONE))
-				k->name = a->k == PX_NONE ? NULL : dup(c, str_arg(c, a));
+				k->name = a->k == PX_NONE ? NULL : cdup(c, str_arg(c, a));
 			else if (kw && !strcmp(kw, "deferrable") && a->k == PX_BOOL)
 				k->deferrable = (int)a->iv;
 			else if (kw && !strcmp(kw, "initially") && is_str(a))
@@ -1759,7 +1759,7 @@ static int table_add(ctx *c, tdef *t, px *item)
 					return -1;
 			}
 			else if (kw && !strcmp(kw, "name") && (str_arg(c, a) || a->k == PX_NONE))
-				k->name = a->k == PX_NONE ? NULL : dup(c, str_arg(c, a));
+				k->name = a->k == PX_NONE ? NULL : cdup(c, str_arg(c, a));
 			else if (kw && !strcmp(kw, "deferrable") && a->k == PX_BOOL)
 				k->deferrable = (int)a->iv;
 			else if (kw && !strcmp(kw, "initially") && is_str(a))
@@ -1785,7 +1785,7 @@ static int table_add(ctx *c, tdef *t, px *item)
 				if (!(refs = str_list(c, a, &nref)))
 					return untrans(c, item->line, "ForeignKeyConstraint refcolumns");
 			} else if (kw && !strcmp(kw, "name") && (str_arg(c, a) || a->k == PX_NONE))
-				k->name = a->k == PX_NONE ? NULL : dup(c, str_arg(c, a));
+				k->name = a->k == PX_NONE ? NULL : cdup(c, str_arg(c, a));
 			else if (kw && !strcmp(kw, "ondelete") && is_str(a))
 				k->ondelete = a->s;
 			else if (kw && !strcmp(kw, "onupdate") && is_str(a))

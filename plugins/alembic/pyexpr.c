@@ -18,55 +18,29 @@
 
 /* ---------------------------------------------------------------- arena */
 
-struct px_chunk {
-	struct px_chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
 /* Every node and string of a translation lives here, so that an early
  * return anywhere frees everything with one px_arena_free(). */
 void *px_alloc(px_arena *a, size_t n)
 {
-	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-	if (!n)
-		n = sizeof(max_align_t);
-	struct px_chunk *c = a->head;
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > 65536 ? n : 65536;
-		c = malloc(sizeof *c + cap);
-		if (!c)
-			longjmp(*a->oom, 1);
-		c->next = a->head;
-		c->used = 0;
-		c->cap = cap;
-		a->head = c;
-	}
-	void *p = (char *)c->data + c->used;
-	c->used += n;
-	memset(p, 0, n);
+	void *p = strata_arena_zalloc(&a->mem, n);
+	if (!p)
+		longjmp(*a->oom, 1);
 	return p;
 }
 
 /* A NUL-terminated copy in the arena. */
 char *px_strndup(px_arena *a, const char *s, size_t n)
 {
-	char *p = px_alloc(a, n + 1);
-	memcpy(p, s, n);
-	p[n] = 0;
+	char *p = strata_arena_strndup(&a->mem, s, n);
+	if (!p)
+		longjmp(*a->oom, 1);
 	return p;
 }
 
 /* Frees every chunk at once. */
 void px_arena_free(px_arena *a)
 {
-	struct px_chunk *c = a->head;
-	while (c) {
-		struct px_chunk *n = c->next;
-		free(c);
-		c = n;
-	}
-	a->head = NULL;
+	strata_arena_free(&a->mem);
 }
 
 /* ------------------------------------------------------------ tokenizer */
@@ -1005,7 +979,7 @@ int px_with_tokens(const char *text, size_t len, int (*fn)(const px_toks *tk, vo
                    void *ud, char *err, size_t errsize, int *errline)
 {
 	jmp_buf oom;
-	px_arena a = { NULL, &oom };
+	px_arena a = { .oom = &oom };
 	px_toks tk;
 	if (setjmp(oom)) {
 		px_arena_free(&a);

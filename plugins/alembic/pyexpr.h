@@ -15,9 +15,13 @@
 #include <setjmp.h>
 #include <stddef.h>
 
-/* One arena per translation; an allocation failure longjmps to oom. */
+#include <strata/plugin_util.h>
+
+/* One arena per translation: the shared strata_arena, where an allocation
+ * failure longjmps to oom instead of returning NULL.
+ *     jmp_buf oom;  px_arena a = { .oom = &oom };  */
 typedef struct px_arena {
-	struct px_chunk *head;
+	strata_arena mem;
 	jmp_buf *oom;
 } px_arena;
 

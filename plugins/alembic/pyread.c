@@ -183,7 +183,7 @@ int py_read_revision_tok(const char *text, size_t len, const px_toks *tk, py_rev
 		err[0] = '\0';
 	reader rd = { tk->t, out, err, errsize, 0 };
 	jmp_buf oom;
-	px_arena a = { NULL, &oom };
+	px_arena a = { .oom = &oom };
 	int rc = check_nul(&rd, text ? text : "", text ? len : 0);
 	if (!rc && setjmp(oom)) {
 		rc = fail(&rd, 0, "out of memory");

@@ -56,7 +56,7 @@ static int add_file(scan_ctx *c, const char *rel)
 		free(dup);
 		if (nf)
 			c->files = nf;
-		return al_oom(c->h);
+		return strata_oom(c->h);
 	}
 	c->files = nf;
 	c->files[c->nfiles++] = dup;
@@ -88,7 +88,7 @@ static int list_dir(scan_ctx *c, const char *abs, const char *rel, int recursive
 		          ((e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) && sub &&
 		           stat(sub, &st) == 0 && S_ISDIR(st.st_mode));
 		if (!sub || !srel)
-			rc = al_oom(c->h);
+			rc = strata_oom(c->h);
 		else if (dir) {
 			if (recursive)
 				rc = list_dir(c, sub, srel, recursive);
@@ -251,7 +251,7 @@ static void read_one(const scan_ctx *c, rev *r, opsql_dialect dia)
 	char err[512] = "";
 	char *text = NULL;
 	size_t len = 0;
-	int e = al_slurpat(c->dirfd, r->file, &text, &len);
+	int e = strata_slurpat(c->dirfd, r->file, &text, &len);
 	if (e == ENOENT) { /* gone while we looked */
 		r->gone = 1;
 		return;
@@ -331,7 +331,7 @@ static int resolve(scan_ctx *c, rev *r)
 	size_t ne = dep->kind == PY_STR ? 1 : dep->kind == PY_LIST ? dep->nitems : 0;
 	r->parents = calloc(nd + ne + 1, sizeof *r->parents);
 	if (!r->parents)
-		return al_oom(c->h);
+		return strata_oom(c->h);
 	size_t n = 0;
 	for (size_t i = 0; i < nd; i++) {
 		const char *id = dv->kind == PY_STR ? dv->str : dv->items[i];
@@ -535,7 +535,7 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 		qsort(c.files, c.nfiles, sizeof *c.files, cmp_str);
 
 	if (!rc && c.nfiles && !(c.revs = calloc(c.nfiles, sizeof *c.revs)))
-		rc = al_oom(h);
+		rc = strata_oom(h);
 	for (size_t i = 0; !rc && i < c.nfiles; i++) { /* the files become owned by revs */
 		c.revs[c.nrevs++].file = c.files[i];
 		c.files[i] = NULL;
@@ -571,7 +571,7 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 
 	/* Identity: one file per revision id. */
 	if (!rc && c.nrevs && !(c.by_id = malloc(c.nrevs * sizeof *c.by_id)))
-		rc = al_oom(h);
+		rc = strata_oom(h);
 	for (size_t i = 0; !rc && i < c.nrevs; i++)
 		c.by_id[i] = &c.revs[i];
 	if (!rc && c.nrevs)
@@ -591,7 +591,7 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 	const char *offpath = strata_cfg_option(cfg, "offline_sql");
 	if (!rc && offpath) {
 		char *abs = al_join(cfg->path, offpath);
-		rc = abs ? al_offline_read(h, abs, offpath, &off) : al_oom(h);
+		rc = abs ? al_offline_read(h, abs, offpath, &off) : strata_oom(h);
 		free(abs);
 	}
 	for (size_t i = 0; !rc && i < c.nrevs; i++)

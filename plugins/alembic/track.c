@@ -36,7 +36,7 @@ static int on_row(void *ud, int ncols, const char *const *values)
 		free(dup);
 		if (nv)
 			r->v = nv;
-		r->rc = al_oom(r->h);
+		r->rc = strata_oom(r->h);
 		return STRATA_STOP;
 	}
 	r->v = nv;

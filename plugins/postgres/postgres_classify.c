@@ -274,7 +274,7 @@ int pgdrv_needs_autocommit(strata_conn *conn, strata_host *host, const strata_sc
 	conn->host = host;
 	sql = pgdrv_script_text(script);
 	if (!sql)
-		return pgdrv_oom(host);
+		return strata_oom(host);
 	root = parse_tree(sql, why, sizeof why);
 	free(sql);
 	if (!root) {

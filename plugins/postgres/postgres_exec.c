@@ -79,7 +79,7 @@ int pgdrv_query(strata_conn *conn, strata_host *host, const char *sql,
 		vals = malloc((size_t)ncols * sizeof *vals);
 		if (!vals) {
 			PQclear(res);
-			return pgdrv_oom(host);
+			return strata_oom(host);
 		}
 	}
 	if (fn && PQresultStatus(res) == PGRES_TUPLES_OK)
@@ -114,7 +114,7 @@ int pgdrv_query_text(strata_conn *conn, strata_host *host, const char *sql,
 	*out = NULL;
 	rc = pgdrv_query(conn, host, sql, params, nparams, keep_text, out);
 	if (rc == STRATA_ENOMEM && !*out)
-		return pgdrv_oom(host);
+		return strata_oom(host);
 	if (rc < 0) {
 		free(*out);
 		*out = NULL;

@@ -10,6 +10,7 @@
 
 #include <libpq-fe.h>
 #include <strata/plugin.h>
+#include <strata/plugin_util.h> /* strata_oom */
 
 /* Passwords a connection may have seen: URL, conninfo, PQpass(), raw forms. */
 #define PGDRV_MAX_SECRETS 8
@@ -39,7 +40,6 @@ char *pgdrv_result_message(const strata_conn *conn, const PGresult *res);
 char *pgdrv_result_hint(const strata_conn *conn, const PGresult *res);
 int pgdrv_status(const strata_conn *conn, const PGresult *res);
 int pgdrv_fail(strata_conn *conn, strata_host *host, const PGresult *res, const char *sql);
-int pgdrv_oom(strata_host *host);
 
 /* postgres_open.c */
 int pgdrv_open(strata_host *host, const char *url, unsigned int flags, strata_conn **out);

@@ -50,7 +50,7 @@ static int lock_key(strata_conn *conn, strata_host *host, char out[24])
 	}
 	if (asprintf(&name, "%s.strata_ledger", schema) < 0) {
 		free(schema);
-		return pgdrv_oom(host);
+		return strata_oom(host);
 	}
 	host->sha256_hex(name, strlen(name), hex);
 	hex[16] = '\0';

@@ -50,10 +50,10 @@ static int connect_db(strata_conn *c, strata_host *host, const char *conninfo)
 	snprintf(appname, sizeof appname, "strata (pid %ld)", (long)getpid());
 	c->pg = PQconnectdbParams(keys, vals, 1);
 	if (!c->pg)
-		return pgdrv_oom(host);
+		return strata_oom(host);
 	pass = PQpass(c->pg);
 	if (pass && pgdrv_add_secret(c, pass, strlen(pass)) != STRATA_OK)
-		return pgdrv_oom(host);
+		return strata_oom(host);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		msg = pgdrv_clean_lines(c, PQerrorMessage(c->pg));
 		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, NULL, "%s",
@@ -111,7 +111,7 @@ static int exec_ident(strata_conn *c, strata_host *host, const char *prefix, con
 	int rc;
 
 	if (asprintf(&sql, "%s%s", prefix, quoted) < 0)
-		return pgdrv_oom(host);
+		return strata_oom(host);
 	rc = pgdrv_exec(c, host, sql);
 	free(sql);
 	return rc;
@@ -179,11 +179,11 @@ int pgdrv_open(strata_host *host, const char *url, unsigned int flags, strata_co
 	}
 	c = calloc(1, sizeof *c);
 	if (!c)
-		return pgdrv_oom(host);
+		return strata_oom(host);
 	c->host = host;
 	rc = pgdrv_split_url(host, url, &conninfo, &schema);
 	if (rc == STRATA_OK && pgdrv_collect_secrets(c, url, conninfo) != STRATA_OK)
-		rc = pgdrv_oom(host);
+		rc = strata_oom(host);
 	if (rc == STRATA_OK)
 		rc = connect_db(c, host, conninfo);
 	if (rc == STRATA_OK)

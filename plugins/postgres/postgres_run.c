@@ -164,7 +164,7 @@ static int statement_failed(struct run *r, const PGresult *res, size_t loc, size
 	msg = failure_text(r, res, index, dropped);
 	if (!msg) {
 		free(hint);
-		return pgdrv_oom(r->host);
+		return strata_oom(r->host);
 	}
 	rc = fail_at(r, at, copy_in ? "put the rows in INSERT statements, or COPY from a "
 	                              "file the server can read" : hint, msg);
@@ -249,7 +249,7 @@ static int split(struct run *r, PgQuerySplitResult *out)
 	at = sp.error->cursorpos > 0
 		? pgdrv_char_offset(r->text, 0, r->s->len, sp.error->cursorpos - 1) : 0;
 	msg = pgdrv_clean(r->conn, sp.error->message);
-	rc = msg ? fail_at(r, at, NULL, msg) : pgdrv_oom(r->host);
+	rc = msg ? fail_at(r, at, NULL, msg) : strata_oom(r->host);
 	free(msg);
 	pg_query_free_split_result(sp);
 	return rc;
@@ -288,7 +288,7 @@ int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *s)
 		               "unexpected NUL byte in migration script");
 	r.text = pgdrv_script_text(s);
 	if (!r.text)
-		return pgdrv_oom(host);
+		return strata_oom(host);
 	rc = check_tx_control(&r);
 	if (rc == STRATA_OK)
 		rc = split(&r, &sp);

@@ -64,10 +64,10 @@ static int exec_on_database(strata_conn *conn, strata_host *host, const char *ve
 {
 	char *quoted = PQescapeIdentifier(conn->pg, name, strlen(name));
 	if (!quoted)
-		return pgdrv_oom(host);
+		return strata_oom(host);
 	size_t len = strlen(verb) + strlen(quoted) + strlen(tail) + 2;
 	char *sql = malloc(len);
-	int rc = sql ? STRATA_OK : pgdrv_oom(host);
+	int rc = sql ? STRATA_OK : strata_oom(host);
 	if (sql) {
 		snprintf(sql, len, "%s %s%s", verb, quoted, tail);
 		rc = pgdrv_exec(conn, host, sql);
@@ -86,7 +86,7 @@ int pgdrv_scratch_create(strata_conn *conn, strata_host *host, char *url, size_t
 		return rc;
 	conn->scratch = strdup(name);
 	if (!conn->scratch)
-		return pgdrv_oom(host);
+		return strata_oom(host);
 	if (scratch_conninfo(conn, name, url, size) != 0) {
 		pgdrv_scratch_drop(conn, host);
 		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, "pass --scratch URL",

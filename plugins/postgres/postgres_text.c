@@ -188,10 +188,3 @@ int pgdrv_fail(strata_conn *conn, strata_host *host, const PGresult *res, const 
 	free(hint);
 	return pgdrv_status(conn, res);
 }
-
-/* The one message for a failed allocation. */
-int pgdrv_oom(strata_host *host)
-{
-	host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, NULL, "out of memory");
-	return STRATA_ENOMEM;
-}

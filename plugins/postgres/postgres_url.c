@@ -96,11 +96,11 @@ int pgdrv_split_url(strata_host *host, const char *url, char **conninfo, char **
 	*schema = NULL;
 	if (!pre) {
 		*conninfo = strdup(url);
-		return *conninfo ? STRATA_OK : pgdrv_oom(host);
+		return *conninfo ? STRATA_OK : strata_oom(host);
 	}
 	out = malloc(len + 1);
 	if (!out)
-		return pgdrv_oom(host);
+		return strata_oom(host);
 	for (size_t i = 0; i < pre; i++)
 		out[i] = (char)tolower((unsigned char)url[i]);
 	q = strchr(url + pre, '?');
@@ -118,7 +118,7 @@ int pgdrv_split_url(strata_host *host, const char *url, char **conninfo, char **
 			if (!*schema) {
 				free(out);
 				return bad ? bad_url(host, "bad percent-encoding in ?schema=")
-				           : pgdrv_oom(host);
+				           : strata_oom(host);
 			}
 		} else if (e > p) {
 			*o++ = first ? '?' : '&';

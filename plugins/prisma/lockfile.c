@@ -65,7 +65,7 @@ int pr_check_provider(strata_host *h, const strata_source_cfg *cfg)
 		return STRATA_OK; /* the scan already said what is wrong with the folder */
 	char *text;
 	size_t len;
-	int rc = pr_read_file(h, fd, LOCK_FILE, &text, &len);
+	int rc = strata_read_file(h, fd, LOCK_FILE, NULL, &text, &len);
 	close(fd);
 	if (rc == STRATA_ENOTFOUND)
 		return STRATA_OK;

@@ -6,16 +6,13 @@
 #include <stddef.h>
 
 #include "strata/plugin.h"
+#include "strata/plugin_util.h" /* strata_oom, strata_read_file */
 
 #define PR_TABLE "_prisma_migrations"
 
 /* scan.c, detect.c: the source role. */
 int pr_scan(strata_host *h, const strata_source_cfg *cfg);
 int pr_detect(strata_host *h, const char *dir);
-
-/* fileio.c: whole files, relative to an open folder. */
-int pr_read_file(strata_host *h, int dirfd, const char *rel, char **out, size_t *len);
-int pr_oom(strata_host *h);
 
 /* lockfile.c: migration_lock.toml against the target database (P3019). */
 int pr_check_provider(strata_host *h, const strata_source_cfg *cfg);

@@ -47,7 +47,8 @@ static bool modified(group *g)
 	char rel[4096], *text;
 	size_t len;
 	snprintf(rel, sizeof rel, "%s/migration.sql", g->name);
-	if (g->dirfd < 0 || strchr(g->name, '/') || !strcmp(g->name, "..") || pr_read_file(g->h, g->dirfd, rel, &text, &len) != STRATA_OK)
+	if (g->dirfd < 0 || strchr(g->name, '/') || !strcmp(g->name, "..") ||
+	    strata_read_file(g->h, g->dirfd, rel, NULL, &text, &len) != STRATA_OK)
 		return false;
 	bool yes = !pr_checksum_matches(g->h, text, len, g->checksum);
 	free(text);
@@ -100,7 +101,7 @@ static int on_row(void *ud, int ncols, const char *const *v)
 	if (g->name && strcmp(g->name, v[0]) && (g->rc = flush(g)) < 0)
 		return STRATA_STOP;
 	if (!g->name && !(g->name = strdup(v[0]))) {
-		g->rc = pr_oom(g->h);
+		g->rc = strata_oom(g->h);
 		return STRATA_STOP;
 	}
 	if (v[3]) /* rolled_back_at set */
@@ -111,7 +112,7 @@ static int on_row(void *ud, int ncols, const char *const *v)
 	g->finished_at = dup_or_null(v[2]);
 	g->has_live = true;
 	if (!g->checksum || (v[2] && !g->finished_at)) {
-		g->rc = pr_oom(g->h);
+		g->rc = strata_oom(g->h);
 		return STRATA_STOP;
 	}
 	return 0;

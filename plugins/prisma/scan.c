@@ -56,14 +56,14 @@ static int list_dirs(strata_host *h, const strata_source_cfg *cfg, int fd, names
 			size_t cap = ns->cap ? ns->cap * 2 : 32;
 			char **nv = realloc(ns->v, cap * sizeof *nv);
 			if (!nv) {
-				rc = pr_oom(h);
+				rc = strata_oom(h);
 				break;
 			}
 			ns->v = nv;
 			ns->cap = cap;
 		}
 		if (!(ns->v[ns->n] = strdup(e->d_name)))
-			rc = pr_oom(h);
+			rc = strata_oom(h);
 		else
 			ns->n++;
 	}
@@ -95,7 +95,7 @@ static int emit_one(strata_host *h, const strata_source_cfg *cfg, int fd, const 
 	char *up = NULL, *down = NULL;
 	size_t up_len = 0, down_len = 0;
 	*emitted = false;
-	int rc = pr_read_file(h, fd, up_rel, &up, &up_len);
+	int rc = strata_read_file(h, fd, up_rel, NULL, &up, &up_len);
 	if (rc == STRATA_ENOTFOUND) {
 		h->warn(h, dir, 0, "no migration.sql in this folder; ignored "
 		        "(Prisma refuses it: P3015)");
@@ -108,7 +108,7 @@ static int emit_one(strata_host *h, const strata_source_cfg *cfg, int fd, const 
 	struct stat st;
 	bool has_down = fstatat(fd, down_rel, &st, 0) == 0 && S_ISREG(st.st_mode);
 	if (has_down && want_down_text(cfg)) {
-		rc = pr_read_file(h, fd, down_rel, &down, &down_len);
+		rc = strata_read_file(h, fd, down_rel, NULL, &down, &down_len);
 		if (rc < 0) {
 			free(up);
 			return rc;

@@ -137,7 +137,7 @@ int sqlite_drv_query(strata_conn *conn, strata_host *host, const char *sql,
 		vals = malloc((size_t)ncols * sizeof *vals);
 		if (!vals) {
 			vals = stack;
-			ret = report(host, SQLITE_NOMEM, NULL, sql);
+			ret = strata_oom(host);
 			goto out;
 		}
 	}

@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 #include <strata/plugin.h>
+#include <strata/plugin_util.h> /* strata_oom */
 
 /* One open database.  The path is kept for messages. */
 struct strata_conn {

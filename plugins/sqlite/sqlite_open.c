@@ -106,7 +106,7 @@ static int open_failed(strata_host *host, sqlite3 *db, const char *path, int rc)
 	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
 
 	if ((rc & 0xff) == SQLITE_NOMEM)
-		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, NULL, "out of memory");
+		strata_oom(host);
 	else if ((rc & 0xff) == SQLITE_CANTOPEN && report_path_problem(host, path))
 		;
 	else if (syserr)
@@ -150,10 +150,8 @@ int sqlite_drv_open(strata_host *host, const char *url, unsigned int flags,
 		return STRATA_EINVAL;
 	}
 	c = malloc(sizeof *c + len + 1);
-	if (!c) {
-		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, NULL, "out of memory");
-		return STRATA_ENOMEM;
-	}
+	if (!c)
+		return strata_oom(host);
 	memcpy(c->path, p, len);
 	c->path[len] = '\0';
 	c->db = NULL;

@@ -50,7 +50,7 @@ static int list_dir(strata_host *h, const char *dir, size_t idx, found_list *l)
 {
 	char *ldir = sp_path_join(dir, "layouts", NULL);
 	if (!ldir)
-		return sp_oom(h);
+		return strata_oom(h);
 	DIR *d = opendir(ldir);
 	int rc = STRATA_OK;
 	struct dirent *e;
@@ -62,7 +62,7 @@ static int list_dir(strata_host *h, const char *dir, size_t idx, found_list *l)
 			size_t cap = l->cap ? 2 * l->cap : 16;
 			found *nv = realloc(l->v, cap * sizeof *nv);
 			if (!nv) {
-				rc = sp_oom(h);
+				rc = strata_oom(h);
 				break;
 			}
 			l->v = nv;
@@ -74,7 +74,7 @@ static int list_dir(strata_host *h, const char *dir, size_t idx, found_list *l)
 		f->dir = idx;
 		l->n++;
 		if (!f->name || !f->path)
-			rc = sp_oom(h);
+			rc = strata_oom(h);
 	}
 	if (d)
 		closedir(d);
@@ -117,7 +117,7 @@ int sp_catalog_find(strata_host *h, const char *name, sp_layout **out)
 	size_t len = strlen(name);
 	char *file = malloc(len + 6);
 	if (!file)
-		return sp_oom(h);
+		return strata_oom(h);
 	memcpy(file, name, len);
 	memcpy(file + len, ".yaml", 6);
 	int rc = STRATA_ENOTFOUND;
@@ -125,7 +125,7 @@ int sp_catalog_find(strata_host *h, const char *name, sp_layout **out)
 		char *path = sp_path_join(dirs[i], "layouts", file);
 		struct stat st;
 		if (!path)
-			rc = sp_oom(h);
+			rc = strata_oom(h);
 		else if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 			rc = sp_layout_load(h, path, name, out);
 		free(path);
@@ -143,7 +143,7 @@ int sp_catalog_load_all(strata_host *h, sp_catalog *out)
 	out->n = 0;
 	int rc = list_all(h, &l);
 	if (rc == STRATA_OK && l.n && !(out->v = calloc(l.n, sizeof *out->v)))
-		rc = sp_oom(h);
+		rc = strata_oom(h);
 	for (size_t i = 0; rc == STRATA_OK && i < l.n; i++) {
 		rc = sp_layout_load(h, l.v[i].path, l.v[i].name, &out->v[i]);
 		if (rc == STRATA_OK)

@@ -13,7 +13,7 @@ static int push(strata_host *h, sp_entry **v, size_t *n, size_t *cap, const sp_e
 		size_t nc = *cap ? 2 * *cap : 256;
 		sp_entry *nv = realloc(*v, nc * sizeof *nv);
 		if (!nv)
-			return sp_oom(h);
+			return strata_oom(h);
 		*v = nv;
 		*cap = nc;
 	}
@@ -27,11 +27,11 @@ static int make_entry(strata_host *h, sp_set *s, const char *rel, sp_span ver, s
 {
 	e->file = rel;
 	e->down = SP_NONE;
-	e->version = sp_strndup(&s->arena, ver.s, ver.len);
-	e->name = sp_strndup(&s->arena, name.s, name.len);
-	char *key = sp_alloc(&s->arena, 2 * ver.len + 3);
+	e->version = strata_arena_strndup(&s->arena, ver.s, ver.len);
+	e->name = strata_arena_strndup(&s->arena, name.s, name.len);
+	char *key = strata_arena_alloc(&s->arena, 2 * ver.len + 3);
 	if (!e->version || !e->name || !key)
-		return sp_oom(h);
+		return strata_oom(h);
 	h->version_key(ver.s, ver.len, key);
 	e->norm = key;
 	return STRATA_OK;
@@ -80,6 +80,6 @@ void sp_set_free(sp_set *s)
 {
 	free(s->up);
 	free(s->down);
-	sp_arena_free(&s->arena);
+	strata_arena_free(&s->arena);
 	*s = (sp_set){ 0 };
 }

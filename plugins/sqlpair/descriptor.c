@@ -170,7 +170,7 @@ static int f_ignore(sp_ydoc *d, yaml_node_t *v, void *t)
 	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
 	l->ignore = calloc(n ? n : 1, sizeof *l->ignore);
 	if (!l->ignore)
-		return sp_oom(d->h);
+		return strata_oom(d->h);
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_t *item = yaml_document_get_node(d->doc, v->data.sequence.items.start[i]);
 		int rc = sp_yget_regex(d, item, &l->ignore[i]);
@@ -195,7 +195,7 @@ static const sp_field root_fields[] = {
 static int yaml_failed(sp_ydoc *d, yaml_parser_t *p)
 {
 	if (p->error == YAML_MEMORY_ERROR)
-		return sp_oom(d->h);
+		return strata_oom(d->h);
 	if (p->context)
 		return sp_ybad(d, &p->problem_mark, NULL, "YAML syntax error: %s %s", p->problem,
 		               p->context);
@@ -240,12 +240,12 @@ int sp_layout_load(strata_host *h, const char *file, const char *name, sp_layout
 	if (!l || !yaml_parser_initialize(&p)) {
 		free(l);
 		fclose(fp);
-		return sp_oom(h);
+		return strata_oom(h);
 	}
 	yaml_parser_set_input_file(&p, fp);
 	rc = load_doc(&d, &p, l);
 	if (rc >= 0 && !(l->file = strdup(file)))
-		rc = sp_oom(h);
+		rc = strata_oom(h);
 	yaml_parser_delete(&p);
 	fclose(fp);
 	if (rc < 0) {

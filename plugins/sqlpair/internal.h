@@ -10,25 +10,14 @@
 #include <stddef.h>
 
 #include "strata/plugin.h"
-
-/* ---- arena.c: bump allocator for the many small strings of one scan ---- */
-typedef struct sp_chunk sp_chunk;
-typedef struct sp_arena {
-	sp_chunk *head;
-} sp_arena;
-
-void *sp_alloc(sp_arena *a, size_t n);
-char *sp_strndup(sp_arena *a, const char *s, size_t n);
-void sp_arena_free(sp_arena *a);
+#include "strata/plugin_util.h" /* strata_oom, strata_read_file, strata_arena */
 
 /* ---- util.c: small shared helpers ---- */
-int sp_oom(strata_host *h);
 int sp_fail(strata_host *h, const char *file, int line, const char *fmt, ...) STRATA_PRINTF(4, 5);
 char *sp_path_join(const char *a, const char *b, const char *c);
-
-/* ---- fileio.c ---- */
+/* A file the walk listed, read whole (strata_read_file); one gone since is
+ * reported, STRATA_EIO. */
 int sp_read_file(strata_host *h, int rootfd, const char *rel, char **out, size_t *len);
-
 
 /* ---- layout.c / descriptor.c: one formats/layouts/NAME.yaml ---- */
 #define SP_MAX_GROUP 31
@@ -86,7 +75,7 @@ void sp_catalog_free(sp_catalog *c);
 typedef struct sp_files {
 	char **v;
 	size_t n, cap;
-	sp_arena arena;
+	strata_arena arena;
 } sp_files;
 
 int sp_open_root(strata_host *h, const char *path, int quiet);
@@ -107,7 +96,7 @@ typedef struct sp_set {
 	const char *root; /* the source folder, absolute, to name a second file */
 	sp_entry *up, *down;
 	size_t n_up, n_down, cap_up, cap_down;
-	sp_arena arena;
+	strata_arena arena;
 } sp_set;
 
 int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *out);

@@ -76,7 +76,7 @@ int sp_yget_regex(sp_ydoc *d, yaml_node_t *n, sp_regex *r)
 	}
 	r->compiled = 1;
 	r->text = strdup(s);
-	return r->text ? STRATA_OK : sp_oom(d->h);
+	return r->text ? STRATA_OK : strata_oom(d->h);
 }
 
 /* Strings owned by the layout (name, summary) are plain malloc'd copies. */
@@ -87,7 +87,7 @@ int sp_yget_string(sp_ydoc *d, yaml_node_t *n, const char *what, char **out)
 		return STRATA_EINVAL;
 	free(*out);
 	*out = strdup(s);
-	return *out ? STRATA_OK : sp_oom(d->h);
+	return *out ? STRATA_OK : strata_oom(d->h);
 }
 
 /* The list of known keys goes into the hint of an unknown-key error, since

@@ -1,4 +1,5 @@
 /* Helpers every other file of the plugin needs. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,11 +7,12 @@
 
 #include "internal.h"
 
-/* Out of memory is reported the same way everywhere, so say it once. */
-int sp_oom(strata_host *h)
+/* The walk listed rel, so a file gone since is reported like any other
+ * read error rather than left to the caller. */
+int sp_read_file(strata_host *h, int rootfd, const char *rel, char **out, size_t *len)
 {
-	h->error(h, STRATA_ECLASS_OS, NULL, 0, 0, NULL, "out of memory");
-	return STRATA_ENOMEM;
+	int rc = strata_read_file(h, rootfd, rel, rel, out, len);
+	return rc == STRATA_ENOTFOUND ? strata_read_error(h, rel, ENOENT) : rc;
 }
 
 /* A problem in a migration file.  host->error takes no va_list, so the
@@ -54,6 +56,6 @@ char *sp_other_file(strata_host *h, const sp_set *s, const char *rel)
 {
 	char *p = s->root ? sp_path_join(s->root, rel, NULL) : strdup(rel);
 	if (!p)
-		sp_oom(h);
+		strata_oom(h);
 	return p;
 }

@@ -38,7 +38,7 @@ static int push(strata_host *h, sp_files *f, char *rel)
 		size_t cap = f->cap ? 2 * f->cap : 256;
 		char **nv = realloc(f->v, cap * sizeof *nv);
 		if (!nv)
-			return sp_oom(h);
+			return strata_oom(h);
 		f->v = nv;
 		f->cap = cap;
 	}
@@ -69,7 +69,7 @@ static int entry_type(int dfd, const struct dirent *e)
 static char *rel_path(sp_files *f, const char *prefix, const char *name)
 {
 	size_t lp = prefix ? strlen(prefix) + 1 : 0, ln = strlen(name);
-	char *p = sp_alloc(&f->arena, lp + ln + 1);
+	char *p = strata_arena_alloc(&f->arena, lp + ln + 1);
 	if (!p)
 		return NULL;
 	if (prefix) {
@@ -101,7 +101,7 @@ static int walk_dir(strata_host *h, int fd, const char *prefix, int depth, sp_fi
 			continue;
 		char *rel = rel_path(f, prefix, e->d_name);
 		if (!rel) {
-			rc = sp_oom(h);
+			rc = strata_oom(h);
 		} else if (type == DT_REG) {
 			rc = push(h, f, rel);
 		} else {
@@ -147,7 +147,7 @@ int sp_walk(strata_host *h, int rootfd, sp_files *out)
 void sp_files_free(sp_files *f)
 {
 	free(f->v);
-	sp_arena_free(&f->arena);
+	strata_arena_free(&f->arena);
 	f->v = NULL;
 	f->n = f->cap = 0;
 }

@@ -8,6 +8,7 @@ pc=$(find "$DEST" -name strata.pc | head -1)
 check "meson install ships strata.pc" test -n "$pc"
 check "meson install ships plugin.h" test -n "$(find "$DEST" -path '*/include/strata/plugin.h')"
 check "meson install ships strata.h" test -n "$(find "$DEST" -path '*/include/strata/strata.h')"
+check "meson install ships plugin_util.h" test -n "$(find "$DEST" -path '*/include/strata/plugin_util.h')"
 check "meson install ships the plugins" test -n "$(find "$DEST" -name sqlpair.so -path '*/strata/plugins/*')"
 check "meson install ships formats/" test -n "$(find "$DEST" -name dbmate.yaml -path '*/strata/formats/layouts/*')"
 check "meson install ships the binary" test -n "$(find "$DEST" -name strata -path '*/bin/*')"
@@ -68,6 +69,29 @@ ccrc=$?
 set -e
 check "plugin compiles with -Wall -Wextra -Werror against installed headers" eq "$ccrc" 0
 check "plugin was not built against the source tree" bash -c "! echo '$cflags' | grep -q '$SRC/include'"
+
+# plugin_util.h is header-only: strict C11 plus POSIX.1-2008, and no warning
+# for the functions a plugin leaves unused.
+cat >"$T/util.c" <<'C'
+#include <strata/plugin_util.h>
+
+int util_read(strata_host *h, int dirfd, const char *rel, strata_arena *a, char **copy)
+{
+	char *text;
+	size_t len;
+	int rc = strata_read_file(h, dirfd, rel, NULL, &text, &len);
+	if (rc < 0)
+		return rc;
+	*copy = strata_arena_strndup(a, text, len);
+	free(text);
+	return *copy ? STRATA_OK : strata_oom(h);
+}
+C
+set +e
+${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -fPIC $cflags -c -o "$T/util.o" "$T/util.c" 2>"$T/cc.err"
+ccrc=$?
+set -e
+check "a plugin using plugin_util.h compiles with -std=c11 -Wall -Wextra -Werror" eq "$ccrc" 0
 
 printf 'database: sqlite:hello.db\nplugin_path: plug\nsources:\n  - name: hi\n    format: hello\n    path: mig\n    table: greetings\n' >strata.yaml
 run plugins

@@ -1,0 +1,219 @@
+/*
+ * strata plugin utilities: what every plugin needs and the host cannot lend
+ * through strata_host.
+ *
+ *   strata_slurpat()      a whole file, NUL-terminated; no host calls (worker threads)
+ *   strata_read_file()    the same, errors reported through the host
+ *   strata_arena_*()      a bump allocator for the plugin's own memory
+ *   strata_oom()          the one out-of-memory report
+ *
+ * Header-only, every function static inline: a plugin links nothing for it,
+ * and what it does not call costs nothing.  It needs libc and POSIX.1-2008
+ * (openat, O_CLOEXEC) only; with -std=c11 also pass -D_POSIX_C_SOURCE=200809L.
+ */
+#ifndef STRATA_PLUGIN_UTIL_H
+#define STRATA_PLUGIN_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <strata/plugin.h>
+
+/* Out of memory is reported like every other error: a plugin never exits.
+ * Returns STRATA_ENOMEM, to be passed on. */
+static inline int strata_oom(strata_host *h)
+{
+	h->error(h, STRATA_ECLASS_OS, NULL, 0, 0, NULL, "out of memory");
+	return STRATA_ENOMEM;
+}
+
+/* ---------------------------------------------------- reading one file whole */
+
+/*
+ * Reads path, relative to the folder dirfd (AT_FDCWD: the working directory;
+ * an absolute path ignores dirfd), into a malloc'd buffer *out that the
+ * caller frees, NUL-terminated, and its length *len.  Calls no host function,
+ * so it may run on a plugin's worker threads.  Returns 0, or an errno value
+ * (ENOENT: no such file, ENOMEM, ...) with *out NULL and *len 0.
+ *
+ * The buffer is sized from fstat() with room for the NUL and one byte more,
+ * and *len is what read() returned, never st_size.  The usual file costs one
+ * fstat() and one read(): that read asks for st_size + 1 bytes, and getting
+ * st_size back from a regular file is end of file, so no read() is made just
+ * to see EOF.  A file that grew since fstat() fills the spare byte, and the
+ * buffer doubles until EOF; one that shrank ends early; EINTR is retried.
+ * What has no size to trust (a pipe, /proc) starts at 4 KiB and grows.
+ */
+static inline int strata_slurpat(int dirfd, const char *path, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return errno;
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		close(fd);
+		return e;
+	}
+	size_t want = 0; /* the size fstat promised, 0 when there is none */
+	if (S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX / 4)
+		want = (size_t)st.st_size;
+	size_t cap = want ? want + 2 : 4096, n = 0;
+	char *buf = malloc(cap);
+	int e = buf ? 0 : ENOMEM;
+	while (!e) {
+		if (n + 1 == cap) { /* full but for the NUL: the file grew */
+			char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+			if (!nb) {
+				e = ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0) {
+			if (errno != EINTR)
+				e = errno;
+			continue;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (want && n == want)
+			break; /* a short read of a regular file: EOF */
+	}
+	close(fd);
+	if (e) {
+		free(buf);
+		return e;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Reports e, an errno value from strata_slurpat() for the file display, the
+ * way strata_read_file() does: ENOMEM through strata_oom(), anything else as
+ * "cannot read: REASON".  Returns STRATA_ENOMEM or STRATA_EIO. */
+static inline int strata_read_error(strata_host *h, const char *display, int e)
+{
+	if (e == ENOMEM)
+		return strata_oom(h);
+	h->error(h, STRATA_ECLASS_SOURCE, display, 0, 0, NULL, "cannot read: %s", strerror(e));
+	return STRATA_EIO;
+}
+
+/* strata_slurpat() with its errors reported against display (path when
+ * NULL).  Returns STRATA_OK; STRATA_ENOTFOUND, reporting nothing, when the
+ * file does not exist (the caller decides whether that is an error);
+ * STRATA_ENOMEM or STRATA_EIO, reported. */
+static inline int strata_read_file(strata_host *h, int dirfd, const char *path,
+                                   const char *display, char **out, size_t *len)
+{
+	int e = strata_slurpat(dirfd, path, out, len);
+	if (e == ENOENT)
+		return STRATA_ENOTFOUND;
+	return e ? strata_read_error(h, display ? display : path, e) : STRATA_OK;
+}
+
+/* ------------------------------------------------------------- the arena */
+
+/*
+ * A bump allocator: many small allocations freed together at once, which is
+ * faster and harder to leak than as many malloc/free pairs.  Memory comes in
+ * STRATA_ARENA_CHUNK chunks, every block aligned for any type (max_align_t);
+ * a request bigger than a chunk gets a chunk of its own, and the current
+ * chunk stays in use.  Not thread-safe: one arena per thread.
+ *
+ *     strata_arena a = {0};          (empty: zero-initialized)
+ *     char *s = strata_arena_strndup(&a, p, n);
+ *     ...
+ *     strata_arena_free(&a);         (everything at once; a is empty again)
+ */
+#define STRATA_ARENA_CHUNK 65536
+
+typedef struct strata_arena_chunk {
+	struct strata_arena_chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+} strata_arena_chunk;
+
+typedef struct strata_arena {
+	strata_arena_chunk *head; /* the chunk small blocks come from; NULL: empty */
+} strata_arena;
+
+/* n bytes (uninitialized), NULL when out of memory.  Every call returns a
+ * distinct block, n = 0 included. */
+static inline void *strata_arena_alloc(strata_arena *a, size_t n)
+{
+	const size_t al = _Alignof(max_align_t);
+	if (n > SIZE_MAX - sizeof(strata_arena_chunk) - al)
+		return NULL;
+	n = n ? (n + al - 1) & ~(al - 1) : al;
+	strata_arena_chunk *c = a->head;
+	if (c && c->cap - c->used >= n) {
+		void *p = (char *)c->data + c->used;
+		c->used += n;
+		return p;
+	}
+	size_t cap = n > STRATA_ARENA_CHUNK ? n : STRATA_ARENA_CHUNK;
+	strata_arena_chunk *nc = malloc(sizeof *nc + cap);
+	if (!nc)
+		return NULL;
+	nc->used = n;
+	nc->cap = cap;
+	if (c && n > STRATA_ARENA_CHUNK) { /* its own chunk, behind the current one */
+		nc->next = c->next;
+		c->next = nc;
+	} else {
+		nc->next = c;
+		a->head = nc;
+	}
+	return nc->data;
+}
+
+/* n zeroed bytes, NULL when out of memory. */
+static inline void *strata_arena_zalloc(strata_arena *a, size_t n)
+{
+	void *p = strata_arena_alloc(a, n);
+	if (p)
+		memset(p, 0, n);
+	return p;
+}
+
+/* The n bytes at s (copied as they are, NULs included) plus a NUL, NULL when
+ * out of memory. */
+static inline char *strata_arena_strndup(strata_arena *a, const char *s, size_t n)
+{
+	char *p = n < SIZE_MAX ? strata_arena_alloc(a, n + 1) : NULL;
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* Frees every block at once; the arena is empty and can be used again. */
+static inline void strata_arena_free(strata_arena *a)
+{
+	strata_arena_chunk *c = a->head;
+	while (c) {
+		strata_arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	a->head = NULL;
+}
+
+#endif /* STRATA_PLUGIN_UTIL_H */

@@ -1,0 +1,271 @@
+/*
+ * Unit tests of include/strata/plugin_util.h, the header-only helpers every
+ * bundled plugin uses: the whole-file reader (host-free and reported), the
+ * arena and the out-of-memory report.  The host is the small fake that
+ * records the last error, plus the error class.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <strata/plugin_util.h>
+
+#include "fake_host.h"
+
+static char dir[64];
+static strata_error_class last_cls;
+
+static void cls_error(strata_host *h, strata_error_class cls, const char *file, int line, int col,
+                      const char *hint, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	last_cls = cls;
+	f_error(h, cls, file, line, col, hint, "%s", msg);
+}
+
+static void host_init(fake_host *f)
+{
+	fake_init(f, NULL);
+	f->h.error = cls_error;
+	last_cls = STRATA_ECLASS_NONE;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/strata-putil.XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void write_file(const char *name, const char *text, size_t len)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+static int open_dir(void)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* ---- the reader ---- */
+
+static void reads_whole_file(void **state)
+{
+	(void)state;
+	write_file("a.sql", "CREATE TABLE t (id int);\n\0tail", 30);
+	int dfd = open_dir();
+	char *buf = NULL;
+	size_t len = 0;
+	assert_int_equal(strata_slurpat(dfd, "a.sql", &buf, &len), 0);
+	assert_int_equal(len, 30); /* a NUL inside does not end it */
+	assert_memory_equal(buf, "CREATE TABLE t (id int);\n\0tail", 30);
+	assert_int_equal(buf[len], '\0');
+	free(buf);
+
+	char abs[256];
+	snprintf(abs, sizeof abs, "%s/a.sql", dir); /* absolute: dirfd ignored */
+	assert_int_equal(strata_slurpat(AT_FDCWD, abs, &buf, &len), 0);
+	assert_int_equal(len, 30);
+	free(buf);
+	close(dfd);
+}
+
+static void reads_empty_and_large(void **state)
+{
+	(void)state;
+	write_file("empty.sql", "", 0);
+	size_t big = 3 * 65536 + 7;
+	char *text = malloc(big);
+	assert_non_null(text);
+	for (size_t i = 0; i < big; i++)
+		text[i] = (char)('a' + i % 26);
+	write_file("big.sql", text, big);
+	int dfd = open_dir();
+	char *buf = NULL;
+	size_t len = 1;
+	assert_int_equal(strata_slurpat(dfd, "empty.sql", &buf, &len), 0);
+	assert_int_equal(len, 0);
+	assert_string_equal(buf, "");
+	free(buf);
+	assert_int_equal(strata_slurpat(dfd, "big.sql", &buf, &len), 0);
+	assert_int_equal(len, big);
+	assert_memory_equal(buf, text, big);
+	assert_int_equal(buf[len], '\0');
+	free(buf);
+	free(text);
+	close(dfd);
+}
+
+/* No size to trust (st_size 0): starts small and grows until EOF. */
+static void reads_pipe(void **state)
+{
+	(void)state;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	char chunk[1000];
+	memset(chunk, 'x', sizeof chunk);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(write(p[1], chunk, sizeof chunk), (ssize_t)sizeof chunk);
+	close(p[1]);
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
+	char *buf = NULL;
+	size_t len = 0;
+	assert_int_equal(strata_slurpat(AT_FDCWD, path, &buf, &len), 0);
+	assert_int_equal(len, 10000);
+	assert_int_equal(buf[0], 'x');
+	assert_int_equal(buf[9999], 'x');
+	assert_int_equal(buf[10000], '\0');
+	free(buf);
+	close(p[0]);
+}
+
+static void missing_and_unreadable(void **state)
+{
+	(void)state;
+	int dfd = open_dir();
+	char *buf = (char *)"stale";
+	size_t len = 7;
+	assert_int_equal(strata_slurpat(dfd, "nope.sql", &buf, &len), ENOENT);
+	assert_null(buf);
+	assert_int_equal(len, 0);
+
+	fake_host f;
+	host_init(&f);
+	assert_int_equal(strata_read_file(&f.h, dfd, "nope.sql", "db/nope.sql", &buf, &len),
+	                 STRATA_ENOTFOUND);
+	assert_int_equal(f.errors, 0); /* the caller decides */
+
+	char sub[256];
+	snprintf(sub, sizeof sub, "%s/sub", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(strata_read_file(&f.h, dfd, "sub", "db/sub", &buf, &len), STRATA_EIO);
+	assert_int_equal(f.errors, 1);
+	assert_string_equal(f.file, "db/sub");
+	assert_int_equal(last_cls, STRATA_ECLASS_SOURCE);
+	char want[128];
+	snprintf(want, sizeof want, "cannot read: %s", strerror(EISDIR));
+	assert_string_equal(f.msg, want);
+	assert_null(buf);
+
+	host_init(&f); /* display NULL: the path names the file */
+	assert_int_equal(strata_read_file(&f.h, dfd, "sub", NULL, &buf, &len), STRATA_EIO);
+	assert_string_equal(f.file, "sub");
+
+	host_init(&f);
+	assert_int_equal(strata_read_error(&f.h, "x.sql", ENOENT), STRATA_EIO);
+	snprintf(want, sizeof want, "cannot read: %s", strerror(ENOENT));
+	assert_string_equal(f.msg, want);
+	host_init(&f);
+	assert_int_equal(strata_read_error(&f.h, "x.sql", ENOMEM), STRATA_ENOMEM);
+	assert_string_equal(f.msg, "out of memory");
+	close(dfd);
+}
+
+static void oom_report(void **state)
+{
+	(void)state;
+	fake_host f;
+	host_init(&f);
+	assert_int_equal(strata_oom(&f.h), STRATA_ENOMEM);
+	assert_int_equal(f.errors, 1);
+	assert_string_equal(f.msg, "out of memory");
+	assert_string_equal(f.file, "");
+	assert_int_equal(last_cls, STRATA_ECLASS_OS);
+}
+
+/* ---- the arena ---- */
+
+static void arena_blocks(void **state)
+{
+	(void)state;
+	strata_arena a = {0};
+	const uintptr_t al = _Alignof(max_align_t);
+	char *prev = NULL;
+	for (size_t n = 0; n < 100; n++) {
+		char *p = strata_arena_alloc(&a, n);
+		assert_non_null(p);
+		assert_int_equal((uintptr_t)p % al, 0);
+		assert_true(p != prev); /* n = 0 too: distinct blocks */
+		memset(p, 0xab, n);
+		prev = p;
+	}
+	char *s = strata_arena_strndup(&a, "ab\0cd", 5);
+	assert_memory_equal(s, "ab\0cd", 6);
+	s = strata_arena_strndup(&a, "xyz", 2);
+	assert_string_equal(s, "xy");
+	unsigned char *z = strata_arena_zalloc(&a, 40);
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(z[i], 0);
+	assert_null(strata_arena_alloc(&a, SIZE_MAX));
+	assert_null(strata_arena_alloc(&a, SIZE_MAX - 8));
+	strata_arena_free(&a);
+	assert_null(a.head);
+	assert_non_null(strata_arena_strndup(&a, "again", 5)); /* usable after free */
+	strata_arena_free(&a);
+}
+
+/* A request bigger than a chunk gets a chunk of its own; the current chunk
+ * keeps serving small blocks. */
+static void arena_oversize(void **state)
+{
+	(void)state;
+	strata_arena a = {0};
+	char *small = strata_arena_alloc(&a, 10);
+	strata_arena_chunk *head = a.head;
+	assert_int_equal(head->cap, STRATA_ARENA_CHUNK);
+	char *big = strata_arena_alloc(&a, 3 * STRATA_ARENA_CHUNK);
+	assert_non_null(big);
+	memset(big, 1, 3 * STRATA_ARENA_CHUNK);
+	assert_ptr_equal(a.head, head);
+	assert_int_equal(head->next->cap, 3 * STRATA_ARENA_CHUNK);
+	char *next = strata_arena_alloc(&a, 10);
+	assert_ptr_equal(next, small + _Alignof(max_align_t));
+	/* Filling the chunk starts a new one in front. */
+	assert_non_null(strata_arena_alloc(&a, STRATA_ARENA_CHUNK - 2 * _Alignof(max_align_t)));
+	assert_non_null(strata_arena_alloc(&a, 1));
+	assert_true(a.head != head);
+	assert_ptr_equal(a.head->next, head);
+	strata_arena_free(&a);
+	assert_null(a.head);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(reads_whole_file),
+		cmocka_unit_test(reads_empty_and_large),
+		cmocka_unit_test(reads_pipe),
+		cmocka_unit_test(missing_and_unreadable),
+		cmocka_unit_test(oom_report),
+		cmocka_unit_test(arena_blocks),
+		cmocka_unit_test(arena_oversize),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
