@@ -145,6 +145,10 @@ static void print_migration_json(const strata_migration_info *m, int with_state)
 		json_field("applied_at", m->applied_at, 0);
 		if (m->error)
 			json_field("error", m->error, 0);
+		if (m->decided_by) {
+			json_field("decided_by", m->decided_by, 0);
+			json_field("decided_at", m->decided_at, 0);
+		}
 	}
 	fputs("}", stdout);
 }
@@ -192,6 +196,16 @@ static int cmd_ledger(strata *s, const opts *o)
 	return EXIT_OK;
 }
 
+/* A failure's text in brackets, trimmed to its first non-empty line: a
+ * native tool's log may be many (--json carries it whole). */
+static void print_one_line(const char *text)
+{
+	while (*text == '\n' || *text == '\r' || *text == ' ')
+		text++;
+	size_t n = strcspn(text, "\r\n");
+	printf("  [%.*s%s]", (int)n, text, text[n] && text[n + strspn(text + n, "\r\n \t")] ? " …" : "");
+}
+
 static int cmd_status(strata *s, const opts *o)
 {
 	size_t counts[STRATA_STATE_COUNT], ooo = 0;
@@ -223,10 +237,13 @@ static int cmd_status(strata *s, const opts *o)
 				fputs("  (out of order)", stdout);
 			if (m->native_only)
 				fputs("  (native tracker)", stdout);
+			if (m->decided_by)
+				printf("  (%s by %s%s%s)", strata_state_name(m->state), m->decided_by,
+				       m->decided_at ? ", " : "", m->decided_at ? m->decided_at : "");
 			if (m->blocked && m->state == STRATA_PENDING)
 				fputs("  (untranslatable)", stdout);
 			if (m->state == STRATA_FAILED && m->error)
-				printf("  [%s]", m->error);
+				print_one_line(m->error);
 			putchar('\n');
 		}
 		printf("%zu migration%s:", n, n == 1 ? "" : "s");

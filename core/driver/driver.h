@@ -55,6 +55,9 @@ int ledger_table_read(db *d, ledger_row **rows, size_t *n);
 int ledger_table_get(db *d, const char *id, ledger_row *row); /* 1 found, 0 not, <0 err */
 int ledger_table_write(db *d, const migration *m, const char *state, const char *started,
                        const char *finished, long ms, const char *error);
+/* The same with applied_by given (NULL: this connection's user@host). */
+int ledger_table_write_by(db *d, const migration *m, const char *state, const char *started,
+                          const char *finished, long ms, const char *error, const char *by);
 void ledger_rows_free(ledger_row *rows, size_t n);
 void ledger_row_clear(ledger_row *r);
 

@@ -129,6 +129,12 @@ int ledger_table_get(db *d, const char *id, ledger_row *row)
 int ledger_table_write(db *d, const migration *m, const char *state, const char *started,
                        const char *finished, long ms, const char *error)
 {
+	return ledger_table_write_by(d, m, state, started, finished, ms, error, NULL);
+}
+
+int ledger_table_write_by(db *d, const migration *m, const char *state, const char *started,
+                          const char *finished, long ms, const char *error, const char *by)
+{
 	static const char sql[] =
 		"INSERT INTO strata_ledger (id, source, version, name, checksum, state, started_at, "
 		"finished_at, execution_ms, applied_by, error) "
@@ -140,10 +146,10 @@ int ledger_table_write(db *d, const migration *m, const char *state, const char 
 		"error = excluded.error";
 	char msbuf[32];
 	snprintf(msbuf, sizeof msbuf, "%ld", ms);
-	if (!d->who) /* getpwuid() reads /etc/passwd: once, not per migration */
+	if (!by && !d->who) /* getpwuid() reads /etc/passwd: once, not per migration */
 		d->who = who_am_i();
 	const char *p[] = {m->info.id, m->info.source, m->info.version, m->info.name,
 	                   m->info.checksum, state, started, finished, ms >= 0 ? msbuf : NULL,
-	                   d->who, error};
+	                   by ? by : d->who, error};
 	return db_query(d, sql, p, 11, NULL, NULL);
 }

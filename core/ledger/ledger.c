@@ -27,6 +27,9 @@ void migration_free(migration *m)
 	free(m->down);
 	free(m->native_checksum);
 	free(m->native_finished);
+	free(m->native_error);
+	free(m->decided_by);
+	free(m->decided_at);
 	free(m->pm);
 	free(m->up_blocked);
 	free(m->down_blocked);

@@ -25,6 +25,14 @@ typedef struct migration {
 	bool apply_failed;   /* failed while applying (not rolling back, not interrupted) */
 	bool ledger_baselined; /* strata_ledger says baselined (before checksums) */
 	char *native_finished; /* finished_at from the native tracker's row */
+	char *native_error;    /* the tool's own failure text from that row */
+	bool native_seen;      /* the tracker reported it (a row, or under a head) */
+	bool has_row;          /* strata_ledger has a row for it */
+	strata_state recorded; /* what that row says, before the trackers are heard */
+	bool from_native;      /* that row was copied from a native table (applied_by "native:…") */
+	bool native_decided;   /* the native table disagreed and won (info.decided_by) */
+	bool native_missing;   /* recorded done in strata_ledger, no record in the native table */
+	char *decided_by, *decided_at;
 	struct migration **pm; /* parents resolved by ledger_order (nparents of them) */
 	size_t descends;       /* pm[0..descends) are lineage, the rest dependencies only */
 	/* Untranslatable scripts (strata_migration_desc version 2). */

@@ -33,6 +33,15 @@ static void reset(plan *p)
 		lg->migs[i]->ledger_baselined = false;
 		free(lg->migs[i]->native_finished);
 		lg->migs[i]->native_finished = NULL;
+		migration *m = lg->migs[i];
+		free(m->native_error);
+		free(m->decided_by);
+		free(m->decided_at);
+		m->native_error = m->decided_by = m->decided_at = NULL;
+		in->decided_by = in->decided_at = NULL;
+		m->native_seen = m->has_row = m->from_native = false;
+		m->native_decided = m->native_missing = false;
+		m->recorded = STRATA_PENDING;
 	}
 	for (size_t i = 0; i < p->nmissing; i++)
 		migration_free(p->missing[i]);
@@ -101,8 +110,13 @@ static void apply_ledger_rows(plan *p, ledger_row *rows, size_t n)
 			in->state = STRATA_FAILED;
 		else if (ts == STRATA_TRACK_ROLLED_BACK)
 			in->state = STRATA_ROLLED_BACK;
-		m->apply_failed = ts == STRATA_TRACK_FAILED;
+		/* A row copied from a native table by an earlier command: its
+		 * failure is the tool's, not a failed apply of strata's own. */
+		m->from_native = r->applied_by && !strncmp(r->applied_by, "native:", 7);
+		m->apply_failed = ts == STRATA_TRACK_FAILED && !m->from_native;
 		m->ledger_baselined = ts == STRATA_TRACK_BASELINED;
+		m->has_row = true;
+		m->recorded = in->state;
 		in->applied_at = xstrdup(r->finished_at);
 		in->applied_by = xstrdup(r->applied_by);
 		in->execution_ms = r->execution_ms;
@@ -124,6 +138,7 @@ static void mark_ancestry(ledger *lg, migration *head)
 		migration *m = stack[--top];
 		if (m->native == STRATA_PENDING || m->native == STRATA_ROLLED_BACK)
 			m->native = STRATA_APPLIED;
+		m->native_seen = true;
 		for (size_t k = 0; m->pm && m->pm[k]; k++)
 			if (m->pm[k]->seq < lg->nmigs && !seen[m->pm[k]->seq]) {
 				seen[m->pm[k]->seq] = 1;
@@ -175,10 +190,108 @@ static void apply_tracker_rows(plan *p, const track_rows *rows)
 		}
 		if (m) {
 			m->native = st;
+			m->native_seen = true;
 			free(m->native_finished);
 			m->native_finished = xstrdup(t->finished_at);
+			free(m->native_error);
+			m->native_error = xstrdup(t->error);
 		}
 	}
+}
+
+static bool done(strata_state st)
+{
+	return st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED;
+}
+
+/* The native table won: strata writes it in the same transaction as
+ * strata_ledger, so a disagreement means the tool acted after strata. */
+static void decide(migration *m, strata_state st, const track_src *ts)
+{
+	m->info.state = st;
+	m->native_decided = true;
+	m->decided_by = xstrdup(ts->tool);
+	m->decided_at = xstrdup(m->native_finished);
+	m->info.decided_by = m->decided_by;
+	m->info.decided_at = m->decided_at;
+	m->apply_failed = false;
+	if (st == STRATA_FAILED) {
+		free((char *)m->info.error);
+		m->info.error = xasprintf("%s", m->native_error ? m->native_error
+		                                                : "failed in the tool's own table");
+	}
+	if (m->decided_at) {
+		free((char *)m->info.applied_at);
+		m->info.applied_at = xstrdup(m->decided_at);
+	}
+}
+
+/* One migration strata_ledger has a row for, against its source's tracker. */
+static void reconcile_one(migration *m, const track_src *ts)
+{
+	bool ldone = done(m->recorded);
+	if (!m->native_seen) {
+		if (ts->flags & STRATA_TRACKER_COMPLETE) {
+			if (ldone) /* the tool's record says not applied: it undid it */
+				decide(m, STRATA_ROLLED_BACK, ts);
+		} else if (ldone) {
+			m->native_missing = true;
+		}
+		return;
+	}
+	strata_state nst = m->native;
+	if (done(nst) && !ldone)
+		decide(m, nst == STRATA_MODIFIED ? STRATA_MODIFIED : STRATA_APPLIED, ts);
+	else if (nst == STRATA_FAILED && m->recorded != STRATA_FAILED)
+		decide(m, STRATA_FAILED, ts);
+	else if (nst == STRATA_ROLLED_BACK && (ldone || m->recorded == STRATA_FAILED))
+		decide(m, STRATA_ROLLED_BACK, ts);
+}
+
+/* Every tracker against strata_ledger's rows; what cannot be decided is said,
+ * once per source. */
+static void reconcile(plan *p, const track_rows *tr)
+{
+	ledger *lg = p->lg;
+	size_t *kept = xcalloc(tr->nsrc + 1, sizeof *kept);
+	const migration **first = xcalloc(tr->nsrc + 1, sizeof *first);
+	for (size_t i = 0; i < lg->nmigs; i++) {
+		migration *m = lg->migs[i];
+		if (m->src >= tr->nsrc || !tr->src[m->src].tool || !m->has_row)
+			continue;
+		const track_src *ts = &tr->src[m->src];
+		if (ts->missing) {
+			if (done(m->recorded)) {
+				m->native_missing = true;
+				if (!kept[m->src]++)
+					first[m->src] = m;
+			}
+			continue;
+		}
+		reconcile_one(m, ts);
+		if (m->native_missing && !kept[m->src]++)
+			first[m->src] = m;
+	}
+	for (size_t k = 0; k < tr->nsrc; k++) {
+		if (!kept[k])
+			continue;
+		const track_src *ts = &tr->src[k];
+		if (ts->missing)
+			logf_(p->e, STRATA_LOG_WARN, NULL, 0,
+			      "%s of source '%s' does not exist; strata_ledger's record of %zu applied "
+			      "migration%s stands (`strata baseline` writes %s again)",
+			      ts->table, p->cfg->sources[k].name, kept[k], kept[k] == 1 ? "" : "s",
+			      ts->table);
+		else
+			logf_(p->e, STRATA_LOG_WARN, NULL, 0,
+			      "%zu migration%s of source '%s' applied in strata_ledger %s no row in %s "
+			      "(first: %s); strata_ledger's record stands (`strata baseline` writes "
+			      "the rows)",
+			      kept[k], kept[k] == 1 ? "" : "s", p->cfg->sources[k].name,
+			      kept[k] == 1 ? "has" : "have", ts->table, first[k]->info.id);
+	}
+	free(kept);
+	free(first);
 }
 
 /* The plan from strata_ledger rows already read (consumed), then the native
@@ -198,6 +311,7 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 	if (rc < 0)
 		return rc;
 	apply_tracker_rows(p, &trows);
+	reconcile(p, &trows);
 	track_rows_free(&trows);
 
 	ledger *lg = p->lg;
@@ -213,6 +327,8 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 			m->info.native_only = 1;
 			if (m->native_finished && !m->info.applied_at)
 				m->info.applied_at = xstrdup(m->native_finished);
+			if (m->native == STRATA_FAILED && m->native_error && !m->info.error)
+				m->info.error = xstrdup(m->native_error);
 		}
 		/* The format's own checksum rule is the authority on its files:
 		 * Prisma accepts a migration.sql whose line endings changed, so a

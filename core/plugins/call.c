@@ -117,6 +117,12 @@ static const char *table_of(const plugin *pl)
 	return t ? t : "its tracking table";
 }
 
+unsigned int call_track_flags(const plugin *pl)
+{
+	const strata_tracker_ops *t = pl->desc->tracker;
+	return STRATA_HAS(strata_tracker_ops, t, flags) ? t->flags : 0;
+}
+
 int call_track_read(host_call *hc, const plugin *pl)
 {
 	bound b;
@@ -124,6 +130,9 @@ int call_track_read(host_call *hc, const plugin *pl)
 	unsigned long n = enter(hc);
 	int rc = pl->desc->tracker->read(&hc->pub, sc);
 	unbind(&b);
+	if (rc == STRATA_ENOTFOUND && (call_track_flags(pl) & STRATA_TRACKER_SAYS_MISSING) &&
+	    err_serial(hc->e) == n)
+		return rc; /* the table does not exist, as the contract allows */
 	if (rc >= 0 || err_serial(hc->e) != n)
 		return leave(hc, pl, n, rc, STRATA_ECLASS_DB, NULL, NULL);
 	return err_set(hc->e, rc, STRATA_ECLASS_DB, hc->display, 0, 0, NULL,

@@ -89,6 +89,10 @@ void host_init(host_call *hc, const loader *L);
  * message when it gave one, else "WHAT (plugin NAME gave no reason)". */
 int call_scan(host_call *hc, const plugin *pl);
 int call_detect(host_call *hc, const plugin *pl, const char *dir);
+/* STRATA_TRACKER_* of the tracker (0 for a table from before the field). */
+unsigned int call_track_flags(const plugin *pl);
+/* STRATA_ENOTFOUND, nothing reported: the tool's table does not exist
+ * (trackers with STRATA_TRACKER_SAYS_MISSING). */
 int call_track_read(host_call *hc, const plugin *pl);
 int call_track_record(host_call *hc, const plugin *pl, const strata_track_event *ev);
 bool call_track_has_lock(const plugin *pl);

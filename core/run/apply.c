@@ -22,7 +22,8 @@ static int check_problems(plan *p, db *d, size_t end, bool allow_ooo)
 			               "`strata mark ID --applied`",
 			               "%s was modified after it was applied (checksum differs)",
 			               m->info.id);
-		if (m->info.state == STRATA_FAILED && m->info.native_only)
+		if (m->info.state == STRATA_FAILED &&
+		    (m->info.native_only || m->native_decided || m->from_native))
 			return err_set(p->e, STRATA_ESTATE, STRATA_ECLASS_DB, m->info.file, 0, 0,
 			               "fix it, then `strata mark ID --rolled-back` (or `--applied` if "
 			               "you finished it by hand) and apply again",

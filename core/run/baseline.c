@@ -20,8 +20,19 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
 		migration *m = p->lg->migs[i];
 		strata_state st = m->info.state;
-		if (run_is_done(st) || (m->info.native_only && st == STRATA_APPLIED) ||
-		    (to && !run_in_target(p, m, p->lg->migs[end])))
+		if (to && !run_in_target(p, m, p->lg->migs[end]))
+			continue;
+		if (m->native_missing) {
+			/* Applied by strata's record, unknown to the native table (gone, or
+			 * attached later): write the tool's row again, strata_ledger's stays. */
+			rc = track_record(p->L, p->lg, d, m, "baselined", now, now, 0, NULL);
+			if (!rc)
+				logf_(p->e, STRATA_LOG_INFO, NULL, 0,
+				      "%s: its native tracking row written again (applied in strata_ledger)",
+				      m->info.id);
+			continue;
+		}
+		if (run_is_done(st) || (m->info.native_only && st == STRATA_APPLIED))
 			continue;
 		rc = run_write_state(p, d, m, "baselined", now, now, 0, NULL);
 		if (!rc) {

@@ -7,8 +7,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Where a native table won over strata_ledger (plan.c), strata_ledger is
+ * brought in line first, in one transaction, each change said: the record
+ * never disagrees silently.  A modified row stays as the tool has it. */
+static int record_decisions(plan *p, db *d)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->lg->nmigs; i++)
+		n += p->lg->migs[i]->native_decided && p->lg->migs[i]->info.state != STRATA_MODIFIED;
+	if (!n)
+		return 0;
+	int rc = db_begin(d);
+	char now[40];
+	now_iso8601(now);
+	for (size_t i = 0; !rc && i < p->lg->nmigs; i++) {
+		migration *m = p->lg->migs[i];
+		strata_state st = m->info.state;
+		if (!m->native_decided || st == STRATA_MODIFIED)
+			continue;
+		const char *state = st == STRATA_FAILED        ? "failed"
+		                    : st == STRATA_ROLLED_BACK ? "rolled_back"
+		                                               : "applied";
+		const char *when = m->decided_at ? m->decided_at : now;
+		char *by = xasprintf("native:%s", m->decided_by);
+		rc = ledger_table_write_by(d, m, state, when, st == STRATA_FAILED ? NULL : when, -1,
+		                           st == STRATA_FAILED ? m->info.error : NULL, by);
+		free(by);
+		if (!rc)
+			logf_(p->e, STRATA_LOG_INFO, NULL, 0,
+			      "recorded %s as %s in strata_ledger: %s's table says so%s%s (strata_ledger "
+			      "said %s)",
+			      m->info.id, state, m->decided_by, m->decided_at ? ", " : "",
+			      m->decided_at ? m->decided_at : "", strata_state_name(m->recorded));
+	}
+	if (!rc)
+		rc = db_commit(d);
+	else
+		db_rollback(d);
+	return rc;
+}
+
 /* Open read-write, take the command-wide lock and the trackers' own, read
- * the current state, make sure strata_ledger exists. */
+ * the current state, make sure strata_ledger exists, record what the native
+ * tools did meanwhile. */
 int run_open(plan *p, const char *url, bool want_down, run_session *ss)
 {
 	memset(ss, 0, sizeof *ss);
@@ -24,6 +65,8 @@ int run_open(plan *p, const char *url, bool want_down, run_session *ss)
 		rc = plan_compute(p, &ss->d);
 	if (!rc)
 		rc = ledger_table_ensure(&ss->d);
+	if (!rc)
+		rc = record_decisions(p, &ss->d);
 	return rc;
 }
 
@@ -56,7 +99,7 @@ bool run_is_due(db *d, const migration *m)
 	strata_state st = m->info.state;
 	/* A failed transactional migration left nothing behind: retry it. */
 	return st == STRATA_PENDING || st == STRATA_ROLLED_BACK ||
-	       (st == STRATA_FAILED && m->apply_failed && !m->info.native_only &&
+	       (st == STRATA_FAILED && m->apply_failed && !m->info.native_only && !m->native_decided &&
 	        db_transactional(d, m, false) == 1);
 }
 

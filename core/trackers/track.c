@@ -49,6 +49,7 @@ static int on_row(host_call *hc, const strata_track_row *row)
 	rec->checksum = xstrdup(row->checksum);
 	rec->finished_at = STRATA_HAS(strata_track_row, row, finished_at) ? xstrdup(row->finished_at)
 	                                                                   : NULL;
+	rec->error = STRATA_HAS(strata_track_row, row, error) ? xstrdup(row->error) : NULL;
 	return 0;
 }
 
@@ -64,15 +65,25 @@ static void bind(const ledger *lg, db *d, host_call *hc, size_t src, tcall *t)
 int track_read(const loader *L, const ledger *lg, db *d, track_rows *out)
 {
 	memset(out, 0, sizeof *out);
+	out->nsrc = L->cfg->nsources;
+	out->src = xcalloc(out->nsrc + 1, sizeof *out->src);
 	for (size_t i = 0; i < L->cfg->nsources; i++) {
 		const plugin *pl = tracker_of(L, i);
 		if (!pl)
 			continue;
+		track_src *ts = &out->src[i];
+		ts->tool = pl->desc->name;
+		ts->table = pl->desc->tracker->table ? pl->desc->tracker->table : pl->desc->name;
+		ts->flags = call_track_flags(pl);
 		host_call hc;
 		tcall t = {.rows = out};
 		bind(lg, d, &hc, i, &t);
 		hc.on_track_row = on_row;
 		int rc = call_track_read(&hc, pl);
+		if (rc == STRATA_ENOTFOUND && (ts->flags & STRATA_TRACKER_SAYS_MISSING)) {
+			ts->missing = true;
+			continue;
+		}
 		if (rc < 0) {
 			track_rows_free(out);
 			return rc;
@@ -88,8 +99,10 @@ void track_rows_free(track_rows *rows)
 		free(rows->v[i].version);
 		free(rows->v[i].checksum);
 		free(rows->v[i].finished_at);
+		free(rows->v[i].error);
 	}
 	free(rows->v);
+	free(rows->src);
 	memset(rows, 0, sizeof *rows);
 }
 

@@ -18,11 +18,22 @@ typedef struct track_rec {
 	strata_track_state state; /* STRATA_TRACK_UNKNOWN for a name not in the table */
 	char *checksum;           /* or NULL */
 	char *finished_at;        /* or NULL */
+	char *error;              /* the tool's failure text, or NULL */
 } track_rec;
+
+/* What one source's tracker said as a whole. */
+typedef struct track_src {
+	const char *tool;  /* the tracker's plugin name; NULL: the source has no tracker */
+	const char *table; /* for messages */
+	unsigned int flags; /* STRATA_TRACKER_* */
+	bool missing;      /* its table does not exist (STRATA_TRACKER_SAYS_MISSING) */
+} track_src;
 
 typedef struct track_rows {
 	track_rec *v;
 	size_t n;
+	track_src *src; /* per config source */
+	size_t nsrc;
 } track_rows;
 
 /* Every source's tracker, in config order; lg answers host->is_ancestor(). */

@@ -203,8 +203,11 @@ typedef struct strata_track_row {
 	                            are applied (Alembic keeps only the heads) */
 	const char *checksum;    /* native checksum recorded, or NULL */
 	const char *finished_at; /* or NULL */
+	/* Fields below: version 2.  The tool's own text for a failed row (the
+	 * logs Prisma keeps), whole; NULL when it has none. */
+	const char *error;
 } strata_track_row;
-#define STRATA_TRACK_ROW_VERSION 1u
+#define STRATA_TRACK_ROW_VERSION 2u
 
 /*
  * A migration's recorded state.  Rows (strata_track_row.state) and events
@@ -285,8 +288,19 @@ typedef struct strata_tracker_ops {
 	 * advisory lock).  timeout_ms < 0 waits forever; STRATA_EBUSY on timeout. */
 	int (*lock)(strata_host *host, const strata_source_cfg *cfg, long timeout_ms);
 	int (*unlock)(strata_host *host, const strata_source_cfg *cfg);
+	/* Fields below: version 2.  STRATA_TRACKER_*: what the table's rows, and
+	 * their absence, say. */
+	unsigned int flags;
 } strata_tracker_ops;
-#define STRATA_TRACKER_VERSION 1u
+#define STRATA_TRACKER_VERSION 2u
+/* read() returns STRATA_ENOTFOUND, reporting nothing, when the tool's table
+ * does not exist (without this flag a missing table reads as no rows). */
+#define STRATA_TRACKER_SAYS_MISSING 0x1u
+/* The table, when it exists, is the tool's whole record: a migration it does
+ * not report is not applied in the tool's view (Alembic keeps only heads, and
+ * a downgrade removes them).  Without it, a migration the table does not
+ * report is one the tool has no record of, and strata_ledger's stands. */
+#define STRATA_TRACKER_COMPLETE 0x2u
 
 /* A database driver. */
 typedef struct strata_driver_ops {

@@ -90,6 +90,11 @@ typedef struct strata_migration_info {
 	/* The migration's parents came from its source (a graph, as Alembic's),
 	 * rather than from version order. */
 	int graph;
+	/* The native tool acted after strata: its tracking table disagrees with
+	 * strata_ledger, and its table decided the state.  The tool (its plugin's
+	 * name) and, when it records one, the time; NULL when they agree. */
+	const char *decided_by;
+	const char *decided_at;
 } strata_migration_info;
 
 typedef struct strata_plugin_info {

@@ -25,6 +25,9 @@ static const strata_tracker_ops tracker = {
 	.table = AL_TABLE,
 	.read = al_track_read,
 	.record = al_track_record,
+	/* alembic_version holds only the heads: what is not below one is not
+	 * applied. */
+	.flags = STRATA_TRACKER_SAYS_MISSING | STRATA_TRACKER_COMPLETE,
 };
 
 static const strata_plugin plugin = {

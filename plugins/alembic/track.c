@@ -91,6 +91,9 @@ int al_track_read(strata_host *h, const strata_source_cfg *cfg)
 {
 	if (!host_ok(h))
 		return STRATA_ERR;
+	int ex = h->db_table_exists(h, AL_TABLE);
+	if (ex <= 0) /* no table: say so (STRATA_TRACKER_SAYS_MISSING) */
+		return ex < 0 ? ex : STRATA_ENOTFOUND;
 	rows r;
 	int rc = load(h, &r);
 	for (size_t i = 0; !rc && i < r.n; i++) {

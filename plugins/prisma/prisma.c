@@ -60,6 +60,8 @@ static const strata_tracker_ops tracker = {
 	.record = record,
 	.lock = pr_lock,
 	.unlock = pr_unlock,
+	/* A row per attempt: a name without rows is one Prisma has no record of. */
+	.flags = STRATA_TRACKER_SAYS_MISSING,
 };
 
 static const strata_plugin desc = {

@@ -26,6 +26,7 @@ typedef struct group {
 	char *name;
 	char *checksum;        /* of the deciding row */
 	char *finished_at;
+	char *logs;            /* of the deciding row: Prisma's failure text */
 	bool has_live;         /* a row with rolled_back_at NULL was seen */
 	int rc;
 } group;
@@ -36,7 +37,8 @@ static void group_clear(group *g)
 	free(g->name);
 	free(g->checksum);
 	free(g->finished_at);
-	g->name = g->checksum = g->finished_at = NULL;
+	free(g->logs);
+	g->name = g->checksum = g->finished_at = g->logs = NULL;
 	g->has_live = false;
 }
 
@@ -79,6 +81,7 @@ static int flush(group *g)
 		.state = strata_track_state_name(st),
 		.checksum = g->has_live ? g->checksum : NULL,
 		.finished_at = g->has_live && g->finished_at ? when : NULL,
+		.error = st == STRATA_TRACK_FAILED && g->logs && *g->logs ? g->logs : NULL,
 	};
 	int rc = g->h->track_row(g->h, &row);
 	group_clear(g);
@@ -96,7 +99,7 @@ static char *dup_or_null(const char *s)
 static int on_row(void *ud, int ncols, const char *const *v)
 {
 	group *g = ud;
-	if (ncols < 4 || !v[0])
+	if (ncols < 5 || !v[0])
 		return 0;
 	if (g->name && strcmp(g->name, v[0]) && (g->rc = flush(g)) < 0)
 		return STRATA_STOP;
@@ -108,10 +111,12 @@ static int on_row(void *ud, int ncols, const char *const *v)
 		return 0;
 	free(g->checksum);
 	free(g->finished_at);
+	free(g->logs);
 	g->checksum = dup_or_null(v[1] ? v[1] : "");
 	g->finished_at = dup_or_null(v[2]);
+	g->logs = dup_or_null(v[4]);
 	g->has_live = true;
-	if (!g->checksum || (v[2] && !g->finished_at)) {
+	if (!g->checksum || (v[2] && !g->finished_at) || (v[4] && !g->logs)) {
 		g->rc = strata_oom(g->h);
 		return STRATA_STOP;
 	}
@@ -119,7 +124,7 @@ static int on_row(void *ud, int ncols, const char *const *v)
 }
 
 /* The lock file is checked here because only now is the database known.  A
- * missing table is no rows. */
+ * missing table is said (STRATA_ENOTFOUND, STRATA_TRACKER_SAYS_MISSING). */
 int pr_read(strata_host *h, const strata_source_cfg *cfg)
 {
 	int rc = pr_check_provider(h, cfg);
@@ -127,10 +132,11 @@ int pr_read(strata_host *h, const strata_source_cfg *cfg)
 		return rc;
 	rc = h->db_table_exists(h, PR_TABLE);
 	if (rc <= 0)
-		return rc;
+		return rc < 0 ? rc : STRATA_ENOTFOUND;
 	group g = { .h = h, .dirfd = open(cfg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) };
 	rc = h->db_query(h,
-	                 "SELECT \"migration_name\", \"checksum\", \"finished_at\", \"rolled_back_at\" "
+	                 "SELECT \"migration_name\", \"checksum\", \"finished_at\", \"rolled_back_at\", "
+	                 "\"logs\" "
 	                 "FROM \"" PR_TABLE "\" ORDER BY \"migration_name\", \"started_at\"",
 	                 NULL, 0, on_row, &g);
 	if (rc >= 0 && g.rc >= 0)
