@@ -277,7 +277,8 @@ typedef struct strata_tracker_ops {
 	unsigned int struct_size;
 	/* Fields below: version 1 (lock and unlock optional). */
 	const char *table;    /* table name, for messages and docs */
-	/* Report every row through host->track_row(); a missing table is no rows. */
+	/* Report every row through host->track_row(); a missing table is no rows,
+	 * or STRATA_ENOTFOUND with STRATA_TRACKER_SAYS_MISSING (flags). */
 	int (*read)(strata_host *host, const strata_source_cfg *cfg);
 	/* Record one event inside the host's current transaction, creating the
 	 * table with the tool's own DDL first if needed. */
