@@ -1,7 +1,7 @@
 /*
  * prisma: a source for Prisma Migrate folders and a tracker for Prisma's
  * _prisma_migrations table, so that `prisma migrate status/deploy` agree with
- * what strata did.  The work is in scan.c and detect.c (the folder),
+ * what strata did.  The work is in scan.c, order.c and detect.c (the folder),
  * lockfile.c (migration_lock.toml), read.c and record.c (the table), lock.c
  * (Prisma's advisory lock), table.c
  * (its DDL), checksum.c, timefmt.c and uuid.c (Prisma's value encodings).

@@ -14,6 +14,12 @@
 int pr_scan(strata_host *h, const strata_source_cfg *cfg);
 int pr_detect(strata_host *h, const char *dir);
 
+/* order.c: Prisma's order of folder names (the CLI's localeCompare: ICU's
+ * root collation, ties in byte order), sorting names in place; and one
+ * warning, at file, naming the pairs that byte order puts the other way. */
+int pr_order(strata_host *h, char **names, size_t n);
+int pr_order_warn(strata_host *h, const char *file, char *const *names, size_t n);
+
 /* lockfile.c: migration_lock.toml against the target database (P3019). */
 int pr_check_provider(strata_host *h, const strata_source_cfg *cfg);
 

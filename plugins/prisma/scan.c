@@ -1,7 +1,8 @@
 /*
  * The scan() op: every sub-directory <name> of the migrations folder holding
  * <name>/migration.sql is one migration, version = the whole directory name
- * (Prisma's migration_name), in Prisma's order: directory names byte-wise.
+ * (Prisma's migration_name), in Prisma's order (order.c): the CLI's
+ * localeCompare of the directory names, i.e. ICU's root collation.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -25,13 +26,6 @@ static void names_free(names *ns)
 	for (size_t i = 0; i < ns->n; i++)
 		free(ns->v[i]);
 	free(ns->v);
-}
-
-/* Prisma's order is the directory names' order; strcmp makes it byte-wise
- * and independent of the locale. */
-static int by_bytes(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Only directories are migrations (Prisma reads every sub-directory); files
@@ -68,9 +62,7 @@ static int list_dirs(strata_host *h, const strata_source_cfg *cfg, int fd, names
 			ns->n++;
 	}
 	closedir(d);
-	if (rc == STRATA_OK)
-		qsort(ns->v, ns->n, sizeof *ns->v, by_bytes);
-	return rc;
+	return rc == STRATA_OK ? pr_order(h, ns->v, ns->n) : rc;
 }
 
 /* Down scripts are read only when the command will run them (a host too old
@@ -140,8 +132,8 @@ static int emit_one(strata_host *h, const strata_source_cfg *cfg, int fd, const 
 }
 
 /* Parents are set explicitly, each migration's the one before it, so the host
- * keeps Prisma's byte-wise directory order instead of its numeric version
- * order. */
+ * keeps Prisma's directory order instead of its numeric version order.  Then
+ * one warning if byte order would order the migrations otherwise. */
 int pr_scan(strata_host *h, const strata_source_cfg *cfg)
 {
 	int fd = open(cfg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -154,12 +146,19 @@ int pr_scan(strata_host *h, const strata_source_cfg *cfg)
 	names ns = { 0 };
 	int rc = list_dirs(h, cfg, fd, &ns);
 	const char *parent = NULL;
+	size_t kept = 0; /* ns.v[0..kept): the folders that are migrations */
 	for (size_t i = 0; rc == STRATA_OK && i < ns.n; i++) {
 		bool emitted;
 		rc = emit_one(h, cfg, fd, ns.v[i], parent, &emitted);
-		if (emitted)
+		if (emitted) {
 			parent = ns.v[i];
+			char *t = ns.v[kept];
+			ns.v[kept++] = ns.v[i];
+			ns.v[i] = t;
+		}
 	}
+	if (rc == STRATA_OK)
+		rc = pr_order_warn(h, "", ns.v, kept);
 	names_free(&ns);
 	close(fd);
 	return rc;

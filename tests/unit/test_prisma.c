@@ -1,7 +1,8 @@
 /*
  * Unit tests of the prisma plugin's value rules: Prisma's checksum matching
  * (CRLF/LF variants, the legacy unpadded form), the SQLite timestamp
- * encoding, UUIDs, and migration_lock.toml's provider check.  The plugin's
+ * encoding, UUIDs, migration_lock.toml's provider check, and the folder
+ * order (the CLI's localeCompare) with its warning about byte order.  The plugin's
  * sources are linked into this binary; the host is a small fake.
  */
 #include <stdarg.h>
@@ -160,6 +161,220 @@ static void lock_file(void **state)
 	assert_int_equal(check_lock(&f, "postgresql", "provider = \"postgres\"\n"), 0);
 }
 
+/* ------------------------------------------------------------ folder order */
+
+/* Prisma 6.19.3's order, measured with its node (v20.20.2, ICU 78.2):
+ * `a.localeCompare(b)` < 0 for each pair, whatever LANG among unset, C,
+ * C.UTF-8, POSIX, en_US.UTF-8, de_DE.UTF-8. */
+static const char *const before[][2] = {
+	{ "20251028_budget_transactions", "20251028100000_add_link_graph" }, /* _ before digits */
+	{ "a_b", "a-b" },    /* _ before - */
+	{ "add_x", "add.x" }, /* punctuation has its own order */
+	{ "a_", "a$" },      /* symbols after punctuation */
+	{ "a_b", "a~b" },
+	{ "x y", "x_y" },    /* space first */
+	{ "v1_2", "v1-2" },
+	{ "a-b", "a1" },     /* punctuation before digits */
+	{ "a1", "a10" },     /* digits one by one, not as numbers */
+	{ "a10", "a9" },
+	{ "a9", "ab" },      /* digits before letters */
+	{ "ab", "aB" },      /* lower case first, only where all else is equal */
+	{ "aB", "Ab" },
+	{ "init", "Init" },
+	{ "Ab", "ac" },      /* case does not outweigh a letter */
+	{ "A", "a_" },       /* nor does a longer name */
+	{ "e", "\xc3\xa9" }, /* e before é before f */
+	{ "\xc3\xa9", "f" },
+	{ "0_init", "20250101120000_x" },
+};
+
+/* Names that collate equal keep byte order, as Prisma's stable sort keeps
+ * fs.readdir's (libuv sorts with strcmp). */
+static const char *const ties[][2] = {
+	{ "e\xcc\x81", "\xc3\xa9" },                   /* é decomposed, composed */
+	{ "a\x01" "b", "ab" },                           /* a control character is ignorable */
+	{ "a\xcc\xa3\xcc\x88", "\xc3\xa4\xcc\xa3" },   /* canonically equivalent: needs normalization on */
+	{ "\xef\xbf\xbd", "\xff" },                    /* an ill-formed byte reads as U+FFFD */
+};
+
+static void sorted(char **v, const char *a, const char *b)
+{
+	fake_host f;
+	prisma_host(&f, "sqlite");
+	v[0] = (char *)a;
+	v[1] = (char *)b;
+	assert_int_equal(pr_order(&f.h, v, 2), 0);
+	assert_int_equal(f.errors, 0);
+}
+
+static void order_pairs(void **state)
+{
+	(void)state;
+	char *v[2];
+	for (size_t i = 0; i < sizeof before / sizeof *before; i++) {
+		sorted(v, before[i][1], before[i][0]);
+		assert_string_equal(v[0], before[i][0]);
+		sorted(v, before[i][0], before[i][1]);
+		assert_string_equal(v[0], before[i][0]);
+	}
+	for (size_t i = 0; i < sizeof ties / sizeof *ties; i++) {
+		assert_true(strcmp(ties[i][0], ties[i][1]) < 0);
+		sorted(v, ties[i][1], ties[i][0]);
+		assert_string_equal(v[0], ties[i][0]);
+	}
+}
+
+/* The list measured in the brief, from each of its rotations and reversed. */
+static const char *const measured[] = {
+	"20251028_budget_transactions", "20251028100000_add_link_graph", "a_b", "a-b", "a1",
+	"a10", "a9", "ab", "aB", "Ab",
+};
+#define NMEASURED (sizeof measured / sizeof *measured)
+
+static void order_list(void **state)
+{
+	(void)state;
+	for (size_t rot = 0; rot <= NMEASURED; rot++) {
+		char *v[NMEASURED];
+		for (size_t i = 0; i < NMEASURED; i++)
+			v[i] = (char *)(rot == NMEASURED ? measured[NMEASURED - 1 - i]
+			                                 : measured[(i + rot) % NMEASURED]);
+		fake_host f;
+		prisma_host(&f, "sqlite");
+		assert_int_equal(pr_order(&f.h, v, NMEASURED), 0);
+		for (size_t i = 0; i < NMEASURED; i++)
+			assert_string_equal(v[i], measured[i]);
+	}
+}
+
+/* The warnings pr_order_warn reports: how many, the last one and its file. */
+static int nwarn;
+static char warned[2048], warned_file[256];
+
+static void w_warn(strata_host *h, const char *file, int line, const char *fmt, ...)
+{
+	(void)h;
+	assert_int_equal(line, 0);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(warned, sizeof warned, fmt, ap);
+	va_end(ap);
+	snprintf(warned_file, sizeof warned_file, "%s", file);
+	nwarn++;
+}
+
+static void warn_of(char *const *v, size_t n)
+{
+	fake_host f;
+	prisma_host(&f, "sqlite");
+	f.h.warn = w_warn;
+	nwarn = 0;
+	warned[0] = '\0';
+	assert_int_equal(pr_order_warn(&f.h, "", v, n), 0);
+}
+
+#define PREFIX "Prisma's order of these folders differs from byte order " \
+               "(older Prisma, ls in the C locale) in "
+
+static void order_warning(void **state)
+{
+	(void)state;
+	char *v[NMEASURED];
+	memcpy(v, measured, sizeof v);
+	/* Every pair (i, j) of the list that byte order puts the other way:
+	 * 1 + 6 (a_b) + 5 (a-b, a1, a10, a9, ab before Ab) + 2 (ab, aB) = 14;
+	 * shown: the first three, one per earlier folder. */
+	warn_of(v, NMEASURED);
+	assert_int_equal(nwarn, 1);
+	assert_string_equal(warned_file, "");
+	assert_string_equal(warned, PREFIX "14 pairs: 20251028_budget_transactions before "
+	                    "20251028100000_add_link_graph, a_b before a-b, a-b before Ab, and 11 more");
+	/* In byte order already: nothing to say. */
+	char *same[] = { "0_init", "20250101120000_a", "20250102120000_b", "20250102120000_b_c" };
+	warn_of(same, 4);
+	assert_int_equal(nwarn, 0);
+	warn_of(v, 1);
+	assert_int_equal(nwarn, 0);
+	/* One pair, two pairs: all of them shown, no "more". */
+	char *one[] = { "1_x", "2_y", "a_b", "a-b" };
+	warn_of(one, 4);
+	assert_int_equal(nwarn, 1);
+	assert_string_equal(warned, PREFIX "1 pair: a_b before a-b");
+	char *two[] = { "a_b", "a-b", "ab", "b_c", "b-c" };
+	warn_of(two, 5);
+	assert_string_equal(warned, PREFIX "2 pairs: a_b before a-b, b_c before b-c");
+}
+
+/* Long names: the host formats a warning into 1024 bytes, so pairs are shown
+ * while they fit in 800 and the others counted. */
+static void order_warning_long(void **state)
+{
+	(void)state;
+	static char a[3][256], b[3][256];
+	char *v[6];
+	for (int i = 0; i < 3; i++) {
+		/* "iA_…" before "iA-…", byte order the other way, 250 bytes each */
+		memset(a[i], 'x', 250);
+		memset(b[i], 'x', 250);
+		a[i][250] = b[i][250] = '\0';
+		a[i][0] = b[i][0] = (char)('1' + i);
+		a[i][1] = '_';
+		b[i][1] = '-';
+		v[2 * i] = a[i];
+		v[2 * i + 1] = b[i];
+	}
+	warn_of(v, 6);
+	assert_int_equal(nwarn, 1);
+	assert_true(strlen(warned) < 1024 - 64);
+	char want[1024];
+	snprintf(want, sizeof want, PREFIX "3 pairs: %s before %s, and 2 more", a[0], b[0]);
+	assert_string_equal(warned, want);
+}
+
+/* The count is every inverted pair, checked against the quadratic count on
+ * pseudo-random names over an alphabet where the two orders disagree. */
+static void order_warning_count(void **state)
+{
+	(void)state;
+	const char alphabet[] = "_-.1aAbB";
+	enum { N = 300 };
+	static char buf[N][8];
+	char *v[N];
+	unsigned seed = 12345;
+	size_t n = 0;
+	while (n < N) {
+		size_t len = 1 + (seed >> 16) % 5;
+		for (size_t k = 0; k < len; k++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[n][k] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		buf[n][len] = '\0';
+		bool dup = false;
+		for (size_t k = 0; k < n && !dup; k++)
+			dup = !strcmp(buf[k], buf[n]);
+		if (!dup) {
+			v[n] = buf[n];
+			n++;
+		}
+	}
+	fake_host f;
+	prisma_host(&f, "sqlite");
+	assert_int_equal(pr_order(&f.h, v, N), 0);
+	size_t pairs = 0;
+	for (size_t i = 0; i < N; i++)
+		for (size_t j = i + 1; j < N; j++)
+			pairs += strcmp(v[i], v[j]) > 0;
+	assert_true(pairs > 3);
+	warn_of(v, N);
+	assert_int_equal(nwarn, 1);
+	char want[64];
+	snprintf(want, sizeof want, ", and %zu more", pairs - 3);
+	assert_non_null(strstr(warned, want));
+	char count[256];
+	snprintf(count, sizeof count, PREFIX "%zu pairs: ", pairs);
+	assert_memory_equal(warned, count, strlen(count));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +383,11 @@ int main(void)
 		cmocka_unit_test(timestamps),
 		cmocka_unit_test(uuids),
 		cmocka_unit_test(lock_file),
+		cmocka_unit_test(order_pairs),
+		cmocka_unit_test(order_list),
+		cmocka_unit_test(order_warning),
+		cmocka_unit_test(order_warning_long),
+		cmocka_unit_test(order_warning_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,11 @@
 #       strata mark --rolled-back, fix, strata apply, prisma status up to date
 #   (5) CRLF conversion is no modification for either tool; an edit is one
 #       for strata (prisma never reports edits; its diagnosis is checked)
+#   (7) folder order: names that byte order sorts otherwise than Prisma's
+#       localeCompare; (a) prisma deploy (all, or the first five), then
+#       strata status: no out-of-order, same order; (b) strata apply (all, or
+#       --to the fifth), then prisma status/deploy agree, rows written in
+#       prisma's order; (c) strata's one warning line naming the pairs
 . "$SRC/tests/interop/prisma/lib.sh"
 
 # ---------------------------------------------------------------- (3)
@@ -210,4 +215,122 @@ if pg; then
 	set -e
 	check "(6) prisma status on app_s: up to date" out_line "$UP_TO_DATE"
 fi
+
+# ---------------------------------------------------------------- (7)
+# Prisma 6.19.3 sorts the folder names with localeCompare (ICU's root
+# collation), not byte by byte.  These names mix _, -, digits, letters and
+# case: byte order (LC_ALL=C sort) puts 7 pairs of them the other way.
+ONAMES=(20251028_budget_transactions 20251028100000_add_link_graph 20251029120000_add_Users
+	20251029120000_add_posts 20251030090000_tag-index 20251030090000_tag_index
+	20251030090000_tag1 20251030090000_tag10 20251030090000_tag9
+	20251031000000_init 20251031000000_Init)
+# oproject NAME: a project whose folders are ONAMES, each creating its own table.
+oproject() {
+	local p=$1 i=0 d
+	project "$p" 0
+	for d in "${ONAMES[@]}"; do
+		i=$((i + 1))
+		mkdir "$T/$p/prisma/migrations/$d"
+		printf 'CREATE TABLE o%d (id INTEGER PRIMARY KEY);\n' "$i" >"$T/$p/prisma/migrations/$d/migration.sql"
+	done
+}
+# The folders in the order prisma migrate deploy applied them ($T/out).
+deployed() { sed -n 's|^  └─ \(.*\)/$|\1|p' "$T/out" | paste -sd, -; }
+# The names prisma migrate status lists as not yet applied ($T/out), in its order.
+not_applied() { sed -n '/^Following migrations\{0,1\} have not yet been applied:$/,/^$/p' "$T/out" | sed '1d;/^$/d' | paste -sd, -; }
+# The folders strata applied ($T/out of strata apply), in order.
+strata_applied() { sed -n 's/^applied app:\([^ ]*\) .*/\1/p' "$T/out" | paste -sd, -; }
+# strata ledger's order.
+ledger_order() { sr "$1" --json ledger; python3 -c 'import json,sys; print(",".join(m["version"] for m in json.load(open(sys.argv[1]))["migrations"]))' "$T/out"; }
+# _prisma_migrations rows in the order they were written (SQLite rowid; PostgreSQL
+# xmin, one transaction per migration), and by started_at (ties in that order).
+wrote_order() { pick "rowid" "xmin::text::bigint"; }
+written() { qlist "$1" "SELECT migration_name FROM _prisma_migrations ORDER BY $(wrote_order)"; }
+by_started() { qlist "$1" "SELECT migration_name FROM _prisma_migrations ORDER BY started_at, $(wrote_order)"; }
+# slice FROM [COUNT]: prisma's order (porder) from index FROM on, COUNT of them, joined by ','.
+slice() { local IFS=,; if [ $# -gt 1 ]; then echo "${porder[*]:$1:$2}"; else echo "${porder[*]:$1}"; fi; }
+# states_of APPLIED PENDING: json_states' form of two such lists.
+states_of() { local a=$1 b=$2 d out=; for d in $(tr , ' ' <<<"$a"); do out+="${out:+,}app:$d=applied"; done
+	for d in $(tr , ' ' <<<"$b"); do out+="${out:+,}app:$d=pending"; done; echo "$out"; }
+ORDER_WARNING="strata: warning: prisma/migrations/: Prisma's order of these folders differs from byte order (older Prisma, ls in the C locale) in 7 pairs: 20251028_budget_transactions before 20251028100000_add_link_graph, 20251029120000_add_posts before 20251029120000_add_Users, 20251030090000_tag_index before 20251030090000_tag-index, and 4 more"
+
+# (a) prisma migrate deploy applies the whole history: its order is the truth.
+oproject o1
+prisma o1 migrate deploy
+check "(7a) prisma migrate deploy exits 0" rc_is 0
+check "(7a) prisma applied all 11" eq "$(q o1 "SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL")" 11
+IFS=, read -r -a porder <<<"$(deployed)"
+check "(7a) prisma's deploy output names all 11" eq "${#porder[@]}" 11
+bytes=$(printf '%s\n' "${ONAMES[@]}" | LC_ALL=C sort | paste -sd, -)
+check "(7a) byte order differs from prisma's in all 11 places" eq "$(paste -d' ' <(tr , '\n' <<<"$bytes") <(slice 0 | tr , '\n') | awk '$1 != $2' | wc -l)" 11
+check "(7a) prisma's rows by started_at: the order it applied them" eq "$(by_started o1)" "$(slice 0)"
+check "(7a) strata ledger: prisma's order" eq "$(ledger_order o1)" "$(slice 0)"
+sr o1 status
+check "(7a) strata status after prisma deploy: up to date, exit 0" rc_is 0
+check "(7a) strata status: 11 applied" out_line "11 migrations: 11 applied"
+check "(7a) strata status: nothing out of order" out_lacks "out of order"
+sr o1 --json status
+check "(7a) strata --json status: all applied, in prisma's order" eq "$(json_states)" "$(states_of "$(slice 0)" "")"
+sr o1 apply
+check "(7a) strata apply: nothing to do" rc_is 0
+check "(7a) strata apply wrote no row" eq "$(q o1 "SELECT count(*) FROM _prisma_migrations")" 11
+# prisma deploys the first five of its order only; strata sees five applied
+# and six pending, none out of order (byte order would put tag-index, pending,
+# before tag_index, applied), and applies the six in prisma's order.
+oproject o2
+mkdir "$T/o2.aside"
+for d in "${porder[@]:5}"; do mv "$T/o2/prisma/migrations/$d" "$T/o2.aside/"; done
+prisma o2 migrate deploy
+check "(7a) prisma deploys the first five: exit 0" rc_is 0
+check "(7a) prisma applied the first five" eq "$(deployed)" "$(slice 0 5)"
+mv "$T"/o2.aside/* "$T/o2/prisma/migrations/"
+sr o2 status
+check "(7a) strata status after prisma's partial deploy: pending, exit 3" rc_is 3
+check "(7a) strata status: 6 pending, 5 applied" out_line "11 migrations: 6 pending, 5 applied"
+check "(7a) strata status: nothing out of order" out_lacks "out of order"
+sr o2 --json status
+check "(7a) strata: the first five applied, the rest pending, in prisma's order" eq "$(json_states)" "$(states_of "$(slice 0 5)" "$(slice 5)")"
+sr o2 apply
+check "(7a) strata applies the rest: exit 0" rc_is 0
+check "(7a) strata applied the six in prisma's order" eq "$(strata_applied)" "$(slice 5)"
+prisma o2 migrate status
+check "(7a) then prisma status: up to date" out_line "$UP_TO_DATE"
+
+# (b) strata apply applies the whole history; prisma agrees.
+oproject o3
+sr o3 apply
+check "(7b) strata apply exits 0" rc_is 0
+check "(7b) strata applied in prisma's order" eq "$(strata_applied)" "$(slice 0)"
+check "(7b) _prisma_migrations rows written in prisma's order" eq "$(written o3)" "$(slice 0)"
+check "(7b) and their started_at in that order too" eq "$(by_started o3)" "$(slice 0)"
+prisma o3 migrate status
+check "(7b) prisma migrate status exits 0" rc_is 0
+check "(7b) prisma status: 11 migrations found" out_line "11 migrations found in prisma/migrations"
+check "(7b) prisma status: up to date" out_line "$UP_TO_DATE"
+prisma o3 migrate deploy
+check "(7b) prisma deploy: no pending" out_line "$NO_PENDING"
+# strata apply --to the fifth of prisma's order: prisma lists the other six
+# as not applied, in its order, and deploys exactly those.
+oproject o4
+sr o4 apply --to "app:${porder[4]}"
+check "(7b) strata apply --to the fifth: exit 0" rc_is 0
+check "(7b) strata applied the first five of prisma's order" eq "$(strata_applied)" "$(slice 0 5)"
+prisma o4 migrate status
+check "(7b) prisma status: 6 not applied, exit 1" rc_is 1
+check "(7b) prisma lists the other six, in its order" eq "$(not_applied)" "$(slice 5)"
+prisma o4 migrate deploy
+check "(7b) prisma deploys the six: exit 0" rc_is 0
+check "(7b) prisma applied exactly the six" eq "$(deployed)" "$(slice 5)"
+sr o4 status
+check "(7b) then strata status: up to date, exit 0" rc_is 0
+
+# (c) the warning: one line, on every command that reads the folder.
+sr o3 ledger
+check "(7c) strata ledger: the warning line" err_line "$ORDER_WARNING"
+check "(7c) strata ledger: once" eq "$(grep -c "Prisma's order" "$T/err")" 1
+sr o3 status
+check "(7c) strata status: the warning line" err_line "$ORDER_WARNING"
+check "(7c) strata status: nothing else on stderr" eq "$(cat "$T/err")" "$ORDER_WARNING"
+sr s1 status
+check "(7c) no warning where byte order agrees with prisma's" eq "$(cat "$T/err")" ""
 done_testing
