@@ -160,6 +160,12 @@ typedef struct strata_source_cfg {
 } strata_source_cfg;
 #define STRATA_SOURCE_CFG_VERSION 2u
 #define STRATA_WANT_DOWN_TEXT 0x1u
+/* `want` bits are requests: a plugin that does not know one ignores it, and
+ * a host never relies on it being honoured.  STRATA_WANT_DIALECT_CHECK (set by
+ * `verify`): a source whose history names the dialect it was written for
+ * (Prisma's migration_lock.toml) fails the scan, naming that file:line, when
+ * cfg->dialect (the target's) is another one. */
+#define STRATA_WANT_DIALECT_CHECK 0x2u
 
 /* A migration script to run: SQL text plus where it came from. */
 typedef struct strata_script {
@@ -330,7 +336,8 @@ typedef struct strata_driver_ops {
 	/* Optional, for `verify`: create an empty scratch database beside this
 	 * connection's and write a URL for it (NUL-terminated, at most size
 	 * bytes) to url; scratch_drop removes the one this connection created.
-	 * NULL: the host verifies on a temporary SQLite file instead. */
+	 * NULL: verify without --scratch refuses a target of this driver (a
+	 * "sqlite" target is verified on a temporary SQLite file instead). */
 	int (*scratch_create)(strata_conn *conn, strata_host *host, char *url, size_t size);
 	int (*scratch_drop)(strata_conn *conn, strata_host *host);
 } strata_driver_ops;
