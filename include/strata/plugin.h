@@ -291,8 +291,16 @@ typedef struct strata_tracker_ops {
 	 * advisory lock).  timeout_ms < 0 waits forever; STRATA_EBUSY on timeout. */
 	int (*lock)(strata_host *host, const strata_source_cfg *cfg, long timeout_ms);
 	int (*unlock)(strata_host *host, const strata_source_cfg *cfg);
+	/* Fields below: version 2 (optional).  The source options (also listed in
+	 * the source's options) that give one source a table of its own instead of
+	 * `table`, NULL-terminated: the first names the table, a second its schema.
+	 * Two sources with the same names would share one table; `strata init`
+	 * gives a later one its own, with table_note (what the native tool must be
+	 * told) as a comment beside it. */
+	const char *const *table_options;
+	const char *table_note;
 } strata_tracker_ops;
-#define STRATA_TRACKER_VERSION 1u
+#define STRATA_TRACKER_VERSION 2u
 
 /* A database driver. */
 typedef struct strata_driver_ops {
