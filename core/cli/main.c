@@ -321,7 +321,12 @@ static int cmd_verify(strata *s, const opts *o)
 	size_t n = 0;
 	int rc = strata_verify(s, o->scratch, &n);
 	if (rc) {
-		fprintf(stderr, "strata: verify failed after %zu migration%s\n", n, n == 1 ? "" : "s");
+		/* How far it got, once it got going; a refusal before the first
+		 * migration (wrong dialect, no scratch database) is its one line. */
+		const strata_error_info *e = strata_last_error(s);
+		if (n || (e && e->cls == STRATA_ECLASS_SQL))
+			fprintf(stderr, "strata: verify failed after %zu migration%s\n", n,
+			        n == 1 ? "" : "s");
 		return report(s, rc);
 	}
 	if (!quiet)

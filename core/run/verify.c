@@ -1,5 +1,8 @@
-/* verify: the whole history, in ledger order, on an empty scratch database.
- * What it proves is that a fresh environment built from these files works. */
+/* verify: the whole history, in ledger order, on an empty scratch database
+ * of the target's dialect.  What it proves is that a fresh environment built
+ * from these files works on the kind of database they are meant for; a run
+ * on another dialect would prove nothing (or report the other dialect's
+ * syntax as the history's fault), so verify refuses instead. */
 #include "run.h"
 
 #include <stddef.h>
@@ -15,56 +18,95 @@ static int nonempty(void *ud, const char *text, size_t len)
 	return 0;
 }
 
-/* Where to verify when no --scratch was given: an empty database beside the
- * target when its driver can make one (same dialect), else a temporary SQLite
- * file (also when the target cannot be reached: verify needs no target).
- * *target stays open to drop the scratch database afterwards. */
-static int scratch_for(plan *p, const char *target_url, db *target, char *url, size_t size,
-                       char *tmp, bool *made_tmp)
+/* "give verify an empty postgresql database with --scratch URL" */
+static char *scratch_hint(const char *dialect)
+{
+	return xasprintf("give verify an empty %s%sdatabase with --scratch URL", dialect ? dialect : "",
+	                 dialect ? " " : "");
+}
+
+/* Where to verify when no --scratch was given: a temporary SQLite file when
+ * the target is SQLite; else an empty database beside the target, made by
+ * its driver (scratch_create).  A target that cannot be reached, or whose
+ * driver cannot make one, is an error: verify never falls back to another
+ * dialect.  *target stays open to drop the scratch database afterwards. */
+static int scratch_for(plan *p, const char *target_url, const char *dialect, db *target,
+                       char *url, size_t size, char *tmp, bool *made_tmp)
 {
 	err_ctx *e = p->e;
-	int rc = db_open(target, p->L, target_url, true, NULL);
-	if (!rc && db_can_scratch(target)) {
-		rc = db_scratch_create(target, url, size);
-		if (rc)
-			err_set(e, rc, err_cur(e)->cls, err_cur(e)->file, err_cur(e)->line, err_cur(e)->col,
-			        "give verify an empty database with --scratch URL",
-			        "cannot create a scratch database: %s", err_cur(e)->message);
-		return rc;
+	if (dialect && !strcmp(dialect, "sqlite")) {
+		int fd = mkstemp(tmp);
+		if (fd < 0)
+			return err_set(e, STRATA_EIO, STRATA_ECLASS_OS, tmp, 0, 0, NULL,
+			               "cannot create a scratch database");
+		close(fd);
+		*made_tmp = true;
+		snprintf(url, size, "sqlite:%s", tmp);
+		return 0;
 	}
-	if (rc)
-		logf_(e, STRATA_LOG_WARN, target->display, 0, "%s; verifying on a temporary SQLite file",
-		      err_cur(e)->message ? err_cur(e)->message : "cannot connect");
-	db_close(target);
-	err_clear(e);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return err_set(e, STRATA_EIO, STRATA_ECLASS_OS, tmp, 0, 0, NULL,
-		               "cannot create a scratch database");
-	close(fd);
-	*made_tmp = true;
-	snprintf(url, size, "sqlite:%s", tmp);
-	return 0;
+	int rc = db_open(target, p->L, target_url, true, NULL);
+	char *hint = scratch_hint(dialect ? dialect : db_dialect(target));
+	if (rc) {
+		const strata_error_info *c = err_cur(e);
+		rc = err_set(e, rc, STRATA_ECLASS_DB, target->display, 0, 0, hint,
+		             "cannot reach the target to create a scratch database beside it: %s",
+		             c->message ? c->message : "cannot connect");
+	} else if (!db_can_scratch(target)) {
+		rc = err_set(e, STRATA_EINVAL, STRATA_ECLASS_DB, target->display, 0, 0, hint,
+		             "the %s driver cannot create a scratch database beside the target",
+		             target->plugin ? target->plugin->desc->name : "target's");
+	} else if ((rc = db_scratch_create(target, url, size))) {
+		const strata_error_info *c = err_cur(e);
+		rc = err_set(e, rc, c->cls, c->file, c->line, c->col, hint,
+		             "cannot create a scratch database: %s", c->message);
+	}
+	free(hint);
+	return rc;
+}
+
+/* An explicit --scratch must be of the target's dialect too. */
+static int same_dialect(plan *p, const char *target_url, const char *dialect,
+                        const char *scratch_url)
+{
+	const char *sd = dialect_of_url(p->L, scratch_url);
+	if (!dialect || !sd || !strcmp(dialect, sd))
+		return 0;
+	char shown[1024], target[1024];
+	strata_redact_url(scratch_url, shown, sizeof shown);
+	strata_redact_url(target_url, target, sizeof target);
+	char *hint = scratch_hint(dialect);
+	int rc = err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_USAGE, shown, 0, 0, hint,
+	                 "the scratch database is %s, the target %s is %s: verify runs the "
+	                 "history on the target's dialect",
+	                 sd, target, dialect);
+	free(hint);
+	return rc;
 }
 
 int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t *verified)
 {
 	err_ctx *e = p->e;
 	*verified = 0;
-	int rc = sources_load(p->lg, p->L, target_url, false);
+	/* Sources that know their history's dialect (Prisma's migration_lock.toml)
+	 * refuse a target of another one while they are read. */
+	int rc = sources_load_checked(p->lg, p->L, target_url);
 	if (rc)
 		return rc;
+	/* dialect_of_url's answer lives until its next call: keep a copy. */
+	const char *d0 = dialect_of_url(p->L, target_url);
+	char *dialect = d0 ? xstrdup(d0) : NULL;
 	char tmp[] = "/tmp/strata-verify-XXXXXX";
 	char url[4096];
 	db target = {0};
 	bool made_tmp = false;
-	if (!scratch_url) {
-		rc = scratch_for(p, target_url, &target, url, sizeof url, tmp, &made_tmp);
-		if (rc) {
-			db_close(&target);
-			return rc;
-		}
+	if (scratch_url)
+		rc = same_dialect(p, target_url, dialect, scratch_url);
+	else if (!(rc = scratch_for(p, target_url, dialect, &target, url, sizeof url, tmp, &made_tmp)))
 		scratch_url = url;
+	free(dialect);
+	if (rc) {
+		db_close(&target);
+		return rc;
 	}
 	db d = {0};
 	rc = db_open(&d, p->L, scratch_url, false, NULL);

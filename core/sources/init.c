@@ -15,6 +15,9 @@ typedef struct found {
 	char *format;
 	char **keys, **values;
 	int score;
+	char *name;       /* the source's name in the config */
+	char *chosen_key; /* the key init gave a value of its own (own_tables()), or NULL */
+	char *note;       /* the comment written above it */
 } found;
 
 typedef struct walk {
@@ -35,6 +38,9 @@ static void found_clear(found *f)
 	}
 	free(f->keys);
 	free(f->values);
+	free(f->name);
+	free(f->chosen_key);
+	free(f->note);
 	memset(f, 0, sizeof *f);
 }
 
@@ -201,6 +207,147 @@ static char *source_name(const walk *w, size_t i)
 	return base;
 }
 
+/* ---- one tracking table per source ----
+ * A tracker whose table a source can rename (strata_tracker_ops.table_options:
+ * Alembic's version_table, version_table_schema) must not be shared by two
+ * sources: each would read the other's rows as its own.  A table is named
+ * by the detected values of those keys (the tracker's `table` and no schema
+ * when absent).  Names a plugin detected (Alembic: in env.py) are kept;
+ * after them, in walk order, a source whose table is taken gets
+ * TABLE_<source name>, with a warning and the tracker's table_note written
+ * beside it. */
+
+static const char *value_of(const found *f, const char *key)
+{
+	for (size_t k = 0; key && f->keys && f->keys[k]; k++)
+		if (!strcmp(f->keys[k], key))
+			return f->values[k];
+	return NULL;
+}
+
+static void set_value(found *f, const char *key, const char *value)
+{
+	size_t k = 0;
+	for (; f->keys && f->keys[k]; k++)
+		if (!strcmp(f->keys[k], key)) {
+			free(f->values[k]);
+			f->values[k] = xstrdup(value);
+			return;
+		}
+	f->keys = xrealloc(f->keys, (k + 2) * sizeof *f->keys);
+	f->values = xrealloc(f->values, (k + 2) * sizeof *f->values);
+	f->keys[k] = xstrdup(key);
+	f->values[k] = xstrdup(value);
+	f->keys[k + 1] = f->values[k + 1] = NULL;
+}
+
+/* The tracker's renaming keys for f, or NULL. */
+static const strata_tracker_ops *table_tracker(const loader *L, const found *f,
+                                               const plugin **pl)
+{
+	*pl = loader_find_tracker(L, f->format);
+	const strata_tracker_ops *t = *pl ? (*pl)->desc->tracker : NULL;
+	if (!t || !STRATA_HAS(strata_tracker_ops, t, table_note) || !t->table_options ||
+	    !t->table_options[0])
+		return NULL;
+	return t;
+}
+
+/* "schema.table" or "table": f's table as the tracker would name it. */
+static char *table_of(const strata_tracker_ops *t, const found *f, const char *table)
+{
+	const char *schema = t->table_options[1] ? value_of(f, t->table_options[1]) : NULL;
+	if (!table)
+		table = value_of(f, t->table_options[0]);
+	if (!table)
+		table = t->table ? t->table : "";
+	return schema && *schema ? xasprintf("%s.%s", schema, table) : xstrdup(table);
+}
+
+typedef struct taken {
+	const plugin *pl;
+	char *table;
+	size_t owner;
+} taken;
+
+static bool is_taken(const taken *tk, size_t n, const plugin *pl, const char *table, size_t *owner)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tk[i].pl == pl && !strcmp(tk[i].table, table)) {
+			if (owner)
+				*owner = tk[i].owner;
+			return true;
+		}
+	return false;
+}
+
+static void own_tables(walk *w)
+{
+	taken *tk = xcalloc(w->n + 1, sizeof *tk);
+	size_t nt = 0;
+	for (int pass = 0; pass < 2; pass++) /* detected names first, then defaults */
+		for (size_t i = 0; i < w->n; i++) {
+			found *f = &w->items[i];
+			const plugin *pl;
+			const strata_tracker_ops *t = table_tracker(w->L, f, &pl);
+			if (!t || (value_of(f, t->table_options[0]) != NULL) != (pass == 0))
+				continue;
+			char *table = table_of(t, f, NULL);
+			size_t owner;
+			if (is_taken(tk, nt, pl, table, &owner)) {
+				const char *base = value_of(f, t->table_options[0]);
+				if (!base)
+					base = t->table ? t->table : "table";
+				/* base_<name>, the name folded to [a-z0-9_] */
+				char *suffix = xstrdup(f->name);
+				for (char *c = suffix; *c; c++)
+					if (*c >= 'A' && *c <= 'Z')
+						*c = (char)(*c - 'A' + 'a');
+					else if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+						*c = '_';
+				char *mine = xasprintf("%s_%s", base, suffix);
+				char *full = table_of(t, f, mine);
+				for (int k = 2; is_taken(tk, nt, pl, full, NULL); k++) {
+					free(mine);
+					free(full);
+					mine = xasprintf("%s_%s%d", base, suffix, k);
+					full = table_of(t, f, mine);
+				}
+				free(suffix);
+				const char *other = w->items[owner].name;
+				logf_(w->L->e, STRATA_LOG_WARN, f->dir, 0,
+				      "source '%s' would share %s with source '%s': wrote %s: %s (%s)",
+				      f->name, table, other, t->table_options[0], mine,
+				      t->table_note ? t->table_note : "the tool must use it too");
+				f->note = xasprintf("strata init: %s is source '%s''s table; this source "
+				                    "gets its own.%s%s",
+				                    table, other, t->table_note ? "\n" : "",
+				                    t->table_note ? t->table_note : "");
+				free(f->chosen_key);
+				f->chosen_key = xstrdup(t->table_options[0]);
+				set_value(f, t->table_options[0], mine);
+				free(mine);
+				free(table);
+				table = full;
+			}
+			tk[nt++] = (taken){pl, table, i};
+		}
+	for (size_t i = 0; i < nt; i++)
+		free(tk[i].table);
+	free(tk);
+}
+
+/* A comment, one "    # " line per line of text. */
+static void yaml_comment(sbuf *b, const char *text)
+{
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		sbuf_printf(b, "    # %.*s\n", (int)n, p);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
 int sources_init(loader *L, const char *path, int force)
 {
 	if (!path)
@@ -228,6 +375,23 @@ int sources_init(loader *L, const char *path, int force)
 		rc = err_set(L->e, STRATA_ENOTFOUND, STRATA_ECLASS_SOURCE, NULL, 0, 0,
 		             "run it at the top of the repository; `strata plugins` lists the formats",
 		             "no migration history found under this folder");
+	/* Names first: own_tables() names sources in its messages. */
+	for (size_t i = 0; !rc && i < w.n; i++) {
+		char *base = source_name(&w, i);
+		char *name = xstrdup(base);
+		for (size_t j = 0, k = 2; j < i; j++) {
+			char *other = source_name(&w, j);
+			if (!strcmp(other, base)) {
+				free(name);
+				name = xasprintf("%s%zu", base, k++);
+			}
+			free(other);
+		}
+		free(base);
+		w.items[i].name = name;
+	}
+	if (!rc)
+		own_tables(&w);
 	sbuf b = {0};
 	if (!rc) {
 		sbuf_puts(&b, "# strata.yaml, written by `strata init`; see docs/config.md\n");
@@ -236,17 +400,7 @@ int sources_init(loader *L, const char *path, int force)
 		sbuf_puts(&b, "sources:\n");
 		for (size_t i = 0; i < w.n; i++) {
 			const found *f = &w.items[i];
-			char *base = source_name(&w, i);
-			char *name = xstrdup(base);
-			for (size_t j = 0, k = 2; j < i; j++) {
-				char *other = source_name(&w, j);
-				if (!strcmp(other, base)) {
-					free(name);
-					name = xasprintf("%s%zu", base, k++);
-				}
-				free(other);
-			}
-			free(base);
+			const char *name = f->name;
 			sbuf_puts(&b, "  - name: ");
 			yaml_value(&b, name);
 			sbuf_puts(&b, "\n    format: ");
@@ -255,13 +409,14 @@ int sources_init(loader *L, const char *path, int force)
 			yaml_value(&b, f->dir);
 			sbuf_puts(&b, "\n");
 			for (size_t k = 0; f->keys && f->keys[k]; k++) {
+				if (f->chosen_key && f->note && !strcmp(f->keys[k], f->chosen_key))
+					yaml_comment(&b, f->note);
 				sbuf_printf(&b, "    %s: ", f->keys[k]);
 				yaml_value(&b, f->values[k]);
 				sbuf_puts(&b, "\n");
 			}
 			logf_(L->e, STRATA_LOG_INFO, f->dir, 0, "found %s history (source '%s')", f->format,
 			      name);
-			free(name);
 		}
 		FILE *out = fopen(path, "w");
 		if (!out || fwrite(b.data, 1, b.len, out) != b.len)

@@ -28,11 +28,10 @@ static int check_options(loader *L, const cfg_source *src, const strata_source_o
 	return 0;
 }
 
-int sources_load(ledger *lg, loader *L, const char *url, bool want_down)
+/* Every source read afresh; want: the STRATA_WANT_* bits each source is told. */
+static int load(ledger *lg, loader *L, const char *url, bool want_down, unsigned int want)
 {
-	if (lg->loaded && (!want_down || lg->has_down))
-		return 0;
-	ledger_clear(lg); /* read again, with down scripts this time */
+	ledger_clear(lg);
 	/* The sources' plugins; the driver when connecting (formats/dialects.yaml
 	 * tells sources the dialect meanwhile). */
 	int rc = loader_load_url(L, NULL);
@@ -51,7 +50,7 @@ int sources_load(ledger *lg, loader *L, const char *url, bool want_down)
 			return rc;
 		host_call hc;
 		sources_bind(&hc, L, lg, i);
-		hc.want = want_down ? STRATA_WANT_DOWN_TEXT : 0;
+		hc.want = want;
 		hc.dialect = dialect;
 		size_t before = lg->nmigs;
 		rc = call_scan(&hc, pl);
@@ -66,4 +65,17 @@ int sources_load(ledger *lg, loader *L, const char *url, bool want_down)
 	lg->loaded = true;
 	lg->has_down = want_down;
 	return 0;
+}
+
+int sources_load(ledger *lg, loader *L, const char *url, bool want_down)
+{
+	if (lg->loaded && (!want_down || lg->has_down))
+		return 0;
+	/* read again, with down scripts this time */
+	return load(lg, L, url, want_down, want_down ? STRATA_WANT_DOWN_TEXT : 0);
+}
+
+int sources_load_checked(ledger *lg, loader *L, const char *url)
+{
+	return load(lg, L, url, false, STRATA_WANT_DIALECT_CHECK);
 }

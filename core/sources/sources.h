@@ -13,6 +13,9 @@
  * for down text the loaded ledger lacks).  url: the target, whose dialect
  * the sources are told. */
 int sources_load(ledger *lg, loader *L, const char *url, bool want_down);
+/* verify's read: always afresh, each source asked (STRATA_WANT_DIALECT_CHECK)
+ * to refuse a target whose dialect its history is not for. */
+int sources_load_checked(ledger *lg, loader *L, const char *url);
 
 /* add.c: host->add_migration().  A host_call bound with sources_bind()
  * copies each migration its source hands over into lg. */

@@ -160,6 +160,12 @@ typedef struct strata_source_cfg {
 } strata_source_cfg;
 #define STRATA_SOURCE_CFG_VERSION 2u
 #define STRATA_WANT_DOWN_TEXT 0x1u
+/* `want` bits are requests: a plugin that does not know one ignores it, and
+ * a host never relies on it being honoured.  STRATA_WANT_DIALECT_CHECK (set by
+ * `verify`): a source whose history names the dialect it was written for
+ * (Prisma's migration_lock.toml) fails the scan, naming that file:line, when
+ * cfg->dialect (the target's) is another one. */
+#define STRATA_WANT_DIALECT_CHECK 0x2u
 
 /* A migration script to run: SQL text plus where it came from. */
 typedef struct strata_script {
@@ -289,9 +295,17 @@ typedef struct strata_tracker_ops {
 	 * advisory lock).  timeout_ms < 0 waits forever; STRATA_EBUSY on timeout. */
 	int (*lock)(strata_host *host, const strata_source_cfg *cfg, long timeout_ms);
 	int (*unlock)(strata_host *host, const strata_source_cfg *cfg);
-	/* Fields below: version 2.  STRATA_TRACKER_*: what the table's rows, and
-	 * their absence, say. */
+	/* Fields below: version 2 (optional).  STRATA_TRACKER_*: what the
+	 * table's rows, and their absence, say. */
 	unsigned int flags;
+	/* The source options (also listed in the source's options) that give
+	 * one source a table of its own instead of `table`, NULL-terminated: the
+	 * first names the table, a second its schema.  Two sources with the same
+	 * names would share one table; `strata init` gives a later one its own,
+	 * with table_note (what the native tool must be told) as a comment
+	 * beside it. */
+	const char *const *table_options;
+	const char *table_note;
 } strata_tracker_ops;
 #define STRATA_TRACKER_VERSION 2u
 /* read() returns STRATA_ENOTFOUND, reporting nothing, when the tool's table
@@ -345,7 +359,8 @@ typedef struct strata_driver_ops {
 	/* Optional, for `verify`: create an empty scratch database beside this
 	 * connection's and write a URL for it (NUL-terminated, at most size
 	 * bytes) to url; scratch_drop removes the one this connection created.
-	 * NULL: the host verifies on a temporary SQLite file instead. */
+	 * NULL: verify without --scratch refuses a target of this driver (a
+	 * "sqlite" target is verified on a temporary SQLite file instead). */
 	int (*scratch_create)(strata_conn *conn, strata_host *host, char *url, size_t size);
 	int (*scratch_drop)(strata_conn *conn, strata_host *host);
 } strata_driver_ops;

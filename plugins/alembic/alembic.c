@@ -1,16 +1,20 @@
 /*
  * alembic: a source for Alembic histories (the versions folder, or the
- * project holding alembic.ini) and a tracker for Alembic's alembic_version
- * table, so that `alembic current` and `alembic upgrade` agree with what
+ * project holding alembic.ini) and a tracker for Alembic's version table
+ * (alembic_version, or the source's version_table), so that `alembic current` and `alembic upgrade` agree with what
  * strata did.  No Python runs: pyread.c reads the revision identities,
  * opsql.c turns upgrade()/downgrade() into the SQL Alembic itself would
  * emit, offline.c takes Alembic's own offline script for what cannot be
- * translated, scan.c builds the graph, track.c keeps alembic_version.
+ * translated, scan.c builds the graph, vtable.c names the version table,
+ * track.c keeps it.
  */
 #include "alembic_int.h"
 
 static const char *const formats[] = { "alembic", NULL };
-static const char *const options[] = { "offline_sql", "recursive", NULL };
+static const char *const options[] = { "offline_sql", "recursive", "version_table",
+	                                     "version_table_schema", NULL };
+/* The keys that name the tracker's table (vtable.c), for `strata init`. */
+static const char *const table_options[] = { "version_table", "version_table_schema", NULL };
 
 static const strata_source_ops source = {
 	STRATA_OPS_INIT(strata_source_ops, STRATA_SOURCE_VERSION),
@@ -28,6 +32,9 @@ static const strata_tracker_ops tracker = {
 	/* alembic_version holds only the heads: what is not below one is not
 	 * applied. */
 	.flags = STRATA_TRACKER_SAYS_MISSING | STRATA_TRACKER_COMPLETE,
+	.table_options = table_options,
+	.table_note = "Alembic must use this table too: pass the same version_table to "
+	              "context.configure() in this tree's env.py",
 };
 
 static const strata_plugin plugin = {

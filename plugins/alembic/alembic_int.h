@@ -19,6 +19,7 @@ typedef struct al_ini {
 	char **version_dirs; /* absolute, at least one */
 	size_t ndirs;
 	int recursive;       /* recursive_version_locations */
+	char *script_dir;    /* script_location, absolute (env.py is there) */
 } al_ini;
 /* 1 when dir holds alembic.ini and *out is filled, 0 when it has none,
  * < 0 on error (reported with file:line). */
@@ -39,10 +40,45 @@ typedef struct al_offline {
 	char *file;      /* display path */
 	al_block *blocks;
 	size_t n;
+	const char *table; /* the version table as the script names it (borrowed) */
 } al_offline;
+/* table: the version table's name as Alembic prints it ([schema.]table);
+ * al_offline_read() is for alembic_version. */
+int al_offline_read_vt(strata_host *h, const char *path, const char *display, const char *table,
+                       al_offline *out);
 int al_offline_read(strata_host *h, const char *path, const char *display, al_offline *out);
 const al_block *al_offline_find(const al_offline *o, const char *rev, int down);
 void al_offline_free(al_offline *o);
+
+/* vtable.c: the version table of a source (Alembic's version_table and
+ * version_table_schema): each from the source's option, else from a string
+ * literal in the tree's env.py, else alembic_version / no schema. */
+typedef struct al_envpy {
+	char *table, *schema; /* literals in context.configure(), NULL when not given */
+	int table_line, schema_line;
+} al_envpy;
+/* name in the folder that holds dir (dir's parent), malloc'd. */
+char *al_beside(const char *dir, const char *name);
+/* The tree's env.py for source folder path: <script_location>/env.py when
+ * path holds alembic.ini, else env.py beside path, in its parent folder (NULL
+ * with *rc on error). */
+char *al_envpy_path(strata_host *h, const char *path, int *rc);
+/* A missing env.py is no names; one strata cannot read is no names too
+ * (with a -v note when notes is set). */
+int al_envpy_read(strata_host *h, const char *path, const char *display, int notes,
+                  al_envpy *out);
+void al_envpy_free(al_envpy *e);
+typedef struct al_vtable {
+	char *table, *schema; /* as named; schema NULL for none */
+	char *sql;            /* [schema.]table as SQLAlchemy writes it on the dialect */
+	char *schema_sql;     /* the schema written likewise, NULL for none */
+	char *pkc;            /* the primary key's name, <table>_pkc, written likewise */
+} al_vtable;
+/* dialect: the one the SQL is for (NULL: PostgreSQL's quoting); notes: say
+ * with -v where the names came from. */
+int al_vtable_get(strata_host *h, const strata_source_cfg *cfg, const char *dialect, int notes,
+                  al_vtable *out);
+void al_vtable_free(al_vtable *v);
 
 /* scan.c, detect.c, track.c */
 int al_scan(strata_host *h, const strata_source_cfg *cfg);

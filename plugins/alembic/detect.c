@@ -2,7 +2,9 @@
  * when its *.py files declare revision and down_revision at module level.
  * The versions folder is claimed, not the project holding alembic.ini: init
  * stops descending at a claimed folder, and a repository root with
- * alembic.ini may hold other histories (a Prisma folder beside it). */
+ * alembic.ini may hold other histories (a Prisma folder beside it).  The
+ * version table that env.py (beside the versions folder) names with string
+ * literals is reported as the source's version_table / version_table_schema. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,25 @@ int al_detect(strata_host *h, const char *dir)
 	closedir(d);
 	if (!revs || others > revs)
 		return 0;
-	h->detected(h, "alembic", NULL, NULL);
-	return 50 + 2 * revs;
+	/* The tree's env.py may name its version table: write it down, so that
+	 * `strata init` can tell two trees' tables apart. */
+	char *env = al_beside(dir, "env.py");
+	if (!env)
+		return strata_oom(h);
+	al_envpy ev;
+	int rc = al_envpy_read(h, env, env, 1, &ev);
+	free(env);
+	if (rc == STRATA_ENOMEM)
+		return rc;
+	if (rc < 0) /* unreadable: Alembic cannot run it either; no names */
+		memset(&ev, 0, sizeof ev);
+	const char *keys[3] = {NULL}, *values[3] = {NULL};
+	int n = 0;
+	if (ev.table && *ev.table)
+		keys[n] = "version_table", values[n++] = ev.table;
+	if (ev.schema)
+		keys[n] = "version_table_schema", values[n++] = ev.schema;
+	rc = h->detected(h, "alembic", keys, values);
+	al_envpy_free(&ev);
+	return rc < 0 ? rc : 50 + 2 * revs;
 }

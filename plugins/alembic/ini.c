@@ -326,6 +326,8 @@ int al_ini_read(strata_host *h, const char *dir, al_ini *out)
 		         "no script_location in [alembic]");
 		rc = STRATA_EINVAL;
 	}
+	if (!rc && !(out->script_dir = al_join(dir, loc)))
+		rc = strata_oom(h);
 	if (!rc)
 		rc = get(h, "alembic.ini", &d, dir, "version_locations", &versions, NULL);
 	if (!rc)
@@ -336,9 +338,7 @@ int al_ini_read(strata_host *h, const char *dir, al_ini *out)
 	if (!rc && versions)
 		rc = split_locations(h, "alembic.ini", &d, dir, versions, out);
 	else if (!rc) {
-		char *script = al_join(dir, loc);
-		char *v = script ? al_join(script, "versions") : NULL;
-		free(script);
+		char *v = out->script_dir ? al_join(out->script_dir, "versions") : NULL;
 		if (!v)
 			rc = strata_oom(h);
 		else
@@ -366,5 +366,6 @@ void al_ini_free(al_ini *ini)
 	for (size_t i = 0; i < ini->ndirs; i++)
 		free(ini->version_dirs[i]);
 	free(ini->version_dirs);
+	free(ini->script_dir);
 	memset(ini, 0, sizeof *ini);
 }

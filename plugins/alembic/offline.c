@@ -3,7 +3,7 @@
  * each revision with `-- Running upgrade <from> -> <to>` (downgrades:
  * `-- Running downgrade <from> -> <to>`).  A block's chunks are that
  * revision's statements once Alembic's own bookkeeping is dropped: the
- * alembic_version DDL/DML (strata writes that table itself) and the
+ * version table's DDL/DML (strata writes that table itself) and the
  * BEGIN;/COMMIT; lines (strata runs each revision in its own transaction). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +17,25 @@ static int starts(const char *p, const char *end, const char *prefix)
 	return (size_t)(end - p) >= n && !memcmp(p, prefix, n);
 }
 
-/* Alembic's bookkeeping, not the revision's own SQL. */
-static int bookkeeping(const char *p, const char *end)
+/* "WORDS TABLE" followed by tail at p. */
+static int starts_t(const char *p, const char *end, const char *words, const char *table,
+                    const char *tail)
 {
-	return starts(p, end, "INSERT INTO alembic_version ") ||
-	       starts(p, end, "UPDATE alembic_version ") ||
-	       starts(p, end, "DELETE FROM alembic_version ") ||
-	       starts(p, end, "CREATE TABLE alembic_version ") ||
-	       starts(p, end, "DROP TABLE alembic_version;");
+	size_t w = strlen(words), t = strlen(table);
+	return starts(p, end, words) && (size_t)(end - p - w) >= t && !memcmp(p + w, table, t) &&
+	       starts(p + w + t, end, tail);
+}
+
+/* Alembic's bookkeeping, not the revision's own SQL: statements about the
+ * version table (as Alembic prints its name: [schema.]table, quoted where
+ * SQLAlchemy quotes). */
+static int bookkeeping(const char *p, const char *end, const char *table)
+{
+	return starts_t(p, end, "INSERT INTO ", table, " ") ||
+	       starts_t(p, end, "UPDATE ", table, " ") ||
+	       starts_t(p, end, "DELETE FROM ", table, " ") ||
+	       starts_t(p, end, "CREATE TABLE ", table, " ") ||
+	       starts_t(p, end, "DROP TABLE ", table, ";");
 }
 
 static int is_chunk(const char *p, const char *end, const char *word)
@@ -85,7 +96,7 @@ static int finish(strata_host *h, al_offline *o, al_block *cur, const char *from
 				committed = 1;
 			else if (is_chunk(cs, te, "BEGIN;"))
 				committed = 0;
-			else if (!bookkeeping(cs, te)) {
+			else if (!bookkeeping(cs, te, o->table)) {
 				if (committed)
 					cur->no_transaction = 1;
 				memcpy(sql + n, cs, (size_t)(te - cs));
@@ -112,7 +123,14 @@ static int finish(strata_host *h, al_offline *o, al_block *cur, const char *from
 
 int al_offline_read(strata_host *h, const char *path, const char *display, al_offline *out)
 {
+	return al_offline_read_vt(h, path, display, AL_TABLE, out);
+}
+
+int al_offline_read_vt(strata_host *h, const char *path, const char *display, const char *table,
+                       al_offline *out)
+{
 	memset(out, 0, sizeof *out);
+	out->table = table;
 	char *text = NULL;
 	size_t len;
 	int rc = strata_read_file(h, AT_FDCWD, path, display, &text, &len);

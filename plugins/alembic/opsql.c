@@ -335,7 +335,7 @@ static const char *const sqlite_reserved[] = {
 /* IdentifierPreparer._requires_quotes: a reserved word, a first character
  * that is a digit or '$', a character outside [A-Za-z0-9_$], or any
  * uppercase letter. */
-static int needs_quotes(ctx *c, const char *s)
+static int requires_quotes(int pg, const char *s)
 {
 	if (!*s)
 		return 1;
@@ -348,10 +348,36 @@ static int needs_quotes(ctx *c, const char *s)
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '$'))
 			return 1;
 	}
-	for (const char *const *w = c->pg ? pg_reserved : sqlite_reserved; *w; w++)
+	for (const char *const *w = pg ? pg_reserved : sqlite_reserved; *w; w++)
 		if (!strcmp(*w, s))
 			return 1;
 	return 0;
+}
+
+static int needs_quotes(ctx *c, const char *s)
+{
+	return requires_quotes(c->pg, s);
+}
+
+char *opsql_ident(opsql_dialect dialect, const char *name)
+{
+	size_t n = strlen(name), k = 0;
+	char *out = malloc(2 * n + 3);
+	if (!out)
+		return NULL;
+	if (!requires_quotes(dialect == OPSQL_POSTGRESQL, name)) {
+		memcpy(out, name, n + 1);
+		return out;
+	}
+	out[k++] = '"';
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			out[k++] = '"';
+		out[k++] = *p;
+	}
+	out[k++] = '"';
+	out[k] = '\0';
+	return out;
 }
 
 static int name_ok(ctx *c, const char *name, int line)

@@ -56,4 +56,9 @@ int opsql_translate_toks(const struct px_toks *tokens, const char *fn, opsql_dia
 
 void opsql_result_free(opsql_result *r);
 
+/* One identifier as SQLAlchemy's IdentifierPreparer.quote() writes it on the
+ * dialect: as it is, or in double quotes (reserved words, capitals, other
+ * characters).  malloc'd; NULL when out of memory. */
+char *opsql_ident(opsql_dialect dialect, const char *name);
+
 #endif

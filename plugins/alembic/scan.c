@@ -24,6 +24,7 @@
 
 typedef struct rev {
 	char *file;     /* relative to the source path, for messages */
+	size_t seq;     /* place in the directory listing, Alembic's load order */
 	py_revision py;
 	char *name;
 	opsql_result up, down;
@@ -36,10 +37,16 @@ typedef struct rev {
 	size_t ndown;         /* how many are down_revision */
 } rev;
 
+/* A revision file, relative to cfg->path, and its place in the listing. */
+typedef struct fent {
+	char *rel;
+	size_t seq;
+} fent;
+
 typedef struct scan_ctx {
 	strata_host *h;
 	const strata_source_cfg *cfg;
-	char **files; /* relative to cfg->path */
+	fent *files;
 	size_t nfiles;
 	rev *revs;
 	size_t nrevs;
@@ -50,7 +57,7 @@ typedef struct scan_ctx {
 
 static int add_file(scan_ctx *c, const char *rel)
 {
-	char **nf = realloc(c->files, (c->nfiles + 1) * sizeof *nf);
+	fent *nf = realloc(c->files, (c->nfiles + 1) * sizeof *nf);
 	char *dup = strdup(rel);
 	if (!nf || !dup) {
 		free(dup);
@@ -59,7 +66,8 @@ static int add_file(scan_ctx *c, const char *rel)
 		return strata_oom(c->h);
 	}
 	c->files = nf;
-	c->files[c->nfiles++] = dup;
+	c->files[c->nfiles] = (fent){dup, c->nfiles};
+	c->nfiles++;
 	return 0;
 }
 
@@ -104,9 +112,9 @@ static int list_dir(scan_ctx *c, const char *abs, const char *rel, int recursive
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_file(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const fent *)a)->rel, ((const fent *)b)->rel);
 }
 
 /* By id, then by file: a duplicate is always reported on the same file. */
@@ -491,10 +499,82 @@ static void rev_free(rev *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* by_id: every revision, sorted by id (then file). */
+static int index_ids(scan_ctx *c)
+{
+	free(c->by_id);
+	c->by_id = NULL;
+	if (!c->nrevs)
+		return 0;
+	if (!(c->by_id = malloc(c->nrevs * sizeof *c->by_id)))
+		return strata_oom(c->h);
+	for (size_t i = 0; i < c->nrevs; i++)
+		c->by_id[i] = &c->revs[i];
+	qsort(c->by_id, c->nrevs, sizeof *c->by_id, cmp_rev);
+	return 0;
+}
+
+/* Alembic's rule for one id in several files: a warning naming both, and
+ * the one loaded last is the revision.  Returns how many files were dropped
+ * (by_id is then stale). */
+static size_t drop_duplicates(scan_ctx *c)
+{
+	size_t dropped = 0;
+	for (size_t i = 0; i < c->nrevs;) {
+		size_t j = i + 1;
+		while (j < c->nrevs && !strcmp(c->by_id[i]->py.revision.str, c->by_id[j]->py.revision.str))
+			j++;
+		rev *win = c->by_id[i];
+		for (size_t k = i + 1; k < j; k++)
+			if (c->by_id[k]->seq > win->seq)
+				win = c->by_id[k];
+		/* Alembic leaves the ignored file among its heads, so a revision
+		 * below the id (a down_revision naming it) makes its `upgrade heads`
+		 * fail ("overlaps"): worth saying. */
+		const char *id = win->py.revision.str;
+		int child = 0;
+		for (size_t k = 0; !child && k < c->nrevs; k++) {
+			const py_value *dv = &c->revs[k].py.down_revision;
+			child = dv->kind == PY_STR && !strcmp(dv->str, id);
+			for (size_t m = 0; !child && dv->kind == PY_LIST && m < dv->nitems; m++)
+				child = !strcmp(dv->items[m], id);
+		}
+		for (size_t k = i; k < j; k++) {
+			rev *r = c->by_id[k];
+			if (r == win)
+				continue;
+			c->h->warn(c->h, r->file, r->py.revision.line,
+			           "Revision %s is present more than once (also in %s, which Alembic "
+			           "loads later and uses); this file is ignored%s",
+			           id, win->file,
+			           child ? " (Alembic still counts it as a head: its `upgrade heads` "
+			                   "fails until one of the two is renamed)"
+			                 : "");
+			r->gone = 1;
+			dropped++;
+		}
+		i = j;
+	}
+	if (!dropped)
+		return 0;
+	size_t kept = 0;
+	for (size_t i = 0; i < c->nrevs; i++) {
+		if (c->revs[i].gone) {
+			rev_free(&c->revs[i]);
+			continue;
+		}
+		if (kept != i)
+			c->revs[kept] = c->revs[i];
+		kept++;
+	}
+	c->nrevs = kept;
+	return dropped;
+}
+
 static void ctx_free(scan_ctx *c)
 {
 	for (size_t i = 0; i < c->nfiles; i++)
-		free(c->files[i]);
+		free(c->files[i].rel);
 	free(c->files);
 	for (size_t i = 0; i < c->nrevs; i++)
 		rev_free(&c->revs[i]);
@@ -532,13 +612,14 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 		rc = list_dir(&c, cfg->path, "", recursive);
 	}
 	if (!rc && c.nfiles)
-		qsort(c.files, c.nfiles, sizeof *c.files, cmp_str);
+		qsort(c.files, c.nfiles, sizeof *c.files, cmp_file);
 
 	if (!rc && c.nfiles && !(c.revs = calloc(c.nfiles, sizeof *c.revs)))
 		rc = strata_oom(h);
 	for (size_t i = 0; !rc && i < c.nfiles; i++) { /* the files become owned by revs */
-		c.revs[c.nrevs++].file = c.files[i];
-		c.files[i] = NULL;
+		c.revs[c.nrevs].seq = c.files[i].seq;
+		c.revs[c.nrevs++].file = c.files[i].rel;
+		c.files[i].rel = NULL;
 	}
 	if (!rc && (c.dirfd = open(cfg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		h->error(h, STRATA_ECLASS_SOURCE, NULL, 0, 0,
@@ -569,34 +650,33 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 	}
 	c.nrevs = kept;
 
-	/* Identity: one file per revision id. */
-	if (!rc && c.nrevs && !(c.by_id = malloc(c.nrevs * sizeof *c.by_id)))
-		rc = strata_oom(h);
-	for (size_t i = 0; !rc && i < c.nrevs; i++)
-		c.by_id[i] = &c.revs[i];
-	if (!rc && c.nrevs)
-		qsort(c.by_id, c.nrevs, sizeof *c.by_id, cmp_rev);
-	for (size_t i = 1; !rc && i < c.nrevs; i++)
-		if (!strcmp(c.by_id[i - 1]->py.revision.str, c.by_id[i]->py.revision.str)) {
-			h->error(h, STRATA_ECLASS_SOURCE, c.by_id[i]->file, c.by_id[i]->py.revision.line, 0,
-			         "give one of them a new id (alembic revision generates one)",
-			         "revision %s is also defined in %s", c.by_id[i]->py.revision.str,
-			         c.by_id[i - 1]->file);
-			rc = STRATA_EINVAL;
-		}
+	/* Identity: one file per revision id.  Alembic 1.8.1 (RevisionMap) warns
+	 * "Revision X is present more than once" and keeps the file it loads last:
+	 * version locations in order, each folder in os.listdir() order, which is
+	 * readdir()'s, as here.  So does strata. */
+	if (!rc)
+		rc = index_ids(&c);
+	if (!rc && drop_duplicates(&c))
+		rc = index_ids(&c);
 	for (size_t i = 0; !rc && i < c.nrevs; i++)
 		rc = resolve(&c, &c.revs[i]);
 
+	/* The version table: its DML in an offline script is Alembic's
+	 * bookkeeping; and a bad name is reported now, not at the first write. */
+	al_vtable vt = {0};
+	if (!rc)
+		rc = al_vtable_get(h, cfg, dialect, 1, &vt);
 	al_offline off = {0};
 	const char *offpath = strata_cfg_option(cfg, "offline_sql");
 	if (!rc && offpath) {
 		char *abs = al_join(cfg->path, offpath);
-		rc = abs ? al_offline_read(h, abs, offpath, &off) : strata_oom(h);
+		rc = abs ? al_offline_read_vt(h, abs, offpath, vt.sql, &off) : strata_oom(h);
 		free(abs);
 	}
 	for (size_t i = 0; !rc && i < c.nrevs; i++)
 		rc = hand_over(&c, &c.revs[i], offpath ? &off : NULL, dialect);
 	al_offline_free(&off);
+	al_vtable_free(&vt);
 	ctx_free(&c);
 	return rc;
 }

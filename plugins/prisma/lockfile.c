@@ -1,7 +1,8 @@
 /*
  * migration_lock.toml names the provider the history was written for.  Prisma
  * refuses a database of another kind (P3019); strata does the same, once the
- * database is known, in the tracker's read().
+ * database is known, in the tracker's read(), and for `verify` during the scan,
+ * against the target's dialect.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -57,12 +58,15 @@ static bool same_provider(const char *lock, const char *dialect)
 	return !strcmp(dialect, "postgresql") && !strcmp(lock, "postgres");
 }
 
-/* A missing lock file is accepted, as Prisma does. */
-int pr_check_provider(strata_host *h, const strata_source_cfg *cfg)
+/* The lock file against a dialect; a missing lock file is accepted, as
+ * Prisma does.  target: whose dialect it is, for the message. */
+static int check(strata_host *h, const strata_source_cfg *cfg, const char *dialect, bool target)
 {
+	if (!dialect)
+		return STRATA_OK;
 	int fd = open(cfg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return STRATA_OK; /* the scan already said what is wrong with the folder */
+		return STRATA_OK; /* the scan says what is wrong with the folder */
 	char *text;
 	size_t len;
 	int rc = strata_read_file(h, fd, LOCK_FILE, NULL, &text, &len);
@@ -75,13 +79,28 @@ int pr_check_provider(strata_host *h, const strata_source_cfg *cfg)
 	int line;
 	parse_provider(text, provider, sizeof provider, &line);
 	free(text);
-	const char *dialect = h->db_dialect(h);
-	if (!dialect || same_provider(provider, dialect))
+	if (same_provider(provider, dialect))
 		return STRATA_OK;
 	h->error(h, STRATA_ECLASS_SOURCE, LOCK_FILE, line, 0,
-	         "use a database of the history's provider, or start a new migration history",
-	         "the database's provider `%s` does not match the one specified in the "
+	         target ? "give verify a target of the history's provider with --db URL, or start a "
+	                  "new migration history"
+	                : "use a database of the history's provider, or start a new migration history",
+	         "the %s's provider `%s` does not match the one specified in the "
 	         "migration_lock.toml, `%s` (Prisma: P3019)",
-	         dialect, provider);
+	         target ? "target database" : "database", dialect, provider);
 	return STRATA_EINVAL;
+}
+
+int pr_check_provider(strata_host *h, const strata_source_cfg *cfg)
+{
+	return check(h, cfg, h->db_dialect(h), false);
+}
+
+/* verify asks for it (STRATA_WANT_DIALECT_CHECK) before anything runs: the
+ * dialect is the target's, from its URL, with no connection yet. */
+int pr_check_provider_scan(strata_host *h, const strata_source_cfg *cfg)
+{
+	if (!(cfg->want & STRATA_WANT_DIALECT_CHECK) || !STRATA_HAS(strata_source_cfg, cfg, dialect))
+		return STRATA_OK;
+	return check(h, cfg, cfg->dialect, true);
 }

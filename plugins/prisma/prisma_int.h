@@ -22,6 +22,9 @@ int pr_order_warn(strata_host *h, const char *file, char *const *names, size_t n
 
 /* lockfile.c: migration_lock.toml against the target database (P3019). */
 int pr_check_provider(strata_host *h, const strata_source_cfg *cfg);
+/* The same in scan(), against cfg->dialect, when the host asks for it
+ * (STRATA_WANT_DIALECT_CHECK: verify). */
+int pr_check_provider_scan(strata_host *h, const strata_source_cfg *cfg);
 
 /* checksum.c: Prisma's rule for "this file is the one that was applied". */
 bool pr_checksum_matches(strata_host *h, const char *script, size_t len, const char *stored);

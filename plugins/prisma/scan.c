@@ -143,8 +143,13 @@ int pr_scan(strata_host *h, const strata_source_cfg *cfg)
 		         "cannot open the migrations folder");
 		return STRATA_EIO;
 	}
+	int rc = pr_check_provider_scan(h, cfg);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
 	names ns = { 0 };
-	int rc = list_dirs(h, cfg, fd, &ns);
+	rc = list_dirs(h, cfg, fd, &ns);
 	const char *parent = NULL;
 	size_t kept = 0; /* ns.v[0..kept): the folders that are migrations */
 	for (size_t i = 0; rc == STRATA_OK && i < ns.n; i++) {

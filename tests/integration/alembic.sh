@@ -156,7 +156,7 @@ check "apply after Alembic: only the rest ran" eq "$(versions ext)" "mm,r2"
 q ext "INSERT INTO alembic_version VALUES ('ffffffffffff')"
 sr ext status
 check "unknown row: exit 4" rc_is 4
-check "unknown row: named as Alembic names it" err_is "strata: error: alembic_version of source 'app': Can't locate revision identified by 'ffffffffffff' (hint: restore the revision file, or correct the row (alembic stamp))"
+check "unknown row: named as Alembic names it" err_is "strata: error: alembic_version of source 'app': Can't locate revision identified by 'ffffffffffff' (hint: restore the revision file, or correct the row (alembic stamp); if another Alembic tree shares this table, give each source its own version_table)"
 
 # ---- op.* translated for the target's dialect ------------------------------
 project ops
@@ -184,12 +184,38 @@ if sqlite; then
 fi
 
 # ---- graph errors ----------------------------------------------------------
+# One id in two files: Alembic 1.8.1 warns "Revision x1 is present more than
+# once" and keeps the file it loads last, in os.listdir() (readdir) order.
 project dup
-table dup/versions x1 None t1
-cp dup/versions/x1_r.py dup/versions/x1_copy.py
+table dup/versions x1 None t_first
+table dup/versions y2 "'x1'" t_y2
+# The copy gets a name that the directory lists (ls -U: readdir's order,
+# which os.listdir returns) on the other side of x1_r.py than the name order
+# puts it, so that the test tells the two rules apart.
+for k in $(seq 1 40); do
+	dup_copy=x1_copy$k.py
+	sed 's/t_first/t_second/g' dup/versions/x1_r.py >"dup/versions/$dup_copy"
+	dup_files=$(ls -U dup/versions | grep -xE "x1_r\.py|$dup_copy")
+	[ "$(tail -1 <<<"$dup_files")" != "$(LC_ALL=C sort <<<"$dup_files" | tail -1)" ] && break
+	rm "dup/versions/$dup_copy"
+done
+dup_win=$(tail -1 <<<"$dup_files")
+dup_lose=$(head -1 <<<"$dup_files")
+dup_table=$( [ "$dup_win" = "$dup_copy" ] && echo t_second || echo t_first)
+dup_other=$( [ "$dup_win" = "$dup_copy" ] && echo t_first || echo t_second)
+check "duplicate revision: a copy named against the name order (listed: $(paste -sd, <<<"$dup_files"))" test -e "dup/versions/$dup_copy"
 sr dup ledger
-check "duplicate revision: exit 1" rc_is 1
-check "duplicate revision: both files named" err_is "strata: error: versions/x1_r.py:$REV_LINE: revision x1 is also defined in x1_copy.py (hint: give one of them a new id (alembic revision generates one))"
+check "duplicate revision: a warning, as Alembic's, not an error (exit 0)" rc_is 0
+check "duplicate revision: the warning names both files" err_is "strata: warning: versions/$dup_lose:$REV_LINE: Revision x1 is present more than once (also in $dup_win, which Alembic loads later and uses); this file is ignored (Alembic still counts it as a head: its \`upgrade heads\` fails until one of the two is renamed)"
+check "duplicate revision: one migration for the id, its child after it" eq "$(awk '{print $1}' "$T/out" | head -2 | paste -sd, -)" "app:x1,app:y2"
+sr dup apply
+check "duplicate revision: apply exits 0" rc_is 0
+check "duplicate revision: the file loaded last ran ($dup_win)" eq "$(has_table dup "$dup_table" t_y2)" 2
+check "duplicate revision: the ignored file did not run" eq "$(has_table dup "$dup_other")" 0
+check "duplicate revision: alembic_version at the child" eq "$(versions dup)" "y2"
+rm dup/versions/y2_r.py
+sr dup ledger
+check "duplicate revision without a child: the plain warning" err_is "strata: warning: versions/$dup_lose:$REV_LINE: Revision x1 is present more than once (also in $dup_win, which Alembic loads later and uses); this file is ignored"
 
 project nodown
 table nodown/versions b2 "'zz'" t1
@@ -333,6 +359,153 @@ printf '[alembic]\nscript_location = migrations\nversion_locations = %%(here)s/m
 sr ini ledger
 check "inline comment kept as configparser keeps it: exit 1" rc_is 1
 check "inline comment: Alembic's error, file:line" err_is "strata: error: ./alembic.ini:4:1: 'os  # Use os.pathsep.' is not a valid value for version_path_separator; expected 'space', 'os', ':', ';' (hint: configparser keeps inline comments: move the comment to its own line)"
+
+# ---- two trees in one database: a version table each -------------------------
+# envpy DIR ONLINE_ARGS OFFLINE_ARGS: an env.py in the shape Alembic's template
+# gives it (offline configure(url=...) first, online configure(connection=...)).
+envpy() {
+	cat >"$1/env.py" <<PY
+from alembic import context
+
+config = context.config
+
+
+def run_migrations_offline() -> None:
+    url = config.get_main_option("sqlalchemy.url")
+    context.configure(
+        url=url,
+        literal_binds=True,${3:+
+        $3,}
+    )
+
+
+def run_migrations_online() -> None:
+    connectable = engine_from_config(config.get_section(config.config_ini_section))
+    with connectable.connect() as connection:
+        context.configure(
+            connection=connection, target_metadata=None${2:+,
+            $2}
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+PY
+}
+vt_rows() { qlist "$1" "SELECT version_num FROM $2 ORDER BY version_num"; }
+twotrees() {
+	rm -rf "$1" && mkdir -p "$1"
+	table "$1/main/versions" m1 None t_m1
+	table "$1/main/versions" m2 "'m1'" t_m2
+	table "$1/tenants/versions" t1 None t_t1
+}
+WARN_TAIL="(Alembic must use this table too: pass the same version_table to context.configure() in this tree's env.py)"
+
+twotrees two
+sr two init
+check "two trees, no names: init exits 0" rc_is 0
+check "two trees: init warns that the later tree would share alembic_version" err_is "strata: warning: tenants/versions: source 'tenants' would share alembic_version with source 'main': wrote version_table: alembic_version_tenants $WARN_TAIL"
+check "two trees: init writes the later tree's own table, with the note" eq "$(sed -n '/- name: tenants/,$p' two/strata.yaml)" "$(cat <<'YAML'
+  - name: tenants
+    format: alembic
+    path: tenants/versions
+    # strata init: alembic_version is source 'main''s table; this source gets its own.
+    # Alembic must use this table too: pass the same version_table to context.configure() in this tree's env.py
+    version_table: alembic_version_tenants
+YAML
+)"
+check "two trees: the first keeps alembic_version (no key)" eq "$(sed -n '/- name: main/,/- name: tenants/p' two/strata.yaml | grep -c version_table)" 0
+sr two --db "$(surl two)" apply
+check "two trees: apply exits 0" rc_is 0
+check "two trees: alembic_version holds the main tree's head" eq "$(versions two)" "m2"
+check "two trees: alembic_version_tenants holds the tenants tree's head" eq "$(vt_rows two alembic_version_tenants)" "t1"
+sr two --db "$(surl two)" status
+check "two trees: status after the writes exits 0 (no 'Can't locate revision')" rc_is 0
+check "two trees: status counts every revision applied" out_has "3 migrations: 3 applied"
+table two/tenants/versions t2 "'t1'" t_t2
+sr two --db "$(surl two)" apply
+check "two trees: the next tenants revision moves only its own row" eq "$(versions two):$(vt_rows two alembic_version_tenants)" "m2:t2"
+sr two --db "$(surl two)" rollback --to tenants:t1
+check "two trees: rollback in one tree leaves the other's table" eq "$(versions two):$(vt_rows two alembic_version_tenants)" "m2:t1"
+
+# env.py names the tenants tree's table with string literals: init keeps it.
+twotrees envn
+envpy envn/tenants 'version_table="tenant_version"' 'version_table="tenant_version"'
+sr envn init
+check "env.py names a table: init exits 0 without a warning" eq "$rc:$(cat "$T/err")" "0:"
+check "env.py names a table: init writes it for that tree" eq "$(grep -A3 -- '- name: tenants' envn/strata.yaml | tail -1)" "    version_table: tenant_version"
+sr envn --db "$(surl envn)" apply
+check "env.py names a table: its rows go there" eq "$(versions envn):$(vt_rows envn tenant_version)" "m2:t1"
+# Without the key in strata.yaml, the env.py literal is read at run time.
+sed -i '/version_table: tenant_version/d' envn/strata.yaml
+table envn/tenants/versions t2 "'t1'" t_t2
+sr envn --db "$(surl envn)" apply
+check "env.py literal read at run time (no key in strata.yaml)" eq "$(versions envn):$(vt_rows envn tenant_version)" "m2:t2"
+
+# Both env.py files name one table: the later tree gets its own.
+twotrees same
+envpy same/main 'version_table="shared_version"'
+envpy same/tenants 'version_table="shared_version"'
+sr same init
+check "both env.py name one table: init warns about the later tree" err_is "strata: warning: tenants/versions: source 'tenants' would share shared_version with source 'main': wrote version_table: shared_version_tenants $WARN_TAIL"
+check "both env.py name one table: the first keeps it" eq "$(grep -A3 -- '- name: main' same/strata.yaml | tail -1)" "    version_table: shared_version"
+
+# A name env.py gives is kept before a default: here the earlier tree only
+# defaults to alembic_version, the later one names it, so the earlier one moves.
+twotrees expl
+envpy expl/tenants 'version_table="alembic_version"'
+sr expl init
+check "env.py names the default table: the tree that only defaults to it gets its own" err_is "strata: warning: main/versions: source 'main' would share alembic_version with source 'tenants': wrote version_table: alembic_version_main $WARN_TAIL"
+check "… and the naming tree keeps it" eq "$(grep -A3 -- '- name: tenants' expl/strata.yaml | tail -1)" "    version_table: alembic_version"
+
+# Not a string literal: the default, with a -v note naming env.py:line.
+twotrees nonlit
+envpy nonlit/tenants 'version_table=TENANT_TABLE'
+printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n' "$(surl nonlit)" >nonlit/strata.yaml
+nonlit_line=$(grep -n 'version_table=TENANT_TABLE' nonlit/tenants/env.py | cut -d: -f1)
+sr nonlit -v ledger
+check "non-literal version_table: ledger exits 0" rc_is 0
+check "non-literal version_table: a -v note names env.py:line" err_has "strata: $T/nonlit/tenants/env.py:$nonlit_line: version_table of context.configure() is not a string literal, which strata does not evaluate; it uses alembic_version"
+sr nonlit apply
+check "non-literal version_table: alembic_version is used" eq "$(versions nonlit)" "t1"
+sr nonlit ledger
+check "non-literal version_table: no note without -v" eq "$(cat "$T/err")" ""
+
+# strata.yaml's option beats env.py; identifiers quoted as SQLAlchemy quotes them.
+twotrees opt
+envpy opt/tenants 'version_table="tenant_version"'
+printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n    version_table: TenantVersion\n' "$(surl opt)" >opt/strata.yaml
+sr opt apply
+check "version_table option: apply exits 0" rc_is 0
+check "version_table option beats env.py; a capitalised name is quoted (case kept)" eq "$(has_table opt TenantVersion tenant_version alembic_version)" 1
+check "version_table option: the row is there" eq "$(vt_rows opt '"TenantVersion"')" "t1"
+if sqlite; then
+	check "version_table option: Alembic's DDL with the table's names" eq "$(q opt "SELECT sql FROM sqlite_master WHERE name='TenantVersion'")" \
+		"$(printf 'CREATE TABLE "TenantVersion" (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT "TenantVersion_pkc" PRIMARY KEY (version_num)\n)')"
+else
+	check "version_table option: primary key TenantVersion_pkc" eq "$(q opt "SELECT conname FROM pg_constraint WHERE conrelid = '\"TenantVersion\"'::regclass")" "TenantVersion_pkc"
+	# version_table_schema: the table in that schema, qualified in every statement.
+	twotrees sch
+	q sch 'CREATE SCHEMA tenant'
+	printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n    version_table_schema: tenant\n' "$(surl sch)" >sch/strata.yaml
+	sr sch apply
+	check "version_table_schema: apply exits 0" rc_is 0
+	check "version_table_schema: the table is in that schema only" eq "$(q sch "SELECT schemaname || '.' || tablename FROM pg_tables WHERE tablename = 'alembic_version'")" "tenant.alembic_version"
+	check "version_table_schema: its row" eq "$(vt_rows sch tenant.alembic_version)" "t1"
+	# A row Alembic wrote there is read from there.
+	table sch/tenants/versions t2 "'t1'" t_t2
+	q sch "UPDATE tenant.alembic_version SET version_num = 't2'"
+	sr sch status
+	check "version_table_schema: status reads the schema's table (t2 applied by the tool)" grep -qE '^tenants:t2 +applied .*native tracker' "$T/out"
+fi
+
+# The new keys are the format's options; anything else is still refused.
+printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n    version_tabel: x\n' "$(surl opt)" >opt/strata.yaml
+sr opt ledger
+check "unknown key: exit 1" rc_is 1
+check "unknown key: the known keys listed" err_is "strata: error: strata.yaml:6: unknown key 'version_tabel' for format 'alembic' (source 'tenants') (hint: known keys: name, format, path, offline_sql, recursive, version_table, version_table_schema)"
+printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n    version_table: ""\n' "$(surl opt)" >opt/strata.yaml
+sr opt ledger
+check "empty version_table: exit 1" rc_is 1
+check "empty version_table: config file:line" err_is "strata: error: strata.yaml:3: source 'tenants': version_table is empty (hint: name the table, or remove the key for alembic_version)"
 
 # ---- strata init finds the versions folder ---------------------------------------
 mkdir -p found && cp -r lin/versions found/

@@ -1,7 +1,7 @@
 /*
- * Unit tests of the alembic plugin's two file readers: alembic.ini (the
- * configparser rules Alembic depends on) and Alembic's offline script (the
- * `-- Running upgrade A -> B` blocks).  The plugin's sources are linked into
+ * Unit tests of the alembic plugin's file readers: alembic.ini (the
+ * configparser rules Alembic depends on), Alembic's offline script (the
+ * `-- Running upgrade A -> B` blocks) and env.py's version table names.  The plugin's sources are linked into
  * this binary; the host is a small fake that records the last error.
  */
 #include <stdarg.h>
@@ -226,6 +226,196 @@ static void offline_blocks(void **state)
 	al_offline_free(&o);
 }
 
+/* A source with its own version table: that table's statements are the
+ * bookkeeping (schema-qualified, as Alembic prints them); alembic_version's
+ * are then the revision's own SQL. */
+static void offline_version_table(void **state)
+{
+	(void)state;
+	fake_host f;
+	fake_init(&f, NULL);
+	write_file("vt.sql",
+	           "BEGIN;\n\n"
+	           "CREATE TABLE tenant.tenant_version (\n    version_num VARCHAR(32) NOT NULL, \n"
+	           "    CONSTRAINT tenant_version_pkc PRIMARY KEY (version_num)\n);\n\n"
+	           "-- Running upgrade  -> t1\n\n"
+	           "CREATE TABLE t (id int);\n\n"
+	           "INSERT INTO tenant.tenant_version (version_num) VALUES ('t1');\n\n"
+	           "-- Running upgrade t1 -> t2\n\n"
+	           "UPDATE alembic_version SET version_num='x' WHERE alembic_version.version_num = 'y';\n\n"
+	           "UPDATE tenant.tenant_version SET version_num='t2' WHERE "
+	           "tenant.tenant_version.version_num = 't1';\n\n"
+	           "-- Running downgrade t2 -> t1\n\n"
+	           "DELETE FROM tenant.tenant_version WHERE tenant.tenant_version.version_num = 't2';\n\n"
+	           "DROP TABLE tenant.tenant_version;\n\n"
+	           "COMMIT;\n\n");
+	al_offline o;
+	assert_int_equal(al_offline_read_vt(&f.h, at("vt.sql"), "vt.sql", "tenant.tenant_version", &o), 0);
+	const al_block *a = al_offline_find(&o, "t1", 0);
+	assert_non_null(a);
+	assert_string_equal(a->sql, "CREATE TABLE t (id int);\n\n");
+	const al_block *b = al_offline_find(&o, "t2", 0);
+	assert_non_null(b);
+	assert_string_equal(b->sql, "UPDATE alembic_version SET version_num='x' WHERE "
+	                            "alembic_version.version_num = 'y';\n\n");
+	const al_block *d = al_offline_find(&o, "t2", 1);
+	assert_non_null(d);
+	assert_string_equal(d->sql, "");
+	al_offline_free(&o);
+}
+
+/* ---- env.py: the version table (vtable.c) ---- */
+
+static char debug_buf[1024];
+static void rec_debug(strata_host *h, const char *fmt, ...)
+{
+	(void)h;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(debug_buf, sizeof debug_buf, fmt, ap);
+	va_end(ap);
+}
+
+/* env.py holding text, read with notes on: table, schema, the last note. */
+static void env_of(const char *text, al_envpy *e, fake_host *f)
+{
+	fake_init(f, NULL);
+	f->h.debug = rec_debug;
+	debug_buf[0] = '\0';
+	write_file("env.py", text);
+	assert_int_equal(al_envpy_read(&f->h, at("env.py"), "env.py", 1, e), 0);
+}
+
+static void env_literals(void **state)
+{
+	(void)state;
+	fake_host f;
+	al_envpy e;
+	/* The online call (connection=) decides, whatever the offline one says. */
+	env_of("from alembic import context\n"
+	       "def run_migrations_offline():\n"
+	       "    context.configure(url=url, version_table='offline_v')\n"
+	       "def run_migrations_online():\n"
+	       "    with connectable.connect() as connection:\n"
+	       "        context.configure(\n"
+	       "            connection=connection,\n"
+	       "            version_table=\"tenant_\" \"version\",\n"
+	       "            version_table_schema='tenant',\n"
+	       "        )\n", &e, &f);
+	assert_string_equal(e.table, "tenant_version"); /* implicit concatenation is a literal */
+	assert_int_equal(e.table_line, 8);
+	assert_string_equal(e.schema, "tenant");
+	assert_int_equal(e.schema_line, 9);
+	assert_string_equal(debug_buf, "");
+	al_envpy_free(&e);
+	/* An online call without the key: Alembic online uses the default. */
+	env_of("context.configure(url=url, version_table='offline_v')\n"
+	       "context.configure(connection=connection)\n", &e, &f);
+	assert_null(e.table);
+	assert_null(e.schema);
+	al_envpy_free(&e);
+	/* No online call: the first call naming it. */
+	env_of("context.configure(url=url)\ncontext.configure(url=u, version_table='v1')\n"
+	       "context.configure(url=u, version_table='v2')\n", &e, &f);
+	assert_string_equal(e.table, "v1");
+	al_envpy_free(&e);
+	/* No env.py: nothing named, no error. */
+	fake_init(&f, NULL);
+	assert_int_equal(al_envpy_read(&f.h, at("no-env.py"), "no-env.py", 1, &e), 0);
+	assert_null(e.table);
+	assert_int_equal(f.errors, 0);
+}
+
+static void env_not_literals(void **state)
+{
+	(void)state;
+	fake_host f;
+	al_envpy e;
+	env_of("TABLE = 'a' + 'b'\ncontext.configure(\n    connection=c,\n    version_table=TABLE)\n",
+	       &e, &f);
+	assert_null(e.table);
+	assert_string_equal(debug_buf, "env.py:4: version_table of context.configure() is not a "
+	                               "string literal, which strata does not evaluate; it uses "
+	                               "alembic_version");
+	al_envpy_free(&e);
+	env_of("context.configure(connection=c, version_table=f'{t}_version')\n", &e, &f);
+	assert_null(e.table);
+	assert_true(strstr(debug_buf, "not a string literal") != NULL);
+	al_envpy_free(&e);
+	env_of("context.configure(connection=c, version_table_schema=schema_for(tenant))\n", &e, &f);
+	assert_null(e.schema);
+	assert_true(strstr(debug_buf, "version_table_schema of context.configure() is not a string "
+	                              "literal") != NULL);
+	assert_true(strstr(debug_buf, "it uses no schema") != NULL);
+	al_envpy_free(&e);
+	env_of("opts = {}\ncontext.configure(connection=c, **opts)\n", &e, &f);
+	assert_null(e.table);
+	assert_string_equal(debug_buf, "env.py:2: version_table_schema of context.configure() is "
+	                               "possibly in **kwargs, which strata does not evaluate; it "
+	                               "uses no schema");
+	al_envpy_free(&e);
+	/* Not Python strata can tokenize: the default, and a note. */
+	env_of("context.configure(connection=c, version_table='x'\n", &e, &f);
+	assert_null(e.table);
+	assert_true(strstr(debug_buf, "strata cannot read env.py") != NULL);
+	al_envpy_free(&e);
+}
+
+static void version_table_names(void **state)
+{
+	(void)state;
+	fake_host f;
+	fake_init(&f, "postgresql");
+	f.h.debug = rec_debug;
+	char versions[300];
+	snprintf(versions, sizeof versions, "%s/versions", dir);
+	write_file("env.py", "context.configure(connection=c, version_table='from_env')\n");
+	const char *keys[3] = {NULL}, *vals[3] = {NULL};
+	strata_source_cfg cfg = {.version = STRATA_SOURCE_CFG_VERSION, .struct_size = sizeof cfg,
+	                         .name = "t", .path = versions, .option_keys = keys,
+	                         .option_values = vals};
+	al_vtable vt;
+	assert_int_equal(al_vtable_get(&f.h, &cfg, "postgresql", 0, &vt), 0);
+	assert_string_equal(vt.sql, "from_env"); /* env.py beside the versions folder */
+	assert_null(vt.schema);
+	assert_string_equal(vt.pkc, "from_env_pkc");
+	al_vtable_free(&vt);
+	/* Options beat env.py; names quoted as SQLAlchemy quotes them. */
+	keys[0] = "version_table", vals[0] = "TenantVersion";
+	keys[1] = "version_table_schema", vals[1] = "tenant";
+	assert_int_equal(al_vtable_get(&f.h, &cfg, "postgresql", 0, &vt), 0);
+	assert_string_equal(vt.sql, "tenant.\"TenantVersion\"");
+	assert_string_equal(vt.schema_sql, "tenant");
+	assert_string_equal(vt.pkc, "\"TenantVersion_pkc\"");
+	al_vtable_free(&vt);
+	vals[0] = "user", vals[1] = ""; /* a reserved word; '' is no schema */
+	assert_int_equal(al_vtable_get(&f.h, &cfg, "postgresql", 0, &vt), 0);
+	assert_string_equal(vt.sql, "\"user\"");
+	assert_null(vt.schema);
+	al_vtable_free(&vt);
+	vals[0] = "";
+	fake_init(&f, NULL);
+	assert_int_equal(al_vtable_get(&f.h, &cfg, "sqlite", 0, &vt), STRATA_EINVAL);
+	assert_string_equal(f.msg, "source 't': version_table is empty");
+	/* Nothing anywhere: alembic_version. */
+	keys[0] = keys[1] = NULL;
+	unlink(at("env.py"));
+	assert_int_equal(al_vtable_get(&f.h, &cfg, "sqlite", 0, &vt), 0);
+	assert_string_equal(vt.sql, "alembic_version");
+	assert_string_equal(vt.pkc, "alembic_version_pkc");
+	al_vtable_free(&vt);
+}
+
+static void beside(void **state)
+{
+	(void)state;
+	char *p;
+	assert_string_equal(p = al_beside("/a/b/versions", "env.py"), "/a/b/env.py"), free(p);
+	assert_string_equal(p = al_beside("/a/b/versions/", "env.py"), "/a/b/env.py"), free(p);
+	assert_string_equal(p = al_beside("/a/b/versions/.", "env.py"), "/a/b/env.py"), free(p);
+	assert_string_equal(p = al_beside("/versions", "env.py"), "/env.py"), free(p);
+}
+
 static void offline_errors(void **state)
 {
 	(void)state;
@@ -250,6 +440,11 @@ int main(void)
 		cmocka_unit_test(inline_comment_kept),
 		cmocka_unit_test(ini_errors),
 		cmocka_unit_test(offline_blocks),
+		cmocka_unit_test(offline_version_table),
+		cmocka_unit_test(env_literals),
+		cmocka_unit_test(env_not_literals),
+		cmocka_unit_test(version_table_names),
+		cmocka_unit_test(beside),
 		cmocka_unit_test(offline_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -6,6 +6,9 @@
     fixtures.py ops DIR DIALECT     a linear chain, one revision per op.* kind
     fixtures.py bad DIR KIND        a linear chain whose third revision strata
                                     cannot translate (KIND: loop | bind)
+    fixtures.py twotrees DIR        two trees (main.ini, tenants.ini), each with
+                                    its own version table
+    fixtures.py dup DIR             A -> B, for a copy of A under another name
     fixtures.py linear DIR N        N revisions written directly in the 1.8
                                     template (the benchmark; `alembic revision`
                                     N times would be O(N^2))
@@ -560,6 +563,57 @@ def bad(proj, kind):
     emit(proj, ids)
 
 
+# ---------------------------------------------------------------- twotrees
+# Two trees in one project, as multi-tenant projects keep them: main/ (main.ini)
+# and tenants/ (tenants.ini), each with its own version table.  tenants' env.py
+# names it with a string literal (tenant_version); main's with an expression
+# strata does not evaluate ("main" + "_version"), so strata.yaml names it.
+def init_tree(proj, name, version_table):
+    os.makedirs(proj, exist_ok=True)
+    run(proj, "-c", f"{name}.ini", "init", name)
+    env = os.path.join(proj, name, "env.py")
+    text = open(env).read()
+    off = "        literal_binds=True,\n"
+    on = "            connection=connection, target_metadata=target_metadata\n"
+    assert "config = context.config\n" in text and off in text and on in text, env
+    text = text.replace("config = context.config\n", ENV_HOOK, 1)
+    text = text.replace(off, off + f"        version_table={version_table},\n", 1)
+    text = text.replace(on, on.rstrip("\n") + f",\n            version_table={version_table},\n", 1)
+    if not version_table.startswith('"'):
+        text = text.replace("config = context.config\n",
+                            f'config = context.config\n{version_table} = "main" + "_version"\n', 1)
+    open(env, "w").write(text)
+
+
+def twotrees(proj):
+    init_tree(proj, "main", "MAIN_VERSION_TABLE")
+    init_tree(proj, "tenants", '"tenant_version"')
+    ids = []
+    for name, tree, table in (("M1", "main", "m_one"), ("T1", "tenants", "t_one"),
+                              ("M2", "main", "m_two"), ("T2", "tenants", "t_two")):
+        rev, p = revision(proj, "-c", f"{tree}.ini", "revision", "-m", f"create {table}")
+        fill(p, f'op.execute("CREATE TABLE {table} (id INTEGER PRIMARY KEY)")',
+             f'op.execute("DROP TABLE {table}")')
+        ids.append((name, rev))
+    emit(proj, ids)
+
+
+# ---------------------------------------------------------------- dup
+# A -> B; the test then copies A's file under another name with another body:
+# one revision id in two files.
+def dup(proj):
+    init(proj)
+    ids = []
+    a, p = revision(proj, "revision", "-m", "create first")
+    fill(p, 'op.execute("CREATE TABLE t_first (id INTEGER PRIMARY KEY)")',
+         'op.execute("DROP TABLE t_first")')
+    ids += [("A", a), ("FA", p)]
+    b, p = revision(proj, "revision", "-m", "create b")
+    fill(p, 'op.execute("CREATE TABLE t_b (id INTEGER PRIMARY KEY)")', 'op.execute("DROP TABLE t_b")')
+    ids.append(("B", b))
+    emit(proj, ids)
+
+
 # ---------------------------------------------------------------- linear
 TEMPLATE = '''"""create t_{i}
 
@@ -608,6 +662,10 @@ def main():
         ops(proj, arg)
     elif what == "bad":
         bad(proj, arg)
+    elif what == "twotrees":
+        twotrees(proj)
+    elif what == "dup":
+        dup(proj)
     elif what == "linear":
         linear(proj, int(arg))
     else:

@@ -19,6 +19,9 @@
 #   (5) strata apply --dry-run = alembic upgrade heads --sql, revision by revision
 #   (6) an untranslatable revision: strata apply stops before it, exit 1,
 #       FILE:LINE; then with Alembic's own SQL for it (offline_sql) it runs
+#   (7) two trees, a version table each (an env.py literal, a strata.yaml
+#       option): strata and alembic -c TREE.ini take turns; current, status agree
+#   (8) one revision id in two files: strata keeps the file Alembic keeps
 . "$SRC/tests/interop/alembic/lib.sh"
 
 # ---------------------------------------------------------------- (1)
@@ -234,5 +237,107 @@ for kind in loop bind; do
 	al "$p" "$p" current
 	check "(6) $kind: alembic current after it exits 0" rc_is 0
 done
+
+# ================================================================ (7)
+# Two trees in one database, each with its own version table: main
+# (main_version; its env.py computes the name, so strata.yaml gives it) and
+# tenants (tenant_version, a string literal in its env.py, which strata reads).
+vtab() {
+	if [ "$(has_table "$1" "$2")" = 1 ]; then qlist "$1" "SELECT version_num FROM $2 ORDER BY version_num"; else echo "<none>"; fi
+}
+if ! "$PY" "$HERE/fixtures.py" twotrees "$T/two" >"$T/gen.log" 2>&1; then
+	echo "Bail out! fixtures.py twotrees failed"
+	sed 's/^/# /' "$T/gen.log"
+	exit 1
+fi
+cat >"$T/two/strata.yaml" <<YAML
+database: $(surl two)
+sources:
+  - name: main
+    format: alembic
+    path: main/versions
+    version_table: main_version
+  - name: tenants
+    format: alembic
+    path: tenants/versions
+YAML
+M1=$(rev two M1) M2=$(rev two M2) T1=$(rev two T1) T2=$(rev two T2)
+fresh two two_a
+sr two two apply --to "main:$M1"
+check "(7) strata apply --to main:M1 exits 0" rc_is 0
+sr two two apply --to "tenants:$T1"
+check "(7) strata apply --to tenants:T1 exits 0" rc_is 0
+check "(7) main_version holds M1 (the strata.yaml option)" eq "$(vtab two main_version)" "$M1"
+check "(7) tenant_version holds T1 (the env.py literal)" eq "$(vtab two tenant_version)" "$T1"
+check "(7) no shared alembic_version" eq "$(has_table two alembic_version)" 0
+al two two -c main.ini current
+check "(7) alembic -c main.ini current exits 0" rc_is 0
+check "(7) alembic current on main reports main's head: M1" eq "$(cut -d' ' -f1 "$T/out" | paste -sd, -)" "$M1"
+al two two -c tenants.ini current
+check "(7) alembic -c tenants.ini current exits 0" rc_is 0
+check "(7) alembic current on tenants reports tenants' head: T1" eq "$(cut -d' ' -f1 "$T/out" | paste -sd, -)" "$T1"
+al two two -c main.ini upgrade head
+check "(7) alembic upgrade head on main exits 0" rc_is 0
+check "(7) ... runs only M2" eq "$(grep -c 'Running upgrade' "$T/err"):$(grep -c "Running upgrade $M1 -> $M2" "$T/err")" "1:1"
+al two two -c tenants.ini upgrade head
+check "(7) alembic upgrade head on tenants exits 0" rc_is 0
+check "(7) ... runs only T2" eq "$(grep -c 'Running upgrade' "$T/err"):$(grep -c "Running upgrade $T1 -> $T2" "$T/err")" "1:1"
+sr two two --json status
+check "(7) strata status after Alembic upgraded both trees exits 0" rc_is 0
+same "(7) strata status: every revision of both trees applied" "$(json_states)" \
+	"$(sorted "main:$M1=applied" "main:$M2=applied" "tenants:$T1=applied" "tenants:$T2=applied")"
+before=$(state two)
+sr two two apply
+check "(7) strata apply after Alembic: nothing to do, exit 0" rc_is 0
+same "(7) ... and nothing changed" "$(state two)" "$before"
+al two two_a -c main.ini upgrade head
+al two two_a -c tenants.ini upgrade head
+same "(7) schema (both version tables' DDL included) = Alembic's alone" "$(schema two)" "$(schema two_a)"
+if sqlite; then
+	same "(7) tenant_version DDL byte for byte" \
+		"$(q two "SELECT sql FROM sqlite_master WHERE name = 'tenant_version'")" \
+		"$(q two_a "SELECT sql FROM sqlite_master WHERE name = 'tenant_version'")"
+fi
+# strata creates the tables too: everything by strata on a fresh database.
+fresh two_s
+sr two two_s apply
+check "(7) strata apply of both trees exits 0" rc_is 0
+same "(7) strata alone: schema = Alembic's alone (tables created by strata)" "$(schema two_s)" "$(schema two_a)"
+check "(7) strata alone: each table holds its tree's head" eq "$(vtab two_s main_version):$(vtab two_s tenant_version)" "$M2:$T2"
+for tree in main tenants; do
+	al two two_s -c "$tree.ini" current
+	check "(7) alembic current on $tree after strata alone: its head" eq "$(cut -d' ' -f1 "$T/out")" "$([ $tree = main ] && echo "$M2" || echo "$T2")"
+done
+
+# ================================================================ (8)
+# One revision id in two files: Alembic 1.8.1 warns and keeps the file it
+# loads last (os.listdir order); strata keeps the same one.  The copy is
+# named so that the listing order and the name order disagree.
+project dupl dup x
+fa=$(rev dupl FA) A=$(rev dupl A)
+vdir=$(dirname "$fa")
+for k in $(seq 1 40); do
+	copy=${A}_copy$k.py
+	sed 's/t_first/t_second/g' "$fa" >"$vdir/$copy"
+	listed=$(ls -U "$vdir" | grep -xE "${fa##*/}|$copy")
+	[ "$(tail -1 <<<"$listed")" != "$(LC_ALL=C sort <<<"$listed" | tail -1)" ] && break
+	rm "$vdir/$copy"
+done
+check "(8) a copy listed against the name order ($(paste -sd, <<<"$listed"))" test -e "$vdir/$copy"
+fresh dupl_s dupl_a
+sr dupl dupl_s apply
+check "(8) strata apply exits 0" rc_is 0
+check "(8) strata warns as Alembic does, naming both files" grep -qE "^strata: warning: .*: Revision $A is present more than once \(also in [^ ]*, which Alembic loads later and uses\); this file is ignored" "$T/err"
+check "(8) ... and that Alembic's upgrade heads will fail (B is below the id)" grep -qF "(Alembic still counts it as a head: its \`upgrade heads\` fails until one of the two is renamed)" "$T/err"
+al dupl dupl_a upgrade heads
+check "(8) as strata says: alembic upgrade heads fails (exit 255)" rc_is 255
+check "(8) ... with 'overlaps' (the ignored file is still a head for Alembic)" out_has "Requested revision $(rev dupl B) overlaps with other requested revisions $A"
+check "(8) alembic warns: Revision A is present more than once" err_has "Revision $A is present more than once"
+al dupl dupl_a upgrade "$(rev dupl B)"
+check "(8) alembic upgrade B (= strata apply here) exits 0" rc_is 0
+same "(8) strata ran the file Alembic ran: schema" "$(schema dupl_s)" "$(schema dupl_a)"
+same "(8) alembic_version = Alembic's" "$(versions dupl_s)" "$(versions dupl_a)"
+al dupl dupl_s current
+check "(8) alembic current on strata's database exits 0" rc_is 0
 
 done_testing
