@@ -171,13 +171,40 @@ static strata_script script_of(const migration *m, bool down)
 	};
 }
 
-int db_run(db *d, const migration *m, bool down, bool tx)
+/* A wrapped script's body, [start, end), as the driver gets it: from the
+ * start of the body's first line, where one space stands for each character
+ * of what it follows there (the BEGIN), so the line and column of every
+ * error the driver reports are the file's. */
+int db_run(db *d, const migration *m, bool down, const db_mode *mode)
 {
 	strata_script sc = script_of(m, down);
-	sc.flags = (sc.flags & ~STRATA_MIG_NO_TRANSACTION) | (tx ? 0 : STRATA_MIG_NO_TRANSACTION);
+	sc.flags = (sc.flags & ~STRATA_MIG_NO_TRANSACTION) | (mode->tx ? 0 : STRATA_MIG_NO_TRANSACTION);
 	if (!sc.sql)
 		return 0;
-	return call_run(&d->hc, d->plugin, d->conn, &sc);
+	char *padded = NULL;
+	if (mode->wrapped) {
+		size_t bol = mode->start, chars = 0, n = mode->end - mode->start;
+		while (bol > 0 && sc.sql[bol - 1] != '\n')
+			bol--;
+		sc.line = sc.line > 0 ? sc.line : 1;
+		for (size_t i = 0; i < bol; i++)
+			sc.line += sc.sql[i] == '\n';
+		for (size_t i = bol; i < mode->start; i++)
+			chars += ((unsigned char)sc.sql[i] & 0xc0) != 0x80;
+		if (chars) {
+			padded = xmalloc(chars + n + 1);
+			memset(padded, ' ', chars);
+			memcpy(padded + chars, sc.sql + mode->start, n);
+			padded[chars + n] = '\0';
+			sc.sql = padded;
+		} else {
+			sc.sql += mode->start;
+		}
+		sc.len = chars + n;
+	}
+	int rc = call_run(&d->hc, d->plugin, d->conn, &sc);
+	free(padded);
+	return rc;
 }
 
 int db_dump_schema(db *d, strata_text_fn fn, void *ud)
@@ -222,21 +249,61 @@ static int directive(const char *sql, size_t len)
 	return -1;
 }
 
-/* Does the migration's up (or down) script run inside a transaction?  The
- * file's directive wins, then the format's flag (dbmate transaction:false),
- * then the driver's reading of the statements.  1 yes, 0 no, < 0 error. */
-int db_transactional(db *d, const migration *m, bool down)
+/* How the migration's up (or down) script runs.  The file's directive wins,
+ * then the format's flag (dbmate transaction:false), then the driver's
+ * reading of the statements: one it cannot run in a transaction
+ * (needs_autocommit), then the file's own transaction control (txn_control):
+ * a BEGIN … COMMIT around the whole file is dropped and its body runs in
+ * strata's transaction; any other runs the file as written, without one
+ * (unless the directive asks for a transaction: the driver then refuses
+ * the COMMIT).  0, or < 0 on error. */
+int db_script_mode(db *d, const migration *m, bool down, db_mode *mode)
 {
 	const char *sql = down ? m->down : m->up;
 	size_t len = down ? m->down_len : m->up_len;
+	*mode = (db_mode){.tx = true, .end = sql ? len : 0};
 	int dir = sql ? directive(sql, len) : -1;
-	if (dir >= 0)
-		return dir;
-	if (m->info.flags & STRATA_MIG_NO_TRANSACTION)
+	if (dir == 0 || (dir < 0 && (m->info.flags & STRATA_MIG_NO_TRANSACTION))) {
+		mode->tx = false;
 		return 0;
-	if (!d || !d->conn || !sql)
-		return 1;
+	}
+	if (!d || !d->plugin || !sql)
+		return 0;
 	strata_script sc = script_of(m, down);
-	int rc = call_needs_autocommit(&d->hc, d->plugin, d->conn, &sc);
-	return rc < 0 ? rc : !rc;
+	int rc;
+	if (dir < 0 && d->conn) {
+		rc = call_needs_autocommit(&d->hc, d->plugin, d->conn, &sc);
+		if (rc < 0)
+			return rc;
+		if (rc) {
+			mode->tx = false;
+			return 0;
+		}
+	}
+	size_t start, end;
+	rc = call_txn_control(&d->hc, d->plugin, d->conn, &sc, &start, &end);
+	if (rc < 0)
+		return rc;
+	if (rc == STRATA_TXN_WRAPPED) {
+		mode->wrapped = true;
+		mode->start = start;
+		mode->end = end;
+		logf_(d->e, STRATA_LOG_DEBUG, sc.file, 0,
+		      "%s: BEGIN ... COMMIT around the whole file; its body runs in strata's transaction",
+		      m->info.id);
+	} else if (rc == STRATA_TXN_OWN && dir < 0) {
+		mode->tx = false;
+		logf_(d->e, STRATA_LOG_DEBUG, sc.file, 0,
+		      "%s: the file controls its own transactions; it runs as written, without "
+		      "strata's", m->info.id);
+	}
+	return 0;
+}
+
+/* Does the script run inside a transaction?  1 yes, 0 no, < 0 error. */
+int db_transactional(db *d, const migration *m, bool down)
+{
+	db_mode mode;
+	int rc = db_script_mode(d, m, down, &mode);
+	return rc < 0 ? rc : mode.tx;
 }

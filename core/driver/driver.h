@@ -33,7 +33,18 @@ int db_commit(db *d);
 int db_rollback(db *d);
 int db_lock(db *d);
 int db_unlock(db *d);
-int db_run(db *d, const migration *m, bool down, bool tx);
+/* How one script runs (db_script_mode): inside strata's transaction or as
+ * written without one; a file wrapped in its own BEGIN … COMMIT runs only
+ * its body, script bytes [start, end), in strata's transaction. */
+typedef struct db_mode {
+	bool tx;
+	bool wrapped;
+	size_t start, end; /* what runs; the whole script unless wrapped */
+} db_mode;
+
+int db_script_mode(db *d, const migration *m, bool down, db_mode *mode);
+int db_run(db *d, const migration *m, bool down, const db_mode *mode);
+/* db_script_mode's tx: 1 yes, 0 no, < 0 error. */
 int db_transactional(db *d, const migration *m, bool down);
 int db_dump_schema(db *d, strata_text_fn fn, void *ud);
 bool db_can_scratch(const db *d);

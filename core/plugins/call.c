@@ -307,3 +307,27 @@ int call_scratch_drop(host_call *hc, const plugin *pl, strata_conn *c)
 	return leave(hc, pl, n, DRV(pl)->scratch_drop(c, &hc->pub), STRATA_ECLASS_DB, hc->display,
 	             "cannot drop the scratch database");
 }
+
+int call_txn_control(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
+                     size_t *start, size_t *end)
+{
+	const strata_driver_ops *d = DRV(pl);
+	*start = 0;
+	*end = sc->len;
+	if (!STRATA_HAS(strata_driver_ops, d, txn_control) || !d->txn_control)
+		return STRATA_TXN_NONE;
+	size_t s = 0, e = sc->len;
+	unsigned long n = enter(hc);
+	int rc = leave(hc, pl, n, d->txn_control(c, &hc->pub, sc, &s, &e), STRATA_ECLASS_SQL,
+	               sc->file, "cannot read the script's transaction control");
+	if (rc < 0 || rc == STRATA_TXN_NONE || rc == STRATA_TXN_OWN)
+		return rc;
+	if (rc != STRATA_TXN_WRAPPED || s > e || e > sc->len)
+		return err_set(hc->e, STRATA_ERR, STRATA_ECLASS_PLUGIN, sc->file, 0, 0, NULL,
+		               "plugin %s gave an invalid answer about the script's transaction "
+		               "control (%d, bytes %zu-%zu of %zu)",
+		               pl->desc->name, rc, s, e, sc->len);
+	*start = s;
+	*end = e;
+	return rc;
+}

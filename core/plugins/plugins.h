@@ -120,5 +120,10 @@ int call_needs_autocommit(host_call *hc, const plugin *pl, strata_conn *c, const
 bool call_has_scratch(const plugin *pl);
 int call_scratch_create(host_call *hc, const plugin *pl, strata_conn *c, char *url, size_t size);
 int call_scratch_drop(host_call *hc, const plugin *pl, strata_conn *c);
+/* STRATA_TXN_NONE / _WRAPPED (with [*start, *end) inside the script) / _OWN,
+ * or < 0; NONE when the driver has no txn_control (built before version 2).
+ * c may be NULL (no database yet). */
+int call_txn_control(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
+                     size_t *start, size_t *end);
 
 #endif

@@ -177,10 +177,11 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 	long long t0 = now_ms();
 	now_iso8601(started);
 	*skipped = false;
-	int rc = db_transactional(d, m, down);
+	db_mode mode;
+	int rc = db_script_mode(d, m, down, &mode);
 	if (rc < 0)
 		return rc;
-	bool tx = rc;
+	bool tx = mode.tx;
 
 	rc = db_begin(d);
 	if (rc)
@@ -202,7 +203,7 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 			return rc;
 		}
 	}
-	rc = db_run(d, m, down, tx);
+	rc = db_run(d, m, down, &mode);
 	if (rc) {
 		if (tx)
 			db_rollback(d);
@@ -234,18 +235,31 @@ static void emit(strata_sql_fn fn, void *ud, const char *text)
 		fn(ud, text, strlen(text));
 }
 
+/* What runs: strata's BEGIN;/COMMIT; around a transactional script (of one
+ * wrapped in its own BEGIN … COMMIT, only the body, without the blanks that
+ * follow the BEGIN on its line), a script without a transaction as written. */
 void run_emit_script(strata_sql_fn fn, void *ud, db *d, const migration *m, bool down)
 {
 	char head[1024];
-	bool tx = db_transactional(d, m, down) != 0;
+	db_mode mode;
+	const char *sql = down ? m->down : m->up;
+	size_t len = down ? m->down_len : m->up_len;
+	if (db_script_mode(d, m, down, &mode) < 0) /* the run reports it; show the file */
+		mode = (db_mode){.tx = true, .end = sql ? len : 0};
+	bool tx = mode.tx;
 	snprintf(head, sizeof head, "-- %s %s %s (%s)\n%s", down ? "rollback" : "apply", m->info.id,
 	         m->info.name, down ? m->info.down_file : m->info.file, tx ? "BEGIN;\n" : "");
 	emit(fn, ud, head);
-	const char *sql = down ? m->down : m->up;
-	size_t len = down ? m->down_len : m->up_len;
-	if (fn && len)
-		fn(ud, sql, len);
-	if (len && sql[len - 1] != '\n')
+	size_t a = mode.start, b = mode.end;
+	if (mode.wrapped) {
+		size_t k = a;
+		while (k < b && (sql[k] == ' ' || sql[k] == '\t' || sql[k] == '\r'))
+			k++;
+		a = k < b && sql[k] == '\n' ? k + 1 : k;
+	}
+	if (fn && b > a)
+		fn(ud, sql + a, b - a);
+	if (b > a && sql[b - 1] != '\n')
 		emit(fn, ud, "\n");
 	emit(fn, ud, tx ? "COMMIT;\n\n" : "\n");
 }

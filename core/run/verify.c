@@ -121,13 +121,14 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 	}
 	for (size_t i = 0; !rc && i < p->lg->nmigs; i++) {
 		migration *m = p->lg->migs[i];
-		rc = db_transactional(&d, m, false);
+		db_mode mode;
+		rc = db_script_mode(&d, m, false, &mode);
 		if (rc < 0)
 			break;
-		bool tx = rc;
+		bool tx = mode.tx;
 		if (tx && (rc = db_begin(&d)))
 			break;
-		rc = db_run(&d, m, false, tx);
+		rc = db_run(&d, m, false, &mode);
 		if (rc) {
 			if (tx)
 				db_rollback(&d);

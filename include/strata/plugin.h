@@ -363,8 +363,34 @@ typedef struct strata_driver_ops {
 	 * "sqlite" target is verified on a temporary SQLite file instead). */
 	int (*scratch_create)(strata_conn *conn, strata_host *host, char *url, size_t size);
 	int (*scratch_drop)(strata_conn *conn, strata_host *host);
+	/* Fields below: version 2. */
+	/* Optional: does the script control its own transaction, read with the
+	 * dialect's parser?  Returns one of STRATA_TXN_* below, or < 0 after
+	 * host->error().  Only BEGIN/START, COMMIT/END, ROLLBACK/ABORT, PREPARE
+	 * TRANSACTION, COMMIT/ROLLBACK PREPARED and COMMIT AND CHAIN count;
+	 * SAVEPOINT, RELEASE and ROLLBACK TO do not.  For STRATA_TXN_WRAPPED set
+	 * [*body_start, *body_end) to the byte range of script->sql between the
+	 * opening BEGIN (its ';' included) and the closing COMMIT.  conn is NULL
+	 * when the database does not exist yet (a dry run): answer from the text.
+	 * NULL, or a table too small to hold it: STRATA_TXN_NONE. */
+	int (*txn_control)(strata_conn *conn, strata_host *host, const strata_script *script,
+	                   size_t *body_start, size_t *body_end);
 } strata_driver_ops;
-#define STRATA_DRIVER_VERSION 1u
+#define STRATA_DRIVER_VERSION 2u
+
+/* What txn_control found in a script. */
+enum {
+	/* No transaction control of its own (savepoints are fine): runs as it is. */
+	STRATA_TXN_NONE = 0,
+	/* One BEGIN that opens the file and one COMMIT (or END) that closes it,
+	 * with nothing else outside them and no other transaction control inside:
+	 * the host drops both and runs the body in its own transaction. */
+	STRATA_TXN_WRAPPED = 1,
+	/* Any other transaction control (several blocks, a ROLLBACK, a COMMIT in
+	 * the middle, statements outside the block, BEGIN with options): the host
+	 * runs the file as written, outside a transaction of its own. */
+	STRATA_TXN_OWN = 2
+};
 
 /*
  * Services the host lends a plugin for the duration of one call.  The host may

@@ -3,7 +3,8 @@
  * done in postgres_url.c (URLs, ?schema, passwords), postgres_open.c
  * (connections and session settings), postgres_exec.c (host SQL and
  * transactions), postgres_run.c and postgres_script.c (migration scripts),
- * postgres_classify.c (what cannot run in a transaction), postgres_lock.c
+ * postgres_classify.c (what cannot run in a transaction, and a file's own
+ * transaction control), postgres_lock.c
  * (the command-wide advisory lock), postgres_scratch.c (verify's scratch
  * database), postgres_schema.c and postgres_text.c (messages).
  */
@@ -37,6 +38,7 @@ static const strata_driver_ops postgres_driver = {
 	.needs_autocommit = pgdrv_needs_autocommit,
 	.scratch_create = pgdrv_scratch_create,
 	.scratch_drop = pgdrv_scratch_drop,
+	.txn_control = pgdrv_txn_control,
 };
 
 static const strata_plugin postgres_plugin = {

@@ -1,8 +1,8 @@
 /*
  * Which statements a script holds, read from PostgreSQL's own parse tree
  * (libpg_query's pg_query_parse, JSON read with json-c): those the server
- * refuses inside a transaction block, and those that end the host's
- * transaction.  Key names were taken from pg_query_parse output (PG 15
+ * refuses inside a transaction block, those that end the host's
+ * transaction, and whether the file manages its own (txn_control).  Key names were taken from pg_query_parse output (PG 15
  * tree), e.g. {"stmts":[{"stmt":{"IndexStmt":{...,"concurrent":true}},
  * "stmt_location":9,"stmt_len":40}]}.
  */
@@ -20,12 +20,19 @@
  * script the classifier cannot read would silently run in a transaction. */
 #define PGDRV_JSON_DEPTH 10000
 
+/* The JSON of a TransactionStmt node has this key; what holds no such node
+ * need not be read into a tree (json-c reads a large tree slowly: seconds
+ * for a few MB of SQL). */
+#define TX_NODE "\"TransactionStmt\""
+
 /*
  * The parse tree of sql, or NULL when PostgreSQL 15's grammar rejects it (a
  * newer server may still accept it; the server has the last word at run
- * time) or memory ran out.  why (may be NULL) gets the parser's message.
+ * time) or memory ran out, or when needle (NULL: none) is not in the
+ * parser's JSON.  why (may be NULL) gets the parser's message.
  */
-static json_object *parse_tree(const char *sql, char *why, size_t whysize)
+static json_object *parse_tree_with(const char *sql, const char *needle, char *why,
+                                    size_t whysize)
 {
 	PgQueryParseResult r = pg_query_parse(sql);
 	struct json_tokener *tok = NULL;
@@ -33,12 +40,18 @@ static json_object *parse_tree(const char *sql, char *why, size_t whysize)
 
 	if (r.error && why)
 		snprintf(why, whysize, "%s", r.error->message ? r.error->message : "parse error");
-	else if (r.parse_tree && (tok = json_tokener_new_ex(PGDRV_JSON_DEPTH)))
+	else if (r.parse_tree && (!needle || strstr(r.parse_tree, needle)) &&
+	         (tok = json_tokener_new_ex(PGDRV_JSON_DEPTH)))
 		root = json_tokener_parse_ex(tok, r.parse_tree, -1);
 	if (tok)
 		json_tokener_free(tok);
 	pg_query_free_parse_result(r);
 	return root;
+}
+
+static json_object *parse_tree(const char *sql, char *why, size_t whysize)
+{
+	return parse_tree_with(sql, NULL, why, whysize);
 }
 
 /* The member key of object o, or NULL. */
@@ -308,7 +321,7 @@ int pgdrv_needs_autocommit(strata_conn *conn, strata_host *host, const strata_sc
  */
 int pgdrv_find_tx_end(const char *sql, size_t *at)
 {
-	json_object *root = parse_tree(sql, NULL, 0), *stmts;
+	json_object *root = parse_tree_with(sql, TX_NODE, NULL, 0), *stmts;
 	size_t n;
 	int found = 0;
 
@@ -332,4 +345,153 @@ int pgdrv_find_tx_end(const char *sql, size_t *at)
 	}
 	json_object_put(root);
 	return found;
+}
+
+/* A top-level statement as transaction control sees it. */
+enum tx_kind {
+	TXK_OTHER,     /* not a TransactionStmt */
+	TXK_SAVEPOINT, /* SAVEPOINT, RELEASE, ROLLBACK TO: fine inside any transaction */
+	TXK_BEGIN,     /* BEGIN or START TRANSACTION without options */
+	TXK_COMMIT,    /* COMMIT or END, without AND CHAIN */
+	TXK_CONTROL    /* any other: BEGIN with options, ROLLBACK, AND CHAIN, PREPARE … */
+};
+
+static enum tx_kind tx_kind_of(json_object *stmt)
+{
+	json_object *body;
+	const char *t = node_type(stmt, &body), *k;
+
+	if (!t || strcmp(t, "TransactionStmt") != 0)
+		return TXK_OTHER;
+	k = text(body, "kind");
+	if (!k)
+		return TXK_CONTROL;
+	if (strcmp(k, "TRANS_STMT_SAVEPOINT") == 0 || strcmp(k, "TRANS_STMT_RELEASE") == 0 ||
+	    strcmp(k, "TRANS_STMT_ROLLBACK_TO") == 0)
+		return TXK_SAVEPOINT;
+	if ((strcmp(k, "TRANS_STMT_BEGIN") == 0 || strcmp(k, "TRANS_STMT_START") == 0) &&
+	    !member(body, "options"))
+		return TXK_BEGIN;
+	if (strcmp(k, "TRANS_STMT_COMMIT") == 0 && !flag(body, "chain"))
+		return TXK_COMMIT;
+	return TXK_CONTROL;
+}
+
+/* The statements seen so far, reduced to what the answer needs. */
+struct tx_walk {
+	size_t n, control;     /* statements; those that are transaction control */
+	enum tx_kind first, last;
+	size_t second_at, last_at; /* where statement 2 and the last one start */
+};
+
+static void tx_see(struct tx_walk *w, enum tx_kind k, size_t at)
+{
+	if (w->n == 0)
+		w->first = k;
+	else if (w->n == 1)
+		w->second_at = at;
+	w->n++;
+	w->control += k == TXK_BEGIN || k == TXK_COMMIT || k == TXK_CONTROL;
+	w->last = k;
+	w->last_at = at;
+}
+
+static int tx_answer(const struct tx_walk *w, size_t *body_start, size_t *body_end)
+{
+	if (w->control == 0)
+		return STRATA_TXN_NONE;
+	if (w->n >= 2 && w->control == 2 && w->first == TXK_BEGIN && w->last == TXK_COMMIT) {
+		*body_start = w->second_at;
+		*body_end = w->last_at;
+		return STRATA_TXN_WRAPPED;
+	}
+	return STRATA_TXN_OWN;
+}
+
+/* One statement's kind, parsed on its own; text the grammar rejects is not
+ * transaction control (the server reports it when it runs). */
+static enum tx_kind piece_kind(const char *piece)
+{
+	json_object *root = parse_tree_with(piece, TX_NODE, NULL, 0);
+	json_object *stmts = member(root, "stmts");
+	enum tx_kind k = TXK_OTHER;
+
+	if (stmts && json_object_is_type(stmts, json_type_array) &&
+	    json_object_array_length(stmts) == 1)
+		k = tx_kind_of(member(json_object_array_get_idx(stmts, 0), "stmt"));
+	json_object_put(root);
+	return k;
+}
+
+/*
+ * Walk the statements one by one: split by the parser (by the scanner when
+ * PostgreSQL 15's grammar rejects the script: one statement of a newer
+ * server, a typo), each statement parsed on its own, so the transaction
+ * statements are found either way.  Text the scanner cannot split either is
+ * left to run(), which reports it.  0, or STRATA_ENOMEM.
+ */
+static int walk_pieces(const char *sql, size_t len, int parses, struct tx_walk *w)
+{
+	PgQuerySplitResult sp = parses ? pg_query_split_with_parser(sql)
+	                               : pg_query_split_with_scanner(sql);
+	int rc = STRATA_OK;
+
+	for (int i = 0; !sp.error && i < sp.n_stmts && rc == STRATA_OK; i++) {
+		size_t loc = sp.stmts[i]->stmt_location > 0 ? (size_t)sp.stmts[i]->stmt_location : 0;
+		size_t n = sp.stmts[i]->stmt_len > 0 ? (size_t)sp.stmts[i]->stmt_len : len;
+		char *piece;
+
+		if (loc > len)
+			loc = len;
+		if (n > len - loc)
+			n = len - loc;
+		if (pgdrv_skip_space(sql, loc, loc + n) == loc + n)
+			continue; /* only comments */
+		piece = strndup(sql + loc, n);
+		if (!piece) {
+			rc = STRATA_ENOMEM;
+			break;
+		}
+		tx_see(w, piece_kind(piece), loc);
+		free(piece);
+	}
+	pg_query_free_split_result(sp);
+	return rc;
+}
+
+/*
+ * Does the script manage its own transaction (docs/plugins.md, txn_control)?
+ * Read from the parse tree's TransactionStmt nodes: a plain BEGIN first and
+ * a plain COMMIT last, with no other transaction control, wrap the file;
+ * savepoints never count.  A script whose tree has no TransactionStmt at
+ * all (the usual one) costs one parse.
+ */
+int pgdrv_txn_control(strata_conn *conn, strata_host *host, const strata_script *script,
+                      size_t *body_start, size_t *body_end)
+{
+	struct tx_walk w = { 0, 0, TXK_OTHER, TXK_OTHER, 0, 0 };
+	PgQueryParseResult r;
+	char *sql;
+	int parses, mentions, rc;
+
+	if (conn)
+		conn->host = host;
+	sql = pgdrv_script_text(script);
+	if (!sql)
+		return strata_oom(host);
+	r = pg_query_parse(sql);
+	parses = !r.error && r.parse_tree;
+	mentions = parses && strstr(r.parse_tree, TX_NODE) != NULL;
+	pg_query_free_parse_result(r);
+	rc = !parses || mentions ? walk_pieces(sql, script->len, parses, &w) : STRATA_OK;
+	free(sql);
+	if (rc != STRATA_OK)
+		return strata_oom(host);
+	rc = tx_answer(&w, body_start, body_end);
+	if (rc == STRATA_TXN_OWN)
+		host->debug(host, "postgres: %s: %zu transaction statement%s besides savepoints, "
+		            "not one BEGIN ... COMMIT around the file",
+		            script->file ? script->file : "script", w.control,
+		            w.control == 1 ? "" : "s");
+	return rc;
 }

@@ -68,6 +68,8 @@ void pgdrv_locate(const strata_script *s, size_t at, int *line, int *col);
 /* postgres_classify.c */
 int pgdrv_needs_autocommit(strata_conn *conn, strata_host *host, const strata_script *script);
 int pgdrv_find_tx_end(const char *sql, size_t *at);
+int pgdrv_txn_control(strata_conn *conn, strata_host *host, const strata_script *script,
+                      size_t *body_start, size_t *body_end);
 
 /* postgres_run.c */
 int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *script);

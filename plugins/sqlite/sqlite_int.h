@@ -9,9 +9,12 @@
 #include <strata/plugin.h>
 #include <strata/plugin_util.h> /* strata_oom */
 
-/* One open database.  The path is kept for messages. */
+/* One open database.  The path is kept for messages; classify is an empty
+ * in-memory database that txn_control prepares statements in (opened on
+ * first use). */
 struct strata_conn {
 	sqlite3 *db;
+	sqlite3 *classify;
 	char path[];
 };
 
@@ -40,5 +43,22 @@ int sqlite_drv_table_exists(strata_conn *conn, strata_host *host,
 /* sqlite_run.c */
 int sqlite_drv_run(strata_conn *conn, strata_host *host,
                    const strata_script *script);
+const char *sqlite_statement_start(const char *p, const char *end);
+
+/* sqlite_txn.c: transaction statements, as SQLite's parser reports them to
+ * the authorizer while it prepares a statement. */
+enum sqlite_tx_kind {
+	SQLITE_TXK_OTHER,     /* not transaction control */
+	SQLITE_TXK_SAVEPOINT, /* SAVEPOINT, RELEASE, ROLLBACK TO */
+	SQLITE_TXK_BEGIN,     /* BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] */
+	SQLITE_TXK_COMMIT,    /* COMMIT, END */
+	SQLITE_TXK_ROLLBACK   /* ROLLBACK (the whole transaction) */
+};
+/* While set on db, each prepare stores its statement's kind in *kind (the
+ * caller resets it to SQLITE_TXK_OTHER first); unset with kind NULL. */
+void sqlite_tx_watch(sqlite3 *db, enum sqlite_tx_kind *kind);
+int sqlite_drv_txn_control(strata_conn *conn, strata_host *host,
+                           const strata_script *script, size_t *body_start,
+                           size_t *body_end);
 
 #endif /* STRATA_SQLITE_INT_H */

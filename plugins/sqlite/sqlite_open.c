@@ -155,6 +155,7 @@ int sqlite_drv_open(strata_host *host, const char *url, unsigned int flags,
 	memcpy(c->path, p, len);
 	c->path[len] = '\0';
 	c->db = NULL;
+	c->classify = NULL;
 	if (ro && strcmp(c->path, ":memory:") != 0 &&
 	    stat(c->path, &st) != 0 && errno == ENOENT) {
 		free(c);
@@ -188,5 +189,6 @@ void sqlite_drv_close(strata_conn *conn)
 	if (!conn)
 		return;
 	sqlite3_close_v2(conn->db);
+	sqlite3_close_v2(conn->classify);
 	free(conn);
 }

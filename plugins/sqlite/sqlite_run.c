@@ -33,7 +33,7 @@ static void locate(const strata_script *s, const char *at, int *line, int *col)
  * whitespace set, -- and C comments) so an error points at the statement
  * rather than at the gap before it.
  */
-static const char *statement_start(const char *p, const char *end)
+const char *sqlite_statement_start(const char *p, const char *end)
 {
 	while (p < end) {
 		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\f' ||
@@ -67,68 +67,112 @@ static int script_error(strata_host *host, const strata_script *s, const char *a
 	return sqlite_status(rc) == STRATA_EBUSY ? STRATA_EBUSY : STRATA_ESQL;
 }
 
+#define TX_ENDED "migration ended the transaction (COMMIT or ROLLBACK in the file)"
+#define TX_ENDED_HINT "remove transaction control from the file, or mark it non-transactional"
+
+/*
+ * A statement failed.  If the file had opened a transaction of its own
+ * (opened, outside strata's), roll it back (SQLite may have done so
+ * already) so that the host can record the failure, and say so.
+ */
+static int own_failed(strata_host *host, const strata_script *s, sqlite3 *db, const char *at,
+                      int rc, const char *opened)
+{
+	char *msg;
+	int out;
+
+	if (!opened)
+		return script_error(host, s, at, rc, NULL, sqlite3_errmsg(db));
+	msg = sqlite3_mprintf("%s; the transaction the file opened was rolled back",
+	                      sqlite3_errmsg(db));
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	if (!msg)
+		return strata_oom(host);
+	out = script_error(host, s, at, rc, NULL, msg);
+	sqlite3_free(msg);
+	return out;
+}
+
 /*
  * Prepare and step one statement after another.  A prepare error carries a
  * byte offset (sqlite3_error_offset) into the text we passed, which gives the
  * exact line and column; step errors point at the statement's first token.
- * In a transactional migration the host has begun the transaction, so a
- * statement that leaves autocommit mode on ended it: stop there, before later
- * statements run outside any transaction.  A non-transactional script must not
- * leave a transaction of its own open either.
+ * In a transactional migration the host has begun the transaction: a COMMIT
+ * or ROLLBACK (the authorizer names it while it is prepared) is refused
+ * before it runs, and a statement that leaves autocommit mode on anyway ended
+ * it: stop there, before later statements run outside any transaction.
+ * Without one the file's own BEGIN, COMMIT and ROLLBACK run as written, and
+ * it must not leave a transaction of its own open.
  */
 int sqlite_drv_run(strata_conn *conn, strata_host *host, const strata_script *s)
 {
 	sqlite3 *db = conn->db;
 	const char *p = s->sql, *end = s->sql + s->len, *opened = NULL;
 	const int in_tx = !(s->flags & STRATA_MIG_NO_TRANSACTION);
+	enum sqlite_tx_kind kind = SQLITE_TXK_OTHER;
+	int out = STRATA_OK;
 
 	if (s->len > INT_MAX)
 		return script_error(host, s, s->sql, SQLITE_TOOBIG, NULL,
 		                    "migration script is too large for SQLite");
-	while (p < end) {
-		const char *start = statement_start(p, end), *tail = NULL;
+	if (in_tx)
+		sqlite_tx_watch(db, &kind);
+	while (p < end && out == STRATA_OK) {
+		const char *start = sqlite_statement_start(p, end), *tail = NULL;
 		sqlite3_stmt *st = NULL;
 		int rc, off;
 
 		if (start == end)
 			break;
+		kind = SQLITE_TXK_OTHER;
 		rc = sqlite3_prepare_v2(db, start, (int)(end - start), &st, &tail);
 		if (rc != SQLITE_OK) {
 			off = sqlite3_error_offset(db);
-			return script_error(host, s,
-			                    off >= 0 && off <= end - start ? start + off : start,
-			                    rc, NULL, sqlite3_errmsg(db));
+			out = own_failed(host, s, db,
+			                 off >= 0 && off <= end - start ? start + off : start, rc,
+			                 in_tx ? NULL : opened);
+			break;
 		}
 		if (!st) {
 			if (tail > start && tail <= end) {
 				p = tail;
 				continue;
 			}
-			return script_error(host, s, start, SQLITE_ERROR, NULL,
-			                    "unexpected NUL byte in migration script");
+			out = script_error(host, s, start, SQLITE_ERROR, NULL,
+			                   "unexpected NUL byte in migration script");
+			break;
+		}
+		if (in_tx && (kind == SQLITE_TXK_COMMIT || kind == SQLITE_TXK_ROLLBACK)) {
+			sqlite3_finalize(st);
+			out = script_error(host, s, start, SQLITE_ERROR, TX_ENDED_HINT, TX_ENDED);
+			break;
 		}
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			;
 		if (rc != SQLITE_DONE) {
-			rc = script_error(host, s, start, rc, NULL, sqlite3_errmsg(db));
+			out = own_failed(host, s, db, start, rc, in_tx ? NULL : opened);
 			sqlite3_finalize(st);
-			return rc;
+			break;
 		}
 		sqlite3_finalize(st);
-		if (in_tx && sqlite3_get_autocommit(db))
-			return script_error(host, s, start, SQLITE_ERROR,
-			                    "remove transaction control from the file, "
-			                    "or mark it non-transactional",
-			                    "migration ended the transaction "
-			                    "(COMMIT or ROLLBACK in the file)");
+		if (in_tx && sqlite3_get_autocommit(db)) {
+			out = script_error(host, s, start, SQLITE_ERROR, TX_ENDED_HINT, TX_ENDED);
+			break;
+		}
 		if (!in_tx)
 			opened = sqlite3_get_autocommit(db) ? NULL : opened ? opened : start;
 		p = tail;
 	}
-	if (opened)
-		return script_error(host, s, opened, SQLITE_ERROR,
-		                    "end the transaction with COMMIT in the file, "
-		                    "or let strata run the migration in a transaction",
-		                    "migration left a transaction open (BEGIN without COMMIT)");
-	return STRATA_OK;
+	if (in_tx)
+		sqlite_tx_watch(db, NULL);
+	if (out == STRATA_OK && opened) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		out = script_error(host, s, opened, SQLITE_ERROR,
+		                   "end the transaction with COMMIT in the file, "
+		                   "or let strata run the migration in a transaction",
+		                   "migration left a transaction open (BEGIN without COMMIT); "
+		                   "its statements were rolled back");
+	}
+	return out;
 }

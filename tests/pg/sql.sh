@@ -111,13 +111,19 @@ check "-- strata:transaction forces a transaction: PostgreSQL refuses CONCURRENT
 	'strata: error: m/1_forced.up.sql:3:1: CREATE INDEX CONCURRENTLY cannot run inside a transaction block'
 check "… and nothing was left behind" eq "$(q "$db" "SELECT to_regclass('d') IS NULL")" t
 
-# 4. COMMIT inside a transactional file is refused before anything runs.
+# 4. COMMIT inside a file forced into a transaction is refused before
+# anything runs; without the directive the file runs as written.
 fresh commit
-printf 'CREATE TABLE c1 (id integer);\nCOMMIT;\nCREATE TABLE c2 (id integer);\n' >commit/m/1_commit.up.sql
+printf -- '-- strata:transaction\nCREATE TABLE c1 (id integer);\nCOMMIT;\nCREATE TABLE c2 (id integer);\n' >commit/m/1_commit.up.sql
 run -C commit --db "$url" apply
 check "COMMIT in a transactional file: exit 1" rc_is 1
-check "… named at its line" err_has "m/1_commit.up.sql:2:1: migration ended the transaction"
+check "… named at its line" err_has "m/1_commit.up.sql:3:1: migration ended the transaction"
 check "… and nothing ran" eq "$(q "$db" "SELECT to_regclass('c1') IS NULL")" t
+sed -i 1d commit/m/1_commit.up.sql
+run -C commit --db "$url" mark app:1 --rolled-back
+run -C commit --db "$url" apply
+check "without the directive it runs as written: exit 0" rc_is 0
+check "… both statements ran" eq "$(q "$db" "SELECT to_regclass('c1') IS NOT NULL AND to_regclass('c2') IS NOT NULL")" t
 
 # 5. session: settings reach the server.
 fresh sess

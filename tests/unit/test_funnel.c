@@ -164,6 +164,98 @@ static void test_short_driver_table(void **state)
 	assert_true(STRATA_HAS(strata_driver_ops, &ops, table_exists));
 }
 
+/* txn_control: version 2 of strata_driver_ops. */
+static size_t txn_start = 3, txn_end = 9;
+static int txn_answer = STRATA_TXN_WRAPPED;
+
+static int txn_fixed(strata_conn *c, strata_host *h, const strata_script *sc, size_t *start,
+                     size_t *end)
+{
+	(void)c, (void)h, (void)sc;
+	*start = txn_start;
+	*end = txn_end;
+	return txn_answer;
+}
+
+static int txn_never(strata_conn *c, strata_host *h, const strata_script *sc, size_t *start,
+                     size_t *end)
+{
+	(void)c, (void)h, (void)sc, (void)start, (void)end;
+	fail_msg("txn_control read from a driver table that does not hold it");
+	return STRATA_TXN_OWN;
+}
+
+static int txn_silent(strata_conn *c, strata_host *h, const strata_script *sc, size_t *start,
+                      size_t *end)
+{
+	(void)c, (void)h, (void)sc, (void)start, (void)end;
+	return STRATA_EIO;
+}
+
+static int txn_call(fx *f, strata_driver_ops *ops, size_t *start, size_t *end)
+{
+	strata_plugin desc = {STRATA_PLUGIN_INIT("drv", "1", "test"), .driver = ops};
+	plugin pl = {.desc = &desc};
+	host_call hc;
+	host_init(&hc, &f->L);
+	strata_script sc = {.version = STRATA_SCRIPT_VERSION, .struct_size = sizeof sc,
+	                    .sql = "BEGIN; x; COMMIT;", .len = 17, .file = "m/1.sql", .line = 1};
+	return call_txn_control(&hc, &pl, NULL, &sc, start, end);
+}
+
+/* A version-1 driver table ends before txn_control: whatever lies beyond
+ * its end is never called, and the script has no transaction control. */
+static void test_txn_control_v1_driver(void **state)
+{
+	fx *f = *state;
+	strata_driver_ops ops = {STRATA_OPS_INIT(strata_driver_ops, STRATA_DRIVER_VERSION),
+	                         .txn_control = txn_never};
+	ops.struct_size = (unsigned)offsetof(strata_driver_ops, txn_control);
+	size_t start = 99, end = 99;
+	assert_int_equal(txn_call(f, &ops, &start, &end), STRATA_TXN_NONE);
+	assert_int_equal(start, 0);
+	assert_int_equal(end, 17);
+	assert_true(STRATA_HAS(strata_driver_ops, &ops, scratch_drop));
+	assert_false(STRATA_HAS(strata_driver_ops, &ops, txn_control));
+	ops.struct_size = sizeof ops; /* version 2 without the member: the same */
+	ops.txn_control = NULL;
+	assert_int_equal(txn_call(f, &ops, &start, &end), STRATA_TXN_NONE);
+	assert_null(err_last(&f->e));
+}
+
+static void test_txn_control_answers(void **state)
+{
+	fx *f = *state;
+	strata_driver_ops ops = {STRATA_OPS_INIT(strata_driver_ops, STRATA_DRIVER_VERSION),
+	                         .txn_control = txn_fixed};
+	size_t start = 0, end = 0;
+	txn_answer = STRATA_TXN_WRAPPED, txn_start = 6, txn_end = 9;
+	assert_int_equal(txn_call(f, &ops, &start, &end), STRATA_TXN_WRAPPED);
+	assert_int_equal(start, 6);
+	assert_int_equal(end, 9);
+	txn_answer = STRATA_TXN_OWN;
+	assert_int_equal(txn_call(f, &ops, &start, &end), STRATA_TXN_OWN);
+	assert_int_equal(start, 0); /* the whole script runs */
+	assert_int_equal(end, 17);
+	assert_null(err_last(&f->e));
+	/* A body outside the script is the plugin's bug, not a reason to run it. */
+	txn_answer = STRATA_TXN_WRAPPED, txn_start = 6, txn_end = 18;
+	assert_int_equal(txn_call(f, &ops, &start, &end), STRATA_ERR);
+	const strata_error_info *e = err_last(&f->e);
+	assert_int_equal(e->cls, STRATA_ECLASS_PLUGIN);
+	assert_string_equal(e->message, "plugin drv gave an invalid answer about the script's "
+	                                "transaction control (1, bytes 6-18 of 17)");
+	txn_answer = 7, txn_start = 0, txn_end = 0;
+	assert_int_equal(txn_call(f, &ops, &start, &end), STRATA_ERR);
+	ops.txn_control = txn_silent;
+	assert_int_equal(txn_call(f, &ops, &start, &end), STRATA_EIO);
+	e = err_last(&f->e);
+	assert_int_equal(e->code, STRATA_EIO);
+	assert_string_equal(e->message, "cannot read the script's transaction control: plugin drv "
+	                                "failed and gave no reason");
+	assert_string_equal(e->file, "m/1.sql");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +265,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_success_binds_the_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_driver_no_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_short_driver_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_txn_control_v1_driver, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_txn_control_answers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

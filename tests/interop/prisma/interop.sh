@@ -17,6 +17,8 @@
 #       strata status: no out-of-order, same order; (b) strata apply (all, or
 #       --to the fifth), then prisma status/deploy agree, rows written in
 #       prisma's order; (c) strata's one warning line naming the pairs
+#   (8) files with their own BEGIN … COMMIT (one block around the file, two
+#       blocks): applied by either tool, up to date for the other
 . "$SRC/tests/interop/prisma/lib.sh"
 
 # ---------------------------------------------------------------- (3)
@@ -188,6 +190,51 @@ check "(5) edited: strata apply refuses: exit 4" rc_is 4
 check "(5) edited: prisma's engine sees the edit too" eq "$(prisma_edited p5)" "$(mig 2)"
 prisma p5 migrate status
 check "(5) edited: prisma status still exits 0 (it never reports edits)" rc_is 0
+# ---------------------------------------------------------------- (8)
+# Migrations that manage their own transaction: t3 is wrapped in one
+# BEGIN … COMMIT (strata runs its body in its own transaction), t4 has two
+# blocks (strata runs it as written, as prisma does).  s7 is applied by
+# strata, p7 by prisma; then each tool reads what the other wrote.
+for p in s7 p7; do
+	project $p 2
+	add_mig $p 3 $'-- CreateTable
+BEGIN;
+CREATE TABLE t3 (id INTEGER PRIMARY KEY);
+INSERT INTO t3 (id) VALUES (1);
+COMMIT;'
+	add_mig $p 4 $'BEGIN;
+CREATE TABLE t4a (id INTEGER PRIMARY KEY);
+COMMIT;
+BEGIN;
+CREATE TABLE t4b (id INTEGER PRIMARY KEY);
+INSERT INTO t4b (id) VALUES (2);
+COMMIT;'
+done
+sr s7 apply
+check "(8) strata applies the self-managed transactions: exit 0" rc_is 0
+check "(8) strata: every table and row" eq "$(has_table s7 t1 t2 t3 t4a t4b)|$(q s7 "SELECT id FROM t3")|$(q s7 "SELECT id FROM t4b")" "5|1|2"
+check "(8) strata: 4 finished rows in _prisma_migrations, no logs" eq "$(q s7 "SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL AND logs IS NULL AND rolled_back_at IS NULL")" 4
+check "(8) strata: checksums of the whole files" eq "$(row_sums s7)" "$(file_sums s7)"
+prisma s7 migrate status
+check "(8) prisma migrate status after strata: exit 0" rc_is 0
+check "(8) prisma status: 4 migrations found" out_line "4 migrations found in prisma/migrations"
+check "(8) prisma status: up to date" out_line "$UP_TO_DATE"
+prisma s7 migrate deploy
+check "(8) prisma deploy after strata: no pending" out_line "$NO_PENDING"
+check "(8) prisma wrote no row" eq "$(q s7 "SELECT count(*) FROM _prisma_migrations")" 4
+prisma p7 migrate deploy
+check "(8) prisma migrate deploy of the same history: exit 0" rc_is 0
+check "(8) prisma: every table and row" eq "$(has_table p7 t1 t2 t3 t4a t4b)|$(q p7 "SELECT id FROM t3")|$(q p7 "SELECT id FROM t4b")" "5|1|2"
+check "(8) rows shaped like strata's" eq "$(shape p7)" "$(shape s7)"
+sr p7 status
+check "(8) strata status after prisma deploy: exit 0" rc_is 0
+check "(8) strata status: up to date" out_line "4 migrations: 4 applied"
+sr p7 --json status
+check "(8) strata checksums = prisma's rows" eq "$(json_sums)" "$(row_sums p7)"
+sr p7 apply
+check "(8) strata apply after prisma: nothing to do, exit 0" rc_is 0
+check "(8) strata wrote no row" eq "$(q p7 "SELECT count(*) FROM _prisma_migrations")" 4
+
 # ---------------------------------------------------------------- (6)
 # PostgreSQL ?schema=NAME: both tools use the same schema (prisma creates it).
 if pg; then
