@@ -59,8 +59,8 @@ static void usage(FILE *f)
 	      f);
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %s\n", c->synopsis);
-	fputs("\nDatabase: --db, else DATABASE_URL, else database: in strata.yaml, else "
-	      "sqlite:strata.db\n",
+	fputs("\nDatabase: --db, else DATABASE_URL (from the environment, else from .env), else "
+	      "database: in strata.yaml, else sqlite:strata.db\n",
 	      f);
 }
 

@@ -14,6 +14,8 @@ typedef struct cfg_parse {
 	err_ctx *e;
 	yaml_document_t doc;
 	const char *file;
+	const config *cfg; /* its .env variables, for ${VAR} */
+	bool quiet;        /* looking ahead for .env files: no error reported */
 } cfg_parse;
 
 static int bad(cfg_parse *p, yaml_node_t *n, const char *hint, const char *fmt, ...)
@@ -31,8 +33,9 @@ static int bad(cfg_parse *p, yaml_node_t *n, const char *hint, const char *fmt, 
 	return STRATA_EINVAL;
 }
 
-/* ${VAR} and ${VAR:-default} from the environment; an unset VAR without a
- * default is an error, because an empty database URL is never what was meant. */
+/* ${VAR} and ${VAR:-default} from the environment (the real one, else the
+ * .env files'); an unset VAR without a default is an error, because an empty
+ * database URL is never what was meant. */
 static int expand(cfg_parse *p, yaml_node_t *n, const char *in, char **out)
 {
 	sbuf b = {0};
@@ -44,7 +47,8 @@ static int expand(cfg_parse *p, yaml_node_t *n, const char *in, char **out)
 		const char *end = strchr(c, '}');
 		if (!end) {
 			sbuf_free(&b);
-			return bad(p, n, "write ${NAME}", "unterminated '${' in value");
+			return p->quiet ? STRATA_EINVAL
+			                : bad(p, n, "write ${NAME}", "unterminated '${' in value");
 		}
 		char *name = xstrndup(c + 2, (size_t)(end - c - 2));
 		char *def = strstr(name, ":-");
@@ -52,12 +56,13 @@ static int expand(cfg_parse *p, yaml_node_t *n, const char *in, char **out)
 			*def = '\0';
 			def += 2;
 		}
-		const char *v = getenv(name);
+		const char *v = config_getenv(p->cfg, name);
 		if ((!v || !*v) && def)
 			v = def;
 		if (!def && (!v || !*v)) {
-			bad(p, n, "export it, or write ${NAME:-default}",
-			    "environment variable '%s' is %s", name, v ? "empty" : "not set");
+			if (!p->quiet)
+				bad(p, n, "export it, set it in .env, or write ${NAME:-default}",
+				    "environment variable '%s' is %s", name, v ? "empty" : "not set");
 			free(name);
 			sbuf_free(&b);
 			return STRATA_EINVAL;
@@ -351,6 +356,63 @@ int config_load(err_ctx *e, config *cfg, const char *path)
 	return rc ? rc : lock_timeout_env(e, cfg);
 }
 
+/* The .env files the sources' native tools read (config_source_env): each
+ * source's format and path, expanded with what is known so far (the real
+ * environment and the project's .env); a value that does not expand yet is
+ * skipped here and reported by parse_root. */
+static int source_env_files(cfg_parse *p, config *cfg)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&p->doc);
+	if (!root || root->type != YAML_MAPPING_NODE)
+		return 0;
+	int rc = 0;
+	p->quiet = true;
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+	     !rc && pr < root->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&p->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&p->doc, pr->value);
+		if (k->type != YAML_SCALAR_NODE || strcmp((const char *)k->data.scalar.value, "sources") ||
+		    v->type != YAML_SEQUENCE_NODE)
+			continue;
+		for (yaml_node_item_t *it = v->data.sequence.items.start;
+		     !rc && it < v->data.sequence.items.top; it++) {
+			yaml_node_t *src = yaml_document_get_node(&p->doc, *it);
+			char *format = NULL, *path = NULL;
+			for (yaml_node_pair_t *q = src->type == YAML_MAPPING_NODE ? src->data.mapping.pairs.start : NULL;
+			     q && q < src->data.mapping.pairs.top; q++) {
+				yaml_node_t *sk = yaml_document_get_node(&p->doc, q->key);
+				yaml_node_t *sv = yaml_document_get_node(&p->doc, q->value);
+				if (sk->type != YAML_SCALAR_NODE || sv->type != YAML_SCALAR_NODE)
+					continue;
+				const char *key = (const char *)sk->data.scalar.value;
+				char **slot = !strcmp(key, "format") ? &format : !strcmp(key, "path") ? &path : NULL;
+				if (slot && !*slot && expand(p, sv, (const char *)sv->data.scalar.value, slot))
+					*slot = NULL;
+			}
+			if (format && path) {
+				char *folder = path_join(cfg->dir, path);
+				p->quiet = false;
+				rc = config_source_env(p->e, cfg, format, folder);
+				p->quiet = true;
+				free(folder);
+			}
+			free(format);
+			free(path);
+		}
+	}
+	p->quiet = false;
+	return rc;
+}
+
+/* The .env beside the config file (in the working directory without one). */
+static int project_env(err_ctx *e, config *cfg)
+{
+	char *env = path_join(cfg->dir, ".env");
+	int rc = config_read_env(e, cfg, env);
+	free(env);
+	return rc;
+}
+
 static int config_read(err_ctx *e, config *cfg, const char *path)
 {
 	bool explicit_path = path != NULL;
@@ -360,7 +422,7 @@ static int config_read(err_ctx *e, config *cfg, const char *path)
 	if (!f) {
 		if (!explicit_path && errno == ENOENT) {
 			cfg->dir = getcwd(NULL, 0);
-			return 0;
+			return project_env(e, cfg);
 		}
 		return err_set(e, STRATA_EIO, STRATA_ECLASS_CONFIG, path, 0, 0,
 		               explicit_path ? NULL : "run `strata init` to write one",
@@ -382,11 +444,15 @@ static int config_read(err_ctx *e, config *cfg, const char *path)
 		cfg->dir = getcwd(NULL, 0);
 	}
 
-	cfg_parse p = {.e = e, .file = path};
+	int rc = project_env(e, cfg);
+	if (rc) {
+		fclose(f);
+		return rc;
+	}
+	cfg_parse p = {.e = e, .file = path, .cfg = cfg};
 	yaml_parser_t parser;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
-	int rc = 0;
 	if (!yaml_parser_load(&parser, &p.doc)) {
 		yaml_mark_t m = parser.problem_mark;
 		rc = err_set(e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, path, (int)m.line + 1,
@@ -397,7 +463,9 @@ static int config_read(err_ctx *e, config *cfg, const char *path)
 		fclose(f);
 		return rc;
 	}
-	rc = parse_root(&p, cfg);
+	rc = source_env_files(&p, cfg);
+	if (!rc)
+		rc = parse_root(&p, cfg);
 	yaml_document_delete(&p.doc);
 	yaml_parser_delete(&parser);
 	fclose(f);
@@ -428,6 +496,10 @@ void config_free(config *cfg)
 	for (size_t i = 0; i < cfg->nplugin_path; i++)
 		free(cfg->plugin_path[i]);
 	free(cfg->plugin_path);
+	dotenv_free(&cfg->env);
+	for (size_t i = 0; i < cfg->nenv_files; i++)
+		free(cfg->env_files[i]);
+	free(cfg->env_files);
 	memset(cfg, 0, sizeof *cfg);
 }
 

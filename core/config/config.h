@@ -21,6 +21,17 @@ typedef struct cfg_source {
 	size_t nopts;
 } cfg_source;
 
+/* Variables read from .env files (dotenv.c).  A name keeps the value of the
+ * first file that sets it; one the real environment has is never taken. */
+typedef struct env_var {
+	char *name, *value;
+} env_var;
+
+typedef struct dotenv {
+	env_var *vars;
+	size_t n;
+} dotenv;
+
 typedef struct config {
 	char *file; /* NULL when no config file was read */
 	char *dir;  /* folder the paths are relative to */
@@ -35,6 +46,9 @@ typedef struct config {
 	long lock_timeout_ms;
 	long session_lock_timeout_ms;
 	long session_statement_timeout_ms;
+	dotenv env;        /* the .env files' variables */
+	char **env_files;  /* the .env files read, in order (absolute) */
+	size_t nenv_files;
 } config;
 
 int config_load(err_ctx *e, config *cfg, const char *path);
@@ -42,8 +56,25 @@ void config_free(config *cfg);
 /* The config file's name for messages ("strata.yaml" when none was read). */
 const char *config_file_name(const config *cfg);
 
-/* override (--db), then DATABASE_URL, then the config's database:, then an
- * embedded SQLite file. */
+/* override (--db), then DATABASE_URL (the real environment's, else a .env
+ * file's), then the config's database:, then an embedded SQLite file. */
 const char *config_database_url(const config *cfg, const char *override);
+
+/* A variable as strata sees it: the real environment's (even when empty),
+ * else the .env files'; NULL when neither has it. */
+const char *config_getenv(const config *cfg, const char *name);
+
+/* dotenv.c: one .env file, parsed as dotenv 16 does and expanded as Prisma
+ * does; its variables join env unless the real environment or an earlier
+ * file has them.  A missing file is no error (*found false).  Errors name
+ * file:line:col and never quote a value. */
+int dotenv_load(err_ctx *e, dotenv *env, const char *path, bool *found);
+int dotenv_load_text(err_ctx *e, dotenv *env, const char *file, const char *text, size_t len);
+const char *dotenv_get(const dotenv *env, const char *name);
+void dotenv_free(dotenv *env);
+/* The project's .env files: path itself (once, however reached), and the one
+ * the native tool of format reads beside a source folder, if any. */
+int config_read_env(err_ctx *e, config *cfg, const char *path);
+int config_source_env(err_ctx *e, config *cfg, const char *format, const char *folder);
 
 #endif

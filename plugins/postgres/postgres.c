@@ -4,8 +4,8 @@
  * (connections and session settings), postgres_exec.c (host SQL and
  * transactions), postgres_run.c and postgres_script.c (migration scripts),
  * postgres_classify.c (what cannot run in a transaction, and a file's own
- * transaction control), postgres_lock.c
- * (the command-wide advisory lock), postgres_scratch.c (verify's scratch
+ * transaction control), postgres_lock.c (the command-wide advisory lock),
+ * postgres_pool.c (through PgBouncer), postgres_scratch.c (verify's scratch
  * database), postgres_schema.c and postgres_text.c (messages).
  */
 #include "postgres_int.h"
@@ -16,8 +16,9 @@ static const char *const postgres_schemes[] = { "postgres", "postgresql", "=", N
 
 /*
  * Unlike SQLite, PostgreSQL transactions do not serialize two strata
- * processes (both would read the same plan), so lock/unlock take a
- * session-level advisory lock held for the whole command.
+ * processes (both would read the same plan), so lock/unlock take an
+ * advisory lock held for the whole command: session-level, or through a
+ * transaction pooler transaction-level on a connection of its own.
  */
 static const strata_driver_ops postgres_driver = {
 	STRATA_OPS_INIT(strata_driver_ops, STRATA_DRIVER_VERSION),
@@ -25,8 +26,8 @@ static const strata_driver_ops postgres_driver = {
 	.dialect = "postgresql",
 	.open = pgdrv_open,
 	.close = pgdrv_close,
-	.exec = pgdrv_exec,
-	.query = pgdrv_query,
+	.exec = pgdrv_host_exec,
+	.query = pgdrv_host_query,
 	.begin = pgdrv_begin,
 	.commit = pgdrv_commit,
 	.rollback = pgdrv_rollback,

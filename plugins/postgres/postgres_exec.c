@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "postgres_int.h"
 
@@ -122,9 +123,44 @@ int pgdrv_query_text(strata_conn *conn, strata_host *host, const char *sql,
 	return rc;
 }
 
-/* Plain BEGIN: the default isolation level is what every tool uses. */
+/* Host SQL through a pooler: in a transaction of the driver's own when it
+ * needs the session's settings or takes advisory locks (postgres_pool.c). */
+int pgdrv_host_exec(strata_conn *conn, strata_host *host, const char *sql)
+{
+	int own, rc;
+
+	conn->host = host;
+	if (conn->pooled && strcasestr(sql, "advisory"))
+		conn->advisory = 1;
+	rc = pgdrv_pool_enter(conn, host, &own);
+	if (rc == STRATA_OK)
+		rc = pgdrv_exec(conn, host, sql);
+	return pgdrv_pool_leave(conn, host, own, rc);
+}
+
+int pgdrv_host_query(strata_conn *conn, strata_host *host, const char *sql,
+                     const char *const *params, int nparams, strata_row_fn fn, void *ud)
+{
+	int own, rc;
+
+	conn->host = host;
+	if (conn->pooled && strcasestr(sql, "advisory"))
+		conn->advisory = 1;
+	rc = pgdrv_pool_enter(conn, host, &own);
+	if (rc == STRATA_OK)
+		rc = pgdrv_query(conn, host, sql, params, nparams, fn, ud);
+	return pgdrv_pool_leave(conn, host, own, rc);
+}
+
+/* Plain BEGIN: the default isolation level is what every tool uses.
+ * Through a pooler, with the session's settings and the lock's fence. */
 int pgdrv_begin(strata_conn *conn, strata_host *host)
 {
+	conn->host = host;
+	if (conn->pooled) {
+		conn->advisory = 0;
+		return pgdrv_pool_begin(conn, host, 1);
+	}
 	return pgdrv_exec(conn, host, "BEGIN");
 }
 
@@ -141,6 +177,12 @@ int pgdrv_commit(strata_conn *conn, strata_host *host)
 		            "cannot commit: a statement in this transaction failed");
 		return STRATA_ERR;
 	}
+	if (conn->pooled && conn->advisory && PQtransactionStatus(conn->pg) == PQTRANS_INTRANS) {
+		int rc = pgdrv_pool_keep_locks(conn, host);
+		if (rc != STRATA_OK)
+			return rc;
+	}
+	conn->advisory = 0;
 	return pgdrv_exec(conn, host, "COMMIT");
 }
 
@@ -153,6 +195,7 @@ int pgdrv_commit(strata_conn *conn, strata_host *host)
 int pgdrv_rollback(strata_conn *conn, strata_host *host)
 {
 	conn->host = host;
+	conn->advisory = 0;
 	switch (PQtransactionStatus(conn->pg)) {
 	case PQTRANS_IDLE:
 		return STRATA_OK;

@@ -18,18 +18,34 @@
 /* One open connection.  host is the host of the call under way (NOTICEs
  * arrive inside libpq calls and go to its debug log); secrets are scrubbed
  * out of every message relayed; search_path is what open() set, restored
- * after each script; lock_key is the advisory key while the lock is held. */
+ * after each script; lock_key is the advisory key while the lock is held,
+ * fence_key the key its holder's transactions take shared.  The rest is for
+ * a transaction pooler (postgres_pool.c). */
 struct strata_conn {
 	PGconn *pg;
 	strata_host *host;
 	char *secrets[PGDRV_MAX_SECRETS];
 	char *search_path;
 	char lock_key[24];
+	char fence_key[24];
 	char *scratch; /* name of the database scratch_create made, or NULL */
+	int pooled;           /* ?pgbouncer=true */
+	char *conninfo;       /* pooled: what the lock's connection connects with */
+	char *schema_name;    /* pooled: ?schema=, decoded, or NULL */
+	char *schema_ident;   /* pooled: it as a quoted identifier, for SET LOCAL */
+	PGconn *anchor;       /* pooled: holds the migration lock in an open transaction */
+	char anchor_pid[16];  /* its server process */
+	int advisory;         /* pooled: SQL of this transaction names advisory locks */
 };
 
-/* postgres_url.c */
-int pgdrv_split_url(strata_host *host, const char *url, char **conninfo, char **schema);
+/* postgres_url.c: a database URL taken apart. */
+struct pgdrv_url {
+	char *conninfo; /* what libpq gets */
+	char *schema;   /* ?schema=NAME, decoded; NULL: none */
+	int pgbouncer;  /* ?pgbouncer=true: through a transaction pooler */
+};
+int pgdrv_parse_url(strata_host *host, const char *url, struct pgdrv_url *u);
+void pgdrv_url_free(struct pgdrv_url *u);
 int pgdrv_add_secret(strata_conn *conn, const char *s, size_t len);
 int pgdrv_collect_secrets(strata_conn *conn, const char *url, const char *conninfo);
 
@@ -44,12 +60,29 @@ int pgdrv_fail(strata_conn *conn, strata_host *host, const PGresult *res, const 
 /* postgres_open.c */
 int pgdrv_open(strata_host *host, const char *url, unsigned int flags, strata_conn **out);
 void pgdrv_close(strata_conn *conn);
+PGconn *pgdrv_connect(strata_conn *c, strata_host *host, const char *conninfo);
+
+/* postgres_pool.c: through a transaction pooler.  begin: BEGIN with the
+ * session's settings (and, fence set, the check that the migration lock is
+ * still held); enter/leave: the driver's own transaction around one host
+ * statement that needs the settings or names advisory locks (own: one was
+ * opened); keep_locks: session-level advisory locks moved to the lock's
+ * connection. */
+int pgdrv_pool_begin(strata_conn *c, strata_host *host, int fence);
+int pgdrv_pool_enter(strata_conn *c, strata_host *host, int *own);
+int pgdrv_pool_leave(strata_conn *c, strata_host *host, int own, int rc);
+int pgdrv_pool_keep_locks(strata_conn *c, strata_host *host);
 
 /* postgres_scratch.c */
 int pgdrv_scratch_create(strata_conn *conn, strata_host *host, char *url, size_t size);
 int pgdrv_scratch_drop(strata_conn *conn, strata_host *host);
 
-/* postgres_exec.c */
+/* postgres_exec.c: pgdrv_exec and pgdrv_query run SQL as it is; the
+ * host_ variants are the driver's exec and query, which go through a pooler
+ * (pgdrv_pool_enter) and note SQL naming advisory locks. */
+int pgdrv_host_exec(strata_conn *conn, strata_host *host, const char *sql);
+int pgdrv_host_query(strata_conn *conn, strata_host *host, const char *sql,
+                     const char *const *params, int nparams, strata_row_fn fn, void *ud);
 int pgdrv_exec(strata_conn *conn, strata_host *host, const char *sql);
 int pgdrv_query(strata_conn *conn, strata_host *host, const char *sql,
                 const char *const *params, int nparams, strata_row_fn fn, void *ud);

@@ -1,8 +1,13 @@
 /*
- * The migration lock: a session-level advisory lock held from open to close
- * of a command, so two strata processes never plan and apply against the
- * same ledger at once.  It is taken by polling, so a timeout can name the
- * session that holds it.
+ * The migration lock: an advisory lock held from open to close of a
+ * command, so two strata processes never plan and apply against the same
+ * ledger at once.  It is taken by polling, so a timeout can name the
+ * session that holds it.  Directly it is session-level on the command's
+ * connection.  Through a transaction pooler (?pgbouncer=true), where a
+ * session does not last, it is transaction-level on a second connection
+ * whose transaction stays open for the command: PgBouncer keeps that
+ * transaction on one server connection, and ends it when the client goes
+ * (postgres_pool.c checks it is still held in every transaction).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -31,16 +36,38 @@
  *
  * The key goes to the server as decimal text, bound as $1::bigint.
  */
-static int lock_key(strata_conn *conn, strata_host *host, char out[24])
+static void key_of(strata_host *host, const char *name, char out[24])
 {
-	char *schema = NULL, *name = NULL, hex[65];
+	char hex[65];
 	uint64_t u;
 	int64_t k;
-	int rc = pgdrv_query_text(conn, host, "SELECT pg_catalog.current_schema()",
-	                          NULL, 0, &schema);
 
-	if (rc < 0)
+	host->sha256_hex(name, strlen(name), hex);
+	hex[16] = '\0';
+	u = strtoull(hex, NULL, 16);
+	k = u <= INT64_MAX ? (int64_t)u : -(int64_t)(UINT64_MAX - u) - 1;
+	snprintf(out, 24, "%lld", (long long)k);
+}
+
+/*
+ * The fence key, of name || ':fence' ("public.strata_ledger:fence") by the
+ * same rule: every transaction of a holder through a pooler takes it shared,
+ * and a new holder takes it exclusively once, right after the lock, so it
+ * starts only when no transaction of an earlier holder that lost the lock
+ * is still running.
+ */
+static int lock_key(strata_conn *conn, strata_host *host, char out[24], char fence[24])
+{
+	char *schema = NULL, *name = NULL;
+	int own, rc = pgdrv_pool_enter(conn, host, &own);
+
+	if (rc == STRATA_OK)
+		rc = pgdrv_query_text(conn, host, "SELECT pg_catalog.current_schema()", NULL, 0, &schema);
+	rc = pgdrv_pool_leave(conn, host, own, rc);
+	if (rc < 0) {
+		free(schema);
 		return rc;
+	}
 	if (!schema) {
 		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0,
 		            "create the schema, or choose one with ?schema=NAME in the URL",
@@ -48,16 +75,15 @@ static int lock_key(strata_conn *conn, strata_host *host, char out[24])
 		            "existing schema");
 		return STRATA_EINVAL;
 	}
-	if (asprintf(&name, "%s.strata_ledger", schema) < 0) {
+	if (asprintf(&name, "%s.strata_ledger:fence", schema) < 0) {
 		free(schema);
 		return strata_oom(host);
 	}
-	host->sha256_hex(name, strlen(name), hex);
-	hex[16] = '\0';
-	u = strtoull(hex, NULL, 16);
-	k = u <= INT64_MAX ? (int64_t)u : -(int64_t)(UINT64_MAX - u) - 1;
-	snprintf(out, 24, "%lld", (long long)k);
-	host->debug(host, "postgres: migration lock key %s (sha256 of \"%s\")", out, name);
+	key_of(host, name, fence);
+	name[strlen(name) - 6] = '\0';
+	key_of(host, name, out);
+	host->debug(host, "postgres: migration lock key %s (sha256 of \"%s\"), fence key %s",
+	            out, name, fence);
 	free(name);
 	free(schema);
 	return STRATA_OK;
@@ -139,52 +165,156 @@ static int report_holder(strata_conn *conn, strata_host *host, const char *key, 
 	return STRATA_EBUSY;
 }
 
+/* A failure on the lock's connection, scrubbed like every message. */
+static int anchor_failed(strata_conn *conn, strata_host *host, PGresult *res)
+{
+	char *msg = pgdrv_clean_lines(conn, res ? PQresultErrorMessage(res)
+	                                        : PQerrorMessage(conn->anchor));
+	host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, NULL, "%s",
+	            msg && *msg ? msg : "the lock's connection failed");
+	free(msg);
+	return res ? pgdrv_status(NULL, res) : STRATA_EIO;
+}
+
 /*
- * pg_try_advisory_lock every 50 ms until timeout_ms (< 0: forever, 0: one
- * try).  A blocking pg_advisory_lock would wait without a way to say for
- * whom, and lock_timeout is the user's setting for migrations, not ours.
+ * One attempt through a pooler: on the lock's connection (opened the first
+ * time), a transaction that takes the lock transaction-level and, when it
+ * got it, stays open; when not, it ends, so a waiter pins no server
+ * connection.  The server's idle_in_transaction_session_timeout must not end
+ * it: it is off in this transaction.
+ */
+static int anchor_try(strata_conn *conn, strata_host *host, const char *key, int *got)
+{
+	char sql[200];
+	PGresult *res;
+	int rc = STRATA_OK;
+
+	*got = 0;
+	if (!conn->anchor) {
+		conn->anchor = pgdrv_connect(conn, host, conn->conninfo);
+		if (!conn->anchor)
+			return STRATA_EIO;
+	}
+	snprintf(sql, sizeof sql,
+	         "BEGIN; SET LOCAL idle_in_transaction_session_timeout = 0;"
+	         " SELECT pg_catalog.pg_try_advisory_xact_lock(%s::bigint)", key);
+	res = PQexec(conn->anchor, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		rc = anchor_failed(conn, host, res);
+	else
+		*got = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t");
+	PQclear(res);
+	if (rc != STRATA_OK || !*got)
+		PQclear(PQexec(conn->anchor, "ROLLBACK"));
+	if (rc == STRATA_OK && *got) {
+		res = PQexec(conn->anchor, "SELECT pg_catalog.pg_backend_pid()");
+		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+			rc = anchor_failed(conn, host, res);
+		else
+			snprintf(conn->anchor_pid, sizeof conn->anchor_pid, "%d",
+			         atoi(PQgetvalue(res, 0, 0)));
+		PQclear(res);
+	}
+	return rc;
+}
+
+/* One attempt on the command's own session. */
+static int session_try(strata_conn *conn, strata_host *host, const char *key, int *got)
+{
+	static const char sql[] = "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)";
+	const char *params[1] = { key };
+	char *v = NULL;
+	int rc = pgdrv_query_text(conn, host, sql, params, 1, &v);
+
+	*got = rc == STRATA_OK && v && !strcmp(v, "t");
+	free(v);
+	return rc;
+}
+
+/*
+ * Just taken: wait (within what is left of timeout_ms) until no transaction
+ * of an earlier holder is still running, which can only be one whose lock
+ * connection went away under it (postgres_pool.c).  One round trip, every
+ * value a literal.
+ */
+static int drain(strata_conn *conn, strata_host *host, long left_ms)
+{
+	char sql[200];
+	PGresult *res;
+	int rc = STRATA_OK;
+
+	snprintf(sql, sizeof sql,
+	         "BEGIN; SET LOCAL lock_timeout = %ld;"
+	         " SELECT pg_catalog.pg_advisory_xact_lock(%s::bigint); COMMIT",
+	         left_ms < 0 ? 0L : left_ms < 1 ? 1L : left_ms > 2147483647L ? 2147483647L : left_ms,
+	         conn->fence_key);
+	res = PQexec(conn->pg, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		if (st && !strcmp(st, "55P03")) {
+			host->error(host, STRATA_ECLASS_LOCK, NULL, 0, 0,
+			            "wait for it to end or raise --lock-timeout",
+			            "could not take the migration lock in time: a migration of a "
+			            "strata that lost the lock is still running");
+			rc = STRATA_EBUSY;
+		} else {
+			rc = pgdrv_fail(conn, host, res, sql);
+		}
+	}
+	PQclear(res);
+	if (PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
+		PQclear(PQexec(conn->pg, "ROLLBACK"));
+	return rc;
+}
+
+/*
+ * An attempt every 50 ms until timeout_ms (< 0: forever, 0: one try).  A
+ * blocking pg_advisory_lock would wait without a way to say for whom, and
+ * lock_timeout is the user's setting for migrations, not ours.
  */
 int pgdrv_lock(strata_conn *conn, strata_host *host, long timeout_ms)
 {
-	static const char sql[] = "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)";
-	const char *params[1];
 	struct timespec start;
-	char key[24], *got = NULL;
-	int rc;
+	char key[24], fence[24];
+	int rc, got;
 
 	conn->host = host;
 	if (conn->lock_key[0])
 		return STRATA_OK;
-	rc = lock_key(conn, host, key);
+	rc = lock_key(conn, host, key, fence);
 	if (rc < 0)
 		return rc;
-	params[0] = key;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		long left;
 
-		rc = pgdrv_query_text(conn, host, sql, params, 1, &got);
+		rc = conn->pooled ? anchor_try(conn, host, key, &got) : session_try(conn, host, key, &got);
 		if (rc < 0)
 			return rc;
-		if (got && strcmp(got, "t") == 0) {
-			free(got);
-			memcpy(conn->lock_key, key, sizeof key);
-			return STRATA_OK;
-		}
-		free(got);
-		got = NULL;
+		if (got)
+			break;
 		left = timeout_ms < 0 ? PGDRV_LOCK_POLL_MS : timeout_ms - elapsed_ms(&start);
 		if (left <= 0)
 			return report_holder(conn, host, key, timeout_ms);
 		sleep_ms(left < PGDRV_LOCK_POLL_MS ? left : PGDRV_LOCK_POLL_MS);
 	}
+	memcpy(conn->lock_key, key, sizeof key);
+	memcpy(conn->fence_key, fence, sizeof fence);
+	if (conn->pooled)
+		host->debug(host, "postgres: migration lock held by a connection of its own "
+		            "(server pid %s) through PgBouncer", conn->anchor_pid);
+	rc = drain(conn, host, timeout_ms < 0 ? -1 : timeout_ms - elapsed_ms(&start));
+	if (rc != STRATA_OK)
+		pgdrv_unlock(conn, host);
+	return rc;
 }
 
 /*
  * Release the lock.  In a session whose transaction is still open or failed
  * the unlock query cannot run, and the host is about to close the
  * connection anyway, which releases it; reporting would only bury the error
- * that got us here.
+ * that got us here.  Through a pooler, the lock's connection ends its
+ * transaction and closes.
  */
 int pgdrv_unlock(strata_conn *conn, strata_host *host)
 {
@@ -196,6 +326,15 @@ int pgdrv_unlock(strata_conn *conn, strata_host *host)
 	conn->host = host;
 	if (!conn->lock_key[0])
 		return STRATA_OK;
+	if (conn->pooled) {
+		if (conn->anchor) {
+			PQclear(PQexec(conn->anchor, "ROLLBACK"));
+			PQfinish(conn->anchor);
+			conn->anchor = NULL;
+		}
+		conn->lock_key[0] = conn->fence_key[0] = conn->anchor_pid[0] = '\0';
+		return STRATA_OK;
+	}
 	if (PQtransactionStatus(conn->pg) != PQTRANS_IDLE) {
 		host->debug(host, "postgres: migration lock left to the end of the session");
 		return STRATA_OK;
@@ -204,6 +343,6 @@ int pgdrv_unlock(strata_conn *conn, strata_host *host)
 	if (rc == STRATA_OK && !(got && strcmp(got, "t") == 0))
 		host->debug(host, "postgres: migration lock was not held at unlock");
 	free(got);
-	conn->lock_key[0] = '\0';
+	conn->lock_key[0] = conn->fence_key[0] = '\0';
 	return rc;
 }

@@ -37,31 +37,46 @@ static void notice(void *arg, const char *message)
  * fallback_application_name that names this process, which the lock message
  * shows to a second strata waiting for it; an application_name in the URL
  * (or PGAPPNAME) still wins, as libpq documents.  Passwords are collected
- * before anything can be reported.
+ * before anything can be reported.  NULL: failed, reported.
  */
-static int connect_db(strata_conn *c, strata_host *host, const char *conninfo)
+PGconn *pgdrv_connect(strata_conn *c, strata_host *host, const char *conninfo)
 {
 	char appname[64];
 	const char *keys[] = { "client_encoding", "dbname", "fallback_application_name", NULL };
 	const char *vals[] = { "UTF8", conninfo, appname, NULL };
 	const char *pass;
 	char *msg;
+	PGconn *pg;
 
 	snprintf(appname, sizeof appname, "strata (pid %ld)", (long)getpid());
-	c->pg = PQconnectdbParams(keys, vals, 1);
-	if (!c->pg)
-		return strata_oom(host);
-	pass = PQpass(c->pg);
-	if (pass && pgdrv_add_secret(c, pass, strlen(pass)) != STRATA_OK)
-		return strata_oom(host);
-	if (PQstatus(c->pg) != CONNECTION_OK) {
-		msg = pgdrv_clean_lines(c, PQerrorMessage(c->pg));
+	pg = PQconnectdbParams(keys, vals, 1);
+	if (!pg) {
+		strata_oom(host);
+		return NULL;
+	}
+	pass = PQpass(pg);
+	if (pass && pgdrv_add_secret(c, pass, strlen(pass)) != STRATA_OK) {
+		PQfinish(pg);
+		strata_oom(host);
+		return NULL;
+	}
+	if (PQstatus(pg) != CONNECTION_OK) {
+		msg = pgdrv_clean_lines(c, PQerrorMessage(pg));
 		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, NULL, "%s",
 		            msg && *msg ? msg : "cannot connect");
 		free(msg);
-		return STRATA_EIO;
+		PQfinish(pg);
+		return NULL;
 	}
-	PQsetNoticeProcessor(c->pg, notice, c);
+	PQsetNoticeProcessor(pg, notice, c);
+	return pg;
+}
+
+static int connect_db(strata_conn *c, strata_host *host, const char *conninfo)
+{
+	c->pg = pgdrv_connect(c, host, conninfo);
+	if (!c->pg)
+		return STRATA_EIO;
 	host->debug(host, "postgres: connected to server version %d as %s",
 	            PQserverVersion(c->pg), PQuser(c->pg));
 	return STRATA_OK;
@@ -79,8 +94,8 @@ static int set_timeouts(strata_conn *c, strata_host *host)
 	long ms[2];
 	int rc = STRATA_OK;
 
-	if (!STRATA_HAS(strata_host, host, session_statement_timeout_ms))
-		return STRATA_OK;
+	if (!STRATA_HAS(strata_host, host, session_statement_timeout_ms) || c->pooled)
+		return STRATA_OK; /* a pooler: in every transaction instead */
 	ms[0] = host->session_lock_timeout_ms;
 	ms[1] = host->session_statement_timeout_ms;
 	for (int i = 0; i < 2 && rc == STRATA_OK; i++) {
@@ -123,6 +138,8 @@ static int exec_ident(strata_conn *c, strata_host *host, const char *prefix, con
  * it.  Existence is checked first because CREATE SCHEMA IF NOT EXISTS still
  * demands CREATE on the database, which hosted databases often withhold even
  * when the schema is there.  The name is quoted by libpq, never pasted.
+ * Through a pooler the search_path is set in every transaction instead
+ * (postgres_pool.c).
  */
 static int use_schema(strata_conn *c, strata_host *host, const char *schema, int ro)
 {
@@ -142,8 +159,14 @@ static int use_schema(strata_conn *c, strata_host *host, const char *schema, int
 	rc = ro ? STRATA_OK : pgdrv_query(c, host, exists_sql, params, 1, found_row, &found);
 	if (rc == STRATA_OK && !ro && !found)
 		rc = exec_ident(c, host, "CREATE SCHEMA IF NOT EXISTS ", quoted);
-	if (rc == STRATA_OK)
+	if (rc == STRATA_OK && !c->pooled)
 		rc = exec_ident(c, host, "SET search_path TO ", quoted);
+	if (rc == STRATA_OK && c->pooled) {
+		c->schema_ident = strdup(quoted);
+		c->schema_name = strdup(schema);
+		if (!c->schema_ident || !c->schema_name)
+			rc = strata_oom(host);
+	}
 	PQfreemem(quoted);
 	return rc;
 }
@@ -152,8 +175,11 @@ static int use_schema(strata_conn *c, strata_host *host, const char *schema, int
  * that changed it (pg_dump output empties it). */
 static int save_search_path(strata_conn *c, strata_host *host)
 {
-	return pgdrv_query_text(c, host, "SELECT pg_catalog.current_setting('search_path')",
-	                        NULL, 0, &c->search_path);
+	int own, rc = pgdrv_pool_enter(c, host, &own);
+	if (rc == STRATA_OK)
+		rc = pgdrv_query_text(c, host, "SELECT pg_catalog.current_setting('search_path')",
+		                      NULL, 0, &c->search_path);
+	return pgdrv_pool_leave(c, host, own, rc);
 }
 
 /*
@@ -166,7 +192,7 @@ static int save_search_path(strata_conn *c, strata_host *host)
 int pgdrv_open(strata_host *host, const char *url, unsigned int flags, strata_conn **out)
 {
 	const int ro = (flags & STRATA_OPEN_READONLY) != 0;
-	char *conninfo = NULL, *schema = NULL;
+	struct pgdrv_url u;
 	strata_conn *c;
 	int rc;
 
@@ -181,19 +207,24 @@ int pgdrv_open(strata_host *host, const char *url, unsigned int flags, strata_co
 	if (!c)
 		return strata_oom(host);
 	c->host = host;
-	rc = pgdrv_split_url(host, url, &conninfo, &schema);
-	if (rc == STRATA_OK && pgdrv_collect_secrets(c, url, conninfo) != STRATA_OK)
+	rc = pgdrv_parse_url(host, url, &u);
+	if (rc == STRATA_OK && pgdrv_collect_secrets(c, url, u.conninfo) != STRATA_OK)
 		rc = strata_oom(host);
+	if (rc == STRATA_OK && u.pgbouncer) {
+		c->pooled = 1;
+		c->conninfo = strdup(u.conninfo);
+		if (!c->conninfo)
+			rc = strata_oom(host);
+	}
 	if (rc == STRATA_OK)
-		rc = connect_db(c, host, conninfo);
+		rc = connect_db(c, host, u.conninfo);
 	if (rc == STRATA_OK)
 		rc = set_timeouts(c, host);
-	if (rc == STRATA_OK && schema)
-		rc = use_schema(c, host, schema, ro);
+	if (rc == STRATA_OK && u.schema)
+		rc = use_schema(c, host, u.schema, ro);
 	if (rc == STRATA_OK)
 		rc = save_search_path(c, host);
-	free(conninfo);
-	free(schema);
+	pgdrv_url_free(&u);
 	if (rc != STRATA_OK) {
 		pgdrv_close(c);
 		return rc;
@@ -203,12 +234,21 @@ int pgdrv_open(strata_host *host, const char *url, unsigned int flags, strata_co
 }
 
 /* PQfinish ends the session, which also releases a session advisory lock
- * still held.  Passwords are wiped before their memory is returned. */
+ * still held (and the lock connection's transaction, with its locks).
+ * Passwords are wiped before their memory is returned. */
 void pgdrv_close(strata_conn *conn)
 {
 	if (!conn)
 		return;
+	if (conn->anchor)
+		PQfinish(conn->anchor);
 	PQfinish(conn->pg);
+	if (conn->conninfo) {
+		explicit_bzero(conn->conninfo, strlen(conn->conninfo));
+		free(conn->conninfo);
+	}
+	free(conn->schema_ident);
+	free(conn->schema_name);
 	for (size_t i = 0; i < PGDRV_MAX_SECRETS && conn->secrets[i]; i++) {
 		explicit_bzero(conn->secrets[i], strlen(conn->secrets[i]));
 		free(conn->secrets[i]);

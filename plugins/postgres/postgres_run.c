@@ -50,6 +50,35 @@ static int restored(void *ud, int ncols, const char *const *values)
 }
 
 /*
+ * Through a pooler the setting strata relies on is the transaction's own
+ * (set_config(…, true)); a script's SET search_path would also stay on the
+ * server connection after the commit, for its next client.  RESET puts the
+ * session's value back to the default, then the transaction's is set again.
+ * Outside a transaction there is nothing to restore: the next transaction
+ * sets its own.
+ */
+static int restore_pooled(struct run *r, PGTransactionStatusType ts)
+{
+	static const char changed_sql[] =
+		"SELECT pg_catalog.current_setting('search_path') IS DISTINCT FROM $1";
+	static const char set_sql[] = "SELECT pg_catalog.set_config('search_path', $1, true)";
+	const char *params[1] = { r->conn->search_path };
+	char *changed = NULL;
+	int rc;
+
+	if (ts != PQTRANS_INTRANS)
+		return STRATA_OK;
+	rc = pgdrv_query_text(r->conn, r->host, changed_sql, params, 1, &changed);
+	if (rc == STRATA_OK && changed && !strcmp(changed, "t")) {
+		rc = pgdrv_exec(r->conn, r->host, "RESET search_path");
+		if (rc == STRATA_OK)
+			rc = pgdrv_query(r->conn, r->host, set_sql, params, 1, restored, r);
+	}
+	free(changed);
+	return rc;
+}
+
+/*
  * A script may change search_path for its own statements (pg_dump output
  * empties it); strata_ledger and the tracker tables must still be found in
  * the connection's schema afterwards.  Not possible in a failed transaction,
@@ -74,6 +103,8 @@ static int restore_search_path(struct run *r)
 
 	if (!r->conn->search_path || ts == PQTRANS_INERROR || ts == PQTRANS_UNKNOWN)
 		return STRATA_OK;
+	if (r->conn->pooled)
+		return restore_pooled(r, ts);
 	return pgdrv_query(r->conn, r->host, sql, params, 1, restored, r);
 }
 
@@ -270,6 +301,51 @@ static int check_tx_control(struct run *r)
 }
 
 /*
+ * Through a pooler, statements outside a transaction run each on whatever
+ * server connection is free, with its session's settings, not strata's: a
+ * script there may only run when that server's current_schema() already is
+ * the ?schema= schema.  session: timeouts do not reach it.  Session-level
+ * advisory locks a script in a transaction takes are kept for the command
+ * (postgres_pool.c).
+ */
+static int check_pooled(struct run *r)
+{
+	static const char sql[] = "SELECT pg_catalog.current_schema()";
+	char *cur = NULL, msg[400];
+	int rc;
+
+	if (r->in_tx) {
+		if (strcasestr(r->text, "advisory"))
+			r->conn->advisory = 1;
+		return STRATA_OK;
+	}
+	if (STRATA_HAS(strata_host, r->host, session_statement_timeout_ms) &&
+	    (r->host->session_lock_timeout_ms > 0 || r->host->session_statement_timeout_ms > 0))
+		r->host->debug(r->host, "postgres: %s runs outside a transaction through PgBouncer: "
+		               "session: lock_timeout and statement_timeout do not apply to it",
+		               r->s->file ? r->s->file : "script");
+	if (!r->conn->schema_name)
+		return STRATA_OK;
+	rc = pgdrv_query_text(r->conn, r->host, sql, NULL, 0, &cur);
+	if (rc != STRATA_OK)
+		return rc;
+	if (cur && !strcmp(cur, r->conn->schema_name)) {
+		free(cur);
+		return STRATA_OK;
+	}
+	snprintf(msg, sizeof msg,
+	         "this migration runs outside a transaction, and through PgBouncer its statements "
+	         "would not run in ?schema=%.100s but in the server's current schema (%.100s); "
+	         "no statement ran",
+	         r->conn->schema_name, cur ? cur : "none");
+	free(cur);
+	return fail_at(r, 0,
+	               "run it with a URL without pgbouncer=true (straight to the server), or make "
+	               "the schema the role's default (ALTER ROLE … SET search_path)",
+	               msg);
+}
+
+/*
  * Run the statements in order.  With a transaction (the host began it) the
  * first failure stops and the host rolls back.  Without one each statement
  * commits on its own, and a transaction the file opened must also be closed
@@ -290,6 +366,8 @@ int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *s)
 	if (!r.text)
 		return strata_oom(host);
 	rc = check_tx_control(&r);
+	if (rc == STRATA_OK && conn->pooled)
+		rc = check_pooled(&r);
 	if (rc == STRATA_OK)
 		rc = split(&r, &sp);
 	if (rc != STRATA_OK) {

@@ -215,12 +215,13 @@ int pgdrv_dump_schema(strata_conn *conn, strata_host *host, strata_text_fn fn, v
 		rules_sql,
 	};
 	struct dump_ctx d = { fn, ud };
-	int rc = STRATA_OK;
+	int own, rc;
 
 	conn->host = host;
+	rc = pgdrv_pool_enter(conn, host, &own); /* a pooler: ?schema='s search_path */
 	for (size_t i = 0; i < sizeof queries / sizeof queries[0] && rc == STRATA_OK; i++)
 		rc = pgdrv_query(conn, host, queries[i], NULL, 0, dump_row, &d);
-	return rc;
+	return pgdrv_pool_leave(conn, host, own, rc);
 }
 
 /* Any row means yes; stop at the first. */
@@ -240,8 +241,11 @@ int pgdrv_table_exists(strata_conn *conn, strata_host *host, const char *table)
 		"SELECT 1 FROM pg_catalog.pg_tables"
 		" WHERE schemaname = pg_catalog.current_schema() AND tablename = $1";
 	const char *params[1] = { table };
-	int found = 0;
-	int rc = pgdrv_query(conn, host, sql, params, 1, found_row, &found);
+	int found = 0, own;
+	int rc = pgdrv_pool_enter(conn, host, &own);
 
+	if (rc == STRATA_OK)
+		rc = pgdrv_query(conn, host, sql, params, 1, found_row, &found);
+	rc = pgdrv_pool_leave(conn, host, own, rc);
 	return rc < 0 ? rc : found;
 }

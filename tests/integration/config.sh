@@ -26,7 +26,7 @@ check "unknown format: message" err_is "strata: error: fmt.yaml:2: source 'app':
 printf 'database: ${STRATA_TEST_DB}\nsources:\n  - name: app\n    format: sqlpair\n    path: ${STRATA_TEST_DIR:-db/migrations}\n    layout: dbmate\n' >env.yaml
 run -c env.yaml status
 check "unset variable: exit 1" rc_is 1
-check "unset variable: named with its position" err_is "strata: error: env.yaml:1:11: environment variable 'STRATA_TEST_DB' is not set (hint: export it, or write \${NAME:-default})"
+check "unset variable: named with its position" err_is "strata: error: env.yaml:1:11: environment variable 'STRATA_TEST_DB' is not set (hint: export it, set it in .env, or write \${NAME:-default})"
 STRATA_TEST_DB=$(db_url env) run -c env.yaml apply
 check "\${VAR} and \${VAR:-default} substituted" rc_is 0
 check "database from the variable" db_used env
