@@ -216,4 +216,56 @@ static inline void strata_arena_free(strata_arena *a)
 	a->head = NULL;
 }
 
+/* ------------------------------ a script's own transaction control (txn_control) */
+
+/*
+ * What one statement of a script does to transactions, as the driver's own
+ * parser tells it; and the one rule, for every driver, that turns the
+ * statements seen into txn_control's answer: no transaction control at all
+ * is STRATA_TXN_NONE; a plain BEGIN that opens the script and a plain COMMIT
+ * that closes it, with nothing else controlling transactions, is
+ * STRATA_TXN_WRAPPED (the body is statement 2 up to the last one);
+ * anything else is STRATA_TXN_OWN.  Savepoints never count.
+ */
+typedef enum strata_txn_kind {
+	STRATA_TXK_OTHER,     /* no transaction control */
+	STRATA_TXK_SAVEPOINT, /* SAVEPOINT, RELEASE, ROLLBACK TO: fine inside any transaction */
+	STRATA_TXK_BEGIN,     /* a plain BEGIN / START TRANSACTION */
+	STRATA_TXK_COMMIT,    /* a plain COMMIT / END */
+	STRATA_TXK_CONTROL    /* any other: ROLLBACK, BEGIN with modes, COMMIT AND CHAIN, … */
+} strata_txn_kind;
+
+typedef struct strata_txn_walk {
+	size_t n, control;           /* statements; those that control transactions */
+	strata_txn_kind first, last;
+	size_t second_at, last_at;   /* where statement 2 and the last one start */
+} strata_txn_walk;               /* = {0}: nothing seen */
+
+/* Statement k starts at byte at of the script; call in order. */
+static inline void strata_txn_see(strata_txn_walk *w, strata_txn_kind k, size_t at)
+{
+	if (w->n == 0)
+		w->first = k;
+	else if (w->n == 1)
+		w->second_at = at;
+	w->n++;
+	w->control += k == STRATA_TXK_BEGIN || k == STRATA_TXK_COMMIT || k == STRATA_TXK_CONTROL;
+	w->last = k;
+	w->last_at = at;
+}
+
+static inline int strata_txn_answer(const strata_txn_walk *w, size_t *body_start,
+                                    size_t *body_end)
+{
+	if (w->control == 0)
+		return STRATA_TXN_NONE;
+	if (w->n >= 2 && w->control == 2 && w->first == STRATA_TXK_BEGIN &&
+	    w->last == STRATA_TXK_COMMIT) {
+		*body_start = w->second_at;
+		*body_end = w->last_at;
+		return STRATA_TXN_WRAPPED;
+	}
+	return STRATA_TXN_OWN;
+}
+
 #endif /* STRATA_PLUGIN_UTIL_H */

@@ -348,73 +348,35 @@ int pgdrv_find_tx_end(const char *sql, size_t *at)
 }
 
 /* A top-level statement as transaction control sees it. */
-enum tx_kind {
-	TXK_OTHER,     /* not a TransactionStmt */
-	TXK_SAVEPOINT, /* SAVEPOINT, RELEASE, ROLLBACK TO: fine inside any transaction */
-	TXK_BEGIN,     /* BEGIN or START TRANSACTION without options */
-	TXK_COMMIT,    /* COMMIT or END, without AND CHAIN */
-	TXK_CONTROL    /* any other: BEGIN with options, ROLLBACK, AND CHAIN, PREPARE … */
-};
 
-static enum tx_kind tx_kind_of(json_object *stmt)
+static strata_txn_kind tx_kind_of(json_object *stmt)
 {
 	json_object *body;
 	const char *t = node_type(stmt, &body), *k;
 
 	if (!t || strcmp(t, "TransactionStmt") != 0)
-		return TXK_OTHER;
+		return STRATA_TXK_OTHER;
 	k = text(body, "kind");
 	if (!k)
-		return TXK_CONTROL;
+		return STRATA_TXK_CONTROL;
 	if (strcmp(k, "TRANS_STMT_SAVEPOINT") == 0 || strcmp(k, "TRANS_STMT_RELEASE") == 0 ||
 	    strcmp(k, "TRANS_STMT_ROLLBACK_TO") == 0)
-		return TXK_SAVEPOINT;
+		return STRATA_TXK_SAVEPOINT;
 	if ((strcmp(k, "TRANS_STMT_BEGIN") == 0 || strcmp(k, "TRANS_STMT_START") == 0) &&
 	    !member(body, "options"))
-		return TXK_BEGIN;
+		return STRATA_TXK_BEGIN;
 	if (strcmp(k, "TRANS_STMT_COMMIT") == 0 && !flag(body, "chain"))
-		return TXK_COMMIT;
-	return TXK_CONTROL;
-}
-
-/* The statements seen so far, reduced to what the answer needs. */
-struct tx_walk {
-	size_t n, control;     /* statements; those that are transaction control */
-	enum tx_kind first, last;
-	size_t second_at, last_at; /* where statement 2 and the last one start */
-};
-
-static void tx_see(struct tx_walk *w, enum tx_kind k, size_t at)
-{
-	if (w->n == 0)
-		w->first = k;
-	else if (w->n == 1)
-		w->second_at = at;
-	w->n++;
-	w->control += k == TXK_BEGIN || k == TXK_COMMIT || k == TXK_CONTROL;
-	w->last = k;
-	w->last_at = at;
-}
-
-static int tx_answer(const struct tx_walk *w, size_t *body_start, size_t *body_end)
-{
-	if (w->control == 0)
-		return STRATA_TXN_NONE;
-	if (w->n >= 2 && w->control == 2 && w->first == TXK_BEGIN && w->last == TXK_COMMIT) {
-		*body_start = w->second_at;
-		*body_end = w->last_at;
-		return STRATA_TXN_WRAPPED;
-	}
-	return STRATA_TXN_OWN;
+		return STRATA_TXK_COMMIT;
+	return STRATA_TXK_CONTROL;
 }
 
 /* One statement's kind, parsed on its own; text the grammar rejects is not
  * transaction control (the server reports it when it runs). */
-static enum tx_kind piece_kind(const char *piece)
+static strata_txn_kind piece_kind(const char *piece)
 {
 	json_object *root = parse_tree_with(piece, TX_NODE, NULL, 0);
 	json_object *stmts = member(root, "stmts");
-	enum tx_kind k = TXK_OTHER;
+	strata_txn_kind k = STRATA_TXK_OTHER;
 
 	if (stmts && json_object_is_type(stmts, json_type_array) &&
 	    json_object_array_length(stmts) == 1)
@@ -430,7 +392,7 @@ static enum tx_kind piece_kind(const char *piece)
  * statements are found either way.  Text the scanner cannot split either is
  * left to run(), which reports it.  0, or STRATA_ENOMEM.
  */
-static int walk_pieces(const char *sql, size_t len, int parses, struct tx_walk *w)
+static int walk_pieces(const char *sql, size_t len, int parses, strata_txn_walk *w)
 {
 	PgQuerySplitResult sp = parses ? pg_query_split_with_parser(sql)
 	                               : pg_query_split_with_scanner(sql);
@@ -452,7 +414,7 @@ static int walk_pieces(const char *sql, size_t len, int parses, struct tx_walk *
 			rc = STRATA_ENOMEM;
 			break;
 		}
-		tx_see(w, piece_kind(piece), loc);
+		strata_txn_see(w, piece_kind(piece), loc);
 		free(piece);
 	}
 	pg_query_free_split_result(sp);
@@ -469,7 +431,7 @@ static int walk_pieces(const char *sql, size_t len, int parses, struct tx_walk *
 int pgdrv_txn_control(strata_conn *conn, strata_host *host, const strata_script *script,
                       size_t *body_start, size_t *body_end)
 {
-	struct tx_walk w = { 0, 0, TXK_OTHER, TXK_OTHER, 0, 0 };
+	strata_txn_walk w = {0};
 	PgQueryParseResult r;
 	char *sql;
 	int parses, mentions, rc;
@@ -487,7 +449,7 @@ int pgdrv_txn_control(strata_conn *conn, strata_host *host, const strata_script 
 	free(sql);
 	if (rc != STRATA_OK)
 		return strata_oom(host);
-	rc = tx_answer(&w, body_start, body_end);
+	rc = strata_txn_answer(&w, body_start, body_end);
 	if (rc == STRATA_TXN_OWN)
 		host->debug(host, "postgres: %s: %zu transaction statement%s besides savepoints, "
 		            "not one BEGIN ... COMMIT around the file",

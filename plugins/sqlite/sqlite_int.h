@@ -47,16 +47,9 @@ const char *sqlite_statement_start(const char *p, const char *end);
 
 /* sqlite_txn.c: transaction statements, as SQLite's parser reports them to
  * the authorizer while it prepares a statement. */
-enum sqlite_tx_kind {
-	SQLITE_TXK_OTHER,     /* not transaction control */
-	SQLITE_TXK_SAVEPOINT, /* SAVEPOINT, RELEASE, ROLLBACK TO */
-	SQLITE_TXK_BEGIN,     /* BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] */
-	SQLITE_TXK_COMMIT,    /* COMMIT, END */
-	SQLITE_TXK_ROLLBACK   /* ROLLBACK (the whole transaction) */
-};
 /* While set on db, each prepare stores its statement's kind in *kind (the
- * caller resets it to SQLITE_TXK_OTHER first); unset with kind NULL. */
-void sqlite_tx_watch(sqlite3 *db, enum sqlite_tx_kind *kind);
+ * caller resets it to STRATA_TXK_OTHER first); unset with kind NULL. */
+void sqlite_tx_watch(sqlite3 *db, strata_txn_kind *kind);
 int sqlite_drv_txn_control(strata_conn *conn, strata_host *host,
                            const strata_script *script, size_t *body_start,
                            size_t *body_end);

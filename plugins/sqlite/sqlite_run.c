@@ -110,7 +110,7 @@ int sqlite_drv_run(strata_conn *conn, strata_host *host, const strata_script *s)
 	sqlite3 *db = conn->db;
 	const char *p = s->sql, *end = s->sql + s->len, *opened = NULL;
 	const int in_tx = !(s->flags & STRATA_MIG_NO_TRANSACTION);
-	enum sqlite_tx_kind kind = SQLITE_TXK_OTHER;
+	strata_txn_kind kind = STRATA_TXK_OTHER;
 	int out = STRATA_OK;
 
 	if (s->len > INT_MAX)
@@ -125,7 +125,7 @@ int sqlite_drv_run(strata_conn *conn, strata_host *host, const strata_script *s)
 
 		if (start == end)
 			break;
-		kind = SQLITE_TXK_OTHER;
+		kind = STRATA_TXK_OTHER;
 		rc = sqlite3_prepare_v2(db, start, (int)(end - start), &st, &tail);
 		if (rc != SQLITE_OK) {
 			off = sqlite3_error_offset(db);
@@ -143,7 +143,7 @@ int sqlite_drv_run(strata_conn *conn, strata_host *host, const strata_script *s)
 			                   "unexpected NUL byte in migration script");
 			break;
 		}
-		if (in_tx && (kind == SQLITE_TXK_COMMIT || kind == SQLITE_TXK_ROLLBACK)) {
+		if (in_tx && (kind == STRATA_TXK_COMMIT || kind == STRATA_TXK_CONTROL)) {
 			sqlite3_finalize(st);
 			out = script_error(host, s, start, SQLITE_ERROR, TX_ENDED_HINT, TX_ENDED);
 			break;

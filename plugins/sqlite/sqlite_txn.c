@@ -17,23 +17,23 @@
 static int watch(void *ud, int action, const char *what, const char *name, const char *db,
                  const char *trigger)
 {
-	enum sqlite_tx_kind *kind = ud;
+	strata_txn_kind *kind = ud;
 
 	(void)name;
 	(void)db;
 	(void)trigger;
 	if (action == SQLITE_SAVEPOINT)
-		*kind = SQLITE_TXK_SAVEPOINT;
+		*kind = STRATA_TXK_SAVEPOINT;
 	else if (action == SQLITE_TRANSACTION && what && strcmp(what, "BEGIN") == 0)
-		*kind = SQLITE_TXK_BEGIN;
+		*kind = STRATA_TXK_BEGIN;
 	else if (action == SQLITE_TRANSACTION && what && strcmp(what, "COMMIT") == 0)
-		*kind = SQLITE_TXK_COMMIT;
+		*kind = STRATA_TXK_COMMIT;
 	else if (action == SQLITE_TRANSACTION)
-		*kind = SQLITE_TXK_ROLLBACK;
+		*kind = STRATA_TXK_CONTROL;
 	return SQLITE_OK;
 }
 
-void sqlite_tx_watch(sqlite3 *db, enum sqlite_tx_kind *kind)
+void sqlite_tx_watch(sqlite3 *db, strata_txn_kind *kind)
 {
 	sqlite3_set_authorizer(db, kind ? watch : NULL, kind);
 }
@@ -58,25 +58,6 @@ static char *complete_end(char *start, char *end)
 			return q + 1;
 	}
 	return end;
-}
-
-/* The statements seen, reduced to what the answer needs. */
-struct walk {
-	size_t n, control; /* statements; those that are transaction control */
-	enum sqlite_tx_kind first, last;
-	size_t second_at, last_at; /* where statement 2 and the last one start */
-};
-
-static void see(struct walk *w, enum sqlite_tx_kind k, size_t at)
-{
-	if (w->n == 0)
-		w->first = k;
-	else if (w->n == 1)
-		w->second_at = at;
-	w->n++;
-	w->control += k == SQLITE_TXK_BEGIN || k == SQLITE_TXK_COMMIT || k == SQLITE_TXK_ROLLBACK;
-	w->last = k;
-	w->last_at = at;
 }
 
 static int classifier(strata_conn *conn, strata_host *host, sqlite3 **out, int *own)
@@ -114,8 +95,8 @@ static int classifier(strata_conn *conn, strata_host *host, sqlite3 **out, int *
 int sqlite_drv_txn_control(strata_conn *conn, strata_host *host, const strata_script *s,
                            size_t *body_start, size_t *body_end)
 {
-	struct walk w = { 0, 0, SQLITE_TXK_OTHER, SQLITE_TXK_OTHER, 0, 0 };
-	enum sqlite_tx_kind kind;
+	strata_txn_walk w = {0};
+	strata_txn_kind kind;
 	sqlite3 *mem;
 	char *text, *p, *end;
 	int own, rc;
@@ -140,7 +121,7 @@ int sqlite_drv_txn_control(strata_conn *conn, strata_host *host, const strata_sc
 
 		if (start == end)
 			break;
-		kind = SQLITE_TXK_OTHER;
+		kind = STRATA_TXK_OTHER;
 		rc = sqlite3_prepare_v2(mem, start, (int)(end - start), &st, &tail);
 		if (rc == SQLITE_OK && !st) {
 			if (tail <= start || tail > end)
@@ -150,24 +131,19 @@ int sqlite_drv_txn_control(strata_conn *conn, strata_host *host, const strata_sc
 		}
 		sqlite3_finalize(st);
 		if (rc != SQLITE_OK) {
-			kind = SQLITE_TXK_OTHER;
+			kind = STRATA_TXK_OTHER;
 			tail = complete_end(start, end);
 		}
-		see(&w, kind, (size_t)(p - text));
+		strata_txn_see(&w, kind, (size_t)(p - text));
 		p = (char *)tail;
 	}
 	sqlite_tx_watch(mem, NULL);
 	if (own)
 		sqlite3_close_v2(mem);
 	free(text);
-	if (w.control == 0)
-		return STRATA_TXN_NONE;
-	if (w.n >= 2 && w.control == 2 && w.first == SQLITE_TXK_BEGIN &&
-	    w.last == SQLITE_TXK_COMMIT) {
-		*body_start = w.second_at;
-		*body_end = w.last_at;
-		return STRATA_TXN_WRAPPED;
-	}
+	int answer = strata_txn_answer(&w, body_start, body_end);
+	if (answer != STRATA_TXN_OWN)
+		return answer;
 	host->debug(host, "sqlite: %s: %zu transaction statement%s besides savepoints, "
 	            "not one BEGIN ... COMMIT around the file",
 	            s->file ? s->file : "script", w.control, w.control == 1 ? "" : "s");
