@@ -60,6 +60,22 @@ if [ "$(bq pgbouncer 'SHOW CONFIG' | grep '^pool_mode|' | cut -d'|' -f2)" != tra
 	exit 1
 fi
 # burl DB [QUERY]: DB through PgBouncer, with ?pgbouncer=true.
+# pg_locks is the whole cluster's, where other tests run meanwhile (strata's
+# lock key is the same everywhere): look at this database's locks only.
+HERE_DB="database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+# advisory_left DB: the advisory locks still held on DB once the backends of
+# connections strata closed have gone (a server ends a backend after its
+# client has left, not before: wait up to 5 s for that, no longer).  A lock
+# left on a pooled server connection stays, and is counted.
+advisory_left() {
+	local n i
+	for i in $(seq 50); do
+		n=$(q "$1" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND $HERE_DB")
+		[ "$n" = 0 ] && break
+		sleep 0.1
+	done
+	echo "$n"
+}
 burl() { printf 'postgresql://%s@/%s?host=%s&port=%s&pgbouncer=true%s\n' "$PGUSER" "$1" "$B" "$BPORT" "${2:+&$2}"; }
 
 # --- apply, status, rollback
@@ -87,7 +103,7 @@ check "rollback: recorded" eq "$(q "$db" "SELECT count(*) FROM strata_ledger WHE
 run -C p --db "$(burl "$db")" status
 check "status after rollback: exit 3 (pending)" rc_is 3
 check "no advisory lock left on any server connection" \
-	eq "$(q "$db" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" 0
+	eq "$(advisory_left "$db")" 0
 
 # --- the session's settings in every migration, never on the server connection
 printf 'session:\n  lock_timeout: 3s\n  statement_timeout: 9s\n' >>p/strata.yaml
@@ -142,7 +158,7 @@ for round in $(seq 1 "$ROUNDS"); do
 	check "round $round: _prisma_migrations has each once, finished" \
 		eq "$(q "$cdb" "SELECT count(*) FILTER (WHERE finished_at IS NOT NULL) || '/' || count(DISTINCT migration_name) FROM _prisma_migrations")" "$((M + 1))/$((M + 1))"
 	check "round $round: no advisory lock left behind (Prisma's included)" \
-		eq "$(q "$cdb" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" 0
+		eq "$(advisory_left "$cdb")" 0
 	drop_db "$cdb"
 done
 
@@ -175,7 +191,7 @@ set +e; wait "$holder" 2>/dev/null; set -e
 # server connection when the client goes, and the lock goes with it.
 freed=no
 for _ in $(seq 1 50); do
-	if [ "$(q "$kdb" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND mode = 'ExclusiveLock'")" = 0 ]; then freed=yes; break; fi
+	if [ "$(q "$kdb" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND mode = 'ExclusiveLock' AND $HERE_DB")" = 0 ]; then freed=yes; break; fi
 	sleep 0.1
 done
 check "kill -9 of the holder frees the lock within 5 s" eq "$freed" yes
@@ -205,7 +221,7 @@ new_db_var ldb
 lholder=$!
 until_sleeping "$ldb" >/dev/null || true
 check "the lock's server connection is ended" \
-	eq "$(q "$ldb" "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND mode = 'ExclusiveLock'")" 1
+	eq "$(q "$ldb" "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND mode = 'ExclusiveLock' AND $HERE_DB")" 1
 set +e; wait "$lholder"; lc=$?; set -e
 check "the holder exits 1" eq "$lc" 1
 check "… saying the lock was lost" grep -qF "strata: error: the migration lock was lost: the connection that held it through PgBouncer is gone" err.l
