@@ -11,6 +11,21 @@ static const plugin *tracker_of(const loader *L, size_t src)
 	return src < L->cfg->nsources ? loader_find_tracker(L, L->cfg->sources[src].format) : NULL;
 }
 
+/* The tool's table of source src, for messages: the source's own when its
+ * options rename it (strata_tracker_ops.table_options), else the tracker's. */
+static const char *table_of(const loader *L, const plugin *pl, size_t src)
+{
+	const strata_tracker_ops *t = pl->desc->tracker;
+	if (STRATA_HAS(strata_tracker_ops, t, table_options) && t->table_options &&
+	    t->table_options[0]) {
+		const cfg_source *s = &L->cfg->sources[src];
+		for (size_t j = 0; j < s->nopts; j++)
+			if (!strcmp(s->opts[j].key, t->table_options[0]) && *s->opts[j].value)
+				return s->opts[j].value;
+	}
+	return t->table ? t->table : pl->desc->name;
+}
+
 typedef struct tcall {
 	const ledger *lg;
 	track_rows *rows;
@@ -73,7 +88,7 @@ int track_read(const loader *L, const ledger *lg, db *d, track_rows *out)
 			continue;
 		track_src *ts = &out->src[i];
 		ts->tool = pl->desc->name;
-		ts->table = pl->desc->tracker->table ? pl->desc->tracker->table : pl->desc->name;
+		ts->table = table_of(L, pl, i);
 		ts->flags = call_track_flags(pl);
 		host_call hc;
 		tcall t = {.rows = out};

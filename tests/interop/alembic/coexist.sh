@@ -9,7 +9,8 @@
 #   (b) strata apply, then alembic downgrade C: strata status says rolled back
 #       by alembic (pending, exit 3); strata apply runs exactly those again
 #   (c) alembic_version dropped: strata_ledger's record stands (warning),
-#       nothing runs; baseline writes the heads again, alembic current agrees
+#       nothing runs; baseline writes the heads again, alembic current agrees;
+#       (d) the same with the source's own version_table, named in the warning
 . "$SRC/tests/interop/alembic/lib.sh"
 
 project graph graph "$dialect"
@@ -79,4 +80,19 @@ al graph c current
 check "(c) alembic current exits 0" rc_is 0
 al graph c upgrade heads
 check "(c) alembic upgrade heads runs nothing" err_lacks "Running upgrade"
+
+# ---------------------------------------------------------------- (d)
+fresh d
+cp "$T/graph/strata.yaml" "$T/graph/strata.yaml.orig"
+printf '    version_table: app_versions\n' >>"$T/graph/strata.yaml"
+sr graph d apply
+check "(d) strata apply with version_table exits 0" rc_is 0
+check "(d) the heads are in app_versions" eq "$(q d "SELECT count(*) FROM app_versions")" 2
+q d "DROP TABLE app_versions" >/dev/null
+sr graph d status
+check "(d) status exits 0: strata_ledger's record stands" rc_is 0
+check "(d) the warning names the source's own table" eq "$(grep -c "app_versions of source 'app' does not exist" "$T/err")" 1
+sr graph d baseline
+check "(d) baseline writes app_versions again" eq "$(q d "SELECT count(*) FROM app_versions")" 2
+mv "$T/graph/strata.yaml.orig" "$T/graph/strata.yaml"
 done_testing
