@@ -312,12 +312,14 @@ done
 # ================================================================ (8)
 # One revision id in two files: Alembic 1.8.1 warns and keeps the file it
 # loads last (os.listdir order); strata keeps the same one.  The copy is
-# named so that the listing order and the name order disagree.
+# named so that the listing order and the name order disagree: names that
+# sort before and after the original are tried in turn, since a small ext4
+# directory lists in slot order and a removed copy's slot is reused.
 project dupl dup x
 fa=$(rev dupl FA) A=$(rev dupl A)
 vdir=$(dirname "$fa")
 for k in $(seq 1 40); do
-	copy=${A}_copy$k.py
+	copy=${A}_$([ $((k % 2)) = 1 ] && echo a || echo z)copy$k.py
 	sed 's/t_first/t_second/g' "$fa" >"$vdir/$copy"
 	listed=$(ls -U "$vdir" | grep -xE "${fa##*/}|$copy")
 	[ "$(tail -1 <<<"$listed")" != "$(LC_ALL=C sort <<<"$listed" | tail -1)" ] && break
