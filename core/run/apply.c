@@ -56,6 +56,8 @@ int run_apply(plan *p, const char *url, strata_apply_opts *o)
 		rc = run_find_index(p, o->to, &end);
 	if (!rc)
 		rc = check_problems(p, d, end, o->out_of_order);
+	if (!rc && !o->dry_run)
+		rc = run_ready(p, &ss);
 	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
 		migration *m = p->lg->migs[i];
 		if (!run_is_due(d, m) || (o->to && !run_in_target(p, m, p->lg->migs[end])))

@@ -12,6 +12,8 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 	size_t end = p->lg->nmigs ? p->lg->nmigs - 1 : 0;
 	if (!rc && to)
 		rc = run_find_index(p, to, &end);
+	if (!rc)
+		rc = run_ready(p, &ss);
 	if (!rc && p->lg->nmigs)
 		rc = db_begin(d);
 	/* One transaction: a baseline of a long history is one decision. */
@@ -66,6 +68,8 @@ int run_mark(plan *p, const char *url, const char *id, int applied)
 		rc = err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_USAGE, NULL, 0, 0,
 		             "restore the file, or use --rolled-back to forget the record",
 		             "%s has no file; it cannot be marked applied", m->info.id);
+	if (!rc)
+		rc = run_ready(p, &ss);
 	if (!rc)
 		rc = db_begin(d);
 	if (!rc) {

@@ -101,6 +101,8 @@ int run_rollback(plan *p, const char *url, strata_rollback_opts *o)
 			             "add a down script, or record it with "
 			             "`strata mark ID --rolled-back` after undoing it by hand",
 			             "%s has no down script; nothing was rolled back", t[i]->info.id);
+	if (!rc && !o->dry_run)
+		rc = run_ready(p, &ss);
 	for (size_t i = 0; !rc && i < nt; i++) {
 		if (o->dry_run) {
 			run_emit_script(o->sql_fn, o->sql_ud, d, t[i], true);

@@ -10,6 +10,7 @@ typedef struct run_session {
 } run_session;
 
 int run_open(plan *p, const char *url, bool want_down, run_session *ss);
+int run_ready(plan *p, run_session *ss);
 int run_open_readonly(plan *p, const char *url, bool want_down, run_session *ss);
 void run_close(plan *p, run_session *ss);
 

@@ -48,8 +48,8 @@ static int record_decisions(plan *p, db *d)
 }
 
 /* Open read-write, take the command-wide lock and the trackers' own, read
- * the current state, make sure strata_ledger exists, record what the native
- * tools did meanwhile. */
+ * the current state.  Nothing is written yet: the command checks its
+ * arguments against the plan first, then calls run_ready(). */
 int run_open(plan *p, const char *url, bool want_down, run_session *ss)
 {
 	memset(ss, 0, sizeof *ss);
@@ -63,8 +63,15 @@ int run_open(plan *p, const char *url, bool want_down, run_session *ss)
 		rc = track_lock(p->L, &ss->d, &ss->locks);
 	if (!rc) /* read first: a tracker may refuse the database (Prisma's P3019) */
 		rc = plan_compute(p, &ss->d);
-	if (!rc)
-		rc = ledger_table_ensure(&ss->d);
+	return rc;
+}
+
+/* The first writes of a command whose arguments held: strata_ledger exists,
+ * and what the native tools did meanwhile is recorded.  A refused command
+ * never gets here, so it leaves the database as it found it. */
+int run_ready(plan *p, run_session *ss)
+{
+	int rc = ledger_table_ensure(&ss->d);
 	if (!rc)
 		rc = record_decisions(p, &ss->d);
 	return rc;

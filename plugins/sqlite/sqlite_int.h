@@ -11,10 +11,12 @@
 
 /* One open database.  The path is kept for messages; classify is an empty
  * in-memory database that txn_control prepares statements in (opened on
- * first use). */
+ * first use); created: this open made the file, so close removes it again
+ * if nothing was written to it. */
 struct strata_conn {
 	sqlite3 *db;
 	sqlite3 *classify;
+	int created;
 	char path[];
 };
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sqlite_int.h"
 
@@ -156,8 +157,8 @@ int sqlite_drv_open(strata_host *host, const char *url, unsigned int flags,
 	c->path[len] = '\0';
 	c->db = NULL;
 	c->classify = NULL;
-	if (ro && strcmp(c->path, ":memory:") != 0 &&
-	    stat(c->path, &st) != 0 && errno == ENOENT) {
+	c->created = strcmp(c->path, ":memory:") != 0 && stat(c->path, &st) != 0 && errno == ENOENT;
+	if (ro && c->created) {
 		free(c);
 		return STRATA_ENOTFOUND;
 	}
@@ -183,12 +184,18 @@ int sqlite_drv_open(strata_host *host, const char *url, unsigned int flags,
 	return STRATA_OK;
 }
 
-/* close_v2 rather than close: it never fails on a forgotten statement. */
+/* close_v2 rather than close: it never fails on a forgotten statement.
+ * A file this connection created and nobody wrote to (a command refused
+ * before its first write) is removed: a refused command leaves no trace. */
 void sqlite_drv_close(strata_conn *conn)
 {
+	struct stat st;
+
 	if (!conn)
 		return;
 	sqlite3_close_v2(conn->db);
 	sqlite3_close_v2(conn->classify);
+	if (conn->created && stat(conn->path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+		unlink(conn->path);
 	free(conn);
 }
