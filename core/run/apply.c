@@ -56,6 +56,16 @@ int run_apply(plan *p, const char *url, strata_apply_opts *o)
 		rc = run_find_index(p, o->to, &end);
 	if (!rc)
 		rc = check_problems(p, d, end, o->out_of_order);
+	/* The first due migration blocked: refused before anything is written.
+	 * (One blocked later stops the run there, after those before it.) */
+	for (size_t i = 0; !rc && !o->dry_run && p->lg->nmigs && i <= end; i++) {
+		migration *m = p->lg->migs[i];
+		if (!run_is_due(d, m) || (o->to && !run_in_target(p, m, p->lg->migs[end])))
+			continue;
+		if (m->up_blocked)
+			rc = run_blocked(p, m, false);
+		break;
+	}
 	if (!rc && !o->dry_run)
 		rc = run_ready(p, &ss);
 	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
