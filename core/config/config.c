@@ -459,9 +459,13 @@ static int project_env(err_ctx *e, config *cfg)
 	return rc;
 }
 
-/* A syntax error, at libyaml's position. */
-static int yaml_failed(err_ctx *e, const yaml_parser_t *parser, const char *path)
+/* A syntax error, at libyaml's position; or a read that failed, which
+ * libyaml calls only "input error". */
+static int yaml_failed(err_ctx *e, const yaml_parser_t *parser, FILE *f, const char *path)
 {
+	if (parser->error == YAML_READER_ERROR && ferror(f))
+		return err_set(e, STRATA_EIO, STRATA_ECLASS_CONFIG, path, 0, 0, NULL,
+		               "cannot read config: %s", strerror(errno ? errno : EIO));
 	yaml_mark_t m = parser->problem_mark;
 	return err_set(e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, path, (int)m.line + 1,
 	               (int)m.column + 1, "check indentation and quoting", "%s%s%s",
@@ -471,11 +475,11 @@ static int yaml_failed(err_ctx *e, const yaml_parser_t *parser, const char *path
 
 /* strata.yaml is one document.  A second one (after `---`) would be read by
  * nobody, its database: silently ignored, so it is refused at its `---`. */
-static int one_document(err_ctx *e, yaml_parser_t *parser, const char *path)
+static int one_document(err_ctx *e, yaml_parser_t *parser, FILE *f, const char *path)
 {
 	yaml_document_t next;
 	if (!yaml_parser_load(parser, &next))
-		return yaml_failed(e, parser, path);
+		return yaml_failed(e, parser, f, path);
 	int more = yaml_document_get_root_node(&next) != NULL;
 	yaml_mark_t m = next.start_mark;
 	yaml_document_delete(&next);
@@ -540,12 +544,12 @@ static int config_read(err_ctx *e, config *cfg, const char *path)
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &p.doc)) {
-		rc = yaml_failed(e, &parser, path);
+		rc = yaml_failed(e, &parser, f, path);
 		yaml_parser_delete(&parser);
 		fclose(f);
 		return rc;
 	}
-	rc = one_document(e, &parser, path);
+	rc = one_document(e, &parser, f, path);
 	if (!rc)
 		rc = source_env_files(&p, cfg);
 	if (!rc)
