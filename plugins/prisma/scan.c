@@ -92,8 +92,9 @@ static bool want_down_text(const strata_source_cfg *cfg)
  * Prisma calls P3015; here it is a warning and the folder is skipped, so one
  * stray directory does not stop every command.  A migration.sql (or
  * down.sql) that is there but no file (a folder, a dangling link) is an
- * error: skipped, the migration would be lost without a word.  An empty migration.sql is
- * valid for Prisma (it applies and records it), so it is kept, with a warning. */
+ * error: skipped, the migration would be lost without a word.  An empty
+ * migration.sql is valid for Prisma (it applies and records it), so it is
+ * kept, with a warning. */
 static int emit_one(strata_host *h, const strata_source_cfg *cfg, int fd, const char *dir,
                     const char *parent, bool *emitted)
 {

@@ -32,7 +32,8 @@ dump() {
 			echo "(no database file)"
 		fi
 	else
-		pg_dump --no-owner --no-privileges -d "$(db_url "$name")"
+		# \restrict lines carry a random key per run (pg_dump's own guard).
+		pg_dump --no-owner --no-privileges -d "$(db_url "$name")" | grep -v '^\\\(un\)\?restrict '
 	fi
 }
 
