@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -16,14 +17,20 @@ typedef struct cfg_parse {
 	const char *file;
 	const config *cfg; /* its .env variables, for ${VAR} */
 	bool quiet;        /* looking ahead for .env files: no error reported */
+	yaml_node_t *key;  /* the key whose value is being read, for positions */
 } cfg_parse;
 
 static int bad(cfg_parse *p, yaml_node_t *n, const char *hint, const char *fmt, ...)
 	STRATA_PRINTF(4, 5);
 
-/* An error at a node's position, "strata.yaml:LINE:COL: message". */
+/* An error at a node's position, "strata.yaml:LINE:COL: message".  A node
+ * that starts before the key being read was reached through an alias
+ * (`key: *name`, `<<: *name`): its own position is the anchor's, lines
+ * away, so the error is put where the alias is used, at the key. */
 static int bad(cfg_parse *p, yaml_node_t *n, const char *hint, const char *fmt, ...)
 {
+	if (n && p->key && n->start_mark.index < p->key->start_mark.index)
+		n = p->key;
 	va_list ap;
 	va_start(ap, fmt);
 	err_setv(p->e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, p->file,
@@ -104,6 +111,21 @@ static int string_list(cfg_parse *p, yaml_node_t *n, const char *what, char ***o
 	return 0;
 }
 
+/* A key is a plain string.  `<<` is YAML 1.1's merge key, which libyaml
+ * (YAML 1.1 without the merge type) leaves an ordinary key: read as one it
+ * would be an unknown option, so it is refused by name.  Sets p->key. */
+static int key_ok(cfg_parse *p, yaml_node_t *k)
+{
+	p->key = NULL;
+	if (k->type != YAML_SCALAR_NODE)
+		return bad(p, k, NULL, "keys must be strings");
+	p->key = k;
+	if (!strcmp((const char *)k->data.scalar.value, "<<") && k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+		return bad(p, k, "write the keys out; an anchor (&name) can still be used as a whole value",
+		           "YAML merge keys (<<) are not supported");
+	return 0;
+}
+
 /* A key given twice would silently replace the first: refuse it. */
 static int repeated(cfg_parse *p, yaml_node_t *map, yaml_node_pair_t *upto, yaml_node_t *k)
 {
@@ -168,9 +190,9 @@ static int parse_session(cfg_parse *p, yaml_node_t *n, config *cfg)
 	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = yaml_document_get_node(&p->doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(&p->doc, pr->value);
-		if (k->type != YAML_SCALAR_NODE)
-			return bad(p, k, NULL, "keys must be strings");
-		int rc = repeated(p, n, pr, k);
+		int rc = key_ok(p, k);
+		if (!rc)
+			rc = repeated(p, n, pr, k);
 		const char *key = (const char *)k->data.scalar.value;
 		if (!rc && !strcmp(key, "lock_timeout"))
 			rc = duration(p, v, "session lock_timeout", &cfg->session_lock_timeout_ms);
@@ -196,9 +218,7 @@ static int parse_source(cfg_parse *p, yaml_node_t *n, cfg_source *src, const cha
 	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = yaml_document_get_node(&p->doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(&p->doc, pr->value);
-		if (k->type != YAML_SCALAR_NODE)
-			return bad(p, k, NULL, "keys must be strings");
-		if ((rc = repeated(p, n, pr, k))) {
+		if ((rc = key_ok(p, k)) || (rc = repeated(p, n, pr, k))) {
 			free(path);
 			return rc;
 		}
@@ -223,6 +243,7 @@ static int parse_source(cfg_parse *p, yaml_node_t *n, cfg_source *src, const cha
 			return rc;
 		}
 	}
+	p->key = NULL; /* what follows is about the whole entry, at its own position */
 	if (!src->name || !*src->name) {
 		free(path);
 		return bad(p, n, "add  name: <short name>  (it prefixes every migration id)",
@@ -246,6 +267,27 @@ static int parse_source(cfg_parse *p, yaml_node_t *n, cfg_source *src, const cha
 	return 0;
 }
 
+/* `database: ~` (or null, or nothing) would be read as the URL "~", and
+ * `database: ""` as no URL at all, falling back to sqlite:strata.db: both
+ * are refused where they are written.  A value that only expands to
+ * nothing (${VAR:-}) still falls through to the default. */
+static int no_url(cfg_parse *p, yaml_node_t *v)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+	if (v->type != YAML_SCALAR_NODE)
+		return 0;
+	const char *s = (const char *)v->data.scalar.value;
+	const char *hint = "write a URL such as sqlite:app.db or postgresql://host/db, or remove "
+	                   "the key for the default, sqlite:strata.db";
+	if (v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+		for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
+			if (!strcmp(s, nulls[i]))
+				return bad(p, v, hint, "database is null");
+	if (!*s)
+		return bad(p, v, hint, "database is empty");
+	return 0;
+}
+
 static int parse_root(cfg_parse *p, config *cfg)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&p->doc);
@@ -256,16 +298,18 @@ static int parse_root(cfg_parse *p, config *cfg)
 	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = yaml_document_get_node(&p->doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(&p->doc, pr->value);
-		if (k->type != YAML_SCALAR_NODE)
-			return bad(p, k, NULL, "keys must be strings");
-		int rc = repeated(p, root, pr, k);
+		int rc = key_ok(p, k);
+		if (!rc)
+			rc = repeated(p, root, pr, k);
 		if (rc)
 			return rc;
 		const char *key = (const char *)k->data.scalar.value;
 		if (!strcmp(key, "database")) {
 			free(cfg->database);
 			cfg->database = NULL;
-			rc = scalar(p, v, "database", &cfg->database);
+			rc = no_url(p, v);
+			if (!rc)
+				rc = scalar(p, v, "database", &cfg->database);
 		} else if (!strcmp(key, "plugin_path")) {
 			rc = string_list(p, v, "plugin_path", &cfg->plugin_path, &cfg->nplugin_path);
 			for (size_t i = 0; !rc && i < cfg->nplugin_path; i++) {
@@ -288,6 +332,7 @@ static int parse_root(cfg_parse *p, config *cfg)
 			rc = duration(p, v, "lock_timeout", &cfg->lock_timeout_ms);
 		} else if (!strcmp(key, "session")) {
 			rc = parse_session(p, v, cfg);
+			p->key = k;
 		} else if (!strcmp(key, "sources")) {
 			if (v->type != YAML_SEQUENCE_NODE)
 				return bad(p, v, NULL, "sources must be a list");
@@ -298,6 +343,7 @@ static int parse_root(cfg_parse *p, config *cfg)
 			     !rc && it < v->data.sequence.items.top; it++) {
 				cfg_source *src = &cfg->sources[cfg->nsources++];
 				rc = parse_source(p, yaml_document_get_node(&p->doc, *it), src, cfg->dir);
+				p->key = k; /* parse_source read its own keys */
 				for (size_t j = 0; !rc && j + 1 < cfg->nsources; j++)
 					if (!strcmp(cfg->sources[j].name, src->name))
 						rc = bad(p, yaml_document_get_node(&p->doc, *it),
@@ -413,6 +459,38 @@ static int project_env(err_ctx *e, config *cfg)
 	return rc;
 }
 
+/* A syntax error, at libyaml's position; or a read that failed, which
+ * libyaml calls only "input error". */
+static int yaml_failed(err_ctx *e, const yaml_parser_t *parser, FILE *f, const char *path)
+{
+	if (parser->error == YAML_READER_ERROR && ferror(f))
+		return err_set(e, STRATA_EIO, STRATA_ECLASS_CONFIG, path, 0, 0, NULL,
+		               "cannot read config: %s", strerror(errno ? errno : EIO));
+	yaml_mark_t m = parser->problem_mark;
+	return err_set(e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, path, (int)m.line + 1,
+	               (int)m.column + 1, "check indentation and quoting", "%s%s%s",
+	               parser->problem ? parser->problem : "malformed YAML",
+	               parser->context ? " " : "", parser->context ? parser->context : "");
+}
+
+/* strata.yaml is one document.  A second one (after `---`) would be read by
+ * nobody, its database: silently ignored, so it is refused at its `---`. */
+static int one_document(err_ctx *e, yaml_parser_t *parser, FILE *f, const char *path)
+{
+	yaml_document_t next;
+	if (!yaml_parser_load(parser, &next))
+		return yaml_failed(e, parser, f, path);
+	int more = yaml_document_get_root_node(&next) != NULL;
+	yaml_mark_t m = next.start_mark;
+	yaml_document_delete(&next);
+	if (!more)
+		return 0;
+	return err_set(e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, path, (int)m.line + 1,
+	               (int)m.column + 1, "keep one document: remove this `---` and what follows, "
+	               "or merge it into the first",
+	               "strata.yaml holds more than one YAML document");
+}
+
 static int config_read(err_ctx *e, config *cfg, const char *path)
 {
 	bool explicit_path = path != NULL;
@@ -424,9 +502,21 @@ static int config_read(err_ctx *e, config *cfg, const char *path)
 			cfg->dir = getcwd(NULL, 0);
 			return project_env(e, cfg);
 		}
+		int en = errno;
 		return err_set(e, STRATA_EIO, STRATA_ECLASS_CONFIG, path, 0, 0,
-		               explicit_path ? NULL : "run `strata init` to write one",
-		               "cannot read config: %s", strerror(errno));
+		               en == EACCES ? "check the file's permissions"
+		               : explicit_path || en != ENOENT ? NULL
+		                                               : "run `strata init` to write one",
+		               "cannot read config: %s", strerror(en));
+	}
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return err_set(e, STRATA_EIO, STRATA_ECLASS_CONFIG, path, 0, 0,
+		               S_ISDIR(st.st_mode) ? "the config is a file; name one with -c FILE"
+		                                   : "the config must be a regular file",
+		               "cannot read config: %s",
+		               S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
 	}
 	cfg->file = xstrdup(path);
 	const char *slash = strrchr(path, '/');
@@ -454,16 +544,14 @@ static int config_read(err_ctx *e, config *cfg, const char *path)
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &p.doc)) {
-		yaml_mark_t m = parser.problem_mark;
-		rc = err_set(e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, path, (int)m.line + 1,
-		             (int)m.column + 1, "check indentation and quoting",
-		             "%s%s%s", parser.problem ? parser.problem : "malformed YAML",
-		             parser.context ? " " : "", parser.context ? parser.context : "");
+		rc = yaml_failed(e, &parser, f, path);
 		yaml_parser_delete(&parser);
 		fclose(f);
 		return rc;
 	}
-	rc = source_env_files(&p, cfg);
+	rc = one_document(e, &parser, f, path);
+	if (!rc)
+		rc = source_env_files(&p, cfg);
 	if (!rc)
 		rc = parse_root(&p, cfg);
 	yaml_document_delete(&p.doc);

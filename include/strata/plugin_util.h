@@ -4,6 +4,9 @@
  *
  *   strata_slurpat()      a whole file, NUL-terminated; no host calls (worker threads)
  *   strata_read_file()    the same, errors reported through the host
+ *   strata_not_a_file()   why a migration's path is no regular file (a folder,
+ *                         a dangling link, a link loop, a FIFO), or NULL
+ *   strata_refuse_entry() that reason reported through the host
  *   strata_arena_*()      a bump allocator for the plugin's own memory
  *   strata_oom()          the one out-of-memory report
  *
@@ -18,6 +21,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -125,6 +129,76 @@ static inline int strata_read_file(strata_host *h, int dirfd, const char *path,
 	if (e == ENOENT)
 		return STRATA_ENOTFOUND;
 	return e ? strata_read_error(h, display ? display : path, e) : STRATA_OK;
+}
+
+/* -------------------------------------- a migration's path that is no file */
+
+/*
+ * A scan lists a folder and keeps the names that look like migrations; one
+ * that is a folder, a dangling or looping symbolic link or a FIFO would
+ * otherwise be skipped without a word (or, a FIFO, block the read).  This
+ * says why path (relative to dirfd, as strata_slurpat() takes it) is not a
+ * regular file: the reason goes into buf (size bytes) and is returned, and
+ * *hint gets a fixed hint.  NULL: a regular file (a symbolic link to one is
+ * followed), or nothing at all there (errno is then ENOENT).  Calls no host
+ * function.
+ */
+static inline const char *strata_not_a_file(int dirfd, const char *path, char *buf, size_t size,
+                                            const char **hint)
+{
+	struct stat st, lst;
+	int linked = fstatat(dirfd, path, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode);
+	const char *what = NULL;
+	*hint = NULL;
+	if (fstatat(dirfd, path, &st, 0) == 0) {
+		if (S_ISREG(st.st_mode))
+			return NULL;
+		if (S_ISDIR(st.st_mode)) {
+			*hint = linked ? "link to the migration file itself, not to a folder"
+			               : "a migration is one file; rename the folder or move it away";
+			what = linked ? "is a symbolic link to a directory" : "is a directory";
+		} else {
+			what = S_ISFIFO(st.st_mode)   ? "is a FIFO (named pipe), not a regular file"
+			       : S_ISSOCK(st.st_mode) ? "is a socket, not a regular file"
+			                              : "is a device, not a regular file";
+			*hint = "a migration is a regular file";
+		}
+		snprintf(buf, size, "%s", what);
+		return buf;
+	}
+	int e = errno;
+	if (e == ENOENT && !linked) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (e == ELOOP) {
+		*hint = "point the link at the migration file, or remove it";
+		snprintf(buf, size, "is a symbolic link loop");
+	} else if (e == ENOENT) {
+		char to[256];
+		ssize_t n = readlinkat(dirfd, path, to, sizeof to - 1);
+		to[n > 0 ? n : 0] = '\0';
+		*hint = "restore the file it points to, or remove the link";
+		snprintf(buf, size, "is a dangling symbolic link to '%s'", to);
+	} else {
+		snprintf(buf, size, "cannot be examined: %s", strerror(e));
+	}
+	return buf;
+}
+
+/* strata_not_a_file() reported as an error against display (path when NULL).
+ * Returns STRATA_EINVAL when it reported, STRATA_OK for a regular file, and
+ * STRATA_ENOTFOUND, reporting nothing, when there is nothing at path. */
+static inline int strata_refuse_entry(strata_host *h, int dirfd, const char *path,
+                                      const char *display)
+{
+	char why[320];
+	const char *hint;
+	errno = 0;
+	if (!strata_not_a_file(dirfd, path, why, sizeof why, &hint))
+		return errno == ENOENT ? STRATA_ENOTFOUND : STRATA_OK;
+	h->error(h, STRATA_ECLASS_SOURCE, display ? display : path, 0, 0, hint, "%s", why);
+	return STRATA_EINVAL;
 }
 
 /* ------------------------------------------------------------- the arena */

@@ -71,6 +71,17 @@ static int add_file(scan_ctx *c, const char *rel)
 	return 0;
 }
 
+/* A *.py name is a revision only as a regular file (or a link to one); a
+ * folder so named (without recursive_version_locations), a dangling or
+ * looping link or a FIFO would be left out unseen, so it is refused. */
+static int revision_file(scan_ctx *c, const char *abs, const char *rel)
+{
+	int rc = strata_refuse_entry(c->h, AT_FDCWD, abs, rel);
+	if (rc == STRATA_EINVAL)
+		return rc;
+	return rc == STRATA_OK ? add_file(c, rel) : STRATA_OK;
+}
+
 /* Alembic's rule: every *.py but __init__.py and editor locks (.#*);
  * subfolders only with recursive_version_locations. */
 static int list_dir(scan_ctx *c, const char *abs, const char *rel, int recursive)
@@ -95,16 +106,14 @@ static int list_dir(scan_ctx *c, const char *abs, const char *rel, int recursive
 		int dir = e->d_type == DT_DIR ||
 		          ((e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) && sub &&
 		           stat(sub, &st) == 0 && S_ISDIR(st.st_mode));
+		size_t l = strlen(n);
+		int py = l > 3 && !strcmp(n + l - 3, ".py") && strcmp(n, "__init__.py");
 		if (!sub || !srel)
 			rc = strata_oom(c->h);
-		else if (dir) {
-			if (recursive)
-				rc = list_dir(c, sub, srel, recursive);
-		} else {
-			size_t l = strlen(n);
-			if (l > 3 && !strcmp(n + l - 3, ".py") && strcmp(n, "__init__.py"))
-				rc = add_file(c, srel);
-		}
+		else if (dir && recursive)
+			rc = list_dir(c, sub, srel, recursive);
+		else if (py)
+			rc = revision_file(c, sub, srel);
 		free(sub);
 		free(srel);
 	}

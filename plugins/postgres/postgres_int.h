@@ -25,6 +25,7 @@ struct strata_conn {
 	PGconn *pg;
 	strata_host *host;
 	char *secrets[PGDRV_MAX_SECRETS];
+	unsigned char piece[PGDRV_MAX_SECRETS]; /* 1: a fragment, hidden only where it stands alone */
 	char *search_path;
 	char lock_key[24];
 	char fence_key[24];
@@ -47,6 +48,7 @@ struct pgdrv_url {
 int pgdrv_parse_url(strata_host *host, const char *url, struct pgdrv_url *u);
 void pgdrv_url_free(struct pgdrv_url *u);
 int pgdrv_add_secret(strata_conn *conn, const char *s, size_t len);
+int pgdrv_add_secret_piece(strata_conn *conn, const char *s, size_t len);
 int pgdrv_collect_secrets(strata_conn *conn, const char *url, const char *conninfo);
 
 /* postgres_text.c */

@@ -55,8 +55,15 @@ static char *one_line(const char *msg, int clauses)
 	return out;
 }
 
+/* The k bytes at p, inside s, are not part of a longer word. */
+static int alone(const char *s, const char *p, size_t k)
+{
+	return (p == s || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[k]);
+}
+
 /*
- * Replace every password the connection knows with ***.  At each position the
+ * Replace every password the connection knows with *** (a piece of one only
+ * where it stands alone).  At each position the
  * longest matching secret wins, so a password that extends another is not
  * half shown.  Output is at most three bytes per input byte.
  */
@@ -72,7 +79,8 @@ static char *scrub(const strata_conn *conn, const char *s)
 
 		for (size_t i = 0; conn && i < PGDRV_MAX_SECRETS && conn->secrets[i]; i++) {
 			size_t k = strlen(conn->secrets[i]);
-			if (k > hit && strncmp(p, conn->secrets[i], k) == 0)
+			if (k > hit && strncmp(p, conn->secrets[i], k) == 0 &&
+			    (!conn->piece[i] || alone(s, p, k)))
 				hit = k;
 		}
 		if (hit) {

@@ -416,9 +416,12 @@ void pgdrv_url_free(struct pgdrv_url *u)
 /*
  * Remember one password to scrub.  Empty strings and repeats are skipped.
  * Without memory for it the caller must not go on (a password could then
- * reach a message), hence the status.
+ * reach a message), hence the status.  A piece is a fragment of a password
+ * that libpq may quote as something else (a host, a port): a short one such
+ * as "ss" would eat into words ("address"), so it is hidden only where it
+ * stands alone; a whole password is hidden wherever it appears.
  */
-int pgdrv_add_secret(strata_conn *conn, const char *s, size_t len)
+static int add_secret(strata_conn *conn, const char *s, size_t len, int piece)
 {
 	size_t i;
 
@@ -426,28 +429,52 @@ int pgdrv_add_secret(strata_conn *conn, const char *s, size_t len)
 		return STRATA_OK;
 	for (i = 0; i < PGDRV_MAX_SECRETS && conn->secrets[i]; i++)
 		if (strlen(conn->secrets[i]) == len && memcmp(conn->secrets[i], s, len) == 0)
-			return STRATA_OK;
+			return STRATA_OK; /* a piece stays one: libpq's "password" is that fragment */
 	if (i == PGDRV_MAX_SECRETS)
 		return STRATA_OK; /* all slots taken by other spellings */
 	conn->secrets[i] = strndup(s, len);
+	conn->piece[i] = (unsigned char)piece;
 	return conn->secrets[i] ? STRATA_OK : STRATA_ENOMEM;
 }
 
+int pgdrv_add_secret(strata_conn *conn, const char *s, size_t len)
+{
+	return add_secret(conn, s, len, 0);
+}
+
+int pgdrv_add_secret_piece(strata_conn *conn, const char *s, size_t len)
+{
+	return add_secret(conn, s, len, 1);
+}
+
 /*
- * The raw (still percent-encoded) passwords of a URI: user:PASS@ (libpq
- * ends the user info at the first '@' or '/') and every password= and
- * sslpassword= (the client key's) query parameter.  libpq's own messages may quote these raw forms, e.g. for a bad
- * percent-encoding.
+ * The raw (still percent-encoded) passwords of a URI, which libpq's own
+ * messages may quote (a bad percent-encoding, a host name it cannot
+ * resolve): the password in the user info and every password= and
+ * sslpassword= query parameter.  The user info ends at the authority's last
+ * '@' (the host's rule, core/base/url.c), but libpq ends it at the first '@'
+ * or '/': given u:p@ss@host it takes "p" for the password and "ss@host" for
+ * the host, and quotes that host in its error.  So the password up to the
+ * last '@', libpq's part of it, and the rest of it that libpq reads as host
+ * (or port, or database) are each a secret: the longest match is scrubbed,
+ * and the host's message shows "***@host".
  */
 static int raw_uri_secrets(strata_conn *conn, const char *url, size_t pre)
 {
-	const char *auth = url + pre, *at = auth + strcspn(auth, "@/"), *q, *p;
+	const char *auth = url + pre, *at = NULL, *q, *p;
 	int rc = STRATA_OK;
 
-	if (*at == '@') {
-		const char *colon = memchr(auth, ':', (size_t)(at - auth));
-		if (colon)
-			rc = pgdrv_add_secret(conn, colon + 1, (size_t)(at - colon - 1));
+	for (q = auth; *auth != '/' && *q && *q != '?' && *q != '#'; q++)
+		if (*q == '@')
+			at = q;
+	const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon) {
+		const char *pw = colon + 1, *cut = pw + strcspn(pw, "@/");
+		rc = pgdrv_add_secret(conn, pw, (size_t)(at - pw));
+		if (rc == STRATA_OK && cut < at)
+			rc = pgdrv_add_secret_piece(conn, pw, (size_t)(cut - pw));
+		if (rc == STRATA_OK && cut < at)
+			rc = pgdrv_add_secret_piece(conn, cut + 1, (size_t)(at - cut - 1));
 	}
 	q = strchr(auth, '?');
 	for (p = q ? q + 1 : ""; rc == STRATA_OK && *p;) {

@@ -28,6 +28,14 @@ static void names_free(names *ns)
 	free(ns->v);
 }
 
+/* An entry that stat() cannot follow is a link to nothing (or a loop):
+ * it may have been a migration folder, so it is refused, not skipped. */
+static int lost_link(strata_host *h, int fd, const char *name)
+{
+	int rc = strata_refuse_entry(h, fd, name, name);
+	return rc == STRATA_EINVAL ? rc : STRATA_OK;
+}
+
 /* Only directories are migrations (Prisma reads every sub-directory); files
  * such as migration_lock.toml or a README beside them are not. */
 static int list_dirs(strata_host *h, const strata_source_cfg *cfg, int fd, names *ns)
@@ -44,7 +52,13 @@ static int list_dirs(strata_host *h, const strata_source_cfg *cfg, int fd, names
 	int rc = STRATA_OK;
 	while (rc == STRATA_OK && (e = readdir(d))) {
 		struct stat st;
-		if (e->d_name[0] == '.' || fstatat(fd, e->d_name, &st, 0) < 0 || !S_ISDIR(st.st_mode))
+		if (e->d_name[0] == '.')
+			continue;
+		if (fstatat(fd, e->d_name, &st, 0) < 0) {
+			rc = lost_link(h, fd, e->d_name);
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode))
 			continue;
 		if (ns->n == ns->cap) {
 			size_t cap = ns->cap ? ns->cap * 2 : 32;
@@ -76,8 +90,11 @@ static bool want_down_text(const strata_source_cfg *cfg)
 
 /* One folder to one migration.  A folder without migration.sql is what
  * Prisma calls P3015; here it is a warning and the folder is skipped, so one
- * stray directory does not stop every command.  An empty migration.sql is
- * valid for Prisma (it applies and records it), so it is kept, with a warning. */
+ * stray directory does not stop every command.  A migration.sql (or
+ * down.sql) that is there but no file (a folder, a dangling link) is an
+ * error: skipped, the migration would be lost without a word.  An empty
+ * migration.sql is valid for Prisma (it applies and records it), so it is
+ * kept, with a warning. */
 static int emit_one(strata_host *h, const strata_source_cfg *cfg, int fd, const char *dir,
                     const char *parent, bool *emitted)
 {
@@ -87,7 +104,9 @@ static int emit_one(strata_host *h, const strata_source_cfg *cfg, int fd, const 
 	char *up = NULL, *down = NULL;
 	size_t up_len = 0, down_len = 0;
 	*emitted = false;
-	int rc = strata_read_file(h, fd, up_rel, NULL, &up, &up_len);
+	int rc = strata_refuse_entry(h, fd, up_rel, NULL);
+	if (rc == STRATA_OK)
+		rc = strata_read_file(h, fd, up_rel, NULL, &up, &up_len);
 	if (rc == STRATA_ENOTFOUND) {
 		h->warn(h, dir, 0, "no migration.sql in this folder; ignored "
 		        "(Prisma refuses it: P3015)");
@@ -97,8 +116,12 @@ static int emit_one(strata_host *h, const strata_source_cfg *cfg, int fd, const 
 		return rc;
 	if (up_len == 0)
 		h->warn(h, up_rel, 0, "empty migration.sql");
-	struct stat st;
-	bool has_down = fstatat(fd, down_rel, &st, 0) == 0 && S_ISREG(st.st_mode);
+	rc = strata_refuse_entry(h, fd, down_rel, NULL); /* down.sql, if any, must be a file too */
+	if (rc == STRATA_EINVAL) {
+		free(up);
+		return rc;
+	}
+	bool has_down = rc == STRATA_OK;
 	if (has_down && want_down_text(cfg)) {
 		rc = strata_read_file(h, fd, down_rel, NULL, &down, &down_len);
 		if (rc < 0) {

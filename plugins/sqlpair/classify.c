@@ -75,6 +75,26 @@ int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *o
 	return STRATA_OK;
 }
 
+/* A folder, FIFO or link to no file that the layout would take for a
+ * migration: left out, it would vanish from the ledger without a word, so it
+ * is refused, with the reason (strata_not_a_file).  Anything else of the
+ * kind (a plain sub-folder, a link named README) is not the layout's. */
+int sp_refuse_other(strata_host *h, const sp_layout *l, int rootfd, const sp_files *f)
+{
+	for (size_t i = 0; i < f->n_other; i++) {
+		const char *rel = f->other[i];
+		if (sp_layout_ignored(l, rel))
+			continue;
+		if (regexec(&l->up.rx.re, rel, 0, NULL, 0) != 0 &&
+		    !(l->has_down && regexec(&l->down.rx.re, rel, 0, NULL, 0) == 0))
+			continue;
+		int rc = strata_refuse_entry(h, rootfd, rel, rel);
+		if (rc == STRATA_EINVAL)
+			return rc;
+	}
+	return STRATA_OK;
+}
+
 /* Strings live in the arena; the two arrays are plain allocations. */
 void sp_set_free(sp_set *s)
 {

@@ -73,8 +73,10 @@ void sp_catalog_free(sp_catalog *c);
 
 /* ---- walk.c: the sorted regular files under a folder ---- */
 typedef struct sp_files {
-	char **v;
+	char **v; /* regular files (and links to them) */
 	size_t n, cap;
+	char **other; /* everything else: folders, links to none, FIFOs */
+	size_t n_other, cap_other;
 	strata_arena arena;
 } sp_files;
 
@@ -100,6 +102,7 @@ typedef struct sp_set {
 } sp_set;
 
 int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *out);
+int sp_refuse_other(strata_host *h, const sp_layout *l, int rootfd, const sp_files *f);
 void sp_set_free(sp_set *s);
 
 /* ---- util.c, naming a second file in a message ---- */

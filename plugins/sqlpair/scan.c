@@ -56,7 +56,9 @@ static int scan_files(strata_host *h, const strata_source_cfg *cfg, const sp_lay
                       const sp_files *f)
 {
 	sp_set set = { .root = cfg->path };
-	int rc = sp_classify(h, l, f, &set);
+	int rc = sp_refuse_other(h, l, rootfd, f);
+	if (rc == STRATA_OK)
+		rc = sp_classify(h, l, f, &set);
 	if (rc == STRATA_OK)
 		rc = sp_pair(h, &set);
 	if (rc == STRATA_OK)

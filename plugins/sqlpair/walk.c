@@ -1,7 +1,10 @@
 /*
  * Listing a source folder: every regular file up to SP_MAX_DEPTH folders
  * down, as '/'-separated paths relative to the folder, sorted so that
- * warnings and errors come out the same on every file system.
+ * warnings and errors come out the same on every file system.  Everything
+ * else that has a name there (folders, links that lead to no file, FIFOs)
+ * is listed apart, so that one named like a migration is refused rather
+ * than left out unseen (classify.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,23 +34,25 @@ int sp_open_root(strata_host *h, const char *path, int quiet)
 	return missing ? STRATA_ENOTFOUND : STRATA_EIO;
 }
 
-/* Grow the list geometrically: 100,000 entries must not mean 100,000 reallocs. */
-static int push(strata_host *h, sp_files *f, char *rel)
+/* Grow a list geometrically: 100,000 entries must not mean 100,000 reallocs. */
+static int push(strata_host *h, char ***v, size_t *n, size_t *cap, char *rel)
 {
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? 2 * f->cap : 256;
-		char **nv = realloc(f->v, cap * sizeof *nv);
+	if (*n == *cap) {
+		size_t nc = *cap ? 2 * *cap : 256;
+		char **nv = realloc(*v, nc * sizeof *nv);
 		if (!nv)
 			return strata_oom(h);
-		f->v = nv;
-		f->cap = cap;
+		*v = nv;
+		*cap = nc;
 	}
-	f->v[f->n++] = rel;
+	(*v)[(*n)++] = rel;
 	return STRATA_OK;
 }
 
 /* What an entry is, without following symlinked folders: a symlink counts
- * only when it points at a regular file.  Returns DT_REG, DT_DIR or 0. */
+ * as a file only when it points at a regular file.  Returns DT_REG, DT_DIR
+ * (a folder itself, never a link to one) or 0: anything else, a link to a
+ * folder, a dangling or looping link, a FIFO, an entry gone meanwhile. */
 static int entry_type(int dfd, const struct dirent *e)
 {
 	struct stat st;
@@ -97,14 +102,14 @@ static int walk_dir(strata_host *h, int fd, const char *prefix, int depth, sp_fi
 		if (e->d_name[0] == '.')
 			continue;
 		int type = entry_type(dirfd(d), e);
-		if (!type || (type == DT_DIR && depth >= SP_MAX_DEPTH))
-			continue;
 		char *rel = rel_path(f, prefix, e->d_name);
 		if (!rel) {
 			rc = strata_oom(h);
 		} else if (type == DT_REG) {
-			rc = push(h, f, rel);
-		} else {
+			rc = push(h, &f->v, &f->n, &f->cap, rel);
+		} else if ((rc = push(h, &f->other, &f->n_other, &f->cap_other, rel)) < 0) {
+			break;
+		} else if (type == DT_DIR && depth < SP_MAX_DEPTH) {
 			int sub = openat(dirfd(d), e->d_name,
 			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub < 0) {
@@ -140,6 +145,8 @@ int sp_walk(strata_host *h, int rootfd, sp_files *out)
 	int rc = walk_dir(h, fd, NULL, 0, out);
 	if (rc == STRATA_OK && out->n)
 		qsort(out->v, out->n, sizeof *out->v, str_cmp);
+	if (rc == STRATA_OK && out->n_other)
+		qsort(out->other, out->n_other, sizeof *out->other, str_cmp);
 	return rc;
 }
 
@@ -147,7 +154,7 @@ int sp_walk(strata_host *h, int rootfd, sp_files *out)
 void sp_files_free(sp_files *f)
 {
 	free(f->v);
+	free(f->other);
 	strata_arena_free(&f->arena);
-	f->v = NULL;
-	f->n = f->cap = 0;
+	*f = (sp_files){ 0 };
 }

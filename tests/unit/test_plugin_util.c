@@ -188,6 +188,77 @@ static void missing_and_unreadable(void **state)
 	close(dfd);
 }
 
+/* ---- what a migration's path is when it is no file ---- */
+
+static void not_a_file_kinds(void **state)
+{
+	(void)state;
+	char p[256], q[256];
+	write_file("naf-file.sql", "x", 1);
+	snprintf(p, sizeof p, "%s/naf-dir.sql", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	static const struct { const char *name, *to; } links[] = {
+		{ "naf-link.sql", "naf-file.sql" }, { "naf-dangling.sql", "gone/x.sql" },
+		{ "naf-self.sql", "naf-self.sql" }, { "naf-ring-a.sql", "naf-ring-b.sql" },
+		{ "naf-ring-b.sql", "naf-ring-a.sql" }, { "naf-todir.sql", "naf-dir.sql" },
+	};
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+		snprintf(p, sizeof p, "%s/%s", dir, links[i].name);
+		assert_int_equal(symlink(links[i].to, p), 0);
+	}
+	snprintf(q, sizeof q, "%s/naf-fifo.sql", dir);
+	assert_int_equal(mkfifo(q, 0644), 0);
+
+	static const struct { const char *name, *why; int has_hint; } cases[] = {
+		{ "naf-file.sql", NULL, 0 },
+		{ "naf-link.sql", NULL, 0 }, /* a link to a file is followed */
+		{ "naf-dir.sql", "is a directory", 1 },
+		{ "naf-todir.sql", "is a symbolic link to a directory", 1 },
+		{ "naf-dangling.sql", "is a dangling symbolic link to 'gone/x.sql'", 1 },
+		{ "naf-self.sql", "is a symbolic link loop", 1 },
+		{ "naf-ring-a.sql", "is a symbolic link loop", 1 },
+		{ "naf-fifo.sql", "is a FIFO (named pipe), not a regular file", 1 },
+	};
+	int dfd = open_dir();
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char why[320];
+		const char *hint = "unset";
+		const char *r = strata_not_a_file(dfd, cases[i].name, why, sizeof why, &hint);
+		if (!cases[i].why) {
+			assert_null(r);
+		} else {
+			assert_non_null(r);
+			assert_string_equal(r, cases[i].why);
+		}
+		assert_true(cases[i].has_hint ? hint != NULL : hint == NULL);
+
+		fake_host f;
+		host_init(&f);
+		int rc = strata_refuse_entry(&f.h, dfd, cases[i].name, "db/x.sql");
+		assert_int_equal(rc, cases[i].why ? STRATA_EINVAL : STRATA_OK);
+		assert_int_equal(f.errors, cases[i].why ? 1 : 0);
+		if (cases[i].why) {
+			assert_string_equal(f.msg, cases[i].why);
+			assert_string_equal(f.file, "db/x.sql");
+			assert_int_equal(last_cls, STRATA_ECLASS_SOURCE);
+		}
+	}
+	/* Nothing there: not refused, not reported; the caller decides. */
+	char why[64];
+	const char *hint;
+	errno = 0;
+	assert_null(strata_not_a_file(dfd, "naf-none.sql", why, sizeof why, &hint));
+	assert_int_equal(errno, ENOENT);
+	fake_host f;
+	host_init(&f);
+	assert_int_equal(strata_refuse_entry(&f.h, dfd, "naf-none.sql", NULL), STRATA_ENOTFOUND);
+	assert_int_equal(f.errors, 0);
+	/* An absolute path ignores dirfd, as strata_slurpat's does. */
+	assert_string_equal(strata_not_a_file(AT_FDCWD, q, why, sizeof why, &hint),
+	                    "is a FIFO (named pipe), not a regular file");
+	close(dfd);
+}
+
 static void oom_report(void **state)
 {
 	(void)state;
@@ -263,6 +334,7 @@ int main(void)
 		cmocka_unit_test(reads_empty_and_large),
 		cmocka_unit_test(reads_pipe),
 		cmocka_unit_test(missing_and_unreadable),
+		cmocka_unit_test(not_a_file_kinds),
 		cmocka_unit_test(oom_report),
 		cmocka_unit_test(arena_blocks),
 		cmocka_unit_test(arena_oversize),
