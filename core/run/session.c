@@ -207,9 +207,10 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 	if (rc) {
 		if (tx)
 			db_rollback(d);
+		m->info.execution_ms = (long)(now_ms() - t0);
 		if (!tx || !down)
 			record_failure(p, d, m, down ? "rollback_failed" : "failed", started,
-			               (long)(now_ms() - t0));
+			               m->info.execution_ms);
 		return rc;
 	}
 	if (!tx && (rc = db_begin(d)))
@@ -224,9 +225,41 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 		return rc;
 	}
 	m->info.state = down ? STRATA_ROLLED_BACK : STRATA_APPLIED;
-	logf_(p->e, STRATA_LOG_INFO, down ? m->info.down_file : m->info.file, 0, "%s %s %s (%ld ms)",
-	      down ? "rolled back" : "applied", m->info.id, m->info.name, ms);
+	m->info.execution_ms = ms;
 	return 0;
+}
+
+static const char *const event_names[STRATA_EVENT_KIND_COUNT] = {
+	"start", "applied", "rolled_back", "baselined", "marked", "verified", "skipped", "failed",
+	"dry_run",
+};
+
+const char *strata_event_name(strata_event_kind kind)
+{
+	return (unsigned)kind < STRATA_EVENT_KIND_COUNT ? event_names[kind] : "unknown";
+}
+
+bool run_event(plan *p, const char *command, strata_event_kind kind, const migration *m,
+               size_t index, size_t total, long ms)
+{
+	if (!p->e->event)
+		return false;
+	strata_event ev = {.version = STRATA_EVENT_VERSION, .struct_size = sizeof ev, .kind = kind,
+	                   .command = command, .migration = &m->info, .index = index,
+	                   .total = total, .ms = ms};
+	p->e->event(p->e->event_ud, &ev);
+	return true;
+}
+
+/* The line a finished step always logged, where no event sink takes it. */
+void run_step_done(plan *p, const char *command, const migration *m, bool down, size_t index,
+                   size_t total)
+{
+	strata_event_kind k = down ? STRATA_EVENT_ROLLED_BACK : STRATA_EVENT_APPLIED;
+	if (!run_event(p, command, k, m, index, total, m->info.execution_ms))
+		logf_(p->e, STRATA_LOG_INFO, down ? m->info.down_file : m->info.file, 0,
+		      "%s %s %s (%ld ms)", down ? "rolled back" : "applied", m->info.id, m->info.name,
+		      m->info.execution_ms);
 }
 
 static void emit(strata_sql_fn fn, void *ud, const char *text)
