@@ -535,6 +535,8 @@ static int cmd_init(strata *s, const opts *o)
 static int cmd_completion(strata *s, const opts *o)
 {
 	(void)s;
+	if (quiet) /* -q: nothing but errors, even here */
+		return EXIT_OK;
 	if (!o->id)
 		return usage_error("completion needs a shell: bash, zsh or fish");
 	if (cli_completion(o->id))

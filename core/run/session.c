@@ -268,6 +268,24 @@ static void emit(strata_sql_fn fn, void *ud, const char *text)
 		fn(ud, text, strlen(text));
 }
 
+/* Text for the one-line "-- apply …" comment: a control character (a
+ * newline in a file name) would end the comment and make the rest SQL, so
+ * each is written as \xNN (\n, \r, \t as such). */
+static char *comment_safe(const char *s)
+{
+	sbuf b = {0};
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			sbuf_puts(&b, *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			sbuf_printf(&b, "\\x%02x", *p);
+		else
+			sbuf_add(&b, (const char *)p, 1);
+	}
+	sbuf_add(&b, "", 0);
+	return sbuf_take(&b);
+}
+
 /* What runs: strata's BEGIN;/COMMIT; around a transactional script (of one
  * wrapped in its own BEGIN … COMMIT, only the body, without the blanks that
  * follow the BEGIN on its line), a script without a transaction as written. */
@@ -280,8 +298,13 @@ void run_emit_script(strata_sql_fn fn, void *ud, db *d, const migration *m, bool
 	if (db_script_mode(d, m, down, &mode) < 0) /* the run reports it; show the file */
 		mode = (db_mode){.tx = true, .end = sql ? len : 0};
 	bool tx = mode.tx;
-	snprintf(head, sizeof head, "-- %s %s %s (%s)\n%s", down ? "rollback" : "apply", m->info.id,
-	         m->info.name, down ? m->info.down_file : m->info.file, tx ? "BEGIN;\n" : "");
+	char *id = comment_safe(m->info.id), *name = comment_safe(m->info.name),
+	     *file = comment_safe(down ? m->info.down_file : m->info.file);
+	snprintf(head, sizeof head, "-- %s %s %s (%s)\n%s", down ? "rollback" : "apply", id, name,
+	         file, tx ? "BEGIN;\n" : "");
+	free(id);
+	free(name);
+	free(file);
 	emit(fn, ud, head);
 	size_t a = mode.start, b = mode.end;
 	if (mode.wrapped) {
