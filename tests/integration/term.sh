@@ -32,6 +32,7 @@ print(",".join(str(json.loads(l).get("event")) for l in open(sys.argv[1], encodi
 json_one() { python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$1"; }
 
 mkdir p && cd p
+db_reset app
 make_project 2
 printf -- '-- migrate:up\nCREATE TABLE f (id INTEGER);\n-- migrate:down\nDROP TABLE f;\n' \
 	>db/migrations/$'0003_x\nstrata: error: forged\e[2J.sql'
@@ -98,6 +99,7 @@ cd "$T"
 
 # ---- --json on every command ----
 mkdir j && cd j
+db_reset app
 make_project 3
 run --json init --force -c other.yaml
 check "--json init: exit 0, a summary line" eq "$rc/$(events "$T/out")" "0/summary"
@@ -164,6 +166,7 @@ cd "$T"
 
 # ---- -q: nothing but errors, on every command ----
 mkdir q && cd q
+db_reset app
 make_project 3
 quiet_ok() { # DESC RC ARGS…: exit RC, nothing on stdout or stderr
 	local d=$1 want=$2
