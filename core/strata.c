@@ -55,6 +55,12 @@ void strata_set_log(strata *s, strata_log_fn fn, void *ud)
 	s->err.log_ud = ud;
 }
 
+void strata_set_events(strata *s, strata_event_fn fn, void *ud)
+{
+	s->err.event = fn;
+	s->err.event_ud = ud;
+}
+
 int strata_load_config(strata *s, const char *path)
 {
 	err_clear(&s->err);

@@ -23,6 +23,8 @@ typedef struct err_ctx {
 	pthread_t redirect_thread;
 	strata_log_fn log;
 	void *log_ud;
+	strata_event_fn event; /* strata_set_events(): the write commands' per-migration sink */
+	void *event_ud;
 } err_ctx;
 
 void err_ctx_init(err_ctx *e);

@@ -2,10 +2,90 @@
 #ifndef STRATA_CLI_H
 #define STRATA_CLI_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <strata/strata.h>
 
+/* ---- main.c: the command table, the one list that --help, the man page's
+ * command list and the shell completions are made from ---- */
+enum {
+	F_TO = 1 << 0, F_STEPS = 1 << 1, F_DRY = 1 << 2, F_SCRATCH = 1 << 3, F_APPLIED = 1 << 4,
+	F_ROLLED = 1 << 5, F_FORCE = 1 << 6, F_OOO = 1 << 7, F_JSON = 1 << 8, F_ID = 1 << 9,
+	F_SHELL = 1 << 10 /* completion's one argument */
+};
+
+struct opts {
+	const char *dir, *config, *db, *command, *to, *scratch, *id, *lock_timeout;
+	int json, quiet, verbose, dry_run, applied, rolled_back, force, out_of_order, steps;
+	unsigned given; /* command flags seen, for "does not take" checks */
+};
+typedef struct opts opts;
+
+typedef struct cli_command {
+	const char *name;
+	unsigned flags; /* accepted command flags */
+	int (*run)(strata *s, const opts *o);
+	const char *args;    /* "[--to ID] [--dry-run]": upper case words are values */
+	const char *summary; /* what it does, one line */
+} cli_command;
+extern const cli_command cli_commands[]; /* ends with a NULL name */
+
+/* An option: its flag (0: global, taken by every command), and the word its
+ * value is named by in the synopsis, NULL when it takes none. */
+typedef struct cli_option {
+	const char *name, *alias;
+	unsigned flag;
+	const char *value;
+	const char *summary;
+} cli_option;
+extern const cli_option cli_options[];
+
+/* ---- json.c ---- */
 /* A JSON string literal (or null) on f. */
 void json_str(FILE *f, const char *s);
+
+/* ---- text.c: message text, escaped, one line per message ---- */
+typedef struct text {
+	char *data;
+	size_t len, cap;
+} text;
+/* Length of the valid UTF-8 sequence at p (its code point in *cp), 0 if it is not one. */
+size_t utf8_len(const unsigned char *p, unsigned *cp);
+void text_raw(text *t, const char *s, size_t n);  /* as it is (colour codes) */
+void text_esc(text *t, const char *s);            /* control and non-UTF-8 escaped */
+void text_printf(text *t, const char *fmt, ...) STRATA_PRINTF(2, 3); /* formatted, escaped */
+void text_pad(text *t, const char *s, size_t width); /* escaped, padded to width */
+size_t text_width(const char *s);                 /* bytes of s once escaped */
+void text_color(text *t, FILE *f, const char *sgr); /* sgr when f shows colour */
+void text_line(text *t, FILE *f);                 /* t and a newline on f; t freed */
+void text_free(text *t);
+/* One formatted message line on f, escaped. */
+void say(FILE *f, const char *fmt, ...) STRATA_PRINTF(2, 3);
+
+/* ---- term.c: colour and the progress line, on terminals only ---- */
+#define SGR_RED "\033[31m"
+#define SGR_GREEN "\033[32m"
+#define SGR_YELLOW "\033[33m"
+#define SGR_MAGENTA "\033[35m"
+#define SGR_CYAN "\033[36m"
+#define SGR_BOLD "\033[1m"
+#define SGR_RESET "\033[0m"
+void term_init(int quiet, int json);
+int term_color(FILE *f);
+void progress_show(const char *fmt, ...) STRATA_PRINTF(1, 2);
+void progress_clear(void);
+
+/* ---- events.c: the write commands' per-migration events ---- */
+void events_init(strata *s, int json, int quiet);
+/* --dry-run's SQL: printed, or kept for the next --json event. */
+void events_sql(void *ud, const char *text, size_t len);
+/* The last JSON line of a write command. */
+void events_summary(strata *s, const char *command, const char *count_key, size_t count,
+                    int dry_run);
+void events_free(void);
+
+/* ---- completion.c ---- */
+int cli_completion(const char *shell);
+void cli_help_man(void);
 
 #endif

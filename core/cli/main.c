@@ -10,18 +10,6 @@
 
 enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_PENDING = 3, EXIT_PROBLEMS = 4 };
 
-struct opts {
-	const char *dir, *config, *db, *command, *to, *scratch, *id, *lock_timeout;
-	int json, quiet, verbose, dry_run, applied, rolled_back, force, out_of_order, steps;
-	unsigned given; /* command flags seen, for "does not take" checks */
-};
-typedef struct opts opts;
-
-enum {
-	F_TO = 1 << 0, F_STEPS = 1 << 1, F_DRY = 1 << 2, F_SCRATCH = 1 << 3, F_APPLIED = 1 << 4,
-	F_ROLLED = 1 << 5, F_FORCE = 1 << 6, F_OOO = 1 << 7, F_JSON = 1 << 8, F_ID = 1 << 9
-};
-
 static int cmd_init(strata *s, const struct opts *o);
 static int cmd_ledger(strata *s, const struct opts *o);
 static int cmd_status(strata *s, const struct opts *o);
@@ -31,94 +19,173 @@ static int cmd_baseline(strata *s, const struct opts *o);
 static int cmd_mark(strata *s, const struct opts *o);
 static int cmd_verify(strata *s, const struct opts *o);
 static int cmd_plugins(strata *s, const struct opts *o);
+static int cmd_completion(strata *s, const struct opts *o);
 
-static const struct command {
-	const char *name;
-	unsigned flags; /* accepted command flags */
-	int (*run)(strata *s, const struct opts *o);
-	const char *synopsis;
-} commands[] = {
-	{"init", F_FORCE, cmd_init, "init [--force]          find the histories here, write strata.yaml"},
-	{"ledger", F_JSON, cmd_ledger, "ledger                  the merged, ordered list of migrations"},
-	{"status", F_JSON, cmd_status, "status                  ledger vs database (exit 3 pending, 4 problems)"},
-	{"apply", F_TO | F_DRY | F_OOO, cmd_apply, "apply [--to ID] [--dry-run] [--out-of-order]"},
-	{"rollback", F_TO | F_STEPS | F_DRY, cmd_rollback, "rollback [--to ID | --steps N] [--dry-run]"},
-	{"baseline", F_TO, cmd_baseline, "baseline [--to ID]      record as applied without running"},
-	{"mark", F_ID | F_APPLIED | F_ROLLED, cmd_mark, "mark ID --applied | --rolled-back"},
-	{"verify", F_SCRATCH, cmd_verify, "verify [--scratch URL]  apply the history to an empty database"},
-	{"plugins", F_JSON, cmd_plugins, "plugins                 the plugins found"},
-	{NULL, 0, NULL, NULL},
+/* F_JSON is every command's (--json is global) but completion's. */
+const cli_command cli_commands[] = {
+	{"init", F_FORCE | F_JSON, cmd_init, "[--force]", "find the histories here, write strata.yaml"},
+	{"ledger", F_JSON, cmd_ledger, "", "the merged, ordered list of migrations"},
+	{"status", F_JSON, cmd_status, "", "ledger vs database (exit 3 pending, 4 problems)"},
+	{"apply", F_TO | F_DRY | F_OOO | F_JSON, cmd_apply, "[--to ID] [--dry-run] [--out-of-order]",
+	 "apply pending migrations in order"},
+	{"rollback", F_TO | F_STEPS | F_DRY | F_JSON, cmd_rollback, "[--to ID | --steps N] [--dry-run]",
+	 "run down scripts, newest first"},
+	{"baseline", F_TO | F_JSON, cmd_baseline, "[--to ID]", "record as applied without running"},
+	{"mark", F_ID | F_APPLIED | F_ROLLED | F_JSON, cmd_mark, "ID --applied | --rolled-back",
+	 "repair one migration's record"},
+	{"verify", F_SCRATCH | F_JSON, cmd_verify, "[--scratch URL]",
+	 "apply the history to an empty database"},
+	{"plugins", F_JSON, cmd_plugins, "", "the plugins found"},
+	{"completion", F_SHELL, cmd_completion, "bash|zsh|fish", "print a shell completion script"},
+	{NULL, 0, NULL, NULL, NULL},
 };
 
-static int quiet, verbose;
+/* Every option parse() knows, for the completions (flag 0: global). */
+const cli_option cli_options[] = {
+	{"-C", NULL, 0, "DIR", "change to DIR first"},
+	{"--config", "-c", 0, "FILE", "config file"},
+	{"--db", NULL, 0, "URL", "database URL"},
+	{"--lock-timeout", NULL, 0, "DURATION", "how long to wait for a lock"},
+	{"--json", NULL, F_JSON, NULL, "JSON output (JSON Lines for write commands)"},
+	{"--quiet", "-q", 0, NULL, "nothing but errors"},
+	{"--verbose", "-v", 0, NULL, "debug lines on stderr"},
+	{"--help", "-h", 0, NULL, "usage"},
+	{"--version", NULL, 0, NULL, "the version"},
+	{"--to", NULL, F_TO, "ID", "stop at this migration"},
+	{"--steps", NULL, F_STEPS, "N", "how many to roll back"},
+	{"--dry-run", NULL, F_DRY, NULL, "print the SQL, change nothing"},
+	{"--out-of-order", NULL, F_OOO, NULL, "apply older pending migrations too"},
+	{"--scratch", NULL, F_SCRATCH, "URL", "the empty database to verify on"},
+	{"--applied", NULL, F_APPLIED, NULL, "record as applied"},
+	{"--rolled-back", NULL, F_ROLLED, NULL, "record as rolled back"},
+	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml"},
+	{NULL, NULL, 0, NULL, NULL},
+};
+
+static int quiet, verbose, json_mode;
 
 static void usage(FILE *f)
 {
 	fputs("usage: strata [-C DIR] [-c FILE] [--db URL] [--lock-timeout DURATION] [--json] [-q|-v] "
 	      "<command>\n\ncommands:\n",
 	      f);
-	for (const struct command *c = commands; c->name; c++)
-		fprintf(f, "  %s\n", c->synopsis);
+	for (const cli_command *c = cli_commands; c->name; c++) {
+		int n = fprintf(f, "  %s%s%s", c->name, *c->args ? " " : "", c->args);
+		fprintf(f, "%*s%s\n", n < 26 ? 26 - n : 2, "", c->summary);
+	}
 	fputs("\nDatabase: --db, else DATABASE_URL (from the environment, else from .env), else "
 	      "database: in strata.yaml, else sqlite:strata.db\n",
 	      f);
+}
+
+/* --json: one object on stderr, {"event": "error", …}. */
+static void json_error(const char *message, const strata_error_info *e, int exit_code)
+{
+	fflush(stdout);
+	fputs("{\"event\": \"error\", \"message\": ", stderr);
+	json_str(stderr, message);
+	fputs(", \"file\": ", stderr);
+	json_str(stderr, e ? e->file : NULL);
+	fprintf(stderr, ", \"line\": %d, \"col\": %d, \"hint\": ", e ? e->line : 0, e ? e->col : 0);
+	json_str(stderr, e ? e->hint : NULL);
+	fprintf(stderr, ", \"exit\": %d}\n", exit_code);
 }
 
 static int usage_error(const char *fmt, ...) STRATA_PRINTF(1, 2);
 static int usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("strata: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
-	fputs(" (hint: see `strata --help`)\n", stderr);
+	if (json_mode) {
+		strata_error_info e = {.cls = STRATA_ECLASS_USAGE, .hint = "see `strata --help`"};
+		json_error(msg ? msg : "usage", &e, EXIT_USAGE);
+	} else
+		say(stderr, "strata: %s (hint: see `strata --help`)", msg ? msg : "usage");
+	free(msg);
 	return EXIT_USAGE;
 }
 
-/* Warnings always, progress unless -q, debug with -v. */
+/* Without -q: warnings (yellow on a terminal) and progress; debug with -v.
+ * With --json each is an object on stderr: {"event": "warning", …}. */
 static void on_log(void *ud, strata_log_level lvl, const char *file, int line, const char *msg)
 {
 	(void)ud;
-	if (lvl == STRATA_LOG_DEBUG && !verbose)
+	if ((lvl == STRATA_LOG_DEBUG && !verbose) || quiet)
 		return;
-	if (lvl == STRATA_LOG_INFO) {
-		if (!quiet)
-			printf("%s\n", msg);
+	if (json_mode) {
+		const char *ev = lvl == STRATA_LOG_WARN ? "warning" : lvl == STRATA_LOG_INFO ? "info" : "debug";
+		fflush(stdout);
+		fprintf(stderr, "{\"event\": \"%s\", \"message\": ", ev);
+		json_str(stderr, msg);
+		fputs(", \"file\": ", stderr);
+		json_str(stderr, file);
+		fprintf(stderr, ", \"line\": %d}\n", line);
 		return;
 	}
-	fflush(stdout);
-	fprintf(stderr, "strata: %s", lvl == STRATA_LOG_WARN ? "warning: " : "");
+	text t = {0};
+	if (lvl == STRATA_LOG_INFO) {
+		text_esc(&t, msg);
+		text_line(&t, stdout);
+		return;
+	}
+	text_raw(&t, "strata: ", 8);
+	if (lvl == STRATA_LOG_WARN) {
+		text_color(&t, stderr, SGR_YELLOW);
+		text_raw(&t, "warning:", 8);
+		text_color(&t, stderr, SGR_RESET);
+		text_raw(&t, " ", 1);
+	}
 	if (file && line)
-		fprintf(stderr, "%s:%d: ", file, line);
+		text_printf(&t, "%s:%d: ", file, line);
 	else if (file)
-		fprintf(stderr, "%s: ", file);
-	fprintf(stderr, "%s\n", msg);
+		text_printf(&t, "%s: ", file);
+	text_esc(&t, msg);
+	text_line(&t, stderr);
 }
 
-/* One line: "strata: error: FILE:LINE:COL: MESSAGE (hint: HINT)". */
-static int report(strata *s, int rc)
+static int exit_of(const strata_error_info *e, int rc)
 {
-	const strata_error_info *e = strata_last_error(s);
-	fflush(stdout);
-	fputs("strata: error: ", stderr);
-	if (e && e->file) {
-		fputs(e->file, stderr);
-		if (e->line)
-			fprintf(stderr, ":%d", e->line);
-		if (e->line && e->col)
-			fprintf(stderr, ":%d", e->col);
-		fputs(": ", stderr);
-	}
-	fputs(e && e->message ? e->message : "failed", stderr);
-	if (e && e->hint)
-		fprintf(stderr, " (hint: %s)", e->hint);
-	fputc('\n', stderr);
 	if (rc == STRATA_ESTATE)
 		return EXIT_PROBLEMS;
 	if (e && e->cls == STRATA_ECLASS_USAGE)
 		return EXIT_USAGE;
 	return EXIT_ERR;
+}
+
+/* One line: "strata: error: FILE:LINE:COL: MESSAGE (hint: HINT)", escaped,
+ * `error:` red on a terminal; with --json one object on stderr. */
+static int report(strata *s, int rc)
+{
+	const strata_error_info *e = strata_last_error(s);
+	int code = exit_of(e, rc);
+	const char *message = e && e->message ? e->message : "failed";
+	if (json_mode) {
+		json_error(message, e, code);
+		return code;
+	}
+	text t = {0};
+	text_raw(&t, "strata: ", 8);
+	text_color(&t, stderr, SGR_RED SGR_BOLD);
+	text_raw(&t, "error:", 6);
+	text_color(&t, stderr, SGR_RESET);
+	text_raw(&t, " ", 1);
+	if (e && e->file) {
+		text_esc(&t, e->file);
+		if (e->line)
+			text_printf(&t, ":%d", e->line);
+		if (e->line && e->col)
+			text_printf(&t, ":%d", e->col);
+		text_raw(&t, ": ", 2);
+	}
+	text_esc(&t, message);
+	if (e && e->hint)
+		text_printf(&t, " (hint: %s)", e->hint);
+	text_line(&t, stderr);
+	return code;
 }
 
 /* ", "key": "value" (the first field of an object passes first = 1). */
@@ -165,7 +232,7 @@ static size_t width(strata *s, size_t (*len)(const strata_migration_info *))
 
 static size_t id_len(const strata_migration_info *m)
 {
-	return strlen(m->id);
+	return text_width(m->id);
 }
 
 static int cmd_ledger(strata *s, const opts *o)
@@ -185,25 +252,42 @@ static int cmd_ledger(strata *s, const opts *o)
 		printf("%s], \"summary\": {\"total\": %zu}}\n", n ? "\n" : "", n);
 		return EXIT_OK;
 	}
-	int w = (int)width(s, id_len);
+	if (quiet)
+		return EXIT_OK;
+	size_t w = width(s, id_len);
 	for (size_t i = 0; i < n; i++) {
 		const strata_migration_info *m = strata_migration_get(s, i);
-		printf("%-*s  %.12s  %s%s%s\n", w, m->id, m->checksum, m->name,
-		       m->has_down ? "" : "  (no down)", m->blocked ? "  (untranslatable)" : "");
+		text t = {0};
+		text_pad(&t, m->id, w);
+		text_printf(&t, "  %.12s  %s%s%s", m->checksum, m->name, m->has_down ? "" : "  (no down)",
+		            m->blocked ? "  (untranslatable)" : "");
+		text_line(&t, stdout);
 	}
-	if (!quiet)
-		printf("%zu migration%s\n", n, n == 1 ? "" : "s");
+	printf("%zu migration%s\n", n, n == 1 ? "" : "s");
 	return EXIT_OK;
 }
 
 /* A failure's text in brackets, trimmed to its first non-empty line: a
  * native tool's log may be many (--json carries it whole). */
-static void print_one_line(const char *text)
+static void print_one_line(text *t, const char *s)
 {
-	while (*text == '\n' || *text == '\r' || *text == ' ')
-		text++;
-	size_t n = strcspn(text, "\r\n");
-	printf("  [%.*s%s]", (int)n, text, text[n] && text[n + strspn(text + n, "\r\n \t")] ? " …" : "");
+	while (*s == '\n' || *s == '\r' || *s == ' ')
+		s++;
+	size_t n = strcspn(s, "\r\n");
+	text_printf(t, "  [%.*s%s]", (int)n, s, s[n] && s[n + strspn(s + n, "\r\n \t")] ? " …" : "");
+}
+
+/* A state's colour in status, on a terminal. */
+static const char *state_color(strata_state st)
+{
+	switch (st) {
+	case STRATA_APPLIED: return SGR_GREEN;
+	case STRATA_BASELINED: return SGR_CYAN;
+	case STRATA_PENDING:
+	case STRATA_ROLLED_BACK: return SGR_YELLOW;
+	case STRATA_MISSING: return SGR_MAGENTA;
+	default: return SGR_RED; /* failed, modified */
+	}
 }
 
 static int cmd_status(strata *s, const opts *o)
@@ -215,7 +299,8 @@ static int cmd_status(strata *s, const opts *o)
 	size_t n = strata_migration_count(s);
 	size_t problems = counts[STRATA_FAILED] + counts[STRATA_MODIFIED] + counts[STRATA_MISSING] + ooo;
 	size_t pending = counts[STRATA_PENDING] + counts[STRATA_ROLLED_BACK];
-	if (o->json) {
+	if (quiet) {
+	} else if (o->json) {
 		fputs("{\"database\": ", stdout);
 		json_str(stdout, strata_database_display(s));
 		fputs(", \"migrations\": [", stdout);
@@ -228,23 +313,31 @@ static int cmd_status(strata *s, const opts *o)
 			printf("\"%s\": %zu, ", strata_state_name((strata_state)st), counts[st]);
 		printf("\"out_of_order\": %zu}}\n", ooo);
 	} else {
-		printf("database: %s\n", strata_database_display(s));
-		int w = (int)width(s, id_len);
+		say(stdout, "database: %s", strata_database_display(s));
+		size_t w = width(s, id_len);
 		for (size_t i = 0; i < n; i++) {
 			const strata_migration_info *m = strata_migration_get(s, i);
-			printf("%-*s  %-11s  %s", w, m->id, strata_state_name(m->state), m->name);
+			text t = {0};
+			const char *state = strata_state_name(m->state);
+			text_pad(&t, m->id, w);
+			text_raw(&t, "  ", 2);
+			text_color(&t, stdout, state_color(m->state));
+			text_esc(&t, state);
+			text_color(&t, stdout, SGR_RESET);
+			text_pad(&t, "", 11 - strlen(state) + 2);
+			text_esc(&t, m->name);
 			if (m->out_of_order)
-				fputs("  (out of order)", stdout);
+				text_raw(&t, "  (out of order)", 16);
 			if (m->native_only)
-				fputs("  (native tracker)", stdout);
+				text_raw(&t, "  (native tracker)", 18);
 			if (m->decided_by)
-				printf("  (%s by %s%s%s)", strata_state_name(m->state), m->decided_by,
-				       m->decided_at ? ", " : "", m->decided_at ? m->decided_at : "");
+				text_printf(&t, "  (%s by %s%s%s)", state, m->decided_by,
+				            m->decided_at ? ", " : "", m->decided_at ? m->decided_at : "");
 			if (m->blocked && m->state == STRATA_PENDING)
-				fputs("  (untranslatable)", stdout);
+				text_raw(&t, "  (untranslatable)", 18);
 			if (m->state == STRATA_FAILED && m->error)
-				print_one_line(m->error);
-			putchar('\n');
+				print_one_line(&t, m->error);
+			text_line(&t, stdout);
 		}
 		printf("%zu migration%s:", n, n == 1 ? "" : "s");
 		const char *sep = " ";
@@ -260,23 +353,23 @@ static int cmd_status(strata *s, const opts *o)
 	return problems ? EXIT_PROBLEMS : pending ? EXIT_PENDING : EXIT_OK;
 }
 
-static void print_sql(void *ud, const char *text, size_t len)
-{
-	(void)ud;
-	fwrite(text, 1, len, stdout);
-}
-
+/* The write commands: per-migration lines come from events.c; each prints its
+ * summary line here, or with --json its summary object. */
 static int cmd_apply(strata *s, const opts *o)
 {
 	strata_apply_opts ao = {.to = o->to, .dry_run = o->dry_run, .out_of_order = o->out_of_order,
-	                        .sql_fn = print_sql};
+	                        .sql_fn = events_sql};
 	int rc = strata_apply(s, &ao);
 	if (rc)
 		return report(s, rc);
-	if (!quiet && !o->dry_run)
-		printf("%zu migration%s applied to %s\n", ao.applied, ao.applied == 1 ? "" : "s",
-		       strata_database_display(s));
-	if (o->dry_run)
+	if (o->json)
+		events_summary(s, "apply", o->dry_run ? "would_apply" : "applied", ao.applied, o->dry_run);
+	else if (quiet)
+		;
+	else if (!o->dry_run)
+		say(stdout, "%zu migration%s applied to %s", ao.applied, ao.applied == 1 ? "" : "s",
+		    strata_database_display(s));
+	else
 		printf("-- %zu migration%s would be applied; nothing was changed\n", ao.applied,
 		       ao.applied == 1 ? "" : "s");
 	return EXIT_OK;
@@ -285,14 +378,19 @@ static int cmd_apply(strata *s, const opts *o)
 static int cmd_rollback(strata *s, const opts *o)
 {
 	strata_rollback_opts ro = {.to = o->to, .steps = o->steps, .dry_run = o->dry_run,
-	                           .sql_fn = print_sql};
+	                           .sql_fn = events_sql};
 	int rc = strata_rollback(s, &ro);
 	if (rc)
 		return report(s, rc);
-	if (o->dry_run)
+	if (o->json)
+		events_summary(s, "rollback", o->dry_run ? "would_roll_back" : "rolled_back",
+		               ro.rolled_back, o->dry_run);
+	else if (quiet)
+		;
+	else if (o->dry_run)
 		printf("-- %zu migration%s would be rolled back; nothing was changed\n",
 		       ro.rolled_back, ro.rolled_back == 1 ? "" : "s");
-	else if (!quiet)
+	else
 		printf("%zu migration%s rolled back\n", ro.rolled_back, ro.rolled_back == 1 ? "" : "s");
 	return EXIT_OK;
 }
@@ -303,7 +401,9 @@ static int cmd_baseline(strata *s, const opts *o)
 	int rc = strata_baseline(s, o->to, &n);
 	if (rc)
 		return report(s, rc);
-	if (!quiet)
+	if (o->json)
+		events_summary(s, "baseline", "baselined", n, 0);
+	else if (!quiet)
 		printf("%zu migration%s recorded as baselined (not run)\n", n, n == 1 ? "" : "s");
 	return EXIT_OK;
 }
@@ -313,7 +413,11 @@ static int cmd_mark(strata *s, const opts *o)
 	if (!o->id || o->applied == o->rolled_back)
 		return usage_error("mark needs an ID and exactly one of --applied, --rolled-back");
 	int rc = strata_mark(s, o->id, o->applied);
-	return rc ? report(s, rc) : EXIT_OK;
+	if (rc)
+		return report(s, rc);
+	if (o->json)
+		events_summary(s, "mark", "marked", 1, 0);
+	return EXIT_OK;
 }
 
 static int cmd_verify(strata *s, const opts *o)
@@ -322,14 +426,16 @@ static int cmd_verify(strata *s, const opts *o)
 	int rc = strata_verify(s, o->scratch, &n);
 	if (rc) {
 		/* How far it got, once it got going; a refusal before the first
-		 * migration (wrong dialect, no scratch database) is its one line. */
+		 * migration (wrong dialect, no scratch database) is its one line.
+		 * (--json: the events said it.) */
 		const strata_error_info *e = strata_last_error(s);
-		if (n || (e && e->cls == STRATA_ECLASS_SQL))
-			fprintf(stderr, "strata: verify failed after %zu migration%s\n", n,
-			        n == 1 ? "" : "s");
+		if ((n || (e && e->cls == STRATA_ECLASS_SQL)) && !o->json)
+			say(stderr, "strata: verify failed after %zu migration%s", n, n == 1 ? "" : "s");
 		return report(s, rc);
 	}
-	if (!quiet)
+	if (o->json)
+		events_summary(s, "verify", "verified", n, 0);
+	else if (!quiet)
 		printf("verified: %zu migration%s apply cleanly in order on an empty database\n", n,
 		       n == 1 ? "" : "s");
 	return EXIT_OK;
@@ -361,6 +467,8 @@ static int cmd_plugins(strata *s, const opts *o)
 	if (rc)
 		return report(s, rc);
 	size_t n = strata_plugin_count(s);
+	if (quiet)
+		return EXIT_OK;
 	if (o->json)
 		fputs("{\"plugins\": [", stdout);
 	for (size_t i = 0; i < n; i++) {
@@ -390,15 +498,19 @@ static int cmd_plugins(strata *s, const opts *o)
 			fputs("}", stdout);
 			continue;
 		}
+		text t = {0};
 		if (p->error) {
-			printf("%-10s %-8s %-22s %s (refused: %s)\n", "-", "-", "-", p->file, p->error);
+			text_printf(&t, "%-10s %-8s %-22s %s (refused: %s)", "-", "-", "-", p->file, p->error);
+			text_line(&t, stdout);
 			continue;
 		}
-		printf("%-10s %-8s %-22s %s", p->name, p->version, r, p->file);
+		text_printf(&t, "%-10s %-8s %-22s %s", p->name, p->version, r, p->file);
 		const char *const *list = p->formats ? p->formats : p->schemes;
 		for (size_t k = 0; list && list[k]; k++)
-			printf("%s%s", k ? "," : "  [", list[k]);
-		puts(list && list[0] ? "]" : "");
+			text_printf(&t, "%s%s", k ? "," : "  [", list[k]);
+		if (list && list[0])
+			text_raw(&t, "]", 1);
+		text_line(&t, stdout);
 	}
 	if (o->json)
 		printf("%s]}\n", n ? "\n" : "");
@@ -411,8 +523,24 @@ static int cmd_init(strata *s, const opts *o)
 	int rc = strata_init(s, path, o->force);
 	if (rc)
 		return report(s, rc);
-	if (!quiet)
-		printf("wrote %s\n", path);
+	if (o->json) {
+		fputs("{\"event\": \"summary\", \"command\": \"init\", \"wrote\": ", stdout);
+		json_str(stdout, path);
+		fputs("}\n", stdout);
+	} else if (!quiet)
+		say(stdout, "wrote %s", path);
+	return EXIT_OK;
+}
+
+static int cmd_completion(strata *s, const opts *o)
+{
+	(void)s;
+	if (quiet) /* -q: nothing but errors, even here */
+		return EXIT_OK;
+	if (!o->id)
+		return usage_error("completion needs a shell: bash, zsh or fish");
+	if (cli_completion(o->id))
+		return usage_error("completion knows bash, zsh and fish, not '%s'", o->id);
 	return EXIT_OK;
 }
 
@@ -440,6 +568,10 @@ static int parse(int argc, char **argv, opts *o)
 			rc = need_value(argc, argv, &i, &o->lock_timeout);
 		else if (!strcmp(a, "--json"))
 			o->json = 1, o->given |= F_JSON;
+		else if (!strcmp(a, "--help-man")) { /* hidden: the man page's command list */
+			cli_help_man();
+			exit(EXIT_OK);
+		}
 		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
 			o->quiet = 1;
 		else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
@@ -475,7 +607,7 @@ static int parse(int argc, char **argv, opts *o)
 		else if (!o->command)
 			o->command = a;
 		else if (!o->id)
-			o->id = a, o->given |= F_ID;
+			o->id = a, o->given |= strcmp(o->command, "completion") ? F_ID : F_SHELL;
 		else
 			return usage_error("unexpected argument '%s'", a);
 		if (rc)
@@ -483,12 +615,16 @@ static int parse(int argc, char **argv, opts *o)
 	}
 	if (o->quiet && o->verbose)
 		return usage_error("-q and -v exclude each other");
+	if (o->quiet && o->json)
+		return usage_error("-q and --json exclude each other");
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	opts o = {0};
+	for (int i = 1; i < argc; i++) /* usage errors are JSON too */
+		json_mode |= !strcmp(argv[i], "--json");
 	int rc = parse(argc, argv, &o);
 	if (rc)
 		return rc;
@@ -496,7 +632,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	const struct command *c = commands;
+	const cli_command *c = cli_commands;
 	while (c->name && strcmp(c->name, o.command))
 		c++;
 	if (!c->name)
@@ -504,13 +640,18 @@ int main(int argc, char **argv)
 	unsigned extra = o.given & ~c->flags;
 	if (extra)
 		return usage_error("%s does not take %s", c->name,
-		                   extra & F_ID ? "that argument" : "that option");
+		                   extra & (F_ID | F_SHELL) ? "that argument" : "that option");
 	if ((o.given & F_TO) && (o.given & F_STEPS))
 		return usage_error("--to and --steps exclude each other");
 	quiet = o.quiet;
 	verbose = o.verbose;
+	term_init(o.quiet, o.json);
 	if (o.dir && chdir(o.dir) != 0) {
-		fprintf(stderr, "strata: error: %s: cannot change directory (hint: check -C)\n", o.dir);
+		strata_error_info e = {.file = o.dir, .hint = "check -C"};
+		if (json_mode)
+			json_error("cannot change directory", &e, EXIT_ERR);
+		else
+			say(stderr, "strata: error: %s: cannot change directory (hint: check -C)", o.dir);
 		return EXIT_ERR;
 	}
 
@@ -520,17 +661,21 @@ int main(int argc, char **argv)
 		                   o.lock_timeout);
 	strata *s = strata_new();
 	strata_set_log(s, on_log, NULL);
+	events_init(s, o.json, o.quiet);
 	if (o.lock_timeout)
 		strata_set_lock_timeout(s, lock_ms);
 	if (o.db)
 		strata_set_database(s, o.db);
-	if (strcmp(c->name, "init") && (rc = strata_load_config(s, o.config))) {
+	if (strcmp(c->name, "init") && strcmp(c->name, "completion") &&
+	    (rc = strata_load_config(s, o.config))) {
 		rc = report(s, rc);
 		strata_free(s);
+		events_free();
 		return rc;
 	}
 	rc = c->run(s, &o);
 	strata_free(s);
+	events_free();
 	if (fflush(stdout) != 0)
 		return EXIT_ERR;
 	return rc;

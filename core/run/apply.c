@@ -45,6 +45,12 @@ static int check_problems(plan *p, db *d, size_t end, bool allow_ooo)
 	return 0;
 }
 
+/* Part of this apply: due, and within --to's reach. */
+static bool due(const plan *p, db *d, const migration *m, const migration *to)
+{
+	return run_is_due(d, m) && (!to || run_in_target(p, m, to));
+}
+
 int run_apply(plan *p, const char *url, strata_apply_opts *o)
 {
 	o->applied = 0;
@@ -56,22 +62,24 @@ int run_apply(plan *p, const char *url, strata_apply_opts *o)
 		rc = run_find_index(p, o->to, &end);
 	if (!rc)
 		rc = check_problems(p, d, end, o->out_of_order);
-	/* The first due migration blocked: refused before anything is written.
-	 * (One blocked later stops the run there, after those before it.) */
-	for (size_t i = 0; !rc && !o->dry_run && p->lg->nmigs && i <= end; i++) {
+	/* How much there is to do, for the events' "[3/40]"; the first due
+	 * migration blocked is refused before anything is written (one blocked
+	 * later stops the run there, after those before it). */
+	size_t total = 0, k = 0;
+	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
 		migration *m = p->lg->migs[i];
-		if (!run_is_due(d, m) || (o->to && !run_in_target(p, m, p->lg->migs[end])))
+		if (!due(p, d, m, o->to ? p->lg->migs[end] : NULL))
 			continue;
-		if (m->up_blocked)
+		if (!total++ && m->up_blocked && !o->dry_run)
 			rc = run_blocked(p, m, false);
-		break;
 	}
 	if (!rc && !o->dry_run)
 		rc = run_ready(p, &ss);
 	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
 		migration *m = p->lg->migs[i];
-		if (!run_is_due(d, m) || (o->to && !run_in_target(p, m, p->lg->migs[end])))
+		if (!due(p, d, m, o->to ? p->lg->migs[end] : NULL))
 			continue;
+		k++;
 		if (m->up_blocked) {
 			rc = run_blocked(p, m, false);
 			break;
@@ -79,15 +87,22 @@ int run_apply(plan *p, const char *url, strata_apply_opts *o)
 		if (o->dry_run) {
 			run_emit_script(o->sql_fn, o->sql_ud, d, m, false);
 			o->applied++;
+			run_event(p, "apply", STRATA_EVENT_DRY_RUN, m, k, total, -1);
 			continue;
 		}
 		bool skipped;
+		run_event(p, "apply", STRATA_EVENT_START, m, k, total, -1);
 		rc = run_step(p, d, m, false, &skipped);
-		if (!rc && skipped)
-			logf_(p->e, STRATA_LOG_INFO, m->info.file, 0,
-			      "skipped %s: applied meanwhile by another process", m->info.id);
-		else if (!rc)
+		if (rc)
+			run_event(p, "apply", STRATA_EVENT_FAILED, m, k, total, m->info.execution_ms);
+		else if (skipped) {
+			if (!run_event(p, "apply", STRATA_EVENT_SKIPPED, m, k, total, -1))
+				logf_(p->e, STRATA_LOG_INFO, m->info.file, 0,
+				      "skipped %s: applied meanwhile by another process", m->info.id);
+		} else {
 			o->applied++;
+			run_step_done(p, "apply", m, false, k, total);
+		}
 	}
 	run_close(p, &ss);
 	return rc;

@@ -1,6 +1,7 @@
 /* baseline and mark: records written without running anything. */
 #include "run_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
@@ -19,6 +20,7 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 	/* One transaction: a baseline of a long history is one decision. */
 	char now[40];
 	now_iso8601(now);
+	size_t *done = xcalloc(p->lg->nmigs + 1, sizeof *done), nnew = 0;
 	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
 		migration *m = p->lg->migs[i];
 		strata_state st = m->info.state;
@@ -40,12 +42,17 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 		if (!rc) {
 			m->info.state = STRATA_BASELINED;
 			(*recorded)++;
+			done[nnew++] = i;
 		}
 	}
 	if (!rc && p->lg->nmigs)
 		rc = db_commit(d);
 	else if (rc && d->conn)
 		db_rollback(d);
+	/* Said once it is true: after the one commit. */
+	for (size_t i = 0, k = 0; !rc && i < nnew; i++)
+		run_event(p, "baseline", STRATA_EVENT_BASELINED, p->lg->migs[done[i]], ++k, nnew, -1);
+	free(done);
 	run_close(p, &ss);
 	return rc;
 }
@@ -81,9 +88,12 @@ int run_mark(plan *p, const char *url, const char *id, int applied)
 		else
 			db_rollback(d);
 	}
-	if (!rc)
-		logf_(p->e, STRATA_LOG_INFO, NULL, 0, "marked %s %s", m->info.id,
-		      applied ? "applied" : "rolled back");
+	if (!rc) {
+		m->info.state = applied ? STRATA_APPLIED : STRATA_ROLLED_BACK;
+		if (!run_event(p, "mark", STRATA_EVENT_MARKED, m, 1, 1, -1))
+			logf_(p->e, STRATA_LOG_INFO, NULL, 0, "marked %s %s", m->info.id,
+			      applied ? "applied" : "rolled back");
+	}
 	run_close(p, &ss);
 	return rc;
 }

@@ -107,12 +107,21 @@ int run_rollback(plan *p, const char *url, strata_rollback_opts *o)
 		if (o->dry_run) {
 			run_emit_script(o->sql_fn, o->sql_ud, d, t[i], true);
 			o->rolled_back++;
+			run_event(p, "rollback", STRATA_EVENT_DRY_RUN, t[i], i + 1, nt, -1);
 			continue;
 		}
 		bool skipped;
+		run_event(p, "rollback", STRATA_EVENT_START, t[i], i + 1, nt, -1);
 		rc = run_step(p, d, t[i], true, &skipped);
-		if (!rc && !skipped)
+		if (rc)
+			run_event(p, "rollback", STRATA_EVENT_FAILED, t[i], i + 1, nt,
+			          t[i]->info.execution_ms);
+		else if (skipped)
+			run_event(p, "rollback", STRATA_EVENT_SKIPPED, t[i], i + 1, nt, -1);
+		else {
 			o->rolled_back++;
+			run_step_done(p, "rollback", t[i], true, i + 1, nt);
+		}
 	}
 	free(t);
 	free(undo);

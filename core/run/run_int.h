@@ -25,6 +25,13 @@ int run_write_state(plan *p, db *d, const migration *m, const char *state,
 /* One migration forward or back, recorded; *skipped when another process
  * did it meanwhile. */
 int run_step(plan *p, db *d, migration *m, bool down, bool *skipped);
+/* One event to strata_set_events()'s sink; false when there is none (the
+ * caller then logs the line it always logged).  ms -1: not run. */
+bool run_event(plan *p, const char *command, strata_event_kind kind, const migration *m,
+               size_t index, size_t total, long ms);
+/* After run_step: its event, or without a sink the "applied …" log line. */
+void run_step_done(plan *p, const char *command, const migration *m, bool down, size_t index,
+                   size_t total);
 /* --dry-run: the script as it would run. */
 void run_emit_script(strata_sql_fn fn, void *ud, db *d, const migration *m, bool down);
 /* A script its source could not turn into SQL: the error that stops before it. */

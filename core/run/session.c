@@ -214,9 +214,10 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 	if (rc) {
 		if (tx)
 			db_rollback(d);
+		m->info.execution_ms = (long)(now_ms() - t0);
 		if (!tx || !down)
 			record_failure(p, d, m, down ? "rollback_failed" : "failed", started,
-			               (long)(now_ms() - t0));
+			               m->info.execution_ms);
 		return rc;
 	}
 	if (!tx && (rc = db_begin(d)))
@@ -231,15 +232,65 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 		return rc;
 	}
 	m->info.state = down ? STRATA_ROLLED_BACK : STRATA_APPLIED;
-	logf_(p->e, STRATA_LOG_INFO, down ? m->info.down_file : m->info.file, 0, "%s %s %s (%ld ms)",
-	      down ? "rolled back" : "applied", m->info.id, m->info.name, ms);
+	m->info.execution_ms = ms;
 	return 0;
+}
+
+static const char *const event_names[STRATA_EVENT_KIND_COUNT] = {
+	"start", "applied", "rolled_back", "baselined", "marked", "verified", "skipped", "failed",
+	"dry_run",
+};
+
+const char *strata_event_name(strata_event_kind kind)
+{
+	return (unsigned)kind < STRATA_EVENT_KIND_COUNT ? event_names[kind] : "unknown";
+}
+
+bool run_event(plan *p, const char *command, strata_event_kind kind, const migration *m,
+               size_t index, size_t total, long ms)
+{
+	if (!p->e->event)
+		return false;
+	strata_event ev = {.version = STRATA_EVENT_VERSION, .struct_size = sizeof ev, .kind = kind,
+	                   .command = command, .migration = &m->info, .index = index,
+	                   .total = total, .ms = ms};
+	p->e->event(p->e->event_ud, &ev);
+	return true;
+}
+
+/* The line a finished step always logged, where no event sink takes it. */
+void run_step_done(plan *p, const char *command, const migration *m, bool down, size_t index,
+                   size_t total)
+{
+	strata_event_kind k = down ? STRATA_EVENT_ROLLED_BACK : STRATA_EVENT_APPLIED;
+	if (!run_event(p, command, k, m, index, total, m->info.execution_ms))
+		logf_(p->e, STRATA_LOG_INFO, down ? m->info.down_file : m->info.file, 0,
+		      "%s %s %s (%ld ms)", down ? "rolled back" : "applied", m->info.id, m->info.name,
+		      m->info.execution_ms);
 }
 
 static void emit(strata_sql_fn fn, void *ud, const char *text)
 {
 	if (fn)
 		fn(ud, text, strlen(text));
+}
+
+/* Text for the one-line "-- apply …" comment: a control character (a
+ * newline in a file name) would end the comment and make the rest SQL, so
+ * each is written as \xNN (\n, \r, \t as such). */
+static char *comment_safe(const char *s)
+{
+	sbuf b = {0};
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			sbuf_puts(&b, *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			sbuf_printf(&b, "\\x%02x", *p);
+		else
+			sbuf_add(&b, (const char *)p, 1);
+	}
+	sbuf_add(&b, "", 0);
+	return sbuf_take(&b);
 }
 
 /* What runs: strata's BEGIN;/COMMIT; around a transactional script (of one
@@ -254,8 +305,13 @@ void run_emit_script(strata_sql_fn fn, void *ud, db *d, const migration *m, bool
 	if (db_script_mode(d, m, down, &mode) < 0) /* the run reports it; show the file */
 		mode = (db_mode){.tx = true, .end = sql ? len : 0};
 	bool tx = mode.tx;
-	snprintf(head, sizeof head, "-- %s %s %s (%s)\n%s", down ? "rollback" : "apply", m->info.id,
-	         m->info.name, down ? m->info.down_file : m->info.file, tx ? "BEGIN;\n" : "");
+	char *id = comment_safe(m->info.id), *name = comment_safe(m->info.name),
+	     *file = comment_safe(down ? m->info.down_file : m->info.file);
+	snprintf(head, sizeof head, "-- %s %s %s (%s)\n%s", down ? "rollback" : "apply", id, name,
+	         file, tx ? "BEGIN;\n" : "");
+	free(id);
+	free(name);
+	free(file);
 	emit(fn, ud, head);
 	size_t a = mode.start, b = mode.end;
 	if (mode.wrapped) {

@@ -3,7 +3,7 @@
  * from these files works on the kind of database they are meant for; a run
  * on another dialect would prove nothing (or report the other dialect's
  * syntax as the history's fault), so verify refuses instead. */
-#include "run.h"
+#include "run_int.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -119,7 +119,8 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 			             "point --scratch at an empty database; it is written to",
 			             "scratch database is not empty");
 	}
-	for (size_t i = 0; !rc && i < p->lg->nmigs; i++) {
+	size_t n = p->lg->nmigs;
+	for (size_t i = 0; !rc && i < n; i++) {
 		migration *m = p->lg->migs[i];
 		db_mode mode;
 		rc = db_script_mode(&d, m, false, &mode);
@@ -128,15 +129,17 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 		bool tx = mode.tx;
 		if (tx && (rc = db_begin(&d)))
 			break;
+		run_event(p, "verify", STRATA_EVENT_START, m, i + 1, n, -1);
+		long long t0 = now_ms();
 		rc = db_run(&d, m, false, &mode);
-		if (rc) {
-			if (tx)
-				db_rollback(&d);
-			break;
-		}
-		if (tx && (rc = db_commit(&d)))
-			break;
-		(*verified)++;
+		if (!rc && tx)
+			rc = db_commit(&d);
+		else if (rc && tx)
+			db_rollback(&d);
+		run_event(p, "verify", rc ? STRATA_EVENT_FAILED : STRATA_EVENT_VERIFIED, m, i + 1, n,
+		          (long)(now_ms() - t0));
+		if (!rc)
+			(*verified)++;
 	}
 	db_close(&d);
 	if (target.conn) {

@@ -182,6 +182,47 @@ int strata_mark(strata *s, const char *id, int applied);
  * SQLite file) and report the first failure. */
 int strata_verify(strata *s, const char *scratch_url, size_t *verified);
 
+/*
+ * Events: what a write command (apply, rollback, baseline, mark, verify)
+ * does to each migration, as it happens: for a progress line, or one JSON
+ * line per migration.  While a sink is set, the per-migration progress lines
+ * ("applied …", "rolled back …", "skipped …", "marked …") go to it instead of
+ * the log sink; everything else is logged as before.
+ */
+typedef enum strata_event_kind {
+	STRATA_EVENT_START = 0,   /* about to run (apply, rollback, verify) */
+	STRATA_EVENT_APPLIED,
+	STRATA_EVENT_ROLLED_BACK,
+	STRATA_EVENT_BASELINED,
+	STRATA_EVENT_MARKED,      /* mark: migration->state says which way */
+	STRATA_EVENT_VERIFIED,    /* ran cleanly on the scratch database */
+	STRATA_EVENT_SKIPPED,     /* done meanwhile by another process */
+	STRATA_EVENT_FAILED,      /* it failed: strata_last_error() once the call returns */
+	STRATA_EVENT_DRY_RUN,     /* --dry-run: its SQL went to sql_fn just before */
+	STRATA_EVENT_KIND_COUNT
+} strata_event_kind;
+
+#define STRATA_EVENT_VERSION 1
+
+/* Filled by libstrata; a reader built against a newer header asks
+ * STRATA_HAS(strata_event, ev, field) before reading a later field. */
+typedef struct strata_event {
+	unsigned int version;     /* STRATA_EVENT_VERSION of the library */
+	unsigned int struct_size; /* sizeof(strata_event) as the library saw it */
+	strata_event_kind kind;
+	const char *command;      /* "apply" "rollback" "baseline" "mark" "verify" */
+	const strata_migration_info *migration; /* lives for the call */
+	size_t index, total;      /* 1-based place in this command's work, and how much there is */
+	long ms;                  /* how long it ran (APPLIED, ROLLED_BACK, VERIFIED, FAILED), else -1 */
+	/* Fields above: version 1.  Append only; bump the version with every field. */
+} strata_event;
+
+typedef void (*strata_event_fn)(void *ud, const strata_event *ev);
+void strata_set_events(strata *s, strata_event_fn fn, void *ud);
+/* "start" "applied" "rolled_back" "baselined" "marked" "verified" "skipped"
+ * "failed" "dry_run", as used in --json. */
+const char *strata_event_name(strata_event_kind kind);
+
 /* Find the migration histories under the working directory and write the
  * config to path (refuses to overwrite unless force). */
 int strata_init(strata *s, const char *path, int force);
