@@ -59,9 +59,9 @@ static int diagnose(db *d, bool exists)
 		if (!runs(d, "SELECT 1 FROM strata_ledger WHERE 1 = 0"))
 			return 0;
 		return err_set(d->e, STRATA_ESTATE, STRATA_ECLASS_DB, d->display, 0, 0,
-		               "strata keeps its record in a table: replace it with one (CREATE TABLE "
-		               "strata_ledger AS SELECT * FROM the view's source), or drop it and "
-		               "record the history again with `strata baseline`",
+		               "drop it and put its rows back in a table of that name (DROP VIEW "
+		               "strata_ledger; CREATE TABLE strata_ledger AS SELECT …), or record the "
+		               "history again with `strata baseline`",
 		               "strata_ledger is not a table (a view?); strata cannot read or write "
 		               "its record there");
 	}
