@@ -113,3 +113,70 @@ refused "a column gone: status" 4 "$NOCOL" status
 ledger_project ledger-no-column-ms
 q app "ALTER TABLE strata_ledger DROP COLUMN execution_ms"
 refused "an optional column gone: rollback" 4 "strata: error: $DB: strata_ledger has no column execution_ms; strata cannot read its record (hint: add it back: ALTER TABLE strata_ledger ADD COLUMN execution_ms BIGINT)" rollback
+
+# ---- native tracking tables: rows the tool never writes ----
+# A copy of TABLE without its constraints, rows kept.
+loosen_table() {
+	q app "CREATE TABLE lx AS SELECT * FROM $1; DROP TABLE $1; CREATE TABLE $1 AS SELECT * FROM lx; DROP TABLE lx" >/dev/null
+}
+# Two Alembic revisions (a1, then b2), applied.
+alembic_project() {
+	case_dir "$1"
+	printf 'database: %s\nsources:\n  - name: app\n    format: alembic\n    path: versions\n' "$(db_url app)" >strata.yaml
+	mkdir versions
+	local id down
+	for id in a1 b2; do
+		down=None
+		[ "$id" = b2 ] && down="'a1'"
+		printf '"""%s"""\nfrom alembic import op\n\nrevision = %s\ndown_revision = %s\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    op.execute("CREATE TABLE t_%s (id INTEGER PRIMARY KEY)")\n\n\ndef downgrade():\n    op.execute("DROP TABLE t_%s")\n' \
+			"$id" "'$id'" "$down" "$id" "$id" >"versions/${id}_r.py"
+	done
+	run -q apply
+}
+
+alembic_project alembic-ancestor-beside
+q app "INSERT INTO alembic_version (version_num) VALUES ('a1')"
+refused "alembic_version: an ancestor beside its descendant" 4 "strata: error: alembic_version of source 'app': 'a1' is there beside its descendant 'b2' (hint: Alembic keeps only the heads: DELETE FROM alembic_version WHERE version_num = 'a1')" apply
+
+alembic_project alembic-twice
+loosen_table alembic_version
+q app "INSERT INTO alembic_version (version_num) VALUES ('b2')"
+refused "alembic_version: one revision twice" 4 "strata: error: alembic_version of source 'app': 'b2' is there twice (its version_num is no longer the primary key) (hint: delete both (DELETE FROM alembic_version WHERE version_num = 'b2'), then \`alembic stamp b2\`)" rollback
+
+alembic_project alembic-null
+loosen_table alembic_version
+q app "INSERT INTO alembic_version (version_num) VALUES (NULL)"
+refused "alembic_version: a NULL version_num" 4 "strata: error: alembic_version of source 'app': a row with a NULL version_num, which Alembic never writes (hint: delete it (DELETE FROM alembic_version WHERE version_num IS NULL), then \`alembic current\` says what is applied)" status
+
+# Two Prisma migrations, applied.
+prisma_project() {
+	case_dir "$1"
+	printf 'database: %s\nsources:\n  - name: app\n    format: prisma\n    path: prisma/migrations\n' "$(db_url app)" >strata.yaml
+	mkdir -p prisma/migrations/20240101000000_init prisma/migrations/20240102000000_posts
+	printf 'provider = "%s"\n' "$(pick sqlite postgresql)" >prisma/migrations/migration_lock.toml
+	printf 'CREATE TABLE users (id INTEGER PRIMARY KEY);\n' >prisma/migrations/20240101000000_init/migration.sql
+	printf 'CREATE TABLE posts (id INTEGER PRIMARY KEY);\n' >prisma/migrations/20240102000000_posts/migration.sql
+	run -q apply
+	q app "UPDATE _prisma_migrations SET id = 'row-' || substr(migration_name, 1, 8) || substr(migration_name, 16)"
+}
+PRISMA_FIX="and record the migration again (\`prisma migrate resolve --applied NAME\`, or \`strata baseline\`)"
+
+prisma_project prisma-null-checksum
+loosen_table _prisma_migrations
+q app "UPDATE _prisma_migrations SET checksum = NULL WHERE migration_name = '20240102000000_posts'"
+refused "_prisma_migrations: a NULL checksum" 4 "strata: error: _prisma_migrations row id 'row-20240102posts' (migration '20240102000000_posts'): checksum is NULL, which Prisma never writes (hint: delete it (DELETE FROM \"_prisma_migrations\" WHERE id = 'row-20240102posts') $PRISMA_FIX)" apply
+
+prisma_project prisma-null-name
+loosen_table _prisma_migrations
+q app "UPDATE _prisma_migrations SET migration_name = NULL WHERE migration_name = '20240102000000_posts'"
+refused "_prisma_migrations: a NULL migration_name" 4 "strata: error: _prisma_migrations row id 'row-20240102posts' (migration 'NULL'): migration_name is NULL, which Prisma never writes (hint: delete it (DELETE FROM \"_prisma_migrations\" WHERE id = 'row-20240102posts') $PRISMA_FIX)" status
+
+prisma_project prisma-null-id
+loosen_table _prisma_migrations
+q app "UPDATE _prisma_migrations SET id = NULL WHERE migration_name = '20240101000000_init'"
+refused "_prisma_migrations: a NULL id" 4 "strata: error: _prisma_migrations row of migration '20240101000000_init': id is NULL, which Prisma never writes (hint: delete it (DELETE FROM \"_prisma_migrations\" WHERE id IS NULL) $PRISMA_FIX)" baseline
+
+prisma_project prisma-id-twice
+loosen_table _prisma_migrations
+q app "UPDATE _prisma_migrations SET id = 'row-same'"
+refused "_prisma_migrations: one id on two rows" 4 "strata: error: _prisma_migrations: id 'row-same' is on 2 rows (id is no longer the primary key) (hint: keep the row that is right and delete the others (SELECT * FROM \"_prisma_migrations\" WHERE id = 'row-same' shows them))" apply
