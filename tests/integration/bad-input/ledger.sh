@@ -180,3 +180,19 @@ prisma_project prisma-id-twice
 loosen_table _prisma_migrations
 q app "UPDATE _prisma_migrations SET id = 'row-same'"
 refused "_prisma_migrations: one id on two rows" 4 "strata: error: _prisma_migrations: id 'row-same' is on 2 rows (id is no longer the primary key) (hint: keep the row that is right and delete the others (SELECT * FROM \"_prisma_migrations\" WHERE id = 'row-same' shows them))" apply
+
+# A revision id longer than alembic_version.version_num's VARCHAR(32): on
+# PostgreSQL refused at its `revision =` line before anything runs (SQLite
+# keeps any length, and applies it).
+case_dir alembic-long-revision
+printf 'database: %s\nsources:\n  - name: app\n    format: alembic\n    path: versions\n' "$(db_url app)" >strata.yaml
+mkdir versions
+LONG=$(printf 'r%.0s' $(seq 1 200))
+printf '"""a1"""\nfrom alembic import op\n\nrevision = %s\ndown_revision = None\n\n\ndef upgrade():\n    op.execute("CREATE TABLE t_a (id INTEGER)")\n' "'a1'" >versions/a1_r.py
+printf '"""long"""\nfrom alembic import op\n\nrevision = %s\ndown_revision = %s\n\n\ndef upgrade():\n    op.execute("CREATE TABLE t_long (id INTEGER)")\n' "'$LONG'" "'a1'" >versions/long_r.py
+if pg; then
+	refused "alembic: a 200-character revision id on postgresql" 1 "strata: error: versions/long_r.py:4: revision id 'rrrrrrrrrrrrrrrrrrrrrrrr…' has 200 characters; Alembic's alembic_version.version_num is VARCHAR(32) on postgresql (hint: shorten it (and the down_revision that names it): Alembic's own upgrade fails there too (value too long for type character varying(32)))" apply
+else
+	run -q apply
+	check "alembic: a 200-character revision id on sqlite applies" eq "$rc:$(qlist app 'SELECT version_num FROM alembic_version')" "0:$LONG"
+fi
