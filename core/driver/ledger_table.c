@@ -56,7 +56,10 @@ static int diagnose(db *d, bool exists)
 	if (!runs(d, "SELECT 1"))
 		return 0;
 	if (!exists) {
-		if (!runs(d, "SELECT 1 FROM strata_ledger WHERE 1 = 0"))
+		/* Answers, yet is no table: unless another process created the
+		 * table meanwhile (then it is one now). */
+		if (!runs(d, "SELECT 1 FROM strata_ledger WHERE 1 = 0") ||
+		    db_table_exists(d, "strata_ledger") != 0)
 			return 0;
 		return err_set(d->e, STRATA_ESTATE, STRATA_ECLASS_DB, d->display, 0, 0,
 		               "drop it and put its rows back in a table of that name (DROP VIEW "
