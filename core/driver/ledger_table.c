@@ -86,21 +86,35 @@ static int diagnose(db *d, bool exists)
 }
 
 /* A statement on strata_ledger failed (rc): say what of the table is wrong,
- * else name the table in front of the driver's own words. */
+ * else keep the driver's error.  In a failed transaction (PostgreSQL) no
+ * question can be asked: the driver's error, with the table named. */
 static int failed(db *d, int rc, const char *what)
 {
-	int ex = db_table_exists(d, "strata_ledger");
+	err_saved orig;
+	err_save(d->e, &orig);
+	bool asks = runs(d, "SELECT 1");
+	int ex = asks ? db_table_exists(d, "strata_ledger") : -1;
 	int why = ex >= 0 ? diagnose(d, ex > 0) : 0;
-	if (why)
+	if (why) {
+		err_slot_free(&orig);
 		return why;
-	const strata_error_info *e = err_cur(d->e);
-	if (ex == 0 && e && e->message) {
-		char *msg = xstrdup(e->message);
+	}
+	if (ex == 0 && orig.message) {
 		err_set(d->e, rc, STRATA_ECLASS_DB, d->display, 0, 0,
-		        "another session dropped it meanwhile; run the command again (strata creates "
-		        "it, and `strata baseline` records what is already applied)",
-		        "strata_ledger is gone: cannot %s it (%s)", what, msg);
-		free(msg);
+		        "it was dropped while strata used it (by another session, or by the migration "
+		        "itself); run the command again: strata creates it, and `strata baseline` "
+		        "records what is already applied",
+		        "strata_ledger is gone: cannot %s it (%s)", what, orig.message);
+		err_slot_free(&orig);
+	} else if (!asks && orig.message) { /* at least name the table */
+		err_set(d->e, rc, STRATA_ECLASS_DB, d->display, 0, 0,
+		        orig.hint ? orig.hint
+		                  : "its transaction was rolled back; `strata status` shows what is "
+		                    "recorded",
+		        "cannot %s strata_ledger: %s", what, orig.message);
+		err_slot_free(&orig);
+	} else {
+		err_restore(d->e, &orig);
 	}
 	return rc;
 }

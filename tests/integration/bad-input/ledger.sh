@@ -196,3 +196,10 @@ else
 	run -q apply
 	check "alembic: a 200-character revision id on sqlite applies" eq "$rc:$(qlist app 'SELECT version_num FROM alembic_version')" "0:$LONG"
 fi
+
+# strata_ledger dropped while strata writes it (here by the migration itself):
+# the table named, the step rolled back.
+ledger_project ledger-dropped-meanwhile
+printf -- '-- migrate:up\nDROP TABLE strata_ledger;\n\n-- migrate:down\nSELECT 1;\n' >db/migrations/0003_drop.sql
+refused "strata_ledger dropped while written" 1 "$(pick "strata: error: $DB: strata_ledger is gone: cannot write it (no such table: strata_ledger) (hint: it was dropped while strata used it (by another session, or by the migration itself); run the command again: strata creates it, and \`strata baseline\` records what is already applied)" "strata: error: $DB: cannot write strata_ledger: relation \"strata_ledger\" does not exist (hint: its transaction was rolled back; \`strata status\` shows what is recorded)")" apply
+hits_are "strata_ledger dropped while written"
