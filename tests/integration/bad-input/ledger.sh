@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2016,SC2154
 # strata_ledger rows and shapes strata does not understand: refused by status
 # and every write command, the row named with its fix, the database as it
 # was; never read as pending (apply would run the migration a second time).
