@@ -59,7 +59,16 @@ typedef struct ledger_row {
 	char *id, *source, *version, *name, *checksum, *state;
 	char *started_at, *finished_at, *applied_by, *error;
 	long execution_ms;
+	unsigned nulls; /* bit i: ledger_cols[i] is NOT NULL in the DDL, yet NULL here (read as "") */
 } ledger_row;
+
+/* strata_ledger's columns, in the DDL's order. */
+#define LEDGER_NCOLS 11
+typedef struct ledger_col {
+	const char *name, *type;
+	bool required; /* NOT NULL */
+} ledger_col;
+extern const ledger_col ledger_cols[LEDGER_NCOLS];
 
 int ledger_table_ensure(db *d);
 int ledger_table_read(db *d, ledger_row **rows, size_t *n);

@@ -26,9 +26,103 @@ static const char cols[] =
 	"id, source, version, name, checksum, state, started_at, finished_at, execution_ms, "
 	"applied_by, error";
 
+/* The columns as the DDL above makes them, in that order: what a damaged
+ * table is told to add back. */
+const ledger_col ledger_cols[LEDGER_NCOLS] = {
+	{"id", "TEXT", true},          {"source", "TEXT", true},     {"version", "TEXT", true},
+	{"name", "TEXT", true},        {"checksum", "TEXT", true},   {"state", "TEXT", true},
+	{"started_at", "TEXT", true},  {"finished_at", "TEXT", false},
+	{"execution_ms", "BIGINT", false}, {"applied_by", "TEXT", true}, {"error", "TEXT", false},
+};
+
+/* Does sql run?  Whatever error it sets is dropped: the caller's stands. */
+static bool runs(db *d, const char *sql)
+{
+	err_saved k;
+	err_save(d->e, &k);
+	int rc = db_query(d, sql, NULL, 0, NULL, NULL);
+	err_restore(d->e, &k);
+	return rc >= 0;
+}
+
+/* What is wrong with strata_ledger's shape, with its fix: no table of that
+ * name although something answers to it (a view), or a column gone.  Asked
+ * only when no table exists or a statement on it failed, so a sound table
+ * pays nothing.  STRATA_ESTATE with the error set; 0 when the shape is not
+ * the problem (or cannot be asked: a failed transaction refuses every
+ * statement), and the caller's error stands. */
+static int diagnose(db *d, bool exists)
+{
+	if (!runs(d, "SELECT 1"))
+		return 0;
+	if (!exists) {
+		/* Answers, yet is no table: unless another process created the
+		 * table meanwhile (then it is one now). */
+		if (!runs(d, "SELECT 1 FROM strata_ledger WHERE 1 = 0") ||
+		    db_table_exists(d, "strata_ledger") != 0)
+			return 0;
+		return err_set(d->e, STRATA_ESTATE, STRATA_ECLASS_DB, d->display, 0, 0,
+		               "drop it and put its rows back in a table of that name (DROP VIEW "
+		               "strata_ledger; CREATE TABLE strata_ledger AS SELECT …), or record the "
+		               "history again with `strata baseline`",
+		               "strata_ledger is not a table (a view?); strata cannot read or write "
+		               "its record there");
+	}
+	char sql[128];
+	for (int i = 0; i < LEDGER_NCOLS; i++) {
+		snprintf(sql, sizeof sql, "SELECT %s FROM strata_ledger WHERE 1 = 0", ledger_cols[i].name);
+		if (runs(d, sql))
+			continue;
+		char *hint = xasprintf("add it back: ALTER TABLE strata_ledger ADD COLUMN %s %s%s",
+		                       ledger_cols[i].name, ledger_cols[i].type,
+		                       ledger_cols[i].required ? ", then fill it in every row" : "");
+		int rc = err_set(d->e, STRATA_ESTATE, STRATA_ECLASS_DB, d->display, 0, 0, hint,
+		                 "strata_ledger has no column %s; strata cannot read its record",
+		                 ledger_cols[i].name);
+		free(hint);
+		return rc;
+	}
+	return 0;
+}
+
+/* A statement on strata_ledger failed (rc): say what of the table is wrong,
+ * else keep the driver's error.  In a failed transaction (PostgreSQL) no
+ * question can be asked: the driver's error, with the table named. */
+static int failed(db *d, int rc, const char *what)
+{
+	err_saved orig;
+	err_save(d->e, &orig);
+	bool asks = runs(d, "SELECT 1");
+	int ex = asks ? db_table_exists(d, "strata_ledger") : -1;
+	int why = ex >= 0 ? diagnose(d, ex > 0) : 0;
+	if (why) {
+		err_slot_free(&orig);
+		return why;
+	}
+	if (ex == 0 && orig.message) {
+		err_set(d->e, rc, STRATA_ECLASS_DB, d->display, 0, 0,
+		        "it was dropped while strata used it (by another session, or by the migration "
+		        "itself); run the command again: strata creates it, and `strata baseline` "
+		        "records what is already applied",
+		        "strata_ledger is gone: cannot %s it (%s)", what, orig.message);
+		err_slot_free(&orig);
+	} else if (!asks && orig.message) { /* at least name the table */
+		err_set(d->e, rc, STRATA_ECLASS_DB, d->display, 0, 0,
+		        orig.hint ? orig.hint
+		                  : "its transaction was rolled back; `strata status` shows what is "
+		                    "recorded",
+		        "cannot %s strata_ledger: %s", what, orig.message);
+		err_slot_free(&orig);
+	} else {
+		err_restore(d->e, &orig);
+	}
+	return rc;
+}
+
 int ledger_table_ensure(db *d)
 {
-	return db_exec(d, ddl);
+	int rc = db_exec(d, ddl);
+	return rc < 0 ? failed(d, rc, "create") : rc;
 }
 
 void ledger_row_clear(ledger_row *r)
@@ -53,19 +147,21 @@ void ledger_rows_free(ledger_row *rows, size_t n)
 	free(rows);
 }
 
+/* A NULL where the DDL says NOT NULL reads as "" (so no reader meets a NULL
+ * it did not expect) and is remembered in r->nulls, for plan/'s checks. */
 static void fill(ledger_row *r, const char *const *v)
 {
-	r->id = xstrdup(v[0]);
-	r->source = xstrdup(v[1]);
-	r->version = xstrdup(v[2]);
-	r->name = xstrdup(v[3]);
-	r->checksum = xstrdup(v[4] ? v[4] : "");
-	r->state = xstrdup(v[5] ? v[5] : "");
-	r->started_at = xstrdup(v[6]);
-	r->finished_at = xstrdup(v[7]);
+	char **text[LEDGER_NCOLS] = {&r->id,         &r->source,     &r->version, &r->name,
+	                             &r->checksum,   &r->state,      &r->started_at,
+	                             &r->finished_at, NULL,          &r->applied_by, &r->error};
+	memset(r, 0, sizeof *r);
+	for (int i = 0; i < LEDGER_NCOLS; i++) {
+		if (!v[i] && ledger_cols[i].required)
+			r->nulls |= 1u << i;
+		if (text[i])
+			*text[i] = xstrdup(v[i] ? v[i] : ledger_cols[i].required ? "" : NULL);
+	}
 	r->execution_ms = v[8] ? atol(v[8]) : -1;
-	r->applied_by = xstrdup(v[9]);
-	r->error = xstrdup(v[10]);
 }
 
 typedef struct rows_acc {
@@ -92,14 +188,14 @@ int ledger_table_read(db *d, ledger_row **rows, size_t *n)
 	*n = 0;
 	int ex = db_table_exists(d, "strata_ledger");
 	if (ex <= 0)
-		return ex;
+		return ex < 0 ? ex : diagnose(d, false);
 	char sql[256];
-	snprintf(sql, sizeof sql, "SELECT %s FROM strata_ledger", cols);
+	snprintf(sql, sizeof sql, "SELECT %s FROM strata_ledger ORDER BY id", cols);
 	rows_acc a = {0};
 	int rc = db_query(d, sql, NULL, 0, collect, &a);
 	if (rc < 0) {
 		ledger_rows_free(a.rows, a.n);
-		return rc;
+		return failed(d, rc, "read");
 	}
 	*rows = a.rows;
 	*n = a.n;
@@ -121,8 +217,10 @@ int ledger_table_get(db *d, const char *id, ledger_row *row)
 	snprintf(sql, sizeof sql, "SELECT %s FROM strata_ledger WHERE id = $1", cols);
 	const char *p[] = {id};
 	int rc = db_query(d, sql, p, 1, collect_one, row);
-	if (rc < 0)
-		return rc;
+	if (rc < 0) {
+		ledger_row_clear(row);
+		return failed(d, rc, "read");
+	}
 	return row->id != NULL;
 }
 
@@ -151,5 +249,6 @@ int ledger_table_write_by(db *d, const migration *m, const char *state, const ch
 	const char *p[] = {m->info.id, m->info.source, m->info.version, m->info.name,
 	                   m->info.checksum, state, started, finished, ms >= 0 ? msbuf : NULL,
 	                   by ? by : d->who, error};
-	return db_query(d, sql, p, 11, NULL, NULL);
+	int rc = db_query(d, sql, p, 11, NULL, NULL);
+	return rc < 0 ? failed(d, rc, "write") : rc;
 }

@@ -117,6 +117,12 @@ static void apply_ledger_rows(plan *p, ledger_row *rows, size_t n)
 		m->ledger_baselined = ts == STRATA_TRACK_BASELINED;
 		m->has_row = true;
 		m->recorded = in->state;
+		/* One row per id (plan_check_rows refuses a second); should one
+		 * come, it replaces the first rather than leak it. */
+		free((char *)in->applied_at);
+		free((char *)in->applied_by);
+		free((char *)in->error);
+		in->error = NULL;
 		in->applied_at = xstrdup(r->finished_at);
 		in->applied_by = xstrdup(r->applied_by);
 		in->execution_ms = r->execution_ms;
@@ -303,11 +309,15 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 		ledger_rows_free(rows, n);
 		return 0;
 	}
-	apply_ledger_rows(p, rows, n);
+	int rc = plan_check_rows(p, d, rows, &n);
+	if (!rc)
+		apply_ledger_rows(p, rows, n);
 	ledger_rows_free(rows, n);
+	if (rc)
+		return rc;
 
 	track_rows trows;
-	int rc = track_read(p->L, p->lg, d, &trows);
+	rc = track_read(p->L, p->lg, d, &trows);
 	if (rc < 0)
 		return rc;
 	apply_tracker_rows(p, &trows);

@@ -17,6 +17,9 @@ typedef struct plan {
 	ledger *lg;
 	migration **missing; /* recorded but no file, after the plan was computed */
 	size_t nmissing;
+	/* `strata mark ID`: strata_ledger's row of ID is about to be rewritten,
+	 * so a fault mark can fix there is not refused (records.c). */
+	const char *repair;
 } plan;
 
 void plan_init(plan *p, err_ctx *e, const config *cfg, loader *L, ledger *lg);
@@ -25,6 +28,9 @@ void plan_free(plan *p);
 int plan_compute(plan *p, db *d);
 /* The same from strata_ledger rows already read (consumed). */
 int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n);
+/* records.c: refuse the first strata_ledger row not understood (STRATA_ESTATE,
+ * the row named, its fix); a row p->repair rewrites is dropped from rows. */
+int plan_check_rows(plan *p, db *d, ledger_row *rows, size_t *n);
 /* The ledger and the missing entries, as the public API numbers them. */
 size_t plan_count(const plan *p);
 const strata_migration_info *plan_get(const plan *p, size_t i);

@@ -61,7 +61,9 @@ int run_mark(plan *p, const char *url, const char *id, int applied)
 {
 	run_session ss;
 	db *d = &ss.d;
+	p->repair = id; /* the row mark rewrites may be one strata would refuse */
 	int rc = run_open(p, url, false, &ss);
+	p->repair = NULL;
 	migration *m = NULL;
 	if (!rc) {
 		for (size_t i = 0; i < p->nmissing && !m; i++)

@@ -591,6 +591,32 @@ static void ctx_free(scan_ctx *c)
 	free(c->by_id);
 }
 
+/* Alembic creates version_num as VARCHAR(32); PostgreSQL refuses a longer
+ * value (SQLite keeps any text), so a longer id could be applied but never
+ * recorded.  Refused here, before any command runs anything, at the line of
+ * its `revision =`.  Characters, not bytes, as VARCHAR counts them. */
+static int ids_fit(scan_ctx *c, const char *dialect)
+{
+	if (strcmp(dialect, "postgresql"))
+		return 0;
+	for (size_t i = 0; i < c->nrevs; i++) {
+		const py_value *v = &c->revs[i].py.revision;
+		size_t chars = 0;
+		for (const unsigned char *p = (const unsigned char *)v->str; p && *p; p++)
+			chars += (*p & 0xC0) != 0x80;
+		if (chars <= 32)
+			continue;
+		c->h->error(c->h, STRATA_ECLASS_SOURCE, c->revs[i].file, v->line, 0,
+		            "shorten it (and the down_revision that names it): Alembic's own upgrade "
+		            "fails there too (value too long for type character varying(32))",
+		            "revision id '%.24s…' has %zu characters; Alembic's "
+		            "alembic_version.version_num is VARCHAR(32) on postgresql",
+		            v->str, chars);
+		return STRATA_EINVAL;
+	}
+	return 0;
+}
+
 int al_scan(strata_host *h, const strata_source_cfg *cfg)
 {
 	scan_ctx c = {.h = h, .cfg = cfg, .want_down = (cfg->want & STRATA_WANT_DOWN_TEXT) != 0};
@@ -658,6 +684,9 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 		kept++;
 	}
 	c.nrevs = kept;
+
+	if (!rc && STRATA_HAS(strata_source_cfg, cfg, dialect) && cfg->dialect)
+		rc = ids_fit(&c, cfg->dialect);
 
 	/* Identity: one file per revision id.  Alembic 1.8.1 (RevisionMap) warns
 	 * "Revision X is present more than once" and keeps the file it loads last:

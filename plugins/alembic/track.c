@@ -130,14 +130,17 @@ typedef struct rows {
 	strata_host *h;
 	char **v;
 	size_t n;
+	size_t nulls; /* rows with a NULL version_num (Alembic's primary key: never) */
 	int rc;
 } rows;
 
 static int on_row(void *ud, int ncols, const char *const *values)
 {
 	rows *r = ud;
-	if (ncols < 1 || !values[0])
+	if (ncols < 1 || !values[0]) {
+		r->nulls++;
 		return 0;
+	}
 	char **nv = realloc(r->v, (r->n + 1) * sizeof *nv);
 	char *dup = strdup(values[0]);
 	if (!nv || !dup) {
@@ -195,6 +198,54 @@ static int host_ok(strata_host *h)
 	return 0;
 }
 
+/* The rows Alembic itself could have written: one per head, each once, none
+ * NULL, never an ancestor beside its descendant (Alembic replaces a parent's
+ * row).  Anything else is not guessed at: refused, the row named with the
+ * statement that puts it right. */
+static int understood(strata_host *h, const strata_source_cfg *cfg, const vt_sql *q,
+                      const rows *r)
+{
+	const char *t = q->vt.sql;
+	char hint[1024];
+	if (r->nulls) {
+		snprintf(hint, sizeof hint,
+		         "delete it (DELETE FROM %s WHERE version_num IS NULL), then `alembic current` "
+		         "says what is applied",
+		         t);
+		h->error(h, STRATA_ECLASS_DB, NULL, 0, 0, hint,
+		         "%s of source '%s': a row with a NULL version_num, which Alembic never writes",
+		         t, cfg->name);
+		return STRATA_ESTATE;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->n; j++) {
+			if (i == j)
+				continue;
+			if (!strcmp(r->v[i], r->v[j])) {
+				snprintf(hint, sizeof hint,
+				         "delete both (DELETE FROM %s WHERE version_num = '%.64s'), then "
+				         "`alembic stamp %.64s`",
+				         t, r->v[i], r->v[i]);
+				h->error(h, STRATA_ECLASS_DB, NULL, 0, 0, hint,
+				         "%s of source '%s': '%s' is there twice (its version_num is no "
+				         "longer the primary key)",
+				         t, cfg->name, r->v[i]);
+				return STRATA_ESTATE;
+			}
+			if (h->is_ancestor(h, r->v[i], r->v[j]) == 1) {
+				snprintf(hint, sizeof hint,
+				         "Alembic keeps only the heads: DELETE FROM %s WHERE version_num = "
+				         "'%.64s'",
+				         t, r->v[i]);
+				h->error(h, STRATA_ECLASS_DB, NULL, 0, 0, hint,
+				         "%s of source '%s': '%s' is there beside its descendant '%s'", t,
+				         cfg->name, r->v[i], r->v[j]);
+				return STRATA_ESTATE;
+			}
+		}
+	return 0;
+}
+
 int al_track_read(strata_host *h, const strata_source_cfg *cfg)
 {
 	if (!host_ok(h))
@@ -210,6 +261,8 @@ int al_track_read(strata_host *h, const strata_source_cfg *cfg)
 	}
 	rows r;
 	rc = load(h, &q, &r);
+	if (!rc)
+		rc = understood(h, cfg, &q, &r);
 	for (size_t i = 0; !rc && i < r.n; i++) {
 		if (h->is_ancestor(h, r.v[i], r.v[i]) == STRATA_ENOTFOUND) {
 			h->error(h, STRATA_ECLASS_DB, NULL, 0, 0,

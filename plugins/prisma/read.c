@@ -94,13 +94,53 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* The columns Prisma declares NOT NULL, as the query below selects them: a
+ * NULL there is a row Prisma never wrote, and is not guessed at. */
+static const struct {
+	int col;
+	const char *name;
+} required[] = {{5, "id"}, {0, "migration_name"}, {1, "checksum"}, {6, "started_at"}};
+
+static int refuse_null(group *g, const char *const *v)
+{
+	for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
+		if (v[required[i].col])
+			continue;
+		char hint[1024], row[600];
+		if (v[5])
+			snprintf(row, sizeof row, "row id '%.64s' (migration '%.255s')", v[5],
+			         v[0] ? v[0] : "NULL");
+		else
+			snprintf(row, sizeof row, "row of migration '%.255s'", v[0] ? v[0] : "NULL");
+		if (v[5])
+			snprintf(hint, sizeof hint,
+			         "delete it (DELETE FROM \"" PR_TABLE "\" WHERE id = '%.64s') and record "
+			         "the migration again (`prisma migrate resolve --applied NAME`, or "
+			         "`strata baseline`)",
+			         v[5]);
+		else
+			snprintf(hint, sizeof hint,
+			         "delete it (DELETE FROM \"" PR_TABLE "\" WHERE id IS NULL) and record the "
+			         "migration again (`prisma migrate resolve --applied NAME`, or "
+			         "`strata baseline`)");
+		g->h->error(g->h, STRATA_ECLASS_DB, NULL, 0, 0, hint,
+		            PR_TABLE " %s: %s is NULL, which Prisma never writes", row,
+		            required[i].name);
+		g->rc = STRATA_ESTATE;
+		return STRATA_STOP;
+	}
+	return 0;
+}
+
 /* Rows come ordered by name, then started_at: a later live row replaces the
  * deciding one. */
 static int on_row(void *ud, int ncols, const char *const *v)
 {
 	group *g = ud;
-	if (ncols < 5 || !v[0])
+	if (ncols < 7)
 		return 0;
+	if (refuse_null(g, v))
+		return STRATA_STOP;
 	if (g->name && strcmp(g->name, v[0]) && (g->rc = flush(g)) < 0)
 		return STRATA_STOP;
 	if (!g->name && !(g->name = strdup(v[0]))) {
@@ -123,6 +163,41 @@ static int on_row(void *ud, int ncols, const char *const *v)
 	return 0;
 }
 
+static int first_id(void *ud, int ncols, const char *const *v)
+{
+	char **id = ud;
+	id[0] = ncols > 1 && v[0] ? strdup(v[0]) : NULL;
+	id[1] = ncols > 1 && v[1] ? strdup(v[1]) : NULL;
+	return STRATA_STOP;
+}
+
+/* id is the table's primary key: one id on two rows is a table Prisma did
+ * not make, and which row holds would be a guess. */
+static int refuse_twice(strata_host *h)
+{
+	char *id[2] = {NULL, NULL};
+	int rc = h->db_query(h,
+	                     "SELECT \"id\", count(*) FROM \"" PR_TABLE "\" WHERE \"id\" IS NOT NULL "
+	                     "GROUP BY \"id\" HAVING count(*) > 1 ORDER BY \"id\"",
+	                     NULL, 0, first_id, &id);
+	if (rc < 0 || !id[0] || !id[1]) {
+		free(id[0]);
+		free(id[1]);
+		return rc < 0 ? rc : id[0] || id[1] ? strata_oom(h) : 0;
+	}
+	char hint[512];
+	snprintf(hint, sizeof hint,
+	         "keep the row that is right and delete the others (SELECT * FROM \"" PR_TABLE
+	         "\" WHERE id = '%.64s' shows them)",
+	         id[0]);
+	h->error(h, STRATA_ECLASS_DB, NULL, 0, 0, hint,
+	         PR_TABLE ": id '%.64s' is on %s rows (id is no longer the primary key)", id[0],
+	         id[1]);
+	free(id[0]);
+	free(id[1]);
+	return STRATA_ESTATE;
+}
+
 /* The lock file is checked here because only now is the database known.  A
  * missing table is said (STRATA_ENOTFOUND, STRATA_TRACKER_SAYS_MISSING). */
 int pr_read(strata_host *h, const strata_source_cfg *cfg)
@@ -133,10 +208,12 @@ int pr_read(strata_host *h, const strata_source_cfg *cfg)
 	rc = h->db_table_exists(h, PR_TABLE);
 	if (rc <= 0)
 		return rc < 0 ? rc : STRATA_ENOTFOUND;
+	if ((rc = refuse_twice(h)))
+		return rc;
 	group g = { .h = h, .dirfd = open(cfg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) };
 	rc = h->db_query(h,
 	                 "SELECT \"migration_name\", \"checksum\", \"finished_at\", \"rolled_back_at\", "
-	                 "\"logs\" "
+	                 "\"logs\", \"id\", \"started_at\" "
 	                 "FROM \"" PR_TABLE "\" ORDER BY \"migration_name\", \"started_at\"",
 	                 NULL, 0, on_row, &g);
 	if (rc >= 0 && g.rc >= 0)

@@ -32,7 +32,8 @@ dump() {
 			echo "(no database file)"
 		fi
 	else
-		# \restrict lines carry a random key per run (pg_dump's own guard).
+		# pg_dump 17.6+ brackets its output with \restrict KEY, a new random
+		# key per run: not the database's content.
 		pg_dump --no-owner --no-privileges -d "$(db_url "$name")" | grep -v '^\\\(un\)\?restrict '
 	fi
 }
