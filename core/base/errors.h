@@ -23,6 +23,7 @@ typedef struct err_ctx {
 	pthread_t redirect_thread;
 	strata_log_fn log;
 	void *log_ud;
+	intr_state intr; /* the handle's interruption: every layer can ask */
 } err_ctx;
 
 void err_ctx_init(err_ctx *e);

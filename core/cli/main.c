@@ -529,7 +529,17 @@ int main(int argc, char **argv)
 		strata_free(s);
 		return rc;
 	}
+	/* A write command stops cleanly on SIGINT, SIGTERM, SIGHUP: exit 128 + N. */
+	static const char *const writers[] = {"apply", "rollback", "baseline", "mark", "verify"};
+	bool writes = false;
+	for (size_t i = 0; i < sizeof writers / sizeof *writers; i++)
+		writes |= !strcmp(c->name, writers[i]) && !o.dry_run;
+	if (writes)
+		cli_catch_signals(s);
 	rc = c->run(s, &o);
+	int sig = writes ? cli_release_signals(s) : 0;
+	if (sig && rc != EXIT_OK)
+		rc = 128 + sig;
 	strata_free(s);
 	if (fflush(stdout) != 0)
 		return EXIT_ERR;

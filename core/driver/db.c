@@ -37,6 +37,13 @@ static const host_db host_db_ops = {
 	.table_exists = hd_table_exists,
 };
 
+/* From a signal handler (base/interrupt.c): the driver's cancel only. */
+static void cancel_statement(void *ud)
+{
+	db *d = ud;
+	d->cancel(d->conn);
+}
+
 int db_open(db *d, loader *L, const char *url, bool readonly, const plugin *drv)
 {
 	memset(d, 0, sizeof *d);
@@ -66,6 +73,11 @@ int db_open(db *d, loader *L, const char *url, bool readonly, const plugin *drv)
 	d->hc.db = &host_db_ops;
 	d->hc.db_ud = d;
 	rc = call_open(&d->hc, d->plugin, url, readonly ? STRATA_OPEN_READONLY : 0, &d->conn);
+	d->cancel = rc == 0 && d->conn ? call_cancel_of(d->plugin) : NULL;
+	if (d->cancel) {
+		d->intr = (intr_target){.cancel = cancel_statement, .ud = d};
+		intr_publish(&d->e->intr, &d->intr);
+	}
 	if (rc == STRATA_ENOTFOUND && readonly) {
 		d->conn = NULL; /* no database yet: nothing applied */
 		return 0;
@@ -85,6 +97,10 @@ void db_host_call(db *d, host_call *hc, size_t source)
 
 void db_close(db *d)
 {
+	if (d->cancel) {
+		intr_withdraw(&d->e->intr, &d->intr);
+		d->cancel = NULL;
+	}
 	if (d->conn) {
 		if (d->locked) {
 			err_saved k;
@@ -156,6 +172,11 @@ int db_unlock(db *d)
 		return 0;
 	d->locked = false;
 	return call_unlock(&d->hc, d->plugin, d->conn);
+}
+
+int db_interrupted(const db *d)
+{
+	return intr_signal(&d->e->intr);
 }
 
 static strata_script script_of(const migration *m, bool down)

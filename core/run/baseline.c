@@ -40,10 +40,14 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 			(*recorded)++;
 		}
 	}
+	if (!rc && intr_signal(&p->e->intr))
+		rc = STRATA_EINTR;
 	if (!rc && p->lg->nmigs)
 		rc = db_commit(d);
 	else if (rc && d->conn)
 		db_rollback(d);
+	if (rc && intr_signal(&p->e->intr))
+		rc = run_interrupted(p, NULL, false, NULL, NULL);
 	run_close(p, &ss);
 	return rc;
 }
@@ -72,10 +76,14 @@ int run_mark(plan *p, const char *url, const char *id, int applied)
 		char now[40];
 		now_iso8601(now);
 		rc = run_write_state(p, d, m, applied ? "applied" : "rolled_back", now, now, 0, NULL);
+		if (!rc && intr_signal(&p->e->intr))
+			rc = STRATA_EINTR;
 		if (!rc)
 			rc = db_commit(d);
 		else
 			db_rollback(d);
+		if (rc && intr_signal(&p->e->intr))
+			rc = run_interrupted(p, NULL, false, NULL, NULL);
 	}
 	if (!rc)
 		logf_(p->e, STRATA_LOG_INFO, NULL, 0, "marked %s %s", m->info.id,

@@ -24,6 +24,9 @@ int run_write_state(plan *p, db *d, const migration *m, const char *state,
 /* One migration forward or back, recorded; *skipped when another process
  * did it meanwhile. */
 int run_step(plan *p, db *d, migration *m, bool down, bool *skipped);
+/* The error of an interrupted command: while m ran (fate: what became of
+ * it), or before it (fate NULL; m NULL: before any migration); STRATA_EINTR. */
+int run_interrupted(plan *p, const migration *m, bool down, const char *fate, const char *hint);
 /* --dry-run: the script as it would run. */
 void run_emit_script(strata_sql_fn fn, void *ud, db *d, const migration *m, bool down);
 /* A script its source could not turn into SQL: the error that stops before it. */

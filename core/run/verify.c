@@ -129,9 +129,14 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 		if (tx && (rc = db_begin(&d)))
 			break;
 		rc = db_run(&d, m, false, &mode);
-		if (rc) {
+		if (rc || intr_signal(&e->intr)) {
 			if (tx)
 				db_rollback(&d);
+			if (intr_signal(&e->intr))
+				rc = err_set(e, STRATA_EINTR, STRATA_ECLASS_OS, NULL, 0, 0, NULL,
+				             "interrupted by %s while verifying %s (%s) on the scratch "
+				             "database", intr_signal_name(intr_signal(&e->intr)), m->info.id,
+				             m->info.file ? m->info.file : "no file");
 			break;
 		}
 		if (tx && (rc = db_commit(&d)))

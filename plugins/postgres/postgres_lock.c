@@ -297,6 +297,9 @@ int pgdrv_lock(strata_conn *conn, strata_host *host, long timeout_ms)
 		if (left <= 0)
 			return report_holder(conn, host, key, timeout_ms);
 		sleep_ms(left < PGDRV_LOCK_POLL_MS ? left : PGDRV_LOCK_POLL_MS);
+		rc = pgdrv_stopped(conn, host, "while waiting for the migration lock");
+		if (rc < 0)
+			return rc;
 	}
 	memcpy(conn->lock_key, key, sizeof key);
 	memcpy(conn->fence_key, fence, sizeof fence);
