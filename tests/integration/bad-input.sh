@@ -32,7 +32,8 @@ dump() {
 			echo "(no database file)"
 		fi
 	else
-		pg_dump --no-owner --no-privileges -d "$(db_url "$name")"
+		# pg_dump 17.6+ brackets its output in \restrict KEY with a random key
+		pg_dump --no-owner --no-privileges -d "$(db_url "$name")" | grep -v '^\\\(un\)\?restrict '
 	fi
 }
 
@@ -46,7 +47,7 @@ refused() {
 	after=$(dump "$BAD_DB")
 	if [ "$after" = "$before" ]; then ok "$d: database unchanged"; else
 		not_ok "$d: database unchanged"
-		diff <(echo "$before") <(echo "$after") | sed 's/^/# /' | head -20
+		diff <(echo "$before") <(echo "$after") | sed 's/^/# /' | head -20 || true
 	fi
 }
 
