@@ -192,7 +192,9 @@ static void record_failure(plan *p, db *d, const migration *m, const char *state
  * says "running" first (an interrupted run shows as failed) and any failure
  * is recorded; a failed transactional rollback changed nothing and leaves the
  * migration applied. */
-#define UNDONE "rolled back, nothing recorded"
+#define UNDONE(down) \
+	((down) ? "its transaction rolled back, nothing recorded; it stays applied" \
+	        : "rolled back, nothing recorded")
 
 int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 {
@@ -235,7 +237,7 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 	 * not, and nothing is recorded: the migration stays as it was. */
 	if (tx && db_interrupted(d)) {
 		db_rollback(d);
-		return run_interrupted(p, m, down, UNDONE, NULL);
+		return run_interrupted(p, m, down, UNDONE(down), NULL);
 	}
 	if (rc && db_interrupted(d)) {
 		/* Outside a transaction what ran stays done: recorded as failed,
@@ -272,7 +274,7 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 	if (rc) {
 		db_rollback(d);
 		if (db_interrupted(d) && tx)
-			return run_interrupted(p, m, down, UNDONE, NULL);
+			return run_interrupted(p, m, down, UNDONE(down), NULL);
 		return rc;
 	}
 	m->info.state = down ? STRATA_ROLLED_BACK : STRATA_APPLIED;

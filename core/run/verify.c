@@ -128,7 +128,7 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 		bool tx = mode.tx;
 		if (tx && (rc = db_begin(&d)))
 			break;
-		rc = db_run(&d, m, false, &mode);
+		rc = intr_signal(&e->intr) ? STRATA_EINTR : db_run(&d, m, false, &mode);
 		if (rc || intr_signal(&e->intr)) {
 			if (tx)
 				db_rollback(&d);

@@ -90,6 +90,25 @@ interrupt_case INT 130
 interrupt_case TERM 143
 interrupt_case HUP 129
 
+# rollback: the down script's transaction is undone, the migration stays applied.
+new_db_var db
+url=$(db_url "$db")
+project pr golang-migrate
+printf 'CREATE TABLE kept (n integer);\n' >pr/m/001_kept.up.sql
+printf 'DROP TABLE kept;\nSELECT pg_sleep(secs) FROM knob;\n' >pr/m/001_kept.down.sql
+q "$db" "CREATE TABLE knob (secs float); INSERT INTO knob VALUES (60)" >/dev/null
+run -C pr --db "$url" apply
+start_strata -C pr --db "$url" rollback
+check "rollback: the down script's statement is seen running" sleeping "$db" "$bg"
+kill -INT "$bg"
+finish_bg
+check "rollback: exit 130" rc_is 130
+check "rollback: the one line" eq "$(cat "$T/err")" \
+	"strata: error: interrupted by SIGINT while rolling back app:001 (m/001_kept.down.sql); its transaction rolled back, nothing recorded; it stays applied"
+check "rollback: within 5 s no session and no advisory lock" gone_within "$db" "$bg" 5
+check "rollback: still applied, its table still there" eq \
+	"$(q "$db" "SELECT state FROM strata_ledger") $(q "$db" "SELECT to_regclass('kept') IS NOT NULL")" "applied t"
+
 # A signal while waiting for the lock another session holds: nothing ran.
 new_db_var db
 url=$(db_url "$db")
