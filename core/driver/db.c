@@ -8,16 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A tracker that waits in a loop of its own (Prisma's lock) stops at its
+ * next statement once the command is interrupted (intr_refuses). */
+static int refused(db *d)
+{
+	if (!d->intr_refuses || !intr_signal(&d->e->intr))
+		return 0;
+	return err_set(d->e, STRATA_EINTR, STRATA_ECLASS_OS, NULL, 0, 0, NULL, "interrupted");
+}
+
 /* host->db_* of the plugins called on this connection (trackers). */
 static int hd_exec(void *ud, const char *sql)
 {
-	return db_exec(ud, sql);
+	int rc = refused(ud);
+	return rc ? rc : db_exec(ud, sql);
 }
 
 static int hd_query(void *ud, const char *sql, const char *const *params, int n,
                     strata_row_fn fn, void *row_ud)
 {
-	return db_query(ud, sql, params, n, fn, row_ud);
+	int rc = refused(ud);
+	return rc ? rc : db_query(ud, sql, params, n, fn, row_ud);
 }
 
 static const char *hd_dialect(void *ud)

@@ -20,6 +20,7 @@ typedef struct db {
 	long lock_timeout_ms;
 	char *who; /* "user@host" for applied_by, looked up once per connection */
 	call_cancel_fn cancel; /* the driver's, when it has one */
+	bool intr_refuses;     /* while set, host->db_* refuse once interrupted */
 	intr_target intr;      /* published while connected: a signal cancels */
 } db;
 

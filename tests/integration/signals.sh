@@ -91,9 +91,12 @@ for _ in $(seq 1 600); do grep -q held "$T/holder.out" && break; sleep 0.05; don
 start_strata -C pw --db sqlite:app.db --lock-timeout 60s apply
 opened() { for _ in $(seq 1 600); do ls -l "/proc/$bg/fd" 2>/dev/null | grep -q 'app\.db$' && return 0; sleep 0.05; done; return 1; }
 check "lock wait: strata has the database open" opened
+t0=$(date +%s%N)
 kill -INT "$bg"
 finish_bg
+took=$((($(date +%s%N) - t0) / 1000000))
 check "lock wait: SIGINT exits 130" rc_is 130
+check "lock wait: strata ended within 5 s of the signal (${took} ms), not at the 60 s timeout" test "$took" -lt 5000
 check "lock wait: the one line" eq "$(cat "$T/err")" "strata: error: interrupted by SIGINT; nothing was changed"
 kill "$holder" 2>/dev/null || true
 wait "$holder" 2>/dev/null || true

@@ -60,6 +60,14 @@ gone_within() {
 	q "$1" "SELECT pid, application_name, state, query FROM pg_stat_activity WHERE datname = current_database()" | diag
 	return 1
 }
+gone_within_apps() { # DB PID SECS: no session of strata PID (another holds a lock)
+	for _ in $(seq 1 $(($3 * 20))); do
+		[ "$(q "$1" "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+		           AND application_name = 'strata (pid $2)'")" = 0 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
 finish_bg() { set +e; wait "$bg"; rc=$?; set -e; cp "$T/bg.out" "$T/out"; cp "$T/bg.err" "$T/err"; }
 
 interrupt_case() { # SIGNAL EXIT
@@ -121,12 +129,41 @@ wait_for "$db" "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = cu
 start_strata -C pw --db "$url" --lock-timeout 60s apply
 check "lock wait: strata is waiting (its session polls, no lock held)" wait_for "$db" \
 	"SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'strata (pid $bg)')"
+t0=$(date +%s%N)
 kill -INT "$bg"
 finish_bg
+took=$((($(date +%s%N) - t0) / 1000000))
 check "lock wait: SIGINT exits 130" rc_is 130
+check "lock wait: strata ended within 5 s of the signal (${took} ms)" test "$took" -lt 5000
 check "lock wait: the one line" eq "$(cat "$T/err")" "strata: error: interrupted by SIGINT; nothing was changed"
 check "lock wait: no strata_ledger created" eq "$(q "$db" "SELECT to_regclass('strata_ledger') IS NULL")" t
 q "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder' AND datname = current_database()" >/dev/null
+wait "$holder" 2>/dev/null || true
+
+# A signal while waiting for Prisma's own lock (a tracker's wait, after
+# strata's lock is taken): the wait ends, both locks are free.
+new_db_var db
+url=$(db_url "$db")
+mkdir -p pp/prisma/migrations/20250101000000_init
+printf 'provider = "postgresql"\n' >pp/prisma/migrations/migration_lock.toml
+printf 'CREATE TABLE t (n integer);\n' >pp/prisma/migrations/20250101000000_init/migration.sql
+printf 'sources:\n  - name: app\n    format: prisma\n    path: prisma/migrations\n' >pp/strata.yaml
+PGAPPNAME=prisma-holder psql -X -q -d "$db" -c "SELECT pg_advisory_lock(72707369)" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+holder=$!
+wait_for "$db" "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'prisma-holder' AND query LIKE '%pg_sleep%')" >/dev/null
+start_strata -C pp --db "$url" --lock-timeout 60s apply
+check "Prisma's lock: strata holds its own lock and waits for Prisma's" wait_for "$db" \
+	"SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory'
+	 AND l.granted AND a.application_name = 'strata (pid $bg)')"
+t0=$(date +%s%N)
+kill -INT "$bg"
+finish_bg
+took=$((($(date +%s%N) - t0) / 1000000))
+check "Prisma's lock: SIGINT exits 130" rc_is 130
+check "Prisma's lock: strata ended within 5 s of the signal (${took} ms)" test "$took" -lt 5000
+check "Prisma's lock: the one line" eq "$(cat "$T/err")" "strata: error: interrupted by SIGINT; nothing was changed"
+check "Prisma's lock: within 5 s no session of that strata" gone_within_apps "$db" "$bg" 5
+q "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'prisma-holder' AND datname = current_database()" >/dev/null
 wait "$holder" 2>/dev/null || true
 
 # Outside a transaction what ran stays done: the row says failed, with the
