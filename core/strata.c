@@ -182,3 +182,15 @@ int strata_init(strata *s, const char *path, int force)
 	err_clear(&s->err);
 	return sources_init(&s->ld, path, force);
 }
+
+/* No allocation, no lock: the handler's whole path is base/interrupt.c and
+ * the driver's cancel. */
+void strata_interrupt(strata *s, int signo)
+{
+	intr_request(&s->err.intr, signo);
+}
+
+int strata_interrupted(const strata *s)
+{
+	return intr_signal(&s->err.intr);
+}

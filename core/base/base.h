@@ -8,6 +8,8 @@
 #define STRATA_BASE_H
 
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,6 +40,26 @@ void now_iso8601(char out[40]);
 long long now_ms(void);
 char *who_am_i(void);
 int thread_beside(pthread_t *t, void *(*fn)(void *), void *arg); /* pthread_create, on another CPU */
+
+/* ---- interrupt.c: a command asked to stop (strata_interrupt) ---- */
+/* What a signal handler may call to stop the statement under way: a
+ * connection's cancel, set up before it is published. */
+typedef struct intr_target {
+	void (*cancel)(void *ud); /* async-signal-safe */
+	void *ud;
+} intr_target;
+
+typedef struct intr_state {
+	atomic_int signo;             /* the first signal asked for, 0: none */
+	atomic_int busy;              /* handlers inside target->cancel */
+	intr_target *_Atomic target;  /* the open connection's cancel, or NULL */
+} intr_state;
+
+void intr_request(intr_state *st, int signo); /* async-signal-safe */
+int intr_signal(const intr_state *st);          /* 0: not interrupted */
+void intr_publish(intr_state *st, intr_target *t);
+void intr_withdraw(intr_state *st, intr_target *t);
+const char *intr_signal_name(int signo);        /* "SIGINT" */
 
 /* ---- version.c ---- */
 char *version_normalize(const char *v);

@@ -25,6 +25,7 @@ typedef struct err_ctx {
 	void *log_ud;
 	strata_event_fn event; /* strata_set_events(): the write commands' per-migration sink */
 	void *event_ud;
+	intr_state intr; /* the handle's interruption: every layer can ask */
 } err_ctx;
 
 void err_ctx_init(err_ctx *e);

@@ -3,6 +3,7 @@
 #define STRATA_CLI_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <strata/strata.h>
 
@@ -11,7 +12,8 @@
 enum {
 	F_TO = 1 << 0, F_STEPS = 1 << 1, F_DRY = 1 << 2, F_SCRATCH = 1 << 3, F_APPLIED = 1 << 4,
 	F_ROLLED = 1 << 5, F_FORCE = 1 << 6, F_OOO = 1 << 7, F_JSON = 1 << 8, F_ID = 1 << 9,
-	F_SHELL = 1 << 10 /* completion's one argument */
+	F_SHELL = 1 << 10, /* completion's one argument */
+	F_WRITES = 1 << 11 /* a write command: SIGINT, SIGTERM, SIGHUP stop it cleanly */
 };
 
 struct opts {
@@ -23,7 +25,7 @@ typedef struct opts opts;
 
 typedef struct cli_command {
 	const char *name;
-	unsigned flags; /* accepted command flags */
+	unsigned flags; /* accepted command flags, and F_WRITES */
 	int (*run)(strata *s, const opts *o);
 	const char *args;    /* "[--to ID] [--dry-run]": upper case words are values */
 	const char *summary; /* what it does, one line */
@@ -87,5 +89,10 @@ void events_free(void);
 /* ---- completion.c ---- */
 int cli_completion(const char *shell);
 void cli_help_man(void);
+/* signals.c: SIGINT, SIGTERM, SIGHUP interrupt the command on s
+ * (strata_interrupt) until released; release returns the signal that did, 0
+ * when none. */
+void cli_catch_signals(strata *s);
+int cli_release_signals(strata *s);
 
 #endif

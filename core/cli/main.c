@@ -26,14 +26,14 @@ const cli_command cli_commands[] = {
 	{"init", F_FORCE | F_JSON, cmd_init, "[--force]", "find the histories here, write strata.yaml"},
 	{"ledger", F_JSON, cmd_ledger, "", "the merged, ordered list of migrations"},
 	{"status", F_JSON, cmd_status, "", "ledger vs database (exit 3 pending, 4 problems)"},
-	{"apply", F_TO | F_DRY | F_OOO | F_JSON, cmd_apply, "[--to ID] [--dry-run] [--out-of-order]",
+	{"apply", F_TO | F_DRY | F_OOO | F_JSON | F_WRITES, cmd_apply, "[--to ID] [--dry-run] [--out-of-order]",
 	 "apply pending migrations in order"},
-	{"rollback", F_TO | F_STEPS | F_DRY | F_JSON, cmd_rollback, "[--to ID | --steps N] [--dry-run]",
+	{"rollback", F_TO | F_STEPS | F_DRY | F_JSON | F_WRITES, cmd_rollback, "[--to ID | --steps N] [--dry-run]",
 	 "run down scripts, newest first"},
-	{"baseline", F_TO | F_JSON, cmd_baseline, "[--to ID]", "record as applied without running"},
-	{"mark", F_ID | F_APPLIED | F_ROLLED | F_JSON, cmd_mark, "ID --applied | --rolled-back",
+	{"baseline", F_TO | F_JSON | F_WRITES, cmd_baseline, "[--to ID]", "record as applied without running"},
+	{"mark", F_ID | F_APPLIED | F_ROLLED | F_JSON | F_WRITES, cmd_mark, "ID --applied | --rolled-back",
 	 "repair one migration's record"},
-	{"verify", F_SCRATCH | F_JSON, cmd_verify, "[--scratch URL]",
+	{"verify", F_SCRATCH | F_JSON | F_WRITES, cmd_verify, "[--scratch URL]",
 	 "apply the history to an empty database"},
 	{"plugins", F_JSON, cmd_plugins, "", "the plugins found"},
 	{"completion", F_SHELL, cmd_completion, "bash|zsh|fish", "print a shell completion script"},
@@ -673,7 +673,14 @@ int main(int argc, char **argv)
 		events_free();
 		return rc;
 	}
+	/* A write command stops cleanly on SIGINT, SIGTERM, SIGHUP: exit 128 + N. */
+	bool writes = (c->flags & F_WRITES) && !o.dry_run;
+	if (writes)
+		cli_catch_signals(s);
 	rc = c->run(s, &o);
+	int sig = writes ? cli_release_signals(s) : 0;
+	if (sig && rc != EXIT_OK)
+		rc = 128 + sig;
 	strata_free(s);
 	events_free();
 	if (fflush(stdout) != 0)

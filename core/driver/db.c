@@ -8,16 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A tracker that waits in a loop of its own (Prisma's lock) stops at its
+ * next statement once the command is interrupted (intr_refuses). */
+static int refused(db *d)
+{
+	if (!d->intr_refuses || !intr_signal(&d->e->intr))
+		return 0;
+	return err_set(d->e, STRATA_EINTR, STRATA_ECLASS_OS, NULL, 0, 0, NULL, "interrupted");
+}
+
 /* host->db_* of the plugins called on this connection (trackers). */
 static int hd_exec(void *ud, const char *sql)
 {
-	return db_exec(ud, sql);
+	int rc = refused(ud);
+	return rc ? rc : db_exec(ud, sql);
 }
 
 static int hd_query(void *ud, const char *sql, const char *const *params, int n,
                     strata_row_fn fn, void *row_ud)
 {
-	return db_query(ud, sql, params, n, fn, row_ud);
+	int rc = refused(ud);
+	return rc ? rc : db_query(ud, sql, params, n, fn, row_ud);
 }
 
 static const char *hd_dialect(void *ud)
@@ -36,6 +47,13 @@ static const host_db host_db_ops = {
 	.dialect = hd_dialect,
 	.table_exists = hd_table_exists,
 };
+
+/* From a signal handler (base/interrupt.c): the driver's cancel only. */
+static void cancel_statement(void *ud)
+{
+	db *d = ud;
+	d->cancel(d->conn);
+}
 
 int db_open(db *d, loader *L, const char *url, bool readonly, const plugin *drv)
 {
@@ -66,6 +84,11 @@ int db_open(db *d, loader *L, const char *url, bool readonly, const plugin *drv)
 	d->hc.db = &host_db_ops;
 	d->hc.db_ud = d;
 	rc = call_open(&d->hc, d->plugin, url, readonly ? STRATA_OPEN_READONLY : 0, &d->conn);
+	d->cancel = rc == 0 && d->conn ? call_cancel_of(d->plugin) : NULL;
+	if (d->cancel) {
+		d->intr = (intr_target){.cancel = cancel_statement, .ud = d};
+		intr_publish(&d->e->intr, &d->intr);
+	}
 	if (rc == STRATA_ENOTFOUND && readonly) {
 		d->conn = NULL; /* no database yet: nothing applied */
 		return 0;
@@ -85,6 +108,10 @@ void db_host_call(db *d, host_call *hc, size_t source)
 
 void db_close(db *d)
 {
+	if (d->cancel) {
+		intr_withdraw(&d->e->intr, &d->intr);
+		d->cancel = NULL;
+	}
 	if (d->conn) {
 		if (d->locked) {
 			err_saved k;
@@ -156,6 +183,11 @@ int db_unlock(db *d)
 		return 0;
 	d->locked = false;
 	return call_unlock(&d->hc, d->plugin, d->conn);
+}
+
+int db_interrupted(const db *d)
+{
+	return intr_signal(&d->e->intr);
 }
 
 static strata_script script_of(const migration *m, bool down)

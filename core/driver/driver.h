@@ -19,6 +19,9 @@ typedef struct db {
 	bool locked;
 	long lock_timeout_ms;
 	char *who; /* "user@host" for applied_by, looked up once per connection */
+	call_cancel_fn cancel; /* the driver's, when it has one */
+	bool intr_refuses;     /* while set, host->db_* refuse once interrupted */
+	intr_target intr;      /* published while connected: a signal cancels */
 } db;
 
 /* With drv NULL, the loader finds (and loads) the driver for url. */
@@ -33,6 +36,8 @@ int db_commit(db *d);
 int db_rollback(db *d);
 int db_lock(db *d);
 int db_unlock(db *d);
+/* The signal that interrupted the command (strata_interrupt), 0: none. */
+int db_interrupted(const db *d);
 /* How one script runs (db_script_mode): inside strata's transaction or as
  * written without one; a file wrapped in its own BEGIN … COMMIT runs only
  * its body, script bytes [start, end), in strata's transaction. */

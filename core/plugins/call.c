@@ -331,3 +331,9 @@ int call_txn_control(host_call *hc, const plugin *pl, strata_conn *c, const stra
 	*end = e;
 	return rc;
 }
+
+call_cancel_fn call_cancel_of(const plugin *pl)
+{
+	const strata_driver_ops *d = DRV(pl);
+	return STRATA_HAS(strata_driver_ops, d, cancel) ? d->cancel : NULL;
+}

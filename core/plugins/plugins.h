@@ -125,5 +125,9 @@ int call_scratch_drop(host_call *hc, const plugin *pl, strata_conn *c);
  * c may be NULL (no database yet). */
 int call_txn_control(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
                      size_t *start, size_t *end);
+/* The driver's cancel (version 3), or NULL when it has none: read here,
+ * before a signal can come, so the handler only calls it. */
+typedef void (*call_cancel_fn)(strata_conn *c);
+call_cancel_fn call_cancel_of(const plugin *pl);
 
 #endif

@@ -45,10 +45,14 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 			done[nnew++] = i;
 		}
 	}
+	if (!rc && intr_signal(&p->e->intr))
+		rc = STRATA_EINTR;
 	if (!rc && p->lg->nmigs)
 		rc = db_commit(d);
 	else if (rc && d->conn)
 		db_rollback(d);
+	if (rc && intr_signal(&p->e->intr))
+		rc = run_interrupted(p, NULL, false, NULL, NULL);
 	/* Said once it is true: after the one commit. */
 	for (size_t i = 0, k = 0; !rc && i < nnew; i++)
 		run_event(p, "baseline", STRATA_EVENT_BASELINED, p->lg->migs[done[i]], ++k, nnew, -1);
@@ -85,10 +89,14 @@ int run_mark(plan *p, const char *url, const char *id, int applied)
 		char now[40];
 		now_iso8601(now);
 		rc = run_write_state(p, d, m, applied ? "applied" : "rolled_back", now, now, 0, NULL);
+		if (!rc && intr_signal(&p->e->intr))
+			rc = STRATA_EINTR;
 		if (!rc)
 			rc = db_commit(d);
 		else
 			db_rollback(d);
+		if (rc && intr_signal(&p->e->intr))
+			rc = run_interrupted(p, NULL, false, NULL, NULL);
 	}
 	if (!rc) {
 		m->info.state = applied ? STRATA_APPLIED : STRATA_ROLLED_BACK;

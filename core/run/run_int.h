@@ -32,6 +32,9 @@ bool run_event(plan *p, const char *command, strata_event_kind kind, const migra
 /* After run_step: its event, or without a sink the "applied …" log line. */
 void run_step_done(plan *p, const char *command, const migration *m, bool down, size_t index,
                    size_t total);
+/* The error of an interrupted command: while m ran (fate: what became of
+ * it), or before it (fate NULL; m NULL: before any migration); STRATA_EINTR. */
+int run_interrupted(plan *p, const migration *m, bool down, const char *fate, const char *hint);
 /* --dry-run: the script as it would run. */
 void run_emit_script(strata_sql_fn fn, void *ud, db *d, const migration *m, bool down);
 /* A script its source could not turn into SQL: the error that stops before it. */

@@ -53,6 +53,8 @@ static int record_decisions(plan *p, db *d)
 int run_open(plan *p, const char *url, bool want_down, run_session *ss)
 {
 	memset(ss, 0, sizeof *ss);
+	if (intr_signal(&p->e->intr))
+		return run_interrupted(p, NULL, false, NULL, NULL);
 	int rc = sources_load(p->lg, p->L, url, want_down);
 	if (rc)
 		return rc;
@@ -63,6 +65,8 @@ int run_open(plan *p, const char *url, bool want_down, run_session *ss)
 		rc = track_lock(p->L, &ss->d, &ss->locks);
 	if (!rc) /* read first: a tracker may refuse the database (Prisma's P3019) */
 		rc = plan_compute(p, &ss->d);
+	if (!rc && intr_signal(&p->e->intr))
+		rc = run_interrupted(p, NULL, false, NULL, NULL);
 	return rc;
 }
 
@@ -71,9 +75,13 @@ int run_open(plan *p, const char *url, bool want_down, run_session *ss)
  * never gets here, so it leaves the database as it found it. */
 int run_ready(plan *p, run_session *ss)
 {
-	int rc = ledger_table_ensure(&ss->d);
-	if (!rc)
+	int rc = 0;
+	if (!intr_signal(&p->e->intr))
+		rc = ledger_table_ensure(&ss->d);
+	if (!rc && !intr_signal(&p->e->intr))
 		rc = record_decisions(p, &ss->d);
+	if (intr_signal(&p->e->intr))
+		rc = run_interrupted(p, NULL, false, NULL, NULL);
 	return rc;
 }
 
@@ -152,6 +160,23 @@ static bool already(db *d, const migration *m, const char *state1, const char *s
 	return yes;
 }
 
+/* The error of an interrupted command (strata_interrupt): which signal, the
+ * migration it stopped in (fate: what became of it) or before (fate NULL;
+ * m NULL: a command that changed nothing).  It replaces the error the interruption caused (a
+ * statement cancelled, a lock wait given up). */
+int run_interrupted(plan *p, const migration *m, bool down, const char *fate, const char *hint)
+{
+	const char *sig = intr_signal_name(intr_signal(&p->e->intr));
+	if (!m)
+		return err_set(p->e, STRATA_EINTR, STRATA_ECLASS_OS, NULL, 0, 0, hint,
+		               "interrupted by %s; nothing was changed", sig);
+	const char *file = down ? m->info.down_file : m->info.file;
+	return err_set(p->e, STRATA_EINTR, STRATA_ECLASS_OS, NULL, 0, 0, hint,
+	               "interrupted by %s %s %s %s (%s); %s", sig, fate ? "while" : "before",
+	               down ? "rolling back" : "applying", m->info.id, file ? file : "no file",
+	               fate ? fate : "it did not start");
+}
+
 /* Record a failure in its own transaction, keeping the original error. */
 static void record_failure(plan *p, db *d, const migration *m, const char *state,
                            const char *started, long ms)
@@ -178,6 +203,10 @@ static void record_failure(plan *p, db *d, const migration *m, const char *state
  * says "running" first (an interrupted run shows as failed) and any failure
  * is recorded; a failed transactional rollback changed nothing and leaves the
  * migration applied. */
+#define UNDONE(down) \
+	((down) ? "its transaction rolled back, nothing recorded; it stays applied" \
+	        : "rolled back, nothing recorded")
+
 int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 {
 	char started[40], finished[40];
@@ -185,6 +214,8 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 	now_iso8601(started);
 	*skipped = false;
 	db_mode mode;
+	if (db_interrupted(d))
+		return run_interrupted(p, m, down, NULL, NULL);
 	int rc = db_script_mode(d, m, down, &mode);
 	if (rc < 0)
 		return rc;
@@ -192,7 +223,7 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 
 	rc = db_begin(d);
 	if (rc)
-		return rc;
+		return db_interrupted(d) ? run_interrupted(p, m, down, NULL, NULL) : rc;
 	/* Without a command-wide lock (SQLite), another process may have done it
 	 * since our plan was read; under the lock nobody else writes. */
 	if (!d->locked &&
@@ -203,14 +234,37 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 	}
 	if (!tx) {
 		rc = run_write_state(p, d, m, down ? "rolling_back" : "running", started, NULL, -1, NULL);
+		if (!rc && db_interrupted(d))
+			rc = STRATA_EINTR;
 		if (!rc)
 			rc = db_commit(d);
 		if (rc) {
 			db_rollback(d);
-			return rc;
+			return db_interrupted(d) ? run_interrupted(p, m, down, NULL, NULL) : rc;
 		}
 	}
 	rc = db_run(d, m, down, &mode);
+	/* Interrupted, a transaction is undone whether its script finished or
+	 * not, and nothing is recorded: the migration stays as it was. */
+	if (tx && db_interrupted(d)) {
+		db_rollback(d);
+		return run_interrupted(p, m, down, UNDONE(down), NULL);
+	}
+	if (rc && db_interrupted(d)) {
+		/* Outside a transaction what ran stays done: recorded as failed,
+		 * with the reason, for the user to finish or undo. */
+		err_set(p->e, STRATA_EINTR, STRATA_ECLASS_OS, NULL, 0, 0, NULL, "interrupted by %s",
+		        intr_signal_name(db_interrupted(d)));
+		record_failure(p, d, m, down ? "rollback_failed" : "failed", started,
+		               (long)(now_ms() - t0));
+		char *hint = xasprintf("finish or undo it by hand, then `strata mark %s --applied` "
+		                       "or `--rolled-back`", m->info.id);
+		rc = run_interrupted(p, m, down,
+		                     "it ran outside a transaction and may be partly done; recorded "
+		                     "as failed", hint);
+		free(hint);
+		return rc;
+	}
 	if (rc) {
 		if (tx)
 			db_rollback(d);
@@ -225,10 +279,14 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 	now_iso8601(finished);
 	long ms = (long)(now_ms() - t0);
 	rc = run_write_state(p, d, m, down ? "rolled_back" : "applied", started, finished, ms, NULL);
+	if (tx && !rc && db_interrupted(d))
+		rc = STRATA_EINTR;
 	if (!rc)
 		rc = db_commit(d);
 	if (rc) {
 		db_rollback(d);
+		if (db_interrupted(d) && tx)
+			return run_interrupted(p, m, down, UNDONE(down), NULL);
 		return rc;
 	}
 	m->info.state = down ? STRATA_ROLLED_BACK : STRATA_APPLIED;

@@ -131,11 +131,18 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 			break;
 		run_event(p, "verify", STRATA_EVENT_START, m, i + 1, n, -1);
 		long long t0 = now_ms();
-		rc = db_run(&d, m, false, &mode);
-		if (!rc && tx)
+		rc = intr_signal(&e->intr) ? STRATA_EINTR : db_run(&d, m, false, &mode);
+		if (rc || intr_signal(&e->intr)) {
+			if (tx)
+				db_rollback(&d);
+			if (intr_signal(&e->intr))
+				rc = err_set(e, STRATA_EINTR, STRATA_ECLASS_OS, NULL, 0, 0, NULL,
+				             "interrupted by %s while verifying %s (%s) on the scratch "
+				             "database", intr_signal_name(intr_signal(&e->intr)), m->info.id,
+				             m->info.file ? m->info.file : "no file");
+		} else if (tx) {
 			rc = db_commit(&d);
-		else if (rc && tx)
-			db_rollback(&d);
+		}
 		run_event(p, "verify", rc ? STRATA_EVENT_FAILED : STRATA_EVENT_VERIFIED, m, i + 1, n,
 		          (long)(now_ms() - t0));
 		if (!rc)

@@ -161,7 +161,9 @@ int track_lock(const loader *L, db *d, track_locks *t)
 		host_call hc;
 		tcall c = {0};
 		bind(NULL, d, &hc, i, &c);
+		d->intr_refuses = true; /* a signal ends the tracker's wait */
 		int rc = call_track_lock(&hc, pl, d->lock_timeout_ms);
+		d->intr_refuses = false;
 		if (rc < 0)
 			return rc;
 		t->held[i] = true;

@@ -61,6 +61,7 @@ enum {
 	STRATA_EIO = -6,       /* the file system or the database failed */
 	STRATA_ESQL = -7,      /* a migration statement failed */
 	STRATA_ESTATE = -8,    /* the recorded state forbids it (failed, modified, …) */
+	STRATA_EINTR = -9,     /* stopped on request (strata_interrupt(): a signal) */
 	STRATA_STOP = 1        /* a row callback asks the driver to stop early */
 };
 
@@ -375,8 +376,21 @@ typedef struct strata_driver_ops {
 	 * NULL, or a table too small to hold it: STRATA_TXN_NONE. */
 	int (*txn_control)(strata_conn *conn, strata_host *host, const strata_script *script,
 	                   size_t *body_start, size_t *body_end);
+	/* Fields below: version 3. */
+	/* Optional: ask the statement running on conn to stop, because the user
+	 * interrupted the command (SIGINT, SIGTERM, SIGHUP).  Called from a
+	 * signal handler, possibly on another thread than the one inside the
+	 * driver: it may only use async-signal-safe calls (PQcancel is; a flag
+	 * polled by sqlite3_progress_handler is), no host service, no memory
+	 * allocation.  From then on run() stops before its next statement and
+	 * lock() stops waiting, both returning STRATA_EINTR (after
+	 * host->error()); the statement under way fails as the database
+	 * reports a cancel.  exec, query, rollback and unlock keep working, so
+	 * the host can roll back, record and release.  One call per
+	 * connection; the host never calls it once close() began. */
+	void (*cancel)(strata_conn *conn);
 } strata_driver_ops;
-#define STRATA_DRIVER_VERSION 2u
+#define STRATA_DRIVER_VERSION 3u
 
 /* What txn_control found in a script. */
 enum {

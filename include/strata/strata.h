@@ -227,6 +227,19 @@ const char *strata_event_name(strata_event_kind kind);
  * config to path (refuses to overwrite unless force). */
 int strata_init(strata *s, const char *path, int force);
 
+/* Ask the command under way on s to stop, for signal signo (SIGINT,
+ * SIGTERM, SIGHUP, …): async-signal-safe, meant to be called from a signal
+ * handler (the strata CLI's does).  The statement running is cancelled
+ * (PostgreSQL: PQcancel; SQLite: a progress handler), the migration's
+ * transaction rolled back and nothing of it recorded, the locks released;
+ * the command then returns STRATA_EINTR with "interrupted by SIGINT while
+ * applying ID (FILE); rolled back, nothing recorded".  The first request
+ * counts; it stays on the handle: every later write command returns
+ * STRATA_EINTR before it starts (use a new handle). */
+void strata_interrupt(strata *s, int signo);
+/* The signal strata_interrupt() was given, 0 when it was not called. */
+int strata_interrupted(const strata *s);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

@@ -6,6 +6,7 @@
 #ifndef STRATA_POSTGRES_INT_H
 #define STRATA_POSTGRES_INT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include <libpq-fe.h>
@@ -37,6 +38,8 @@ struct strata_conn {
 	PGconn *anchor;       /* pooled: holds the migration lock in an open transaction */
 	char anchor_pid[16];  /* its server process */
 	int advisory;         /* pooled: SQL of this transaction names advisory locks */
+	PGcancel *cancel;     /* made at connect, for pgdrv_cancel (a signal handler) */
+	atomic_int cancel_req; /* pgdrv_cancel was called: run() and lock() stop */
 };
 
 /* postgres_url.c: a database URL taken apart. */
@@ -112,6 +115,14 @@ int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *script)
 /* postgres_lock.c */
 int pgdrv_lock(strata_conn *conn, strata_host *host, long timeout_ms);
 int pgdrv_unlock(strata_conn *conn, strata_host *host);
+
+/* postgres_cancel.c: the driver's cancel (async-signal-safe) and what it
+ * stops; stopped: STRATA_EINTR (reported, "interrupted WHAT") once cancel
+ * was called, else STRATA_OK. */
+void pgdrv_cancel_prepare(strata_conn *conn);
+void pgdrv_cancel_free(strata_conn *conn);
+void pgdrv_cancel(strata_conn *conn);
+int pgdrv_stopped(strata_conn *conn, strata_host *host, const char *what);
 
 /* postgres_schema.c */
 int pgdrv_dump_schema(strata_conn *conn, strata_host *host, strata_text_fn fn, void *ud);

@@ -9,6 +9,8 @@
  * transaction on one server connection, and ends it when the client goes
  * (postgres_pool.c checks it is still held in every transaction).
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,11 +109,15 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Who holds the lock, as pg_locks and pg_stat_activity tell. */
+/* Who holds the lock, as pg_locks and pg_stat_activity tell: its server
+ * pid, application_name, whether its client and ours are both on the
+ * server's host, and whether it is running a statement. */
 struct holder {
 	int found;
 	int pid;
 	char name[128];
+	int local;
+	int active;
 };
 
 /* The first holder row is enough to name someone. */
@@ -119,12 +125,32 @@ static int holder_row(void *ud, int ncols, const char *const *values)
 {
 	struct holder *h = ud;
 
-	if (ncols < 2 || !values[0])
+	if (ncols < 4 || !values[0])
 		return STRATA_STOP;
 	h->found = 1;
 	h->pid = atoi(values[0]);
 	snprintf(h->name, sizeof h->name, "%s", values[1] ? values[1] : "");
+	h->local = values[2] && !strcmp(values[2], "t");
+	h->active = values[3] && !strcmp(values[3], "active");
 	return STRATA_STOP;
+}
+
+/*
+ * The strata process behind a holder, when it is known to be gone: its
+ * application_name is exactly the one pgdrv_connect gives ("strata (pid
+ * N)"), both clients are on this host (so N is a pid here), and there is
+ * no process N (ESRCH; EPERM means there is one, of another user).
+ * Returns N, or 0 when it is alive or cannot be told.
+ */
+static long gone_strata(const struct holder *h)
+{
+	long pid = 0;
+	int end = 0;
+
+	if (!h->local || sscanf(h->name, "strata (pid %ld)%n", &pid, &end) != 1 ||
+	    h->name[end] != '\0' || pid <= 0)
+		return 0;
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH ? pid : 0;
 }
 
 /*
@@ -132,14 +158,25 @@ static int holder_row(void *ud, int ncols, const char *const *values)
  * the high 32 bits, objid the low 32, objsubid is 1 (2 is the two-int4
  * form).  Shifting a bigint left wraps without error, which rebuilds the
  * signed key.  Locks of other databases with the same key do not conflict,
- * so only this database's count.
+ * so only this database's count.  A client is on the server's host when it
+ * came through a unix socket (client_port -1; NULL is a session whose
+ * details this role may not see) or a loopback address; two such clients
+ * are on one host.
  */
 static int report_holder(strata_conn *conn, strata_host *host, const char *key, long timeout_ms)
 {
 	static const char sql[] =
-		"SELECT l.pid, a.application_name"
+		"WITH here AS (SELECT a.pid, (a.client_port = -1"
+		"                OR a.client_addr <<= '127.0.0.0/8'::inet"
+		"                OR a.client_addr = '::1'::inet) AS local"
+		"              FROM pg_catalog.pg_stat_activity a)"
+		" SELECT l.pid, a.application_name,"
+		"  coalesce(h.local AND (SELECT local FROM here WHERE pid = pg_catalog.pg_backend_pid()),"
+		"           false),"
+		"  a.state"
 		" FROM pg_catalog.pg_locks l"
 		" LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
+		" LEFT JOIN here h ON h.pid = l.pid"
 		" WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
 		" AND l.database = (SELECT oid FROM pg_catalog.pg_database"
 		"                   WHERE datname = pg_catalog.current_database())"
@@ -149,19 +186,31 @@ static int report_holder(strata_conn *conn, strata_host *host, const char *key, 
 		"another strata is applying migrations; wait for it or raise --lock-timeout";
 	const char *params[1] = { key };
 	struct holder h = { 0 };
+	char gone_hint[200];
+	long gone;
 	int rc = pgdrv_query(conn, host, sql, params, 1, holder_row, &h);
 
 	if (rc < 0)
 		return rc;
-	if (!h.found)
+	if (!h.found) {
 		host->error(host, STRATA_ECLASS_LOCK, NULL, 0, 0, hint,
 		            "could not take the migration lock within %ld ms: held by "
 		            "another session", timeout_ms);
-	else
+	} else if ((gone = gone_strata(&h)) != 0) {
+		snprintf(gone_hint, sizeof gone_hint,
+		         "end that session with SELECT pg_terminate_backend(%d)%s", h.pid,
+		         h.active ? ", or wait until its statement ends" : "");
+		host->error(host, STRATA_ECLASS_LOCK, NULL, 0, 0, gone_hint,
+		            "could not take the migration lock within %ld ms: held by %s "
+		            "(server pid %d), a process that is gone; its server session %s",
+		            timeout_ms, h.name, h.pid,
+		            h.active ? "still runs its last statement" : "is still open");
+	} else {
 		host->error(host, STRATA_ECLASS_LOCK, NULL, 0, 0, hint,
 		            "could not take the migration lock within %ld ms: held by %s "
 		            "(server pid %d)", timeout_ms,
 		            h.name[0] ? h.name : "a session without application_name", h.pid);
+	}
 	return STRATA_EBUSY;
 }
 
@@ -297,6 +346,9 @@ int pgdrv_lock(strata_conn *conn, strata_host *host, long timeout_ms)
 		if (left <= 0)
 			return report_holder(conn, host, key, timeout_ms);
 		sleep_ms(left < PGDRV_LOCK_POLL_MS ? left : PGDRV_LOCK_POLL_MS);
+		rc = pgdrv_stopped(conn, host, "while waiting for the migration lock");
+		if (rc < 0)
+			return rc;
 	}
 	memcpy(conn->lock_key, key, sizeof key);
 	memcpy(conn->fence_key, fence, sizeof fence);

@@ -77,6 +77,7 @@ static int connect_db(strata_conn *c, strata_host *host, const char *conninfo)
 	c->pg = pgdrv_connect(c, host, conninfo);
 	if (!c->pg)
 		return STRATA_EIO;
+	pgdrv_cancel_prepare(c);
 	host->debug(host, "postgres: connected to server version %d as %s",
 	            PQserverVersion(c->pg), PQuser(c->pg));
 	return STRATA_OK;
@@ -242,6 +243,7 @@ void pgdrv_close(strata_conn *conn)
 		return;
 	if (conn->anchor)
 		PQfinish(conn->anchor);
+	pgdrv_cancel_free(conn);
 	PQfinish(conn->pg);
 	if (conn->conninfo) {
 		explicit_bzero(conn->conninfo, strlen(conn->conninfo));

@@ -381,8 +381,12 @@ int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *s)
 
 		if (loc > s->len)
 			loc = s->len;
-		rc = run_one(&r, loc, len > s->len - loc ? s->len : loc + len, i);
+		rc = pgdrv_stopped(conn, host, "before a statement of the migration");
+		if (rc == STRATA_OK)
+			rc = run_one(&r, loc, len > s->len - loc ? s->len : loc + len, i);
 	}
+	if (rc == STRATA_EINTR)
+		drop_own_transaction(&r);
 	if (rc == STRATA_OK && r.opened != SIZE_MAX) {
 		size_t at = r.opened;
 		drop_own_transaction(&r);

@@ -5,6 +5,8 @@
 #ifndef STRATA_SQLITE_INT_H
 #define STRATA_SQLITE_INT_H
 
+#include <stdatomic.h>
+
 #include <sqlite3.h>
 #include <strata/plugin.h>
 #include <strata/plugin_util.h> /* strata_oom */
@@ -12,11 +14,14 @@
 /* One open database.  The path is kept for messages; classify is an empty
  * in-memory database that txn_control prepares statements in (opened on
  * first use); created: this open made the file, so close removes it again
- * if nothing was written to it. */
+ * if nothing was written to it; cancel_req is set by the driver's cancel (a
+ * signal handler), busy_ms is how long to wait for another process's lock. */
 struct strata_conn {
 	sqlite3 *db;
 	sqlite3 *classify;
 	int created;
+	atomic_int cancel_req;
+	int busy_ms;
 	char path[];
 };
 
@@ -41,6 +46,14 @@ int sqlite_drv_dump_schema(strata_conn *conn, strata_host *host,
                            strata_text_fn fn, void *ud);
 int sqlite_drv_table_exists(strata_conn *conn, strata_host *host,
                             const char *table);
+
+/* sqlite_cancel.c: the driver's cancel (sets a flag: async-signal-safe);
+ * watch_cancel on: the statements run() steps fail with SQLITE_INTERRUPT
+ * once it is set; set_busy: the busy timeout, cut short by a cancel. */
+void sqlite_drv_cancel(strata_conn *conn);
+int sqlite_drv_cancelled(strata_conn *conn);
+void sqlite_drv_watch_cancel(strata_conn *conn, int on);
+void sqlite_drv_set_busy(strata_conn *conn, int ms);
 
 /* sqlite_run.c */
 int sqlite_drv_run(strata_conn *conn, strata_host *host,

@@ -157,6 +157,8 @@ int sqlite_drv_open(strata_host *host, const char *url, unsigned int flags,
 	c->path[len] = '\0';
 	c->db = NULL;
 	c->classify = NULL;
+	atomic_init(&c->cancel_req, 0);
+	c->busy_ms = 0;
 	c->created = strcmp(c->path, ":memory:") != 0 && stat(c->path, &st) != 0 && errno == ENOENT;
 	if (ro && c->created) {
 		free(c);
@@ -169,7 +171,7 @@ int sqlite_drv_open(strata_host *host, const char *url, unsigned int flags,
 		return rc;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
-	sqlite3_busy_timeout(c->db, busy_timeout_ms(host));
+	sqlite_drv_set_busy(c, busy_timeout_ms(host));
 	rc = sqlite3_exec(c->db, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, sqlite_hint(rc),

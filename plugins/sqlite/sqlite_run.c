@@ -118,6 +118,7 @@ int sqlite_drv_run(strata_conn *conn, strata_host *host, const strata_script *s)
 		                    "migration script is too large for SQLite");
 	if (in_tx)
 		sqlite_tx_watch(db, &kind);
+	sqlite_drv_watch_cancel(conn, 1);
 	while (p < end && out == STRATA_OK) {
 		const char *start = sqlite_statement_start(p, end), *tail = NULL;
 		sqlite3_stmt *st = NULL;
@@ -125,6 +126,13 @@ int sqlite_drv_run(strata_conn *conn, strata_host *host, const strata_script *s)
 
 		if (start == end)
 			break;
+		if (sqlite_drv_cancelled(conn)) {
+			if (!in_tx && opened && !sqlite3_get_autocommit(db))
+				sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			script_error(host, s, start, SQLITE_INTERRUPT, NULL, "interrupted");
+			out = STRATA_EINTR;
+			break;
+		}
 		kind = STRATA_TXK_OTHER;
 		rc = sqlite3_prepare_v2(db, start, (int)(end - start), &st, &tail);
 		if (rc != SQLITE_OK) {
@@ -164,6 +172,7 @@ int sqlite_drv_run(strata_conn *conn, strata_host *host, const strata_script *s)
 			opened = sqlite3_get_autocommit(db) ? NULL : opened ? opened : start;
 		p = tail;
 	}
+	sqlite_drv_watch_cancel(conn, 0);
 	if (in_tx)
 		sqlite_tx_watch(db, NULL);
 	if (out == STRATA_OK && opened) {

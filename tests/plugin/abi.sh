@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Plugin ABI compatibility: plugins built against older plugin.h headers
-# (frozen copies in tests/plugin/abi/v1 and abi/v2) still load and work with
+# (frozen copies in tests/plugin/abi/v1, abi/v2 and abi/v3) still load and work with
 # today's strata, and malformed descriptors are refused naming the file while
 # the other plugins keep working.  The fixtures (tests/plugin/abi/*.c, built
 # by tests/plugin/meson.build) are the only .so files in $ABI_PLUGINS:
 #   abiv1.so     v1 header: linear source "abiv1" + tracker table abiv1_log
 #   abiv2.so     v2 header: graph source "abiv2" (a merge; tip is up_blocked),
 #                descriptors of exactly the v2 size on the stack
+#   abiv3.so     v3 header: driver "abiv3:" (SQLite underneath) whose table
+#                ends before `cancel` (driver version 3)
 #   abismall.so  descriptor whose struct_size ends before `name`
 #   abiwrong.so  descriptor for plugin ABI 99
 # SQLite only: the subject is the plugin boundary, not the database.
@@ -16,7 +18,7 @@ if ! sqlite; then
 	echo "Bail out! abi.sh runs on SQLite only"
 	exit 1
 fi
-for f in abiv1 abiv2 abismall abiwrong; do
+for f in abiv1 abiv2 abiv3 abismall abiwrong; do
 	[ -f "$ABI_PLUGINS/$f.so" ] || { echo "Bail out! $ABI_PLUGINS/$f.so is not built"; exit 1; }
 done
 export STRATA_PLUGIN_PATH=$ABI_PLUGINS # after lib.sh, which unsets it
@@ -59,6 +61,8 @@ check "plugins: abiv1 (v1 header) listed as source and tracker" \
 	grep -qxF -- "$(line abiv1 1.0 source,tracker "$ABI_PLUGINS/abiv1.so")  [abiv1]" "$T/out"
 check "plugins: abiv2 (v2 header) listed as source" \
 	grep -qxF -- "$(line abiv2 2.0 source "$ABI_PLUGINS/abiv2.so")  [abiv2]" "$T/out"
+check "plugins: abiv3 (v3 header) listed as driver" \
+	grep -qxF -- "$(line abiv3 3.0 driver "$ABI_PLUGINS/abiv3.so")  [abiv3]" "$T/out"
 check "plugins: abismall.so listed as refused, with the reason" \
 	grep -qxF -- "$(line - - - "$ABI_PLUGINS/abismall.so") (refused: descriptor is too small or has no name/version)" "$T/out"
 check "plugins: abiwrong.so listed as refused, with both ABI numbers" \
@@ -73,7 +77,8 @@ cat >"$T/plugins_json.py" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 p = {x["file"].rsplit("/", 1)[1]: x for x in d["plugins"] if x["file"].startswith(sys.argv[2] + "/")}
-assert sorted(p) == ["abismall.so", "abiv1.so", "abiv2.so", "abiwrong.so"], sorted(p)
+assert sorted(p) == ["abismall.so", "abiv1.so", "abiv2.so", "abiv3.so", "abiwrong.so"], sorted(p)
+assert (p["abiv3.so"]["name"], p["abiv3.so"]["roles"], p["abiv3.so"]["schemes"], p["abiv3.so"]["error"]) == ("abiv3", ["driver"], ["abiv3"], None), p["abiv3.so"]
 assert (p["abiv1.so"]["name"], p["abiv1.so"]["roles"], p["abiv1.so"]["formats"], p["abiv1.so"]["error"]) == ("abiv1", ["source", "tracker"], ["abiv1"], None), p["abiv1.so"]
 assert (p["abiv2.so"]["name"], p["abiv2.so"]["roles"], p["abiv2.so"]["formats"], p["abiv2.so"]["error"]) == ("abiv2", ["source"], ["abiv2"], None), p["abiv2.so"]
 assert (p["abismall.so"]["name"], p["abismall.so"]["roles"]) == (None, []), p["abismall.so"]
@@ -237,4 +242,40 @@ check "native rows: rollback undoes 3" out_is "rolled back abiv1:3 create abiv1_
 check "native rows: abiv1_b gone" eq "$(tables native)" "abiv1_a,abiv1_log"
 check "native rows: abiv1_log after rollback" eq "$(log_rows native)" "1=applied,2=applied,3=rolled_back"
 cd "$T"
+# ---- a driver without cancel (v3 header) --------------------------------------
+# The host reads `cancel` only where STRATA_HAS() says the table holds it
+# (under ASan a read past the end of abiv3's table is a global-buffer-
+# overflow).  Without it a signal takes effect when the script ends: the
+# migration's transaction is rolled back all the same.
+mkdir -p d3/m
+printf 'sources:\n  - name: app\n    format: sqlpair\n    path: m\n    layout: golang-migrate\n' >d3/strata.yaml
+printf 'CREATE TABLE first (n INTEGER);\n' >d3/m/001_first.up.sql
+printf 'CREATE TABLE side (n INTEGER);\nINSERT INTO side VALUES (1);\nWITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < (SELECT n FROM knob)) SELECT count(*) FROM c;\n' \
+	>d3/m/002_slow.up.sql
+sqlite3 d3/d3.db "CREATE TABLE knob (n INTEGER); INSERT INTO knob VALUES (6000000);"
+running_002() {
+	for _ in $(seq 1 600); do
+		if [ "$(sqlite3 -init /dev/null d3/d3.db "SELECT count(*) FROM strata_ledger WHERE id = 'app:001' AND state = 'applied'" 2>/dev/null)" = 1 ] &&
+			! sqlite3 -init /dev/null d3/d3.db "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.01
+	done
+	return 1
+}
+set -m
+"$STRATA" -C d3 --db abiv3:d3.db apply >"$T/out" 2>"$T/err" &
+bg=$!
+set +m
+check "abiv3: 002 is seen running" running_002
+kill -INT "$bg"
+set +e; wait "$bg"; rc=$?; set -e
+check "abiv3: SIGINT exits 130 once the script ended" rc_is 130
+check "abiv3: the one line (after the two refusals)" err_are "$W_SMALL" "$W_WRONG" \
+	"strata: error: interrupted by SIGINT while applying app:002 (m/002_slow.up.sql); rolled back, nothing recorded"
+check "abiv3: 002 not recorded, nothing of it left" eq \
+	"$(sqlite3 d3/d3.db "SELECT group_concat(id || '=' || state) FROM strata_ledger") $(sqlite3 d3/d3.db "SELECT count(*) FROM sqlite_master WHERE name = 'side'")" \
+	"app:001=applied 0"
+run -C d3 --db abiv3:d3.db apply
+check "abiv3: the next apply runs 002 once" eq "$rc $(sqlite3 d3/d3.db "SELECT count(*) FROM side")" "0 1"
 done_testing

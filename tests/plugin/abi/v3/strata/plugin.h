@@ -1,0 +1,500 @@
+/* Verbatim copy of include/strata/plugin.h at commit 3c57b68 (plugin ABI header "version 3": driver ops version 2, before `cancel`): a frozen fixture, never edit it. */
+/*
+ * strata plugin ABI — the only header a strata plugin includes.
+ *
+ * A plugin is a shared module that exports one function, strata_plugin_entry(),
+ * returning a pointer to a const strata_plugin descriptor.  The descriptor says
+ * which ABI the plugin was built for and which roles it fills:
+ *
+ *   source   reads a folder of migrations and hands them to the host;
+ *   tracker  reads and writes one tool's tracking table through the host's
+ *            database connection;
+ *   driver   talks to one kind of database (chosen by URL scheme).
+ *
+ * Rules of the road (the host relies on them):
+ *   - Every struct below starts with a version and its size and only ever grows
+ *     at the end, like sqlite3_vfs.  Each append bumps the struct's version and
+ *     is headed by a "Fields below: version N" marker.  The reader of a struct
+ *     (host or plugin) touches a field only when STRATA_HAS() says the size its
+ *     writer reported covers it: that one check, never a version compare.
+ *   - Memory never crosses the boundary un-owned.  The host copies everything a
+ *     plugin hands it during the call; the plugin frees its own allocations.
+ *   - A plugin never prints and never exits.  It reports through host->error()
+ *     (message, file, line, column, hint) and returns a negative status.
+ */
+#ifndef STRATA_PLUGIN_H
+#define STRATA_PLUGIN_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped only when a struct changes incompatibly; the host refuses others. */
+#define STRATA_PLUGIN_ABI_VERSION 1u
+
+#if defined(__GNUC__)
+#define STRATA_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define STRATA_EXPORT __attribute__((visibility("default")))
+#else
+#define STRATA_PRINTF(f, a)
+#define STRATA_EXPORT
+#endif
+
+/*
+ * Does the struct p points to hold field?  True when the struct_size its
+ * writer reported (the sizeof of the header it was built with) covers the
+ * whole field.  The ABI's one field-presence check, for host and plugins:
+ *     if (STRATA_HAS(strata_migration_desc, d, dependencies)) …
+ */
+#define STRATA_HAS(type, p, field) \
+	((size_t)(p)->struct_size >= offsetof(type, field) + sizeof(((const type *)0)->field))
+
+/* Status codes: 0 is success, errors are negative. */
+enum {
+	STRATA_OK = 0,
+	STRATA_ERR = -1,       /* generic failure, details in the host error */
+	STRATA_ENOTFOUND = -2, /* the thing asked for does not exist */
+	STRATA_EBUSY = -3,     /* a lock could not be taken in time */
+	STRATA_EINVAL = -4,    /* bad input: config, file contents, usage */
+	STRATA_ENOMEM = -5,
+	STRATA_EIO = -6,       /* the file system or the database failed */
+	STRATA_ESQL = -7,      /* a migration statement failed */
+	STRATA_ESTATE = -8,    /* the recorded state forbids it (failed, modified, …) */
+	STRATA_STOP = 1        /* a row callback asks the driver to stop early */
+};
+
+/* Error classes: what kind of thing went wrong, for messages and exit codes. */
+typedef enum strata_error_class {
+	STRATA_ECLASS_NONE = 0,
+	STRATA_ECLASS_CONFIG,  /* strata.yaml or a formats/ descriptor */
+	STRATA_ECLASS_PLUGIN,  /* loading or ABI */
+	STRATA_ECLASS_SOURCE,  /* a migration folder or file */
+	STRATA_ECLASS_DB,      /* connecting, tracking tables */
+	STRATA_ECLASS_SQL,     /* a migration's own statements */
+	STRATA_ECLASS_LOCK,
+	STRATA_ECLASS_USAGE,
+	STRATA_ECLASS_OS
+} strata_error_class;
+
+/* Driver open flags. */
+#define STRATA_OPEN_READONLY 0x1u
+
+/* Migration flags. */
+#define STRATA_MIG_NO_TRANSACTION 0x1u /* run outside a transaction */
+#define STRATA_MIG_HAS_DOWN       0x2u /* down script present (maybe empty) */
+
+typedef struct strata_host strata_host;
+typedef struct strata_conn strata_conn; /* a driver's connection, opaque */
+
+/* Row callback for queries: values are NUL-terminated text, NULL for SQL NULL,
+ * valid only during the call.  Return STRATA_STOP to end early. */
+typedef int (*strata_row_fn)(void *ud, int ncols, const char *const *values);
+
+/* Text sink, used for schema dumps. */
+typedef int (*strata_text_fn)(void *ud, const char *text, size_t len);
+
+/*
+ * What a source hands the host for one migration.  Every pointer is borrowed
+ * for the duration of add_migration(); the host copies what it keeps.
+ */
+typedef struct strata_migration_desc {
+	unsigned int version; /* STRATA_MIGRATION_DESC_VERSION */
+	unsigned int struct_size;
+	/* Fields below: version 1. */
+	const char *mig_version;     /* as written: "0001", "1.2.3", a revision id */
+	const char *name;            /* human name, may be "" */
+	const char *up;              /* up script */
+	size_t up_len;
+	const char *down;            /* NULL if none */
+	size_t down_len;
+	const char *file;            /* file of the up script, relative to the source */
+	int line;                    /* line in that file where the up script starts */
+	const char *down_file;       /* NULL if none */
+	int down_line;
+	unsigned int flags;          /* STRATA_MIG_* */
+	const char *const *parents;  /* NULL: linear (previous in version order);
+	                                else NULL-terminated list of versions in the same
+	                                source, empty list for a root */
+	const char *native_checksum; /* the format's own checksum, or NULL */
+	/* Fields below: version 2.  A script the source found but cannot turn into SQL (an
+	 * Alembic body with a loop, a call to a helper, …): the reason and its
+	 * line in file / down_file, plus a hint naming the ways forward.  The
+	 * migration keeps its place in the ledger; apply and rollback stop before
+	 * it.  NULL reason: the script is runnable. */
+	const char *up_blocked;
+	int up_blocked_line;
+	const char *down_blocked;
+	int down_blocked_line;
+	const char *blocked_hint;
+	/* Fields below: version 3.  How many of parents[] (the last ones) are dependencies
+	 * only (Alembic's depends_on), not lineage: ordered before the migration
+	 * and applied with it, but `rollback --to` a dependency does not undo
+	 * it.  0: every parent is lineage. */
+	unsigned int dependencies;
+} strata_migration_desc;
+#define STRATA_MIGRATION_DESC_VERSION 3u
+#define STRATA_MIGRATION_DESC_INIT \
+	{ .version = STRATA_MIGRATION_DESC_VERSION, .struct_size = sizeof(strata_migration_desc) }
+
+/* A source binding from the config: name, folder and format options. */
+typedef struct strata_source_cfg {
+	unsigned int version; /* STRATA_SOURCE_CFG_VERSION */
+	unsigned int struct_size;
+	/* Fields below: version 1. */
+	const char *name;      /* source name from strata.yaml */
+	const char *format;    /* format name that selected this plugin */
+	const char *path;      /* folder, absolute */
+	const char *config_file; /* for messages */
+	int config_line;
+	const char *const *option_keys;   /* NULL-terminated, parallel to values */
+	const char *const *option_values;
+	/* What the command needs (STRATA_WANT_*).  Without STRATA_WANT_DOWN_TEXT a
+	 * source may skip reading separate down files: it then hands over
+	 * down = NULL with down_file set and STRATA_MIG_HAS_DOWN in flags. */
+	unsigned int want;
+	/* Fields below: version 2.  The dialect of the database the command targets ("sqlite",
+	 * "postgresql"), from its URL, for sources whose SQL depends on it
+	 * (Alembic's op.* calls); NULL when no driver serves the URL. */
+	const char *dialect;
+} strata_source_cfg;
+#define STRATA_SOURCE_CFG_VERSION 2u
+#define STRATA_WANT_DOWN_TEXT 0x1u
+/* `want` bits are requests: a plugin that does not know one ignores it, and
+ * a host never relies on it being honoured.  STRATA_WANT_DIALECT_CHECK (set by
+ * `verify`): a source whose history names the dialect it was written for
+ * (Prisma's migration_lock.toml) fails the scan, naming that file:line, when
+ * cfg->dialect (the target's) is another one. */
+#define STRATA_WANT_DIALECT_CHECK 0x2u
+
+/* A migration script to run: SQL text plus where it came from. */
+typedef struct strata_script {
+	unsigned int version; /* STRATA_SCRIPT_VERSION */
+	unsigned int struct_size;
+	/* Fields below: version 1. */
+	const char *sql;
+	size_t len;
+	const char *file;  /* path for messages */
+	int line;          /* line of sql[0] within file */
+	unsigned int flags; /* STRATA_MIG_* */
+} strata_script;
+#define STRATA_SCRIPT_VERSION 1u
+
+/* A source: reads migrations from a folder. */
+typedef struct strata_source_ops {
+	unsigned int version; /* STRATA_SOURCE_VERSION */
+	unsigned int struct_size;
+	/* Fields below: version 1. */
+	const char *const *formats;  /* format names served, NULL-terminated */
+	const char *const *options;  /* option keys accepted besides name/format/path */
+	/* Read every migration in cfg->path and hand each to host->add_migration(). */
+	int (*scan)(strata_host *host, const strata_source_cfg *cfg);
+	/* For `strata init`: does dir (absolute) hold this format?  Return a score
+	 * (0 = no, higher = more certain) and, through host->detected(), the format
+	 * name and options to write into strata.yaml. */
+	int (*detect)(strata_host *host, const char *dir);
+} strata_source_ops;
+#define STRATA_SOURCE_VERSION 1u
+
+/* One record a tracker reports from its table. */
+typedef struct strata_track_row {
+	unsigned int version; /* STRATA_TRACK_ROW_VERSION */
+	unsigned int struct_size;
+	/* Fields below: version 1. */
+	const char *mig_version; /* the source's version this row is about */
+	const char *state;       /* "applied" "baselined" "failed" "rolled_back"
+	                            "modified" (applied, but the tool's own checksum
+	                            rule says the file changed), or "head": this
+	                            migration and every ancestor (through parents)
+	                            are applied (Alembic keeps only the heads) */
+	const char *checksum;    /* native checksum recorded, or NULL */
+	const char *finished_at; /* or NULL */
+	/* Fields below: version 2.  The tool's own text for a failed row (the
+	 * logs Prisma keeps), whole; NULL when it has none. */
+	const char *error;
+} strata_track_row;
+#define STRATA_TRACK_ROW_VERSION 2u
+
+/*
+ * A migration's recorded state.  Rows (strata_track_row.state) and events
+ * (strata_track_event.state) carry it across the boundary as its name, for
+ * compatibility; the names are these, and strata_track_state_of() is the one
+ * place a name becomes a state (host and plugins alike).
+ */
+typedef enum strata_track_state {
+	STRATA_TRACK_UNKNOWN = 0,     /* a name not below: never guessed at */
+	STRATA_TRACK_APPLIED,         /* "applied" */
+	STRATA_TRACK_BASELINED,       /* "baselined": recorded without running */
+	STRATA_TRACK_FAILED,          /* "failed" */
+	STRATA_TRACK_ROLLED_BACK,     /* "rolled_back" */
+	STRATA_TRACK_MODIFIED,        /* "modified": applied, the tool's checksum differs */
+	STRATA_TRACK_HEAD,            /* "head": it and every ancestor are applied */
+	STRATA_TRACK_RUNNING,         /* "running": started outside a transaction */
+	STRATA_TRACK_ROLLING_BACK,    /* "rolling_back" */
+	STRATA_TRACK_ROLLBACK_FAILED, /* "rollback_failed" */
+	STRATA_TRACK_STATE_COUNT
+} strata_track_state;
+
+static inline const char *strata_track_state_name(strata_track_state st)
+{
+	static const char *const names[STRATA_TRACK_STATE_COUNT] = {
+		"unknown", "applied", "baselined", "failed", "rolled_back", "modified", "head",
+		"running", "rolling_back", "rollback_failed",
+	};
+	return (unsigned)st < STRATA_TRACK_STATE_COUNT ? names[st] : "unknown";
+}
+
+static inline strata_track_state strata_track_state_of(const char *name)
+{
+	for (int i = 1; name && i < STRATA_TRACK_STATE_COUNT; i++) {
+		const char *a = strata_track_state_name((strata_track_state)i), *b = name;
+		while (*a && *a == *b)
+			a++, b++;
+		if (*a == *b)
+			return (strata_track_state)i;
+	}
+	return STRATA_TRACK_UNKNOWN;
+}
+
+/* The event a tracker records: one migration changed state. */
+typedef struct strata_track_event {
+	unsigned int version; /* STRATA_TRACK_EVENT_VERSION */
+	unsigned int struct_size;
+	/* Fields below: version 1. */
+	const char *mig_version;
+	const char *name;
+	const char *state;      /* "applied" "baselined" "failed" "rolled_back" "running" */
+	const char *checksum;   /* sha256 hex of the up script */
+	const char *native_checksum;
+	const char *started_at; /* ISO-8601 UTC */
+	const char *finished_at;
+	const char *error;      /* failure text or NULL */
+	long execution_ms;
+	/* Fields below: version 2.  The migration's parents as its source gave
+	 * them (NULL-terminated; NULL for a linear source). */
+	const char *const *parents;
+} strata_track_event;
+#define STRATA_TRACK_EVENT_VERSION 2u
+
+/* A tracker: one tool's tracking table, reached through the host's database
+ * calls (host->db_exec, host->db_query), so it works with any driver. */
+typedef struct strata_tracker_ops {
+	unsigned int version; /* STRATA_TRACKER_VERSION */
+	unsigned int struct_size;
+	/* Fields below: version 1 (lock and unlock optional). */
+	const char *table;    /* table name, for messages and docs */
+	/* Report every row through host->track_row(); a missing table is no rows,
+	 * or STRATA_ENOTFOUND with STRATA_TRACKER_SAYS_MISSING (flags). */
+	int (*read)(strata_host *host, const strata_source_cfg *cfg);
+	/* Record one event inside the host's current transaction, creating the
+	 * table with the tool's own DDL first if needed. */
+	int (*record)(strata_host *host, const strata_source_cfg *cfg,
+	              const strata_track_event *ev);
+	/* Optional: the native tool's own lock, taken after strata's and held for
+	 * a whole write command, so the tool and strata never interleave (Prisma's
+	 * advisory lock).  timeout_ms < 0 waits forever; STRATA_EBUSY on timeout. */
+	int (*lock)(strata_host *host, const strata_source_cfg *cfg, long timeout_ms);
+	int (*unlock)(strata_host *host, const strata_source_cfg *cfg);
+	/* Fields below: version 2 (optional).  STRATA_TRACKER_*: what the
+	 * table's rows, and their absence, say. */
+	unsigned int flags;
+	/* The source options (also listed in the source's options) that give
+	 * one source a table of its own instead of `table`, NULL-terminated: the
+	 * first names the table, a second its schema.  Two sources with the same
+	 * names would share one table; `strata init` gives a later one its own,
+	 * with table_note (what the native tool must be told) as a comment
+	 * beside it. */
+	const char *const *table_options;
+	const char *table_note;
+} strata_tracker_ops;
+#define STRATA_TRACKER_VERSION 2u
+/* read() returns STRATA_ENOTFOUND, reporting nothing, when the tool's table
+ * does not exist (without this flag a missing table reads as no rows). */
+#define STRATA_TRACKER_SAYS_MISSING 0x1u
+/* The table, when it exists, is the tool's whole record: a migration it does
+ * not report is not applied in the tool's view (Alembic keeps only heads, and
+ * a downgrade removes them).  Without it, a migration the table does not
+ * report is one the tool has no record of, and strata_ledger's stands. */
+#define STRATA_TRACKER_COMPLETE 0x2u
+
+/* A database driver. */
+typedef struct strata_driver_ops {
+	unsigned int version; /* STRATA_DRIVER_VERSION */
+	unsigned int struct_size;
+	/* Fields below: version 1 (lock, unlock and every member from
+	 * needs_autocommit on are optional). */
+	const char *const *schemes; /* URL schemes without ':' ("sqlite"), NULL-terminated */
+	const char *dialect;        /* "sqlite", "postgresql" */
+	/* Connect.  With STRATA_OPEN_READONLY the driver must not create or change
+	 * anything and returns STRATA_ENOTFOUND (without reporting an error) when
+	 * the database does not exist yet. */
+	int (*open)(strata_host *host, const char *url, unsigned int flags, strata_conn **out);
+	void (*close)(strata_conn *conn);
+	/* Run host-written SQL (one or more statements, no parameters). */
+	int (*exec)(strata_conn *conn, strata_host *host, const char *sql);
+	/* Run one statement with text parameters $1..$n (NULL = SQL NULL). */
+	int (*query)(strata_conn *conn, strata_host *host, const char *sql,
+	             const char *const *params, int nparams, strata_row_fn fn, void *ud);
+	/* Transactions.  begin takes the write lock at once where the database has one. */
+	int (*begin)(strata_conn *conn, strata_host *host);
+	int (*commit)(strata_conn *conn, strata_host *host);
+	int (*rollback)(strata_conn *conn, strata_host *host);
+	/* Run a migration script: split it into statements with the dialect's own
+	 * parser and run them in order; on failure report file:line:col. */
+	int (*run)(strata_conn *conn, strata_host *host, const strata_script *script);
+	/* Write the schema (DDL only, stable order) to fn. */
+	int (*dump_schema)(strata_conn *conn, strata_host *host, strata_text_fn fn, void *ud);
+	/* Optional: a lock held across a whole command; NULL when the driver's
+	 * transactions already serialize writers. timeout_ms < 0 waits forever. */
+	int (*lock)(strata_conn *conn, strata_host *host, long timeout_ms);
+	int (*unlock)(strata_conn *conn, strata_host *host);
+	/* Does the table exist (in the connection's schema)? 1 yes, 0 no, <0 error. */
+	int (*table_exists)(strata_conn *conn, strata_host *host, const char *table);
+	/* Optional: must this script run outside a transaction block, because it
+	 * holds a statement the database refuses inside one (CREATE INDEX
+	 * CONCURRENTLY, VACUUM, …)?  1 yes, 0 no (also for text that does not
+	 * parse: the database reports that when it runs), < 0 error.  NULL, or a
+	 * table too small to hold it: never. */
+	int (*needs_autocommit)(strata_conn *conn, strata_host *host, const strata_script *script);
+	/* Optional, for `verify`: create an empty scratch database beside this
+	 * connection's and write a URL for it (NUL-terminated, at most size
+	 * bytes) to url; scratch_drop removes the one this connection created.
+	 * NULL: verify without --scratch refuses a target of this driver (a
+	 * "sqlite" target is verified on a temporary SQLite file instead). */
+	int (*scratch_create)(strata_conn *conn, strata_host *host, char *url, size_t size);
+	int (*scratch_drop)(strata_conn *conn, strata_host *host);
+	/* Fields below: version 2. */
+	/* Optional: does the script control its own transaction, read with the
+	 * dialect's parser?  Returns one of STRATA_TXN_* below, or < 0 after
+	 * host->error().  Only BEGIN/START, COMMIT/END, ROLLBACK/ABORT, PREPARE
+	 * TRANSACTION, COMMIT/ROLLBACK PREPARED and COMMIT AND CHAIN count;
+	 * SAVEPOINT, RELEASE and ROLLBACK TO do not.  For STRATA_TXN_WRAPPED set
+	 * [*body_start, *body_end) to the byte range of script->sql between the
+	 * opening BEGIN (its ';' included) and the closing COMMIT.  conn is NULL
+	 * when the database does not exist yet (a dry run): answer from the text.
+	 * NULL, or a table too small to hold it: STRATA_TXN_NONE. */
+	int (*txn_control)(strata_conn *conn, strata_host *host, const strata_script *script,
+	                   size_t *body_start, size_t *body_end);
+} strata_driver_ops;
+#define STRATA_DRIVER_VERSION 2u
+
+/* What txn_control found in a script. */
+enum {
+	/* No transaction control of its own (savepoints are fine): runs as it is. */
+	STRATA_TXN_NONE = 0,
+	/* One BEGIN that opens the file and one COMMIT (or END) that closes it,
+	 * with nothing else outside them and no other transaction control inside:
+	 * the host drops both and runs the body in its own transaction. */
+	STRATA_TXN_WRAPPED = 1,
+	/* Any other transaction control (several blocks, a ROLLBACK, a COMMIT in
+	 * the middle, statements outside the block, BEGIN with options): the host
+	 * runs the file as written, outside a transaction of its own. */
+	STRATA_TXN_OWN = 2
+};
+
+/*
+ * Services the host lends a plugin for the duration of one call.  The host may
+ * embed this struct in a larger one of its own; plugins touch only these fields.
+ */
+struct strata_host {
+	unsigned int version; /* STRATA_HOST_VERSION */
+	unsigned int struct_size;
+	/* Fields below: version 1. */
+	/* Report an error (the last one reported wins).  file/hint may be NULL,
+	 * line/col 0 when unknown. */
+	void (*error)(strata_host *h, strata_error_class cls, const char *file, int line,
+	              int col, const char *hint, const char *fmt, ...) STRATA_PRINTF(7, 8);
+	/* A warning the user should see; the operation goes on. */
+	void (*warn)(strata_host *h, const char *file, int line, const char *fmt, ...)
+		STRATA_PRINTF(4, 5);
+	/* A line for -v. */
+	void (*debug)(strata_host *h, const char *fmt, ...) STRATA_PRINTF(2, 3);
+	/* Source role: hand over one migration (copied). */
+	int (*add_migration)(strata_host *h, const strata_migration_desc *m);
+	/* Source role, detect(): what to write in strata.yaml for this folder.
+	 * keys/values NULL-terminated, may be NULL. */
+	int (*detected)(strata_host *h, const char *format, const char *const *keys,
+	                const char *const *values);
+	/* Directories that hold the formats/ descriptors, most specific first,
+	 * NULL-terminated. */
+	const char *const *formats_dirs;
+	/* Tracker role: database access inside the host's connection. */
+	int (*db_exec)(strata_host *h, const char *sql);
+	int (*db_query)(strata_host *h, const char *sql, const char *const *params,
+	                int nparams, strata_row_fn fn, void *ud);
+	const char *(*db_dialect)(strata_host *h);
+	int (*db_table_exists)(strata_host *h, const char *table);
+	/* Tracker role, read(): report one row (copied). */
+	int (*track_row)(strata_host *h, const strata_track_row *row);
+	/* SHA-256 of data as 64 lowercase hex digits plus NUL. */
+	void (*sha256_hex)(const void *data, size_t len, char out[65]);
+	/* Versions, one rule for every source: the sort key of v[0..len) is
+	 * written to out (room for 2 * len + 3 bytes) and its length returned.
+	 * Keys compare with version_cmp: "0001" == "1", 2 < 10, 1.9 < 1.10,
+	 * "1_2" == "1.2"; text that is not digits and . _ - sorts after numbers. */
+	size_t (*version_key)(const char *v, size_t len, char *out);
+	int (*version_cmp)(const char *ka, const char *kb);
+	/* How long a driver waits for a lock held by someone else, in ms (< 0:
+	 * forever): lock_timeout in strata.yaml, STRATA_LOCK_TIMEOUT_MS beats it. */
+	long lock_timeout_ms;
+	/* Session settings for the connection that runs migrations (strata.yaml
+	 * session: lock_timeout, statement_timeout), in ms; 0 = leave the
+	 * server's default.  Drivers whose database has no such setting ignore them. */
+	long session_lock_timeout_ms;
+	long session_statement_timeout_ms;
+	/* Fields below: version 2.  Tracker role: the ledger's graph of the tracker's source.
+	 * 1 when version a is b or one of b's ancestors (through parents), 0 when
+	 * not, STRATA_ENOTFOUND (no error reported) when a or b is not a
+	 * migration of the source. */
+	int (*is_ancestor)(strata_host *h, const char *a, const char *b);
+};
+#define STRATA_HOST_VERSION 2u
+
+/* The descriptor a plugin exports. */
+typedef struct strata_plugin {
+	unsigned int abi_version; /* STRATA_PLUGIN_ABI_VERSION */
+	unsigned int struct_size; /* sizeof(strata_plugin) as the plugin saw it */
+	/* Fields below: ABI 1. */
+	const char *name;
+	const char *version;
+	const char *summary;
+	const strata_source_ops *source;   /* NULL if not a source */
+	const strata_tracker_ops *tracker; /* NULL if not a tracker */
+	const strata_driver_ops *driver;   /* NULL if not a driver */
+} strata_plugin;
+
+#define STRATA_PLUGIN_INIT(name_, version_, summary_)                               \
+	.abi_version = STRATA_PLUGIN_ABI_VERSION, .struct_size = sizeof(strata_plugin), \
+	.name = (name_), .version = (version_), .summary = (summary_)
+
+#define STRATA_OPS_INIT(type_, ver_) .version = (ver_), .struct_size = sizeof(type_)
+
+/* The one symbol the host looks up. */
+#define STRATA_PLUGIN_ENTRY_SYMBOL "strata_plugin_entry"
+typedef const strata_plugin *(*strata_plugin_entry_fn)(void);
+
+/* Declare the plugin's entry point: STRATA_PLUGIN_DEFINE(my_descriptor); */
+#define STRATA_PLUGIN_DEFINE(desc_)                                         \
+	STRATA_EXPORT const strata_plugin *strata_plugin_entry(void);       \
+	STRATA_EXPORT const strata_plugin *strata_plugin_entry(void) { return &(desc_); }
+
+/* Convenience for plugin code: option lookup in a source config. */
+static inline const char *strata_cfg_option(const strata_source_cfg *cfg, const char *key)
+{
+	if (!cfg->option_keys)
+		return NULL;
+	for (size_t i = 0; cfg->option_keys[i]; i++) {
+		const char *a = cfg->option_keys[i], *b = key;
+		while (*a && *a == *b)
+			a++, b++;
+		if (*a == *b)
+			return cfg->option_values[i];
+	}
+	return NULL;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* STRATA_PLUGIN_H */
