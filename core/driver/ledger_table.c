@@ -90,6 +90,9 @@ static int diagnose(db *d, bool exists)
  * question can be asked: the driver's error, with the table named. */
 static int failed(db *d, int rc, const char *what)
 {
+	/* Another process's lock, or a table not there yet: nothing to diagnose. */
+	if (rc == STRATA_EBUSY || !strcmp(what, "create"))
+		return rc;
 	err_saved orig;
 	err_save(d->e, &orig);
 	bool asks = runs(d, "SELECT 1");
