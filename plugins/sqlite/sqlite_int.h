@@ -44,6 +44,14 @@ int sqlite_drv_table_exists(strata_conn *conn, strata_host *host,
 int sqlite_drv_run(strata_conn *conn, strata_host *host,
                    const strata_script *script);
 const char *sqlite_statement_start(const char *p, const char *end);
+void sqlite_locate(const strata_script *s, size_t off, int *line, int *col);
+
+/* sqlite_lex.c: the script read with SQLite's lexical rules. */
+/* Refuse, at its file:line:col, an unterminated comment or quote or a bind
+ * parameter; STRATA_OK or STRATA_ESQL (reported). */
+int sqlite_lex_check(strata_host *host, const strata_script *s);
+/* The next ';' token from p (outside quotes and comments), else end. */
+const char *sqlite_lex_next_semi(const char *p, const char *end);
 
 /* sqlite_txn.c: transaction statements, as SQLite's parser reports them to
  * the authorizer while it prepares a statement. */
