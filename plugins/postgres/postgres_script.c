@@ -3,6 +3,7 @@
  * offsets into the text they were given; users read file:line:col.  This file
  * converts between the two and makes the C string the parser needs.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,4 +100,34 @@ void pgdrv_locate(const strata_script *s, size_t at, int *line, int *col)
 	}
 	*line = l;
 	*col = c;
+}
+
+/*
+ * Text libpg_query's scanner cannot read (an unterminated quote or comment:
+ * no server reads it either), reported at the scanner's position, 1-based
+ * characters into text.  The message quotes the text from there to the end
+ * of the file ("at or near \"...\""), which may be megabytes: only its
+ * first line is kept.  Returns STRATA_ESQL, or STRATA_ENOMEM.
+ */
+int pgdrv_scan_error(const strata_conn *conn, strata_host *host, const strata_script *s,
+                     const char *text, const char *message, int cursorpos)
+{
+	static const char near[] = " at or near \"";
+	const char *m = message ? message : "cannot read the script", *q = strstr(m, near);
+	const char *nl = q ? strchr(q + sizeof near - 1, '\n') : NULL;
+	const char *rest = nl ? nl + strspn(nl, " \t\r\n") : NULL; /* "\"": nothing follows */
+	char *cut = NULL, *msg;
+	size_t at = cursorpos > 0 ? pgdrv_char_offset(text, 0, s->len, cursorpos - 1) : 0;
+	int line, col;
+
+	if (nl && asprintf(&cut, "%.*s%s\"", (int)(nl - m), m, strcmp(rest, "\"") ? "..." : "") < 0)
+		return strata_oom(host);
+	msg = pgdrv_clean(conn, cut ? cut : m);
+	free(cut);
+	if (!msg)
+		return strata_oom(host);
+	pgdrv_locate(s, at, &line, &col);
+	host->error(host, STRATA_ECLASS_SQL, s->file, line, col, NULL, "%s", msg);
+	free(msg);
+	return STRATA_ESQL;
 }
