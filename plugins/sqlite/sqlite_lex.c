@@ -85,7 +85,7 @@ static const char *quote_end(const char *p, const char *end)
  * and returns its kind; a problem leaves *next at the problem's start.
  * Only what the callers need is told apart.
  */
-enum tok { T_OTHER, T_SEMI, T_PARAM, T_OPEN_COMMENT, T_OPEN_STRING, T_OPEN_IDENT };
+enum tok { T_OTHER, T_WORD, T_SEMI, T_PARAM, T_OPEN_COMMENT, T_OPEN_STRING, T_OPEN_IDENT };
 
 static enum tok token(const char *p, const char *end, const char **next)
 {
@@ -149,6 +149,7 @@ static enum tok token(const char *p, const char *end, const char **next)
 			for (q = p + 1; q < end && id_char((unsigned char)*q); q++)
 				;
 			*next = q;
+			return T_WORD;
 		}
 		return T_OTHER;
 	}
@@ -162,20 +163,47 @@ static const char *text_end(const char *sql, size_t len)
 	return nul ? nul : sql + len;
 }
 
+/* The words every transaction statement has (BEGIN, COMMIT, END, ROLLBACK,
+ * SAVEPOINT, RELEASE), in any case.  A word that only looks like one (END of
+ * CASE) costs the caller a closer look, nothing more. */
+static int tx_word(const char *p, size_t n)
+{
+	static const char *const words[] = { "begin", "commit", "end", "rollback", "savepoint",
+	                                     "release" };
+
+	if (n < 3 || n > 9 || !strchr("bcersBCERS", *p))
+		return 0;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		size_t k = strlen(words[i]), j = 0;
+
+		while (j < k && j < n && (p[j] | 0x20) == words[i][j])
+			j++;
+		if (j == k && n == k)
+			return 1;
+	}
+	return 0;
+}
+
 #define PARAM_SHOWN 40 /* bytes of a parameter's name in the message */
 
 /* The first problem wins: after an open quote or comment there is no more
  * text to read. */
 
-int sqlite_lex_check(strata_host *host, const strata_script *s)
+int sqlite_lex_check(strata_host *host, const strata_script *s, int *tx_words)
 {
 	const char *p = s->sql, *end = text_end(s->sql, s->len), *next;
 	const char *msg = NULL, *hint = NULL;
 	char buf[160];
 	int line, col;
 
+	if (tx_words)
+		*tx_words = 0;
 	for (; p < end && !msg; p = msg ? p : next) {
 		switch (token(p, end, &next)) {
+		case T_WORD:
+			if (tx_words && !*tx_words)
+				*tx_words = tx_word(p, (size_t)(next - p));
+			break;
 		case T_OPEN_COMMENT:
 			msg = "unterminated /* comment: SQLite would skip everything after it";
 			hint = "close it with */";

@@ -193,7 +193,7 @@ int sqlite_drv_run(strata_conn *conn, strata_host *host, const strata_script *s)
 	if (s->len > INT_MAX)
 		return script_error(host, s, s->sql, s->sql, SQLITE_TOOBIG, NULL,
 		                    "migration script is too large for SQLite");
-	out = sqlite_lex_check(host, s);
+	out = sqlite_lex_check(host, s, NULL);
 	if (out != STRATA_OK)
 		return out;
 	text = malloc(s->len + 1);

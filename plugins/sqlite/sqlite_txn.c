@@ -8,7 +8,8 @@
  * there (its tables do not exist in the empty database) ends where
  * sqlite3_complete() first says the text is a complete statement.  Text
  * SQLite would read wrongly (sqlite_lex.c) is refused here already, before
- * the host begins anything.
+ * the host begins anything; a file without the words transaction
+ * statements need is answered from that scan alone.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -100,13 +101,15 @@ int sqlite_drv_txn_control(strata_conn *conn, strata_host *host, const strata_sc
 	strata_txn_kind kind;
 	sqlite3 *mem;
 	char *text, *p, *end;
-	int own, rc;
+	int own, rc, words;
 
 	if (s->len > INT_MAX || s->len == 0)
 		return STRATA_TXN_NONE; /* run() reports a script too large */
-	rc = sqlite_lex_check(host, s);
+	rc = sqlite_lex_check(host, s, &words);
 	if (rc != STRATA_OK)
 		return rc;
+	if (!words)
+		return STRATA_TXN_NONE; /* no transaction statement can be there */
 	text = malloc(s->len + 1);
 	if (!text)
 		return strata_oom(host);
