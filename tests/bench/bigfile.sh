@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # bigfile.sh STRATA [ROWS]: one large migration, measured in this run: strata
-# apply of a single file of ROWS INSERTs (500000: about 50 MB) vs the sqlite3
+# apply of a single file of ROWS INSERTs (400000: about 50 MB) vs the sqlite3
 # shell reading the same file between BEGIN and COMMIT, median of REPS
 # (target: ratio <= 1.5).  Statement walking that is not linear in the
 # file's size shows here first: a quadratic walk took 614 s for 50 MB.
 set -euo pipefail
 STRATA=${1:?usage: bigfile.sh STRATA [ROWS]}
-ROWS=${2:-500000} REPS=${REPS:-3}
+ROWS=${2:-400000} REPS=${REPS:-3}
 work=$(mktemp -d /tmp/strata-bigfile.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/p/migrations"
