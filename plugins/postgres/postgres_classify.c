@@ -259,6 +259,13 @@ static const struct {
 	{ "TransactionStmt", prepared },
 };
 
+/* A word each statement the rules refuse has (CREATE INDEX CONCURRENTLY,
+ * ALTER TYPE, ...): without one, no parse is needed. */
+static const char *const rule_words[] = {
+	"concurrently", "reindex", "vacuum", "database", "system", "tablespace", "type",
+	"detach", "cluster", "discard", "prepared", NULL
+};
+
 /* Does the JSON hold a statement of a type the rules look at?  Each
  * statement is {"stmt":{"IndexStmt":{...}}: one pass over those keys.  Most
  * scripts hold none, and a tree is then not worth building: for a 2 MB file
@@ -310,6 +317,10 @@ int pgdrv_needs_autocommit(strata_conn *conn, strata_host *host, const strata_sc
 	sql = pgdrv_script_text(script);
 	if (!sql)
 		return strata_oom(host);
+	if (!pgdrv_has_word(sql, rule_words)) {
+		free(sql);
+		return 0;
+	}
 	root = parse_tree_with(sql, rule_node, why, sizeof why);
 	free(sql);
 	if (!root && !*why)
@@ -345,10 +356,15 @@ int pgdrv_needs_autocommit(strata_conn *conn, strata_host *host, const strata_sc
  */
 int pgdrv_find_tx_end(const char *sql, size_t *at)
 {
-	json_object *root = parse_tree_with(sql, tx_node, NULL, 0), *stmts;
+	static const char *const words[] = { "commit", "rollback", "end", "abort", "prepare",
+	                                     NULL };
+	json_object *root, *stmts;
 	size_t n;
 	int found = 0;
 
+	if (!pgdrv_has_word(sql, words))
+		return 0;
+	root = parse_tree_with(sql, tx_node, NULL, 0);
 	if (!root)
 		return 0;
 	stmts = member(root, "stmts");
@@ -450,6 +466,27 @@ static int walk_pieces(const strata_conn *conn, strata_host *host, const strata_
 	return rc;
 }
 
+/* The words of every transaction statement (BEGIN, START TRANSACTION,
+ * COMMIT, END, ROLLBACK, ABORT, PREPARE TRANSACTION, SAVEPOINT, RELEASE). */
+static const char *const tx_words[] = {
+	"begin", "start", "commit", "end", "rollback", "abort", "prepare", "savepoint",
+	"release", NULL
+};
+
+/* A script without those words has no transaction control; only text the
+ * scanner cannot read is refused (walk_pieces). */
+static int scan_only(const strata_conn *conn, strata_host *host, const strata_script *s,
+                     const char *sql)
+{
+	PgQuerySplitResult sp = pg_query_split_with_scanner(sql);
+	int rc = STRATA_TXN_NONE;
+
+	if (sp.error)
+		rc = pgdrv_scan_error(conn, host, s, sql, sp.error->message, sp.error->cursorpos);
+	pg_query_free_split_result(sp);
+	return rc;
+}
+
 /*
  * Does the script manage its own transaction (docs/plugins.md, txn_control)?
  * Read from the parse tree's TransactionStmt nodes: a plain BEGIN first and
@@ -470,6 +507,11 @@ int pgdrv_txn_control(strata_conn *conn, strata_host *host, const strata_script 
 	sql = pgdrv_script_text(script);
 	if (!sql)
 		return strata_oom(host);
+	if (!pgdrv_has_word(sql, tx_words)) {
+		rc = scan_only(conn, host, script, sql);
+		free(sql);
+		return rc;
+	}
 	r = pg_query_parse(sql);
 	parses = !r.error && r.parse_tree;
 	mentions = parses && strstr(r.parse_tree, TX_NODE) != NULL;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "postgres_int.h"
 
@@ -130,4 +131,42 @@ int pgdrv_scan_error(const strata_conn *conn, strata_host *host, const strata_sc
 	host->error(host, STRATA_ECLASS_SQL, s->file, line, col, NULL, "%s", msg);
 	free(msg);
 	return STRATA_ESQL;
+}
+
+/* A character that glues to a keyword into one identifier.  Digits and '$'
+ * (which PostgreSQL also allows inside identifiers) end a word here: a
+ * keyword right after a dollar quote ($$COMMIT) must still be found, and a
+ * word too many only costs a parse. */
+static int word_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+
+/*
+ * Does one of words (lower case, NULL-terminated) occur in sql as a whole
+ * word, in any case?  Quotes and comments are not skipped: a word inside
+ * one is a false match, which only costs the caller its full parse.  One
+ * pass, so a 50 MB file that holds none is answered without libpg_query's
+ * parse tree (hundreds of MB of JSON).
+ */
+int pgdrv_has_word(const char *sql, const char *const *words)
+{
+	const unsigned char *p = (const unsigned char *)sql;
+
+	while (*p) {
+		const unsigned char *w;
+		size_t n;
+
+		if (!word_char(*p)) {
+			p++;
+			continue;
+		}
+		for (w = p; word_char(*p); p++)
+			;
+		n = (size_t)(p - w);
+		for (size_t i = 0; words[i]; i++)
+			if (strlen(words[i]) == n && strncasecmp((const char *)w, words[i], n) == 0)
+				return 1;
+	}
+	return 0;
 }
