@@ -85,7 +85,10 @@ static const char *quote_end(const char *p, const char *end)
  * and returns its kind; a problem leaves *next at the problem's start.
  * Only what the callers need is told apart.
  */
-enum tok { T_OTHER, T_WORD, T_SEMI, T_PARAM, T_OPEN_COMMENT, T_OPEN_STRING, T_OPEN_IDENT };
+enum tok {
+	T_OTHER, T_WORD, T_SEMI, T_PARAM, T_OPEN_COMMENT, T_OPEN_STRING, T_OPEN_IDENT,
+	T_ILLEGAL /* a $ @ : # without a name (x::int): SQLite's own error comes first */
+};
 
 static enum tok token(const char *p, const char *end, const char **next)
 {
@@ -142,7 +145,7 @@ static enum tok token(const char *p, const char *end, const char **next)
 			*next = p + n;
 			return T_PARAM;
 		}
-		return T_OTHER;
+		return T_ILLEGAL;
 	default:
 		/* A word or number goes whole, so a '$' inside it is no parameter. */
 		if (id_char((unsigned char)*p)) {
@@ -199,7 +202,11 @@ int sqlite_lex_check(strata_host *host, const strata_script *s, int *tx_words)
 	if (tx_words)
 		*tx_words = 0;
 	for (; p < end && !msg; p = msg ? p : next) {
-		switch (token(p, end, &next)) {
+		enum tok t = token(p, end, &next);
+
+		if (t == T_ILLEGAL)
+			return STRATA_OK; /* prepare reports it, at its place */
+		switch (t) {
 		case T_WORD:
 			if (tx_words && !*tx_words)
 				*tx_words = tx_word(p, (size_t)(next - p));
