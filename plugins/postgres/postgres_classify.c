@@ -28,11 +28,12 @@
 /*
  * The parse tree of sql, or NULL when PostgreSQL 15's grammar rejects it (a
  * newer server may still accept it; the server has the last word at run
- * time) or memory ran out, or when needle (NULL: none) is not in the
- * parser's JSON.  why (may be NULL) gets the parser's message.
+ * time) or memory ran out, or when needle (NULL: none) does not find what
+ * the caller looks for in the parser's JSON.  why (may be NULL) gets the
+ * parser's message.
  */
-static json_object *parse_tree_with(const char *sql, const char *needle, char *why,
-                                    size_t whysize)
+static json_object *parse_tree_with(const char *sql, int (*needle)(const char *json),
+                                    char *why, size_t whysize)
 {
 	PgQueryParseResult r = pg_query_parse(sql);
 	struct json_tokener *tok = NULL;
@@ -40,7 +41,7 @@ static json_object *parse_tree_with(const char *sql, const char *needle, char *w
 
 	if (r.error && why)
 		snprintf(why, whysize, "%s", r.error->message ? r.error->message : "parse error");
-	else if (r.parse_tree && (!needle || strstr(r.parse_tree, needle)) &&
+	else if (r.parse_tree && (!needle || needle(r.parse_tree)) &&
 	         (tok = json_tokener_new_ex(PGDRV_JSON_DEPTH)))
 		root = json_tokener_parse_ex(tok, r.parse_tree, -1);
 	if (tok)
@@ -49,9 +50,10 @@ static json_object *parse_tree_with(const char *sql, const char *needle, char *w
 	return root;
 }
 
-static json_object *parse_tree(const char *sql, char *why, size_t whysize)
+/* Does the JSON hold a TransactionStmt node? */
+static int tx_node(const char *json)
 {
-	return parse_tree_with(sql, NULL, why, whysize);
+	return strstr(json, TX_NODE) != NULL;
 }
 
 /* The member key of object o, or NULL. */
@@ -257,6 +259,33 @@ static const struct {
 	{ "TransactionStmt", prepared },
 };
 
+/* A word each statement the rules refuse has (CREATE INDEX CONCURRENTLY,
+ * ALTER TYPE, ...): without one, no parse is needed. */
+static const char *const rule_words[] = {
+	"concurrently", "reindex", "vacuum", "database", "system", "tablespace", "type",
+	"detach", "cluster", "discard", "prepared", NULL
+};
+
+/* Does the JSON hold a statement of a type the rules look at?  Each
+ * statement is {"stmt":{"IndexStmt":{...}}: one pass over those keys.  Most
+ * scripts hold none, and a tree is then not worth building: for a 2 MB file
+ * of INSERTs json-c's tree is 300 MB.  A false match only costs the tree. */
+static int rule_node(const char *json)
+{
+	static const char key[] = "\"stmt\":{\"";
+
+	for (const char *p = strstr(json, key); p; p = strstr(p, key)) {
+		p += sizeof key - 1;
+		for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+			size_t n = strlen(rules[i].type);
+
+			if (!strncmp(p, rules[i].type, n) && p[n] == '"')
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* Does one top-level statement refuse to run in a transaction block? */
 static const char *refuses_block(json_object *stmt, int ver)
 {
@@ -288,8 +317,14 @@ int pgdrv_needs_autocommit(strata_conn *conn, strata_host *host, const strata_sc
 	sql = pgdrv_script_text(script);
 	if (!sql)
 		return strata_oom(host);
-	root = parse_tree(sql, why, sizeof why);
+	if (!pgdrv_has_word(sql, rule_words)) {
+		free(sql);
+		return 0;
+	}
+	root = parse_tree_with(sql, rule_node, why, sizeof why);
 	free(sql);
+	if (!root && !*why)
+		return 0; /* no statement the rules look at (or out of memory: runs in one) */
 	if (!root) {
 		host->debug(host, "postgres: %s: not classified (%s); runs in a transaction",
 		            script->file ? script->file : "script", *why ? why : "out of memory");
@@ -321,10 +356,15 @@ int pgdrv_needs_autocommit(strata_conn *conn, strata_host *host, const strata_sc
  */
 int pgdrv_find_tx_end(const char *sql, size_t *at)
 {
-	json_object *root = parse_tree_with(sql, TX_NODE, NULL, 0), *stmts;
+	static const char *const words[] = { "commit", "rollback", "end", "abort", "prepare",
+	                                     NULL };
+	json_object *root, *stmts;
 	size_t n;
 	int found = 0;
 
+	if (!pgdrv_has_word(sql, words))
+		return 0;
+	root = parse_tree_with(sql, tx_node, NULL, 0);
 	if (!root)
 		return 0;
 	stmts = member(root, "stmts");
@@ -374,7 +414,7 @@ static strata_txn_kind tx_kind_of(json_object *stmt)
  * transaction control (the server reports it when it runs). */
 static strata_txn_kind piece_kind(const char *piece)
 {
-	json_object *root = parse_tree_with(piece, TX_NODE, NULL, 0);
+	json_object *root = parse_tree_with(piece, tx_node, NULL, 0);
 	json_object *stmts = member(root, "stmts");
 	strata_txn_kind k = STRATA_TXK_OTHER;
 
@@ -389,15 +429,20 @@ static strata_txn_kind piece_kind(const char *piece)
  * Walk the statements one by one: split by the parser (by the scanner when
  * PostgreSQL 15's grammar rejects the script: one statement of a newer
  * server, a typo), each statement parsed on its own, so the transaction
- * statements are found either way.  Text the scanner cannot split either is
- * left to run(), which reports it.  0, or STRATA_ENOMEM.
+ * statements are found either way.  Text the scanner cannot split either
+ * (an unterminated quote or comment) is refused here, before the host
+ * begins anything.  0, STRATA_ESQL or STRATA_ENOMEM, reported.
  */
-static int walk_pieces(const char *sql, size_t len, int parses, strata_txn_walk *w)
+static int walk_pieces(const strata_conn *conn, strata_host *host, const strata_script *s,
+                       const char *sql, int parses, strata_txn_walk *w)
 {
 	PgQuerySplitResult sp = parses ? pg_query_split_with_parser(sql)
 	                               : pg_query_split_with_scanner(sql);
+	size_t len = s->len;
 	int rc = STRATA_OK;
 
+	if (sp.error)
+		rc = pgdrv_scan_error(conn, host, s, sql, sp.error->message, sp.error->cursorpos);
 	for (int i = 0; !sp.error && i < sp.n_stmts && rc == STRATA_OK; i++) {
 		size_t loc = sp.stmts[i]->stmt_location > 0 ? (size_t)sp.stmts[i]->stmt_location : 0;
 		size_t n = sp.stmts[i]->stmt_len > 0 ? (size_t)sp.stmts[i]->stmt_len : len;
@@ -411,12 +456,33 @@ static int walk_pieces(const char *sql, size_t len, int parses, strata_txn_walk 
 			continue; /* only comments */
 		piece = strndup(sql + loc, n);
 		if (!piece) {
-			rc = STRATA_ENOMEM;
+			rc = strata_oom(host);
 			break;
 		}
 		strata_txn_see(w, piece_kind(piece), loc);
 		free(piece);
 	}
+	pg_query_free_split_result(sp);
+	return rc;
+}
+
+/* The words of every transaction statement (BEGIN, START TRANSACTION,
+ * COMMIT, END, ROLLBACK, ABORT, PREPARE TRANSACTION, SAVEPOINT, RELEASE). */
+static const char *const tx_words[] = {
+	"begin", "start", "commit", "end", "rollback", "abort", "prepare", "savepoint",
+	"release", NULL
+};
+
+/* A script without those words has no transaction control; only text the
+ * scanner cannot read is refused (walk_pieces). */
+static int scan_only(const strata_conn *conn, strata_host *host, const strata_script *s,
+                     const char *sql)
+{
+	PgQuerySplitResult sp = pg_query_split_with_scanner(sql);
+	int rc = STRATA_TXN_NONE;
+
+	if (sp.error)
+		rc = pgdrv_scan_error(conn, host, s, sql, sp.error->message, sp.error->cursorpos);
 	pg_query_free_split_result(sp);
 	return rc;
 }
@@ -441,14 +507,19 @@ int pgdrv_txn_control(strata_conn *conn, strata_host *host, const strata_script 
 	sql = pgdrv_script_text(script);
 	if (!sql)
 		return strata_oom(host);
+	if (!pgdrv_has_word(sql, tx_words)) {
+		rc = scan_only(conn, host, script, sql);
+		free(sql);
+		return rc;
+	}
 	r = pg_query_parse(sql);
 	parses = !r.error && r.parse_tree;
 	mentions = parses && strstr(r.parse_tree, TX_NODE) != NULL;
 	pg_query_free_parse_result(r);
-	rc = !parses || mentions ? walk_pieces(sql, script->len, parses, &w) : STRATA_OK;
+	rc = !parses || mentions ? walk_pieces(conn, host, script, sql, parses, &w) : STRATA_OK;
 	free(sql);
 	if (rc != STRATA_OK)
-		return strata_oom(host);
+		return rc;
 	rc = strata_txn_answer(&w, body_start, body_end);
 	if (rc == STRATA_TXN_OWN)
 		host->debug(host, "postgres: %s: %zu transaction statement%s besides savepoints, "

@@ -102,6 +102,9 @@ char *pgdrv_script_text(const strata_script *s);
 size_t pgdrv_skip_space(const char *sql, size_t at, size_t end);
 size_t pgdrv_char_offset(const char *sql, size_t at, size_t end, long chars);
 void pgdrv_locate(const strata_script *s, size_t at, int *line, int *col);
+int pgdrv_has_word(const char *sql, const char *const *words);
+int pgdrv_scan_error(const strata_conn *conn, strata_host *host, const strata_script *s,
+                     const char *text, const char *message, int cursorpos);
 
 /* postgres_classify.c */
 int pgdrv_needs_autocommit(strata_conn *conn, strata_host *host, const strata_script *script);

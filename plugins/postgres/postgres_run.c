@@ -263,8 +263,6 @@ static int run_one(struct run *r, size_t loc, size_t end, int index)
 static int split(struct run *r, PgQuerySplitResult *out)
 {
 	PgQuerySplitResult sp = pg_query_split_with_parser(r->text);
-	char *msg;
-	size_t at;
 	int rc;
 
 	if (sp.error) {
@@ -277,11 +275,8 @@ static int split(struct run *r, PgQuerySplitResult *out)
 		*out = sp;
 		return STRATA_OK;
 	}
-	at = sp.error->cursorpos > 0
-		? pgdrv_char_offset(r->text, 0, r->s->len, sp.error->cursorpos - 1) : 0;
-	msg = pgdrv_clean(r->conn, sp.error->message);
-	rc = msg ? fail_at(r, at, NULL, msg) : strata_oom(r->host);
-	free(msg);
+	rc = pgdrv_scan_error(r->conn, r->host, r->s, r->text, sp.error->message,
+	                      sp.error->cursorpos);
 	pg_query_free_split_result(sp);
 	return rc;
 }

@@ -3,8 +3,10 @@
  * offsets into the text they were given; users read file:line:col.  This file
  * converts between the two and makes the C string the parser needs.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "postgres_int.h"
 
@@ -99,4 +101,72 @@ void pgdrv_locate(const strata_script *s, size_t at, int *line, int *col)
 	}
 	*line = l;
 	*col = c;
+}
+
+/*
+ * Text libpg_query's scanner cannot read (an unterminated quote or comment:
+ * no server reads it either), reported at the scanner's position, 1-based
+ * characters into text.  The message quotes the text from there to the end
+ * of the file ("at or near \"...\""), which may be megabytes: only its
+ * first line is kept.  Returns STRATA_ESQL, or STRATA_ENOMEM.
+ */
+int pgdrv_scan_error(const strata_conn *conn, strata_host *host, const strata_script *s,
+                     const char *text, const char *message, int cursorpos)
+{
+	static const char near[] = " at or near \"";
+	const char *m = message ? message : "cannot read the script", *q = strstr(m, near);
+	const char *nl = q ? strchr(q + sizeof near - 1, '\n') : NULL;
+	const char *rest = nl ? nl + strspn(nl, " \t\r\n") : NULL; /* "\"": nothing follows */
+	char *cut = NULL, *msg;
+	size_t at = cursorpos > 0 ? pgdrv_char_offset(text, 0, s->len, cursorpos - 1) : 0;
+	int line, col;
+
+	if (nl && asprintf(&cut, "%.*s%s\"", (int)(nl - m), m, strcmp(rest, "\"") ? "..." : "") < 0)
+		return strata_oom(host);
+	msg = pgdrv_clean(conn, cut ? cut : m);
+	free(cut);
+	if (!msg)
+		return strata_oom(host);
+	pgdrv_locate(s, at, &line, &col);
+	host->error(host, STRATA_ECLASS_SQL, s->file, line, col, NULL, "%s", msg);
+	free(msg);
+	return STRATA_ESQL;
+}
+
+/* A character that glues to a keyword into one identifier.  Digits and '$'
+ * (which PostgreSQL also allows inside identifiers) end a word here: a
+ * keyword right after a dollar quote ($$COMMIT) must still be found, and a
+ * word too many only costs a parse. */
+static int word_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+
+/*
+ * Does one of words (lower case, NULL-terminated) occur in sql as a whole
+ * word, in any case?  Quotes and comments are not skipped: a word inside
+ * one is a false match, which only costs the caller its full parse.  One
+ * pass, so a 50 MB file that holds none is answered without libpg_query's
+ * parse tree (hundreds of MB of JSON).
+ */
+int pgdrv_has_word(const char *sql, const char *const *words)
+{
+	const unsigned char *p = (const unsigned char *)sql;
+
+	while (*p) {
+		const unsigned char *w;
+		size_t n;
+
+		if (!word_char(*p)) {
+			p++;
+			continue;
+		}
+		for (w = p; word_char(*p); p++)
+			;
+		n = (size_t)(p - w);
+		for (size_t i = 0; words[i]; i++)
+			if (strlen(words[i]) == n && strncasecmp((const char *)w, words[i], n) == 0)
+				return 1;
+	}
+	return 0;
 }

@@ -59,6 +59,15 @@ void sqlite_drv_set_busy(strata_conn *conn, int ms);
 int sqlite_drv_run(strata_conn *conn, strata_host *host,
                    const strata_script *script);
 const char *sqlite_statement_start(const char *p, const char *end);
+void sqlite_locate(const strata_script *s, size_t off, int *line, int *col);
+
+/* sqlite_lex.c: the script read with SQLite's lexical rules. */
+/* Refuse, at its file:line:col, an unterminated comment or quote or a bind
+ * parameter; STRATA_OK or STRATA_ESQL (reported).  *tx_words (may be NULL):
+ * 1 when a word a transaction statement needs (BEGIN, COMMIT, ...) occurs. */
+int sqlite_lex_check(strata_host *host, const strata_script *s, int *tx_words);
+/* The next ';' token from p (outside quotes and comments), else end. */
+const char *sqlite_lex_next_semi(const char *p, const char *end);
 
 /* sqlite_txn.c: transaction statements, as SQLite's parser reports them to
  * the authorizer while it prepares a statement. */

@@ -6,7 +6,10 @@
  * (SQLITE_TRANSACTION and SQLITE_SAVEPOINT with the operation's name).
  * The walk is sqlite3_prepare_v2's tail; a statement that does not prepare
  * there (its tables do not exist in the empty database) ends where
- * sqlite3_complete() first says the text is a complete statement.
+ * sqlite3_complete() first says the text is a complete statement.  Text
+ * SQLite would read wrongly (sqlite_lex.c) is refused here already, before
+ * the host begins anything; a file without the words transaction
+ * statements need is answered from that scan alone.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -40,17 +43,16 @@ void sqlite_tx_watch(sqlite3 *db, strata_txn_kind *kind)
 
 /* Where the statement at start ends when it cannot be prepared: after the
  * first ';' up to which the text is complete for sqlite3_complete (which
- * knows strings, comments and trigger bodies), else at the end.  text is
- * NUL-terminated at end. */
+ * knows trigger bodies), else at the end.  Only ';' tokens are tried, never
+ * one inside quotes or comments, so a statement costs one scan plus one
+ * sqlite3_complete per ';' of a trigger body.  text is NUL-terminated at end. */
 static char *complete_end(char *start, char *end)
 {
-	for (char *q = start; q < end; q++) {
-		char saved;
+	for (char *q = (char *)sqlite_lex_next_semi(start, end); q < end;
+	     q = (char *)sqlite_lex_next_semi(q + 1, end)) {
+		char saved = q[1];
 		int done;
 
-		if (*q != ';')
-			continue;
-		saved = q[1];
 		q[1] = '\0';
 		done = sqlite3_complete(start);
 		q[1] = saved;
@@ -99,10 +101,15 @@ int sqlite_drv_txn_control(strata_conn *conn, strata_host *host, const strata_sc
 	strata_txn_kind kind;
 	sqlite3 *mem;
 	char *text, *p, *end;
-	int own, rc;
+	int own, rc, words;
 
 	if (s->len > INT_MAX || s->len == 0)
 		return STRATA_TXN_NONE; /* run() reports a script too large */
+	rc = sqlite_lex_check(host, s, &words);
+	if (rc != STRATA_OK)
+		return rc;
+	if (!words)
+		return STRATA_TXN_NONE; /* no transaction statement can be there */
 	text = malloc(s->len + 1);
 	if (!text)
 		return strata_oom(host);
@@ -122,7 +129,7 @@ int sqlite_drv_txn_control(strata_conn *conn, strata_host *host, const strata_sc
 		if (start == end)
 			break;
 		kind = STRATA_TXK_OTHER;
-		rc = sqlite3_prepare_v2(mem, start, (int)(end - start), &st, &tail);
+		rc = sqlite3_prepare_v2(mem, start, -1, &st, &tail); /* to the NUL: no copy */
 		if (rc == SQLITE_OK && !st) {
 			if (tail <= start || tail > end)
 				break; /* a NUL byte: run() reports it */
