@@ -20,9 +20,13 @@ case $mode in
 	seconds) limit=(-max_total_time="$n") ;;
 	*) echo "run.sh: mode must be runs or seconds" >&2; exit 2 ;;
 esac
+# tests/fuzz/dict/TARGET.dict: the tokens of the format, when there is one
+dict=()
+d=$(dirname "$0")/dict/${name#fuzz_}.dict
+[ -f "$d" ] && dict=(-dict="$d")
 log=$out/$name.log
 rc=0
-"$exe" "${limit[@]}" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
+"$exe" "${limit[@]}" "${dict[@]}" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
 	-artifact_prefix="$out/crash/" "$out/new" "$corpus" >"$log" 2>&1 || rc=$?
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 artifacts=$(find "$out/crash" -type f | wc -l)

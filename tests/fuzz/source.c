@@ -34,11 +34,9 @@ void fz_source_init(fz_source *f, const char *tag, const char *yaml)
 	}
 	/* every source's folder exists, empty */
 	for (size_t i = 0; i < f->cfg.nsources; i++)
-		if (fz_tree_write(fz_source_path(f, i), NULL, 0) != 0) {
-			char mk[4300];
-			snprintf(mk, sizeof mk, "mkdir -p '%s'", fz_source_path(f, i));
-			if (system(mk) != 0)
-				exit(1);
+		if (fz_mkdirs(fz_source_path(f, i)) != 0) {
+			fprintf(stderr, "fuzz %s: cannot make %s\n", tag, fz_source_path(f, i));
+			exit(1);
 		}
 }
 

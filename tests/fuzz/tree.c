@@ -150,6 +150,22 @@ int fz_tree_write(const char *dir, const unsigned char *data, size_t size)
 	return 0;
 }
 
+int fz_mkdirs(const char *path)
+{
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
+		return -1;
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return mkdir(p, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 int fz_write_file(const char *dir, const char *name, const void *data, size_t size)
 {
 	char path[PATH_MAX];

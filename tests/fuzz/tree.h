@@ -29,6 +29,8 @@ int fz_empty(const char *dir);
 int fz_tree_write(const char *dir, const unsigned char *data, size_t size);
 /* One file written whole (dir/name, name without '/'). */
 int fz_write_file(const char *dir, const char *name, const void *data, size_t size);
+/* path and its parents made (mkdir -p).  0 on success. */
+int fz_mkdirs(const char *path);
 /* fz_empty and rmdir. */
 void fz_remove(const char *dir);
 
