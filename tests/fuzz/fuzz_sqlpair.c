@@ -1,0 +1,52 @@
+/*
+ * Fuzz target: the sqlpair plugin's folder reader under every layout in
+ * formats/layouts/ (and with none, detected from the files).  The input's
+ * first line names the layout (any other text picks one by its first byte);
+ * the rest is a folder of files (tree.h), scanned by the real plugin.
+ */
+#include "source.h"
+#include "tree.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static const char *const layouts[] = {
+	"dbmate", "diesel", "flyway", "golang-migrate", "sectioned", "sql-rollback", "detect",
+};
+#define NLAYOUTS (sizeof layouts / sizeof *layouts)
+
+static fz_source fz;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	fz_source_init(&fz, "sqlpair",
+		"sources:\n"
+		"  - {name: dbmate, format: sqlpair, path: dbmate, layout: dbmate}\n"
+		"  - {name: diesel, format: sqlpair, path: diesel, layout: diesel}\n"
+		"  - {name: flyway, format: sqlpair, path: flyway, layout: flyway}\n"
+		"  - {name: gm, format: sqlpair, path: gm, layout: golang-migrate}\n"
+		"  - {name: sectioned, format: sqlpair, path: sectioned, layout: sectioned}\n"
+		"  - {name: rollback, format: sqlpair, path: rollback, layout: sql-rollback}\n"
+		"  - {name: detect, format: sqlpair, path: detect}\n");
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *nl = memchr(data, '\n', size);
+	size_t head = nl ? (size_t)(nl - data) : size;
+	size_t which = size ? data[0] % NLAYOUTS : 0;
+	for (size_t i = 0; i < NLAYOUTS; i++)
+		if (strlen(layouts[i]) == head && !memcmp(layouts[i], data, head))
+			which = i;
+	const uint8_t *rest = nl ? nl + 1 : data + size;
+	size_t n = (size_t)(data + size - rest);
+	const char *dir = fz_source_path(&fz, which);
+	if (fz_tree_write(dir, rest, n) == 0) {
+		fz_source_scan(&fz, which, STRATA_WANT_DOWN_TEXT, "sqlite");
+		fz_source_scan(&fz, which, 0, NULL);
+	}
+	fz_empty(dir);
+	return 0;
+}
