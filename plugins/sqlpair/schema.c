@@ -60,6 +60,50 @@ int sp_yget_bool(sp_ydoc *d, yaml_node_t *n, int *out)
 	return STRATA_OK;
 }
 
+/* A quantifier right after another ('a++', 'a*{2}') is undefined in POSIX
+ * EREs, and glibc's regcomp() copies the tree once per extra one: eighty of
+ * them ask for terabytes.  A bound above 255 (POSIX's RE_DUP_MAX minimum)
+ * is not portable either.  Offset of the offending character, or -1. */
+static long stacked_quantifier(const char *s)
+{
+	int quantified = 0, bracket = 0;
+	for (const char *p = s; *p; p++) {
+		if (bracket) { /* []...] and [^]...]: a leading ] is literal */
+			if (*p == ']' && p[-1] != '[' && !(p[-1] == '^' && p[-2] == '['))
+				bracket = 0;
+			continue;
+		}
+		if (*p == '\\') {
+			quantified = 0;
+			if (p[1])
+				p++;
+			continue;
+		}
+		if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+			if (quantified)
+				return p - s;
+			if (*p == '{') {
+				char *end;
+				unsigned long a = strtoul(p + 1, &end, 10), b = a;
+				if (*end == ',' && end[1] != '}')
+					b = strtoul(end + 1, &end, 10);
+				else if (*end == ',')
+					end++;
+				if (a > 255 || b > 255)
+					return p - s;
+				if (*end == '}')
+					p = end;
+			}
+			quantified = 1;
+			continue;
+		}
+		quantified = 0;
+		if (*p == '[')
+			bracket = 1;
+	}
+	return -1;
+}
+
 /* Patterns are compiled once, here, and a bad one is reported with
  * regerror's own words at the line that holds it. */
 int sp_yget_regex(sp_ydoc *d, yaml_node_t *n, sp_regex *r)
@@ -67,6 +111,13 @@ int sp_yget_regex(sp_ydoc *d, yaml_node_t *n, sp_regex *r)
 	const char *s = sp_yscalar(d, n, "a regular expression");
 	if (!s)
 		return STRATA_EINVAL;
+	long at = stacked_quantifier(s);
+	if (at >= 0)
+		return sp_ybad(d, &n->start_mark,
+		               "write one quantifier per atom, and bounds up to {255}",
+		               "invalid regular expression '%s': a repeated quantifier or a bound "
+		               "over 255 at character %ld",
+		               s, at + 1);
 	int rc = regcomp(&r->re, s, REG_EXTENDED);
 	if (rc != 0) {
 		char err[256];

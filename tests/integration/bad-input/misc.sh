@@ -32,3 +32,17 @@ sed -i 's/layout: dbmate/layout: dbmatex/' strata.yaml
 refused "unknown layout" 1 "strata: error: strata.yaml:3: unknown layout 'dbmatex' (hint: available layouts: dbmate, diesel, flyway, golang-migrate, sectioned, sql-rollback)" apply
 sed -i 's/layout: dbmatex/layout: dbmate/; s/format: sqlpair/format: sqlpairx/' strata.yaml
 refused "unknown format" 1 "strata: error: strata.yaml:3: source 'app': no plugin reads format 'sqlpairx' (hint: \`strata plugins\` lists the formats available)" apply
+
+# A layout of the user's own whose pattern would make regcomp() ask for
+# terabytes (found by the sqlpair_layout fuzz target).
+case_dir layout-regex
+make_project 1
+mkdir -p fmt/layouts
+sed "s/layout: sql-rollback/layout: mine/; s#'(^|/)README\[^/\]\*\$'#'^rollback+++++/x'#" \
+	"$SRC/formats/layouts/sql-rollback.yaml" >fmt/layouts/mine.yaml
+sed -i 's/layout: dbmate/layout: mine/' strata.yaml
+export STRATA_FORMATS_PATH=$PWD/fmt
+refused "a layout pattern with stacked quantifiers" 1 "strata: error: $PWD/fmt/layouts/mine.yaml:13:5: invalid regular expression '^rollback+++++/x': a repeated quantifier or a bound over 255 at character 11 (hint: write one quantifier per atom, and bounds up to {255})" status
+sed -i "s|'^rollback+++++/x'|'^x{256}'|" fmt/layouts/mine.yaml
+refused "a layout pattern with a bound over 255" 1 "strata: error: $PWD/fmt/layouts/mine.yaml:13:5: invalid regular expression '^x{256}': a repeated quantifier or a bound over 255 at character 3 (hint: write one quantifier per atom, and bounds up to {255})" status
+unset STRATA_FORMATS_PATH
