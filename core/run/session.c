@@ -65,7 +65,7 @@ int run_open(plan *p, const char *url, bool want_down, run_session *ss)
 		rc = track_lock(p->L, &ss->d, &ss->locks);
 	if (!rc) /* read first: a tracker may refuse the database (Prisma's P3019) */
 		rc = plan_compute(p, &ss->d);
-	if (!rc && intr_signal(&p->e->intr))
+	if (intr_signal(&p->e->intr)) /* also a lock wait the signal ended */
 		rc = run_interrupted(p, NULL, false, NULL, NULL);
 	return rc;
 }
