@@ -86,19 +86,23 @@ void text_esc(text *t, const char *s)
 	}
 }
 
-void text_printf(text *t, const char *fmt, ...)
+static void text_vprintf(text *t, const char *fmt, va_list ap)
 {
-	va_list ap;
-	va_start(ap, fmt);
 	char *s = NULL;
-	int n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
+	if (vasprintf(&s, fmt, ap) < 0) {
 		fputs("strata: error: out of memory\n", stderr);
 		exit(1);
 	}
 	text_esc(t, s);
 	free(s);
+}
+
+void text_printf(text *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	text_vprintf(t, fmt, ap);
+	va_end(ap);
 }
 
 void text_pad(text *t, const char *s, size_t width)
@@ -146,16 +150,9 @@ void text_free(text *t)
 void say(FILE *f, const char *fmt, ...)
 {
 	va_list ap;
-	va_start(ap, fmt);
-	char *s = NULL;
-	int n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		fputs("strata: error: out of memory\n", stderr);
-		exit(1);
-	}
 	text t = {0};
-	text_esc(&t, s);
-	free(s);
+	va_start(ap, fmt);
+	text_vprintf(&t, fmt, ap);
+	va_end(ap);
 	text_line(&t, f);
 }
