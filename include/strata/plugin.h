@@ -133,8 +133,12 @@ typedef struct strata_migration_desc {
 	 * and applied with it, but `rollback --to` a dependency does not undo
 	 * it.  0: every parent is lineage. */
 	unsigned int dependencies;
+	/* Fields below: version 4.  What the native tool keys this migration's
+	 * tracking row by, when that is not mig_version (Drizzle's journal
+	 * `when`, in milliseconds); NULL: the version. */
+	const char *native_key;
 } strata_migration_desc;
-#define STRATA_MIGRATION_DESC_VERSION 3u
+#define STRATA_MIGRATION_DESC_VERSION 4u
 #define STRATA_MIGRATION_DESC_INIT \
 	{ .version = STRATA_MIGRATION_DESC_VERSION, .struct_size = sizeof(strata_migration_desc) }
 
@@ -158,8 +162,12 @@ typedef struct strata_source_cfg {
 	 * "postgresql"), from its URL, for sources whose SQL depends on it
 	 * (Alembic's op.* calls); NULL when no driver serves the URL. */
 	const char *dialect;
+	/* Fields below: version 3.  For a tracker that serves descriptors
+	 * (STRATA_TRACKER_DESCRIPTORS): the descriptor the call is about, the
+	 * NAME of formats/trackers/NAME.yaml; NULL in every other call. */
+	const char *tracker;
 } strata_source_cfg;
-#define STRATA_SOURCE_CFG_VERSION 2u
+#define STRATA_SOURCE_CFG_VERSION 3u
 #define STRATA_WANT_DOWN_TEXT 0x1u
 /* `want` bits are requests: a plugin that does not know one ignores it, and
  * a host never relies on it being honoured.  STRATA_WANT_DIALECT_CHECK (set by
@@ -194,8 +202,15 @@ typedef struct strata_source_ops {
 	 * (0 = no, higher = more certain) and, through host->detected(), the format
 	 * name and options to write into strata.yaml. */
 	int (*detect)(strata_host *host, const char *dir);
+	/* Fields below: version 2 (optional).  The tracker a source of this
+	 * config gets when strata.yaml names none (`tracker:`): a name the host
+	 * resolves as it resolves `tracker:` (a tracker plugin's name, or a
+	 * descriptor formats/trackers/NAME.yaml), or NULL for strata_ledger
+	 * only.  The host copies it at once.  NULL function: a plugin that is
+	 * itself a tracker is its sources' default, others have none. */
+	const char *(*default_tracker)(strata_host *host, const strata_source_cfg *cfg);
 } strata_source_ops;
-#define STRATA_SOURCE_VERSION 1u
+#define STRATA_SOURCE_VERSION 2u
 
 /* One record a tracker reports from its table. */
 typedef struct strata_track_row {
@@ -307,8 +322,17 @@ typedef struct strata_tracker_ops {
 	 * beside it. */
 	const char *const *table_options;
 	const char *table_note;
+	/* Fields below: version 3 (optional). */
+	/* The table as messages should name it ("schema.table" or "table"),
+	 * for this config; copied by the host at once.  NULL: `table`. */
+	const char *(*table_of)(strata_host *host, const strata_source_cfg *cfg);
+	/* For `strata init --db`: does the connected database hold this
+	 * tracker's table?  0 no; otherwise how many of the columns it expects
+	 * the table has, plus one (so the best-matching tracker of several that
+	 * share a table name wins); < 0 error. */
+	int (*probe)(strata_host *host, const strata_source_cfg *cfg);
 } strata_tracker_ops;
-#define STRATA_TRACKER_VERSION 2u
+#define STRATA_TRACKER_VERSION 3u
 /* read() returns STRATA_ENOTFOUND, reporting nothing, when the tool's table
  * does not exist (without this flag a missing table reads as no rows). */
 #define STRATA_TRACKER_SAYS_MISSING 0x1u
@@ -317,6 +341,10 @@ typedef struct strata_tracker_ops {
  * a downgrade removes them).  Without it, a migration the table does not
  * report is one the tool has no record of, and strata_ledger's stands. */
 #define STRATA_TRACKER_COMPLETE 0x2u
+/* One plugin, many tables: the tracker reads the descriptor
+ * formats/trackers/NAME.yaml that cfg->tracker names in every call (the
+ * host binds a source to NAME when no tracker plugin is called NAME). */
+#define STRATA_TRACKER_DESCRIPTORS 0x4u
 
 /* A database driver. */
 typedef struct strata_driver_ops {
@@ -406,6 +434,24 @@ enum {
 	STRATA_TXN_OWN = 2
 };
 
+/* A migration of the tracker's source, as host->each_migration() shows it;
+ * valid during the callback only. */
+typedef struct strata_mig_info {
+	unsigned int version; /* STRATA_MIG_INFO_VERSION */
+	unsigned int struct_size;
+	/* Fields below: version 1. */
+	const char *mig_version;
+	const char *name;
+	const char *file;       /* the up script's file, relative to the source folder */
+	const char *up;         /* the up script (NULL when the source blocked it) */
+	size_t up_len;
+	const char *checksum;   /* sha256 hex of up, as strata_ledger keeps it */
+	const char *native_key; /* strata_migration_desc.native_key, or NULL */
+	unsigned int flags;     /* STRATA_MIG_* */
+} strata_mig_info;
+#define STRATA_MIG_INFO_VERSION 1u
+typedef int (*strata_mig_fn)(void *ud, const strata_mig_info *m);
+
 /*
  * Services the host lends a plugin for the duration of one call.  The host may
  * embed this struct in a larger one of its own; plugins touch only these fields.
@@ -461,8 +507,12 @@ struct strata_host {
 	 * not, STRATA_ENOTFOUND (no error reported) when a or b is not a
 	 * migration of the source. */
 	int (*is_ancestor)(strata_host *h, const char *a, const char *b);
+	/* Fields below: version 3.  Tracker role: every migration of the
+	 * tracker's source, in the ledger's order, to fn (STRATA_STOP ends the
+	 * walk early and is not an error); 0, or fn's error. */
+	int (*each_migration)(strata_host *h, strata_mig_fn fn, void *ud);
 };
-#define STRATA_HOST_VERSION 2u
+#define STRATA_HOST_VERSION 3u
 
 /* The descriptor a plugin exports. */
 typedef struct strata_plugin {
