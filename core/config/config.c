@@ -207,6 +207,33 @@ static int parse_session(cfg_parse *p, yaml_node_t *n, config *cfg)
 	return 0;
 }
 
+/* tracker: a name, a list of names, or `none` (alone). */
+static int parse_trackers(cfg_parse *p, yaml_node_t *v, cfg_source *src)
+{
+	src->has_trackers = true;
+	src->tracker_line = (int)v->start_mark.line + 1;
+	int rc = string_list(p, v, "tracker", &src->trackers, &src->ntrackers);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < src->ntrackers; i++) {
+		if (!*src->trackers[i])
+			return bad(p, v, "name a tracker (see docs/trackers.md), or write none",
+			           "tracker is empty");
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(src->trackers[i], src->trackers[j]))
+				return bad(p, v, "name each tracker once", "tracker '%s' is named twice",
+				           src->trackers[i]);
+		if (!strcmp(src->trackers[i], "none") && src->ntrackers > 1)
+			return bad(p, v, "write  tracker: none  alone, or list the trackers",
+			           "tracker 'none' in a list of trackers");
+	}
+	if (src->ntrackers == 1 && !strcmp(src->trackers[0], "none")) {
+		free(src->trackers[0]);
+		src->ntrackers = 0;
+	}
+	return 0;
+}
+
 static int parse_source(cfg_parse *p, yaml_node_t *n, cfg_source *src, const char *dir)
 {
 	if (n->type != YAML_MAPPING_NODE)
@@ -229,6 +256,8 @@ static int parse_source(cfg_parse *p, yaml_node_t *n, cfg_source *src, const cha
 			rc = scalar(p, v, "format", &src->format);
 		else if (!strcmp(key, "path"))
 			rc = scalar(p, v, "path", &path);
+		else if (!strcmp(key, "tracker"))
+			rc = parse_trackers(p, v, src);
 		else {
 			/* Format options: checked against the plugin's list when loaded. */
 			src->opts = xrealloc(src->opts, (src->nopts + 1) * sizeof *src->opts);
@@ -576,6 +605,9 @@ void config_free(config *cfg)
 			free(src->opts[j].value);
 		}
 		free(src->opts);
+		for (size_t j = 0; j < src->ntrackers; j++)
+			free(src->trackers[j]);
+		free(src->trackers);
 	}
 	free(cfg->sources);
 	for (size_t i = 0; i < cfg->norder; i++)

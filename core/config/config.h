@@ -19,6 +19,12 @@ typedef struct cfg_source {
 	int line;
 	cfg_option *opts;
 	size_t nopts;
+	/* tracker: as written; NULL with has_trackers false: the format's
+	 * default; has_trackers with ntrackers 0: `none` (strata_ledger only). */
+	char **trackers;
+	size_t ntrackers;
+	bool has_trackers;
+	int tracker_line;
 } cfg_source;
 
 /* Variables read from .env files (dotenv.c).  A name keeps the value of the

@@ -26,6 +26,7 @@ void migration_free(migration *m)
 	free(m->up);
 	free(m->down);
 	free(m->native_checksum);
+	free(m->native_key);
 	free(m->native_finished);
 	free(m->native_error);
 	free(m->decided_by);

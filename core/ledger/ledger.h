@@ -16,6 +16,7 @@ typedef struct migration {
 	char *up, *down;
 	size_t up_len, down_len;
 	char *native_checksum;
+	char *native_key; /* strata_migration_desc.native_key, or NULL */
 	char **parents;
 	size_t nparents;
 	size_t src, seq;

@@ -168,11 +168,16 @@ static strata_state native_state(strata_track_state ts)
 	}
 }
 
-/* The native trackers' rows. */
-static void apply_tracker_rows(plan *p, const track_rows *rows)
+/* The rows of one tracker (binding b). */
+static void apply_tracker_rows(plan *p, const track_rows *rows, size_t b)
 {
+	for (size_t i = 0; i < p->lg->nmigs; i++)
+		if (p->lg->migs[i]->src == rows->src[b].src)
+			p->lg->migs[i]->native_seen = false;
 	for (size_t i = 0; i < rows->n; i++) {
 		const track_rec *t = &rows->v[i];
+		if (t->bind != b)
+			continue;
 		migration *m = ledger_find(p->lg, t->id);
 		if (t->state == STRATA_TRACK_HEAD) {
 			if (m)
@@ -254,50 +259,46 @@ static void reconcile_one(migration *m, const track_src *ts)
 		decide(m, STRATA_ROLLED_BACK, ts);
 }
 
-/* Every tracker against strata_ledger's rows; what cannot be decided is said,
- * once per source. */
-static void reconcile(plan *p, const track_rows *tr)
+/* One tracker (binding b) against strata_ledger's rows; what cannot be
+ * decided is said once. */
+static void reconcile(plan *p, const track_rows *tr, size_t b)
 {
 	ledger *lg = p->lg;
-	size_t *kept = xcalloc(tr->nsrc + 1, sizeof *kept);
-	const migration **first = xcalloc(tr->nsrc + 1, sizeof *first);
+	const track_src *ts = &tr->src[b];
+	size_t kept = 0;
+	const migration *first = NULL;
 	for (size_t i = 0; i < lg->nmigs; i++) {
 		migration *m = lg->migs[i];
-		if (m->src >= tr->nsrc || !tr->src[m->src].tool || !m->has_row)
+		if (m->src != ts->src || !m->has_row)
 			continue;
-		const track_src *ts = &tr->src[m->src];
+		m->native_missing = false;
 		if (ts->missing) {
 			if (done(m->recorded)) {
 				m->native_missing = true;
-				if (!kept[m->src]++)
-					first[m->src] = m;
+				if (!kept++)
+					first = m;
 			}
 			continue;
 		}
 		reconcile_one(m, ts);
-		if (m->native_missing && !kept[m->src]++)
-			first[m->src] = m;
+		if (m->native_missing && !kept++)
+			first = m;
 	}
-	for (size_t k = 0; k < tr->nsrc; k++) {
-		if (!kept[k])
-			continue;
-		const track_src *ts = &tr->src[k];
-		if (ts->missing)
-			logf_(p->e, STRATA_LOG_WARN, NULL, 0,
-			      "%s of source '%s' does not exist; strata_ledger's record of %zu applied "
-			      "migration%s stands (`strata baseline` writes %s again)",
-			      ts->table, p->cfg->sources[k].name, kept[k], kept[k] == 1 ? "" : "s",
-			      ts->table);
-		else
-			logf_(p->e, STRATA_LOG_WARN, NULL, 0,
-			      "%zu migration%s of source '%s' applied in strata_ledger %s no row in %s "
-			      "(first: %s); strata_ledger's record stands (`strata baseline` writes "
-			      "the rows)",
-			      kept[k], kept[k] == 1 ? "" : "s", p->cfg->sources[k].name,
-			      kept[k] == 1 ? "has" : "have", ts->table, first[k]->info.id);
-	}
-	free(kept);
-	free(first);
+	if (!kept)
+		return;
+	const char *name = p->cfg->sources[ts->src].name;
+	if (ts->missing)
+		logf_(p->e, STRATA_LOG_WARN, NULL, 0,
+		      "%s of source '%s' does not exist; strata_ledger's record of %zu applied "
+		      "migration%s stands (`strata baseline` writes %s again)",
+		      ts->table, name, kept, kept == 1 ? "" : "s", ts->table);
+	else
+		logf_(p->e, STRATA_LOG_WARN, NULL, 0,
+		      "%zu migration%s of source '%s' applied in strata_ledger %s no row in %s "
+		      "(first: %s); strata_ledger's record stands (`strata baseline` writes "
+		      "the rows)",
+		      kept, kept == 1 ? "" : "s", name, kept == 1 ? "has" : "have", ts->table,
+		      first->info.id);
 }
 
 /* The plan from strata_ledger rows already read (consumed), then the native
@@ -320,8 +321,10 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 	rc = track_read(p->L, p->lg, d, &trows);
 	if (rc < 0)
 		return rc;
-	apply_tracker_rows(p, &trows);
-	reconcile(p, &trows);
+	for (size_t b = 0; b < trows.nsrc; b++) {
+		apply_tracker_rows(p, &trows, b);
+		reconcile(p, &trows, b);
+	}
 	track_rows_free(&trows);
 
 	ledger *lg = p->lg;

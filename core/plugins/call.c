@@ -9,6 +9,7 @@
 #include "plugins.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* A source's binding as plugins see it, for the length of one call. */
 typedef struct bound {
@@ -44,6 +45,7 @@ static const strata_source_cfg *bind(host_call *hc, bound *b)
 		.option_values = b->vals,
 		.want = hc->want,
 		.dialect = hc->dialect,
+		.tracker = hc->tracker,
 	};
 	return &b->sc;
 }
@@ -152,6 +154,54 @@ int call_track_record(host_call *hc, const plugin *pl, const strata_track_event 
 	return err_set(hc->e, rc, STRATA_ECLASS_DB, hc->display, 0, 0, NULL,
 	               "cannot record %s in %s: plugin %s failed and gave no reason",
 	               ev->mig_version, table_of(pl), pl->desc->name);
+}
+
+char *call_default_tracker(host_call *hc, const plugin *pl)
+{
+	const strata_source_ops *so = pl->desc->source;
+	if (!so || !STRATA_HAS(strata_source_ops, so, default_tracker) || !so->default_tracker)
+		return NULL;
+	bound b;
+	const strata_source_cfg *sc = bind(hc, &b);
+	char *name = xstrdup(so->default_tracker(&hc->pub, sc));
+	unbind(&b);
+	return name;
+}
+
+char *call_track_table_of(host_call *hc, const plugin *pl)
+{
+	const strata_tracker_ops *t = pl->desc->tracker;
+	char *name = NULL;
+	if (STRATA_HAS(strata_tracker_ops, t, table_of) && t->table_of) {
+		bound b;
+		const strata_source_cfg *sc = bind(hc, &b);
+		name = xstrdup(t->table_of(&hc->pub, sc));
+		unbind(&b);
+	}
+	if (name)
+		return name;
+	/* A source option that renames the table (Alembic's version_table). */
+	if (STRATA_HAS(strata_tracker_ops, t, table_options) && t->table_options &&
+	    t->table_options[0] && hc->source < hc->cfg->nsources) {
+		const cfg_source *s = &hc->cfg->sources[hc->source];
+		for (size_t j = 0; j < s->nopts; j++)
+			if (!strcmp(s->opts[j].key, t->table_options[0]) && *s->opts[j].value)
+				return xstrdup(s->opts[j].value);
+	}
+	return xstrdup(t->table ? t->table : pl->desc->name);
+}
+
+int call_track_probe(host_call *hc, const plugin *pl)
+{
+	const strata_tracker_ops *t = pl->desc->tracker;
+	if (!STRATA_HAS(strata_tracker_ops, t, probe) || !t->probe)
+		return 0;
+	bound b;
+	const strata_source_cfg *sc = bind(hc, &b);
+	unsigned long n = enter(hc);
+	int rc = t->probe(&hc->pub, sc);
+	unbind(&b);
+	return leave(hc, pl, n, rc, STRATA_ECLASS_DB, hc->display, "cannot look for the tool's table");
 }
 
 bool call_track_has_lock(const plugin *pl)

@@ -109,6 +109,14 @@ static int h_is_ancestor(strata_host *h, const char *a, const char *b)
 	return hc->on_is_ancestor(hc, a, b);
 }
 
+static int h_each_migration(strata_host *h, strata_mig_fn fn, void *ud)
+{
+	host_call *hc = hc_of(h);
+	if (!hc->on_each_migration || !fn)
+		return 0;
+	return hc->on_each_migration(hc, fn, ud);
+}
+
 void host_init(host_call *hc, const loader *L)
 {
 	memset(hc, 0, sizeof *hc);
@@ -136,4 +144,5 @@ void host_init(host_call *hc, const loader *L)
 	h->session_lock_timeout_ms = L->cfg->session_lock_timeout_ms;
 	h->session_statement_timeout_ms = L->cfg->session_statement_timeout_ms;
 	h->is_ancestor = h_is_ancestor;
+	h->each_migration = h_each_migration;
 }

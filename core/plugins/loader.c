@@ -429,8 +429,22 @@ int loader_load_all(loader *L)
 	return load(L, NULL, true);
 }
 
+void loader_unbind_trackers(loader *L)
+{
+	for (size_t i = 0; i < L->nbinds; i++) {
+		free(L->binds[i].name);
+		free(L->binds[i].descriptor);
+		free(L->binds[i].table);
+	}
+	free(L->binds);
+	L->binds = NULL;
+	L->nbinds = 0;
+	L->bound = false;
+}
+
 void loader_free(loader *L)
 {
+	loader_unbind_trackers(L);
 	for (size_t i = 0; i < L->nplugins; i++) {
 		if (L->plugins[i].handle)
 			lt_dlclose(L->plugins[i].handle);

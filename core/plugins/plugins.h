@@ -27,6 +27,9 @@ typedef struct loader {
 	bool all; /* every plugin file loaded, not only what the command needs */
 	char *dialect, *dialect_scheme; /* dialect_of_url's last answer from dialects.yaml */
 	char **formats_dirs;            /* NULL-terminated */
+	struct tracker_bind *binds;     /* bind.c: every source's trackers, in config order */
+	size_t nbinds;
+	bool bound;
 } loader;
 
 void loader_init(loader *L, err_ctx *e, const config *cfg);
@@ -42,6 +45,30 @@ const plugin *loader_find_format(const loader *L, const char *format);
 const plugin *loader_find_scheme(const loader *L, const char *url);
 /* The tracker of the plugin that reads format, or NULL. */
 const plugin *loader_find_tracker(const loader *L, const char *format);
+
+/* ---- bind.c: which trackers each source has ----
+ * strata.yaml's `tracker:` (a name, a list, or none), else the source
+ * plugin's default_tracker(), else the source's own plugin when it is a
+ * tracker.  A name is a tracker plugin's name, else a descriptor
+ * trackers/NAME.yaml in the formats dirs, served by the plugin whose tracker
+ * flags carry STRATA_TRACKER_DESCRIPTORS. */
+typedef struct tracker_bind {
+	size_t src;        /* config source */
+	size_t pl;         /* index in loader.plugins (bind_plugin) */
+	char *name;        /* the tracker's name: messages, decided_by */
+	char *descriptor;  /* strata_source_cfg.tracker for a descriptor plugin, else NULL */
+	char *table;       /* the table as messages name it */
+} tracker_bind;
+
+/* Once per loader, after the sources' plugins are loaded; errors name
+ * strata.yaml:line. */
+int loader_bind_trackers(loader *L);
+void loader_unbind_trackers(loader *L);
+const plugin *bind_plugin(const loader *L, const tracker_bind *b);
+/* Every tracker name this loader knows (plugins, then descriptors; sorted,
+ * NULL-terminated; free with strv_free). */
+char **loader_tracker_names(loader *L);
+void strv_free(char **v);
 
 /* ---- dialect.c ---- */
 const char *dialect_of_url(loader *L, const char *url); /* NULL: unknown */
@@ -76,6 +103,8 @@ typedef struct host_call {
 	                 const char *const *values);
 	int (*on_track_row)(struct host_call *hc, const strata_track_row *row);
 	int (*on_is_ancestor)(struct host_call *hc, const char *a, const char *b);
+	int (*on_each_migration)(struct host_call *hc, strata_mig_fn fn, void *ud);
+	const char *tracker; /* strata_source_cfg.tracker for the call (a descriptor), or NULL */
 	const host_db *db;
 	void *db_ud;
 } host_call;
@@ -96,6 +125,12 @@ unsigned int call_track_flags(const plugin *pl);
 int call_track_read(host_call *hc, const plugin *pl);
 int call_track_record(host_call *hc, const plugin *pl, const strata_track_event *ev);
 bool call_track_has_lock(const plugin *pl);
+/* The source plugin's default tracker name (copied), or NULL. */
+char *call_default_tracker(host_call *hc, const plugin *pl);
+/* The table as the tracker names it for hc's source (copied). */
+char *call_track_table_of(host_call *hc, const plugin *pl);
+/* probe(): 0 absent, > 0 present (score), < 0 error; 0 without probe. */
+int call_track_probe(host_call *hc, const plugin *pl);
 int call_track_lock(host_call *hc, const plugin *pl, long timeout_ms);
 int call_track_unlock(host_call *hc, const plugin *pl);
 

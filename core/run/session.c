@@ -62,7 +62,7 @@ int run_open(plan *p, const char *url, bool want_down, run_session *ss)
 	if (!rc)
 		rc = db_lock(&ss->d);
 	if (!rc)
-		rc = track_lock(p->L, &ss->d, &ss->locks);
+		rc = track_lock(p->L, p->lg, &ss->d, &ss->locks);
 	if (!rc) /* read first: a tracker may refuse the database (Prisma's P3019) */
 		rc = plan_compute(p, &ss->d);
 	if (intr_signal(&p->e->intr)) /* also a lock wait the signal ended */

@@ -45,6 +45,8 @@ int sources_add(host_call *hc, const strata_migration_desc *d)
 		m->down_line = d->down_line > 0 ? d->down_line : 1;
 	}
 	m->native_checksum = xstrdup(d->native_checksum);
+	if (STRATA_HAS(strata_migration_desc, d, native_key))
+		m->native_key = xstrdup(d->native_key);
 	if (STRATA_HAS(strata_migration_desc, d, blocked_hint)) {
 		m->up_blocked = xstrdup(d->up_blocked);
 		m->up_blocked_line = d->up_blocked_line;

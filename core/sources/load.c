@@ -15,7 +15,7 @@ static int check_options(loader *L, const cfg_source *src, const strata_source_o
 		if (known)
 			continue;
 		sbuf h = {0};
-		sbuf_puts(&h, "known keys: name, format, path");
+		sbuf_puts(&h, "known keys: name, format, path, tracker");
 		for (size_t k = 0; ops->options && ops->options[k]; k++)
 			sbuf_printf(&h, ", %s", ops->options[k]);
 		int rc = err_set(L->e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, L->cfg->file,
@@ -35,6 +35,8 @@ static int load(ledger *lg, loader *L, const char *url, bool want_down, unsigned
 	/* The sources' plugins; the driver when connecting (formats/dialects.yaml
 	 * tells sources the dialect meanwhile). */
 	int rc = loader_load_url(L, NULL);
+	if (!rc)
+		rc = loader_bind_trackers(L);
 	if (rc)
 		return rc;
 	const config *cfg = L->cfg;

@@ -1,62 +1,85 @@
-/* Native trackers: a source whose plugin is also a tracker has its tool's
- * table read and written next to strata_ledger.  Each call goes through the
- * funnel, bound to the tracker's source and the command's connection. */
+/* Native trackers: each source's trackers (plugins/bind.c: strata.yaml's
+ * `tracker:`, else the format's default) have their tables read and written
+ * next to strata_ledger.  Each call goes through the funnel, bound to the
+ * tracker's source, its descriptor (if any) and the command's connection. */
 #include "trackers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const plugin *tracker_of(const loader *L, size_t src)
-{
-	return src < L->cfg->nsources ? loader_find_tracker(L, L->cfg->sources[src].format) : NULL;
-}
-
-/* The tool's table of source src, for messages: the source's own when its
- * options rename it (strata_tracker_ops.table_options), else the tracker's. */
-static const char *table_of(const loader *L, const plugin *pl, size_t src)
-{
-	const strata_tracker_ops *t = pl->desc->tracker;
-	if (STRATA_HAS(strata_tracker_ops, t, table_options) && t->table_options &&
-	    t->table_options[0]) {
-		const cfg_source *s = &L->cfg->sources[src];
-		for (size_t j = 0; j < s->nopts; j++)
-			if (!strcmp(s->opts[j].key, t->table_options[0]) && *s->opts[j].value)
-				return s->opts[j].value;
-	}
-	return t->table ? t->table : pl->desc->name;
-}
-
 typedef struct tcall {
 	const ledger *lg;
 	track_rows *rows;
+	size_t bind;
 } tcall;
+
+static migration *find_version(const tcall *t, const host_call *hc, const char *v)
+{
+	if (!t->lg || hc->source >= hc->cfg->nsources)
+		return NULL;
+	char *id = xasprintf("%s:%s", hc->cfg->sources[hc->source].name, v);
+	migration *m = ledger_find(t->lg, id);
+	free(id);
+	return m;
+}
 
 /* host->is_ancestor(): the tracker's source's graph, by version. */
 static int on_is_ancestor(host_call *hc, const char *a, const char *b)
 {
 	const tcall *t = hc->ud;
-	if (!t->lg || hc->source >= hc->cfg->nsources)
-		return STRATA_ENOTFOUND;
-	const char *src = hc->cfg->sources[hc->source].name;
-	char *ia = xasprintf("%s:%s", src, a), *ib = xasprintf("%s:%s", src, b);
-	migration *ma = ledger_find(t->lg, ia), *mb = ledger_find(t->lg, ib);
-	free(ia);
-	free(ib);
+	migration *ma = find_version(t, hc, a), *mb = find_version(t, hc, b);
 	if (!ma || !mb)
 		return STRATA_ENOTFOUND;
 	return ledger_is_ancestor(t->lg, ma, mb) ? 1 : 0;
 }
 
+/* host->each_migration(): the tracker's source's migrations in order. */
+static int on_each_migration(host_call *hc, strata_mig_fn fn, void *ud)
+{
+	const tcall *t = hc->ud;
+	if (!t->lg || hc->source >= hc->cfg->nsources)
+		return 0;
+	const char *dir = hc->cfg->sources[hc->source].path_display;
+	size_t dl = strlen(dir);
+	for (size_t i = 0; i < t->lg->nmigs; i++) {
+		const migration *m = t->lg->migs[i];
+		if (m->src != hc->source)
+			continue;
+		const char *file = m->info.file;
+		if (!strncmp(file, dir, dl) && file[dl] == '/')
+			file += dl + 1;
+		strata_mig_info mi = {
+			.version = STRATA_MIG_INFO_VERSION,
+			.struct_size = sizeof mi,
+			.mig_version = m->info.version,
+			.name = m->info.name,
+			.file = file,
+			.up = m->up_blocked ? NULL : m->up,
+			.up_len = m->up_blocked ? 0 : m->up_len,
+			.checksum = m->checksum,
+			.native_key = m->native_key,
+			.flags = m->info.flags,
+		};
+		int rc = fn(ud, &mi);
+		if (rc == STRATA_STOP)
+			return 0;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int on_row(host_call *hc, const strata_track_row *row)
 {
 	tcall *t = hc->ud;
+	track_rows *r = t->rows;
 	if (!row->mig_version || !row->state)
 		return err_set(hc->e, STRATA_EINVAL, STRATA_ECLASS_PLUGIN, hc->display, 0, 0, NULL,
-		               "tracker of source '%s' reported a row without version or state",
-		               hc->cfg->sources[hc->source].name);
-	track_rows *r = t->rows;
+		               "tracker %s of source '%s' reported a row without version or state",
+		               r->src[t->bind].tool, hc->cfg->sources[hc->source].name);
 	r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
 	track_rec *rec = &r->v[r->n++];
+	rec->bind = t->bind;
 	rec->src = hc->source;
 	rec->id = xasprintf("%s:%s", hc->cfg->sources[hc->source].name, row->mig_version);
 	rec->version = xstrdup(row->mig_version);
@@ -68,31 +91,35 @@ static int on_row(host_call *hc, const strata_track_row *row)
 	return 0;
 }
 
-static void bind(const ledger *lg, db *d, host_call *hc, size_t src, tcall *t)
+static const plugin *bind(const loader *L, const ledger *lg, db *d, host_call *hc, size_t b,
+                          tcall *t)
 {
-	db_host_call(d, hc, src);
+	const tracker_bind *tb = &L->binds[b];
+	db_host_call(d, hc, tb->src);
 	hc->dialect = db_dialect(d);
+	hc->tracker = tb->descriptor;
 	hc->ud = t;
 	t->lg = lg;
+	t->bind = b;
 	hc->on_is_ancestor = on_is_ancestor;
+	hc->on_each_migration = on_each_migration;
+	return bind_plugin(L, tb);
 }
 
 int track_read(const loader *L, const ledger *lg, db *d, track_rows *out)
 {
 	memset(out, 0, sizeof *out);
-	out->nsrc = L->cfg->nsources;
+	out->nsrc = L->nbinds;
 	out->src = xcalloc(out->nsrc + 1, sizeof *out->src);
-	for (size_t i = 0; i < L->cfg->nsources; i++) {
-		const plugin *pl = tracker_of(L, i);
-		if (!pl)
-			continue;
+	for (size_t i = 0; i < L->nbinds; i++) {
 		track_src *ts = &out->src[i];
-		ts->tool = pl->desc->name;
-		ts->table = table_of(L, pl, i);
-		ts->flags = call_track_flags(pl);
+		ts->src = L->binds[i].src;
+		ts->tool = L->binds[i].name;
+		ts->table = L->binds[i].table;
 		host_call hc;
 		tcall t = {.rows = out};
-		bind(lg, d, &hc, i, &t);
+		const plugin *pl = bind(L, lg, d, &hc, i, &t);
+		ts->flags = call_track_flags(pl);
 		hc.on_track_row = on_row;
 		int rc = call_track_read(&hc, pl);
 		if (rc == STRATA_ENOTFOUND && (ts->flags & STRATA_TRACKER_SAYS_MISSING)) {
@@ -121,12 +148,10 @@ void track_rows_free(track_rows *rows)
 	memset(rows, 0, sizeof *rows);
 }
 
+/* The event goes to every tracker of the migration's source, in order. */
 int track_record(const loader *L, const ledger *lg, db *d, const migration *m, const char *state,
                  const char *started, const char *finished, long ms, const char *error)
 {
-	const plugin *pl = tracker_of(L, m->src);
-	if (!pl)
-		return 0;
 	strata_track_event ev = {
 		.version = STRATA_TRACK_EVENT_VERSION,
 		.struct_size = sizeof ev,
@@ -141,26 +166,32 @@ int track_record(const loader *L, const ledger *lg, db *d, const migration *m, c
 		.execution_ms = ms,
 		.parents = (const char *const *)m->parents,
 	};
-	host_call hc;
-	tcall t = {0};
-	bind(lg, d, &hc, m->src, &t);
-	int rc = call_track_record(&hc, pl, &ev);
-	return rc < 0 ? rc : 0;
-}
-
-/* After strata's own lock, each source whose tracker has one takes it;
- * t->held remembers which to release. */
-int track_lock(const loader *L, db *d, track_locks *t)
-{
-	t->n = L->cfg->nsources;
-	t->held = t->n ? xcalloc(t->n, sizeof *t->held) : NULL;
-	for (size_t i = 0; i < t->n; i++) {
-		const plugin *pl = tracker_of(L, i);
-		if (!pl || !call_track_has_lock(pl))
+	for (size_t i = 0; i < L->nbinds; i++) {
+		if (L->binds[i].src != m->src)
 			continue;
 		host_call hc;
+		tcall t = {0};
+		const plugin *pl = bind(L, lg, d, &hc, i, &t);
+		int rc = call_track_record(&hc, pl, &ev);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* After strata's own lock, each tracker that has one takes it (a
+ * descriptor tracker creates its table there); t->held remembers which to
+ * release. */
+int track_lock(const loader *L, const ledger *lg, db *d, track_locks *t)
+{
+	t->n = L->nbinds;
+	t->held = t->n ? xcalloc(t->n, sizeof *t->held) : NULL;
+	for (size_t i = 0; i < t->n; i++) {
+		host_call hc;
 		tcall c = {0};
-		bind(NULL, d, &hc, i, &c);
+		const plugin *pl = bind(L, lg, d, &hc, i, &c);
+		if (!call_track_has_lock(pl))
+			continue;
 		d->intr_refuses = true; /* a signal ends the tracker's wait */
 		int rc = call_track_lock(&hc, pl, d->lock_timeout_ms);
 		d->intr_refuses = false;
@@ -181,8 +212,8 @@ void track_unlock(const loader *L, db *d, track_locks *t)
 				continue;
 			host_call hc;
 			tcall c = {0};
-			bind(NULL, d, &hc, i, &c);
-			call_track_unlock(&hc, tracker_of(L, i));
+			const plugin *pl = bind(L, NULL, d, &hc, i, &c);
+			call_track_unlock(&hc, pl);
 			t->held[i] = false;
 		}
 		err_restore(d->e, &k);

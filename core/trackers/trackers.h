@@ -12,7 +12,8 @@
 
 /* One row a tracker reported, copied. */
 typedef struct track_rec {
-	size_t src;               /* config source whose tracker reported it */
+	size_t bind;              /* the binding (loader.binds) whose tracker reported it */
+	size_t src;               /* its config source */
 	char *id;                 /* "<source>:<version>" */
 	char *version;
 	strata_track_state state; /* STRATA_TRACK_UNKNOWN for a name not in the table */
@@ -21,9 +22,10 @@ typedef struct track_rec {
 	char *error;              /* the tool's failure text, or NULL */
 } track_rec;
 
-/* What one source's tracker said as a whole. */
+/* What one tracker of a source said as a whole. */
 typedef struct track_src {
-	const char *tool;  /* the tracker's plugin name; NULL: the source has no tracker */
+	size_t src;        /* config source */
+	const char *tool;  /* the tracker's name */
 	const char *table; /* for messages */
 	unsigned int flags; /* STRATA_TRACKER_* */
 	bool missing;      /* its table does not exist (STRATA_TRACKER_SAYS_MISSING) */
@@ -32,11 +34,12 @@ typedef struct track_src {
 typedef struct track_rows {
 	track_rec *v;
 	size_t n;
-	track_src *src; /* per config source */
+	track_src *src; /* per binding (loader.binds), in config order */
 	size_t nsrc;
 } track_rows;
 
-/* Every source's tracker, in config order; lg answers host->is_ancestor(). */
+/* Every source's trackers, in config order; lg answers host->is_ancestor()
+ * and host->each_migration(). */
 int track_read(const loader *L, const ledger *lg, db *d, track_rows *out);
 void track_rows_free(track_rows *rows);
 int track_record(const loader *L, const ledger *lg, db *d, const migration *m, const char *state,
@@ -44,11 +47,11 @@ int track_record(const loader *L, const ledger *lg, db *d, const migration *m, c
 
 /* The trackers' own locks (optional), held for a write command. */
 typedef struct track_locks {
-	bool *held; /* per source */
+	bool *held; /* per binding */
 	size_t n;
 } track_locks;
 
-int track_lock(const loader *L, db *d, track_locks *t);
+int track_lock(const loader *L, const ledger *lg, db *d, track_locks *t);
 void track_unlock(const loader *L, db *d, track_locks *t); /* also frees t */
 
 #endif

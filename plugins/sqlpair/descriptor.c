@@ -139,6 +139,13 @@ static int f_summary(sp_ydoc *d, yaml_node_t *v, void *t)
 	return sp_yget_string(d, v, "summary", &((sp_layout *)t)->summary);
 }
 
+/* The tracking table a source of this layout keeps by default: a name
+ * from formats/trackers/, or `none` (strata_ledger only). */
+static int f_tracker(sp_ydoc *d, yaml_node_t *v, void *t)
+{
+	return sp_yget_string(d, v, "tracker", &((sp_layout *)t)->tracker);
+}
+
 /* up: is required; its version group orders the migrations. */
 static int f_up(sp_ydoc *d, yaml_node_t *v, void *t)
 {
@@ -184,6 +191,7 @@ static int f_ignore(sp_ydoc *d, yaml_node_t *v, void *t)
 static const sp_field root_fields[] = {
 	{ "layout", 1, f_layout },
 	{ "summary", 0, f_summary },
+	{ "tracker", 0, f_tracker },
 	{ "up", 1, f_up },
 	{ "down", 0, f_down },
 	{ "sections", 0, f_sections },

@@ -37,6 +37,7 @@ typedef struct sp_pattern {
 typedef struct sp_layout {
 	char *name;
 	char *summary;
+	char *tracker; /* the tracker a source of this layout gets by default, or NULL */
 	char *file; /* the descriptor's path, for messages */
 	sp_pattern up;
 	int has_down;
@@ -136,5 +137,6 @@ int sp_detect(strata_host *h, const char *dir);
 
 /* ---- scan.c ---- */
 int sp_scan(strata_host *h, const strata_source_cfg *cfg);
+const char *sp_default_tracker(strata_host *h, const strata_source_cfg *cfg);
 
 #endif /* SQLPAIR_INTERNAL_H */

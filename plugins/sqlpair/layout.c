@@ -21,6 +21,7 @@ void sp_layout_free(sp_layout *l)
 		return;
 	free(l->name);
 	free(l->summary);
+	free(l->tracker);
 	free(l->file);
 	regex_free(&l->up.rx);
 	regex_free(&l->down.rx);

@@ -67,6 +67,37 @@ static int scan_files(strata_host *h, const strata_source_cfg *cfg, const sp_lay
 	return rc;
 }
 
+/* The default_tracker() op: the layout's `tracker:` (the one named, else
+ * the one the folder's files choose).  A layout that cannot be read has
+ * none here; scan() reports why. */
+const char *sp_default_tracker(strata_host *h, const strata_source_cfg *cfg)
+{
+	static _Thread_local char answer[128];
+	sp_layout *named = NULL;
+	sp_catalog cat = { 0 };
+	sp_files files = { 0 };
+	const sp_layout *l = NULL;
+	int fd = -1;
+	const char *name = strata_cfg_option(cfg, "layout");
+	answer[0] = '\0';
+	if (name) {
+		if (sp_catalog_find(h, name, &named) == STRATA_OK)
+			l = named;
+	} else if ((fd = sp_open_root(h, cfg->path, 0)) >= 0 && sp_walk(h, fd, &files) == STRATA_OK &&
+	           sp_catalog_load_all(h, &cat) == STRATA_OK &&
+	           sp_detect_choose(h, &cat, fd, &files, &l) <= 0) {
+		l = NULL;
+	}
+	if (l && l->tracker && strcmp(l->tracker, "none"))
+		snprintf(answer, sizeof answer, "%s", l->tracker);
+	if (fd >= 0)
+		close(fd);
+	sp_files_free(&files);
+	sp_catalog_free(&cat);
+	sp_layout_free(named);
+	return answer[0] ? answer : NULL;
+}
+
 /* The scan() op. */
 int sp_scan(strata_host *h, const strata_source_cfg *cfg)
 {

@@ -28,6 +28,11 @@ static int detect(strata_host *host, const char *dir)
 	return host_ok(host) ? sp_detect(host, dir) : STRATA_ERR;
 }
 
+static const char *default_tracker(strata_host *host, const strata_source_cfg *cfg)
+{
+	return host_ok(host) ? sp_default_tracker(host, cfg) : NULL;
+}
+
 static const char *const formats[] = { "sqlpair", NULL };
 static const char *const options[] = { "layout", NULL };
 
@@ -37,6 +42,7 @@ static const strata_source_ops ops = {
 	.options = options,
 	.scan = scan,
 	.detect = detect,
+	.default_tracker = default_tracker,
 };
 
 static const strata_plugin desc = {

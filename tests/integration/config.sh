@@ -16,7 +16,33 @@ check "unknown key: exact line" err_is "strata: error: typo.yaml:1:1: unknown ke
 printf 'sources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    layuot: dbmate\n' >opt.yaml
 run -c opt.yaml ledger
 check "unknown format option: exit 1" rc_is 1
-check "unknown format option: file:line" err_is "strata: error: opt.yaml:5: unknown key 'layuot' for format 'sqlpair' (source 'app') (hint: known keys: name, format, path, layout)"
+check "unknown format option: file:line" err_is "strata: error: opt.yaml:5: unknown key 'layuot' for format 'sqlpair' (source 'app') (hint: known keys: name, format, path, tracker, layout)"
+
+# tracker: a name, a list or none; unknown names are refused where written.
+printf 'sources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    tracker: nosuch\n' >trk.yaml
+run -c trk.yaml ledger
+check "unknown tracker: exit 1" rc_is 1
+check "unknown tracker: file:line" err_has "strata: error: trk.yaml:5: source 'app': unknown tracker 'nosuch' (hint: known trackers: alembic,"
+check "unknown tracker: the way out" err_has "; or  tracker: none  (strata_ledger only))"
+# tracker: none on a Prisma source: strata_ledger only, no _prisma_migrations.
+mkdir -p pr/migrations/20240101000000_init
+printf 'CREATE TABLE pr_t (id INTEGER PRIMARY KEY);\n' >pr/migrations/20240101000000_init/migration.sql
+printf 'database: %s\nsources:\n  - name: pr\n    format: prisma\n    path: pr/migrations\n    tracker: none\n' "$(db_url trknone)" >trk4.yaml
+run -c trk4.yaml apply
+check "tracker none: apply exit 0" rc_is 0
+check "tracker none: no _prisma_migrations" eq "$(has_table trknone _prisma_migrations pr_t)" 1
+check "tracker none: recorded in strata_ledger" eq "$(q trknone "SELECT id FROM strata_ledger")" "pr:20240101000000_init"
+printf 'database: %s\nsources:\n  - name: pr\n    format: prisma\n    path: pr/migrations\n' "$(db_url trkdef)" >trk5.yaml
+run -c trk5.yaml apply
+check "default tracker of prisma: _prisma_migrations written" eq "$(q trkdef "SELECT migration_name FROM _prisma_migrations")" "20240101000000_init"
+printf 'sources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    tracker: [none, prisma]\n' >trk2.yaml
+run -c trk2.yaml ledger
+check "tracker none in a list: exit 1" rc_is 1
+check "tracker none in a list: file:line" err_is "strata: error: trk2.yaml:5:14: tracker 'none' in a list of trackers (hint: write  tracker: none  alone, or list the trackers)"
+printf 'sources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    tracker: [prisma, prisma]\n' >trk3.yaml
+run -c trk3.yaml ledger
+check "tracker named twice: exit 1" rc_is 1
+check "tracker named twice: file:line" err_is "strata: error: trk3.yaml:5:14: tracker 'prisma' is named twice (hint: name each tracker once)"
 
 printf 'sources:\n  - name: app\n    format: nosuch\n    path: db/migrations\n' >fmt.yaml
 run -c fmt.yaml ledger
