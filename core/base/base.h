@@ -36,6 +36,9 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) STRATA_PRINTF(1, 2);
 char *path_join(const char *dir, const char *name);
 void sha256_hex(const void *data, size_t len, char out[65]);
+/* Does SQL text hold nothing but white space, -- comments and (nested)
+ * block comments?  Shared by SQLite and PostgreSQL. */
+bool sql_is_blank(const char *s, size_t len);
 void now_iso8601(char out[40]);
 long long now_ms(void);
 char *who_am_i(void);

@@ -211,3 +211,30 @@ int thread_beside(pthread_t *t, void *(*fn)(void *), void *arg)
 	pthread_attr_destroy(&attr);
 	return rc;
 }
+
+bool sql_is_blank(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+			i++;
+		} else if (c == '-' && i + 1 < len && s[i + 1] == '-') {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (c == '/' && i + 1 < len && s[i + 1] == '*') {
+			size_t depth = 0;
+			do {
+				if (i + 1 < len && s[i] == '/' && s[i + 1] == '*')
+					depth++, i += 2;
+				else if (i + 1 < len && s[i] == '*' && s[i + 1] == '/')
+					depth--, i += 2;
+				else
+					i++;
+			} while (depth && i < len);
+		} else {
+			return false;
+		}
+	}
+	return true;
+}

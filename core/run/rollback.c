@@ -101,6 +101,13 @@ int run_rollback(plan *p, const char *url, strata_rollback_opts *o)
 			             "add a down script, or record it with "
 			             "`strata mark ID --rolled-back` after undoing it by hand",
 			             "%s has no down script; nothing was rolled back", t[i]->info.id);
+		else if (t[i]->down && sql_is_blank(t[i]->down, t[i]->down_len))
+			rc = err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_SOURCE, t[i]->info.down_file,
+			             t[i]->down_line, 0,
+			             "write the statements that undo it, or record it with "
+			             "`strata mark ID --rolled-back` after undoing it by hand",
+			             "%s: its down script holds nothing but comments; nothing was rolled "
+			             "back", t[i]->info.id);
 	if (!rc && !o->dry_run)
 		rc = run_ready(p, &ss);
 	for (size_t i = 0; !rc && i < nt; i++) {

@@ -71,4 +71,16 @@ check "its table is still there" eq "$(has_table gm c)" 1
 run rollback --to nope
 check "rollback --to unknown id: usage exit 2" rc_is 2
 check "unknown id named" err_has "no migration 'nope' in the ledger"
+# A down section of nothing but comments is no down script: refused before
+# anything runs, not reported as rolled back.
+mkdir -p blank
+printf -- '-- migrate:up\nCREATE TABLE blank_t (id int);\n-- migrate:down\n-- nothing to undo\n/* really /* nothing */ */\n' >blank/001_blank.sql
+printf 'database: %s\nsources:\n  - name: bl\n    format: sqlpair\n    layout: dbmate\n    path: blank\n    tracker: none\n' "$(db_url blank)" >blank.yaml
+run -c blank.yaml apply
+check "blank down: applied first" rc_is 0
+run -c blank.yaml rollback
+check "blank down: rollback refused, exit 1" rc_is 1
+check "blank down: the exact line" err_is "strata: error: blank/001_blank.sql:4: bl:001: its down script holds nothing but comments; nothing was rolled back (hint: write the statements that undo it, or record it with \`strata mark ID --rolled-back\` after undoing it by hand)"
+check "blank down: still applied" eq "$(q blank "SELECT state FROM strata_ledger WHERE id='bl:001'")" applied
+check "blank down: its table stays" eq "$(has_table blank blank_t)" 1
 done_testing
