@@ -1,0 +1,612 @@
+/*
+ * A tracker descriptor (formats/trackers/NAME.yaml) read with libyaml into
+ * a tb_desc.  Keys that name columns (key, order, flag, error, finished,
+ * states, events' set) are resolved after columns: whatever order the
+ * file gives them in.  docs/trackers.md is the reference for every key.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "yschema.h"
+
+/* The root's nodes, kept until columns are known. */
+typedef struct pending {
+	tb_desc *d;
+	yaml_node_t *key, *order, *flag, *error, *finished, *states, *events, *columns;
+	yaml_node_t *tracker_node;
+} pending;
+
+static const struct {
+	const char *word;
+	tb_kind kind;
+} kinds[] = {
+	{"version", K_VERSION}, {"version-int", K_VERSION_INT}, {"name", K_NAME},
+	{"description", K_DESCRIPTION}, {"file", K_FILE}, {"file-stem", K_FILE_STEM},
+	{"checksum", K_CHECKSUM}, {"now", K_NOW}, {"now-ms", K_NOW_MS},
+	{"execution-ms", K_EXEC_MS}, {"error", K_ERROR}, {"uuid", K_UUID},
+	{"next-rank", K_NEXT_RANK}, {"batch", K_BATCH}, {"user", K_USER},
+	{"native-key", K_NATIVE_KEY}, {"true", K_TRUE}, {"false", K_FALSE}, {"null", K_NULL},
+};
+
+#define KINDS_HINT                                                                          \
+	"a column gets one of: version version-int name description file file-stem checksum " \
+	"now now-ms execution-ms error uuid next-rank batch user native-key true false null "  \
+	"text:VALUE int:N"
+
+/* A column's value word; `tests` allows not-null (states' is:) and only the
+ * literals. */
+static int parse_value(tb_ydoc *y, yaml_node_t *n, bool tests, tb_value *out)
+{
+	const char *s = tb_yscalar(y, n, "a value");
+	if (!s)
+		return STRATA_EINVAL;
+	out->text = NULL;
+	if (!strncmp(s, "text:", 5) || !strncmp(s, "int:", 4)) {
+		bool is_int = s[0] == 'i';
+		const char *v = s + (is_int ? 4 : 5);
+		if (is_int && (!*v || strspn(v + (*v == '-'), "0123456789") != strlen(v + (*v == '-'))))
+			return tb_ybad(y, n, "write int: and digits, e.g. int:0", "'%s' is not an integer",
+			               s);
+		out->kind = is_int ? K_INT : K_TEXT;
+		out->text = strdup(v);
+		return out->text ? STRATA_OK : strata_oom(y->h);
+	}
+	if (tests) {
+		static const char *const words[] = {"true", "false", "null", "not-null"};
+		static const tb_kind k[] = {K_TRUE, K_FALSE, K_NULL, K_NOT_NULL};
+		for (size_t i = 0; i < 4; i++)
+			if (!strcmp(s, words[i])) {
+				out->kind = k[i];
+				return STRATA_OK;
+			}
+		return tb_ybad(y, n, "is: takes true, false, null, not-null, text:VALUE or int:N",
+		               "unknown test '%s'", s);
+	}
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (!strcmp(s, kinds[i].word)) {
+			out->kind = kinds[i].kind;
+			return STRATA_OK;
+		}
+	return tb_ybad(y, n, KINDS_HINT, "unknown value '%s'", s);
+}
+
+long tb_column_index(const tb_desc *d, const char *name)
+{
+	for (size_t i = 0; i < d->ncols; i++)
+		if (!strcmp(d->cols[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+/* A scalar naming one of the columns. */
+static int column_ref(tb_ydoc *y, const tb_desc *d, yaml_node_t *n, const char *what, long *out)
+{
+	const char *s = tb_yscalar(y, n, what);
+	if (!s)
+		return STRATA_EINVAL;
+	*out = tb_column_index(d, s);
+	if (*out < 0)
+		return tb_ybad(y, n, "name a column listed under columns:",
+		               "%s names '%s', which is not a column", what, s);
+	return STRATA_OK;
+}
+
+/* ---- scalar keys of the root ---- */
+
+static int f_tracker(tb_ydoc *y, yaml_node_t *v, void *t)
+{
+	pending *p = t;
+	p->tracker_node = v;
+	int rc = tb_ystring(y, v, "tracker", &p->d->name);
+	if (rc == STRATA_OK && strcmp(p->d->name, y->name))
+		return tb_ybad(y, v, "the file must be named after its tracker",
+		               "tracker '%s' does not match the file name '%s.yaml'", p->d->name,
+		               y->name);
+	return rc;
+}
+
+static int f_summary(tb_ydoc *y, yaml_node_t *v, void *t)
+{
+	return tb_ystring(y, v, "summary", &((pending *)t)->d->summary);
+}
+
+static bool ident_ok(const char *s)
+{
+	return *s && strlen(s) < 64 && !strchr(s, '\n');
+}
+
+static int f_table(tb_ydoc *y, yaml_node_t *v, void *t)
+{
+	tb_desc *d = ((pending *)t)->d;
+	int rc = tb_ystring(y, v, "table", &d->table);
+	if (rc == STRATA_OK && !ident_ok(d->table))
+		return tb_ybad(y, v, "a table name has 1 to 63 characters", "bad table name '%s'",
+		               d->table);
+	return rc;
+}
+
+static int f_schema(tb_ydoc *y, yaml_node_t *v, void *t)
+{
+	tb_desc *d = ((pending *)t)->d;
+	int rc = tb_ystring(y, v, "schema", &d->schema);
+	if (rc == STRATA_OK && !ident_ok(d->schema))
+		return tb_ybad(y, v, "a schema name has 1 to 63 characters", "bad schema name '%s'",
+		               d->schema);
+	return rc;
+}
+
+static int f_create_sqlite(tb_ydoc *y, yaml_node_t *v, void *t)
+{
+	return tb_ystring(y, v, "create.sqlite", &((tb_desc *)t)->create_sqlite);
+}
+
+static int f_create_pg(tb_ydoc *y, yaml_node_t *v, void *t)
+{
+	return tb_ystring(y, v, "create.postgresql", &((tb_desc *)t)->create_pg);
+}
+
+static const tb_field create_fields[] = {
+	{"sqlite", 0, f_create_sqlite},
+	{"postgresql", 0, f_create_pg},
+	{NULL, 0, NULL},
+};
+
+static int f_create(tb_ydoc *y, yaml_node_t *v, void *t)
+{
+	return tb_ymap(y, v, "'create'", create_fields, ((pending *)t)->d);
+}
+
+static int f_checksum(tb_ydoc *y, yaml_node_t *v, void *t)
+{
+	static const char *const words[] = {"none", "sha256", "md5", "crc32", "sha256-file"};
+	const char *s = tb_yscalar(y, v, "checksum");
+	if (!s)
+		return STRATA_EINVAL;
+	for (size_t i = 0; i < 5; i++)
+		if (!strcmp(s, words[i])) {
+			((pending *)t)->d->sum = (tb_sum)i;
+			return STRATA_OK;
+		}
+	return tb_ybad(y, v, "checksum: none, sha256, md5, crc32 (Flyway's) or sha256-file",
+	               "unknown checksum rule '%s'", s);
+}
+
+static int f_feature(tb_ydoc *y, yaml_node_t *v, void *t)
+{
+	static const char *const words[] = {"none", "single-row", "history", "watermark",
+	                                    "events-log"};
+	const char *s = tb_yscalar(y, v, "feature");
+	if (!s)
+		return STRATA_EINVAL;
+	for (size_t i = 0; i < 5; i++)
+		if (!strcmp(s, words[i])) {
+			((pending *)t)->d->feature = (tb_feature)i;
+			return STRATA_OK;
+		}
+	return tb_ybad(y, v, "feature: single-row, history, watermark or events-log",
+	               "unknown feature '%s'", s);
+}
+
+/* The column-referring keys wait for columns:. */
+#define STASH(fn, field)                                          \
+	static int fn(tb_ydoc *y, yaml_node_t *v, void *t)        \
+	{                                                         \
+		(void)y;                                          \
+		((pending *)t)->field = v;                        \
+		return STRATA_OK;                                 \
+	}
+STASH(f_columns, columns)
+STASH(f_key, key)
+STASH(f_order, order)
+STASH(f_flag, flag)
+STASH(f_error, error)
+STASH(f_finished, finished)
+STASH(f_states, states)
+STASH(f_events, events)
+
+static const tb_field root_fields[] = {
+	{"tracker", 1, f_tracker},   {"summary", 0, f_summary},   {"table", 1, f_table},
+	{"schema", 0, f_schema},     {"create", 1, f_create},     {"columns", 1, f_columns},
+	{"key", 1, f_key},           {"order", 0, f_order},       {"checksum", 0, f_checksum},
+	{"feature", 0, f_feature},   {"flag", 0, f_flag},         {"error", 0, f_error},
+	{"finished", 0, f_finished}, {"states", 0, f_states},     {"events", 0, f_events},
+	{NULL, 0, NULL},
+};
+
+/* ---- the column-referring keys ---- */
+
+static int parse_columns(tb_ydoc *y, tb_desc *d, yaml_node_t *v)
+{
+	if (v->type != YAML_MAPPING_NODE)
+		return tb_ybad(y, v, "columns: maps each column to what strata writes there",
+		               "'columns' must be a mapping");
+	size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+	if (!n)
+		return tb_ybad(y, v, NULL, "'columns' lists no column");
+	if (!(d->cols = calloc(n, sizeof *d->cols)))
+		return strata_oom(y->h);
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_pair_t *p = &v->data.mapping.pairs.start[i];
+		yaml_node_t *k = tb_ynode(y, p->key);
+		tb_column *c = &d->cols[i];
+		int rc = tb_ystring(y, k, "a column name", &c->name);
+		d->ncols = i + 1;
+		if (rc < 0)
+			return rc;
+		if (!ident_ok(c->name))
+			return tb_ybad(y, k, NULL, "bad column name '%s'", c->name);
+		if (tb_column_index(d, c->name) != (long)i)
+			return tb_ybad(y, k, NULL, "column '%s' is listed twice", c->name);
+		if ((rc = parse_value(y, tb_ynode(y, p->value), false, &c->v)) < 0)
+			return rc;
+	}
+	return STRATA_OK;
+}
+
+static int parse_key(tb_ydoc *y, tb_desc *d, yaml_node_t *v)
+{
+	if (v->type == YAML_SCALAR_NODE) {
+		long c;
+		int rc = column_ref(y, d, v, "key", &c);
+		d->key[0] = (size_t)c;
+		d->nkey = rc < 0 ? 0 : 1;
+		return rc;
+	}
+	if (v->type != YAML_SEQUENCE_NODE)
+		return tb_ybad(y, v, NULL, "'key' must be a column or a list of columns");
+	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (!n || n > 8)
+		return tb_ybad(y, v, NULL, "'key' lists 1 to 8 columns");
+	for (size_t i = 0; i < n; i++) {
+		long c;
+		int rc = column_ref(y, d, tb_ynode(y, v->data.sequence.items.start[i]), "key", &c);
+		if (rc < 0)
+			return rc;
+		d->key[d->nkey++] = (size_t)c;
+	}
+	return STRATA_OK;
+}
+
+static const struct {
+	const char *word;
+	tb_action act;
+} actions[] = {
+	{"nothing", A_NOTHING}, {"insert", A_INSERT}, {"update", A_UPDATE},
+	{"upsert", A_UPSERT},   {"delete", A_DELETE},
+};
+
+static int parse_action(tb_ydoc *y, yaml_node_t *n, tb_action *out)
+{
+	const char *s = tb_yscalar(y, n, "an action");
+	if (!s)
+		return STRATA_EINVAL;
+	for (size_t i = 0; i < sizeof actions / sizeof *actions; i++)
+		if (!strcmp(s, actions[i].word)) {
+			*out = actions[i].act;
+			return STRATA_OK;
+		}
+	return tb_ybad(y, n, "an event does one of: nothing insert update upsert delete",
+	               "unknown action '%s'", s);
+}
+
+static int parse_set(tb_ydoc *y, tb_desc *d, tb_event *e, yaml_node_t *v)
+{
+	if (v->type != YAML_MAPPING_NODE)
+		return tb_ybad(y, v, NULL, "'set' must map columns to values");
+	size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+	if (!(e->set = calloc(n ? n : 1, sizeof *e->set)))
+		return strata_oom(y->h);
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_pair_t *p = &v->data.mapping.pairs.start[i];
+		long c;
+		int rc = column_ref(y, d, tb_ynode(y, p->key), "set", &c);
+		if (rc < 0)
+			return rc;
+		e->set[i].col = (size_t)c;
+		rc = parse_value(y, tb_ynode(y, p->value), false, &e->set[i].v);
+		e->nset = i + 1;
+		if (rc < 0)
+			return rc;
+	}
+	return STRATA_OK;
+}
+
+/* An event: `insert`, or {do: insert, set: {column: value}}. */
+static int parse_event(tb_ydoc *y, tb_desc *d, tb_event *e, yaml_node_t *v)
+{
+	if (v->type == YAML_SCALAR_NODE)
+		return parse_action(y, v, &e->act);
+	if (v->type != YAML_MAPPING_NODE)
+		return tb_ybad(y, v, NULL, "an event is an action or {do: ACTION, set: {...}}");
+	bool got_do = false;
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = tb_ynode(y, p->key), *val = tb_ynode(y, p->value);
+		const char *key = tb_yscalar(y, k, "a key");
+		int rc;
+		if (!key)
+			return STRATA_EINVAL;
+		if (!strcmp(key, "do") && !got_do) {
+			got_do = true;
+			rc = parse_action(y, val, &e->act);
+		} else if (!strcmp(key, "set") && !e->set) {
+			rc = parse_set(y, d, e, val);
+		} else {
+			rc = tb_ybad(y, k, "known keys: do set", "unknown or repeated key '%s' in an event",
+			             key);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	if (!got_do)
+		return tb_ybad(y, v, NULL, "missing key 'do' in an event");
+	return STRATA_OK;
+}
+
+static int parse_events(tb_ydoc *y, tb_desc *d, yaml_node_t *v)
+{
+	static const char *const names[E_COUNT] = {"applied", "baselined", "failed", "rolled_back",
+	                                           "running"};
+	if (v->type != YAML_MAPPING_NODE)
+		return tb_ybad(y, v, NULL, "'events' must be a mapping");
+	unsigned seen = 0;
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = tb_ynode(y, p->key);
+		const char *key = tb_yscalar(y, k, "an event");
+		if (!key)
+			return STRATA_EINVAL;
+		size_t i = 0;
+		while (i < E_COUNT && strcmp(names[i], key))
+			i++;
+		if (i == E_COUNT || (seen & (1u << i)))
+			return tb_ybad(y, k, "events: applied baselined failed rolled_back running",
+			               "unknown or repeated event '%s'", key);
+		seen |= 1u << i;
+		int rc = parse_event(y, d, &d->ev[i], tb_ynode(y, p->value));
+		if (rc < 0)
+			return rc;
+	}
+	return STRATA_OK;
+}
+
+/* states: a list of {column, is, state}, the last without a test. */
+static int parse_rule(tb_ydoc *y, tb_desc *d, tb_rule *r, yaml_node_t *v)
+{
+	if (v->type != YAML_MAPPING_NODE)
+		return tb_ybad(y, v, NULL, "a state rule is {column: C, is: VALUE, state: S}");
+	bool got_state = false, got_is = false;
+	r->col = -1;
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = tb_ynode(y, p->key), *val = tb_ynode(y, p->value);
+		const char *key = tb_yscalar(y, k, "a key");
+		int rc = STRATA_OK;
+		if (!key)
+			return STRATA_EINVAL;
+		if (!strcmp(key, "column") && r->col < 0) {
+			rc = column_ref(y, d, val, "column", &r->col);
+		} else if (!strcmp(key, "is") && !got_is) {
+			got_is = true;
+			rc = parse_value(y, val, true, &r->is);
+		} else if (!strcmp(key, "state") && !got_state) {
+			const char *s = tb_yscalar(y, val, "state");
+			if (!s)
+				return STRATA_EINVAL;
+			got_state = true;
+			r->state = strata_track_state_of(s);
+			if (r->state != STRATA_TRACK_APPLIED && r->state != STRATA_TRACK_BASELINED &&
+			    r->state != STRATA_TRACK_FAILED && r->state != STRATA_TRACK_ROLLED_BACK)
+				rc = tb_ybad(y, val, "a row reads as applied, baselined, failed or rolled_back",
+				             "unknown state '%s'", s);
+		} else {
+			rc = tb_ybad(y, k, "known keys: column is state",
+			             "unknown or repeated key '%s' in a state rule", key);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	if (!got_state)
+		return tb_ybad(y, v, NULL, "missing key 'state' in a state rule");
+	if ((r->col < 0) != !got_is)
+		return tb_ybad(y, v, NULL, "a state rule has both column and is, or neither");
+	return STRATA_OK;
+}
+
+static int parse_states(tb_ydoc *y, tb_desc *d, yaml_node_t *v)
+{
+	if (v->type != YAML_SEQUENCE_NODE)
+		return tb_ybad(y, v, NULL, "'states' must be a list of rules");
+	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (!(d->rules = calloc(n ? n : 1, sizeof *d->rules)))
+		return strata_oom(y->h);
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *item = tb_ynode(y, v->data.sequence.items.start[i]);
+		int rc = parse_rule(y, d, &d->rules[i], item);
+		d->nrules = i + 1;
+		if (rc < 0)
+			return rc;
+		if (d->rules[i].col < 0 && i + 1 < n)
+			return tb_ybad(y, item, "put the rule without a test last",
+			               "a state rule without column comes before others, which never apply");
+	}
+	return STRATA_OK;
+}
+
+/* What only some features take, or need. */
+static int check_feature(tb_ydoc *y, tb_desc *d, pending *p, yaml_node_t *root)
+{
+	bool flagged = d->feature == F_SINGLE_ROW || d->feature == F_HISTORY;
+	if (flagged && d->flag < 0)
+		return tb_ybad(y, root, d->feature == F_HISTORY ? "flag: names the type column"
+		                                                : "flag: names the dirty column",
+		               "feature %s needs 'flag'",
+		               d->feature == F_HISTORY ? "history" : "single-row");
+	if (!flagged && p->flag)
+		return tb_ybad(y, p->flag, NULL, "'flag' is for the single-row and history features");
+	if (d->feature == F_SINGLE_ROW && p->events)
+		return tb_ybad(y, p->events, "the single-row feature decides what each event writes",
+		               "'events' is not for the single-row feature");
+	for (size_t i = 0; i < d->ncols; i++) {
+		tb_kind k = d->cols[i].v.kind;
+		if (k == K_CHECKSUM && d->sum == C_NONE)
+			return tb_ybad(y, root, "add checksum: sha256, md5, crc32 or sha256-file",
+			               "column '%s' gets a checksum, and the descriptor has no rule",
+			               d->cols[i].name);
+	}
+	return STRATA_OK;
+}
+
+static int resolve(tb_ydoc *y, pending *p, yaml_node_t *root)
+{
+	tb_desc *d = p->d;
+	int rc = parse_columns(y, d, p->columns);
+	if (rc == STRATA_OK)
+		rc = parse_key(y, d, p->key);
+	if (rc == STRATA_OK)
+		d->match = (long)d->key[0];
+	if (rc == STRATA_OK && p->order)
+		rc = column_ref(y, d, p->order, "order", &d->order);
+	if (rc == STRATA_OK && p->flag)
+		rc = column_ref(y, d, p->flag, "flag", &d->flag);
+	if (rc == STRATA_OK && p->error)
+		rc = column_ref(y, d, p->error, "error", &d->error_col);
+	if (rc == STRATA_OK && p->finished)
+		rc = column_ref(y, d, p->finished, "finished", &d->finished_col);
+	if (rc == STRATA_OK && p->states)
+		rc = parse_states(y, d, p->states);
+	if (rc == STRATA_OK && p->events)
+		rc = parse_events(y, d, p->events);
+	if (rc == STRATA_OK)
+		rc = check_feature(y, d, p, root);
+	if (rc == STRATA_OK && !d->nrules) { /* no states: every row is applied */
+		if (!(d->rules = calloc(1, sizeof *d->rules)))
+			return strata_oom(y->h);
+		d->rules[0] = (tb_rule){.col = -1, .state = STRATA_TRACK_APPLIED};
+		d->nrules = 1;
+	}
+	if (rc == STRATA_OK && d->rules[d->nrules - 1].col >= 0)
+		rc = tb_ybad(y, p->states, "end the list with {state: applied} (or another state)",
+		             "'states' has no last rule without a test: some rows would read as nothing");
+	return rc;
+}
+
+static int yaml_failed(tb_ydoc *y, yaml_parser_t *p)
+{
+	if (p->error == YAML_MEMORY_ERROR)
+		return strata_oom(y->h);
+	y->h->error(y->h, STRATA_ECLASS_CONFIG, y->file, (int)p->problem_mark.line + 1,
+	            (int)p->problem_mark.column + 1, NULL, "YAML syntax error: %s%s%s",
+	            p->problem ? p->problem : "unknown", p->context ? " " : "",
+	            p->context ? p->context : "");
+	return STRATA_EINVAL;
+}
+
+static int load_doc(tb_ydoc *y, yaml_parser_t *parser, tb_desc *d)
+{
+	yaml_document_t doc;
+	if (!yaml_parser_load(parser, &doc))
+		return yaml_failed(y, parser);
+	y->doc = &doc;
+	int rc;
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	pending p = {.d = d};
+	if (!root) {
+		y->h->error(y->h, STRATA_ECLASS_CONFIG, y->file, 0, 0, NULL, "empty tracker descriptor");
+		rc = STRATA_EINVAL;
+	} else {
+		rc = tb_ymap(y, root, "the tracker descriptor", root_fields, &p);
+		if (rc == STRATA_OK)
+			rc = resolve(y, &p, root);
+	}
+	yaml_document_delete(&doc);
+	return rc;
+}
+
+int tb_load_file(strata_host *h, const char *file, const char *name, tb_desc **out)
+{
+	*out = NULL;
+	tb_ydoc y = {.h = h, .file = file, .name = name};
+	FILE *fp = fopen(file, "rb");
+	if (!fp) {
+		h->error(h, STRATA_ECLASS_CONFIG, file, 0, 0, NULL,
+		         "cannot open tracker descriptor: %s", strerror(errno));
+		return STRATA_EIO;
+	}
+	tb_desc *d = calloc(1, sizeof *d);
+	yaml_parser_t parser;
+	if (!d || !yaml_parser_initialize(&parser)) {
+		free(d);
+		fclose(fp);
+		return strata_oom(h);
+	}
+	d->order = d->flag = d->error_col = d->finished_col = d->match = -1;
+	yaml_parser_set_input_file(&parser, fp);
+	int rc = load_doc(&y, &parser, d);
+	if (rc >= 0 && !(d->file = strdup(file)))
+		rc = strata_oom(h);
+	yaml_parser_delete(&parser);
+	fclose(fp);
+	if (rc < 0) {
+		tb_free(d);
+		return rc;
+	}
+	*out = d;
+	return STRATA_OK;
+}
+
+/* The first formats dir that has trackers/NAME.yaml wins (the host's
+ * STRATA_FORMATS_PATH comes first). */
+int tb_load(strata_host *h, const strata_source_cfg *cfg, tb_desc **out)
+{
+	*out = NULL;
+	const char *name = STRATA_HAS(strata_source_cfg, cfg, tracker) ? cfg->tracker : NULL;
+	if (!name || !*name || name[0] == '.' || strchr(name, '/')) {
+		h->error(h, STRATA_ECLASS_PLUGIN, NULL, 0, 0, "upgrade strata",
+		         "tables: called without a tracker descriptor name");
+		return STRATA_EINVAL;
+	}
+	for (size_t i = 0; h->formats_dirs && h->formats_dirs[i]; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/trackers/%s.yaml", h->formats_dirs[i], name);
+		FILE *fp = fopen(path, "rb");
+		if (!fp)
+			continue;
+		fclose(fp);
+		return tb_load_file(h, path, name, out);
+	}
+	h->error(h, STRATA_ECLASS_CONFIG, cfg->config_file, cfg->config_line, 0,
+	         "the formats dirs (STRATA_FORMATS_PATH, then the installed formats/) hold trackers/NAME.yaml",
+	         "no tracker descriptor trackers/%s.yaml", name);
+	return STRATA_ENOTFOUND;
+}
+
+static void event_free(tb_event *e)
+{
+	for (size_t i = 0; i < e->nset; i++)
+		free(e->set[i].v.text);
+	free(e->set);
+}
+
+void tb_free(tb_desc *d)
+{
+	if (!d)
+		return;
+	free(d->name);
+	free(d->summary);
+	free(d->file);
+	free(d->table);
+	free(d->schema);
+	free(d->create_sqlite);
+	free(d->create_pg);
+	for (size_t i = 0; i < d->ncols; i++) {
+		free(d->cols[i].name);
+		free(d->cols[i].v.text);
+	}
+	free(d->cols);
+	for (size_t i = 0; i < E_COUNT; i++)
+		event_free(&d->ev[i]);
+	for (size_t i = 0; i < d->nrules; i++)
+		free(d->rules[i].is.text);
+	free(d->rules);
+	free(d);
+}
