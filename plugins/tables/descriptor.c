@@ -22,17 +22,18 @@ static const struct {
 	const char *word;
 	tb_kind kind;
 } kinds[] = {
-	{"version", K_VERSION}, {"version-int", K_VERSION_INT}, {"name", K_NAME},
+	{"version", K_VERSION}, {"version-int", K_VERSION_INT}, {"version-digits", K_VERSION_DIGITS},
+	{"name", K_NAME},
 	{"description", K_DESCRIPTION}, {"file", K_FILE}, {"file-stem", K_FILE_STEM},
 	{"checksum", K_CHECKSUM}, {"now", K_NOW}, {"now-ms", K_NOW_MS},
 	{"execution-ms", K_EXEC_MS}, {"error", K_ERROR}, {"uuid", K_UUID},
 	{"next-rank", K_NEXT_RANK}, {"batch", K_BATCH}, {"user", K_USER},
-	{"native-key", K_NATIVE_KEY}, {"true", K_TRUE}, {"false", K_FALSE}, {"null", K_NULL},
+	{"native-key", K_NATIVE_KEY}, {"auto", K_AUTO}, {"true", K_TRUE}, {"false", K_FALSE}, {"null", K_NULL},
 };
 
 #define KINDS_HINT                                                                          \
-	"a column gets one of: version version-int name description file file-stem checksum " \
-	"now now-ms execution-ms error uuid next-rank batch user native-key true false null "  \
+	"a column gets one of: version version-int version-digits name description file file-stem checksum " \
+	"now now-ms execution-ms error uuid next-rank batch user native-key auto true false null " \
 	"text:VALUE int:N"
 
 /* A column's value word; `tests` allows not-null (states' is:) and only the
@@ -464,6 +465,10 @@ static int resolve(tb_ydoc *y, pending *p, yaml_node_t *root)
 		rc = parse_key(y, d, p->key);
 	if (rc == STRATA_OK)
 		d->match = (long)d->key[0];
+	for (size_t k = 0; rc == STRATA_OK && k < d->nkey; k++)
+		if (d->cols[d->key[k]].v.kind == K_AUTO || d->cols[d->key[k]].v.kind == K_NULL)
+			rc = tb_ybad(y, p->key, "a key column holds what identifies a migration (version, name, file, …)",
+			             "key column '%s' gets no value from strata", d->cols[d->key[k]].name);
 	if (rc == STRATA_OK && p->order)
 		rc = column_ref(y, d, p->order, "order", &d->order);
 	if (rc == STRATA_OK && p->flag)

@@ -130,14 +130,20 @@ static int insert(rec *r)
 	tb_puts(&s.sql, "INSERT INTO ");
 	tb_table(&s.sql, r->c.d);
 	tb_puts(&s.sql, " (");
+	size_t n = 0;
 	for (size_t i = 0; i < r->c.d->ncols; i++) {
-		if (i)
+		if (r->c.d->cols[i].v.kind == K_AUTO)
+			continue;
+		if (n++)
 			tb_puts(&s.sql, ", ");
 		tb_ident(&s.sql, r->c.d->cols[i].name);
 	}
 	tb_puts(&s.sql, ") VALUES (");
+	n = 0;
 	for (size_t i = 0; i < r->c.d->ncols && rc == STRATA_OK; i++) {
-		if (i)
+		if (r->c.d->cols[i].v.kind == K_AUTO)
+			continue;
+		if (n++)
 			tb_puts(&s.sql, ", ");
 		rc = bind_col(r, &s, i);
 	}
@@ -174,7 +180,7 @@ static int update(rec *r, bool all)
 		for (size_t k = 0; r->e && k < r->e->nset; k++)
 			in_set |= r->e->set[k].col == i;
 		tb_kind kind = r->c.d->cols[i].v.kind;
-		bool ident = kind == K_UUID || kind == K_NEXT_RANK || kind == K_BATCH;
+		bool ident = kind == K_UUID || kind == K_NEXT_RANK || kind == K_BATCH || kind == K_AUTO;
 		if (!in_set && (!all || is_key(r->c.d, i) || ident))
 			continue;
 		if (n++)

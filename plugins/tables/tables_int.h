@@ -18,6 +18,7 @@
 typedef enum tb_kind {
 	K_VERSION,      /* version: the migration's version as text */
 	K_VERSION_INT,  /* version-int: as an integer ("0001" -> 1) */
+	K_VERSION_DIGITS, /* version-digits: its digits only ("2020-01-01-000000" -> 20200101000000) */
 	K_NAME,         /* name */
 	K_DESCRIPTION,  /* description: the name with '_' as ' ' (Flyway) */
 	K_FILE,         /* file: the up script's file, relative to the source */
@@ -37,6 +38,7 @@ typedef enum tb_kind {
 	K_NULL,
 	K_TEXT,         /* text:VALUE */
 	K_INT,          /* int:N */
+	K_AUTO,         /* auto: the database fills it (serial); read, never written */
 	K_NOT_NULL      /* only in states: `is: not-null` */
 } tb_kind;
 

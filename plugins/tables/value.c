@@ -295,11 +295,6 @@ static const char *stem(const char *file, char *buf, size_t size)
 	return buf;
 }
 
-static const char *base_name(const char *file)
-{
-	const char *base = strrchr(file, '/');
-	return base ? base + 1 : file;
-}
 
 const char *tb_key_of(const tb_desc *d, const tb_mig *m, char *buf, size_t size)
 {
@@ -307,6 +302,14 @@ const char *tb_key_of(const tb_desc *d, const tb_mig *m, char *buf, size_t size)
 	switch (k) {
 	case K_VERSION: return m->version;
 	case K_VERSION_INT: return as_int(m->version, buf, size);
+	case K_VERSION_DIGITS: {
+		size_t o = 0;
+		for (const char *p = m->version; *p && o + 1 < size; p++)
+			if (*p >= '0' && *p <= '9')
+				buf[o++] = *p;
+		buf[o] = '\0';
+		return buf;
+	}
 	case K_NAME: return m->name;
 	case K_DESCRIPTION: {
 		snprintf(buf, size, "%s", m->name);
@@ -315,7 +318,7 @@ const char *tb_key_of(const tb_desc *d, const tb_mig *m, char *buf, size_t size)
 				*p = ' ';
 		return buf;
 	}
-	case K_FILE: return base_name(m->file);
+	case K_FILE: return m->file;
 	case K_FILE_STEM: return stem(m->file, buf, size);
 	case K_NATIVE_KEY: return m->native_key ? m->native_key : m->version;
 	default: return NULL;
@@ -343,6 +346,7 @@ int tb_value_of(tb_ctx *c, const tb_value *v, size_t col, char buf[TB_VALUE_MAX]
 		break;
 	}
 	case K_NAME: *out = ev->name ? ev->name : (c->mig ? c->mig->name : ""); break;
+	case K_VERSION_DIGITS:
 	case K_DESCRIPTION:
 	case K_FILE:
 	case K_FILE_STEM:
@@ -407,7 +411,8 @@ int tb_value_of(tb_ctx *c, const tb_value *v, size_t col, char buf[TB_VALUE_MAX]
 	case K_NULL: *out = NULL; break;
 	case K_TEXT:
 	case K_INT: *out = v->text; break;
-	case K_NOT_NULL: break;
+	case K_NOT_NULL:
+	case K_AUTO: break;
 	}
 	return STRATA_OK;
 }
