@@ -440,7 +440,7 @@ int tb_read(strata_host *h, const strata_source_cfg *cfg)
 	if (rc == 0)
 		rc = STRATA_ENOTFOUND;
 	if (rc > 0)
-		rc = tb_migs_load(h, &r.migs);
+		rc = tb_migs_load(h, &r.migs, d->sum != C_NONE && d->sum != C_SHA256_FILE);
 	if (rc == STRATA_OK)
 		rc = build_keys(&r);
 	if (rc == STRATA_OK)

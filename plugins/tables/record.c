@@ -366,13 +366,7 @@ static int single_row(rec *r, int ev)
 		return set_row(r, NULL, true);
 	if (ev != E_ROLLED_BACK)
 		return STRATA_OK;
-	const char *prev = "";
-	for (size_t i = 0; i < r->migs.n; i++) {
-		if (!strcmp(r->migs.v[i].version, v))
-			break;
-		prev = r->migs.v[i].version;
-	}
-	return set_row(r, prev, false);
+	return set_row(r, r->migs.prev ? r->migs.prev : "", false);
 }
 
 static int event_index(const char *state)
@@ -401,9 +395,9 @@ int tb_record(strata_host *h, const strata_source_cfg *cfg, const strata_track_e
 		return STRATA_OK;
 	}
 	rec r = {.c = {.h = h, .cfg = cfg, .d = d, .ev = ev}, .e = &d->ev[e]};
-	rc = tb_migs_load(h, &r.migs);
+	rc = tb_migs_one(h, ev->mig_version, &r.migs);
 	if (rc == STRATA_OK) {
-		r.c.mig = tb_migs_find(h, &r.migs, ev->mig_version);
+		r.c.mig = r.migs.n ? &r.migs.v[0] : NULL;
 		rc = tb_ctx_time(&r.c);
 	}
 	if (rc == STRATA_OK)

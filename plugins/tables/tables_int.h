@@ -134,11 +134,14 @@ typedef struct tb_mig {
 typedef struct tb_migs {
 	tb_mig *v;
 	size_t n;
+	char *prev; /* tb_migs_one(): the version before it, NULL when it is the first */
 } tb_migs;
 
-int tb_migs_load(strata_host *h, tb_migs *out);
+/* Every migration of the source (their up scripts when with_up), or just
+ * the one of version (with its up script and the one before). */
+int tb_migs_load(strata_host *h, tb_migs *out, bool with_up);
+int tb_migs_one(strata_host *h, const char *version, tb_migs *out);
 void tb_migs_free(tb_migs *m);
-const tb_mig *tb_migs_find(strata_host *h, const tb_migs *m, const char *version);
 
 typedef struct tb_ctx {
 	strata_host *h;

@@ -25,9 +25,14 @@ static char *dup0(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static int collect(void *ud, const strata_mig_info *mi)
+typedef struct walk {
+	tb_migs *m;
+	bool with_up;
+	const char *only; /* NULL: every migration */
+} walk;
+
+static int copy_mig(tb_migs *m, const strata_mig_info *mi, bool with_up)
 {
-	tb_migs *m = ud;
 	tb_mig *nv = realloc(m->v, (m->n + 1) * sizeof *nv);
 	if (!nv)
 		return STRATA_ENOMEM;
@@ -40,7 +45,7 @@ static int collect(void *ud, const strata_mig_info *mi)
 	x->native_key = dup0(mi->native_key);
 	x->checksum = dup0(mi->checksum);
 	x->flags = mi->flags;
-	if (mi->up) {
+	if (with_up && mi->up) {
 		x->up = malloc(mi->up_len + 1);
 		if (x->up) {
 			memcpy(x->up, mi->up, mi->up_len);
@@ -49,20 +54,53 @@ static int collect(void *ud, const strata_mig_info *mi)
 		}
 	}
 	if (!x->version || !x->name || !x->file || (mi->native_key && !x->native_key) ||
-	    (mi->up && !x->up))
+	    (with_up && mi->up && !x->up))
 		return STRATA_ENOMEM;
 	return 0;
 }
 
-int tb_migs_load(strata_host *h, tb_migs *out)
+static int collect(void *ud, const strata_mig_info *mi)
 {
-	memset(out, 0, sizeof *out);
+	walk *w = ud;
+	if (!mi->mig_version)
+		return 0;
+	if (!w->only)
+		return copy_mig(w->m, mi, w->with_up);
+	if (strcmp(mi->mig_version, w->only)) {
+		free(w->m->prev);
+		w->m->prev = strdup(mi->mig_version);
+		return w->m->prev ? 0 : STRATA_ENOMEM;
+	}
+	int rc = copy_mig(w->m, mi, true);
+	return rc ? rc : STRATA_STOP;
+}
+
+static int walk_all(strata_host *h, walk *w)
+{
+	memset(w->m, 0, sizeof *w->m);
 	if (!STRATA_HAS(strata_host, h, each_migration) || !h->each_migration)
 		return STRATA_OK;
-	int rc = h->each_migration(h, collect, out);
+	int rc = h->each_migration(h, collect, w);
 	if (rc == STRATA_ENOMEM)
 		return strata_oom(h);
 	return rc < 0 ? rc : STRATA_OK;
+}
+
+int tb_migs_load(strata_host *h, tb_migs *out, bool with_up)
+{
+	walk w = {.m = out, .with_up = with_up};
+	return walk_all(h, &w);
+}
+
+int tb_migs_one(strata_host *h, const char *version, tb_migs *out)
+{
+	walk w = {.m = out, .only = version};
+	int rc = walk_all(h, &w);
+	if (rc == STRATA_OK && !out->n) { /* no such migration: no previous one either */
+		free(out->prev);
+		out->prev = NULL;
+	}
+	return rc;
 }
 
 void tb_migs_free(tb_migs *m)
@@ -76,17 +114,10 @@ void tb_migs_free(tb_migs *m)
 		free(m->v[i].up);
 	}
 	free(m->v);
+	free(m->prev);
 	memset(m, 0, sizeof *m);
 }
 
-const tb_mig *tb_migs_find(strata_host *h, const tb_migs *m, const char *version)
-{
-	(void)h;
-	for (size_t i = 0; version && i < m->n; i++)
-		if (!strcmp(m->v[i].version, version))
-			return &m->v[i];
-	return NULL;
-}
 
 /* ---- checksums ---- */
 

@@ -1,0 +1,125 @@
+/* plugins/tables without a database: scripts that write their own tracking
+ * row (sqlscan.c), Flyway's CRC-32, and every shipped descriptor loading
+ * (descriptor.c), a broken one refused at its line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include <dirent.h>
+
+#include "tables_int.h"
+#include "fake_host.h"
+
+static int writes(const char *sql, const char *schema, const char *table, bool insert)
+{
+	tb_desc d = {.table = (char *)table, .schema = (char *)schema};
+	return tb_writes_table(sql, strlen(sql), &d, insert);
+}
+
+static void test_self_recording(void **state)
+{
+	(void)state;
+	assert_int_equal(writes("create table a (x int);\nINSERT INTO schema_migrations VALUES ('1');", NULL,
+	                        "schema_migrations", true), 2);
+	assert_int_equal(writes("insert into \"schema_migrations\" (version) values ('1')", NULL,
+	                        "schema_migrations", true), 1);
+	assert_int_equal(writes("INSERT INTO public.schema_migrations VALUES ('1')", "public",
+	                        "schema_migrations", true), 1);
+	assert_int_equal(writes("INSERT INTO \"Public\".schema_migrations VALUES ('1')", "public",
+	                        "schema_migrations", true), 0); /* a quoted name is exact */
+	assert_int_equal(writes("INSERT INTO \"SCHEMA_MIGRATIONS\" VALUES ('1')", NULL,
+	                        "schema_migrations", true), 0);
+	assert_int_equal(writes("-- INSERT INTO schema_migrations\n/* INSERT INTO schema_migrations /* nested */ still */ select 1",
+	                        NULL, "schema_migrations", true), 0);
+	assert_int_equal(writes("select 'INSERT INTO schema_migrations', E'it\\'s INSERT INTO schema_migrations'",
+	                        NULL, "schema_migrations", true), 0);
+	assert_int_equal(writes("do $fn$ begin INSERT INTO schema_migrations values ('1'); end $fn$;", NULL,
+	                        "schema_migrations", true), 0);
+	assert_int_equal(writes("insert into schema_migrations_old values (1)", NULL, "schema_migrations",
+	                        true), 0);
+	assert_int_equal(writes("\n\nDELETE FROM schema_migrations WHERE version = '1'", NULL,
+	                        "schema_migrations", false), 3);
+	assert_int_equal(writes("DELETE FROM schema_migrations", NULL, "schema_migrations", true), 0);
+	assert_int_equal(writes("insert into other.schema_migrations values (1)", "public",
+	                        "schema_migrations", true), 0);
+}
+
+/* Values from Python: ctypes.c_int32(zlib.crc32(text without \r \n)). */
+static void test_flyway_crc32(void **state)
+{
+	(void)state;
+	char out[16];
+	const char *a = "create table a (id int);\n";
+	tb_flyway_crc32(a, strlen(a), out);
+	assert_string_equal(out, "-897341557");
+	const char *b = "\xEF\xBB\xBF" "create table a (id int);\r\n";
+	tb_flyway_crc32(b, strlen(b), out);
+	assert_string_equal(out, "-897341557");
+	const char *c = "create table b (id int);\r\ninsert into b values (1);\n";
+	tb_flyway_crc32(c, strlen(c), out);
+	assert_string_equal(out, "594717475");
+}
+
+static void test_shipped_descriptors(void **state)
+{
+	(void)state;
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/formats/trackers", STRATA_SOURCE_ROOT);
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l <= 5 || strcmp(e->d_name + l - 5, ".yaml"))
+			continue;
+		char path[4200], name[256];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		snprintf(name, sizeof name, "%.*s", (int)(l - 5), e->d_name);
+		fake_host f;
+		fake_init(&f, "sqlite");
+		tb_desc *t = NULL;
+		int rc = tb_load_file(&f.h, path, name, &t);
+		if (rc)
+			fail_msg("%s: %s:%d: %s", name, f.file, f.line, f.msg);
+		assert_non_null(t->create_sqlite);
+		assert_non_null(t->create_pg);
+		tb_free(t);
+		n++;
+	}
+	closedir(d);
+	assert_true(n >= 12);
+}
+
+static void test_bad_descriptor(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/strata-tables-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *y = "tracker: x\ntable: t\ncreate: {sqlite: s}\ncolumns: {v: version}\nkey: v\n"
+	                "states:\n  - {column: v, is: maybe, state: applied}\n";
+	assert_int_equal(write(fd, y, strlen(y)), (ssize_t)strlen(y));
+	close(fd);
+	fake_host f;
+	fake_init(&f, "sqlite");
+	tb_desc *t = NULL;
+	assert_int_equal(tb_load_file(&f.h, path, "x", &t), STRATA_EINVAL);
+	assert_null(t);
+	assert_int_equal(f.line, 7);
+	assert_string_equal(f.msg, "unknown test 'maybe'");
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_self_recording),
+		cmocka_unit_test(test_flyway_crc32),
+		cmocka_unit_test(test_shipped_descriptors),
+		cmocka_unit_test(test_bad_descriptor),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
