@@ -489,9 +489,6 @@ static int resolve(tb_ydoc *y, pending *p, yaml_node_t *root)
 		d->rules[0] = (tb_rule){.col = -1, .state = STRATA_TRACK_APPLIED};
 		d->nrules = 1;
 	}
-	if (rc == STRATA_OK && d->rules[d->nrules - 1].col >= 0)
-		rc = tb_ybad(y, p->states, "end the list with {state: applied} (or another state)",
-		             "'states' has no last rule without a test: some rows would read as nothing");
 	return rc;
 }
 

@@ -163,8 +163,16 @@ static int state_of(rd *r, const char *const *v, strata_track_state *out)
 			return STRATA_OK;
 		}
 	}
-	*out = STRATA_TRACK_APPLIED; /* descriptor.c ends every list with an untested rule */
-	return STRATA_OK;
+	/* No rule holds and none reads every other row: not guessed at. */
+	const tb_rule *u = &r->d->rules[0];
+	char what[256];
+	snprintf(what, sizeof what, "which no rule of states: reads (descriptor %s)", r->d->file);
+	const char *key = v[r->d->match] ? v[r->d->match] : "NULL";
+	r->h->error(r->h, STRATA_ECLASS_DB, NULL, 0, 0,
+	            "fix the row by hand, or add a rule for it to the descriptor's states:",
+	            "%s, row %s '%s': %s is '%s', %s", r->table, r->d->cols[r->d->match].name, key,
+	            r->d->cols[u->col].name, v[u->col] ? v[u->col] : "NULL", what);
+	return STRATA_ESTATE;
 }
 
 /* history: what Flyway's type column says; 1 row to keep, 0 skip, < 0. */

@@ -389,9 +389,9 @@ int tb_value_of(tb_ctx *c, const tb_value *v, size_t col, char buf[TB_VALUE_MAX]
 		tb_column cc = {.v = *v};
 		one.cols = &cc;
 		one.match = 0;
-		*out = tb_key_of(&one, m, buf, TB_VALUE_MAX);
-		if ((v->kind == K_FILE || v->kind == K_FILE_STEM) && !c->mig)
-			*out = NULL;
+		/* A row no file has was reported with its own key as the version
+		 * (read.c): a rollback or mark of it finds the row by that. */
+		*out = c->mig ? tb_key_of(&one, m, buf, TB_VALUE_MAX) : ev->mig_version;
 		break;
 	}
 	case K_CHECKSUM:

@@ -242,6 +242,10 @@ else
 fi
 run -c sq.yaml rollback
 check "sequelize: rollback deletes" eq "$(qlist sq 'SELECT name FROM "SequelizeMeta"')" "0001_init.sql"
+q sq "INSERT INTO \"SequelizeMeta\" (name) VALUES ('20200101-gone.js')"
+check "sequelize: a row no file has is missing, by its name" eq "$(states sq)" "0001 applied,0002 rolled_back,20200101-gone.js missing"
+run -c sq.yaml mark app:20200101-gone.js --rolled-back
+check "sequelize: mark --rolled-back of it deletes that row" eq "$(qlist sq 'SELECT name FROM "SequelizeMeta"')" "0001_init.sql"
 
 # ---- a command that writes nothing leaves no table behind ----
 proj nt dbmate
@@ -294,6 +298,33 @@ events:
   applied: insert
   rolled_back: delete
 YAML
+cat >fm/trackers/by-status.yaml <<'YAML'
+tracker: by-status
+table: runs
+create:
+  sqlite: CREATE TABLE runs (v TEXT PRIMARY KEY, status TEXT NOT NULL)
+  postgresql: CREATE TABLE runs (v TEXT PRIMARY KEY, status TEXT NOT NULL)
+columns:
+  v: version
+  status: text:done
+key: v
+states:
+  - {column: status, is: text:done, state: applied}
+  - {column: status, is: text:failed, state: failed}
+events:
+  applied: insert
+  failed: {do: upsert, set: {status: text:failed}}
+  rolled_back: delete
+YAML
+proj bs by-status
+q bs "CREATE TABLE runs (v TEXT PRIMARY KEY, status TEXT NOT NULL)"
+q bs "INSERT INTO runs VALUES ('0001', 'done'), ('0002', 'failed')"
+check "text states: done and failed" eq "$(STRATA_FORMATS_PATH=$T/fm states bs)" "0001 applied,0002 failed"
+q bs "UPDATE runs SET status = 'weird' WHERE v = '0002'"
+STRATA_FORMATS_PATH=$T/fm run -c bs.yaml status
+check "text states: a value no rule reads is an error naming table and row" err_has "runs, row v '0002': status is 'weird', which no rule of states: reads"
+check "text states: status exits 4 (a problem in the database)" rc_is 4
+
 proj wm wm
 q wm "CREATE TABLE wm_log (k BIGINT)"
 q wm "INSERT INTO wm_log VALUES (2)"
