@@ -301,7 +301,7 @@ static int next_of(tb_ctx *c, size_t col, char *out)
 	char v[128] = "";
 	int rc = c->h->db_query(c->h, b.s, NULL, 0, first_col, v);
 	tb_buf_free(&b);
-	snprintf(out, 24, "%s", v); /* an integer */
+	snprintf(out, 24, "%.23s", v); /* an integer */
 	return rc < 0 ? rc : STRATA_OK;
 }
 

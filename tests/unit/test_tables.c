@@ -75,7 +75,7 @@ static void test_shipped_descriptors(void **state)
 		size_t l = strlen(e->d_name);
 		if (l <= 5 || strcmp(e->d_name + l - 5, ".yaml"))
 			continue;
-		char path[4200], name[256];
+		char path[4400], name[256];
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		snprintf(name, sizeof name, "%.*s", (int)(l - 5), e->d_name);
 		fake_host f;
