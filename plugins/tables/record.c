@@ -245,10 +245,9 @@ static int recorded_itself(rec *r)
 		r->c.h->warn(r->c.h, m->file, file_line(r, m, at),
 		             "%s records itself in %s; strata does not write the row again",
 		             r->c.ev->mig_version, t);
-	else
-		r->c.h->warn(r->c.h, m ? m->file : NULL, 0,
-		             "%s already has its row in %s; strata does not write it again",
-		             r->c.ev->mig_version, t);
+	else /* recorded already (by the tool, or baseline of what it has) */
+		r->c.h->debug(r->c.h, "tables: %s already has its row in %s; not written again",
+		              r->c.ev->mig_version, t);
 	return 1;
 }
 
