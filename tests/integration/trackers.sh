@@ -247,13 +247,36 @@ check "sequelize: a row no file has is missing, by its name" eq "$(states sq)" "
 run -c sq.yaml mark app:20200101-gone.js --rolled-back
 check "sequelize: mark --rolled-back of it deletes that row" eq "$(qlist sq 'SELECT name FROM "SequelizeMeta"')" "0001_init.sql"
 
+# ---- golang-migrate outside a transaction: dirty before the script, kept when it fails ----
+proj gd golang-migrate
+printf -- '-- migrate:up transaction:false\nCREATE TABLE gd_c (id INTEGER);\nINSERT INTO no_such_table VALUES (1);\n-- migrate:down\nDROP TABLE gd_c;\n' >gd/0003_broken.sql
+run -c gd.yaml apply
+check "golang-migrate: a failing non-transactional file exits 1" rc_is 1
+check "golang-migrate: (3, dirty) left behind, as migrate leaves it" eq "$(qlist gd 'SELECT version, dirty FROM schema_migrations')" "3|$T_"
+check "golang-migrate: status reads it as failed" eq "$(states gd)" "0001 applied,0002 applied,0003 failed"
+
+# ---- baseline writes the tool's rows ----
+proj fbl flyway flyway
+cp fw/V1__create_a.sql fw/V2__add_b_table.sql fbl/
+run -c fbl.yaml baseline
+check "baseline: exit 0" rc_is 0
+check "baseline: Flyway rows, type SQL, execution_time 0" eq \
+	"$(qlist fbl 'SELECT installed_rank, version, type, execution_time, success FROM flyway_schema_history ORDER BY installed_rank')" "1|1|SQL|0|$T_,2|2|SQL|0|$T_"
+proj dbl dbmate
+run -c dbl.yaml baseline --to app:0001
+check "baseline --to: dbmate's row for 0001 only" eq "$(qlist dbl 'SELECT version FROM schema_migrations')" "0001"
+
 # ---- a command that writes nothing leaves no table behind ----
 proj nt dbmate
-run -c nt.yaml apply --to app:0001
-run -c nt.yaml rollback
+run -c nt.yaml apply
 q nt "DROP TABLE schema_migrations"
-run -c nt.yaml rollback --steps 0
-check "no writes: a table created for nothing is dropped again" eq "$(has_table nt schema_migrations)" "0"
+run -c nt.yaml status
+check "no writes: a dropped table is said to be missing" err_has "schema_migrations of source 'app' does not exist"
+run -c nt.yaml apply
+check "no writes: apply with nothing pending exits 0" rc_is 0
+check "no writes: the table lock() created for nothing is dropped again" eq "$(has_table nt schema_migrations)" "0"
+run -c nt.yaml baseline
+check "no writes: baseline writes the rows again" eq "$(qlist nt 'SELECT version FROM schema_migrations ORDER BY version')" "0001,0002"
 
 # ---- a user's descriptor from STRATA_FORMATS_PATH, no rebuild ----
 mkdir -p fm/trackers
