@@ -48,6 +48,9 @@ static void reset(plan *p)
 	free(p->missing);
 	p->missing = NULL;
 	p->nmissing = 0;
+	free(p->table_missing);
+	p->table_missing = NULL;
+	p->ntables = 0;
 }
 
 /* A row whose file is gone: kept as a "missing" entry so status can show it
@@ -321,7 +324,11 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 	rc = track_read(p->L, p->lg, d, &trows);
 	if (rc < 0)
 		return rc;
+	free(p->table_missing);
+	p->ntables = trows.nsrc;
+	p->table_missing = xcalloc(trows.nsrc + 1, sizeof *p->table_missing);
 	for (size_t b = 0; b < trows.nsrc; b++) {
+		p->table_missing[b] = trows.src[b].missing;
 		apply_tracker_rows(p, &trows, b);
 		reconcile(p, &trows, b);
 	}

@@ -20,6 +20,10 @@ typedef struct plan {
 	/* `strata mark ID`: strata_ledger's row of ID is about to be rewritten,
 	 * so a fault mark can fix there is not refused (records.c). */
 	const char *repair;
+	/* Per tracker binding (loader.binds): its table did not exist when the
+	 * plan was computed. */
+	bool *table_missing;
+	size_t ntables;
 } plan;
 
 void plan_init(plan *p, err_ctx *e, const config *cfg, loader *L, ledger *lg);

@@ -101,7 +101,9 @@ int run_rollback(plan *p, const char *url, strata_rollback_opts *o)
 			             "add a down script, or record it with "
 			             "`strata mark ID --rolled-back` after undoing it by hand",
 			             "%s has no down script; nothing was rolled back", t[i]->info.id);
-		else if (t[i]->down && sql_is_blank(t[i]->down, t[i]->down_len))
+		else if (!t[i]->info.graph && t[i]->down && sql_is_blank(t[i]->down, t[i]->down_len))
+			/* In a graph (Alembic) an empty downgrade is how a merge
+			 * point or an irreversible step undoes, as Alembic runs it. */
 			rc = err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_SOURCE, t[i]->info.down_file,
 			             t[i]->down_line, 0,
 			             "write the statements that undo it, or record it with "

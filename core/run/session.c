@@ -62,7 +62,7 @@ int run_open(plan *p, const char *url, bool want_down, run_session *ss)
 	if (!rc)
 		rc = db_lock(&ss->d);
 	if (!rc)
-		rc = track_lock(p->L, p->lg, &ss->d, &ss->locks);
+		rc = track_lock(p->L, p->lg, &ss->d, &ss->locks, false);
 	if (!rc) /* read first: a tracker may refuse the database (Prisma's P3019) */
 		rc = plan_compute(p, &ss->d);
 	if (intr_signal(&p->e->intr)) /* also a lock wait the signal ended */
@@ -70,7 +70,48 @@ int run_open(plan *p, const char *url, bool want_down, run_session *ss)
 	return rc;
 }
 
+/* A descriptor tracker whose table did not exist when the plan was read
+ * has it now (its lock() created it with the tool's DDL): it gets the rows
+ * of what strata_ledger records as done, so the tool agrees from the start
+ * and an empty table never reads as "the tool undid everything". */
+static int backfill(plan *p, db *d)
+{
+	int rc = 0;
+	for (size_t b = 0; !rc && b < p->ntables && b < p->L->nbinds; b++) {
+		const plugin *pl = bind_plugin(p->L, &p->L->binds[b]);
+		if (!p->table_missing[b] || !(call_track_flags(pl) & STRATA_TRACKER_DESCRIPTORS))
+			continue;
+		size_t n = 0;
+		rc = db_begin(d);
+		for (size_t i = 0; !rc && i < p->lg->nmigs; i++) {
+			migration *m = p->lg->migs[i];
+			strata_state st = m->info.state;
+			if (m->src != p->L->binds[b].src || m->info.native_only ||
+			    (st != STRATA_APPLIED && st != STRATA_BASELINED && st != STRATA_MODIFIED))
+				continue;
+			const char *at = m->info.applied_at;
+			rc = track_record_one(p->L, p->lg, d, b, m,
+			                      st == STRATA_BASELINED ? "baselined" : "applied", at, at,
+			                      m->info.execution_ms, NULL);
+			n++;
+		}
+		if (!rc)
+			rc = db_commit(d);
+		else
+			db_rollback(d);
+		if (!rc && n)
+			logf_(p->e, STRATA_LOG_INFO, NULL, 0,
+			      "created %s for source '%s' with the %zu migration%s strata_ledger records "
+			      "as applied",
+			      p->L->binds[b].table, p->cfg->sources[p->L->binds[b].src].name, n,
+			      n == 1 ? "" : "s");
+		p->table_missing[b] = false;
+	}
+	return rc;
+}
+
 /* The first writes of a command whose arguments held: strata_ledger exists,
+ * the descriptor trackers' tables too (with the rows strata_ledger implies),
  * and what the native tools did meanwhile is recorded.  A refused command
  * never gets here, so it leaves the database as it found it. */
 int run_ready(plan *p, run_session *ss)
@@ -78,6 +119,10 @@ int run_ready(plan *p, run_session *ss)
 	int rc = 0;
 	if (!intr_signal(&p->e->intr))
 		rc = ledger_table_ensure(&ss->d);
+	if (!rc && !intr_signal(&p->e->intr))
+		rc = track_lock(p->L, p->lg, &ss->d, &ss->locks, true);
+	if (!rc && !intr_signal(&p->e->intr))
+		rc = backfill(p, &ss->d);
 	if (!rc && !intr_signal(&p->e->intr))
 		rc = record_decisions(p, &ss->d);
 	if (intr_signal(&p->e->intr))

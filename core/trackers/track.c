@@ -148,13 +148,12 @@ void track_rows_free(track_rows *rows)
 	memset(rows, 0, sizeof *rows);
 }
 
-/* The event goes to every tracker of the migration's source, in order. */
-int track_record(const loader *L, const ledger *lg, db *d, const migration *m, const char *state,
-                 const char *started, const char *finished, long ms, const char *error)
+static strata_track_event event_of(const migration *m, const char *state, const char *started,
+                                   const char *finished, long ms, const char *error)
 {
-	strata_track_event ev = {
+	return (strata_track_event){
 		.version = STRATA_TRACK_EVENT_VERSION,
-		.struct_size = sizeof ev,
+		.struct_size = sizeof(strata_track_event),
 		.mig_version = m->info.version,
 		.name = m->info.name,
 		.state = state,
@@ -166,13 +165,28 @@ int track_record(const loader *L, const ledger *lg, db *d, const migration *m, c
 		.execution_ms = ms,
 		.parents = (const char *const *)m->parents,
 	};
+}
+
+int track_record_one(const loader *L, const ledger *lg, db *d, size_t b, const migration *m,
+                     const char *state, const char *started, const char *finished, long ms,
+                     const char *error)
+{
+	strata_track_event ev = event_of(m, state, started, finished, ms, error);
+	host_call hc;
+	tcall t = {0};
+	const plugin *pl = bind(L, lg, d, &hc, b, &t);
+	int rc = call_track_record(&hc, pl, &ev);
+	return rc < 0 ? rc : 0;
+}
+
+/* The event goes to every tracker of the migration's source, in order. */
+int track_record(const loader *L, const ledger *lg, db *d, const migration *m, const char *state,
+                 const char *started, const char *finished, long ms, const char *error)
+{
 	for (size_t i = 0; i < L->nbinds; i++) {
 		if (L->binds[i].src != m->src)
 			continue;
-		host_call hc;
-		tcall t = {0};
-		const plugin *pl = bind(L, lg, d, &hc, i, &t);
-		int rc = call_track_record(&hc, pl, &ev);
+		int rc = track_record_one(L, lg, d, i, m, state, started, finished, ms, error);
 		if (rc < 0)
 			return rc;
 	}
@@ -182,15 +196,18 @@ int track_record(const loader *L, const ledger *lg, db *d, const migration *m, c
 /* After strata's own lock, each tracker that has one takes it (a
  * descriptor tracker creates its table there); t->held remembers which to
  * release. */
-int track_lock(const loader *L, const ledger *lg, db *d, track_locks *t)
+int track_lock(const loader *L, const ledger *lg, db *d, track_locks *t, bool descriptors)
 {
-	t->n = L->nbinds;
-	t->held = t->n ? xcalloc(t->n, sizeof *t->held) : NULL;
+	if (!t->held) {
+		t->n = L->nbinds;
+		t->held = t->n ? xcalloc(t->n, sizeof *t->held) : NULL;
+	}
 	for (size_t i = 0; i < t->n; i++) {
 		host_call hc;
 		tcall c = {0};
 		const plugin *pl = bind(L, lg, d, &hc, i, &c);
-		if (!call_track_has_lock(pl))
+		bool desc = (call_track_flags(pl) & STRATA_TRACKER_DESCRIPTORS) != 0;
+		if (t->held[i] || desc != descriptors || !call_track_has_lock(pl))
 			continue;
 		d->intr_refuses = true; /* a signal ends the tracker's wait */
 		int rc = call_track_lock(&hc, pl, d->lock_timeout_ms);

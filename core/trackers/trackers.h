@@ -44,6 +44,10 @@ int track_read(const loader *L, const ledger *lg, db *d, track_rows *out);
 void track_rows_free(track_rows *rows);
 int track_record(const loader *L, const ledger *lg, db *d, const migration *m, const char *state,
                  const char *started, const char *finished, long ms, const char *error);
+/* The same event to binding b only (b's source must be m's). */
+int track_record_one(const loader *L, const ledger *lg, db *d, size_t b, const migration *m,
+                     const char *state, const char *started, const char *finished, long ms,
+                     const char *error);
 
 /* The trackers' own locks (optional), held for a write command. */
 typedef struct track_locks {
@@ -51,7 +55,13 @@ typedef struct track_locks {
 	size_t n;
 } track_locks;
 
-int track_lock(const loader *L, const ledger *lg, db *d, track_locks *t);
+/* The locks of the trackers that are (descriptors) or are not descriptor
+ * trackers (STRATA_TRACKER_DESCRIPTORS).  Plugin trackers lock before the
+ * plan is read (Prisma's advisory lock covers the read); descriptor
+ * trackers create their table in lock(), so theirs is taken only once the
+ * command's arguments held (run_ready), and a refused command creates
+ * nothing. */
+int track_lock(const loader *L, const ledger *lg, db *d, track_locks *t, bool descriptors);
 void track_unlock(const loader *L, db *d, track_locks *t); /* also frees t */
 
 #endif

@@ -343,7 +343,11 @@ typedef struct strata_tracker_ops {
 #define STRATA_TRACKER_COMPLETE 0x2u
 /* One plugin, many tables: the tracker reads the descriptor
  * formats/trackers/NAME.yaml that cfg->tracker names in every call (the
- * host binds a source to NAME when no tracker plugin is called NAME). */
+ * host binds a source to NAME when no tracker plugin is called NAME).
+ * The host takes such a tracker's lock() only once a write command's
+ * arguments held, before its first migration runs, so lock() may create
+ * the table (a refused command creates nothing); when the table did not
+ * exist, the host then records what strata_ledger says is done. */
 #define STRATA_TRACKER_DESCRIPTORS 0x4u
 
 /* A database driver. */
