@@ -46,9 +46,13 @@ static void *open_and_read(void *arg)
 int plan_status(plan *p, const char *url, size_t counts[STRATA_STATE_COUNT],
                 size_t *out_of_order)
 {
-	/* The sources' plugins before the threads (loading changes the handle);
-	 * the driver is loaded by the database thread, beside the scan. */
+	/* The sources' plugins before the threads (loading changes the handle),
+	 * and the trackers' (binding loads the plugin that reads tracker
+	 * descriptors, which moves the plugin list under the database thread's
+	 * feet); the driver is loaded by the database thread, beside the scan. */
 	int rc = loader_load_url(p->L, NULL);
+	if (!rc)
+		rc = loader_bind_trackers(p->L);
 	if (rc)
 		return rc;
 	status_db sd = {.p = p, .url = url, .threaded = true};

@@ -356,6 +356,25 @@ q wm "CREATE TABLE wm_log (k BIGINT)"
 q wm "INSERT INTO wm_log VALUES (2)"
 check "watermark: every migration up to the highest key is applied" eq "$(STRATA_FORMATS_PATH=$T/fm states wm)" "0001 applied,0002 applied"
 
+if pg; then
+	cat >fm/trackers/in-schema.yaml <<'YAML'
+tracker: in-schema
+table: schema_migrations
+schema: audit
+create:
+  postgresql: CREATE SCHEMA IF NOT EXISTS audit; CREATE TABLE audit.schema_migrations (version varchar primary key)
+columns: {version: version}
+key: version
+events: {applied: insert, rolled_back: delete}
+YAML
+	proj isc in-schema
+	STRATA_FORMATS_PATH=$T/fm run -c isc.yaml apply
+	STRATA_FORMATS_PATH=$T/fm run -c isc.yaml rollback
+	check "schema: the rows are in audit.schema_migrations" eq "$(qlist isc 'SELECT version FROM audit.schema_migrations')" "0001"
+	check "schema: nothing in the connection's schema" eq "$(has_table isc schema_migrations)" "0"
+	check "schema: status reads it" eq "$(STRATA_FORMATS_PATH=$T/fm states isc)" "0001 applied,0002 rolled_back"
+fi
+
 # ---- bad descriptors: one line, the file:line, a hint; nothing written ----
 bad() { # NAME YAML EXPECTED_LINE
 	printf '%s\n' "$2" >"fm/trackers/$1.yaml"
