@@ -25,9 +25,11 @@ typedef struct migration {
 	strata_state native; /* state a native tracker reports, PENDING if none */
 	bool apply_failed;   /* failed while applying (not rolling back, not interrupted) */
 	bool ledger_baselined; /* strata_ledger says baselined (before checksums) */
+	bool down_failed;      /* strata_ledger says rolling_back or rollback_failed */
 	char *native_finished; /* finished_at from the native tracker's row */
 	char *native_error;    /* the tool's own failure text from that row */
 	bool native_seen;      /* the tracker reported it (a row, or under a head) */
+	bool native_summed;    /* its row carried the tool's checksum (the tool judged the file) */
 	bool has_row;          /* strata_ledger has a row for it */
 	strata_state recorded; /* what that row says, before the trackers are heard */
 	bool from_native;      /* that row was copied from a native table (applied_by "native:…") */

@@ -29,8 +29,10 @@ static void reset(plan *p)
 		in->out_of_order = in->native_only = 0;
 		in->execution_ms = -1;
 		lg->migs[i]->native = STRATA_PENDING;
+		lg->migs[i]->native_summed = false;
 		lg->migs[i]->apply_failed = false;
 		lg->migs[i]->ledger_baselined = false;
+		lg->migs[i]->down_failed = false;
 		free(lg->migs[i]->native_finished);
 		lg->migs[i]->native_finished = NULL;
 		migration *m = lg->migs[i];
@@ -118,6 +120,7 @@ static void apply_ledger_rows(plan *p, ledger_row *rows, size_t n)
 		m->from_native = r->applied_by && !strncmp(r->applied_by, "native:", 7);
 		m->apply_failed = ts == STRATA_TRACK_FAILED && !m->from_native;
 		m->ledger_baselined = ts == STRATA_TRACK_BASELINED;
+		m->down_failed = ts == STRATA_TRACK_ROLLING_BACK || ts == STRATA_TRACK_ROLLBACK_FAILED;
 		m->has_row = true;
 		m->recorded = in->state;
 		/* One row per id (plan_check_rows refuses a second); should one
@@ -205,6 +208,7 @@ static void apply_tracker_rows(plan *p, const track_rows *rows, size_t b)
 		if (m) {
 			m->native = st;
 			m->native_seen = true;
+			m->native_summed = t->checksum != NULL;
 			free(m->native_finished);
 			m->native_finished = xstrdup(t->finished_at);
 			free(m->native_error);
@@ -254,6 +258,11 @@ static void reconcile_one(migration *m, const track_src *ts)
 		return;
 	}
 	strata_state nst = m->native;
+	/* A down script that failed (or was cut) outside a transaction has no
+	 * equivalent in the tools' tables: they keep the migration applied, as
+	 * the tool itself would, and that is agreement, not a later action. */
+	if (m->down_failed && done(nst))
+		return;
 	if (done(nst) && !ldone)
 		decide(m, nst == STRATA_MODIFIED ? STRATA_MODIFIED : STRATA_APPLIED, ts);
 	else if (nst == STRATA_FAILED && m->recorded != STRATA_FAILED)
@@ -352,8 +361,9 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 		}
 		/* The format's own checksum rule is the authority on its files:
 		 * Prisma accepts a migration.sql whose line endings changed, so a
-		 * tracker that says "applied" overrides strata's byte-exact check. */
-		if (m->info.state == STRATA_MODIFIED && m->native == STRATA_APPLIED)
+		 * tracker that says "applied" from its own checksum overrides strata's
+		 * byte-exact check (a table without checksums has no say on files). */
+		if (m->info.state == STRATA_MODIFIED && m->native == STRATA_APPLIED && m->native_summed)
 			m->info.state = m->ledger_baselined ? STRATA_BASELINED : STRATA_APPLIED;
 		strata_state st = m->info.state;
 		if (st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED ||

@@ -43,7 +43,7 @@ check "wrapped, failing statement: exit 1" rc_is 1
 check "… the error at the file's line:col" err_is "$(pick \
 	'strata: error: w/1_w.up.sql:6:1: no such table: nope' \
 	'strata: error: w/1_w.up.sql:6:13: relation "nope" does not exist')"
-check "… nothing of it is left" eq "$(tables w)" ""
+check "… nothing of it is left" eq "$(tables w)" "schema_migrations"
 check "… recorded failed, with the error" eq "$(state w w:1)|$(error_of w w:1)" "failed|$(pick \
 	'w/1_w.up.sql:6:1: no such table: nope' 'w/1_w.up.sql:6:13: relation "nope" does not exist')"
 run -c w.yaml status
@@ -61,7 +61,7 @@ check "wrapped down script, dry run: one BEGIN" eq "$(dry_block rollback w:1)" \
 	"$(printf '%s\n' '-- rollback w:1 w (w/1_w.down.sql)' 'BEGIN;' 'DROP TABLE w_seen;' 'DROP TABLE w1;' 'COMMIT;')"
 run -c w.yaml rollback
 check "wrapped down script: rollback exit 0" rc_is 0
-check "… tables gone, rolled_back" eq "$(tables w)|$(state w w:1)" "|rolled_back"
+check "… tables gone, rolled_back" eq "$(tables w)|$(state w w:1)" "schema_migrations|rolled_back"
 
 # The body starts on the BEGIN line: columns are still the file's.
 project x
@@ -71,7 +71,7 @@ check "wrapped on one line: exit 1" rc_is 1
 check "… line:col of the statement in the file" err_is "$(pick \
 	'strata: error: x/1_x.up.sql:1:38: no such table: nope' \
 	'strata: error: x/1_x.up.sql:1:50: relation "nope" does not exist')"
-check "… nothing left, failed" eq "$(tables x)|$(state x x:1)" "|failed"
+check "… nothing left, failed" eq "$(tables x)|$(state x x:1)" "schema_migrations|failed"
 
 # Other spellings of the opening statement: wrapped, unless (PostgreSQL) it
 # sets transaction modes, which strata's own BEGIN would drop: as written.
@@ -135,13 +135,13 @@ run -c b.yaml apply --dry-run
 check "two blocks, dry run: the file as written, no BEGIN of strata's" eq "$(dry_block apply b:1 | tail -n +2)" "$(cat b/1_b.up.sql)"
 run -c b.yaml apply
 check "two blocks: exit 0" rc_is 0
-check "… both blocks' effects" eq "$(tables b)" "b1,b2,b_seen"
+check "… both blocks' effects" eq "$(tables b)" "b1,b2,b_seen,schema_migrations"
 check "… the row said running while the file ran" eq "$(q b "SELECT state FROM b_seen")" running
 check "… then applied" eq "$(state b b:1)" applied
 check "… checksum of the whole file" eq "$(q b "SELECT checksum FROM strata_ledger")" "$(sha b/1_b.up.sql)"
 run -c b.yaml rollback
 check "two-block down script: rollback exit 0" rc_is 0
-check "… as written: tables gone, rolled_back" eq "$(tables b)|$(state b b:1)" "|rolled_back"
+check "… as written: tables gone, rolled_back" eq "$(tables b)|$(state b b:1)" "schema_migrations|rolled_back"
 
 # ---- a ROLLBACK in the file ---------------------------------------------------
 project r
@@ -155,7 +155,7 @@ INSERT INTO r1 VALUES (2);
 SQL
 run -c r.yaml apply
 check "ROLLBACK in the file: exit 0" rc_is 0
-check "… what it rolled back is not there" eq "$(tables r)" "r1"
+check "… what it rolled back is not there" eq "$(tables r)" "r1,schema_migrations"
 check "… the rest is" eq "$(rows r r1)" "2"
 check "… recorded applied" eq "$(state r r:1)" applied
 
@@ -205,7 +205,7 @@ run -c o.yaml apply --dry-run
 check "block beside statements, dry run: as written" eq "$(dry_block apply o:1 | tail -n +2)" "$(cat o/1_o.up.sql)"
 run -c o.yaml apply
 check "block beside statements: exit 0" rc_is 0
-check "… all of it ran" eq "$(tables o)" "o0,o1,o2"
+check "… all of it ran" eq "$(tables o)" "o0,o1,o2,schema_migrations"
 check "… applied" eq "$(state o o:1)" applied
 if pg; then
 	check "… beside CREATE INDEX CONCURRENTLY: the index is built and valid" \
@@ -226,7 +226,7 @@ check "error after the block: exit 1" rc_is 1
 E_MSG=$(pick 'e/1_e.up.sql:5:1: no such table: nope' \
 	'e/1_e.up.sql:5:13: relation "nope" does not exist; statements 1-4 of 5 ran before it (outside a transaction)')
 check "… file:line:col" err_is "strata: error: $E_MSG"
-check "… what ran stays" eq "$(tables e)" "e1,e2"
+check "… what ran stays" eq "$(tables e)" "e1,e2,schema_migrations"
 check "… recorded failed with the error" eq "$(state e e:1)|$(error_of e e:1)" "failed|$E_MSG"
 run -c e.yaml status
 check "… status: exit 4, failed" rc_is 4
@@ -249,7 +249,7 @@ check "error inside the file's own block: exit 1" rc_is 1
 G_MSG=$(pick 'g/1_g.up.sql:4:1: no such table: nope; the transaction the file opened was rolled back' \
 	'g/1_g.up.sql:4:13: relation "nope" does not exist; statements 1-3 of 5 ran before it (outside a transaction); the transaction the file opened was rolled back')
 check "… file:line:col, and the block rolled back" err_is "strata: error: $G_MSG"
-check "… the block left nothing, the statement before it stays" eq "$(tables g)" "g0"
+check "… the block left nothing, the statement before it stays" eq "$(tables g)" "g0,schema_migrations"
 check "… recorded failed" eq "$(state g g:1)|$(error_of g g:1)" "failed|$G_MSG"
 
 # A BEGIN without its COMMIT: rolled back, reported at the BEGIN.
@@ -258,7 +258,7 @@ printf 'CREATE TABLE u0 (id INTEGER);\nBEGIN;\nCREATE TABLE u1 (id INTEGER);\n' 
 run -c u.yaml apply
 check "BEGIN without COMMIT: exit 1" rc_is 1
 check "… reported at the BEGIN" err_is "strata: error: u/1_u.up.sql:2:1: migration left a transaction open (BEGIN without COMMIT); its statements were rolled back (hint: end the transaction with COMMIT in the file, or let strata run the migration in a transaction)"
-check "… its block left nothing" eq "$(tables u)" "u0"
+check "… its block left nothing" eq "$(tables u)" "schema_migrations,u0"
 check "… recorded failed" eq "$(state u u:1)" failed
 
 # ---- the directives still decide ---------------------------------------------------
@@ -269,7 +269,7 @@ run -c d.yaml apply
 check "directives: the forced transaction refuses the COMMIT: exit 1" rc_is 1
 check "… before anything of it ran" err_is "strata: error: d/2_d.up.sql:3:1: migration ended the transaction (COMMIT or ROLLBACK in the file) (hint: remove transaction control from the file, or mark it non-transactional)"
 check "… -- strata:no-transaction ran the wrapped file as written (running row)" eq "$(q d "SELECT state FROM d_seen")" running
-check "… tables" eq "$(tables d)" "d1,d_seen"
+check "… tables" eq "$(tables d)" "d1,d_seen,schema_migrations"
 check "… states" eq "$(qlist d "SELECT state FROM strata_ledger ORDER BY id")" "applied,failed"
 
 # ---- verify replays them the same way ----------------------------------------------
