@@ -410,6 +410,9 @@ void plan_free(plan *p)
 	free(p->missing);
 	p->missing = NULL;
 	p->nmissing = 0;
+	free(p->table_missing);
+	p->table_missing = NULL;
+	p->ntables = 0;
 }
 
 size_t plan_count(const plan *p)
