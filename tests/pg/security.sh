@@ -50,7 +50,9 @@ for schema in 'we"ird; drop table x;--' "it's \"x\"; drop schema public cascade;
 		"$schema,public"
 	check "$tag the migrations' tables are in that schema" \
 		eq "$(q "$db" "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = $L")" \
-		"a,b,o'brien,strata_ledger"
+		"a,b,o'brien,schema_migrations,strata_ledger"
+	check "$tag golang-migrate's own row (in that schema) says 3, clean" \
+		eq "$(q "$db" "SELECT version || '/' || dirty FROM $S.schema_migrations")" "3/false"
 	check "$tag 3 ledger rows, applied" \
 		eq "$(q "$db" "SELECT string_agg(id || '=' || state, ',' ORDER BY id) FROM $S.strata_ledger")" \
 		"app:1=applied,app:2=applied,app:3=applied"
@@ -66,7 +68,9 @@ for schema in 'we"ird; drop table x;--' "it's \"x\"; drop schema public cascade;
 	check "$tag rollback --steps 2 exits 0" rc_is 0
 	check "$tag ... and drops b and o'brien" \
 		eq "$(q "$db" "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = $L")" \
-		"a,strata_ledger"
+		"a,schema_migrations,strata_ledger"
+	check "$tag ... and golang-migrate's row says 1" \
+		eq "$(q "$db" "SELECT version || '/' || dirty FROM $S.schema_migrations")" "1/false"
 	check "$tag ... and records them rolled back" \
 		eq "$(q "$db" "SELECT string_agg(id || '=' || state, ',' ORDER BY id) FROM $S.strata_ledger")" \
 		"app:1=applied,app:2=rolled_back,app:3=rolled_back"
