@@ -9,10 +9,12 @@
  *   strata_refuse_entry() that reason reported through the host
  *   strata_arena_*()      a bump allocator for the plugin's own memory
  *   strata_oom()          the one out-of-memory report
+ *   strata_uuid_v4()      a random version 4 UUID, lowercase and hyphenated
  *
  * Header-only, every function static inline: a plugin links nothing for it,
  * and what it does not call costs nothing.  It needs libc and POSIX.1-2008
- * (openat, O_CLOEXEC) only; with -std=c11 also pass -D_POSIX_C_SOURCE=200809L.
+ * (openat, O_CLOEXEC), plus getrandom() (Linux, glibc >= 2.25) for
+ * strata_uuid_v4(); with -std=c11 also pass -D_POSIX_C_SOURCE=200809L.
  */
 #ifndef STRATA_PLUGIN_UTIL_H
 #define STRATA_PLUGIN_UTIL_H
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -340,6 +343,39 @@ static inline int strata_txn_answer(const strata_txn_walk *w, size_t *body_start
 		return STRATA_TXN_WRAPPED;
 	}
 	return STRATA_TXN_OWN;
+}
+
+/* ------------------------------------------------------- a random row id */
+
+/* A version 4 UUID as Prisma's Uuid::new_v4() and most runners' uuid columns
+ * write it: 36 characters and a NUL.  getrandom() rather than /dev/urandom:
+ * no file descriptor, and it cannot fail half-way in a chroot without /dev. */
+static inline int strata_uuid_v4(strata_host *h, char out[37])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[16];
+	size_t got = 0;
+	while (got < sizeof b) {
+		ssize_t r = getrandom(b + got, sizeof b - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			h->error(h, STRATA_ECLASS_OS, NULL, 0, 0, NULL, "getrandom: %s", strerror(errno));
+			return STRATA_EIO;
+		}
+		got += (size_t)r;
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	char *o = out;
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*o++ = '-';
+		*o++ = hex[b[i] >> 4];
+		*o++ = hex[b[i] & 0x0f];
+	}
+	*o = '\0';
+	return STRATA_OK;
 }
 
 #endif /* STRATA_PLUGIN_UTIL_H */

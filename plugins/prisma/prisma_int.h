@@ -34,7 +34,6 @@ int pr_time_to_db(const char *iso, bool sqlite, char *out, size_t size);
 void pr_time_from_db(const char *val, char *out, size_t size);
 
 /* uuid.c: a random version 4 UUID, lowercase, hyphenated (36 chars + NUL). */
-int pr_uuid_v4(strata_host *h, char out[37]);
 
 /* table.c: the table, created with Prisma's own DDL for the dialect. */
 bool pr_is_sqlite(strata_host *h);

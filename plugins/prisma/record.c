@@ -129,7 +129,7 @@ static int roll_back_failed(rec *r, const char *keep)
 static int insert_started(rec *r)
 {
 	char id[37];
-	int rc = pr_uuid_v4(r->h, id);
+	int rc = strata_uuid_v4(r->h, id);
 	const char *p[] = { id, r->sum, r->started, r->ev->mig_version };
 	return rc < 0 ? rc
 	              : query(r,
@@ -156,7 +156,7 @@ static int on_applied(rec *r)
 		             p, 2, NULL);
 	}
 	char nid[37];
-	if ((rc = pr_uuid_v4(r->h, nid)) < 0)
+	if ((rc = strata_uuid_v4(r->h, nid)) < 0)
 		return rc;
 	const char *p[] = { nid, r->sum, r->finished, r->ev->mig_version, r->started };
 	return query(r,
@@ -176,7 +176,7 @@ static int on_baselined(rec *r)
 	if ((rc = roll_back_failed(r, "")) < 0)
 		return rc;
 	char id[37];
-	if ((rc = pr_uuid_v4(r->h, id)) < 0)
+	if ((rc = strata_uuid_v4(r->h, id)) < 0)
 		return rc;
 	const char *p[] = { id, r->sum, r->finished, r->ev->mig_version };
 	return query(r,
@@ -198,7 +198,7 @@ static int on_failed(rec *r)
 		return query(r, "UPDATE " Q " SET \"logs\" = $1 WHERE \"id\" = $2", p, 2, NULL);
 	}
 	char nid[37];
-	if ((rc = pr_uuid_v4(r->h, nid)) < 0)
+	if ((rc = strata_uuid_v4(r->h, nid)) < 0)
 		return rc;
 	const char *p[] = { nid, r->sum, r->started, r->ev->mig_version, err };
 	return query(r,

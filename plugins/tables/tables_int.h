@@ -168,7 +168,6 @@ int tb_checksum(strata_host *h, const strata_source_cfg *cfg, const tb_desc *d, 
 /* The key column value a migration would be written with (for matching
  * rows back), or NULL. */
 const char *tb_key_of(const tb_desc *d, const tb_mig *m, char *buf, size_t size);
-int tb_uuid_v4(strata_host *h, char out[37]);
 
 /* ---- sqlscan.c: a script that writes its own tracking row ---- */
 

@@ -4,12 +4,10 @@
  * EVP digests; zlib's CRC-32 as Flyway computes it).
  */
 #include <ctype.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -195,32 +193,6 @@ int tb_checksum(strata_host *h, const strata_source_cfg *cfg, const tb_desc *d, 
 }
 
 /* ---- values ---- */
-
-int tb_uuid_v4(strata_host *h, char out[37])
-{
-	unsigned char b[16];
-	size_t got = 0;
-	while (got < sizeof b) {
-		ssize_t r = getrandom(b + got, sizeof b - got, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			h->error(h, STRATA_ECLASS_OS, NULL, 0, 0, NULL, "getrandom: %s", strerror(errno));
-			return STRATA_EIO;
-		}
-		got += (size_t)r;
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	char *o = out;
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			*o++ = '-';
-		sprintf(o, "%02x", b[i]);
-		o += 2;
-	}
-	return STRATA_OK;
-}
 
 /* The event's time: ISO-8601 UTC from the host. */
 static const char *event_time(const tb_ctx *c, char *buf, size_t size)
@@ -410,7 +382,7 @@ int tb_value_of(tb_ctx *c, const tb_value *v, size_t col, char buf[TB_VALUE_MAX]
 		break;
 	case K_ERROR: *out = ev->error; break;
 	case K_UUID:
-		if ((rc = tb_uuid_v4(c->h, buf)) < 0)
+		if ((rc = strata_uuid_v4(c->h, buf)) < 0)
 			return rc;
 		*out = buf;
 		break;

@@ -104,8 +104,8 @@ static void uuids(void **state)
 	fake_host f;
 	prisma_host(&f, "sqlite");
 	char a[37], b[37];
-	assert_int_equal(pr_uuid_v4(&f.h, a), 0);
-	assert_int_equal(pr_uuid_v4(&f.h, b), 0);
+	assert_int_equal(strata_uuid_v4(&f.h, a), 0);
+	assert_int_equal(strata_uuid_v4(&f.h, b), 0);
 	assert_int_equal(strlen(a), 36);
 	assert_string_not_equal(a, b);
 	assert_int_equal(a[14], '4');
