@@ -134,7 +134,7 @@ static int unknown(loader *L, size_t src, const char *name, int line, bool is_de
 	return rc;
 }
 
-static void push(loader *L, size_t src, const plugin *pl, const char *name, const char *descriptor)
+static int push(loader *L, size_t src, const plugin *pl, const char *name, const char *descriptor)
 {
 	L->binds = xrealloc(L->binds, (L->nbinds + 1) * sizeof *L->binds);
 	tracker_bind *b = &L->binds[L->nbinds++];
@@ -147,6 +147,7 @@ static void push(loader *L, size_t src, const plugin *pl, const char *name, cons
 	hc.source = src;
 	hc.tracker = b->descriptor;
 	b->table = call_track_table_of(&hc, pl);
+	return b->table ? 0 : STRATA_EINVAL;
 }
 
 /* name for source src: a tracker plugin, else a descriptor. */
@@ -160,8 +161,7 @@ static int resolve(loader *L, size_t src, const char *name, int line, bool is_de
 		pl = tracker_plugin(L, name);
 	}
 	if (pl && !(call_track_flags(pl) & STRATA_TRACKER_DESCRIPTORS)) {
-		push(L, src, pl, name, NULL);
-		return 0;
+		return push(L, src, pl, name, NULL);
 	}
 	if (!descriptor_dir(L, name))
 		return unknown(L, src, name, line, is_default);
@@ -176,8 +176,7 @@ static int resolve(loader *L, size_t src, const char *name, int line, bool is_de
 		               "`strata plugins` lists what is installed",
 		               "source '%s': tracker '%s' is a descriptor, and no plugin reads "
 		               "tracker descriptors", L->cfg->sources[src].name, name);
-	push(L, src, pl, name, name);
-	return 0;
+	return push(L, src, pl, name, name);
 }
 
 static int bind_source(loader *L, size_t i)
@@ -204,7 +203,7 @@ static int bind_source(loader *L, size_t i)
 	if (name)
 		rc = resolve(L, i, name, s->line, true);
 	else if (src->desc->tracker && !(call_track_flags(src) & STRATA_TRACKER_DESCRIPTORS))
-		push(L, i, src, src->desc->name, NULL);
+		rc = push(L, i, src, src->desc->name, NULL);
 	free(name);
 	return rc;
 }

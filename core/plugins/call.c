@@ -175,8 +175,13 @@ char *call_track_table_of(host_call *hc, const plugin *pl)
 	if (STRATA_HAS(strata_tracker_ops, t, table_of) && t->table_of) {
 		bound b;
 		const strata_source_cfg *sc = bind(hc, &b);
+		unsigned long n = enter(hc);
 		name = xstrdup(t->table_of(&hc->pub, sc));
 		unbind(&b);
+		if (!name && err_serial(hc->e) != n) {
+			err_stamp(hc->e, STRATA_EINVAL); /* a descriptor that does not load */
+			return NULL;
+		}
 	}
 	if (name)
 		return name;

@@ -127,7 +127,8 @@ int call_track_record(host_call *hc, const plugin *pl, const strata_track_event 
 bool call_track_has_lock(const plugin *pl);
 /* The source plugin's default tracker name (copied), or NULL. */
 char *call_default_tracker(host_call *hc, const plugin *pl);
-/* The table as the tracker names it for hc's source (copied). */
+/* The table as the tracker names it for hc's source (copied); NULL when the
+ * tracker said why it cannot (a descriptor that does not load): error set. */
 char *call_track_table_of(host_call *hc, const plugin *pl);
 /* probe(): 0 absent, > 0 present (score), < 0 error; 0 without probe. */
 int call_track_probe(host_call *hc, const plugin *pl);

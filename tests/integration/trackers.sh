@@ -383,6 +383,10 @@ bad() { # NAME YAML EXPECTED_LINE
 	check "bad descriptor $1: exit 1" rc_is 1
 	check "bad descriptor $1: the error line" err_is "$3"
 	check "bad descriptor $1: database untouched" eq "$(has_table "b$1" strata_ledger)" "0"
+	# status reads no table of a database strata never wrote, yet the
+	# descriptor is still checked: not "1 pending".
+	STRATA_FORMATS_PATH=$T/fm run -c "b$1.yaml" status
+	check "bad descriptor $1: status exits 1 with the same line" eq "$rc|$(cat "$T/err")" "1|$3"
 }
 bad bad1 'tracker: bad1
 table: t
