@@ -180,7 +180,7 @@ int dz_journal_read(strata_host *h, int fd, dz_journal *out)
 	if (rc == STRATA_ENOTFOUND) {
 		h->error(h, STRATA_ECLASS_SOURCE, DZ_JOURNAL, 0, 0,
 		         "point the source's path at drizzle-kit's out folder (drizzle by default)",
-		         "no meta/_journal.json: not a drizzle-kit migrations folder");
+		         "no such file: not a drizzle-kit migrations folder");
 		return STRATA_EINVAL;
 	}
 	if (rc < 0)
