@@ -14,6 +14,8 @@
 #   (3) drizzle migrates the first two, strata the third; both agree after
 #   (4) a file edited after apply: strata status says modified (drizzle
 #       never looks, and runs nothing)
+#   (6) strata baseline on a schema drizzle built: drizzle-kit migrate then
+#       runs nothing
 #   (5) figure: strata apply vs drizzle-kit migrate on the same history
 . "$SRC/tests/integration/lib.sh"
 HERE=$SRC/tests/interop/drizzle
@@ -197,6 +199,21 @@ before=$(rows s2)
 dk s2 migrate
 check "(4) drizzle-kit migrate ignores the edit: exit 0" rc_is 0
 check "(4) and writes no row" eq "$(rows s2)" "$before"
+
+# ---------------------------------------------------------------- (6)
+# A schema drizzle built, its table lost: strata baseline writes the rows
+# drizzle would have, and drizzle-kit migrate then runs nothing.
+project b6 h3
+dk b6 migrate
+q b6 "$(pick 'DROP TABLE __drizzle_migrations' 'DROP SCHEMA drizzle CASCADE')"
+sr b6 baseline
+check "(6) strata baseline exits 0" rc_is 0
+check "(6) baseline wrote drizzle's rows" eq "$(hashes b6)" "$(hashes d1)"
+before=$(rows b6)
+dk b6 migrate
+check "(6) drizzle-kit migrate after strata baseline: exit 0" rc_is 0
+check "(6) drizzle wrote no row" eq "$(rows b6)" "$before"
+check "(6) the schema as drizzle left it" eq "$(schema b6)" "$(schema d1)"
 
 # ---------------------------------------------------------------- (5)
 project ts h3
