@@ -28,14 +28,15 @@ int dz_split_script(strata_host *h, const char *text, size_t len, char **out, si
 	char *s = malloc(len + marks + 1);
 	if (!s)
 		return strata_oom(h);
-	size_t o = 0, from = 0;
+	size_t o = 0, from = 0, piece = 0; /* piece: where the piece after a marker starts */
 	for (const char *p = text; (p = strstr(p, DZ_BREAKPOINT)); p += ml) {
 		size_t at = (size_t)(p - text);
 		memcpy(s + o, text + from, at - from);
 		o += at - from;
-		if (needs_semicolon(text, from, at))
+		if (needs_semicolon(text, piece, at))
 			s[o++] = ';';
 		from = at;
+		piece = at + ml;
 	}
 	memcpy(s + o, text + from, len - from);
 	o += len - from;
