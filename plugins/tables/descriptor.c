@@ -128,14 +128,54 @@ static int f_table(tb_ydoc *y, yaml_node_t *v, void *t)
 	return rc;
 }
 
+static int schema_name(tb_ydoc *y, yaml_node_t *v, const char *what, char **out)
+{
+	int rc = tb_ystring(y, v, what, out);
+	if (rc == STRATA_OK && !ident_ok(*out))
+		return tb_ybad(y, v, "a schema name has 1 to 63 characters", "bad schema name '%s'",
+		               *out);
+	return rc;
+}
+
+static int f_schema_sqlite(tb_ydoc *y, yaml_node_t *v, void *t)
+{
+	return schema_name(y, v, "schema.sqlite", &((tb_desc *)t)->schema_sqlite);
+}
+
+static int f_schema_pg(tb_ydoc *y, yaml_node_t *v, void *t)
+{
+	return schema_name(y, v, "schema.postgresql", &((tb_desc *)t)->schema_pg);
+}
+
+static const tb_field schema_fields[] = {
+	{"sqlite", 0, f_schema_sqlite},
+	{"postgresql", 0, f_schema_pg},
+	{NULL, 0, NULL},
+};
+
+/* schema: NAME, or per dialect ({postgresql: drizzle}: Drizzle's schema on
+ * PostgreSQL, none on SQLite); the dialect's is picked once loaded. */
 static int f_schema(tb_ydoc *y, yaml_node_t *v, void *t)
 {
 	tb_desc *d = ((pending *)t)->d;
-	int rc = tb_ystring(y, v, "schema", &d->schema);
-	if (rc == STRATA_OK && !ident_ok(d->schema))
-		return tb_ybad(y, v, "a schema name has 1 to 63 characters", "bad schema name '%s'",
-		               d->schema);
-	return rc;
+	if (v->type == YAML_MAPPING_NODE) {
+		d->schema_per_dialect = true;
+		return tb_ymap(y, v, "'schema'", schema_fields, d);
+	}
+	return schema_name(y, v, "schema", &d->schema);
+}
+
+/* The connection's dialect picks a per-dialect schema (PostgreSQL's when
+ * the host has no database yet). */
+static int pick_schema(tb_ydoc *y, tb_desc *d)
+{
+	if (!d->schema_per_dialect)
+		return STRATA_OK;
+	const char *dl = y->h->db_dialect ? y->h->db_dialect(y->h) : NULL;
+	const char *s = dl && !strcmp(dl, "sqlite") ? d->schema_sqlite : d->schema_pg;
+	if (s && !(d->schema = strdup(s)))
+		return strata_oom(y->h);
+	return STRATA_OK;
 }
 
 static int f_create_sqlite(tb_ydoc *y, yaml_node_t *v, void *t)
@@ -519,6 +559,8 @@ static int load_doc(tb_ydoc *y, yaml_parser_t *parser, tb_desc *d)
 		rc = tb_ymap(y, root, "the tracker descriptor", root_fields, &p);
 		if (rc == STRATA_OK)
 			rc = resolve(y, &p, root);
+		if (rc == STRATA_OK)
+			rc = pick_schema(y, d);
 	}
 	yaml_document_delete(&doc);
 	return rc;
@@ -598,6 +640,8 @@ void tb_free(tb_desc *d)
 	free(d->file);
 	free(d->table);
 	free(d->schema);
+	free(d->schema_sqlite);
+	free(d->schema_pg);
 	free(d->create_sqlite);
 	free(d->create_pg);
 	for (size_t i = 0; i < d->ncols; i++) {

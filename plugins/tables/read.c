@@ -10,7 +10,8 @@
  *   history     Flyway's event rows: BASELINE at B marks every version up
  *               to B baselined, UNDO_* and DELETE rows undo, SCHEMA and
  *               repeatable (version NULL) rows are no migration
- *   watermark   every migration whose key is at most the highest one
+ *   watermark   every migration whose key is at most the highest one (its
+ *               own row, if any, checked against the file: modified)
  *   events-log  goose: the newest row of a version decides; version 0 is
  *               goose's own first row
  * A value the descriptor cannot read is an error naming table and row.
@@ -406,11 +407,20 @@ static int report_watermark(rd *r)
 			free(k);
 		}
 	}
-	for (size_t i = 0; top && i < r->nkeys && rc >= 0; i++)
-		if (r->h->version_cmp(r->keys[i].key, top) <= 0)
-			rc = report(r, r->keys[i].m->version, STRATA_TRACK_APPLIED, NULL, r->keys[i].m);
+	for (size_t i = 0; i < r->n; i++)
+		r->rows[i].m = match(r, r->rows[i].key);
+	for (size_t i = 0; top && i < r->nkeys && rc >= 0; i++) {
+		if (r->h->version_cmp(r->keys[i].key, top) > 0)
+			continue;
+		/* Its own row, if any (the last), is checked against the file. */
+		const row *x = NULL;
+		for (size_t k = 0; k < r->n; k++)
+			if (r->rows[k].m == r->keys[i].m)
+				x = &r->rows[k];
+		rc = report(r, r->keys[i].m->version, STRATA_TRACK_APPLIED, x, r->keys[i].m);
+	}
 	for (size_t i = 0; i < r->n && rc >= 0; i++) /* rows no file has */
-		if (!match(r, r->rows[i].key))
+		if (!r->rows[i].m)
 			rc = report(r, r->rows[i].key, r->rows[i].state, &r->rows[i], NULL);
 	free(top);
 	return rc;

@@ -80,6 +80,8 @@ typedef enum tb_sum { C_NONE, C_SHA256, C_MD5, C_CRC32, C_SHA256_FILE } tb_sum;
 typedef struct tb_desc {
 	char *name, *summary, *file; /* file: the yaml's path, for messages */
 	char *table, *schema;        /* schema may be NULL */
+	char *schema_sqlite, *schema_pg; /* schema: per dialect, one picked into schema */
+	bool schema_per_dialect;
 	char *create_sqlite, *create_pg;
 	tb_column *cols;
 	size_t ncols;

@@ -1,6 +1,6 @@
 /* plugins/tables without a database: scripts that write their own tracking
  * row (sqlscan.c), Flyway's CRC-32, and every shipped descriptor loading
- * (descriptor.c), a broken one refused at its line. */
+ * (descriptor.c), a broken one refused at its line, a schema per dialect. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,6 +93,44 @@ static void test_shipped_descriptors(void **state)
 	assert_true(n >= 12);
 }
 
+/* schema: per dialect (Drizzle's): PostgreSQL's schema, none on SQLite. */
+static void test_schema_per_dialect(void **state)
+{
+	(void)state;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/formats/trackers/drizzle.yaml", STRATA_SOURCE_ROOT);
+	const char *dialects[] = {"sqlite", "postgresql"};
+	const char *want[] = {NULL, "drizzle"};
+	for (int i = 0; i < 2; i++) {
+		fake_host f;
+		fake_init(&f, dialects[i]);
+		tb_desc *t = NULL;
+		assert_int_equal(tb_load_file(&f.h, path, "drizzle", &t), STRATA_OK);
+		if (want[i])
+			assert_string_equal(t->schema, want[i]);
+		else
+			assert_null(t->schema);
+		assert_int_equal(t->feature, F_WATERMARK);
+		assert_int_equal(t->sum, C_SHA256_FILE);
+		tb_free(t);
+	}
+	/* A dialect the mapping does not know is refused at its line. */
+	char tmp[] = "/tmp/strata-tables-XXXXXX";
+	int fd = mkstemp(tmp);
+	assert_true(fd >= 0);
+	const char *y = "tracker: x\ntable: t\nschema:\n  mysql: m\ncreate: {sqlite: s}\n"
+	                "columns: {v: version}\nkey: v\n";
+	assert_int_equal(write(fd, y, strlen(y)), (ssize_t)strlen(y));
+	close(fd);
+	fake_host f;
+	fake_init(&f, "sqlite");
+	tb_desc *t = NULL;
+	assert_int_equal(tb_load_file(&f.h, tmp, "x", &t), STRATA_EINVAL);
+	assert_null(t);
+	assert_int_equal(f.line, 4);
+	unlink(tmp);
+}
+
 static void test_bad_descriptor(void **state)
 {
 	(void)state;
@@ -120,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_flyway_crc32),
 		cmocka_unit_test(test_shipped_descriptors),
 		cmocka_unit_test(test_bad_descriptor),
+		cmocka_unit_test(test_schema_per_dialect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
