@@ -4,7 +4,9 @@
  * file only if the file really has its up marker.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -98,11 +100,65 @@ int sp_detect_choose(strata_host *h, const sp_catalog *c, int rootfd, const sp_f
 	return top > INT_MAX ? INT_MAX : (int)top;
 }
 
+/* `strata init` asks about every folder of a repository (20,000 in a big
+ * one), and loading the catalog (every descriptor parsed, its patterns
+ * compiled) took most of that time: it is loaded once per list of formats
+ * dirs and kept until the plugin is unloaded, as are the folder listings
+ * (dcache.c). */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static sp_catalog cache;
+static char *cache_key; /* the formats dirs it was loaded from, one per line */
+
+static char *dirs_key(strata_host *h)
+{
+	size_t len = 1;
+	for (size_t i = 0; h->formats_dirs && h->formats_dirs[i]; i++)
+		len += strlen(h->formats_dirs[i]) + 1;
+	char *k = calloc(1, len);
+	for (size_t i = 0; k && h->formats_dirs && h->formats_dirs[i]; i++) {
+		strcat(k, h->formats_dirs[i]);
+		strcat(k, "\n");
+	}
+	return k;
+}
+
+/* Called with cache_lock held. */
+static int cached_catalog(strata_host *h, const sp_catalog **out)
+{
+	char *key = dirs_key(h);
+	if (!key)
+		return strata_oom(h);
+	if (cache_key && !strcmp(cache_key, key)) {
+		free(key);
+		*out = &cache;
+		return STRATA_OK;
+	}
+	sp_catalog_free(&cache);
+	free(cache_key);
+	cache_key = NULL;
+	int rc = sp_catalog_load_all(h, &cache);
+	if (rc == STRATA_OK) {
+		cache_key = key;
+		*out = &cache;
+	} else {
+		free(key);
+	}
+	return rc;
+}
+
+__attribute__((destructor)) static void cache_drop(void)
+{
+	sp_dcache_drop();
+	sp_catalog_free(&cache);
+	free(cache_key);
+	cache_key = NULL;
+}
+
 /* The detect() op: for `strata init`, suggest `layout: NAME`.  A folder
  * that does not exist simply holds no migrations. */
 int sp_detect(strata_host *h, const char *dir)
 {
-	sp_catalog cat = { 0 };
+	const sp_catalog *cat = NULL;
 	sp_files files = { 0 };
 	const sp_layout *best = NULL;
 	int fd = sp_open_root(h, dir, 1);
@@ -110,11 +166,12 @@ int sp_detect(strata_host *h, const char *dir)
 		return 0;
 	if (fd < 0)
 		return fd;
-	int rc = sp_catalog_load_all(h, &cat);
+	pthread_mutex_lock(&cache_lock);
+	int rc = cached_catalog(h, &cat);
 	if (rc == STRATA_OK)
-		rc = sp_walk(h, fd, &files);
+		rc = sp_walk_cached(h, dir, &files);
 	if (rc == STRATA_OK)
-		rc = sp_detect_choose(h, &cat, fd, &files, &best);
+		rc = sp_detect_choose(h, cat, fd, &files, &best);
 	if (rc > 0) {
 		const char *const keys[] = { "layout", NULL };
 		const char *const values[] = { best->name, NULL };
@@ -122,8 +179,8 @@ int sp_detect(strata_host *h, const char *dir)
 		if (drc < 0)
 			rc = drc;
 	}
+	pthread_mutex_unlock(&cache_lock);
 	sp_files_free(&files);
-	sp_catalog_free(&cat);
 	close(fd);
 	return rc;
 }
