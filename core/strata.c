@@ -192,8 +192,14 @@ int strata_init(strata *s, const char *path, int force)
 	err_clear(&s->err);
 	init_found f;
 	int rc = sources_init_find(&s->ld, path, force, &f);
-	if (!rc && s->db_override) /* init --db: the trackers whose tables it has */
+	if (!rc && s->db_override) { /* init --db: the trackers whose tables it has */
 		rc = track_probe_init(&s->ld, s->db_override, &f);
+		/* and its URL as database:, unless that would write a password */
+		char shown[1024];
+		strata_redact_url(s->db_override, shown, sizeof shown);
+		if (!strcmp(shown, s->db_override))
+			f.database = s->db_override;
+	}
 	if (!rc)
 		rc = sources_init_write(&f, path);
 	sources_init_free(&f);

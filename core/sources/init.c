@@ -186,7 +186,8 @@ static void yaml_value(sbuf *b, const char *v)
 	bool plain = *v != '\0';
 	for (const char *p = v; *p; p++)
 		if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') ||
-		      ('0' <= *p && *p <= '9') || strchr("_./-", *p)))
+		      ('0' <= *p && *p <= '9') || strchr("_./-", *p) ||
+		      (*p == ':' && p > v && p[1] && p[1] != ' '))) /* sqlite:app.db */
 			plain = false;
 	if (plain) {
 		sbuf_puts(b, v);
@@ -455,7 +456,9 @@ int sources_init_write(init_found *fd, const char *path)
 	sbuf b = {0};
 	sbuf_puts(&b, "# strata.yaml, written by `strata init`; see docs/config.md\n");
 	sbuf_puts(&b, "# --db and DATABASE_URL take precedence over this\n");
-	sbuf_puts(&b, "database: sqlite:strata.db\n");
+	sbuf_puts(&b, "database: ");
+	yaml_value(&b, fd->database ? fd->database : "sqlite:strata.db");
+	sbuf_puts(&b, "\n");
 	sbuf_puts(&b, "sources:\n");
 	for (size_t i = 0; i < fd->n; i++) {
 		const found *f = &fd->items[i];

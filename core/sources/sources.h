@@ -44,6 +44,7 @@ typedef struct init_found {
 	char *root; /* the config's folder: written paths are relative to it */
 	init_item *items;
 	size_t n;
+	const char *database; /* init --db: the URL written as database:, or NULL */
 } init_found;
 
 int sources_init_find(loader *L, const char *path, int force, init_found *out);

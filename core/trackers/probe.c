@@ -175,12 +175,25 @@ static size_t claims(const item_hits *hs, size_t n, const hit *x, size_t *mine)
 	return all;
 }
 
+/* Has another source than i taken table by its default tracker? */
+static bool taken_by_default(const item_hits *hs, size_t n, size_t i, const char *table)
+{
+	for (size_t j = 0; j < n; j++)
+		for (size_t k = 0; j != i && k < hs[j].n; k++)
+			if (!hs[j].v[k].tie && !strcmp(hs[j].v[k].table, table) && hs[j].deflt &&
+			    !strcmp(hs[j].deflt, hs[j].v[k].tracker))
+				return true;
+	return false;
+}
+
 static void decide(init_found *f, item_hits *hs)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		init_item *it = &f->items[i];
 		for (size_t k = 0; k < hs[i].n; k++) {
 			const hit *x = &hs[i].v[k];
+			if (x->tie && taken_by_default(hs, f->n, i, x->table))
+				continue; /* another source's table */
 			if (x->tie) {
 				char *t = xasprintf("strata init --db: %s matches trackers %s equally; "
 				                    "none picked: name one with tracker:",
