@@ -5,14 +5,20 @@
  * a tree of 20,000 folders: 1.1 s of the 1.2 s init took, all in
  * getdents and openat).  Here each folder is read once: its entries (name
  * and sp_entry_type) are kept, by absolute path, until the plugin is
- * unloaded.  Only detect() uses it; scan() always lists afresh (walk.c).
- * The caller holds detect.c's lock.
+ * unloaded.  Within one walk (detect.c tells them apart) a listing is
+ * used as it is; in a later walk it is used again only while the folder's
+ * stamp (device, inode, modification and change times) is the same, so a
+ * process that calls init twice (libstrata) sees a folder changed in
+ * between.  Only detect() uses it; scan()
+ * always lists afresh (walk.c).  The caller holds detect.c's lock.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -22,10 +28,41 @@ typedef struct dent {
 } dent;
 
 typedef struct dlist {
-	char *path; /* NULL: a free slot */
+	char *path;
+	sp_stamp stamp; /* the folder when it was read */
+	unsigned gen;   /* the walk it was last read or checked in */
 	dent *v;
 	size_t n;
 } dlist;
+
+void sp_stamp_of(const char *path, sp_stamp *s)
+{
+	struct stat st;
+	*s = (sp_stamp){ 0 };
+	if (stat(path, &st) != 0)
+		return;
+	*s = (sp_stamp){
+		.dev = (unsigned long long)st.st_dev,
+		.ino = (unsigned long long)st.st_ino,
+		.size = (unsigned long long)st.st_size,
+		.mtime_s = (long long)st.st_mtim.tv_sec,
+		.mtime_ns = (long long)st.st_mtim.tv_nsec,
+		.ctime_s = (long long)st.st_ctim.tv_sec,
+		.ctime_ns = (long long)st.st_ctim.tv_nsec,
+		.exists = 1,
+	};
+	struct timespec now;
+	if (clock_gettime(CLOCK_REALTIME, &now) != 0 || now.tv_sec - st.st_ctim.tv_sec < 2 ||
+	    now.tv_sec - st.st_mtim.tv_sec < 2)
+		s->racy = 1;
+}
+
+int sp_stamp_eq(const sp_stamp *a, const sp_stamp *b)
+{
+	return a->exists && b->exists && !a->racy && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_s == b->mtime_s && a->mtime_ns == b->mtime_ns && a->ctime_s == b->ctime_s &&
+	       a->ctime_ns == b->ctime_ns;
+}
 
 static dlist **slots; /* open addressing, at most half full; entries never move */
 static size_t nslots, nused;
@@ -108,19 +145,40 @@ static int read_list(strata_host *h, const char *path, const char *rel, dlist *o
 	return rc;
 }
 
-/* The listing of path, read now or earlier. */
-static int listing(strata_host *h, const char *path, const char *rel, const dlist **out)
+/* The listing of path, read now or earlier (and unchanged since). */
+static int listing(strata_host *h, const char *path, const char *rel, unsigned gen,
+                   const dlist **out)
 {
-	if (nslots) {
-		dlist **s = slot_of(slots, nslots, path);
-		if (*s) {
+	dlist **s = nslots ? slot_of(slots, nslots, path) : NULL;
+	if (s && *s && (*s)->gen == gen) {
+		*out = *s;
+		return STRATA_OK;
+	}
+	sp_stamp now;
+	sp_stamp_of(path, &now);
+	if (s && *s) {
+		if (sp_stamp_eq(&(*s)->stamp, &now)) {
+			(*s)->gen = gen;
 			*out = *s;
 			return STRATA_OK;
+		}
+		/* changed: read it again */
+		list_free(*s);
+		*s = NULL;
+		nused--;
+		/* the slot is free now, but a later key may have probed past it:
+		 * rehash what follows, as open addressing requires */
+		for (size_t i = (size_t)((s - slots + 1) & (nslots - 1)); slots[i]; i = (i + 1) & (nslots - 1)) {
+			dlist *x = slots[i];
+			slots[i] = NULL;
+			*slot_of(slots, nslots, x->path) = x;
 		}
 	}
 	dlist *l = calloc(1, sizeof *l);
 	if (!l)
 		return strata_oom(h);
+	l->stamp = now;
+	l->gen = gen;
 	int rc = read_list(h, path, rel, l);
 	if (rc == STRATA_OK && !(l->path = strdup(path)))
 		rc = strata_oom(h);
@@ -136,10 +194,11 @@ static int listing(strata_host *h, const char *path, const char *rel, const dlis
 	return STRATA_OK;
 }
 
-static int walk(strata_host *h, const char *path, const char *prefix, int depth, sp_files *f)
+static int walk(strata_host *h, const char *path, const char *prefix, int depth, unsigned gen,
+                sp_files *f)
 {
 	const dlist *l = NULL;
-	int rc = listing(h, path, prefix, &l);
+	int rc = listing(h, path, prefix, gen, &l);
 	for (size_t i = 0; rc == STRATA_OK && i < l->n; i++) {
 		char *rel;
 		int type = l->v[i].type;
@@ -148,16 +207,16 @@ static int walk(strata_host *h, const char *path, const char *prefix, int depth,
 			char *sub = sp_path_join(path, l->v[i].name, NULL);
 			if (!sub)
 				return strata_oom(h);
-			rc = walk(h, sub, rel, depth + 1, f);
+			rc = walk(h, sub, rel, depth + 1, gen, f);
 			free(sub);
 		}
 	}
 	return rc;
 }
 
-int sp_walk_cached(strata_host *h, const char *root, sp_files *out)
+int sp_walk_cached(strata_host *h, const char *root, unsigned gen, sp_files *out)
 {
-	int rc = walk(h, root, NULL, 0, out);
+	int rc = walk(h, root, NULL, 0, gen, out);
 	if (rc == STRATA_OK)
 		sp_files_sort(out);
 	return rc;
