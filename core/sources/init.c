@@ -2,6 +2,8 @@
  * holds its format, and write a strata.yaml naming what was found. */
 #include "sources.h"
 
+#include <dirent.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +103,25 @@ static size_t dialects_named(loader *L, const char *const *subs)
 	return n;
 }
 
+/* Files of abs itself (not its subfolders'), hidden ones aside. */
+static size_t own_files(const char *abs)
+{
+	DIR *d = opendir(abs);
+	size_t n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		struct stat st;
+		char *p = path_join(abs, e->d_name);
+		n += stat(p, &st) == 0 && S_ISREG(st.st_mode);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 static int on_folder(void *ud, const char *rel, const char *abs, const char *const *subs)
 {
 	walk *w = ud;
@@ -114,6 +135,13 @@ static int on_folder(void *ud, const char *rel, const char *abs, const char *con
 	 * db/migration/H2, MYSQL, POSTGRESQL): each tree is a source, never
 	 * the whole, which would put every dialect's scripts in one ledger. */
 	if (dialects_named(w->L, subs) >= 2) {
+		size_t files = own_files(abs);
+		if (files)
+			logf_(w->L->e, STRATA_LOG_WARN, *rel ? rel : ".", 0,
+			      "%zu file%s beside the per-dialect folders %s in no source: move %s into "
+			      "each dialect's folder, or add a source for %s by hand",
+			      files, files == 1 ? "" : "s", files == 1 ? "is" : "are",
+			      files == 1 ? "it" : "them", files == 1 ? "it" : "them");
 		found_clear(&keep);
 		return 0;
 	}

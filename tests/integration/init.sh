@@ -99,7 +99,6 @@ echo 'CREATE TABLE fw_mysql (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB;' 
 echo 'CREATE TABLE fw_postgresql (id SERIAL PRIMARY KEY);' >$fw/POSTGRESQL/V1__init.sql
 echo 'CREATE TABLE fw_sqlite (id INTEGER PRIMARY KEY AUTOINCREMENT);' >$fw/SQLITE/V1__init.sql
 run init
-check "flyway trees: init exit 0" rc_is 0
 src_block() { printf '  - name: %s\n    format: sqlpair\n    path: %s\n    dialect: %s\n    layout: flyway\n' "$1" "$fw/$1" "$2"; }
 check "flyway trees: one source per dialect, dialect: set" eq "$(cat strata.yaml)" "$(printf '%s\n' "# strata.yaml, written by \`strata init\`; see docs/config.md" \
 	"# --db and DATABASE_URL take precedence over this" "database: sqlite:strata.db" "sources:"
@@ -125,6 +124,21 @@ check "the tracker records only that tree" eq "$(q fwdb "SELECT script FROM flyw
 check "strata_ledger records only that tree" eq "$(q fwdb "SELECT id FROM strata_ledger")" "$MINE:1"
 run --db "$fwdb" status
 check "status after apply: exit 0" rc_is 0
+
+# A layout that reads a level of subfolders too (as Flyway itself does) would take the
+# whole db/migration for one history: its per-dialect subfolders are each a
+# source instead, and a file beside them is said to be in none.
+mkdir -p "$T/fmt/layouts" "$T/fwdeep" && cd "$T/fwdeep"
+printf '%s\n' 'layout: flyway-deep' 'summary: Flyway scripts, and in subfolders one level down' 'up:' \
+	"  match: '^([A-Za-z0-9]+/)?V([0-9]+)__(.+)\\.sql\$'" '  version: 2' '  name: 3' >"$T/fmt/layouts/flyway-deep.yaml"
+mkdir -p db/migration/H2 db/migration/POSTGRESQL
+echo 'SELECT 1;' >db/migration/H2/V1__a.sql
+echo 'SELECT 1;' >db/migration/POSTGRESQL/V1__a.sql
+echo 'SELECT 1;' >db/migration/V0__common.sql
+STRATA_FORMATS_PATH=$T/fmt run -v init
+check "recursive layout: the whole folder would match it" err_has "strata: sqlpair: layout 'flyway-deep' scores 3"
+check "recursive layout: one source per dialect folder" eq "$(grep -e '- name:' -e 'dialect:' strata.yaml | paste -sd' ' -)" "  - name: H2     dialect: h2   - name: POSTGRESQL     dialect: postgresql"
+check "recursive layout: the file beside the trees is said to be in no source" err_has "strata: warning: db/migration: 1 file beside the per-dialect folders is in no source: move it into each dialect's folder, or add a source for it by hand"
 
 # ---- Prisma's per-provider folders ----
 mkdir -p "$T/prov" && cd "$T/prov"
