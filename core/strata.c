@@ -120,6 +120,16 @@ int strata_load_ledger(strata *s)
 	return sources_load(&s->lg, &s->ld, url_of(s), s->want_down);
 }
 
+size_t strata_left_out_count(const strata *s)
+{
+	return s->ld.nleft_out;
+}
+
+const strata_left_out_info *strata_left_out_get(const strata *s, size_t i)
+{
+	return i < s->ld.nleft_out ? &s->ld.left_out[i] : NULL;
+}
+
 size_t strata_migration_count(const strata *s)
 {
 	return plan_count(&s->pl);
@@ -180,7 +190,20 @@ int strata_verify(strata *s, const char *scratch_url, size_t *verified)
 int strata_init(strata *s, const char *path, int force)
 {
 	err_clear(&s->err);
-	return sources_init(&s->ld, path, force);
+	init_found f;
+	int rc = sources_init_find(&s->ld, path, force, &f);
+	if (!rc && s->db_override) { /* init --db: the trackers whose tables it has */
+		rc = track_probe_init(&s->ld, s->db_override, &f);
+		/* and its URL as database:, unless that would write a password */
+		char shown[1024];
+		strata_redact_url(s->db_override, shown, sizeof shown);
+		if (!strcmp(shown, s->db_override))
+			f.database = s->db_override;
+	}
+	if (!rc)
+		rc = sources_init_write(&f, path);
+	sources_init_free(&f);
+	return rc;
 }
 
 /* No allocation, no lock: the handler's whole path is base/interrupt.c and

@@ -308,12 +308,28 @@ static int cmd_status(strata *s, const opts *o)
 			fputs(i ? ",\n  " : "\n  ", stdout);
 			print_migration_json(strata_migration_get(s, i), 1);
 		}
-		fputs(n ? "\n], \"summary\": {" : "], \"summary\": {", stdout);
+		fputs(n ? "\n], \"left_out\": [" : "], \"left_out\": [", stdout);
+		for (size_t i = 0; i < strata_left_out_count(s); i++) {
+			const strata_left_out_info *l = strata_left_out_get(s, i);
+			fputs(i ? ", {\"source\": " : "{\"source\": ", stdout);
+			json_str(stdout, l->source);
+			fputs(", \"dialect\": ", stdout);
+			json_str(stdout, l->dialect);
+			fputs(", \"database\": ", stdout);
+			json_str(stdout, l->database);
+			fputs("}", stdout);
+		}
+		fputs("], \"summary\": {", stdout);
 		for (int st = 0; st < STRATA_STATE_COUNT; st++)
 			printf("\"%s\": %zu, ", strata_state_name((strata_state)st), counts[st]);
 		printf("\"out_of_order\": %zu}}\n", ooo);
 	} else {
 		say(stdout, "database: %s", strata_database_display(s));
+		for (size_t i = 0; i < strata_left_out_count(s); i++) {
+			const strata_left_out_info *l = strata_left_out_get(s, i);
+			say(stdout, "left out: %s (dialect %s, the database is %s)", l->source, l->dialect,
+			    l->database);
+		}
 		size_t w = width(s, id_len);
 		for (size_t i = 0; i < n; i++) {
 			const strata_migration_info *m = strata_migration_get(s, i);

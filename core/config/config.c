@@ -234,6 +234,18 @@ static int parse_trackers(cfg_parse *p, yaml_node_t *v, cfg_source *src)
 	return 0;
 }
 
+/* dialect: one name; which names exist is formats/dialects.yaml's (plugins/). */
+static int parse_dialect(cfg_parse *p, yaml_node_t *v, cfg_source *src)
+{
+	src->dialect_line = (int)v->start_mark.line + 1;
+	src->dialect_col = (int)v->start_mark.column + 1;
+	int rc = scalar(p, v, "dialect", &src->dialect);
+	if (!rc && !*src->dialect)
+		rc = bad(p, v, "name the database dialect this folder is for (postgresql, sqlite, h2, "
+		         "mysql, …), or remove the key", "dialect is empty");
+	return rc;
+}
+
 static int parse_source(cfg_parse *p, yaml_node_t *n, cfg_source *src, const char *dir)
 {
 	if (n->type != YAML_MAPPING_NODE)
@@ -258,6 +270,8 @@ static int parse_source(cfg_parse *p, yaml_node_t *n, cfg_source *src, const cha
 			rc = scalar(p, v, "path", &path);
 		else if (!strcmp(key, "tracker"))
 			rc = parse_trackers(p, v, src);
+		else if (!strcmp(key, "dialect"))
+			rc = parse_dialect(p, v, src);
 		else {
 			/* Format options: checked against the plugin's list when loaded. */
 			src->opts = xrealloc(src->opts, (src->nopts + 1) * sizeof *src->opts);
@@ -608,6 +622,7 @@ void config_free(config *cfg)
 		for (size_t j = 0; j < src->ntrackers; j++)
 			free(src->trackers[j]);
 		free(src->trackers);
+		free(src->dialect);
 	}
 	free(cfg->sources);
 	for (size_t i = 0; i < cfg->norder; i++)

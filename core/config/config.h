@@ -25,6 +25,10 @@ typedef struct cfg_source {
 	size_t ntrackers;
 	bool has_trackers;
 	int tracker_line;
+	/* dialect: as written (checked against formats/dialects.yaml by
+	 * plugins/dialect.c), or NULL: the source is for every database. */
+	char *dialect;
+	int dialect_line, dialect_col;
 } cfg_source;
 
 /* Variables read from .env files (dotenv.c).  A name keeps the value of the

@@ -52,6 +52,8 @@ int plan_status(plan *p, const char *url, size_t counts[STRATA_STATE_COUNT],
 	 * feet); the driver is loaded by the database thread, beside the scan. */
 	int rc = loader_load_url(p->L, NULL);
 	if (!rc)
+		rc = loader_leave_out(p->L, url);
+	if (!rc)
 		rc = loader_bind_trackers(p->L);
 	if (rc)
 		return rc;

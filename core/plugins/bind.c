@@ -213,6 +213,8 @@ int loader_bind_trackers(loader *L)
 	if (L->bound)
 		return 0;
 	for (size_t i = 0; i < L->cfg->nsources; i++) {
+		if (L->left && L->left[i])
+			continue; /* left out for this database's dialect */
 		int rc = bind_source(L, i);
 		if (rc) {
 			loader_unbind_trackers(L);
@@ -221,6 +223,18 @@ int loader_bind_trackers(loader *L)
 	}
 	L->bound = true;
 	return 0;
+}
+
+const plugin *loader_tracker_named(const loader *L, const char *name, const char **descriptor)
+{
+	const plugin *pl = tracker_plugin(L, name);
+	*descriptor = NULL;
+	if (pl && !(call_track_flags(pl) & STRATA_TRACKER_DESCRIPTORS))
+		return pl;
+	if (!descriptor_dir(L, name))
+		return NULL;
+	*descriptor = name;
+	return descriptor_plugin(L);
 }
 
 const plugin *bind_plugin(const loader *L, const tracker_bind *b)

@@ -463,6 +463,18 @@ void loader_free(loader *L)
 	free(L->dialect);
 	free(L->dialect_scheme);
 	L->dialect = L->dialect_scheme = NULL;
+	for (size_t i = 0; i < L->ndnames; i++) { /* dialect.c's */
+		free(L->dnames[i].alias);
+		free(L->dnames[i].canonical);
+	}
+	free(L->dnames);
+	free(L->left);
+	free(L->left_out);
+	L->dnames = NULL;
+	L->left = NULL;
+	L->left_out = NULL;
+	L->ndnames = L->nleft_out = 0;
+	L->dnames_read = false;
 	if (L->up)
 		lt_dlexit();
 	L->up = false;

@@ -27,6 +27,12 @@ typedef struct loader {
 	bool all; /* every plugin file loaded, not only what the command needs */
 	char *dialect, *dialect_scheme; /* dialect_of_url's last answer from dialects.yaml */
 	char **formats_dirs;            /* NULL-terminated */
+	struct dialect_name *dnames;    /* dialect.c: dialects.yaml's dialects: (alias, canonical); freed by loader_free */
+	size_t ndnames;
+	bool dnames_read;
+	bool *left;                     /* per config source: left out (loader_leave_out) */
+	strata_left_out_info *left_out;
+	size_t nleft_out;
 	struct tracker_bind *binds;     /* bind.c: every source's trackers, in config order */
 	size_t nbinds;
 	bool bound;
@@ -65,6 +71,9 @@ typedef struct tracker_bind {
 int loader_bind_trackers(loader *L);
 void loader_unbind_trackers(loader *L);
 const plugin *bind_plugin(const loader *L, const tracker_bind *b);
+/* The plugin serving tracker name (loaded plugins only), with *descriptor
+ * set to name when it is a descriptor, else NULL; NULL when none does. */
+const plugin *loader_tracker_named(const loader *L, const char *name, const char **descriptor);
 /* Every tracker name this loader knows (plugins, then descriptors; sorted,
  * NULL-terminated; free with strv_free). */
 char **loader_tracker_names(loader *L);
@@ -72,6 +81,19 @@ void strv_free(char **v);
 
 /* ---- dialect.c ---- */
 const char *dialect_of_url(loader *L, const char *url); /* NULL: unknown */
+/* The dialect names of dialects.yaml's `dialects:` table: each dialect by
+ * its own name and its aliases (postgres, pg, …), any case. */
+typedef struct dialect_name {
+	char *alias, *canonical;
+} dialect_name;
+/* name's dialect (the table's own spelling), or NULL when the table lacks it. */
+const char *dialect_canonical(loader *L, const char *name);
+char *dialect_names_list(loader *L); /* "db2, derby, h2, …" for hints (malloc'd) */
+/* A source whose `dialect:` is not the dialect of url's database is left
+ * out: not read, its trackers not bound (L->left, L->left_out).  Nothing is
+ * left out when url's dialect is unknown.  An unknown `dialect:` is an
+ * error at its strata.yaml line.  Call before loader_bind_trackers(). */
+int loader_leave_out(loader *L, const char *url);
 
 /* ---- host.c: the strata_host handed to plugins ---- */
 struct host_call;

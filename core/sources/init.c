@@ -3,6 +3,7 @@
 #include "sources.h"
 
 #include <dirent.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,21 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-typedef struct found {
-	char *dir; /* relative to the working directory */
-	char *format;
-	char **keys, **values;
-	int score;
-	char *name;       /* the source's name in the config */
-	char *chosen_key; /* the key init gave a value of its own (own_tables()), or NULL */
-	char *note;       /* the comment written above it */
-} found;
+typedef init_item found;
 
 typedef struct walk {
 	loader *L;
-	char *root; /* the config's folder: written paths are relative to it */
-	found *items;
-	size_t n;
+	init_found *f;
 	found best;
 } walk;
 
@@ -41,6 +32,11 @@ static void found_clear(found *f)
 	free(f->name);
 	free(f->chosen_key);
 	free(f->note);
+	free(f->dialect);
+	for (size_t i = 0; f->trackers && f->trackers[i]; i++)
+		free(f->trackers[i]);
+	free(f->trackers);
+	free(f->tracker_note);
 	memset(f, 0, sizeof *f);
 }
 
@@ -62,31 +58,10 @@ static int on_detect(host_call *hc, const char *format, const char *const *keys,
 	return 0;
 }
 
-/* Folders never worth looking into. */
-static bool skip_dir(const char *name)
-{
-	static const char *const skip[] = {"node_modules", "build", "dist", "target", "vendor",
-	                                   "__pycache__", "venv", NULL};
-	if (name[0] == '.')
-		return true;
-	for (size_t i = 0; skip[i]; i++)
-		if (!strcmp(name, skip[i]))
-			return true;
-	return false;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int visit(walk *w, const char *rel, int depth)
+/* The best score over every source plugin for folder abs, into keep. */
+static int detect_at(walk *w, const char *abs, found *keep)
 {
 	loader *L = w->L;
-	const char *dir = *rel ? rel : ".";
-	char *abs_dir = *rel ? path_join(w->root, rel) : xstrdup(w->root);
-	/* Best score over every source plugin. */
-	found keep = {0};
 	for (size_t i = 0; i < L->nplugins; i++) {
 		const strata_plugin *d = L->plugins[i].desc;
 		if (!d || !d->source || !d->source->detect)
@@ -95,58 +70,141 @@ static int visit(walk *w, const char *rel, int depth)
 		host_init(&hc, L);
 		hc.ud = w;
 		hc.on_detect = on_detect;
-		int score = call_detect(&hc, &L->plugins[i], abs_dir);
+		int score = call_detect(&hc, &L->plugins[i], abs);
 		if (score < 0) {
-			free(abs_dir);
-			found_clear(&keep);
+			found_clear(keep);
 			found_clear(&w->best);
 			return score;
 		}
-		if (score > keep.score && w->best.format) {
-			found_clear(&keep);
-			keep = w->best;
-			keep.score = score;
+		if (score > keep->score && w->best.format) {
+			found_clear(keep);
+			*keep = w->best;
+			keep->score = score;
 			memset(&w->best, 0, sizeof w->best);
 		}
 		found_clear(&w->best);
 	}
-	if (keep.score > 0) {
-		keep.dir = xstrdup(dir);
-		w->items = xrealloc(w->items, (w->n + 1) * sizeof *w->items);
-		w->items[w->n++] = keep;
-		free(abs_dir);
-		return 0; /* a migrations folder: do not look inside */
+	return 0;
+}
+
+/* How many different dialects the folders subs are named after. */
+static size_t dialects_named(loader *L, const char *const *subs)
+{
+	const char *seen[8];
+	size_t n = 0;
+	for (size_t i = 0; subs[i] && n < 8; i++) {
+		const char *d = dialect_canonical(L, subs[i]);
+		bool dup = !d;
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = !strcmp(seen[j], d);
+		if (!dup)
+			seen[n++] = d;
 	}
-	int rc = 0;
-	if (depth < 4) {
-		DIR *dh = opendir(abs_dir);
-		struct dirent *e;
-		char **subs = NULL;
-		size_t ns = 0;
-		while (dh && (e = readdir(dh))) {
-			if (skip_dir(e->d_name))
-				continue;
-			char *p = path_join(abs_dir, e->d_name);
-			struct stat st;
-			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-				subs = xrealloc(subs, (ns + 1) * sizeof *subs);
-				subs[ns++] = path_join(rel, e->d_name);
-			}
-			free(p);
-		}
-		if (dh)
-			closedir(dh);
-		if (ns)
-			qsort(subs, ns, sizeof *subs, cmp_str);
-		for (size_t i = 0; i < ns; i++) {
-			if (!rc)
-				rc = visit(w, subs[i], depth + 1);
-			free(subs[i]);
-		}
-		free(subs);
+	return n;
+}
+
+/* Files of abs itself (not its subfolders'), hidden ones aside. */
+static size_t own_files(const char *abs)
+{
+	DIR *d = opendir(abs);
+	size_t n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		struct stat st;
+		char *p = path_join(abs, e->d_name);
+		n += stat(p, &st) == 0 && S_ISREG(st.st_mode);
+		free(p);
 	}
-	free(abs_dir);
-	return rc;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static int on_folder(void *ud, const char *rel, const char *abs, const char *const *subs)
+{
+	walk *w = ud;
+	found keep = {0};
+	int rc = detect_at(w, abs, &keep);
+	if (rc < 0)
+		return rc;
+	if (keep.score <= 0)
+		return 0;
+	/* A history whose subfolders are parallel per-dialect trees (Flyway's
+	 * db/migration/H2, MYSQL, POSTGRESQL): each tree is a source, never
+	 * the whole, which would put every dialect's scripts in one ledger. */
+	if (dialects_named(w->L, subs) >= 2) {
+		size_t files = own_files(abs);
+		if (files)
+			logf_(w->L->e, STRATA_LOG_WARN, *rel ? rel : ".", 0,
+			      "%zu file%s beside the per-dialect folders %s in no source: move %s into "
+			      "each dialect's folder, or add a source for %s by hand",
+			      files, files == 1 ? "" : "s", files == 1 ? "is" : "are",
+			      files == 1 ? "it" : "them", files == 1 ? "it" : "them");
+		found_clear(&keep);
+		return 0;
+	}
+	init_found *f = w->f;
+	keep.dir = xstrdup(*rel ? rel : ".");
+	f->items = xrealloc(f->items, (f->n + 1) * sizeof *f->items);
+	f->items[f->n++] = keep;
+	return 1; /* a migrations folder: do not look inside */
+}
+
+/* Path component k of dir counted from its end (0: the last), or NULL. */
+static const char *component(const char *dir, int k, size_t *len)
+{
+	const char *end = dir + strlen(dir);
+	for (;;) {
+		const char *start = end;
+		while (start > dir && start[-1] != '/')
+			start--;
+		if (k-- == 0) {
+			*len = (size_t)(end - start);
+			return *len ? start : NULL;
+		}
+		if (start == dir)
+			return NULL;
+		end = start - 1;
+	}
+}
+
+/* Does b have, where a has its component k (a's ca, ca_len), a folder
+ * named after another dialect, the rest of both paths the same? */
+static bool sibling_tree(loader *L, const char *a, const char *ca, size_t ca_len, const char *b,
+                         int k, const char *dialect)
+{
+	size_t cb_len;
+	const char *cb = component(b, k, &cb_len);
+	if (!cb || (size_t)(ca - a) != (size_t)(cb - b) || strncmp(a, b, (size_t)(ca - a)) ||
+	    strcmp(ca + ca_len, cb + cb_len))
+		return false;
+	char *name = xstrndup(cb, cb_len);
+	const char *d = dialect_canonical(L, name);
+	free(name);
+	return d && strcmp(d, dialect);
+}
+
+/* Parallel per-dialect trees: a source whose folder, or the folder above it
+ * (prisma/postgresql/migrations), is named after a dialect in
+ * formats/dialects.yaml, beside another source at the same place named
+ * after another dialect.  A lone folder named postgres is not enough. */
+static void find_dialects(init_found *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		for (int k = 0; k < 2 && !f->items[i].dialect; k++) {
+			size_t len;
+			const char *c = component(f->items[i].dir, k, &len);
+			if (!c)
+				break;
+			char *name = xstrndup(c, len);
+			const char *d = dialect_canonical(f->L, name);
+			free(name);
+			for (size_t j = 0; d && j < f->n && !f->items[i].dialect; j++)
+				if (j != i && sibling_tree(f->L, f->items[i].dir, c, len, f->items[j].dir, k, d))
+					f->items[i].dialect = xstrdup(d);
+		}
 }
 
 /* YAML plain scalars are fine for the values we write unless they hold
@@ -156,7 +214,8 @@ static void yaml_value(sbuf *b, const char *v)
 	bool plain = *v != '\0';
 	for (const char *p = v; *p; p++)
 		if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') ||
-		      ('0' <= *p && *p <= '9') || strchr("_./-", *p)))
+		      ('0' <= *p && *p <= '9') || strchr("_./-", *p) ||
+		      (*p == ':' && p > v && p[1] && p[1] != ' '))) /* sqlite:app.db */
 			plain = false;
 	if (plain) {
 		sbuf_puts(b, v);
@@ -192,16 +251,16 @@ static char *parent_name(const char *dir)
 	return xstrndup(start, (size_t)(slash - start));
 }
 
-static char *source_name(const walk *w, size_t i)
+static char *source_name(const init_found *fd, size_t i)
 {
-	char *base = base_name(w->items[i].dir);
-	for (size_t j = 0; j < w->n; j++) {
-		char *other = base_name(w->items[j].dir);
+	char *base = base_name(fd->items[i].dir);
+	for (size_t j = 0; j < fd->n; j++) {
+		char *other = base_name(fd->items[j].dir);
 		bool clash = j != i && !strcmp(other, base);
 		free(other);
 		if (clash) {
 			free(base);
-			return parent_name(w->items[i].dir);
+			return parent_name(fd->items[i].dir);
 		}
 	}
 	return base;
@@ -281,15 +340,15 @@ static bool is_taken(const taken *tk, size_t n, const plugin *pl, const char *ta
 	return false;
 }
 
-static void own_tables(walk *w)
+static void own_tables(init_found *fd)
 {
-	taken *tk = xcalloc(w->n + 1, sizeof *tk);
+	taken *tk = xcalloc(fd->n + 1, sizeof *tk);
 	size_t nt = 0;
 	for (int pass = 0; pass < 2; pass++) /* detected names first, then defaults */
-		for (size_t i = 0; i < w->n; i++) {
-			found *f = &w->items[i];
+		for (size_t i = 0; i < fd->n; i++) {
+			found *f = &fd->items[i];
 			const plugin *pl;
-			const strata_tracker_ops *t = table_tracker(w->L, f, &pl);
+			const strata_tracker_ops *t = table_tracker(fd->L, f, &pl);
 			if (!t || (value_of(f, t->table_options[0]) != NULL) != (pass == 0))
 				continue;
 			char *table = table_of(t, f, NULL);
@@ -314,8 +373,8 @@ static void own_tables(walk *w)
 					full = table_of(t, f, mine);
 				}
 				free(suffix);
-				const char *other = w->items[owner].name;
-				logf_(w->L->e, STRATA_LOG_WARN, f->dir, 0,
+				const char *other = fd->items[owner].name;
+				logf_(fd->L->e, STRATA_LOG_WARN, f->dir, 0,
 				      "source '%s' would share %s with source '%s': wrote %s: %s (%s)",
 				      f->name, table, other, t->table_options[0], mine,
 				      t->table_note ? t->table_note : "the tool must use it too");
@@ -348,8 +407,10 @@ static void yaml_comment(sbuf *b, const char *text)
 	}
 }
 
-int sources_init(loader *L, const char *path, int force)
+int sources_init_find(loader *L, const char *path, int force, init_found *out)
 {
+	memset(out, 0, sizeof *out);
+	out->L = L;
 	if (!path)
 		path = "strata.yaml";
 	if (!force && access(path, F_OK) == 0)
@@ -359,28 +420,29 @@ int sources_init(loader *L, const char *path, int force)
 	if (rc)
 		return rc;
 	/* Paths in a config are relative to its folder, so that is where to look. */
-	walk w = {.L = L};
 	const char *slash = strrchr(path, '/');
 	char *cwd = getcwd(NULL, 0);
 	if (slash) {
 		char *d = xstrndup(path, (size_t)(slash - path) + (slash == path));
-		w.root = path_join(cwd, d);
+		out->root = path_join(cwd, d);
 		free(d);
 	} else {
-		w.root = xstrdup(cwd);
+		out->root = xstrdup(cwd);
 	}
 	free(cwd);
-	rc = visit(&w, "", 0);
-	if (!rc && w.n == 0)
+	walk w = {.L = L, .f = out};
+	rc = init_walk(L->e, out->root, on_folder, &w);
+	found_clear(&w.best);
+	if (!rc && out->n == 0)
 		rc = err_set(L->e, STRATA_ENOTFOUND, STRATA_ECLASS_SOURCE, NULL, 0, 0,
 		             "run it at the top of the repository; `strata plugins` lists the formats",
 		             "no migration history found under this folder");
 	/* Names first: own_tables() names sources in its messages. */
-	for (size_t i = 0; !rc && i < w.n; i++) {
-		char *base = source_name(&w, i);
+	for (size_t i = 0; !rc && i < out->n; i++) {
+		char *base = source_name(out, i);
 		char *name = xstrdup(base);
 		for (size_t j = 0, k = 2; j < i; j++) {
-			char *other = source_name(&w, j);
+			char *other = source_name(out, j);
 			if (!strcmp(other, base)) {
 				free(name);
 				name = xasprintf("%s%zu", base, k++);
@@ -388,49 +450,90 @@ int sources_init(loader *L, const char *path, int force)
 			free(other);
 		}
 		free(base);
-		w.items[i].name = name;
+		out->items[i].name = name;
 	}
-	if (!rc)
-		own_tables(&w);
-	sbuf b = {0};
 	if (!rc) {
-		sbuf_puts(&b, "# strata.yaml, written by `strata init`; see docs/config.md\n");
-		sbuf_puts(&b, "# --db and DATABASE_URL take precedence over this\n");
-		sbuf_puts(&b, "database: sqlite:strata.db\n");
-		sbuf_puts(&b, "sources:\n");
-		for (size_t i = 0; i < w.n; i++) {
-			const found *f = &w.items[i];
-			const char *name = f->name;
-			sbuf_puts(&b, "  - name: ");
-			yaml_value(&b, name);
-			sbuf_puts(&b, "\n    format: ");
-			yaml_value(&b, f->format);
-			sbuf_puts(&b, "\n    path: ");
-			yaml_value(&b, f->dir);
-			sbuf_puts(&b, "\n");
-			for (size_t k = 0; f->keys && f->keys[k]; k++) {
-				if (f->chosen_key && f->note && !strcmp(f->keys[k], f->chosen_key))
-					yaml_comment(&b, f->note);
-				sbuf_printf(&b, "    %s: ", f->keys[k]);
-				yaml_value(&b, f->values[k]);
-				sbuf_puts(&b, "\n");
-			}
-			logf_(L->e, STRATA_LOG_INFO, f->dir, 0, "found %s history (source '%s')", f->format,
-			      name);
-		}
-		FILE *out = fopen(path, "w");
-		if (!out || fwrite(b.data, 1, b.len, out) != b.len)
-			rc = err_set(L->e, STRATA_EIO, STRATA_ECLASS_OS, path, 0, 0, NULL, "cannot write: %s",
-			             strerror(errno));
-		if (out && fclose(out) != 0 && !rc)
-			rc = err_set(L->e, STRATA_EIO, STRATA_ECLASS_OS, path, 0, 0, NULL, "cannot write: %s",
-			             strerror(errno));
+		own_tables(out);
+		find_dialects(out);
 	}
-	sbuf_free(&b);
-	for (size_t i = 0; i < w.n; i++)
-		found_clear(&w.items[i]);
-	free(w.items);
-	free(w.root);
-	found_clear(&w.best);
 	return rc;
+}
+
+/* tracker: one name, or a flow list of them. */
+static void yaml_trackers(sbuf *b, char *const *t)
+{
+	size_t n = 0;
+	while (t[n])
+		n++;
+	sbuf_puts(b, "    tracker: ");
+	if (n > 1)
+		sbuf_puts(b, "[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sbuf_puts(b, ", ");
+		yaml_value(b, t[i]);
+	}
+	sbuf_puts(b, n > 1 ? "]\n" : "\n");
+}
+
+int sources_init_write(init_found *fd, const char *path)
+{
+	loader *L = fd->L;
+	if (!path)
+		path = "strata.yaml";
+	sbuf b = {0};
+	sbuf_puts(&b, "# strata.yaml, written by `strata init`; see docs/config.md\n");
+	sbuf_puts(&b, "# --db and DATABASE_URL take precedence over this\n");
+	sbuf_puts(&b, "database: ");
+	yaml_value(&b, fd->database ? fd->database : "sqlite:strata.db");
+	sbuf_puts(&b, "\n");
+	sbuf_puts(&b, "sources:\n");
+	for (size_t i = 0; i < fd->n; i++) {
+		const found *f = &fd->items[i];
+		const char *name = f->name;
+		sbuf_puts(&b, "  - name: ");
+		yaml_value(&b, name);
+		sbuf_puts(&b, "\n    format: ");
+		yaml_value(&b, f->format);
+		sbuf_puts(&b, "\n    path: ");
+		yaml_value(&b, f->dir);
+		sbuf_puts(&b, "\n");
+		if (f->dialect) {
+			sbuf_puts(&b, "    dialect: ");
+			yaml_value(&b, f->dialect);
+			sbuf_puts(&b, "\n");
+		}
+		for (size_t k = 0; f->keys && f->keys[k]; k++) {
+			if (f->chosen_key && f->note && !strcmp(f->keys[k], f->chosen_key))
+				yaml_comment(&b, f->note);
+			sbuf_printf(&b, "    %s: ", f->keys[k]);
+			yaml_value(&b, f->values[k]);
+			sbuf_puts(&b, "\n");
+		}
+		if (f->tracker_note)
+			yaml_comment(&b, f->tracker_note);
+		if (f->trackers && f->trackers[0])
+			yaml_trackers(&b, f->trackers);
+		logf_(L->e, STRATA_LOG_INFO, f->dir, 0, "found %s history (source '%s'%s%s)", f->format,
+		      name, f->dialect ? ", dialect " : "", f->dialect ? f->dialect : "");
+	}
+	int rc = 0;
+	FILE *out = fopen(path, "w");
+	if (!out || fwrite(b.data, 1, b.len, out) != b.len)
+		rc = err_set(L->e, STRATA_EIO, STRATA_ECLASS_OS, path, 0, 0, NULL, "cannot write: %s",
+		             strerror(errno));
+	if (out && fclose(out) != 0 && !rc)
+		rc = err_set(L->e, STRATA_EIO, STRATA_ECLASS_OS, path, 0, 0, NULL, "cannot write: %s",
+		             strerror(errno));
+	sbuf_free(&b);
+	return rc;
+}
+
+void sources_init_free(init_found *fd)
+{
+	for (size_t i = 0; i < fd->n; i++)
+		found_clear(&fd->items[i]);
+	free(fd->items);
+	free(fd->root);
+	memset(fd, 0, sizeof *fd);
 }

@@ -15,7 +15,7 @@ static int check_options(loader *L, const cfg_source *src, const strata_source_o
 		if (known)
 			continue;
 		sbuf h = {0};
-		sbuf_puts(&h, "known keys: name, format, path, tracker");
+		sbuf_puts(&h, "known keys: name, format, path, tracker, dialect");
 		for (size_t k = 0; ops->options && ops->options[k]; k++)
 			sbuf_printf(&h, ", %s", ops->options[k]);
 		int rc = err_set(L->e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, L->cfg->file,
@@ -36,6 +36,8 @@ static int load(ledger *lg, loader *L, const char *url, bool want_down, unsigned
 	 * tells sources the dialect meanwhile). */
 	int rc = loader_load_url(L, NULL);
 	if (!rc)
+		rc = loader_leave_out(L, url);
+	if (!rc)
 		rc = loader_bind_trackers(L);
 	if (rc)
 		return rc;
@@ -43,6 +45,12 @@ static int load(ledger *lg, loader *L, const char *url, bool want_down, unsigned
 	const char *dialect = dialect_of_url(L, url);
 	for (size_t i = 0; i < cfg->nsources; i++) {
 		const cfg_source *src = &cfg->sources[i];
+		if (L->left[i]) {
+			logf_(L->e, STRATA_LOG_DEBUG, cfg->file, src->dialect_line,
+			      "source %s left out: dialect %s, the database is %s", src->name,
+			      src->dialect, dialect_of_url(L, url));
+			continue;
+		}
 		const plugin *pl = loader_find_format(L, src->format);
 		if (!pl)
 			return err_set(L->e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, cfg->file, src->line, 0,

@@ -22,7 +22,45 @@ int sources_load_checked(ledger *lg, loader *L, const char *url);
 void sources_bind(host_call *hc, const loader *L, ledger *lg, size_t source);
 int sources_add(host_call *hc, const strata_migration_desc *d);
 
-/* init.c: walk the folder of the config at path and write it. */
-int sources_init(loader *L, const char *path, int force);
+/* init.c: strata init.  sources_init_find walks the folder of the config
+ * at path (init_walk.c) and names a source for each history found;
+ * sources_init_write writes the config.  Between the two, trackers/ may
+ * fill in what the database says (trackers and note). */
+typedef struct init_item {
+	char *dir; /* relative to the config's folder */
+	char *format;
+	char **keys, **values;
+	int score;
+	char *name;       /* the source's name in the config */
+	char *chosen_key; /* the key init gave a value of its own (own_tables()), or NULL */
+	char *note;       /* the comment written above it */
+	char *dialect;    /* one of parallel per-dialect trees: its dialect, else NULL */
+	char **trackers;  /* init --db: the trackers whose tables the database has (NULL-terminated) */
+	char *tracker_note; /* init --db: a comment above tracker: (an ambiguity), or NULL */
+} init_item;
+
+typedef struct init_found {
+	loader *L;
+	char *root; /* the config's folder: written paths are relative to it */
+	init_item *items;
+	size_t n;
+	const char *database; /* init --db: the URL written as database:, or NULL */
+} init_found;
+
+int sources_init_find(loader *L, const char *path, int force, init_found *out);
+int sources_init_write(init_found *f, const char *path);
+void sources_init_free(init_found *f);
+
+/* init_walk.c: the folders under root, depth first in name order, at most
+ * INIT_WALK_DEPTH levels down, never entering a skipped name
+ * (init_walk_skipped), a build tree (a folder holding CMakeCache.txt,
+ * meson-info, pyvenv.cfg) or a symlinked folder.  fn gets each folder
+ * (rel "" for root) and its subfolders worth entering (sorted,
+ * NULL-terminated); it returns 0 to go inside, 1 not to, < 0 to stop the
+ * walk with that status. */
+#define INIT_WALK_DEPTH 16
+typedef int (*init_walk_fn)(void *ud, const char *rel, const char *abs, const char *const *subs);
+int init_walk(err_ctx *e, const char *root, init_walk_fn fn, void *ud);
+bool init_walk_skipped(const char *name);
 
 #endif

@@ -49,6 +49,12 @@ int track_record_one(const loader *L, const ledger *lg, db *d, size_t b, const m
                      const char *state, const char *started, const char *finished, long ms,
                      const char *error);
 
+/* probe.c: strata init --db.  The trackers whose tables the database at url
+ * (opened read-only) has, written into the sources init found (their
+ * trackers, and a tracker_note for an ambiguity). */
+struct init_found;
+int track_probe_init(loader *L, const char *url, struct init_found *f);
+
 /* The trackers' own locks (optional), held for a write command. */
 typedef struct track_locks {
 	bool *held; /* per binding */

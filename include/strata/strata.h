@@ -134,6 +134,17 @@ int strata_load_plugins(strata *s);
 size_t strata_plugin_count(const strata *s);
 const strata_plugin_info *strata_plugin_get(const strata *s, size_t i);
 
+/* Sources left out of the ledger because their `dialect:` is not the
+ * target database's (valid after a call that read the ledger: status,
+ * apply, …; strata_load_ledger). */
+typedef struct strata_left_out_info {
+	const char *source;   /* the source's name */
+	const char *dialect;  /* its dialect, as formats/dialects.yaml names it */
+	const char *database; /* the target database's dialect */
+} strata_left_out_info;
+size_t strata_left_out_count(const strata *s);
+const strata_left_out_info *strata_left_out_get(const strata *s, size_t i);
+
 /* Read every source and merge them into one ordered ledger. */
 int strata_load_ledger(strata *s);
 size_t strata_migration_count(const strata *s);

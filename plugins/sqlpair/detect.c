@@ -4,7 +4,9 @@
  * file only if the file really has its up marker.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -98,11 +100,141 @@ int sp_detect_choose(strata_host *h, const sp_catalog *c, int rootfd, const sp_f
 	return top > INT_MAX ? INT_MAX : (int)top;
 }
 
+/* `strata init` asks about every folder of a repository (20,000 in a big
+ * one), and loading the catalog (every descriptor parsed, its patterns
+ * compiled) took most of that time: it is loaded once per list of formats
+ * dirs and kept until the plugin is unloaded, and used again while no
+ * descriptor changed (their stamps, and those of the layouts/ folders);
+ * the folder listings are kept the same way (dcache.c). */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static sp_catalog cache;
+static char *cache_key; /* the formats dirs it was loaded from, one per line */
+static sp_stamp *cache_stamps; /* each formats dir's layouts/, then each descriptor file */
+static unsigned walk_gen;        /* new_walk() */
+static char *walk_root, *walk_last;
+static size_t cache_nstamps;
+
+/* The stamps the cached catalog stands on: a descriptor added, removed or
+ * edited changes one of them. */
+static sp_stamp *stamps_now(strata_host *h, const sp_catalog *c, size_t *n)
+{
+	size_t nd = 0;
+	while (h->formats_dirs && h->formats_dirs[nd])
+		nd++;
+	*n = nd + c->n;
+	sp_stamp *v = calloc(*n + 1, sizeof *v);
+	for (size_t i = 0; v && i < nd; i++) {
+		char *d = sp_path_join(h->formats_dirs[i], "layouts", NULL);
+		if (d)
+			sp_stamp_of(d, &v[i]);
+		else
+			v[i].exists = 0;
+		free(d);
+	}
+	for (size_t i = 0; v && i < c->n; i++)
+		sp_stamp_of(c->v[i]->file, &v[nd + i]);
+	return v;
+}
+
+static int stamps_same(strata_host *h)
+{
+	size_t n;
+	sp_stamp *now = stamps_now(h, &cache, &n);
+	int same = now && n == cache_nstamps;
+	for (size_t i = 0; same && i < n; i++)
+		same = sp_stamp_eq(&now[i], &cache_stamps[i]) ||
+		       (!now[i].exists && !cache_stamps[i].exists); /* a formats dir without layouts/ */
+	free(now);
+	return same;
+}
+
+static char *dirs_key(strata_host *h)
+{
+	size_t len = 1;
+	for (size_t i = 0; h->formats_dirs && h->formats_dirs[i]; i++)
+		len += strlen(h->formats_dirs[i]) + 1;
+	char *k = calloc(1, len);
+	for (size_t i = 0; k && h->formats_dirs && h->formats_dirs[i]; i++) {
+		strcat(k, h->formats_dirs[i]);
+		strcat(k, "\n");
+	}
+	return k;
+}
+
+/* Called with cache_lock held. */
+static int cached_catalog(strata_host *h, int check, const sp_catalog **out)
+{
+	char *key = dirs_key(h);
+	if (!key)
+		return strata_oom(h);
+	if (cache_key && !strcmp(cache_key, key) && (!check || stamps_same(h))) {
+		free(key);
+		*out = &cache;
+		return STRATA_OK;
+	}
+	sp_catalog_free(&cache);
+	free(cache_key);
+	free(cache_stamps);
+	cache_key = NULL;
+	cache_stamps = NULL;
+	int rc = sp_catalog_load_all(h, &cache);
+	if (rc == STRATA_OK && !(cache_stamps = stamps_now(h, &cache, &cache_nstamps))) {
+		sp_catalog_free(&cache);
+		rc = strata_oom(h);
+	}
+	if (rc == STRATA_OK) {
+		cache_key = key;
+		*out = &cache;
+	} else {
+		free(key);
+	}
+	return rc;
+}
+
+__attribute__((destructor)) static void cache_drop(void)
+{
+	sp_dcache_drop();
+	sp_catalog_free(&cache);
+	free(cache_key);
+	free(cache_stamps);
+	free(walk_root);
+	free(walk_last);
+	cache_key = NULL;
+	cache_stamps = NULL;
+	walk_root = walk_last = NULL;
+}
+
+/* Which walk a detect() call is in.  strata init asks about folders in
+ * pre-order, each once, so a call for a folder that is not below the first
+ * folder of the current walk, or that is (or is above) the folder of the
+ * call before, begins a new walk: then the catalog's and the listings'
+ * stamps are checked again, once each. */
+static int below(const char *a, const char *b) /* a strictly inside b */
+{
+	size_t lb = strlen(b);
+	return !strncmp(a, b, lb) && (a[lb] == '/' || (lb && b[lb - 1] == '/' && a[lb]));
+}
+
+static int new_walk(const char *dir)
+{
+	int fresh = !walk_root || !below(dir, walk_root) || !strcmp(dir, walk_last) ||
+	            below(walk_last, dir);
+	char *last = strdup(dir);
+	free(walk_last);
+	walk_last = last;
+	if (fresh) {
+		walk_gen++;
+		free(walk_root);
+		walk_root = strdup(dir); /* NULL (out of memory): the next call begins a walk too */
+	}
+	return fresh;
+}
+
 /* The detect() op: for `strata init`, suggest `layout: NAME`.  A folder
  * that does not exist simply holds no migrations. */
 int sp_detect(strata_host *h, const char *dir)
 {
-	sp_catalog cat = { 0 };
+	const sp_catalog *cat = NULL;
 	sp_files files = { 0 };
 	const sp_layout *best = NULL;
 	int fd = sp_open_root(h, dir, 1);
@@ -110,11 +242,13 @@ int sp_detect(strata_host *h, const char *dir)
 		return 0;
 	if (fd < 0)
 		return fd;
-	int rc = sp_catalog_load_all(h, &cat);
+	pthread_mutex_lock(&cache_lock);
+	int fresh = new_walk(dir);
+	int rc = cached_catalog(h, fresh, &cat);
 	if (rc == STRATA_OK)
-		rc = sp_walk(h, fd, &files);
+		rc = sp_walk_cached(h, dir, walk_gen, &files);
 	if (rc == STRATA_OK)
-		rc = sp_detect_choose(h, &cat, fd, &files, &best);
+		rc = sp_detect_choose(h, cat, fd, &files, &best);
 	if (rc > 0) {
 		const char *const keys[] = { "layout", NULL };
 		const char *const values[] = { best->name, NULL };
@@ -122,8 +256,8 @@ int sp_detect(strata_host *h, const char *dir)
 		if (drc < 0)
 			rc = drc;
 	}
+	pthread_mutex_unlock(&cache_lock);
 	sp_files_free(&files);
-	sp_catalog_free(&cat);
 	close(fd);
 	return rc;
 }

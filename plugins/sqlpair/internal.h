@@ -81,9 +81,34 @@ typedef struct sp_files {
 	strata_arena arena;
 } sp_files;
 
+#define SP_MAX_DEPTH 4 /* folders below the source folder that are listed */
+struct dirent;
 int sp_open_root(strata_host *h, const char *path, int quiet);
 int sp_walk(strata_host *h, int rootfd, sp_files *out);
 void sp_files_free(sp_files *f);
+/* DT_REG (a file, or a link to one), DT_DIR (never a link) or 0. */
+int sp_entry_type(int dfd, const struct dirent *e);
+int sp_files_add(strata_host *h, sp_files *f, const char *prefix, const char *name, int type,
+                 char **rel);
+void sp_files_sort(sp_files *f);
+
+/* ---- dcache.c: sp_walk for detect(), each folder read once while it is unchanged ---- */
+/* What says a file or folder is unchanged: its identity and its times. */
+typedef struct sp_stamp {
+	unsigned long long dev, ino, size;
+	long long mtime_s, mtime_ns, ctime_s, ctime_ns;
+	int exists;
+	/* Changed within the last 2 seconds of the stat: a change in the same
+	 * clock tick would leave the times as they are, so such a stamp never
+	 * vouches for what was read (git's "racily clean" entries). */
+	int racy;
+} sp_stamp;
+void sp_stamp_of(const char *path, sp_stamp *s);
+int sp_stamp_eq(const sp_stamp *a, const sp_stamp *b);
+/* gen: the walk detect() is in (detect.c); a listing checked in this walk
+ * is used without a stat. */
+int sp_walk_cached(strata_host *h, const char *root, unsigned gen, sp_files *out);
+void sp_dcache_drop(void);
 
 /* ---- classify.c: which files are ups, downs or strangers ---- */
 typedef struct sp_entry {

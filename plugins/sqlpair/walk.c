@@ -16,7 +16,6 @@
 
 #include "internal.h"
 
-#define SP_MAX_DEPTH 4
 
 /* Open the source folder once; every later open is relative to it, so no
  * path is joined per file.  Returns the fd, or a negative status; quiet
@@ -53,7 +52,7 @@ static int push(strata_host *h, char ***v, size_t *n, size_t *cap, char *rel)
  * as a file only when it points at a regular file.  Returns DT_REG, DT_DIR
  * (a folder itself, never a link to one) or 0: anything else, a link to a
  * folder, a dangling or looping link, a FIFO, an entry gone meanwhile. */
-static int entry_type(int dfd, const struct dirent *e)
+int sp_entry_type(int dfd, const struct dirent *e)
 {
 	struct stat st;
 	int type = e->d_type;
@@ -101,7 +100,7 @@ static int walk_dir(strata_host *h, int fd, const char *prefix, int depth, sp_fi
 	while (rc == STRATA_OK && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		int type = entry_type(dirfd(d), e);
+		int type = sp_entry_type(dirfd(d), e);
 		char *rel = rel_path(f, prefix, e->d_name);
 		if (!rel) {
 			rc = strata_oom(h);
@@ -131,6 +130,26 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* One entry of a listing (dcache.c's) into f, its path relative to the
+ * root in *rel: a file (DT_REG) or, listed apart, anything else. */
+int sp_files_add(strata_host *h, sp_files *f, const char *prefix, const char *name, int type,
+                 char **rel)
+{
+	*rel = rel_path(f, prefix, name);
+	if (!*rel)
+		return strata_oom(h);
+	return type == DT_REG ? push(h, &f->v, &f->n, &f->cap, *rel)
+	                      : push(h, &f->other, &f->n_other, &f->cap_other, *rel);
+}
+
+void sp_files_sort(sp_files *f)
+{
+	if (f->n)
+		qsort(f->v, f->n, sizeof *f->v, str_cmp);
+	if (f->n_other)
+		qsort(f->other, f->n_other, sizeof *f->other, str_cmp);
+}
+
 /* List the files under rootfd (which stays open) into out, sorted. */
 int sp_walk(strata_host *h, int rootfd, sp_files *out)
 {
@@ -143,10 +162,8 @@ int sp_walk(strata_host *h, int rootfd, sp_files *out)
 		return STRATA_EIO;
 	}
 	int rc = walk_dir(h, fd, NULL, 0, out);
-	if (rc == STRATA_OK && out->n)
-		qsort(out->v, out->n, sizeof *out->v, str_cmp);
-	if (rc == STRATA_OK && out->n_other)
-		qsort(out->other, out->n_other, sizeof *out->other, str_cmp);
+	if (rc == STRATA_OK)
+		sp_files_sort(out);
 	return rc;
 }
 

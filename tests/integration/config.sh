@@ -16,7 +16,7 @@ check "unknown key: exact line" err_is "strata: error: typo.yaml:1:1: unknown ke
 printf 'sources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    layuot: dbmate\n' >opt.yaml
 run -c opt.yaml ledger
 check "unknown format option: exit 1" rc_is 1
-check "unknown format option: file:line" err_is "strata: error: opt.yaml:5: unknown key 'layuot' for format 'sqlpair' (source 'app') (hint: known keys: name, format, path, tracker, layout)"
+check "unknown format option: file:line" err_is "strata: error: opt.yaml:5: unknown key 'layuot' for format 'sqlpair' (source 'app') (hint: known keys: name, format, path, tracker, dialect, layout)"
 
 # tracker: a name, a list or none; unknown names are refused where written.
 printf 'sources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    tracker: nosuch\n' >trk.yaml
@@ -180,4 +180,35 @@ else
 	check "database that does not exist: exit 1" rc_is 1
 	check "database that does not exist named" err_is "strata: error: $nodb: connection to server on socket \"$PGHOST/.s.PGSQL.$PGPORT\" failed: FATAL:  database \"strata_no_such_db\" does not exist"
 fi
+# dialect: the source is read only for a database of that dialect
+# (formats/dialects.yaml names them, aliases too); an unknown one is refused
+# where written, before the database is touched.
+dia_yaml() { printf 'database: %s\nsources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    layout: dbmate\n    dialect: %s\n' "$(db_url "$1")" "$2"; }
+dia_yaml dia h3 >dia.yaml
+run -c dia.yaml apply
+check "unknown dialect: exit 1" rc_is 1
+check "unknown dialect: file:line:col, the known names" err_is "strata: error: dia.yaml:7:14: source 'app': unknown dialect 'h3' (hint: known dialects (formats/dialects.yaml): postgresql, sqlite, mysql, mariadb, h2, hsqldb, derby, sqlserver, oracle, db2, cockroachdb, redshift, snowflake, clickhouse, firebird, informix, sybase, saphana, spanner)"
+not_used() { ! db_used "$1"; }
+check "unknown dialect: database untouched" not_used dia
+dia_yaml diae "''" >diae.yaml
+run -c diae.yaml status
+check "empty dialect: exit 1" rc_is 1
+check "empty dialect: file:line:col" err_has "strata: error: diae.yaml:7:14: dialect is empty"
+# An alias (PG is postgresql): read on PostgreSQL, left out on SQLite.
+dia_yaml diaa PG >diaa.yaml
+run -c diaa.yaml status
+if pg; then
+	check "dialect alias PG on PostgreSQL: the source is read" out_has "app:0001"
+	check "dialect alias PG on PostgreSQL: nothing left out" out_lacks "left out"
+else
+	check "dialect alias PG on SQLite: left out, said in one line" eq "$(sed -n 2p "$T/out")" "left out: app (dialect postgresql, the database is sqlite)"
+	check "dialect alias PG on SQLite: no migration listed" out_has "0 migrations:"
+fi
+run -c diaa.yaml apply
+check "dialect: apply exit 0" rc_is 0
+check "dialect: only the matching database gets the tables" eq "$(has_table diaa t1 t2)" "$(pick 0 2)"
+# The other dialect's source is left out of every command, verify too.
+dia_yaml diav "$(pick postgresql sqlite)" >diav.yaml
+run -c diav.yaml --json status
+check "--json status of a left-out source: left_out" eq "$(jq -c '[.left_out, .migrations]' "$T/out")" "[[{\"source\":\"app\",\"dialect\":\"$(pick postgresql sqlite)\",\"database\":\"$(pick sqlite postgresql)\"}],[]]"
 done_testing

@@ -259,6 +259,33 @@ static void test_session_errors(void **state)
 	         "key 'lock_timeout' given twice (also line 2)");
 }
 
+/* dialect: kept as written with its position (plugins/dialect.c checks the
+ * name against formats/dialects.yaml); absent: NULL, for every database. */
+static void test_source_dialect(void **state)
+{
+	fx *f = *state;
+	load_ok(f, "sources:\n  - name: h2\n    format: sqlpair\n    path: db/H2\n    dialect: H2\n"
+	           "  - name: any\n    format: sqlpair\n    path: db/any\n");
+	assert_int_equal(f->cfg.nsources, 2);
+	assert_string_equal(f->cfg.sources[0].dialect, "H2");
+	assert_int_equal(f->cfg.sources[0].dialect_line, 5);
+	assert_int_equal(f->cfg.sources[0].dialect_col, 14);
+	assert_null(f->cfg.sources[1].dialect);
+}
+
+static void test_source_dialect_errors(void **state)
+{
+	fx *f = *state;
+	load_err(f, "sources:\n  - name: a\n    format: sqlpair\n    path: d\n    dialect: ''\n", 5, 14,
+	         "dialect is empty");
+	config_free(&f->cfg);
+	load_err(f, "sources:\n  - name: a\n    format: sqlpair\n    path: d\n    dialect: [pg]\n", 5, 14,
+	         "dialect must be a string");
+	config_free(&f->cfg);
+	load_err(f, "sources:\n  - name: a\n    format: sqlpair\n    path: d\n    dialect: pg\n"
+	            "    dialect: h2\n", 6, 5, "key 'dialect' given twice (also line 5)");
+}
+
 /* The parser the CLI's --lock-timeout uses too. */
 static void test_parse_duration(void **state)
 {
@@ -559,6 +586,8 @@ int main(void)
 		T(test_lock_timeout_invalid),
 		T(test_session),
 		T(test_session_errors),
+		T(test_source_dialect),
+		T(test_source_dialect_errors),
 		T(test_parse_duration),
 		T(test_unknown_merge_mode),
 		T(test_relative_config_path),

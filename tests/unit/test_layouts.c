@@ -815,6 +815,32 @@ static void test_detect(void **state)
 	detect_one(fx_diesel, "diesel");
 }
 
+/* detect() keeps the folder listings it read (dcache.c); a folder asked
+ * about again (strata init run twice in one process) is read again once it
+ * changed, even within the same clock tick. */
+static void test_detect_sees_changes(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	fx_golang(root);
+	th_host_init(&t, NULL);
+	assert_true(ops()->detect(&t.h, root) > 0);
+	assert_string_equal(t.det_layout, "golang-migrate");
+	const char *gone[] = { "1_init.up.sql", "1_init.down.sql", "2_add_b.up.sql", "README.md" };
+	for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+		char p[4096];
+		snprintf(p, sizeof p, "%s/%s", root, gone[i]);
+		assert_int_equal(unlink(p), 0);
+	}
+	fx_dbmate(root);
+	assert_true(ops()->detect(&t.h, root) > 0);
+	assert_string_equal(t.det_layout, "dbmate");
+	assert_int_equal(t.errors, 0);
+	host_free(&t);
+	rm_tree(root);
+}
+
 /* Nothing recognisable: detect says 0, scan without a layout fails. */
 static void test_detect_nothing(void **state)
 {
@@ -891,6 +917,7 @@ int main(void)
 		cmocka_unit_test(test_descriptor_other_errors),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_detect_nothing),
+		cmocka_unit_test(test_detect_sees_changes),
 		cmocka_unit_test(test_scan_autodetect),
 		cmocka_unit_test(test_add_migration_failure),
 	};
