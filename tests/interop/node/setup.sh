@@ -4,7 +4,7 @@
 # DIR defaults to $STRATA_NODE_TOOLS_HOME, else
 # ${XDG_CACHE_HOME:-~/.cache}/strata/node-tools; keep it outside the
 # repository.  Idempotent: when DIR already holds this exact install (same
-# package-lock.json, same node) it returns at once.
+# package-lock.json and knexfile.js, same node) it returns at once.
 #
 # What: node-pg-migrate 8.0.4 and knex 3.3.0, with pg 8.23.1 and
 # better-sqlite3 12.9.0 (the drivers they migrate through), pinned by
@@ -25,11 +25,11 @@ mkdir -p "$DIR"
 
 # Identity of a complete install: our inputs plus the node that built the
 # native module.
-want=$(cat "$HERE/package.json" "$HERE/package-lock.json" | sha256sum | cut -c1-64)-$(node -p 'process.version + "-" + process.versions.modules')
+want=$(cat "$HERE/package.json" "$HERE/package-lock.json" "$HERE/knexfile.js" | sha256sum | cut -c1-64)-$(node -p 'process.version + "-" + process.versions.modules')
 ready() {
 	[ -f "$DIR/.installed" ] && [ "$(cat "$DIR/.installed")" = "$want" ] &&
 		[ -f "$DIR/node_modules/node-pg-migrate/bin/node-pg-migrate.js" ] &&
-		[ -f "$DIR/node_modules/knex/bin/cli.js" ]
+		[ -f "$DIR/node_modules/knex/bin/cli.js" ] && [ -f "$DIR/knexfile.js" ]
 }
 ready && exit 0
 
@@ -56,6 +56,8 @@ if ! node -e 'new (require("better-sqlite3"))(":memory:").close()' 2>/dev/null; 
 		{ tail -40 "$DIR/npm.log" >&2; log "building better-sqlite3 failed: python3, make, g++ and node headers are needed"; exit 1; }
 	node -e 'new (require("better-sqlite3"))(":memory:").close()'
 fi
+# knex's CLI finds knex beside the knexfile: it lives in DIR.
+cp "$HERE/knexfile.js" "$DIR/knexfile.js"
 
 for p in node-pg-migrate:8.0.4 knex:3.3.0 pg:8.23.1 better-sqlite3:12.9.0; do
 	v=$(node -p "require('./node_modules/${p%%:*}/package.json').version")
