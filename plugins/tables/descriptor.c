@@ -32,8 +32,8 @@ static const struct {
 };
 
 #define KINDS_HINT                                                                          \
-	"a column gets one of: version version-int version-digits name description file file-stem checksum " \
-	"now now-ms execution-ms error uuid next-rank batch user native-key auto true false null " \
+	"a column gets one of: version version-int version-digits name description file file-stem file-base:SUFFIX " \
+	"checksum now now-ms execution-ms error uuid next-rank batch user native-key auto true false null " \
 	"text:VALUE int:N"
 
 /* A column's value word; `tests` allows not-null (states' is:) and only the
@@ -52,6 +52,11 @@ static int parse_value(tb_ydoc *y, yaml_node_t *n, bool tests, tb_value *out)
 			               s);
 		out->kind = is_int ? K_INT : K_TEXT;
 		out->text = strdup(v);
+		return out->text ? STRATA_OK : strata_oom(y->h);
+	}
+	if (!tests && !strncmp(s, "file-base:", 10)) {
+		out->kind = K_FILE_BASE;
+		out->text = strdup(s + 10);
 		return out->text ? STRATA_OK : strata_oom(y->h);
 	}
 	if (tests) {
@@ -258,6 +263,43 @@ static const tb_field root_fields[] = {
 
 /* ---- the column-referring keys ---- */
 
+/* A column's value, or per dialect ({postgresql: now, sqlite: now-ms}:
+ * knex writes a Date as milliseconds on SQLite): both are checked, the
+ * connection's dialect's is kept (PostgreSQL's when the host has no database
+ * yet, as for schema:). */
+static int column_value(tb_ydoc *y, yaml_node_t *n, tb_value *out)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return parse_value(y, n, false, out);
+	const char *dl = y->h->db_dialect ? y->h->db_dialect(y->h) : NULL;
+	const char *want = dl && !strcmp(dl, "sqlite") ? "sqlite" : "postgresql";
+	bool seen[2] = {false, false};
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = tb_ynode(y, p->key);
+		const char *ks = tb_yscalar(y, k, "a dialect");
+		if (!ks)
+			return STRATA_EINVAL;
+		int which = !strcmp(ks, "sqlite") ? 0 : !strcmp(ks, "postgresql") ? 1 : -1;
+		if (which < 0 || seen[which])
+			return tb_ybad(y, k, "a per-dialect value has the keys postgresql and sqlite",
+			               "unknown or repeated dialect '%s'", ks);
+		seen[which] = true;
+		tb_value v = {0};
+		int rc = parse_value(y, tb_ynode(y, p->value), false, &v);
+		if (rc < 0)
+			return rc;
+		if (!strcmp(ks, want)) {
+			*out = v;
+		} else {
+			free(v.text);
+		}
+	}
+	if (!seen[0] || !seen[1])
+		return tb_ybad(y, n, "a per-dialect value has the keys postgresql and sqlite",
+		               "the value names no %s one", seen[0] ? "postgresql" : "sqlite");
+	return STRATA_OK;
+}
+
 static int parse_columns(tb_ydoc *y, tb_desc *d, yaml_node_t *v)
 {
 	if (v->type != YAML_MAPPING_NODE)
@@ -280,7 +322,7 @@ static int parse_columns(tb_ydoc *y, tb_desc *d, yaml_node_t *v)
 			return tb_ybad(y, k, NULL, "bad column name '%s'", c->name);
 		if (tb_column_index(d, c->name) != (long)i)
 			return tb_ybad(y, k, NULL, "column '%s' is listed twice", c->name);
-		if ((rc = parse_value(y, tb_ynode(y, p->value), false, &c->v)) < 0)
+		if ((rc = column_value(y, tb_ynode(y, p->value), &c->v)) < 0)
 			return rc;
 	}
 	return STRATA_OK;

@@ -23,6 +23,7 @@ typedef enum tb_kind {
 	K_DESCRIPTION,  /* description: the name with '_' as ' ' (Flyway) */
 	K_FILE,         /* file: the up script's file, relative to the source */
 	K_FILE_STEM,    /* file-stem: that file without its extension */
+	K_FILE_BASE,    /* file-base:SUFFIX: its name up to the first dot, then SUFFIX (knex) */
 	K_CHECKSUM,     /* checksum: by the descriptor's rule */
 	K_NOW,          /* now: the event's time, as a timestamp */
 	K_NOW_MS,       /* now-ms: the same in Unix milliseconds */
@@ -44,7 +45,7 @@ typedef enum tb_kind {
 
 typedef struct tb_value {
 	tb_kind kind;
-	char *text; /* K_TEXT, K_INT */
+	char *text; /* K_TEXT, K_INT; K_FILE_BASE's suffix */
 } tb_value;
 
 typedef struct tb_column {

@@ -298,10 +298,21 @@ static const char *stem(const char *file, char *buf, size_t size)
 	return buf;
 }
 
+/* "sql/0001_create.up.sql" + ".js" -> "0001_create.js": the name up to its
+ * first dot, then the suffix (knex's row names its JS file). */
+static const char *base_with(const char *file, const char *suffix, char *buf, size_t size)
+{
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	size_t n = strcspn(base, ".");
+	snprintf(buf, size, "%.*s%s", (int)n, base, suffix ? suffix : "");
+	return buf;
+}
 
 const char *tb_key_of(const tb_desc *d, const tb_mig *m, char *buf, size_t size)
 {
-	tb_kind k = d->cols[d->match].v.kind;
+	const tb_value *kv = &d->cols[d->match].v;
+	tb_kind k = kv->kind;
 	switch (k) {
 	case K_VERSION: return m->version;
 	case K_VERSION_INT: return as_int(m->version, buf, size);
@@ -323,6 +334,7 @@ const char *tb_key_of(const tb_desc *d, const tb_mig *m, char *buf, size_t size)
 	}
 	case K_FILE: return m->file;
 	case K_FILE_STEM: return stem(m->file, buf, size);
+	case K_FILE_BASE: return base_with(m->file, kv->text, buf, size);
 	case K_NATIVE_KEY: return m->native_key ? m->native_key : m->version;
 	default: return NULL;
 	}
@@ -353,6 +365,7 @@ int tb_value_of(tb_ctx *c, const tb_value *v, size_t col, char buf[TB_VALUE_MAX]
 	case K_DESCRIPTION:
 	case K_FILE:
 	case K_FILE_STEM:
+	case K_FILE_BASE:
 	case K_NATIVE_KEY: {
 		tb_mig fake = {.version = (char *)ev->mig_version,
 		               .name = (char *)(ev->name ? ev->name : ""), .file = (char *)""};

@@ -209,14 +209,18 @@ check "node-pg-migrate: rollback deletes" eq "$(qlist np 'SELECT name FROM pgmig
 # ---- knex ----
 proj kx knex
 cycle kx
-check "knex: name is the file, one batch per command" eq "$(qlist kx 'SELECT name, batch FROM knex_migrations ORDER BY id')" "0001_init.sql|1,0002_more_things.sql|1"
+check "knex: name is the JS file beside the SQL one, one batch per command" eq "$(qlist kx 'SELECT name, batch FROM knex_migrations ORDER BY id')" "0001_init.js|1,0002_more_things.js|1"
 printf -- '-- migrate:up\nCREATE TABLE kx_c (id INTEGER);\n-- migrate:down\nDROP TABLE kx_c;\n' >kx/0003_third.sql
 run -c kx.yaml apply
-check "knex: the next command is batch 2" eq "$(qlist kx 'SELECT name, batch FROM knex_migrations ORDER BY id')" "0001_init.sql|1,0002_more_things.sql|1,0003_third.sql|2"
+check "knex: the next command is batch 2" eq "$(qlist kx 'SELECT name, batch FROM knex_migrations ORDER BY id')" "0001_init.js|1,0002_more_things.js|1,0003_third.js|2"
 check "knex: the lock table with its one unlocked row" eq "$(qlist kx 'SELECT is_locked FROM knex_migrations_lock')" "0"
 pg && check "knex: PostgreSQL DDL" eq "$(pgcols kx knex_migrations)" "id:integer:NO,name:character varying:YES,batch:integer:YES,migration_time:timestamp with time zone:YES"
+sqlite && check "knex: knex's SQLite DDL" eq "$(ddl kx knex_migrations)" 'CREATE TABLE `knex_migrations` (`id` integer not null primary key autoincrement, `name` varchar(255), `batch` integer, `migration_time` datetime)'
+# knex binds a Date: better-sqlite3 stores its milliseconds (an integer).
+check "knex: migration_time as knex writes it ($(pick 'Unix ms' timestamptz))" eq \
+	"$(qlist kx "SELECT count(*) FROM knex_migrations WHERE $(pick "typeof(migration_time) = 'integer' AND migration_time > 1700000000000" "migration_time > '2023-11-14'")")" 3
 run -c kx.yaml rollback
-check "knex: rollback deletes" eq "$(qlist kx 'SELECT name FROM knex_migrations ORDER BY id')" "0001_init.sql,0002_more_things.sql"
+check "knex: rollback deletes" eq "$(qlist kx 'SELECT name FROM knex_migrations ORDER BY id')" "0001_init.js,0002_more_things.js"
 
 # ---- typeorm ----
 proj to typeorm
@@ -394,7 +398,28 @@ create: {sqlite: "CREATE TABLE t (v TEXT)"}
 columns:
   v: version
   w: maybe
-key: v' "strata: error: $T/fm/trackers/bad1.yaml:6:6: unknown value 'maybe' (hint: a column gets one of: version version-int version-digits name description file file-stem checksum now now-ms execution-ms error uuid next-rank batch user native-key auto true false null text:VALUE int:N)"
+key: v' "strata: error: $T/fm/trackers/bad1.yaml:6:6: unknown value 'maybe' (hint: a column gets one of: version version-int version-digits name description file file-stem file-base:SUFFIX checksum now now-ms execution-ms error uuid next-rank batch user native-key auto true false null text:VALUE int:N)"
+bad baddl 'tracker: baddl
+table: t
+create: {sqlite: "CREATE TABLE t (v TEXT, at TEXT)", postgresql: "CREATE TABLE t (v TEXT, at TEXT)"}
+columns:
+  v: version
+  at: {postgresql: now, mysql: now-ms}
+key: v' "strata: error: $T/fm/trackers/baddl.yaml:6:25: unknown or repeated dialect 'mysql' (hint: a per-dialect value has the keys postgresql and sqlite)"
+bad baddl2 'tracker: baddl2
+table: t
+create: {sqlite: "CREATE TABLE t (v TEXT, at TEXT)", postgresql: "CREATE TABLE t (v TEXT, at TEXT)"}
+columns:
+  v: version
+  at: {postgresql: now}
+key: v' "strata: error: $T/fm/trackers/baddl2.yaml:6:7: the value names no sqlite one (hint: a per-dialect value has the keys postgresql and sqlite)"
+bad baddl3 'tracker: baddl3
+table: t
+create: {sqlite: "CREATE TABLE t (v TEXT, at TEXT)", postgresql: "CREATE TABLE t (v TEXT, at TEXT)"}
+columns:
+  v: version
+  at: {postgresql: now, sqlite: soon}
+key: v' "strata: error: $T/fm/trackers/baddl3.yaml:6:33: unknown value 'soon' (hint: a column gets one of: version version-int version-digits name description file file-stem file-base:SUFFIX checksum now now-ms execution-ms error uuid next-rank batch user native-key auto true false null text:VALUE int:N)"
 bad bad2 'tracker: bad2
 table: t
 create: {sqlite: "CREATE TABLE t (v TEXT)"}
