@@ -131,6 +131,35 @@ static void test_schema_per_dialect(void **state)
 	unlink(tmp);
 }
 
+/* knex.yaml: name = the JS file the SQL pair's name gives (file-base:.js),
+ * migration_time per dialect (Unix ms on SQLite, a timestamp on PostgreSQL). */
+static void test_knex_values(void **state)
+{
+	(void)state;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/formats/trackers/knex.yaml", STRATA_SOURCE_ROOT);
+	const char *dialects[] = {"sqlite", "postgresql"};
+	const tb_kind want[] = {K_NOW_MS, K_NOW};
+	for (int i = 0; i < 2; i++) {
+		fake_host f;
+		fake_init(&f, dialects[i]);
+		tb_desc *t = NULL;
+		assert_int_equal(tb_load_file(&f.h, path, "knex", &t), STRATA_OK);
+		long at = tb_column_index(t, "migration_time"), name = tb_column_index(t, "name");
+		assert_true(at >= 0 && name >= 0);
+		assert_int_equal(t->cols[at].v.kind, want[i]);
+		assert_int_equal(t->cols[name].v.kind, K_FILE_BASE);
+		assert_int_equal((long)t->match, name);
+		char buf[256];
+		tb_mig m = {.version = "20240101000000", .name = "create",
+		            .file = "sql/20240101000000_create.up.sql"};
+		assert_string_equal(tb_key_of(t, &m, buf, sizeof buf), "20240101000000_create.js");
+		m.file = "0002_x";
+		assert_string_equal(tb_key_of(t, &m, buf, sizeof buf), "0002_x.js");
+		tb_free(t);
+	}
+}
+
 static void test_bad_descriptor(void **state)
 {
 	(void)state;
@@ -159,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_descriptors),
 		cmocka_unit_test(test_bad_descriptor),
 		cmocka_unit_test(test_schema_per_dialect),
+		cmocka_unit_test(test_knex_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
