@@ -18,6 +18,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "tables_int.h"
@@ -53,6 +54,24 @@ typedef struct rd {
 static char *dup0(const char *s)
 {
 	return s ? strdup(s) : NULL;
+}
+
+/* The finished column read back: a time written as Unix milliseconds
+ * (now-ms: knex's migration_time on SQLite) is shown as ISO-8601 UTC. */
+static char *finished_of(const tb_desc *d, const char *v)
+{
+	if (!v || d->cols[d->finished_col].v.kind != K_NOW_MS || !*v || strlen(v) > 15 ||
+	    strspn(v, "0123456789") != strlen(v))
+		return dup0(v);
+	long long ms = atoll(v);
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char buf[40];
+	if (!gmtime_r(&t, &tm))
+		return dup0(v);
+	size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, sizeof buf - n, ".%03dZ", (int)(ms % 1000));
+	return strdup(buf);
 }
 
 /* The text compared: a version's sort key for versions, else itself. */
@@ -242,7 +261,7 @@ static int on_row(void *ud, int ncols, const char *const *v)
 			sc = (long)i;
 	*x = (row){.key = dup0(v[d->match]), .state = st, .seq = r->n,
 	           .sum = sc >= 0 ? dup0(v[sc]) : NULL,
-	           .finished = d->finished_col >= 0 ? dup0(v[d->finished_col]) : NULL,
+	           .finished = d->finished_col >= 0 ? finished_of(d, v[d->finished_col]) : NULL,
 	           .error = d->error_col >= 0 ? dup0(v[d->error_col]) : NULL};
 	r->n++;
 	if (d->feature == F_HISTORY && st == STRATA_TRACK_BASELINED) {

@@ -115,6 +115,12 @@ check "(2) knex migrate:latest exits 0" rc_is 0
 check "(2) ... batch 1 of three" eq "$(nb k1)" "$(js 1):1,$(js 2):1,$(js 3):1"
 sr k1 status --json
 check "(2) strata status: all applied, exit 0" eq "$rc:$(json_states)" "0:$(ver 1)=applied,$(ver 2)=applied,$(ver 3)=applied"
+if sqlite; then
+	# knex's Unix ms read back as a time, not as a number.
+	check "(2) strata status: applied_at = knex's migration_time in ISO-8601" eq \
+		"$(python3 -c 'import json,sys; print(",".join(m["applied_at"] for m in json.load(open(sys.argv[1]))["migrations"]))' "$T/out")" \
+		"$(qlist k1 "SELECT strftime('%Y-%m-%dT%H:%M:%S', migration_time / 1000, 'unixepoch') || '.' || printf('%03d', migration_time % 1000) || 'Z' FROM knex_migrations ORDER BY id")"
+fi
 before=$(rows k1)
 sr k1 apply
 check "(2) strata apply runs nothing" eq "$rc:$(rows k1)" "0:$before"
