@@ -44,13 +44,13 @@ cfg() { printf 'database: %s\nsources:\n  - {name: app, format: sqlpair, path: %
 pgdb() { local d=strata_nodebench_$1_$$; psql -q -d "$STRATA_TEST_PG" -c "CREATE DATABASE $d" >/dev/null; dbs+=("$d"); echo "${STRATA_TEST_PG%%/postgres*}/$d${STRATA_TEST_PG#*/postgres}"; }
 row() { printf '%-28s %4d migrations  strata apply %6.2f s  %-22s %6.2f s   strata status %5.2f s  %-16s %5.2f s\n' "$@"; }
 
-cfg "sqlite:$work/s.db" knex/sql golang-migrate knex s.yaml
+cfg "sqlite:$work/s.db" knex knex "" s.yaml
 a=$(secs "$STRATA" -c s.yaml apply); b=$(secs bash "$H/run-knex.sh" "sqlite:$work/k.db" knex migrate:latest)
 c=$(secs "$STRATA" -c s.yaml status); d=$(secs bash "$H/run-knex.sh" "sqlite:$work/s.db" knex migrate:list)
 row "knex, SQLite" "$N" "$a" "knex migrate:latest" "$b" "$c" "migrate:list" "$d"
 if [ -n "${STRATA_TEST_PG:-}" ]; then
 	u1=$(pgdb ks) u2=$(pgdb kk)
-	cfg "$u1" knex/sql golang-migrate knex p.yaml
+	cfg "$u1" knex knex "" p.yaml
 	a=$(secs "$STRATA" -c p.yaml apply); b=$(secs bash "$H/run-knex.sh" "$u2" knex migrate:latest)
 	c=$(secs "$STRATA" -c p.yaml status); d=$(secs bash "$H/run-knex.sh" "$u1" knex migrate:list)
 	row "knex, PostgreSQL" "$N" "$a" "knex migrate:latest" "$b" "$c" "migrate:list" "$d"

@@ -29,12 +29,14 @@ check "overwrite refusal message" err_is "strata: error: strata.yaml: config alr
 run init --force
 check "init --force overwrites" rc_is 0
 
-for layout in golang-migrate sectioned diesel node-pg-migrate; do
+for layout in golang-migrate sectioned diesel node-pg-migrate knex; do
 	mkdir -p "$T/$layout/migrations" && cd "$T/$layout"
 	case $layout in
 	golang-migrate) echo 'SELECT 1;' >migrations/1_a.up.sql; echo 'SELECT 1;' >migrations/1_a.down.sql ;;
 	sectioned) printf -- '-- UP Migration\nSELECT 1;\n-- DOWN Migration (Rollback)\nSELECT 1;\n' >migrations/1_a.sql ;;
 	node-pg-migrate) printf -- '-- Up Migration\nSELECT 1;\n\n-- Down Migration\nSELECT 1;\n' >migrations/1700000000000_a.sql ;;
+	knex) mkdir -p migrations/sql; echo 'exports.up = () => {}; exports.down = () => {};' >migrations/1_a.js
+		echo 'SELECT 1;' >migrations/sql/1_a.up.sql; echo 'SELECT 1;' >migrations/sql/1_a.down.sql ;;
 	diesel) mkdir -p migrations/2023-01-01-000000_a; echo 'SELECT 1;' >migrations/2023-01-01-000000_a/up.sql; echo 'SELECT 1;' >migrations/2023-01-01-000000_a/down.sql ;;
 	esac
 	run init

@@ -2,7 +2,7 @@
 # strata and the REAL knex CLI (3.3.0; better-sqlite3 12.9.0 on SQLite, pg
 # 8.23.1 on PostgreSQL) on the same database: knex runs JS migrations that
 # each run one SQL file of sql/ ({version}_{name}.up.sql / .down.sql),
-# strata reads sql/ (layout golang-migrate, tracker knex); each must accept
+# strata reads the same folder (layout knex, tracker knex); each must accept
 # what the other wrote to knex_migrations.  TAP; BACKEND=sqlite|pg.  Needs
 # the install of setup.sh in $STRATA_NODE_TOOLS_HOME; runs setup.sh first.
 #   (1) strata apply on a fresh database: knex migrate:list all completed,
@@ -16,7 +16,10 @@
 #   (5) mixed: knex migrate:up runs one, strata the rest as one batch, knex
 #       rolls that batch back
 #   (6) what does not agree: a JS migration with no SQL file (a row strata
-#       reports missing); a SQL file with no JS one (knex never runs it)
+#       reports missing); a SQL file with no JS one (knex refuses to run)
+#   (7) strata init --db on a database knex migrated: layout knex, tracker
+#       knex, and the config works; golang-migrate's layout on sql/ with
+#       tracker: knex writes the same rows
 . "$SRC/tests/interop/node/lib.sh"
 knex() { tool knex "$@"; }
 mig() { printf '2024010%d000000_t%d' "$1" "$1"; }
@@ -26,7 +29,7 @@ project() {
 	local p=$1 i
 	mkdir -p "$T/$p/migrations/sql"
 	for i in $(seq 1 "$2"); do add_mig "$p" "$i"; done
-	strata_yaml "$p" migrations/sql golang-migrate knex
+	strata_yaml "$p" migrations knex
 }
 add_js() {
 	cat >"$T/$1/migrations/$2.js" <<JS
@@ -189,3 +192,21 @@ sr c1 apply
 check "(6) strata applies a SQL file that has no JS file" eq "$rc:$(nb c1)" "0:$(js 1):1,$(js 2):1"
 knex c1 migrations migrate:latest
 check "(6) ... knex then refuses: its directory is corrupt" eq "$rc:$(grep -c "corrupt" "$T/err")" "1:1"
+
+# ---- (7) strata init finds the setup ----
+project i1 2
+rm "$T/i1/strata.yaml"
+knex i1 migrations migrate:latest
+sr i1 init --db "$(surl i1)"
+check "(7) strata init --db exits 0" rc_is 0
+check "(7) ... says it picked knex's tracker" grep -qxF "the database has knex's table: source 'migrations' gets tracker knex" "$T/out"
+check "(7) ... the source: the knex folder, layout knex, tracker knex" eq \
+	"$(grep -E '^    (path|layout|tracker):' "$T/i1/strata.yaml" | paste -sd, -)" "    path: migrations,    layout: knex,    tracker: knex"
+sr i1 status --json
+check "(7) ... and the config works: both applied" eq "$rc:$(json_states)" "0:$(ver 1)=applied,$(ver 2)=applied"
+project g1 2
+strata_yaml g1 migrations/sql golang-migrate knex
+sr g1 apply
+check "(7) golang-migrate's layout on sql/ with tracker: knex: the same rows" eq "$rc:$(nb g1)" "0:$(js 1):1,$(js 2):1"
+knex g1 migrations migrate:list
+check "(7) ... knex: none pending" eq "$rc:$(listed completed)" "0:$(js 1),$(js 2)"
