@@ -16,8 +16,9 @@ rule() {
 	printf '%b' "$2" >"$R/db/migrations/$F"
 	printf 'database: sqlite:st.db\nsources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    layout: dbmate\n' >"$R/strata.yaml"
 }
-# The user's tables of DB, and its schema_migrations rows ('' if none).
-tabs() { [ -f "$R/$1" ] && sqlite3 "$R/$1" "SELECT group_concat(sql, '; ') FROM (SELECT sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'strata%' AND name NOT LIKE 'sqlite%' AND name <> 'schema_migrations' ORDER BY name)" || true; }
+# The schema of DB as .schema shows it, without strata's and dbmate's tables
+# ('' if none), and its schema_migrations rows.
+tabs() { [ -f "$R/$1" ] && sqlite3 "$R/$1" "SELECT group_concat(sql, '; ') FROM (SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'strata%' AND name NOT LIKE 'sqlite%' AND name <> 'schema_migrations' ORDER BY name)" || true; }
 rows() { [ -f "$R/$1" ] && sqlite3 "$R/$1" "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_migrations ORDER BY version)" 2>/dev/null || true; }
 # step up|rollback: dbmate on dm.db ($drc, $T/dm.err), strata on st.db ($src_rc, $T/st.err).
 step() {
