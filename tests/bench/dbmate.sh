@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # dbmate.sh STRATA [N]: `strata apply` vs the real `dbmate --no-dump-schema up`
 # (2.36.0, tests/interop/dbmate) on N dbmate files (default 200), each
-# creating one table, onto a fresh SQLite database in /tmp; best of REPS
+# creating one table, onto a fresh SQLite database in $TMPDIR (/tmp); best of REPS
 # (default 3) wall-clock seconds each.  A figure, not a pass/fail test:
 # exit 0 unless a run fails.  Installs dbmate with tests/interop/dbmate/setup.sh
 # into $STRATA_DBMATE_HOME (default ${XDG_CACHE_HOME:-~/.cache}/strata/dbmate).
@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export STRATA_DBMATE_HOME=${STRATA_DBMATE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/strata/dbmate}
 bash "$here/../interop/dbmate/setup.sh" "$STRATA_DBMATE_HOME"
 DBMATE=$STRATA_DBMATE_HOME/node_modules/@dbmate/linux-x64/bin/dbmate
-work=$(mktemp -d /tmp/strata-dbmatebench.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/strata-dbmatebench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 unset DATABASE_URL
 mkdir -p "$work/db/migrations"
