@@ -27,6 +27,8 @@
 #   (7) PostgreSQL: transaction:false with CREATE INDEX CONCURRENTLY among other
 #       statements: dbmate fails (one query = one implicit transaction),
 #       strata runs the statements one by one
+#   (8) one .env for both tools: DATABASE_URL in dbmate's form (socket= on
+#       PostgreSQL), no database: in strata.yaml
 . "$SRC/tests/interop/dbmate/lib.sh"
 
 # dbmate's URL for database NAME (strata's from db_url).
@@ -197,6 +199,26 @@ if pg; then
 	check "(7) dbmate status: applied" out_has "[X] 0001_idx.sql"
 	sr s7 rollback
 	check "(7) strata rolls it back" eq "$rc $(rows s7) $(has_table s7 t7)" "0  0"
+fi
+
+# ---------------------------------------------------------------- (8)
+project s8
+sed -i '/^database:/d' "$T/s8/strata.yaml"
+echo "DATABASE_URL=$(durl s8)" >"$T/s8/.env"
+sr s8 apply --to app:0002
+check "(8) strata apply with dbmate's URL from .env" eq "$rc $(rows s8)" "0 0001,0002"
+set +e; (cd "$T/s8" && "$DBMATE" --no-dump-schema up) >"$T/out" 2>"$T/err"; rc=$?; set -e
+check "(8) dbmate up with the same .env stops at 0004" eq "$rc $(rows s8)" "2 0001,0002,0003"
+sr s8 status
+check "(8) strata status reads it" eq "$rc $(states)" "3 app:0001=applied,app:0002=applied,app:0003=applied,app:0004=pending,app:0005=pending"
+if pg; then
+	# socket= wins over host=, as in dbmate
+	u=$(durl s8)
+	u="${u%%\?*}?host=/nonexistent&${u#*\?}"
+	sr s8 status --db "$u"
+	check "(8) socket= wins over host=" eq "$rc $(states)" "3 app:0001=applied,app:0002=applied,app:0003=applied,app:0004=pending,app:0005=pending"
+	dm "$T/s8" "$u" status
+	check "(8) dbmate too" eq "$rc $(grep -c '^\[X\]' "$T/out")" "0 3"
 fi
 
 done_testing
