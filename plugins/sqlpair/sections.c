@@ -92,11 +92,13 @@ static int marker_options(strata_host *h, const char *file, const line *ln, cons
 static int take_marker(strata_host *h, const char *file, const line *ln, marker *mk,
                        const char *kind, const marker *down)
 {
-	if (down && down->line)
-		return sp_fail(h, file, ln->no,
-		               "up marker after the down marker on line %d (one up and one down "
-		               "section per file)",
-		               down->line);
+	if (down && down->line) {
+		h->error(h, STRATA_ECLASS_SOURCE, file, ln->no, 0,
+		         "strata keeps one up and one down section per file: move this pair to a "
+		         "file of its own",
+		         "up marker after the down marker on line %d", down->line);
+		return STRATA_EINVAL;
+	}
 	if (mk->line)
 		return sp_fail(h, file, ln->no, "second %s marker (the first is on line %d)", kind,
 		               mk->line);

@@ -193,7 +193,7 @@ check "$C: dbmate fails (exit 2)" eq "$drc" 2
 check "$C: dbmate's error" dm_err "Error: UNIQUE constraint failed: schema_migrations.version"
 check "$C: dbmate left the first pair applied" eq "$(tabs dm.db)|$(rows dm.db)" "$A|001"
 check "$C: strata refuses (exit 1)" eq "$src_rc" 1
-check "$C: strata's error at the line" st_err "strata: error: db/migrations/$F:5: up marker after the down marker on line 3 (one up and one down section per file)"
+check "$C: strata's error at the line" st_err "strata: error: db/migrations/$F:5: up marker after the down marker on line 3 (hint: strata keeps one up and one down section per file: move this pair to a file of its own)"
 check "$C: strata changed nothing" eq "$(tabs st.db)|$(rows st.db)" "|"
 
 # ---------------------------------------------------------------- options
