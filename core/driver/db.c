@@ -282,7 +282,8 @@ static int directive(const char *sql, size_t len)
 }
 
 /* How the migration's up (or down) script runs.  The file's directive wins,
- * then the format's flag (dbmate transaction:false), then the driver's
+ * then the format's flag (dbmate transaction:false; the down script's own
+ * with STRATA_MIG_DOWN_OWN_TX), then the driver's
  * reading of the statements: one it cannot run in a transaction
  * (needs_autocommit), then the file's own transaction control (txn_control):
  * a BEGIN … COMMIT around the whole file is dropped and its body runs in
@@ -295,7 +296,10 @@ int db_script_mode(db *d, const migration *m, bool down, db_mode *mode)
 	size_t len = down ? m->down_len : m->up_len;
 	*mode = (db_mode){.tx = true, .end = sql ? len : 0};
 	int dir = sql ? directive(sql, len) : -1;
-	if (dir == 0 || (dir < 0 && (m->info.flags & STRATA_MIG_NO_TRANSACTION))) {
+	unsigned f = m->info.flags;
+	bool no_tx = down && (f & STRATA_MIG_DOWN_OWN_TX) ? (f & STRATA_MIG_DOWN_NO_TRANSACTION) != 0
+	                                                   : (f & STRATA_MIG_NO_TRANSACTION) != 0;
+	if (dir == 0 || (dir < 0 && no_tx)) {
 		mode->tx = false;
 		return 0;
 	}

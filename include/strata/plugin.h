@@ -84,6 +84,11 @@ typedef enum strata_error_class {
 /* Migration flags. */
 #define STRATA_MIG_NO_TRANSACTION 0x1u /* run outside a transaction */
 #define STRATA_MIG_HAS_DOWN       0x2u /* down script present (maybe empty) */
+/* The down script's own transaction mode (dbmate's options on the down
+ * marker): with DOWN_OWN_TX, NO_TRANSACTION is the up script's alone and
+ * DOWN_NO_TRANSACTION says whether the down script runs outside one. */
+#define STRATA_MIG_DOWN_OWN_TX         0x4u
+#define STRATA_MIG_DOWN_NO_TRANSACTION 0x8u
 
 typedef struct strata_host strata_host;
 typedef struct strata_conn strata_conn; /* a driver's connection, opaque */

@@ -107,12 +107,42 @@ static int f_before_up(sp_ydoc *d, yaml_node_t *v, void *t)
 	return STRATA_OK;
 }
 
+/* A `key: a|b` choice: *flag = 1 for `b`, 0 for `a`. */
+static int choice(sp_ydoc *d, yaml_node_t *v, const char *key, const char *a, const char *b,
+                  int *flag)
+{
+	const char *s = sp_yscalar(d, v, key);
+	if (!s)
+		return STRATA_EINVAL;
+	if (strcmp(s, a) && strcmp(s, b))
+		return sp_ybad(d, &v->start_mark, NULL, "%s must be '%s' or '%s', not '%s'", key, a, b,
+		               s);
+	*flag = !strcmp(s, b);
+	return STRATA_OK;
+}
+
+/* A down marker above the up marker: an error, or (dbmate) a comment line. */
+static int f_down_before_up(sp_ydoc *d, yaml_node_t *v, void *t)
+{
+	return choice(d, v, "down_before_up", "error", "comment",
+	              &((sp_layout *)t)->down_before_up_comment);
+}
+
+/* A second up marker before the down marker: an error, or a line of the up
+ * script (what dbmate before 2.29 ran; 2.36 only reads such a file applied). */
+static int f_repeated_up(sp_ydoc *d, yaml_node_t *v, void *t)
+{
+	return choice(d, v, "repeated_up", "error", "text", &((sp_layout *)t)->repeated_up_text);
+}
+
 static const sp_field section_fields[] = {
 	{ "up", 1, f_sec_up },
 	{ "down", 1, f_sec_down },
 	{ "options", 0, f_options },
 	{ "require_down", 0, f_require_down },
 	{ "text_before_up", 0, f_before_up },
+	{ "down_before_up", 0, f_down_before_up },
+	{ "repeated_up", 0, f_repeated_up },
 	{ NULL, 0, NULL },
 };
 

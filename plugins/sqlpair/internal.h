@@ -47,6 +47,8 @@ typedef struct sp_layout {
 	int sec_options;
 	int require_down;
 	int text_before_up_error;
+	int down_before_up_comment; /* a down marker before the up marker is a comment line */
+	int repeated_up_text;       /* a second up marker before the down is up text */
 	sp_regex *ignore;
 	size_t n_ignore;
 } sp_layout;

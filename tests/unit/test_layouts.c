@@ -418,11 +418,12 @@ static void test_dbmate(void **state)
 	assert_int_equal(t.migs[0].line, 4);
 	assert_string_equal(t.migs[0].down, "DROP TABLE a;\n");
 	assert_int_equal(t.migs[0].down_line, 7);
-	assert_int_equal(t.migs[0].flags, STRATA_MIG_HAS_DOWN);
-	assert_int_equal(t.migs[1].flags, STRATA_MIG_HAS_DOWN | STRATA_MIG_NO_TRANSACTION);
+	assert_int_equal(t.migs[0].flags, STRATA_MIG_HAS_DOWN | STRATA_MIG_DOWN_OWN_TX);
+	/* up outside a transaction, the down (no option) inside one, as dbmate */
+	assert_int_equal(t.migs[1].flags, STRATA_MIG_HAS_DOWN | STRATA_MIG_DOWN_OWN_TX | STRATA_MIG_NO_TRANSACTION);
 	assert_string_equal(t.migs[2].name, "");
 	assert_string_equal(t.migs[2].down, "");
-	assert_int_equal(t.migs[2].flags, STRATA_MIG_HAS_DOWN);
+	assert_int_equal(t.migs[2].flags, STRATA_MIG_HAS_DOWN | STRATA_MIG_DOWN_OWN_TX);
 	host_free(&t);
 	rm_tree(root);
 }
@@ -677,8 +678,8 @@ static void test_dbmate_no_up(void **state)
 	dbmate_error("-- nothing here\n", 0, "no up section");
 }
 
-/* CRLF files: markers still match and line numbers still count; options
- * on the down marker alone cannot be honoured and are warned about. */
+/* CRLF files: markers still match and line numbers still count; the down
+ * marker's transaction:false is the down script's own. */
 static void test_dbmate_crlf(void **state)
 {
 	(void)state;
@@ -692,11 +693,61 @@ static void test_dbmate_crlf(void **state)
 	assert_string_equal(t.migs[0].up, "SELECT 1;\r\n");
 	assert_string_equal(t.migs[0].down, "SELECT 2;\r\n");
 	assert_int_equal(t.migs[0].down_line, 4);
-	assert_int_equal(t.migs[0].flags, STRATA_MIG_HAS_DOWN);
-	assert_int_equal(t.warnings, 1);
-	assert_non_null(strstr(t.warn_msg, "transaction:false"));
+	assert_int_equal(t.migs[0].flags,
+	                 STRATA_MIG_HAS_DOWN | STRATA_MIG_DOWN_OWN_TX | STRATA_MIG_DOWN_NO_TRANSACTION);
+	assert_int_equal(t.warnings, 0);
 	host_free(&t);
 	rm_tree(root);
+}
+
+/* down_before_up: comment: a down marker above the up marker is a comment
+ * line; statements after it are still text before the up marker. */
+static void test_dbmate_down_before_up(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "1_x.sql", "-- migrate:down\n-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n");
+	th_host_init(&t, NULL);
+	assert_int_equal(scan(&t, root, "dbmate"), 0);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.migs[0].up, "SELECT 1;\n");
+	assert_int_equal(t.migs[0].line, 3);
+	assert_string_equal(t.migs[0].down, "SELECT 2;\n");
+	host_free(&t);
+	rm_tree(root);
+	dbmate_error("-- migrate:down\nDROP TABLE a;\n-- migrate:up\nSELECT 1;\n-- migrate:down\n", 2,
+	             "before the up marker");
+}
+
+/* repeated_up: text: a second up marker before the down marker is a line of
+ * the up script, with a warning at its line. */
+static void test_dbmate_repeated_up(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "1_x.sql",
+	    "-- migrate:up\nSELECT 1;\n-- migrate:up\nSELECT 2;\n-- migrate:down\nSELECT 3;\n");
+	th_host_init(&t, NULL);
+	assert_int_equal(scan(&t, root, "dbmate"), 0);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.migs[0].up, "SELECT 1;\n-- migrate:up\nSELECT 2;\n");
+	assert_string_equal(t.migs[0].down, "SELECT 3;\n");
+	assert_int_equal(t.warnings, 1);
+	assert_non_null(strstr(t.warn_msg, "second up marker"));
+	host_free(&t);
+	rm_tree(root);
+}
+
+/* dbmate's markers: no leading space, lower case, a blank or the end of the
+ * line after the word. */
+static void test_dbmate_marker_spelling(void **state)
+{
+	(void)state;
+	dbmate_error("  -- migrate:up\nSELECT 1;\n-- migrate:down\n", 2, "before the up marker");
+	dbmate_error("-- Migrate:Up\nSELECT 1;\n-- migrate:down\n", 2, "before the up marker");
+	dbmate_error("-- migrate:upx\nSELECT 1;\n-- migrate:down\n", 2, "before the up marker");
 }
 
 /* ---- configuration errors ---- */
@@ -868,7 +919,8 @@ static void test_scan_autodetect(void **state)
 	char *root = scan_fixture(&t, fx_dbmate, NULL, &rc);
 	assert_int_equal(rc, 0);
 	assert_int_equal(t.n, 3);
-	assert_int_equal(t.migs[1].flags, STRATA_MIG_HAS_DOWN | STRATA_MIG_NO_TRANSACTION);
+	assert_int_equal(t.migs[1].flags,
+	                 STRATA_MIG_HAS_DOWN | STRATA_MIG_DOWN_OWN_TX | STRATA_MIG_NO_TRANSACTION);
 	host_free(&t);
 	rm_tree(root);
 }
@@ -909,6 +961,9 @@ int main(void)
 		cmocka_unit_test(test_dbmate_missing_down),
 		cmocka_unit_test(test_dbmate_up_after_down),
 		cmocka_unit_test(test_dbmate_no_up),
+		cmocka_unit_test(test_dbmate_down_before_up),
+		cmocka_unit_test(test_dbmate_repeated_up),
+		cmocka_unit_test(test_dbmate_marker_spelling),
 		cmocka_unit_test(test_dbmate_crlf),
 		cmocka_unit_test(test_unknown_layout),
 		cmocka_unit_test(test_missing_folder),
