@@ -35,6 +35,9 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n);
 /* records.c: refuse the first strata_ledger row not understood (STRATA_ESTATE,
  * the row named, its fix); a row p->repair rewrites is dropped from rows. */
 int plan_check_rows(plan *p, db *d, ledger_row *rows, size_t *n);
+/* kinds.c: baseline and repeatable migrations' states, from the recorded
+ * ones (ignored, outdated). */
+void plan_kinds(plan *p);
 /* The ledger and the missing entries, as the public API numbers them. */
 size_t plan_count(const plan *p);
 const strata_migration_info *plan_get(const plan *p, size_t i);

@@ -21,6 +21,15 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 	char now[40];
 	now_iso8601(now);
 	size_t *done = xcalloc(p->lg->nmigs + 1, sizeof *done), nnew = 0;
+	/* A baseline migration recorded here stands for the versions it covers
+	 * (they stay ignored); without one, ignored versions are recorded. */
+	bool covered = false;
+	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
+		const migration *m = p->lg->migs[i];
+		if ((m->info.flags & STRATA_MIG_BASELINE) && m->info.state == STRATA_PENDING &&
+		    (!to || run_in_target(p, m, p->lg->migs[end])))
+			covered = true;
+	}
 	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
 		migration *m = p->lg->migs[i];
 		strata_state st = m->info.state;
@@ -37,6 +46,8 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 			continue;
 		}
 		if (run_is_done(st) || (m->info.native_only && st == STRATA_APPLIED))
+			continue;
+		if (st == STRATA_IGNORED && (covered || (m->info.flags & STRATA_MIG_BASELINE)))
 			continue;
 		rc = run_write_state(p, d, m, "baselined", now, now, 0, NULL);
 		if (!rc) {

@@ -84,6 +84,15 @@ typedef enum strata_error_class {
 /* Migration flags. */
 #define STRATA_MIG_NO_TRANSACTION 0x1u /* run outside a transaction */
 #define STRATA_MIG_HAS_DOWN       0x2u /* down script present (maybe empty) */
+/* Kinds (none of the two: a versioned migration).  A baseline migration
+ * (Flyway's B{version}__) stands for every versioned migration up to its
+ * version on an empty database; its version is native_key (mig_version is
+ * its own id, e.g. "B1_20_0", so it may share a version with a V).  A
+ * repeatable (Flyway's R__) has no version: mig_version is its id, it runs
+ * after the versioned ones, in name order, and again when its checksum
+ * changes. */
+#define STRATA_MIG_BASELINE       0x4u
+#define STRATA_MIG_REPEATABLE     0x8u
 
 typedef struct strata_host strata_host;
 typedef struct strata_conn strata_conn; /* a driver's connection, opaque */
