@@ -2,7 +2,8 @@
  * STRATA_MIG_REPEATABLE), planned once the recorded states are known:
  *   baseline    on a source with no versioned migration recorded, the
  *               newest baseline migration runs in place of every versioned
- *               one at or below its version (those are `ignored`); once one
+ *               one at or below its version (those are `ignored`; with a
+ *               target, the newest at or below the target); once one
  *               is recorded, it keeps covering them; on a source that has
  *               versioned migrations, baseline migrations are `ignored`
  *   repeatable  done while its checksum is the one last recorded; a changed
@@ -29,8 +30,24 @@ static bool undone(strata_state st)
 	return st == STRATA_PENDING || st == STRATA_ROLLED_BACK;
 }
 
+/* p->target as run_find_index reads it (an id, or the one version or
+ * name it names), or NULL. */
+static const migration *target_of(const plan *p)
+{
+	const migration *hit = NULL;
+	size_t hits = 0;
+	for (size_t i = 0; p->target && i < p->lg->nmigs; i++) {
+		const strata_migration_info *in = &p->lg->migs[i]->info;
+		if (!strcmp(in->id, p->target))
+			return p->lg->migs[i];
+		if (!strcmp(in->version, p->target) || (*in->name && !strcmp(in->name, p->target)))
+			hit = p->lg->migs[i], hits++;
+	}
+	return hits == 1 ? hit : NULL;
+}
+
 /* One source: the baseline migration that covers its versions, or NULL. */
-static migration *covering(plan *p, size_t src)
+static migration *covering(plan *p, size_t src, const migration *to)
 {
 	migration *done = NULL, *newest = NULL;
 	bool versions = false;
@@ -42,7 +59,9 @@ static migration *covering(plan *p, size_t src)
 		if (b && recorded(m->info.state) &&
 		    (!done || version_cmp(m->vnorm, done->vnorm) > 0))
 			done = m;
-		else if (b && (!newest || version_cmp(m->vnorm, newest->vnorm) > 0))
+		else if (b && (!newest || version_cmp(m->vnorm, newest->vnorm) > 0) &&
+		         (!to || to->src != src || (to->info.flags & STRATA_MIG_REPEATABLE) ||
+		          version_cmp(m->vnorm, to->vnorm) <= 0))
 			newest = m;
 		else if (!b && recorded(m->info.state))
 			versions = true;
@@ -72,8 +91,9 @@ static void repeatable(migration *m)
 void plan_kinds(plan *p)
 {
 	ledger *lg = p->lg;
+	const migration *to = target_of(p);
 	for (size_t s = 0; s < p->cfg->nsources; s++) {
-		migration *cover = covering(p, s);
+		migration *cover = covering(p, s, to);
 		for (size_t i = 0; i < lg->nmigs; i++) {
 			migration *m = lg->migs[i];
 			strata_migration_info *in = &m->info;

@@ -9,6 +9,7 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 	*recorded = 0;
 	run_session ss;
 	db *d = &ss.d;
+	p->target = to;
 	int rc = run_open(p, url, false, &ss);
 	size_t end = p->lg->nmigs ? p->lg->nmigs - 1 : 0;
 	if (!rc && to)
@@ -69,6 +70,7 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 		run_event(p, "baseline", STRATA_EVENT_BASELINED, p->lg->migs[done[i]], ++k, nnew, -1);
 	free(done);
 	run_close(p, &ss);
+	p->target = NULL;
 	return rc;
 }
 

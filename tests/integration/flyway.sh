@@ -105,10 +105,10 @@ check "without the B: the same views" eq "$(views full)" "$(views fw)"
 # ---- a database that has versions: B is ignored ----
 project ex
 history ex
-mv ex/B1_20_0__baseline_schema.sql .
+check "status --to nothing: 1.3 is covered" eq "$(kind_state ex 1.3)" "versioned ignored"
 run -c ex.yaml apply --to 1.3
-check "a database at 1.3" eq "$(q ex 'SELECT count(*) FROM flyway_schema_history')" "3"
-mv B1_20_0__baseline_schema.sql ex/
+check "apply --to 1.3 below the B: the V's up to it, not the B" eq "$rc;$(grep '^applied' "$T/out" | cut -d' ' -f2 | paste -sd, -)" "0;app:1.1,app:1.2,app:1.3"
+check "a database at 1.3" eq "$(qlist ex 'SELECT version FROM flyway_schema_history ORDER BY installed_rank')" "1.1,1.2,1.3"
 check "status: the B is ignored where versions are applied" eq "$(kind_state ex B1_20_0)" "baseline ignored"
 check "status: V1.4 pending, not covered" eq "$(kind_state ex 1.4)" "versioned pending"
 run -c ex.yaml apply
@@ -116,6 +116,24 @@ check "apply runs the V's, not the B" out_has "24 migrations applied to"
 check "no SQL_BASELINE row" eq "$(q ex "SELECT count(*) FROM flyway_schema_history WHERE type = 'SQL_BASELINE'")" "0"
 check "rows: 25 V's, then the 2 repeatables" eq "$(q ex "SELECT count(*) FROM flyway_schema_history WHERE type = 'SQL' AND version IS NOT NULL"),$(qlist ex "SELECT installed_rank FROM flyway_schema_history WHERE version IS NULL ORDER BY installed_rank")" "25,26,27"
 check "the same schema as the long way" eq "$(cols ex account);$(tables ex)" "$(cols full account);$(tables full)"
+
+# ---- two B's: the newest at or below the target ----
+project two
+history two
+{
+	cat two/B1_20_0__baseline_schema.sql
+	for k in $(seq 21 24); do cat "two/V1.${k}__create_t$k.sql"; done
+} >two/B1_24__to_t24.sql
+check "two B's: the newer one is chosen, the older ignored" eq "$(kind_state two B1_20_0),$(kind_state two B1_24),$(kind_state two 1.24),$(kind_state two 1.25)" "baseline ignored,baseline pending,versioned ignored,versioned pending"
+run -c two.yaml apply --to 1.22
+check "apply --to 1.22: the newest B at or below it, then the V's up to it" eq "$rc;$(grep '^applied' "$T/out" | cut -d' ' -f2 | paste -sd, -)" "0;app:B1_20_0,app:1.21,app:1.22"
+run -c two.yaml apply
+check "then: the later B is ignored, the V's run" eq "$rc;$(grep '^applied' "$T/out" | cut -d' ' -f2 | paste -sd, -);$(kind_state two B1_24)" "0;app:1.23,app:1.24,app:1.25,app:R__a_accounts,app:R__b_summary;baseline ignored"
+check "two B's: the rows" eq "$(qlist two 'SELECT version, type FROM flyway_schema_history WHERE version IS NOT NULL ORDER BY installed_rank')" "1.20.0|SQL_BASELINE,1.21|SQL,1.22|SQL,1.23|SQL,1.24|SQL,1.25|SQL"
+db_reset two
+run -c two.yaml apply
+check "without a target: the newest B, then the V above it" eq "$rc;$(grep '^applied' "$T/out" | cut -d' ' -f2 | paste -sd, -)" "0;app:B1_24,app:1.25,app:R__a_accounts,app:R__b_summary"
+check "the same schema as the long way" eq "$(cols two account);$(tables two)" "$(cols full account);$(tables full)"
 
 # ---- repeatables: unchanged, not run; changed, run again with a new row ----
 run -c fw.yaml apply
