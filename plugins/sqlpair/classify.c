@@ -2,6 +2,7 @@
  * Sorting a folder's files into up files, down files and strangers, using
  * nothing but the layout's patterns: this is where "no if per tool" holds.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -116,8 +117,11 @@ int sp_refuse_other(strata_host *h, const sp_layout *l, int rootfd, const sp_fil
 		const char *rel = f->other[i];
 		if (sp_layout_ignored(l, rel))
 			continue;
+		bool kind = false;
+		for (size_t k = 0; k < l->n_kinds; k++)
+			kind |= regexec(&l->kinds[k].rx.re, rel, 0, NULL, 0) == 0;
 		if (regexec(&l->up.rx.re, rel, 0, NULL, 0) != 0 &&
-		    !(l->has_down && regexec(&l->down.rx.re, rel, 0, NULL, 0) == 0))
+		    !(l->has_down && regexec(&l->down.rx.re, rel, 0, NULL, 0) == 0) && !kind)
 			continue;
 		int rc = strata_refuse_entry(h, rootfd, rel, rel);
 		if (rc == STRATA_EINVAL)

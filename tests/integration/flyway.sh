@@ -214,5 +214,16 @@ echo 'SELECT 1;' >bad/B2x__oops.sql
 echo 'SELECT 1;' >bad/R__.sql
 run -c bad.yaml status
 check "a B without a version, an R__ without a description: warned, not taken" eq "$(grep -c 'matches no migration pattern' "$T/err"),$(ids bad)" "2,1,B2"
+mkdir bad/R__dir.sql
+run -c bad.yaml status
+check "a folder named like a repeatable: refused, named" eq "$rc;$(cat "$T/err")" "1;strata: error: bad/R__dir.sql: is a directory (hint: a migration is one file; rename the folder or move it away)"
+rmdir bad/R__dir.sql
+
+# ---- detection: B and R__ files count for the flyway layout ----
+mkdir -p det
+cp fw/V1.1__create_account.sql fw/B1_20_0__baseline_schema.sql fw/R__a_accounts.sql fw/R__b_summary.sql det/
+printf 'database: %s\nsources:\n  - name: app\n    format: sqlpair\n    path: det\n' "$(db_url det)" >det.yaml
+run -c det.yaml ledger
+check "detected: flyway, with the B and the repeatables, no warning" eq "$rc;$(ids det);$(cat "$T/err")" "0;1.1,B1_20_0,R__a_accounts,R__b_summary;"
 
 done_testing
