@@ -102,6 +102,12 @@ check "without the B: the same account" eq "$(cols full account)" "$(cols fw acc
 check "without the B: the same tables" eq "$(tables full)" "$(tables fw)"
 check "without the B: the same views" eq "$(views full)" "$(views fw)"
 
+# ---- verify: a new environment, as Flyway runs it there ----
+run -c full.yaml verify
+check "verify without the B: the 25 V's and 2 repeatables" eq "$rc;$(tail -1 "$T/out")" "0;verified: 27 migrations apply cleanly in order on an empty database"
+run -c fw.yaml verify
+check "verify with the B: the B, the V's above it, the repeatables" eq "$rc;$(tail -1 "$T/out")" "0;verified: 8 migrations apply cleanly in order on an empty database"
+
 # ---- a database that has versions: B is ignored ----
 project ex
 history ex
