@@ -57,6 +57,24 @@ static int kind_entry(strata_host *h, const sp_layout *l, sp_set *s, const char 
 	return 0;
 }
 
+/* A name a kind claims that its pattern does not fit: refused, as the
+ * tool refuses it (Flyway: "Wrong versioned migration name format"). */
+static int claimed(strata_host *h, const sp_layout *l, const char *rel)
+{
+	static const char *const what[] = {"a baseline", "a repeatable"};
+	for (size_t k = 0; k < l->n_kinds; k++) {
+		const sp_pattern *p = &l->kinds[k];
+		if (!p->has_claim || regexec(&p->claim.re, rel, 0, NULL, 0) != 0)
+			continue;
+		h->error(h, STRATA_ECLASS_SOURCE, rel, 0, 0,
+		         "rename it to fit the pattern, or list it under the layout's ignore:",
+		         "named like %s migration of layout '%s', but not as '%s'",
+		         what[p->kind == STRATA_MIG_REPEATABLE], l->name, p->rx.text);
+		return STRATA_EINVAL;
+	}
+	return STRATA_OK;
+}
+
 /* Classify every listed file: a stranger is a warning (the scan goes on), a
  * version without digits an error (it could not be ordered). */
 int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *out)
@@ -84,6 +102,8 @@ int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *o
 			if ((rc = push(h, &out->other, &out->n_other, &out->cap_other, &e)) < 0)
 				return rc;
 			continue;
+		} else if ((rc = claimed(h, l, rel)) < 0) {
+			return rc;
 		} else {
 			h->warn(h, rel, 0, "file matches no migration pattern of layout '%s'",
 			        l->name);

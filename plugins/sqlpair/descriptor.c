@@ -56,8 +56,18 @@ static int f_key(sp_ydoc *d, yaml_node_t *v, void *t)
 	return sp_yget_group(d, v, &pt->p->key_group);
 }
 
+/* claim: every name of the kind (Flyway: B…sql); one that `match` does
+ * not fit is refused rather than warned about. */
+static int f_claim(sp_ydoc *d, yaml_node_t *v, void *t)
+{
+	sp_pattern *p = ((pat_target *)t)->p;
+	p->has_claim = 1;
+	return sp_yget_regex(d, v, &p->claim);
+}
+
 static const sp_field baseline_fields[] = {
 	{ "match", 1, f_match },
+	{ "claim", 0, f_claim },
 	{ "key", 1, f_key },
 	{ "version", 1, f_version },
 	{ "name", 0, f_name },
@@ -66,6 +76,7 @@ static const sp_field baseline_fields[] = {
 
 static const sp_field repeatable_fields[] = {
 	{ "match", 1, f_match },
+	{ "claim", 0, f_claim },
 	{ "key", 1, f_key },
 	{ "name", 0, f_name },
 	{ NULL, 0, NULL },

@@ -34,6 +34,8 @@ typedef struct sp_pattern {
 	int name_group; /* 0: no name */
 	int key_group;  /* baseline:/repeatable:: the migration's id; 0 elsewhere */
 	unsigned int kind; /* STRATA_MIG_BASELINE, STRATA_MIG_REPEATABLE, or 0 */
+	sp_regex claim; /* kinds: names of this kind; one `match` does not fit is an error */
+	int has_claim;
 } sp_pattern;
 
 typedef struct sp_layout {

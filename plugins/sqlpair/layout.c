@@ -27,8 +27,10 @@ void sp_layout_free(sp_layout *l)
 	regex_free(&l->down.rx);
 	regex_free(&l->sec_up);
 	regex_free(&l->sec_down);
-	for (size_t i = 0; i < l->n_kinds; i++)
+	for (size_t i = 0; i < l->n_kinds; i++) {
 		regex_free(&l->kinds[i].rx);
+		regex_free(&l->kinds[i].claim);
+	}
 	for (size_t i = 0; i < l->n_ignore; i++)
 		regex_free(&l->ignore[i]);
 	free(l->ignore);

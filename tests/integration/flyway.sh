@@ -217,9 +217,19 @@ check "two B's of one version: the error names the file" err_is "strata: error: 
 check "two B's of one version: database untouched" eq "$(has_table bad strata_ledger flyway_schema_history a b c)" "0"
 rm bad/B2__c.sql
 echo 'SELECT 1;' >bad/B2x__oops.sql
-echo 'SELECT 1;' >bad/R__.sql
+run -c bad.yaml apply
+check "a B whose version is no version: refused, as Flyway refuses it" eq "$rc;$(cat "$T/err")" "1;strata: error: bad/B2x__oops.sql: named like a baseline migration of layout 'flyway', but not as '^(B([0-9]+([._][0-9]+)*))(__(.*))?\.sql\$' (hint: rename it to fit the pattern, or list it under the layout's ignore:)"
+check "refused: database untouched" eq "$(has_table bad strata_ledger flyway_schema_history a b)" "0"
+rm bad/B2x__oops.sql
+echo 'SELECT 1;' >bad/Rviews.sql
 run -c bad.yaml status
-check "a B without a version, an R__ without a description: warned, not taken" eq "$(grep -c 'matches no migration pattern' "$T/err"),$(ids bad)" "2,1,B2"
+check "an R file without the __ separator: refused" eq "$rc;$(cat "$T/err")" "1;strata: error: bad/Rviews.sql: named like a repeatable migration of layout 'flyway', but not as '^(R__(.*))\.sql\$' (hint: rename it to fit the pattern, or list it under the layout's ignore:)"
+rm bad/Rviews.sql
+echo 'SELECT 1;' >bad/R__.sql
+echo 'SELECT 1;' >bad/B3.sql
+echo 'SELECT 1;' >bad/notes.txt
+run -c bad.yaml status
+check "R__.sql and B3.sql (no description) are Flyway's too; another file is warned about" eq "$rc;$(ids bad);$(cat "$T/err")" "3;1,B2,B3,R__;strata: warning: bad/notes.txt: file matches no migration pattern of layout 'flyway'"
 mkdir bad/R__dir.sql
 run -c bad.yaml status
 check "a folder named like a repeatable: refused, named" eq "$rc;$(cat "$T/err")" "1;strata: error: bad/R__dir.sql: is a directory (hint: a migration is one file; rename the folder or move it away)"

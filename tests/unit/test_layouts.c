@@ -458,7 +458,7 @@ static void fx_flyway_kinds(const char *r)
 	put(r, "V2__two.sql", "SELECT 2;\n");
 	put(r, "B2__base.sql", "CREATE TABLE a (x int);\n");
 	put(r, "R__my_views.sql", "SELECT 3;\n");
-	put(r, "Bx__bad.sql", "SELECT 4;\n");
+	put(r, "notes.txt", "not a migration\n");
 }
 
 static void test_flyway_kinds(void **state)
@@ -481,8 +481,31 @@ static void test_flyway_kinds(void **state)
 	assert_string_equal(t.migs[3].name, "my_views");
 	assert_null(t.migs[3].native_key);
 	assert_int_equal(t.migs[3].flags, STRATA_MIG_REPEATABLE);
-	assert_int_equal(t.warnings, 1); /* Bx__bad.sql: no version, no pattern */
-	assert_string_equal(t.warn_file, "Bx__bad.sql");
+	assert_int_equal(t.warnings, 1); /* notes.txt: no pattern, no claim */
+	assert_string_equal(t.warn_file, "notes.txt");
+	host_free(&t);
+	rm_tree(root);
+}
+
+/* A name a kind claims (B….sql) that its pattern does not fit is refused,
+ * naming the file, as Flyway refuses it. */
+static void fx_flyway_bad_baseline(const char *r)
+{
+	put(r, "V1__init.sql", "SELECT 1;\n");
+	put(r, "Bx__bad.sql", "SELECT 4;\n");
+}
+
+static void test_flyway_claim(void **state)
+{
+	(void)state;
+	test_host t;
+	int rc;
+	char *root = scan_fixture(&t, fx_flyway_bad_baseline, "flyway", &rc);
+	assert_int_equal(rc, STRATA_EINVAL);
+	assert_int_equal(t.errors, 1);
+	assert_string_equal(t.file, "Bx__bad.sql");
+	assert_non_null(strstr(t.msg, "named like a baseline migration of layout 'flyway'"));
+	assert_int_equal(t.n, 0);
 	host_free(&t);
 	rm_tree(root);
 }
@@ -924,6 +947,7 @@ int main(void)
 		cmocka_unit_test(test_dbmate),
 		cmocka_unit_test(test_flyway),
 		cmocka_unit_test(test_flyway_kinds),
+		cmocka_unit_test(test_flyway_claim),
 		cmocka_unit_test(test_diesel),
 		cmocka_unit_test(test_numeric_order),
 		cmocka_unit_test(test_duplicate_version),
