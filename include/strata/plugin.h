@@ -89,6 +89,15 @@ typedef enum strata_error_class {
  * DOWN_NO_TRANSACTION says whether the down script runs outside one. */
 #define STRATA_MIG_DOWN_OWN_TX         0x4u
 #define STRATA_MIG_DOWN_NO_TRANSACTION 0x8u
+/* Kinds (none of the two: a versioned migration).  A baseline migration
+ * (Flyway's B{version}__) stands for every versioned migration up to its
+ * version on an empty database; its version is native_key (mig_version is
+ * its own id, e.g. "B1_20_0", so it may share a version with a V).  A
+ * repeatable (Flyway's R__) has no version: mig_version is its id, it runs
+ * after the versioned ones, in name order, and again when its checksum
+ * changes. */
+#define STRATA_MIG_BASELINE       0x10u
+#define STRATA_MIG_REPEATABLE     0x20u
 
 typedef struct strata_host strata_host;
 typedef struct strata_conn strata_conn; /* a driver's connection, opaque */

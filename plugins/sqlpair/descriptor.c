@@ -13,7 +13,7 @@
  * numbers once the regex (which may come later in the mapping) is known. */
 typedef struct pat_target {
 	sp_pattern *p;
-	yaml_mark_t version_mark, name_mark;
+	yaml_mark_t version_mark, name_mark, key_mark;
 } pat_target;
 
 /* ---- up: / down: ---- */
@@ -48,6 +48,40 @@ static const sp_field pattern_fields[] = {
 	{ NULL, 0, NULL },
 };
 
+/* baseline: / repeatable:: the group that is the migration's id. */
+static int f_key(sp_ydoc *d, yaml_node_t *v, void *t)
+{
+	pat_target *pt = t;
+	pt->key_mark = v->start_mark;
+	return sp_yget_group(d, v, &pt->p->key_group);
+}
+
+/* claim: every name of the kind (Flyway: B…sql); one that `match` does
+ * not fit is refused rather than warned about. */
+static int f_claim(sp_ydoc *d, yaml_node_t *v, void *t)
+{
+	sp_pattern *p = ((pat_target *)t)->p;
+	p->has_claim = 1;
+	return sp_yget_regex(d, v, &p->claim);
+}
+
+static const sp_field baseline_fields[] = {
+	{ "match", 1, f_match },
+	{ "claim", 0, f_claim },
+	{ "key", 1, f_key },
+	{ "version", 1, f_version },
+	{ "name", 0, f_name },
+	{ NULL, 0, NULL },
+};
+
+static const sp_field repeatable_fields[] = {
+	{ "match", 1, f_match },
+	{ "claim", 0, f_claim },
+	{ "key", 1, f_key },
+	{ "name", 0, f_name },
+	{ NULL, 0, NULL },
+};
+
 /* A group number must exist in its regex, and the version must be a real
  * group (group 0 would be the whole path). */
 static int parse_pattern(sp_ydoc *d, yaml_node_t *v, sp_pattern *p, const char *what)
@@ -58,6 +92,35 @@ static int parse_pattern(sp_ydoc *d, yaml_node_t *v, sp_pattern *p, const char *
 		return rc;
 	int groups = (int)p->rx.re.re_nsub;
 	if (p->version_group < 1 || p->version_group > groups)
+		return sp_ybad(d, &pt.version_mark, NULL,
+		               "version group %d does not exist in '%s' (%d groups)",
+		               p->version_group, p->rx.text, groups);
+	if (p->name_group > groups)
+		return sp_ybad(d, &pt.name_mark, NULL,
+		               "name group %d does not exist in '%s' (%d groups)", p->name_group,
+		               p->rx.text, groups);
+	return STRATA_OK;
+}
+
+/* baseline: and repeatable:: their groups must exist too; the key must be
+ * a real group. */
+static int parse_kind(sp_ydoc *d, yaml_node_t *v, sp_layout *l, unsigned int kind,
+                      const sp_field *fields, const char *what)
+{
+	for (size_t i = 0; i < l->n_kinds; i++)
+		if (l->kinds[i].kind == kind)
+			return sp_ybad(d, &v->start_mark, NULL, "%s given twice", what);
+	sp_pattern *p = &l->kinds[l->n_kinds++];
+	p->kind = kind;
+	pat_target pt = { .p = p };
+	int rc = sp_yparse_map(d, v, what, fields, &pt);
+	if (rc < 0)
+		return rc;
+	int groups = (int)p->rx.re.re_nsub;
+	if (p->key_group < 1 || p->key_group > groups)
+		return sp_ybad(d, &pt.key_mark, NULL, "key group %d does not exist in '%s' (%d groups)",
+		               p->key_group, p->rx.text, groups);
+	if (kind == STRATA_MIG_BASELINE && (p->version_group < 1 || p->version_group > groups))
 		return sp_ybad(d, &pt.version_mark, NULL,
 		               "version group %d does not exist in '%s' (%d groups)",
 		               p->version_group, p->rx.text, groups);
@@ -189,6 +252,18 @@ static int f_down(sp_ydoc *d, yaml_node_t *v, void *t)
 	return parse_pattern(d, v, &((sp_layout *)t)->down, "'down'");
 }
 
+/* baseline: files that stand for every version up to theirs (Flyway's B). */
+static int f_baseline(sp_ydoc *d, yaml_node_t *v, void *t)
+{
+	return parse_kind(d, v, t, STRATA_MIG_BASELINE, baseline_fields, "'baseline'");
+}
+
+/* repeatable: files without a version, run again when changed (R__). */
+static int f_repeatable(sp_ydoc *d, yaml_node_t *v, void *t)
+{
+	return parse_kind(d, v, t, STRATA_MIG_REPEATABLE, repeatable_fields, "'repeatable'");
+}
+
 /* sections: up and down in one file, split at marker lines. */
 static int f_sections(sp_ydoc *d, yaml_node_t *v, void *t)
 {
@@ -225,6 +300,8 @@ static const sp_field root_fields[] = {
 	{ "up", 1, f_up },
 	{ "down", 0, f_down },
 	{ "sections", 0, f_sections },
+	{ "baseline", 0, f_baseline },
+	{ "repeatable", 0, f_repeatable },
 	{ "ignore", 0, f_ignore },
 	{ NULL, 0, NULL },
 };

@@ -14,7 +14,7 @@
 /* The root's nodes, kept until columns are known. */
 typedef struct pending {
 	tb_desc *d;
-	yaml_node_t *key, *order, *flag, *error, *finished, *states, *events, *columns;
+	yaml_node_t *key, *order, *flag, *error, *finished, *states, *events, *columns, *kinds;
 	yaml_node_t *tracker_node;
 } pending;
 
@@ -28,7 +28,8 @@ static const struct {
 	{"checksum", K_CHECKSUM}, {"now", K_NOW}, {"now-ms", K_NOW_MS},
 	{"execution-ms", K_EXEC_MS}, {"error", K_ERROR}, {"uuid", K_UUID},
 	{"next-rank", K_NEXT_RANK}, {"batch", K_BATCH}, {"user", K_USER},
-	{"native-key", K_NATIVE_KEY}, {"auto", K_AUTO}, {"true", K_TRUE}, {"false", K_FALSE}, {"null", K_NULL},
+	{"native-key", K_NATIVE_KEY}, {"version-dots", K_VERSION_DOTS},
+	{"auto", K_AUTO}, {"true", K_TRUE}, {"false", K_FALSE}, {"null", K_NULL},
 };
 
 #define KINDS_HINT                                                                          \
@@ -246,6 +247,7 @@ STASH(f_error, error)
 STASH(f_finished, finished)
 STASH(f_states, states)
 STASH(f_events, events)
+STASH(f_kinds, kinds)
 
 static const tb_field root_fields[] = {
 	{"tracker", 1, f_tracker},   {"summary", 0, f_summary},   {"table", 1, f_table},
@@ -253,7 +255,7 @@ static const tb_field root_fields[] = {
 	{"key", 1, f_key},           {"order", 0, f_order},       {"checksum", 0, f_checksum},
 	{"feature", 0, f_feature},   {"flag", 0, f_flag},         {"error", 0, f_error},
 	{"finished", 0, f_finished}, {"states", 0, f_states},     {"events", 0, f_events},
-	{NULL, 0, NULL},
+	{"kinds", 0, f_kinds},       {NULL, 0, NULL},
 };
 
 /* ---- the column-referring keys ---- */
@@ -411,6 +413,40 @@ static int parse_events(tb_ydoc *y, tb_desc *d, yaml_node_t *v)
 	return STRATA_OK;
 }
 
+/* kinds: {baseline: {column: value}, repeatable: {column: value}}. */
+static int parse_kinds(tb_ydoc *y, tb_desc *d, yaml_node_t *v)
+{
+	static const char *const names[2] = {"baseline", "repeatable"};
+	if (v->type != YAML_MAPPING_NODE)
+		return tb_ybad(y, v, NULL, "'kinds' maps baseline and repeatable to {column: value}");
+	unsigned seen = 0;
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = tb_ynode(y, p->key);
+		const char *key = tb_yscalar(y, k, "a kind");
+		if (!key)
+			return STRATA_EINVAL;
+		size_t i = 0;
+		while (i < 2 && strcmp(names[i], key))
+			i++;
+		if (i == 2 || (seen & (1u << i)))
+			return tb_ybad(y, k, "kinds: baseline repeatable", "unknown or repeated kind '%s'",
+			               key);
+		seen |= 1u << i;
+		int rc = parse_set(y, d, &d->kind[i], tb_ynode(y, p->value));
+		if (rc < 0)
+			return rc;
+	}
+	return STRATA_OK;
+}
+
+const tb_event *tb_kind_of(const tb_desc *d, unsigned flags)
+{
+	const tb_event *e = (flags & STRATA_MIG_BASELINE)     ? &d->kind[KIND_BASELINE]
+	                    : (flags & STRATA_MIG_REPEATABLE) ? &d->kind[KIND_REPEATABLE]
+	                                                      : NULL;
+	return e && e->nset ? e : NULL;
+}
+
 /* states: a list of {column, is, state}, the last without a test. */
 static int parse_rule(tb_ydoc *y, tb_desc *d, tb_rule *r, yaml_node_t *v)
 {
@@ -521,6 +557,8 @@ static int resolve(tb_ydoc *y, pending *p, yaml_node_t *root)
 		rc = parse_states(y, d, p->states);
 	if (rc == STRATA_OK && p->events)
 		rc = parse_events(y, d, p->events);
+	if (rc == STRATA_OK && p->kinds)
+		rc = parse_kinds(y, d, p->kinds);
 	if (rc == STRATA_OK)
 		rc = check_feature(y, d, p, root);
 	if (rc == STRATA_OK && !d->nrules) { /* no states: every row is applied */
@@ -651,6 +689,8 @@ void tb_free(tb_desc *d)
 	free(d->cols);
 	for (size_t i = 0; i < E_COUNT; i++)
 		event_free(&d->ev[i]);
+	event_free(&d->kind[KIND_BASELINE]);
+	event_free(&d->kind[KIND_REPEATABLE]);
 	for (size_t i = 0; i < d->nrules; i++)
 		free(d->rules[i].is.text);
 	free(d->rules);

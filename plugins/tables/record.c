@@ -28,6 +28,10 @@ typedef struct rec {
 static int col_value(rec *r, size_t i, char *buf, const char **out)
 {
 	const tb_value *v = &r->c.d->cols[i].v;
+	const tb_event *kind = r->c.mig ? tb_kind_of(r->c.d, r->c.mig->flags) : NULL;
+	for (size_t k = 0; kind && k < kind->nset; k++)
+		if (kind->set[k].col == i)
+			v = &kind->set[k].v;
 	for (size_t k = 0; r->e && k < r->e->nset; k++)
 		if (r->e->set[k].col == i)
 			v = &r->e->set[k].v;

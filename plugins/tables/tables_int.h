@@ -33,6 +33,7 @@ typedef enum tb_kind {
 	K_BATCH,        /* batch: max(column) + 1, once per command */
 	K_USER,         /* user: the database's current user */
 	K_NATIVE_KEY,   /* native-key: the source's key (Drizzle's `when`), else the version */
+	K_VERSION_DOTS, /* version-dots: native-key with '_' as '.' (Flyway's version text) */
 	K_TRUE,
 	K_FALSE,
 	K_NULL,
@@ -96,7 +97,14 @@ typedef struct tb_desc {
 	size_t nrules;
 	tb_feature feature;
 	tb_sum sum;
+	/* kinds: what a baseline (KIND_BASELINE) or repeatable (KIND_REPEATABLE)
+	 * migration writes instead of the columns' values (only `set`); an
+	 * event's own set still wins. */
+	tb_event kind[2];
 } tb_desc;
+enum { KIND_BASELINE, KIND_REPEATABLE };
+/* The kinds: entry of a migration's flags, or NULL. */
+const tb_event *tb_kind_of(const tb_desc *d, unsigned flags);
 
 /* Load the descriptor cfg->tracker names from host->formats_dirs. */
 int tb_load(strata_host *h, const strata_source_cfg *cfg, tb_desc **out);

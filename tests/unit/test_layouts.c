@@ -28,7 +28,7 @@ const strata_plugin *strata_plugin_entry(void);
 /* ---- a host that records what the plugin reports ---- */
 
 typedef struct mig {
-	char *version, *name, *up, *down, *file, *down_file;
+	char *version, *name, *up, *down, *file, *down_file, *native_key;
 	int line, down_line;
 	unsigned flags;
 } mig;
@@ -134,6 +134,7 @@ static int th_add(strata_host *h, const strata_migration_desc *d)
 	m->line = d->line;
 	m->down_line = d->down_line;
 	m->flags = d->flags;
+	m->native_key = dup_s(d->native_key);
 	return 0;
 }
 
@@ -178,6 +179,7 @@ static void host_free(test_host *t)
 		free(m->down);
 		free(m->file);
 		free(m->down_file);
+		free(m->native_key);
 	}
 	free(t->migs);
 }
@@ -444,6 +446,67 @@ static void test_flyway(void **state)
 	assert_string_equal(t.migs[1].name, "nine");
 	assert_string_equal(t.migs[2].version, "1.10");
 	assert_null(t.migs[2].down);
+	host_free(&t);
+	rm_tree(root);
+}
+
+/* Flyway's other kinds: B{version}__ (a V of the same version is allowed)
+ * and R__ files come after the versioned ones, with their flags; the B's
+ * version is its native_key, its id the key group. */
+static void fx_flyway_kinds(const char *r)
+{
+	put(r, "V1__init.sql", "CREATE TABLE a (x int);\n");
+	put(r, "V2__two.sql", "SELECT 2;\n");
+	put(r, "B2__base.sql", "CREATE TABLE a (x int);\n");
+	put(r, "R__my_views.sql", "SELECT 3;\n");
+	put(r, "notes.txt", "not a migration\n");
+}
+
+static void test_flyway_kinds(void **state)
+{
+	(void)state;
+	test_host t;
+	int rc;
+	char *root = scan_fixture(&t, fx_flyway_kinds, "flyway", &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(t.n, 4);
+	assert_string_equal(t.migs[0].version, "1");
+	assert_int_equal(t.migs[0].flags, 0);
+	assert_null(t.migs[0].native_key);
+	assert_string_equal(t.migs[1].version, "2");
+	assert_string_equal(t.migs[2].version, "B2");
+	assert_string_equal(t.migs[2].native_key, "2");
+	assert_string_equal(t.migs[2].name, "base");
+	assert_int_equal(t.migs[2].flags, STRATA_MIG_BASELINE);
+	assert_string_equal(t.migs[3].version, "R__my_views");
+	assert_string_equal(t.migs[3].name, "my_views");
+	assert_null(t.migs[3].native_key);
+	assert_int_equal(t.migs[3].flags, STRATA_MIG_REPEATABLE);
+	assert_int_equal(t.warnings, 1); /* notes.txt: no pattern, no claim */
+	assert_string_equal(t.warn_file, "notes.txt");
+	host_free(&t);
+	rm_tree(root);
+}
+
+/* A name a kind claims (B….sql) that its pattern does not fit is refused,
+ * naming the file, as Flyway refuses it. */
+static void fx_flyway_bad_baseline(const char *r)
+{
+	put(r, "V1__init.sql", "SELECT 1;\n");
+	put(r, "Bx__bad.sql", "SELECT 4;\n");
+}
+
+static void test_flyway_claim(void **state)
+{
+	(void)state;
+	test_host t;
+	int rc;
+	char *root = scan_fixture(&t, fx_flyway_bad_baseline, "flyway", &rc);
+	assert_int_equal(rc, STRATA_EINVAL);
+	assert_int_equal(t.errors, 1);
+	assert_string_equal(t.file, "Bx__bad.sql");
+	assert_non_null(strstr(t.msg, "named like a baseline migration of layout 'flyway'"));
+	assert_int_equal(t.n, 0);
 	host_free(&t);
 	rm_tree(root);
 }
@@ -833,6 +896,19 @@ static void test_descriptor_other_errors(void **state)
 	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 1\n"
 	               "sections:\n  up: x\n  down: y\n  text_before_up: maybe\n",
 	               8, 19, "text_before_up");
+	/* baseline: and repeatable: (kind patterns) */
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 1\n"
+	               "baseline:\n  match: '^B([0-9]+)$'\n  version: 1\n",
+	               6, 0, "missing key 'key'");
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 1\n"
+	               "baseline:\n  match: '^(B([0-9]+))$'\n  key: 3\n  version: 2\n",
+	               7, 8, "key group 3 does not exist");
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 1\n"
+	               "baseline:\n  match: '^(B[0-9]+)$'\n  key: 1\n",
+	               6, 0, "missing key 'version'");
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 1\n"
+	               "repeatable:\n  match: '^(R__(.+))$'\n  key: 1\n  version: 2\n",
+	               8, 3, "unknown key 'version'");
 }
 
 /* ---- detection ---- */
@@ -948,6 +1024,8 @@ int main(void)
 		cmocka_unit_test(test_sectioned),
 		cmocka_unit_test(test_dbmate),
 		cmocka_unit_test(test_flyway),
+		cmocka_unit_test(test_flyway_kinds),
+		cmocka_unit_test(test_flyway_claim),
 		cmocka_unit_test(test_diesel),
 		cmocka_unit_test(test_numeric_order),
 		cmocka_unit_test(test_duplicate_version),
