@@ -1,0 +1,198 @@
+/*
+ * Does a script write a given table?  Read from PostgreSQL's own parse tree
+ * (libpg_query's pg_query_parse, JSON read with json-c), for the tables
+ * plugin's self-recording check: a top-level InsertStmt, UpdateStmt,
+ * DeleteStmt, MergeStmt or CopyStmt with is_from whose `relation` (a
+ * RangeVar: {"schemaname":…,"relname":…}) names it, or such a statement in
+ * a WITH clause (WITH x AS (DELETE …) INSERT …: data-modifying CTEs).  The
+ * parser has folded unquoted names to lower case already, so names compare
+ * byte for byte, as the server compares them.  What is inside a string, a
+ * comment, a dollar quote or a function body is not a statement of the
+ * script and is never looked at.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <pg_query.h>
+
+#include "postgres_int.h"
+
+#define PGDRV_JSON_DEPTH 10000
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	if (!o || !json_object_is_type(o, json_type_object))
+		return NULL;
+	return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v = get(o, key);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+/* {"NodeType": {body}}: the type, body in *body. */
+static const char *type_of(json_object *node, json_object **body)
+{
+	struct json_object_iterator it, end;
+
+	*body = NULL;
+	if (!node || !json_object_is_type(node, json_type_object))
+		return NULL;
+	it = json_object_iter_begin(node);
+	end = json_object_iter_end(node);
+	if (json_object_iter_equal(&it, &end))
+		return NULL;
+	*body = json_object_iter_peek_value(&it);
+	return json_object_iter_peek_name(&it);
+}
+
+/* The statement types that write their `relation`. */
+static const char *const writers[] = {
+	"InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CopyStmt", NULL
+};
+
+static int is_writer(const char *t)
+{
+	for (size_t i = 0; t && writers[i]; i++)
+		if (strcmp(t, writers[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does RangeVar rv name [schema.]table?  A typed field is written without
+ * its {"RangeVar": …} wrapper; both forms are read. */
+static int names(json_object *rv, const char *schema, const char *table)
+{
+	json_object *inner = get(rv, "RangeVar");
+	const char *rel, *sch;
+
+	if (inner)
+		rv = inner;
+	rel = str(rv, "relname");
+	sch = str(rv, "schemaname");
+	if (!rel || strcmp(rel, table) != 0)
+		return 0;
+	return !sch || !schema || strcmp(sch, schema) == 0;
+}
+
+static int writes(json_object *node, const char *schema, const char *table, int depth);
+
+/* The CTEs of a statement's WITH clause. */
+static int ctes_write(json_object *body, const char *schema, const char *table, int depth)
+{
+	json_object *with = get(body, "withClause"), *wb, *list;
+	const char *wt = type_of(with, &wb);
+	size_t n;
+
+	if (wt && strcmp(wt, "WithClause") == 0)
+		with = wb;
+	list = get(with, "ctes");
+	n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+	for (size_t i = 0; i < n; i++) {
+		json_object *cte;
+		const char *t = type_of(json_object_array_get_idx(list, i), &cte);
+
+		if (t && strcmp(t, "CommonTableExpr") == 0 &&
+		    writes(get(cte, "ctequery"), schema, table, depth + 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* Does the statement node write the table, itself or in its CTEs? */
+static int writes(json_object *node, const char *schema, const char *table, int depth)
+{
+	json_object *body;
+	const char *t = type_of(node, &body);
+
+	if (!t || depth > 64)
+		return 0;
+	if (is_writer(t) && (strcmp(t, "CopyStmt") != 0 || json_object_get_boolean(get(body, "is_from"))) &&
+	    names(get(body, "relation"), schema, table))
+		return 1;
+	return ctes_write(body, schema, table, depth);
+}
+
+/*
+ * The byte offset (stmt_location: just past the previous ';') of the first
+ * top-level statement of sql that writes [schema.]table: 1 and *at, 0 none
+ * or text the parser rejects (*why, may be NULL, gets its message), < 0
+ * out of memory.
+ */
+int pgdrv_find_write(const char *sql, const char *schema, const char *table, size_t *at,
+                     char *why, size_t whysize)
+{
+	PgQueryParseResult r = pg_query_parse(sql);
+	struct json_tokener *tok = NULL;
+	json_object *root = NULL, *stmts;
+	size_t n;
+	int found = 0;
+
+	if (why && whysize)
+		why[0] = '\0';
+	if (r.error) {
+		if (why && whysize) {
+			strncpy(why, r.error->message ? r.error->message : "parse error", whysize - 1);
+			why[whysize - 1] = '\0';
+		}
+		pg_query_free_parse_result(r);
+		return 0;
+	}
+	/* Cheap refusal first: the name is in the JSON as a string if anywhere. */
+	if (r.parse_tree && strstr(r.parse_tree, table) && (tok = json_tokener_new_ex(PGDRV_JSON_DEPTH)))
+		root = json_tokener_parse_ex(tok, r.parse_tree, -1);
+	if (tok)
+		json_tokener_free(tok);
+	if (!root && r.parse_tree && strstr(r.parse_tree, table)) {
+		pg_query_free_parse_result(r);
+		return STRATA_ENOMEM;
+	}
+	pg_query_free_parse_result(r);
+	stmts = get(root, "stmts");
+	n = stmts && json_object_is_type(stmts, json_type_array) ? json_object_array_length(stmts) : 0;
+	for (size_t i = 0; i < n && !found; i++) {
+		json_object *item = json_object_array_get_idx(stmts, i), *loc;
+
+		if (writes(get(item, "stmt"), schema, table, 0)) {
+			loc = get(item, "stmt_location");
+			*at = loc ? (size_t)json_object_get_int64(loc) : 0;
+			found = 1;
+		}
+	}
+	json_object_put(root);
+	return found;
+}
+
+/* The driver's writes_table (docs/plugins.md). */
+int pgdrv_writes_table(strata_conn *conn, strata_host *host, const strata_script *script,
+                       const char *schema, const char *table, int *line)
+{
+	char why[256], *sql;
+	size_t at = 0;
+	int rc, col;
+
+	if (conn)
+		conn->host = host;
+	*line = 0;
+	sql = pgdrv_script_text(script);
+	if (!sql)
+		return strata_oom(host);
+	rc = pgdrv_find_write(sql, schema, table, &at, why, sizeof why);
+	if (rc == STRATA_ENOMEM) {
+		free(sql);
+		return strata_oom(host);
+	}
+	if (rc == 0 && why[0])
+		host->debug(host, "postgres: %s: not read for writes to %s (%s)",
+		            script->file ? script->file : "script", table, why);
+	if (rc == 1)
+		pgdrv_locate(script, pgdrv_skip_space(sql, at, script->len), line, &col);
+	free(sql);
+	return rc;
+}
