@@ -2,8 +2,9 @@
  * Does a script write a given table?  Found with SQLite's own parser: each
  * statement is prepared (never stepped) on the open connection, where the
  * script has just run, with an authorizer that notes SQLITE_INSERT,
- * SQLITE_UPDATE and SQLITE_DELETE on the table by the statement itself (not
- * by a trigger it fires).  SQLite resolves the name, so quoting, case
+ * SQLITE_UPDATE and SQLITE_DELETE on the table, by the statement itself or
+ * by a trigger it fires (the row is written either way; the statement that
+ * fires it is the one named).  SQLite resolves the name, so quoting, case
  * (SQLite's names are case-blind, quoted or not) and main./temp. are read as
  * SQLite reads them; a name inside a string, a comment or a trigger body is
  * not a write.  PRAGMAs are denied before they act (some act while they are
@@ -37,10 +38,11 @@ static int watch(void *ud, int action, const char *what, const char *col, const 
 	want *w = ud;
 
 	(void)col;
+	(void)trigger;
 	if (action == SQLITE_PRAGMA)
 		return SQLITE_DENY; /* never let a pragma act at prepare time */
 	if ((action == SQLITE_INSERT || action == SQLITE_UPDATE || action == SQLITE_DELETE) &&
-	    !trigger && what && sqlite3_stricmp(what, w->table) == 0 && db_matches(w->schema, db))
+	    what && sqlite3_stricmp(what, w->table) == 0 && db_matches(w->schema, db))
 		w->hit = 1;
 	return SQLITE_OK;
 }
