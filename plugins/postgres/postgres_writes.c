@@ -119,6 +119,24 @@ static int writes(json_object *node, const char *schema, const char *table, int 
 	return ctes_write(body, schema, table, depth);
 }
 
+/* `"relname":"TABLE"` as libpg_query writes it (compact JSON, the name
+ * escaped as JSON escapes it): every RangeVar naming the table holds it, so
+ * a tree without it need not be built (json-c builds large trees slowly). */
+static char *relname_needle(const char *table)
+{
+	json_object *name = json_object_new_string(table);
+	const char *q = name ? json_object_to_json_string_ext(name, JSON_C_TO_STRING_PLAIN |
+	                                                      JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+	char *needle = q ? malloc(strlen(q) + 11) : NULL;
+
+	if (needle) {
+		memcpy(needle, "\"relname\":", 10);
+		strcpy(needle + 10, q);
+	}
+	json_object_put(name);
+	return needle;
+}
+
 /*
  * The byte offset (stmt_location: just past the previous ';') of the first
  * top-level statement of sql that writes [schema.]table: 1 and *at, 0 none
@@ -128,15 +146,20 @@ static int writes(json_object *node, const char *schema, const char *table, int 
 int pgdrv_find_write(const char *sql, const char *schema, const char *table, size_t *at,
                      char *why, size_t whysize)
 {
-	PgQueryParseResult r = pg_query_parse(sql);
+	PgQueryParseResult r;
 	struct json_tokener *tok = NULL;
 	json_object *root = NULL, *stmts;
+	char *needle = relname_needle(table);
+	int found = 0, named;
 	size_t n;
-	int found = 0;
 
 	if (why && whysize)
 		why[0] = '\0';
+	if (!needle)
+		return STRATA_ENOMEM;
+	r = pg_query_parse(sql);
 	if (r.error) {
+		free(needle);
 		if (why && whysize) {
 			strncpy(why, r.error->message ? r.error->message : "parse error", whysize - 1);
 			why[whysize - 1] = '\0';
@@ -144,16 +167,15 @@ int pgdrv_find_write(const char *sql, const char *schema, const char *table, siz
 		pg_query_free_parse_result(r);
 		return 0;
 	}
-	/* Cheap refusal first: the name is in the JSON as a string if anywhere. */
-	if (r.parse_tree && strstr(r.parse_tree, table) && (tok = json_tokener_new_ex(PGDRV_JSON_DEPTH)))
+	named = r.parse_tree && strstr(r.parse_tree, needle);
+	free(needle);
+	if (named && (tok = json_tokener_new_ex(PGDRV_JSON_DEPTH)))
 		root = json_tokener_parse_ex(tok, r.parse_tree, -1);
 	if (tok)
 		json_tokener_free(tok);
-	if (!root && r.parse_tree && strstr(r.parse_tree, table)) {
-		pg_query_free_parse_result(r);
-		return STRATA_ENOMEM;
-	}
 	pg_query_free_parse_result(r);
+	if (named && !root)
+		return STRATA_ENOMEM;
 	stmts = get(root, "stmts");
 	n = stmts && json_object_is_type(stmts, json_type_array) ? json_object_array_length(stmts) : 0;
 	for (size_t i = 0; i < n && !found; i++) {

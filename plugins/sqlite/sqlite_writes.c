@@ -12,7 +12,9 @@
  * dropped again, an object that exists now) is read from its first tokens
  * with SQLite's lexical rules: INSERT / REPLACE [OR …] INTO name, UPDATE
  * [OR …] name, DELETE FROM name, also after a WITH clause; a CREATE TRIGGER
- * that does not prepare is never a write.
+ * that does not prepare is never a write.  A script that does not name the
+ * table, on a database without a trigger that names it, is answered
+ * without a prepare.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -123,6 +125,41 @@ static int first_tokens_write(const char *p, const char *end, const want *w)
 	return 0;
 }
 
+/* Does the name occur in text[0..len), in any case (SQLite folds ASCII)? */
+static int mentions(const char *text, size_t len, const char *name)
+{
+	size_t k = strlen(name);
+
+	for (size_t i = 0; k && i + k <= len; i++)
+		if (sqlite3_strnicmp(text + i, name, (int)k) == 0)
+			return 1;
+	return 0;
+}
+
+/* Can a statement of text write the table at all?  Only when text names
+ * it, or a trigger (which a statement may fire) does.  Saves a prepare per
+ * statement for the usual script; when unsure, yes. */
+static int may_write(sqlite3 *db, const char *text, size_t len, const char *table)
+{
+	static const char q[] =
+		"SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND instr(lower(sql), lower(?1)) "
+		"UNION ALL SELECT 1 FROM sqlite_temp_master WHERE type = 'trigger' AND "
+		"instr(lower(sql), lower(?1)) LIMIT 1";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (mentions(text, len, table))
+		return 1;
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return 1;
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc != SQLITE_DONE;
+}
+
 int sqlite_drv_writes_table(strata_conn *conn, strata_host *host, const strata_script *s,
                             const char *schema, const char *table, int *line)
 {
@@ -132,6 +169,8 @@ int sqlite_drv_writes_table(strata_conn *conn, strata_host *host, const strata_s
 
 	*line = 0;
 	if (!conn || !conn->db || !table || s->len == 0 || s->len > INT_MAX)
+		return 0;
+	if (!may_write(conn->db, s->sql, s->len, table))
 		return 0;
 	text = malloc(s->len + 1);
 	if (!text)

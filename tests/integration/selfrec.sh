@@ -124,6 +124,12 @@ CREATE TRIGGER fires_r AFTER INSERT ON fires_t BEGIN
 END;
 INSERT INTO fires_t VALUES (1);"
 	self fires 6 "by file"
+	# The same trigger made before: the script does not name the table.
+	q fires2 "CREATE TABLE fires2_t (id INTEGER); CREATE TRIGGER fires2_r AFTER INSERT ON fires2_t BEGIN $INS; END;"
+	case_ fires2 "SELECT 1;
+
+INSERT INTO fires2_t VALUES (1);"
+	self fires2 4 "by file"
 fi
 
 done_testing
