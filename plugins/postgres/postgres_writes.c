@@ -8,10 +8,12 @@
  * parser has folded unquoted names to lower case already, so names compare
  * byte for byte, as the server compares them.  What is inside a string, a
  * comment, a dollar quote or a function body is not a statement of the
- * script and is never looked at.
+ * script and is never looked at.  The parser splits the script; only a
+ * statement whose text holds the name (any case) is parsed into a tree.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 #include <pg_query.h>
@@ -137,38 +139,31 @@ static char *relname_needle(const char *table)
 	return needle;
 }
 
-/*
- * The byte offset (stmt_location: just past the previous ';') of the first
- * top-level statement of sql that writes [schema.]table: 1 and *at, 0 none
- * or text the parser rejects (*why, may be NULL, gets its message), < 0
- * out of memory.
- */
-int pgdrv_find_write(const char *sql, const char *schema, const char *table, size_t *at,
-                     char *why, size_t whysize)
+/* Does the name occur in sql, in any case?  A statement can only write the
+ * table if its text names it (folded or quoted), so a script without it is
+ * not parsed at all; the one spelling this misses is a name written only
+ * with U&"\0073…" escapes. */
+static int mentions(const char *sql, const char *name)
 {
-	PgQueryParseResult r;
+	size_t k = strlen(name);
+
+	for (const char *p = sql; k && *p; p++)
+		if (strncasecmp(p, name, k) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does one statement's text (parsed on its own) write [schema.]table?  1,
+ * 0, or STRATA_ENOMEM. */
+static int piece_writes(const char *piece, const char *schema, const char *table,
+                        const char *needle)
+{
+	PgQueryParseResult r = pg_query_parse(piece);
 	struct json_tokener *tok = NULL;
 	json_object *root = NULL, *stmts;
-	char *needle = relname_needle(table);
-	int found = 0, named;
+	int named = !r.error && r.parse_tree && strstr(r.parse_tree, needle), found = 0;
 	size_t n;
 
-	if (why && whysize)
-		why[0] = '\0';
-	if (!needle)
-		return STRATA_ENOMEM;
-	r = pg_query_parse(sql);
-	if (r.error) {
-		free(needle);
-		if (why && whysize) {
-			strncpy(why, r.error->message ? r.error->message : "parse error", whysize - 1);
-			why[whysize - 1] = '\0';
-		}
-		pg_query_free_parse_result(r);
-		return 0;
-	}
-	named = r.parse_tree && strstr(r.parse_tree, needle);
-	free(needle);
 	if (named && (tok = json_tokener_new_ex(PGDRV_JSON_DEPTH)))
 		root = json_tokener_parse_ex(tok, r.parse_tree, -1);
 	if (tok)
@@ -178,16 +173,63 @@ int pgdrv_find_write(const char *sql, const char *schema, const char *table, siz
 		return STRATA_ENOMEM;
 	stmts = get(root, "stmts");
 	n = stmts && json_object_is_type(stmts, json_type_array) ? json_object_array_length(stmts) : 0;
-	for (size_t i = 0; i < n && !found; i++) {
-		json_object *item = json_object_array_get_idx(stmts, i), *loc;
-
-		if (writes(get(item, "stmt"), schema, table, 0)) {
-			loc = get(item, "stmt_location");
-			*at = loc ? (size_t)json_object_get_int64(loc) : 0;
-			found = 1;
-		}
-	}
+	for (size_t i = 0; i < n && !found; i++)
+		found = writes(get(json_object_array_get_idx(stmts, i), "stmt"), schema, table, 0);
 	json_object_put(root);
+	return found;
+}
+
+/*
+ * The byte offset (stmt_location: just past the previous ';') of the first
+ * top-level statement of sql that writes [schema.]table: 1 and *at, 0 none
+ * or text the parser rejects (*why, may be NULL, gets its message), < 0
+ * out of memory.  The parser splits the script; only a statement whose
+ * text names the table is parsed again, on its own, into a tree (json-c
+ * builds the tree of a large script slowly: half a second for 20,000
+ * INSERTs).
+ */
+int pgdrv_find_write(const char *sql, const char *schema, const char *table, size_t *at,
+                     char *why, size_t whysize)
+{
+	PgQuerySplitResult sp;
+	char *needle;
+	size_t len = strlen(sql);
+	int found = 0;
+
+	if (why && whysize)
+		why[0] = '\0';
+	if (!mentions(sql, table))
+		return 0;
+	needle = relname_needle(table);
+	if (!needle)
+		return STRATA_ENOMEM;
+	sp = pg_query_split_with_parser(sql);
+	if (sp.error && why && whysize) {
+		strncpy(why, sp.error->message ? sp.error->message : "parse error", whysize - 1);
+		why[whysize - 1] = '\0';
+	}
+	for (int i = 0; !sp.error && i < sp.n_stmts && found == 0; i++) {
+		size_t loc = sp.stmts[i]->stmt_location > 0 ? (size_t)sp.stmts[i]->stmt_location : 0;
+		size_t n = sp.stmts[i]->stmt_len > 0 ? (size_t)sp.stmts[i]->stmt_len : len;
+		char *piece;
+
+		if (loc > len)
+			loc = len;
+		if (n > len - loc)
+			n = len - loc;
+		piece = strndup(sql + loc, n);
+		if (!piece) {
+			found = STRATA_ENOMEM;
+			break;
+		}
+		if (mentions(piece, table))
+			found = piece_writes(piece, schema, table, needle);
+		free(piece);
+		if (found == 1)
+			*at = loc;
+	}
+	pg_query_free_split_result(sp);
+	free(needle);
 	return found;
 }
 
