@@ -430,7 +430,8 @@ typedef struct strata_driver_ops {
 	 * from script->line, as run() reports lines), 0 none (also for text the
 	 * parser rejects: run() reports that), < 0 after host->error().  Only
 	 * parsed (prepared), never run.  Asked at record time, inside the
-	 * host's transaction, after the script ran.  NULL, or a table too small
+	 * host's transaction, after the script ran (a baseline: without
+	 * running it).  NULL, or a table too small
 	 * to hold it: the host answers STRATA_ENOTFOUND (db_writes_table). */
 	int (*writes_table)(strata_conn *conn, strata_host *host, const strata_script *script,
 	                    const char *schema, const char *table, int *line);
