@@ -4,7 +4,8 @@
  * plugin's self-recording check: a top-level InsertStmt, UpdateStmt,
  * DeleteStmt, MergeStmt or CopyStmt with is_from whose `relation` (a
  * RangeVar: {"schemaname":…,"relname":…}) names it, or such a statement in
- * a WITH clause (WITH x AS (DELETE …) INSERT …: data-modifying CTEs).  The
+ * a WITH clause (WITH x AS (DELETE …) INSERT …: data-modifying CTEs), or
+ * under EXPLAIN ANALYZE (which runs it).  The
  * parser has folded unquoted names to lower case already, so names compare
  * byte for byte, as the server compares them.  What is inside a string, a
  * comment, a dollar quote or a function body is not a statement of the
@@ -107,6 +108,23 @@ static int ctes_write(json_object *body, const char *schema, const char *table, 
 	return 0;
 }
 
+/* EXPLAIN ANALYZE runs its statement (EXPLAIN alone does not). */
+static int analyzes(json_object *body)
+{
+	json_object *opts = get(body, "options");
+	size_t n = opts && json_object_is_type(opts, json_type_array) ? json_object_array_length(opts) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *def;
+		const char *t = type_of(json_object_array_get_idx(opts, i), &def);
+		const char *name = t && strcmp(t, "DefElem") == 0 ? str(def, "defname") : NULL;
+
+		if (name && strcmp(name, "analyze") == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Does the statement node write the table, itself or in its CTEs? */
 static int writes(json_object *node, const char *schema, const char *table, int depth)
 {
@@ -115,7 +133,10 @@ static int writes(json_object *node, const char *schema, const char *table, int 
 
 	if (!t || depth > 64)
 		return 0;
-	if (is_writer(t) && (strcmp(t, "CopyStmt") != 0 || json_object_get_boolean(get(body, "is_from"))) &&
+	if (strcmp(t, "ExplainStmt") == 0)
+		return analyzes(body) && writes(get(body, "query"), schema, table, depth + 1);
+	if (is_writer(t) &&
+	    (strcmp(t, "CopyStmt") != 0 || json_object_get_boolean(get(body, "is_from"))) &&
 	    names(get(body, "relation"), schema, table))
 		return 1;
 	return ctes_write(body, schema, table, depth);

@@ -190,6 +190,8 @@ int sqlite_drv_writes_table(strata_conn *conn, strata_host *host, const strata_s
 			break;
 		w.hit = 0;
 		rc = sqlite3_prepare_v2(conn->db, start, -1, &st, &tail);
+		if (st && sqlite3_stmt_isexplain(st))
+			w.hit = 0; /* EXPLAIN [QUERY PLAN] runs nothing */
 		sqlite3_finalize(st);
 		if (rc == SQLITE_OK && (!tail || tail <= start || tail > end))
 			break; /* a NUL byte */

@@ -49,6 +49,11 @@ case_ cmt "-- $INS;
 CREATE TABLE cmt_t (id INTEGER);"
 not_self cmt
 
+# EXPLAIN compiles the statement and runs nothing.
+case_ explain "EXPLAIN $INS;
+EXPLAIN $(pick 'QUERY PLAN' '(COSTS OFF)') DELETE FROM schema_migrations;"
+not_self explain
+
 case_ other "CREATE TABLE schema_migrations_backup (version TEXT, description TEXT);
 INSERT INTO schema_migrations_backup (version, description) VALUES ('0002', 'backup');"
 not_self other
@@ -111,6 +116,10 @@ SELECT count(*) FROM ins;"
 MERGE INTO schema_migrations m USING (SELECT '0002' AS v) s ON m.version = s.v
 WHEN NOT MATCHED THEN INSERT (version, description) VALUES (s.v, 'by file');"
 	self merge 3 "by file"
+	# EXPLAIN ANALYZE runs its statement.
+	case_ analyze "SELECT 1;
+EXPLAIN ANALYZE $INS;"
+	self analyze 3 "by file"
 else
 	case_ repl "SELECT 1;
 REPLACE INTO schema_migrations (version, description) VALUES ('0002', 'by file');"

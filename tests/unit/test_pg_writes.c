@@ -60,6 +60,9 @@ static void statement_kinds(void **state)
 	writes("MERGE INTO schema_migrations m USING t ON m.version = t.v\n"
 	       "WHEN NOT MATCHED THEN INSERT VALUES (t.v)", NULL, 10);
 	writes("SELECT 1;\n-- the row\n/* by hand */ COPY schema_migrations FROM stdin", NULL, 12);
+	writes("EXPLAIN ANALYZE INSERT INTO schema_migrations VALUES ('1')", NULL, 10);
+	writes("EXPLAIN (ANALYZE, BUFFERS) DELETE FROM schema_migrations", NULL, 10);
+	no_write("EXPLAIN INSERT INTO schema_migrations VALUES ('1')", NULL);
 	no_write("COPY schema_migrations TO stdout", NULL);
 	no_write("SELECT * FROM schema_migrations", NULL);
 	no_write("CREATE TABLE schema_migrations (version text)", NULL);
