@@ -41,11 +41,18 @@ static int hd_table_exists(void *ud, const char *table)
 	return db_table_exists(ud, table);
 }
 
+static int hd_writes_table(void *ud, const char *text, size_t len, const char *schema,
+                           const char *table, int *line)
+{
+	return db_writes_table(ud, text, len, schema, table, line);
+}
+
 static const host_db host_db_ops = {
 	.exec = hd_exec,
 	.query = hd_query,
 	.dialect = hd_dialect,
 	.table_exists = hd_table_exists,
+	.writes_table = hd_writes_table,
 };
 
 /* From a signal handler (base/interrupt.c): the driver's cancel only. */
@@ -146,6 +153,14 @@ int db_query(db *d, const char *sql, const char *const *params, int n, strata_ro
 int db_table_exists(db *d, const char *table)
 {
 	return call_table_exists(&d->hc, d->plugin, d->conn, table);
+}
+
+int db_writes_table(db *d, const char *text, size_t len, const char *schema, const char *table,
+                    int *line)
+{
+	strata_script sc = {.version = STRATA_SCRIPT_VERSION, .struct_size = sizeof sc,
+	                    .sql = text, .len = len, .file = NULL, .line = 1};
+	return call_writes_table(&d->hc, d->plugin, d->conn, &sc, schema, table, line);
 }
 
 int db_begin(db *d)

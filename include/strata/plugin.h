@@ -435,8 +435,22 @@ typedef struct strata_driver_ops {
 	 * the host can roll back, record and release.  One call per
 	 * connection; the host never calls it once close() began. */
 	void (*cancel)(strata_conn *conn);
+	/* Fields below: version 4. */
+	/* Optional: does a statement of the script write table (INSERT, UPDATE,
+	 * DELETE, MERGE, COPY FROM into it), read with the dialect's own parser?
+	 * schema NULL: the table however qualified (or not); else a qualified
+	 * name must name that schema.  Names compare as the database compares
+	 * them.  1 with *line set to the first such statement's line (counted
+	 * from script->line, as run() reports lines), 0 none (also for text the
+	 * parser rejects: run() reports that), < 0 after host->error().  Only
+	 * parsed (prepared), never run.  Asked at record time, inside the
+	 * host's transaction, after the script ran (a baseline: without
+	 * running it).  NULL, or a table too small
+	 * to hold it: the host answers STRATA_ENOTFOUND (db_writes_table). */
+	int (*writes_table)(strata_conn *conn, strata_host *host, const strata_script *script,
+	                    const char *schema, const char *table, int *line);
 } strata_driver_ops;
-#define STRATA_DRIVER_VERSION 3u
+#define STRATA_DRIVER_VERSION 4u
 
 /* What txn_control found in a script. */
 enum {
@@ -529,8 +543,15 @@ struct strata_host {
 	 * tracker's source, in the ledger's order, to fn (STRATA_STOP ends the
 	 * walk early and is not an error); 0, or fn's error. */
 	int (*each_migration)(strata_host *h, strata_mig_fn fn, void *ud);
+	/* Fields below: version 4.  Tracker role: does text[0..len) write
+	 * [schema.]table, as the connected database's own parser reads it (the
+	 * driver's writes_table)?  1 with *line the statement's line in text
+	 * (1-based), 0 no, < 0 error; STRATA_ENOTFOUND, nothing reported, when
+	 * the driver cannot tell (it has no writes_table). */
+	int (*db_writes_table)(strata_host *h, const char *text, size_t len, const char *schema,
+	                       const char *table, int *line);
 };
-#define STRATA_HOST_VERSION 3u
+#define STRATA_HOST_VERSION 4u
 
 /* The descriptor a plugin exports. */
 typedef struct strata_plugin {

@@ -185,6 +185,13 @@ const char *tb_key_of(const tb_desc *d, const tb_mig *m, char *buf, size_t size)
  * DELETE FROM table, schema-qualified or not, quoted or not; 0: none. */
 int tb_writes_table(const char *text, size_t len, const tb_desc *d, bool insert);
 
+/* ---- selfrec.c: the same, read by the database's own parser ---- */
+
+/* The 1-based line (in text) of the first statement that writes the
+ * descriptor's table, as the driver's parser reads it (sqlscan.c's
+ * tokenizer when the host or driver cannot tell); 0: none; < 0 error. */
+int tb_script_writes(strata_host *h, const char *text, size_t len, const tb_desc *d);
+
 /* ---- state.c: commands bracketed by lock()/unlock() ---- */
 void tb_state_created(const tb_desc *d);
 bool tb_state_hidden(const tb_desc *d);   /* created by this command, not yet written */
