@@ -204,6 +204,7 @@ static void print_migration_json(const strata_migration_info *m, int with_state)
 	json_field("name", m->name, 0);
 	json_field("checksum", m->checksum, 0);
 	json_field("file", m->file, 0);
+	json_field("kind", strata_kind_name(m->flags), 0);
 	if (m->blocked)
 		json_field("untranslatable", m->blocked, 0);
 	if (with_state) {
@@ -284,8 +285,10 @@ static const char *state_color(strata_state st)
 	case STRATA_APPLIED: return SGR_GREEN;
 	case STRATA_BASELINED: return SGR_CYAN;
 	case STRATA_PENDING:
-	case STRATA_ROLLED_BACK: return SGR_YELLOW;
+	case STRATA_ROLLED_BACK:
+	case STRATA_OUTDATED: return SGR_YELLOW;
 	case STRATA_MISSING: return SGR_MAGENTA;
+	case STRATA_IGNORED: return SGR_CYAN;
 	default: return SGR_RED; /* failed, modified */
 	}
 }
@@ -298,7 +301,7 @@ static int cmd_status(strata *s, const opts *o)
 		return report(s, rc);
 	size_t n = strata_migration_count(s);
 	size_t problems = counts[STRATA_FAILED] + counts[STRATA_MODIFIED] + counts[STRATA_MISSING] + ooo;
-	size_t pending = counts[STRATA_PENDING] + counts[STRATA_ROLLED_BACK];
+	size_t pending = counts[STRATA_PENDING] + counts[STRATA_ROLLED_BACK] + counts[STRATA_OUTDATED];
 	if (quiet) {
 	} else if (o->json) {
 		fputs("{\"database\": ", stdout);
@@ -344,6 +347,8 @@ static int cmd_status(strata *s, const opts *o)
 			text_esc(&t, m->name);
 			if (m->out_of_order)
 				text_raw(&t, "  (out of order)", 16);
+			if (m->flags & (STRATA_MIG_BASELINE | STRATA_MIG_REPEATABLE))
+				text_printf(&t, "  (%s)", strata_kind_name(m->flags));
 			if (m->native_only)
 				text_raw(&t, "  (native tracker)", 18);
 			if (m->decided_by)

@@ -41,11 +41,18 @@ static int hd_table_exists(void *ud, const char *table)
 	return db_table_exists(ud, table);
 }
 
+static int hd_writes_table(void *ud, const char *text, size_t len, const char *schema,
+                           const char *table, int *line)
+{
+	return db_writes_table(ud, text, len, schema, table, line);
+}
+
 static const host_db host_db_ops = {
 	.exec = hd_exec,
 	.query = hd_query,
 	.dialect = hd_dialect,
 	.table_exists = hd_table_exists,
+	.writes_table = hd_writes_table,
 };
 
 /* From a signal handler (base/interrupt.c): the driver's cancel only. */
@@ -146,6 +153,14 @@ int db_query(db *d, const char *sql, const char *const *params, int n, strata_ro
 int db_table_exists(db *d, const char *table)
 {
 	return call_table_exists(&d->hc, d->plugin, d->conn, table);
+}
+
+int db_writes_table(db *d, const char *text, size_t len, const char *schema, const char *table,
+                    int *line)
+{
+	strata_script sc = {.version = STRATA_SCRIPT_VERSION, .struct_size = sizeof sc,
+	                    .sql = text, .len = len, .file = NULL, .line = 1};
+	return call_writes_table(&d->hc, d->plugin, d->conn, &sc, schema, table, line);
 }
 
 int db_begin(db *d)
@@ -282,7 +297,8 @@ static int directive(const char *sql, size_t len)
 }
 
 /* How the migration's up (or down) script runs.  The file's directive wins,
- * then the format's flag (dbmate transaction:false), then the driver's
+ * then the format's flag (dbmate transaction:false; the down script's own
+ * with STRATA_MIG_DOWN_OWN_TX), then the driver's
  * reading of the statements: one it cannot run in a transaction
  * (needs_autocommit), then the file's own transaction control (txn_control):
  * a BEGIN … COMMIT around the whole file is dropped and its body runs in
@@ -295,7 +311,10 @@ int db_script_mode(db *d, const migration *m, bool down, db_mode *mode)
 	size_t len = down ? m->down_len : m->up_len;
 	*mode = (db_mode){.tx = true, .end = sql ? len : 0};
 	int dir = sql ? directive(sql, len) : -1;
-	if (dir == 0 || (dir < 0 && (m->info.flags & STRATA_MIG_NO_TRANSACTION))) {
+	unsigned f = m->info.flags;
+	bool no_tx = down && (f & STRATA_MIG_DOWN_OWN_TX) ? (f & STRATA_MIG_DOWN_NO_TRANSACTION) != 0
+	                                                   : (f & STRATA_MIG_NO_TRANSACTION) != 0;
+	if (dir == 0 || (dir < 0 && no_tx)) {
 		mode->tx = false;
 		return 0;
 	}

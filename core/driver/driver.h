@@ -31,6 +31,11 @@ const char *db_dialect(const db *d);
 int db_exec(db *d, const char *sql);
 int db_query(db *d, const char *sql, const char *const *params, int n, strata_row_fn fn, void *ud);
 int db_table_exists(db *d, const char *table);
+/* Does text write [schema.]table, as the driver's parser reads it?  1 with
+ * *line (1-based in text), 0, < 0; STRATA_ENOTFOUND (nothing reported) when
+ * the driver cannot tell. */
+int db_writes_table(db *d, const char *text, size_t len, const char *schema, const char *table,
+                    int *line);
 int db_begin(db *d);
 int db_commit(db *d);
 int db_rollback(db *d);

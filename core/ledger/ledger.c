@@ -48,13 +48,40 @@ typedef struct order_ctx {
 	size_t *rank; /* per source */
 } order_ctx;
 
+/* Repeatables come after every versioned migration, among themselves by
+ * name as Flyway orders them (its description: '_' read as ' '). */
+static int repeatable_cmp(const migration *x, const migration *y)
+{
+	bool rx = x->info.flags & STRATA_MIG_REPEATABLE, ry = y->info.flags & STRATA_MIG_REPEATABLE;
+	if (rx != ry)
+		return rx ? 1 : -1;
+	if (!rx)
+		return 0;
+	for (const char *a = x->info.name, *b = y->info.name;; a++, b++) {
+		unsigned char ca = *a == '_' ? ' ' : (unsigned char)*a;
+		unsigned char cb = *b == '_' ? ' ' : (unsigned char)*b;
+		if (ca != cb || !ca)
+			return (ca > cb) - (ca < cb);
+	}
+}
+
+/* A baseline migration before the versioned one of its version. */
+static int kind_rank(const migration *m)
+{
+	return (m->info.flags & STRATA_MIG_BASELINE) ? 0 : 1;
+}
+
 static int by_source_version(const void *a, const void *b)
 {
 	const migration *x = *(migration *const *)a, *y = *(migration *const *)b;
 	if (x->src != y->src)
 		return x->src < y->src ? -1 : 1;
-	int c = version_cmp(x->vnorm, y->vnorm);
+	int c = repeatable_cmp(x, y);
 	if (c)
+		return c;
+	if (!(x->info.flags & STRATA_MIG_REPEATABLE) && (c = version_cmp(x->vnorm, y->vnorm)))
+		return c;
+	if ((c = kind_rank(x) - kind_rank(y)))
 		return c;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
@@ -62,6 +89,17 @@ static int by_source_version(const void *a, const void *b)
 static int by_id(const void *a, const void *b)
 {
 	return strcmp((*(migration *const *)a)->info.id, (*(migration *const *)b)->info.id);
+}
+
+/* Same place in a source's order: a duplicate (a baseline migration may
+ * share its version with a versioned one; repeatables are told by name). */
+static int by_source_version_key(const migration *a, const migration *b)
+{
+	int c = repeatable_cmp(a, b);
+	if (c || (a->info.flags & STRATA_MIG_REPEATABLE))
+		return c ? c : strcmp(a->info.version, b->info.version);
+	c = version_cmp(a->vnorm, b->vnorm);
+	return c ? c : kind_rank(a) - kind_rank(b);
 }
 
 /* Priority among ready migrations: source rank first (merge: sources) or
@@ -76,7 +114,11 @@ static int prio_cmp(const order_ctx *o, const migration *x, const migration *y)
 	if (o->rank[x->src] != o->rank[y->src])
 		return o->rank[x->src] < o->rank[y->src] ? -1 : 1;
 	if (x->parents == NULL && y->parents == NULL) {
-		int c = version_cmp(x->vnorm, y->vnorm);
+		int c = repeatable_cmp(x, y);
+		if (!c && !(x->info.flags & STRATA_MIG_REPEATABLE))
+			c = version_cmp(x->vnorm, y->vnorm);
+		if (!c)
+			c = kind_rank(x) - kind_rank(y);
 		if (c)
 			return c;
 	}
@@ -195,7 +237,7 @@ int ledger_order(ledger *lg)
 	int rc = 0;
 	for (size_t i = 1; i < n && !rc; i++) {
 		migration *a = sorted[i - 1], *b = sorted[i];
-		if (a->src == b->src && !version_cmp(a->vnorm, b->vnorm))
+		if (a->src == b->src && !by_source_version_key(a, b))
 			rc = err_set(lg->e, STRATA_EINVAL, STRATA_ECLASS_SOURCE, b->info.file, 0, 0,
 			             "give each migration a unique version",
 			             "duplicate version %s in source '%s' (also %s)", b->info.version,

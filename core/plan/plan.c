@@ -9,6 +9,7 @@
 
 static const char *const state_names[STRATA_STATE_COUNT] = {
 	"pending", "applied", "baselined", "failed", "modified", "missing", "rolled_back",
+	"ignored", "outdated",
 };
 
 const char *strata_state_name(strata_state st)
@@ -320,6 +321,7 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 	reset(p);
 	if (!d->conn) {
 		ledger_rows_free(rows, n);
+		plan_kinds(p);
 		return 0;
 	}
 	int rc = plan_check_rows(p, d, rows, &n);
@@ -366,12 +368,14 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 		if (m->info.state == STRATA_MODIFIED && m->native == STRATA_APPLIED && m->native_summed)
 			m->info.state = m->ledger_baselined ? STRATA_BASELINED : STRATA_APPLIED;
 		strata_state st = m->info.state;
-		if (st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED ||
-		    st == STRATA_FAILED) {
+		if (!(m->info.flags & STRATA_MIG_REPEATABLE) &&
+		    (st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED ||
+		     st == STRATA_FAILED)) {
 			last_done = i;
 			any_done = true;
 		}
 	}
+	plan_kinds(p);
 	/* Out of order: pending behind something applied.  In a graph (Alembic)
 	 * a pending sibling branch is normal; only a pending ancestor of
 	 * something applied is out of order. */

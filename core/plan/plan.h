@@ -20,6 +20,9 @@ typedef struct plan {
 	/* `strata mark ID`: strata_ledger's row of ID is about to be rewritten,
 	 * so a fault mark can fix there is not refused (records.c). */
 	const char *repair;
+	/* apply/baseline --to: the baseline migration chosen on an empty
+	 * database is the newest at or below it (kinds.c); NULL: no target. */
+	const char *target;
 	/* Per tracker binding (loader.binds): its table did not exist when the
 	 * plan was computed. */
 	bool *table_missing;
@@ -35,6 +38,9 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n);
 /* records.c: refuse the first strata_ledger row not understood (STRATA_ESTATE,
  * the row named, its fix); a row p->repair rewrites is dropped from rows. */
 int plan_check_rows(plan *p, db *d, ledger_row *rows, size_t *n);
+/* kinds.c: baseline and repeatable migrations' states, from the recorded
+ * ones (ignored, outdated). */
+void plan_kinds(plan *p);
 /* The ledger and the missing entries, as the public API numbers them. */
 size_t plan_count(const plan *p);
 const strata_migration_info *plan_get(const plan *p, size_t i);

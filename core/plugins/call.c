@@ -387,6 +387,27 @@ int call_txn_control(host_call *hc, const plugin *pl, strata_conn *c, const stra
 	return rc;
 }
 
+int call_writes_table(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
+                      const char *schema, const char *table, int *line)
+{
+	const strata_driver_ops *d = DRV(pl);
+	*line = 0;
+	if (!STRATA_HAS(strata_driver_ops, d, writes_table) || !d->writes_table || !c)
+		return STRATA_ENOTFOUND;
+	int at = 0;
+	unsigned long n = enter(hc);
+	int rc = leave(hc, pl, n, d->writes_table(c, &hc->pub, sc, schema, table, &at),
+	               STRATA_ECLASS_SQL, sc->file, "cannot read the script's statements");
+	if (rc < 0)
+		return rc;
+	if (rc > 1 || (rc == 1 && at < 1))
+		return err_set(hc->e, STRATA_ERR, STRATA_ECLASS_PLUGIN, sc->file, 0, 0, NULL,
+		               "plugin %s gave an invalid answer about the statements that write "
+		               "%s (%d, line %d)", pl->desc->name, table, rc, at);
+	*line = rc == 1 ? at : 0;
+	return rc;
+}
+
 call_cancel_fn call_cancel_of(const plugin *pl)
 {
 	const strata_driver_ops *d = DRV(pl);

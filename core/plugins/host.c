@@ -95,6 +95,16 @@ static int h_db_table_exists(strata_host *h, const char *table)
 	return hc->db ? hc->db->table_exists(hc->db_ud, table) : STRATA_ERR;
 }
 
+static int h_db_writes_table(strata_host *h, const char *text, size_t len, const char *schema,
+                             const char *table, int *line)
+{
+	host_call *hc = hc_of(h);
+	*line = 0;
+	if (!hc->db || !hc->db->writes_table || !table)
+		return STRATA_ENOTFOUND;
+	return hc->db->writes_table(hc->db_ud, text ? text : "", text ? len : 0, schema, table, line);
+}
+
 static int h_track_row(strata_host *h, const strata_track_row *row)
 {
 	host_call *hc = hc_of(h);
@@ -145,4 +155,5 @@ void host_init(host_call *hc, const loader *L)
 	h->session_statement_timeout_ms = L->cfg->session_statement_timeout_ms;
 	h->is_ancestor = h_is_ancestor;
 	h->each_migration = h_each_migration;
+	h->db_writes_table = h_db_writes_table;
 }

@@ -105,6 +105,8 @@ typedef struct host_db {
 	             void *ud);
 	const char *(*dialect)(void *db);
 	int (*table_exists)(void *db, const char *table);
+	int (*writes_table)(void *db, const char *text, size_t len, const char *schema,
+	                    const char *table, int *line);
 } host_db;
 
 /* A host_call embeds the public strata_host as its first member, so each
@@ -183,6 +185,11 @@ int call_scratch_drop(host_call *hc, const plugin *pl, strata_conn *c);
  * c may be NULL (no database yet). */
 int call_txn_control(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
                      size_t *start, size_t *end);
+/* Does sc write [schema.]table (writes_table, version 4)?  1 (*line set),
+ * 0, < 0; STRATA_ENOTFOUND, nothing reported, when the driver has no
+ * writes_table. */
+int call_writes_table(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
+                      const char *schema, const char *table, int *line);
 /* The driver's cancel (version 3), or NULL when it has none: read here,
  * before a signal can come, so the handler only calls it. */
 typedef void (*call_cancel_fn)(strata_conn *c);

@@ -56,6 +56,7 @@ int run_apply(plan *p, const char *url, strata_apply_opts *o)
 	o->applied = 0;
 	run_session ss;
 	db *d = &ss.d;
+	p->target = o->to;
 	int rc = o->dry_run ? run_open_readonly(p, url, false, &ss) : run_open(p, url, false, &ss);
 	size_t end = p->lg->nmigs ? p->lg->nmigs - 1 : 0;
 	if (!rc && o->to)
@@ -105,6 +106,7 @@ int run_apply(plan *p, const char *url, strata_apply_opts *o)
 		}
 	}
 	run_close(p, &ss);
+	p->target = NULL;
 	return rc;
 }
 

@@ -9,6 +9,7 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 	*recorded = 0;
 	run_session ss;
 	db *d = &ss.d;
+	p->target = to;
 	int rc = run_open(p, url, false, &ss);
 	size_t end = p->lg->nmigs ? p->lg->nmigs - 1 : 0;
 	if (!rc && to)
@@ -21,6 +22,15 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 	char now[40];
 	now_iso8601(now);
 	size_t *done = xcalloc(p->lg->nmigs + 1, sizeof *done), nnew = 0;
+	/* A baseline migration recorded here stands for the versions it covers
+	 * (they stay ignored); without one, ignored versions are recorded. */
+	bool covered = false;
+	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
+		const migration *m = p->lg->migs[i];
+		if ((m->info.flags & STRATA_MIG_BASELINE) && m->info.state == STRATA_PENDING &&
+		    (!to || run_in_target(p, m, p->lg->migs[end])))
+			covered = true;
+	}
 	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
 		migration *m = p->lg->migs[i];
 		strata_state st = m->info.state;
@@ -37,6 +47,8 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 			continue;
 		}
 		if (run_is_done(st) || (m->info.native_only && st == STRATA_APPLIED))
+			continue;
+		if (st == STRATA_IGNORED && (covered || (m->info.flags & STRATA_MIG_BASELINE)))
 			continue;
 		rc = run_write_state(p, d, m, "baselined", now, now, 0, NULL);
 		if (!rc) {
@@ -58,6 +70,7 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 		run_event(p, "baseline", STRATA_EVENT_BASELINED, p->lg->migs[done[i]], ++k, nnew, -1);
 	free(done);
 	run_close(p, &ss);
+	p->target = NULL;
 	return rc;
 }
 

@@ -74,7 +74,13 @@ int run_rollback(plan *p, const char *url, strata_rollback_opts *o)
 	const migration *to = NULL;
 	if (!rc && o->to) {
 		rc = run_find_index(p, o->to, &stop);
-		if (!rc && p->lg->migs[stop]->info.graph)
+		if (!rc && (p->lg->migs[stop]->info.flags & STRATA_MIG_REPEATABLE))
+			rc = err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_USAGE, p->lg->migs[stop]->info.file,
+			             0, 0,
+			             "a repeatable has no down script: change it and apply (it runs "
+			             "again), or name a versioned migration",
+			             "%s is repeatable; it cannot be rolled back", o->to);
+		else if (!rc && p->lg->migs[stop]->info.graph)
 			to = p->lg->migs[stop], stop = 0; /* graph: the descendants of ID, as `alembic downgrade ID` */
 		else
 			stop++;
@@ -83,6 +89,9 @@ int run_rollback(plan *p, const char *url, strata_rollback_opts *o)
 	unsigned char *undo = to ? descendants(p, to) : NULL;
 	for (size_t i = p->lg->nmigs; !rc && i-- > stop;) {
 		if (!run_is_done(p->lg->migs[i]->info.state))
+			continue;
+		/* Repeatables are not undone: they stay as they last ran. */
+		if (p->lg->migs[i]->info.flags & STRATA_MIG_REPEATABLE)
 			continue;
 		if (undo && !undo[p->lg->migs[i]->seq])
 			continue;

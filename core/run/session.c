@@ -158,7 +158,7 @@ bool run_is_due(db *d, const migration *m)
 {
 	strata_state st = m->info.state;
 	/* A failed transactional migration left nothing behind: retry it. */
-	return st == STRATA_PENDING || st == STRATA_ROLLED_BACK ||
+	return st == STRATA_PENDING || st == STRATA_ROLLED_BACK || st == STRATA_OUTDATED ||
 	       (st == STRATA_FAILED && m->apply_failed && !m->info.native_only && !m->native_decided &&
 	        db_transactional(d, m, false) == 1);
 }
@@ -201,6 +201,9 @@ static bool already(db *d, const migration *m, const char *state1, const char *s
 	ledger_row r;
 	int found = ledger_table_get(d, m->info.id, &r);
 	bool yes = found > 0 && (!strcmp(r.state, state1) || (state2 && !strcmp(r.state, state2)));
+	/* A repeatable is done only at the checksum it now has. */
+	if (yes && (m->info.flags & STRATA_MIG_REPEATABLE) && strcmp(state1, "rolled_back"))
+		yes = !strcmp(r.checksum, m->checksum);
 	ledger_row_clear(&r);
 	return yes;
 }

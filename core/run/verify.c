@@ -119,9 +119,19 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 			             "point --scratch at an empty database; it is written to",
 			             "scratch database is not empty");
 	}
-	size_t n = p->lg->nmigs;
-	for (size_t i = 0; !rc && i < n; i++) {
+	/* The scratch database is a new environment: a baseline migration
+	 * runs in place of the versions it covers (kinds.c), as it would. */
+	for (size_t i = 0; i < p->lg->nmigs; i++)
+		p->lg->migs[i]->info.state = STRATA_PENDING;
+	plan_kinds(p);
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < p->lg->nmigs; i++)
+		n += p->lg->migs[i]->info.state != STRATA_IGNORED;
+	for (size_t i = 0; !rc && i < p->lg->nmigs; i++) {
 		migration *m = p->lg->migs[i];
+		if (m->info.state == STRATA_IGNORED)
+			continue;
+		k++;
 		db_mode mode;
 		rc = db_script_mode(&d, m, false, &mode);
 		if (rc < 0)
@@ -129,7 +139,7 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 		bool tx = mode.tx;
 		if (tx && (rc = db_begin(&d)))
 			break;
-		run_event(p, "verify", STRATA_EVENT_START, m, i + 1, n, -1);
+		run_event(p, "verify", STRATA_EVENT_START, m, k, n, -1);
 		long long t0 = now_ms();
 		rc = intr_signal(&e->intr) ? STRATA_EINTR : db_run(&d, m, false, &mode);
 		if (rc || intr_signal(&e->intr)) {
@@ -143,7 +153,7 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 		} else if (tx) {
 			rc = db_commit(&d);
 		}
-		run_event(p, "verify", rc ? STRATA_EVENT_FAILED : STRATA_EVENT_VERIFIED, m, i + 1, n,
+		run_event(p, "verify", rc ? STRATA_EVENT_FAILED : STRATA_EVENT_VERIFIED, m, k, n,
 		          (long)(now_ms() - t0));
 		if (!rc)
 			(*verified)++;

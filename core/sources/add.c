@@ -68,7 +68,10 @@ int sources_add(host_call *hc, const strata_migration_desc *d)
 		m->info.graph = 1;
 		m->descends = m->descends < m->nparents ? m->nparents - m->descends : 0;
 	}
-	m->vnorm = version_normalize(d->mig_version);
+	/* A baseline migration is ordered by the version it stands for. */
+	m->vnorm = version_normalize((d->flags & STRATA_MIG_BASELINE) && m->native_key
+	                                     ? m->native_key
+	                                     : d->mig_version);
 	m->src = hc->source;
 	sha256_hex(m->up, m->up_len, m->checksum);
 	m->info.checksum = m->checksum;

@@ -84,6 +84,20 @@ typedef enum strata_error_class {
 /* Migration flags. */
 #define STRATA_MIG_NO_TRANSACTION 0x1u /* run outside a transaction */
 #define STRATA_MIG_HAS_DOWN       0x2u /* down script present (maybe empty) */
+/* The down script's own transaction mode (dbmate's options on the down
+ * marker): with DOWN_OWN_TX, NO_TRANSACTION is the up script's alone and
+ * DOWN_NO_TRANSACTION says whether the down script runs outside one. */
+#define STRATA_MIG_DOWN_OWN_TX         0x4u
+#define STRATA_MIG_DOWN_NO_TRANSACTION 0x8u
+/* Kinds (none of the two: a versioned migration).  A baseline migration
+ * (Flyway's B{version}__) stands for every versioned migration up to its
+ * version on an empty database; its version is native_key (mig_version is
+ * its own id, e.g. "B1_20_0", so it may share a version with a V).  A
+ * repeatable (Flyway's R__) has no version: mig_version is its id, it runs
+ * after the versioned ones, in name order, and again when its checksum
+ * changes. */
+#define STRATA_MIG_BASELINE       0x10u
+#define STRATA_MIG_REPEATABLE     0x20u
 
 typedef struct strata_host strata_host;
 typedef struct strata_conn strata_conn; /* a driver's connection, opaque */
@@ -421,8 +435,22 @@ typedef struct strata_driver_ops {
 	 * the host can roll back, record and release.  One call per
 	 * connection; the host never calls it once close() began. */
 	void (*cancel)(strata_conn *conn);
+	/* Fields below: version 4. */
+	/* Optional: does a statement of the script write table (INSERT, UPDATE,
+	 * DELETE, MERGE, COPY FROM into it), read with the dialect's own parser?
+	 * schema NULL: the table however qualified (or not); else a qualified
+	 * name must name that schema.  Names compare as the database compares
+	 * them.  1 with *line set to the first such statement's line (counted
+	 * from script->line, as run() reports lines), 0 none (also for text the
+	 * parser rejects: run() reports that), < 0 after host->error().  Only
+	 * parsed (prepared), never run.  Asked at record time, inside the
+	 * host's transaction, after the script ran (a baseline: without
+	 * running it).  NULL, or a table too small
+	 * to hold it: the host answers STRATA_ENOTFOUND (db_writes_table). */
+	int (*writes_table)(strata_conn *conn, strata_host *host, const strata_script *script,
+	                    const char *schema, const char *table, int *line);
 } strata_driver_ops;
-#define STRATA_DRIVER_VERSION 3u
+#define STRATA_DRIVER_VERSION 4u
 
 /* What txn_control found in a script. */
 enum {
@@ -515,8 +543,15 @@ struct strata_host {
 	 * tracker's source, in the ledger's order, to fn (STRATA_STOP ends the
 	 * walk early and is not an error); 0, or fn's error. */
 	int (*each_migration)(strata_host *h, strata_mig_fn fn, void *ud);
+	/* Fields below: version 4.  Tracker role: does text[0..len) write
+	 * [schema.]table, as the connected database's own parser reads it (the
+	 * driver's writes_table)?  1 with *line the statement's line in text
+	 * (1-based), 0 no, < 0 error; STRATA_ENOTFOUND, nothing reported, when
+	 * the driver cannot tell (it has no writes_table). */
+	int (*db_writes_table)(strata_host *h, const char *text, size_t len, const char *schema,
+	                       const char *table, int *line);
 };
-#define STRATA_HOST_VERSION 3u
+#define STRATA_HOST_VERSION 4u
 
 /* The descriptor a plugin exports. */
 typedef struct strata_plugin {

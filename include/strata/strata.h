@@ -58,11 +58,17 @@ typedef enum strata_state {
 	STRATA_MODIFIED,
 	STRATA_MISSING,
 	STRATA_ROLLED_BACK,
+	STRATA_IGNORED,  /* not run: below the baseline migration chosen, or a
+	                    baseline migration on a database that has versions */
+	STRATA_OUTDATED, /* a repeatable changed since its last run: runs again */
 	STRATA_STATE_COUNT
 } strata_state;
 
 /* "pending" "applied" … as used in --json. */
 const char *strata_state_name(strata_state st);
+/* A migration's kind from its STRATA_MIG_* flags: "versioned", "baseline"
+ * or "repeatable" (--json's "kind"). */
+const char *strata_kind_name(unsigned int flags);
 
 /* One row of the ledger (and, after strata_status(), its state). */
 typedef struct strata_migration_info {

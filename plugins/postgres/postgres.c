@@ -4,7 +4,8 @@
  * (connections and session settings), postgres_exec.c (host SQL and
  * transactions), postgres_run.c and postgres_script.c (migration scripts),
  * postgres_classify.c (what cannot run in a transaction, and a file's own
- * transaction control), postgres_lock.c (the command-wide advisory lock), postgres_cancel.c (a
+ * transaction control), postgres_writes.c (statements that write a table),
+ * postgres_lock.c (the command-wide advisory lock), postgres_cancel.c (a
  * signal's cancel),
  * postgres_pool.c (through PgBouncer), postgres_scratch.c (verify's scratch
  * database), postgres_schema.c and postgres_text.c (messages).
@@ -42,6 +43,7 @@ static const strata_driver_ops postgres_driver = {
 	.scratch_drop = pgdrv_scratch_drop,
 	.txn_control = pgdrv_txn_control,
 	.cancel = pgdrv_cancel,
+	.writes_table = pgdrv_writes_table,
 };
 
 static const strata_plugin postgres_plugin = {

@@ -112,6 +112,12 @@ int pgdrv_find_tx_end(const char *sql, size_t *at);
 int pgdrv_txn_control(strata_conn *conn, strata_host *host, const strata_script *script,
                       size_t *body_start, size_t *body_end);
 
+/* postgres_writes.c: statements that write a table (writes_table). */
+int pgdrv_find_write(const char *sql, const char *schema, const char *table, size_t *at,
+                     char *why, size_t whysize);
+int pgdrv_writes_table(strata_conn *conn, strata_host *host, const strata_script *script,
+                       const char *schema, const char *table, int *line);
+
 /* postgres_run.c */
 int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *script);
 

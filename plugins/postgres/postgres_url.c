@@ -2,7 +2,7 @@
  * Database URLs: what libpq sees and what must never be shown.  libpq parses
  * URLs and conninfo strings itself (its parameters pass through unchanged);
  * this file reads the parameters of Prisma's URLs that libpq does not know
- * (schema, pgbouncer, sslaccept, …) and collects the passwords to scrub from
+ * (schema, pgbouncer, sslaccept, …), dbmate's socket=, and collects the passwords to scrub from
  * messages.
  */
 #include <ctype.h>
@@ -96,6 +96,7 @@ enum prisma_kind {
 	PP_SSLACCEPT,   /* strict: verify the server's certificate */
 	PP_SSLIDENTITY, /* a PKCS#12 file: libpq reads PEM only */
 	PP_SOCKET_TIMEOUT,
+	PP_SOCKET,      /* dbmate: the socket folder, libpq's host (it wins over host=) */
 };
 static const struct prisma_param {
 	const char *name;
@@ -113,6 +114,7 @@ static const struct prisma_param {
 	{ "sslaccept", PP_SSLACCEPT, NULL },
 	{ "sslidentity", PP_SSLIDENTITY, NULL },
 	{ "socket_timeout", PP_SOCKET_TIMEOUT, NULL },
+	{ "socket", PP_SOCKET, NULL },
 };
 
 /* One name=value of the query, value still percent-encoded. */
@@ -280,6 +282,18 @@ static int read_prisma(strata_host *host, struct qparam *q, size_t n, FILE *out,
 			host->debug(host, "postgres: socket_timeout=%llu read as tcp_user_timeout=%llu, "
 			            "keepalives_idle=%llu, keepalives_interval=%llu (unless given)",
 			            num, num * 1000, num, num);
+			break;
+		case PP_SOCKET:
+			/* dbmate (pkg/driver/postgres connectionString) sets host to
+			 * socket's value, replacing any host=; the last socket= counts. */
+			if (&q[i] != last_named(q, n, "socket"))
+				break;
+			for (size_t j = 0; j < n; j++)
+				if (q[j].nlen == 4 && !memcmp(q[j].p, "host", 4))
+					q[j].keep = 0;
+			fprintf(out, "%shost=%.*s", *first ? "?" : "&", (int)q[i].vlen, q[i].val);
+			*first = 0;
+			host->debug(host, "postgres: socket (dbmate's) read as host");
 			break;
 		case PP_SSLCERT:
 			if (is_verified(mode_v) && !last_named(q, n, "sslrootcert")) {

@@ -2,7 +2,8 @@
  * SQLite driver plugin: the descriptor the host looks up.  The work is done
  * in sqlite_open.c (URLs, connections), sqlite_exec.c (host SQL and
  * transactions), sqlite_run.c (migration scripts), sqlite_txn.c (a file's own
- * transaction control), sqlite_cancel.c (a signal's cancel) and
+ * transaction control), sqlite_writes.c (statements that write a table),
+ * sqlite_cancel.c (a signal's cancel) and
  * sqlite_schema.c.
  */
 #include "sqlite_int.h"
@@ -32,6 +33,7 @@ static const strata_driver_ops sqlite_driver = {
 	.table_exists = sqlite_drv_table_exists,
 	.txn_control = sqlite_drv_txn_control,
 	.cancel = sqlite_drv_cancel,
+	.writes_table = sqlite_drv_writes_table,
 };
 
 static const strata_plugin sqlite_plugin = {

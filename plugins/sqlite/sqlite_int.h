@@ -68,14 +68,24 @@ void sqlite_locate(const strata_script *s, size_t off, int *line, int *col);
 int sqlite_lex_check(strata_host *host, const strata_script *s, int *tx_words);
 /* The next ';' token from p (outside quotes and comments), else end. */
 const char *sqlite_lex_next_semi(const char *p, const char *end);
+/* The next token from p (a word, a quoted name, one other character),
+ * past whitespace and comments; *next past it; end when there is none. */
+const char *sqlite_lex_token(const char *p, const char *end, const char **next);
 
 /* sqlite_txn.c: transaction statements, as SQLite's parser reports them to
  * the authorizer while it prepares a statement. */
 /* While set on db, each prepare stores its statement's kind in *kind (the
  * caller resets it to STRATA_TXK_OTHER first); unset with kind NULL. */
 void sqlite_tx_watch(sqlite3 *db, strata_txn_kind *kind);
+/* Where a statement that does not prepare ends: after the first ';' at
+ * which sqlite3_complete() says it is whole, else end (text[end] is NUL). */
+char *sqlite_complete_end(char *start, char *end);
 int sqlite_drv_txn_control(strata_conn *conn, strata_host *host,
                            const strata_script *script, size_t *body_start,
                            size_t *body_end);
+
+/* sqlite_writes.c: statements that write a table (writes_table). */
+int sqlite_drv_writes_table(strata_conn *conn, strata_host *host, const strata_script *script,
+                            const char *schema, const char *table, int *line);
 
 #endif /* STRATA_SQLITE_INT_H */

@@ -259,3 +259,30 @@ const char *sqlite_lex_next_semi(const char *p, const char *end)
 	}
 	return end;
 }
+
+/* The next token from p, past whitespace and comments: a word, a quoted
+ * name or string, or one other character; *next is past it.  end when the
+ * text ends or a quote or comment never closes. */
+const char *sqlite_lex_token(const char *p, const char *end, const char **next)
+{
+	while (p < end) {
+		const char *q;
+		enum tok t;
+
+		if (is_space((unsigned char)*p)) {
+			p++;
+			continue;
+		}
+		t = token(p, end, &q);
+		if (t == T_OPEN_COMMENT || t == T_OPEN_STRING || t == T_OPEN_IDENT)
+			break;
+		if ((*p == '-' && q > p + 1) || (*p == '/' && q > p + 1)) {
+			p = q; /* a comment */
+			continue;
+		}
+		*next = q;
+		return p;
+	}
+	*next = end;
+	return end;
+}

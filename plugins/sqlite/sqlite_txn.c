@@ -46,7 +46,7 @@ void sqlite_tx_watch(sqlite3 *db, strata_txn_kind *kind)
  * knows trigger bodies), else at the end.  Only ';' tokens are tried, never
  * one inside quotes or comments, so a statement costs one scan plus one
  * sqlite3_complete per ';' of a trigger body.  text is NUL-terminated at end. */
-static char *complete_end(char *start, char *end)
+char *sqlite_complete_end(char *start, char *end)
 {
 	for (char *q = (char *)sqlite_lex_next_semi(start, end); q < end;
 	     q = (char *)sqlite_lex_next_semi(q + 1, end)) {
@@ -139,7 +139,7 @@ int sqlite_drv_txn_control(strata_conn *conn, strata_host *host, const strata_sc
 		sqlite3_finalize(st);
 		if (rc != SQLITE_OK) {
 			kind = STRATA_TXK_OTHER;
-			tail = complete_end(start, end);
+			tail = sqlite_complete_end(start, end);
 		}
 		strata_txn_see(&w, kind, (size_t)(p - text));
 		p = (char *)tail;

@@ -2,6 +2,7 @@
  * Sorting a folder's files into up files, down files and strangers, using
  * nothing but the layout's patterns: this is where "no if per tool" holds.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -37,6 +38,43 @@ static int make_entry(strata_host *h, sp_set *s, const char *rel, sp_span ver, s
 	return STRATA_OK;
 }
 
+/* A baseline or repeatable file (the layout's kinds), or 0. */
+static int kind_entry(strata_host *h, const sp_layout *l, sp_set *s, const char *rel,
+                      sp_entry *e)
+{
+	for (size_t k = 0; k < l->n_kinds; k++) {
+		sp_span key, ver, name;
+		if (!sp_kind_match(&l->kinds[k], rel, &key, &ver, &name))
+			continue;
+		int rc = make_entry(h, s, rel, ver, name, e);
+		if (rc < 0)
+			return rc;
+		e->kind = l->kinds[k].kind;
+		if (!(e->key = strata_arena_strndup(&s->arena, key.s, key.len)))
+			return strata_oom(h);
+		return 1;
+	}
+	return 0;
+}
+
+/* A name a kind claims that its pattern does not fit: refused, as the
+ * tool refuses it (Flyway: "Wrong versioned migration name format"). */
+static int claimed(strata_host *h, const sp_layout *l, const char *rel)
+{
+	static const char *const what[] = {"a baseline", "a repeatable"};
+	for (size_t k = 0; k < l->n_kinds; k++) {
+		const sp_pattern *p = &l->kinds[k];
+		if (!p->has_claim || regexec(&p->claim.re, rel, 0, NULL, 0) != 0)
+			continue;
+		h->error(h, STRATA_ECLASS_SOURCE, rel, 0, 0,
+		         "rename it to fit the pattern, or list it under the layout's ignore:",
+		         "named like %s migration of layout '%s', but not as '%s'",
+		         what[p->kind == STRATA_MIG_REPEATABLE], l->name, p->rx.text);
+		return STRATA_EINVAL;
+	}
+	return STRATA_OK;
+}
+
 /* Classify every listed file: a stranger is a warning (the scan goes on), a
  * version without digits an error (it could not be ordered). */
 int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *out)
@@ -44,20 +82,34 @@ int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *o
 	for (size_t i = 0; i < f->n; i++) {
 		const char *rel = f->v[i];
 		sp_span ver, name;
-		int up;
+		sp_entry e = {0};
+		int up, rc;
 		if (sp_layout_ignored(l, rel))
 			continue;
 		if (sp_pattern_match(&l->up, rel, &ver, &name))
 			up = 1;
 		else if (l->has_down && sp_pattern_match(&l->down, rel, &ver, &name))
 			up = 0;
-		else {
+		else if ((rc = kind_entry(h, l, out, rel, &e)) != 0) {
+			if (rc < 0)
+				return rc;
+			if (e.kind == STRATA_MIG_BASELINE && e.norm[0] == '~') {
+				h->error(h, STRATA_ECLASS_SOURCE, rel, 0, 0,
+				         "a version is digits with . _ or - between them",
+				         "version '%s' is not numeric", e.version);
+				return STRATA_EINVAL;
+			}
+			if ((rc = push(h, &out->other, &out->n_other, &out->cap_other, &e)) < 0)
+				return rc;
+			continue;
+		} else if ((rc = claimed(h, l, rel)) < 0) {
+			return rc;
+		} else {
 			h->warn(h, rel, 0, "file matches no migration pattern of layout '%s'",
 			        l->name);
 			continue;
 		}
-		sp_entry e = {0};
-		int rc = make_entry(h, out, rel, ver, name, &e);
+		rc = make_entry(h, out, rel, ver, name, &e);
 		if (rc < 0)
 			return rc;
 		if (e.norm[0] == '~') { /* the host's key for a version without digits */
@@ -85,8 +137,11 @@ int sp_refuse_other(strata_host *h, const sp_layout *l, int rootfd, const sp_fil
 		const char *rel = f->other[i];
 		if (sp_layout_ignored(l, rel))
 			continue;
+		bool kind = false;
+		for (size_t k = 0; k < l->n_kinds; k++)
+			kind |= regexec(&l->kinds[k].rx.re, rel, 0, NULL, 0) == 0;
 		if (regexec(&l->up.rx.re, rel, 0, NULL, 0) != 0 &&
-		    !(l->has_down && regexec(&l->down.rx.re, rel, 0, NULL, 0) == 0))
+		    !(l->has_down && regexec(&l->down.rx.re, rel, 0, NULL, 0) == 0) && !kind)
 			continue;
 		int rc = strata_refuse_entry(h, rootfd, rel, rel);
 		if (rc == STRATA_EINVAL)
@@ -100,6 +155,7 @@ void sp_set_free(sp_set *s)
 {
 	free(s->up);
 	free(s->down);
+	free(s->other);
 	strata_arena_free(&s->arena);
 	*s = (sp_set){ 0 };
 }

@@ -11,8 +11,8 @@
 
 #include "internal.h"
 
-/* Which of the layout's patterns claims rel: 1 up, 2 down, 0 none, -1
- * ignored.  Detection needs no captures, and regexec without them is an
+/* Which of the layout's patterns claims rel: 1 up, 2 down, 3 another
+ * kind (baseline, repeatable), 0 none, -1 ignored.  Detection needs no captures, and regexec without them is an
  * order of magnitude cheaper, which matters when six layouts each look at
  * every file of a big folder. */
 static int claim(const sp_layout *l, const char *rel)
@@ -23,6 +23,9 @@ static int claim(const sp_layout *l, const char *rel)
 		return 1;
 	if (l->has_down && regexec(&l->down.rx.re, rel, 0, NULL, 0) == 0)
 		return 2;
+	for (size_t k = 0; k < l->n_kinds; k++)
+		if (regexec(&l->kinds[k].rx.re, rel, 0, NULL, 0) == 0)
+			return 3;
 	return 0;
 }
 

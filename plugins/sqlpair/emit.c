@@ -84,7 +84,9 @@ static int emit_one(strata_host *h, const sp_layout *l, int rootfd, const sp_set
 	strata_migration_desc m = STRATA_MIGRATION_DESC_INIT;
 	char *up_buf = NULL, *down_buf = NULL;
 	size_t up_len;
-	m.mig_version = u->version;
+	m.mig_version = u->key ? u->key : u->version;
+	if (u->kind == STRATA_MIG_BASELINE)
+		m.native_key = u->version; /* the version it stands for */
 	m.name = u->name;
 	m.file = u->file;
 	int rc = sp_read_file(h, rootfd, u->file, &up_buf, &up_len);
@@ -94,6 +96,7 @@ static int emit_one(strata_host *h, const sp_layout *l, int rootfd, const sp_set
 		rc = load_down(h, rootfd, s, u, &s->down[u->down], want_down, &down_buf, &m);
 	if (rc == STRATA_OK && blank(m.up, m.up_len))
 		h->warn(h, u->file, m.line, "empty migration");
+	m.flags |= u->kind;
 	if (rc == STRATA_OK)
 		rc = h->add_migration(h, &m);
 	free(up_buf);
@@ -107,6 +110,11 @@ int sp_emit(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s, boo
 {
 	for (size_t i = 0; i < s->n_up; i++) {
 		int rc = emit_one(h, l, rootfd, s, &s->up[i], want_down);
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < s->n_other; i++) { /* the host orders them */
+		int rc = emit_one(h, l, rootfd, s, &s->other[i], want_down);
 		if (rc < 0)
 			return rc;
 	}

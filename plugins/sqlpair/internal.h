@@ -30,8 +30,12 @@ typedef struct sp_regex {
 
 typedef struct sp_pattern {
 	sp_regex rx;
-	int version_group;
+	int version_group; /* 0 (baseline:/repeatable: only): no version */
 	int name_group; /* 0: no name */
+	int key_group;  /* baseline:/repeatable:: the migration's id; 0 elsewhere */
+	unsigned int kind; /* STRATA_MIG_BASELINE, STRATA_MIG_REPEATABLE, or 0 */
+	sp_regex claim; /* kinds: names of this kind; one `match` does not fit is an error */
+	int has_claim;
 } sp_pattern;
 
 typedef struct sp_layout {
@@ -47,8 +51,14 @@ typedef struct sp_layout {
 	int sec_options;
 	int require_down;
 	int text_before_up_error;
+	int down_before_up_comment; /* a down marker before the up marker is a comment line */
+	int repeated_up_text;       /* a second up marker before the down is up text */
 	sp_regex *ignore;
 	size_t n_ignore;
+	/* Other kinds of migration files (Flyway's B and R__), tried in
+	 * order after up: and down:; n_kinds of them. */
+	sp_pattern kinds[2];
+	size_t n_kinds;
 } sp_layout;
 
 typedef struct sp_span {
@@ -59,6 +69,9 @@ typedef struct sp_span {
 int sp_layout_load(strata_host *h, const char *file, const char *name, sp_layout **out);
 void sp_layout_free(sp_layout *l);
 int sp_pattern_match(const sp_pattern *p, const char *s, sp_span *version, sp_span *name);
+/* The same, with the key group (kinds[] patterns). */
+int sp_kind_match(const sp_pattern *p, const char *s, sp_span *key, sp_span *version,
+                  sp_span *name);
 int sp_layout_ignored(const sp_layout *l, const char *rel);
 
 /* ---- catalog.c: finding descriptors in host->formats_dirs ---- */
@@ -117,13 +130,15 @@ typedef struct sp_entry {
 	const char *norm;    /* normalized, for comparing */
 	const char *name;
 	size_t down; /* index into downs, or SP_NONE */
+	const char *key;   /* kinds: the migration's id; NULL for up and down files */
+	unsigned int kind; /* STRATA_MIG_BASELINE / _REPEATABLE, or 0 */
 } sp_entry;
 #define SP_NONE ((size_t)-1)
 
 typedef struct sp_set {
 	const char *root; /* the source folder, absolute, to name a second file */
-	sp_entry *up, *down;
-	size_t n_up, n_down, cap_up, cap_down;
+	sp_entry *up, *down, *other; /* other: baseline and repeatable files */
+	size_t n_up, n_down, cap_up, cap_down, n_other, cap_other;
 	strata_arena arena;
 } sp_set;
 

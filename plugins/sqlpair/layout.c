@@ -27,6 +27,10 @@ void sp_layout_free(sp_layout *l)
 	regex_free(&l->down.rx);
 	regex_free(&l->sec_up);
 	regex_free(&l->sec_down);
+	for (size_t i = 0; i < l->n_kinds; i++) {
+		regex_free(&l->kinds[i].rx);
+		regex_free(&l->kinds[i].claim);
+	}
 	for (size_t i = 0; i < l->n_ignore; i++)
 		regex_free(&l->ignore[i]);
 	free(l->ignore);
@@ -55,6 +59,20 @@ int sp_pattern_match(const sp_pattern *p, const char *s, sp_span *version, sp_sp
 	int n = p->version_group > p->name_group ? p->version_group : p->name_group;
 	if (regexec(&p->rx.re, s, (size_t)n + 1, m, 0) != 0)
 		return 0;
+	take(s, m, p->version_group, version);
+	take(s, m, p->name_group, name);
+	return 1;
+}
+
+int sp_kind_match(const sp_pattern *p, const char *s, sp_span *key, sp_span *version,
+                  sp_span *name)
+{
+	if (regexec(&p->rx.re, s, 0, NULL, 0) != 0)
+		return 0;
+	regmatch_t m[SP_MAX_GROUP + 1];
+	if (regexec(&p->rx.re, s, SP_MAX_GROUP + 1, m, 0) != 0)
+		return 0;
+	take(s, m, p->key_group, key);
 	take(s, m, p->version_group, version);
 	take(s, m, p->name_group, name);
 	return 1;

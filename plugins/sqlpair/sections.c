@@ -87,13 +87,18 @@ static int marker_options(strata_host *h, const char *file, const line *ln, cons
 }
 
 /* Record a marker line; a second one of a kind, or an up after the down,
- * makes the file ambiguous. */
+ * makes the file ambiguous (dbmate's several up/down pairs in one file are
+ * refused: strata keeps one up and one down script per migration). */
 static int take_marker(strata_host *h, const char *file, const line *ln, marker *mk,
                        const char *kind, const marker *down)
 {
-	if (down && down->line)
-		return sp_fail(h, file, ln->no, "up marker after the down marker on line %d",
-		               down->line);
+	if (down && down->line) {
+		h->error(h, STRATA_ECLASS_SOURCE, file, ln->no, 0,
+		         "strata keeps one up and one down section per file: move this pair to a "
+		         "file of its own",
+		         "up marker after the down marker on line %d", down->line);
+		return STRATA_EINVAL;
+	}
 	if (mk->line)
 		return sp_fail(h, file, ln->no, "second %s marker (the first is on line %d)", kind,
 		               mk->line);
@@ -103,8 +108,9 @@ static int take_marker(strata_host *h, const char *file, const line *ln, marker 
 	return STRATA_OK;
 }
 
-/* Apply a marker's options: up's transaction:false sets the flag; the host
- * keeps one flag per migration, so a down-only one can only be warned about. */
+/* Apply a marker's options: up's transaction:false sets NO_TRANSACTION; with
+ * options: true each section has its own mode, so the down marker's
+ * (default: in a transaction) goes to DOWN_NO_TRANSACTION. */
 static int apply_options(strata_host *h, const sp_layout *l, const char *file, const line *ln,
                          const regmatch_t *m, int is_up, sp_sections *out)
 {
@@ -113,10 +119,11 @@ static int apply_options(strata_host *h, const sp_layout *l, const char *file, c
 	int rc = marker_options(h, file, ln, ln->s + m->rm_eo);
 	if (rc < 0)
 		return rc;
-	if (rc && is_up)
-		out->flags |= STRATA_MIG_NO_TRANSACTION;
-	else if (rc && !(out->flags & STRATA_MIG_NO_TRANSACTION))
-		h->warn(h, file, ln->no, "transaction:false on the down marker alone is ignored");
+	if (is_up) {
+		out->flags |= rc ? STRATA_MIG_NO_TRANSACTION : 0;
+		return STRATA_OK;
+	}
+	out->flags |= STRATA_MIG_DOWN_OWN_TX | (rc ? STRATA_MIG_DOWN_NO_TRANSACTION : 0);
 	return STRATA_OK;
 }
 
@@ -133,10 +140,19 @@ int sp_sections_split(strata_host *h, const sp_layout *l, const char *file, char
 	for (char *p = buf; next_line(&ln, p, end); p = ln.next) {
 		int rc = STRATA_OK;
 		if (line_match(&l->sec_up, &ln, &m)) {
+			if (up.line && !down.line && l->repeated_up_text) {
+				h->warn(h, file, ln.no,
+				        "second up marker (the first is on line %d) read as a line of "
+				        "the up script",
+				        up.line);
+				continue;
+			}
 			rc = take_marker(h, file, &ln, &up, "up", &down);
 			if (rc == STRATA_OK)
 				rc = apply_options(h, l, file, &ln, &m, 1, out);
 		} else if (line_match(&l->sec_down, &ln, &m)) {
+			if (!up.line && l->down_before_up_comment)
+				continue;
 			if (!up.line)
 				return sp_fail(h, file, ln.no, "down marker before the up marker");
 			rc = take_marker(h, file, &ln, &down, "down", NULL);

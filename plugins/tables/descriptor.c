@@ -4,17 +4,17 @@
  * states, events' set) are resolved after columns: whatever order the
  * file gives them in.  docs/trackers.md is the reference for every key.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "yschema.h"
+#include "tables_int.h"
+#include "ydoc.h"
 
 /* The root's nodes, kept until columns are known. */
 typedef struct pending {
 	tb_desc *d;
-	yaml_node_t *key, *order, *flag, *error, *finished, *states, *events, *columns;
+	yaml_node_t *key, *order, *flag, *error, *finished, *states, *events, *columns, *kinds;
 	yaml_node_t *tracker_node;
 } pending;
 
@@ -28,7 +28,8 @@ static const struct {
 	{"checksum", K_CHECKSUM}, {"now", K_NOW}, {"now-ms", K_NOW_MS},
 	{"execution-ms", K_EXEC_MS}, {"error", K_ERROR}, {"uuid", K_UUID},
 	{"next-rank", K_NEXT_RANK}, {"batch", K_BATCH}, {"user", K_USER},
-	{"native-key", K_NATIVE_KEY}, {"auto", K_AUTO}, {"true", K_TRUE}, {"false", K_FALSE}, {"null", K_NULL},
+	{"native-key", K_NATIVE_KEY}, {"version-dots", K_VERSION_DOTS},
+	{"auto", K_AUTO}, {"true", K_TRUE}, {"false", K_FALSE}, {"null", K_NULL},
 };
 
 #define KINDS_HINT                                                                          \
@@ -38,9 +39,9 @@ static const struct {
 
 /* A column's value word; `tests` allows not-null (states' is:) and only the
  * literals. */
-static int parse_value(tb_ydoc *y, yaml_node_t *n, bool tests, tb_value *out)
+static int parse_value(yd_doc *y, yaml_node_t *n, bool tests, tb_value *out)
 {
-	const char *s = tb_yscalar(y, n, "a value");
+	const char *s = yd_scalar(y, n, "a value");
 	if (!s)
 		return STRATA_EINVAL;
 	out->text = NULL;
@@ -48,7 +49,7 @@ static int parse_value(tb_ydoc *y, yaml_node_t *n, bool tests, tb_value *out)
 		bool is_int = s[0] == 'i';
 		const char *v = s + (is_int ? 4 : 5);
 		if (is_int && (!*v || strspn(v + (*v == '-'), "0123456789") != strlen(v + (*v == '-'))))
-			return tb_ybad(y, n, "write int: and digits, e.g. int:0", "'%s' is not an integer",
+			return yd_bad(y, n, "write int: and digits, e.g. int:0", "'%s' is not an integer",
 			               s);
 		out->kind = is_int ? K_INT : K_TEXT;
 		out->text = strdup(v);
@@ -67,7 +68,7 @@ static int parse_value(tb_ydoc *y, yaml_node_t *n, bool tests, tb_value *out)
 				out->kind = k[i];
 				return STRATA_OK;
 			}
-		return tb_ybad(y, n, "is: takes true, false, null, not-null, text:VALUE or int:N",
+		return yd_bad(y, n, "is: takes true, false, null, not-null, text:VALUE or int:N",
 		               "unknown test '%s'", s);
 	}
 	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
@@ -75,7 +76,7 @@ static int parse_value(tb_ydoc *y, yaml_node_t *n, bool tests, tb_value *out)
 			out->kind = kinds[i].kind;
 			return STRATA_OK;
 		}
-	return tb_ybad(y, n, KINDS_HINT, "unknown value '%s'", s);
+	return yd_bad(y, n, KINDS_HINT, "unknown value '%s'", s);
 }
 
 long tb_column_index(const tb_desc *d, const char *name)
@@ -87,35 +88,35 @@ long tb_column_index(const tb_desc *d, const char *name)
 }
 
 /* A scalar naming one of the columns. */
-static int column_ref(tb_ydoc *y, const tb_desc *d, yaml_node_t *n, const char *what, long *out)
+static int column_ref(yd_doc *y, const tb_desc *d, yaml_node_t *n, const char *what, long *out)
 {
-	const char *s = tb_yscalar(y, n, what);
+	const char *s = yd_scalar(y, n, what);
 	if (!s)
 		return STRATA_EINVAL;
 	*out = tb_column_index(d, s);
 	if (*out < 0)
-		return tb_ybad(y, n, "name a column listed under columns:",
+		return yd_bad(y, n, "name a column listed under columns:",
 		               "%s names '%s', which is not a column", what, s);
 	return STRATA_OK;
 }
 
 /* ---- scalar keys of the root ---- */
 
-static int f_tracker(tb_ydoc *y, yaml_node_t *v, void *t)
+static int f_tracker(yd_doc *y, yaml_node_t *v, void *t)
 {
 	pending *p = t;
 	p->tracker_node = v;
-	int rc = tb_ystring(y, v, "tracker", &p->d->name);
+	int rc = yd_string(y, v, "tracker", &p->d->name);
 	if (rc == STRATA_OK && strcmp(p->d->name, y->name))
-		return tb_ybad(y, v, "the file must be named after its tracker",
+		return yd_bad(y, v, "the file must be named after its tracker",
 		               "tracker '%s' does not match the file name '%s.yaml'", p->d->name,
 		               y->name);
 	return rc;
 }
 
-static int f_summary(tb_ydoc *y, yaml_node_t *v, void *t)
+static int f_summary(yd_doc *y, yaml_node_t *v, void *t)
 {
-	return tb_ystring(y, v, "summary", &((pending *)t)->d->summary);
+	return yd_string(y, v, "summary", &((pending *)t)->d->summary);
 }
 
 static bool ident_ok(const char *s)
@@ -123,36 +124,36 @@ static bool ident_ok(const char *s)
 	return *s && strlen(s) < 64 && !strchr(s, '\n');
 }
 
-static int f_table(tb_ydoc *y, yaml_node_t *v, void *t)
+static int f_table(yd_doc *y, yaml_node_t *v, void *t)
 {
 	tb_desc *d = ((pending *)t)->d;
-	int rc = tb_ystring(y, v, "table", &d->table);
+	int rc = yd_string(y, v, "table", &d->table);
 	if (rc == STRATA_OK && !ident_ok(d->table))
-		return tb_ybad(y, v, "a table name has 1 to 63 characters", "bad table name '%s'",
+		return yd_bad(y, v, "a table name has 1 to 63 characters", "bad table name '%s'",
 		               d->table);
 	return rc;
 }
 
-static int schema_name(tb_ydoc *y, yaml_node_t *v, const char *what, char **out)
+static int schema_name(yd_doc *y, yaml_node_t *v, const char *what, char **out)
 {
-	int rc = tb_ystring(y, v, what, out);
+	int rc = yd_string(y, v, what, out);
 	if (rc == STRATA_OK && !ident_ok(*out))
-		return tb_ybad(y, v, "a schema name has 1 to 63 characters", "bad schema name '%s'",
+		return yd_bad(y, v, "a schema name has 1 to 63 characters", "bad schema name '%s'",
 		               *out);
 	return rc;
 }
 
-static int f_schema_sqlite(tb_ydoc *y, yaml_node_t *v, void *t)
+static int f_schema_sqlite(yd_doc *y, yaml_node_t *v, void *t)
 {
 	return schema_name(y, v, "schema.sqlite", &((tb_desc *)t)->schema_sqlite);
 }
 
-static int f_schema_pg(tb_ydoc *y, yaml_node_t *v, void *t)
+static int f_schema_pg(yd_doc *y, yaml_node_t *v, void *t)
 {
 	return schema_name(y, v, "schema.postgresql", &((tb_desc *)t)->schema_pg);
 }
 
-static const tb_field schema_fields[] = {
+static const yd_field schema_fields[] = {
 	{"sqlite", 0, f_schema_sqlite},
 	{"postgresql", 0, f_schema_pg},
 	{NULL, 0, NULL},
@@ -160,19 +161,19 @@ static const tb_field schema_fields[] = {
 
 /* schema: NAME, or per dialect ({postgresql: drizzle}: Drizzle's schema on
  * PostgreSQL, none on SQLite); the dialect's is picked once loaded. */
-static int f_schema(tb_ydoc *y, yaml_node_t *v, void *t)
+static int f_schema(yd_doc *y, yaml_node_t *v, void *t)
 {
 	tb_desc *d = ((pending *)t)->d;
 	if (v->type == YAML_MAPPING_NODE) {
 		d->schema_per_dialect = true;
-		return tb_ymap(y, v, "'schema'", schema_fields, d);
+		return yd_map(y, v, "'schema'", schema_fields, d);
 	}
 	return schema_name(y, v, "schema", &d->schema);
 }
 
 /* The connection's dialect picks a per-dialect schema (PostgreSQL's when
  * the host has no database yet). */
-static int pick_schema(tb_ydoc *y, tb_desc *d)
+static int pick_schema(yd_doc *y, tb_desc *d)
 {
 	if (!d->schema_per_dialect)
 		return STRATA_OK;
@@ -183,31 +184,31 @@ static int pick_schema(tb_ydoc *y, tb_desc *d)
 	return STRATA_OK;
 }
 
-static int f_create_sqlite(tb_ydoc *y, yaml_node_t *v, void *t)
+static int f_create_sqlite(yd_doc *y, yaml_node_t *v, void *t)
 {
-	return tb_ystring(y, v, "create.sqlite", &((tb_desc *)t)->create_sqlite);
+	return yd_string(y, v, "create.sqlite", &((tb_desc *)t)->create_sqlite);
 }
 
-static int f_create_pg(tb_ydoc *y, yaml_node_t *v, void *t)
+static int f_create_pg(yd_doc *y, yaml_node_t *v, void *t)
 {
-	return tb_ystring(y, v, "create.postgresql", &((tb_desc *)t)->create_pg);
+	return yd_string(y, v, "create.postgresql", &((tb_desc *)t)->create_pg);
 }
 
-static const tb_field create_fields[] = {
+static const yd_field create_fields[] = {
 	{"sqlite", 0, f_create_sqlite},
 	{"postgresql", 0, f_create_pg},
 	{NULL, 0, NULL},
 };
 
-static int f_create(tb_ydoc *y, yaml_node_t *v, void *t)
+static int f_create(yd_doc *y, yaml_node_t *v, void *t)
 {
-	return tb_ymap(y, v, "'create'", create_fields, ((pending *)t)->d);
+	return yd_map(y, v, "'create'", create_fields, ((pending *)t)->d);
 }
 
-static int f_checksum(tb_ydoc *y, yaml_node_t *v, void *t)
+static int f_checksum(yd_doc *y, yaml_node_t *v, void *t)
 {
 	static const char *const words[] = {"none", "sha256", "md5", "crc32", "sha256-file"};
-	const char *s = tb_yscalar(y, v, "checksum");
+	const char *s = yd_scalar(y, v, "checksum");
 	if (!s)
 		return STRATA_EINVAL;
 	for (size_t i = 0; i < 5; i++)
@@ -215,15 +216,15 @@ static int f_checksum(tb_ydoc *y, yaml_node_t *v, void *t)
 			((pending *)t)->d->sum = (tb_sum)i;
 			return STRATA_OK;
 		}
-	return tb_ybad(y, v, "checksum: none, sha256, md5, crc32 (Flyway's) or sha256-file",
+	return yd_bad(y, v, "checksum: none, sha256, md5, crc32 (Flyway's) or sha256-file",
 	               "unknown checksum rule '%s'", s);
 }
 
-static int f_feature(tb_ydoc *y, yaml_node_t *v, void *t)
+static int f_feature(yd_doc *y, yaml_node_t *v, void *t)
 {
 	static const char *const words[] = {"none", "single-row", "history", "watermark",
 	                                    "events-log"};
-	const char *s = tb_yscalar(y, v, "feature");
+	const char *s = yd_scalar(y, v, "feature");
 	if (!s)
 		return STRATA_EINVAL;
 	for (size_t i = 0; i < 5; i++)
@@ -231,13 +232,13 @@ static int f_feature(tb_ydoc *y, yaml_node_t *v, void *t)
 			((pending *)t)->d->feature = (tb_feature)i;
 			return STRATA_OK;
 		}
-	return tb_ybad(y, v, "feature: single-row, history, watermark or events-log",
+	return yd_bad(y, v, "feature: single-row, history, watermark or events-log",
 	               "unknown feature '%s'", s);
 }
 
 /* The column-referring keys wait for columns:. */
 #define STASH(fn, field)                                          \
-	static int fn(tb_ydoc *y, yaml_node_t *v, void *t)        \
+	static int fn(yd_doc *y, yaml_node_t *v, void *t)        \
 	{                                                         \
 		(void)y;                                          \
 		((pending *)t)->field = v;                        \
@@ -251,14 +252,15 @@ STASH(f_error, error)
 STASH(f_finished, finished)
 STASH(f_states, states)
 STASH(f_events, events)
+STASH(f_kinds, kinds)
 
-static const tb_field root_fields[] = {
+static const yd_field root_fields[] = {
 	{"tracker", 1, f_tracker},   {"summary", 0, f_summary},   {"table", 1, f_table},
 	{"schema", 0, f_schema},     {"create", 1, f_create},     {"columns", 1, f_columns},
 	{"key", 1, f_key},           {"order", 0, f_order},       {"checksum", 0, f_checksum},
 	{"feature", 0, f_feature},   {"flag", 0, f_flag},         {"error", 0, f_error},
 	{"finished", 0, f_finished}, {"states", 0, f_states},     {"events", 0, f_events},
-	{NULL, 0, NULL},
+	{"kinds", 0, f_kinds},       {NULL, 0, NULL},
 };
 
 /* ---- the column-referring keys ---- */
@@ -267,7 +269,7 @@ static const tb_field root_fields[] = {
  * knex writes a Date as milliseconds on SQLite): both are checked, the
  * connection's dialect's is kept (PostgreSQL's when the host has no database
  * yet, as for schema:). */
-static int column_value(tb_ydoc *y, yaml_node_t *n, tb_value *out)
+static int column_value(yd_doc *y, yaml_node_t *n, tb_value *out)
 {
 	if (n->type != YAML_MAPPING_NODE)
 		return parse_value(y, n, false, out);
@@ -275,17 +277,17 @@ static int column_value(tb_ydoc *y, yaml_node_t *n, tb_value *out)
 	const char *want = dl && !strcmp(dl, "sqlite") ? "sqlite" : "postgresql";
 	bool seen[2] = {false, false};
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = tb_ynode(y, p->key);
-		const char *ks = tb_yscalar(y, k, "a dialect");
+		yaml_node_t *k = yd_node(y, p->key);
+		const char *ks = yd_scalar(y, k, "a dialect");
 		if (!ks)
 			return STRATA_EINVAL;
 		int which = !strcmp(ks, "sqlite") ? 0 : !strcmp(ks, "postgresql") ? 1 : -1;
 		if (which < 0 || seen[which])
-			return tb_ybad(y, k, "a per-dialect value has the keys postgresql and sqlite",
+			return yd_bad(y, k, "a per-dialect value has the keys postgresql and sqlite",
 			               "unknown or repeated dialect '%s'", ks);
 		seen[which] = true;
 		tb_value v = {0};
-		int rc = parse_value(y, tb_ynode(y, p->value), false, &v);
+		int rc = parse_value(y, yd_node(y, p->value), false, &v);
 		if (rc < 0)
 			return rc;
 		if (!strcmp(ks, want)) {
@@ -295,40 +297,40 @@ static int column_value(tb_ydoc *y, yaml_node_t *n, tb_value *out)
 		}
 	}
 	if (!seen[0] || !seen[1])
-		return tb_ybad(y, n, "a per-dialect value has the keys postgresql and sqlite",
+		return yd_bad(y, n, "a per-dialect value has the keys postgresql and sqlite",
 		               "the value names no %s one", seen[0] ? "postgresql" : "sqlite");
 	return STRATA_OK;
 }
 
-static int parse_columns(tb_ydoc *y, tb_desc *d, yaml_node_t *v)
+static int parse_columns(yd_doc *y, tb_desc *d, yaml_node_t *v)
 {
 	if (v->type != YAML_MAPPING_NODE)
-		return tb_ybad(y, v, "columns: maps each column to what strata writes there",
+		return yd_bad(y, v, "columns: maps each column to what strata writes there",
 		               "'columns' must be a mapping");
 	size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
 	if (!n)
-		return tb_ybad(y, v, NULL, "'columns' lists no column");
+		return yd_bad(y, v, NULL, "'columns' lists no column");
 	if (!(d->cols = calloc(n, sizeof *d->cols)))
 		return strata_oom(y->h);
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_pair_t *p = &v->data.mapping.pairs.start[i];
-		yaml_node_t *k = tb_ynode(y, p->key);
+		yaml_node_t *k = yd_node(y, p->key);
 		tb_column *c = &d->cols[i];
-		int rc = tb_ystring(y, k, "a column name", &c->name);
+		int rc = yd_string(y, k, "a column name", &c->name);
 		d->ncols = i + 1;
 		if (rc < 0)
 			return rc;
 		if (!ident_ok(c->name))
-			return tb_ybad(y, k, NULL, "bad column name '%s'", c->name);
+			return yd_bad(y, k, NULL, "bad column name '%s'", c->name);
 		if (tb_column_index(d, c->name) != (long)i)
-			return tb_ybad(y, k, NULL, "column '%s' is listed twice", c->name);
-		if ((rc = column_value(y, tb_ynode(y, p->value), &c->v)) < 0)
+			return yd_bad(y, k, NULL, "column '%s' is listed twice", c->name);
+		if ((rc = column_value(y, yd_node(y, p->value), &c->v)) < 0)
 			return rc;
 	}
 	return STRATA_OK;
 }
 
-static int parse_key(tb_ydoc *y, tb_desc *d, yaml_node_t *v)
+static int parse_key(yd_doc *y, tb_desc *d, yaml_node_t *v)
 {
 	if (v->type == YAML_SCALAR_NODE) {
 		long c;
@@ -338,13 +340,13 @@ static int parse_key(tb_ydoc *y, tb_desc *d, yaml_node_t *v)
 		return rc;
 	}
 	if (v->type != YAML_SEQUENCE_NODE)
-		return tb_ybad(y, v, NULL, "'key' must be a column or a list of columns");
+		return yd_bad(y, v, NULL, "'key' must be a column or a list of columns");
 	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
 	if (!n || n > 8)
-		return tb_ybad(y, v, NULL, "'key' lists 1 to 8 columns");
+		return yd_bad(y, v, NULL, "'key' lists 1 to 8 columns");
 	for (size_t i = 0; i < n; i++) {
 		long c;
-		int rc = column_ref(y, d, tb_ynode(y, v->data.sequence.items.start[i]), "key", &c);
+		int rc = column_ref(y, d, yd_node(y, v->data.sequence.items.start[i]), "key", &c);
 		if (rc < 0)
 			return rc;
 		d->key[d->nkey++] = (size_t)c;
@@ -360,9 +362,9 @@ static const struct {
 	{"upsert", A_UPSERT},   {"delete", A_DELETE},
 };
 
-static int parse_action(tb_ydoc *y, yaml_node_t *n, tb_action *out)
+static int parse_action(yd_doc *y, yaml_node_t *n, tb_action *out)
 {
-	const char *s = tb_yscalar(y, n, "an action");
+	const char *s = yd_scalar(y, n, "an action");
 	if (!s)
 		return STRATA_EINVAL;
 	for (size_t i = 0; i < sizeof actions / sizeof *actions; i++)
@@ -370,25 +372,25 @@ static int parse_action(tb_ydoc *y, yaml_node_t *n, tb_action *out)
 			*out = actions[i].act;
 			return STRATA_OK;
 		}
-	return tb_ybad(y, n, "an event does one of: nothing insert update upsert delete",
+	return yd_bad(y, n, "an event does one of: nothing insert update upsert delete",
 	               "unknown action '%s'", s);
 }
 
-static int parse_set(tb_ydoc *y, tb_desc *d, tb_event *e, yaml_node_t *v)
+static int parse_set(yd_doc *y, tb_desc *d, tb_event *e, yaml_node_t *v)
 {
 	if (v->type != YAML_MAPPING_NODE)
-		return tb_ybad(y, v, NULL, "'set' must map columns to values");
+		return yd_bad(y, v, NULL, "'set' must map columns to values");
 	size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
 	if (!(e->set = calloc(n ? n : 1, sizeof *e->set)))
 		return strata_oom(y->h);
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_pair_t *p = &v->data.mapping.pairs.start[i];
 		long c;
-		int rc = column_ref(y, d, tb_ynode(y, p->key), "set", &c);
+		int rc = column_ref(y, d, yd_node(y, p->key), "set", &c);
 		if (rc < 0)
 			return rc;
 		e->set[i].col = (size_t)c;
-		rc = parse_value(y, tb_ynode(y, p->value), false, &e->set[i].v);
+		rc = parse_value(y, yd_node(y, p->value), false, &e->set[i].v);
 		e->nset = i + 1;
 		if (rc < 0)
 			return rc;
@@ -397,16 +399,16 @@ static int parse_set(tb_ydoc *y, tb_desc *d, tb_event *e, yaml_node_t *v)
 }
 
 /* An event: `insert`, or {do: insert, set: {column: value}}. */
-static int parse_event(tb_ydoc *y, tb_desc *d, tb_event *e, yaml_node_t *v)
+static int parse_event(yd_doc *y, tb_desc *d, tb_event *e, yaml_node_t *v)
 {
 	if (v->type == YAML_SCALAR_NODE)
 		return parse_action(y, v, &e->act);
 	if (v->type != YAML_MAPPING_NODE)
-		return tb_ybad(y, v, NULL, "an event is an action or {do: ACTION, set: {...}}");
+		return yd_bad(y, v, NULL, "an event is an action or {do: ACTION, set: {...}}");
 	bool got_do = false;
 	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = tb_ynode(y, p->key), *val = tb_ynode(y, p->value);
-		const char *key = tb_yscalar(y, k, "a key");
+		yaml_node_t *k = yd_node(y, p->key), *val = yd_node(y, p->value);
+		const char *key = yd_scalar(y, k, "a key");
 		int rc;
 		if (!key)
 			return STRATA_EINVAL;
@@ -416,53 +418,87 @@ static int parse_event(tb_ydoc *y, tb_desc *d, tb_event *e, yaml_node_t *v)
 		} else if (!strcmp(key, "set") && !e->set) {
 			rc = parse_set(y, d, e, val);
 		} else {
-			rc = tb_ybad(y, k, "known keys: do set", "unknown or repeated key '%s' in an event",
+			rc = yd_bad(y, k, "known keys: do set", "unknown or repeated key '%s' in an event",
 			             key);
 		}
 		if (rc < 0)
 			return rc;
 	}
 	if (!got_do)
-		return tb_ybad(y, v, NULL, "missing key 'do' in an event");
+		return yd_bad(y, v, NULL, "missing key 'do' in an event");
 	return STRATA_OK;
 }
 
-static int parse_events(tb_ydoc *y, tb_desc *d, yaml_node_t *v)
+static int parse_events(yd_doc *y, tb_desc *d, yaml_node_t *v)
 {
 	static const char *const names[E_COUNT] = {"applied", "baselined", "failed", "rolled_back",
 	                                           "running"};
 	if (v->type != YAML_MAPPING_NODE)
-		return tb_ybad(y, v, NULL, "'events' must be a mapping");
+		return yd_bad(y, v, NULL, "'events' must be a mapping");
 	unsigned seen = 0;
 	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = tb_ynode(y, p->key);
-		const char *key = tb_yscalar(y, k, "an event");
+		yaml_node_t *k = yd_node(y, p->key);
+		const char *key = yd_scalar(y, k, "an event");
 		if (!key)
 			return STRATA_EINVAL;
 		size_t i = 0;
 		while (i < E_COUNT && strcmp(names[i], key))
 			i++;
 		if (i == E_COUNT || (seen & (1u << i)))
-			return tb_ybad(y, k, "events: applied baselined failed rolled_back running",
+			return yd_bad(y, k, "events: applied baselined failed rolled_back running",
 			               "unknown or repeated event '%s'", key);
 		seen |= 1u << i;
-		int rc = parse_event(y, d, &d->ev[i], tb_ynode(y, p->value));
+		int rc = parse_event(y, d, &d->ev[i], yd_node(y, p->value));
 		if (rc < 0)
 			return rc;
 	}
 	return STRATA_OK;
 }
 
+/* kinds: {baseline: {column: value}, repeatable: {column: value}}. */
+static int parse_kinds(yd_doc *y, tb_desc *d, yaml_node_t *v)
+{
+	static const char *const names[2] = {"baseline", "repeatable"};
+	if (v->type != YAML_MAPPING_NODE)
+		return yd_bad(y, v, NULL, "'kinds' maps baseline and repeatable to {column: value}");
+	unsigned seen = 0;
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yd_node(y, p->key);
+		const char *key = yd_scalar(y, k, "a kind");
+		if (!key)
+			return STRATA_EINVAL;
+		size_t i = 0;
+		while (i < 2 && strcmp(names[i], key))
+			i++;
+		if (i == 2 || (seen & (1u << i)))
+			return yd_bad(y, k, "kinds: baseline repeatable", "unknown or repeated kind '%s'",
+			               key);
+		seen |= 1u << i;
+		int rc = parse_set(y, d, &d->kind[i], yd_node(y, p->value));
+		if (rc < 0)
+			return rc;
+	}
+	return STRATA_OK;
+}
+
+const tb_event *tb_kind_of(const tb_desc *d, unsigned flags)
+{
+	const tb_event *e = (flags & STRATA_MIG_BASELINE)     ? &d->kind[KIND_BASELINE]
+	                    : (flags & STRATA_MIG_REPEATABLE) ? &d->kind[KIND_REPEATABLE]
+	                                                      : NULL;
+	return e && e->nset ? e : NULL;
+}
+
 /* states: a list of {column, is, state}, the last without a test. */
-static int parse_rule(tb_ydoc *y, tb_desc *d, tb_rule *r, yaml_node_t *v)
+static int parse_rule(yd_doc *y, tb_desc *d, tb_rule *r, yaml_node_t *v)
 {
 	if (v->type != YAML_MAPPING_NODE)
-		return tb_ybad(y, v, NULL, "a state rule is {column: C, is: VALUE, state: S}");
+		return yd_bad(y, v, NULL, "a state rule is {column: C, is: VALUE, state: S}");
 	bool got_state = false, got_is = false;
 	r->col = -1;
 	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = tb_ynode(y, p->key), *val = tb_ynode(y, p->value);
-		const char *key = tb_yscalar(y, k, "a key");
+		yaml_node_t *k = yd_node(y, p->key), *val = yd_node(y, p->value);
+		const char *key = yd_scalar(y, k, "a key");
 		int rc = STRATA_OK;
 		if (!key)
 			return STRATA_EINVAL;
@@ -472,74 +508,74 @@ static int parse_rule(tb_ydoc *y, tb_desc *d, tb_rule *r, yaml_node_t *v)
 			got_is = true;
 			rc = parse_value(y, val, true, &r->is);
 		} else if (!strcmp(key, "state") && !got_state) {
-			const char *s = tb_yscalar(y, val, "state");
+			const char *s = yd_scalar(y, val, "state");
 			if (!s)
 				return STRATA_EINVAL;
 			got_state = true;
 			r->state = strata_track_state_of(s);
 			if (r->state != STRATA_TRACK_APPLIED && r->state != STRATA_TRACK_BASELINED &&
 			    r->state != STRATA_TRACK_FAILED && r->state != STRATA_TRACK_ROLLED_BACK)
-				rc = tb_ybad(y, val, "a row reads as applied, baselined, failed or rolled_back",
+				rc = yd_bad(y, val, "a row reads as applied, baselined, failed or rolled_back",
 				             "unknown state '%s'", s);
 		} else {
-			rc = tb_ybad(y, k, "known keys: column is state",
+			rc = yd_bad(y, k, "known keys: column is state",
 			             "unknown or repeated key '%s' in a state rule", key);
 		}
 		if (rc < 0)
 			return rc;
 	}
 	if (!got_state)
-		return tb_ybad(y, v, NULL, "missing key 'state' in a state rule");
+		return yd_bad(y, v, NULL, "missing key 'state' in a state rule");
 	if ((r->col < 0) != !got_is)
-		return tb_ybad(y, v, NULL, "a state rule has both column and is, or neither");
+		return yd_bad(y, v, NULL, "a state rule has both column and is, or neither");
 	return STRATA_OK;
 }
 
-static int parse_states(tb_ydoc *y, tb_desc *d, yaml_node_t *v)
+static int parse_states(yd_doc *y, tb_desc *d, yaml_node_t *v)
 {
 	if (v->type != YAML_SEQUENCE_NODE)
-		return tb_ybad(y, v, NULL, "'states' must be a list of rules");
+		return yd_bad(y, v, NULL, "'states' must be a list of rules");
 	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
 	if (!(d->rules = calloc(n ? n : 1, sizeof *d->rules)))
 		return strata_oom(y->h);
 	for (size_t i = 0; i < n; i++) {
-		yaml_node_t *item = tb_ynode(y, v->data.sequence.items.start[i]);
+		yaml_node_t *item = yd_node(y, v->data.sequence.items.start[i]);
 		int rc = parse_rule(y, d, &d->rules[i], item);
 		d->nrules = i + 1;
 		if (rc < 0)
 			return rc;
 		if (d->rules[i].col < 0 && i + 1 < n)
-			return tb_ybad(y, item, "put the rule without a test last",
+			return yd_bad(y, item, "put the rule without a test last",
 			               "a state rule without column comes before others, which never apply");
 	}
 	return STRATA_OK;
 }
 
 /* What only some features take, or need. */
-static int check_feature(tb_ydoc *y, tb_desc *d, pending *p, yaml_node_t *root)
+static int check_feature(yd_doc *y, tb_desc *d, pending *p, yaml_node_t *root)
 {
 	bool flagged = d->feature == F_SINGLE_ROW || d->feature == F_HISTORY;
 	if (flagged && d->flag < 0)
-		return tb_ybad(y, root, d->feature == F_HISTORY ? "flag: names the type column"
+		return yd_bad(y, root, d->feature == F_HISTORY ? "flag: names the type column"
 		                                                : "flag: names the dirty column",
 		               "feature %s needs 'flag'",
 		               d->feature == F_HISTORY ? "history" : "single-row");
 	if (!flagged && p->flag)
-		return tb_ybad(y, p->flag, NULL, "'flag' is for the single-row and history features");
+		return yd_bad(y, p->flag, NULL, "'flag' is for the single-row and history features");
 	if (d->feature == F_SINGLE_ROW && p->events)
-		return tb_ybad(y, p->events, "the single-row feature decides what each event writes",
+		return yd_bad(y, p->events, "the single-row feature decides what each event writes",
 		               "'events' is not for the single-row feature");
 	for (size_t i = 0; i < d->ncols; i++) {
 		tb_kind k = d->cols[i].v.kind;
 		if (k == K_CHECKSUM && d->sum == C_NONE)
-			return tb_ybad(y, root, "add checksum: sha256, md5, crc32 or sha256-file",
+			return yd_bad(y, root, "add checksum: sha256, md5, crc32 or sha256-file",
 			               "column '%s' gets a checksum, and the descriptor has no rule",
 			               d->cols[i].name);
 	}
 	return STRATA_OK;
 }
 
-static int resolve(tb_ydoc *y, pending *p, yaml_node_t *root)
+static int resolve(yd_doc *y, pending *p, yaml_node_t *root)
 {
 	tb_desc *d = p->d;
 	int rc = parse_columns(y, d, p->columns);
@@ -549,7 +585,7 @@ static int resolve(tb_ydoc *y, pending *p, yaml_node_t *root)
 		d->match = (long)d->key[0];
 	for (size_t k = 0; rc == STRATA_OK && k < d->nkey; k++)
 		if (d->cols[d->key[k]].v.kind == K_AUTO || d->cols[d->key[k]].v.kind == K_NULL)
-			rc = tb_ybad(y, p->key, "a key column holds what identifies a migration (version, name, file, …)",
+			rc = yd_bad(y, p->key, "a key column holds what identifies a migration (version, name, file, …)",
 			             "key column '%s' gets no value from strata", d->cols[d->key[k]].name);
 	if (rc == STRATA_OK && p->order)
 		rc = column_ref(y, d, p->order, "order", &d->order);
@@ -563,6 +599,8 @@ static int resolve(tb_ydoc *y, pending *p, yaml_node_t *root)
 		rc = parse_states(y, d, p->states);
 	if (rc == STRATA_OK && p->events)
 		rc = parse_events(y, d, p->events);
+	if (rc == STRATA_OK && p->kinds)
+		rc = parse_kinds(y, d, p->kinds);
 	if (rc == STRATA_OK)
 		rc = check_feature(y, d, p, root);
 	if (rc == STRATA_OK && !d->nrules) { /* no states: every row is applied */
@@ -574,64 +612,28 @@ static int resolve(tb_ydoc *y, pending *p, yaml_node_t *root)
 	return rc;
 }
 
-static int yaml_failed(tb_ydoc *y, yaml_parser_t *p)
+static int check_tracker(yd_doc *y, yaml_node_t *root, void *target)
 {
-	if (p->error == YAML_MEMORY_ERROR)
-		return strata_oom(y->h);
-	y->h->error(y->h, STRATA_ECLASS_CONFIG, y->file, (int)p->problem_mark.line + 1,
-	            (int)p->problem_mark.column + 1, NULL, "YAML syntax error: %s%s%s",
-	            p->problem ? p->problem : "unknown", p->context ? " " : "",
-	            p->context ? p->context : "");
-	return STRATA_EINVAL;
-}
-
-static int load_doc(tb_ydoc *y, yaml_parser_t *parser, tb_desc *d)
-{
-	yaml_document_t doc;
-	if (!yaml_parser_load(parser, &doc))
-		return yaml_failed(y, parser);
-	y->doc = &doc;
-	int rc;
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	tb_desc *d = target;
 	pending p = {.d = d};
-	if (!root) {
-		y->h->error(y->h, STRATA_ECLASS_CONFIG, y->file, 0, 0, NULL, "empty tracker descriptor");
-		rc = STRATA_EINVAL;
-	} else {
-		rc = tb_ymap(y, root, "the tracker descriptor", root_fields, &p);
-		if (rc == STRATA_OK)
-			rc = resolve(y, &p, root);
-		if (rc == STRATA_OK)
-			rc = pick_schema(y, d);
-	}
-	yaml_document_delete(&doc);
+	int rc = yd_map(y, root, "the tracker descriptor", root_fields, &p);
+	if (rc == STRATA_OK)
+		rc = resolve(y, &p, root);
+	if (rc == STRATA_OK)
+		rc = pick_schema(y, d);
 	return rc;
 }
 
 int tb_load_file(strata_host *h, const char *file, const char *name, tb_desc **out)
 {
 	*out = NULL;
-	tb_ydoc y = {.h = h, .file = file, .name = name};
-	FILE *fp = fopen(file, "rb");
-	if (!fp) {
-		h->error(h, STRATA_ECLASS_CONFIG, file, 0, 0, NULL,
-		         "cannot open tracker descriptor: %s", strerror(errno));
-		return STRATA_EIO;
-	}
 	tb_desc *d = calloc(1, sizeof *d);
-	yaml_parser_t parser;
-	if (!d || !yaml_parser_initialize(&parser)) {
-		free(d);
-		fclose(fp);
+	if (!d)
 		return strata_oom(h);
-	}
 	d->order = d->flag = d->error_col = d->finished_col = d->match = -1;
-	yaml_parser_set_input_file(&parser, fp);
-	int rc = load_doc(&y, &parser, d);
+	int rc = yd_load_file(h, file, name, "tracker descriptor", check_tracker, d);
 	if (rc >= 0 && !(d->file = strdup(file)))
 		rc = strata_oom(h);
-	yaml_parser_delete(&parser);
-	fclose(fp);
 	if (rc < 0) {
 		tb_free(d);
 		return rc;
@@ -693,6 +695,8 @@ void tb_free(tb_desc *d)
 	free(d->cols);
 	for (size_t i = 0; i < E_COUNT; i++)
 		event_free(&d->ev[i]);
+	event_free(&d->kind[KIND_BASELINE]);
+	event_free(&d->kind[KIND_REPEATABLE]);
 	for (size_t i = 0; i < d->nrules; i++)
 		free(d->rules[i].is.text);
 	free(d->rules);

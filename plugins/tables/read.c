@@ -8,8 +8,10 @@
  *   single-row  one (V, dirty) row: V and everything before it applied, or
  *               V failed when dirty
  *   history     Flyway's event rows: BASELINE at B marks every version up
- *               to B baselined, UNDO_* and DELETE rows undo, SCHEMA and
- *               repeatable (version NULL) rows are no migration
+ *               to B baselined, UNDO_* and DELETE rows undo, SCHEMA rows
+ *               are no migration; a *_BASELINE row is a baseline
+ *               migration's (matched among those by version), a row
+ *               without a version a repeatable's (matched by its file)
  *   watermark   every migration whose key is at most the highest one (its
  *               own row, if any, checked against the file: modified)
  *   events-log  goose: the newest row of a version decides; version 0 is
@@ -29,6 +31,7 @@ typedef struct row {
 	size_t seq;
 	const tb_mig *m;   /* the migration it matches, or NULL */
 	const char *group; /* m's version, else key */
+	unsigned kind;     /* history: STRATA_MIG_BASELINE / _REPEATABLE row, or 0 */
 } row;
 
 typedef struct mkey {
@@ -103,6 +106,8 @@ static int build_keys(rd *r)
 		return strata_oom(r->h);
 	for (size_t i = 0; i < r->migs.n; i++) {
 		char buf[TB_VALUE_MAX];
+		if (r->migs.v[i].flags & (STRATA_MIG_BASELINE | STRATA_MIG_REPEATABLE))
+			continue; /* matched by kind_match() */
 		const char *k = tb_key_of(r->d, &r->migs.v[i], buf, sizeof buf);
 		if (!k)
 			continue;
@@ -137,6 +142,38 @@ static const tb_mig *match(rd *r, const char *raw)
 	}
 	free(k);
 	return m;
+}
+
+/* A baseline row to the baseline migration of its version, a repeatable's
+ * row to the repeatable of its file (few of either: a plain scan). */
+static const tb_mig *kind_match(rd *r, const row *x)
+{
+	for (size_t i = 0; i < r->migs.n; i++) {
+		const tb_mig *m = &r->migs.v[i];
+		if (!(m->flags & x->kind))
+			continue;
+		if (x->kind == STRATA_MIG_REPEATABLE && !strcmp(m->file, x->key))
+			return m;
+		if (x->kind == STRATA_MIG_BASELINE) {
+			char buf[TB_VALUE_MAX];
+			char *a = cmp_key(r, tb_key_of(r->d, m, buf, sizeof buf)), *b = cmp_key(r, x->key);
+			bool same = a && b && !key_cmp(r, a, b);
+			free(a);
+			free(b);
+			if (same)
+				return m;
+		}
+	}
+	return NULL;
+}
+
+/* history: the file column (a repeatable's row is matched by it), or -1. */
+static long file_col(const tb_desc *d)
+{
+	for (size_t i = 0; i < d->ncols; i++)
+		if (d->cols[i].v.kind == K_FILE)
+			return (long)i;
+	return -1;
 }
 
 /* ---- a row's state ---- */
@@ -195,14 +232,21 @@ static int state_of(rd *r, const char *const *v, strata_track_state *out)
 	return STRATA_ESTATE;
 }
 
-/* history: what Flyway's type column says; 1 row to keep, 0 skip, < 0. */
-static int history_type(rd *r, const char *const *v, strata_track_state *st)
+/* history: what Flyway's type column says; 1 row to keep, 0 skip, < 0;
+ * *kind: the kind of migration the row is about. */
+static int history_type(rd *r, const char *const *v, strata_track_state *st, unsigned *kind)
 {
 	static const char *const applied[] = {"SQL", "JDBC", "SCRIPT", "SPRING_JDBC", "CUSTOM",
 	                                      "SQL_BASELINE", "JDBC_BASELINE", "SCRIPT_BASELINE"};
 	const char *t = v[r->d->flag];
-	if (!v[r->d->match] || (t && !strcmp(t, "SCHEMA")))
-		return 0; /* a repeatable migration, or Flyway's schema creation */
+	size_t tl = t ? strlen(t) : 0;
+	*kind = !v[r->d->match]                                   ? STRATA_MIG_REPEATABLE
+	        : tl > 9 && !strcmp(t + tl - 9, "_BASELINE") ? STRATA_MIG_BASELINE
+	                                                          : 0;
+	if (t && !strcmp(t, "SCHEMA"))
+		return 0; /* Flyway's schema creation */
+	if (*kind == STRATA_MIG_REPEATABLE && (file_col(r->d) < 0 || !v[file_col(r->d)]))
+		return 0; /* no file to match it by */
 	if (t && !strcmp(t, "BASELINE")) {
 		*st = STRATA_TRACK_BASELINED;
 		return 1;
@@ -225,9 +269,10 @@ static int on_row(void *ud, int ncols, const char *const *v)
 	if ((size_t)ncols < d->ncols)
 		return STRATA_STOP;
 	strata_track_state st = STRATA_TRACK_APPLIED;
+	unsigned kind = 0;
 	int rc = 1;
 	if (d->feature == F_HISTORY)
-		rc = history_type(r, v, &st);
+		rc = history_type(r, v, &st, &kind);
 	else if (!v[d->match])
 		rc = bad_value(r, v, (size_t)d->match, "a key the descriptor needs");
 	else if (d->feature == F_EVENTS_LOG && !strcmp(v[d->match], "0"))
@@ -259,7 +304,8 @@ static int on_row(void *ud, int ncols, const char *const *v)
 	for (size_t i = 0; i < d->ncols; i++)
 		if (d->cols[i].v.kind == K_CHECKSUM)
 			sc = (long)i;
-	*x = (row){.key = dup0(v[d->match]), .state = st, .seq = r->n,
+	const char *key = kind == STRATA_MIG_REPEATABLE ? v[file_col(d)] : v[d->match];
+	*x = (row){.key = dup0(key), .state = st, .seq = r->n, .kind = kind,
 	           .sum = sc >= 0 ? dup0(v[sc]) : NULL,
 	           .finished = d->finished_col >= 0 ? finished_of(d, v[d->finished_col]) : NULL,
 	           .error = d->error_col >= 0 ? dup0(v[d->error_col]) : NULL};
@@ -315,7 +361,8 @@ static int report(rd *r, const char *version, strata_track_state st, const row *
 			return rc;
 		if (rc > 0 && strcmp(sum, x->sum)) {
 			st = STRATA_TRACK_MODIFIED;
-			r->h->warn(r->h, m->file, 0,
+			if (!(m->flags & STRATA_MIG_REPEATABLE)) /* changed: it runs again */
+				r->h->warn(r->h, m->file, 0,
 			           "modified after it was applied: its checksum differs from the one "
 			           "recorded in %s",
 			           r->table);
@@ -345,7 +392,19 @@ static int row_sort(const void *a, const void *b)
 static int group_rows(rd *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
-		r->rows[i].m = match(r, r->rows[i].key);
+		row *x = &r->rows[i];
+		x->m = x->kind ? kind_match(r, x) : match(r, x->key);
+		if (x->kind == STRATA_MIG_BASELINE && !x->m && x->key) {
+			/* A baseline migration whose file is gone: its own group,
+			 * apart from the versioned migration of that version. */
+			size_t l = strlen(x->key) + 2;
+			char *k = malloc(l);
+			if (!k)
+				return strata_oom(r->h);
+			snprintf(k, l, "B%s", x->key);
+			free(x->key);
+			x->key = k;
+		}
 		r->rows[i].group = r->rows[i].m ? r->rows[i].m->version : r->rows[i].key;
 	}
 	if (r->n)
@@ -470,7 +529,7 @@ int tb_read(strata_host *h, const strata_source_cfg *cfg)
 	rd r = {.h = h, .cfg = cfg, .d = d};
 	tb_table_name(d, r.table, sizeof r.table);
 	tb_kind mk = d->cols[d->match].v.kind;
-	r.numeric = mk == K_VERSION || mk == K_VERSION_INT || mk == K_NATIVE_KEY;
+	r.numeric = mk == K_VERSION || mk == K_VERSION_INT || mk == K_NATIVE_KEY || mk == K_VERSION_DOTS;
 	/* A table this command created and has not written yet is still
 	 * missing: the tool never had one. */
 	rc = tb_state_hidden(d) ? 0 : tb_columns_present(h, d);

@@ -28,6 +28,10 @@ typedef struct rec {
 static int col_value(rec *r, size_t i, char *buf, const char **out)
 {
 	const tb_value *v = &r->c.d->cols[i].v;
+	const tb_event *kind = r->c.mig ? tb_kind_of(r->c.d, r->c.mig->flags) : NULL;
+	for (size_t k = 0; kind && k < kind->nset; k++)
+		if (kind->set[k].col == i)
+			v = &kind->set[k].v;
 	for (size_t k = 0; r->e && k < r->e->nset; k++)
 		if (r->e->set[k].col == i)
 			v = &r->e->set[k].v;
@@ -232,10 +236,17 @@ static int file_line(rec *r, const tb_mig *m, int at)
 
 /* applied/baselined of a script that wrote its own row: 1 when that row is
  * there (strata leaves it), 0 to write it, < 0 error. */
-static int recorded_itself(rec *r)
+/* The line (in the up script) of its statement that writes the table, 0
+ * none, < 0 error (selfrec.c). */
+static int self_line(rec *r)
 {
 	const tb_mig *m = r->c.mig;
-	int at = m ? tb_writes_table(m->up, m->up_len, r->c.d, true) : 0;
+	return m ? tb_script_writes(r->c.h, m->up, m->up_len, r->c.d) : 0;
+}
+
+static int recorded_itself(rec *r, int at)
+{
+	const tb_mig *m = r->c.mig;
 	int rc = exists(r);
 	if (rc <= 0)
 		return rc;
@@ -260,15 +271,21 @@ static int generic(rec *r, int ev)
 	case A_INSERT:
 		if (forward || !logs) {
 			/* Logs append; a key with its row already is left alone. */
-			bool self = r->c.mig && tb_writes_table(r->c.mig->up, r->c.mig->up_len, r->c.d, true);
-			if ((!logs || self) && (rc = recorded_itself(r)) != 0)
+			int at = self_line(r);
+			if (at < 0)
+				return at;
+			if ((!logs || at) && (rc = recorded_itself(r, at)) != 0)
 				return rc < 0 ? rc : STRATA_OK;
 		}
 		return insert(r);
 	case A_UPSERT:
-		if (forward && r->c.mig && tb_writes_table(r->c.mig->up, r->c.mig->up_len, r->c.d, true) &&
-		    (rc = recorded_itself(r)) != 0)
-			return rc < 0 ? rc : STRATA_OK;
+		if (forward && r->c.mig) {
+			int at = self_line(r);
+			if (at < 0)
+				return at;
+			if (at && (rc = recorded_itself(r, at)) != 0)
+				return rc < 0 ? rc : STRATA_OK;
+		}
 		rc = exists(r);
 		return rc < 0 ? rc : rc ? update(r, true) : insert(r);
 	case A_UPDATE: return update(r, false);

@@ -34,6 +34,7 @@ typedef enum tb_kind {
 	K_BATCH,        /* batch: max(column) + 1, once per command */
 	K_USER,         /* user: the database's current user */
 	K_NATIVE_KEY,   /* native-key: the source's key (Drizzle's `when`), else the version */
+	K_VERSION_DOTS, /* version-dots: native-key with '_' as '.' (Flyway's version text) */
 	K_TRUE,
 	K_FALSE,
 	K_NULL,
@@ -97,7 +98,14 @@ typedef struct tb_desc {
 	size_t nrules;
 	tb_feature feature;
 	tb_sum sum;
+	/* kinds: what a baseline (KIND_BASELINE) or repeatable (KIND_REPEATABLE)
+	 * migration writes instead of the columns' values (only `set`); an
+	 * event's own set still wins. */
+	tb_event kind[2];
 } tb_desc;
+enum { KIND_BASELINE, KIND_REPEATABLE };
+/* The kinds: entry of a migration's flags, or NULL. */
+const tb_event *tb_kind_of(const tb_desc *d, unsigned flags);
 
 /* Load the descriptor cfg->tracker names from host->formats_dirs. */
 int tb_load(strata_host *h, const strata_source_cfg *cfg, tb_desc **out);
@@ -177,6 +185,13 @@ const char *tb_key_of(const tb_desc *d, const tb_mig *m, char *buf, size_t size)
 /* The 1-based line (in text) of the first INSERT INTO (insert true) or
  * DELETE FROM table, schema-qualified or not, quoted or not; 0: none. */
 int tb_writes_table(const char *text, size_t len, const tb_desc *d, bool insert);
+
+/* ---- selfrec.c: the same, read by the database's own parser ---- */
+
+/* The 1-based line (in text) of the first statement that writes the
+ * descriptor's table, as the driver's parser reads it (sqlscan.c's
+ * tokenizer when the host or driver cannot tell); 0: none; < 0 error. */
+int tb_script_writes(strata_host *h, const char *text, size_t len, const tb_desc *d);
 
 /* ---- state.c: commands bracketed by lock()/unlock() ---- */
 void tb_state_created(const tb_desc *d);

@@ -336,6 +336,13 @@ const char *tb_key_of(const tb_desc *d, const tb_mig *m, char *buf, size_t size)
 	case K_FILE_STEM: return stem(m->file, buf, size);
 	case K_FILE_BASE: return base_with(m->file, kv->text, buf, size);
 	case K_NATIVE_KEY: return m->native_key ? m->native_key : m->version;
+	case K_VERSION_DOTS: {
+		snprintf(buf, size, "%s", m->native_key ? m->native_key : m->version);
+		for (char *p = buf; *p; p++)
+			if (*p == '_')
+				*p = '.';
+		return buf;
+	}
 	default: return NULL;
 	}
 }
@@ -366,7 +373,8 @@ int tb_value_of(tb_ctx *c, const tb_value *v, size_t col, char buf[TB_VALUE_MAX]
 	case K_FILE:
 	case K_FILE_STEM:
 	case K_FILE_BASE:
-	case K_NATIVE_KEY: {
+	case K_NATIVE_KEY:
+	case K_VERSION_DOTS: {
 		tb_mig fake = {.version = (char *)ev->mig_version,
 		               .name = (char *)(ev->name ? ev->name : ""), .file = (char *)""};
 		const tb_mig *m = c->mig ? c->mig : &fake;

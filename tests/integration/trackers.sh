@@ -436,6 +436,6 @@ events:
   applied: insrt' "strata: error: $T/fm/trackers/bad4.yaml:7:12: unknown action 'insrt' (hint: an event does one of: nothing insert update upsert delete)"
 bad bad5 'tracker: bad5
 table: t
-colums: {v: version}' "strata: error: $T/fm/trackers/bad5.yaml:3:1: unknown key 'colums' in the tracker descriptor (hint: known keys: tracker summary table schema create columns key order checksum feature flag error finished states events)"
+colums: {v: version}' "strata: error: $T/fm/trackers/bad5.yaml:3:1: unknown key 'colums' in the tracker descriptor (hint: known keys: tracker summary table schema create columns key order checksum feature flag error finished states events kinds)"
 
 done_testing

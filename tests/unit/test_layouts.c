@@ -28,7 +28,7 @@ const strata_plugin *strata_plugin_entry(void);
 /* ---- a host that records what the plugin reports ---- */
 
 typedef struct mig {
-	char *version, *name, *up, *down, *file, *down_file;
+	char *version, *name, *up, *down, *file, *down_file, *native_key;
 	int line, down_line;
 	unsigned flags;
 } mig;
@@ -134,6 +134,7 @@ static int th_add(strata_host *h, const strata_migration_desc *d)
 	m->line = d->line;
 	m->down_line = d->down_line;
 	m->flags = d->flags;
+	m->native_key = dup_s(d->native_key);
 	return 0;
 }
 
@@ -178,6 +179,7 @@ static void host_free(test_host *t)
 		free(m->down);
 		free(m->file);
 		free(m->down_file);
+		free(m->native_key);
 	}
 	free(t->migs);
 }
@@ -418,11 +420,12 @@ static void test_dbmate(void **state)
 	assert_int_equal(t.migs[0].line, 4);
 	assert_string_equal(t.migs[0].down, "DROP TABLE a;\n");
 	assert_int_equal(t.migs[0].down_line, 7);
-	assert_int_equal(t.migs[0].flags, STRATA_MIG_HAS_DOWN);
-	assert_int_equal(t.migs[1].flags, STRATA_MIG_HAS_DOWN | STRATA_MIG_NO_TRANSACTION);
+	assert_int_equal(t.migs[0].flags, STRATA_MIG_HAS_DOWN | STRATA_MIG_DOWN_OWN_TX);
+	/* up outside a transaction, the down (no option) inside one, as dbmate */
+	assert_int_equal(t.migs[1].flags, STRATA_MIG_HAS_DOWN | STRATA_MIG_DOWN_OWN_TX | STRATA_MIG_NO_TRANSACTION);
 	assert_string_equal(t.migs[2].name, "");
 	assert_string_equal(t.migs[2].down, "");
-	assert_int_equal(t.migs[2].flags, STRATA_MIG_HAS_DOWN);
+	assert_int_equal(t.migs[2].flags, STRATA_MIG_HAS_DOWN | STRATA_MIG_DOWN_OWN_TX);
 	host_free(&t);
 	rm_tree(root);
 }
@@ -443,6 +446,67 @@ static void test_flyway(void **state)
 	assert_string_equal(t.migs[1].name, "nine");
 	assert_string_equal(t.migs[2].version, "1.10");
 	assert_null(t.migs[2].down);
+	host_free(&t);
+	rm_tree(root);
+}
+
+/* Flyway's other kinds: B{version}__ (a V of the same version is allowed)
+ * and R__ files come after the versioned ones, with their flags; the B's
+ * version is its native_key, its id the key group. */
+static void fx_flyway_kinds(const char *r)
+{
+	put(r, "V1__init.sql", "CREATE TABLE a (x int);\n");
+	put(r, "V2__two.sql", "SELECT 2;\n");
+	put(r, "B2__base.sql", "CREATE TABLE a (x int);\n");
+	put(r, "R__my_views.sql", "SELECT 3;\n");
+	put(r, "notes.txt", "not a migration\n");
+}
+
+static void test_flyway_kinds(void **state)
+{
+	(void)state;
+	test_host t;
+	int rc;
+	char *root = scan_fixture(&t, fx_flyway_kinds, "flyway", &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(t.n, 4);
+	assert_string_equal(t.migs[0].version, "1");
+	assert_int_equal(t.migs[0].flags, 0);
+	assert_null(t.migs[0].native_key);
+	assert_string_equal(t.migs[1].version, "2");
+	assert_string_equal(t.migs[2].version, "B2");
+	assert_string_equal(t.migs[2].native_key, "2");
+	assert_string_equal(t.migs[2].name, "base");
+	assert_int_equal(t.migs[2].flags, STRATA_MIG_BASELINE);
+	assert_string_equal(t.migs[3].version, "R__my_views");
+	assert_string_equal(t.migs[3].name, "my_views");
+	assert_null(t.migs[3].native_key);
+	assert_int_equal(t.migs[3].flags, STRATA_MIG_REPEATABLE);
+	assert_int_equal(t.warnings, 1); /* notes.txt: no pattern, no claim */
+	assert_string_equal(t.warn_file, "notes.txt");
+	host_free(&t);
+	rm_tree(root);
+}
+
+/* A name a kind claims (B….sql) that its pattern does not fit is refused,
+ * naming the file, as Flyway refuses it. */
+static void fx_flyway_bad_baseline(const char *r)
+{
+	put(r, "V1__init.sql", "SELECT 1;\n");
+	put(r, "Bx__bad.sql", "SELECT 4;\n");
+}
+
+static void test_flyway_claim(void **state)
+{
+	(void)state;
+	test_host t;
+	int rc;
+	char *root = scan_fixture(&t, fx_flyway_bad_baseline, "flyway", &rc);
+	assert_int_equal(rc, STRATA_EINVAL);
+	assert_int_equal(t.errors, 1);
+	assert_string_equal(t.file, "Bx__bad.sql");
+	assert_non_null(strstr(t.msg, "named like a baseline migration of layout 'flyway'"));
+	assert_int_equal(t.n, 0);
 	host_free(&t);
 	rm_tree(root);
 }
@@ -677,8 +741,8 @@ static void test_dbmate_no_up(void **state)
 	dbmate_error("-- nothing here\n", 0, "no up section");
 }
 
-/* CRLF files: markers still match and line numbers still count; options
- * on the down marker alone cannot be honoured and are warned about. */
+/* CRLF files: markers still match and line numbers still count; the down
+ * marker's transaction:false is the down script's own. */
 static void test_dbmate_crlf(void **state)
 {
 	(void)state;
@@ -692,11 +756,61 @@ static void test_dbmate_crlf(void **state)
 	assert_string_equal(t.migs[0].up, "SELECT 1;\r\n");
 	assert_string_equal(t.migs[0].down, "SELECT 2;\r\n");
 	assert_int_equal(t.migs[0].down_line, 4);
-	assert_int_equal(t.migs[0].flags, STRATA_MIG_HAS_DOWN);
-	assert_int_equal(t.warnings, 1);
-	assert_non_null(strstr(t.warn_msg, "transaction:false"));
+	assert_int_equal(t.migs[0].flags,
+	                 STRATA_MIG_HAS_DOWN | STRATA_MIG_DOWN_OWN_TX | STRATA_MIG_DOWN_NO_TRANSACTION);
+	assert_int_equal(t.warnings, 0);
 	host_free(&t);
 	rm_tree(root);
+}
+
+/* down_before_up: comment: a down marker above the up marker is a comment
+ * line; statements after it are still text before the up marker. */
+static void test_dbmate_down_before_up(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "1_x.sql", "-- migrate:down\n-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n");
+	th_host_init(&t, NULL);
+	assert_int_equal(scan(&t, root, "dbmate"), 0);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.migs[0].up, "SELECT 1;\n");
+	assert_int_equal(t.migs[0].line, 3);
+	assert_string_equal(t.migs[0].down, "SELECT 2;\n");
+	host_free(&t);
+	rm_tree(root);
+	dbmate_error("-- migrate:down\nDROP TABLE a;\n-- migrate:up\nSELECT 1;\n-- migrate:down\n", 2,
+	             "before the up marker");
+}
+
+/* repeated_up: text: a second up marker before the down marker is a line of
+ * the up script, with a warning at its line. */
+static void test_dbmate_repeated_up(void **state)
+{
+	(void)state;
+	test_host t;
+	char *root = tmp_dir();
+	put(root, "1_x.sql",
+	    "-- migrate:up\nSELECT 1;\n-- migrate:up\nSELECT 2;\n-- migrate:down\nSELECT 3;\n");
+	th_host_init(&t, NULL);
+	assert_int_equal(scan(&t, root, "dbmate"), 0);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.migs[0].up, "SELECT 1;\n-- migrate:up\nSELECT 2;\n");
+	assert_string_equal(t.migs[0].down, "SELECT 3;\n");
+	assert_int_equal(t.warnings, 1);
+	assert_non_null(strstr(t.warn_msg, "second up marker"));
+	host_free(&t);
+	rm_tree(root);
+}
+
+/* dbmate's markers: no leading space, lower case, a blank or the end of the
+ * line after the word. */
+static void test_dbmate_marker_spelling(void **state)
+{
+	(void)state;
+	dbmate_error("  -- migrate:up\nSELECT 1;\n-- migrate:down\n", 2, "before the up marker");
+	dbmate_error("-- Migrate:Up\nSELECT 1;\n-- migrate:down\n", 2, "before the up marker");
+	dbmate_error("-- migrate:upx\nSELECT 1;\n-- migrate:down\n", 2, "before the up marker");
 }
 
 /* ---- configuration errors ---- */
@@ -782,6 +896,19 @@ static void test_descriptor_other_errors(void **state)
 	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 1\n"
 	               "sections:\n  up: x\n  down: y\n  text_before_up: maybe\n",
 	               8, 19, "text_before_up");
+	/* baseline: and repeatable: (kind patterns) */
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 1\n"
+	               "baseline:\n  match: '^B([0-9]+)$'\n  version: 1\n",
+	               6, 0, "missing key 'key'");
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 1\n"
+	               "baseline:\n  match: '^(B([0-9]+))$'\n  key: 3\n  version: 2\n",
+	               7, 8, "key group 3 does not exist");
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 1\n"
+	               "baseline:\n  match: '^(B[0-9]+)$'\n  key: 1\n",
+	               6, 0, "missing key 'version'");
+	bad_descriptor("layout: bad\nup:\n  match: '^([0-9]+)$'\n  version: 1\n"
+	               "repeatable:\n  match: '^(R__(.+))$'\n  key: 1\n  version: 2\n",
+	               8, 3, "unknown key 'version'");
 }
 
 /* ---- detection ---- */
@@ -868,7 +995,8 @@ static void test_scan_autodetect(void **state)
 	char *root = scan_fixture(&t, fx_dbmate, NULL, &rc);
 	assert_int_equal(rc, 0);
 	assert_int_equal(t.n, 3);
-	assert_int_equal(t.migs[1].flags, STRATA_MIG_HAS_DOWN | STRATA_MIG_NO_TRANSACTION);
+	assert_int_equal(t.migs[1].flags,
+	                 STRATA_MIG_HAS_DOWN | STRATA_MIG_DOWN_OWN_TX | STRATA_MIG_NO_TRANSACTION);
 	host_free(&t);
 	rm_tree(root);
 }
@@ -896,6 +1024,8 @@ int main(void)
 		cmocka_unit_test(test_sectioned),
 		cmocka_unit_test(test_dbmate),
 		cmocka_unit_test(test_flyway),
+		cmocka_unit_test(test_flyway_kinds),
+		cmocka_unit_test(test_flyway_claim),
 		cmocka_unit_test(test_diesel),
 		cmocka_unit_test(test_numeric_order),
 		cmocka_unit_test(test_duplicate_version),
@@ -909,6 +1039,9 @@ int main(void)
 		cmocka_unit_test(test_dbmate_missing_down),
 		cmocka_unit_test(test_dbmate_up_after_down),
 		cmocka_unit_test(test_dbmate_no_up),
+		cmocka_unit_test(test_dbmate_down_before_up),
+		cmocka_unit_test(test_dbmate_repeated_up),
+		cmocka_unit_test(test_dbmate_marker_spelling),
 		cmocka_unit_test(test_dbmate_crlf),
 		cmocka_unit_test(test_unknown_layout),
 		cmocka_unit_test(test_missing_folder),

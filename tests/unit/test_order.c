@@ -338,6 +338,52 @@ static void test_duplicate_version(void **state)
 	assert_non_null(strstr(e->message, "'app'"));
 }
 
+/* A kind of migration (STRATA_MIG_BASELINE with its version in native_key,
+ * STRATA_MIG_REPEATABLE with a name), handed over like a source does. */
+static void add_kind(tctx *s, const char *id, const char *native_key, const char *name,
+                     unsigned kind)
+{
+	host_call hc;
+	sources_bind(&hc, &s->L, &s->lg, 0);
+	strata_migration_desc d = STRATA_MIGRATION_DESC_INIT;
+	d.mig_version = id;
+	d.native_key = native_key;
+	d.name = name;
+	d.file = id;
+	d.up = "SELECT 1;";
+	d.up_len = 9;
+	d.flags = kind;
+	assert_int_equal(sources_add(&hc, &d), 0);
+}
+
+/* A baseline migration just before the versioned one of its version (the
+ * two may share it), repeatables last in Flyway's description order ('_'
+ * read as ' ', so "a_b" < "ab"), whatever the hand-over order. */
+static void test_kinds_order(void **state)
+{
+	tctx *s = new_with_sources(state, (const char *[]){"app", NULL});
+	add_kind(s, "R__ab", NULL, "ab", STRATA_MIG_REPEATABLE);
+	add(s, 0, "1.10");
+	add_kind(s, "R__a_b", NULL, "a_b", STRATA_MIG_REPEATABLE);
+	add_kind(s, "B1_9", "1_9", "base", STRATA_MIG_BASELINE);
+	add(s, 0, "1.9");
+	add(s, 0, "1.2");
+	order_ok(s);
+	check_ids(s, (const char *[]){"app:1.2", "app:B1_9", "app:1.9", "app:1.10", "app:R__a_b",
+	                              "app:R__ab", NULL});
+}
+
+/* Two baseline migrations of one version are duplicates. */
+static void test_kinds_duplicate_baseline(void **state)
+{
+	tctx *s = new_with_sources(state, (const char *[]){"app", NULL});
+	add(s, 0, "2");
+	add_kind(s, "B2", "2", "a", STRATA_MIG_BASELINE);
+	add_kind(s, "B2.0", "2.0", "b", STRATA_MIG_BASELINE);
+	const strata_error_info *e = order_err(s, "duplicate version");
+	assert_non_null(e);
+}
+
 static void test_same_version_other_sources(void **state)
 {
 	tctx *s = new_with_sources(state, (const char *[]){"a", "b", NULL});
@@ -507,6 +553,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_merge_by_version_tie_follows_order, teardown),
 		cmocka_unit_test_teardown(test_duplicate_version, teardown),
 		cmocka_unit_test_teardown(test_same_version_other_sources, teardown),
+		cmocka_unit_test_teardown(test_kinds_order, teardown),
+		cmocka_unit_test_teardown(test_kinds_duplicate_baseline, teardown),
 		cmocka_unit_test_teardown(test_dag_diamond, teardown),
 		cmocka_unit_test_teardown(test_dag_diamond_other_handover, teardown),
 		cmocka_unit_test_teardown(test_dag_ignores_version_order, teardown),

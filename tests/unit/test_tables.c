@@ -180,6 +180,53 @@ static void test_bad_descriptor(void **state)
 	unlink(path);
 }
 
+/* kinds: loads into per-kind sets; an unknown kind or column is refused
+ * at its line. */
+static int load_text(const char *y, fake_host *f, tb_desc **t)
+{
+	char path[] = "/tmp/strata-tables-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, y, strlen(y)), (ssize_t)strlen(y));
+	close(fd);
+	fake_init(f, "sqlite");
+	*t = NULL;
+	int rc = tb_load_file(&f->h, path, "x", t);
+	unlink(path);
+	return rc;
+}
+
+static void test_kinds(void **state)
+{
+	(void)state;
+	const char *head = "tracker: x\ntable: t\ncreate: {sqlite: s}\n"
+	                   "columns: {v: version-dots, k: text:SQL}\nkey: v\n";
+	char y[1024];
+	fake_host f;
+	tb_desc *t;
+	snprintf(y, sizeof y, "%skinds:\n  baseline: {k: text:SQL_BASELINE}\n  repeatable: {v: null}\n",
+	         head);
+	assert_int_equal(load_text(y, &f, &t), STRATA_OK);
+	const tb_event *b = tb_kind_of(t, STRATA_MIG_BASELINE), *r = tb_kind_of(t, STRATA_MIG_REPEATABLE);
+	assert_non_null(b);
+	assert_int_equal(b->nset, 1);
+	assert_int_equal(b->set[0].col, 1);
+	assert_string_equal(b->set[0].v.text, "SQL_BASELINE");
+	assert_non_null(r);
+	assert_int_equal(r->set[0].col, 0);
+	assert_int_equal(r->set[0].v.kind, K_NULL);
+	assert_null(tb_kind_of(t, 0));
+	assert_int_equal(t->cols[0].v.kind, K_VERSION_DOTS);
+	tb_free(t);
+	snprintf(y, sizeof y, "%skinds:\n  squashed: {k: text:X}\n", head);
+	assert_int_equal(load_text(y, &f, &t), STRATA_EINVAL);
+	assert_int_equal(f.line, 7);
+	assert_string_equal(f.msg, "unknown or repeated kind 'squashed'");
+	snprintf(y, sizeof y, "%skinds:\n  baseline: {nope: text:X}\n", head);
+	assert_int_equal(load_text(y, &f, &t), STRATA_EINVAL);
+	assert_int_equal(f.line, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_bad_descriptor),
 		cmocka_unit_test(test_schema_per_dialect),
 		cmocka_unit_test(test_knex_values),
+		cmocka_unit_test(test_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,8 +2,8 @@
 # Install the real Prisma Migrate CLI for strata's interop tests into DIR.
 #   bash tests/interop/prisma/setup.sh [DIR]
 # DIR defaults to $STRATA_PRISMA_HOME, else ${XDG_CACHE_HOME:-~/.cache}/strata/prisma;
-# keep it outside the repository.  Idempotent: when DIR already holds this
-# exact install (same package-lock.json, config, node) it returns at once.
+# keep it outside the repository.  Idempotent (tests/interop/npm.sh): when DIR
+# already holds this exact install it returns at once.
 #
 # What: prisma@6.19.3, @prisma/adapter-pg, @prisma/adapter-better-sqlite3
 # (6.19.3), pg, better-sqlite3, pinned by package-lock.json beside this script
@@ -16,53 +16,16 @@
 # nodejs from NodeSource, /usr/include/node/node.h).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../npm.sh"
 DIR=${1:-${STRATA_PRISMA_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/strata/prisma}}
 case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac
-log() { printf 'prisma setup: %s\n' "$*" >&2; }
 
-command -v node >/dev/null || { log "node is missing (apt-get install nodejs npm)"; exit 1; }
-command -v npm >/dev/null || { log "npm is missing (apt-get install npm)"; exit 1; }
-mkdir -p "$DIR"
-
-# Identity of a complete install: our inputs plus the node that built the
-# native module.
-want=$(cat "$HERE/package.json" "$HERE/package-lock.json" "$HERE/prisma.config.ts" "$0" 2>/dev/null |
-	sha256sum | cut -c1-64)-$(node -p 'process.version + "-" + process.versions.modules')
-[ -f "$DIR/.installed" ] && [ "$(cat "$DIR/.installed")" = "$want" ] && exit 0
-
-# One installer at a time per DIR (tests may call this in parallel).
-exec 9>"$DIR/.lock"
-flock 9
-[ -f "$DIR/.installed" ] && [ "$(cat "$DIR/.installed")" = "$want" ] && exit 0
-rm -f "$DIR/.installed"
-
-cp "$HERE/package.json" "$DIR/package.json"
-cd "$DIR"
-# node-gyp must not try to download node headers: point it at the system's.
-if [ -z "${npm_config_nodedir:-}" ]; then
-	for d in /usr /usr/local "$(dirname "$(dirname "$(command -v node)")")"; do
-		if [ -f "$d/include/node/node.h" ]; then export npm_config_nodedir=$d; break; fi
-	done
-fi
+npm_setup prisma "$DIR" "$HERE/prisma.config.ts"
 # prisma's preinstall and @prisma/engines' postinstall try to download native
 # engines and fail quietly offline; better-sqlite3's install script tries a
 # prebuilt binary, then compiles (node-gyp).
 export CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
-log "installing into $DIR (npm ci; compiling better-sqlite3 can take a minute or two)"
-if [ -f "$HERE/package-lock.json" ]; then
-	cp "$HERE/package-lock.json" "$DIR/package-lock.json"
-	npm ci --no-audit --no-fund --loglevel=error >"$DIR/npm.log" 2>&1 ||
-		{ tail -40 "$DIR/npm.log" >&2; log "npm ci failed (log: $DIR/npm.log)"; exit 1; }
-else
-	npm install --no-audit --no-fund --loglevel=error >"$DIR/npm.log" 2>&1 ||
-		{ tail -40 "$DIR/npm.log" >&2; log "npm install failed (log: $DIR/npm.log)"; exit 1; }
-fi
-if ! node -e 'new (require("better-sqlite3"))(":memory:").close()' 2>/dev/null; then
-	log "better-sqlite3 has no usable binary: building it from source"
-	npm rebuild better-sqlite3 --foreground-scripts >>"$DIR/npm.log" 2>&1 ||
-		{ tail -40 "$DIR/npm.log" >&2; log "building better-sqlite3 failed: python3, make, g++ and node headers are needed"; exit 1; }
-	node -e 'new (require("better-sqlite3"))(":memory:").close()'
-fi
+npm_install better-sqlite3 'new (require("better-sqlite3"))(":memory:").close()'
 
 cp "$HERE/prisma.config.ts" "$DIR/prisma.config.ts"
 
@@ -99,7 +62,5 @@ exit 1
 STUB
 chmod +x schema-engine-stub
 
-v=$(node -p 'require("./node_modules/prisma/package.json").version')
-[ "$v" = 6.19.3 ] || { log "installed prisma is $v, not 6.19.3"; exit 1; }
-echo "$want" >.installed
-log "prisma $v ready in $DIR"
+npm_pin prisma 6.19.3
+npm_done
