@@ -54,7 +54,7 @@ static int load_down(strata_host *h, int rootfd, const sp_set *s, const sp_entry
 		char *other = sp_other_file(h, s, u->file);
 		if (!other)
 			return STRATA_ENOMEM;
-		sp_fail(h, d->file, 0,
+		sp_fail(h, d->file, 0, "keep one down script per version",
 		        "second down migration for version %s (%s has a down section)", d->version,
 		        other);
 		free(other);

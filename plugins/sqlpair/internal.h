@@ -13,7 +13,8 @@
 #include "strata/plugin_util.h" /* strata_oom, strata_read_file, strata_arena */
 
 /* ---- util.c: small shared helpers ---- */
-int sp_fail(strata_host *h, const char *file, int line, const char *fmt, ...) STRATA_PRINTF(4, 5);
+int sp_fail(strata_host *h, const char *file, int line, const char *hint, const char *fmt, ...)
+	STRATA_PRINTF(5, 6);
 char *sp_path_join(const char *a, const char *b, const char *c);
 /* A file the walk listed, read whole (strata_read_file); one gone since is
  * reported, STRATA_EIO. */

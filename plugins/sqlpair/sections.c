@@ -100,7 +100,11 @@ static int take_marker(strata_host *h, const char *file, const line *ln, marker 
 		return STRATA_EINVAL;
 	}
 	if (mk->line)
-		return sp_fail(h, file, ln->no, "second %s marker (the first is on line %d)", kind,
+		return sp_fail(h, file, ln->no,
+		               *kind == 'u' ? "keep one up marker per file (a layout may read a repeated one as "
+		                              "up text: sections: repeated_up: text)"
+		                            : "keep one down marker per file",
+		               "second %s marker (the first is on line %d)", kind,
 		               mk->line);
 	mk->line = ln->no;
 	mk->at = ln->s;
@@ -154,12 +158,15 @@ int sp_sections_split(strata_host *h, const sp_layout *l, const char *file, char
 			if (!up.line && l->down_before_up_comment)
 				continue;
 			if (!up.line)
-				return sp_fail(h, file, ln.no, "down marker before the up marker");
+				return sp_fail(h, file, ln.no,
+				               "put the up section first (a layout may read this as a "
+				               "comment: sections: down_before_up: comment)",
+				               "down marker before the up marker");
 			rc = take_marker(h, file, &ln, &down, "down", NULL);
 			if (rc == STRATA_OK)
 				rc = apply_options(h, l, file, &ln, &m, 0, out);
 		} else if (!up.line && l->text_before_up_error && !harmless(&ln)) {
-			return sp_fail(h, file, ln.no,
+			return sp_fail(h, file, ln.no, "move them below the up marker",
 			               "statements before the up marker (a line matching '%s')",
 			               l->sec_up.text);
 		}
@@ -167,10 +174,12 @@ int sp_sections_split(strata_host *h, const sp_layout *l, const char *file, char
 			return rc;
 	}
 	if (!up.line)
-		return sp_fail(h, file, 0, "no up section (expected a line matching '%s')",
+		return sp_fail(h, file, 0, "begin the up script with the up marker line",
+		               "no up section (expected a line matching '%s')",
 		               l->sec_up.text);
 	if (!down.line && l->require_down)
-		return sp_fail(h, file, 0, "no down section (expected a line matching '%s')",
+		return sp_fail(h, file, 0, "add the down marker line, even with nothing below it",
+		               "no down section (expected a line matching '%s')",
 		               l->sec_down.text);
 	out->up = up.next;
 	out->up_len = (size_t)((down.line ? down.at : end) - up.next);

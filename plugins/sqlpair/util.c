@@ -17,14 +17,14 @@ int sp_read_file(strata_host *h, int rootfd, const char *rel, char **out, size_t
 
 /* A problem in a migration file.  host->error takes no va_list, so the
  * message is formatted here and passed on as one string. */
-int sp_fail(strata_host *h, const char *file, int line, const char *fmt, ...)
+int sp_fail(strata_host *h, const char *file, int line, const char *hint, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	h->error(h, STRATA_ECLASS_SOURCE, file, line, 0, NULL, "%s", msg);
+	h->error(h, STRATA_ECLASS_SOURCE, file, line, 0, hint, "%s", msg);
 	return STRATA_EINVAL;
 }
 

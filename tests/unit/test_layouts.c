@@ -706,6 +706,7 @@ static void dbmate_error(const char *text, int line, const char *needle)
 	assert_string_equal(t.file, "1_x.sql");
 	assert_int_equal(t.line, line);
 	assert_non_null(strstr(t.msg, needle));
+	assert_true(t.hint[0] != '\0'); /* every refusal says what to do */
 	host_free(&t);
 	rm_tree(root);
 }

@@ -21,9 +21,9 @@ refused "a server that is not there (password redacted)" 1 "strata: error: postg
 case_dir markers
 make_project 1
 printf -- '-- migrate:down\nDROP TABLE t2;\n' >db/migrations/0002_t2.sql
-refused "dbmate: down marker first (a comment line), then a statement" 1 "strata: error: db/migrations/0002_t2.sql:2: statements before the up marker (a line matching '^--[[:space:]]*migrate:up([[:space:]]|\$)')" apply
+refused "dbmate: down marker first (a comment line), then a statement" 1 "strata: error: db/migrations/0002_t2.sql:2: statements before the up marker (a line matching '^--[[:space:]]*migrate:up([[:space:]]|\$)') (hint: move them below the up marker)" apply
 printf 'CREATE TABLE t2 (id int);\n' >db/migrations/0002_t2.sql
-refused "dbmate: no up marker" 1 "strata: error: db/migrations/0002_t2.sql:1: statements before the up marker (a line matching '^--[[:space:]]*migrate:up([[:space:]]|\$)')" apply
+refused "dbmate: no up marker" 1 "strata: error: db/migrations/0002_t2.sql:1: statements before the up marker (a line matching '^--[[:space:]]*migrate:up([[:space:]]|\$)') (hint: move them below the up marker)" apply
 rm db/migrations/0002_t2.sql
 
 case_dir config-names

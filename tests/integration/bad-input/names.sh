@@ -2,7 +2,7 @@
 # are not UTF-8: escaped in every message (\n, \r, \t, \x1b, \x7f, \xc2\x9b,
 # \xe9), so one message is always one line and cannot forge a second
 # "strata: error:" line or drive the terminal; valid UTF-8 passes as it is.
-UPMARK="statements before the up marker (a line matching '^--[[:space:]]*migrate:up([[:space:]]|$)')"
+UPMARK="statements before the up marker (a line matching '^--[[:space:]]*migrate:up([[:space:]]|$)') (hint: move them below the up marker)"
 
 # A second migration without its up marker, named $1: the source refuses it,
 # naming the file.
@@ -62,5 +62,5 @@ refused "an unknown command with ESC and a newline" 2 "strata: unknown command '
 
 case_dir names-json
 bad_name $'0002_x\nstrata: error: forged\e.sql'
-refused "--json: the error is one JSON object" 1 '{"event": "error", "message": "statements before the up marker (a line matching '"'"'^--[[:space:]]*migrate:up([[:space:]]|$)'"'"')", "file": "db/migrations/0002_x\nstrata: error: forged\u001b.sql", "line": 1, "col": 0, "hint": null, "exit": 1}' --json apply
+refused "--json: the error is one JSON object" 1 '{"event": "error", "message": "statements before the up marker (a line matching '"'"'^--[[:space:]]*migrate:up([[:space:]]|$)'"'"')", "file": "db/migrations/0002_x\nstrata: error: forged\u001b.sql", "line": 1, "col": 0, "hint": "move them below the up marker", "exit": 1}' --json apply
 check "--json: the error object parses" python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); sys.exit(0 if e["file"] == "db/migrations/0002_x\nstrata: error: forged\x1b.sql" else 1)' "$T/err"

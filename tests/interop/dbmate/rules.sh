@@ -48,7 +48,7 @@ NO_UP="Error: dbmate requires each migration to define an up block with '-- migr
 BEFORE="Error: dbmate does not support statements preceding the '-- migrate:up' block"
 NOTHING="Error: can't rollback: no migrations have been applied"
 UPRE="'^--[[:space:]]*migrate:up([[:space:]]|\$)'"
-ST_BEFORE() { echo "strata: error: db/migrations/$F:$1: statements before the up marker (a line matching $UPRE)"; }
+ST_BEFORE() { echo "strata: error: db/migrations/$F:$1: statements before the up marker (a line matching $UPRE) (hint: move them below the up marker)"; }
 
 # ---------------------------------------------------------------- markers
 rule plain '-- migrate:up\ncreate table a(x);\n-- migrate:down\ndrop table a;\n'
@@ -79,11 +79,11 @@ same rollback 0 0 "" ""
 rule no_down '-- migrate:up\ncreate table a(x);\n'
 same up 2 1 "" ""
 check "$C: dbmate's error" dm_err "$NO_DOWN"
-check "$C: strata's error" st_err "strata: error: db/migrations/$F: no down section (expected a line matching '^--[[:space:]]*migrate:down([[:space:]]|\$)')"
+check "$C: strata's error" st_err "strata: error: db/migrations/$F: no down section (expected a line matching '^--[[:space:]]*migrate:down([[:space:]]|\$)') (hint: add the down marker line, even with nothing below it)"
 rule two_downs '-- migrate:up\ncreate table a(x);\n-- migrate:down\ndrop table a;\n-- migrate:down\nselect 1;\n'
 same up 2 1 "" ""
 check "$C: dbmate's error" dm_err "Error: dbmate requires every '-- migrate:down' to be preceded by a '-- migrate:up'"
-check "$C: strata's error at the line" st_err "strata: error: db/migrations/$F:5: second down marker (the first is on line 3)"
+check "$C: strata's error at the line" st_err "strata: error: db/migrations/$F:5: second down marker (the first is on line 3) (hint: keep one down marker per file)"
 
 # Spelling: "--", any blanks, lower-case migrate:up, then a blank or the end
 # of the line; words after it are options (unknown ones ignored).

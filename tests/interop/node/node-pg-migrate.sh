@@ -137,5 +137,5 @@ project b1 1
 printf -- '-- up migration\nCREATE TABLE t2 (id int);\n' >"$T/b1/migrations/$(mig 2).sql"
 sr b1 apply
 check "(6) a file without '-- Up Migration': refused (exit 1)" rc_is 1
-check "(6) ... in one line naming the file" err_is "strata: error: migrations/$(mig 2).sql: no up section (expected a line matching '^[[:space:]]*--[[:space:]-]*Up[[:space:]]+[Mm]igration')"
+check "(6) ... in one line naming the file" err_is "strata: error: migrations/$(mig 2).sql: no up section (expected a line matching '^[[:space:]]*--[[:space:]-]*Up[[:space:]]+[Mm]igration') (hint: begin the up script with the up marker line)"
 check "(6) ... the database untouched" eq "$(q b1 "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('pgmigrations', 't1', 't2')")" 0
