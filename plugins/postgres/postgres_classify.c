@@ -16,94 +16,24 @@
 
 #include "postgres_int.h"
 
-/* json-c stops at 32 levels by default; expression trees go deeper, and a
- * script the classifier cannot read would silently run in a transaction. */
-#define PGDRV_JSON_DEPTH 10000
-
 /* The JSON of a TransactionStmt node has this key; what holds no such node
  * need not be read into a tree (json-c reads a large tree slowly: seconds
  * for a few MB of SQL). */
 #define TX_NODE "\"TransactionStmt\""
 
-/*
- * The parse tree of sql, or NULL when PostgreSQL 15's grammar rejects it (a
- * newer server may still accept it; the server has the last word at run
- * time) or memory ran out, or when needle (NULL: none) does not find what
- * the caller looks for in the parser's JSON.  why (may be NULL) gets the
- * parser's message.
- */
-static json_object *parse_tree_with(const char *sql, int (*needle)(const char *json),
-                                    char *why, size_t whysize)
-{
-	PgQueryParseResult r = pg_query_parse(sql);
-	struct json_tokener *tok = NULL;
-	json_object *root = NULL;
-
-	if (r.error && why)
-		snprintf(why, whysize, "%s", r.error->message ? r.error->message : "parse error");
-	else if (r.parse_tree && (!needle || needle(r.parse_tree)) &&
-	         (tok = json_tokener_new_ex(PGDRV_JSON_DEPTH)))
-		root = json_tokener_parse_ex(tok, r.parse_tree, -1);
-	if (tok)
-		json_tokener_free(tok);
-	pg_query_free_parse_result(r);
-	return root;
-}
-
 /* Does the JSON hold a TransactionStmt node? */
-static int tx_node(const char *json)
+static int tx_node(const char *json, const void *ud)
 {
+	(void)ud;
 	return strstr(json, TX_NODE) != NULL;
-}
-
-/* The member key of object o, or NULL. */
-static json_object *member(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (!o || !json_object_is_type(o, json_type_object))
-		return NULL;
-	return json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-/* A boolean member; the tree leaves out false ones. */
-static int flag(json_object *o, const char *key)
-{
-	json_object *v = member(o, key);
-
-	return v && json_object_get_boolean(v);
-}
-
-/* A string member (enum names such as "REINDEX_OBJECT_SYSTEM"), or NULL. */
-static const char *text(json_object *o, const char *key)
-{
-	json_object *v = member(o, key);
-
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
 /* Does string member key equal want? */
 static int text_is(json_object *o, const char *key, const char *want)
 {
-	const char *t = text(o, key);
+	const char *t = pgdrv_text(o, key);
 
 	return t && strcmp(t, want) == 0;
-}
-
-/* Every node is {"NodeType": {fields}}: its type name, body in *body. */
-static const char *node_type(json_object *node, json_object **body)
-{
-	struct json_object_iterator it, end;
-
-	*body = NULL;
-	if (!node || !json_object_is_type(node, json_type_object))
-		return NULL;
-	it = json_object_iter_begin(node);
-	end = json_object_iter_end(node);
-	if (json_object_iter_equal(&it, &end))
-		return NULL;
-	*body = json_object_iter_peek_value(&it);
-	return json_object_iter_peek_name(&it);
 }
 
 /*
@@ -113,18 +43,18 @@ static const char *node_type(json_object *node, json_object **body)
  */
 static int defelem_on(json_object *def)
 {
-	json_object *arg = member(def, "arg"), *v;
-	const char *t = arg ? node_type(arg, &v) : NULL;
+	json_object *arg = pgdrv_member(def, "arg"), *v;
+	const char *t = arg ? pgdrv_node_type(arg, &v) : NULL;
 	const char *s;
 
 	if (!t)
 		return 1;
 	if (strcmp(t, "Integer") == 0)
-		return member(v, "ival") && json_object_get_int64(member(v, "ival")) != 0;
+		return pgdrv_member(v, "ival") && json_object_get_int64(pgdrv_member(v, "ival")) != 0;
 	if (strcmp(t, "Boolean") == 0)
-		return flag(v, "boolval");
+		return pgdrv_flag(v, "boolval");
 	if (strcmp(t, "String") == 0) {
-		s = text(v, "sval");
+		s = pgdrv_text(v, "sval");
 		return !(s && (strcasecmp(s, "false") == 0 || strcasecmp(s, "off") == 0));
 	}
 	return 1;
@@ -138,7 +68,7 @@ static int has_option(json_object *list, const char *name, int want_on)
 
 	for (size_t i = 0; i < n; i++) {
 		json_object *def;
-		const char *t = node_type(json_object_array_get_idx(list, i), &def);
+		const char *t = pgdrv_node_type(json_object_array_get_idx(list, i), &def);
 
 		if (t && strcmp(t, "DefElem") == 0 && text_is(def, "defname", name) &&
 		    (!want_on || defelem_on(def)))
@@ -159,7 +89,7 @@ static int always(json_object *b, int ver)
 static int concurrent(json_object *b, int ver)
 {
 	(void)ver;
-	return flag(b, "concurrent");
+	return pgdrv_flag(b, "concurrent");
 }
 
 /* REINDEX (CONCURRENTLY) / REINDEX ... CONCURRENTLY (both parse to a
@@ -171,39 +101,39 @@ static int reindex(json_object *b, int ver)
 	return text_is(b, "kind", "REINDEX_OBJECT_SCHEMA") ||
 	       text_is(b, "kind", "REINDEX_OBJECT_SYSTEM") ||
 	       text_is(b, "kind", "REINDEX_OBJECT_DATABASE") ||
-	       has_option(member(b, "params"), "concurrently", 1);
+	       has_option(pgdrv_member(b, "params"), "concurrently", 1);
 }
 
 /* VacuumStmt is VACUUM and ANALYZE; only VACUUM is refused in a block. */
 static int vacuum(json_object *b, int ver)
 {
 	(void)ver;
-	return flag(b, "is_vacuumcmd");
+	return pgdrv_flag(b, "is_vacuumcmd");
 }
 
 /* ALTER TYPE ... ADD VALUE (no oldVal; RENAME VALUE has one) before PG 12. */
 static int enum_add(json_object *b, int ver)
 {
-	return !member(b, "oldVal") && ver < 120000;
+	return !pgdrv_member(b, "oldVal") && ver < 120000;
 }
 
 /* ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PG 14). */
 static int detach_concurrently(json_object *b, int ver)
 {
-	json_object *cmds = member(b, "cmds");
+	json_object *cmds = pgdrv_member(b, "cmds");
 	size_t n = cmds && json_object_is_type(cmds, json_type_array)
 		? json_object_array_length(cmds) : 0;
 
 	(void)ver;
 	for (size_t i = 0; i < n; i++) {
 		json_object *cmd, *part;
-		const char *t = node_type(json_object_array_get_idx(cmds, i), &cmd);
+		const char *t = pgdrv_node_type(json_object_array_get_idx(cmds, i), &cmd);
 
 		if (!t || strcmp(t, "AlterTableCmd") != 0 ||
 		    !text_is(cmd, "subtype", "AT_DetachPartition"))
 			continue;
-		t = node_type(member(cmd, "def"), &part);
-		if (t && strcmp(t, "PartitionCmd") == 0 && flag(part, "concurrent"))
+		t = pgdrv_node_type(pgdrv_member(cmd, "def"), &part);
+		if (t && strcmp(t, "PartitionCmd") == 0 && pgdrv_flag(part, "concurrent"))
 			return 1;
 	}
 	return 0;
@@ -213,7 +143,7 @@ static int detach_concurrently(json_object *b, int ver)
 static int cluster_all(json_object *b, int ver)
 {
 	(void)ver;
-	return !member(b, "relation");
+	return !pgdrv_member(b, "relation");
 }
 
 /* DISCARD ALL (DISCARD PLANS, SEQUENCES, TEMP are fine in a block). */
@@ -227,7 +157,7 @@ static int discard_all(json_object *b, int ver)
 static int db_tablespace(json_object *b, int ver)
 {
 	(void)ver;
-	return has_option(member(b, "options"), "tablespace", 0);
+	return has_option(pgdrv_member(b, "options"), "tablespace", 0);
 }
 
 /* COMMIT PREPARED / ROLLBACK PREPARED act on another transaction. */
@@ -270,8 +200,9 @@ static const char *const rule_words[] = {
  * statement is {"stmt":{"IndexStmt":{...}}: one pass over those keys.  Most
  * scripts hold none, and a tree is then not worth building: for a 2 MB file
  * of INSERTs json-c's tree is 300 MB.  A false match only costs the tree. */
-static int rule_node(const char *json)
+static int rule_node(const char *json, const void *ud)
 {
+	(void)ud;
 	static const char key[] = "\"stmt\":{\"";
 
 	for (const char *p = strstr(json, key); p; p = strstr(p, key)) {
@@ -290,7 +221,7 @@ static int rule_node(const char *json)
 static const char *refuses_block(json_object *stmt, int ver)
 {
 	json_object *body;
-	const char *t = node_type(member(stmt, "stmt"), &body);
+	const char *t = pgdrv_node_type(pgdrv_member(stmt, "stmt"), &body);
 
 	if (!t)
 		return NULL;
@@ -321,7 +252,7 @@ int pgdrv_needs_autocommit(strata_conn *conn, strata_host *host, const strata_sc
 		free(sql);
 		return 0;
 	}
-	root = parse_tree_with(sql, rule_node, why, sizeof why);
+	root = pgdrv_tree(sql, rule_node, NULL, why, sizeof why, NULL);
 	free(sql);
 	if (!root && !*why)
 		return 0; /* no statement the rules look at (or out of memory: runs in one) */
@@ -331,7 +262,7 @@ int pgdrv_needs_autocommit(strata_conn *conn, strata_host *host, const strata_sc
 		return 0;
 	}
 	ver = PQserverVersion(conn->pg);
-	stmts = member(root, "stmts");
+	stmts = pgdrv_member(root, "stmts");
 	n = stmts && json_object_is_type(stmts, json_type_array) ? json_object_array_length(stmts) : 0;
 	for (size_t i = 0; i < n && !yes; i++) {
 		const char *t = refuses_block(json_object_array_get_idx(stmts, i), ver);
@@ -364,21 +295,21 @@ int pgdrv_find_tx_end(const char *sql, size_t *at)
 
 	if (!pgdrv_has_word(sql, words))
 		return 0;
-	root = parse_tree_with(sql, tx_node, NULL, 0);
+	root = pgdrv_tree(sql, tx_node, NULL, NULL, 0, NULL);
 	if (!root)
 		return 0;
-	stmts = member(root, "stmts");
+	stmts = pgdrv_member(root, "stmts");
 	n = stmts && json_object_is_type(stmts, json_type_array) ? json_object_array_length(stmts) : 0;
 	for (size_t i = 0; i < n && !found; i++) {
 		json_object *item = json_object_array_get_idx(stmts, i), *body, *loc;
-		const char *t = node_type(member(item, "stmt"), &body);
+		const char *t = pgdrv_node_type(pgdrv_member(item, "stmt"), &body);
 
 		if (!t || strcmp(t, "TransactionStmt") != 0)
 			continue;
 		if (text_is(body, "kind", "TRANS_STMT_COMMIT") ||
 		    text_is(body, "kind", "TRANS_STMT_ROLLBACK") ||
 		    text_is(body, "kind", "TRANS_STMT_PREPARE")) {
-			loc = member(item, "stmt_location");
+			loc = pgdrv_member(item, "stmt_location");
 			*at = loc ? (size_t)json_object_get_int64(loc) : 0;
 			found = 1;
 		}
@@ -392,20 +323,20 @@ int pgdrv_find_tx_end(const char *sql, size_t *at)
 static strata_txn_kind tx_kind_of(json_object *stmt)
 {
 	json_object *body;
-	const char *t = node_type(stmt, &body), *k;
+	const char *t = pgdrv_node_type(stmt, &body), *k;
 
 	if (!t || strcmp(t, "TransactionStmt") != 0)
 		return STRATA_TXK_OTHER;
-	k = text(body, "kind");
+	k = pgdrv_text(body, "kind");
 	if (!k)
 		return STRATA_TXK_CONTROL;
 	if (strcmp(k, "TRANS_STMT_SAVEPOINT") == 0 || strcmp(k, "TRANS_STMT_RELEASE") == 0 ||
 	    strcmp(k, "TRANS_STMT_ROLLBACK_TO") == 0)
 		return STRATA_TXK_SAVEPOINT;
 	if ((strcmp(k, "TRANS_STMT_BEGIN") == 0 || strcmp(k, "TRANS_STMT_START") == 0) &&
-	    !member(body, "options"))
+	    !pgdrv_member(body, "options"))
 		return STRATA_TXK_BEGIN;
-	if (strcmp(k, "TRANS_STMT_COMMIT") == 0 && !flag(body, "chain"))
+	if (strcmp(k, "TRANS_STMT_COMMIT") == 0 && !pgdrv_flag(body, "chain"))
 		return STRATA_TXK_COMMIT;
 	return STRATA_TXK_CONTROL;
 }
@@ -414,13 +345,13 @@ static strata_txn_kind tx_kind_of(json_object *stmt)
  * transaction control (the server reports it when it runs). */
 static strata_txn_kind piece_kind(const char *piece)
 {
-	json_object *root = parse_tree_with(piece, tx_node, NULL, 0);
-	json_object *stmts = member(root, "stmts");
+	json_object *root = pgdrv_tree(piece, tx_node, NULL, NULL, 0, NULL);
+	json_object *stmts = pgdrv_member(root, "stmts");
 	strata_txn_kind k = STRATA_TXK_OTHER;
 
 	if (stmts && json_object_is_type(stmts, json_type_array) &&
 	    json_object_array_length(stmts) == 1)
-		k = tx_kind_of(member(json_object_array_get_idx(stmts, 0), "stmt"));
+		k = tx_kind_of(pgdrv_member(json_object_array_get_idx(stmts, 0), "stmt"));
 	json_object_put(root);
 	return k;
 }

@@ -112,6 +112,22 @@ int pgdrv_find_tx_end(const char *sql, size_t *at);
 int pgdrv_txn_control(strata_conn *conn, strata_host *host, const strata_script *script,
                       size_t *body_start, size_t *body_end);
 
+/* postgres_tree.c: libpg_query's parse tree read with json-c.  The tree of
+ * sql, or NULL: when the grammar rejects it (why, which may be NULL, gets
+ * the parser's message), when needle (NULL: none) does not find in the
+ * parser's JSON what the caller looks for (a large tree is slow to build),
+ * or when memory ran out (*nomem, which may be NULL, set). */
+struct json_object;
+struct json_object *pgdrv_tree(const char *sql, int (*needle)(const char *json, const void *ud),
+                               const void *ud, char *why, size_t whysize, int *nomem);
+/* Member key of object o (NULL when o is no object or has none); a boolean
+ * member, false when absent; a string member, or NULL. */
+struct json_object *pgdrv_member(struct json_object *o, const char *key);
+int pgdrv_flag(struct json_object *o, const char *key);
+const char *pgdrv_text(struct json_object *o, const char *key);
+/* {"NodeType": {body}}: the type name, body in *body; NULL for no node. */
+const char *pgdrv_node_type(struct json_object *node, struct json_object **body);
+
 /* postgres_writes.c: statements that write a table (writes_table). */
 int pgdrv_find_write(const char *sql, const char *schema, const char *table, size_t *at,
                      char *why, size_t whysize);

@@ -21,40 +21,6 @@
 
 #include "postgres_int.h"
 
-#define PGDRV_JSON_DEPTH 10000
-
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (!o || !json_object_is_type(o, json_type_object))
-		return NULL;
-	return json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v = get(o, key);
-
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
-/* {"NodeType": {body}}: the type, body in *body. */
-static const char *type_of(json_object *node, json_object **body)
-{
-	struct json_object_iterator it, end;
-
-	*body = NULL;
-	if (!node || !json_object_is_type(node, json_type_object))
-		return NULL;
-	it = json_object_iter_begin(node);
-	end = json_object_iter_end(node);
-	if (json_object_iter_equal(&it, &end))
-		return NULL;
-	*body = json_object_iter_peek_value(&it);
-	return json_object_iter_peek_name(&it);
-}
-
 /* The statement types that write their `relation`. */
 static const char *const writers[] = {
 	"InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CopyStmt", NULL
@@ -72,13 +38,13 @@ static int is_writer(const char *t)
  * its {"RangeVar": …} wrapper; both forms are read. */
 static int names(json_object *rv, const char *schema, const char *table)
 {
-	json_object *inner = get(rv, "RangeVar");
+	json_object *inner = pgdrv_member(rv, "RangeVar");
 	const char *rel, *sch;
 
 	if (inner)
 		rv = inner;
-	rel = str(rv, "relname");
-	sch = str(rv, "schemaname");
+	rel = pgdrv_text(rv, "relname");
+	sch = pgdrv_text(rv, "schemaname");
 	if (!rel || strcmp(rel, table) != 0)
 		return 0;
 	return !sch || !schema || strcmp(sch, schema) == 0;
@@ -89,20 +55,20 @@ static int writes(json_object *node, const char *schema, const char *table, int 
 /* The CTEs of a statement's WITH clause. */
 static int ctes_write(json_object *body, const char *schema, const char *table, int depth)
 {
-	json_object *with = get(body, "withClause"), *wb, *list;
-	const char *wt = type_of(with, &wb);
+	json_object *with = pgdrv_member(body, "withClause"), *wb, *list;
+	const char *wt = pgdrv_node_type(with, &wb);
 	size_t n;
 
 	if (wt && strcmp(wt, "WithClause") == 0)
 		with = wb;
-	list = get(with, "ctes");
+	list = pgdrv_member(with, "ctes");
 	n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
 	for (size_t i = 0; i < n; i++) {
 		json_object *cte;
-		const char *t = type_of(json_object_array_get_idx(list, i), &cte);
+		const char *t = pgdrv_node_type(json_object_array_get_idx(list, i), &cte);
 
 		if (t && strcmp(t, "CommonTableExpr") == 0 &&
-		    writes(get(cte, "ctequery"), schema, table, depth + 1))
+		    writes(pgdrv_member(cte, "ctequery"), schema, table, depth + 1))
 			return 1;
 	}
 	return 0;
@@ -111,13 +77,13 @@ static int ctes_write(json_object *body, const char *schema, const char *table, 
 /* EXPLAIN ANALYZE runs its statement (EXPLAIN alone does not). */
 static int analyzes(json_object *body)
 {
-	json_object *opts = get(body, "options");
+	json_object *opts = pgdrv_member(body, "options");
 	size_t n = opts && json_object_is_type(opts, json_type_array) ? json_object_array_length(opts) : 0;
 
 	for (size_t i = 0; i < n; i++) {
 		json_object *def;
-		const char *t = type_of(json_object_array_get_idx(opts, i), &def);
-		const char *name = t && strcmp(t, "DefElem") == 0 ? str(def, "defname") : NULL;
+		const char *t = pgdrv_node_type(json_object_array_get_idx(opts, i), &def);
+		const char *name = t && strcmp(t, "DefElem") == 0 ? pgdrv_text(def, "defname") : NULL;
 
 		if (name && strcmp(name, "analyze") == 0)
 			return 1;
@@ -129,15 +95,15 @@ static int analyzes(json_object *body)
 static int writes(json_object *node, const char *schema, const char *table, int depth)
 {
 	json_object *body;
-	const char *t = type_of(node, &body);
+	const char *t = pgdrv_node_type(node, &body);
 
 	if (!t || depth > 64)
 		return 0;
 	if (strcmp(t, "ExplainStmt") == 0)
-		return analyzes(body) && writes(get(body, "query"), schema, table, depth + 1);
+		return analyzes(body) && writes(pgdrv_member(body, "query"), schema, table, depth + 1);
 	if (is_writer(t) &&
-	    (strcmp(t, "CopyStmt") != 0 || json_object_get_boolean(get(body, "is_from"))) &&
-	    names(get(body, "relation"), schema, table))
+	    (strcmp(t, "CopyStmt") != 0 || json_object_get_boolean(pgdrv_member(body, "is_from"))) &&
+	    names(pgdrv_member(body, "relation"), schema, table))
 		return 1;
 	return ctes_write(body, schema, table, depth);
 }
@@ -176,26 +142,24 @@ static int mentions(const char *sql, const char *name)
 
 /* Does one statement's text (parsed on its own) write [schema.]table?  1,
  * 0, or STRATA_ENOMEM. */
+static int has_needle(const char *json, const void *needle)
+{
+	return strstr(json, needle) != NULL;
+}
+
 static int piece_writes(const char *piece, const char *schema, const char *table,
                         const char *needle)
 {
-	PgQueryParseResult r = pg_query_parse(piece);
-	struct json_tokener *tok = NULL;
-	json_object *root = NULL, *stmts;
-	int named = !r.error && r.parse_tree && strstr(r.parse_tree, needle), found = 0;
+	int nomem, found = 0;
+	json_object *root = pgdrv_tree(piece, has_needle, needle, NULL, 0, &nomem), *stmts;
 	size_t n;
 
-	if (named && (tok = json_tokener_new_ex(PGDRV_JSON_DEPTH)))
-		root = json_tokener_parse_ex(tok, r.parse_tree, -1);
-	if (tok)
-		json_tokener_free(tok);
-	pg_query_free_parse_result(r);
-	if (named && !root)
+	if (nomem)
 		return STRATA_ENOMEM;
-	stmts = get(root, "stmts");
+	stmts = pgdrv_member(root, "stmts");
 	n = stmts && json_object_is_type(stmts, json_type_array) ? json_object_array_length(stmts) : 0;
 	for (size_t i = 0; i < n && !found; i++)
-		found = writes(get(json_object_array_get_idx(stmts, i), "stmt"), schema, table, 0);
+		found = writes(pgdrv_member(json_object_array_get_idx(stmts, i), "stmt"), schema, table, 0);
 	json_object_put(root);
 	return found;
 }
