@@ -23,7 +23,8 @@ static int cmd_completion(strata *s, const struct opts *o);
 
 /* F_JSON is every command's (--json is global) but completion's. */
 const cli_command cli_commands[] = {
-	{"init", F_FORCE | F_JSON, cmd_init, "[--force]", "find the histories here, write strata.yaml"},
+	{"init", F_FORCE | F_JSON, cmd_init, "[--force]",
+	 "find the histories here, write strata.yaml (--db: with the trackers its tables show)"},
 	{"ledger", F_JSON, cmd_ledger, "", "the merged, ordered list of migrations"},
 	{"status", F_JSON, cmd_status, "", "ledger vs database (exit 3 pending, 4 problems)"},
 	{"apply", F_TO | F_DRY | F_OOO | F_JSON | F_WRITES, cmd_apply, "[--to ID] [--dry-run] [--out-of-order]",
