@@ -237,6 +237,33 @@ static size_t id_len(const strata_migration_info *m)
 	return text_width(m->id);
 }
 
+/* The sources a dialect: key left out for this database, a line each. */
+static void print_left_out(strata *s)
+{
+	for (size_t i = 0; i < strata_left_out_count(s); i++) {
+		const strata_left_out_info *l = strata_left_out_get(s, i);
+		say(stdout, "left out: %s (dialect %s, the database is %s)", l->source, l->dialect,
+		    l->database);
+	}
+}
+
+/* The same as the member ', "left_out": [...]' of a JSON object. */
+static void print_left_out_json(strata *s)
+{
+	fputs(", \"left_out\": [", stdout);
+	for (size_t i = 0; i < strata_left_out_count(s); i++) {
+		const strata_left_out_info *l = strata_left_out_get(s, i);
+		fputs(i ? ", {\"source\": " : "{\"source\": ", stdout);
+		json_str(stdout, l->source);
+		fputs(", \"dialect\": ", stdout);
+		json_str(stdout, l->dialect);
+		fputs(", \"database\": ", stdout);
+		json_str(stdout, l->database);
+		fputs("}", stdout);
+	}
+	fputs("]", stdout);
+}
+
 static int cmd_ledger(strata *s, const opts *o)
 {
 	int rc = strata_load_ledger(s);
@@ -251,11 +278,14 @@ static int cmd_ledger(strata *s, const opts *o)
 			fputs(i ? ",\n  " : "\n  ", stdout);
 			print_migration_json(strata_migration_get(s, i), 0);
 		}
-		printf("%s], \"summary\": {\"total\": %zu}}\n", n ? "\n" : "", n);
+		fputs(n ? "\n]" : "]", stdout);
+		print_left_out_json(s);
+		printf(", \"summary\": {\"total\": %zu}}\n", n);
 		return EXIT_OK;
 	}
 	if (quiet)
 		return EXIT_OK;
+	print_left_out(s);
 	size_t w = width(s, id_len);
 	for (size_t i = 0; i < n; i++) {
 		const strata_migration_info *m = strata_migration_get(s, i);
@@ -312,28 +342,15 @@ static int cmd_status(strata *s, const opts *o)
 			fputs(i ? ",\n  " : "\n  ", stdout);
 			print_migration_json(strata_migration_get(s, i), 1);
 		}
-		fputs(n ? "\n], \"left_out\": [" : "], \"left_out\": [", stdout);
-		for (size_t i = 0; i < strata_left_out_count(s); i++) {
-			const strata_left_out_info *l = strata_left_out_get(s, i);
-			fputs(i ? ", {\"source\": " : "{\"source\": ", stdout);
-			json_str(stdout, l->source);
-			fputs(", \"dialect\": ", stdout);
-			json_str(stdout, l->dialect);
-			fputs(", \"database\": ", stdout);
-			json_str(stdout, l->database);
-			fputs("}", stdout);
-		}
-		fputs("], \"summary\": {", stdout);
+		fputs(n ? "\n]" : "]", stdout);
+		print_left_out_json(s);
+		fputs(", \"summary\": {", stdout);
 		for (int st = 0; st < STRATA_STATE_COUNT; st++)
 			printf("\"%s\": %zu, ", strata_state_name((strata_state)st), counts[st]);
 		printf("\"out_of_order\": %zu}}\n", ooo);
 	} else {
 		say(stdout, "database: %s", strata_database_display(s));
-		for (size_t i = 0; i < strata_left_out_count(s); i++) {
-			const strata_left_out_info *l = strata_left_out_get(s, i);
-			say(stdout, "left out: %s (dialect %s, the database is %s)", l->source, l->dialect,
-			    l->database);
-		}
+		print_left_out(s);
 		size_t w = width(s, id_len);
 		for (size_t i = 0; i < n; i++) {
 			const strata_migration_info *m = strata_migration_get(s, i);

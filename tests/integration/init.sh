@@ -120,6 +120,10 @@ check "--json status: left_out list" eq "$(jq -c '.left_out' "$T/out")" \
 	"$(for d in H2:h2 MYSQL:mysql POSTGRESQL:postgresql SQLITE:sqlite; do
 		[ "${d%%:*}" = "$MINE" ] || printf '{"source":"%s","dialect":"%s","database":"%s"}\n' "${d%%:*}" "${d#*:}" "$mine"; done | jq -sc .)"
 check "--json status: the left-out trees' migrations are not listed" eq "$(jq -c '[.migrations[].id]' "$T/out")" "[\"$MINE:1\"]"
+run --db "$fwdb" ledger
+check "ledger: the same left-out lines" eq "$(grep '^left out:' "$T/out" | paste -sd'|' -)" "$others"
+run --db "$fwdb" --json ledger
+check "--json ledger: the same left_out list" eq "$(jq -c '.left_out | length' "$T/out")" "3"
 run --db "$fwdb" apply
 check "apply runs only the database's tree: exit 0" rc_is 0
 check "apply runs only the database's tree: tables" eq "$(tables fwdb)" "flyway_schema_history,fw_$mine"
