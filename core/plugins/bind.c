@@ -208,14 +208,31 @@ static int bind_source(loader *L, size_t i)
 	return rc;
 }
 
+/* A left-out source binds nothing, but its tracker: names are checked all
+ * the same: a typo is said on every database, not only on its dialect's. */
+static int check_left_out(loader *L, size_t i)
+{
+	const cfg_source *s = &L->cfg->sources[i];
+	for (size_t k = 0; s->has_trackers && k < s->ntrackers; k++) {
+		const char *name = s->trackers[k];
+		if (descriptor_dir(L, name) || tracker_plugin(L, name))
+			continue;
+		int rc = loader_load_all(L);
+		if (rc)
+			return rc;
+		if (!tracker_plugin(L, name))
+			return unknown(L, i, name, s->tracker_line, false);
+	}
+	return 0;
+}
+
 int loader_bind_trackers(loader *L)
 {
 	if (L->bound)
 		return 0;
 	for (size_t i = 0; i < L->cfg->nsources; i++) {
-		if (L->left && L->left[i])
-			continue; /* left out for this database's dialect */
-		int rc = bind_source(L, i);
+		bool left = L->left && L->left[i]; /* left out for this database's dialect */
+		int rc = left ? check_left_out(L, i) : bind_source(L, i);
 		if (rc) {
 			loader_unbind_trackers(L);
 			return rc;

@@ -211,4 +211,10 @@ check "dialect: only the matching database gets the tables" eq "$(has_table diaa
 dia_yaml diav "$(pick postgresql sqlite)" >diav.yaml
 run -c diav.yaml --json status
 check "--json status of a left-out source: left_out" eq "$(jq -c '[.left_out, .migrations]' "$T/out")" "[[{\"source\":\"app\",\"dialect\":\"$(pick postgresql sqlite)\",\"database\":\"$(pick sqlite postgresql)\"}],[]]"
+# A typo in the tracker: of a source left out here is still an error here.
+{ dia_yaml diat "$(pick postgresql sqlite)"; printf '    tracker: dbmat\n'; } >diat.yaml
+run -c diat.yaml status
+check "left-out source with an unknown tracker: exit 1, the config line" \
+	eq "$rc|$(sed 's/ (hint.*//' "$T/err")" "1|strata: error: diat.yaml:8: source 'app': unknown tracker 'dbmat'"
+check "... and nothing written" not_used diat
 done_testing
