@@ -18,11 +18,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/urls.sh"
 home=$(tools_home)
 case $1 in
-postgres://* | postgresql://*) url=$(node_url "$1") ;;
+postgres://* | postgresql://*) SEQUELIZE_URL=$(node_url "$1") ;;
 *) echo "run-sequelize.sh: unsupported URL '$1' (postgresql://…; sequelize's SQLite dialect needs the sqlite3 module)" >&2; exit 2 ;;
 esac
 dir=$(cd "$2" && pwd)
 shift 2
 cmd=$1; shift
+export SEQUELIZE_URL
 cd "$dir"
-exec node "$home/node_modules/sequelize-cli/lib/sequelize" "$cmd" --url "$url" --migrations-path "$dir" "$@"
+exec node "$home/node_modules/sequelize-cli/lib/sequelize" "$cmd" --config "$home/sequelize-config.js" --env development \
+	--migrations-path "$dir" "$@"

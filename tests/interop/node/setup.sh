@@ -19,11 +19,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 DIR=${1:-${STRATA_NODE_TOOLS_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/strata/node-tools}}
 case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac
 
-npm_setup node-tools "$DIR" "$HERE/knexfile.js" "$HERE/datasource.js"
+npm_setup node-tools "$DIR" "$HERE/knexfile.js" "$HERE/datasource.js" "$HERE/sequelize-config.js"
 npm_install better-sqlite3 'new (require("better-sqlite3"))(":memory:").close()'
 # knex's CLI finds knex beside the knexfile: it lives in DIR.
 cp "$HERE/knexfile.js" "$DIR/knexfile.js"
 # TypeORM's CLI requires typeorm from the DataSource file: it lives in DIR too.
-cp "$HERE/datasource.js" "$DIR/datasource.js"
+cp "$HERE/datasource.js" "$HERE/sequelize-config.js" "$DIR/"
 npm_pin node-pg-migrate 8.0.4 knex 3.3.0 pg 8.23.1 better-sqlite3 12.9.0 typeorm 0.3.31 sequelize 6.37.8 sequelize-cli 6.6.5
 npm_done
