@@ -12,6 +12,8 @@
 #       applied, exit 0; strata apply runs nothing
 #   (3) strata rollback: typeorm sees exactly that one pending, runs it
 #   (4) typeorm migration:revert: strata sees it pending, applies it
+#   (5) what does not agree: a JS-only class (no SQL file) is a row strata
+#       reports missing, never applied
 . "$SRC/tests/interop/node/lib.sh"
 typeorm() { tool typeorm "$@"; }
 ts() { printf '170000000000%d' "$1"; }
@@ -100,4 +102,18 @@ sr o1 apply
 check "(4) strata apply runs it again" eq "$rc:$(rows o1):$(tables o1)" "0:$(want 1:1 2:2 4:3):t1,t2,t3"
 typeorm o1 migrations migration:show
 check "(4) typeorm: all run" eq "$(shown)" "X:$(cls 1),X:$(cls 2),X:$(cls 3)"
+
+# ---- (5) a JS-only class: strata has nothing to read ----
+cat >"$T/o1/migrations/1700000000009-JsOnly.js" <<'JS'
+module.exports = class JsOnly1700000000009 {
+  name = 'JsOnly1700000000009';
+  async up(q) { await q.query('CREATE TABLE js_only (id INTEGER)'); }
+  async down(q) { await q.query('DROP TABLE js_only'); }
+};
+JS
+typeorm o1 migrations migration:run
+check "(5) typeorm runs its JS-only class" eq "$rc:$(rows o1)" "0:$(want 1:1 2:2 4:3),5:1700000000009:JsOnly1700000000009"
+sr o1 status --json
+check "(5) strata: that row is missing (exit 4)" eq "$rc:$(json_states)" \
+	"4:$(ts 1)=applied,$(ts 2)=applied,$(ts 3)=applied,1700000000009=missing"
 done_testing
