@@ -23,7 +23,7 @@ static const struct {
 	tb_kind kind;
 } kinds[] = {
 	{"version", K_VERSION}, {"version-int", K_VERSION_INT}, {"version-digits", K_VERSION_DIGITS},
-	{"name", K_NAME},
+	{"name", K_NAME}, {"name-version", K_NAME_VERSION},
 	{"description", K_DESCRIPTION}, {"file", K_FILE}, {"file-stem", K_FILE_STEM},
 	{"checksum", K_CHECKSUM}, {"now", K_NOW}, {"now-ms", K_NOW_MS},
 	{"execution-ms", K_EXEC_MS}, {"error", K_ERROR}, {"uuid", K_UUID},
@@ -33,7 +33,7 @@ static const struct {
 };
 
 #define KINDS_HINT                                                                          \
-	"a column gets one of: version version-int version-digits name description file file-stem file-base:SUFFIX " \
+	"a column gets one of: version version-int version-digits name name-version description file file-stem file-base:SUFFIX " \
 	"checksum now now-ms execution-ms error uuid next-rank batch user native-key auto true false null " \
 	"text:VALUE int:N"
 

@@ -20,6 +20,7 @@ typedef enum tb_kind {
 	K_VERSION_INT,  /* version-int: as an integer ("0001" -> 1) */
 	K_VERSION_DIGITS, /* version-digits: its digits only ("2020-01-01-000000" -> 20200101000000) */
 	K_NAME,         /* name */
+	K_NAME_VERSION, /* name-version: the name, then the version (TypeORM's class name) */
 	K_DESCRIPTION,  /* description: the name with '_' as ' ' (Flyway) */
 	K_FILE,         /* file: the up script's file, relative to the source */
 	K_FILE_STEM,    /* file-stem: that file without its extension */

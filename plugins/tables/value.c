@@ -325,6 +325,9 @@ const char *tb_key_of(const tb_desc *d, const tb_mig *m, char *buf, size_t size)
 		return buf;
 	}
 	case K_NAME: return m->name;
+	case K_NAME_VERSION:
+		snprintf(buf, size, "%s%s", m->name ? m->name : "", m->version);
+		return buf;
 	case K_DESCRIPTION: {
 		snprintf(buf, size, "%s", m->name);
 		for (char *p = buf; *p; p++)
@@ -369,6 +372,7 @@ int tb_value_of(tb_ctx *c, const tb_value *v, size_t col, char buf[TB_VALUE_MAX]
 	}
 	case K_NAME: *out = ev->name ? ev->name : (c->mig ? c->mig->name : ""); break;
 	case K_VERSION_DIGITS:
+	case K_NAME_VERSION:
 	case K_DESCRIPTION:
 	case K_FILE:
 	case K_FILE_STEM:

@@ -11,7 +11,7 @@
 #include <string.h>
 
 static const char *const layouts[] = {
-	"dbmate", "diesel", "flyway", "golang-migrate", "knex", "node-pg-migrate", "sectioned", "sql-rollback", "detect",
+	"dbmate", "diesel", "flyway", "golang-migrate", "knex", "node-pg-migrate", "sectioned", "sequelize", "sql-rollback", "typeorm", "detect",
 };
 #define NLAYOUTS (sizeof layouts / sizeof *layouts)
 

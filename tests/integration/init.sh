@@ -29,7 +29,7 @@ check "overwrite refusal message" err_is "strata: error: strata.yaml: config alr
 run init --force
 check "init --force overwrites" rc_is 0
 
-for layout in golang-migrate sectioned diesel node-pg-migrate knex; do
+for layout in golang-migrate sectioned diesel node-pg-migrate knex typeorm sequelize; do
 	mkdir -p "$T/$layout/migrations" && cd "$T/$layout"
 	case $layout in
 	golang-migrate) echo 'SELECT 1;' >migrations/1_a.up.sql; echo 'SELECT 1;' >migrations/1_a.down.sql ;;
@@ -37,6 +37,10 @@ for layout in golang-migrate sectioned diesel node-pg-migrate knex; do
 	node-pg-migrate) printf -- '-- Up Migration\nSELECT 1;\n\n-- Down Migration\nSELECT 1;\n' >migrations/1700000000000_a.sql ;;
 	knex) mkdir -p migrations/sql; echo 'exports.up = () => {}; exports.down = () => {};' >migrations/1_a.js
 		echo 'SELECT 1;' >migrations/sql/1_a.up.sql; echo 'SELECT 1;' >migrations/sql/1_a.down.sql ;;
+	typeorm) mkdir -p migrations/sql; echo 'module.exports = class A1700000000000 {};' >migrations/1700000000000-A.js
+		echo 'SELECT 1;' >migrations/sql/1700000000000-A.up.sql; echo 'SELECT 1;' >migrations/sql/1700000000000-A.down.sql ;;
+	sequelize) mkdir -p migrations/sql; echo 'module.exports = {};' >migrations/20240101000000-a.js
+		echo 'SELECT 1;' >migrations/sql/20240101000000-a.up.sql; echo 'SELECT 1;' >migrations/sql/20240101000000-a.down.sql ;;
 	diesel) mkdir -p migrations/2023-01-01-000000_a; echo 'SELECT 1;' >migrations/2023-01-01-000000_a/up.sql; echo 'SELECT 1;' >migrations/2023-01-01-000000_a/down.sql ;;
 	esac
 	run init

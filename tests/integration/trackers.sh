@@ -225,7 +225,7 @@ check "knex: rollback deletes" eq "$(qlist kx 'SELECT name FROM knex_migrations 
 # ---- typeorm ----
 proj to typeorm
 cycle to
-check "typeorm: timestamp is the version as an integer, name the migration's" eq "$(qlist to 'SELECT "timestamp", name FROM migrations ORDER BY id')" "1|init,2|more_things"
+check "typeorm: timestamp is the version as an integer, name = name + version (TypeORM's class name)" eq "$(qlist to 'SELECT "timestamp", name FROM migrations ORDER BY id')" "1|init0001,2|more_things0002"
 if sqlite; then
 	check "typeorm: SQLite DDL" eq "$(ddl to migrations)" 'CREATE TABLE "migrations" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "timestamp" bigint NOT NULL, "name" varchar NOT NULL)'
 else
@@ -238,18 +238,18 @@ check "typeorm: rollback deletes" eq "$(qlist to 'SELECT "timestamp" FROM migrat
 # ---- sequelize ----
 proj sq sequelize
 cycle sq
-check "sequelize: name is the file" eq "$(qlist sq 'SELECT name FROM "SequelizeMeta" ORDER BY name')" "0001_init.sql,0002_more_things.sql"
+check "sequelize: name is the JS file beside the SQL one" eq "$(qlist sq 'SELECT name FROM "SequelizeMeta" ORDER BY name')" "0001_init.js,0002_more_things.js"
 if sqlite; then
 	check "sequelize: SQLite DDL" eq "$(ddl sq SequelizeMeta)" 'CREATE TABLE `SequelizeMeta` (`name` VARCHAR(255) NOT NULL UNIQUE PRIMARY KEY)'
 else
 	check "sequelize: PostgreSQL DDL" eq "$(pgcols sq SequelizeMeta)" "name:character varying:NO"
 fi
 run -c sq.yaml rollback
-check "sequelize: rollback deletes" eq "$(qlist sq 'SELECT name FROM "SequelizeMeta"')" "0001_init.sql"
+check "sequelize: rollback deletes" eq "$(qlist sq 'SELECT name FROM "SequelizeMeta"')" "0001_init.js"
 q sq "INSERT INTO \"SequelizeMeta\" (name) VALUES ('20200101-gone.js')"
 check "sequelize: a row no file has is missing, by its name" eq "$(states sq)" "0001 applied,0002 rolled_back,20200101-gone.js missing"
 run -c sq.yaml mark app:20200101-gone.js --rolled-back
-check "sequelize: mark --rolled-back of it deletes that row" eq "$(qlist sq 'SELECT name FROM "SequelizeMeta"')" "0001_init.sql"
+check "sequelize: mark --rolled-back of it deletes that row" eq "$(qlist sq 'SELECT name FROM "SequelizeMeta"')" "0001_init.js"
 
 # ---- golang-migrate outside a transaction: dirty before the script, kept when it fails ----
 proj gd golang-migrate
@@ -398,7 +398,7 @@ create: {sqlite: "CREATE TABLE t (v TEXT)"}
 columns:
   v: version
   w: maybe
-key: v' "strata: error: $T/fm/trackers/bad1.yaml:6:6: unknown value 'maybe' (hint: a column gets one of: version version-int version-digits name description file file-stem file-base:SUFFIX checksum now now-ms execution-ms error uuid next-rank batch user native-key auto true false null text:VALUE int:N)"
+key: v' "strata: error: $T/fm/trackers/bad1.yaml:6:6: unknown value 'maybe' (hint: a column gets one of: version version-int version-digits name name-version description file file-stem file-base:SUFFIX checksum now now-ms execution-ms error uuid next-rank batch user native-key auto true false null text:VALUE int:N)"
 bad baddl 'tracker: baddl
 table: t
 create: {sqlite: "CREATE TABLE t (v TEXT, at TEXT)", postgresql: "CREATE TABLE t (v TEXT, at TEXT)"}
@@ -419,7 +419,7 @@ create: {sqlite: "CREATE TABLE t (v TEXT, at TEXT)", postgresql: "CREATE TABLE t
 columns:
   v: version
   at: {postgresql: now, sqlite: soon}
-key: v' "strata: error: $T/fm/trackers/baddl3.yaml:6:33: unknown value 'soon' (hint: a column gets one of: version version-int version-digits name description file file-stem file-base:SUFFIX checksum now now-ms execution-ms error uuid next-rank batch user native-key auto true false null text:VALUE int:N)"
+key: v' "strata: error: $T/fm/trackers/baddl3.yaml:6:33: unknown value 'soon' (hint: a column gets one of: version version-int version-digits name name-version description file file-stem file-base:SUFFIX checksum now now-ms execution-ms error uuid next-rank batch user native-key auto true false null text:VALUE int:N)"
 bad bad2 'tracker: bad2
 table: t
 create: {sqlite: "CREATE TABLE t (v TEXT)"}

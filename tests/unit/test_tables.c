@@ -160,6 +160,37 @@ static void test_knex_values(void **state)
 	}
 }
 
+/* typeorm.yaml: name = name-version (TypeORM's class name), rows matched by
+ * timestamp (version-int); sequelize.yaml: name = the JS file (file-base:.js). */
+static void test_orm_values(void **state)
+{
+	(void)state;
+	char path[4096];
+	fake_host f;
+	fake_init(&f, "sqlite");
+	tb_desc *t = NULL;
+	snprintf(path, sizeof path, "%s/formats/trackers/typeorm.yaml", STRATA_SOURCE_ROOT);
+	assert_int_equal(tb_load_file(&f.h, path, "typeorm", &t), STRATA_OK);
+	long name = tb_column_index(t, "name"), ts = tb_column_index(t, "timestamp");
+	assert_true(name >= 0 && ts >= 0);
+	assert_int_equal(t->cols[name].v.kind, K_NAME_VERSION);
+	assert_int_equal((long)t->match, ts);
+	char buf[256];
+	tb_mig m = {.version = "1700000000001", .name = "CreateUsers",
+	            .file = "sql/1700000000001-CreateUsers.up.sql"};
+	assert_string_equal(tb_key_of(t, &m, buf, sizeof buf), "1700000000001");
+	t->match = (size_t)name;
+	assert_string_equal(tb_key_of(t, &m, buf, sizeof buf), "CreateUsers1700000000001");
+	tb_free(t);
+	t = NULL;
+	snprintf(path, sizeof path, "%s/formats/trackers/sequelize.yaml", STRATA_SOURCE_ROOT);
+	assert_int_equal(tb_load_file(&f.h, path, "sequelize", &t), STRATA_OK);
+	m = (tb_mig){.version = "20240101000000", .name = "create",
+	             .file = "sql/20240101000000-create.up.sql"};
+	assert_string_equal(tb_key_of(t, &m, buf, sizeof buf), "20240101000000-create.js");
+	tb_free(t);
+}
+
 static void test_bad_descriptor(void **state)
 {
 	(void)state;
@@ -236,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_bad_descriptor),
 		cmocka_unit_test(test_schema_per_dialect),
 		cmocka_unit_test(test_knex_values),
+		cmocka_unit_test(test_orm_values),
 		cmocka_unit_test(test_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,7 +29,7 @@ rm db/migrations/0002_t2.sql
 case_dir config-names
 make_project 1
 sed -i 's/layout: dbmate/layout: dbmatex/' strata.yaml
-refused "unknown layout" 1 "strata: error: strata.yaml:3: unknown layout 'dbmatex' (hint: available layouts: dbmate, diesel, flyway, golang-migrate, knex, node-pg-migrate, sectioned, sql-rollback)" apply
+refused "unknown layout" 1 "strata: error: strata.yaml:3: unknown layout 'dbmatex' (hint: available layouts: dbmate, diesel, flyway, golang-migrate, knex, node-pg-migrate, sectioned, sequelize, sql-rollback, typeorm)" apply
 sed -i 's/layout: dbmatex/layout: dbmate/; s/format: sqlpair/format: sqlpairx/' strata.yaml
 refused "unknown format" 1 "strata: error: strata.yaml:3: source 'app': no plugin reads format 'sqlpairx' (hint: \`strata plugins\` lists the formats available)" apply
 

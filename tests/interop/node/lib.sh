@@ -1,11 +1,11 @@
-# Shared by the scripts that drive the REAL node-pg-migrate and knex beside
-# strata (node-pg-migrate.sh, knex.sh): the tools' install, strata and a tool
+# Shared by the scripts that drive the REAL node-pg-migrate, knex, TypeORM and sequelize-cli beside
+# strata (node-pg-migrate.sh, knex.sh, typeorm.sh, sequelize.sh): the tools' install, strata and a tool
 # on one project folder.  Sourced; TAP helpers from tests/integration/lib.sh.
 . "$SRC/tests/integration/lib.sh"
 HERE=$SRC/tests/interop/node
 export STRATA_NODE_TOOLS_HOME=${STRATA_NODE_TOOLS_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/strata/node-tools}
 if ! bash "$HERE/setup.sh" "$STRATA_NODE_TOOLS_HOME" >"$T/setup.log" 2>&1; then
-	echo "Bail out! node-pg-migrate/knex not installed: bash tests/interop/node/setup.sh $STRATA_NODE_TOOLS_HOME failed"
+	echo "Bail out! node-pg-migrate/knex/typeorm/sequelize-cli not installed: bash tests/interop/node/setup.sh $STRATA_NODE_TOOLS_HOME failed"
 	sed 's/^/# /' "$T/setup.log"
 	exit 1
 fi

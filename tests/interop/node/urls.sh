@@ -13,7 +13,7 @@ node_url() {
 tools_home() {
 	local d=${STRATA_NODE_TOOLS_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/strata/node-tools}
 	if [ ! -f "$d/.installed" ]; then
-		echo "$(basename "$0"): no node-pg-migrate/knex install in $d (run: bash $(dirname "$0")/setup.sh $d)" >&2
+		echo "$(basename "$0"): no node-pg-migrate/knex/typeorm/sequelize-cli install in $d (run: bash $(dirname "$0")/setup.sh $d)" >&2
 		exit 2
 	fi
 	printf '%s\n' "$d"
