@@ -16,12 +16,7 @@ fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/urls.sh"
 home=$(tools_home)
-case $1 in
-postgres://* | postgresql://*) KNEX_URL=$(node_url "$1") ;;
-sqlite:/*) KNEX_URL=${1#sqlite:} ;;
-sqlite:*) KNEX_URL=$PWD/${1#sqlite:} ;;
-*) echo "run-knex.sh: unsupported URL '$1' (postgresql://… or sqlite:/abs/path.db)" >&2; exit 2 ;;
-esac
+KNEX_URL=$(tool_url "$1")
 KNEX_DIR=$(cd "$2" && pwd)
 export KNEX_URL KNEX_DIR NO_COLOR=1
 shift 2

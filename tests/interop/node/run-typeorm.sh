@@ -16,12 +16,7 @@ fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/urls.sh"
 home=$(tools_home)
-case $1 in
-postgres://* | postgresql://*) ORM_URL=$(node_url "$1") ;;
-sqlite:/*) ORM_URL=${1#sqlite:} ;;
-sqlite:*) ORM_URL=$PWD/${1#sqlite:} ;;
-*) echo "run-typeorm.sh: unsupported URL '$1' (postgresql://… or sqlite:/abs/path.db)" >&2; exit 2 ;;
-esac
+ORM_URL=$(tool_url "$1")
 ORM_DIR=$(cd "$2" && pwd)
 export ORM_URL ORM_DIR NO_COLOR=1
 shift 2
