@@ -8,6 +8,7 @@
 #include "tree.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const layouts[] = {
@@ -17,18 +18,19 @@ static const char *const layouts[] = {
 
 static fz_source fz;
 
+/* One source per layout, in the order of layouts[] (the last detects). */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
-	fz_source_init(&fz, "sqlpair",
-		"sources:\n"
-		"  - {name: dbmate, format: sqlpair, path: dbmate, layout: dbmate}\n"
-		"  - {name: diesel, format: sqlpair, path: diesel, layout: diesel}\n"
-		"  - {name: flyway, format: sqlpair, path: flyway, layout: flyway}\n"
-		"  - {name: gm, format: sqlpair, path: gm, layout: golang-migrate}\n"
-		"  - {name: sectioned, format: sqlpair, path: sectioned, layout: sectioned}\n"
-		"  - {name: rollback, format: sqlpair, path: rollback, layout: sql-rollback}\n"
-		"  - {name: detect, format: sqlpair, path: detect}\n");
+	static char cfg[2048];
+	size_t o = (size_t)snprintf(cfg, sizeof cfg, "sources:\n");
+	for (size_t i = 0; i < NLAYOUTS && o < sizeof cfg; i++) {
+		int detect = !strcmp(layouts[i], "detect");
+		o += (size_t)snprintf(cfg + o, sizeof cfg - o,
+		                      "  - {name: s%zu, format: sqlpair, path: s%zu%s%s}\n", i, i,
+		                      detect ? "" : ", layout: ", detect ? "" : layouts[i]);
+	}
+	fz_source_init(&fz, "sqlpair", cfg);
 	return 0;
 }
 
