@@ -94,6 +94,21 @@ static void test_shipped_descriptors(void **state)
 }
 
 /* schema: per dialect (Drizzle's): PostgreSQL's schema, none on SQLite. */
+/* Loads descriptor text y from a temporary file, as the plugin would. */
+static int load_text(const char *y, fake_host *f, tb_desc **t)
+{
+	char path[] = "/tmp/strata-tables-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, y, strlen(y)), (ssize_t)strlen(y));
+	close(fd);
+	fake_init(f, "sqlite");
+	*t = NULL;
+	int rc = tb_load_file(&f->h, path, "x", t);
+	unlink(path);
+	return rc;
+}
+
 static void test_schema_per_dialect(void **state)
 {
 	(void)state;
@@ -115,20 +130,12 @@ static void test_schema_per_dialect(void **state)
 		tb_free(t);
 	}
 	/* A dialect the mapping does not know is refused at its line. */
-	char tmp[] = "/tmp/strata-tables-XXXXXX";
-	int fd = mkstemp(tmp);
-	assert_true(fd >= 0);
-	const char *y = "tracker: x\ntable: t\nschema:\n  mysql: m\ncreate: {sqlite: s}\n"
-	                "columns: {v: version}\nkey: v\n";
-	assert_int_equal(write(fd, y, strlen(y)), (ssize_t)strlen(y));
-	close(fd);
 	fake_host f;
-	fake_init(&f, "sqlite");
-	tb_desc *t = NULL;
-	assert_int_equal(tb_load_file(&f.h, tmp, "x", &t), STRATA_EINVAL);
+	tb_desc *t;
+	assert_int_equal(load_text("tracker: x\ntable: t\nschema:\n  mysql: m\ncreate: {sqlite: s}\n"
+	                           "columns: {v: version}\nkey: v\n", &f, &t), STRATA_EINVAL);
 	assert_null(t);
 	assert_int_equal(f.line, 4);
-	unlink(tmp);
 }
 
 /* knex.yaml: name = the JS file the SQL pair's name gives (file-base:.js),
@@ -194,39 +201,19 @@ static void test_orm_values(void **state)
 static void test_bad_descriptor(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/strata-tables-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	const char *y = "tracker: x\ntable: t\ncreate: {sqlite: s}\ncolumns: {v: version}\nkey: v\n"
-	                "states:\n  - {column: v, is: maybe, state: applied}\n";
-	assert_int_equal(write(fd, y, strlen(y)), (ssize_t)strlen(y));
-	close(fd);
 	fake_host f;
-	fake_init(&f, "sqlite");
-	tb_desc *t = NULL;
-	assert_int_equal(tb_load_file(&f.h, path, "x", &t), STRATA_EINVAL);
+	tb_desc *t;
+	assert_int_equal(load_text("tracker: x\ntable: t\ncreate: {sqlite: s}\ncolumns: {v: version}\n"
+	                           "key: v\nstates:\n  - {column: v, is: maybe, state: applied}\n",
+	                           &f, &t), STRATA_EINVAL);
 	assert_null(t);
 	assert_int_equal(f.line, 7);
 	assert_string_equal(f.msg, "unknown test 'maybe'");
-	unlink(path);
 }
+
 
 /* kinds: loads into per-kind sets; an unknown kind or column is refused
  * at its line. */
-static int load_text(const char *y, fake_host *f, tb_desc **t)
-{
-	char path[] = "/tmp/strata-tables-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, y, strlen(y)), (ssize_t)strlen(y));
-	close(fd);
-	fake_init(f, "sqlite");
-	*t = NULL;
-	int rc = tb_load_file(&f->h, path, "x", t);
-	unlink(path);
-	return rc;
-}
-
 static void test_kinds(void **state)
 {
 	(void)state;
