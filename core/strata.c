@@ -1,7 +1,7 @@
 /* The handle: every layer's state in one struct, and the public API of
  * include/strata/strata.h as thin calls into the layers.  The only file that
  * sees struct strata. */
-#include "run.h"
+#include "inspect.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@ struct strata {
 	long lock_override_ms;
 	char *db_display;
 	bool want_down; /* a command ran down scripts: keep reading their text */
+	doctor_report doctor; /* inspect/: the last doctor run's findings */
 };
 
 strata *strata_new(void)
@@ -36,6 +37,7 @@ void strata_free(strata *s)
 		return;
 	ledger_clear(&s->lg);
 	plan_free(&s->pl);
+	doctor_report_free(&s->doctor);
 	loader_free(&s->ld);
 	config_free(&s->cfg);
 	free(s->db_override);
@@ -185,6 +187,32 @@ int strata_verify(strata *s, const char *scratch_url, size_t *verified)
 {
 	err_clear(&s->err);
 	return run_verify(&s->pl, url_of(s), scratch_url, verified);
+}
+
+const char *strata_severity_name(strata_severity sev)
+{
+	static const char *const names[] = {"note", "warning", "error"};
+	return (unsigned)sev <= STRATA_SEVERITY_ERROR ? names[sev] : "error";
+}
+
+int strata_doctor(strata *s, strata_doctor_result *out)
+{
+	err_clear(&s->err);
+	doctor_report_free(&s->doctor);
+	int rc = inspect_doctor(&s->pl, url_of(s), &s->doctor);
+	if (out)
+		*out = s->doctor.sum;
+	return rc;
+}
+
+size_t strata_finding_count(const strata *s)
+{
+	return s->doctor.n;
+}
+
+const strata_finding *strata_finding_get(const strata *s, size_t i)
+{
+	return i < s->doctor.n ? &s->doctor.v[i] : NULL;
 }
 
 int strata_init(strata *s, const char *path, int force)

@@ -18,6 +18,7 @@ static int cmd_rollback(strata *s, const struct opts *o);
 static int cmd_baseline(strata *s, const struct opts *o);
 static int cmd_mark(strata *s, const struct opts *o);
 static int cmd_verify(strata *s, const struct opts *o);
+static int cmd_doctor(strata *s, const struct opts *o);
 static int cmd_plugins(strata *s, const struct opts *o);
 static int cmd_completion(strata *s, const struct opts *o);
 
@@ -36,6 +37,7 @@ const cli_command cli_commands[] = {
 	 "repair one migration's record"},
 	{"verify", F_SCRATCH | F_JSON | F_WRITES, cmd_verify, "[--scratch URL]",
 	 "apply the history to an empty database"},
+	{"doctor", F_JSON, cmd_doctor, "", "every problem of the history in one run (exit 4 findings)"},
 	{"plugins", F_JSON, cmd_plugins, "", "the plugins found"},
 	{"completion", F_SHELL, cmd_completion, "bash|zsh|fish", "print a shell completion script"},
 	{NULL, 0, NULL, NULL, NULL},
@@ -457,6 +459,16 @@ static int cmd_mark(strata *s, const opts *o)
 	if (o->json)
 		events_summary(s, "mark", "marked", 1, 0);
 	return EXIT_OK;
+}
+
+/* doctor: the findings, read only (cli/doctor.c prints them). */
+static int cmd_doctor(strata *s, const opts *o)
+{
+	strata_doctor_result r = {0};
+	int rc = strata_doctor(s, &r);
+	if (rc)
+		return report(s, rc);
+	return cli_doctor_print(s, &r, o->json, quiet);
 }
 
 static int cmd_verify(strata *s, const opts *o)

@@ -358,3 +358,47 @@ int db_transactional(db *d, const migration *m, bool down)
 	int rc = db_script_mode(d, m, down, &mode);
 	return rc < 0 ? rc : mode.tx;
 }
+
+int db_attach(db *d, loader *L, const char *url)
+{
+	memset(d, 0, sizeof *d);
+	d->e = L->e;
+	d->lock_timeout_ms = L->cfg->lock_timeout_ms;
+	char shown[1024];
+	strata_redact_url(url, shown, sizeof shown);
+	d->display = xstrdup(shown);
+	int rc = loader_load_url(L, url);
+	if (rc)
+		return rc;
+	d->plugin = loader_find_scheme(L, url);
+	if (!d->plugin)
+		return STRATA_ENOTFOUND;
+	host_init(&d->hc, L);
+	d->hc.display = d->display;
+	d->hc.db = &host_db_ops;
+	d->hc.db_ud = d;
+	return 0;
+}
+
+int db_objects(db *d, const migration *m, bool scratch, strata_object_fn fn, void *ud)
+{
+	strata_script sc = script_of(m, false);
+	if (!sc.sql)
+		return 0;
+	return call_objects(&d->hc, d->plugin, d->conn, &sc, scratch ? STRATA_OBJECTS_SCRATCH : 0,
+	                    fn, ud);
+}
+
+int db_txn_control(db *d, const migration *m)
+{
+	strata_script sc = script_of(m, false);
+	size_t start, end;
+	if (!sc.sql || !d->plugin)
+		return STRATA_TXN_NONE;
+	return call_txn_control(&d->hc, d->plugin, d->conn, &sc, &start, &end);
+}
+
+int db_directive(const migration *m)
+{
+	return m->up ? directive(m->up, m->up_len) : -1;
+}

@@ -64,6 +64,20 @@ int db_scratch_drop(db *d);
  * connection: host->db_* reach d. */
 void db_host_call(db *d, host_call *hc, size_t source);
 
+/* The driver for url loaded, without a connection (d->conn NULL): for
+ * the calls that read a script's text only (db_objects, db_txn_control on
+ * a dialect that needs no database).  STRATA_ENOTFOUND: no driver serves
+ * url (nothing reported). */
+int db_attach(db *d, loader *L, const char *url);
+/* What each statement of m's up script does to which object (the driver's
+ * objects); scratch: d is a scratch database the driver may change.
+ * STRATA_ENOTFOUND (nothing reported) when the driver cannot tell. */
+int db_objects(db *d, const migration *m, bool scratch, strata_object_fn fn, void *ud);
+/* The up script's own transaction control (STRATA_TXN_*), or < 0. */
+int db_txn_control(db *d, const migration *m);
+/* The up script's "-- strata:[no-]transaction" directive: 1, 0, or -1 none. */
+int db_directive(const migration *m);
+
 /* ---- ledger_table.c: strata_ledger ---- */
 typedef struct ledger_row {
 	char *id, *source, *version, *name, *checksum, *state;

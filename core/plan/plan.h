@@ -38,6 +38,10 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n);
 /* records.c: refuse the first strata_ledger row not understood (STRATA_ESTATE,
  * the row named, its fix); a row p->repair rewrites is dropped from rows. */
 int plan_check_rows(plan *p, db *d, ledger_row *rows, size_t *n);
+/* records.c: what plan_check_rows would refuse in rows[i] (buf), with its
+ * fix in *hint (free it); NULL when nothing. */
+const char *plan_row_problem(const plan *p, const ledger_row *rows, size_t n, size_t i, char *buf,
+                             size_t size, char **hint);
 /* kinds.c: baseline and repeatable migrations' states, from the recorded
  * ones (ignored, outdated). */
 void plan_kinds(plan *p);

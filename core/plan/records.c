@@ -197,3 +197,17 @@ int plan_check_rows(plan *p, db *d, ledger_row *rows, size_t *n)
 	}
 	return 0;
 }
+
+const char *plan_row_problem(const plan *p, const ledger_row *rows, size_t n, size_t i, char *buf,
+                             size_t size, char **hint)
+{
+	*hint = NULL;
+	for (size_t c = 0; c < sizeof checks / sizeof *checks; c++) {
+		const char *why = checks[c].wrong(rows, n, i, buf, size);
+		if (why) {
+			*hint = hint_for(p, checks[c].fix, &rows[i]);
+			return why;
+		}
+	}
+	return NULL;
+}

@@ -413,3 +413,40 @@ call_cancel_fn call_cancel_of(const plugin *pl)
 	const strata_driver_ops *d = DRV(pl);
 	return STRATA_HAS(strata_driver_ops, d, cancel) ? d->cancel : NULL;
 }
+
+/* objects(): each record checked before the caller sees it. */
+typedef struct objects_relay {
+	host_call *hc;
+	const plugin *pl;
+	const strata_script *sc;
+	strata_object_fn fn;
+	void *ud;
+	bool bad;
+} objects_relay;
+
+static int relay_object(void *ud, const strata_object *o)
+{
+	objects_relay *r = ud;
+	if (!o || !STRATA_HAS(strata_object, o, error) || o->action < STRATA_OBJ_CREATE ||
+	    o->action > STRATA_OBJ_INVALID || (unsigned)o->kind >= STRATA_OBJK_COUNT) {
+		r->bad = true;
+		return err_set(r->hc->e, STRATA_ERR, STRATA_ECLASS_PLUGIN, r->sc->file, 0, 0, NULL,
+		               "plugin %s reported an object it does not describe (action %d)",
+		               r->pl->desc->name, o ? (int)o->action : -1);
+	}
+	return r->fn(r->ud, o);
+}
+
+int call_objects(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
+                 unsigned int flags, strata_object_fn fn, void *ud)
+{
+	const strata_driver_ops *d = DRV(pl);
+	if (!STRATA_HAS(strata_driver_ops, d, objects) || !d->objects)
+		return STRATA_ENOTFOUND;
+	objects_relay r = {.hc = hc, .pl = pl, .sc = sc, .fn = fn, .ud = ud};
+	unsigned long n = enter(hc);
+	int rc = d->objects(c, &hc->pub, sc, flags, relay_object, &r);
+	if (rc == STRATA_ENOTFOUND && err_serial(hc->e) == n)
+		return rc; /* the driver needs a scratch it did not get */
+	return leave(hc, pl, n, rc, STRATA_ECLASS_SQL, sc->file, "cannot read the script's objects");
+}

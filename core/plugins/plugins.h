@@ -192,6 +192,11 @@ int call_writes_table(host_call *hc, const plugin *pl, strata_conn *c, const str
                       const char *schema, const char *table, int *line);
 /* The driver's cancel (version 3), or NULL when it has none: read here,
  * before a signal can come, so the handler only calls it. */
+/* The driver's objects (what each statement does to which object), each
+ * record checked; STRATA_ENOTFOUND (nothing reported) when the driver has no
+ * objects op, or needs a scratch (STRATA_OBJECTS_SCRATCH) it did not get. */
+int call_objects(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
+                 unsigned int flags, strata_object_fn fn, void *ud);
 typedef void (*call_cancel_fn)(strata_conn *c);
 call_cancel_fn call_cancel_of(const plugin *pl);
 

@@ -100,6 +100,7 @@ typedef enum strata_error_class {
 #define STRATA_MIG_REPEATABLE     0x20u
 
 typedef struct strata_host strata_host;
+struct strata_object;
 typedef struct strata_conn strata_conn; /* a driver's connection, opaque */
 
 /* Row callback for queries: values are NUL-terminated text, NULL for SQL NULL,
@@ -449,8 +450,135 @@ typedef struct strata_driver_ops {
 	 * to hold it: the host answers STRATA_ENOTFOUND (db_writes_table). */
 	int (*writes_table)(strata_conn *conn, strata_host *host, const strata_script *script,
 	                    const char *schema, const char *table, int *line);
+	/* Fields below: version 5. */
+	/* Optional, for `strata doctor`: what each statement of the script does
+	 * to which object, read with the dialect's own parser: one
+	 * strata_object (below) per object a statement creates, drops, alters,
+	 * renames, refers to or writes, to fn, in statement order (a statement
+	 * may give several: CREATE TABLE with a FOREIGN KEY is a create and a
+	 * refer).  fn returns 0 to go on, STRATA_STOP to end early (not an
+	 * error), < 0 to fail.  A statement the parser rejects is reported to fn
+	 * as STRATA_OBJ_INVALID (its line, the parser's message in `error`), and
+	 * the walk goes on with the next one where the dialect can tell where
+	 * that is: one call finds every problem.  With STRATA_OBJECTS_SCRATCH in
+	 * flags, conn is a scratch database the host made for this walk (SQLite:
+	 * an in-memory one) and the driver may change it: it runs each statement
+	 * there so the next one sees its effect (SQLite has no syntax tree; its
+	 * parser resolves names against the schema), and the host calls
+	 * objects() for every migration in ledger order on the same scratch.
+	 * Without the flag conn may be NULL (PostgreSQL reads libpg_query's
+	 * tree and needs no database); a driver that needs a scratch and gets
+	 * none returns STRATA_ENOTFOUND without reporting.  0, fn's error, or
+	 * < 0 after host->error().  NULL, or a table too small to hold it: the
+	 * host answers STRATA_ENOTFOUND (db_objects). */
+	int (*objects)(strata_conn *conn, strata_host *host, const strata_script *script,
+	               unsigned int flags, int (*fn)(void *ud, const struct strata_object *o),
+	               void *ud);
 } strata_driver_ops;
-#define STRATA_DRIVER_VERSION 4u
+#define STRATA_DRIVER_VERSION 5u
+/* objects(): conn is a scratch the driver may change (runs each statement). */
+#define STRATA_OBJECTS_SCRATCH 0x1u
+
+/* What a statement does to an object (strata_object.action). */
+typedef enum strata_obj_action {
+	STRATA_OBJ_CREATE = 1,
+	STRATA_OBJ_DROP,
+	STRATA_OBJ_ALTER,
+	STRATA_OBJ_REFER,   /* uses it without changing it: a FOREIGN KEY's table,
+	                       a view's tables, COMMENT ON, an index's table */
+	STRATA_OBJ_RENAME,  /* name becomes new_name */
+	STRATA_OBJ_WRITE,   /* INSERT, UPDATE, DELETE, MERGE, COPY FROM into it */
+	STRATA_OBJ_INVALID  /* the statement does not parse: error says why */
+} strata_obj_action;
+
+/* Which kind of object (strata_object.kind); a dialect uses those it has. */
+typedef enum strata_obj_kind {
+	STRATA_OBJK_NONE = 0,
+	STRATA_OBJK_TABLE,
+	STRATA_OBJK_COLUMN,
+	STRATA_OBJK_INDEX,
+	STRATA_OBJK_VIEW,
+	STRATA_OBJK_MATVIEW,
+	STRATA_OBJK_SEQUENCE,
+	STRATA_OBJK_TYPE, /* enum and composite types */
+	STRATA_OBJK_DOMAIN,
+	STRATA_OBJK_FUNCTION,
+	STRATA_OBJK_PROCEDURE,
+	STRATA_OBJK_TRIGGER,
+	STRATA_OBJK_CONSTRAINT,
+	STRATA_OBJK_SCHEMA,
+	STRATA_OBJK_EXTENSION,
+	STRATA_OBJK_RELATION, /* a table, view or sequence: the parser cannot tell which */
+	STRATA_OBJK_COUNT
+} strata_obj_kind;
+
+/* strata_object.flags: what the statement says besides the object. */
+#define STRATA_OBJF_IF_NOT_EXISTS 0x1u
+#define STRATA_OBJF_IF_EXISTS     0x2u
+#define STRATA_OBJF_OR_REPLACE    0x4u
+#define STRATA_OBJF_CONCURRENTLY  0x8u
+
+/*
+ * One object one statement touches, as objects() reports it; every pointer
+ * is valid during the callback only.  Names are as the database compares
+ * them (PostgreSQL: unquoted names folded to lower case, as the parse tree
+ * gives them; SQLite: as written, compared case-blind).
+ *   action CREATE/DROP/ALTER: kind, schema (NULL: unqualified) and name
+ *     are the object; parent is the table of a column, index, trigger or
+ *     constraint (NULL for others).
+ *   REFER: parent_schema.parent is the object referred to (a FOREIGN KEY's
+ *     table, a view's table, the table of a CREATE INDEX), of kind
+ *     STRATA_OBJK_RELATION unless the parser knows; kind/schema/name are the
+ *     object whose definition holds the reference (NULL name: the
+ *     statement itself, as COMMENT ON).
+ *   RENAME: kind/schema/name before, new_name after (parent: the table of
+ *     a renamed column).
+ *   WRITE: kind TABLE, schema.name the table written.
+ *   INVALID: error is the parser's message, line/col where it points.
+ * line:col is the statement's first word (the error's position for
+ * INVALID), counted from script->line as run() counts them; statement is
+ * its 1-based place in the script; statements the number of statements the
+ * script has (0 while unknown).
+ */
+typedef struct strata_object {
+	unsigned int version; /* STRATA_OBJECT_VERSION */
+	unsigned int struct_size;
+	/* Fields below: version 1. */
+	strata_obj_action action;
+	strata_obj_kind kind;
+	const char *schema;
+	const char *name;
+	const char *parent_schema;
+	const char *parent;
+	const char *new_name;
+	unsigned int flags; /* STRATA_OBJF_* */
+	int line, col;
+	int statement;
+	int statements;
+	const char *error;
+	/* Fields above: version 1. */
+} strata_object;
+#define STRATA_OBJECT_VERSION 1u
+typedef int (*strata_object_fn)(void *ud, const struct strata_object *o);
+
+/* "create" "drop" … and "table" "index" …, as `strata doctor` prints them. */
+static inline const char *strata_obj_action_name(strata_obj_action a)
+{
+	static const char *const names[] = {
+		"?", "create", "drop", "alter", "refer", "rename", "write", "invalid",
+	};
+	return (unsigned)a <= STRATA_OBJ_INVALID ? names[a] : "?";
+}
+
+static inline const char *strata_obj_kind_name(strata_obj_kind k)
+{
+	static const char *const names[STRATA_OBJK_COUNT] = {
+		"object", "table", "column", "index", "view", "materialized view", "sequence",
+		"type", "domain", "function", "procedure", "trigger", "constraint", "schema",
+		"extension", "relation",
+	};
+	return (unsigned)k < STRATA_OBJK_COUNT ? names[k] : "object";
+}
 
 /* What txn_control found in a script. */
 enum {

@@ -200,6 +200,43 @@ int strata_mark(strata *s, const char *id, int applied);
 int strata_verify(strata *s, const char *scratch_url, size_t *verified);
 
 /*
+ * Doctor: every problem of the history in one run, found by reading each
+ * migration with the dialect's own parser (the driver's objects op), and,
+ * when the database in effect exists, its tracking rows (read only; a
+ * database that does not exist yet is not created).  Each finding names a
+ * file:line, a stable code (docs/guide.md#doctor lists them) and its fix.
+ * Notes (an object no migration creates, assumed to exist) do not count as
+ * problems.  The findings stay readable until the next call on the handle.
+ */
+typedef enum strata_severity {
+	STRATA_SEVERITY_NOTE = 0,
+	STRATA_SEVERITY_WARNING,
+	STRATA_SEVERITY_ERROR
+} strata_severity;
+/* "note" "warning" "error". */
+const char *strata_severity_name(strata_severity sev);
+
+typedef struct strata_finding {
+	const char *code;      /* "forward-reference", "already-created", … */
+	strata_severity severity;
+	const char *file;      /* the migration's file, or the tracking table */
+	int line, col;         /* 0 when unknown */
+	const char *migration; /* the migration's id, or NULL */
+	const char *message;
+	const char *fix;
+} strata_finding;
+
+typedef struct strata_doctor_result {
+	size_t errors, warnings, notes; /* out: findings per severity */
+	size_t migrations;              /* out: how many were read */
+	int database_read;              /* out: the database existed and its rows were read */
+} strata_doctor_result;
+
+int strata_doctor(strata *s, strata_doctor_result *out);
+size_t strata_finding_count(const strata *s);
+const strata_finding *strata_finding_get(const strata *s, size_t i);
+
+/*
  * Events: what a write command (apply, rollback, baseline, mark, verify)
  * does to each migration, as it happens: for a progress line, or one JSON
  * line per migration.  While a sink is set, the per-migration progress lines

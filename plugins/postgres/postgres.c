@@ -5,6 +5,7 @@
  * transactions), postgres_run.c and postgres_script.c (migration scripts),
  * postgres_classify.c (what cannot run in a transaction, and a file's own
  * transaction control), postgres_writes.c (statements that write a table),
+ * postgres_objects.c (what each statement does to which object, for doctor),
  * postgres_lock.c (the command-wide advisory lock), postgres_cancel.c (a
  * signal's cancel),
  * postgres_pool.c (through PgBouncer), postgres_scratch.c (verify's scratch
@@ -44,6 +45,7 @@ static const strata_driver_ops postgres_driver = {
 	.txn_control = pgdrv_txn_control,
 	.cancel = pgdrv_cancel,
 	.writes_table = pgdrv_writes_table,
+	.objects = pgdrv_objects,
 };
 
 static const strata_plugin postgres_plugin = {

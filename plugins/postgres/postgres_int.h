@@ -134,6 +134,10 @@ int pgdrv_find_write(const char *sql, const char *schema, const char *table, siz
 int pgdrv_writes_table(strata_conn *conn, strata_host *host, const strata_script *script,
                        const char *schema, const char *table, int *line);
 
+/* postgres_objects.c: what each statement does to which object (objects). */
+int pgdrv_objects(strata_conn *conn, strata_host *host, const strata_script *script,
+                  unsigned int flags, strata_object_fn fn, void *ud);
+
 /* postgres_run.c */
 int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *script);
 

@@ -3,6 +3,7 @@
  * in sqlite_open.c (URLs, connections), sqlite_exec.c (host SQL and
  * transactions), sqlite_run.c (migration scripts), sqlite_txn.c (a file's own
  * transaction control), sqlite_writes.c (statements that write a table),
+ * sqlite_objects.c (what each statement does to which object, for doctor),
  * sqlite_cancel.c (a signal's cancel) and
  * sqlite_schema.c.
  */
@@ -34,6 +35,7 @@ static const strata_driver_ops sqlite_driver = {
 	.txn_control = sqlite_drv_txn_control,
 	.cancel = sqlite_drv_cancel,
 	.writes_table = sqlite_drv_writes_table,
+	.objects = sqlite_drv_objects,
 };
 
 static const strata_plugin sqlite_plugin = {

@@ -88,4 +88,9 @@ int sqlite_drv_txn_control(strata_conn *conn, strata_host *host,
 int sqlite_drv_writes_table(strata_conn *conn, strata_host *host, const strata_script *script,
                             const char *schema, const char *table, int *line);
 
+/* sqlite_objects.c: what each statement does to which object (objects), on
+ * the host's scratch database. */
+int sqlite_drv_objects(strata_conn *conn, strata_host *host, const strata_script *script,
+                       unsigned int flags, strata_object_fn fn, void *ud);
+
 #endif /* STRATA_SQLITE_INT_H */
