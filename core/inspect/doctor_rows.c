@@ -40,6 +40,7 @@ static void ledger_rows(plan *p, doctor_report *r, ledger_row *rows, size_t *n)
 {
 	char buf[1024];
 	size_t k = 0;
+	bool *bad = xcalloc(*n + 1, sizeof *bad);
 	for (size_t i = 0; i < *n; i++) {
 		ledger_row *row = &rows[i];
 		const migration *m = ledger_find(p->lg, row->id);
@@ -66,12 +67,15 @@ static void ledger_rows(plan *p, doctor_report *r, ledger_row *rows, size_t *n)
 			doctor_add(r, "unreadable-row", STRATA_SEVERITY_ERROR, file, line_or(m), 0,
 			           *row->id ? row->id : NULL, hint, "%s", why);
 		free(hint);
-		if (why) {
-			ledger_row_clear(row);
-			continue;
-		}
-		rows[k++] = *row;
+		bad[i] = why != NULL;
 	}
+	for (size_t i = 0; i < *n; i++) { /* after the checks: twice() looks at neighbours */
+		if (bad[i])
+			ledger_row_clear(&rows[i]);
+		else
+			rows[k++] = rows[i];
+	}
+	free(bad);
 	*n = k;
 }
 
@@ -157,7 +161,11 @@ int doctor_rows_check(plan *p, db *d, doctor_report *r)
 		return rc;
 	ledger_rows(p, r, rows, &n);
 	track_rows t;
+	/* The plan reads the trackers again below and says their warnings. */
+	strata_log_fn log = p->e->log;
+	p->e->log = NULL;
 	rc = track_read(p->L, p->lg, d, &t);
+	p->e->log = log;
 	if (rc < 0) {
 		ledger_rows_free(rows, n);
 		return rc;

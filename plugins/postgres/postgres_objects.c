@@ -458,6 +458,18 @@ static int piece(walk *w, const strata_script *s, const char *sql, size_t loc, s
 	return 0;
 }
 
+/* Past blanks, comments and ';' from at, never beyond end. */
+static size_t skip_gap(const char *sql, size_t at, size_t end)
+{
+	for (;;) {
+		at = pgdrv_skip_space(sql, at, end);
+		if (at < end && sql[at] == ';')
+			at++;
+		else
+			return at;
+	}
+}
+
 int pgdrv_objects(strata_conn *conn, strata_host *host, const strata_script *script,
                   unsigned int flags, strata_object_fn fn, void *ud)
 {
@@ -474,16 +486,31 @@ int pgdrv_objects(strata_conn *conn, strata_host *host, const strata_script *scr
 	if (sp.error) { /* an unterminated quote or comment: nothing after it reads */
 		rc = pgdrv_scan_error(conn, host, script, sql, sp.error->message, sp.error->cursorpos);
 	} else {
+		size_t done = 0;
 		w.statements = sp.n_stmts;
-		for (int i = 0; i < sp.n_stmts && !rc && !w.rc; i++) {
-			size_t loc = sp.stmts[i]->stmt_location > 0 ? (size_t)sp.stmts[i]->stmt_location : 0;
-			size_t n = sp.stmts[i]->stmt_len > 0 ? (size_t)sp.stmts[i]->stmt_len : len - loc;
+		for (int i = 0; i <= sp.n_stmts && !rc && !w.rc; i++) {
+			size_t loc = i < sp.n_stmts && sp.stmts[i]->stmt_location > 0
+			                     ? (size_t)sp.stmts[i]->stmt_location
+			                     : i < sp.n_stmts ? 0 : len;
 			if (loc > len)
 				loc = len;
+			/* Text the scanner's split passed over (a statement that does
+			 * not start with a keyword): parsed for its error. */
+			size_t gap = skip_gap(sql, done, loc);
+			if (gap < loc) {
+				w.statement = i + 1;
+				rc = piece(&w, script, sql, gap, loc - gap);
+				if (rc || w.rc)
+					break;
+			}
+			if (i == sp.n_stmts)
+				break;
+			size_t n = sp.stmts[i]->stmt_len > 0 ? (size_t)sp.stmts[i]->stmt_len : len - loc;
 			if (n > len - loc)
 				n = len - loc;
 			w.statement = i + 1;
 			rc = piece(&w, script, sql, loc, n);
+			done = loc + n;
 		}
 	}
 	pg_query_free_split_result(sp);
