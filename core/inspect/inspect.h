@@ -10,7 +10,7 @@
 
 #include "run.h"
 
-/* The findings of one doctor run (strings owned). */
+/* findings.c: the findings of one doctor run (strings owned). */
 typedef struct doctor_report {
 	strata_finding *v;
 	size_t n;
