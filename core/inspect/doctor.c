@@ -317,7 +317,15 @@ int inspect_doctor(plan *p, const char *url, doctor_report *r)
 	/* The database, read only; one that does not exist is not created. */
 	db d = {0};
 	rc = db_open(&d, p->L, url, true, NULL);
-	if (!rc && d.conn) {
+	if (rc && rc != STRATA_ENOMEM && rc != STRATA_EINTR) {
+		/* Unreachable: the history's findings stand; the rows are not read. */
+		const strata_error_info *c = err_cur(e);
+		logf_(e, STRATA_LOG_WARN, d.display, 0,
+		      "the database was not reached, its tracking rows were not checked: %s",
+		      c->message ? c->message : "cannot connect");
+		err_clear(e);
+		rc = 0;
+	} else if (!rc && d.conn) {
 		r->sum.database_read = 1;
 		rc = doctor_rows_check(p, &d, r);
 	}

@@ -67,6 +67,11 @@ run --json doctor
 check "clean --json: the summary object" eq "$(cat "$T/out")" \
 	'{"event": "summary", "migrations": 4, "database_read": '"$(pick false true)"', "errors": 0, "warnings": 0, "notes": 0, "exit": 0}'
 check "clean: nothing written to the database" eq "$(has_table clean strata_ledger _prisma_migrations)" 0
+run --db "postgresql://nobody@/none?host=$T/no-server&port=1" doctor
+check "unreachable database: the history is still read, exit 0" rc_is 0
+check "unreachable database: no rows read" eq "$(cat "$T/out")" "4 migrations read: 0 errors, 0 warnings, 0 notes"
+check "unreachable database: said on stderr" \
+	err_has "strata: warning: postgresql://nobody@/none?host=$T/no-server&port=1: the database was not reached, its tracking rows were not checked: "
 cd ..
 
 # ---- a broken history, partly applied, its tracking rows damaged ----
