@@ -291,6 +291,8 @@ static void report(walk *w, const notes *ns, const head *h)
 		unsigned f = n->action == h->action && n->kind == h->kind ? h->flags : 0;
 		if (n->action == STRATA_OBJ_CREATE && n->kind == h->kind)
 			created = 1;
+		if (n->action == STRATA_OBJ_WRITE && h->action)
+			continue; /* DROP TABLE deletes its rows: SQLite's doing, not a write */
 		if (n->action == STRATA_OBJ_REFER) {
 			if (!self || sqlite3_stricmp(self, n->parent))
 				emit(w, STRATA_OBJ_REFER, h->kind ? h->kind : STRATA_OBJK_NONE, self, n->parent, NULL, 0);
