@@ -62,7 +62,9 @@ static void cancel_statement(void *ud)
 	d->cancel(d->conn);
 }
 
-int db_open(db *d, loader *L, const char *url, bool readonly, const plugin *drv)
+/* A db for url, not yet connected: its error context, lock timeout and the
+ * URL as messages show it (redacted). */
+static void db_init(db *d, loader *L, const char *url)
 {
 	memset(d, 0, sizeof *d);
 	d->e = L->e;
@@ -70,6 +72,11 @@ int db_open(db *d, loader *L, const char *url, bool readonly, const plugin *drv)
 	char shown[1024];
 	strata_redact_url(url, shown, sizeof shown);
 	d->display = xstrdup(shown);
+}
+
+int db_open(db *d, loader *L, const char *url, bool readonly, const plugin *drv)
+{
+	db_init(d, L, url);
 	int rc = drv ? 0 : loader_load_url(L, url);
 	if (rc)
 		return rc;
@@ -361,12 +368,7 @@ int db_transactional(db *d, const migration *m, bool down)
 
 int db_attach(db *d, loader *L, const char *url)
 {
-	memset(d, 0, sizeof *d);
-	d->e = L->e;
-	d->lock_timeout_ms = L->cfg->lock_timeout_ms;
-	char shown[1024];
-	strata_redact_url(url, shown, sizeof shown);
-	d->display = xstrdup(shown);
+	db_init(d, L, url);
 	int rc = loader_load_url(L, url);
 	if (rc)
 		return rc;
