@@ -13,12 +13,21 @@ enum {
 	F_TO = 1 << 0, F_STEPS = 1 << 1, F_DRY = 1 << 2, F_SCRATCH = 1 << 3, F_APPLIED = 1 << 4,
 	F_ROLLED = 1 << 5, F_FORCE = 1 << 6, F_OOO = 1 << 7, F_JSON = 1 << 8, F_ID = 1 << 9,
 	F_SHELL = 1 << 10, /* completion's one argument */
-	F_WRITES = 1 << 11 /* a write command: SIGINT, SIGTERM, SIGHUP stop it cleanly */
+	F_WRITES = 1 << 11, /* a write command: SIGINT, SIGTERM, SIGHUP stop it cleanly */
+	F_INFER = 1 << 12,  /* baseline --infer */
+	F_OUT = 1 << 13,    /* convert --out DIR */
+	F_NAME = 1 << 14,   /* adopt --name NAME */
+	F_OLD = 1 << 15,    /* adopt --keep-old-tracker / --drop-old-tracker */
+	F_IDS = 1 << 16     /* repair ID…: positional ids */
 };
 
 struct opts {
 	const char *dir, *config, *db, *command, *to, *scratch, *id, *lock_timeout;
+	const char *out, *name;
+	const char *const *ids; /* positional ids (F_IDS), n_ids of them */
+	int n_ids;
 	int json, quiet, verbose, dry_run, applied, rolled_back, force, out_of_order, steps;
+	int infer, keep_old, drop_old;
 	unsigned given; /* command flags seen, for "does not take" checks */
 };
 typedef struct opts opts;

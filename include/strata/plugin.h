@@ -101,6 +101,8 @@ typedef enum strata_error_class {
 
 typedef struct strata_host strata_host;
 struct strata_object;
+struct strata_catalog_object;
+struct strata_write_mig;
 typedef struct strata_conn strata_conn; /* a driver's connection, opaque */
 
 /* Row callback for queries: values are NUL-terminated text, NULL for SQL NULL,
@@ -224,8 +226,44 @@ typedef struct strata_source_ops {
 	 * only.  The host copies it at once.  NULL function: a plugin that is
 	 * itself a tracker is its sources' default, others have none. */
 	const char *(*default_tracker)(strata_host *host, const strata_source_cfg *cfg);
+	/* Fields below: version 3 (optional), for `strata convert` and `strata
+	 * adopt`: write migrations in this format.  cfg is the target: path the
+	 * output folder (the host made it; it may hold files already), its
+	 * options the layout's, dialect the SQL's.  The host calls write() once
+	 * per migration in ledger order, then once with m NULL to finish (a lock
+	 * file, a journal).  The files must scan back, with the same options,
+	 * to the same migrations in the same order, with the same up and down
+	 * text.  A migration the format cannot hold as given: host->error()
+	 * saying why, and STRATA_WRITE_REFUSED; the host reports it and goes on
+	 * with the next.  0, or < 0 after host->error(). */
+	int (*write)(strata_host *host, const strata_source_cfg *cfg, const struct strata_write_mig *m);
 } strata_source_ops;
-#define STRATA_SOURCE_VERSION 2u
+#define STRATA_SOURCE_VERSION 3u
+/* write(): this migration cannot be written in the format (not an error). */
+#define STRATA_WRITE_REFUSED 2
+
+/* One migration to write (strata_source_ops.write); borrowed for the call. */
+typedef struct strata_write_mig {
+	unsigned int version; /* STRATA_WRITE_MIG_VERSION */
+	unsigned int struct_size;
+	/* Fields below: version 1. */
+	const char *mig_version; /* the source's own id: "0001", a revision id */
+	const char *name;        /* human name, may be "" */
+	const char *up;
+	size_t up_len;
+	const char *down; /* NULL: none */
+	size_t down_len;
+	const char *const *parents; /* as strata_migration_desc's; NULL: linear */
+	unsigned int flags;         /* STRATA_MIG_* */
+	const char *created;        /* ISO-8601 UTC when known (the file's date), or NULL */
+	size_t index;               /* 0-based place in the history being written */
+	const char *new_version;    /* the id to write it under in the target
+	                               format (the host makes one: a Prisma
+	                               timestamp, an Alembic revision), or NULL
+	                               for mig_version */
+	/* Fields above: version 1. */
+} strata_write_mig;
+#define STRATA_WRITE_MIG_VERSION 1u
 
 /* One record a tracker reports from its table. */
 typedef struct strata_track_row {
@@ -474,6 +512,38 @@ typedef struct strata_driver_ops {
 	int (*objects)(strata_conn *conn, strata_host *host, const strata_script *script,
 	               unsigned int flags, int (*fn)(void *ud, const struct strata_object *o),
 	               void *ud);
+	/* Optional, for `strata drift` and `strata baseline --infer`: every
+	 * object of conn's live schema, read from the database's own catalog,
+	 * one strata_catalog_object (below) each to fn: schemas, tables,
+	 * columns, indexes, constraints, views, sequences, types, functions,
+	 * triggers, extensions, in a stable order.  The host leaves tracking
+	 * tables out; the driver leaves out only what the database itself owns
+	 * (pg_catalog, information_schema, sqlite_*).  fn returns 0, STRATA_STOP
+	 * or < 0 as for objects().  0, or < 0 after host->error(). */
+	int (*catalog)(strata_conn *conn, strata_host *host, unsigned int flags,
+	               int (*fn)(void *ud, const struct strata_catalog_object *o), void *ud);
+	/* Optional, for `strata repair`: each statement of the script as the
+	 * dialect's own parser reads it, comments and whitespace left out, one
+	 * canonical text per statement to fn in order: two scripts that give the
+	 * same texts run the same statements.  conn may be NULL (PostgreSQL's
+	 * libpg_query needs no database).  A statement the parser rejects:
+	 * STRATA_EINVAL after host->error() naming script->file:line. */
+	int (*normalize)(strata_conn *conn, strata_host *host, const strata_script *script,
+	                 strata_text_fn fn, void *ud);
+	/* Optional, for `strata convert`: the script cut into statements where
+	 * the dialect's own splitter cuts it, each statement's bytes (its
+	 * comments kept) and the line it starts on (counted from script->line)
+	 * to fn.  conn may be NULL.  0, fn's error, or < 0 after host->error(). */
+	int (*statements)(strata_conn *conn, strata_host *host, const strata_script *script,
+	                  int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud);
+	/* Optional, for `strata adopt`: SQL that makes conn's live schema on an
+	 * empty database of this dialect, to fn: from the database's own
+	 * catalog functions or its own dump tool, post-processed by rules
+	 * docs/plugins.md lists, never written by guess.  The tables named in
+	 * skip (NULL-terminated: the tracking tables) and their sequences are
+	 * left out.  0, or < 0 after host->error(). */
+	int (*schema_sql)(strata_conn *conn, strata_host *host, const char *const *skip,
+	                  strata_text_fn fn, void *ud);
 } strata_driver_ops;
 #define STRATA_DRIVER_VERSION 5u
 /* objects(): conn is a scratch the driver may change (runs each statement). */
@@ -560,6 +630,29 @@ typedef struct strata_object {
 } strata_object;
 #define STRATA_OBJECT_VERSION 1u
 typedef int (*strata_object_fn)(void *ud, const struct strata_object *o);
+
+/*
+ * One object of a live schema, as catalog() reports it; every pointer is
+ * valid during the callback only.  schema is NULL where the dialect has
+ * none (SQLite); parent is the table of a column, index, constraint or
+ * trigger (NULL for others); name as the database keeps it.  definition is
+ * what two catalogs compare for the object: canonical text from the
+ * database's own functions (a column's "type NOT NULL DEFAULT expr", an
+ * index's or a view's definition), equal for equal objects on one server.
+ */
+typedef struct strata_catalog_object {
+	unsigned int version; /* STRATA_CATALOG_OBJECT_VERSION */
+	unsigned int struct_size;
+	/* Fields below: version 1. */
+	strata_obj_kind kind;
+	const char *schema;
+	const char *parent;
+	const char *name;
+	const char *definition;
+	/* Fields above: version 1. */
+} strata_catalog_object;
+#define STRATA_CATALOG_OBJECT_VERSION 1u
+typedef int (*strata_catalog_fn)(void *ud, const struct strata_catalog_object *o);
 
 /* "create" "drop" … and "table" "index" …, as `strata doctor` prints them. */
 static inline const char *strata_obj_action_name(strata_obj_action a)
