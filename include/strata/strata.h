@@ -204,7 +204,7 @@ int strata_verify(strata *s, const char *scratch_url, size_t *verified);
  * migration with the dialect's own parser (the driver's objects op), and,
  * when the database in effect exists, its tracking rows (read only; a
  * database that does not exist yet is not created).  Each finding names a
- * file:line, a stable code (docs/guide.md#doctor lists them) and its fix.
+ * file:line, a stable code (docs/guide.md, "doctor", lists them) and its fix.
  * Notes (an object no migration creates, assumed to exist) do not count as
  * problems.  The findings stay readable until the next call on the handle.
  */
