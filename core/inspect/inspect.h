@@ -55,4 +55,29 @@ void doctor_objects_check(const ledger *lg, const doc_objs *os, doctor_report *r
 /* doctor_rows.c: strata_ledger's and the trackers' rows on d (connected). */
 int doctor_rows_check(plan *p, db *d, doctor_report *r);
 
+/* ---- baseline --infer: infer.c (the decision), infer_baseline.c (the command) ---- */
+typedef enum infer_verdict { INFER_APPLIED = 1, INFER_PARTIAL, INFER_PENDING, INFER_UNDECIDED } infer_verdict;
+
+/* One migration's decision; strings owned (NULL: none). */
+typedef struct infer_item {
+	infer_verdict verdict;
+	size_t found, expected, gone; /* gone: of found, dropped objects not there */
+	char *missing, *present, *reason;
+} infer_item;
+
+typedef struct infer_report {
+	infer_item *v; /* one per ledger migration, in ledger order */
+	size_t n;
+} infer_report;
+
+/* Every ledger migration decided on d's live schema (d connected; the plan
+ * read: the states of the migrations matter for migrations with nothing
+ * to look for).  0, or < 0 (reported). */
+int infer_run(plan *p, db *d, infer_report *r);
+void infer_report_free(infer_report *r);
+/* One verdict per ledger migration (index = ledger order) on d's live schema; *out malloc'd. */
+int infer_decide(plan *p, db *d, infer_verdict **out, size_t *n);
+/* strata baseline --infer [--dry-run]. */
+int inspect_infer_baseline(plan *p, const char *url, bool dry_run, strata_infer_result *out);
+
 #endif
