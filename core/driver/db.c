@@ -404,3 +404,10 @@ int db_directive(const migration *m)
 {
 	return m->up ? directive(m->up, m->up_len) : -1;
 }
+
+int db_catalog(db *d, strata_catalog_fn fn, void *ud)
+{
+	if (!d->plugin || !d->conn)
+		return STRATA_ENOTFOUND;
+	return call_catalog(&d->hc, d->plugin, d->conn, 0, fn, ud);
+}

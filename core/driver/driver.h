@@ -78,6 +78,10 @@ int db_txn_control(db *d, const migration *m);
 /* The up script's "-- strata:[no-]transaction" directive: 1, 0, or -1 none. */
 int db_directive(const migration *m);
 
+/* Every object of d's live schema (the driver's catalog op), to fn;
+ * STRATA_ENOTFOUND (nothing reported) when the driver has none. */
+int db_catalog(db *d, strata_catalog_fn fn, void *ud);
+
 /* ---- ledger_table.c: strata_ledger ---- */
 typedef struct ledger_row {
 	char *id, *source, *version, *name, *checksum, *state;

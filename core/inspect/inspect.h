@@ -55,6 +55,25 @@ void doctor_objects_check(const ledger *lg, const doc_objs *os, doctor_report *r
 /* doctor_rows.c: strata_ledger's and the trackers' rows on d (connected). */
 int doctor_rows_check(plan *p, db *d, doctor_report *r);
 
+/* ---- drift: catalog.c (the live objects of a database) and drift.c ---- */
+
+/* Per dialect, as doctor and drift read it: where objects() reads (a
+ * scratch URL the driver may change, or none: the text alone), the schema
+ * an unqualified name is in, and how names compare.  NULL: not known. */
+typedef struct dialect_rules {
+	const char *dialect, *scratch, *default_schema;
+	bool fold_case;
+} inspect_dialect;
+const inspect_dialect *inspect_dialect_of(const char *dialect);
+
+typedef struct cat_obj { strata_obj_kind kind; char *schema, *parent, *name, *definition; } cat_obj;
+typedef struct catalog { cat_obj *v; size_t n; bool fold_case; const char *default_schema; } catalog;
+/* d's live objects, strata_ledger and every tracker's table (and their columns, indexes, constraints, sequences) left out; sorted for catalog_find. 0 or < 0 after an error. */
+int catalog_read(plan *p, db *d, catalog *c);
+/* NULL: not there.  schema NULL: the dialect's default; parent NULL for kinds that have none; names compared as the dialect compares them. */
+const cat_obj *catalog_find(const catalog *c, strata_obj_kind kind, const char *schema, const char *parent, const char *name);
+void catalog_free(catalog *c);
+
 /* ---- baseline --infer: infer.c (the decision), infer_baseline.c (the command) ---- */
 typedef enum infer_verdict { INFER_APPLIED = 1, INFER_PARTIAL, INFER_PENDING, INFER_UNDECIDED } infer_verdict;
 
