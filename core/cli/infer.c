@@ -70,7 +70,8 @@ static void line_json(const strata_inference *f)
 	json_str(stdout, f->migration);
 	fputs(", \"verdict\": ", stdout);
 	json_str(stdout, strata_infer_verdict_name(f->verdict));
-	printf(", \"found\": %zu, \"expected\": %zu, \"missing\": ", f->found, f->expected);
+	printf(", \"found\": %zu, \"expected\": %zu, \"gone\": %zu, \"missing\": ", f->found,
+	       f->expected, f->gone);
 	json_str(stdout, f->missing);
 	fputs(", \"present\": ", stdout);
 	json_str(stdout, f->present);
