@@ -7,8 +7,11 @@
  * (catalog.c):
  *   - an object m creates that no later migration drops: present, under
  *     its name of any point from m on (its final name first);
- *   - an object m renames: present under the new name, the old one gone;
- *   - an object m drops that nothing later re-creates: absent.
+ *   - an object m renames (and no later migration drops): present under
+ *     the new name or a later one;
+ *   - an object m drops that nothing later re-creates: absent, when it was
+ *     there before the history or its creator is applied (else its
+ *     absence tells nothing).
  * All of it holds: applied; some: partial (what does not, said); none:
  * pending.  A migration with no evidence (data only, or every object it
  * makes dropped later) is applied when migrations of its source before and
@@ -287,8 +290,22 @@ static void expect_absent(tally *t, const model *m, const catalog *cat, const en
 		describe(&t->present, m, &one, e->names[at]);
 }
 
-/* The evidence of migration g, looked up. */
-static void evidence(const model *m, const catalog *cat, size_t g, tally *t)
+static bool recorded_done(strata_state st)
+{
+	return st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED;
+}
+
+/* An object's absence tells only once it was there: when the history
+ * created it, its creator must be applied (decided so, or recorded). */
+static bool absence_tells(const plan *p, const infer_report *r, const ent *e)
+{
+	return e->born == NONE || r->v[e->born].verdict == INFER_APPLIED ||
+	       recorded_done(p->lg->migs[e->born]->info.state);
+}
+
+/* The evidence of migration g, looked up (the migrations before g decided). */
+static void evidence(const plan *p, const infer_report *r, const model *m, const catalog *cat,
+                     size_t g, tally *t)
 {
 	/* A table first, then what is on it: the order of the missing list. */
 	for (int pass = 0; pass < 2; pass++)
@@ -304,22 +321,14 @@ static void evidence(const model *m, const catalog *cat, size_t g, tally *t)
 			if (e->born == g)
 				continue; /* made and dropped again: nothing left to see */
 			for (size_t k = 1; k < e->nnames; k++)
-				if (e->named_by[k] == g) {
-					if (!e->gone)
-						expect_present(t, m, cat, e, k);
-					expect_absent(t, m, cat, e, k - 1);
-				}
-			if (e->died == g && !e->cascade)
+				if (e->named_by[k] == g && !e->gone)
+					expect_present(t, m, cat, e, k);
+			if (e->died == g && !e->cascade && absence_tells(p, r, e))
 				expect_absent(t, m, cat, e, e->nnames - 1);
 		}
 }
 
 /* ---- the decision ---- */
-
-static bool recorded_done(strata_state st)
-{
-	return st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED;
-}
 
 /* Read every migration's objects, in ledger order; unread[i] says why i
  * was not read (owned), NULL when it was. */
@@ -422,7 +431,7 @@ int infer_run(plan *p, db *d, infer_report *r)
 				continue;
 			}
 			tally t = {0};
-			evidence(&m, &cat, i, &t);
+			evidence(p, r, &m, &cat, i, &t);
 			it->expected = t.expected;
 			it->found = t.found;
 			it->gone = t.gone;
