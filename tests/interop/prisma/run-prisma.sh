@@ -43,7 +43,8 @@ file:*) provider=sqlite url=file:$PWD/${url#file:} ;;
 esac
 provider=${PRISMA_PROVIDER:-$provider}
 export DATABASE_URL=$url
-export PRISMA_SCHEMA_FILE=$HOME_DIR/schemas/$provider.prisma
+# STRATA_PRISMA_SCHEMA: a schema.prisma of the test's own (models: db push, migrate diff)
+export PRISMA_SCHEMA_FILE=${STRATA_PRISMA_SCHEMA:-$HOME_DIR/schemas/$provider.prisma}
 export PRISMA_MIGRATIONS_DIR=$dir/migrations
 export PRISMA_SCHEMA_ENGINE_BINARY=$HOME_DIR/schema-engine-stub
 export CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1 NO_COLOR=1
