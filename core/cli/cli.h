@@ -54,6 +54,9 @@ extern const cli_option cli_options[];
 /* ---- doctor.c: strata doctor's findings; returns the exit code (0 or 4) ---- */
 int cli_doctor_print(strata *s, const strata_doctor_result *r, int json, int quiet);
 
+/* ---- drift.c: strata drift's differences; returns the exit code (0 or 4) ---- */
+int cli_drift_print(strata *s, const strata_drift_result *r, int json, int quiet);
+
 /* ---- json.c ---- */
 /* A JSON string literal (or null) on f. */
 void json_str(FILE *f, const char *s);
