@@ -78,8 +78,82 @@ q app "CREATE VIEW v2 AS SELECT id FROM users"
 before=$(tables app)
 run drift
 check "drift: exit 4" rc_is 4
-cp "$T/out" /tmp/drift-out-$BACKEND.txt
-cat "$T/out" | sed 's/^/# /'
+line() { grep -qxF -- "$1" "$T/out" || { echo "# no line: $1"; false; }; }
+S=$(pick '' public.)
+check "an added table" line "+ table ${S}audit  (in the database, not made by the history)"
+check "a dropped column" line "- column ${S}users.gone  (made by $I, not in the database)"
+check "a column's type" line "$(pick \
+	"~ column users.age: BIGINT DEFAULT 0 in the database, INTEGER DEFAULT 0 in the history ($I)" \
+	"~ column public.users.age: bigint DEFAULT 0 in the database, integer DEFAULT 0 in the history ($I)")"
+check "a column's nullability" line "$(pick \
+	"~ column users.email: TEXT in the database, TEXT NOT NULL in the history ($I)" \
+	"~ column public.users.email: text in the database, text NOT NULL in the history ($I)")"
+check "a column's default" line "$(pick \
+	"~ column users.nick: TEXT DEFAULT 'x' in the database, TEXT in the history ($I)" \
+	"~ column public.users.nick: text DEFAULT 'x'::text in the database, text in the history ($I)")"
+check "an added index" line "+ index ${S}posts.posts_body  (in the database, not made by the history)"
+check "a dropped index" line "- index ${S}users.users_age  (made by $I, not in the database)"
+check "an added constraint" line "$(pick \
+	"+ constraint users.UNIQUE (email)  (in the database, not made by the history)" \
+	"+ constraint public.users.users_email_key  (in the database, not made by the history)")"
+check "a replaced view" line "$(pick \
+	"~ view post_count: CREATE VIEW post_count AS SELECT 1 AS n in the database, CREATE VIEW post_count AS SELECT user_id, count(*) AS n FROM posts GROUP BY user_id in the history ($P)" \
+	"~ view public.post_count: SELECT 1 AS n; in the database, SELECT posts.user_id, count(*) AS n FROM posts GROUP BY posts.user_id; in the history ($P)")"
+check "an added view" line "+ view ${S}v2  (in the database, not made by the history)"
+if sqlite; then
+	check "a replaced trigger" line "~ trigger posts.posts_touch: CREATE TRIGGER posts_touch AFTER UPDATE ON posts BEGIN SELECT 2; END in the database, CREATE TRIGGER posts_touch AFTER UPDATE ON posts BEGIN SELECT 1; END in the history ($X)"
+	check "the summary" line "drift: 4 extra, 2 missing, 5 different (3 migrations replayed)"
+	check "nothing else" eq "$(wc -l <"$T/out")" 12
+else
+	check "an added sequence" line "+ sequence public.extra_seq  (in the database, not made by the history)"
+	check "an enum value" line "~ type public.mood: ENUM ('happy', 'sad', 'meh') in the database, ENUM ('happy', 'sad') in the history ($X)"
+	check "a function body" line "~ function public.add_one(i integer): its definition differs from the history's ($X)"
+	check "an added trigger" line "+ trigger public.users.users_touch  (in the database, not made by the history)"
+	check "an added extension" line "+ extension pg_trgm  (in the database, not made by the history)"
+	check "an added schema" line "+ schema reports  (in the database, not made by the history)"
+	check "the summary" line "drift: 8 extra, 2 missing, 6 different (3 migrations replayed)"
+	check "nothing else" eq "$(wc -l <"$T/out")" 17
+	check "the extension's own functions are not listed" out_lacks "similarity"
+	check "the history's serial and identity sequences are not extra" out_lacks "tickets"
+fi
+check "tracking tables are never reported" eval '! grep -qE "strata_ledger|_prisma_migrations" "$T/out"'
+check "a pending migration is not replayed" out_lacks "later"
+check "the database is untouched" eq "$(tables app)" "$before"
+check "the tracking rows are untouched" eq "$(q app "SELECT count(*) FROM strata_ledger")" 3
+
 run --json drift
-cp "$T/out" /tmp/drift-json-$BACKEND.txt
+check "--json: exit 4" rc_is 4
+check "--json: every line an object with the fields" python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+items = [r for r in rows if r["event"] == "drift"]
+summary = rows[-1]
+assert summary["event"] == "summary" and summary["exit"] == 4, summary
+assert len(items) == summary["extra"] + summary["missing"] + summary["different"], summary
+for r in items:
+    assert set(r) == {"event", "kind", "schema", "parent", "name", "change", "live", "history", "migration"}, r
+    assert r["change"] in ("extra", "missing", "different"), r
+    assert (r["live"] is None) == (r["change"] == "missing"), r
+    assert (r["history"] is None) == (r["change"] == "extra"), r
+gone = [r for r in items if r["name"] == "gone"][0]
+assert gone == {"event": "drift", "kind": "column", "schema": sys.argv[2] or None, "parent": "users",
+                "name": "gone", "change": "missing", "live": None, "history": sys.argv[3],
+                "migration": "app:20240101000000_init"}, gone
+' "$T/out" "$(pick '' public)" "$(pick TEXT text)"
+
+# ---- a scratch that cannot be used: one error line, exit 1 (2 when it is
+# not one to use: not empty, another dialect) ----
+run drift --scratch "$(pick "sqlite:$T/no/such/dir/x.db" "postgresql://nobody@/none?host=$T/no-server&port=1")"
+check "bad --scratch: exit 1" rc_is 1
+check "bad --scratch: one error line" eq "$(wc -l <"$T/err")" 1
+check "bad --scratch: it names the scratch" err_has "strata: error: $(pick "sqlite:$T/no/such/dir/x.db" "postgresql://nobody@/none?host=$T/no-server&port=1")"
+check "bad --scratch: nothing on stdout" eq "$(cat "$T/out")" ""
+db_reset full
+q full "CREATE TABLE t (id INTEGER)"
+run drift --scratch "$(db_url full)"
+check "a scratch that is not empty: a usage error, exit 2" rc_is 2
+check "a scratch that is not empty: said" err_has "scratch database is not empty (hint: point --scratch at an empty database; it is written to)"
+check "a scratch that is not empty: left as it was" eq "$(tables full)" t
+run drift --scratch "$(pick "postgresql://nobody@/none" "sqlite:x.db")"
+check "a scratch of another dialect: refused" err_has "drift runs the history on the target's dialect"
 done_testing
