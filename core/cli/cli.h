@@ -56,6 +56,9 @@ int cli_doctor_print(strata *s, const strata_doctor_result *r, int json, int qui
 /* ---- infer.c: baseline --infer's verdicts; returns the exit code (0 or 4) ---- */
 int cli_infer_print(strata *s, const strata_infer_result *r, int dry_run, int json, int quiet);
 
+/* ---- drift.c: strata drift's differences; returns the exit code (0 or 4) ---- */
+int cli_drift_print(strata *s, const strata_drift_result *r, int json, int quiet);
+
 /* ---- json.c ---- */
 /* A JSON string literal (or null) on f. */
 void json_str(FILE *f, const char *s);

@@ -19,6 +19,7 @@ static int cmd_baseline(strata *s, const struct opts *o);
 static int cmd_mark(strata *s, const struct opts *o);
 static int cmd_verify(strata *s, const struct opts *o);
 static int cmd_doctor(strata *s, const struct opts *o);
+static int cmd_drift(strata *s, const struct opts *o);
 static int cmd_plugins(strata *s, const struct opts *o);
 static int cmd_completion(strata *s, const struct opts *o);
 
@@ -39,6 +40,8 @@ const cli_command cli_commands[] = {
 	{"verify", F_SCRATCH | F_JSON | F_WRITES, cmd_verify, "[--scratch URL]",
 	 "apply the history to an empty database"},
 	{"doctor", F_JSON, cmd_doctor, "", "every problem of the history in one run (exit 4 findings)"},
+	{"drift", F_SCRATCH | F_JSON, cmd_drift, "[--scratch URL]",
+	 "the live schema against what its applied history makes (exit 4 differences)"},
 	{"plugins", F_JSON, cmd_plugins, "", "the plugins found"},
 	{"completion", F_SHELL, cmd_completion, "bash|zsh|fish", "print a shell completion script"},
 	{NULL, 0, NULL, NULL, NULL},
@@ -59,7 +62,7 @@ const cli_option cli_options[] = {
 	{"--steps", NULL, F_STEPS, "N", "how many to roll back"},
 	{"--dry-run", NULL, F_DRY, NULL, "print the SQL, change nothing"},
 	{"--out-of-order", NULL, F_OOO, NULL, "apply older pending migrations too"},
-	{"--scratch", NULL, F_SCRATCH, "URL", "the empty database to verify on"},
+	{"--scratch", NULL, F_SCRATCH, "URL", "the empty database to verify (or drift) on"},
 	{"--applied", NULL, F_APPLIED, NULL, "record as applied"},
 	{"--rolled-back", NULL, F_ROLLED, NULL, "record as rolled back"},
 	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml"},
@@ -521,6 +524,16 @@ static int cmd_doctor(strata *s, const opts *o)
 	if (rc)
 		return report(s, rc);
 	return cli_doctor_print(s, &r, o->json, quiet);
+}
+
+/* drift: the differences, read only but for the scratch (cli/drift.c prints them). */
+static int cmd_drift(strata *s, const opts *o)
+{
+	strata_drift_result r = {0};
+	int rc = strata_drift(s, o->scratch, &r);
+	if (rc)
+		return report(s, rc);
+	return cli_drift_print(s, &r, o->json, quiet);
 }
 
 static int cmd_verify(strata *s, const opts *o)
