@@ -12,6 +12,8 @@
  *   - an object m drops that nothing later re-creates: absent, when it was
  *     there before the history or its creator is applied (else its
  *     absence tells nothing).
+ * What m makes with IF NOT EXISTS may have been there before: it counts
+ * only for a migration that has no other evidence.
  * All of it holds: applied; some: partial (what does not, said); none:
  * pending.  A migration with no evidence (data only, or every object it
  * makes dropped later) is applied when migrations of its source before and
@@ -70,6 +72,7 @@ typedef struct ent {
 	size_t parent;       /* its table's entry, or NONE */
 	size_t born, died;   /* migrations; NONE: before the history / not dropped */
 	bool gone, cascade;  /* dropped (cascade: with its table) */
+	bool weak;           /* made with IF NOT EXISTS: it may have been there before */
 } ent;
 
 typedef struct model {
@@ -160,9 +163,11 @@ static void replay(model *m, const doc_obj *o)
 		size_t i = find(m, c, o->schema, o->name, o->pschema, o->parent);
 		if (i != NONE && m->v[i].born == NONE)
 			m->v[i].born = m->v[i].named_by[0] = o->mig; /* referred to before: this one's */
-		else if (i == NONE)
-			add(m, c, o->kind, o->schema, o->name,
-			    per_table(c) || o->kind == STRATA_OBJK_INDEX ? table_of(m, o) : NONE, o->mig);
+		else if (i == NONE) {
+			size_t t = per_table(c) || o->kind == STRATA_OBJK_INDEX ? table_of(m, o) : NONE;
+			i = add(m, c, o->kind, o->schema, o->name, t, o->mig);
+			m->v[i].weak = o->flags & STRATA_OBJF_IF_NOT_EXISTS;
+		}
 	} else if (o->action == STRATA_OBJ_DROP) {
 		size_t i = subject(m, o);
 		m->v[i].gone = true;
@@ -303,9 +308,10 @@ static bool absence_tells(const plan *p, const infer_report *r, const ent *e)
 	       recorded_done(p->lg->migs[e->born]->info.state);
 }
 
-/* The evidence of migration g, looked up (the migrations before g decided). */
+/* The evidence of migration g, looked up (the migrations before g decided);
+ * weak: only what it makes with IF NOT EXISTS (counted when nothing else is). */
 static void evidence(const plan *p, const infer_report *r, const model *m, const catalog *cat,
-                     size_t g, tally *t)
+                     size_t g, bool weak, tally *t)
 {
 	/* A table first, then what is on it: the order of the missing list. */
 	for (int pass = 0; pass < 2; pass++)
@@ -315,9 +321,12 @@ static void evidence(const plan *p, const infer_report *r, const model *m, const
 			                    e->c == C_EXT || e->c == C_FUNC))
 				continue;
 			if (e->born == g && !e->gone) {
-				expect_present(t, m, cat, e, 0);
+				if (e->weak == weak)
+					expect_present(t, m, cat, e, 0);
 				continue;
 			}
+			if (weak)
+				continue;
 			if (e->born == g)
 				continue; /* made and dropped again: nothing left to see */
 			for (size_t k = 1; k < e->nnames; k++)
@@ -431,7 +440,9 @@ int infer_run(plan *p, db *d, infer_report *r)
 				continue;
 			}
 			tally t = {0};
-			evidence(p, r, &m, &cat, i, &t);
+			evidence(p, r, &m, &cat, i, false, &t);
+			if (!t.expected)
+				evidence(p, r, &m, &cat, i, true, &t);
 			it->expected = t.expected;
 			it->found = t.found;
 			it->gone = t.gone;

@@ -38,7 +38,8 @@ ops 0008_legacy 'DROP TABLE legacy;'
 ops 0009_two 'CREATE TABLE tags (id INTEGER PRIMARY KEY);
 CREATE TABLE labels (id INTEGER PRIMARY KEY);
 ALTER TABLE users ADD COLUMN bio TEXT;'
-ops 0010_comments 'CREATE TABLE comments (id INTEGER PRIMARY KEY);'
+ops 0010_comments 'CREATE TABLE IF NOT EXISTS settings (k TEXT);
+CREATE TABLE comments (id INTEGER PRIMARY KEY);'
 q push "CREATE TABLE settings (k TEXT); CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT);
 CREATE INDEX users_name ON users (name); CREATE TABLE entries (id INTEGER PRIMARY KEY);
 CREATE TABLE tags (id INTEGER PRIMARY KEY);"

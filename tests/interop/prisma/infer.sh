@@ -91,7 +91,7 @@ if [ "$rc" -ne 0 ]; then
 	pr migrate diff --from-empty --to-schema-datamodel "$T/s3.prisma" --script
 	cp "$T/out" "$T/s3.sql"
 	set +e
-	bash "$HERE/run-prisma.sh" "$(purl push)" "$P/prisma" db execute --stdin <"$T/s3.sql" >"$T/out" 2>"$T/err"
+	bash "$HERE/run-prisma.sh" "$(purl push)" "$P/prisma" db execute --stdin --schema "$T/s3.prisma" <"$T/s3.sql" >"$T/out" 2>"$T/err"
 	rc=$?
 	set -e
 	made="migrate diff | db execute"
