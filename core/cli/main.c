@@ -489,7 +489,11 @@ static int cmd_baseline(strata *s, const opts *o)
 	size_t n = r.recorded;
 	bool left = r.already + r.after_to + r.ignored + r.renewed;
 	if (o->json) {
-		events_summary(s, "baseline", "baselined", n, 0);
+		fputs("{\"event\": \"summary\", \"command\": \"baseline\", \"database\": ", stdout);
+		json_str(stdout, strata_database_display(s));
+		printf(", \"baselined\": %zu, \"already\": %zu, \"after_to\": %zu, \"ignored\": %zu, "
+		       "\"renewed\": %zu}\n",
+		       n, r.already, r.after_to, r.ignored, r.renewed);
 	} else if (!quiet) {
 		text t = {0};
 		if (n)

@@ -118,6 +118,8 @@ run baseline --to app:0003
 check "baseline --to: what it left out, and why" out_has "nothing to baseline: 3 already recorded, 2 pending after --to"
 run baseline --to app:0004
 check "baseline --to one more: recorded and left out" out_has "1 migration recorded as baselined (not run); left out: 3 already recorded, 1 pending after --to"
+run --json baseline
+check "baseline --json: the counts of what it left out" out_has '"baselined": 1, "already": 4, "after_to": 0, "ignored": 0, "renewed": 0}'
 
 # ---- usage ----
 run baseline --dry-run
@@ -145,6 +147,18 @@ run baseline --infer
 check "dropped: with the last one there: exit 4 (the first undecided)" rc_is 4
 check "dropped: the drop between applied ones" line 3 "applied   app:0003  (nothing to look for; migrations before and after it are applied; recorded as baselined)"
 check "dropped: recorded: all but the undecided first" eq "$(versions dropped)" "0002,0003,0004"
+cd ..
+
+# ---- a drop whose object is still there: partial, what is still there said ----
+mkdir still && cd still
+project still
+ops 0001_b 'DROP TABLE old_thing;
+CREATE TABLE b (id INTEGER PRIMARY KEY);'
+q still "CREATE TABLE old_thing (id INTEGER PRIMARY KEY); CREATE TABLE b (id INTEGER PRIMARY KEY);"
+run baseline --infer
+check "still: exit 4" rc_is 4
+check "still: partial, the dropped table still there" line 1 "partial   app:0001  1 of 2 as expected; still there: table $S.old_thing"
+check "still: nothing written" eq "$(has_table still strata_ledger schema_migrations)" 0
 cd ..
 
 # ---- an empty database: every migration pending, nothing written ----

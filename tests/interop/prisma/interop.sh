@@ -115,7 +115,7 @@ check "(2) strata status on prisma's resolve --applied rows exits 0" rc_is 0
 check "(2) strata: prisma's resolve --applied rows recorded, nothing pending" eq "$(json_states | sed 's/=baselined/=applied/g')" "${s2states//=baselined/=applied}"
 check "(2) strata's own baseline shows as baselined" eq "$s2states" "app:$(mig 1)=baselined,app:$(mig 2)=baselined,app:$(mig 3)=baselined"
 sr s2 baseline
-check "(2) baseline again records nothing" out_has "0 migrations recorded"
+check "(2) baseline again records nothing, and says why" out_line "nothing to baseline: 3 already recorded"
 
 # ---------------------------------------------------------------- (4)
 project s4 2
