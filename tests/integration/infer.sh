@@ -161,6 +161,44 @@ check "still: partial, the dropped table still there" line 1 "partial   app:0001
 check "still: nothing written" eq "$(has_table still strata_ledger schema_migrations)" 0
 cd ..
 
+# ---- Alembic: the revision graph, alembic_version gets the head of what is applied ----
+mkdir alembic && cd alembic
+arev() {
+	mkdir -p versions
+	cat >"versions/$1_r.py" <<PY
+"""revision $1"""
+from alembic import op
+
+revision = '$1'
+down_revision = $2
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.execute("CREATE TABLE $3 (id INTEGER PRIMARY KEY)")
+
+
+def downgrade():
+    op.execute("DROP TABLE $3")
+PY
+}
+arev a1 None alpha
+arev a2 "'a1'" beta
+arev a3 "'a2'" gamma
+printf 'database: %s\nsources:\n  - name: revs\n    format: alembic\n    path: versions\n' "$(db_url alembic)" >strata.yaml
+q alembic "CREATE TABLE alpha (id INTEGER PRIMARY KEY); CREATE TABLE beta (id INTEGER PRIMARY KEY);"
+run baseline --infer
+check "alembic: exit 0" rc_is 0
+check "alembic: a1 applied" line 1 "applied   revs:a1  (1 object found; recorded as baselined)"
+check "alembic: a2 applied" line 2 "applied   revs:a2  (1 object found; recorded as baselined)"
+check "alembic: a3 pending" line 3 "pending   revs:a3  (none of its 1 object found)"
+check "alembic: alembic_version is the head applied" eq "$(qlist alembic "SELECT version_num FROM alembic_version")" "a2"
+check "alembic: strata_ledger" eq "$(rows alembic)" "revs:a1=baselined,revs:a2=baselined"
+run apply
+check "alembic: apply runs a3 only" eq "$rc/$(has_table alembic gamma)/$(qlist alembic "SELECT version_num FROM alembic_version")" "0/1/a3"
+cd ..
+
 # ---- an empty database: every migration pending, nothing written ----
 mkdir empty && cd empty
 project empty
