@@ -339,19 +339,48 @@ static void evidence(const plan *p, const infer_report *r, const model *m, const
 
 /* ---- the decision ---- */
 
+/* Per dialect, the schema an unqualified name lands in on this connection
+ * (PostgreSQL: the search_path's first, e.g. from ?schema=app); a dialect
+ * without one keeps the default of inspect_dialect. */
+static const struct {
+	const char *dialect, *sql;
+} current_schema[] = {
+	{"postgresql", "SELECT pg_catalog.current_schema()"},
+};
+
+static int one_text(void *ud, int ncols, const char *const *v)
+{
+	char **out = ud;
+	if (ncols > 0 && v[0] && !*out)
+		*out = xstrdup(v[0]);
+	return 0;
+}
+
+/* *own: the schema read (owned), NULL when the dialect has no query or
+ * the database is not there. */
+static int live_schema(db *d, const char *dialect, char **own)
+{
+	*own = NULL;
+	for (size_t i = 0; d->conn && dialect && i < sizeof current_schema / sizeof *current_schema; i++)
+		if (!strcmp(current_schema[i].dialect, dialect))
+			return db_query(d, current_schema[i].sql, NULL, 0, one_text, own);
+	return 0;
+}
+
 /* Read every migration's objects, in ledger order; unread[i] says why i
- * was not read (owned), NULL when it was. */
-static int read_all(plan *p, db *d, doc_objs *os, char **unread)
+ * was not read (owned), NULL when it was.  *schema: the live default
+ * schema when the dialect tells it (owned, os->default_schema points at it). */
+static int read_all(plan *p, db *d, doc_objs *os, char **unread, char **schema)
 {
 	const char *dialect = d->plugin && d->plugin->desc->driver ? d->plugin->desc->driver->dialect
 	                                                           : NULL;
 	const inspect_dialect *dr = inspect_dialect_of(dialect);
 	const char *scratch = dr ? dr->scratch : NULL;
-	os->default_schema = dr ? dr->default_schema : NULL;
+	int rc = live_schema(d, dialect, schema);
+	os->default_schema = *schema ? *schema : dr ? dr->default_schema : NULL;
 	os->fold_case = dr ? dr->fold_case : false;
 	db sd = {0}, *rd = d;
-	int rc = 0;
-	if (scratch) {
+	if (!rc && scratch) {
 		rc = db_open(&sd, p->L, scratch, false, NULL);
 		rd = &sd;
 	}
@@ -423,7 +452,8 @@ int infer_run(plan *p, db *d, infer_report *r)
 	char **unread = xcalloc(n + 1, sizeof *unread);
 	bool *evident = xcalloc(n + 1, sizeof *evident);
 	catalog cat = {0};
-	int rc = read_all(p, d, &os, unread);
+	char *schema = NULL;
+	int rc = read_all(p, d, &os, unread, &schema);
 	if (!rc && d->conn)
 		rc = catalog_read(p, d, &cat);
 	if (!rc) {
@@ -468,9 +498,9 @@ int infer_run(plan *p, db *d, infer_report *r)
 		free(unread[i]);
 	free(unread);
 	free(evident);
-	if (d->conn)
-		catalog_free(&cat);
+	catalog_free(&cat);
 	doc_objs_free(&os);
+	free(schema);
 	if (rc)
 		infer_report_free(r);
 	return rc;

@@ -199,6 +199,23 @@ run apply
 check "alembic: apply runs a3 only" eq "$rc/$(has_table alembic gamma)/$(qlist alembic "SELECT version_num FROM alembic_version")" "0/1/a3"
 cd ..
 
+# ---- PostgreSQL, ?schema=app: unqualified names are looked for where they land ----
+if pg; then
+	mkdir schema && cd schema
+	mkdir -p db/migrations
+	printf 'database: %s\nsources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    layout: dbmate\n' \
+		"$(db_url schema schema=app)" >strata.yaml
+	ops 0001_a 'CREATE TABLE a (id INTEGER PRIMARY KEY);'
+	ops 0002_b 'CREATE TABLE b (id INTEGER PRIMARY KEY);'
+	q schema "CREATE SCHEMA app; CREATE TABLE app.a (id INTEGER PRIMARY KEY); CREATE TABLE public.b (id INTEGER PRIMARY KEY);"
+	run baseline --infer --dry-run
+	check "?schema=app: a found in app" line 1 "applied   app:0001  (1 object found; would be recorded)"
+	check "?schema=app: b in public is not app.b" line 2 "pending   app:0002  (none of its 1 object found)"
+	run --json baseline --infer --dry-run
+	check "?schema=app: missing names app.b" out_has '"missing": "table app.b"'
+	cd ..
+fi
+
 # ---- an empty database: every migration pending, nothing written ----
 mkdir empty && cd empty
 project empty
