@@ -16,8 +16,9 @@
  * only for a migration that has no other evidence.
  * All of it holds: applied; some: partial (what does not, said); none:
  * pending.  A migration with no evidence (data only, or every object it
- * makes dropped later) is applied when migrations of its source before and
- * after it are (by evidence, or recorded); else undecided, never pending.
+ * makes dropped later) is applied when the nearest migrations of its source
+ * before and after it that have evidence or a record are applied; else
+ * undecided, never pending.
  * A script the driver cannot read is undecided too. */
 #include "inspect.h"
 
@@ -416,30 +417,38 @@ static int read_all(plan *p, db *d, doc_objs *os, char **unread, char **schema)
 	return rc;
 }
 
-/* Migrations with nothing to look for: by their neighbours of one source. */
-static void by_order(plan *p, infer_report *r, const bool *evident)
+/* Is the nearest migration of i's source in direction step (-1, +1) that
+ * has evidence or a record applied? */
+static bool neighbour_applied(const plan *p, const infer_report *r, const bool *evident, size_t i,
+                              int step)
 {
 	const ledger *lg = p->lg;
+	for (size_t j = i + (size_t)step; j < r->n; j += (size_t)step) {
+		const migration *m = lg->migs[j];
+		if (m->src != lg->migs[i]->src)
+			continue;
+		bool done = recorded_done(m->info.state);
+		if (evident[j] || done)
+			return done || r->v[j].verdict == INFER_APPLIED;
+	}
+	return false; /* none: j wrapped past 0 or reached n */
+}
+
+/* Migrations with nothing to look for: by their nearest decided neighbours
+ * of one source. */
+static void by_order(const plan *p, infer_report *r, const bool *evident)
+{
 	for (size_t i = 0; i < r->n; i++) {
 		infer_item *it = &r->v[i];
 		if (it->verdict || it->reason)
 			continue;
-		bool before = false, after = false;
-		for (size_t j = 0; j < r->n; j++) {
-			if (j == i || lg->migs[j]->src != lg->migs[i]->src)
-				continue;
-			bool done = (evident[j] && r->v[j].verdict == INFER_APPLIED) ||
-			            recorded_done(lg->migs[j]->info.state);
-			if (done && j < i)
-				before = true;
-			if (done && j > i)
-				after = true;
-		}
+		bool before = neighbour_applied(p, r, evident, i, -1);
+		bool after = neighbour_applied(p, r, evident, i, +1);
 		it->verdict = before && after ? INFER_APPLIED : INFER_UNDECIDED;
 		it->reason = xstrdup(before && after
-		                             ? "nothing to look for; migrations before and after it are applied"
-		                     : before ? "nothing to look for, and no later migration of its source is applied"
-		                              : "nothing to look for, and no earlier migration of its source is applied");
+		                             ? "nothing to look for; the migrations before and after it are applied"
+		                     : before ? "nothing to look for, and nothing applied just after it"
+		                              : "nothing to look for, and nothing applied just before it");
 	}
 }
 

@@ -46,10 +46,10 @@ CREATE TABLE tags (id INTEGER PRIMARY KEY);"
 
 run baseline --infer --dry-run
 check "dry run: exit 4 (a partial and an undecided migration)" rc_is 4
-check "dry run: data-only first migration undecided" line 1 "undecided app:0001  (nothing to look for, and no earlier migration of its source is applied)"
+check "dry run: data-only first migration undecided" line 1 "undecided app:0001  (nothing to look for, and nothing applied just before it)"
 check "dry run: table and index found" line 2 "applied   app:0002  (2 objects found; would be recorded)"
 check "dry run: column added by ALTER found" line 3 "applied   app:0003  (1 object found; would be recorded)"
-check "dry run: data-only between applied ones" line 4 "applied   app:0004  (nothing to look for; migrations before and after it are applied; would be recorded)"
+check "dry run: data-only between applied ones" line 4 "applied   app:0004  (nothing to look for; the migrations before and after it are applied; would be recorded)"
 check "dry run: created table found under its final name" line 5 "applied   app:0005  (1 object found; would be recorded)"
 check "dry run: rename: new name there, old gone" line 6 "applied   app:0006  (1 object found; would be recorded)"
 check "dry run: second rename" line 7 "applied   app:0007  (1 object found; would be recorded)"
@@ -139,14 +139,27 @@ ops 0004_new 'CREATE TABLE new (id INTEGER PRIMARY KEY);'
 q dropped "CREATE TABLE keep (id INTEGER PRIMARY KEY);"
 run baseline --infer --dry-run
 check "dropped: exit 4 (undecided ones)" rc_is 4
-check "dropped: a table dropped later is no evidence" line 1 "undecided app:0001  (nothing to look for, and no earlier migration of its source is applied)"
-check "dropped: the drop of a table never made tells nothing" line 3 "undecided app:0003  (nothing to look for, and no later migration of its source is applied)"
+check "dropped: a table dropped later is no evidence" line 1 "undecided app:0001  (nothing to look for, and nothing applied just before it)"
+check "dropped: the drop of a table never made tells nothing" line 3 "undecided app:0003  (nothing to look for, and nothing applied just after it)"
 check "dropped: the last pending" line 4 "pending   app:0004  (none of its 1 object found)"
 q dropped "CREATE TABLE new (id INTEGER PRIMARY KEY);"
 run baseline --infer
 check "dropped: with the last one there: exit 4 (the first undecided)" rc_is 4
-check "dropped: the drop between applied ones" line 3 "applied   app:0003  (nothing to look for; migrations before and after it are applied; recorded as baselined)"
+check "dropped: the drop between applied ones" line 3 "applied   app:0003  (nothing to look for; the migrations before and after it are applied; recorded as baselined)"
 check "dropped: recorded: all but the undecided first" eq "$(versions dropped)" "0002,0003,0004"
+cd ..
+
+# ---- data only next to a pending migration: undecided (the nearest neighbours decide) ----
+mkdir near && cd near
+project near
+ops 0001_a 'CREATE TABLE a (id INTEGER PRIMARY KEY);'
+ops 0002_b 'CREATE TABLE b (id INTEGER PRIMARY KEY);'
+ops 0003_fill 'INSERT INTO a (id) VALUES (1);'
+ops 0004_c 'CREATE TABLE c (id INTEGER PRIMARY KEY);'
+q near "CREATE TABLE a (id INTEGER PRIMARY KEY); CREATE TABLE c (id INTEGER PRIMARY KEY);"
+run baseline --infer --dry-run
+check "near: exit 4" rc_is 4
+check "near: data only after a pending one is undecided" line 3 "undecided app:0003  (nothing to look for, and nothing applied just before it)"
 cd ..
 
 # ---- a drop whose object is still there: partial, what is still there said ----
