@@ -39,7 +39,6 @@ for i in range(1, n + 1):
                 f'  prev_id INTEGER{fk}\n);\nCREATE INDEX t{i}_name_idx ON t{i} (name);\n')
 PY
 "$STRATA" -q apply
-[ -n "${DRIFT_BENCH_HOLD:-}" ] && { echo "$work"; sleep "$DRIFT_BENCH_HOLD"; }
 python3 - "$STRATA" "$REPS" <<'PY'
 import statistics, subprocess, sys, time
 strata, reps = sys.argv[1], int(sys.argv[2])
