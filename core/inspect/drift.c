@@ -101,26 +101,6 @@ static const migration *last_touch(const doc_objs *os, const ledger *lg, strata_
 	return NULL;
 }
 
-static int cmp_name(bool fold, const char *a, const char *b)
-{
-	if (!a || !b)
-		return a ? 1 : b ? -1 : 0;
-	return fold ? strcasecmp(a, b) : strcmp(a, b);
-}
-
-/* catalog.c's order, over two catalogs of one dialect. */
-static int cmp_obj(const catalog *c, const cat_obj *a, const cat_obj *b)
-{
-	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
-	const char *sa = a->schema ? a->schema : c->default_schema;
-	const char *sb = b->schema ? b->schema : c->default_schema;
-	int d = cmp_name(c->fold_case, sa, sb);
-	if (!d)
-		d = cmp_name(c->fold_case, a->parent, b->parent);
-	return d ? d : cmp_name(c->fold_case, a->name, b->name);
-}
-
 /* The child's table is itself extra (in live only) or missing. */
 static bool table_differs(const catalog *live, const catalog *hist, const cat_obj *o)
 {
@@ -157,7 +137,7 @@ static void compare(const catalog *live, const catalog *hist, const doc_objs *os
 	while (i < live->n || j < hist->n) {
 		const cat_obj *a = i < live->n ? &live->v[i] : NULL;
 		const cat_obj *b = j < hist->n ? &hist->v[j] : NULL;
-		int d = !a ? 1 : !b ? -1 : cmp_obj(live, a, b);
+		int d = !a ? 1 : !b ? -1 : catalog_cmp(live, a, b);
 		if (d < 0) {
 			if (!table_differs(live, hist, a))
 				add(r, os, lg, STRATA_DRIFT_EXTRA, a, a, NULL);
