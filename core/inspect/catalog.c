@@ -36,12 +36,13 @@ static const char *schema_of(const catalog *c, const char *schema)
 	return schema ? schema : c->default_schema;
 }
 
+/* An object of no schema (the dialect has none: SQLite) is told by its
+ * table's name alone. */
 static bool tracked_table(const reader *r, const char *schema, const char *table)
 {
 	for (size_t i = 0; table && i < r->nt; i++)
 		if (!cmp_name(r->c->fold_case, r->t[i].table, table) &&
-		    (!r->t[i].schema || !cmp_name(r->c->fold_case, r->t[i].schema,
-		                                  schema_of(r->c, schema))))
+		    (!r->t[i].schema || !schema || !cmp_name(r->c->fold_case, r->t[i].schema, schema)))
 			return true;
 	return false;
 }

@@ -147,6 +147,27 @@ assert gone == {"event": "drift", "kind": "column", "schema": sys.argv[2] or Non
                 "migration": "app:20240101000000_init"}, gone
 ' "$T/out" "$(pick '' public)" "$(pick TEXT text)"
 
+# ---- trackers with a serial key (a sequence OWNED BY it) and a schema of
+# their own: left out with their table ----
+for tr in goose drizzle; do
+	mkdir -p "$tr"
+	printf 'database: %s\nsources:\n  - name: app\n    format: sqlpair\n    path: %s\n    layout: dbmate\n    tracker: %s\n' \
+		"$(db_url "$tr")" "$tr" "$tr" >"$tr.yaml"
+	printf -- '-- migrate:up\nCREATE TABLE %s_a (id INTEGER PRIMARY KEY);\n-- migrate:down\nDROP TABLE %s_a;\n' "$tr" "$tr" >"$tr/0001_a.sql"
+	run -c "$tr.yaml" apply
+	check "$tr: applied" rc_is 0
+	run -c "$tr.yaml" drift
+	check "$tr: its table, its sequence and its schema are not drift" eq "$rc $(cat "$T/out")" \
+		"0 no drift: the database is what its 1 applied migration makes"
+done
+if pg; then
+	check "goose: its table has its serial sequence" eq \
+		"$(q goose "SELECT count(*) FROM pg_class WHERE relname = 'goose_db_version_id_seq'")" 1
+	check "drizzle: its table is in its schema" eq \
+		"$(q drizzle "SELECT count(*) FROM pg_tables WHERE schemaname = 'drizzle'")" 1
+fi
+check "prisma: its table exists (and was not reported above)" eq "$(has_table app _prisma_migrations)" 1
+
 # ---- a database that does not exist: one error line, exit 1, not created ----
 run --db "$(pick sqlite:nothere.db "postgresql://nobody@/none?host=$T/no-server&port=1")" drift
 check "no database: exit 1" rc_is 1
