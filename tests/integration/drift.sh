@@ -166,6 +166,21 @@ if pg; then
 	check "drizzle: its table is in its schema" eq \
 		"$(q drizzle "SELECT count(*) FROM pg_tables WHERE schemaname = 'drizzle'")" 1
 fi
+if pg; then
+	# ?schema=: the scratch made beside the target replays into that schema too.
+	mkdir -p sch
+	printf 'database: %s\nsources:\n  - name: app\n    format: sqlpair\n    path: sch\n    layout: dbmate\n' \
+		"$(db_url sch schema=shop)" >sch.yaml
+	printf -- '-- migrate:up\nCREATE TABLE items (id INTEGER PRIMARY KEY);\n-- migrate:down\nDROP TABLE items;\n' >sch/0001_items.sql
+	run -c sch.yaml apply
+	check "?schema=shop: applied" rc_is 0
+	run -c sch.yaml drift
+	check "?schema=shop: no drift" eq "$rc $(cat "$T/out")" "0 no drift: the database is what its 1 applied migration makes"
+	q sch "CREATE TABLE shop.extra (id INTEGER)"
+	run -c sch.yaml drift
+	check "?schema=shop: a table added in it" eq "$rc $(head -1 "$T/out")" \
+		"4 + table shop.extra  (in the database, not made by the history)"
+fi
 check "prisma: its table exists (and was not reported above)" eq "$(has_table app _prisma_migrations)" 1
 
 # ---- a database that does not exist: one error line, exit 1, not created ----
