@@ -86,8 +86,8 @@ int cli_drift_print(strata *s, const strata_drift_result *r, int json, int quiet
 	for (size_t i = 0; i < n; i++)
 		item_text(strata_drift_get(s, i));
 	if (!n)
-		printf("no drift: the database is what its %zu applied migration%s make\n", r->migrations,
-		       r->migrations == 1 ? "" : "s");
+		printf("no drift: the database is what its %zu applied migration%s\n", r->migrations,
+		       r->migrations == 1 ? " makes" : "s make");
 	else
 		printf("drift: %zu extra, %zu missing, %zu different (%zu migration%s replayed)\n",
 		       r->extra, r->missing, r->different, r->migrations, r->migrations == 1 ? "" : "s");

@@ -71,17 +71,20 @@ static const char *sch(const doc_objs *os, const char *s)
 }
 
 /* The newest record that changes (kind, schema, parent, name): created,
- * altered, dropped, or renamed to it; for a child, else (up) its table's.
- * NULL: no migration did. */
+ * altered, dropped, or renamed to it (made: created or renamed to it only).
+ * For a child no record names (a column of a CREATE TABLE the parser does
+ * not list), up: the migration that made its table; an ALTER of the table
+ * is about some other part of it.  NULL: no migration did. */
 static const migration *last_touch(const doc_objs *os, const ledger *lg, strata_obj_kind kind,
                                    const char *schema, const char *parent, const char *name,
-                                   bool up)
+                                   bool up, bool made)
 {
 	bool fold = os->fold_case;
 	for (size_t i = os->n; i-- > 0;) {
 		const doc_obj *o = &os->v[i];
 		if (o->action == STRATA_OBJ_REFER || o->action == STRATA_OBJ_WRITE ||
-		    o->action == STRATA_OBJ_INVALID || !kind_fits(o->kind, kind))
+		    o->action == STRATA_OBJ_INVALID || !kind_fits(o->kind, kind) ||
+		    (made && o->action != STRATA_OBJ_CREATE && o->action != STRATA_OBJ_RENAME))
 			continue;
 		const char *n = o->action == STRATA_OBJ_RENAME && o->new_name ? o->new_name : o->name;
 		bool named = kind == STRATA_OBJK_FUNCTION || kind == STRATA_OBJK_PROCEDURE
@@ -94,28 +97,8 @@ static const migration *last_touch(const doc_objs *os, const ledger *lg, strata_
 		return o->mig < lg->nmigs ? lg->migs[o->mig] : NULL;
 	}
 	if (up && is_child(kind) && parent)
-		return last_touch(os, lg, STRATA_OBJK_TABLE, schema, NULL, parent, false);
+		return last_touch(os, lg, STRATA_OBJK_TABLE, schema, NULL, parent, false, true);
 	return NULL;
-}
-
-static int cmp_name(bool fold, const char *a, const char *b)
-{
-	if (!a || !b)
-		return a ? 1 : b ? -1 : 0;
-	return fold ? strcasecmp(a, b) : strcmp(a, b);
-}
-
-/* catalog.c's order, over two catalogs of one dialect. */
-static int cmp_obj(const catalog *c, const cat_obj *a, const cat_obj *b)
-{
-	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
-	const char *sa = a->schema ? a->schema : c->default_schema;
-	const char *sb = b->schema ? b->schema : c->default_schema;
-	int d = cmp_name(c->fold_case, sa, sb);
-	if (!d)
-		d = cmp_name(c->fold_case, a->parent, b->parent);
-	return d ? d : cmp_name(c->fold_case, a->name, b->name);
 }
 
 /* The child's table is itself extra (in live only) or missing. */
@@ -133,7 +116,7 @@ static void add(drift_report *r, const doc_objs *os, const ledger *lg, strata_dr
 {
 	/* An extra object no migration made: its table's is no answer. */
 	const migration *m = last_touch(os, lg, o->kind, o->schema, o->parent, o->name,
-	                                ch != STRATA_DRIFT_EXTRA);
+	                                ch != STRATA_DRIFT_EXTRA, false);
 	r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
 	r->v[r->n++] = (strata_drift_item){
 		.kind = o->kind, .change = ch, .schema = xstrdup(o->schema),
@@ -154,7 +137,7 @@ static void compare(const catalog *live, const catalog *hist, const doc_objs *os
 	while (i < live->n || j < hist->n) {
 		const cat_obj *a = i < live->n ? &live->v[i] : NULL;
 		const cat_obj *b = j < hist->n ? &hist->v[j] : NULL;
-		int d = !a ? 1 : !b ? -1 : cmp_obj(live, a, b);
+		int d = !a ? 1 : !b ? -1 : catalog_cmp(live, a, b);
 		if (d < 0) {
 			if (!table_differs(live, hist, a))
 				add(r, os, lg, STRATA_DRIFT_EXTRA, a, a, NULL);

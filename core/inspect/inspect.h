@@ -73,6 +73,9 @@ int catalog_read(plan *p, db *d, catalog *c);
 /* NULL: not there.  schema NULL: the dialect's default; parent NULL for kinds that have none; names compared as the dialect compares them. */
 const cat_obj *catalog_find(const catalog *c, strata_obj_kind kind, const char *schema, const char *parent, const char *name);
 void catalog_free(catalog *c);
+/* catalog_find's order: kind, schema (none for schemas and extensions, named
+ * database-wide), parent, name. */
+int catalog_cmp(const catalog *c, const cat_obj *a, const cat_obj *b);
 
 /* drift.c: the differences of one drift run (strings owned). */
 typedef struct drift_report {

@@ -29,9 +29,11 @@ if pg; then
 CREATE SEQUENCE tickets;
 CREATE FUNCTION add_one(i integer) RETURNS integer LANGUAGE sql AS 'SELECT i + 1';
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
-CREATE TRIGGER posts_touch BEFORE UPDATE ON posts FOR EACH ROW EXECUTE FUNCTION touch();"
+CREATE TRIGGER posts_touch BEFORE UPDATE ON posts FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE users ADD COLUMN score INTEGER;"
 else
-	mig 20240103000000_kinds 'CREATE TRIGGER posts_touch AFTER UPDATE ON posts BEGIN SELECT 1; END;'
+	mig 20240103000000_kinds 'CREATE TRIGGER posts_touch AFTER UPDATE ON posts BEGIN SELECT 1; END;
+ALTER TABLE users ADD COLUMN score INTEGER;'
 fi
 run apply
 check "setup: the history applies" rc_is 0
@@ -56,8 +58,8 @@ if sqlite; then
 	# SQLite alters a column's type, nullability or default by a rebuild.
 	q app "PRAGMA foreign_keys = OFF; BEGIN;
 CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT, age BIGINT DEFAULT 0,
-  nick TEXT DEFAULT 'x', UNIQUE (email));
-INSERT INTO users_new SELECT id, email, age, nick FROM users;
+  nick TEXT DEFAULT 'x', score INTEGER NOT NULL, UNIQUE (email));
+INSERT INTO users_new SELECT id, email, age, nick, score FROM users;
 DROP TABLE users; ALTER TABLE users_new RENAME TO users; COMMIT"
 	q app "DROP TRIGGER posts_touch"
 	q app "CREATE TRIGGER posts_touch AFTER UPDATE ON posts BEGIN SELECT 2; END"
@@ -66,6 +68,7 @@ else
 	q app "ALTER TABLE users ALTER COLUMN age TYPE bigint"
 	q app "ALTER TABLE users ALTER COLUMN email DROP NOT NULL"
 	q app "ALTER TABLE users ALTER COLUMN nick SET DEFAULT 'x'"
+	q app "ALTER TABLE users ALTER COLUMN score SET NOT NULL"
 	q app "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email)"
 	q app "CREATE SEQUENCE extra_seq"
 	q app "ALTER TYPE mood ADD VALUE 'meh'"
@@ -91,6 +94,9 @@ check "a column's nullability" line "$(pick \
 check "a column's default" line "$(pick \
 	"~ column users.nick: TEXT DEFAULT 'x' in the database, TEXT in the history ($I)" \
 	"~ column public.users.nick: text DEFAULT 'x'::text in the database, text in the history ($I)")"
+check "a column: the migration that last touched it, not the one that made its table" line "$(pick \
+	"~ column users.score: INTEGER NOT NULL in the database, INTEGER in the history ($X)" \
+	"~ column public.users.score: integer NOT NULL in the database, integer in the history ($X)")"
 check "an added index" line "+ index ${S}posts.posts_body  (in the database, not made by the history)"
 check "a dropped index" line "- index ${S}users.users_age  (made by $I, not in the database)"
 check "an added constraint" line "$(pick \
@@ -102,8 +108,8 @@ check "a replaced view" line "$(pick \
 check "an added view" line "+ view ${S}v2  (in the database, not made by the history)"
 if sqlite; then
 	check "a replaced trigger" line "~ trigger posts.posts_touch: CREATE TRIGGER posts_touch AFTER UPDATE ON posts BEGIN SELECT 2; END in the database, CREATE TRIGGER posts_touch AFTER UPDATE ON posts BEGIN SELECT 1; END in the history ($X)"
-	check "the summary" line "drift: 4 extra, 2 missing, 5 different (3 migrations replayed)"
-	check "nothing else" eq "$(wc -l <"$T/out")" 12
+	check "the summary" line "drift: 4 extra, 2 missing, 6 different (3 migrations replayed)"
+	check "nothing else" eq "$(wc -l <"$T/out")" 13
 else
 	check "an added sequence" line "+ sequence public.extra_seq  (in the database, not made by the history)"
 	check "an enum value" line "~ type public.mood: ENUM ('happy', 'sad', 'meh') in the database, ENUM ('happy', 'sad') in the history ($X)"
@@ -111,8 +117,8 @@ else
 	check "an added trigger" line "+ trigger public.users.users_touch  (in the database, not made by the history)"
 	check "an added extension" line "+ extension pg_trgm  (in the database, not made by the history)"
 	check "an added schema" line "+ schema reports  (in the database, not made by the history)"
-	check "the summary" line "drift: 8 extra, 2 missing, 6 different (3 migrations replayed)"
-	check "nothing else" eq "$(wc -l <"$T/out")" 17
+	check "the summary" line "drift: 8 extra, 2 missing, 7 different (3 migrations replayed)"
+	check "nothing else" eq "$(wc -l <"$T/out")" 18
 	check "the extension's own functions are not listed" out_lacks "similarity"
 	check "the history's serial and identity sequences are not extra" out_lacks "tickets"
 fi
@@ -140,6 +146,51 @@ assert gone == {"event": "drift", "kind": "column", "schema": sys.argv[2] or Non
                 "name": "gone", "change": "missing", "live": None, "history": sys.argv[3],
                 "migration": "app:20240101000000_init"}, gone
 ' "$T/out" "$(pick '' public)" "$(pick TEXT text)"
+
+# ---- trackers with a serial key (a sequence OWNED BY it) and a schema of
+# their own: left out with their table ----
+for tr in goose drizzle; do
+	mkdir -p "$tr"
+	printf 'database: %s\nsources:\n  - name: app\n    format: sqlpair\n    path: %s\n    layout: dbmate\n    tracker: %s\n' \
+		"$(db_url "$tr")" "$tr" "$tr" >"$tr.yaml"
+	printf -- '-- migrate:up\nCREATE TABLE %s_a (id INTEGER PRIMARY KEY);\n-- migrate:down\nDROP TABLE %s_a;\n' "$tr" "$tr" >"$tr/0001_a.sql"
+	run -c "$tr.yaml" apply
+	check "$tr: applied" rc_is 0
+	run -c "$tr.yaml" drift
+	check "$tr: its table, its sequence and its schema are not drift" eq "$rc $(cat "$T/out")" \
+		"0 no drift: the database is what its 1 applied migration makes"
+done
+if pg; then
+	check "goose: its table has its serial sequence" eq \
+		"$(q goose "SELECT count(*) FROM pg_class WHERE relname = 'goose_db_version_id_seq'")" 1
+	check "drizzle: its table is in its schema" eq \
+		"$(q drizzle "SELECT count(*) FROM pg_tables WHERE schemaname = 'drizzle'")" 1
+fi
+if pg; then
+	# ?schema=: the scratch made beside the target replays into that schema too.
+	mkdir -p sch
+	printf 'database: %s\nsources:\n  - name: app\n    format: sqlpair\n    path: sch\n    layout: dbmate\n' \
+		"$(db_url sch schema=shop)" >sch.yaml
+	printf -- '-- migrate:up\nCREATE TABLE items (id INTEGER PRIMARY KEY);\n-- migrate:down\nDROP TABLE items;\n' >sch/0001_items.sql
+	run -c sch.yaml apply
+	check "?schema=shop: applied" rc_is 0
+	run -c sch.yaml drift
+	check "?schema=shop: no drift" eq "$rc $(cat "$T/out")" "0 no drift: the database is what its 1 applied migration makes"
+	q sch "CREATE TABLE shop.extra (id INTEGER)"
+	run -c sch.yaml drift
+	check "?schema=shop: a table added in it" eq "$rc $(head -1 "$T/out")" \
+		"4 + table shop.extra  (in the database, not made by the history)"
+fi
+check "prisma: its table exists (and was not reported above)" eq "$(has_table app _prisma_migrations)" 1
+
+# ---- a database that does not exist: one error line, exit 1, not created ----
+run --db "$(pick sqlite:nothere.db "postgresql://nobody@/none?host=$T/no-server&port=1")" drift
+check "no database: exit 1" rc_is 1
+check "no database: one error line" eq "$(wc -l <"$T/err")" 1
+if sqlite; then
+	check "no database: said" err_is "strata: error: sqlite:nothere.db: the database does not exist (hint: point --db at the database to compare)"
+	check "no database: not created" test ! -e nothere.db
+fi
 
 # ---- a scratch that cannot be used: one error line, exit 1 (2 when it is
 # not one to use: not empty, another dialect) ----
