@@ -57,6 +57,8 @@ int cli_doctor_print(strata *s, const strata_doctor_result *r, int json, int qui
 /* ---- json.c ---- */
 /* A JSON string literal (or null) on f. */
 void json_str(FILE *f, const char *s);
+/* `, "key": value` on f, value as json_str() says it; key is a literal. */
+void json_kv(FILE *f, const char *key, const char *value);
 
 /* ---- text.c: message text, escaped, one line per message ---- */
 typedef struct text {
