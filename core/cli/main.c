@@ -19,6 +19,7 @@ static int cmd_baseline(strata *s, const struct opts *o);
 static int cmd_mark(strata *s, const struct opts *o);
 static int cmd_verify(strata *s, const struct opts *o);
 static int cmd_doctor(strata *s, const struct opts *o);
+static int cmd_repair(strata *s, const struct opts *o);
 static int cmd_plugins(strata *s, const struct opts *o);
 static int cmd_completion(strata *s, const struct opts *o);
 
@@ -38,6 +39,8 @@ const cli_command cli_commands[] = {
 	{"verify", F_SCRATCH | F_JSON | F_WRITES, cmd_verify, "[--scratch URL]",
 	 "apply the history to an empty database"},
 	{"doctor", F_JSON, cmd_doctor, "", "every problem of the history in one run (exit 4 findings)"},
+	{"repair", F_IDS | F_FORCE | F_DRY | F_JSON | F_WRITES, cmd_repair, "[ID...] [--force] [--dry-run]",
+	 "record again checksums of files changed in comments or whitespace only (exit 4 refused)"},
 	{"plugins", F_JSON, cmd_plugins, "", "the plugins found"},
 	{"completion", F_SHELL, cmd_completion, "bash|zsh|fish", "print a shell completion script"},
 	{NULL, 0, NULL, NULL, NULL},
@@ -61,7 +64,7 @@ const cli_option cli_options[] = {
 	{"--scratch", NULL, F_SCRATCH, "URL", "the empty database to verify on"},
 	{"--applied", NULL, F_APPLIED, NULL, "record as applied"},
 	{"--rolled-back", NULL, F_ROLLED, NULL, "record as rolled back"},
-	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml"},
+	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml (init); repair what differs (repair)"},
 	{NULL, NULL, 0, NULL, NULL},
 };
 
@@ -198,7 +201,7 @@ static void json_field(const char *key, const char *value, int first)
 	json_str(stdout, value);
 }
 
-static void print_migration_json(const strata_migration_info *m, int with_state)
+static void print_migration_json(const strata_migration_info *m, int with_state, const char *diff)
 {
 	json_field("id", m->id, 1);
 	json_field("source", m->source, 0);
@@ -220,6 +223,8 @@ static void print_migration_json(const strata_migration_info *m, int with_state)
 			json_field("decided_by", m->decided_by, 0);
 			json_field("decided_at", m->decided_at, 0);
 		}
+		if (diff)
+			json_field("diff", diff, 0);
 	}
 	fputs("}", stdout);
 }
@@ -278,7 +283,7 @@ static int cmd_ledger(strata *s, const opts *o)
 		fputs(", \"migrations\": [", stdout);
 		for (size_t i = 0; i < n; i++) {
 			fputs(i ? ",\n  " : "\n  ", stdout);
-			print_migration_json(strata_migration_get(s, i), 0);
+			print_migration_json(strata_migration_get(s, i), 0, NULL);
 		}
 		fputs(n ? "\n]" : "]", stdout);
 		print_left_out_json(s);
@@ -326,6 +331,37 @@ static const char *state_color(strata_state st)
 	}
 }
 
+/* -v: what changed in a modified migration since strata_ledger recorded
+ * its text, indented under its line (or why that cannot be shown). */
+static void print_diff(strata *s, size_t i)
+{
+	char *diff = strata_migration_diff(s, i);
+	if (!diff || !*diff) {
+		say(stdout, "    %s", diff ? "(the file is the text strata_ledger recorded: only the "
+		                             "recorded checksum differs)"
+		                           : "(no recorded text to compare: the row predates it, or "
+		                             "another tool wrote it)");
+		free(diff);
+		return;
+	}
+	for (const char *p = diff; *p;) {
+		size_t n = strcspn(p, "\n");
+		text t = {0};
+		text_raw(&t, "    ", 4);
+		const char *c = *p == '-' ? SGR_RED : *p == '+' ? SGR_GREEN : *p == '@' ? SGR_CYAN : NULL;
+		if (c)
+			text_color(&t, stdout, c);
+		char *line = strndup(p, n);
+		text_esc(&t, line ? line : "");
+		free(line);
+		if (c)
+			text_color(&t, stdout, SGR_RESET);
+		text_line(&t, stdout);
+		p += n + (p[n] == '\n');
+	}
+	free(diff);
+}
+
 static int cmd_status(strata *s, const opts *o)
 {
 	size_t counts[STRATA_STATE_COUNT], ooo = 0;
@@ -342,7 +378,15 @@ static int cmd_status(strata *s, const opts *o)
 		fputs(", \"migrations\": [", stdout);
 		for (size_t i = 0; i < n; i++) {
 			fputs(i ? ",\n  " : "\n  ", stdout);
-			print_migration_json(strata_migration_get(s, i), 1);
+			const strata_migration_info *m = strata_migration_get(s, i);
+			/* -v: a modified migration's change against the text strata_ledger kept */
+			char *diff = verbose && m->state == STRATA_MODIFIED ? strata_migration_diff(s, i) : NULL;
+			if (diff && !*diff) {
+				free(diff);
+				diff = NULL;
+			}
+			print_migration_json(m, 1, diff);
+			free(diff);
 		}
 		fputs(n ? "\n]" : "]", stdout);
 		print_left_out_json(s);
@@ -379,6 +423,8 @@ static int cmd_status(strata *s, const opts *o)
 			if (m->state == STRATA_FAILED && m->error)
 				print_one_line(&t, m->error);
 			text_line(&t, stdout);
+			if (verbose && m->state == STRATA_MODIFIED)
+				print_diff(s, i);
 		}
 		printf("%zu migration%s:", n, n == 1 ? "" : "s");
 		const char *sep = " ";
@@ -469,6 +515,17 @@ static int cmd_doctor(strata *s, const opts *o)
 	if (rc)
 		return report(s, rc);
 	return cli_doctor_print(s, &r, o->json, quiet);
+}
+
+/* repair: the items (cli/repair.c prints them). */
+static int cmd_repair(strata *s, const opts *o)
+{
+	strata_repair_opts ro = {.ids = o->ids, .n_ids = (size_t)o->n_ids, .force = o->force,
+	                         .dry_run = o->dry_run};
+	int rc = strata_repair(s, &ro);
+	if (rc)
+		return report(s, rc);
+	return cli_repair_print(s, &ro, o->json, quiet, verbose);
 }
 
 static int cmd_verify(strata *s, const opts *o)
@@ -603,6 +660,21 @@ static int need_value(int argc, char **argv, int *i, const char **out)
 	return 0;
 }
 
+/* The positional ids of F_IDS commands (freed by main). */
+static const char **ids;
+
+static const char **xids_add(const char **v, int *n, const char *a)
+{
+	const char **w = realloc(v, (size_t)(*n + 2) * sizeof *w);
+	if (!w) {
+		fputs("strata: out of memory\n", stderr);
+		exit(EXIT_ERR);
+	}
+	w[(*n)++] = a;
+	w[*n] = NULL;
+	return w;
+}
+
 static int parse(int argc, char **argv, opts *o)
 {
 	for (int i = 1; i < argc; i++) {
@@ -657,7 +729,11 @@ static int parse(int argc, char **argv, opts *o)
 			return usage_error("unknown option '%s'", a);
 		else if (!o->command)
 			o->command = a;
-		else if (!o->id)
+		else if (!strcmp(o->command, "repair")) { /* F_IDS: every positional is an id */
+			ids = xids_add(ids, &o->n_ids, a);
+			o->ids = ids;
+			o->given |= F_IDS;
+		} else if (!o->id)
 			o->id = a, o->given |= strcmp(o->command, "completion") ? F_ID : F_SHELL;
 		else
 			return usage_error("unexpected argument '%s'", a);
@@ -734,6 +810,7 @@ int main(int argc, char **argv)
 		rc = 128 + sig;
 	strata_free(s);
 	events_free();
+	free(ids);
 	if (fflush(stdout) != 0)
 		return EXIT_ERR;
 	return rc;

@@ -111,6 +111,9 @@ int ledger_table_write(db *d, const migration *m, const char *state, const char 
 /* The same with applied_by given (NULL: this connection's user@host). */
 int ledger_table_write_by(db *d, const migration *m, const char *state, const char *started,
                           const char *finished, long ms, const char *error, const char *by);
+/* strata repair: m's row gets the file's checksum and text, nothing else;
+ * 1 done, 0 no row, < 0 error. */
+int ledger_table_repair(db *d, const migration *m);
 void ledger_rows_free(ledger_row *rows, size_t n);
 void ledger_row_clear(ledger_row *r);
 

@@ -309,3 +309,21 @@ int ledger_table_write_by(db *d, const migration *m, const char *state, const ch
 	free(script);
 	return rc < 0 ? failed(d, rc, "write") : rc;
 }
+
+/* `strata repair`: the row of m keeps its state and times; its checksum
+ * and kept text become the file's.  1 when the row was there, 0 when not,
+ * < 0 error.  Needs the script column (ledger_table_ensure() adds it). */
+int ledger_table_repair(db *d, const migration *m)
+{
+	ledger_row r;
+	int found = ledger_table_get(d, m->info.id, &r);
+	ledger_row_clear(&r);
+	if (found <= 0)
+		return found;
+	char *script = m->up && !memchr(m->up, 0, m->up_len) ? xstrndup(m->up, m->up_len) : NULL;
+	const char *p[] = {m->checksum, script, m->info.id};
+	int rc = db_query(d, "UPDATE strata_ledger SET checksum = $1, script = $2 WHERE id = $3", p, 3,
+	                  NULL, NULL);
+	free(script);
+	return rc < 0 ? failed(d, rc, "write") : 1;
+}

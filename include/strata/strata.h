@@ -294,6 +294,45 @@ void strata_interrupt(strata *s, int signo);
 /* The signal strata_interrupt() was given, 0 when it was not called. */
 int strata_interrupted(const strata *s);
 
+/* ---- repair: recorded checksums that no longer match their files ----
+ *
+ * For each migration whose file no longer has the checksum strata_ledger
+ * or a native tracker recorded (or those named in ids): when strata_ledger
+ * kept the text it applied, both texts are read with the dialect's own
+ * parser (the driver's normalize op); the same statements (comments and
+ * whitespace aside) → the file's checksum is recorded again in
+ * strata_ledger and every native tracker of its source, in one
+ * transaction; other statements → refused with the line diff, unless
+ * force.  A row with no recorded text is decided by the live catalog.
+ * dry_run says what would be done and writes nothing.  The items stay
+ * readable until the next call on the handle. */
+typedef struct strata_repair_item {
+	const char *id;
+	const char *file;         /* the migration's file */
+	int line;                 /* its first changed line (0: unknown) */
+	const char *action;       /* "repaired" "would_repair" "refused" */
+	const char *reason;       /* why, one line */
+	const char *diff;         /* recorded text against the file, unified; NULL: none */
+	const char *old_checksum; /* strata_ledger's, or the tracker's when it has no row */
+	const char *new_checksum; /* the file's */
+	int forced;               /* repaired although the statements differ (force) */
+} strata_repair_item;
+
+typedef struct strata_repair_opts {
+	const char *const *ids; /* NULL: every migration that needs it */
+	size_t n_ids;
+	int force, dry_run;
+	size_t repaired, refused; /* out */
+} strata_repair_opts;
+
+int strata_repair(strata *s, strata_repair_opts *opts);
+size_t strata_repair_count(const strata *s);
+const strata_repair_item *strata_repair_get(const strata *s, size_t i);
+/* For `status -v`: the diff of migration i's text as strata_ledger
+ * recorded it against its file now (unified, malloc'd: free it), after
+ * strata_status; "" when they are equal, NULL when no text was recorded. */
+char *strata_migration_diff(const strata *s, size_t i);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif
