@@ -110,15 +110,6 @@ static int file_line(const migration *m, int k)
 	return k ? m->info.line + k - 1 : m->info.line;
 }
 
-/* The text of a statement for a message: its first 80 bytes. */
-static char *shown(const stmts *s, size_t i)
-{
-	if (i >= s->n)
-		return xstrdup("(none)");
-	size_t n = strlen(s->v[i]);
-	return xasprintf("%.80s%s", s->v[i], n > 80 ? "…" : "");
-}
-
 /* Decide one migration: 1 repair, 0 refuse (the item says why), < 0 an
  * error that stops the command. */
 static int decide(plan *p, db *d, const migration *m, int verdict, bool checked, bool force,
@@ -197,13 +188,11 @@ static int decide(plan *p, db *d, const migration *m, int verdict, bool checked,
 		                   now.n, now.n == 1 ? "" : "s"),
 		         diff, false);
 	else {
-		char *a = shown(&then, k), *b = shown(&now, k);
 		add_item(r, m, file_line(m, first), force ? act : "refused",
-		         xasprintf("%sstatement %zu differs: recorded %s, now %s", force ? "forced: " : "",
-		                   k + 1, a, b),
+		         xasprintf("%sstatement %zu of %zu differs as the %s parser reads it (the "
+		                   "recorded text has %zu)",
+		                   force ? "forced: " : "", k + 1, now.n, db_dialect(d), then.n),
 		         diff, force);
-		free(a);
-		free(b);
 		ok = force;
 	}
 	stmts_free(&now);
