@@ -179,6 +179,18 @@ int strata_baseline(strata *s, const char *to, size_t *recorded)
 	return run_baseline(&s->pl, url_of(s), to, recorded);
 }
 
+int strata_baseline_counted(strata *s, const char *to, strata_baseline_result *out)
+{
+	err_clear(&s->err);
+	return run_baseline_counted(&s->pl, url_of(s), to, out);
+}
+
+int strata_baseline_infer(strata *s, int dry_run, strata_infer_result *out)
+{
+	err_clear(&s->err);
+	return inspect_infer_baseline(&s->pl, url_of(s), dry_run, out);
+}
+
 int strata_mark(strata *s, const char *id, int applied)
 {
 	err_clear(&s->err);

@@ -33,7 +33,8 @@ const cli_command cli_commands[] = {
 	 "apply pending migrations in order"},
 	{"rollback", F_TO | F_STEPS | F_DRY | F_JSON | F_WRITES, cmd_rollback, "[--to ID | --steps N] [--dry-run]",
 	 "run down scripts, newest first"},
-	{"baseline", F_TO | F_JSON | F_WRITES, cmd_baseline, "[--to ID]", "record as applied without running"},
+	{"baseline", F_TO | F_INFER | F_DRY | F_JSON | F_WRITES, cmd_baseline, "[--to ID | --infer [--dry-run]]",
+	 "record as applied without running (--infer: those the live schema holds)"},
 	{"mark", F_ID | F_APPLIED | F_ROLLED | F_JSON | F_WRITES, cmd_mark, "ID --applied | --rolled-back",
 	 "repair one migration's record"},
 	{"verify", F_SCRATCH | F_JSON | F_WRITES, cmd_verify, "[--scratch URL]",
@@ -65,6 +66,7 @@ const cli_option cli_options[] = {
 	{"--applied", NULL, F_APPLIED, NULL, "record as applied"},
 	{"--rolled-back", NULL, F_ROLLED, NULL, "record as rolled back"},
 	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml (init); repair what differs (repair)"},
+	{"--infer", NULL, F_INFER, NULL, "baseline what the live schema already holds"},
 	{NULL, NULL, 0, NULL, NULL},
 };
 
@@ -482,16 +484,66 @@ static int cmd_rollback(strata *s, const opts *o)
 	return EXIT_OK;
 }
 
+/* baseline --infer: the verdicts (cli/infer.c prints them). */
+static int cmd_baseline_infer(strata *s, const opts *o)
+{
+	if (o->to)
+		return usage_error("--infer decides every migration; it does not take --to");
+	strata_infer_result r = {0};
+	int rc = strata_baseline_infer(s, o->dry_run, &r);
+	if (!rc)
+		rc = cli_infer_print(s, &r, o->dry_run, o->json, quiet);
+	else
+		rc = report(s, rc);
+	strata_infer_result_free(&r);
+	return rc;
+}
+
+/* What a baseline left out, and why: "3 already recorded, 2 pending after --to". */
+static void skipped(text *t, const strata_baseline_result *r)
+{
+	const struct {
+		size_t n;
+		const char *why;
+	} parts[] = {
+		{r->already, "already recorded"},
+		{r->after_to, "pending after --to"},
+		{r->ignored, "ignored (below the baseline migration)"},
+		{r->renewed, "recorded, their native row written again"},
+	};
+	const char *sep = "";
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+		if (parts[i].n) {
+			text_printf(t, "%s%zu %s", sep, parts[i].n, parts[i].why);
+			sep = ", ";
+		}
+}
+
 static int cmd_baseline(strata *s, const opts *o)
 {
-	size_t n = 0;
-	int rc = strata_baseline(s, o->to, &n);
+	if (o->infer)
+		return cmd_baseline_infer(s, o);
+	if (o->dry_run)
+		return usage_error("--dry-run goes with --infer here");
+	strata_baseline_result r = {0};
+	int rc = strata_baseline_counted(s, o->to, &r);
 	if (rc)
 		return report(s, rc);
-	if (o->json)
+	size_t n = r.recorded;
+	bool left = r.already + r.after_to + r.ignored + r.renewed;
+	if (o->json) {
 		events_summary(s, "baseline", "baselined", n, 0);
-	else if (!quiet)
-		printf("%zu migration%s recorded as baselined (not run)\n", n, n == 1 ? "" : "s");
+	} else if (!quiet) {
+		text t = {0};
+		if (n)
+			text_printf(&t, "%zu migration%s recorded as baselined (not run)", n, n == 1 ? "" : "s");
+		else
+			text_printf(&t, "nothing to baseline%s", left ? "" : ": the ledger has no migrations");
+		if (left)
+			text_printf(&t, "%s", n ? "; left out: " : ": ");
+		skipped(&t, &r);
+		text_line(&t, stdout);
+	}
 	return EXIT_OK;
 }
 
@@ -715,6 +767,8 @@ static int parse(int argc, char **argv, opts *o)
 			o->applied = 1, o->given |= F_APPLIED;
 		else if (!strcmp(a, "--rolled-back"))
 			o->rolled_back = 1, o->given |= F_ROLLED;
+		else if (!strcmp(a, "--infer"))
+			o->infer = 1, o->given |= F_INFER;
 		else if (!strcmp(a, "--force"))
 			o->force = 1, o->given |= F_FORCE;
 		else if (!strcmp(a, "--out-of-order"))

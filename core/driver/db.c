@@ -420,3 +420,10 @@ int db_normalize(db *d, const char *text, size_t len, const char *file, int line
 		return STRATA_ENOTFOUND;
 	return call_normalize(&d->hc, d->plugin, d->conn, &sc, fn, ud);
 }
+
+int db_catalog(db *d, strata_catalog_fn fn, void *ud)
+{
+	if (!d->plugin || !d->conn)
+		return STRATA_ENOTFOUND;
+	return call_catalog(&d->hc, d->plugin, d->conn, 0, fn, ud);
+}

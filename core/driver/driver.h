@@ -86,6 +86,10 @@ int db_directive(const migration *m);
 int db_normalize(db *d, const char *text, size_t len, const char *file, int line,
                  strata_text_fn fn, void *ud);
 
+/* Every object of d's live schema (the driver's catalog op), to fn;
+ * STRATA_ENOTFOUND (nothing reported) when the driver has none. */
+int db_catalog(db *d, strata_catalog_fn fn, void *ud);
+
 /* ---- ledger_table.c: strata_ledger ---- */
 typedef struct ledger_row {
 	char *id, *source, *version, *name, *checksum, *state;

@@ -71,17 +71,13 @@ char *inspect_modified_diff(const migration *m, int context, int *first_line)
 }
 
 /* Rows without recorded text: what the live catalog says of each
- * migration (branch infer's infer_decide(), inspect.h: APPLIED when the
- * catalog holds what the file creates).  Not merged yet: STRATA_ENOTFOUND,
- * and such rows are refused saying so; the lead wires
- *     infer_verdict *v; size_t n; rc = infer_decide(p, d, &v, &n);
- * here. */
-static int catalog_verdicts(plan *p, db *d, int **out)
+ * migration (branch infer's infer_run(), the decision infer_decide()
+ * gives: APPLIED when the catalog holds what the file creates and lacks
+ * what it drops), with what is missing for the refusal. */
+static int catalog_verdicts(plan *p, db *d, infer_report *out)
 {
-	(void)p;
-	(void)d;
-	*out = NULL;
-	return STRATA_ENOTFOUND;
+	memset(out, 0, sizeof *out);
+	return infer_run(p, d, out);
 }
 
 static void add_item(repair_report *r, const migration *m, int line, const char *action,
@@ -112,7 +108,7 @@ static int file_line(const migration *m, int k)
 
 /* Decide one migration: 1 repair, 0 refuse (the item says why), < 0 an
  * error that stops the command. */
-static int decide(plan *p, db *d, const migration *m, int verdict, bool checked, bool force,
+static int decide(plan *p, db *d, const migration *m, const infer_item *cat, bool force,
                   repair_report *r, bool dry)
 {
 	const char *act = dry ? "would_repair" : "repaired";
@@ -124,7 +120,7 @@ static int decide(plan *p, db *d, const migration *m, int verdict, bool checked,
 		return 0;
 	}
 	if (!m->recorded_script) {
-		if (checked && verdict == 1) { /* INFER_APPLIED */
+		if (cat && cat->verdict == INFER_APPLIED) {
 			add_item(r, m, 0, act,
 			         xstrdup("no recorded text; the live catalog holds what the file creates"),
 			         NULL, false);
@@ -135,12 +131,16 @@ static int decide(plan *p, db *d, const migration *m, int verdict, bool checked,
 			         xstrdup("forced: no recorded text to compare the file with"), NULL, true);
 			return 1;
 		}
-		add_item(r, m, 0, "refused",
-		         xstrdup(checked ? "no recorded text, and the live catalog does not hold all "
-		                            "the file creates"
-		                          : "no recorded text and no catalog check yet (the row was "
-		                            "written by another tool)"),
-		         NULL, false);
+		char *why;
+		if (!cat)
+			why = xstrdup("no recorded text, and no live catalog to check (no database)");
+		else if (cat->missing)
+			why = xasprintf("no recorded text, and the live catalog lacks what the file "
+			                "creates: %s", cat->missing);
+		else
+			why = xasprintf("no recorded text, and the live catalog does not show the file "
+			                "applied%s%s", cat->reason ? ": " : "", cat->reason ? cat->reason : "");
+		add_item(r, m, 0, "refused", why, NULL, false);
 		return 0;
 	}
 	char *diff = inspect_modified_diff(m, DIFF_CONTEXT, &first);
@@ -244,12 +244,16 @@ int inspect_repair(plan *p, const char *url, const strata_repair_opts *o, repair
 		if (!rc)
 			want[idx] = true;
 	}
-	int *verdicts = NULL;
-	if (!rc && d->conn) {
-		int vr = catalog_verdicts(p, d, &verdicts);
-		if (vr < 0 && vr != STRATA_ENOTFOUND)
-			rc = vr;
+	/* The live catalog is read only when a row without text needs it. */
+	infer_report cat = {0};
+	bool need_cat = false;
+	for (size_t i = 0; !rc && i < n; i++) {
+		migration *m = p->lg->migs[i];
+		need_cat |= (!o->n_ids || want[i]) && needs_repair(m) && !m->recorded_script &&
+		            !o->force;
 	}
+	if (!rc && need_cat && d->conn)
+		rc = catalog_verdicts(p, d, &cat);
 	bool *fix = NULL;
 	size_t nfix = 0;
 	for (size_t i = 0; !rc && i < n; i++) {
@@ -268,8 +272,7 @@ int inspect_repair(plan *p, const char *url, const strata_repair_opts *o, repair
 			}
 			continue;
 		}
-		int yes = decide(p, d, m, verdicts ? verdicts[i] : 0, verdicts != NULL, o->force, r,
-		                 o->dry_run);
+		int yes = decide(p, d, m, i < cat.n ? &cat.v[i] : NULL, o->force, r, o->dry_run);
 		if (yes < 0) {
 			rc = yes;
 			break;
@@ -278,7 +281,7 @@ int inspect_repair(plan *p, const char *url, const strata_repair_opts *o, repair
 		fix[r->n - 1] = yes > 0;
 		nfix += yes > 0;
 	}
-	free(verdicts);
+	infer_report_free(&cat);
 	free(want);
 	if (!rc && nfix && !o->dry_run)
 		rc = run_ready(p, &ss);

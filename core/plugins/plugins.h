@@ -204,5 +204,9 @@ call_cancel_fn call_cancel_of(const plugin *pl);
  * driver has no normalize. */
 int call_normalize(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
                    strata_text_fn fn, void *ud);
+/* Every object of c's live schema (catalog, version 5), each record checked;
+ * STRATA_ENOTFOUND (nothing reported) when the driver has no catalog op. */
+int call_catalog(host_call *hc, const plugin *pl, strata_conn *c, unsigned int flags,
+                 strata_catalog_fn fn, void *ud);
 
 #endif

@@ -332,6 +332,60 @@ const strata_repair_item *strata_repair_get(const strata *s, size_t i);
  * recorded it against its file now (unified, malloc'd: free it), after
  * strata_status; "" when they are equal, NULL when no text was recorded. */
 char *strata_migration_diff(const strata *s, size_t i);
+/*
+ * baseline (what it skipped) and baseline --infer.
+ */
+/* A baseline's counts: what it wrote, and each reason it left one out. */
+typedef struct strata_baseline_result {
+	size_t recorded; /* out: written now, as baselined */
+	size_t already;  /* out: recorded before (applied, baselined): left alone */
+	size_t after_to; /* out: after --to: left pending */
+	size_t ignored;  /* out: below a baseline migration: stay ignored */
+	size_t renewed;  /* out: recorded in strata_ledger, their native row written again */
+} strata_baseline_result;
+
+/* strata_baseline(), with the counts. */
+int strata_baseline_counted(strata *s, const char *to, strata_baseline_result *out);
+
+/* baseline --infer: each migration decided on the live catalog (the
+ * driver's catalog op) against what the migration creates and drops (its
+ * objects op, the history replayed so a later DROP or RENAME is known). */
+typedef enum strata_infer_verdict {
+	STRATA_INFER_APPLIED = 1, /* every object it leaves is there, every one it drops gone */
+	STRATA_INFER_PARTIAL,     /* some of it: missing / present say what is not */
+	STRATA_INFER_PENDING,     /* none of it */
+	STRATA_INFER_UNDECIDED    /* nothing to look for, or its script not read: reason says */
+} strata_infer_verdict;
+/* "applied" "partial" "pending" "undecided". */
+const char *strata_infer_verdict_name(strata_infer_verdict v);
+
+typedef struct strata_inference {
+	const char *migration; /* its id */
+	strata_infer_verdict verdict;
+	size_t found, expected; /* evidence that holds, evidence looked at */
+	size_t gone;            /* of found: objects it drops, not there */
+	const char *missing;    /* "table public.x, column public.y.z": created, not there (or NULL) */
+	const char *present;    /* dropped by it, still there (or NULL) */
+	const char *reason;     /* how a migration without evidence was decided (or NULL) */
+	strata_state state;     /* its record before the run */
+	int recorded;           /* recorded by this run (dry run: would be) */
+} strata_inference;
+
+typedef struct strata_infer_result {
+	strata_inference *v; /* out: one per ledger migration, in ledger order */
+	size_t n;
+	size_t applied, partial, pending, undecided; /* out: per verdict */
+	size_t recorded; /* out: recorded now (dry run: would be) */
+	size_t already;  /* out: decided applied, recorded before: left alone */
+} strata_infer_result;
+
+/* Decide every migration; unless dry_run, record the applied ones that are
+ * not recorded yet in strata_ledger and every native tracker, as
+ * strata_baseline() does, in one transaction under the command's locks.
+ * A partial or undecided migration is never recorded.  Free out with
+ * strata_infer_result_free(). */
+int strata_baseline_infer(strata *s, int dry_run, strata_infer_result *out);
+void strata_infer_result_free(strata_infer_result *r);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -48,6 +48,7 @@ static const strata_driver_ops postgres_driver = {
 	.writes_table = pgdrv_writes_table,
 	.objects = pgdrv_objects,
 	.normalize = pgdrv_normalize,
+	.catalog = pgdrv_catalog,
 };
 
 static const strata_plugin postgres_plugin = {

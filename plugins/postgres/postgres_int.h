@@ -142,6 +142,10 @@ int pgdrv_writes_table(strata_conn *conn, strata_host *host, const strata_script
 int pgdrv_objects(strata_conn *conn, strata_host *host, const strata_script *script,
                   unsigned int flags, strata_object_fn fn, void *ud);
 
+/* postgres_catalog.c: the live schema, object by object (catalog). */
+int pgdrv_catalog(strata_conn *conn, strata_host *host, unsigned int flags,
+                  strata_catalog_fn fn, void *ud);
+
 /* postgres_run.c */
 int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *script);
 

@@ -38,6 +38,7 @@ static const strata_driver_ops sqlite_driver = {
 	.writes_table = sqlite_drv_writes_table,
 	.objects = sqlite_drv_objects,
 	.normalize = sqlite_drv_normalize,
+	.catalog = sqlite_drv_catalog,
 };
 
 static const strata_plugin sqlite_plugin = {

@@ -162,13 +162,23 @@ printf -- '-- migrate:up\n-- now with a comment\nCREATE TABLE a (id INTEGER PRIM
 run status -v
 check "old table: status -v says no text was kept" out_has "    (no recorded text to compare: the row predates it, or another tool wrote it)"
 run repair
-check "old table: no recorded text: refused" rc_is 4
-check "old table: the reason" out_has "refused app:0001 (db/migrations/0001_a.sql): no recorded text and no catalog check yet (the row was written by another tool)"
-run repair --force
-check "old table: --force repairs the row without text" rc_is 0
-check "old table: forced, said" out_has "repaired app:0001 (db/migrations/0001_a.sql): forced: no recorded text to compare the file with"
+check "old table: no recorded text, the catalog has table a: repaired" rc_is 0
+check "old table: the reason" out_has "repaired app:0001 (db/migrations/0001_a.sql): no recorded text; the live catalog holds what the file creates"
 check "old table: the text is kept from now on" \
 	eq "$(q old "SELECT script FROM strata_ledger WHERE id = 'app:0001'" | head -1)" '-- now with a comment'
+check "old table: the checksum is the file's" eq "$(q old "SELECT checksum FROM strata_ledger WHERE id = 'app:0001'")" "$(sum_of app:0001)"
+# A row another tool wrote (no text, no checksum) whose table is not there.
+q old "UPDATE strata_ledger SET script = NULL, checksum = '' WHERE id = 'app:0002'"
+q old "DROP TABLE b"
+before=$(q old "SELECT id, checksum, script FROM strata_ledger ORDER BY id")
+run repair
+check "no text, the catalog lacks table b: refused" rc_is 4
+check "no text, the catalog lacks table b: what is missing" out_has "refused app:0002 (db/migrations/0002_b.sql): no recorded text, and the live catalog lacks what the file creates: table b"
+check "refused: nothing written" eq "$(q old "SELECT id, checksum, script FROM strata_ledger ORDER BY id")" "$before"
+run repair --force app:0002
+check "--force repairs the row without text" rc_is 0
+check "--force: said" out_has "repaired app:0002 (db/migrations/0002_b.sql): forced: no recorded text to compare the file with"
+check "--force: the checksum is the file's" eq "$(q old "SELECT checksum FROM strata_ledger WHERE id = 'app:0002'")" "$(sum_of app:0002)"
 run status
 check "old table: status clean" rc_is 0
 cd ..
