@@ -173,7 +173,7 @@ q old "DROP TABLE b"
 before=$(q old "SELECT id, checksum, script FROM strata_ledger ORDER BY id")
 run repair
 check "no text, the catalog lacks table b: refused" rc_is 4
-check "no text, the catalog lacks table b: what is missing" out_has "refused app:0002 (db/migrations/0002_b.sql): no recorded text, and the live catalog lacks what the file creates: table b"
+check "no text, the catalog lacks table b: what is missing" out_has "refused app:0002 (db/migrations/0002_b.sql): no recorded text, and the live catalog lacks what the file creates: table $(pick main public).b"
 check "refused: nothing written" eq "$(q old "SELECT id, checksum, script FROM strata_ledger ORDER BY id")" "$before"
 run repair --force app:0002
 check "--force repairs the row without text" rc_is 0
