@@ -183,4 +183,43 @@ run status
 check "old table: status clean" rc_is 0
 cd ..
 
+# ---- baseline and mark keep the text too; Flyway's and Drizzle-style
+# checksums are recorded again: as a fresh apply of the file writes them ----
+mkdir fw && cd fw
+mkdir -p db/migrations
+fwconfig() {
+	cat >strata.yaml <<YAML
+database: $(db_url "$1")
+sources:
+  - name: app
+    format: sqlpair
+    path: db/migrations
+    layout: dbmate
+    tracker: flyway
+YAML
+}
+fwconfig fw
+mig 0001_a '-- a
+CREATE TABLE a (id INTEGER PRIMARY KEY);' a
+mig 0002_b 'CREATE TABLE b (id INTEGER PRIMARY KEY);' b
+run baseline --to app:0001
+check "baseline keeps the text" eq "$(q fw "SELECT script FROM strata_ledger WHERE id = 'app:0001'" | sed -n 2p)" 'CREATE TABLE a (id INTEGER PRIMARY KEY);'
+run mark app:0002 --applied
+check "mark --applied keeps the text" eq "$(q fw "SELECT script FROM strata_ledger WHERE id = 'app:0002'")" 'CREATE TABLE b (id INTEGER PRIMARY KEY);'
+old=$(q fw "SELECT checksum FROM flyway_schema_history WHERE version = '0001'")
+sed -i 's/^-- a$/-- table a, with a longer comment/' db/migrations/0001_a.sql
+run repair
+check "flyway: repaired" rc_is 0
+now=$(q fw "SELECT checksum FROM flyway_schema_history WHERE version = '0001'")
+fwconfig fresh
+run apply
+fresh=$(q fresh "SELECT checksum FROM flyway_schema_history WHERE version = '0001'")
+check "flyway: the checksum changed" test "$now" != "$old"
+check "flyway: it is the one a fresh apply of the file writes" eq "$now" "$fresh"
+check "flyway: still one row for the version" eq "$(q fw "SELECT count(*) FROM flyway_schema_history WHERE version = '0001'")" 1
+fwconfig fw
+run status
+check "flyway: status clean" rc_is 0
+cd ..
+
 done_testing
