@@ -153,3 +153,16 @@ out:
 	free(lb.len);
 	return sbuf_take(&o);
 }
+
+/* The text strata_ledger kept for m against its file now. */
+char *inspect_modified_diff(const migration *m, int context, int *first_line)
+{
+	if (first_line)
+		*first_line = 0;
+	if (!m->recorded_script || !m->up)
+		return NULL;
+	size_t rl = strlen(m->recorded_script);
+	if (rl == m->up_len && !memcmp(m->recorded_script, m->up, rl))
+		return xstrdup("");
+	return inspect_diff(m->recorded_script, rl, m->up, m->up_len, context, first_line);
+}

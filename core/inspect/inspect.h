@@ -62,6 +62,10 @@ int doctor_rows_check(plan *p, db *d, doctor_report *r);
  * line of b where the first change is, 0 when none. */
 char *inspect_diff(const char *a, size_t alen, const char *b, size_t blen, int context,
                    int *first_line);
+/* diff.c: m's text as strata_ledger recorded it against its file now
+ * (malloc'd), *first_line as inspect_diff's; "" when the two are equal,
+ * NULL when no text was kept. */
+char *inspect_modified_diff(const migration *m, int context, int *first_line);
 
 /* repair.c: the items of one run (strings owned); mig[i] is v[i]'s. */
 typedef struct repair_report {
@@ -71,10 +75,6 @@ typedef struct repair_report {
 	size_t repaired, refused;
 } repair_report;
 
-/* m's text as strata_ledger recorded it against its file now (malloc'd),
- * *first_line as inspect_diff's; "" when the two are equal, NULL when no
- * text was kept. */
-char *inspect_modified_diff(const migration *m, int context, int *first_line);
 /* Each migration that needs it (o->ids: those), decided and, unless
  * o->dry_run, repaired; r gets one item each.  0, or < 0 on an error. */
 int inspect_repair(plan *p, const char *url, const strata_repair_opts *o, repair_report *r);

@@ -58,18 +58,6 @@ static bool needs_repair(const migration *m)
 	       run_is_done(m->recorded);
 }
 
-char *inspect_modified_diff(const migration *m, int context, int *first_line)
-{
-	if (first_line)
-		*first_line = 0;
-	if (!m->recorded_script || !m->up)
-		return NULL;
-	size_t rl = strlen(m->recorded_script);
-	if (rl == m->up_len && !memcmp(m->recorded_script, m->up, rl))
-		return xstrdup("");
-	return inspect_diff(m->recorded_script, rl, m->up, m->up_len, context, first_line);
-}
-
 /* Rows without recorded text: what the live catalog says of each
  * migration (branch infer's infer_run(), the decision infer_decide()
  * gives: APPLIED when the catalog holds what the file creates and lacks
