@@ -222,4 +222,28 @@ run status
 check "flyway: status clean" rc_is 0
 cd ..
 
+# ---- Drizzle's hash (sha256 of the whole file) recorded again ----
+mkdir dz && cd dz
+mkdir -p drizzle/meta
+printf '{\n  "version": "7",\n  "dialect": "%s",\n  "entries": [\n    {"idx": 0, "version": "%s", "when": 1700000000000, "tag": "0000_init", "breakpoints": true}\n  ]\n}' \
+	"$(pick sqlite postgresql)" "$(pick 6 7)" >drizzle/meta/_journal.json
+printf 'CREATE TABLE dz_a (id integer PRIMARY KEY);\n' >drizzle/0000_init.sql
+cat >strata.yaml <<YAML
+database: $(db_url dz)
+sources:
+  - name: app
+    format: drizzle
+    path: drizzle
+YAML
+DT=$(pick __drizzle_migrations drizzle.__drizzle_migrations)
+run apply
+check "drizzle: applied" rc_is 0
+printf -- '-- a comment drizzle-kit never wrote\nCREATE TABLE dz_a (id integer PRIMARY KEY);\n' >drizzle/0000_init.sql
+run repair
+check "drizzle: repaired" out_has "repaired app:0000_init (drizzle/0000_init.sql:1): the same 1 statement; only comments and whitespace differ"
+check "drizzle: the hash is the file's sha256" eq "$(q dz "SELECT hash FROM $DT")" "$(sha256sum <drizzle/0000_init.sql | cut -c1-64)"
+run status
+check "drizzle: status clean" rc_is 0
+cd ..
+
 done_testing
