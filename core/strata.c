@@ -18,6 +18,7 @@ struct strata {
 	char *db_display;
 	bool want_down; /* a command ran down scripts: keep reading their text */
 	doctor_report doctor; /* inspect/: the last doctor run's findings */
+	repair_report repair; /* inspect/: the last repair run's items */
 };
 
 strata *strata_new(void)
@@ -38,6 +39,7 @@ void strata_free(strata *s)
 	ledger_clear(&s->lg);
 	plan_free(&s->pl);
 	doctor_report_free(&s->doctor);
+	repair_report_free(&s->repair);
 	loader_free(&s->ld);
 	config_free(&s->cfg);
 	free(s->db_override);
@@ -177,6 +179,18 @@ int strata_baseline(strata *s, const char *to, size_t *recorded)
 	return run_baseline(&s->pl, url_of(s), to, recorded);
 }
 
+int strata_baseline_counted(strata *s, const char *to, strata_baseline_result *out)
+{
+	err_clear(&s->err);
+	return run_baseline_counted(&s->pl, url_of(s), to, out);
+}
+
+int strata_baseline_infer(strata *s, int dry_run, strata_infer_result *out)
+{
+	err_clear(&s->err);
+	return inspect_infer_baseline(&s->pl, url_of(s), dry_run, out);
+}
+
 int strata_mark(strata *s, const char *id, int applied)
 {
 	err_clear(&s->err);
@@ -244,4 +258,33 @@ void strata_interrupt(strata *s, int signo)
 int strata_interrupted(const strata *s)
 {
 	return intr_signal(&s->err.intr);
+}
+
+/* ---- repair ---- */
+
+int strata_repair(strata *s, strata_repair_opts *opts)
+{
+	err_clear(&s->err);
+	repair_report_free(&s->repair);
+	int rc = inspect_repair(&s->pl, url_of(s), opts, &s->repair);
+	opts->repaired = s->repair.repaired;
+	opts->refused = s->repair.refused;
+	return rc;
+}
+
+size_t strata_repair_count(const strata *s)
+{
+	return s->repair.n;
+}
+
+const strata_repair_item *strata_repair_get(const strata *s, size_t i)
+{
+	return i < s->repair.n ? &s->repair.v[i] : NULL;
+}
+
+char *strata_migration_diff(const strata *s, size_t i)
+{
+	if (i >= s->lg.nmigs)
+		return NULL;
+	return inspect_modified_diff(s->lg.migs[i], 2, NULL);
 }

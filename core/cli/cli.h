@@ -53,6 +53,11 @@ extern const cli_option cli_options[];
 
 /* ---- doctor.c: strata doctor's findings; returns the exit code (0 or 4) ---- */
 int cli_doctor_print(strata *s, const strata_doctor_result *r, int json, int quiet);
+/* ---- infer.c: baseline --infer's verdicts; returns the exit code (0 or 4) ---- */
+int cli_infer_print(strata *s, const strata_infer_result *r, int dry_run, int json, int quiet);
+
+/* ---- repair.c: strata repair's items; returns the exit code (0 or 4) ---- */
+int cli_repair_print(strata *s, const strata_repair_opts *o, int json, int quiet, int verbose);
 
 /* ---- json.c ---- */
 /* A JSON string literal (or null) on f. */

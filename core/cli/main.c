@@ -19,6 +19,7 @@ static int cmd_baseline(strata *s, const struct opts *o);
 static int cmd_mark(strata *s, const struct opts *o);
 static int cmd_verify(strata *s, const struct opts *o);
 static int cmd_doctor(strata *s, const struct opts *o);
+static int cmd_repair(strata *s, const struct opts *o);
 static int cmd_plugins(strata *s, const struct opts *o);
 static int cmd_completion(strata *s, const struct opts *o);
 
@@ -32,12 +33,15 @@ const cli_command cli_commands[] = {
 	 "apply pending migrations in order"},
 	{"rollback", F_TO | F_STEPS | F_DRY | F_JSON | F_WRITES, cmd_rollback, "[--to ID | --steps N] [--dry-run]",
 	 "run down scripts, newest first"},
-	{"baseline", F_TO | F_JSON | F_WRITES, cmd_baseline, "[--to ID]", "record as applied without running"},
+	{"baseline", F_TO | F_INFER | F_DRY | F_JSON | F_WRITES, cmd_baseline, "[--to ID | --infer [--dry-run]]",
+	 "record as applied without running (--infer: those the live schema holds)"},
 	{"mark", F_ID | F_APPLIED | F_ROLLED | F_JSON | F_WRITES, cmd_mark, "ID --applied | --rolled-back",
 	 "repair one migration's record"},
 	{"verify", F_SCRATCH | F_JSON | F_WRITES, cmd_verify, "[--scratch URL]",
 	 "apply the history to an empty database"},
 	{"doctor", F_JSON, cmd_doctor, "", "every problem of the history in one run (exit 4 findings)"},
+	{"repair", F_IDS | F_FORCE | F_DRY | F_JSON | F_WRITES, cmd_repair, "[ID ...] [--force] [--dry-run]",
+	 "record again checksums of files changed in comments or whitespace only (exit 4 refused)"},
 	{"plugins", F_JSON, cmd_plugins, "", "the plugins found"},
 	{"completion", F_SHELL, cmd_completion, "bash|zsh|fish", "print a shell completion script"},
 	{NULL, 0, NULL, NULL, NULL},
@@ -61,7 +65,8 @@ const cli_option cli_options[] = {
 	{"--scratch", NULL, F_SCRATCH, "URL", "the empty database to verify on"},
 	{"--applied", NULL, F_APPLIED, NULL, "record as applied"},
 	{"--rolled-back", NULL, F_ROLLED, NULL, "record as rolled back"},
-	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml"},
+	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml (init); repair what differs (repair)"},
+	{"--infer", NULL, F_INFER, NULL, "baseline what the live schema already holds"},
 	{NULL, NULL, 0, NULL, NULL},
 };
 
@@ -196,7 +201,7 @@ static void json_field(const char *key, const char *value, int first)
 	json_str(stdout, value);
 }
 
-static void print_migration_json(const strata_migration_info *m, int with_state)
+static void print_migration_json(const strata_migration_info *m, int with_state, const char *diff)
 {
 	json_field("id", m->id, 1);
 	json_field("source", m->source, 0);
@@ -218,6 +223,8 @@ static void print_migration_json(const strata_migration_info *m, int with_state)
 			json_field("decided_by", m->decided_by, 0);
 			json_field("decided_at", m->decided_at, 0);
 		}
+		if (diff)
+			json_field("diff", diff, 0);
 	}
 	fputs("}", stdout);
 }
@@ -274,7 +281,7 @@ static int cmd_ledger(strata *s, const opts *o)
 		fputs(", \"migrations\": [", stdout);
 		for (size_t i = 0; i < n; i++) {
 			fputs(i ? ",\n  " : "\n  ", stdout);
-			print_migration_json(strata_migration_get(s, i), 0);
+			print_migration_json(strata_migration_get(s, i), 0, NULL);
 		}
 		fputs(n ? "\n]" : "]", stdout);
 		print_left_out_json(s);
@@ -322,6 +329,37 @@ static const char *state_color(strata_state st)
 	}
 }
 
+/* -v: what changed in a modified migration since strata_ledger recorded
+ * its text, indented under its line (or why that cannot be shown). */
+static void print_diff(strata *s, size_t i)
+{
+	char *diff = strata_migration_diff(s, i);
+	if (!diff || !*diff) {
+		say(stdout, "    %s", diff ? "(the file is the text strata_ledger recorded: only the "
+		                             "recorded checksum differs)"
+		                           : "(no recorded text to compare: the row predates it, or "
+		                             "another tool wrote it)");
+		free(diff);
+		return;
+	}
+	for (const char *p = diff; *p;) {
+		size_t n = strcspn(p, "\n");
+		text t = {0};
+		text_raw(&t, "    ", 4);
+		const char *c = *p == '-' ? SGR_RED : *p == '+' ? SGR_GREEN : *p == '@' ? SGR_CYAN : NULL;
+		if (c)
+			text_color(&t, stdout, c);
+		char *line = strndup(p, n);
+		text_esc(&t, line ? line : "");
+		free(line);
+		if (c)
+			text_color(&t, stdout, SGR_RESET);
+		text_line(&t, stdout);
+		p += n + (p[n] == '\n');
+	}
+	free(diff);
+}
+
 static int cmd_status(strata *s, const opts *o)
 {
 	size_t counts[STRATA_STATE_COUNT], ooo = 0;
@@ -338,7 +376,15 @@ static int cmd_status(strata *s, const opts *o)
 		fputs(", \"migrations\": [", stdout);
 		for (size_t i = 0; i < n; i++) {
 			fputs(i ? ",\n  " : "\n  ", stdout);
-			print_migration_json(strata_migration_get(s, i), 1);
+			const strata_migration_info *m = strata_migration_get(s, i);
+			/* -v: a modified migration's change against the text strata_ledger kept */
+			char *diff = verbose && m->state == STRATA_MODIFIED ? strata_migration_diff(s, i) : NULL;
+			if (diff && !*diff) {
+				free(diff);
+				diff = NULL;
+			}
+			print_migration_json(m, 1, diff);
+			free(diff);
 		}
 		fputs(n ? "\n]" : "]", stdout);
 		print_left_out_json(s);
@@ -375,6 +421,8 @@ static int cmd_status(strata *s, const opts *o)
 			if (m->state == STRATA_FAILED && m->error)
 				print_one_line(&t, m->error);
 			text_line(&t, stdout);
+			if (verbose && m->state == STRATA_MODIFIED)
+				print_diff(s, i);
 		}
 		printf("%zu migration%s:", n, n == 1 ? "" : "s");
 		const char *sep = " ";
@@ -432,16 +480,66 @@ static int cmd_rollback(strata *s, const opts *o)
 	return EXIT_OK;
 }
 
+/* baseline --infer: the verdicts (cli/infer.c prints them). */
+static int cmd_baseline_infer(strata *s, const opts *o)
+{
+	if (o->to)
+		return usage_error("--infer decides every migration; it does not take --to");
+	strata_infer_result r = {0};
+	int rc = strata_baseline_infer(s, o->dry_run, &r);
+	if (!rc)
+		rc = cli_infer_print(s, &r, o->dry_run, o->json, quiet);
+	else
+		rc = report(s, rc);
+	strata_infer_result_free(&r);
+	return rc;
+}
+
+/* What a baseline left out, and why: "3 already recorded, 2 pending after --to". */
+static void skipped(text *t, const strata_baseline_result *r)
+{
+	const struct {
+		size_t n;
+		const char *why;
+	} parts[] = {
+		{r->already, "already recorded"},
+		{r->after_to, "pending after --to"},
+		{r->ignored, "ignored (below the baseline migration)"},
+		{r->renewed, "recorded, their native row written again"},
+	};
+	const char *sep = "";
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+		if (parts[i].n) {
+			text_printf(t, "%s%zu %s", sep, parts[i].n, parts[i].why);
+			sep = ", ";
+		}
+}
+
 static int cmd_baseline(strata *s, const opts *o)
 {
-	size_t n = 0;
-	int rc = strata_baseline(s, o->to, &n);
+	if (o->infer)
+		return cmd_baseline_infer(s, o);
+	if (o->dry_run)
+		return usage_error("--dry-run goes with --infer here");
+	strata_baseline_result r = {0};
+	int rc = strata_baseline_counted(s, o->to, &r);
 	if (rc)
 		return report(s, rc);
-	if (o->json)
+	size_t n = r.recorded;
+	bool left = r.already + r.after_to + r.ignored + r.renewed;
+	if (o->json) {
 		events_summary(s, "baseline", "baselined", n, 0);
-	else if (!quiet)
-		printf("%zu migration%s recorded as baselined (not run)\n", n, n == 1 ? "" : "s");
+	} else if (!quiet) {
+		text t = {0};
+		if (n)
+			text_printf(&t, "%zu migration%s recorded as baselined (not run)", n, n == 1 ? "" : "s");
+		else
+			text_printf(&t, "nothing to baseline%s", left ? "" : ": the ledger has no migrations");
+		if (left)
+			text_printf(&t, "%s", n ? "; left out: " : ": ");
+		skipped(&t, &r);
+		text_line(&t, stdout);
+	}
 	return EXIT_OK;
 }
 
@@ -465,6 +563,17 @@ static int cmd_doctor(strata *s, const opts *o)
 	if (rc)
 		return report(s, rc);
 	return cli_doctor_print(s, &r, o->json, quiet);
+}
+
+/* repair: the items (cli/repair.c prints them). */
+static int cmd_repair(strata *s, const opts *o)
+{
+	strata_repair_opts ro = {.ids = o->ids, .n_ids = (size_t)o->n_ids, .force = o->force,
+	                         .dry_run = o->dry_run};
+	int rc = strata_repair(s, &ro);
+	if (rc)
+		return report(s, rc);
+	return cli_repair_print(s, &ro, o->json, quiet, verbose);
 }
 
 static int cmd_verify(strata *s, const opts *o)
@@ -599,6 +708,21 @@ static int need_value(int argc, char **argv, int *i, const char **out)
 	return 0;
 }
 
+/* The positional ids of F_IDS commands (freed by main). */
+static const char **ids;
+
+static const char **xids_add(const char **v, int *n, const char *a)
+{
+	const char **w = realloc(v, (size_t)(*n + 2) * sizeof *w);
+	if (!w) {
+		fputs("strata: out of memory\n", stderr);
+		exit(EXIT_ERR);
+	}
+	w[(*n)++] = a;
+	w[*n] = NULL;
+	return w;
+}
+
 static int parse(int argc, char **argv, opts *o)
 {
 	for (int i = 1; i < argc; i++) {
@@ -639,6 +763,8 @@ static int parse(int argc, char **argv, opts *o)
 			o->applied = 1, o->given |= F_APPLIED;
 		else if (!strcmp(a, "--rolled-back"))
 			o->rolled_back = 1, o->given |= F_ROLLED;
+		else if (!strcmp(a, "--infer"))
+			o->infer = 1, o->given |= F_INFER;
 		else if (!strcmp(a, "--force"))
 			o->force = 1, o->given |= F_FORCE;
 		else if (!strcmp(a, "--out-of-order"))
@@ -653,7 +779,11 @@ static int parse(int argc, char **argv, opts *o)
 			return usage_error("unknown option '%s'", a);
 		else if (!o->command)
 			o->command = a;
-		else if (!o->id)
+		else if (!strcmp(o->command, "repair")) { /* F_IDS: every positional is an id */
+			ids = xids_add(ids, &o->n_ids, a);
+			o->ids = ids;
+			o->given |= F_IDS;
+		} else if (!o->id)
 			o->id = a, o->given |= strcmp(o->command, "completion") ? F_ID : F_SHELL;
 		else
 			return usage_error("unexpected argument '%s'", a);
@@ -730,6 +860,7 @@ int main(int argc, char **argv)
 		rc = 128 + sig;
 	strata_free(s);
 	events_free();
+	free(ids);
 	if (fflush(stdout) != 0)
 		return EXIT_ERR;
 	return rc;

@@ -13,13 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-/* Per dialect: where objects() reads (a scratch URL the driver may change,
- * or none: the text alone), the schema an unqualified name is in, and how
- * names compare. */
-static const struct dialect_rules {
-	const char *dialect, *scratch, *default_schema;
-	bool fold_case;
-} dialects[] = {
+/* Per dialect (inspect.h's inspect_dialect). */
+static const struct dialect_rules dialects[] = {
 	{"sqlite", "sqlite::memory:", "main", true},
 	{"postgresql", NULL, "public", false},
 };
@@ -30,6 +25,11 @@ static const struct dialect_rules *rules_of(const char *dialect)
 		if (!strcmp(dialects[i].dialect, dialect))
 			return &dialects[i];
 	return NULL;
+}
+
+const inspect_dialect *inspect_dialect_of(const char *dialect)
+{
+	return rules_of(dialect);
 }
 
 /* Sources' warnings that are findings of their own (else source-warning). */

@@ -55,4 +55,72 @@ void doctor_objects_check(const ledger *lg, const doc_objs *os, doctor_report *r
 /* doctor_rows.c: strata_ledger's and the trackers' rows on d (connected). */
 int doctor_rows_check(plan *p, db *d, doctor_report *r);
 
+/* ---- repair (strata repair; status -v and doctor's diffs) ---- */
+
+/* diff.c: the lines of a against b, unified, context lines around each
+ * change (malloc'd; "" when equal); *first_line (may be NULL) the 1-based
+ * line of b where the first change is, 0 when none. */
+char *inspect_diff(const char *a, size_t alen, const char *b, size_t blen, int context,
+                   int *first_line);
+/* diff.c: m's text as strata_ledger recorded it against its file now
+ * (malloc'd), *first_line as inspect_diff's; "" when the two are equal,
+ * NULL when no text was kept. */
+char *inspect_modified_diff(const migration *m, int context, int *first_line);
+
+/* repair.c: the items of one run (strings owned); mig[i] is v[i]'s. */
+typedef struct repair_report {
+	strata_repair_item *v;
+	migration **mig;
+	size_t n;
+	size_t repaired, refused;
+} repair_report;
+
+/* Each migration that needs it (o->ids: those), decided and, unless
+ * o->dry_run, repaired; r gets one item each.  0, or < 0 on an error. */
+int inspect_repair(plan *p, const char *url, const strata_repair_opts *o, repair_report *r);
+void repair_report_free(repair_report *r);
+/* ---- drift: catalog.c (the live objects of a database) and drift.c ---- */
+
+/* Per dialect, as doctor and drift read it: where objects() reads (a
+ * scratch URL the driver may change, or none: the text alone), the schema
+ * an unqualified name is in, and how names compare.  NULL: not known. */
+typedef struct dialect_rules {
+	const char *dialect, *scratch, *default_schema;
+	bool fold_case;
+} inspect_dialect;
+const inspect_dialect *inspect_dialect_of(const char *dialect);
+
+typedef struct cat_obj { strata_obj_kind kind; char *schema, *parent, *name, *definition; } cat_obj;
+typedef struct catalog { cat_obj *v; size_t n; bool fold_case; const char *default_schema; } catalog;
+/* d's live objects, strata_ledger and every tracker's table (and their columns, indexes, constraints, sequences) left out; sorted for catalog_find. 0 or < 0 after an error. */
+int catalog_read(plan *p, db *d, catalog *c);
+/* NULL: not there.  schema NULL: the dialect's default; parent NULL for kinds that have none; names compared as the dialect compares them. */
+const cat_obj *catalog_find(const catalog *c, strata_obj_kind kind, const char *schema, const char *parent, const char *name);
+void catalog_free(catalog *c);
+
+/* ---- baseline --infer: infer.c (the decision), infer_baseline.c (the command) ---- */
+typedef enum infer_verdict { INFER_APPLIED = 1, INFER_PARTIAL, INFER_PENDING, INFER_UNDECIDED } infer_verdict;
+
+/* One migration's decision; strings owned (NULL: none). */
+typedef struct infer_item {
+	infer_verdict verdict;
+	size_t found, expected, gone; /* gone: of found, dropped objects not there */
+	char *missing, *present, *reason;
+} infer_item;
+
+typedef struct infer_report {
+	infer_item *v; /* one per ledger migration, in ledger order */
+	size_t n;
+} infer_report;
+
+/* Every ledger migration decided on d's live schema (d connected; the plan
+ * read: the states of the migrations matter for migrations with nothing
+ * to look for).  0, or < 0 (reported). */
+int infer_run(plan *p, db *d, infer_report *r);
+void infer_report_free(infer_report *r);
+/* One verdict per ledger migration (index = ledger order) on d's live schema; *out malloc'd. */
+int infer_decide(plan *p, db *d, infer_verdict **out, size_t *n);
+/* strata baseline --infer [--dry-run]. */
+int inspect_infer_baseline(plan *p, const char *url, bool dry_run, strata_infer_result *out);
+
 #endif

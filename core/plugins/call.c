@@ -450,3 +450,47 @@ int call_objects(host_call *hc, const plugin *pl, strata_conn *c, const strata_s
 		return rc; /* the driver needs a scratch it did not get */
 	return leave(hc, pl, n, rc, STRATA_ECLASS_SQL, sc->file, "cannot read the script's objects");
 }
+
+/* ---- normalize (strata repair) ---- */
+
+int call_normalize(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
+                   strata_text_fn fn, void *ud)
+{
+	const strata_driver_ops *d = DRV(pl);
+	if (!STRATA_HAS(strata_driver_ops, d, normalize) || !d->normalize)
+		return STRATA_ENOTFOUND;
+	unsigned long n = enter(hc);
+	int rc = d->normalize(c, &hc->pub, sc, fn, ud);
+	return leave(hc, pl, n, rc, STRATA_ECLASS_SQL, sc->file, "cannot read the script's statements");
+}
+
+/* catalog(): each record checked before the caller sees it. */
+typedef struct catalog_relay {
+	host_call *hc;
+	const plugin *pl;
+	strata_catalog_fn fn;
+	void *ud;
+} catalog_relay;
+
+static int relay_catalog(void *ud, const strata_catalog_object *o)
+{
+	catalog_relay *r = ud;
+	if (!o || !STRATA_HAS(strata_catalog_object, o, definition) || o->kind <= STRATA_OBJK_NONE ||
+	    (unsigned)o->kind >= STRATA_OBJK_COUNT || !o->name)
+		return err_set(r->hc->e, STRATA_ERR, STRATA_ECLASS_PLUGIN, NULL, 0, 0, NULL,
+		               "plugin %s reported a catalog object it does not describe (kind %d)",
+		               r->pl->desc->name, o ? (int)o->kind : -1);
+	return r->fn(r->ud, o);
+}
+
+int call_catalog(host_call *hc, const plugin *pl, strata_conn *c, unsigned int flags,
+                 strata_catalog_fn fn, void *ud)
+{
+	const strata_driver_ops *d = DRV(pl);
+	if (!STRATA_HAS(strata_driver_ops, d, catalog) || !d->catalog || !c)
+		return STRATA_ENOTFOUND;
+	catalog_relay r = {.hc = hc, .pl = pl, .fn = fn, .ud = ud};
+	unsigned long n = enter(hc);
+	int rc = d->catalog(c, &hc->pub, flags, relay_catalog, &r);
+	return leave(hc, pl, n, rc, STRATA_ECLASS_DB, NULL, "cannot read the database's catalog");
+}

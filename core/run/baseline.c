@@ -4,39 +4,74 @@
 #include <stdlib.h>
 #include <string.h>
 
-int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
+/* What a baseline does to each migration, decided before anything is
+ * written (counted in c). */
+enum { SKIP, RENEW, WRITE };
+
+static void choose(plan *p, const char *to, size_t end, const bool *sel, unsigned char *what,
+                   strata_baseline_result *c)
 {
-	*recorded = 0;
+	/* A baseline migration recorded here stands for the versions it covers
+	 * (they stay ignored); without one, ignored versions are recorded. */
+	bool covered = false;
+	for (size_t i = 0; i < p->lg->nmigs && i <= end; i++) {
+		const migration *m = p->lg->migs[i];
+		if ((m->info.flags & STRATA_MIG_BASELINE) && m->info.state == STRATA_PENDING &&
+		    (!sel || sel[i]) && (!to || run_in_target(p, m, p->lg->migs[end])))
+			covered = true;
+	}
+	for (size_t i = 0; i < p->lg->nmigs; i++) {
+		const migration *m = p->lg->migs[i];
+		strata_state st = m->info.state;
+		what[i] = SKIP;
+		if (sel && !sel[i])
+			continue;
+		if (i > end || (to && !run_in_target(p, m, p->lg->migs[end]))) {
+			c->after_to += !run_is_done(st) && st != STRATA_IGNORED;
+		} else if (m->native_missing) {
+			what[i] = RENEW;
+			c->renewed++;
+		} else if (run_is_done(st) || (m->info.native_only && st == STRATA_APPLIED)) {
+			c->already++;
+		} else if (st == STRATA_IGNORED && (covered || (m->info.flags & STRATA_MIG_BASELINE))) {
+			c->ignored++;
+		} else {
+			what[i] = WRITE;
+		}
+	}
+}
+
+static int baseline(plan *p, const char *url, const char *to, run_pick_fn pick, void *ud,
+                    strata_baseline_result *c)
+{
+	memset(c, 0, sizeof *c);
 	run_session ss;
 	db *d = &ss.d;
 	p->target = to;
 	int rc = run_open(p, url, false, &ss);
-	size_t end = p->lg->nmigs ? p->lg->nmigs - 1 : 0;
+	size_t end = p->lg->nmigs ? p->lg->nmigs - 1 : 0, nwrite = 0;
 	if (!rc && to)
 		rc = run_find_index(p, to, &end);
+	bool *sel = pick ? xcalloc(p->lg->nmigs + 1, sizeof *sel) : NULL;
+	unsigned char *what = xcalloc(p->lg->nmigs + 1, 1);
+	if (!rc && pick)
+		rc = pick(ud, p, d, sel);
 	if (!rc)
+		choose(p, to, end, sel, what, c);
+	for (size_t i = 0; i < p->lg->nmigs; i++)
+		nwrite += what[i] != SKIP;
+	/* A pick that chose nothing writes nothing (not even strata_ledger). */
+	if (!rc && (!pick || nwrite))
 		rc = run_ready(p, &ss);
-	if (!rc && p->lg->nmigs)
+	if (!rc && nwrite)
 		rc = db_begin(d);
 	/* One transaction: a baseline of a long history is one decision. */
 	char now[40];
 	now_iso8601(now);
 	size_t *done = xcalloc(p->lg->nmigs + 1, sizeof *done), nnew = 0;
-	/* A baseline migration recorded here stands for the versions it covers
-	 * (they stay ignored); without one, ignored versions are recorded. */
-	bool covered = false;
-	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
-		const migration *m = p->lg->migs[i];
-		if ((m->info.flags & STRATA_MIG_BASELINE) && m->info.state == STRATA_PENDING &&
-		    (!to || run_in_target(p, m, p->lg->migs[end])))
-			covered = true;
-	}
-	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
+	for (size_t i = 0; !rc && i < p->lg->nmigs; i++) {
 		migration *m = p->lg->migs[i];
-		strata_state st = m->info.state;
-		if (to && !run_in_target(p, m, p->lg->migs[end]))
-			continue;
-		if (m->native_missing) {
+		if (what[i] == RENEW) {
 			/* Applied by strata's record, unknown to the native table (gone, or
 			 * attached later): write the tool's row again, strata_ledger's stays. */
 			rc = track_record(p->L, p->lg, d, m, "baselined", now, now, 0, NULL);
@@ -44,34 +79,79 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 				logf_(p->e, STRATA_LOG_INFO, NULL, 0,
 				      "%s: its native tracking row written again (applied in strata_ledger)",
 				      m->info.id);
-			continue;
-		}
-		if (run_is_done(st) || (m->info.native_only && st == STRATA_APPLIED))
-			continue;
-		if (st == STRATA_IGNORED && (covered || (m->info.flags & STRATA_MIG_BASELINE)))
-			continue;
-		rc = run_write_state(p, d, m, "baselined", now, now, 0, NULL);
-		if (!rc) {
-			m->info.state = STRATA_BASELINED;
-			(*recorded)++;
-			done[nnew++] = i;
+		} else if (what[i] == WRITE) {
+			rc = run_write_state(p, d, m, "baselined", now, now, 0, NULL);
+			if (!rc) {
+				m->info.state = STRATA_BASELINED;
+				c->recorded++;
+				done[nnew++] = i;
+			}
 		}
 	}
 	if (!rc && intr_signal(&p->e->intr))
 		rc = STRATA_EINTR;
-	if (!rc && p->lg->nmigs)
+	if (!rc && nwrite)
 		rc = db_commit(d);
 	else if (rc && d->conn)
 		db_rollback(d);
 	if (rc && intr_signal(&p->e->intr))
 		rc = run_interrupted(p, NULL, false, NULL, NULL);
+	if (rc)
+		c->recorded = 0;
 	/* Said once it is true: after the one commit. */
 	for (size_t i = 0, k = 0; !rc && i < nnew; i++)
 		run_event(p, "baseline", STRATA_EVENT_BASELINED, p->lg->migs[done[i]], ++k, nnew, -1);
 	free(done);
+	free(what);
+	free(sel);
 	run_close(p, &ss);
 	p->target = NULL;
 	return rc;
+}
+
+int run_baseline_counted(plan *p, const char *url, const char *to, strata_baseline_result *c)
+{
+	return baseline(p, url, to, NULL, NULL, c);
+}
+
+int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
+{
+	strata_baseline_result c;
+	int rc = baseline(p, url, to, NULL, NULL, &c);
+	*recorded = c.recorded;
+	return rc;
+}
+
+int run_baseline_pick(plan *p, const char *url, run_pick_fn pick, void *ud,
+                      strata_baseline_result *c)
+{
+	return baseline(p, url, NULL, pick, ud, c);
+}
+
+typedef struct id_list {
+	const char *const *ids;
+	size_t n;
+} id_list;
+
+static int pick_ids(void *ud, plan *p, db *d, bool *sel)
+{
+	(void)d;
+	const id_list *l = ud;
+	for (size_t k = 0; k < l->n; k++) {
+		size_t i;
+		int rc = run_find_index(p, l->ids[k], &i);
+		if (rc)
+			return rc;
+		sel[i] = true;
+	}
+	return 0;
+}
+
+int run_baseline_ids(plan *p, const char *url, const char *const *ids, size_t n,
+                     strata_baseline_result *c)
+{
+	id_list l = {ids, n};
+	return baseline(p, url, NULL, pick_ids, &l, c);
 }
 
 int run_mark(plan *p, const char *url, const char *id, int applied)

@@ -11,6 +11,18 @@
 int run_apply(plan *p, const char *url, strata_apply_opts *o);
 int run_rollback(plan *p, const char *url, strata_rollback_opts *o);
 int run_baseline(plan *p, const char *url, const char *to, size_t *recorded);
+/* baseline with what it skipped counted (strata_baseline_result). */
+int run_baseline_counted(plan *p, const char *url, const char *to, strata_baseline_result *c);
+/* baseline of the migrations pick() chooses: called once the session holds
+ * its locks and has read the plan, on its connection d; it sets sel[i]
+ * (ledger order, nmigs long) for each migration to record.  Migrations
+ * already recorded are left alone; a pick of nothing writes nothing. */
+typedef int (*run_pick_fn)(void *ud, plan *p, db *d, bool *sel);
+int run_baseline_pick(plan *p, const char *url, run_pick_fn pick, void *ud,
+                      strata_baseline_result *c);
+/* baseline of these ids only (full ids, or a version/name naming one). */
+int run_baseline_ids(plan *p, const char *url, const char *const *ids, size_t n,
+                     strata_baseline_result *c);
 int run_mark(plan *p, const char *url, const char *id, int applied);
 int run_verify(plan *p, const char *url, const char *scratch_url, size_t *verified);
 

@@ -294,6 +294,99 @@ void strata_interrupt(strata *s, int signo);
 /* The signal strata_interrupt() was given, 0 when it was not called. */
 int strata_interrupted(const strata *s);
 
+/* ---- repair: recorded checksums that no longer match their files ----
+ *
+ * For each migration whose file no longer has the checksum strata_ledger
+ * or a native tracker recorded (or those named in ids): when strata_ledger
+ * kept the text it applied, both texts are read with the dialect's own
+ * parser (the driver's normalize op); the same statements (comments and
+ * whitespace aside) → the file's checksum is recorded again in
+ * strata_ledger and every native tracker of its source, in one
+ * transaction; other statements → refused with the line diff, unless
+ * force.  A row with no recorded text is decided by the live catalog.
+ * dry_run says what would be done and writes nothing.  The items stay
+ * readable until the next call on the handle. */
+typedef struct strata_repair_item {
+	const char *id;
+	const char *file;         /* the migration's file */
+	int line;                 /* its first changed line (0: unknown) */
+	const char *action;       /* "repaired" "would_repair" "refused" */
+	const char *reason;       /* why, one line */
+	const char *diff;         /* recorded text against the file, unified; NULL: none */
+	const char *old_checksum; /* strata_ledger's, or the tracker's when it has no row */
+	const char *new_checksum; /* the file's */
+	int forced;               /* repaired although the statements differ (force) */
+} strata_repair_item;
+
+typedef struct strata_repair_opts {
+	const char *const *ids; /* NULL: every migration that needs it */
+	size_t n_ids;
+	int force, dry_run;
+	size_t repaired, refused; /* out */
+} strata_repair_opts;
+
+int strata_repair(strata *s, strata_repair_opts *opts);
+size_t strata_repair_count(const strata *s);
+const strata_repair_item *strata_repair_get(const strata *s, size_t i);
+/* For `status -v`: the diff of migration i's text as strata_ledger
+ * recorded it against its file now (unified, malloc'd: free it), after
+ * strata_status; "" when they are equal, NULL when no text was recorded. */
+char *strata_migration_diff(const strata *s, size_t i);
+/*
+ * baseline (what it skipped) and baseline --infer.
+ */
+/* A baseline's counts: what it wrote, and each reason it left one out. */
+typedef struct strata_baseline_result {
+	size_t recorded; /* out: written now, as baselined */
+	size_t already;  /* out: recorded before (applied, baselined): left alone */
+	size_t after_to; /* out: after --to: left pending */
+	size_t ignored;  /* out: below a baseline migration: stay ignored */
+	size_t renewed;  /* out: recorded in strata_ledger, their native row written again */
+} strata_baseline_result;
+
+/* strata_baseline(), with the counts. */
+int strata_baseline_counted(strata *s, const char *to, strata_baseline_result *out);
+
+/* baseline --infer: each migration decided on the live catalog (the
+ * driver's catalog op) against what the migration creates and drops (its
+ * objects op, the history replayed so a later DROP or RENAME is known). */
+typedef enum strata_infer_verdict {
+	STRATA_INFER_APPLIED = 1, /* every object it leaves is there, every one it drops gone */
+	STRATA_INFER_PARTIAL,     /* some of it: missing / present say what is not */
+	STRATA_INFER_PENDING,     /* none of it */
+	STRATA_INFER_UNDECIDED    /* nothing to look for, or its script not read: reason says */
+} strata_infer_verdict;
+/* "applied" "partial" "pending" "undecided". */
+const char *strata_infer_verdict_name(strata_infer_verdict v);
+
+typedef struct strata_inference {
+	const char *migration; /* its id */
+	strata_infer_verdict verdict;
+	size_t found, expected; /* evidence that holds, evidence looked at */
+	size_t gone;            /* of found: objects it drops, not there */
+	const char *missing;    /* "table public.x, column public.y.z": created, not there (or NULL) */
+	const char *present;    /* dropped by it, still there (or NULL) */
+	const char *reason;     /* how a migration without evidence was decided (or NULL) */
+	strata_state state;     /* its record before the run */
+	int recorded;           /* recorded by this run (dry run: would be) */
+} strata_inference;
+
+typedef struct strata_infer_result {
+	strata_inference *v; /* out: one per ledger migration, in ledger order */
+	size_t n;
+	size_t applied, partial, pending, undecided; /* out: per verdict */
+	size_t recorded; /* out: recorded now (dry run: would be) */
+	size_t already;  /* out: decided applied, recorded before: left alone */
+} strata_infer_result;
+
+/* Decide every migration; unless dry_run, record the applied ones that are
+ * not recorded yet in strata_ledger and every native tracker, as
+ * strata_baseline() does, in one transaction under the command's locks.
+ * A partial or undecided migration is never recorded.  Free out with
+ * strata_infer_result_free(). */
+int strata_baseline_infer(strata *s, int dry_run, strata_infer_result *out);
+void strata_infer_result_free(strata_infer_result *r);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

@@ -106,6 +106,10 @@ int pgdrv_has_word(const char *sql, const char *const *words);
 int pgdrv_scan_error(const strata_conn *conn, strata_host *host, const strata_script *s,
                      const char *text, const char *message, int cursorpos);
 
+/* postgres_normalize.c: normalize() (plugin.h) */
+int pgdrv_normalize(strata_conn *conn, strata_host *host, const strata_script *script,
+                    strata_text_fn fn, void *ud);
+
 /* postgres_classify.c */
 int pgdrv_needs_autocommit(strata_conn *conn, strata_host *host, const strata_script *script);
 int pgdrv_find_tx_end(const char *sql, size_t *at);
@@ -137,6 +141,10 @@ int pgdrv_writes_table(strata_conn *conn, strata_host *host, const strata_script
 /* postgres_objects.c: what each statement does to which object (objects). */
 int pgdrv_objects(strata_conn *conn, strata_host *host, const strata_script *script,
                   unsigned int flags, strata_object_fn fn, void *ud);
+
+/* postgres_catalog.c: the live schema, object by object (catalog). */
+int pgdrv_catalog(strata_conn *conn, strata_host *host, unsigned int flags,
+                  strata_catalog_fn fn, void *ud);
 
 /* postgres_run.c */
 int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *script);
