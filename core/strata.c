@@ -19,6 +19,7 @@ struct strata {
 	bool want_down; /* a command ran down scripts: keep reading their text */
 	doctor_report doctor; /* inspect/: the last doctor run's findings */
 	repair_report repair; /* inspect/: the last repair run's items */
+	drift_report drift;   /* inspect/: the last drift run's differences */
 };
 
 strata *strata_new(void)
@@ -40,6 +41,7 @@ void strata_free(strata *s)
 	plan_free(&s->pl);
 	doctor_report_free(&s->doctor);
 	repair_report_free(&s->repair);
+	drift_report_free(&s->drift);
 	loader_free(&s->ld);
 	config_free(&s->cfg);
 	free(s->db_override);
@@ -227,6 +229,34 @@ size_t strata_finding_count(const strata *s)
 const strata_finding *strata_finding_get(const strata *s, size_t i)
 {
 	return i < s->doctor.n ? &s->doctor.v[i] : NULL;
+}
+
+const char *strata_drift_change_name(strata_drift_change ch)
+{
+	static const char *const names[] = {"extra", "missing", "different"};
+	return (unsigned)ch <= STRATA_DRIFT_DIFFERENT ? names[ch] : "different";
+}
+
+int strata_drift(strata *s, const char *scratch_url, strata_drift_result *out)
+{
+	err_clear(&s->err);
+	drift_report_free(&s->drift);
+	int rc = inspect_drift(&s->pl, url_of(s), scratch_url, &s->drift);
+	if (rc)
+		drift_report_free(&s->drift);
+	if (out)
+		*out = s->drift.sum;
+	return rc;
+}
+
+size_t strata_drift_count(const strata *s)
+{
+	return s->drift.n;
+}
+
+const strata_drift_item *strata_drift_get(const strata *s, size_t i)
+{
+	return i < s->drift.n ? &s->drift.v[i] : NULL;
 }
 
 int strata_init(strata *s, const char *path, int force)

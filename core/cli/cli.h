@@ -59,6 +59,9 @@ int cli_infer_print(strata *s, const strata_infer_result *r, int dry_run, int js
 /* ---- repair.c: strata repair's items; returns the exit code (0 or 4) ---- */
 int cli_repair_print(strata *s, const strata_repair_opts *o, int json, int quiet, int verbose);
 
+/* ---- drift.c: strata drift's differences; returns the exit code (0 or 4) ---- */
+int cli_drift_print(strata *s, const strata_drift_result *r, int json, int quiet);
+
 /* ---- json.c ---- */
 /* A JSON string literal (or null) on f. */
 void json_str(FILE *f, const char *s);

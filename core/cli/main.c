@@ -20,6 +20,7 @@ static int cmd_mark(strata *s, const struct opts *o);
 static int cmd_verify(strata *s, const struct opts *o);
 static int cmd_doctor(strata *s, const struct opts *o);
 static int cmd_repair(strata *s, const struct opts *o);
+static int cmd_drift(strata *s, const struct opts *o);
 static int cmd_plugins(strata *s, const struct opts *o);
 static int cmd_completion(strata *s, const struct opts *o);
 
@@ -42,6 +43,8 @@ const cli_command cli_commands[] = {
 	{"doctor", F_JSON, cmd_doctor, "", "every problem of the history in one run (exit 4 findings)"},
 	{"repair", F_IDS | F_FORCE | F_DRY | F_JSON | F_WRITES, cmd_repair, "[ID ...] [--force] [--dry-run]",
 	 "record again checksums of files changed in comments or whitespace only (exit 4 refused)"},
+	{"drift", F_SCRATCH | F_JSON, cmd_drift, "[--scratch URL]",
+	 "the live schema against what its applied history makes (exit 4 differences)"},
 	{"plugins", F_JSON, cmd_plugins, "", "the plugins found"},
 	{"completion", F_SHELL, cmd_completion, "bash|zsh|fish", "print a shell completion script"},
 	{NULL, 0, NULL, NULL, NULL},
@@ -62,7 +65,7 @@ const cli_option cli_options[] = {
 	{"--steps", NULL, F_STEPS, "N", "how many to roll back"},
 	{"--dry-run", NULL, F_DRY, NULL, "print the SQL, change nothing"},
 	{"--out-of-order", NULL, F_OOO, NULL, "apply older pending migrations too"},
-	{"--scratch", NULL, F_SCRATCH, "URL", "the empty database to verify on"},
+	{"--scratch", NULL, F_SCRATCH, "URL", "the empty database to verify (or drift) on"},
 	{"--applied", NULL, F_APPLIED, NULL, "record as applied"},
 	{"--rolled-back", NULL, F_ROLLED, NULL, "record as rolled back"},
 	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml (init); repair what differs (repair)"},
@@ -574,6 +577,16 @@ static int cmd_repair(strata *s, const opts *o)
 	if (rc)
 		return report(s, rc);
 	return cli_repair_print(s, &ro, o->json, quiet, verbose);
+}
+
+/* drift: the differences, read only but for the scratch (cli/drift.c prints them). */
+static int cmd_drift(strata *s, const opts *o)
+{
+	strata_drift_result r = {0};
+	int rc = strata_drift(s, o->scratch, &r);
+	if (rc)
+		return report(s, rc);
+	return cli_drift_print(s, &r, o->json, quiet);
 }
 
 static int cmd_verify(strata *s, const opts *o)

@@ -36,12 +36,13 @@ static const char *schema_of(const catalog *c, const char *schema)
 	return schema ? schema : c->default_schema;
 }
 
+/* An object of no schema (the dialect has none: SQLite) is told by its
+ * table's name alone. */
 static bool tracked_table(const reader *r, const char *schema, const char *table)
 {
 	for (size_t i = 0; table && i < r->nt; i++)
 		if (!cmp_name(r->c->fold_case, r->t[i].table, table) &&
-		    (!r->t[i].schema || !cmp_name(r->c->fold_case, r->t[i].schema,
-		                                  schema_of(r->c, schema))))
+		    (!r->t[i].schema || !schema || !cmp_name(r->c->fold_case, r->t[i].schema, schema)))
 			return true;
 	return false;
 }
@@ -93,22 +94,39 @@ static int keep(void *ud, const strata_catalog_object *o)
 	return 0;
 }
 
-/* The order catalog_find searches in: kind, schema, parent, name. */
-static int cmp_obj(const catalog *c, const cat_obj *a, const cat_obj *b)
+/* Schemas and extensions are named database-wide (an extension's schema
+ * is part of its definition). */
+static bool global(strata_obj_kind k)
+{
+	return k == STRATA_OBJK_SCHEMA || k == STRATA_OBJK_EXTENSION;
+}
+
+int catalog_cmp(const catalog *c, const cat_obj *a, const cat_obj *b)
 {
 	if (a->kind != b->kind)
 		return a->kind < b->kind ? -1 : 1;
-	int d = cmp_name(c->fold_case, schema_of(c, a->schema), schema_of(c, b->schema));
+	int d = global(a->kind) ? 0 : cmp_name(c->fold_case, schema_of(c, a->schema),
+	                                       schema_of(c, b->schema));
 	if (!d)
 		d = cmp_name(c->fold_case, a->parent, b->parent);
 	return d ? d : cmp_name(c->fold_case, a->name, b->name);
 }
 
-static const catalog *sorting; /* qsort has no user data */
-
-static int cmp_sort(const void *a, const void *b)
+/* Merge sort of v[0..n) by catalog_cmp (qsort has no user data). */
+static void sort_objs(const catalog *c, cat_obj *v, cat_obj *tmp, size_t n)
 {
-	return cmp_obj(sorting, a, b);
+	if (n < 2)
+		return;
+	size_t h = n / 2, i = 0, j = h, k = 0;
+	sort_objs(c, v, tmp, h);
+	sort_objs(c, v + h, tmp, n - h);
+	while (i < h && j < n)
+		tmp[k++] = catalog_cmp(c, &v[j], &v[i]) < 0 ? v[j++] : v[i++];
+	while (i < h)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof *v);
 }
 
 static void free_obj(cat_obj *o)
@@ -177,10 +195,9 @@ int catalog_read(plan *p, db *d, catalog *c)
 		catalog_free(c);
 		return rc;
 	}
-	sorting = c;
-	if (c->n)
-		qsort(c->v, c->n, sizeof *c->v, cmp_sort);
-	sorting = NULL;
+	cat_obj *tmp = xcalloc(c->n + 1, sizeof *tmp);
+	sort_objs(c, c->v, tmp, c->n);
+	free(tmp);
 	return 0;
 }
 
@@ -192,7 +209,7 @@ const cat_obj *catalog_find(const catalog *c, strata_obj_kind kind, const char *
 	size_t lo = 0, hi = c->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int d = cmp_obj(c, &c->v[mid], &key);
+		int d = catalog_cmp(c, &c->v[mid], &key);
 		if (!d)
 			return &c->v[mid];
 		if (d < 0)

@@ -97,6 +97,21 @@ int catalog_read(plan *p, db *d, catalog *c);
 /* NULL: not there.  schema NULL: the dialect's default; parent NULL for kinds that have none; names compared as the dialect compares them. */
 const cat_obj *catalog_find(const catalog *c, strata_obj_kind kind, const char *schema, const char *parent, const char *name);
 void catalog_free(catalog *c);
+/* catalog_find's order: kind, schema (none for schemas and extensions, named
+ * database-wide), parent, name. */
+int catalog_cmp(const catalog *c, const cat_obj *a, const cat_obj *b);
+
+/* drift.c: the differences of one drift run (strings owned). */
+typedef struct drift_report {
+	strata_drift_item *v;
+	size_t n;
+	strata_drift_result sum;
+} drift_report;
+/* url's live objects against those its applied migrations make on a
+ * scratch (scratch_url, NULL: one made as verify makes it).  0, or < 0 on
+ * an error (nothing is reported then). */
+int inspect_drift(plan *p, const char *url, const char *scratch_url, drift_report *r);
+void drift_report_free(drift_report *r);
 
 /* ---- baseline --infer: infer.c (the decision), infer_baseline.c (the command) ---- */
 typedef enum infer_verdict { INFER_APPLIED = 1, INFER_PARTIAL, INFER_PENDING, INFER_UNDECIDED } infer_verdict;

@@ -26,4 +26,25 @@ int run_baseline_ids(plan *p, const char *url, const char *const *ids, size_t n,
 int run_mark(plan *p, const char *url, const char *id, int applied);
 int run_verify(plan *p, const char *url, const char *scratch_url, size_t *verified);
 
+/* verify.c: a scratch database of the target's dialect (verify's, drift's).
+ * open: scratch_url, else one made beside the target (a temporary file for
+ * SQLite); refused unless empty and of the target's dialect (command names
+ * the command in the messages).  replay: the migrations which[] says (NULL:
+ * every one not ignored) in ledger order, each in its own transaction when
+ * it can be, with command's events (NULL: none; doing is "verifying" for
+ * messages); *done counts those that ran.  close: the scratch closed, and
+ * dropped when open made it. */
+typedef struct run_scratch {
+	db d;      /* the scratch, connected */
+	db target; /* the target, while a scratch made beside it lives */
+	char url[4096];
+	char tmp[64];
+	bool made_tmp;
+} run_scratch;
+int run_scratch_open(plan *p, const char *command, const char *target_url,
+                     const char *scratch_url, run_scratch *s);
+int run_scratch_replay(plan *p, run_scratch *s, const char *command, const char *doing,
+                       const bool *which, size_t *done);
+void run_scratch_close(plan *p, run_scratch *s);
+
 #endif

@@ -1,5 +1,6 @@
 /* verify: the whole history, in ledger order, on an empty scratch database
- * of the target's dialect.  What it proves is that a fresh environment built
+ * of the target's dialect (run_scratch_*, which drift uses too: it replays
+ * what the target has applied and keeps the scratch open to read it).  What it proves is that a fresh environment built
  * from these files works on the kind of database they are meant for; a run
  * on another dialect would prove nothing (or report the other dialect's
  * syntax as the history's fault), so verify refuses instead. */
@@ -19,10 +20,10 @@ static int nonempty(void *ud, const char *text, size_t len)
 }
 
 /* "give verify an empty postgresql database with --scratch URL" */
-static char *scratch_hint(const char *dialect)
+static char *scratch_hint(const char *command, const char *dialect)
 {
-	return xasprintf("give verify an empty %s%sdatabase with --scratch URL", dialect ? dialect : "",
-	                 dialect ? " " : "");
+	return xasprintf("give %s an empty %s%sdatabase with --scratch URL", command,
+	                 dialect ? dialect : "", dialect ? " " : "");
 }
 
 /* Where to verify when no --scratch was given: a temporary SQLite file when
@@ -30,8 +31,8 @@ static char *scratch_hint(const char *dialect)
  * its driver (scratch_create).  A target that cannot be reached, or whose
  * driver cannot make one, is an error: verify never falls back to another
  * dialect.  *target stays open to drop the scratch database afterwards. */
-static int scratch_for(plan *p, const char *target_url, const char *dialect, db *target,
-                       char *url, size_t size, char *tmp, bool *made_tmp)
+static int scratch_for(plan *p, const char *command, const char *target_url, const char *dialect,
+                       db *target, char *url, size_t size, char *tmp, bool *made_tmp)
 {
 	err_ctx *e = p->e;
 	if (dialect && !strcmp(dialect, "sqlite")) {
@@ -45,7 +46,7 @@ static int scratch_for(plan *p, const char *target_url, const char *dialect, db 
 		return 0;
 	}
 	int rc = db_open(target, p->L, target_url, true, NULL);
-	char *hint = scratch_hint(dialect ? dialect : db_dialect(target));
+	char *hint = scratch_hint(command, dialect ? dialect : db_dialect(target));
 	if (rc) {
 		const strata_error_info *c = err_cur(e);
 		rc = err_set(e, rc, STRATA_ECLASS_DB, target->display, 0, 0, hint,
@@ -65,8 +66,8 @@ static int scratch_for(plan *p, const char *target_url, const char *dialect, db 
 }
 
 /* An explicit --scratch must be of the target's dialect too. */
-static int same_dialect(plan *p, const char *target_url, const char *dialect,
-                        const char *scratch_url)
+static int same_dialect(plan *p, const char *command, const char *target_url,
+                        const char *dialect, const char *scratch_url)
 {
 	const char *sd = dialect_of_url(p->L, scratch_url);
 	if (!dialect || !sd || !strcmp(dialect, sd))
@@ -74,99 +75,126 @@ static int same_dialect(plan *p, const char *target_url, const char *dialect,
 	char shown[1024], target[1024];
 	strata_redact_url(scratch_url, shown, sizeof shown);
 	strata_redact_url(target_url, target, sizeof target);
-	char *hint = scratch_hint(dialect);
+	char *hint = scratch_hint(command, dialect);
 	int rc = err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_USAGE, shown, 0, 0, hint,
-	                 "the scratch database is %s, the target %s is %s: verify runs the "
+	                 "the scratch database is %s, the target %s is %s: %s runs the "
 	                 "history on the target's dialect",
-	                 sd, target, dialect);
+	                 sd, target, dialect, command);
 	free(hint);
 	return rc;
 }
 
-int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t *verified)
+int run_scratch_open(plan *p, const char *command, const char *target_url,
+                     const char *scratch_url, run_scratch *s)
 {
 	err_ctx *e = p->e;
+	memset(s, 0, sizeof *s);
+	snprintf(s->tmp, sizeof s->tmp, "/tmp/strata-%s-XXXXXX", command);
+	/* dialect_of_url's answer lives until its next call: keep a copy. */
+	const char *d0 = dialect_of_url(p->L, target_url);
+	char *dialect = d0 ? xstrdup(d0) : NULL;
+	int rc;
+	if (scratch_url)
+		rc = same_dialect(p, command, target_url, dialect, scratch_url);
+	else if (!(rc = scratch_for(p, command, target_url, dialect, &s->target, s->url,
+	                            sizeof s->url, s->tmp, &s->made_tmp)))
+		scratch_url = s->url;
+	free(dialect);
+	if (rc)
+		return rc;
+	rc = db_open(&s->d, p->L, scratch_url, false, NULL);
+	logf_(e, STRATA_LOG_DEBUG, NULL, 0, "%s: the scratch database is %s", command,
+	      s->d.display ? s->d.display : "?");
+	size_t used = 0;
+	if (!rc) {
+		rc = db_dump_schema(&s->d, nonempty, &used);
+		if (!rc && used)
+			rc = err_set(e, STRATA_EINVAL, STRATA_ECLASS_USAGE, s->d.display, 0, 0,
+			             "point --scratch at an empty database; it is written to",
+			             "scratch database is not empty");
+	}
+	return rc;
+}
+
+int run_scratch_replay(plan *p, run_scratch *s, const char *command, const char *doing,
+                       const bool *which, size_t *done)
+{
+	err_ctx *e = p->e;
+	db *d = &s->d;
+	int rc = 0;
+	*done = 0;
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < p->lg->nmigs; i++)
+		n += which ? which[i] : p->lg->migs[i]->info.state != STRATA_IGNORED;
+	for (size_t i = 0; !rc && i < p->lg->nmigs; i++) {
+		migration *m = p->lg->migs[i];
+		if (which ? !which[i] : m->info.state == STRATA_IGNORED)
+			continue;
+		k++;
+		db_mode mode;
+		rc = db_script_mode(d, m, false, &mode);
+		if (rc < 0)
+			break;
+		bool tx = mode.tx;
+		if (tx && (rc = db_begin(d)))
+			break;
+		if (command)
+			run_event(p, command, STRATA_EVENT_START, m, k, n, -1);
+		long long t0 = now_ms();
+		rc = intr_signal(&e->intr) ? STRATA_EINTR : db_run(d, m, false, &mode);
+		if (rc || intr_signal(&e->intr)) {
+			if (tx)
+				db_rollback(d);
+			if (intr_signal(&e->intr))
+				rc = err_set(e, STRATA_EINTR, STRATA_ECLASS_OS, NULL, 0, 0, NULL,
+				             "interrupted by %s while %s %s (%s) on the scratch "
+				             "database", intr_signal_name(intr_signal(&e->intr)), doing,
+				             m->info.id, m->info.file ? m->info.file : "no file");
+		} else if (tx) {
+			rc = db_commit(d);
+		}
+		if (command)
+			run_event(p, command, rc ? STRATA_EVENT_FAILED : STRATA_EVENT_VERIFIED, m, k, n,
+			          (long)(now_ms() - t0));
+		if (!rc)
+			(*done)++;
+	}
+	return rc;
+}
+
+void run_scratch_close(plan *p, run_scratch *s)
+{
+	err_ctx *e = p->e;
+	db_close(&s->d);
+	if (s->target.conn) {
+		err_saved k;
+		err_save(e, &k);
+		db_scratch_drop(&s->target);
+		err_restore(e, &k);
+	}
+	db_close(&s->target);
+	if (s->made_tmp)
+		unlink(s->tmp);
+	s->made_tmp = false;
+}
+
+int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t *verified)
+{
 	*verified = 0;
 	/* Sources that know their history's dialect (Prisma's migration_lock.toml)
 	 * refuse a target of another one while they are read. */
 	int rc = sources_load_checked(p->lg, p->L, target_url);
 	if (rc)
 		return rc;
-	/* dialect_of_url's answer lives until its next call: keep a copy. */
-	const char *d0 = dialect_of_url(p->L, target_url);
-	char *dialect = d0 ? xstrdup(d0) : NULL;
-	char tmp[] = "/tmp/strata-verify-XXXXXX";
-	char url[4096];
-	db target = {0};
-	bool made_tmp = false;
-	if (scratch_url)
-		rc = same_dialect(p, target_url, dialect, scratch_url);
-	else if (!(rc = scratch_for(p, target_url, dialect, &target, url, sizeof url, tmp, &made_tmp)))
-		scratch_url = url;
-	free(dialect);
-	if (rc) {
-		db_close(&target);
-		return rc;
-	}
-	db d = {0};
-	rc = db_open(&d, p->L, scratch_url, false, NULL);
-	logf_(e, STRATA_LOG_DEBUG, NULL, 0, "verifying on %s", d.display ? d.display : "?");
-	size_t used = 0;
-	if (!rc) {
-		rc = db_dump_schema(&d, nonempty, &used);
-		if (!rc && used)
-			rc = err_set(e, STRATA_EINVAL, STRATA_ECLASS_USAGE, d.display, 0, 0,
-			             "point --scratch at an empty database; it is written to",
-			             "scratch database is not empty");
-	}
+	run_scratch s;
+	rc = run_scratch_open(p, "verify", target_url, scratch_url, &s);
 	/* The scratch database is a new environment: a baseline migration
 	 * runs in place of the versions it covers (kinds.c), as it would. */
 	for (size_t i = 0; i < p->lg->nmigs; i++)
 		p->lg->migs[i]->info.state = STRATA_PENDING;
 	plan_kinds(p);
-	size_t n = 0, k = 0;
-	for (size_t i = 0; i < p->lg->nmigs; i++)
-		n += p->lg->migs[i]->info.state != STRATA_IGNORED;
-	for (size_t i = 0; !rc && i < p->lg->nmigs; i++) {
-		migration *m = p->lg->migs[i];
-		if (m->info.state == STRATA_IGNORED)
-			continue;
-		k++;
-		db_mode mode;
-		rc = db_script_mode(&d, m, false, &mode);
-		if (rc < 0)
-			break;
-		bool tx = mode.tx;
-		if (tx && (rc = db_begin(&d)))
-			break;
-		run_event(p, "verify", STRATA_EVENT_START, m, k, n, -1);
-		long long t0 = now_ms();
-		rc = intr_signal(&e->intr) ? STRATA_EINTR : db_run(&d, m, false, &mode);
-		if (rc || intr_signal(&e->intr)) {
-			if (tx)
-				db_rollback(&d);
-			if (intr_signal(&e->intr))
-				rc = err_set(e, STRATA_EINTR, STRATA_ECLASS_OS, NULL, 0, 0, NULL,
-				             "interrupted by %s while verifying %s (%s) on the scratch "
-				             "database", intr_signal_name(intr_signal(&e->intr)), m->info.id,
-				             m->info.file ? m->info.file : "no file");
-		} else if (tx) {
-			rc = db_commit(&d);
-		}
-		run_event(p, "verify", rc ? STRATA_EVENT_FAILED : STRATA_EVENT_VERIFIED, m, k, n,
-		          (long)(now_ms() - t0));
-		if (!rc)
-			(*verified)++;
-	}
-	db_close(&d);
-	if (target.conn) {
-		err_saved k;
-		err_save(e, &k);
-		db_scratch_drop(&target);
-		err_restore(e, &k);
-	}
-	db_close(&target);
-	if (made_tmp)
-		unlink(tmp);
+	if (!rc)
+		rc = run_scratch_replay(p, &s, "verify", "verifying", NULL, verified);
+	run_scratch_close(p, &s);
 	return rc;
 }

@@ -386,6 +386,41 @@ typedef struct strata_infer_result {
  * strata_infer_result_free(). */
 int strata_baseline_infer(strata *s, int dry_run, strata_infer_result *out);
 void strata_infer_result_free(strata_infer_result *r);
+/*
+ * drift: the live database (the handle's) against what its recorded
+ * history makes.  The migrations it records as applied are replayed on an
+ * empty scratch database of its dialect (scratch_url, else one made beside
+ * it as verify does), both catalogs read (the driver's catalog op; tracking
+ * tables left out) and compared object by object.  Each difference stays
+ * readable until the next call on the handle.
+ */
+typedef enum strata_drift_change {
+	STRATA_DRIFT_EXTRA = 0, /* in the database, not made by the history */
+	STRATA_DRIFT_MISSING,   /* made by the history, not in the database */
+	STRATA_DRIFT_DIFFERENT  /* in both, defined otherwise */
+} strata_drift_change;
+/* "extra" "missing" "different". */
+const char *strata_drift_change_name(strata_drift_change ch);
+
+typedef struct strata_drift_item {
+	strata_obj_kind kind;
+	strata_drift_change change;
+	const char *schema;    /* NULL where the dialect has none (SQLite) */
+	const char *parent;    /* the table of a column, index, constraint, trigger */
+	const char *name;      /* a function's with its arguments: "f(integer)" */
+	const char *live;      /* its definition in the database, NULL when missing */
+	const char *history;   /* its definition as the history makes it, NULL when extra */
+	const char *migration; /* the id of the migration that last touched it, or NULL */
+} strata_drift_item;
+
+typedef struct strata_drift_result {
+	size_t migrations;               /* out: how many were replayed */
+	size_t extra, missing, different; /* out: differences per change */
+} strata_drift_result;
+
+int strata_drift(strata *s, const char *scratch_url, strata_drift_result *out);
+size_t strata_drift_count(const strata *s);
+const strata_drift_item *strata_drift_get(const strata *s, size_t i);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -58,7 +58,8 @@ static const char schemas_sql[] =
 	" WHERE" USER_NSP NOT_EXT("pg_catalog.pg_namespace", "n.oid") ORDERED;
 
 static const char extensions_sql[] =
-	"SELECT 'extension', n.nspname, NULL, e.extname, 'VERSION ' || e.extversion"
+	"SELECT 'extension', n.nspname, NULL, e.extname,"
+	" 'VERSION ' || e.extversion || ' SCHEMA ' || quote_ident(n.nspname)"
 	" FROM pg_catalog.pg_extension e"
 	" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace" ORDERED;
 

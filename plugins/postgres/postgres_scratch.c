@@ -77,6 +77,62 @@ static int exec_on_database(strata_conn *conn, strata_host *host, const char *ve
 	return rc;
 }
 
+/*
+ * A target whose migrations run in another schema than public (?schema=):
+ * the scratch gets that schema too, made on it, and a search_path of it
+ * alone in its connection's options, so the history lands where it lands
+ * on the target (drift compares the two by schema).  Names other than
+ * lower-case letters, digits and _ would need options' escapes: refused,
+ * with --scratch the way out.
+ */
+static int same_schema(strata_conn *conn, strata_host *host, char *url, size_t size)
+{
+	char *schema = NULL;
+	int rc = pgdrv_query_text(conn, host, "SELECT pg_catalog.current_schema()", NULL, 0, &schema);
+	if (rc != STRATA_OK || !schema || !strcmp(schema, "public")) {
+		free(schema);
+		return rc;
+	}
+	if (strspn(schema, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(schema)) {
+		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0,
+		            "pass --scratch URL with the same ?schema=",
+		            "cannot give the scratch database the target's schema \"%s\"", schema);
+		free(schema);
+		return STRATA_EINVAL;
+	}
+	PGconn *pg = PQconnectdb(url);
+	char *quoted = PQstatus(pg) == CONNECTION_OK ? PQescapeIdentifier(pg, schema, strlen(schema)) : NULL;
+	char *sql = quoted ? malloc(strlen(quoted) + 16) : NULL;
+	PGresult *res = NULL;
+	if (sql) {
+		snprintf(sql, strlen(quoted) + 16, "CREATE SCHEMA %s", quoted);
+		res = PQexec(pg, sql);
+	}
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		char *msg = pgdrv_clean_lines(conn, PQerrorMessage(pg));
+		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, "pass --scratch URL with the same ?schema=",
+		            "cannot create schema %s in the scratch database: %s", schema,
+		            msg ? msg : "out of memory");
+		free(msg);
+		rc = STRATA_ERR;
+	}
+	PQclear(res);
+	free(sql);
+	PQfreemem(quoted);
+	PQfinish(pg);
+	size_t n = strlen(url);
+	if (rc == STRATA_OK) {
+		int k = snprintf(url + n, size - n, " options='-c search_path=%s'", schema);
+		if (k < 0 || (size_t)k >= size - n) {
+			host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, "pass --scratch URL",
+			            "cannot describe the scratch database's connection");
+			rc = STRATA_ERR;
+		}
+	}
+	free(schema);
+	return rc;
+}
+
 int pgdrv_scratch_create(strata_conn *conn, strata_host *host, char *url, size_t size)
 {
 	char name[64];
@@ -92,6 +148,10 @@ int pgdrv_scratch_create(strata_conn *conn, strata_host *host, char *url, size_t
 		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0, "pass --scratch URL",
 		            "cannot describe the scratch database's connection");
 		return STRATA_ERR;
+	}
+	if ((rc = same_schema(conn, host, url, size)) != STRATA_OK) {
+		pgdrv_scratch_drop(conn, host);
+		return rc;
 	}
 	return STRATA_OK;
 }

@@ -11,7 +11,8 @@
  * a PRIMARY KEY, UNIQUE or FOREIGN KEY constraint is named by what it says
  * ("UNIQUE (email)": SQLite keeps no name for it); an index's, a view's and
  * a trigger's stored CREATE text normalised (its tokens, comments left out,
- * one space apart), so layout alone is no difference.  CHECK constraints
+ * one space apart, none around parentheses), so layout alone is no
+ * difference.  CHECK constraints
  * live only in the table's text and are not reported.
  */
 #include <stdlib.h>
@@ -69,7 +70,8 @@ static const char catalog_sql[] =
 	" AND" USER_OBJ("s")
 	" ORDER BY 1, 2, 3";
 
-/* sql's tokens, comments left out, one space apart. */
+/* sql's tokens, comments left out, one space apart (none around
+ * parentheses, none before a comma or a semicolon). */
 static char *normalised(const char *sql)
 {
 	size_t len = strlen(sql), k = 0;
@@ -78,7 +80,7 @@ static char *normalised(const char *sql)
 	if (!out)
 		return NULL;
 	for (const char *t; (t = sqlite_lex_token(p, end, &next)) < end; p = next) {
-		if (k && *t != ',' && *t != ')' && out[k - 1] != '(')
+		if (k && !strchr(",);(", *t) && out[k - 1] != '(')
 			out[k++] = ' ';
 		memcpy(out + k, t, (size_t)(next - t));
 		k += (size_t)(next - t);
