@@ -18,6 +18,7 @@ struct strata {
 	char *db_display;
 	bool want_down; /* a command ran down scripts: keep reading their text */
 	doctor_report doctor; /* inspect/: the last doctor run's findings */
+	repair_report repair; /* inspect/: the last repair run's items */
 	drift_report drift;   /* inspect/: the last drift run's differences */
 };
 
@@ -39,6 +40,7 @@ void strata_free(strata *s)
 	ledger_clear(&s->lg);
 	plan_free(&s->pl);
 	doctor_report_free(&s->doctor);
+	repair_report_free(&s->repair);
 	drift_report_free(&s->drift);
 	loader_free(&s->ld);
 	config_free(&s->cfg);
@@ -286,4 +288,33 @@ void strata_interrupt(strata *s, int signo)
 int strata_interrupted(const strata *s)
 {
 	return intr_signal(&s->err.intr);
+}
+
+/* ---- repair ---- */
+
+int strata_repair(strata *s, strata_repair_opts *opts)
+{
+	err_clear(&s->err);
+	repair_report_free(&s->repair);
+	int rc = inspect_repair(&s->pl, url_of(s), opts, &s->repair);
+	opts->repaired = s->repair.repaired;
+	opts->refused = s->repair.refused;
+	return rc;
+}
+
+size_t strata_repair_count(const strata *s)
+{
+	return s->repair.n;
+}
+
+const strata_repair_item *strata_repair_get(const strata *s, size_t i)
+{
+	return i < s->repair.n ? &s->repair.v[i] : NULL;
+}
+
+char *strata_migration_diff(const strata *s, size_t i)
+{
+	if (i >= s->lg.nmigs)
+		return NULL;
+	return inspect_modified_diff(s->lg.migs[i], 2, NULL);
 }

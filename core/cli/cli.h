@@ -56,12 +56,17 @@ int cli_doctor_print(strata *s, const strata_doctor_result *r, int json, int qui
 /* ---- infer.c: baseline --infer's verdicts; returns the exit code (0 or 4) ---- */
 int cli_infer_print(strata *s, const strata_infer_result *r, int dry_run, int json, int quiet);
 
+/* ---- repair.c: strata repair's items; returns the exit code (0 or 4) ---- */
+int cli_repair_print(strata *s, const strata_repair_opts *o, int json, int quiet, int verbose);
+
 /* ---- drift.c: strata drift's differences; returns the exit code (0 or 4) ---- */
 int cli_drift_print(strata *s, const strata_drift_result *r, int json, int quiet);
 
 /* ---- json.c ---- */
 /* A JSON string literal (or null) on f. */
 void json_str(FILE *f, const char *s);
+/* `, "key": value` on f, value as json_str() says it; key is a literal. */
+void json_kv(FILE *f, const char *key, const char *value);
 
 /* ---- text.c: message text, escaped, one line per message ---- */
 typedef struct text {

@@ -19,6 +19,7 @@ static int cmd_baseline(strata *s, const struct opts *o);
 static int cmd_mark(strata *s, const struct opts *o);
 static int cmd_verify(strata *s, const struct opts *o);
 static int cmd_doctor(strata *s, const struct opts *o);
+static int cmd_repair(strata *s, const struct opts *o);
 static int cmd_drift(strata *s, const struct opts *o);
 static int cmd_plugins(strata *s, const struct opts *o);
 static int cmd_completion(strata *s, const struct opts *o);
@@ -40,6 +41,8 @@ const cli_command cli_commands[] = {
 	{"verify", F_SCRATCH | F_JSON | F_WRITES, cmd_verify, "[--scratch URL]",
 	 "apply the history to an empty database"},
 	{"doctor", F_JSON, cmd_doctor, "", "every problem of the history in one run (exit 4 findings)"},
+	{"repair", F_IDS | F_FORCE | F_DRY | F_JSON | F_WRITES, cmd_repair, "[ID ...] [--force] [--dry-run]",
+	 "record again checksums of files changed in comments or whitespace only (exit 4 refused)"},
 	{"drift", F_SCRATCH | F_JSON, cmd_drift, "[--scratch URL]",
 	 "the live schema against what its applied history makes (exit 4 differences)"},
 	{"plugins", F_JSON, cmd_plugins, "", "the plugins found"},
@@ -65,7 +68,7 @@ const cli_option cli_options[] = {
 	{"--scratch", NULL, F_SCRATCH, "URL", "the empty database to verify (or drift) on"},
 	{"--applied", NULL, F_APPLIED, NULL, "record as applied"},
 	{"--rolled-back", NULL, F_ROLLED, NULL, "record as rolled back"},
-	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml"},
+	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml (init); repair what differs (repair)"},
 	{"--infer", NULL, F_INFER, NULL, "baseline what the live schema already holds"},
 	{NULL, NULL, 0, NULL, NULL},
 };
@@ -92,8 +95,7 @@ static void json_error(const char *message, const strata_error_info *e, int exit
 	fflush(stdout);
 	fputs("{\"event\": \"error\", \"message\": ", stderr);
 	json_str(stderr, message);
-	fputs(", \"file\": ", stderr);
-	json_str(stderr, e ? e->file : NULL);
+	json_kv(stderr, "file", e ? e->file : NULL);
 	fprintf(stderr, ", \"line\": %d, \"col\": %d, \"hint\": ", e ? e->line : 0, e ? e->col : 0);
 	json_str(stderr, e ? e->hint : NULL);
 	fprintf(stderr, ", \"exit\": %d}\n", exit_code);
@@ -129,8 +131,7 @@ static void on_log(void *ud, strata_log_level lvl, const char *file, int line, c
 		fflush(stdout);
 		fprintf(stderr, "{\"event\": \"%s\", \"message\": ", ev);
 		json_str(stderr, msg);
-		fputs(", \"file\": ", stderr);
-		json_str(stderr, file);
+		json_kv(stderr, "file", file);
 		fprintf(stderr, ", \"line\": %d}\n", line);
 		return;
 	}
@@ -203,7 +204,7 @@ static void json_field(const char *key, const char *value, int first)
 	json_str(stdout, value);
 }
 
-static void print_migration_json(const strata_migration_info *m, int with_state)
+static void print_migration_json(const strata_migration_info *m, int with_state, const char *diff)
 {
 	json_field("id", m->id, 1);
 	json_field("source", m->source, 0);
@@ -225,6 +226,8 @@ static void print_migration_json(const strata_migration_info *m, int with_state)
 			json_field("decided_by", m->decided_by, 0);
 			json_field("decided_at", m->decided_at, 0);
 		}
+		if (diff)
+			json_field("diff", diff, 0);
 	}
 	fputs("}", stdout);
 }
@@ -262,10 +265,8 @@ static void print_left_out_json(strata *s)
 		const strata_left_out_info *l = strata_left_out_get(s, i);
 		fputs(i ? ", {\"source\": " : "{\"source\": ", stdout);
 		json_str(stdout, l->source);
-		fputs(", \"dialect\": ", stdout);
-		json_str(stdout, l->dialect);
-		fputs(", \"database\": ", stdout);
-		json_str(stdout, l->database);
+		json_kv(stdout, "dialect", l->dialect);
+		json_kv(stdout, "database", l->database);
 		fputs("}", stdout);
 	}
 	fputs("]", stdout);
@@ -283,7 +284,7 @@ static int cmd_ledger(strata *s, const opts *o)
 		fputs(", \"migrations\": [", stdout);
 		for (size_t i = 0; i < n; i++) {
 			fputs(i ? ",\n  " : "\n  ", stdout);
-			print_migration_json(strata_migration_get(s, i), 0);
+			print_migration_json(strata_migration_get(s, i), 0, NULL);
 		}
 		fputs(n ? "\n]" : "]", stdout);
 		print_left_out_json(s);
@@ -331,6 +332,37 @@ static const char *state_color(strata_state st)
 	}
 }
 
+/* -v: what changed in a modified migration since strata_ledger recorded
+ * its text, indented under its line (or why that cannot be shown). */
+static void print_diff(strata *s, size_t i)
+{
+	char *diff = strata_migration_diff(s, i);
+	if (!diff || !*diff) {
+		say(stdout, "    %s", diff ? "(the file is the text strata_ledger recorded: only the "
+		                             "recorded checksum differs)"
+		                           : "(no recorded text to compare: the row predates it, or "
+		                             "another tool wrote it)");
+		free(diff);
+		return;
+	}
+	for (const char *p = diff; *p;) {
+		size_t n = strcspn(p, "\n");
+		text t = {0};
+		text_raw(&t, "    ", 4);
+		const char *c = *p == '-' ? SGR_RED : *p == '+' ? SGR_GREEN : *p == '@' ? SGR_CYAN : NULL;
+		if (c)
+			text_color(&t, stdout, c);
+		char *line = strndup(p, n);
+		text_esc(&t, line ? line : "");
+		free(line);
+		if (c)
+			text_color(&t, stdout, SGR_RESET);
+		text_line(&t, stdout);
+		p += n + (p[n] == '\n');
+	}
+	free(diff);
+}
+
 static int cmd_status(strata *s, const opts *o)
 {
 	size_t counts[STRATA_STATE_COUNT], ooo = 0;
@@ -347,7 +379,15 @@ static int cmd_status(strata *s, const opts *o)
 		fputs(", \"migrations\": [", stdout);
 		for (size_t i = 0; i < n; i++) {
 			fputs(i ? ",\n  " : "\n  ", stdout);
-			print_migration_json(strata_migration_get(s, i), 1);
+			const strata_migration_info *m = strata_migration_get(s, i);
+			/* -v: a modified migration's change against the text strata_ledger kept */
+			char *diff = verbose && m->state == STRATA_MODIFIED ? strata_migration_diff(s, i) : NULL;
+			if (diff && !*diff) {
+				free(diff);
+				diff = NULL;
+			}
+			print_migration_json(m, 1, diff);
+			free(diff);
 		}
 		fputs(n ? "\n]" : "]", stdout);
 		print_left_out_json(s);
@@ -384,6 +424,8 @@ static int cmd_status(strata *s, const opts *o)
 			if (m->state == STRATA_FAILED && m->error)
 				print_one_line(&t, m->error);
 			text_line(&t, stdout);
+			if (verbose && m->state == STRATA_MODIFIED)
+				print_diff(s, i);
 		}
 		printf("%zu migration%s:", n, n == 1 ? "" : "s");
 		const char *sep = " ";
@@ -530,6 +572,17 @@ static int cmd_doctor(strata *s, const opts *o)
 	return cli_doctor_print(s, &r, o->json, quiet);
 }
 
+/* repair: the items (cli/repair.c prints them). */
+static int cmd_repair(strata *s, const opts *o)
+{
+	strata_repair_opts ro = {.ids = o->ids, .n_ids = (size_t)o->n_ids, .force = o->force,
+	                         .dry_run = o->dry_run};
+	int rc = strata_repair(s, &ro);
+	if (rc)
+		return report(s, rc);
+	return cli_repair_print(s, &ro, o->json, quiet, verbose);
+}
+
 /* drift: the differences, read only but for the scratch (cli/drift.c prints them). */
 static int cmd_drift(strata *s, const opts *o)
 {
@@ -672,6 +725,21 @@ static int need_value(int argc, char **argv, int *i, const char **out)
 	return 0;
 }
 
+/* The positional ids of F_IDS commands (freed by main). */
+static const char **ids;
+
+static const char **xids_add(const char **v, int *n, const char *a)
+{
+	const char **w = realloc(v, (size_t)(*n + 2) * sizeof *w);
+	if (!w) {
+		fputs("strata: out of memory\n", stderr);
+		exit(EXIT_ERR);
+	}
+	w[(*n)++] = a;
+	w[*n] = NULL;
+	return w;
+}
+
 static int parse(int argc, char **argv, opts *o)
 {
 	for (int i = 1; i < argc; i++) {
@@ -728,7 +796,11 @@ static int parse(int argc, char **argv, opts *o)
 			return usage_error("unknown option '%s'", a);
 		else if (!o->command)
 			o->command = a;
-		else if (!o->id)
+		else if (!strcmp(o->command, "repair")) { /* F_IDS: every positional is an id */
+			ids = xids_add(ids, &o->n_ids, a);
+			o->ids = ids;
+			o->given |= F_IDS;
+		} else if (!o->id)
 			o->id = a, o->given |= strcmp(o->command, "completion") ? F_ID : F_SHELL;
 		else
 			return usage_error("unexpected argument '%s'", a);
@@ -805,6 +877,7 @@ int main(int argc, char **argv)
 		rc = 128 + sig;
 	strata_free(s);
 	events_free();
+	free(ids);
 	if (fflush(stdout) != 0)
 		return EXIT_ERR;
 	return rc;

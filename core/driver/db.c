@@ -405,6 +405,22 @@ int db_directive(const migration *m)
 	return m->up ? directive(m->up, m->up_len) : -1;
 }
 
+int db_normalize(db *d, const char *text, size_t len, const char *file, int line,
+                 strata_text_fn fn, void *ud)
+{
+	strata_script sc = {
+		.version = STRATA_SCRIPT_VERSION,
+		.struct_size = sizeof(strata_script),
+		.sql = text,
+		.len = len,
+		.file = file,
+		.line = line,
+	};
+	if (!d->plugin)
+		return STRATA_ENOTFOUND;
+	return call_normalize(&d->hc, d->plugin, d->conn, &sc, fn, ud);
+}
+
 int db_catalog(db *d, strata_catalog_fn fn, void *ud)
 {
 	if (!d->plugin || !d->conn)

@@ -22,6 +22,7 @@ typedef struct db {
 	call_cancel_fn cancel; /* the driver's, when it has one */
 	bool intr_refuses;     /* while set, host->db_* refuse once interrupted */
 	intr_target intr;      /* published while connected: a signal cancels */
+	int ledger_script;     /* strata_ledger has its script column: 1, -1 no, 0 not asked */
 } db;
 
 /* With drv NULL, the loader finds (and loads) the driver for url. */
@@ -77,6 +78,13 @@ int db_objects(db *d, const migration *m, bool scratch, strata_object_fn fn, voi
 int db_txn_control(db *d, const migration *m);
 /* The up script's "-- strata:[no-]transaction" directive: 1, 0, or -1 none. */
 int db_directive(const migration *m);
+/* Each statement of text (a script, or strata_ledger's recorded text of
+ * one: file and line name it in messages) as the driver's parser reads it,
+ * comments and whitespace left out, one canonical text each to fn (the
+ * driver's normalize).  STRATA_ENOTFOUND (nothing reported) when the
+ * driver cannot; STRATA_EINVAL (reported) for text its parser rejects. */
+int db_normalize(db *d, const char *text, size_t len, const char *file, int line,
+                 strata_text_fn fn, void *ud);
 
 /* Every object of d's live schema (the driver's catalog op), to fn;
  * STRATA_ENOTFOUND (nothing reported) when the driver has none. */
@@ -86,6 +94,7 @@ int db_catalog(db *d, strata_catalog_fn fn, void *ud);
 typedef struct ledger_row {
 	char *id, *source, *version, *name, *checksum, *state;
 	char *started_at, *finished_at, *applied_by, *error;
+	char *script; /* the up script as recorded, NULL: none kept (ledger_table.c) */
 	long execution_ms;
 	unsigned nulls; /* bit i: ledger_cols[i] is NOT NULL in the DDL, yet NULL here (read as "") */
 } ledger_row;
@@ -106,6 +115,9 @@ int ledger_table_write(db *d, const migration *m, const char *state, const char 
 /* The same with applied_by given (NULL: this connection's user@host). */
 int ledger_table_write_by(db *d, const migration *m, const char *state, const char *started,
                           const char *finished, long ms, const char *error, const char *by);
+/* strata repair: m's row gets the file's checksum and text, nothing else;
+ * 1 done, 0 no row, < 0 error. */
+int ledger_table_repair(db *d, const migration *m);
 void ledger_rows_free(ledger_row *rows, size_t n);
 void ledger_row_clear(ledger_row *r);
 

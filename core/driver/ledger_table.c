@@ -26,6 +26,12 @@ static const char cols[] =
 	"id, source, version, name, checksum, state, started_at, finished_at, execution_ms, "
 	"applied_by, error";
 
+/* The up script's text as it was applied or baselined (docs/guide.md, "The
+ * strata_ledger table"): a column added after the first release, so a
+ * table without it is older, not damaged.  NULL: not kept (a row written
+ * before the column, or by another tool). */
+#define SCRIPT_COL LEDGER_NCOLS
+
 /* The columns as the DDL above makes them, in that order: what a damaged
  * table is told to add back. */
 const ledger_col ledger_cols[LEDGER_NCOLS] = {
@@ -122,10 +128,38 @@ static int failed(db *d, int rc, const char *what)
 	return rc;
 }
 
+/* Does strata_ledger have the script column?  Asked once per connection,
+ * by a statement that fails when it has not: only outside a transaction
+ * (a failed statement would end PostgreSQL's), which is where every read
+ * and ledger_table_ensure() run. */
+static bool has_script(db *d)
+{
+	if (!d->ledger_script)
+		d->ledger_script = runs(d, "SELECT script FROM strata_ledger WHERE 1 = 0") ? 1 : -1;
+	return d->ledger_script > 0;
+}
+
+/* The table, and on a table from before the script column, the column,
+ * added in a transaction of its own so that a failure leaves it as it was. */
 int ledger_table_ensure(db *d)
 {
 	int rc = db_exec(d, ddl);
-	return rc < 0 ? failed(d, rc, "create") : rc;
+	if (rc < 0)
+		return failed(d, rc, "create");
+	d->ledger_script = 0;
+	if (has_script(d))
+		return rc;
+	rc = db_begin(d);
+	if (!rc)
+		rc = db_exec(d, "ALTER TABLE strata_ledger ADD COLUMN script TEXT");
+	if (!rc)
+		rc = db_commit(d);
+	else
+		db_rollback(d);
+	if (rc < 0)
+		return failed(d, rc, "add the script column to");
+	d->ledger_script = 1;
+	return 0;
 }
 
 void ledger_row_clear(ledger_row *r)
@@ -140,6 +174,7 @@ void ledger_row_clear(ledger_row *r)
 	free(r->finished_at);
 	free(r->applied_by);
 	free(r->error);
+	free(r->script);
 	memset(r, 0, sizeof *r);
 }
 
@@ -152,7 +187,7 @@ void ledger_rows_free(ledger_row *rows, size_t n)
 
 /* A NULL where the DDL says NOT NULL reads as "" (so no reader meets a NULL
  * it did not expect) and is remembered in r->nulls, for plan/'s checks. */
-static void fill(ledger_row *r, const char *const *v)
+static void fill(ledger_row *r, int ncols, const char *const *v)
 {
 	char **text[LEDGER_NCOLS] = {&r->id,         &r->source,     &r->version, &r->name,
 	                             &r->checksum,   &r->state,      &r->started_at,
@@ -165,6 +200,7 @@ static void fill(ledger_row *r, const char *const *v)
 			*text[i] = xstrdup(v[i] ? v[i] : ledger_cols[i].required ? "" : NULL);
 	}
 	r->execution_ms = v[8] ? atol(v[8]) : -1;
+	r->script = ncols > SCRIPT_COL && v[SCRIPT_COL] ? xstrdup(v[SCRIPT_COL]) : NULL;
 }
 
 typedef struct rows_acc {
@@ -181,7 +217,7 @@ static int collect(void *ud, int ncols, const char *const *v)
 		a->cap = a->cap ? a->cap * 2 : 64;
 		a->rows = xrealloc(a->rows, a->cap * sizeof *a->rows);
 	}
-	fill(&a->rows[a->n++], v);
+	fill(&a->rows[a->n++], ncols, v);
 	return 0;
 }
 
@@ -193,7 +229,8 @@ int ledger_table_read(db *d, ledger_row **rows, size_t *n)
 	if (ex <= 0)
 		return ex < 0 ? ex : diagnose(d, false);
 	char sql[256];
-	snprintf(sql, sizeof sql, "SELECT %s FROM strata_ledger ORDER BY id", cols);
+	snprintf(sql, sizeof sql, "SELECT %s%s FROM strata_ledger ORDER BY id", cols,
+	         has_script(d) ? ", script" : "");
 	rows_acc a = {0};
 	int rc = db_query(d, sql, NULL, 0, collect, &a);
 	if (rc < 0) {
@@ -209,7 +246,7 @@ static int collect_one(void *ud, int ncols, const char *const *v)
 {
 	if (ncols < 11)
 		return STRATA_ERR;
-	fill(ud, v);
+	fill(ud, ncols, v);
 	return STRATA_STOP;
 }
 
@@ -217,7 +254,8 @@ int ledger_table_get(db *d, const char *id, ledger_row *row)
 {
 	memset(row, 0, sizeof *row);
 	char sql[256];
-	snprintf(sql, sizeof sql, "SELECT %s FROM strata_ledger WHERE id = $1", cols);
+	snprintf(sql, sizeof sql, "SELECT %s%s FROM strata_ledger WHERE id = $1", cols,
+	         d->ledger_script > 0 ? ", script" : "");
 	const char *p[] = {id};
 	int rc = db_query(d, sql, p, 1, collect_one, row);
 	if (rc < 0) {
@@ -236,7 +274,18 @@ int ledger_table_write(db *d, const migration *m, const char *state, const char 
 int ledger_table_write_by(db *d, const migration *m, const char *state, const char *started,
                           const char *finished, long ms, const char *error, const char *by)
 {
+	/* Without the script column (a table ledger_table_ensure() has not
+	 * seen yet) the text is not kept: $12 is left out. */
 	static const char sql[] =
+		"INSERT INTO strata_ledger (id, source, version, name, checksum, state, started_at, "
+		"finished_at, execution_ms, applied_by, error, script) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+		"ON CONFLICT (id) DO UPDATE SET source = excluded.source, version = excluded.version, "
+		"name = excluded.name, checksum = excluded.checksum, state = excluded.state, "
+		"started_at = excluded.started_at, finished_at = excluded.finished_at, "
+		"execution_ms = excluded.execution_ms, applied_by = excluded.applied_by, "
+		"error = excluded.error, script = excluded.script";
+	static const char sql_old[] =
 		"INSERT INTO strata_ledger (id, source, version, name, checksum, state, started_at, "
 		"finished_at, execution_ms, applied_by, error) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
@@ -249,9 +298,32 @@ int ledger_table_write_by(db *d, const migration *m, const char *state, const ch
 	snprintf(msbuf, sizeof msbuf, "%ld", ms);
 	if (!by && !d->who) /* getpwuid() reads /etc/passwd: once, not per migration */
 		d->who = who_am_i();
+	/* The text kept is the one the checksum is of (NUL-free: the drivers
+	 * bind text). */
+	char *script = m->up && !memchr(m->up, 0, m->up_len) ? xstrndup(m->up, m->up_len) : NULL;
 	const char *p[] = {m->info.id, m->info.source, m->info.version, m->info.name,
 	                   m->info.checksum, state, started, finished, ms >= 0 ? msbuf : NULL,
-	                   by ? by : d->who, error};
-	int rc = db_query(d, sql, p, 11, NULL, NULL);
+	                   by ? by : d->who, error, script};
+	bool keep = d->ledger_script > 0;
+	int rc = db_query(d, keep ? sql : sql_old, p, keep ? 12 : 11, NULL, NULL);
+	free(script);
 	return rc < 0 ? failed(d, rc, "write") : rc;
+}
+
+/* `strata repair`: the row of m keeps its state and times; its checksum
+ * and kept text become the file's.  1 when the row was there, 0 when not,
+ * < 0 error.  Needs the script column (ledger_table_ensure() adds it). */
+int ledger_table_repair(db *d, const migration *m)
+{
+	ledger_row r;
+	int found = ledger_table_get(d, m->info.id, &r);
+	ledger_row_clear(&r);
+	if (found <= 0)
+		return found;
+	char *script = m->up && !memchr(m->up, 0, m->up_len) ? xstrndup(m->up, m->up_len) : NULL;
+	const char *p[] = {m->checksum, script, m->info.id};
+	int rc = db_query(d, "UPDATE strata_ledger SET checksum = $1, script = $2 WHERE id = $3", p, 3,
+	                  NULL, NULL);
+	free(script);
+	return rc < 0 ? failed(d, rc, "write") : 1;
 }

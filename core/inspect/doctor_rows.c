@@ -152,6 +152,46 @@ static void missing_rows(plan *p, doctor_report *r)
 	}
 }
 
+/* A migration changed after it was applied: at its first changed line when
+ * strata_ledger kept the text it applied (the line as it reads now). */
+static void modified_rows(plan *p, doctor_report *r)
+{
+	for (size_t i = 0; i < p->lg->nmigs; i++) {
+		const migration *m = p->lg->migs[i];
+		if (m->info.state != STRATA_MODIFIED)
+			continue;
+		int first = 0;
+		char *diff = inspect_modified_diff(m, 0, &first);
+		char *fix = xasprintf("`strata repair %s` records the file's checksum again when only "
+		                      "comments or whitespace changed; otherwise restore the file and "
+		                      "put the change in a new migration",
+		                      m->info.id);
+		if (diff && *diff && first) {
+			const char *at = m->up, *end = m->up + m->up_len;
+			for (int k = 1; k < first && at < end; k++) {
+				const char *nl = memchr(at, '\n', (size_t)(end - at));
+				at = nl ? nl + 1 : end;
+			}
+			const char *nl = memchr(at, '\n', (size_t)(end - at));
+			int len = (int)((nl ? nl : end) - at);
+			doctor_add(r, "modified-after-apply", STRATA_SEVERITY_ERROR, m->info.file,
+			           m->info.line + first - 1, 0, m->info.id, fix,
+			           "%s changed after it was applied: this line differs from the text "
+			           "strata_ledger recorded ('%.*s%s')",
+			           m->info.id, len > 80 ? 80 : len, at, len > 80 ? "…" : "");
+		} else {
+			doctor_add(r, "modified-after-apply", STRATA_SEVERITY_ERROR, m->info.file,
+			           m->info.line, 0, m->info.id, fix,
+			           "%s: its checksum is not the one recorded when it was applied (%s)",
+			           m->info.id,
+			           diff ? "the text is the one recorded: the recorded checksum changed"
+			                : "no recorded text to compare with");
+		}
+		free(diff);
+		free(fix);
+	}
+}
+
 int doctor_rows_check(plan *p, db *d, doctor_report *r)
 {
 	ledger_row *rows = NULL;
@@ -176,5 +216,6 @@ int doctor_rows_check(plan *p, db *d, doctor_report *r)
 	if (rc < 0)
 		return rc;
 	missing_rows(p, r);
+	modified_rows(p, r);
 	return 0;
 }

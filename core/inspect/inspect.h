@@ -55,6 +55,30 @@ void doctor_objects_check(const ledger *lg, const doc_objs *os, doctor_report *r
 /* doctor_rows.c: strata_ledger's and the trackers' rows on d (connected). */
 int doctor_rows_check(plan *p, db *d, doctor_report *r);
 
+/* ---- repair (strata repair; status -v and doctor's diffs) ---- */
+
+/* diff.c: the lines of a against b, unified, context lines around each
+ * change (malloc'd; "" when equal); *first_line (may be NULL) the 1-based
+ * line of b where the first change is, 0 when none. */
+char *inspect_diff(const char *a, size_t alen, const char *b, size_t blen, int context,
+                   int *first_line);
+/* diff.c: m's text as strata_ledger recorded it against its file now
+ * (malloc'd), *first_line as inspect_diff's; "" when the two are equal,
+ * NULL when no text was kept. */
+char *inspect_modified_diff(const migration *m, int context, int *first_line);
+
+/* repair.c: the items of one run (strings owned); mig[i] is v[i]'s. */
+typedef struct repair_report {
+	strata_repair_item *v;
+	migration **mig;
+	size_t n;
+	size_t repaired, refused;
+} repair_report;
+
+/* Each migration that needs it (o->ids: those), decided and, unless
+ * o->dry_run, repaired; r gets one item each.  0, or < 0 on an error. */
+int inspect_repair(plan *p, const char *url, const strata_repair_opts *o, repair_report *r);
+void repair_report_free(repair_report *r);
 /* ---- drift: catalog.c (the live objects of a database) and drift.c ---- */
 
 /* Per dialect, as doctor and drift read it: where objects() reads (a

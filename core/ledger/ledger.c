@@ -12,6 +12,8 @@ void migration_free(migration *m)
 {
 	if (!m)
 		return;
+	free(m->recorded_script);
+	free(m->recorded_sum);
 	free((char *)m->info.id);
 	free((char *)m->info.source);
 	free((char *)m->info.format);

@@ -36,6 +36,10 @@ typedef struct migration {
 	bool native_decided;   /* the native table disagreed and won (info.decided_by) */
 	bool native_missing;   /* recorded done in strata_ledger, no record in the native table */
 	char *decided_by, *decided_at;
+	/* strata_ledger's row: the up script's text and the checksum it
+	 * recorded (NULL: no row, or no text kept), for `status -v`, doctor
+	 * and `strata repair`. */
+	char *recorded_script, *recorded_sum;
 	struct migration **pm; /* parents resolved by ledger_order (nparents of them) */
 	size_t descends;       /* pm[0..descends) are lineage, the rest dependencies only */
 	/* Untranslatable scripts (strata_migration_desc version 2). */

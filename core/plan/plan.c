@@ -124,6 +124,10 @@ static void apply_ledger_rows(plan *p, ledger_row *rows, size_t n)
 		m->down_failed = ts == STRATA_TRACK_ROLLING_BACK || ts == STRATA_TRACK_ROLLBACK_FAILED;
 		m->has_row = true;
 		m->recorded = in->state;
+		free(m->recorded_script);
+		free(m->recorded_sum);
+		m->recorded_script = r->script ? xstrdup(r->script) : NULL;
+		m->recorded_sum = xstrdup(r->checksum);
 		/* One row per id (plan_check_rows refuses a second); should one
 		 * come, it replaces the first rather than leak it. */
 		free((char *)in->applied_at);

@@ -20,6 +20,9 @@ typedef struct plan {
 	/* `strata mark ID`: strata_ledger's row of ID is about to be rewritten,
 	 * so a fault mark can fix there is not refused (records.c). */
 	const char *repair;
+	/* `strata repair`: a row whose checksum is empty or not strata's is
+	 * read (its migration modified), not refused (records.c). */
+	bool repair_sums;
 	/* apply/baseline --to: the baseline migration chosen on an empty
 	 * database is the newest at or below it (kinds.c); NULL: no target. */
 	const char *target;

@@ -14,6 +14,7 @@ typedef enum fix {
 	FIX_MARK,   /* record it again: strata mark (or DELETE when its file is gone) */
 	FIX_DELETE, /* a row without an id: only SQL reaches it */
 	FIX_KEY,    /* two rows for one id: keep one, give id its key back */
+	FIX_SUM,    /* a checksum emptied or foreign: strata repair records it again */
 } fix;
 
 /* What is wrong with rows[i], written to buf; NULL when nothing (this check). */
@@ -121,7 +122,7 @@ static const struct check {
 	fix fix;
 } checks[] = {
 	{no_id, FIX_DELETE},       {twice, FIX_KEY},  {null_column, FIX_MARK},
-	{bad_state, FIX_MARK},     {bad_checksum, FIX_MARK}, {bad_id, FIX_MARK},
+	{bad_state, FIX_MARK},     {bad_checksum, FIX_SUM}, {bad_id, FIX_MARK},
 };
 
 /* s as an SQL string literal's body (quotes doubled). */
@@ -147,6 +148,10 @@ static char *hint_for(const plan *p, fix f, const ledger_row *r)
 		              "strata_ledger WHERE id = '%s'), then CREATE UNIQUE INDEX strata_ledger_id "
 		              "ON strata_ledger (id)",
 		              q);
+	else if (f == FIX_SUM && ledger_find(p->lg, r->id))
+		h = xasprintf("`strata repair %s` records the file's checksum again when its recorded "
+		              "text or the live schema agrees; else `strata mark %s --applied`",
+		              r->id, r->id);
 	else if (ledger_find(p->lg, r->id))
 		h = xasprintf("record it again: `strata mark %s --applied` if it ran, `strata mark %s "
 		              "--rolled-back` if it did not",
@@ -160,7 +165,7 @@ static char *hint_for(const plan *p, fix f, const ledger_row *r)
 /* Does `strata mark p->repair` name this row, and can it rewrite it? */
 static bool repaired(const plan *p, fix f, const ledger_row *r)
 {
-	if (!p->repair || f != FIX_MARK)
+	if (!p->repair || (f != FIX_MARK && f != FIX_SUM))
 		return false;
 	const migration *m = ledger_find(p->lg, r->id);
 	return m && (!strcmp(m->info.id, p->repair) || !strcmp(m->info.version, p->repair) ||
@@ -183,6 +188,13 @@ int plan_check_rows(plan *p, db *d, ledger_row *rows, size_t *n)
 			continue;
 		}
 		fix f = checks[c - 1].fix;
+		/* `strata repair`: the row is read, its checksum differs from the
+		 * file's, and the migration is modified (repair decides). */
+		bool sum = f == FIX_SUM || (checks[c - 1].wrong == null_column && rows[i].nulls == 1u << 4);
+		if (sum && p->repair_sums && ledger_find(p->lg, rows[i].id)) {
+			i++;
+			continue;
+		}
 		if (repaired(p, f, &rows[i])) {
 			ledger_row_clear(&rows[i]);
 			memmove(&rows[i], &rows[i + 1], (*n - i - 1) * sizeof *rows);

@@ -451,6 +451,19 @@ int call_objects(host_call *hc, const plugin *pl, strata_conn *c, const strata_s
 	return leave(hc, pl, n, rc, STRATA_ECLASS_SQL, sc->file, "cannot read the script's objects");
 }
 
+/* ---- normalize (strata repair) ---- */
+
+int call_normalize(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
+                   strata_text_fn fn, void *ud)
+{
+	const strata_driver_ops *d = DRV(pl);
+	if (!STRATA_HAS(strata_driver_ops, d, normalize) || !d->normalize)
+		return STRATA_ENOTFOUND;
+	unsigned long n = enter(hc);
+	int rc = d->normalize(c, &hc->pub, sc, fn, ud);
+	return leave(hc, pl, n, rc, STRATA_ECLASS_SQL, sc->file, "cannot read the script's statements");
+}
+
 /* catalog(): each record checked before the caller sees it. */
 typedef struct catalog_relay {
 	host_call *hc;

@@ -199,6 +199,11 @@ int call_objects(host_call *hc, const plugin *pl, strata_conn *c, const strata_s
                  unsigned int flags, strata_object_fn fn, void *ud);
 typedef void (*call_cancel_fn)(strata_conn *c);
 call_cancel_fn call_cancel_of(const plugin *pl);
+/* normalize: each statement of sc as the dialect's parser reads it, one
+ * canonical text each to fn; STRATA_ENOTFOUND (nothing reported) when the
+ * driver has no normalize. */
+int call_normalize(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
+                   strata_text_fn fn, void *ud);
 /* Every object of c's live schema (catalog, version 5), each record checked;
  * STRATA_ENOTFOUND (nothing reported) when the driver has no catalog op. */
 int call_catalog(host_call *hc, const plugin *pl, strata_conn *c, unsigned int flags,

@@ -301,6 +301,11 @@ typedef enum strata_track_state {
 	STRATA_TRACK_RUNNING,         /* "running": started outside a transaction */
 	STRATA_TRACK_ROLLING_BACK,    /* "rolling_back" */
 	STRATA_TRACK_ROLLBACK_FAILED, /* "rollback_failed" */
+	/* An event only (`strata repair`): the migration stays as recorded, its
+	 * file changed in comments or whitespace only; the tracker records the
+	 * event's checksum and native_checksum as the file's (an UPDATE of the
+	 * checksum, nothing else).  A tracker without checksums ignores it. */
+	STRATA_TRACK_REPAIRED,        /* "repaired" */
 	STRATA_TRACK_STATE_COUNT
 } strata_track_state;
 
@@ -308,7 +313,7 @@ static inline const char *strata_track_state_name(strata_track_state st)
 {
 	static const char *const names[STRATA_TRACK_STATE_COUNT] = {
 		"unknown", "applied", "baselined", "failed", "rolled_back", "modified", "head",
-		"running", "rolling_back", "rollback_failed",
+		"running", "rolling_back", "rollback_failed", "repaired",
 	};
 	return (unsigned)st < STRATA_TRACK_STATE_COUNT ? names[st] : "unknown";
 }

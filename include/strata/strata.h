@@ -294,42 +294,44 @@ void strata_interrupt(strata *s, int signo);
 /* The signal strata_interrupt() was given, 0 when it was not called. */
 int strata_interrupted(const strata *s);
 
-/*
- * drift: the live database (the handle's) against what its recorded
- * history makes.  The migrations it records as applied are replayed on an
- * empty scratch database of its dialect (scratch_url, else one made beside
- * it as verify does), both catalogs read (the driver's catalog op; tracking
- * tables left out) and compared object by object.  Each difference stays
- * readable until the next call on the handle.
- */
-typedef enum strata_drift_change {
-	STRATA_DRIFT_EXTRA = 0, /* in the database, not made by the history */
-	STRATA_DRIFT_MISSING,   /* made by the history, not in the database */
-	STRATA_DRIFT_DIFFERENT  /* in both, defined otherwise */
-} strata_drift_change;
-/* "extra" "missing" "different". */
-const char *strata_drift_change_name(strata_drift_change ch);
+/* ---- repair: recorded checksums that no longer match their files ----
+ *
+ * For each migration whose file no longer has the checksum strata_ledger
+ * or a native tracker recorded (or those named in ids): when strata_ledger
+ * kept the text it applied, both texts are read with the dialect's own
+ * parser (the driver's normalize op); the same statements (comments and
+ * whitespace aside) → the file's checksum is recorded again in
+ * strata_ledger and every native tracker of its source, in one
+ * transaction; other statements → refused with the line diff, unless
+ * force.  A row with no recorded text is decided by the live catalog.
+ * dry_run says what would be done and writes nothing.  The items stay
+ * readable until the next call on the handle. */
+typedef struct strata_repair_item {
+	const char *id;
+	const char *file;         /* the migration's file */
+	int line;                 /* its first changed line (0: unknown) */
+	const char *action;       /* "repaired" "would_repair" "refused" */
+	const char *reason;       /* why, one line */
+	const char *diff;         /* recorded text against the file, unified; NULL: none */
+	const char *old_checksum; /* strata_ledger's, or the tracker's when it has no row */
+	const char *new_checksum; /* the file's */
+	int forced;               /* repaired although the statements differ (force) */
+} strata_repair_item;
 
-typedef struct strata_drift_item {
-	strata_obj_kind kind;
-	strata_drift_change change;
-	const char *schema;    /* NULL where the dialect has none (SQLite) */
-	const char *parent;    /* the table of a column, index, constraint, trigger */
-	const char *name;      /* a function's with its arguments: "f(integer)" */
-	const char *live;      /* its definition in the database, NULL when missing */
-	const char *history;   /* its definition as the history makes it, NULL when extra */
-	const char *migration; /* the id of the migration that last touched it, or NULL */
-} strata_drift_item;
+typedef struct strata_repair_opts {
+	const char *const *ids; /* NULL: every migration that needs it */
+	size_t n_ids;
+	int force, dry_run;
+	size_t repaired, refused; /* out */
+} strata_repair_opts;
 
-typedef struct strata_drift_result {
-	size_t migrations;               /* out: how many were replayed */
-	size_t extra, missing, different; /* out: differences per change */
-} strata_drift_result;
-
-int strata_drift(strata *s, const char *scratch_url, strata_drift_result *out);
-size_t strata_drift_count(const strata *s);
-const strata_drift_item *strata_drift_get(const strata *s, size_t i);
-
+int strata_repair(strata *s, strata_repair_opts *opts);
+size_t strata_repair_count(const strata *s);
+const strata_repair_item *strata_repair_get(const strata *s, size_t i);
+/* For `status -v`: the diff of migration i's text as strata_ledger
+ * recorded it against its file now (unified, malloc'd: free it), after
+ * strata_status; "" when they are equal, NULL when no text was recorded. */
+char *strata_migration_diff(const strata *s, size_t i);
 /*
  * baseline (what it skipped) and baseline --infer.
  */
@@ -384,6 +386,41 @@ typedef struct strata_infer_result {
  * strata_infer_result_free(). */
 int strata_baseline_infer(strata *s, int dry_run, strata_infer_result *out);
 void strata_infer_result_free(strata_infer_result *r);
+/*
+ * drift: the live database (the handle's) against what its recorded
+ * history makes.  The migrations it records as applied are replayed on an
+ * empty scratch database of its dialect (scratch_url, else one made beside
+ * it as verify does), both catalogs read (the driver's catalog op; tracking
+ * tables left out) and compared object by object.  Each difference stays
+ * readable until the next call on the handle.
+ */
+typedef enum strata_drift_change {
+	STRATA_DRIFT_EXTRA = 0, /* in the database, not made by the history */
+	STRATA_DRIFT_MISSING,   /* made by the history, not in the database */
+	STRATA_DRIFT_DIFFERENT  /* in both, defined otherwise */
+} strata_drift_change;
+/* "extra" "missing" "different". */
+const char *strata_drift_change_name(strata_drift_change ch);
+
+typedef struct strata_drift_item {
+	strata_obj_kind kind;
+	strata_drift_change change;
+	const char *schema;    /* NULL where the dialect has none (SQLite) */
+	const char *parent;    /* the table of a column, index, constraint, trigger */
+	const char *name;      /* a function's with its arguments: "f(integer)" */
+	const char *live;      /* its definition in the database, NULL when missing */
+	const char *history;   /* its definition as the history makes it, NULL when extra */
+	const char *migration; /* the id of the migration that last touched it, or NULL */
+} strata_drift_item;
+
+typedef struct strata_drift_result {
+	size_t migrations;               /* out: how many were replayed */
+	size_t extra, missing, different; /* out: differences per change */
+} strata_drift_result;
+
+int strata_drift(strata *s, const char *scratch_url, strata_drift_result *out);
+size_t strata_drift_count(const strata *s);
+const strata_drift_item *strata_drift_get(const strata *s, size_t i);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

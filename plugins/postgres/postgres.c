@@ -6,6 +6,7 @@
  * postgres_classify.c (what cannot run in a transaction, and a file's own
  * transaction control), postgres_writes.c (statements that write a table),
  * postgres_objects.c (what each statement does to which object, for doctor),
+ * postgres_normalize.c (each statement's parse tree as text, for repair),
  * postgres_lock.c (the command-wide advisory lock), postgres_cancel.c (a
  * signal's cancel),
  * postgres_pool.c (through PgBouncer), postgres_scratch.c (verify's scratch
@@ -46,6 +47,7 @@ static const strata_driver_ops postgres_driver = {
 	.cancel = pgdrv_cancel,
 	.writes_table = pgdrv_writes_table,
 	.objects = pgdrv_objects,
+	.normalize = pgdrv_normalize,
 	.catalog = pgdrv_catalog,
 };
 

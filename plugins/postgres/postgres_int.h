@@ -106,6 +106,10 @@ int pgdrv_has_word(const char *sql, const char *const *words);
 int pgdrv_scan_error(const strata_conn *conn, strata_host *host, const strata_script *s,
                      const char *text, const char *message, int cursorpos);
 
+/* postgres_normalize.c: normalize() (plugin.h) */
+int pgdrv_normalize(strata_conn *conn, strata_host *host, const strata_script *script,
+                    strata_text_fn fn, void *ud);
+
 /* postgres_classify.c */
 int pgdrv_needs_autocommit(strata_conn *conn, strata_host *host, const strata_script *script);
 int pgdrv_find_tx_end(const char *sql, size_t *at);

@@ -18,6 +18,9 @@
  *                `migrate resolve --rolled-back` for a failed row, and for an
  *                applied one (strata rollback ran its down script) the row
  *                deploy will then re-apply, which is what is true
+ *   repaired     `strata repair`: the checksum of every row of the name that
+ *                is not rolled back becomes the file's (what `migrate dev`
+ *                would otherwise call an edited migration)
  * Other states (rolling_back, rollback_failed) have no Prisma equivalent and
  * leave the table alone: the migration stays applied for Prisma.
  */
@@ -220,6 +223,20 @@ static int on_rolled_back(rec *r)
 	             p, 2, NULL);
 }
 
+/* The file's checksum on the rows Prisma reads (a rolled-back row keeps
+ * the checksum of what it once ran). */
+static int on_repaired(rec *r)
+{
+	int rc = r->h->db_table_exists(r->h, PR_TABLE);
+	if (rc <= 0)
+		return rc;
+	const char *p[] = { r->sum, r->ev->mig_version };
+	return query(r,
+	             "UPDATE " Q " SET \"checksum\" = $1 WHERE \"migration_name\" = $2 AND "
+	             "\"rolled_back_at\" IS NULL",
+	             p, 2, NULL);
+}
+
 /* Timestamps in the dialect's encoding: Prisma uses the client clock, and so
  * does strata (the host's times), never the database's now(). */
 static int prepare(rec *r)
@@ -247,7 +264,7 @@ int pr_record(strata_host *h, const strata_source_cfg *cfg, const strata_track_e
 	strata_track_state st = strata_track_state_of(ev->state);
 	bool writes = st == STRATA_TRACK_RUNNING || st == STRATA_TRACK_APPLIED ||
 	              st == STRATA_TRACK_BASELINED || st == STRATA_TRACK_FAILED;
-	if (!writes && st != STRATA_TRACK_ROLLED_BACK)
+	if (!writes && st != STRATA_TRACK_ROLLED_BACK && st != STRATA_TRACK_REPAIRED)
 		return STRATA_OK;
 	int rc = prepare(&r);
 	if (rc == STRATA_OK && writes)
@@ -259,6 +276,7 @@ int pr_record(strata_host *h, const strata_source_cfg *cfg, const strata_track_e
 	case STRATA_TRACK_APPLIED: return on_applied(&r);
 	case STRATA_TRACK_BASELINED: return on_baselined(&r);
 	case STRATA_TRACK_FAILED: return on_failed(&r);
+	case STRATA_TRACK_REPAIRED: return on_repaired(&r);
 	default: return on_rolled_back(&r);
 	}
 }

@@ -4,6 +4,7 @@
  * transactions), sqlite_run.c (migration scripts), sqlite_txn.c (a file's own
  * transaction control), sqlite_writes.c (statements that write a table),
  * sqlite_objects.c (what each statement does to which object, for doctor),
+ * sqlite_normalize.c (each statement's tokens without comments, for repair),
  * sqlite_cancel.c (a signal's cancel) and
  * sqlite_schema.c.
  */
@@ -36,6 +37,7 @@ static const strata_driver_ops sqlite_driver = {
 	.cancel = sqlite_drv_cancel,
 	.writes_table = sqlite_drv_writes_table,
 	.objects = sqlite_drv_objects,
+	.normalize = sqlite_drv_normalize,
 	.catalog = sqlite_drv_catalog,
 };
 

@@ -93,6 +93,11 @@ int sqlite_drv_writes_table(strata_conn *conn, strata_host *host, const strata_s
 int sqlite_drv_objects(strata_conn *conn, strata_host *host, const strata_script *script,
                        unsigned int flags, strata_object_fn fn, void *ud);
 
+/* sqlite_normalize.c: each statement's tokens, comments and whitespace
+ * left out (normalize). */
+int sqlite_drv_normalize(strata_conn *conn, strata_host *host, const strata_script *script,
+                         strata_text_fn fn, void *ud);
+
 /* sqlite_catalog.c: the live schema, object by object (catalog). */
 int sqlite_drv_catalog(strata_conn *conn, strata_host *host, unsigned int flags,
                        strata_catalog_fn fn, void *ud);

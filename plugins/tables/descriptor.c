@@ -432,7 +432,7 @@ static int parse_event(yd_doc *y, tb_desc *d, tb_event *e, yaml_node_t *v)
 static int parse_events(yd_doc *y, tb_desc *d, yaml_node_t *v)
 {
 	static const char *const names[E_COUNT] = {"applied", "baselined", "failed", "rolled_back",
-	                                           "running"};
+	                                           "running", "repaired"};
 	if (v->type != YAML_MAPPING_NODE)
 		return yd_bad(y, v, NULL, "'events' must be a mapping");
 	unsigned seen = 0;
@@ -445,7 +445,7 @@ static int parse_events(yd_doc *y, tb_desc *d, yaml_node_t *v)
 		while (i < E_COUNT && strcmp(names[i], key))
 			i++;
 		if (i == E_COUNT || (seen & (1u << i)))
-			return yd_bad(y, k, "events: applied baselined failed rolled_back running",
+			return yd_bad(y, k, "events: applied baselined failed rolled_back running repaired",
 			               "unknown or repeated event '%s'", key);
 		seen |= 1u << i;
 		int rc = parse_event(y, d, &d->ev[i], yd_node(y, p->value));

@@ -6,6 +6,8 @@
  *   update   the event's `set` columns of the key's row
  *   upsert   update the key's row (every column but ids), else insert it
  *   delete   the key's row
+ *   repaired (strata repair) is an update: `repaired: {do: update, set:
+ *            {checksum: checksum}}` records the file's checksum again
  *   single-row (golang-migrate): the table holds one (version, dirty) row
  * A migration whose up script inserts its own row (found by sqlscan.c) is
  * not written twice: strata says so, naming the file's line.
@@ -393,6 +395,7 @@ static int event_index(const char *state)
 	case STRATA_TRACK_FAILED: return E_FAILED;
 	case STRATA_TRACK_ROLLED_BACK: return E_ROLLED_BACK;
 	case STRATA_TRACK_RUNNING: return E_RUNNING;
+	case STRATA_TRACK_REPAIRED: return E_REPAIRED;
 	default: return -1; /* rolling_back, rollback_failed: no tool has them */
 	}
 }

@@ -69,7 +69,7 @@ typedef struct tb_event {
 } tb_event;
 
 /* The events strata records, in this order. */
-enum { E_APPLIED, E_BASELINED, E_FAILED, E_ROLLED_BACK, E_RUNNING, E_COUNT };
+enum { E_APPLIED, E_BASELINED, E_FAILED, E_ROLLED_BACK, E_RUNNING, E_REPAIRED, E_COUNT };
 
 typedef struct tb_rule {
 	long col;            /* -1: always (the last rule) */

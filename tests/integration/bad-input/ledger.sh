@@ -22,6 +22,7 @@ loosen() {
 	q app "CREATE TABLE lx AS SELECT * FROM strata_ledger; DROP TABLE strata_ledger; CREATE TABLE strata_ledger AS SELECT * FROM lx; DROP TABLE lx" >/dev/null
 }
 hits_are() { check "$1: each migration ran once" eq "$(qlist app 'SELECT n FROM hits ORDER BY n')" "1,2"; }
+FIXSUM='`strata repair app:0001` records the file'"'"'s checksum again when its recorded text or the live schema agrees; else `strata mark app:0001 --applied`'
 FIX1='record it again: `strata mark app:0001 --applied` if it ran, `strata mark app:0001 --rolled-back` if it did not'
 FIX2='record it again: `strata mark app:0002 --applied` if it ran, `strata mark app:0002 --rolled-back` if it did not'
 STATES='(applied, baselined, failed, rolled_back, running, rolling_back, rollback_failed)'
@@ -77,14 +78,14 @@ refused "empty id: rollback" 4 "strata: error: $DB: strata_ledger has a row with
 
 ledger_project ledger-garbage-checksum
 q app "UPDATE strata_ledger SET checksum = 'not-a-checksum' WHERE id = 'app:0001'"
-refused "garbage checksum: apply" 4 "strata: error: $DB: strata_ledger row app:0001 (source app): checksum 'not-a-checksum' is not a sha256 hex digest (hint: $FIX1)" apply
+refused "garbage checksum: apply" 4 "strata: error: $DB: strata_ledger row app:0001 (source app): checksum 'not-a-checksum' is not a sha256 hex digest (hint: $FIXSUM)" apply
 
 ledger_project ledger-id-mismatch
 q app "UPDATE strata_ledger SET version = '0003' WHERE id = 'app:0002'"
 refused "id that is not source:version: baseline" 4 "strata: error: $DB: strata_ledger row app:0002: its id is not its source and version (app:0003) (hint: $FIX2)" baseline
 
 ledger_project ledger-unknown-state-file-gone
-q app "INSERT INTO strata_ledger SELECT 'app:0009', source, '0009', 'gone', checksum, 'zombie', started_at, finished_at, execution_ms, applied_by, error FROM strata_ledger WHERE id = 'app:0002'"
+q app "INSERT INTO strata_ledger SELECT 'app:0009', source, '0009', 'gone', checksum, 'zombie', started_at, finished_at, execution_ms, applied_by, error, script FROM strata_ledger WHERE id = 'app:0002'"
 refused "unknown state, file gone: apply" 4 "strata: error: $DB: strata_ledger row app:0009 (source app): state 'zombie' is not one strata writes $STATES (hint: its file is gone: DELETE FROM strata_ledger WHERE id = 'app:0009')" apply
 
 ledger_project ledger-two-rows
