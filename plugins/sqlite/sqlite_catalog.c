@@ -75,7 +75,9 @@ static const char catalog_sql[] =
 static char *normalised(const char *sql)
 {
 	size_t len = strlen(sql), k = 0;
-	char *out = malloc(len + 1);
+	/* Each token is at least a byte and gets at most one space before it:
+	 * `id>1+2*3` grows to `id > 1 + 2 * 3`, never past twice its length. */
+	char *out = malloc(2 * len + 1);
 	const char *p = sql, *end = sql + len, *next;
 	if (!out)
 		return NULL;

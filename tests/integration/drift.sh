@@ -32,7 +32,10 @@ CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; E
 CREATE TRIGGER posts_touch BEFORE UPDATE ON posts FOR EACH ROW EXECUTE FUNCTION touch();
 ALTER TABLE users ADD COLUMN score INTEGER;"
 else
+	# posts_small's stored text has tokens with no space between them: its
+	# normalised form is longer than the text (a heap overflow once).
 	mig 20240103000000_kinds 'CREATE TRIGGER posts_touch AFTER UPDATE ON posts BEGIN SELECT 1; END;
+CREATE INDEX posts_small ON posts(id) WHERE id>1+2*3-4/5;
 ALTER TABLE users ADD COLUMN score INTEGER;'
 fi
 run apply
