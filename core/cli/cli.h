@@ -54,6 +54,10 @@ extern const cli_option cli_options[];
 /* ---- doctor.c: strata doctor's findings; returns the exit code (0 or 4) ---- */
 int cli_doctor_print(strata *s, const strata_doctor_result *r, int json, int quiet);
 
+/* ---- convert.c: strata convert's report; returns the exit code (0 or 4) ---- */
+int cli_convert_print(strata *s, const strata_convert_result *r, const char *out, int json,
+                      int quiet);
+
 /* ---- json.c ---- */
 /* A JSON string literal (or null) on f. */
 void json_str(FILE *f, const char *s);

@@ -181,9 +181,10 @@ static int write_sections(strata_host *h, const strata_source_cfg *cfg, const st
 	int hn = snprintf(head, sizeof head, "%s%s\n", wl->w_up_marker, no_tx ? " transaction:false" : "");
 	int nl = !wf_ends_nl(m->up, m->up_len) && with_down;
 	if (nl)
-		h->warn(h, m->mig_version, 0,
-		        "the up script ends without a newline: one is added before the %s down marker",
-		        wl->name);
+		h->warn(h, NULL, 0,
+		        "migration %s: its up script ends without a newline: one is added before "
+		        "the %s down marker",
+		        m->mig_version, wl->name);
 	int mn = with_down ? snprintf(mid, sizeof mid, "%s%s%s\n", nl ? "\n" : "", wl->w_down_marker,
 	                              down_no_tx ? " transaction:false" : "")
 	                   : 0;
