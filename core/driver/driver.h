@@ -78,6 +78,12 @@ int db_txn_control(db *d, const migration *m);
 /* The up script's "-- strata:[no-]transaction" directive: 1, 0, or -1 none. */
 int db_directive(const migration *m);
 
+/* text[0..len) (of file, from line) cut into statements by the driver (its
+ * statements op; d attached or open), each to fn.  STRATA_ENOTFOUND (nothing
+ * reported) when the driver cannot. */
+int db_statements(db *d, const char *text, size_t len, const char *file, int line,
+                  int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud);
+
 /* ---- ledger_table.c: strata_ledger ---- */
 typedef struct ledger_row {
 	char *id, *source, *version, *name, *checksum, *state;

@@ -46,6 +46,7 @@ static const strata_driver_ops postgres_driver = {
 	.cancel = pgdrv_cancel,
 	.writes_table = pgdrv_writes_table,
 	.objects = pgdrv_objects,
+	.statements = pgdrv_statements,
 };
 
 static const strata_plugin postgres_plugin = {
