@@ -58,24 +58,74 @@ typedef struct conv {
 	migration **of; /* the ledger's migration of each w[] */
 	char **created;
 	const char ***parents;
+	char ***stmts; /* per w[]: up (2i) and down (2i + 1) statements, or NULL */
 	size_t n;
+	db d; /* the target dialect's driver, attached (no connection) */
+	bool cut; /* d can cut scripts into statements */
 } conv;
+
+static void strv_drop(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
 
 static void conv_free(conv *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->created[i]);
 		free(c->parents[i]);
+		strv_drop(c->stmts[2 * i]);
+		strv_drop(c->stmts[2 * i + 1]);
 	}
+	free(c->stmts);
 	free(c->w);
 	free(c->of);
 	free(c->created);
 	free(c->parents);
 }
 
+/* One statement of the driver's cut, kept. */
+typedef struct cut {
+	char **v;
+	size_t n;
+} cut;
+
+static int keep_stmt(void *ud, const char *sql, size_t len, int line)
+{
+	(void)line;
+	cut *k = ud;
+	k->v = xrealloc(k->v, (k->n + 2) * sizeof *k->v);
+	k->v[k->n++] = xstrndup(sql, len);
+	k->v[k->n] = NULL;
+	return 0;
+}
+
+/* text cut into statements by the target dialect's driver, NULL-terminated;
+ * NULL when it cannot (no such op, a script its scanner rejects: the
+ * writer that needs statements then refuses the migration). */
+static char **cut_script(conv *c, err_ctx *e, const char *text, size_t len, const char *file,
+                         int line)
+{
+	if (!c->cut || !text)
+		return NULL;
+	cut k = {.v = xcalloc(1, sizeof *k.v)};
+	int rc = db_statements(&c->d, text, len, file, line, keep_stmt, &k);
+	if (rc) {
+		if (rc != STRATA_ENOTFOUND)
+			logf_(e, STRATA_LOG_DEBUG, file, line, "not cut into statements: %s",
+			      err_cur(e)->message ? err_cur(e)->message : "?");
+		err_clear(e);
+		strv_drop(k.v);
+		return NULL;
+	}
+	return k.v;
+}
+
 /* The write_mig of m: its lineage parents only (dependencies order it, and
  * the ledger's order already has them before it). */
-static void add_mig(conv *c, migration *m, convert_report *r)
+static void add_mig(conv *c, err_ctx *e, migration *m, convert_report *r)
 {
 	size_t i = c->n++;
 	c->w[i] = (strata_write_mig){.version = STRATA_WRITE_MIG_VERSION, .struct_size = sizeof *c->w};
@@ -103,6 +153,11 @@ static void add_mig(conv *c, migration *m, convert_report *r)
 	w->flags = (m->info.flags & ~STRATA_MIG_HAS_DOWN) | (w->down ? STRATA_MIG_HAS_DOWN : 0);
 	w->created = c->created[i];
 	w->index = i;
+	c->stmts[2 * i] = cut_script(c, e, m->up, m->up_len, m->info.file, m->info.line);
+	c->stmts[2 * i + 1] =
+		w->down ? cut_script(c, e, m->down, m->down_len, m->info.down_file, m->down_line) : NULL;
+	w->up_statements = (const char *const *)c->stmts[2 * i];
+	w->down_statements = (const char *const *)c->stmts[2 * i + 1];
 }
 
 int inspect_convert(plan *p, const char *url, const char *to, const char *out_dir,
@@ -131,13 +186,17 @@ int inspect_convert(plan *p, const char *url, const char *to, const char *out_di
 		.of = xcalloc(lg->nmigs + 1, sizeof *c.of),
 		.created = xcalloc(lg->nmigs + 1, sizeof *c.created),
 		.parents = xcalloc(lg->nmigs + 1, sizeof *c.parents),
+		.stmts = xcalloc(2 * lg->nmigs + 2, sizeof *c.stmts),
 	};
+	c.cut = db_attach(&c.d, p->L, url) == 0;
+	if (!c.cut)
+		err_clear(p->e);
 	for (size_t i = 0; i < lg->nmigs; i++) {
 		migration *m = lg->migs[i];
 		if (m->up_blocked)
 			refusal(r, m, "migration", m->up_blocked, m->blocked_hint);
 		else
-			add_mig(&c, m, r);
+			add_mig(&c, p->e, m, r);
 	}
 	write_report wr = {0};
 	rc = sources_write(p->L, format, layout, out_dir, dialect, c.w, c.n, &wr);
@@ -149,6 +208,7 @@ int inspect_convert(plan *p, const char *url, const char *to, const char *out_di
 	r->sum.not_converted = r->n;
 	sources_write_report_free(&wr);
 	conv_free(&c);
+	db_close(&c.d);
 	return rc;
 }
 

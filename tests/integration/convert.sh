@@ -74,6 +74,31 @@ for s in $TARGETS; do
 	done
 done
 
+# ---- Alembic: revision files, op.execute() per statement (the driver's cut) ----
+mkdir al1
+run -C src convert --to alembic --out ../al1/m
+check "convert --to alembic: exit 0" rc_is 0
+conf al1 alembic al1
+check "alembic: read back, three revisions in order" eq "$(names al1)" "base,create_a,b"
+h12() { printf %s "$1" | sha256sum | cut -c1-12; }
+check "alembic: revision ids from the source ids' SHA-256" eq "$(cd al1/m && ls | paste -sd, -)" \
+	"$(printf '%s\n' "$(h12 1)_base.py" "$(h12 2)_create_a.py" "$(h12 3)_b.py" | LC_ALL=C sort | paste -sd, -)"
+check "alembic: the parent chain" grep -qx "down_revision = '$(h12 1)'" "al1/m/$(h12 2)_create_a.py"
+check "alembic: a statement per op.execute(), its comment kept" grep -qxF \
+	'    op.execute("-- a comment; with a semicolon\nCREATE INDEX a_base ON a (base_id)")' al1/m/$(h12 2)_create_a.py
+check "alembic: a ';' inside a quote is no cut" grep -qF "note TEXT DEFAULT 'x;y')\")" "al1/m/$(h12 3)_b.py"
+run -C al1 apply
+check "alembic: applies" rc_is 0
+check "alembic: the tables" eq "$(cd al1 && tables al1 | tr , '\n' | grep -E '^(a|b|base)$' | paste -sd, -)" "a,b,base"
+run -C al1 rollback --steps 2
+check "alembic: the downs run" rc_is 0
+check "alembic: rolled back to base" eq "$(cd al1 && tables al1 | tr , '\n' | grep -E '^(a|b|base)$' | paste -sd, -)" "base"
+ALSUMS=$(sums al1)
+mkdir al2
+run -C al1 convert --to sqlpair:dbmate --out ../al2/m
+conf al2 sqlpair:dbmate al2
+check "alembic → dbmate: the checksums of Alembic's text" eq "$(sums al2)" "$ALSUMS"
+
 # ---- file names: the ids each format gets ----
 check "prisma: timestamp folders from 2000-01-01 + index, lock file" eq \
 	"$(cd to1/m && ls | paste -sd, -)" "20000101000000_base,20000101000001_create_a,20000101000002_b,migration_lock.toml"
@@ -153,6 +178,14 @@ check "Alembic with a merge and a loop → Prisma: exit 4" rc_is 4
 check "the untranslatable revision listed" grep -q '^revs:r2b: not converted (migration): ' "$T/out"
 check "the merge listed" out_has "revs:r3: not converted (migration): a merge of 2 branches (hint: Prisma's history is one line: merge the branches first)"
 check "the others written" out_has "wrote 2 of 4 migrations"
+run -C al convert --to alembic --out ../al-a
+check "the same → Alembic: exit 4" rc_is 4
+check "the child of what was not written is not written" out_has "revs:r3: not converted (migration): its parent r2b was not written (hint: convert its parent too)"
+arev r3 "('r2a', 'r2b')" '    pass'
+rm al/versions/r2b_r.py; arev r2b "'r1'" '    op.execute("CREATE TABLE r2b (id INTEGER)")'
+rm -rf al-a; run -C al convert --to alembic --out ../al-a
+check "a merge into Alembic: exit 0" rc_is 0
+check "the merge keeps both parents (a tuple)" grep -qx "down_revision = ('$(h12 r2a)', '$(h12 r2b)')" al-a/$(h12 r3)_*.py
 
 # ---- errors: one line, exit 1 (2 for usage), nothing written ----
 run -C src convert --to nosuch --out ../e1
