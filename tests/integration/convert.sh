@@ -99,6 +99,23 @@ run -C al1 convert --to sqlpair:dbmate --out ../al2/m
 conf al2 sqlpair:dbmate al2
 check "alembic → dbmate: the checksums of Alembic's text" eq "$(sums al2)" "$ALSUMS"
 
+# the dialect's own cut: a trigger's BEGIN … END (SQLite), a dollar-quoted body (PostgreSQL)
+mkdir -p tr/m
+conf tr sqlpair:golang-migrate tr
+printf 'CREATE TABLE log (n INTEGER);\nCREATE TABLE t (id INTEGER);\n' >tr/m/1_t.up.sql
+if sqlite; then
+	printf 'CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN INSERT INTO log VALUES (1); INSERT INTO log VALUES (2); END;\nINSERT INTO t VALUES (1);\n' >tr/m/2_trig.up.sql
+else
+	printf 'CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO log VALUES (1); INSERT INTO log VALUES (2); RETURN NEW; END; $$;\nCREATE TRIGGER t_ins AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\nINSERT INTO t VALUES (1);\n' >tr/m/2_trig.up.sql
+fi
+run -C tr convert --to alembic --out ../tr-a/m
+check "a trigger body → Alembic: exit 0" rc_is 0
+check "one op.execute() per statement" eq "$(grep -c 'op.execute(' tr-a/m/*_trig.py)" "$(pick 2 3)"
+conf tr-a alembic tra
+run -C tr-a apply
+check "the converted trigger runs" rc_is 0
+check "its two inserts" eq "$(cd tr-a && q tra 'SELECT count(*) FROM log')" 2
+
 # ---- file names: the ids each format gets ----
 check "prisma: timestamp folders from 2000-01-01 + index, lock file" eq \
 	"$(cd to1/m && ls | paste -sd, -)" "20000101000000_base,20000101000001_create_a,20000101000002_b,migration_lock.toml"
@@ -202,6 +219,10 @@ check "a read-only layout: the line" grep -q "layout 'knex' is read only (its de
 run -C src convert --to sqlpair --out ../e4
 check "sqlpair without a layout: exit 1" rc_is 1
 check "sqlpair without a layout: the line" grep -q "^strata: error: sqlpair needs a layout to write (sqlpair:LAYOUT)" "$T/err"
+run -C src convert --to drizzle --out ../e7
+check "drizzle (no writer): exit 1" rc_is 1
+check "drizzle (no writer): the line" err_is "strata: error: plugin drizzle cannot write migrations (format drizzle) (hint: \`strata plugins\` lists what each plugin does)"
+check "drizzle: no folder made" test ! -e e7
 mkdir full && touch full/keep
 run -C src convert --to prisma --out ../full
 check "non-empty --out: exit 1" rc_is 1
