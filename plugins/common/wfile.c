@@ -123,7 +123,7 @@ int wf_stamp14(const char *iso, char out[15])
 
 void wf_stamp14_at(long long secs, char out[15])
 {
-	time_t t = (time_t)(946684800LL + secs);
+	time_t t = (time_t)(1577836800LL + secs);
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(out, 15, "%Y%m%d%H%M%S", &tm);
@@ -139,14 +139,14 @@ long long wf_next_secs(long long last, const char *created, size_t index)
 		       &tm.tm_min, &tm.tm_sec);
 		tm.tm_year -= 1900;
 		tm.tm_mon -= 1;
-		s = (long long)timegm(&tm) - 946684800LL;
+		s = (long long)timegm(&tm) - 1577836800LL;
 	}
-	return last >= 0 && s <= last ? last + 1 : s;
+	return last != WF_NO_STAMP && s <= last ? last + 1 : s;
 }
 
 void wf_stamp13_at(long long secs, char out[14])
 {
-	snprintf(out, 14, "%013lld", (946684800LL + secs) * 1000LL);
+	snprintf(out, 14, "%013lld", (1577836800LL + secs) * 1000LL);
 }
 
 int wf_ends_nl(const char *text, size_t len)

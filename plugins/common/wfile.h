@@ -7,6 +7,7 @@
 #ifndef STRATA_PLUGIN_WFILE_H
 #define STRATA_PLUGIN_WFILE_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "strata/plugin.h"
@@ -23,12 +24,14 @@ void wf_slug(const char *name, const char *fallback, char *out, size_t size);
 /* YYYYMMDDHHMMSS (14 digits) of an ISO-8601 UTC text ("2024-01-02T03:04:05Z"),
  * 0 when it is not one. */
 int wf_stamp14(const char *iso, char out[15]);
-/* The 14-digit stamp `secs` seconds after 2000-01-01 00:00:00 UTC. */
+/* The 14-digit stamp `secs` seconds after 2020-01-01 00:00:00 UTC. */
 void wf_stamp14_at(long long secs, char out[15]);
 /* Stamps for new ids that keep the history's order: the migration's date
  * (created) when it comes after the previous stamp, else the previous one
- * plus a second, starting at 2000-01-01 00:00:00 UTC + index seconds.
- * last: seconds after 2000-01-01 of the previous stamp, -1 before the first. */
+ * plus a second, starting at 2020-01-01 00:00:00 UTC + index seconds.
+ * last: seconds after 2020-01-01 of the previous stamp (negative for an
+ * older date), WF_NO_STAMP before the first. */
+#define WF_NO_STAMP LLONG_MIN
 long long wf_next_secs(long long last, const char *created, size_t index);
 /* The Unix time in milliseconds (13 digits) of those seconds. */
 void wf_stamp13_at(long long secs, char out[14]);

@@ -8,7 +8,7 @@
  * Folder names: the id the host chose (new_version) when it chose one;
  * else the migration's date (created) when that comes after the previous
  * folder's, else one second after the previous one, starting at
- * 2000-01-01 00:00:00 + index seconds, so that Prisma's order (the names
+ * 2020-01-01 00:00:00 + index seconds, so that Prisma's order (the names
  * collated) is the history's order.  Prisma's history is one line with no
  * kinds: merges, repeatable and baseline migrations are refused.
  */
@@ -20,7 +20,7 @@
 
 /* The previous folder's stamp (wf_next_secs), for the order; reset by the
  * finishing call.  The host writes one history at a time per process. */
-static long long last_secs = -1;
+static long long last_secs = WF_NO_STAMP;
 
 static int lineage_parents(const strata_write_mig *m)
 {
@@ -32,7 +32,7 @@ static int lineage_parents(const strata_write_mig *m)
 
 static int write_lock(strata_host *h, const strata_source_cfg *cfg)
 {
-	last_secs = -1;
+	last_secs = WF_NO_STAMP;
 	const char *d = STRATA_HAS(strata_source_cfg, cfg, dialect) ? cfg->dialect : NULL;
 	if (!d || (strcmp(d, "postgresql") && strcmp(d, "sqlite"))) {
 		h->error(h, STRATA_ECLASS_SOURCE, "migration_lock.toml", 0, 0,

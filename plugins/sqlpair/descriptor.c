@@ -254,6 +254,30 @@ static int f_w_down_marker(yd_doc *d, yaml_node_t *v, void *t)
 	return yd_string(d, v, "write.down_marker", &((sp_layout *)t)->w_down_marker);
 }
 
+/* companion: {file: TEMPLATE, text: TEXT}: a file written beside each
+ * migration (knex's, sequelize's, TypeORM's JavaScript that runs the SQL
+ * files); {version} and {name} are filled in both. */
+static int f_wc_file(yd_doc *d, yaml_node_t *v, void *t)
+{
+	return template(d, v, "write.companion.file", &((sp_layout *)t)->w_companion);
+}
+
+static int f_wc_text(yd_doc *d, yaml_node_t *v, void *t)
+{
+	return yd_string(d, v, "write.companion.text", &((sp_layout *)t)->w_companion_text);
+}
+
+static const yd_field companion_fields[] = {
+	{ "file", 1, f_wc_file },
+	{ "text", 1, f_wc_text },
+	{ NULL, 0, NULL },
+};
+
+static int f_w_companion(yd_doc *d, yaml_node_t *v, void *t)
+{
+	return yd_map(d, v, "'write.companion'", companion_fields, t);
+}
+
 /* How new versions are made: seq (1, 2…), stamp14 (YYYYMMDDHHMMSS), stamp13 (ms). */
 static int f_w_version(yd_doc *d, yaml_node_t *v, void *t)
 {
@@ -301,6 +325,7 @@ static const yd_field write_fields[] = {
 	{ "version", 0, f_w_version },
 	{ "width", 0, f_w_width },
 	{ "name", 0, f_w_name },
+	{ "companion", 0, f_w_companion },
 	{ NULL, 0, NULL },
 };
 

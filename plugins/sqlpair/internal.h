@@ -66,6 +66,7 @@ typedef struct sp_layout {
 	char *w_up, *w_down;             /* file templates (w_down NULL: sections) */
 	char *w_baseline, *w_repeatable; /* kinds the layout can hold, or NULL */
 	char *w_up_marker, *w_down_marker; /* sectioned: the marker lines written */
+	char *w_companion, *w_companion_text; /* a file beside (the JS that runs the SQL), or NULL */
 	int w_version; /* SP_WV_* */
 	int w_width;   /* SP_WV_SEQ: digits, zero-padded */
 	int w_ident;   /* names must be identifiers (a class name) */

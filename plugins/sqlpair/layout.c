@@ -40,6 +40,8 @@ void sp_layout_free(sp_layout *l)
 	free(l->w_repeatable);
 	free(l->w_up_marker);
 	free(l->w_down_marker);
+	free(l->w_companion);
+	free(l->w_companion_text);
 	free(l);
 }
 

@@ -6,7 +6,7 @@
  *
  * New versions: the host's (new_version) when it gave one; else write.version:
  * seq (index + 1, zero-padded to write.width), stamp14 / stamp13 (the
- * migration's date, or 2000-01-01 + index seconds, always after the previous
+ * migration's date, or 2020-01-01 + index seconds, always after the previous
  * one: wfile.c).  Each file name is checked against the layout's own match
  * patterns, so what is written is what the scan reads back.
  */
@@ -20,7 +20,7 @@
 /* The layout of the history being written, loaded by the first call and
  * freed by the finishing one; the host writes one history at a time. */
 static sp_layout *wl;
-static long long last_secs = -1;
+static long long last_secs = WF_NO_STAMP;
 
 static const char *option(const strata_source_cfg *cfg, const char *key)
 {
@@ -203,6 +203,53 @@ static int write_sections(strata_host *h, const strata_source_cfg *cfg, const st
 	return rc;
 }
 
+/* The companion file: a name the layout ignores (it is not a migration). */
+static int write_companion(strata_host *h, const strata_source_cfg *cfg, const char *version,
+                           const char *name)
+{
+	if (!wl->w_companion)
+		return STRATA_OK;
+	char rel[512];
+	expand(wl->w_companion, version, name, rel, sizeof rel);
+	if (!sp_layout_ignored(wl, rel)) {
+		h->error(h, STRATA_ECLASS_CONFIG, wl->file, 0, 0, "fix the layout's write: keys",
+		         "layout '%s' writes the companion file '%s', which it does not ignore", wl->name,
+		         rel);
+		return STRATA_EINVAL;
+	}
+	size_t k = 0;
+	for (const char *p = wl->w_companion_text; (p = strchr(p, '{')); p++)
+		k++;
+	size_t size = strlen(wl->w_companion_text) + k * (strlen(version) + strlen(name)) + 1;
+	char *text = malloc(size);
+	if (!text)
+		return strata_oom(h);
+	expand(wl->w_companion_text, version, name, text, size);
+	int rc = wf_write(h, cfg->path, rel, text, strlen(text));
+	free(text);
+	return rc;
+}
+
+/* Up and down in files of their own. */
+static int write_files(strata_host *h, const strata_source_cfg *cfg, const strata_write_mig *m,
+                       unsigned int kind, const char *rel, const char *version, const char *name)
+{
+	char down_rel[512];
+	if (m->down && (kind || !wl->w_down))
+		return wf_refuse(h, m, "drop the down script, or pick a layout with down files",
+		                 "layout '%s' has no down scripts for this migration", wl->name);
+	if (m->down) {
+		expand(wl->w_down, version, name, down_rel, sizeof down_rel);
+		int rc = check_name(h, &wl->down, down_rel, "down");
+		if (rc < 0)
+			return rc;
+	}
+	int rc = wf_write(h, cfg->path, rel, m->up, m->up_len);
+	if (rc < 0 || !m->down)
+		return rc;
+	return wf_write(h, cfg->path, down_rel, m->down, m->down_len);
+}
+
 static int write_one(strata_host *h, const strata_source_cfg *cfg, const strata_write_mig *m)
 {
 	int parents = 0;
@@ -222,7 +269,7 @@ static int write_one(strata_host *h, const strata_source_cfg *cfg, const strata_
 			                 "layout '%s' has no %s migrations", wl->name,
 			                 kind == STRATA_MIG_BASELINE ? "baseline" : "repeatable");
 	}
-	char version[64], name[160], rel[512], down_rel[512];
+	char version[64], name[160], rel[512];
 	new_version(m, version, sizeof version);
 	new_name(m, name, sizeof name);
 	expand(tpl, version, name, rel, sizeof rel);
@@ -230,16 +277,12 @@ static int write_one(strata_host *h, const strata_source_cfg *cfg, const strata_
 	if (rc < 0)
 		return rc;
 	if (wl->has_sections)
-		return write_sections(h, cfg, m, rel);
-	if (m->down && (kind || !wl->w_down))
-		return wf_refuse(h, m, "drop the down script, or pick a layout with down files",
-		                 "layout '%s' has no down scripts for this migration", wl->name);
-	if ((rc = wf_write(h, cfg->path, rel, m->up, m->up_len)) < 0 || !m->down)
-		return rc;
-	expand(wl->w_down, version, name, down_rel, sizeof down_rel);
-	if ((rc = check_name(h, &wl->down, down_rel, "down")) < 0)
-		return rc;
-	return wf_write(h, cfg->path, down_rel, m->down, m->down_len);
+		rc = write_sections(h, cfg, m, rel);
+	else
+		rc = write_files(h, cfg, m, kind, rel, version, name);
+	if (rc == STRATA_OK && !kind)
+		rc = write_companion(h, cfg, version, name);
+	return rc;
 }
 
 int sp_write(strata_host *h, const strata_source_cfg *cfg, const strata_write_mig *m)
@@ -247,7 +290,7 @@ int sp_write(strata_host *h, const strata_source_cfg *cfg, const strata_write_mi
 	if (!m) {
 		sp_layout_free(wl);
 		wl = NULL;
-		last_secs = -1;
+		last_secs = WF_NO_STAMP;
 		return STRATA_OK;
 	}
 	int rc = load_layout(h, cfg);

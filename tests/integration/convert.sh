@@ -6,7 +6,7 @@
 # bad --to and a non-empty --out refused with one line (exit 1).
 . "$(dirname "$0")/lib.sh"
 
-TARGETS="prisma sqlpair:dbmate sqlpair:diesel sqlpair:flyway sqlpair:golang-migrate sqlpair:node-pg-migrate sqlpair:sectioned sqlpair:sql-rollback"
+TARGETS="prisma sqlpair:dbmate sqlpair:diesel sqlpair:flyway sqlpair:golang-migrate sqlpair:node-pg-migrate sqlpair:sectioned sqlpair:sql-rollback sqlpair:knex sqlpair:sequelize sqlpair:typeorm"
 
 # conf DIR TARGET DB: a strata.yaml in DIR reading DIR/m in TARGET's format.
 conf() {
@@ -117,18 +117,18 @@ check "the converted trigger runs" rc_is 0
 check "its two inserts" eq "$(cd tr-a && q tra 'SELECT count(*) FROM log')" 2
 
 # ---- file names: the ids each format gets ----
-check "prisma: timestamp folders from 2000-01-01 + index, lock file" eq \
-	"$(cd to1/m && ls | paste -sd, -)" "20000101000000_base,20000101000001_create_a,20000101000002_b,migration_lock.toml"
+check "prisma: timestamp folders from 2020-01-01 + index, lock file" eq \
+	"$(cd to1/m && ls | paste -sd, -)" "20200101000000_base,20200101000001_create_a,20200101000002_b,migration_lock.toml"
 check "prisma: migration_lock.toml names the dialect" \
 	grep -qx "provider = \"$(pick sqlite postgresql)\"" to1/m/migration_lock.toml
-check "prisma: down.sql beside migration.sql" eq "$(cat to1/m/20000101000001_create_a/down.sql)" "DROP TABLE a;"
+check "prisma: down.sql beside migration.sql" eq "$(cat to1/m/20200101000001_create_a/down.sql)" "DROP TABLE a;"
 check "dbmate: a prisma timestamp is kept" eq "$(ls x1_2/m | paste -sd, -)" \
-	"20000101000000_base.sql,20000101000001_create_a.sql,20000101000002_b.sql"
-check "dbmate: markers, an empty down section where there is no down" eq "$(cat x1_2/m/20000101000000_base.sql)" \
+	"20200101000000_base.sql,20200101000001_create_a.sql,20200101000002_b.sql"
+check "dbmate: markers, an empty down section where there is no down" eq "$(cat x1_2/m/20200101000000_base.sql)" \
 	"$(printf -- '-- migrate:up\nCREATE TABLE base (id INTEGER PRIMARY KEY);\n-- migrate:down')"
 check "flyway: V and U files" eq "$(ls to4/m | paste -sd, -)" "U2__create_a.sql,U3__b.sql,V1__base.sql,V2__create_a.sql,V3__b.sql"
 check "golang-migrate: zero-padded sequence" eq "$(ls to5/m | head -1)" "000001_base.up.sql"
-check "node-pg-migrate: millisecond stamps" eq "$(ls to6/m | head -1)" "0946684800000_base.sql"
+check "node-pg-migrate: millisecond stamps" eq "$(ls to6/m | head -1)" "1577836800000_base.sql"
 check "diesel: folders" eq "$(cd to3/m && find . -type f | sort | paste -sd, -)" \
 	"./0001_base/up.sql,./0002_create_a/down.sql,./0002_create_a/up.sql,./0003_b/down.sql,./0003_b/up.sql"
 
@@ -213,9 +213,12 @@ run -C src convert --to sqlpair:nosuch --out ../e2
 check "unknown layout: exit 1" rc_is 1
 check "unknown layout: the line" grep -q "^strata: error: unknown layout 'nosuch' (hint: available layouts: dbmate, " "$T/err"
 check "unknown layout: no folder made" test ! -e e2
-run -C src convert --to sqlpair:knex --out ../e3
-check "a read-only layout: exit 1" rc_is 1
-check "a read-only layout: the line" grep -q "layout 'knex' is read only (its descriptor has no write:)" "$T/err"
+mkdir -p fmt/layouts
+printf "layout: plain\nup:\n  match: '^([0-9]+)_(.+)\\\\.sql\$'\n  version: 1\n  name: 2\n" >fmt/layouts/plain.yaml
+set +e; STRATA_FORMATS_PATH=$T/fmt "$STRATA" -C src convert --to sqlpair:plain --out ../e3 >"$T/out" 2>"$T/err"; rc=$?; set -e
+check "a read-only layout (no write: keys): exit 1" rc_is 1
+check "a read-only layout: the line" grep -q "layout 'plain' is read only (its descriptor has no write:)" "$T/err"
+check "a read-only layout: no folder made" test ! -e e3
 run -C src convert --to sqlpair --out ../e4
 check "sqlpair without a layout: exit 1" rc_is 1
 check "sqlpair without a layout: the line" grep -q "^strata: error: sqlpair needs a layout to write (sqlpair:LAYOUT)" "$T/err"
