@@ -219,6 +219,14 @@ set +e; STRATA_FORMATS_PATH=$T/fmt "$STRATA" -C src convert --to sqlpair:plain -
 check "a read-only layout (no write: keys): exit 1" rc_is 1
 check "a read-only layout: the line" grep -q "layout 'plain' is read only (its descriptor has no write:)" "$T/err"
 check "a read-only layout: no folder made" test ! -e e3
+printf "layout: odd\nup:\n  match: '^V([0-9]+)__(.+)[.]sql\$'\n  version: 1\n  name: 2\nwrite:\n  up: '{version}_{name}.sql'\n" >fmt/layouts/odd.yaml
+set +e; STRATA_FORMATS_PATH=$T/fmt "$STRATA" -C src convert --to sqlpair:odd --out ../e8 >"$T/out" 2>"$T/err"; rc=$?; set -e
+check "write: keys whose names the layout does not read back: exit 1" rc_is 1
+check "... the line names the file" grep -q "layout 'odd' writes the up file '1_base.sql', which it does not read back as one (hint: fix the layout's write: keys)" "$T/err"
+check "... no folder left" test ! -e e8
+printf "layout: odd2\nup:\n  match: '^([0-9]+)_(.+)[.]sql\$'\n  version: 1\n  name: 2\nwrite:\n  up: '{version}_{nme}.sql'\n" >fmt/layouts/odd2.yaml
+set +e; STRATA_FORMATS_PATH=$T/fmt "$STRATA" -C src convert --to sqlpair:odd2 --out ../e9 >"$T/out" 2>"$T/err"; rc=$?; set -e
+check "an unknown field in a write: template: exit 1, at its line" grep -q "odd2.yaml:7:.*unknown field in '{version}_{nme}.sql' (hint: use {version} and {name})" "$T/err"
 run -C src convert --to sqlpair --out ../e4
 check "sqlpair without a layout: exit 1" rc_is 1
 check "sqlpair without a layout: the line" grep -q "^strata: error: sqlpair needs a layout to write (sqlpair:LAYOUT)" "$T/err"
