@@ -123,8 +123,8 @@ static char **cut_script(conv *c, err_ctx *e, const char *text, size_t len, cons
 	return k.v;
 }
 
-/* The write_mig of m: its lineage parents only (dependencies order it, and
- * the ledger's order already has them before it). */
+/* The write_mig of m: its parents, the dependencies-only ones last
+ * (m->pm[descends..], the ledger's order already has them before it). */
 static void add_mig(conv *c, err_ctx *e, migration *m, convert_report *r)
 {
 	size_t i = c->n++;
@@ -133,10 +133,11 @@ static void add_mig(conv *c, err_ctx *e, migration *m, convert_report *r)
 	c->created[i] = created_of(m->info.version);
 	c->parents[i] = NULL;
 	if (m->info.graph) {
-		size_t k = m->descends < m->nparents ? m->descends : m->nparents;
-		c->parents[i] = xcalloc(k + 1, sizeof **c->parents);
-		for (size_t j = 0; j < k; j++)
+		c->parents[i] = xcalloc(m->nparents + 1, sizeof **c->parents);
+		for (size_t j = 0; j < m->nparents; j++)
 			c->parents[i][j] = m->parents[j];
+		c->w[i].dependencies =
+			(unsigned)(m->descends < m->nparents ? m->nparents - m->descends : 0);
 	}
 	strata_write_mig *w = &c->w[i];
 	w->mig_version = m->info.version;

@@ -269,6 +269,11 @@ typedef struct strata_write_mig {
 	 * a writer that needs them refuses the migration). */
 	const char *const *up_statements;
 	const char *const *down_statements;
+	/* How many of parents[] (the last ones) are dependencies only
+	 * (Alembic's depends_on), as strata_migration_desc's: the ledger's
+	 * order already has them before it, so a linear format counts only the
+	 * others as its parents. */
+	unsigned int dependencies;
 } strata_write_mig;
 #define STRATA_WRITE_MIG_VERSION 2u
 

@@ -1,7 +1,8 @@
 /*
  * The write() op: a history as Alembic revision files in the versions
  * folder (cfg->path): <revision>_<name>.py with revision, down_revision (a
- * tuple for a merge), branch_labels and depends_on, upgrade() and
+ * tuple for a merge), branch_labels and depends_on (the parents that are
+ * dependencies only: strata_write_mig.dependencies), upgrade() and
  * downgrade() each one op.execute() per statement (the host cut them with
  * the driver's statements op: strata_write_mig.up_statements), `pass` for
  * none.  A migration without a down script gets a downgrade() that does
@@ -193,23 +194,28 @@ int al_write(strata_host *h, const strata_source_cfg *cfg, const strata_write_mi
 		rc = check_stmts(h, m, down, "down");
 	if (rc)
 		return rc;
-	/* parents: the revisions written for them */
-	sbuf dr = { 0 };
-	size_t np = 0;
+	/* parents: the revisions written for them; lineage to down_revision,
+	 * dependencies only to depends_on */
+	sbuf dr = { 0 }, dep = { 0 };
+	size_t np = 0, nd = 0;
 	if (!m->parents) {
 		if (ndone)
 			np = 1, puts_(&dr, "'"), puts_(&dr, done[ndone - 1].rev), puts_(&dr, "'");
 	} else {
-		for (; m->parents[np]; np++) {
-			const char *r = rev_of(m->parents[np]);
+		size_t lineage = (size_t)wf_lineage(m);
+		for (size_t i = 0; m->parents[i]; i++) {
+			const char *r = rev_of(m->parents[i]);
 			if (!r) {
 				free(dr.p);
+				free(dep.p);
 				return wf_refuse(h, m, "convert its parent too",
-				                 "its parent %s was not written", m->parents[np]);
+				                 "its parent %s was not written", m->parents[i]);
 			}
-			puts_(&dr, np ? ", '" : "'");
-			puts_(&dr, r);
-			puts_(&dr, "'");
+			sbuf *to = i < lineage ? &dr : &dep;
+			size_t *k = i < lineage ? &np : &nd;
+			puts_(to, (*k)++ ? ", '" : "'");
+			puts_(to, r);
+			puts_(to, "'");
 		}
 	}
 	char rev[65];
@@ -244,13 +250,22 @@ int al_write(strata_host *h, const strata_source_cfg *cfg, const strata_write_mi
 		puts_(&b, dr.p);
 	else
 		puts_(&b, "("), puts_(&b, dr.p), puts_(&b, ")");
-	puts_(&b, "\nbranch_labels = None\ndepends_on = None\n");
+	puts_(&b, "\nbranch_labels = None\ndepends_on = ");
+	if (!nd)
+		puts_(&b, "None");
+	else if (nd == 1)
+		puts_(&b, dep.p);
+	else
+		puts_(&b, "("), puts_(&b, dep.p), puts_(&b, ")");
+	puts_(&b, "\n");
 	unsigned int down_bit = (m->flags & STRATA_MIG_DOWN_OWN_TX) ? STRATA_MIG_DOWN_NO_TRANSACTION
 	                                                            : STRATA_MIG_NO_TRANSACTION;
 	body(&b, "upgrade", up, (m->flags & STRATA_MIG_NO_TRANSACTION) != 0);
 	body(&b, "downgrade", down, (m->flags & down_bit) != 0);
+	int oom = b.oom || dr.oom || dep.oom;
 	free(dr.p);
-	if (b.oom) {
+	free(dep.p);
+	if (oom) {
 		free(b.p);
 		return strata_oom(h);
 	}
@@ -258,15 +273,15 @@ int al_write(strata_host *h, const strata_source_cfg *cfg, const strata_write_mi
 	free(b.p);
 	if (rc < 0)
 		return rc;
-	wrote *nd = realloc(done, (ndone + 1) * sizeof *nd);
+	wrote *grown = realloc(done, (ndone + 1) * sizeof *grown);
 	char *src = strdup(m->mig_version);
-	if (!nd || !src) {
+	if (!grown || !src) {
 		free(src);
-		if (nd)
-			done = nd;
+		if (grown)
+			done = grown;
 		return strata_oom(h);
 	}
-	done = nd;
+	done = grown;
 	done[ndone].src = src;
 	snprintf(done[ndone].rev, sizeof done[ndone].rev, "%s", rev);
 	ndone++;

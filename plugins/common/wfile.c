@@ -154,6 +154,15 @@ int wf_ends_nl(const char *text, size_t len)
 	return len == 0 || text[len - 1] == '\n';
 }
 
+int wf_lineage(const strata_write_mig *m)
+{
+	int n = 0;
+	for (size_t i = 0; m->parents && m->parents[i]; i++)
+		n++;
+	unsigned int dep = STRATA_HAS(strata_write_mig, m, dependencies) ? m->dependencies : 0;
+	return dep < (unsigned)n ? n - (int)dep : 0;
+}
+
 int wf_refuse(strata_host *h, const strata_write_mig *m, const char *hint, const char *fmt, ...)
 {
 	char msg[1024];

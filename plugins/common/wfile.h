@@ -38,6 +38,8 @@ void wf_stamp13_at(long long secs, char out[14]);
 
 /* Does text[0..len) end with a newline (or is it empty)? */
 int wf_ends_nl(const char *text, size_t len);
+/* How many of m's parents are lineage (not dependencies only). */
+int wf_lineage(const strata_write_mig *m);
 /* A writer's call refused: host->error() with the reason, STRATA_WRITE_REFUSED. */
 int wf_refuse(strata_host *h, const strata_write_mig *m, const char *hint, const char *fmt, ...)
 	STRATA_PRINTF(4, 5);

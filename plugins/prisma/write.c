@@ -22,14 +22,6 @@
  * finishing call.  The host writes one history at a time per process. */
 static long long last_secs = WF_NO_STAMP;
 
-static int lineage_parents(const strata_write_mig *m)
-{
-	int n = 0;
-	for (size_t i = 0; m->parents && m->parents[i]; i++)
-		n++;
-	return n;
-}
-
 static int write_lock(strata_host *h, const strata_source_cfg *cfg)
 {
 	last_secs = WF_NO_STAMP;
@@ -60,9 +52,9 @@ int pr_write(strata_host *h, const strata_source_cfg *cfg, const strata_write_mi
 		return wf_refuse(h, m, "convert the history from an empty database instead",
 		                 "Prisma has no baseline migrations (one that stands for those "
 		                 "before it)");
-	if (lineage_parents(m) > 1)
+	if (wf_lineage(m) > 1)
 		return wf_refuse(h, m, "Prisma's history is one line: merge the branches first",
-		                 "a merge of %d branches", lineage_parents(m));
+		                 "a merge of %d branches", wf_lineage(m));
 	char stamp[15], slug[160], dir[200];
 	if (m->new_version && m->new_version[0]) {
 		snprintf(dir, sizeof dir, "%s", m->new_version);

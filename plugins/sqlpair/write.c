@@ -252,9 +252,7 @@ static int write_files(strata_host *h, const strata_source_cfg *cfg, const strat
 
 static int write_one(strata_host *h, const strata_source_cfg *cfg, const strata_write_mig *m)
 {
-	int parents = 0;
-	for (size_t i = 0; m->parents && m->parents[i]; i++)
-		parents++;
+	int parents = wf_lineage(m);
 	if (parents > 1)
 		return wf_refuse(h, m, "a file layout's history is one line: merge the branches first",
 		                 "a merge of %d branches", parents);

@@ -203,6 +203,16 @@ rm al/versions/r2b_r.py; arev r2b "'r1'" '    op.execute("CREATE TABLE r2b (id I
 rm -rf al-a; run -C al convert --to alembic --out ../al-a
 check "a merge into Alembic: exit 0" rc_is 0
 check "the merge keeps both parents (a tuple)" grep -qx "down_revision = ('$(h12 r2a)', '$(h12 r2b)')" al-a/$(h12 r3)_*.py
+# depends_on: a dependency, not a parent (a linear format writes it in order)
+arev r4 "'r3'" '    op.execute("CREATE TABLE r4 (id INTEGER)")'
+sed -i "s/^depends_on = None/depends_on = 'r2a'/" al/versions/r4_r.py
+rm -rf al-a; run -C al convert --to alembic --out ../al-a
+check "depends_on into Alembic: exit 0" rc_is 0
+check "depends_on written as depends_on" grep -qx "depends_on = '$(h12 r2a)'" al-a/$(h12 r4)_*.py
+check "... and not as a parent" grep -qx "down_revision = '$(h12 r3)'" al-a/$(h12 r4)_*.py
+run -C al convert --to sqlpair:golang-migrate --out ../al-g
+check "a revision with depends_on into a linear layout is no merge (only r3 is refused)" eq "$(grep -c 'not converted' "$T/out")" 1
+check "r4 written" test -f al-g/000005_migration.up.sql
 
 # ---- errors: one line, exit 1 (2 for usage), nothing written ----
 run -C src convert --to nosuch --out ../e1
