@@ -3,6 +3,8 @@
  * them, changing nothing.  doctor: every problem of the history in one run
  * (doctor.c walks the ledger, doctor_objects.c keeps the model of which
  * migration created which object, doctor_rows.c reads the tracking rows).
+ * convert: the history written in another format (convert.c; files only,
+ * no database written).
  * Uses every layer before it.
  */
 #ifndef STRATA_INSPECT_H

@@ -1,6 +1,7 @@
 /*
- * sources/: the config's sources read by their plugins into the ledger, and
- * `strata init`'s walk that finds them.  Uses base/, config/, plugins/ and
+ * sources/: the config's sources read by their plugins into the ledger,
+ * `strata init`'s walk that finds them, and a history written into a folder
+ * by a format's plugin (write.c).  Uses base/, config/, plugins/ and
  * ledger/.
  */
 #ifndef STRATA_SOURCES_H
