@@ -469,10 +469,10 @@ int call_write(host_call *hc, const plugin *pl, const strata_source_cfg *cfg,
 		               cfg->format ? cfg->format : "?");
 	unsigned long n = enter(hc);
 	int rc = pl->desc->source->write(&hc->pub, cfg, m);
-	if (rc == STRATA_WRITE_REFUSED) {
+	if (rc == STRATA_WRITE_REFUSED || (rc == STRATA_WRITE_NO_DOWN && m)) {
 		if (err_serial(hc->e) == n)
-			err_set(hc->e, STRATA_WRITE_REFUSED, STRATA_ECLASS_SOURCE, m ? m->mig_version : NULL,
-			        0, 0, NULL, "plugin %s refused it and gave no reason", pl->desc->name);
+			err_set(hc->e, rc, STRATA_ECLASS_SOURCE, m ? m->mig_version : NULL, 0, 0, NULL,
+			        "plugin %s refused it and gave no reason", pl->desc->name);
 		return rc;
 	}
 	if (rc > 0)

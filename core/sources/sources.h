@@ -69,7 +69,8 @@ bool init_walk_skipped(const char *name);
  * empty (made, with its parents); layout: the format's `layout` option
  * (sqlpair) or NULL; dialect: the SQL's ("postgresql", "sqlite").  Each of
  * migs[0..n) in order, then the finishing call.  What the plugin refuses is
- * added to rep (its index in migs and the plugin's reason) and the rest goes
+ * added to rep (its index in migs and the plugin's reason; a migration
+ * written without its down script as a "down script" item) and the rest goes
  * on; 0 then, even with refusals, else < 0 with the error set (a folder
  * this call made is removed again; one that was empty may hold part of
  * the history).  Free rep with

@@ -116,16 +116,18 @@ int sources_write(loader *L, const char *format, const char *layout, const char 
 		return rc;
 	for (size_t i = 0; !rc && i < n; i++) {
 		rc = call_write(&hc, pl, &cfg, &migs[i]);
-		if (rc == STRATA_WRITE_REFUSED) {
-			refuse(rep, i, "migration", err_cur(L->e));
+		if (rc == STRATA_WRITE_REFUSED || rc == STRATA_WRITE_NO_DOWN) {
+			refuse(rep, i, rc == STRATA_WRITE_NO_DOWN ? "down script" : "migration",
+			       err_cur(L->e));
 			err_clear(L->e);
+			rep->written += rc == STRATA_WRITE_NO_DOWN;
 			rc = 0;
 		} else if (!rc) {
 			rep->written++;
 		}
 	}
 	int fin = call_write(&hc, pl, &cfg, NULL); /* finish, also after an error: state freed */
-	if (fin == STRATA_WRITE_REFUSED)
+	if (fin == STRATA_WRITE_REFUSED || fin == STRATA_WRITE_NO_DOWN)
 		fin = STRATA_ERR;
 	if (rc == 0)
 		rc = fin;

@@ -241,6 +241,10 @@ typedef struct strata_source_ops {
 #define STRATA_SOURCE_VERSION 3u
 /* write(): this migration cannot be written in the format (not an error). */
 #define STRATA_WRITE_REFUSED 2
+/* write(): written without its down script, which the format cannot hold
+ * (Drizzle has none): host->error() says why; the host lists the down
+ * script as not converted. */
+#define STRATA_WRITE_NO_DOWN 3
 
 /* One migration to write (strata_source_ops.write); borrowed for the call. */
 typedef struct strata_write_mig {

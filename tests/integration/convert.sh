@@ -240,10 +240,21 @@ check "an unknown field in a write: template: exit 1, at its line" grep -q "odd2
 run -C src convert --to sqlpair --out ../e4
 check "sqlpair without a layout: exit 1" rc_is 1
 check "sqlpair without a layout: the line" grep -q "^strata: error: sqlpair needs a layout to write (sqlpair:LAYOUT)" "$T/err"
-run -C src convert --to drizzle --out ../e7
-check "drizzle (no writer): exit 1" rc_is 1
-check "drizzle (no writer): the line" err_is "strata: error: plugin drizzle cannot write migrations (format drizzle) (hint: \`strata plugins\` lists what each plugin does)"
-check "drizzle: no folder made" test ! -e e7
+mkdir -p dz
+run -C src convert --to drizzle --out ../dz/m
+check "drizzle: exit 4 (no down scripts)" rc_is 4
+check "drizzle: each down script listed" eq "$(grep -c 'not converted (down script): Drizzle has no down scripts: written without it' "$T/out")" 2
+check "drizzle: every up written" out_has "wrote 3 of 3 migrations"
+check "drizzle: the journal and the files" eq "$(cd dz/m && find . -type f | sort | paste -sd, -)" "./0000_base.sql,./0001_create_a.sql,./0002_b.sql,./meta/_journal.json"
+sqlite && check "drizzle on SQLite: a breakpoint between two statements" grep -qx -- '--> statement-breakpoint' dz/m/0001_create_a.sql
+conf dz drizzle dz
+check "drizzle: read back in order" eq "$(names dz)" "base,create_a,b"
+pg && check "drizzle on PostgreSQL: the text as given (same checksums)" eq "$(sums dz)" "$SUMS"
+run -C dz apply
+check "drizzle: applies" rc_is 0
+check "drizzle: the tables" eq "$(cd dz && tables dz | tr , '\n' | grep -E '^(a|b|base)$' | paste -sd, -)" "a,b,base"
+run -C src convert --to nosuch:x --out ../e7
+check "an unknown format with a layout: exit 1, no folder" test "$rc" -eq 1 -a ! -e e7
 mkdir full && touch full/keep
 run -C src convert --to prisma --out ../full
 check "non-empty --out: exit 1" rc_is 1
