@@ -20,6 +20,7 @@ struct strata {
 	doctor_report doctor; /* inspect/: the last doctor run's findings */
 	repair_report repair; /* inspect/: the last repair run's items */
 	drift_report drift;   /* inspect/: the last drift run's differences */
+	convert_report convert; /* inspect/: the last convert's report */
 };
 
 strata *strata_new(void)
@@ -42,6 +43,7 @@ void strata_free(strata *s)
 	doctor_report_free(&s->doctor);
 	repair_report_free(&s->repair);
 	drift_report_free(&s->drift);
+	convert_report_free(&s->convert);
 	loader_free(&s->ld);
 	config_free(&s->cfg);
 	free(s->db_override);
@@ -317,4 +319,42 @@ char *strata_migration_diff(const strata *s, size_t i)
 	if (i >= s->lg.nmigs)
 		return NULL;
 	return inspect_modified_diff(s->lg.migs[i], 2, NULL);
+}
+
+/* ---- convert ---- */
+
+int strata_convert(strata *s, const char *to, const char *out_dir, strata_convert_result *out)
+{
+	err_clear(&s->err);
+	convert_report_free(&s->convert);
+	s->want_down = true;
+	int rc = inspect_convert(&s->pl, url_of(s), to, out_dir, &s->convert);
+	if (out)
+		*out = s->convert.sum;
+	return rc;
+}
+
+size_t strata_convert_item_count(const strata *s)
+{
+	return s->convert.n;
+}
+
+const strata_convert_item *strata_convert_item_get(const strata *s, size_t i)
+{
+	return i < s->convert.n ? &s->convert.v[i] : NULL;
+}
+
+const char *strata_convert_format(const strata *s)
+{
+	return s->convert.format;
+}
+
+const char *strata_convert_layout(const strata *s)
+{
+	return s->convert.layout;
+}
+
+const char *strata_convert_dialect(const strata *s)
+{
+	return s->convert.dialect;
 }

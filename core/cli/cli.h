@@ -62,6 +62,10 @@ int cli_repair_print(strata *s, const strata_repair_opts *o, int json, int quiet
 /* ---- drift.c: strata drift's differences; returns the exit code (0 or 4) ---- */
 int cli_drift_print(strata *s, const strata_drift_result *r, int json, int quiet);
 
+/* ---- convert.c: strata convert's report; returns the exit code (0 or 4) ---- */
+int cli_convert_print(strata *s, const strata_convert_result *r, const char *out, int json,
+                      int quiet);
+
 /* ---- json.c ---- */
 /* A JSON string literal (or null) on f. */
 void json_str(FILE *f, const char *s);

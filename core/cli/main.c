@@ -21,6 +21,7 @@ static int cmd_verify(strata *s, const struct opts *o);
 static int cmd_doctor(strata *s, const struct opts *o);
 static int cmd_repair(strata *s, const struct opts *o);
 static int cmd_drift(strata *s, const struct opts *o);
+static int cmd_convert(strata *s, const struct opts *o);
 static int cmd_plugins(strata *s, const struct opts *o);
 static int cmd_completion(strata *s, const struct opts *o);
 
@@ -45,6 +46,8 @@ const cli_command cli_commands[] = {
 	 "record again checksums of files changed in comments or whitespace only (exit 4 refused)"},
 	{"drift", F_SCRATCH | F_JSON, cmd_drift, "[--scratch URL]",
 	 "the live schema against what its applied history makes (exit 4 differences)"},
+	{"convert", F_TO | F_OUT | F_JSON, cmd_convert, "--to FORMAT[:LAYOUT] --out DIR",
+	 "write the history in another tool's layout (exit 4: some not converted)"},
 	{"plugins", F_JSON, cmd_plugins, "", "the plugins found"},
 	{"completion", F_SHELL, cmd_completion, "bash|zsh|fish", "print a shell completion script"},
 	{NULL, 0, NULL, NULL, NULL},
@@ -70,6 +73,7 @@ const cli_option cli_options[] = {
 	{"--rolled-back", NULL, F_ROLLED, NULL, "record as rolled back"},
 	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml (init); repair what differs (repair)"},
 	{"--infer", NULL, F_INFER, NULL, "baseline what the live schema already holds"},
+	{"--out", NULL, F_OUT, "DIR", "convert: the new or empty folder to write"},
 	{NULL, NULL, 0, NULL, NULL},
 };
 
@@ -593,6 +597,18 @@ static int cmd_drift(strata *s, const opts *o)
 	return cli_drift_print(s, &r, o->json, quiet);
 }
 
+/* convert: the history written in another format (cli/convert.c prints the report). */
+static int cmd_convert(strata *s, const opts *o)
+{
+	if (!o->to || !o->out)
+		return usage_error("convert needs --to FORMAT[:LAYOUT] and --out DIR");
+	strata_convert_result r = {0};
+	int rc = strata_convert(s, o->to, o->out, &r);
+	if (rc)
+		return report(s, rc);
+	return cli_convert_print(s, &r, o->out, o->json, quiet);
+}
+
 static int cmd_verify(strata *s, const opts *o)
 {
 	size_t n = 0;
@@ -784,6 +800,8 @@ static int parse(int argc, char **argv, opts *o)
 			o->infer = 1, o->given |= F_INFER;
 		else if (!strcmp(a, "--force"))
 			o->force = 1, o->given |= F_FORCE;
+		else if (!strcmp(a, "--out"))
+			rc = need_value(argc, argv, &i, &o->out), o->given |= F_OUT;
 		else if (!strcmp(a, "--out-of-order"))
 			o->out_of_order = 1, o->given |= F_OOO;
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {

@@ -427,3 +427,19 @@ int db_catalog(db *d, strata_catalog_fn fn, void *ud)
 		return STRATA_ENOTFOUND;
 	return call_catalog(&d->hc, d->plugin, d->conn, 0, fn, ud);
 }
+
+int db_statements(db *d, const char *text, size_t len, const char *file, int line,
+                  int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud)
+{
+	strata_script sc = {
+		.version = STRATA_SCRIPT_VERSION,
+		.struct_size = sizeof(strata_script),
+		.sql = text ? text : "",
+		.len = text ? len : 0,
+		.file = file,
+		.line = line > 0 ? line : 1,
+	};
+	if (!d->plugin)
+		return STRATA_ENOTFOUND;
+	return call_statements(&d->hc, d->plugin, d->conn, &sc, fn, ud);
+}

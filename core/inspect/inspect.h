@@ -3,6 +3,8 @@
  * them, changing nothing.  doctor: every problem of the history in one run
  * (doctor.c walks the ledger, doctor_objects.c keeps the model of which
  * migration created which object, doctor_rows.c reads the tracking rows).
+ * convert: the history written in another format (convert.c; files only,
+ * no database written).
  * Uses every layer before it.
  */
 #ifndef STRATA_INSPECT_H
@@ -137,5 +139,20 @@ void infer_report_free(infer_report *r);
 int infer_decide(plan *p, db *d, infer_verdict **out, size_t *n);
 /* strata baseline --infer [--dry-run]. */
 int inspect_infer_baseline(plan *p, const char *url, bool dry_run, strata_infer_result *out);
+/* ---- convert.c: strata convert ---- */
+/* The report of one convert (strings owned; what: static). */
+typedef struct convert_report {
+	strata_convert_item *v; /* what was not converted, in ledger order of finding */
+	size_t n;
+	strata_convert_result sum;
+	char *format, *layout, *dialect;
+} convert_report;
+
+/* The ledger (with down scripts, the sources told url's dialect) written in
+ * the format `to` ("FORMAT[:LAYOUT]") into out_dir, new or empty.  0 (also
+ * with items not converted: r->n), or < 0 with the error set. */
+int inspect_convert(plan *p, const char *url, const char *to, const char *out_dir,
+                    convert_report *r);
+void convert_report_free(convert_report *r);
 
 #endif

@@ -494,3 +494,46 @@ int call_catalog(host_call *hc, const plugin *pl, strata_conn *c, unsigned int f
 	int rc = d->catalog(c, &hc->pub, flags, relay_catalog, &r);
 	return leave(hc, pl, n, rc, STRATA_ECLASS_DB, NULL, "cannot read the database's catalog");
 }
+
+/* ---- source write (version 3), for convert and adopt ---- */
+
+bool call_has_write(const plugin *pl)
+{
+	const strata_source_ops *s = pl->desc->source;
+	return s && STRATA_HAS(strata_source_ops, s, write) && s->write;
+}
+
+int call_write(host_call *hc, const plugin *pl, const strata_source_cfg *cfg,
+               const strata_write_mig *m)
+{
+	if (!call_has_write(pl))
+		return err_set(hc->e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, NULL, 0, 0,
+		               "`strata plugins` lists what each plugin does",
+		               "plugin %s cannot write migrations (format %s)", pl->desc->name,
+		               cfg->format ? cfg->format : "?");
+	unsigned long n = enter(hc);
+	int rc = pl->desc->source->write(&hc->pub, cfg, m);
+	if (rc == STRATA_WRITE_REFUSED || (rc == STRATA_WRITE_NO_DOWN && m)) {
+		if (err_serial(hc->e) == n)
+			err_set(hc->e, rc, STRATA_ECLASS_SOURCE, m ? m->mig_version : NULL, 0, 0, NULL,
+			        "plugin %s refused it and gave no reason", pl->desc->name);
+		return rc;
+	}
+	if (rc > 0)
+		return err_set(hc->e, STRATA_ERR, STRATA_ECLASS_PLUGIN, cfg->path, 0, 0, NULL,
+		               "plugin %s gave an invalid answer to write (%d)", pl->desc->name, rc);
+	return leave(hc, pl, n, rc, STRATA_ECLASS_SOURCE, cfg->path, "cannot write the migrations");
+}
+
+/* ---- driver statements (version 5), for convert ---- */
+
+int call_statements(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
+                    int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud)
+{
+	const strata_driver_ops *d = DRV(pl);
+	if (!STRATA_HAS(strata_driver_ops, d, statements) || !d->statements)
+		return STRATA_ENOTFOUND;
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, d->statements(c, &hc->pub, sc, fn, ud), STRATA_ECLASS_SQL, sc->file,
+	             "cannot cut the script into statements");
+}

@@ -208,5 +208,18 @@ int call_normalize(host_call *hc, const plugin *pl, strata_conn *c, const strata
  * STRATA_ENOTFOUND (nothing reported) when the driver has no catalog op. */
 int call_catalog(host_call *hc, const plugin *pl, strata_conn *c, unsigned int flags,
                  strata_catalog_fn fn, void *ud);
+/* Source write (version 3): cfg is the target folder's binding (not one of
+ * the config's sources).  0; STRATA_WRITE_REFUSED (not written) or
+ * STRATA_WRITE_NO_DOWN (written without its down script) with the plugin's
+ * reason as the current error (the caller collects it and goes on); < 0.  A
+ * plugin without write: STRATA_EINVAL, reported. */
+bool call_has_write(const plugin *pl);
+int call_write(host_call *hc, const plugin *pl, const strata_source_cfg *cfg,
+               const strata_write_mig *m);
+/* The driver's statements (version 5): sc cut where the dialect cuts it, each
+ * statement to fn; STRATA_ENOTFOUND (nothing reported) when the driver has
+ * no statements op. */
+int call_statements(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
+                    int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud);
 
 #endif

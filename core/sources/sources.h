@@ -1,6 +1,7 @@
 /*
- * sources/: the config's sources read by their plugins into the ledger, and
- * `strata init`'s walk that finds them.  Uses base/, config/, plugins/ and
+ * sources/: the config's sources read by their plugins into the ledger,
+ * `strata init`'s walk that finds them, and a history written into a folder
+ * by a format's plugin (write.c).  Uses base/, config/, plugins/ and
  * ledger/.
  */
 #ifndef STRATA_SOURCES_H
@@ -62,5 +63,35 @@ void sources_init_free(init_found *f);
 typedef int (*init_walk_fn)(void *ud, const char *rel, const char *abs, const char *const *subs);
 int init_walk(err_ctx *e, const char *root, init_walk_fn fn, void *ud);
 bool init_walk_skipped(const char *name);
+
+/* write.c: migrations written into a folder in one format (the source op
+ * `write`), for `strata convert` and `strata adopt`.  out_dir must be new or
+ * empty (made, with its parents); layout: the format's `layout` option
+ * (sqlpair) or NULL; dialect: the SQL's ("postgresql", "sqlite").  Each of
+ * migs[0..n) in order, then the finishing call.  What the plugin refuses is
+ * added to rep (its index in migs and the plugin's reason; a migration
+ * written without its down script as a "down script" item) and the rest goes
+ * on; 0 then, even with refusals, else < 0 with the error set (a folder
+ * this call made is removed again; one that was empty may hold part of
+ * the history).  Free rep with
+ * sources_write_report_free. */
+typedef struct write_refusal {
+	size_t index;     /* in migs */
+	const char *what; /* "migration", "down script": static */
+	char *reason, *hint;
+} write_refusal;
+
+typedef struct write_report {
+	size_t written;
+	write_refusal *refused;
+	size_t nrefused;
+} write_report;
+
+int sources_write(loader *L, const char *format, const char *layout, const char *out_dir,
+                  const char *dialect, const strata_write_mig *migs, size_t n, write_report *rep);
+/* A refusal the caller made itself (a script strata cannot read), for the report. */
+void sources_write_report_add(write_report *rep, size_t index, const char *what,
+                              const char *reason, const char *hint);
+void sources_write_report_free(write_report *rep);
 
 #endif

@@ -241,6 +241,10 @@ typedef struct strata_source_ops {
 #define STRATA_SOURCE_VERSION 3u
 /* write(): this migration cannot be written in the format (not an error). */
 #define STRATA_WRITE_REFUSED 2
+/* write(): written without its down script, which the format cannot hold
+ * (Drizzle has none): host->error() says why; the host lists the down
+ * script as not converted. */
+#define STRATA_WRITE_NO_DOWN 3
 
 /* One migration to write (strata_source_ops.write); borrowed for the call. */
 typedef struct strata_write_mig {
@@ -261,9 +265,21 @@ typedef struct strata_write_mig {
 	                               format (the host makes one: a Prisma
 	                               timestamp, an Alembic revision), or NULL
 	                               for mig_version */
-	/* Fields above: version 1. */
+	/* Fields above: version 1.  Fields below: version 2 (strata convert).
+	 * The up and down scripts cut into statements by the target dialect's
+	 * driver (its statements op), NULL-terminated, each without its ';',
+	 * for formats that hold one statement per call (Alembic's op.execute);
+	 * NULL when the host did not cut them (no such driver, or it failed:
+	 * a writer that needs them refuses the migration). */
+	const char *const *up_statements;
+	const char *const *down_statements;
+	/* How many of parents[] (the last ones) are dependencies only
+	 * (Alembic's depends_on), as strata_migration_desc's: the ledger's
+	 * order already has them before it, so a linear format counts only the
+	 * others as its parents. */
+	unsigned int dependencies;
 } strata_write_mig;
-#define STRATA_WRITE_MIG_VERSION 1u
+#define STRATA_WRITE_MIG_VERSION 2u
 
 /* One record a tracker reports from its table. */
 typedef struct strata_track_row {

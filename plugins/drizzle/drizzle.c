@@ -36,6 +36,11 @@ static const char *default_tracker(strata_host *h, const strata_source_cfg *cfg)
 	return "drizzle";
 }
 
+static int write_mig(strata_host *h, const strata_source_cfg *cfg, const strata_write_mig *m)
+{
+	return host_ok(h) ? dz_write(h, cfg, m) : STRATA_ERR;
+}
+
 static const char *const formats[] = {"drizzle", NULL};
 static const char *const options[] = {NULL};
 
@@ -46,6 +51,7 @@ static const strata_source_ops source = {
 	.scan = scan,
 	.detect = detect,
 	.default_tracker = default_tracker,
+	.write = write_mig,
 };
 
 static const strata_plugin desc = {

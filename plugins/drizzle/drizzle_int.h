@@ -35,6 +35,8 @@ int dz_split_script(strata_host *h, const char *text, size_t len, char **out, si
 
 /* scan.c, detect.c: the source role. */
 int dz_scan(strata_host *h, const strata_source_cfg *cfg);
+/* write.c: the write() op (m NULL: the journal). */
+int dz_write(strata_host *h, const strata_source_cfg *cfg, const strata_write_mig *m);
 int dz_detect(strata_host *h, const char *dir);
 
 #endif

@@ -49,6 +49,7 @@ static const strata_driver_ops postgres_driver = {
 	.objects = pgdrv_objects,
 	.normalize = pgdrv_normalize,
 	.catalog = pgdrv_catalog,
+	.statements = pgdrv_statements,
 };
 
 static const strata_plugin postgres_plugin = {

@@ -145,6 +145,9 @@ int pgdrv_objects(strata_conn *conn, strata_host *host, const strata_script *scr
 /* postgres_catalog.c: the live schema, object by object (catalog). */
 int pgdrv_catalog(strata_conn *conn, strata_host *host, unsigned int flags,
                   strata_catalog_fn fn, void *ud);
+/* postgres_statements.c: the script cut into statements (statements op). */
+int pgdrv_statements(strata_conn *conn, strata_host *host, const strata_script *script,
+                     int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud);
 
 /* postgres_run.c */
 int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *script);

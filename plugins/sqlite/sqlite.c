@@ -39,6 +39,7 @@ static const strata_driver_ops sqlite_driver = {
 	.objects = sqlite_drv_objects,
 	.normalize = sqlite_drv_normalize,
 	.catalog = sqlite_drv_catalog,
+	.statements = sqlite_drv_statements,
 };
 
 static const strata_plugin sqlite_plugin = {

@@ -101,5 +101,8 @@ int sqlite_drv_normalize(strata_conn *conn, strata_host *host, const strata_scri
 /* sqlite_catalog.c: the live schema, object by object (catalog). */
 int sqlite_drv_catalog(strata_conn *conn, strata_host *host, unsigned int flags,
                        strata_catalog_fn fn, void *ud);
+/* sqlite_statements.c: the script cut into statements (statements op). */
+int sqlite_drv_statements(strata_conn *conn, strata_host *host, const strata_script *script,
+                          int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud);
 
 #endif /* STRATA_SQLITE_INT_H */
