@@ -321,7 +321,8 @@ static const char *state_color(strata_state st)
 	case STRATA_ROLLED_BACK:
 	case STRATA_OUTDATED: return SGR_YELLOW;
 	case STRATA_MISSING: return SGR_MAGENTA;
-	case STRATA_IGNORED: return SGR_CYAN;
+	case STRATA_IGNORED:
+	case STRATA_RETIRED: return SGR_CYAN;
 	default: return SGR_RED; /* failed, modified */
 	}
 }

@@ -29,6 +29,11 @@ typedef struct cfg_source {
 	 * plugins/dialect.c), or NULL: the source is for every database. */
 	char *dialect;
 	int dialect_line, dialect_col;
+	/* retired: true (`strata adopt` sets it): the source's migrations stay in
+	 * the ledger with their recorded state, are never applied, and never
+	 * reported pending or missing.  retired_line: where, 0 when absent. */
+	bool retired;
+	int retired_line;
 } cfg_source;
 
 /* Variables read from .env files (dotenv.c).  A name keeps the value of the

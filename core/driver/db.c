@@ -404,3 +404,8 @@ int db_directive(const migration *m)
 {
 	return m->up ? directive(m->up, m->up_len) : -1;
 }
+
+int db_schema_sql(db *d, const char *const *skip, strata_text_fn fn, void *ud)
+{
+	return call_schema_sql(&d->hc, d->plugin, d->conn, skip, fn, ud);
+}

@@ -77,6 +77,10 @@ int db_objects(db *d, const migration *m, bool scratch, strata_object_fn fn, voi
 int db_txn_control(db *d, const migration *m);
 /* The up script's "-- strata:[no-]transaction" directive: 1, 0, or -1 none. */
 int db_directive(const migration *m);
+/* The live schema as SQL that makes it on an empty database (the driver's
+ * schema_sql), tables in skip (NULL-terminated) left out; STRATA_ENOTFOUND
+ * (nothing reported) when the driver has none. */
+int db_schema_sql(db *d, const char *const *skip, strata_text_fn fn, void *ud);
 
 /* ---- ledger_table.c: strata_ledger ---- */
 typedef struct ledger_row {

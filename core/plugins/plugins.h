@@ -199,5 +199,9 @@ int call_objects(host_call *hc, const plugin *pl, strata_conn *c, const strata_s
                  unsigned int flags, strata_object_fn fn, void *ud);
 typedef void (*call_cancel_fn)(strata_conn *c);
 call_cancel_fn call_cancel_of(const plugin *pl);
+/* The driver's schema_sql (the live schema as SQL, tables in skip left out);
+ * STRATA_ENOTFOUND (nothing reported) when the driver has none. */
+int call_schema_sql(host_call *hc, const plugin *pl, strata_conn *c, const char *const *skip,
+                    strata_text_fn fn, void *ud);
 
 #endif

@@ -36,6 +36,8 @@ int run_baseline(plan *p, const char *url, const char *to, size_t *recorded)
 		strata_state st = m->info.state;
 		if (to && !run_in_target(p, m, p->lg->migs[end]))
 			continue;
+		if (m->src < p->cfg->nsources && p->cfg->sources[m->src].retired)
+			continue; /* retired: its record stays as it is */
 		if (m->native_missing) {
 			/* Applied by strata's record, unknown to the native table (gone, or
 			 * attached later): write the tool's row again, strata_ledger's stays. */

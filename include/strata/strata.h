@@ -61,6 +61,8 @@ typedef enum strata_state {
 	STRATA_IGNORED,  /* not run: below the baseline migration chosen, or a
 	                    baseline migration on a database that has versions */
 	STRATA_OUTDATED, /* a repeatable changed since its last run: runs again */
+	STRATA_RETIRED,  /* of a source with `retired: true` (strata adopt), not
+	                    applied here: never run, never pending nor missing */
 	STRATA_STATE_COUNT
 } strata_state;
 

@@ -4,8 +4,8 @@
  * transactions), sqlite_run.c (migration scripts), sqlite_txn.c (a file's own
  * transaction control), sqlite_writes.c (statements that write a table),
  * sqlite_objects.c (what each statement does to which object, for doctor),
- * sqlite_cancel.c (a signal's cancel) and
- * sqlite_schema.c.
+ * sqlite_cancel.c (a signal's cancel), sqlite_ddl.c (schema_sql, for adopt)
+ * and sqlite_schema.c.
  */
 #include "sqlite_int.h"
 
@@ -36,6 +36,7 @@ static const strata_driver_ops sqlite_driver = {
 	.cancel = sqlite_drv_cancel,
 	.writes_table = sqlite_drv_writes_table,
 	.objects = sqlite_drv_objects,
+	.schema_sql = sqlite_drv_schema_sql,
 };
 
 static const strata_plugin sqlite_plugin = {
