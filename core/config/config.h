@@ -92,4 +92,14 @@ void dotenv_free(dotenv *env);
 int config_read_env(err_ctx *e, config *cfg, const char *path);
 int config_source_env(err_ctx *e, config *cfg, const char *format, const char *folder);
 
+/* config_edit.c: strata adopt's edit of strata.yaml (text[0..len), named
+ * file in messages): source retire_name gets `retired: true` and ns is
+ * appended to sources:, every other byte kept; *out the new text (free it). */
+typedef struct cfg_new_source {
+	const char *name, *format, *path;
+	const char *const *keys, *const *values; /* options, NULL-terminated; may be NULL */
+} cfg_new_source;
+int config_edit_adopt(err_ctx *e, const char *file, const char *text, size_t len,
+                      const char *retire_name, const cfg_new_source *ns, char **out);
+
 #endif
