@@ -451,6 +451,35 @@ int call_objects(host_call *hc, const plugin *pl, strata_conn *c, const strata_s
 	return leave(hc, pl, n, rc, STRATA_ECLASS_SQL, sc->file, "cannot read the script's objects");
 }
 
+/* ---- source write (version 3), for convert and adopt ---- */
+
+bool call_has_write(const plugin *pl)
+{
+	const strata_source_ops *s = pl->desc->source;
+	return s && STRATA_HAS(strata_source_ops, s, write) && s->write;
+}
+
+int call_write(host_call *hc, const plugin *pl, const strata_source_cfg *cfg,
+               const strata_write_mig *m)
+{
+	if (!call_has_write(pl))
+		return err_set(hc->e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, NULL, 0, 0,
+		               "`strata plugins` lists what each plugin does",
+		               "plugin %s cannot write migrations (format %s)", pl->desc->name,
+		               cfg->format ? cfg->format : "?");
+	unsigned long n = enter(hc);
+	int rc = pl->desc->source->write(&hc->pub, cfg, m);
+	if (rc == STRATA_WRITE_REFUSED) {
+		if (err_serial(hc->e) == n)
+			err_set(hc->e, STRATA_WRITE_REFUSED, STRATA_ECLASS_SOURCE, m ? m->mig_version : NULL,
+			        0, 0, NULL, "plugin %s refused it and gave no reason", pl->desc->name);
+		return rc;
+	}
+	if (rc > 0)
+		return err_set(hc->e, STRATA_ERR, STRATA_ECLASS_PLUGIN, cfg->path, 0, 0, NULL,
+		               "plugin %s gave an invalid answer to write (%d)", pl->desc->name, rc);
+	return leave(hc, pl, n, rc, STRATA_ECLASS_SOURCE, cfg->path, "cannot write the migrations");
+
 /* schema_sql (driver version 5): STRATA_ENOTFOUND, nothing reported, when
  * the driver has none. */
 int call_schema_sql(host_call *hc, const plugin *pl, strata_conn *c, const char *const *skip,

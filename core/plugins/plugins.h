@@ -199,6 +199,13 @@ int call_objects(host_call *hc, const plugin *pl, strata_conn *c, const strata_s
                  unsigned int flags, strata_object_fn fn, void *ud);
 typedef void (*call_cancel_fn)(strata_conn *c);
 call_cancel_fn call_cancel_of(const plugin *pl);
+/* Source write (version 3): cfg is the target folder's binding (not one of
+ * the config's sources).  0; STRATA_WRITE_REFUSED with the plugin's reason
+ * as the current error (the caller collects it and goes on); < 0.  A
+ * plugin without write: STRATA_EINVAL, reported. */
+bool call_has_write(const plugin *pl);
+int call_write(host_call *hc, const plugin *pl, const strata_source_cfg *cfg,
+               const strata_write_mig *m);
 /* The driver's schema_sql (the live schema as SQL, tables in skip left out);
  * STRATA_ENOTFOUND (nothing reported) when the driver has none. */
 int call_schema_sql(host_call *hc, const plugin *pl, strata_conn *c, const char *const *skip,

@@ -63,4 +63,32 @@ typedef int (*init_walk_fn)(void *ud, const char *rel, const char *abs, const ch
 int init_walk(err_ctx *e, const char *root, init_walk_fn fn, void *ud);
 bool init_walk_skipped(const char *name);
 
+/* write.c: migrations written into a folder in one format (the source op
+ * `write`), for `strata convert` and `strata adopt`.  out_dir must be new or
+ * empty (made, with its parents); layout: the format's `layout` option
+ * (sqlpair) or NULL; dialect: the SQL's ("postgresql", "sqlite").  Each of
+ * migs[0..n) in order, then the finishing call.  What the plugin refuses is
+ * added to rep (its index in migs and the plugin's reason) and the rest goes
+ * on; 0 then, even with refusals, else < 0 with the error set (the folder
+ * may then hold part of the history).  Free rep with
+ * sources_write_report_free. */
+typedef struct write_refusal {
+	size_t index;     /* in migs */
+	const char *what; /* "migration", "down script": static */
+	char *reason, *hint;
+} write_refusal;
+
+typedef struct write_report {
+	size_t written;
+	write_refusal *refused;
+	size_t nrefused;
+} write_report;
+
+int sources_write(loader *L, const char *format, const char *layout, const char *out_dir,
+                  const char *dialect, const strata_write_mig *migs, size_t n, write_report *rep);
+/* A refusal the caller made itself (a script strata cannot read), for the report. */
+void sources_write_report_add(write_report *rep, size_t index, const char *what,
+                              const char *reason, const char *hint);
+void sources_write_report_free(write_report *rep);
+
 #endif

@@ -42,6 +42,11 @@ static int record(strata_host *h, const strata_source_cfg *cfg, const strata_tra
 	return host_ok(h) ? pr_record(h, cfg, ev) : STRATA_ERR;
 }
 
+static int write_mig(strata_host *h, const strata_source_cfg *cfg, const strata_write_mig *m)
+{
+	return pr_write(h, cfg, m);
+}
+
 static const char *const formats[] = { "prisma", NULL };
 static const char *const options[] = { NULL };
 
@@ -51,6 +56,7 @@ static const strata_source_ops source = {
 	.options = options,
 	.scan = scan,
 	.detect = detect,
+	.write = write_mig,
 };
 
 static const strata_tracker_ops tracker = {

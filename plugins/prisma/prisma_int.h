@@ -43,6 +43,9 @@ int pr_table_ensure(strata_host *h);
 int pr_read(strata_host *h, const strata_source_cfg *cfg);
 int pr_record(strata_host *h, const strata_source_cfg *cfg, const strata_track_event *ev);
 
+/* write.c: the write() op, a history as Prisma folders (m NULL: the lock file). */
+int pr_write(strata_host *h, const strata_source_cfg *cfg, const strata_write_mig *m);
+
 /* lock.c: Prisma's advisory lock on PostgreSQL */
 int pr_lock(strata_host *h, const strata_source_cfg *cfg, long timeout_ms);
 int pr_unlock(strata_host *h, const strata_source_cfg *cfg);

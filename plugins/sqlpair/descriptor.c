@@ -209,6 +209,109 @@ static const yd_field section_fields[] = {
 	{ NULL, 0, NULL },
 };
 
+/* ---- write: ---- */
+
+/* A file template: {version} and {name} are the only fields. */
+static int template(yd_doc *d, yaml_node_t *v, const char *what, char **out)
+{
+	int rc = yd_string(d, v, what, out);
+	if (rc < 0)
+		return rc;
+	for (const char *p = *out; (p = strchr(p, '{')); p++)
+		if (strncmp(p, "{version}", 9) && strncmp(p, "{name}", 6))
+			return yd_bad(d, v, "use {version} and {name}", "unknown field in '%s'", *out);
+	return STRATA_OK;
+}
+
+static int f_w_up(yd_doc *d, yaml_node_t *v, void *t)
+{
+	return template(d, v, "write.up", &((sp_layout *)t)->w_up);
+}
+
+static int f_w_down(yd_doc *d, yaml_node_t *v, void *t)
+{
+	return template(d, v, "write.down", &((sp_layout *)t)->w_down);
+}
+
+static int f_w_baseline(yd_doc *d, yaml_node_t *v, void *t)
+{
+	return template(d, v, "write.baseline", &((sp_layout *)t)->w_baseline);
+}
+
+static int f_w_repeatable(yd_doc *d, yaml_node_t *v, void *t)
+{
+	return template(d, v, "write.repeatable", &((sp_layout *)t)->w_repeatable);
+}
+
+/* The marker lines of a sectioned file, as the tool's own template has them. */
+static int f_w_up_marker(yd_doc *d, yaml_node_t *v, void *t)
+{
+	return yd_string(d, v, "write.up_marker", &((sp_layout *)t)->w_up_marker);
+}
+
+static int f_w_down_marker(yd_doc *d, yaml_node_t *v, void *t)
+{
+	return yd_string(d, v, "write.down_marker", &((sp_layout *)t)->w_down_marker);
+}
+
+/* How new versions are made: seq (1, 2…), stamp14 (YYYYMMDDHHMMSS), stamp13 (ms). */
+static int f_w_version(yd_doc *d, yaml_node_t *v, void *t)
+{
+	const char *s = yd_scalar(d, v, "write.version");
+	if (!s)
+		return STRATA_EINVAL;
+	sp_layout *l = t;
+	if (!strcmp(s, "seq"))
+		l->w_version = SP_WV_SEQ;
+	else if (!strcmp(s, "stamp14"))
+		l->w_version = SP_WV_STAMP14;
+	else if (!strcmp(s, "stamp13"))
+		l->w_version = SP_WV_STAMP13;
+	else
+		return yd_bad(d, v, NULL, "write.version must be seq, stamp14 or stamp13, not '%s'", s);
+	return STRATA_OK;
+}
+
+static int f_w_width(yd_doc *d, yaml_node_t *v, void *t)
+{
+	const char *s = yd_scalar(d, v, "write.width");
+	if (!s)
+		return STRATA_EINVAL;
+	char *end;
+	long w = strtol(s, &end, 10);
+	if (*end || w < 1 || w > 20)
+		return yd_bad(d, v, NULL, "write.width must be a number from 1 to 20, not '%s'", s);
+	((sp_layout *)t)->w_width = (int)w;
+	return STRATA_OK;
+}
+
+/* name: ident: the name must be an identifier (TypeORM's class name). */
+static int f_w_name(yd_doc *d, yaml_node_t *v, void *t)
+{
+	return choice(d, v, "write.name", "slug", "ident", &((sp_layout *)t)->w_ident);
+}
+
+static const yd_field write_fields[] = {
+	{ "up", 1, f_w_up },
+	{ "down", 0, f_w_down },
+	{ "baseline", 0, f_w_baseline },
+	{ "repeatable", 0, f_w_repeatable },
+	{ "up_marker", 0, f_w_up_marker },
+	{ "down_marker", 0, f_w_down_marker },
+	{ "version", 0, f_w_version },
+	{ "width", 0, f_w_width },
+	{ "name", 0, f_w_name },
+	{ NULL, 0, NULL },
+};
+
+static int f_write(yd_doc *d, yaml_node_t *v, void *t)
+{
+	sp_layout *l = t;
+	l->has_write = 1;
+	l->w_width = 1;
+	return yd_map(d, v, "'write'", write_fields, t);
+}
+
 /* ---- top level ---- */
 
 /* The name inside must equal the file's base name, so the name a user
@@ -303,12 +406,27 @@ static const yd_field root_fields[] = {
 	{ "baseline", 0, f_baseline },
 	{ "repeatable", 0, f_repeatable },
 	{ "ignore", 0, f_ignore },
+	{ "write", 0, f_write },
 	{ NULL, 0, NULL },
 };
 
+/* write: must say what the layout reads: markers for a sectioned one, a
+ * down file for one with down files. */
+static int check_write(yd_doc *d, yaml_node_t *root, const sp_layout *l)
+{
+	if (!l->has_write)
+		return STRATA_OK;
+	if (l->has_sections && (!l->w_up_marker || !l->w_down_marker))
+		return yd_bad(d, root, NULL, "write: needs up_marker and down_marker for a sectioned layout");
+	if (!l->has_sections && l->has_down && !l->w_down)
+		return yd_bad(d, root, NULL, "write: needs down for a layout with down files");
+	return STRATA_OK;
+}
+
 static int check_layout(yd_doc *d, yaml_node_t *root, void *l)
 {
-	return yd_map(d, root, "the layout descriptor", root_fields, l);
+	int rc = yd_map(d, root, "the layout descriptor", root_fields, l);
+	return rc < 0 ? rc : check_write(d, root, l);
 }
 
 /* Load `file`, which must describe the layout `name`, into *out. */

@@ -60,7 +60,19 @@ typedef struct sp_layout {
 	 * order after up: and down:; n_kinds of them. */
 	sp_pattern kinds[2];
 	size_t n_kinds;
+	/* write: how the writer names and lays out files; a layout without
+	 * it is read only.  Templates take {version} and {name}. */
+	int has_write;
+	char *w_up, *w_down;             /* file templates (w_down NULL: sections) */
+	char *w_baseline, *w_repeatable; /* kinds the layout can hold, or NULL */
+	char *w_up_marker, *w_down_marker; /* sectioned: the marker lines written */
+	int w_version; /* SP_WV_* */
+	int w_width;   /* SP_WV_SEQ: digits, zero-padded */
+	int w_ident;   /* names must be identifiers (a class name) */
 } sp_layout;
+#define SP_WV_SEQ 0     /* 1, 2, 3… (width: zero-padded) */
+#define SP_WV_STAMP14 1 /* YYYYMMDDHHMMSS */
+#define SP_WV_STAMP13 2 /* Unix milliseconds */
 
 typedef struct sp_span {
 	const char *s;
@@ -175,6 +187,9 @@ int sp_emit(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s, boo
 int sp_detect_choose(strata_host *h, const sp_catalog *c, int rootfd, const sp_files *f,
                      const sp_layout **best);
 int sp_detect(strata_host *h, const char *dir);
+
+/* ---- write.c: the write() op, from the layout's write: keys ---- */
+int sp_write(strata_host *h, const strata_source_cfg *cfg, const strata_write_mig *m);
 
 /* ---- scan.c ---- */
 int sp_scan(strata_host *h, const strata_source_cfg *cfg);

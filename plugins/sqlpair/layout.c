@@ -34,6 +34,12 @@ void sp_layout_free(sp_layout *l)
 	for (size_t i = 0; i < l->n_ignore; i++)
 		regex_free(&l->ignore[i]);
 	free(l->ignore);
+	free(l->w_up);
+	free(l->w_down);
+	free(l->w_baseline);
+	free(l->w_repeatable);
+	free(l->w_up_marker);
+	free(l->w_down_marker);
 	free(l);
 }
 

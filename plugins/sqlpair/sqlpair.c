@@ -33,6 +33,11 @@ static const char *default_tracker(strata_host *host, const strata_source_cfg *c
 	return host_ok(host) ? sp_default_tracker(host, cfg) : NULL;
 }
 
+static int write_mig(strata_host *host, const strata_source_cfg *cfg, const strata_write_mig *m)
+{
+	return host_ok(host) ? sp_write(host, cfg, m) : STRATA_ERR;
+}
+
 static const char *const formats[] = { "sqlpair", NULL };
 static const char *const options[] = { "layout", NULL };
 
@@ -43,6 +48,7 @@ static const strata_source_ops ops = {
 	.scan = scan,
 	.detect = detect,
 	.default_tracker = default_tracker,
+	.write = write_mig,
 };
 
 static const strata_plugin desc = {
