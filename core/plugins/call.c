@@ -479,6 +479,7 @@ int call_write(host_call *hc, const plugin *pl, const strata_source_cfg *cfg,
 		return err_set(hc->e, STRATA_ERR, STRATA_ECLASS_PLUGIN, cfg->path, 0, 0, NULL,
 		               "plugin %s gave an invalid answer to write (%d)", pl->desc->name, rc);
 	return leave(hc, pl, n, rc, STRATA_ECLASS_SOURCE, cfg->path, "cannot write the migrations");
+}
 
 /* schema_sql (driver version 5): STRATA_ENOTFOUND, nothing reported, when
  * the driver has none. */
