@@ -245,3 +245,9 @@ int strata_interrupted(const strata *s)
 {
 	return intr_signal(&s->err.intr);
 }
+
+int strata_adopt(strata *s, strata_adopt_opts *o)
+{
+	err_clear(&s->err);
+	return run_adopt(&s->pl, url_of(s), o);
+}

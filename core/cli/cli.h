@@ -18,12 +18,13 @@ enum {
 	F_OUT = 1 << 13,    /* convert --out DIR */
 	F_NAME = 1 << 14,   /* adopt --name NAME */
 	F_OLD = 1 << 15,    /* adopt --keep-old-tracker / --drop-old-tracker */
-	F_IDS = 1 << 16     /* repair ID…: positional ids */
+	F_IDS = 1 << 16,    /* repair ID…: positional ids */
+	F_PATH = 1 << 17    /* adopt --path DIR */
 };
 
 struct opts {
 	const char *dir, *config, *db, *command, *to, *scratch, *id, *lock_timeout;
-	const char *out, *name;
+	const char *out, *name, *path;
 	const char *const *ids; /* positional ids (F_IDS), n_ids of them */
 	int n_ids;
 	int json, quiet, verbose, dry_run, applied, rolled_back, force, out_of_order, steps;
@@ -53,6 +54,9 @@ extern const cli_option cli_options[];
 
 /* ---- doctor.c: strata doctor's findings; returns the exit code (0 or 4) ---- */
 int cli_doctor_print(strata *s, const strata_doctor_result *r, int json, int quiet);
+
+/* ---- adopt.c: strata adopt's report; returns the exit code ---- */
+int cli_adopt_print(strata *s, const strata_adopt_opts *o, int json, int quiet);
 
 /* ---- json.c ---- */
 /* A JSON string literal (or null) on f. */

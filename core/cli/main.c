@@ -21,6 +21,7 @@ static int cmd_verify(strata *s, const struct opts *o);
 static int cmd_doctor(strata *s, const struct opts *o);
 static int cmd_plugins(strata *s, const struct opts *o);
 static int cmd_completion(strata *s, const struct opts *o);
+static int cmd_adopt(strata *s, const struct opts *o);
 
 /* F_JSON is every command's (--json is global) but completion's. */
 const cli_command cli_commands[] = {
@@ -38,6 +39,9 @@ const cli_command cli_commands[] = {
 	{"verify", F_SCRATCH | F_JSON | F_WRITES, cmd_verify, "[--scratch URL]",
 	 "apply the history to an empty database"},
 	{"doctor", F_JSON, cmd_doctor, "", "every problem of the history in one run (exit 4 findings)"},
+	{"adopt", F_TO | F_NAME | F_PATH | F_OLD | F_DRY | F_JSON | F_WRITES, cmd_adopt,
+	 "--to FORMAT[:LAYOUT] [--name NAME] [--path DIR] [--keep-old-tracker | --drop-old-tracker] [--dry-run]",
+	 "write another tool's baseline from the live schema, retire the old source"},
 	{"plugins", F_JSON, cmd_plugins, "", "the plugins found"},
 	{"completion", F_SHELL, cmd_completion, "bash|zsh|fish", "print a shell completion script"},
 	{NULL, 0, NULL, NULL, NULL},
@@ -62,6 +66,10 @@ const cli_option cli_options[] = {
 	{"--applied", NULL, F_APPLIED, NULL, "record as applied"},
 	{"--rolled-back", NULL, F_ROLLED, NULL, "record as rolled back"},
 	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml"},
+	{"--name", NULL, F_NAME, "NAME", "adopt: the baseline's id (0_init)"},
+	{"--path", NULL, F_PATH, "DIR", "adopt: the new source's folder"},
+	{"--keep-old-tracker", NULL, F_OLD, NULL, "adopt: leave the old tracking table (default)"},
+	{"--drop-old-tracker", NULL, F_OLD, NULL, "adopt: drop the old tracking table"},
 	{NULL, NULL, 0, NULL, NULL},
 };
 
@@ -462,6 +470,19 @@ static int cmd_mark(strata *s, const opts *o)
 	return EXIT_OK;
 }
 
+/* adopt: the live schema as another tool's baseline (core/run/adopt.c);
+ * cli/adopt.c prints what was done. */
+static int cmd_adopt(strata *s, const opts *o)
+{
+	strata_adopt_opts ao = {.to = o->to, .name = o->name, .path = o->path,
+	                        .drop_old_tracker = o->drop_old, .dry_run = o->dry_run,
+	                        .sql_fn = o->json ? NULL : events_sql};
+	int rc = strata_adopt(s, &ao);
+	if (rc)
+		return report(s, rc);
+	return cli_adopt_print(s, &ao, o->json, quiet);
+}
+
 /* doctor: the findings, read only (cli/doctor.c prints them). */
 static int cmd_doctor(strata *s, const opts *o)
 {
@@ -648,6 +669,14 @@ static int parse(int argc, char **argv, opts *o)
 			o->force = 1, o->given |= F_FORCE;
 		else if (!strcmp(a, "--out-of-order"))
 			o->out_of_order = 1, o->given |= F_OOO;
+		else if (!strcmp(a, "--name"))
+			rc = need_value(argc, argv, &i, &o->name), o->given |= F_NAME;
+		else if (!strcmp(a, "--path"))
+			rc = need_value(argc, argv, &i, &o->path), o->given |= F_PATH;
+		else if (!strcmp(a, "--keep-old-tracker"))
+			o->keep_old = 1, o->given |= F_OLD;
+		else if (!strcmp(a, "--drop-old-tracker"))
+			o->drop_old = 1, o->given |= F_OLD;
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			exit(EXIT_OK);
@@ -693,6 +722,8 @@ int main(int argc, char **argv)
 	if (extra)
 		return usage_error("%s does not take %s", c->name,
 		                   extra & (F_ID | F_SHELL) ? "that argument" : "that option");
+	if (o.keep_old && o.drop_old)
+		return usage_error("--keep-old-tracker and --drop-old-tracker exclude each other");
 	if ((o.given & F_TO) && (o.given & F_STEPS))
 		return usage_error("--to and --steps exclude each other");
 	quiet = o.quiet;

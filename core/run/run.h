@@ -13,5 +13,6 @@ int run_rollback(plan *p, const char *url, strata_rollback_opts *o);
 int run_baseline(plan *p, const char *url, const char *to, size_t *recorded);
 int run_mark(plan *p, const char *url, const char *id, int applied);
 int run_verify(plan *p, const char *url, const char *scratch_url, size_t *verified);
+int run_adopt(plan *p, const char *url, strata_adopt_opts *o);
 
 #endif

@@ -296,6 +296,32 @@ void strata_interrupt(strata *s, int signo);
 /* The signal strata_interrupt() was given, 0 when it was not called. */
 int strata_interrupted(const strata *s);
 
+/* ---- adopt ---- */
+/* strata adopt: the live schema as one baseline migration of another
+ * tool's format, written in the new source's folder, recorded as baselined
+ * (strata_ledger and the tool's tracker, with the tool's checksum); the old
+ * source retired in strata.yaml (`retired: true`), its tracking table kept
+ * or dropped.  Refused while the old source has a migration that is not
+ * applied.  Nothing is written with dry_run (the SQL goes to sql_fn). */
+typedef struct strata_adopt_opts {
+	const char *to;        /* "prisma", "alembic", "sqlpair:LAYOUT" */
+	const char *name;      /* the baseline's id; NULL: "0_init" */
+	const char *path;      /* the new source's folder, relative to strata.yaml;
+	                          NULL: the tool's usual one */
+	int drop_old_tracker;  /* DROP the old tool's table in the same transaction */
+	int dry_run;
+	strata_sql_fn sql_fn;
+	void *sql_ud;
+	/* out */
+	char migration_id[256];  /* the baseline's ledger id */
+	char new_source[64];
+	char retired_source[256];
+	char folder[1024];       /* as written in strata.yaml */
+	char dropped[256];       /* the table dropped, or "" */
+	size_t old_rows_kept;    /* rows of the old tracker copied into strata_ledger */
+} strata_adopt_opts;
+int strata_adopt(strata *s, strata_adopt_opts *o);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

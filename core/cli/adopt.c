@@ -1,0 +1,40 @@
+/* strata adopt's output: one line (or, --json, one object) saying what was
+ * written and recorded; --dry-run: the baseline's SQL, then what would be. */
+#include "cli.h"
+
+#include <string.h>
+
+static void field(FILE *f, const char *key, const char *value, int first)
+{
+	fprintf(f, "%s\"%s\": ", first ? "" : ", ", key);
+	json_str(f, value && *value ? value : NULL);
+}
+
+int cli_adopt_print(strata *s, const strata_adopt_opts *o, int json, int quiet)
+{
+	if (json) {
+		printf("{");
+		field(stdout, "command", "adopt", 1);
+		field(stdout, "database", strata_database_display(s), 0);
+		field(stdout, "migration", o->migration_id, 0);
+		field(stdout, "source", o->new_source, 0);
+		field(stdout, "folder", o->folder, 0);
+		field(stdout, "retired", o->retired_source, 0);
+		field(stdout, "dropped_tracker", o->dropped, 0);
+		printf(", \"old_rows_kept\": %zu, \"dry_run\": %s}\n", o->old_rows_kept,
+		       o->dry_run ? "true" : "false");
+		return 0;
+	}
+	if (quiet)
+		return 0;
+	if (o->dry_run) {
+		say(stdout, "-- would write the baseline above into %s (source '%s'), record it as "
+		            "baselined and retire source '%s'; nothing was changed",
+		    o->folder, o->new_source, o->retired_source);
+		return 0;
+	}
+	say(stdout, "adopted %s: %s written in %s and recorded as baselined; source '%s' retired%s%s",
+	    strata_database_display(s), o->migration_id, o->folder, o->retired_source,
+	    *o->dropped ? ", dropped " : "", o->dropped);
+	return 0;
+}
