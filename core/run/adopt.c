@@ -420,7 +420,6 @@ int run_adopt(plan *p, const char *url, strata_adopt_opts *o)
 		if (o->sql_fn)
 			o->sql_fn(o->sql_ud, a.sql.data, a.sql.len);
 	} else if (!rc) {
-		bool wrote = true;
 		rc = write_files(&a);
 		if (!rc)
 			rc = write_yaml(&a);
@@ -430,16 +429,12 @@ int run_adopt(plan *p, const char *url, strata_adopt_opts *o)
 			rc = err_set(p->e, STRATA_EIO, STRATA_ECLASS_CONFIG, p->cfg->file, 0, 0,
 			             "the database is adopted: move the new file into place by hand",
 			             "cannot replace it with %s: %s", a.yaml_tmp, strerror(errno));
-		else if (rc && wrote) {
+		else if (rc) {
 			if (a.yaml_tmp)
 				unlink(a.yaml_tmp);
 			remove_tree(a.folder, a.folder_made);
 		}
 	}
-	if (!rc && !o->dry_run)
-		logf_(p->e, STRATA_LOG_INFO, NULL, 0,
-		      "%s recorded as baselined; source '%s' retired in %s", o->migration_id,
-		      o->retired_source, config_file_name(p->cfg));
 	sbuf_free(&a.sql);
 	free(a.yaml_tmp);
 	free(a.folder);
