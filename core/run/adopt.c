@@ -26,20 +26,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The tool's usual folder for its migrations, relative to strata.yaml. */
+/* The tool's usual folder for its migrations, relative to strata.yaml, and
+ * how --name (VERSION_NAME) becomes the migration's id: whole (Prisma's
+ * folder name is its id), or the version before the first '_' and the name
+ * after it (sqlpair's VERSION_NAME.sql, Alembic's revision). */
 static const struct adopt_target {
 	const char *format;
 	const char *folder;
+	bool whole_name_is_id;
 } adopt_targets[] = {
-	{ "prisma", "prisma/migrations" },
-	{ "alembic", "alembic/versions" },
-	{ "sqlpair", "db/migrations" },
+	{ "prisma", "prisma/migrations", true },
+	{ "alembic", "alembic/versions", false },
+	{ "sqlpair", "db/migrations", false },
 };
 
 typedef struct adopt_ctx {
 	plan *p;
 	strata_adopt_opts *o;
 	char *format, *layout; /* --to FORMAT[:LAYOUT] */
+	const struct adopt_target *target;
 	const char *folder_rel;
 	char *folder;          /* absolute */
 	bool folder_made;      /* it did not exist: removed whole on failure */
@@ -78,6 +83,7 @@ static int check_args(adopt_ctx *a)
 	if (!t)
 		return usage(a, "adopt writes prisma, alembic or sqlpair:LAYOUT",
 		             "adopt cannot write format '%s'", a->format);
+	a->target = t;
 	if (!strcmp(a->format, "sqlpair") && (!a->layout || !*a->layout))
 		return usage(a, "name the layout: --to sqlpair:dbmate (formats/layouts/ lists them)",
 		             "--to %s needs a layout", to);
@@ -198,17 +204,19 @@ static int write_files(adopt_ctx *a)
 {
 	const char *id = baseline_name(a);
 	const char *us = strchr(id, '_');
+	char *version = a->target->whole_name_is_id || !us ? xstrdup(id)
+	                                                   : xasprintf("%.*s", (int)(us - id), id);
 	char now[40];
 	now_iso8601(now);
 	strata_write_mig wm = {
 		.version = STRATA_WRITE_MIG_VERSION,
 		.struct_size = sizeof wm,
-		.mig_version = id,
+		.mig_version = version,
 		.name = us && us[1] ? us + 1 : id,
 		.up = a->sql.data,
 		.up_len = a->sql.len,
 		.created = now,
-		.new_version = id,
+		.new_version = version,
 	};
 	write_report rep = {0};
 	int rc = sources_write(a->p->L, a->format, a->layout, a->folder, a->dialect, &wm, 1, &rep);
@@ -217,6 +225,7 @@ static int write_files(adopt_ctx *a)
 		             rep.refused[0].hint, "the %s writer refused the baseline: %s", a->format,
 		             rep.refused[0].reason);
 	sources_write_report_free(&rep);
+	free(version);
 	return rc;
 }
 

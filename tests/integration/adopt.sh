@@ -169,6 +169,27 @@ run apply
 check "drop: apply does not make schema_migrations again" eq "$(has_table two schema_migrations)" 0
 cd ..
 
+# ---- the other way: a Prisma history adopted into dbmate's layout ----
+mkdir four && cd four
+mkdir -p prisma/migrations/20240101000000_a
+echo 'CREATE TABLE a (id INTEGER PRIMARY KEY, n TEXT);' >prisma/migrations/20240101000000_a/migration.sql
+printf 'provider = "%s"\n' "$PROVIDER" >prisma/migrations/migration_lock.toml
+printf 'database: %s\nsources:\n  - name: app\n    format: prisma\n    path: prisma/migrations\n' "$(db_url four)" >strata.yaml
+run apply -q
+run adopt --to sqlpair:dbmate --name 20250101000000_baseline
+check "to dbmate: exit 0" rc_is 0
+check "to dbmate: the writer's file, VERSION_NAME.sql" test -s db/migrations/20250101000000_baseline.sql
+check "to dbmate: the layout in strata.yaml" eq "$(tail -4 strata.yaml)" "  - name: sqlpair
+    format: sqlpair
+    path: db/migrations
+    layout: dbmate"
+check "to dbmate: dbmate's table records the version" eq "$(q four "SELECT version FROM schema_migrations")" 20250101000000
+check "to dbmate: _prisma_migrations kept" eq "$(q four "SELECT migration_name FROM _prisma_migrations")" 20240101000000_a
+run --db "$(db_url four2)" apply
+check "to dbmate: a fresh database runs the baseline only" eq "$(grep -c '^applied ' "$T/out")" 1
+check "to dbmate: with the same schema" eq "$(schema four2)" "$(schema four)"
+cd ..
+
 # ---- retired: in strata.yaml ----
 mkdir three && cd three
 project three
