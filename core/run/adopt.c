@@ -47,7 +47,9 @@ typedef struct adopt_ctx {
 	const struct adopt_target *target;
 	const char *folder_rel;
 	char *folder;          /* absolute */
-	bool folder_made;      /* it did not exist: removed whole on failure */
+	char *made_root;       /* the highest folder of it that did not exist (the
+	                          writer makes it and those below): removed
+	                          whole on failure; NULL when folder existed */
 	size_t old;            /* the config source retired */
 	sbuf sql;              /* the baseline's up script */
 	char *yaml_tmp;        /* the new strata.yaml, until the commit */
@@ -119,7 +121,19 @@ static int check_args(adopt_ctx *a)
 			               "name a new or empty folder with --path",
 			               "the folder for the new history is not empty");
 	} else {
-		a->folder_made = true;
+		/* Up from the folder while its parents do not exist either. */
+		a->made_root = xstrdup(a->folder);
+		for (;;) {
+			char *slash = strrchr(a->made_root, '/');
+			if (!slash || slash == a->made_root)
+				break;
+			*slash = '\0';
+			struct stat st;
+			if (stat(a->made_root, &st) == 0) {
+				*slash = '/';
+				break;
+			}
+		}
 	}
 	return 0;
 }
@@ -441,12 +455,13 @@ int run_adopt(plan *p, const char *url, strata_adopt_opts *o)
 		else if (rc) {
 			if (a.yaml_tmp)
 				unlink(a.yaml_tmp);
-			remove_tree(a.folder, a.folder_made);
+			remove_tree(a.made_root ? a.made_root : a.folder, a.made_root != NULL);
 		}
 	}
 	sbuf_free(&a.sql);
 	free(a.yaml_tmp);
 	free(a.folder);
+	free(a.made_root);
 	free(a.format);
 	free(a.layout);
 	free(a.dialect);

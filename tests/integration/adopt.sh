@@ -74,6 +74,17 @@ rm -r prisma
 run adopt --to prisma --keep-old-tracker --drop-old-tracker
 check "--keep and --drop together: usage error" rc_is 2
 
+# A refusal found only once the files are written (the new tool's table is
+# there already): they are removed, strata.yaml and the database untouched.
+q app "CREATE TABLE _prisma_migrations (id TEXT)"
+run adopt --to prisma
+check "new tool's table exists: refused, exit 4" rc_is 4
+check "new tool's table exists: the error" err_has "_prisma_migrations exists already"
+check "late refusal: the written folder removed" eq "$(ls -d prisma 2>/dev/null || echo none)" none
+check "late refusal: strata.yaml unchanged, no temporary left" eq "$(cmp -s strata.yaml "$T/yaml.before" && ls -A | paste -sd, -)" "$(pick 'app.db,db,strata.yaml' 'db,strata.yaml')"
+check "late refusal: nothing recorded" eq "$(q app "SELECT count(*) FROM strata_ledger WHERE source <> 'app'")" 0
+q app "DROP TABLE _prisma_migrations"
+
 # ---- --dry-run: the SQL, nothing written ----
 run adopt --to prisma --dry-run
 check "dry run: exit 0" rc_is 0
