@@ -6,7 +6,7 @@
  * a row below with the reason it exists; docs/plugins.md lists them.
  *
  * Two passes.  Lines first, for what is not SQL at all (psql meta-commands,
- * which only appear between statements).  Then statements, cut where
+ * which pg_dump writes only before the first statement and after the last).  Then statements, cut where
  * PostgreSQL's own scanner cuts them (libpg_query), so that a rule never
  * touches a line inside a function body or a string: a statement whose text
  * (its leading comments left out) a rule matches is dropped whole, and the
@@ -82,18 +82,46 @@ static int stmt_dropped(const char *s, size_t n)
 	return 0;
 }
 
-/* The dump without the lines line_rules drop (NUL-terminated, malloc'd). */
+/* A line of pg_dump's header or trailer: blank, a comment, or one a line
+ * rule drops. */
+static int frame_line(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && strchr(" \t\r\n", s[i]))
+		i++;
+	return i == n || (n - i >= 2 && s[i] == '-' && s[i + 1] == '-') || line_dropped(s, n);
+}
+
+/* The dump without the lines line_rules drop (NUL-terminated, malloc'd).
+ * Only in the header (before the first statement) and the trailer (after
+ * the last), where pg_dump writes them: a line inside a string or a body
+ * that happens to start the same way is left alone. */
 static char *drop_lines(const char *dump, size_t len)
 {
 	char *out = malloc(len + 1);
-	size_t o = 0;
+	size_t o = 0, head = 0, tail = len;
 
 	if (!out)
 		return NULL;
+	while (head < len) {
+		const char *nl = memchr(dump + head, '\n', len - head);
+		size_t n = nl ? (size_t)(nl - (dump + head)) + 1 : len - head;
+		if (!frame_line(dump + head, n))
+			break;
+		head += n;
+	}
+	while (tail > head) {
+		size_t b = tail - 1; /* the line ending at tail */
+		while (b > head && dump[b - 1] != '\n')
+			b--;
+		if (!frame_line(dump + b, tail - b))
+			break;
+		tail = b;
+	}
 	for (size_t at = 0; at < len;) {
 		const char *nl = memchr(dump + at, '\n', len - at);
 		size_t n = nl ? (size_t)(nl - (dump + at)) + 1 : len - at;
-		if (!line_dropped(dump + at, n)) {
+		if ((at >= head && at < tail) || !line_dropped(dump + at, n)) {
 			memcpy(out + o, dump + at, n);
 			o += n;
 		}

@@ -76,7 +76,9 @@ check "--keep and --drop together: usage error" rc_is 2
 
 # A refusal found only once the files are written (the new tool's table is
 # there already): they are removed, strata.yaml and the database untouched.
-q app "CREATE TABLE _prisma_migrations (id TEXT)"
+q app "CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY, checksum VARCHAR(64) NOT NULL,
+	finished_at TIMESTAMP, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMP,
+	started_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, applied_steps_count INTEGER NOT NULL DEFAULT 0)"
 run adopt --to prisma
 check "new tool's table exists: refused, exit 4" rc_is 4
 check "new tool's table exists: the error" err_has "_prisma_migrations exists already"
