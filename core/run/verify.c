@@ -124,6 +124,13 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 	for (size_t i = 0; i < p->lg->nmigs; i++)
 		p->lg->migs[i]->info.state = STRATA_PENDING;
 	plan_kinds(p);
+	/* A retired source's migrations never run on a new database (its
+	 * baseline's source stands for them). */
+	for (size_t i = 0; i < p->lg->nmigs; i++) {
+		migration *m = p->lg->migs[i];
+		if (m->src < p->cfg->nsources && p->cfg->sources[m->src].retired)
+			m->info.state = STRATA_IGNORED;
+	}
 	size_t n = 0, k = 0;
 	for (size_t i = 0; i < p->lg->nmigs; i++)
 		n += p->lg->migs[i]->info.state != STRATA_IGNORED;

@@ -149,14 +149,19 @@ static int excl_row(void *ud, int ncols, const char *const *v)
 	return x->rc;
 }
 
-/* Each skipped table of the current schema, and every sequence it owns
+/* Each skipped table (of the current schema unless qualified), and every sequence it owns
  * (a serial column's: pg_dump dumps those even when their table is out). */
 static int excludes(strata_conn *conn, strata_host *host, const char *const *skip, args *a)
 {
+	/* $1 as the host names it: "table" (in the current schema) or
+	 * "schema.table" (Drizzle's drizzle.__drizzle_migrations). */
+#define SKIP_SCHEMA "CASE WHEN strpos($1, '.') > 0 THEN split_part($1, '.', 1)" \
+	" ELSE pg_catalog.current_schema() END"
+#define SKIP_NAME "CASE WHEN strpos($1, '.') > 0 THEN substr($1, strpos($1, '.') + 1) ELSE $1 END"
 	static const char sql[] =
 		"SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
 		" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-		" WHERE n.nspname = pg_catalog.current_schema() AND c.relname = $1"
+		" WHERE n.nspname = " SKIP_SCHEMA " AND c.relname = " SKIP_NAME
 		" UNION ALL"
 		" SELECT n.nspname, s.relname FROM pg_catalog.pg_depend d"
 		" JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
@@ -165,8 +170,10 @@ static int excludes(strata_conn *conn, strata_host *host, const char *const *ski
 		" JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace"
 		" WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
 		" AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-		" AND d.deptype IN ('a', 'i') AND tn.nspname = pg_catalog.current_schema()"
-		" AND t.relname = $1";
+		" AND d.deptype IN ('a', 'i') AND tn.nspname = " SKIP_SCHEMA
+		" AND t.relname = " SKIP_NAME;
+#undef SKIP_SCHEMA
+#undef SKIP_NAME
 	for (size_t i = 0; skip && skip[i]; i++) {
 		struct excl_ctx x = { a, STRATA_OK };
 		const char *p[1] = { skip[i] };

@@ -132,6 +132,8 @@ run apply
 check "apply on the adopted database: nothing to do" out_has "0 migrations applied"
 run doctor
 check "doctor: the retired history does not clash with 0_init" rc_is 0
+run verify
+check "verify: 0_init alone on an empty database" eq "$rc $(cat "$T/out")" "0 verified: 1 migration apply cleanly in order on an empty database"
 cp -r prisma "$T/prisma.adopted"
 
 # ---- a fresh database: 0_init only, the same schema ----
