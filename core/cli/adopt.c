@@ -2,7 +2,24 @@
  * written and recorded; --dry-run: the baseline's SQL, then what would be. */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* --json --dry-run: the baseline's SQL, kept for the object's "sql". */
+static char *dry_sql;
+static size_t dry_len;
+
+void cli_adopt_sql(void *ud, const char *text, size_t len)
+{
+	(void)ud;
+	char *p = realloc(dry_sql, dry_len + len + 1);
+	if (!p)
+		return;
+	memcpy(p + dry_len, text, len);
+	dry_len += len;
+	p[dry_len] = '\0';
+	dry_sql = p;
+}
 
 static void field(FILE *f, const char *key, const char *value, int first)
 {
@@ -21,8 +38,16 @@ int cli_adopt_print(strata *s, const strata_adopt_opts *o, int json, int quiet)
 		field(stdout, "folder", o->folder, 0);
 		field(stdout, "retired", o->retired_source, 0);
 		field(stdout, "dropped_tracker", o->dropped, 0);
-		printf(", \"old_rows_kept\": %zu, \"dry_run\": %s}\n", o->old_rows_kept,
+		printf(", \"old_rows_kept\": %zu, \"dry_run\": %s", o->old_rows_kept,
 		       o->dry_run ? "true" : "false");
+		if (o->dry_run) {
+			printf(", \"sql\": ");
+			json_str(stdout, dry_sql ? dry_sql : "");
+		}
+		printf("}\n");
+		free(dry_sql);
+		dry_sql = NULL;
+		dry_len = 0;
 		return 0;
 	}
 	if (quiet)

@@ -57,6 +57,8 @@ int cli_doctor_print(strata *s, const strata_doctor_result *r, int json, int qui
 
 /* ---- adopt.c: strata adopt's report; returns the exit code ---- */
 int cli_adopt_print(strata *s, const strata_adopt_opts *o, int json, int quiet);
+/* --json --dry-run's sql_fn: the SQL kept for the object's "sql". */
+void cli_adopt_sql(void *ud, const char *text, size_t len);
 
 /* ---- json.c ---- */
 /* A JSON string literal (or null) on f. */

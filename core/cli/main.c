@@ -476,7 +476,7 @@ static int cmd_adopt(strata *s, const opts *o)
 {
 	strata_adopt_opts ao = {.to = o->to, .name = o->name, .path = o->path,
 	                        .drop_old_tracker = o->drop_old, .dry_run = o->dry_run,
-	                        .sql_fn = o->json ? NULL : events_sql};
+	                        .sql_fn = o->json ? cli_adopt_sql : events_sql};
 	int rc = strata_adopt(s, &ao);
 	if (rc)
 		return report(s, rc);

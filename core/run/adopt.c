@@ -213,13 +213,21 @@ static const char *baseline_name(const adopt_ctx *a)
 	return a->o->name && *a->o->name ? a->o->name : "0_init";
 }
 
+/* The baseline's version in its format (malloc'd). */
+static char *baseline_version(const adopt_ctx *a)
+{
+	const char *id = baseline_name(a);
+	const char *us = strchr(id, '_');
+	return a->target->whole_name_is_id || !us ? xstrdup(id)
+	                                          : xasprintf("%.*s", (int)(us - id), id);
+}
+
 /* Step 2: the baseline written by the target format's own writer. */
 static int write_files(adopt_ctx *a)
 {
 	const char *id = baseline_name(a);
 	const char *us = strchr(id, '_');
-	char *version = a->target->whole_name_is_id || !us ? xstrdup(id)
-	                                                   : xasprintf("%.*s", (int)(us - id), id);
+	char *version = baseline_version(a);
 	char now[40];
 	now_iso8601(now);
 	strata_write_mig wm = {
@@ -437,6 +445,9 @@ int run_adopt(plan *p, const char *url, strata_adopt_opts *o)
 		snprintf(o->new_source, sizeof o->new_source, "%s", a.format);
 		snprintf(o->retired_source, sizeof o->retired_source, "%s",
 		         p->cfg->sources[a.old].name);
+		char *v = baseline_version(&a);
+		snprintf(o->migration_id, sizeof o->migration_id, "%s:%s", a.format, v);
+		free(v);
 		rc = read_schema(&a, url);
 	}
 	if (!rc && o->dry_run) {

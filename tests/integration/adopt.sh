@@ -95,6 +95,8 @@ check "dry run: pg_dump's session lines dropped" out_lacks "set_config"
 check "dry run: no tracking table in the SQL" out_lacks "schema_migrations"
 check "dry run: nothing written" eq "$(ls -d prisma 2>/dev/null || echo none)" none
 check "dry run: strata.yaml unchanged" cmp -s strata.yaml "$T/yaml.before"
+run --json adopt --to prisma --dry-run
+check "dry run --json: one object with the SQL" eq "$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["dry_run"], j["migration"], "CREATE TABLE" in j["sql"])' "$T/out")" "True prisma:0_init True"
 
 # ---- adopt --to prisma ----
 run adopt --to prisma
