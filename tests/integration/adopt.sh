@@ -134,6 +134,12 @@ run apply
 check "apply on the adopted database: nothing to do" out_has "0 migrations applied"
 run doctor
 check "doctor: the retired history does not clash with 0_init" rc_is 0
+run mark prisma:0_init --rolled-back
+run rollback --dry-run
+check "rollback: a retired migration is never undone, exit 4" rc_is 4
+check "rollback: says so" err_has "app:0003 is of a retired source; nothing was rolled back"
+run mark prisma:0_init --applied
+check "(0_init marked applied again)" rc_is 0
 run verify
 check "verify: 0_init alone on an empty database" eq "$rc $(cat "$T/out")" "0 verified: 1 migration apply cleanly in order on an empty database"
 cp -r prisma "$T/prisma.adopted"
