@@ -63,6 +63,8 @@ void cli_adopt_sql(void *ud, const char *text, size_t len);
 /* ---- json.c ---- */
 /* A JSON string literal (or null) on f. */
 void json_str(FILE *f, const char *s);
+/* `, "key": value` on f, value as json_str() says it; key is a literal. */
+void json_kv(FILE *f, const char *key, const char *value);
 
 /* ---- text.c: message text, escaped, one line per message ---- */
 typedef struct text {

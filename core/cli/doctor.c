@@ -13,16 +13,12 @@ static void finding_json(const strata_finding *f)
 {
 	fputs("{\"event\": \"finding\", \"code\": ", stdout);
 	json_str(stdout, f->code);
-	fputs(", \"severity\": ", stdout);
-	json_str(stdout, strata_severity_name(f->severity));
-	fputs(", \"file\": ", stdout);
-	json_str(stdout, f->file);
+	json_kv(stdout, "severity", strata_severity_name(f->severity));
+	json_kv(stdout, "file", f->file);
 	printf(", \"line\": %d, \"col\": %d, \"migration\": ", f->line, f->col);
 	json_str(stdout, f->migration);
-	fputs(", \"message\": ", stdout);
-	json_str(stdout, f->message);
-	fputs(", \"fix\": ", stdout);
-	json_str(stdout, f->fix);
+	json_kv(stdout, "message", f->message);
+	json_kv(stdout, "fix", f->fix);
 	fputs("}\n", stdout);
 }
 

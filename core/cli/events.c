@@ -25,28 +25,20 @@ static void json_line(const strata_event *ev)
 		kind = !strcmp(ev->command, "rollback") ? "would_roll_back" : "would_apply";
 	fputs("{\"event\": ", stdout);
 	json_str(stdout, kind);
-	fputs(", \"command\": ", stdout);
-	json_str(stdout, ev->command);
-	fputs(", \"id\": ", stdout);
-	json_str(stdout, m->id);
-	fputs(", \"source\": ", stdout);
-	json_str(stdout, m->source);
-	fputs(", \"version\": ", stdout);
-	json_str(stdout, m->version);
-	fputs(", \"name\": ", stdout);
-	json_str(stdout, m->name);
-	fputs(", \"file\": ", stdout);
-	json_str(stdout, !strcmp(ev->command, "rollback") && m->down_file ? m->down_file : m->file);
+	json_kv(stdout, "command", ev->command);
+	json_kv(stdout, "id", m->id);
+	json_kv(stdout, "source", m->source);
+	json_kv(stdout, "version", m->version);
+	json_kv(stdout, "name", m->name);
+	json_kv(stdout, "file", !strcmp(ev->command, "rollback") && m->down_file ? m->down_file : m->file);
 	if (ev->kind == STRATA_EVENT_MARKED) {
-		fputs(", \"state\": ", stdout);
-		json_str(stdout, strata_state_name(m->state));
+		json_kv(stdout, "state", strata_state_name(m->state));
 	}
 	printf(", \"index\": %zu, \"total\": %zu", ev->index, ev->total);
 	if (ev->ms >= 0)
 		printf(", \"ms\": %ld", ev->ms);
 	if (ev->kind == STRATA_EVENT_DRY_RUN) {
-		fputs(", \"sql\": ", stdout);
-		json_str(stdout, sql.data ? sql.data : "");
+		json_kv(stdout, "sql", sql.data ? sql.data : "");
 		text_free(&sql);
 	}
 	fputs("}\n", stdout);
@@ -111,8 +103,7 @@ void events_summary(strata *s, const char *command, const char *count_key, size_
 {
 	fputs("{\"event\": \"summary\", \"command\": ", stdout);
 	json_str(stdout, command);
-	fputs(", \"database\": ", stdout);
-	json_str(stdout, strata_database_display(s));
+	json_kv(stdout, "database", strata_database_display(s));
 	if (count_key) {
 		fputs(", ", stdout);
 		json_str(stdout, count_key);

@@ -35,3 +35,9 @@ void json_str(FILE *f, const char *s)
 	}
 	putc('"', f);
 }
+
+void json_kv(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, ", \"%s\": ", key);
+	json_str(f, value);
+}

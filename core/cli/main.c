@@ -95,8 +95,7 @@ static void json_error(const char *message, const strata_error_info *e, int exit
 	fflush(stdout);
 	fputs("{\"event\": \"error\", \"message\": ", stderr);
 	json_str(stderr, message);
-	fputs(", \"file\": ", stderr);
-	json_str(stderr, e ? e->file : NULL);
+	json_kv(stderr, "file", e ? e->file : NULL);
 	fprintf(stderr, ", \"line\": %d, \"col\": %d, \"hint\": ", e ? e->line : 0, e ? e->col : 0);
 	json_str(stderr, e ? e->hint : NULL);
 	fprintf(stderr, ", \"exit\": %d}\n", exit_code);
@@ -132,8 +131,7 @@ static void on_log(void *ud, strata_log_level lvl, const char *file, int line, c
 		fflush(stdout);
 		fprintf(stderr, "{\"event\": \"%s\", \"message\": ", ev);
 		json_str(stderr, msg);
-		fputs(", \"file\": ", stderr);
-		json_str(stderr, file);
+		json_kv(stderr, "file", file);
 		fprintf(stderr, ", \"line\": %d}\n", line);
 		return;
 	}
@@ -265,10 +263,8 @@ static void print_left_out_json(strata *s)
 		const strata_left_out_info *l = strata_left_out_get(s, i);
 		fputs(i ? ", {\"source\": " : "{\"source\": ", stdout);
 		json_str(stdout, l->source);
-		fputs(", \"dialect\": ", stdout);
-		json_str(stdout, l->dialect);
-		fputs(", \"database\": ", stdout);
-		json_str(stdout, l->database);
+		json_kv(stdout, "dialect", l->dialect);
+		json_kv(stdout, "database", l->database);
 		fputs("}", stdout);
 	}
 	fputs("]", stdout);

@@ -178,45 +178,12 @@ static void create_trigger(walk *w, json_object *b)
 	     flag_of(b, "replace", STRATA_OBJF_OR_REPLACE));
 }
 
-static void create_seq(walk *w, json_object *b)
-{
-	const char *s, *t = rv_name(pgdrv_member(b, "sequence"), &s);
-	emit(w, STRATA_OBJ_CREATE, STRATA_OBJK_SEQUENCE, s, t, NULL, NULL, NULL,
-	     flag_of(b, "if_not_exists", STRATA_OBJF_IF_NOT_EXISTS));
-}
-
-static void create_enum(walk *w, json_object *b)
-{
-	const char *s, *n;
-	qualified(pgdrv_member(b, "typeName"), &s, &n);
-	emit(w, STRATA_OBJ_CREATE, STRATA_OBJK_TYPE, s, n, NULL, NULL, NULL, 0);
-}
-
-static void create_composite(walk *w, json_object *b)
-{
-	const char *s, *n = rv_name(pgdrv_member(b, "typevar"), &s);
-	emit(w, STRATA_OBJ_CREATE, STRATA_OBJK_TYPE, s, n, NULL, NULL, NULL, 0);
-}
-
-static void create_domain(walk *w, json_object *b)
-{
-	const char *s, *n;
-	qualified(pgdrv_member(b, "domainname"), &s, &n);
-	emit(w, STRATA_OBJ_CREATE, STRATA_OBJK_DOMAIN, s, n, NULL, NULL, NULL, 0);
-}
-
 static void create_function(walk *w, json_object *b)
 {
 	const char *s, *n;
 	qualified(pgdrv_member(b, "funcname"), &s, &n);
 	emit(w, STRATA_OBJ_CREATE, pgdrv_flag(b, "is_procedure") ? STRATA_OBJK_PROCEDURE : STRATA_OBJK_FUNCTION,
 	     s, n, NULL, NULL, NULL, flag_of(b, "replace", STRATA_OBJF_OR_REPLACE));
-}
-
-static void create_extension(walk *w, json_object *b)
-{
-	emit(w, STRATA_OBJ_CREATE, STRATA_OBJK_EXTENSION, NULL, pgdrv_text(b, "extname"), NULL, NULL,
-	     NULL, flag_of(b, "if_not_exists", STRATA_OBJF_IF_NOT_EXISTS));
 }
 
 static void statement(walk *w, json_object *node, int depth);
@@ -355,40 +322,67 @@ static void comment(walk *w, json_object *b)
 		emit(w, STRATA_OBJ_REFER, k, NULL, NULL, s, n, NULL, 0);
 }
 
-/* ALTER TYPE, ALTER SEQUENCE, ALTER DOMAIN: an alter of the object. */
-static void alter_enum(walk *w, json_object *b)
-{
-	const char *s, *n;
-	qualified(pgdrv_member(b, "typeName"), &s, &n);
-	emit(w, STRATA_OBJ_ALTER, STRATA_OBJK_TYPE, s, n, NULL, NULL, NULL, 0);
-}
+/* Statements that touch one object, named by one member of the statement:
+ * a RangeVar, a qualified-name list or a plain string. */
+typedef enum name_form { BY_RANGEVAR, BY_LIST, BY_TEXT } name_form;
+static const struct one_object {
+	const char *type;
+	strata_obj_action action;
+	strata_obj_kind kind;
+	const char *member;
+	name_form form;
+	const char *flag_key; /* a boolean of the statement that sets flag */
+	unsigned flag;
+} one_objects[] = {
+	{"CreateSeqStmt", STRATA_OBJ_CREATE, STRATA_OBJK_SEQUENCE, "sequence", BY_RANGEVAR,
+	 "if_not_exists", STRATA_OBJF_IF_NOT_EXISTS},
+	{"CreateEnumStmt", STRATA_OBJ_CREATE, STRATA_OBJK_TYPE, "typeName", BY_LIST,
+	 NULL, 0},
+	{"CompositeTypeStmt", STRATA_OBJ_CREATE, STRATA_OBJK_TYPE, "typevar", BY_RANGEVAR,
+	 NULL, 0},
+	{"CreateDomainStmt", STRATA_OBJ_CREATE, STRATA_OBJK_DOMAIN, "domainname", BY_LIST,
+	 NULL, 0},
+	{"CreateExtensionStmt", STRATA_OBJ_CREATE, STRATA_OBJK_EXTENSION, "extname", BY_TEXT,
+	 "if_not_exists", STRATA_OBJF_IF_NOT_EXISTS},
+	{"AlterEnumStmt", STRATA_OBJ_ALTER, STRATA_OBJK_TYPE, "typeName", BY_LIST,
+	 NULL, 0},
+	{"AlterSeqStmt", STRATA_OBJ_ALTER, STRATA_OBJK_SEQUENCE, "sequence", BY_RANGEVAR,
+	 "missing_ok", STRATA_OBJF_IF_EXISTS},
+	{"AlterDomainStmt", STRATA_OBJ_ALTER, STRATA_OBJK_DOMAIN, "typeName", BY_LIST,
+	 NULL, 0},
+	/* INSERT, UPDATE, DELETE, MERGE (COPY FROM below): a write to `relation` */
+	{"InsertStmt", STRATA_OBJ_WRITE, STRATA_OBJK_TABLE, "relation", BY_RANGEVAR,
+	 NULL, 0},
+	{"UpdateStmt", STRATA_OBJ_WRITE, STRATA_OBJK_TABLE, "relation", BY_RANGEVAR,
+	 NULL, 0},
+	{"DeleteStmt", STRATA_OBJ_WRITE, STRATA_OBJK_TABLE, "relation", BY_RANGEVAR,
+	 NULL, 0},
+	{"MergeStmt", STRATA_OBJ_WRITE, STRATA_OBJK_TABLE, "relation", BY_RANGEVAR,
+	 NULL, 0},
+};
 
-static void alter_seq(walk *w, json_object *b)
+static void one_object(walk *w, const struct one_object *r, json_object *b)
 {
-	const char *s, *n = rv_name(pgdrv_member(b, "sequence"), &s);
-	emit(w, STRATA_OBJ_ALTER, STRATA_OBJK_SEQUENCE, s, n, NULL, NULL, NULL,
-	     flag_of(b, "missing_ok", STRATA_OBJF_IF_EXISTS));
-}
-
-static void alter_domain(walk *w, json_object *b)
-{
-	const char *s, *n;
-	qualified(pgdrv_member(b, "typeName"), &s, &n);
-	emit(w, STRATA_OBJ_ALTER, STRATA_OBJK_DOMAIN, s, n, NULL, NULL, NULL, 0);
-}
-
-/* INSERT, UPDATE, DELETE, MERGE, COPY FROM: a write to `relation`. */
-static void write_stmt(walk *w, json_object *b)
-{
-	const char *s, *t = rv_name(pgdrv_member(b, "relation"), &s);
-	if (t)
-		emit(w, STRATA_OBJ_WRITE, STRATA_OBJK_TABLE, s, t, NULL, NULL, NULL, 0);
+	const char *s = NULL, *n = NULL;
+	json_object *m = pgdrv_member(b, r->member);
+	if (r->form == BY_RANGEVAR)
+		n = rv_name(m, &s);
+	else if (r->form == BY_LIST)
+		qualified(m, &s, &n);
+	else
+		n = pgdrv_text(b, r->member);
+	if (r->action == STRATA_OBJ_WRITE && !n)
+		return;
+	unsigned f = r->flag_key ? (unsigned)flag_of(b, r->flag_key, r->flag) : 0;
+	emit(w, r->action, r->kind, s, n, NULL, NULL, NULL, f);
 }
 
 static void copy_stmt(walk *w, json_object *b)
 {
+	static const struct one_object copy_from = {"CopyStmt", STRATA_OBJ_WRITE, STRATA_OBJK_TABLE,
+	                                            "relation", BY_RANGEVAR, NULL, 0};
 	if (pgdrv_flag(b, "is_from"))
-		write_stmt(w, b);
+		one_object(w, &copy_from, b);
 }
 
 static const struct {
@@ -397,25 +391,28 @@ static const struct {
 } readers[] = {
 	{"CreateStmt", create_table},          {"IndexStmt", create_index},
 	{"ViewStmt", create_view},             {"CreateTableAsStmt", create_table_as},
-	{"CreateTrigStmt", create_trigger},    {"CreateSeqStmt", create_seq},
-	{"CreateEnumStmt", create_enum},       {"CompositeTypeStmt", create_composite},
-	{"CreateDomainStmt", create_domain},   {"CreateFunctionStmt", create_function},
-	{"CreateExtensionStmt", create_extension}, {"CreateSchemaStmt", create_schema},
-	{"DropStmt", drop},                    {"RenameStmt", rename_stmt},
-	{"AlterTableStmt", alter_table},       {"CommentStmt", comment},
-	{"AlterEnumStmt", alter_enum},         {"AlterSeqStmt", alter_seq},
-	{"AlterDomainStmt", alter_domain},     {"InsertStmt", write_stmt},
-	{"UpdateStmt", write_stmt},            {"DeleteStmt", write_stmt},
-	{"MergeStmt", write_stmt},             {"CopyStmt", copy_stmt},
+	{"CreateTrigStmt", create_trigger},    {"CreateFunctionStmt", create_function},
+	{"CreateSchemaStmt", create_schema},   {"DropStmt", drop},
+	{"RenameStmt", rename_stmt},           {"AlterTableStmt", alter_table},
+	{"CommentStmt", comment},              {"CopyStmt", copy_stmt},
 };
 
 static void statement(walk *w, json_object *node, int depth)
 {
 	json_object *body;
 	const char *t = pgdrv_node_type(node, &body);
-	for (size_t i = 0; t && depth < 8 && i < sizeof readers / sizeof *readers; i++)
-		if (!strcmp(t, readers[i].type))
+	if (!t || depth >= 8)
+		return;
+	for (size_t i = 0; i < sizeof readers / sizeof *readers; i++)
+		if (!strcmp(t, readers[i].type)) {
 			readers[i].read(w, body);
+			return;
+		}
+	for (size_t i = 0; i < sizeof one_objects / sizeof *one_objects; i++)
+		if (!strcmp(t, one_objects[i].type)) {
+			one_object(w, &one_objects[i], body);
+			return;
+		}
 }
 
 /* One statement's text, parsed on its own: its objects, or INVALID. */
