@@ -21,29 +21,26 @@ void cli_adopt_sql(void *ud, const char *text, size_t len)
 	dry_sql = p;
 }
 
-static void field(FILE *f, const char *key, const char *value, int first)
+/* "" is null in the object: nothing of that kind happened. */
+static const char *or_null(const char *v)
 {
-	fprintf(f, "%s\"%s\": ", first ? "" : ", ", key);
-	json_str(f, value && *value ? value : NULL);
+	return v && *v ? v : NULL;
 }
 
 int cli_adopt_print(strata *s, const strata_adopt_opts *o, int json, int quiet)
 {
 	if (json) {
-		printf("{");
-		field(stdout, "command", "adopt", 1);
-		field(stdout, "database", strata_database_display(s), 0);
-		field(stdout, "migration", o->migration_id, 0);
-		field(stdout, "source", o->new_source, 0);
-		field(stdout, "folder", o->folder, 0);
-		field(stdout, "retired", o->retired_source, 0);
-		field(stdout, "dropped_tracker", o->dropped, 0);
+		printf("{\"command\": \"adopt\"");
+		json_kv(stdout, "database", strata_database_display(s));
+		json_kv(stdout, "migration", or_null(o->migration_id));
+		json_kv(stdout, "source", or_null(o->new_source));
+		json_kv(stdout, "folder", or_null(o->folder));
+		json_kv(stdout, "retired", or_null(o->retired_source));
+		json_kv(stdout, "dropped_tracker", or_null(o->dropped));
 		printf(", \"old_rows_kept\": %zu, \"dry_run\": %s", o->old_rows_kept,
 		       o->dry_run ? "true" : "false");
-		if (o->dry_run) {
-			printf(", \"sql\": ");
-			json_str(stdout, dry_sql ? dry_sql : "");
-		}
+		if (o->dry_run)
+			json_kv(stdout, "sql", dry_sql ? dry_sql : "");
 		printf("}\n");
 		free(dry_sql);
 		dry_sql = NULL;
