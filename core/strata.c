@@ -18,6 +18,7 @@ struct strata {
 	char *db_display;
 	bool want_down; /* a command ran down scripts: keep reading their text */
 	doctor_report doctor; /* inspect/: the last doctor run's findings */
+	convert_report convert; /* inspect/: the last convert's report */
 };
 
 strata *strata_new(void)
@@ -38,6 +39,7 @@ void strata_free(strata *s)
 	ledger_clear(&s->lg);
 	plan_free(&s->pl);
 	doctor_report_free(&s->doctor);
+	convert_report_free(&s->convert);
 	loader_free(&s->ld);
 	config_free(&s->cfg);
 	free(s->db_override);
@@ -244,6 +246,44 @@ void strata_interrupt(strata *s, int signo)
 int strata_interrupted(const strata *s)
 {
 	return intr_signal(&s->err.intr);
+}
+
+/* ---- convert ---- */
+
+int strata_convert(strata *s, const char *to, const char *out_dir, strata_convert_result *out)
+{
+	err_clear(&s->err);
+	convert_report_free(&s->convert);
+	s->want_down = true;
+	int rc = inspect_convert(&s->pl, url_of(s), to, out_dir, &s->convert);
+	if (out)
+		*out = s->convert.sum;
+	return rc;
+}
+
+size_t strata_convert_item_count(const strata *s)
+{
+	return s->convert.n;
+}
+
+const strata_convert_item *strata_convert_item_get(const strata *s, size_t i)
+{
+	return i < s->convert.n ? &s->convert.v[i] : NULL;
+}
+
+const char *strata_convert_format(const strata *s)
+{
+	return s->convert.format;
+}
+
+const char *strata_convert_layout(const strata *s)
+{
+	return s->convert.layout;
+}
+
+const char *strata_convert_dialect(const strata *s)
+{
+	return s->convert.dialect;
 }
 
 int strata_adopt(strata *s, strata_adopt_opts *o)

@@ -55,6 +55,9 @@ extern const cli_option cli_options[];
 /* ---- doctor.c: strata doctor's findings; returns the exit code (0 or 4) ---- */
 int cli_doctor_print(strata *s, const strata_doctor_result *r, int json, int quiet);
 
+/* ---- convert.c: strata convert's report; returns the exit code (0 or 4) ---- */
+int cli_convert_print(strata *s, const strata_convert_result *r, const char *out, int json,
+                      int quiet);
 /* ---- adopt.c: strata adopt's report; returns the exit code ---- */
 int cli_adopt_print(strata *s, const strata_adopt_opts *o, int json, int quiet);
 /* --json --dry-run's sql_fn: the SQL kept for the object's "sql". */

@@ -19,6 +19,7 @@ static int cmd_baseline(strata *s, const struct opts *o);
 static int cmd_mark(strata *s, const struct opts *o);
 static int cmd_verify(strata *s, const struct opts *o);
 static int cmd_doctor(strata *s, const struct opts *o);
+static int cmd_convert(strata *s, const struct opts *o);
 static int cmd_plugins(strata *s, const struct opts *o);
 static int cmd_completion(strata *s, const struct opts *o);
 static int cmd_adopt(strata *s, const struct opts *o);
@@ -39,6 +40,8 @@ const cli_command cli_commands[] = {
 	{"verify", F_SCRATCH | F_JSON | F_WRITES, cmd_verify, "[--scratch URL]",
 	 "apply the history to an empty database"},
 	{"doctor", F_JSON, cmd_doctor, "", "every problem of the history in one run (exit 4 findings)"},
+	{"convert", F_TO | F_OUT | F_JSON, cmd_convert, "--to FORMAT[:LAYOUT] --out DIR",
+	 "write the history in another tool's layout (exit 4: some not converted)"},
 	{"adopt", F_TO | F_NAME | F_PATH | F_OLD | F_DRY | F_JSON | F_WRITES, cmd_adopt,
 	 "--to FORMAT[:LAYOUT] [--name NAME] [--path DIR] [--keep-old-tracker | --drop-old-tracker] [--dry-run]",
 	 "write another tool's baseline from the live schema, retire the old source"},
@@ -66,6 +69,7 @@ const cli_option cli_options[] = {
 	{"--applied", NULL, F_APPLIED, NULL, "record as applied"},
 	{"--rolled-back", NULL, F_ROLLED, NULL, "record as rolled back"},
 	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml"},
+	{"--out", NULL, F_OUT, "DIR", "convert: the new or empty folder to write"},
 	{"--name", NULL, F_NAME, "NAME", "adopt: the baseline's id (0_init)"},
 	{"--path", NULL, F_PATH, "DIR", "adopt: the new source's folder"},
 	{"--keep-old-tracker", NULL, F_OLD, NULL, "adopt: leave the old tracking table (default)"},
@@ -489,6 +493,18 @@ static int cmd_doctor(strata *s, const opts *o)
 	return cli_doctor_print(s, &r, o->json, quiet);
 }
 
+/* convert: the history written in another format (cli/convert.c prints the report). */
+static int cmd_convert(strata *s, const opts *o)
+{
+	if (!o->to || !o->out)
+		return usage_error("convert needs --to FORMAT[:LAYOUT] and --out DIR");
+	strata_convert_result r = {0};
+	int rc = strata_convert(s, o->to, o->out, &r);
+	if (rc)
+		return report(s, rc);
+	return cli_convert_print(s, &r, o->out, o->json, quiet);
+}
+
 static int cmd_verify(strata *s, const opts *o)
 {
 	size_t n = 0;
@@ -663,6 +679,8 @@ static int parse(int argc, char **argv, opts *o)
 			o->rolled_back = 1, o->given |= F_ROLLED;
 		else if (!strcmp(a, "--force"))
 			o->force = 1, o->given |= F_FORCE;
+		else if (!strcmp(a, "--out"))
+			rc = need_value(argc, argv, &i, &o->out), o->given |= F_OUT;
 		else if (!strcmp(a, "--out-of-order"))
 			o->out_of_order = 1, o->given |= F_OOO;
 		else if (!strcmp(a, "--name"))

@@ -405,6 +405,22 @@ int db_directive(const migration *m)
 	return m->up ? directive(m->up, m->up_len) : -1;
 }
 
+int db_statements(db *d, const char *text, size_t len, const char *file, int line,
+                  int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud)
+{
+	strata_script sc = {
+		.version = STRATA_SCRIPT_VERSION,
+		.struct_size = sizeof(strata_script),
+		.sql = text ? text : "",
+		.len = text ? len : 0,
+		.file = file,
+		.line = line > 0 ? line : 1,
+	};
+	if (!d->plugin)
+		return STRATA_ENOTFOUND;
+	return call_statements(&d->hc, d->plugin, d->conn, &sc, fn, ud);
+}
+
 int db_schema_sql(db *d, const char *const *skip, strata_text_fn fn, void *ud)
 {
 	return call_schema_sql(&d->hc, d->plugin, d->conn, skip, fn, ud);

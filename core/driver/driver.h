@@ -82,6 +82,12 @@ int db_directive(const migration *m);
  * (nothing reported) when the driver has none. */
 int db_schema_sql(db *d, const char *const *skip, strata_text_fn fn, void *ud);
 
+/* text[0..len) (of file, from line) cut into statements by the driver (its
+ * statements op; d attached or open), each to fn.  STRATA_ENOTFOUND (nothing
+ * reported) when the driver cannot. */
+int db_statements(db *d, const char *text, size_t len, const char *file, int line,
+                  int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud);
+
 /* ---- ledger_table.c: strata_ledger ---- */
 typedef struct ledger_row {
 	char *id, *source, *version, *name, *checksum, *state;

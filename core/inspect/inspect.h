@@ -55,4 +55,20 @@ void doctor_objects_check(const ledger *lg, const doc_objs *os, doctor_report *r
 /* doctor_rows.c: strata_ledger's and the trackers' rows on d (connected). */
 int doctor_rows_check(plan *p, db *d, doctor_report *r);
 
+/* ---- convert.c: strata convert ---- */
+/* The report of one convert (strings owned; what: static). */
+typedef struct convert_report {
+	strata_convert_item *v; /* what was not converted, in ledger order of finding */
+	size_t n;
+	strata_convert_result sum;
+	char *format, *layout, *dialect;
+} convert_report;
+
+/* The ledger (with down scripts, the sources told url's dialect) written in
+ * the format `to` ("FORMAT[:LAYOUT]") into out_dir, new or empty.  0 (also
+ * with items not converted: r->n), or < 0 with the error set. */
+int inspect_convert(plan *p, const char *url, const char *to, const char *out_dir,
+                    convert_report *r);
+void convert_report_free(convert_report *r);
+
 #endif

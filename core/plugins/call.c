@@ -481,6 +481,19 @@ int call_write(host_call *hc, const plugin *pl, const strata_source_cfg *cfg,
 	return leave(hc, pl, n, rc, STRATA_ECLASS_SOURCE, cfg->path, "cannot write the migrations");
 }
 
+/* ---- driver statements (version 5), for convert ---- */
+
+int call_statements(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
+                    int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud)
+{
+	const strata_driver_ops *d = DRV(pl);
+	if (!STRATA_HAS(strata_driver_ops, d, statements) || !d->statements)
+		return STRATA_ENOTFOUND;
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, d->statements(c, &hc->pub, sc, fn, ud), STRATA_ECLASS_SQL, sc->file,
+	             "cannot cut the script into statements");
+}
+
 /* schema_sql (driver version 5): STRATA_ENOTFOUND, nothing reported, when
  * the driver has none. */
 int call_schema_sql(host_call *hc, const plugin *pl, strata_conn *c, const char *const *skip,

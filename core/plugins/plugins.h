@@ -206,6 +206,11 @@ call_cancel_fn call_cancel_of(const plugin *pl);
 bool call_has_write(const plugin *pl);
 int call_write(host_call *hc, const plugin *pl, const strata_source_cfg *cfg,
                const strata_write_mig *m);
+/* The driver's statements (version 5): sc cut where the dialect cuts it, each
+ * statement to fn; STRATA_ENOTFOUND (nothing reported) when the driver has
+ * no statements op. */
+int call_statements(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
+                    int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud);
 /* The driver's schema_sql (the live schema as SQL, tables in skip left out);
  * STRATA_ENOTFOUND (nothing reported) when the driver has none. */
 int call_schema_sql(host_call *hc, const plugin *pl, strata_conn *c, const char *const *skip,

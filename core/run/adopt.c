@@ -55,6 +55,10 @@ typedef struct adopt_ctx {
 	char *yaml_tmp;        /* the new strata.yaml, until the commit */
 	size_t old_done;       /* migrations of the old source applied, at the check */
 	char *dialect;
+	char **stmts;          /* sql cut by the dialect's driver, NULL-terminated
+	                          (for writers that need statements: Alembic's
+	                          op.execute() each), or NULL */
+	size_t nstmts;
 } adopt_ctx;
 
 static int text_sink(void *ud, const char *text, size_t len)
@@ -181,6 +185,25 @@ static const char **skip_list(const plan *p)
 	return skip;
 }
 
+static int keep_stmt(void *ud, const char *sql, size_t len, int line)
+{
+	adopt_ctx *a = ud;
+	(void)line;
+	a->stmts = xrealloc(a->stmts, (a->nstmts + 2) * sizeof *a->stmts);
+	a->stmts[a->nstmts++] = xstrndup(sql, len);
+	a->stmts[a->nstmts] = NULL;
+	return 0;
+}
+
+static void free_stmts(adopt_ctx *a)
+{
+	for (size_t i = 0; i < a->nstmts; i++)
+		free(a->stmts[i]);
+	free(a->stmts);
+	a->stmts = NULL;
+	a->nstmts = 0;
+}
+
 /* Step 1, under the first session: checks and the schema as SQL. */
 static int read_schema(adopt_ctx *a, const char *url)
 {
@@ -203,6 +226,12 @@ static int read_schema(adopt_ctx *a, const char *url)
 		             "apply the old history first", "the database has no schema to adopt");
 	if (!rc)
 		a->dialect = xstrdup(db_dialect(&ss.d));
+	/* Cut where the dialect cuts it; a driver that cannot: no statements,
+	 * and a writer that needs them refuses (said as its reason). */
+	if (!rc && db_statements(&ss.d, a->sql.data, a->sql.len, "schema", 1, keep_stmt, a) != 0) {
+		free_stmts(a);
+		err_clear(p->e);
+	}
 	run_close(p, &ss);
 	return rc;
 }
@@ -239,6 +268,7 @@ static int write_files(adopt_ctx *a)
 		.up_len = a->sql.len,
 		.created = now,
 		.new_version = version,
+		.up_statements = (const char *const *)a->stmts,
 	};
 	write_report rep = {0};
 	int rc = sources_write(a->p->L, a->format, a->layout, a->folder, a->dialect, &wm, 1, &rep);
@@ -476,5 +506,6 @@ int run_adopt(plan *p, const char *url, strata_adopt_opts *o)
 	free(a.format);
 	free(a.layout);
 	free(a.dialect);
+	free_stmts(&a);
 	return rc;
 }

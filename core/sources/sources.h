@@ -69,8 +69,9 @@ bool init_walk_skipped(const char *name);
  * (sqlpair) or NULL; dialect: the SQL's ("postgresql", "sqlite").  Each of
  * migs[0..n) in order, then the finishing call.  What the plugin refuses is
  * added to rep (its index in migs and the plugin's reason) and the rest goes
- * on; 0 then, even with refusals, else < 0 with the error set (the folder
- * may then hold part of the history).  Free rep with
+ * on; 0 then, even with refusals, else < 0 with the error set (a folder
+ * this call made is removed again; one that was empty may hold part of
+ * the history).  Free rep with
  * sources_write_report_free. */
 typedef struct write_refusal {
 	size_t index;     /* in migs */

@@ -3,19 +3,31 @@
  * for `strata convert` and `strata adopt`: the folder made (new or empty),
  * the plugin's write() called per migration in order, then once with NULL to
  * finish; what the plugin refuses collected in the report with its reason,
- * never dropped without a word.
+ * never dropped without a word.  A folder this made is removed again when
+ * the writing fails (an error, not a refusal).
  */
 #include "sources.h"
 
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-/* --out must be new or empty: a convert never mixes with files already there. */
-static int make_out(err_ctx *e, const char *dir)
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
+	(void)st, (void)flag, (void)f;
+	return remove(path);
+}
+
+/* --out must be new or empty: a convert never mixes with files already there.
+ * *made: this call made the folder (removed again when the writing fails). */
+static int make_out(err_ctx *e, const char *dir, bool *made)
+{
+	*made = false;
 	DIR *d = opendir(dir);
 	if (d) {
 		struct dirent *de;
@@ -42,6 +54,7 @@ static int make_out(err_ctx *e, const char *dir)
 	}
 	int bad = mkdir(p, 0777) < 0 && errno != EEXIST;
 	free(p);
+	*made = !bad;
 	if (bad)
 		return err_set(e, STRATA_EIO, STRATA_ECLASS_CONFIG, dir, 0, 0, NULL,
 		               "cannot make the output folder: %s", strerror(errno));
@@ -97,7 +110,10 @@ int sources_write(loader *L, const char *format, const char *layout, const char 
 	};
 	if (!call_has_write(pl))
 		return call_write(&hc, pl, &cfg, NULL); /* the error saying so */
-	int rc = make_out(L->e, out_dir);
+	bool made;
+	int rc = make_out(L->e, out_dir, &made);
+	if (rc)
+		return rc;
 	for (size_t i = 0; !rc && i < n; i++) {
 		rc = call_write(&hc, pl, &cfg, &migs[i]);
 		if (rc == STRATA_WRITE_REFUSED) {
@@ -111,7 +127,11 @@ int sources_write(loader *L, const char *format, const char *layout, const char 
 	int fin = call_write(&hc, pl, &cfg, NULL); /* finish, also after an error: state freed */
 	if (fin == STRATA_WRITE_REFUSED)
 		fin = STRATA_ERR;
-	return rc ? rc : fin;
+	if (rc == 0)
+		rc = fin;
+	if (rc < 0 && made) /* a folder of ours holding half a history: gone again */
+		nftw(out_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return rc;
 }
 
 void sources_write_report_free(write_report *rep)

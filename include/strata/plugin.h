@@ -261,9 +261,16 @@ typedef struct strata_write_mig {
 	                               format (the host makes one: a Prisma
 	                               timestamp, an Alembic revision), or NULL
 	                               for mig_version */
-	/* Fields above: version 1. */
+	/* Fields above: version 1.  Fields below: version 2 (strata convert).
+	 * The up and down scripts cut into statements by the target dialect's
+	 * driver (its statements op), NULL-terminated, each without its ';',
+	 * for formats that hold one statement per call (Alembic's op.execute);
+	 * NULL when the host did not cut them (no such driver, or it failed:
+	 * a writer that needs them refuses the migration). */
+	const char *const *up_statements;
+	const char *const *down_statements;
 } strata_write_mig;
-#define STRATA_WRITE_MIG_VERSION 1u
+#define STRATA_WRITE_MIG_VERSION 2u
 
 /* One record a tracker reports from its table. */
 typedef struct strata_track_row {

@@ -296,6 +296,36 @@ void strata_interrupt(strata *s, int signo);
 /* The signal strata_interrupt() was given, 0 when it was not called. */
 int strata_interrupted(const strata *s);
 
+/*
+ * convert: the ledger's migrations, in order, written in another tool's
+ * format into out_dir (new or empty): to is "FORMAT[:LAYOUT]" ("prisma",
+ * "sqlpair:dbmate").  Up scripts as the ledger has them (Alembic's: the SQL
+ * translated for the database in effect's dialect), down scripts where
+ * there are any.  What could not be converted (a script strata cannot read,
+ * a merge into a linear format, a kind the format lacks) is listed, one
+ * item each, readable until the next call on the handle.  0 (also with
+ * items listed), or an error code.
+ */
+typedef struct strata_convert_item {
+	const char *migration; /* its id */
+	const char *what;      /* "migration" (not written) or "down script" (written without it) */
+	const char *reason;
+	const char *hint; /* or NULL */
+} strata_convert_item;
+
+typedef struct strata_convert_result {
+	size_t migrations;    /* out: in the ledger */
+	size_t written;       /* out: written to out_dir */
+	size_t not_converted; /* out: items listed */
+} strata_convert_result;
+
+int strata_convert(strata *s, const char *to, const char *out_dir, strata_convert_result *out);
+size_t strata_convert_item_count(const strata *s);
+const strata_convert_item *strata_convert_item_get(const strata *s, size_t i);
+/* The format, layout (or NULL) and dialect (or NULL) of the last convert. */
+const char *strata_convert_format(const strata *s);
+const char *strata_convert_layout(const strata *s);
+const char *strata_convert_dialect(const strata *s);
 /* ---- adopt ---- */
 /* strata adopt: the live schema as one baseline migration of another
  * tool's format, written in the new source's folder, recorded as baselined

@@ -22,6 +22,7 @@ static const strata_source_ops source = {
 	.options = options,
 	.scan = al_scan,
 	.detect = al_detect,
+	.write = al_write,
 };
 
 static const strata_tracker_ops tracker = {

@@ -82,6 +82,8 @@ void al_vtable_free(al_vtable *v);
 
 /* scan.c, detect.c, track.c */
 int al_scan(strata_host *h, const strata_source_cfg *cfg);
+/* write.c: the write() op, revision files (m NULL: finish). */
+int al_write(strata_host *h, const strata_source_cfg *cfg, const strata_write_mig *m);
 int al_detect(strata_host *h, const char *dir);
 int al_track_read(strata_host *h, const strata_source_cfg *cfg);
 int al_track_record(strata_host *h, const strata_source_cfg *cfg, const strata_track_event *ev);

@@ -47,6 +47,7 @@ static const strata_driver_ops postgres_driver = {
 	.cancel = pgdrv_cancel,
 	.writes_table = pgdrv_writes_table,
 	.objects = pgdrv_objects,
+	.statements = pgdrv_statements,
 	.schema_sql = pgdrv_schema_sql,
 };
 

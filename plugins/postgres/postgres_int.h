@@ -138,6 +138,10 @@ int pgdrv_writes_table(strata_conn *conn, strata_host *host, const strata_script
 int pgdrv_objects(strata_conn *conn, strata_host *host, const strata_script *script,
                   unsigned int flags, strata_object_fn fn, void *ud);
 
+/* postgres_statements.c: the script cut into statements (statements op). */
+int pgdrv_statements(strata_conn *conn, strata_host *host, const strata_script *script,
+                     int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud);
+
 /* postgres_run.c */
 int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *script);
 

@@ -36,6 +36,7 @@ static const strata_driver_ops sqlite_driver = {
 	.cancel = sqlite_drv_cancel,
 	.writes_table = sqlite_drv_writes_table,
 	.objects = sqlite_drv_objects,
+	.statements = sqlite_drv_statements,
 	.schema_sql = sqlite_drv_schema_sql,
 };
 

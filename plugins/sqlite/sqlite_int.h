@@ -96,4 +96,8 @@ int sqlite_drv_writes_table(strata_conn *conn, strata_host *host, const strata_s
 int sqlite_drv_objects(strata_conn *conn, strata_host *host, const strata_script *script,
                        unsigned int flags, strata_object_fn fn, void *ud);
 
+/* sqlite_statements.c: the script cut into statements (statements op). */
+int sqlite_drv_statements(strata_conn *conn, strata_host *host, const strata_script *script,
+                          int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud);
+
 #endif /* STRATA_SQLITE_INT_H */

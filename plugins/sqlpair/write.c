@@ -176,14 +176,18 @@ static int write_sections(strata_host *h, const strata_source_cfg *cfg, const st
 		                 wl->name);
 	int with_down = m->down || wl->require_down;
 	int no_tx = wl->sec_options && (m->flags & STRATA_MIG_NO_TRANSACTION);
-	int down_no_tx = wl->sec_options && (m->flags & STRATA_MIG_DOWN_NO_TRANSACTION);
+	/* the down's own mode, else the up's (plugin.h: STRATA_MIG_DOWN_OWN_TX) */
+	unsigned int down_bit = (m->flags & STRATA_MIG_DOWN_OWN_TX) ? STRATA_MIG_DOWN_NO_TRANSACTION
+	                                                            : STRATA_MIG_NO_TRANSACTION;
+	int down_no_tx = wl->sec_options && (m->flags & down_bit);
 	char head[256], mid[256];
 	int hn = snprintf(head, sizeof head, "%s%s\n", wl->w_up_marker, no_tx ? " transaction:false" : "");
 	int nl = !wf_ends_nl(m->up, m->up_len) && with_down;
 	if (nl)
-		h->warn(h, m->mig_version, 0,
-		        "the up script ends without a newline: one is added before the %s down marker",
-		        wl->name);
+		h->warn(h, NULL, 0,
+		        "migration %s: its up script ends without a newline: one is added before "
+		        "the %s down marker",
+		        m->mig_version, wl->name);
 	int mn = with_down ? snprintf(mid, sizeof mid, "%s%s%s\n", nl ? "\n" : "", wl->w_down_marker,
 	                              down_no_tx ? " transaction:false" : "")
 	                   : 0;

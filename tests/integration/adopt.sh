@@ -11,10 +11,10 @@ PROVIDER=$(pick sqlite postgresql)
 schema() {
 	if sqlite; then
 		q "$1" "SELECT type, name, tbl_name, sql FROM sqlite_master
-			WHERE tbl_name NOT IN ('strata_ledger', 'schema_migrations', '_prisma_migrations')
+			WHERE tbl_name NOT IN ('strata_ledger', 'schema_migrations', '_prisma_migrations', 'alembic_version')
 			AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name"
 	else
-		pg_dump -s --no-owner -T strata_ledger -T schema_migrations -T _prisma_migrations \
+		pg_dump -s --no-owner -T strata_ledger -T schema_migrations -T _prisma_migrations -T alembic_version \
 			-d "$(db_url "$1")" |
 			grep -v -e '^--' -e '^SET ' -e '^SELECT pg_catalog.set_config' -e '^\\restrict' \
 				-e '^\\unrestrict' -e '^$' || true
@@ -211,6 +211,23 @@ check "to dbmate: _prisma_migrations kept" eq "$(q four "SELECT migration_name F
 run --db "$(db_url four2)" apply
 check "to dbmate: a fresh database runs the baseline only" eq "$(grep -c '^applied ' "$T/out")" 1
 check "to dbmate: with the same schema" eq "$(schema four2)" "$(schema four)"
+cd ..
+
+# ---- to Alembic: one revision, one op.execute() per statement ----
+mkdir five && cd five
+project five
+run apply -q
+run adopt --to alembic
+check "to alembic: exit 0" rc_is 0
+check "to alembic: the revision file" test -s alembic/versions/0_init.py
+check "to alembic: revision '0', a root" eq "$(grep -E "^(revision|down_revision) = " alembic/versions/0_init.py | paste -sd, -)" "revision = '0',down_revision = None"
+check "to alembic: one op.execute per statement" eq "$(grep -c '^    op.execute(' alembic/versions/0_init.py)" "$(pick 6 12)"
+check "to alembic: alembic_version holds it" eq "$(q five "SELECT version_num FROM alembic_version")" 0
+run status
+check "to alembic: status clean" rc_is 0
+run --db "$(db_url five2)" apply
+check "to alembic: a fresh database runs it alone" eq "$(grep -c '^applied ' "$T/out")" 1
+check "to alembic: with the same schema" eq "$(schema five2)" "$(schema five)"
 cd ..
 
 # ---- retired: in strata.yaml ----
