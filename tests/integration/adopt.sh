@@ -62,6 +62,13 @@ check "refused: no folder written" eq "$(ls -d prisma 2>/dev/null || echo none)"
 check "refused: strata.yaml unchanged" cmp -s strata.yaml "$T/yaml.before"
 check "refused: no _prisma_migrations" eq "$(has_table app _prisma_migrations)" 0
 run apply -q
+q app "UPDATE strata_ledger SET state = 'failed', error = 'boom' WHERE id = 'app:0003'"
+q app "DELETE FROM schema_migrations WHERE version = '0003'"
+run adopt --to prisma
+check "failed old migration: exit 4" rc_is 4
+check "failed old migration: says so" err_has "app:0003 is failed: adopt would baseline a half-migrated schema"
+q app "UPDATE strata_ledger SET state = 'applied', error = NULL WHERE id = 'app:0003'"
+q app "INSERT INTO schema_migrations (version) VALUES ('0003')"
 run adopt --to flyway
 check "unknown target: usage error" rc_is 2
 check "unknown target: says which" err_has "adopt cannot write format 'flyway'"
@@ -167,7 +174,11 @@ check "old files gone: rows shown retired, not missing" eq "$(grep -c ' retired 
 check "old files gone: nothing missing" out_lacks missing
 run apply
 check "old files gone: apply has nothing to do, no warning" eq "$(cat "$T/err")" ""
-rm -r db/migrations && mv "$T/old-migrations" db/migrations
+rm -r db/migrations
+run status
+check "old folder gone: status still exit 0" rc_is 0
+check "old folder gone: rows shown retired" eq "$(grep -c ' retired ' "$T/out")" 3
+mv "$T/old-migrations" db/migrations
 cd ..
 
 # ---- --drop-old-tracker, with rows only the old tool's table held ----
