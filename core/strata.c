@@ -358,3 +358,9 @@ const char *strata_convert_dialect(const strata *s)
 {
 	return s->convert.dialect;
 }
+
+int strata_adopt(strata *s, strata_adopt_opts *o)
+{
+	err_clear(&s->err);
+	return run_adopt(&s->pl, url_of(s), o);
+}

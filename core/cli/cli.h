@@ -18,12 +18,13 @@ enum {
 	F_OUT = 1 << 13,    /* convert --out DIR */
 	F_NAME = 1 << 14,   /* adopt --name NAME */
 	F_OLD = 1 << 15,    /* adopt --keep-old-tracker / --drop-old-tracker */
-	F_IDS = 1 << 16     /* repair ID…: positional ids */
+	F_IDS = 1 << 16,    /* repair ID…: positional ids */
+	F_PATH = 1 << 17    /* adopt --path DIR */
 };
 
 struct opts {
 	const char *dir, *config, *db, *command, *to, *scratch, *id, *lock_timeout;
-	const char *out, *name;
+	const char *out, *name, *path;
 	const char *const *ids; /* positional ids (F_IDS), n_ids of them */
 	int n_ids;
 	int json, quiet, verbose, dry_run, applied, rolled_back, force, out_of_order, steps;
@@ -65,6 +66,10 @@ int cli_drift_print(strata *s, const strata_drift_result *r, int json, int quiet
 /* ---- convert.c: strata convert's report; returns the exit code (0 or 4) ---- */
 int cli_convert_print(strata *s, const strata_convert_result *r, const char *out, int json,
                       int quiet);
+/* ---- adopt.c: strata adopt's report; returns the exit code ---- */
+int cli_adopt_print(strata *s, const strata_adopt_opts *o, int json, int quiet);
+/* --json --dry-run's sql_fn: the SQL kept for the object's "sql". */
+void cli_adopt_sql(void *ud, const char *text, size_t len);
 
 /* ---- json.c ---- */
 /* A JSON string literal (or null) on f. */

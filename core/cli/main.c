@@ -24,6 +24,7 @@ static int cmd_drift(strata *s, const struct opts *o);
 static int cmd_convert(strata *s, const struct opts *o);
 static int cmd_plugins(strata *s, const struct opts *o);
 static int cmd_completion(strata *s, const struct opts *o);
+static int cmd_adopt(strata *s, const struct opts *o);
 
 /* F_JSON is every command's (--json is global) but completion's. */
 const cli_command cli_commands[] = {
@@ -48,6 +49,9 @@ const cli_command cli_commands[] = {
 	 "the live schema against what its applied history makes (exit 4 differences)"},
 	{"convert", F_TO | F_OUT | F_JSON, cmd_convert, "--to FORMAT[:LAYOUT] --out DIR",
 	 "write the history in another tool's layout (exit 4: some not converted)"},
+	{"adopt", F_TO | F_NAME | F_PATH | F_OLD | F_DRY | F_JSON | F_WRITES, cmd_adopt,
+	 "--to FORMAT[:LAYOUT] [--name NAME] [--path DIR] [--keep-old-tracker | --drop-old-tracker] [--dry-run]",
+	 "write another tool's baseline from the live schema, retire the old source"},
 	{"plugins", F_JSON, cmd_plugins, "", "the plugins found"},
 	{"completion", F_SHELL, cmd_completion, "bash|zsh|fish", "print a shell completion script"},
 	{NULL, 0, NULL, NULL, NULL},
@@ -74,6 +78,10 @@ const cli_option cli_options[] = {
 	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml (init); repair what differs (repair)"},
 	{"--infer", NULL, F_INFER, NULL, "baseline what the live schema already holds"},
 	{"--out", NULL, F_OUT, "DIR", "convert: the new or empty folder to write"},
+	{"--name", NULL, F_NAME, "NAME", "adopt: the baseline's id (0_init)"},
+	{"--path", NULL, F_PATH, "DIR", "adopt: the new source's folder"},
+	{"--keep-old-tracker", NULL, F_OLD, NULL, "adopt: leave the old tracking table (default)"},
+	{"--drop-old-tracker", NULL, F_OLD, NULL, "adopt: drop the old tracking table"},
 	{NULL, NULL, 0, NULL, NULL},
 };
 
@@ -331,7 +339,8 @@ static const char *state_color(strata_state st)
 	case STRATA_ROLLED_BACK:
 	case STRATA_OUTDATED: return SGR_YELLOW;
 	case STRATA_MISSING: return SGR_MAGENTA;
-	case STRATA_IGNORED: return SGR_CYAN;
+	case STRATA_IGNORED:
+	case STRATA_RETIRED: return SGR_CYAN;
 	default: return SGR_RED; /* failed, modified */
 	}
 }
@@ -513,6 +522,7 @@ static void skipped(text *t, const strata_baseline_result *r)
 		{r->after_to, "pending after --to"},
 		{r->ignored, "ignored (below the baseline migration)"},
 		{r->renewed, "recorded, their native row written again"},
+		{r->retired, "of a retired source"},
 	};
 	const char *sep = "";
 	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
@@ -533,13 +543,13 @@ static int cmd_baseline(strata *s, const opts *o)
 	if (rc)
 		return report(s, rc);
 	size_t n = r.recorded;
-	bool left = r.already + r.after_to + r.ignored + r.renewed;
+	bool left = r.already + r.after_to + r.ignored + r.renewed + r.retired;
 	if (o->json) {
 		fputs("{\"event\": \"summary\", \"command\": \"baseline\", \"database\": ", stdout);
 		json_str(stdout, strata_database_display(s));
 		printf(", \"baselined\": %zu, \"already\": %zu, \"after_to\": %zu, \"ignored\": %zu, "
-		       "\"renewed\": %zu}\n",
-		       n, r.already, r.after_to, r.ignored, r.renewed);
+		       "\"renewed\": %zu, \"retired\": %zu}\n",
+		       n, r.already, r.after_to, r.ignored, r.renewed, r.retired);
 	} else if (!quiet) {
 		text t = {0};
 		if (n)
@@ -564,6 +574,19 @@ static int cmd_mark(strata *s, const opts *o)
 	if (o->json)
 		events_summary(s, "mark", "marked", 1, 0);
 	return EXIT_OK;
+}
+
+/* adopt: the live schema as another tool's baseline (core/run/adopt.c);
+ * cli/adopt.c prints what was done. */
+static int cmd_adopt(strata *s, const opts *o)
+{
+	strata_adopt_opts ao = {.to = o->to, .name = o->name, .path = o->path,
+	                        .drop_old_tracker = o->drop_old, .dry_run = o->dry_run,
+	                        .sql_fn = o->json ? cli_adopt_sql : events_sql};
+	int rc = strata_adopt(s, &ao);
+	if (rc)
+		return report(s, rc);
+	return cli_adopt_print(s, &ao, o->json, quiet);
 }
 
 /* doctor: the findings, read only (cli/doctor.c prints them). */
@@ -804,6 +827,14 @@ static int parse(int argc, char **argv, opts *o)
 			rc = need_value(argc, argv, &i, &o->out), o->given |= F_OUT;
 		else if (!strcmp(a, "--out-of-order"))
 			o->out_of_order = 1, o->given |= F_OOO;
+		else if (!strcmp(a, "--name"))
+			rc = need_value(argc, argv, &i, &o->name), o->given |= F_NAME;
+		else if (!strcmp(a, "--path"))
+			rc = need_value(argc, argv, &i, &o->path), o->given |= F_PATH;
+		else if (!strcmp(a, "--keep-old-tracker"))
+			o->keep_old = 1, o->given |= F_OLD;
+		else if (!strcmp(a, "--drop-old-tracker"))
+			o->drop_old = 1, o->given |= F_OLD;
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			exit(EXIT_OK);
@@ -853,6 +884,8 @@ int main(int argc, char **argv)
 	if (extra)
 		return usage_error("%s does not take %s", c->name,
 		                   extra & (F_ID | F_SHELL) ? "that argument" : "that option");
+	if (o.keep_old && o.drop_old)
+		return usage_error("--keep-old-tracker and --drop-old-tracker exclude each other");
 	if ((o.given & F_TO) && (o.given & F_STEPS))
 		return usage_error("--to and --steps exclude each other");
 	quiet = o.quiet;

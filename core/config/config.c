@@ -234,6 +234,23 @@ static int parse_trackers(cfg_parse *p, yaml_node_t *v, cfg_source *src)
 	return 0;
 }
 
+/* retired: true or false (YAML 1.1's spellings refused: one way to say it). */
+static int parse_retired(cfg_parse *p, yaml_node_t *v, cfg_source *src)
+{
+	char *t = NULL;
+	int rc = scalar(p, v, "retired", &t);
+	if (!rc) {
+		src->retired_line = (int)v->start_mark.line + 1;
+		if (!strcmp(t, "true"))
+			src->retired = true;
+		else if (strcmp(t, "false"))
+			rc = bad(p, v, "write  retired: true  or  retired: false",
+			         "retired must be true or false, not '%s'", t);
+	}
+	free(t);
+	return rc;
+}
+
 /* dialect: one name; which names exist is formats/dialects.yaml's (plugins/). */
 static int parse_dialect(cfg_parse *p, yaml_node_t *v, cfg_source *src)
 {
@@ -272,6 +289,8 @@ static int parse_source(cfg_parse *p, yaml_node_t *n, cfg_source *src, const cha
 			rc = parse_trackers(p, v, src);
 		else if (!strcmp(key, "dialect"))
 			rc = parse_dialect(p, v, src);
+		else if (!strcmp(key, "retired"))
+			rc = parse_retired(p, v, src);
 		else {
 			/* Format options: checked against the plugin's list when loaded. */
 			src->opts = xrealloc(src->opts, (src->nopts + 1) * sizeof *src->opts);

@@ -29,6 +29,11 @@ typedef struct cfg_source {
 	 * plugins/dialect.c), or NULL: the source is for every database. */
 	char *dialect;
 	int dialect_line, dialect_col;
+	/* retired: true (`strata adopt` sets it): the source's migrations stay in
+	 * the ledger with their recorded state, are never applied, and never
+	 * reported pending or missing.  retired_line: where, 0 when absent. */
+	bool retired;
+	int retired_line;
 } cfg_source;
 
 /* Variables read from .env files (dotenv.c).  A name keeps the value of the
@@ -86,5 +91,15 @@ void dotenv_free(dotenv *env);
  * the native tool of format reads beside a source folder, if any. */
 int config_read_env(err_ctx *e, config *cfg, const char *path);
 int config_source_env(err_ctx *e, config *cfg, const char *format, const char *folder);
+
+/* config_edit.c: strata adopt's edit of strata.yaml (text[0..len), named
+ * file in messages): source retire_name gets `retired: true` and ns is
+ * appended to sources:, every other byte kept; *out the new text (free it). */
+typedef struct cfg_new_source {
+	const char *name, *format, *path;
+	const char *const *keys, *const *values; /* options, NULL-terminated; may be NULL */
+} cfg_new_source;
+int config_edit_adopt(err_ctx *e, const char *file, const char *text, size_t len,
+                      const char *retire_name, const cfg_new_source *ns, char **out);
 
 #endif

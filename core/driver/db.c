@@ -443,3 +443,8 @@ int db_statements(db *d, const char *text, size_t len, const char *file, int lin
 		return STRATA_ENOTFOUND;
 	return call_statements(&d->hc, d->plugin, d->conn, &sc, fn, ud);
 }
+
+int db_schema_sql(db *d, const char *const *skip, strata_text_fn fn, void *ud)
+{
+	return call_schema_sql(&d->hc, d->plugin, d->conn, skip, fn, ud);
+}

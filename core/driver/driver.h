@@ -90,6 +90,11 @@ int db_normalize(db *d, const char *text, size_t len, const char *file, int line
  * STRATA_ENOTFOUND (nothing reported) when the driver has none. */
 int db_catalog(db *d, strata_catalog_fn fn, void *ud);
 
+/* The live schema as SQL that makes it on an empty database (the driver's
+ * schema_sql), tables in skip (NULL-terminated) left out; STRATA_ENOTFOUND
+ * (nothing reported) when the driver has none. */
+int db_schema_sql(db *d, const char *const *skip, strata_text_fn fn, void *ud);
+
 /* text[0..len) (of file, from line) cut into statements by the driver (its
  * statements op; d attached or open), each to fn.  STRATA_ENOTFOUND (nothing
  * reported) when the driver cannot. */

@@ -225,6 +225,10 @@ static int read_history(plan *p, db *d, const struct dialect_rules *dr, bool scr
 		size_t from = os.n;
 		if (!m->up || m->up_blocked)
 			continue;
+		/* A retired source (strata adopt) no longer makes the schema: the
+		 * baseline that replaced it does. */
+		if (m->src < p->cfg->nsources && p->cfg->sources[m->src].retired)
+			continue;
 		r->sum.migrations++;
 		os.cur = i;
 		rc = d->plugin ? db_objects(d, m, scratch, doctor_keep_object, &os) : STRATA_ENOTFOUND;

@@ -126,6 +126,8 @@ static void missing_rows(plan *p, doctor_report *r)
 	for (size_t i = 0; i < p->nmissing; i++) {
 		const migration *x = p->missing[i];
 		const migration *ren = NULL;
+		if (x->info.state == STRATA_RETIRED)
+			continue; /* a retired source's record, kept on purpose */
 		for (size_t k = 0; k < p->lg->nmigs && !ren && *x->checksum; k++) {
 			const migration *m = p->lg->migs[k];
 			if (m->info.state == STRATA_PENDING && !strcmp(m->info.source, x->info.source) &&

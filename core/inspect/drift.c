@@ -202,11 +202,16 @@ int inspect_drift(plan *p, const char *url, const char *scratch_url, drift_repor
 		db_close(&target);
 		return rc;
 	}
-	/* What the target has run, or holds as if it had (run/'s run_is_done). */
+	/* What the target has run, or holds as if it had (run/'s run_is_done);
+	 * a retired source's migrations are not: its successor's baseline
+	 * stands for them (adopt). */
 	bool *which = xcalloc(p->lg->nmigs + 1, sizeof *which);
 	for (size_t i = 0; i < p->lg->nmigs; i++) {
-		strata_state st = p->lg->migs[i]->info.state;
-		which[i] = st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED;
+		const migration *m = p->lg->migs[i];
+		strata_state st = m->info.state;
+		bool retired = m->src < p->cfg->nsources && p->cfg->sources[m->src].retired;
+		which[i] = !retired &&
+		           (st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED);
 	}
 	run_scratch s;
 	rc = run_scratch_open(p, "drift", url, scratch_url, &s);

@@ -9,7 +9,7 @@
 
 static const char *const state_names[STRATA_STATE_COUNT] = {
 	"pending", "applied", "baselined", "failed", "modified", "missing", "rolled_back",
-	"ignored", "outdated",
+	"ignored", "outdated", "retired",
 };
 
 const char *strata_state_name(strata_state st)
@@ -276,6 +276,12 @@ static void reconcile_one(migration *m, const track_src *ts)
 		decide(m, STRATA_ROLLED_BACK, ts);
 }
 
+/* Is source src `retired: true`? */
+static bool retired_src(const plan *p, size_t src)
+{
+	return src < p->cfg->nsources && p->cfg->sources[src].retired;
+}
+
 /* One tracker (binding b) against strata_ledger's rows; what cannot be
  * decided is said once. */
 static void reconcile(plan *p, const track_rows *tr, size_t b)
@@ -301,7 +307,7 @@ static void reconcile(plan *p, const track_rows *tr, size_t b)
 		if (m->native_missing && !kept++)
 			first = m;
 	}
-	if (!kept)
+	if (!kept || retired_src(p, ts->src)) /* its tracker may be gone (--drop-old-tracker) */
 		return;
 	const char *name = p->cfg->sources[ts->src].name;
 	if (ts->missing)
@@ -318,6 +324,24 @@ static void reconcile(plan *p, const track_rows *tr, size_t b)
 		      first->info.id);
 }
 
+/* A retired source (`retired: true`, strata adopt): its migrations keep
+ * whatever the database records, and what it does not record (pending,
+ * rolled back, ignored, outdated) is retired, never due; its rows whose
+ * files are gone are retired, never missing. */
+static void retire(plan *p)
+{
+	for (size_t i = 0; i < p->lg->nmigs; i++) {
+		migration *m = p->lg->migs[i];
+		strata_state st = m->info.state;
+		if (retired_src(p, m->src) && (st == STRATA_PENDING || st == STRATA_ROLLED_BACK ||
+		                               st == STRATA_IGNORED || st == STRATA_OUTDATED))
+			m->info.state = STRATA_RETIRED;
+	}
+	for (size_t i = 0; i < p->nmissing; i++)
+		if (retired_src(p, p->missing[i]->src))
+			p->missing[i]->info.state = STRATA_RETIRED;
+}
+
 /* The plan from strata_ledger rows already read (consumed), then the native
  * trackers' rows. */
 int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
@@ -326,6 +350,7 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 	if (!d->conn) {
 		ledger_rows_free(rows, n);
 		plan_kinds(p);
+		retire(p);
 		return 0;
 	}
 	int rc = plan_check_rows(p, d, rows, &n);
@@ -380,6 +405,7 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 		}
 	}
 	plan_kinds(p);
+	retire(p);
 	/* Out of order: pending behind something applied.  In a graph (Alembic)
 	 * a pending sibling branch is normal; only a pending ancestor of
 	 * something applied is out of order. */

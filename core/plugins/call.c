@@ -537,3 +537,16 @@ int call_statements(host_call *hc, const plugin *pl, strata_conn *c, const strat
 	return leave(hc, pl, n, d->statements(c, &hc->pub, sc, fn, ud), STRATA_ECLASS_SQL, sc->file,
 	             "cannot cut the script into statements");
 }
+
+/* schema_sql (driver version 5): STRATA_ENOTFOUND, nothing reported, when
+ * the driver has none. */
+int call_schema_sql(host_call *hc, const plugin *pl, strata_conn *c, const char *const *skip,
+                    strata_text_fn fn, void *ud)
+{
+	const strata_driver_ops *d = DRV(pl);
+	if (!STRATA_HAS(strata_driver_ops, d, schema_sql) || !d->schema_sql)
+		return STRATA_ENOTFOUND;
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, d->schema_sql(c, &hc->pub, skip, fn, ud), STRATA_ECLASS_DB,
+	             hc->display, "cannot write the schema as SQL");
+}

@@ -221,5 +221,9 @@ int call_write(host_call *hc, const plugin *pl, const strata_source_cfg *cfg,
  * no statements op. */
 int call_statements(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc,
                     int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud);
+/* The driver's schema_sql (the live schema as SQL, tables in skip left out);
+ * STRATA_ENOTFOUND (nothing reported) when the driver has none. */
+int call_schema_sql(host_call *hc, const plugin *pl, strata_conn *c, const char *const *skip,
+                    strata_text_fn fn, void *ud);
 
 #endif

@@ -9,11 +9,14 @@
 /* Refuse to build on a history the database disagrees with. */
 static int check_problems(plan *p, db *d, size_t end, bool allow_ooo)
 {
-	for (size_t i = 0; i < p->nmissing; i++)
+	for (size_t i = 0; i < p->nmissing; i++) {
+		if (p->missing[i]->info.state == STRATA_RETIRED)
+			continue; /* a retired source's row: kept as a record */
 		logf_(p->e, STRATA_LOG_WARN, NULL, 0,
 		      "%s is recorded in the database but its file is gone (clear it with "
 		      "`strata mark %s --rolled-back`)",
 		      p->missing[i]->info.id, p->missing[i]->info.id);
+	}
 	for (size_t i = 0; i < p->lg->nmigs; i++) {
 		migration *m = p->lg->migs[i];
 		if (m->info.state == STRATA_MODIFIED)

@@ -26,6 +26,10 @@ static void choose(plan *p, const char *to, size_t end, const bool *sel, unsigne
 		what[i] = SKIP;
 		if (sel && !sel[i])
 			continue;
+		if (m->src < p->cfg->nsources && p->cfg->sources[m->src].retired) {
+			c->retired++; /* its record stays as it is */
+			continue;
+		}
 		if (i > end || (to && !run_in_target(p, m, p->lg->migs[end]))) {
 			c->after_to += !run_is_done(st) && st != STRATA_IGNORED;
 		} else if (m->native_missing) {

@@ -103,7 +103,12 @@ int run_rollback(plan *p, const char *url, strata_rollback_opts *o)
 		rc = one_head(p, t[0]);
 	/* All or nothing: every target needs a runnable down script before any runs. */
 	for (size_t i = 0; !rc && i < nt; i++)
-		if (t[i]->info.has_down && t[i]->down_blocked)
+		if (t[i]->src < p->cfg->nsources && p->cfg->sources[t[i]->src].retired)
+			rc = err_set(p->e, STRATA_ESTATE, STRATA_ECLASS_SOURCE, t[i]->info.file, 0, 0,
+			             "a baseline stands for it now; to use the old history again, "
+			             "remove `retired: true` from its source",
+			             "%s is of a retired source; nothing was rolled back", t[i]->info.id);
+		else if (t[i]->info.has_down && t[i]->down_blocked)
 			rc = run_blocked(p, t[i], true);
 		else if (!t[i]->info.has_down)
 			rc = err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_SOURCE, t[i]->info.file, 0, 0,

@@ -25,6 +25,7 @@ int run_baseline_ids(plan *p, const char *url, const char *const *ids, size_t n,
                      strata_baseline_result *c);
 int run_mark(plan *p, const char *url, const char *id, int applied);
 int run_verify(plan *p, const char *url, const char *scratch_url, size_t *verified);
+int run_adopt(plan *p, const char *url, strata_adopt_opts *o);
 
 /* verify.c: a scratch database of the target's dialect (verify's, drift's).
  * open: scratch_url, else one made beside the target (a temporary file for

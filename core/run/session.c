@@ -79,7 +79,8 @@ static int backfill(plan *p, db *d)
 	int rc = 0;
 	for (size_t b = 0; !rc && b < p->ntables && b < p->L->nbinds; b++) {
 		const plugin *pl = bind_plugin(p->L, &p->L->binds[b]);
-		if (!p->table_missing[b] || !(call_track_flags(pl) & STRATA_TRACKER_DESCRIPTORS))
+		if (!p->table_missing[b] || !(call_track_flags(pl) & STRATA_TRACKER_DESCRIPTORS) ||
+		    track_bind_retired(p->L, b))
 			continue;
 		size_t n = 0;
 		rc = db_begin(d);

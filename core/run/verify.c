@@ -193,6 +193,13 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 	for (size_t i = 0; i < p->lg->nmigs; i++)
 		p->lg->migs[i]->info.state = STRATA_PENDING;
 	plan_kinds(p);
+	/* A retired source's migrations never run on a new database (its
+	 * baseline's source stands for them). */
+	for (size_t i = 0; i < p->lg->nmigs; i++) {
+		migration *m = p->lg->migs[i];
+		if (m->src < p->cfg->nsources && p->cfg->sources[m->src].retired)
+			m->info.state = STRATA_IGNORED;
+	}
 	if (!rc)
 		rc = run_scratch_replay(p, &s, "verify", "verifying", NULL, verified);
 	run_scratch_close(p, &s);

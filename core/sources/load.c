@@ -3,7 +3,9 @@
  * then the ledger is ordered. */
 #include "sources.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* A source's keys besides name/format/path must be ones its plugin reads. */
 static int check_options(loader *L, const cfg_source *src, const strata_source_ops *ops)
@@ -15,7 +17,7 @@ static int check_options(loader *L, const cfg_source *src, const strata_source_o
 		if (known)
 			continue;
 		sbuf h = {0};
-		sbuf_puts(&h, "known keys: name, format, path, tracker, dialect");
+		sbuf_puts(&h, "known keys: name, format, path, tracker, dialect, retired");
 		for (size_t k = 0; ops->options && ops->options[k]; k++)
 			sbuf_printf(&h, ", %s", ops->options[k]);
 		int rc = err_set(L->e, STRATA_EINVAL, STRATA_ECLASS_CONFIG, L->cfg->file,
@@ -49,6 +51,14 @@ static int load(ledger *lg, loader *L, const char *url, bool want_down, unsigned
 			logf_(L->e, STRATA_LOG_DEBUG, cfg->file, src->dialect_line,
 			      "source %s left out: dialect %s, the database is %s", src->name,
 			      src->dialect, dialect_of_url(L, url));
+			continue;
+		}
+		/* A retired source's folder may be gone: its rows are records. */
+		struct stat st;
+		if (src->retired && stat(src->path, &st) != 0 && errno == ENOENT) {
+			logf_(L->e, STRATA_LOG_DEBUG, cfg->file, src->retired_line,
+			      "source %s is retired and %s is gone: not read", src->name,
+			      src->path_display);
 			continue;
 		}
 		const plugin *pl = loader_find_format(L, src->format);

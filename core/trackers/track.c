@@ -179,12 +179,21 @@ int track_record_one(const loader *L, const ledger *lg, db *d, size_t b, const m
 	return rc < 0 ? rc : 0;
 }
 
-/* The event goes to every tracker of the migration's source, in order. */
+/* A binding of a `retired: true` source: its table is read (its rows stay
+ * readable) but never locked, created or written again. */
+bool track_bind_retired(const loader *L, size_t b)
+{
+	size_t src = L->binds[b].src;
+	return src < L->cfg->nsources && L->cfg->sources[src].retired;
+}
+
+/* The event goes to every tracker of the migration's source, in order
+ * (none for a retired source's). */
 int track_record(const loader *L, const ledger *lg, db *d, const migration *m, const char *state,
                  const char *started, const char *finished, long ms, const char *error)
 {
 	for (size_t i = 0; i < L->nbinds; i++) {
-		if (L->binds[i].src != m->src)
+		if (L->binds[i].src != m->src || track_bind_retired(L, i))
 			continue;
 		int rc = track_record_one(L, lg, d, i, m, state, started, finished, ms, error);
 		if (rc < 0)
@@ -207,7 +216,8 @@ int track_lock(const loader *L, const ledger *lg, db *d, track_locks *t, bool de
 		tcall c = {0};
 		const plugin *pl = bind(L, lg, d, &hc, i, &c);
 		bool desc = (call_track_flags(pl) & STRATA_TRACKER_DESCRIPTORS) != 0;
-		if (t->held[i] || desc != descriptors || !call_track_has_lock(pl))
+		if (t->held[i] || desc != descriptors || !call_track_has_lock(pl) ||
+		    track_bind_retired(L, i))
 			continue;
 		d->intr_refuses = true; /* a signal ends the tracker's wait */
 		int rc = call_track_lock(&hc, pl, d->lock_timeout_ms);

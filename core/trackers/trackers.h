@@ -44,6 +44,8 @@ int track_read(const loader *L, const ledger *lg, db *d, track_rows *out);
 void track_rows_free(track_rows *rows);
 int track_record(const loader *L, const ledger *lg, db *d, const migration *m, const char *state,
                  const char *started, const char *finished, long ms, const char *error);
+/* Is binding b a `retired: true` source's (read, never written)? */
+bool track_bind_retired(const loader *L, size_t b);
 /* The same event to binding b only (b's source must be m's). */
 int track_record_one(const loader *L, const ledger *lg, db *d, size_t b, const migration *m,
                      const char *state, const char *started, const char *finished, long ms,

@@ -61,6 +61,8 @@ typedef enum strata_state {
 	STRATA_IGNORED,  /* not run: below the baseline migration chosen, or a
 	                    baseline migration on a database that has versions */
 	STRATA_OUTDATED, /* a repeatable changed since its last run: runs again */
+	STRATA_RETIRED,  /* of a source with `retired: true` (strata adopt), not
+	                    applied here: never run, never pending nor missing */
 	STRATA_STATE_COUNT
 } strata_state;
 
@@ -342,6 +344,7 @@ typedef struct strata_baseline_result {
 	size_t after_to; /* out: after --to: left pending */
 	size_t ignored;  /* out: below a baseline migration: stay ignored */
 	size_t renewed;  /* out: recorded in strata_ledger, their native row written again */
+	size_t retired;  /* out: of a retired source: their records stay as they are */
 } strata_baseline_result;
 
 /* strata_baseline(), with the counts. */
@@ -451,6 +454,31 @@ const strata_convert_item *strata_convert_item_get(const strata *s, size_t i);
 const char *strata_convert_format(const strata *s);
 const char *strata_convert_layout(const strata *s);
 const char *strata_convert_dialect(const strata *s);
+/* ---- adopt ---- */
+/* strata adopt: the live schema as one baseline migration of another
+ * tool's format, written in the new source's folder, recorded as baselined
+ * (strata_ledger and the tool's tracker, with the tool's checksum); the old
+ * source retired in strata.yaml (`retired: true`), its tracking table kept
+ * or dropped.  Refused while the old source has a migration that is not
+ * applied.  Nothing is written with dry_run (the SQL goes to sql_fn). */
+typedef struct strata_adopt_opts {
+	const char *to;        /* "prisma", "alembic", "sqlpair:LAYOUT" */
+	const char *name;      /* the baseline's id; NULL: "0_init" */
+	const char *path;      /* the new source's folder, relative to strata.yaml;
+	                          NULL: the tool's usual one */
+	int drop_old_tracker;  /* DROP the old tool's table in the same transaction */
+	int dry_run;
+	strata_sql_fn sql_fn;
+	void *sql_ud;
+	/* out */
+	char migration_id[256];  /* the baseline's ledger id */
+	char new_source[64];
+	char retired_source[256];
+	char folder[1024];       /* as written in strata.yaml */
+	char dropped[256];       /* the table dropped, or "" */
+	size_t old_rows_kept;    /* rows of the old tracker copied into strata_ledger */
+} strata_adopt_opts;
+int strata_adopt(strata *s, strata_adopt_opts *o);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -10,7 +10,8 @@
  * postgres_lock.c (the command-wide advisory lock), postgres_cancel.c (a
  * signal's cancel),
  * postgres_pool.c (through PgBouncer), postgres_scratch.c (verify's scratch
- * database), postgres_schema.c and postgres_text.c (messages).
+ * database), postgres_schema.c, postgres_pgdump.c and postgres_dumpfix.c
+ * (schema_sql: pg_dump's output made runnable) and postgres_text.c (messages).
  */
 #include "postgres_int.h"
 
@@ -50,6 +51,7 @@ static const strata_driver_ops postgres_driver = {
 	.normalize = pgdrv_normalize,
 	.catalog = pgdrv_catalog,
 	.statements = pgdrv_statements,
+	.schema_sql = pgdrv_schema_sql,
 };
 
 static const strata_plugin postgres_plugin = {

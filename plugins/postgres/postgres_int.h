@@ -168,4 +168,10 @@ int pgdrv_stopped(strata_conn *conn, strata_host *host, const char *what);
 int pgdrv_dump_schema(strata_conn *conn, strata_host *host, strata_text_fn fn, void *ud);
 int pgdrv_table_exists(strata_conn *conn, strata_host *host, const char *table);
 
+/* postgres_pgdump.c: schema_sql, the real pg_dump's output; postgres_dumpfix.c:
+ * the rules applied to it, each statement kept to fn. */
+int pgdrv_schema_sql(strata_conn *conn, strata_host *host, const char *const *skip,
+                     strata_text_fn fn, void *ud);
+int pgdrv_dumpfix(strata_host *host, const char *dump, size_t len, strata_text_fn fn, void *ud);
+
 #endif /* STRATA_POSTGRES_INT_H */

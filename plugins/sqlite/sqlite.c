@@ -5,8 +5,8 @@
  * transaction control), sqlite_writes.c (statements that write a table),
  * sqlite_objects.c (what each statement does to which object, for doctor),
  * sqlite_normalize.c (each statement's tokens without comments, for repair),
- * sqlite_cancel.c (a signal's cancel) and
- * sqlite_schema.c.
+ * sqlite_cancel.c (a signal's cancel), sqlite_ddl.c (schema_sql, for adopt)
+ * and sqlite_schema.c.
  */
 #include "sqlite_int.h"
 
@@ -40,6 +40,7 @@ static const strata_driver_ops sqlite_driver = {
 	.normalize = sqlite_drv_normalize,
 	.catalog = sqlite_drv_catalog,
 	.statements = sqlite_drv_statements,
+	.schema_sql = sqlite_drv_schema_sql,
 };
 
 static const strata_plugin sqlite_plugin = {

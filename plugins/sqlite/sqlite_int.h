@@ -42,6 +42,9 @@ int sqlite_status(int rc);
 const char *sqlite_hint(int rc);
 
 /* sqlite_schema.c */
+/* sqlite_ddl.c: schema_sql */
+int sqlite_drv_schema_sql(strata_conn *conn, strata_host *host, const char *const *skip,
+                          strata_text_fn fn, void *ud);
 int sqlite_drv_dump_schema(strata_conn *conn, strata_host *host,
                            strata_text_fn fn, void *ud);
 int sqlite_drv_table_exists(strata_conn *conn, strata_host *host,

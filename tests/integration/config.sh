@@ -16,7 +16,7 @@ check "unknown key: exact line" err_is "strata: error: typo.yaml:1:1: unknown ke
 printf 'sources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    layuot: dbmate\n' >opt.yaml
 run -c opt.yaml ledger
 check "unknown format option: exit 1" rc_is 1
-check "unknown format option: file:line" err_is "strata: error: opt.yaml:5: unknown key 'layuot' for format 'sqlpair' (source 'app') (hint: known keys: name, format, path, tracker, dialect, layout)"
+check "unknown format option: file:line" err_is "strata: error: opt.yaml:5: unknown key 'layuot' for format 'sqlpair' (source 'app') (hint: known keys: name, format, path, tracker, dialect, retired, layout)"
 
 # tracker: a name, a list or none; unknown names are refused where written.
 printf 'sources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    tracker: nosuch\n' >trk.yaml

@@ -119,7 +119,7 @@ check "baseline --to: what it left out, and why" out_has "nothing to baseline: 3
 run baseline --to app:0004
 check "baseline --to one more: recorded and left out" out_has "1 migration recorded as baselined (not run); left out: 3 already recorded, 1 pending after --to"
 run --json baseline
-check "baseline --json: the counts of what it left out" out_has '"baselined": 1, "already": 4, "after_to": 0, "ignored": 0, "renewed": 0}'
+check "baseline --json: the counts of what it left out" out_has '"baselined": 1, "already": 4, "after_to": 0, "ignored": 0, "renewed": 0, "retired": 0}'
 
 # ---- usage ----
 run baseline --dry-run
