@@ -1,0 +1,246 @@
+/*
+ * Unit tests of the Alembic plugin's expression evaluator (pyeval.c): each
+ * expression is tokenized by pyexpr.c, evaluated in an environment, and its
+ * value compared with what Python 3 gives for it (repr), or the evaluator's
+ * reason for not knowing it compared with the exact construct.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "pyeval.h"
+
+typedef struct fx {
+	jmp_buf oom;
+	px_arena a;
+	pe_env env;
+} fx;
+
+static int setup(void **state)
+{
+	static fx f;
+	memset(&f, 0, sizeof f);
+	f.a.oom = &f.oom;
+	pe_env_init(&f.env, &f.a, "postgresql");
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	px_arena_free(&f->a);
+	return 0;
+}
+
+/* The value of src (one expression). */
+static pe_val *ev(fx *f, const char *src)
+{
+	px_toks tk;
+	char err[128];
+	int line = 0;
+	if (setjmp(f->oom))
+		fail_msg("out of memory");
+	if (px_tokenize(&f->a, src, strlen(src), &tk, err, sizeof err, &line))
+		fail_msg("tokenize %s: %s", src, err);
+	int e = 0;
+	while (e < tk.n && tk.t[e].k != TK_NL && tk.t[e].k != TK_EOF)
+		e++;
+	return pe_eval(&f->env, tk.t, 0, e);
+}
+
+/* src evaluates to a value whose repr() is want. */
+static void is(fx *f, const char *src, const char *want)
+{
+	pe_val *v = ev(f, src);
+	if (v->k == PE_UNKNOWN)
+		fail_msg("%s: unknown (%s), want %s", src, v->s, want);
+	char *r = pe_repr(&f->env, v);
+	if (!r || strcmp(r, want))
+		fail_msg("%s: got %s, want %s", src, r ? r : "(no repr)", want);
+}
+
+/* src is not known, for the reason want at line. */
+static void unknown(fx *f, const char *src, const char *want, int line)
+{
+	pe_val *v = ev(f, src);
+	if (v->k != PE_UNKNOWN)
+		fail_msg("%s: got %s, want unknown %s", src, pe_repr(&f->env, v), want);
+	if (strcmp(v->s, want) || v->line != line)
+		fail_msg("%s: got \"%s\" at %d, want \"%s\" at %d", src, v->s, v->line, want, line);
+}
+
+static void test_literals(void **state)
+{
+	fx *f = *state;
+	is(f, "None", "None");
+	is(f, "True", "True");
+	is(f, "42", "42");
+	is(f, "-7", "-7");
+	is(f, "1.5", "1.5");
+	is(f, "0.1 + 0.2", "0.30000000000000004");
+	is(f, "2.0", "2.0");
+	is(f, "'a' 'b'", "'ab'");
+	is(f, "\"it's\"", "\"it's\"");
+	is(f, "('a', 1)", "('a', 1)");
+	is(f, "('a',)", "('a',)");
+	is(f, "['x', None, False]", "['x', None, False]");
+	is(f, "(3)", "3");
+	is(f, "'a', 'b'", "('a', 'b')");
+	unknown(f, "b'x'", "bytes literal", 1);
+	unknown(f, "{'a': 1}", "dict or set display", 1);
+	unknown(f, "[x for x in y]", "comprehension", 1);
+}
+
+static void test_names_and_scopes(void **state)
+{
+	fx *f = *state;
+	pe_bind(&f->env, "table", pe_strval(&f->env, "users", 5, 1));
+	is(f, "table", "'users'");
+	pe_push(&f->env);
+	pe_bind(&f->env, "table", pe_strval(&f->env, "orders", 6, 2));
+	pe_bind(&f->env, "col", pe_strval(&f->env, "id", 2, 2));
+	is(f, "table + '.' + col", "'orders.id'");
+	pe_pop(&f->env);
+	is(f, "table", "'users'");
+	unknown(f, "col", "name 'col'", 1);
+	unknown(f, "\n\nmissing.attr", "name 'missing.attr'", 3);
+}
+
+static void test_arith(void **state)
+{
+	fx *f = *state;
+	is(f, "1 + 2 * 3", "7");
+	is(f, "(1 + 2) * 3", "9");
+	is(f, "-7 // 2", "-4");
+	is(f, "-7 % 3", "2");
+	is(f, "'ab' * 3", "'ababab'");
+	is(f, "[1] + [2]", "[1, 2]");
+	is(f, "(1,) + (2,)", "(1, 2)");
+	unknown(f, "1 / 0", "operator /", 1);
+	unknown(f, "1 // 0", "division by zero", 1);
+	unknown(f, "9223372036854775807 + 1", "integer overflow", 1);
+	unknown(f, "'a' - 'b'", "operator -", 1);
+}
+
+static void test_formatting(void **state)
+{
+	fx *f = *state;
+	pe_bind(&f->env, "t", pe_strval(&f->env, "users", 5, 1));
+	pe_val *n = pe_new(&f->env, PE_INT, 1);
+	n->i = 3;
+	pe_bind(&f->env, "n", n);
+	is(f, "f'ALTER TABLE {t} ADD x{n}'", "'ALTER TABLE users ADD x3'");
+	is(f, "f'{{literal}} {t!r}'", "\"{literal} 'users'\"");
+	is(f, "f'a' 'b{' f'{n + 1}'", "'ab{4'");
+	is(f, "f\"{'q' if n > 2 else 'r'}\"", "'q'");
+	is(f, "'DROP {} {}'.format(t, n)", "'DROP users 3'");
+	is(f, "'{1}-{0}-{name}'.format('a', 'b', name=t)", "'b-a-users'");
+	is(f, "'%s.%s' % ('public', t)", "'public.users'");
+	is(f, "'%d%%' % n", "'3%'");
+	is(f, "'%r' % t", "\"'users'\"");
+	is(f, "', '.join(['a', t])", "'a, users'");
+	is(f, "t.upper()", "'USERS'");
+	unknown(f, "f'{t:>10}'", "format spec in f-string field {t}", 1);
+	unknown(f, "f'{x}'", "name 'x'", 1);
+	unknown(f, "'{:>3}'.format(t)", "format spec in str.format() field {}", 1);
+	unknown(f, "'%s %s' % (t,)", "not enough arguments for format string", 1);
+	unknown(f, "'%s' % (t, t)", "not all arguments converted during string formatting", 1);
+	unknown(f, "'%5s' % t", "%-format %5", 1);
+}
+
+static void test_conditions(void **state)
+{
+	fx *f = *state;
+	is(f, "op.get_bind().dialect.name", "'postgresql'");
+	is(f, "op.get_context().dialect.name == 'sqlite'", "False");
+	is(f, "context.get_context().dialect.name in ('postgresql', 'mysql')", "True");
+	is(f, "op.get_bind().dialect.name not in ['postgresql']", "False");
+	pe_bind(&f->env, "bind", ev(f, "op.get_bind()"));
+	is(f, "bind.dialect.name != 'sqlite'", "True");
+	is(f, "1 < 2 < 3", "True");
+	is(f, "3 < 2 < 1", "False");
+	is(f, "None is None", "True");
+	is(f, "1 is not None", "True");
+	is(f, "not ''", "True");
+	is(f, "0 or 'x'", "'x'");
+	is(f, "1 and 'y'", "'y'");
+	is(f, "False and helper()", "False");
+	is(f, "True or helper()", "True");
+	is(f, "'ab' in 'xaby'", "True");
+	is(f, "True == 1", "True");
+	is(f, "'a' < 'b'", "True");
+	unknown(f, "True and helper()", "call to helper()", 1);
+	unknown(f, "op.get_bind().engine.url", "attribute .engine", 1);
+	unknown(f, "x[0]", "name 'x'", 1);
+	pe_bind(&f->env, "xs", ev(f, "[1]"));
+	unknown(f, "xs[0]", "subscript", 1);
+}
+
+static void test_assume(void **state)
+{
+	fx *f = *state;
+	pe_assume(&f->env, "settings.feature_x", "true");
+	pe_assume(&f->env, "settings.pg_uri", "postgres://u@h/db");
+	pe_assume(&f->env, "config.level", "3");
+	pe_assume(&f->env, "config.off", "null");
+	is(f, "settings.feature_x", "True");
+	is(f, "not settings.feature_x", "False");
+	is(f, "settings.pg_uri", "'postgres://u@h/db'");
+	is(f, "config.level + 1", "4");
+	is(f, "config.off is None", "True");
+	unknown(f, "settings.other", "name 'settings.other'", 1);
+	/* a local binding hides the module the assumption names */
+	pe_bind(&f->env, "settings", pe_new(&f->env, PE_NONE, 1));
+	unknown(f, "settings.feature_x", "attribute .feature_x", 1);
+}
+
+static void test_text_and_to_px(void **state)
+{
+	fx *f = *state;
+	pe_val *v = ev(f, "sa.text('SELECT ' + '1')");
+	assert_int_equal(v->k, PE_TEXT);
+	assert_string_equal(v->s, "SELECT 1");
+	v = ev(f, "text(\"x\")");
+	assert_int_equal(v->k, PE_TEXT);
+	px *e = pe_to_px(&f->env, ev(f, "('a', 2, None, 1.25)"), 7);
+	assert_non_null(e);
+	assert_int_equal(e->k, PX_TUPLE);
+	assert_int_equal(e->na, 4);
+	assert_int_equal(e->a[0]->k, PX_STR);
+	assert_string_equal(e->a[0]->s, "a");
+	assert_int_equal(e->a[1]->iv, 2);
+	assert_int_equal(e->a[2]->k, PX_NONE);
+	assert_string_equal(e->a[3]->s, "1.25");
+	assert_int_equal(e->line, 7);
+	assert_null(pe_to_px(&f->env, ev(f, "op.get_bind()"), 1));
+	assert_int_equal(pe_truth(ev(f, "op.get_bind()")), 1);
+	assert_int_equal(pe_truth(ev(f, "unknown_name")), -1);
+}
+
+static void test_sqlite_dialect(void **state)
+{
+	fx *f = *state;
+	f->env.dialect = "sqlite";
+	is(f, "op.get_bind().dialect.name == 'sqlite'", "True");
+	is(f, "'pg' if op.get_context().dialect.name == 'postgresql' else 'lite'", "'lite'");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_literals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_and_scopes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_arith, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_formatting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conditions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_assume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_and_to_px, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sqlite_dialect, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
