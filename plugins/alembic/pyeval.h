@@ -100,4 +100,16 @@ pe_val *pe_unknown(pe_env *env, int line, const char *fmt, ...) __attribute__((f
  * kinds. */
 px *pe_to_px(pe_env *env, const pe_val *v, int line);
 
+/* The expression t[s..e) as pyexpr.h's parser makes it, with every part
+ * this environment knows replaced by its literal value: `op.create_table(
+ * name, sa.Column(f"{p}_id", ...))` with name and p bound becomes the call
+ * with literal strings, for the translator.  A part that is not known but
+ * is written as a literal stays as written; one that is neither becomes
+ * PX_OTHER naming what is not known (the evaluator's reason). */
+px *pe_fold(pe_env *env, const px_tok *t, int s, int e);
+
+/* The configuration's `assume:` mapping as the host passes it: KEY=VALUE
+ * lines (pe_assume() on each). */
+void pe_assume_lines(pe_env *env, const char *lines);
+
 #endif

@@ -230,6 +230,75 @@ static void test_sqlite_dialect(void **state)
 	is(f, "'pg' if op.get_context().dialect.name == 'postgresql' else 'lite'", "'lite'");
 }
 
+/* The tree of src with what the environment knows folded in. */
+static px *fold(fx *f, const char *src)
+{
+	px_toks tk;
+	char err[128];
+	int line = 0;
+	if (px_tokenize(&f->a, src, strlen(src), &tk, err, sizeof err, &line))
+		fail_msg("tokenize %s: %s", src, err);
+	int e = 0;
+	while (e < tk.n && tk.t[e].k != TK_NL && tk.t[e].k != TK_EOF)
+		e++;
+	return pe_fold(&f->env, tk.t, 0, e);
+}
+
+static void test_fold(void **state)
+{
+	fx *f = *state;
+	pe_bind(&f->env, "name", pe_strval(&f->env, "users", 5, 1));
+	pe_bind(&f->env, "p", pe_strval(&f->env, "acct", 4, 1));
+	pe_val *n = pe_new(&f->env, PE_INT, 1);
+	n->i = 7;
+	pe_bind(&f->env, "n", n);
+	px *c = fold(f, "op.create_table(name, sa.Column(f'{p}_id', sa.Integer(), primary_key=True),)");
+	assert_int_equal(c->k, PX_CALL);
+	assert_string_equal(px_dotted(&f->a, c->obj), "op.create_table");
+	assert_int_equal(c->na, 2);
+	assert_int_equal(c->a[0]->k, PX_STR);
+	assert_string_equal(c->a[0]->s, "users");
+	px *col = c->a[1];
+	assert_int_equal(col->k, PX_CALL);
+	assert_int_equal(col->na, 3);
+	assert_string_equal(col->a[0]->s, "acct_id");
+	assert_int_equal(col->a[0]->fstr, 0);
+	assert_int_equal(col->a[1]->k, PX_CALL);
+	assert_int_equal(col->a[1]->na, 0);
+	assert_string_equal(col->kw[2], "primary_key");
+	assert_int_equal(col->a[2]->k, PX_BOOL);
+	/* rows of bulk_insert: dict values folded, keys as written */
+	c = fold(f, "op.bulk_insert(t, [{'id': n + 1, 'name': name}])");
+	assert_int_equal(c->a[0]->k, PX_NAME);
+	assert_int_equal(c->a[1]->k, PX_LIST);
+	px *row = c->a[1]->a[0];
+	assert_int_equal(row->k, PX_DICT);
+	assert_int_equal(row->na, 4);
+	assert_int_equal(row->a[1]->iv, 8);
+	assert_string_equal(row->a[3]->s, "users");
+	/* a literal stays as written; what is not known is named */
+	c = fold(f, "op.execute(f'DROP {missing}')");
+	assert_int_equal(c->a[0]->k, PX_OTHER);
+	assert_string_equal(c->a[0]->s, "name 'missing'");
+	c = fold(f, "op.alter_column('t', 'c', server_default=sa.text('1.50'))");
+	assert_string_equal(c->a[2]->obj->s, "text");
+	assert_string_equal(c->a[2]->a[0]->s, "1.50");
+	c = fold(f, "op.execute('%s' % (name,))");
+	assert_int_equal(c->a[0]->k, PX_STR);
+	assert_string_equal(c->a[0]->s, "users");
+	c = fold(f, "helper(*args)");
+	assert_int_equal(c->k, PX_CALL); /* left to pyexpr.c: unpacking marked "*" */
+	assert_string_equal(c->kw[0], "*");
+}
+
+static void test_assume_lines(void **state)
+{
+	fx *f = *state;
+	pe_assume_lines(&f->env, "settings.a=true\nsettings.url=postgres://u@h/db?x=1\nbroken\n");
+	is(f, "settings.a", "True");
+	is(f, "settings.url", "'postgres://u@h/db?x=1'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +310,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_assume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_and_to_px, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sqlite_dialect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_assume_lines, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
