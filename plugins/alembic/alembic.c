@@ -11,7 +11,7 @@
 #include "alembic_int.h"
 
 static const char *const formats[] = { "alembic", NULL };
-static const char *const options[] = { "offline_sql", "recursive", "version_table",
+static const char *const options[] = { "offline_sql", "recursive", "version_table", "assume",
 	                                     "version_table_schema", NULL };
 /* The keys that name the tracker's table (vtable.c), for `strata init`. */
 static const char *const table_options[] = { "version_table", "version_table_schema", NULL };
