@@ -1424,6 +1424,18 @@ px *pe_fold(pe_env *env, const px_tok *t, int s, int e)
 		if (x)
 			return x;
 	}
+	if (v->k == PE_TEXT) { /* a name bound to sa.text("..."): the call */
+		px *c = px_alloc(env->a, sizeof *c), *at = px_alloc(env->a, sizeof *at);
+		px *sa = px_alloc(env->a, sizeof *sa), *str = px_alloc(env->a, sizeof *str);
+		*sa = (px){ .k = PX_NAME, .line = line, .s = px_strndup(env->a, "sa", 2), .n = 2 };
+		*at = (px){ .k = PX_ATTR, .line = line, .s = px_strndup(env->a, "text", 4), .n = 4, .obj = sa };
+		*str = (px){ .k = PX_STR, .line = line, .s = v->s, .n = v->n };
+		*c = (px){ .k = PX_CALL, .line = line, .obj = at, .na = 1 };
+		c->a = px_alloc(env->a, sizeof *c->a);
+		c->kw = px_alloc(env->a, sizeof *c->kw);
+		c->a[0] = str;
+		return c;
+	}
 	/* a call, a display: fold the parts */
 	int close = closing(t, s, e);
 	if ((px_is_op(&t[s], "(") || px_is_op(&t[s], "[") || px_is_op(&t[s], "{")) && close == e - 1) {
