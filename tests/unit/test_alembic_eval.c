@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pyeval.h"
+#include "unroll.h"
 
 typedef struct fx {
 	jmp_buf oom;
@@ -299,6 +300,132 @@ static void test_assume_lines(void **state)
 	is(f, "settings.url", "'postgres://u@h/db?x=1'");
 }
 
+/* ---- the statements: unroll.c before the op.* translator ---- */
+
+#define HEAD "from alembic import op\nimport sqlalchemy as sa\n\n"
+
+/* upgrade() of src on dialect d with assumptions as: status, SQL or reason. */
+static opsql_result tr(const char *src, opsql_dialect d, const char *as)
+{
+	opsql_result r;
+	char err[256];
+	int line = 0;
+	if (unroll_translate(src, strlen(src), "upgrade", d, as, &r, err, sizeof err, &line))
+		fail_msg("error at %d: %s", line, err);
+	return r;
+}
+
+static void sql_is(const char *src, opsql_dialect d, const char *as, const char *want)
+{
+	opsql_result r = tr(src, d, as);
+	if (r.status != OPSQL_OK)
+		fail_msg("status %d at line %d: %s", r.status, r.line, r.reason);
+	if (strcmp(r.sql, want))
+		fail_msg("got:\n%s\nwant:\n%s", r.sql, want);
+	opsql_result_free(&r);
+}
+
+static void stops(const char *src, const char *as, int status, int line, const char *want)
+{
+	opsql_result r = tr(src, OPSQL_POSTGRESQL, as);
+	if ((int)r.status != status || r.line != line || strcmp(r.reason, want))
+		fail_msg("got status %d line %d \"%s\", want %d line %d \"%s\"", r.status, r.line, r.reason,
+		         status, line, want);
+	opsql_result_free(&r);
+}
+
+static void test_unroll_branches(void **state)
+{
+	(void)state;
+	const char *src = HEAD "def upgrade():\n"
+	                  "    if op.get_bind().dialect.name == 'sqlite':\n"
+	                  "        op.execute('SELECT 1')\n"
+	                  "    elif op.get_context().dialect.name in ('postgresql',):\n"
+	                  "        op.execute('SELECT 2')\n"
+	                  "    else:\n"
+	                  "        raise NotImplementedError()\n"
+	                  "    if True: op.execute('SELECT 3')\n";
+	sql_is(src, OPSQL_SQLITE, NULL, "SELECT 1;\n\nSELECT 3;\n\n");
+	sql_is(src, OPSQL_POSTGRESQL, NULL, "SELECT 2;\n\nSELECT 3;\n\n");
+	/* early return, assume: */
+	src = HEAD "from app import settings\n\ndef upgrade():\n"
+	      "    if not settings.on:\n"
+	      "        return\n"
+	      "    op.execute(f'SELECT {settings.n}')\n";
+	sql_is(src, OPSQL_POSTGRESQL, "settings.on=true\nsettings.n=7\n", "SELECT 7;\n\n");
+	sql_is(src, OPSQL_POSTGRESQL, "settings.on=false\n", "");
+	stops(src, NULL, OPSQL_UNTRANSLATABLE, 7,
+	      "if on not settings.on: name 'settings.on' is not known (give its value under the "
+	      "source's assume:)");
+	/* an unknown condition after a known one still stops */
+	stops(HEAD "def upgrade():\n    if False:\n        pass\n    elif flag:\n        pass\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 7, "elif on flag: name 'flag' is not known");
+}
+
+static void test_unroll_loops_try(void **state)
+{
+	(void)state;
+	sql_is(HEAD "TABLES = ['a', 'b']\n\ndef upgrade():\n"
+	       "    for i, t in enumerate_not_used if False else [(1, 'x'), (2, 'y')]:\n"
+	       "        op.execute('INSERT INTO t VALUES (%d, \\'%s\\')' % (i, t))\n"
+	       "    for t in TABLES + ['c']:\n"
+	       "        op.drop_table(t)\n",
+	       OPSQL_POSTGRESQL, NULL,
+	       "INSERT INTO t VALUES (1, 'x');\n\nINSERT INTO t VALUES (2, 'y');\n\n"
+	       "DROP TABLE a;\n\nDROP TABLE b;\n\nDROP TABLE c;\n\n");
+	stops(HEAD "def upgrade():\n    for t in tables():\n        op.drop_table(t)\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 5, "for loop over tables(): call to tables()");
+	sql_is(HEAD "def upgrade():\n    try:\n        op.execute('SELECT 1')\n"
+	       "    except ImportError:\n        op.execute('SELECT 2')\n"
+	       "    finally:\n        op.execute('SELECT 3')\n",
+	       OPSQL_POSTGRESQL, NULL, "SELECT 1;\n\nSELECT 3;\n\n");
+	stops(HEAD "def upgrade():\n    try:\n        op.get_bind().exec_driver_sql('SELECT 1')\n"
+	      "    except Exception:\n        pass\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 6,
+	      "try statement whose body raises offline (op.get_bind().exec_driver_sql())");
+}
+
+static void test_unroll_helpers_bind(void **state)
+{
+	(void)state;
+	const char *src = HEAD "def add(table, col='c', *, kind=sa.Integer):\n"
+	                  "    if table == 'skip':\n"
+	                  "        return\n"
+	                  "    op.execute(f'ALTER TABLE {table} ADD {col}')\n\n"
+	                  "def upgrade():\n"
+	                  "    add('t1')\n"
+	                  "    add('skip')\n"
+	                  "    add('t2', col='d')\n"
+	                  "    op.execute('SELECT 9')\n";
+	sql_is(src, OPSQL_POSTGRESQL, NULL,
+	       "ALTER TABLE t1 ADD c;\n\nALTER TABLE t2 ADD d;\n\nSELECT 9;\n\n");
+	stops(HEAD "def h(a):\n    pass\n\ndef upgrade():\n    h()\n", NULL, OPSQL_UNTRANSLATABLE, 8,
+	      "call to h(): missing argument 'a'");
+	stops(HEAD "def h(*a):\n    pass\n\ndef upgrade():\n    h(1)\n", NULL, OPSQL_UNTRANSLATABLE, 8,
+	      "call to h(): its *args / **kwargs");
+	stops(HEAD "def h():\n    h()\n\ndef upgrade():\n    h()\n", NULL, OPSQL_UNTRANSLATABLE, 5,
+	      "call to h(): calls nested deeper than 16");
+	sql_is(HEAD "from sqlalchemy import text\n\ndef upgrade():\n"
+	       "    bind = op.get_bind()\n"
+	       "    stmt = text('UPDATE t SET a = 1')\n"
+	       "    bind.execute(stmt)\n"
+	       "    op.get_bind().execute('UPDATE t SET a = 2')\n",
+	       OPSQL_SQLITE, NULL, "UPDATE t SET a = 1;\n\nUPDATE t SET a = 2;\n\n");
+	stops(HEAD "def upgrade():\n    conn = op.get_bind()\n    conn.exec_driver_sql('SELECT 1')\n", NULL,
+	      OPSQL_REFUSED, 6,
+	      "AttributeError: 'MockConnection' object has no attribute 'exec_driver_sql' "
+	      "(op.get_bind() is a mock connection in Alembic's offline mode)");
+	stops(HEAD "def upgrade():\n    conn = op.get_bind()\n    conn.execute(sa.text('SELECT :a'), {'a': 1})\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 6,
+	      "op.get_bind().execute() with parameters (Alembic's offline mode prints NULL for them)");
+	/* what stays the translator's to name */
+	stops(HEAD "def upgrade():\n    x = compute()\n", NULL, OPSQL_UNTRANSLATABLE, 5,
+	      "assignment to 'x'");
+	stops(HEAD "def upgrade():\n    return 1\n", NULL, OPSQL_UNTRANSLATABLE, 5, "return of a value");
+	stops(HEAD "def upgrade():\n    while True:\n        pass\n", NULL, OPSQL_UNTRANSLATABLE, 5,
+	      "while loop");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +439,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sqlite_dialect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_assume_lines, setup, teardown),
+		cmocka_unit_test(test_unroll_branches),
+		cmocka_unit_test(test_unroll_loops_try),
+		cmocka_unit_test(test_unroll_helpers_bind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
