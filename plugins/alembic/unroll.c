@@ -873,6 +873,10 @@ int unroll_translate_toks(const px_toks *tk, const char *fn, opsql_dialect diale
                           int *errline)
 {
 	memset(out, 0, sizeof *out);
+	if (err && errsize)
+		err[0] = 0;
+	if (errline)
+		*errline = 0;
 	jmp_buf oom;
 	px_arena arena = { .oom = &oom };
 	if (setjmp(oom)) {
@@ -933,14 +937,16 @@ int unroll_translate_toks(const px_toks *tk, const char *fn, opsql_dialect diale
 	px_tok *eof = out_tok(&u);
 	eof->k = TK_EOF;
 	eof->line = u.nl ? u.l[u.nl - 1].line + 1 : 1;
-	int ret = 0;
-	if (u.status != OPSQL_OK) {
+	/* Stopped or not, what was emitted runs first: a construct the
+	 * translator cannot take there comes before the stop, in file order. */
+	px_toks mine = { u.o, u.on };
+	int ret = opsql_translate_toks(&mine, fn, dialect, out, err, errsize, errline);
+	if (!ret && u.status != OPSQL_OK && out->status == OPSQL_OK) {
+		opsql_result_free(out);
+		memset(out, 0, sizeof *out);
 		out->status = (opsql_status)u.status;
 		out->line = u.line;
 		snprintf(out->reason, sizeof out->reason, "%s", u.reason);
-	} else {
-		px_toks mine = { u.o, u.on };
-		ret = opsql_translate_toks(&mine, fn, dialect, out, err, errsize, errline);
 	}
 	px_arena_free(&arena);
 	return ret;

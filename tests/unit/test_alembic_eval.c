@@ -418,6 +418,9 @@ static void test_unroll_helpers_bind(void **state)
 	stops(HEAD "def upgrade():\n    conn = op.get_bind()\n    conn.execute(sa.text('SELECT :a'), {'a': 1})\n",
 	      NULL, OPSQL_UNTRANSLATABLE, 6,
 	      "op.get_bind().execute() with parameters (Alembic's offline mode prints NULL for them)");
+	/* the first construct in file order: the translator's, before the stop */
+	stops(HEAD "def upgrade():\n    helper()\n    for x in y:\n        pass\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 5, "call to helper()");
 	/* what stays the translator's to name */
 	stops(HEAD "def upgrade():\n    x = compute()\n", NULL, OPSQL_UNTRANSLATABLE, 5,
 	      "assignment to 'x'");
