@@ -16,7 +16,8 @@
 #       alembic current reads strata's table; alembic upgrade heads then runs nothing
 #   (3) strata rollback --to ASSIGN = alembic downgrade ASSIGN
 #   (4) without assume: the ASSUME revision is untranslatable, the error
-#       names FILE:LINE and the exact name; nothing from it on ran
+#       names FILE:LINE and the exact name; nothing from it on ran; an
+#       assume value that is not a scalar is a strata.yaml:LINE error
 #   (5) op.get_bind().exec_driver_sql(): Alembic fails offline, so strata
 #       refuses it, naming FILE:LINE and Alembic's own error
 . "$SRC/tests/interop/alembic/lib.sh"
@@ -114,6 +115,13 @@ check "(4) the error names ${f##*/}:$line and the name to assume" \
 	grep -qE "^strata: error: ([^ ]*/)?${f##*/}:$line: .*settings\.feature_x" "$T/err"
 check "(4) the revisions before it applied, alembic_version says so" eq "$(versions ev_n)" "$(rev ev DIALECT)"
 check "(4) nothing of it or after it ran" eq "$(has_table ev_n ev_note ev_a ev_b)" 0
+
+# A bad assume: a value that is not a string, at its line.
+sed -i 's/^    path: migrations\/versions$/&\n    assume: {settings.feature_x: [1, 2]}/' "$T/ev/strata.yaml"
+sr ev ev_n ledger
+check "(4) assume: with a list value: exit 1" rc_is 1
+check "(4) ... the error names strata.yaml:6 and the option" grep -qE "^strata: error: ([^ ]*/)?strata.yaml:6:.*assume must be a string" "$T/err"
+sed -i '/assume:/d' "$T/ev/strata.yaml"
 
 # ---------------------------------------------------------------- (5)
 mkproject drv driver
