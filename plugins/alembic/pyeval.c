@@ -771,6 +771,7 @@ static const struct {
 	{ "context.get_context", PE_CONTEXT }, { "sa.text", PE_TEXT },
 	{ "sqlalchemy.text", PE_TEXT },      { "text", PE_TEXT },
 	{ "sa.sql.text", PE_TEXT },          { "str", PE_STR },
+	{ "repr", PE_STR },
 	{ NULL, PE_UNKNOWN }
 };
 
@@ -788,7 +789,7 @@ static pe_val *known_call(pe_env *env, const char *dotted, const args *a, int li
 		if (a->npos != 1 || a->nkw)
 			break;
 		if (k == PE_STR) {
-			char *s = pe_str(env, a->pos[0]);
+			char *s = dotted[0] == 'r' ? pe_repr(env, a->pos[0]) : pe_str(env, a->pos[0]);
 			return s ? pe_strval(env, s, strlen(s), line) : pe_unknown(env, line, "str() of an object");
 		}
 		if (a->pos[0]->k != PE_STR)
