@@ -263,6 +263,41 @@ static int parse_dialect(cfg_parse *p, yaml_node_t *v, cfg_source *src)
 	return rc;
 }
 
+/* A format option given as a mapping of strings (the alembic source's
+ * `assume: {settings.flag: true}`) reaches the plugin as one string of
+ * KEY=VALUE lines, in the file's order; a key holding '=' or a line break,
+ * or a value holding a line break, cannot be written that way. */
+static int option_map(cfg_parse *p, yaml_node_t *n, const char *what, char **out)
+{
+	sbuf b = {0};
+	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&p->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&p->doc, pr->value);
+		char *ks = NULL, *vs = NULL;
+		int rc = scalar(p, k, what, &ks);
+		if (!rc)
+			rc = scalar(p, v, what, &vs);
+		if (!rc && (!*ks || strpbrk(ks, "=\n")))
+			rc = bad(p, k, "write the name as a dotted Python name (settings.flag)",
+			         "%s: key '%s' is not a name", what, ks);
+		if (!rc && strchr(vs, '\n'))
+			rc = bad(p, v, "write the value on one line", "%s: value of '%s' has a line break",
+			         what, ks);
+		if (!rc)
+			sbuf_printf(&b, "%s=%s\n", ks, vs);
+		free(ks);
+		free(vs);
+		if (rc) {
+			sbuf_free(&b);
+			return rc;
+		}
+	}
+	*out = sbuf_take(&b);
+	if (!*out)
+		*out = xstrdup("");
+	return 0;
+}
+
 static int parse_source(cfg_parse *p, yaml_node_t *n, cfg_source *src, const char *dir)
 {
 	if (n->type != YAML_MAPPING_NODE)
@@ -298,7 +333,8 @@ static int parse_source(cfg_parse *p, yaml_node_t *n, cfg_source *src, const cha
 			memset(o, 0, sizeof *o);
 			o->key = xstrdup(key);
 			o->line = (int)k->start_mark.line + 1;
-			rc = scalar(p, v, key, &o->value);
+			rc = v && v->type == YAML_MAPPING_NODE ? option_map(p, v, key, &o->value)
+			                                       : scalar(p, v, key, &o->value);
 		}
 		if (rc) {
 			free(path);

@@ -12,9 +12,9 @@
 
 static const char *const formats[] = { "alembic", NULL };
 static const char *const options[] = { "offline_sql", "recursive", "version_table",
-	                                     "version_table_schema", NULL };
+	                                     "version_table_schema", "assume", NULL };
 /* The keys that name the tracker's table (vtable.c), for `strata init`. */
-static const char *const table_options[] = { "version_table", "version_table_schema", NULL };
+static const char *const table_options[] = { "version_table", "version_table_schema", "assume", NULL };
 
 static const strata_source_ops source = {
 	STRATA_OPS_INIT(strata_source_ops, STRATA_SOURCE_VERSION),

@@ -19,6 +19,7 @@
 
 #include "alembic_int.h"
 #include "opsql.h"
+#include "unroll.h"
 #include "pyexpr.h"
 #include "pyread.h"
 
@@ -201,9 +202,10 @@ static int judge(const scan_ctx *c, rev *r, const char *text, size_t len, const 
 		snprintf(err, errsize, "out of memory");
 		return STRATA_ENOMEM;
 	}
-	if (opsql_translate_toks(tk, "upgrade", dia, &r->up, err, errsize, &line) ||
+	const char *assume = strata_cfg_option(c->cfg, "assume");
+	if (unroll_translate_toks(tk, "upgrade", dia, assume, &r->up, err, errsize, &line) ||
 	    (c->want_down &&
-	     opsql_translate_toks(tk, "downgrade", dia, &r->down, err, errsize, &line))) {
+	     unroll_translate_toks(tk, "downgrade", dia, assume, &r->down, err, errsize, &line))) {
 		r->errline = line;
 		r->errhint = "Alembic could not import this file either";
 		return STRATA_EINVAL;

@@ -291,7 +291,7 @@ check "typed template: tables" eq "$(tables typed)" "alembic_version,typed_t,typ
 # ---- untranslatable bodies, the offline script, baseline past it -----------
 project unt
 table unt/versions u1 None t_u1
-rev unt/versions u2 "'u1'" "$(printf '    for t in [\"x\", \"y\"]:\n        op.execute(\"CREATE TABLE \" + t + \" (id INTEGER)\")')" "    pass"
+rev unt/versions u2 "'u1'" "$(printf '    for t in sorted([\"x\", \"y\"]):\n        op.execute(\"CREATE TABLE \" + t + \" (id INTEGER)\")')" "    pass"
 table unt/versions u3 "'u2'" t_u3
 sr unt ledger
 check "untranslatable: still in the ledger" rc_is 0
@@ -334,7 +334,7 @@ check "then apply goes on" eq "$(versions unt2)" "u3"
 # ---- an untranslatable downgrade(): rollback refuses before running anything
 project undown
 table undown/versions d1 None t_d1
-rev undown/versions d2 "'d1'" "    op.execute('CREATE TABLE t_d2 (id INTEGER)')" "$(printf '    for t in [\"t_d2\"]:\n        op.drop_table(t)')"
+rev undown/versions d2 "'d1'" "    op.execute('CREATE TABLE t_d2 (id INTEGER)')" "$(printf '    for t in sorted([\"t_d2\"]):\n        op.drop_table(t)')"
 sr undown apply
 check "untranslatable downgrade: apply is unaffected" eq "$(versions undown)" "d2"
 sr undown rollback --to app:d1
@@ -501,7 +501,7 @@ fi
 printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n    version_tabel: x\n' "$(surl opt)" >opt/strata.yaml
 sr opt ledger
 check "unknown key: exit 1" rc_is 1
-check "unknown key: the known keys listed" err_is "strata: error: strata.yaml:6: unknown key 'version_tabel' for format 'alembic' (source 'tenants') (hint: known keys: name, format, path, tracker, dialect, retired, offline_sql, recursive, version_table, version_table_schema)"
+check "unknown key: the known keys listed" err_is "strata: error: strata.yaml:6: unknown key 'version_tabel' for format 'alembic' (source 'tenants') (hint: known keys: name, format, path, tracker, dialect, retired, offline_sql, recursive, version_table, version_table_schema, assume)"
 printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n    version_table: ""\n' "$(surl opt)" >opt/strata.yaml
 sr opt ledger
 check "empty version_table: exit 1" rc_is 1

@@ -1,7 +1,9 @@
 /*
  * The golden cases of the op.* → SQL translator (tests/alembic/golden, see
  * its README.md): each NN-slug.py body, wrapped in module-head.py as
- * `def upgrade():`, is translated with opsql_translate() on each dialect
+ * `def upgrade():`, is translated as the plugin translates it
+ * (unroll_translate(): the evaluator, then opsql_translate_toks(); the
+ * file `assume` gives the source's assume: values) on each dialect
  * and compared byte for byte with what the real Alembic printed
  * (NN-slug.<dialect>.sql, written by regen.py), or checked to be refused
  * with Alembic's reason (.refused) or declined as untranslatable with
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "opsql.h"
+#include "unroll.h"
 
 static const struct {
 	const char *name;
@@ -118,6 +121,8 @@ static int same_refusal(const char *alembic, const char *reason)
 	return !strncmp(reason, cls, n) && reason[n] == ':' && reason[n + 1] == ' ';
 }
 
+static char *assume; /* DIR/assume: KEY=VALUE lines */
+
 static void check(const char *dir, const char *head, const char *name, const char *body, int di)
 {
 	const char *dn = dialects[di].name;
@@ -127,7 +132,8 @@ static void check(const char *dir, const char *head, const char *name, const cha
 	opsql_result r;
 	char err[256];
 	int errline = 0;
-	if (opsql_translate(src, strlen(src), "upgrade", dialects[di].d, &r, err, sizeof err, &errline)) {
+	if (unroll_translate(src, strlen(src), "upgrade", dialects[di].d, assume, &r, err, sizeof err,
+	                     &errline)) {
 		printf("# %s %s: the file is not readable: line %d: %s\n", name, dn, errline, err);
 		point(0, name, dn);
 		free(src);
@@ -199,10 +205,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char *head = slurp(dir, "module-head.py", "");
+	assume = slurp(dir, "assume", "");
 	DIR *d = opendir(dir);
 	if (!head || !d) {
 		printf("Bail out! no %s/module-head.py\n", dir);
 		free(head);
+		free(assume);
 		if (d)
 			closedir(d);
 		return 1;
@@ -238,6 +246,7 @@ int main(int argc, char **argv)
 	}
 	free(names);
 	free(head);
+	free(assume);
 	if (n == 0) {
 		printf("Bail out! no NN-slug.py in %s\n", dir);
 		return 1;

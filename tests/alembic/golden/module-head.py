@@ -6,6 +6,8 @@ Revises:
 from alembic import op
 import sqlalchemy as sa
 
+from app_settings import settings  # regen.py's stub of the file `assume`
+
 # revision identifiers, used by Alembic.
 revision = "0a1b2c3d4e5f"
 down_revision = None

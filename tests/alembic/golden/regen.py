@@ -84,6 +84,32 @@ def cut(stdout):
     return rest[:v.start()]
 
 
+def settings_stub():
+    """app_settings.py for the revisions that read settings.X: the values of
+    the file `assume` (KEY=VALUE lines, what strata's assume: gives the
+    translator), as Python literals read the way strata reads them"""
+    lines = ['"""The application\'s settings, a stub for the golden cases (from `assume`)."""\n\n\n',
+             "class settings:\n"]
+    path = os.path.join(HERE, "assume")
+    for line in open(path, encoding="utf-8").read().splitlines() if os.path.exists(path) else []:
+        key, _, value = line.partition("=")
+        if not key.startswith("settings."):
+            continue
+        lit = {"true": "True", "false": "False", "null": "None", "~": "None"}.get(value)
+        if lit is None:
+            try:
+                lit = repr(int(value))
+            except ValueError:
+                try:
+                    lit = repr(float(value))
+                except ValueError:
+                    lit = repr(value)
+        lines.append("    %s = %s\n" % (key[len("settings."):], lit))
+    if len(lines) == 2:
+        lines.append("    pass\n")
+    return "".join(lines)
+
+
 def project(tmp, dialect):
     """a fresh `alembic init` project for the dialect; returns its ini"""
     d = os.path.join(tmp, dialect)
@@ -99,6 +125,8 @@ def project(tmp, dialect):
     dst = os.path.join(d, "alembic.ini")
     open(dst, "w", encoding="utf-8").write(text)
     os.remove(ini)
+    # alembic.ini's prepend_sys_path = . : the revision imports it from here
+    open(os.path.join(d, "app_settings.py"), "w", encoding="utf-8").write(settings_stub())
     return dst
 
 

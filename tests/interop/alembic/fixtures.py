@@ -541,7 +541,7 @@ BAD = {
             op.execute("CREATE TABLE loop_%d (id INTEGER PRIMARY KEY)" % i)
         ''',
     "bind": '''
-        conn = op.get_bind()
+        conn = op.get_bind().engine
         conn.execute(sa.text("CREATE TABLE bound (id INTEGER PRIMARY KEY)"))
         ''',
 }

@@ -1,0 +1,953 @@
+/*
+ * See unroll.h.  The file's logical lines are read as opsql.c reads them
+ * (a line's indentation is its first token's column; a compound
+ * statement's body is the more-indented lines after it, or the rest of its
+ * header line); the output is a token stream of the same module with the
+ * function's body replaced by the decided one, each logical line ending in
+ * a TK_NL, its first token at the new indentation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pyeval.h"
+#include "unroll.h"
+
+#define MAX_CALL_DEPTH 16
+
+typedef struct uline {
+	int s, e;     /* tokens, without the NL */
+	int indent;
+	int line;
+} uline;
+
+typedef struct ufunc {
+	int def;       /* index of the `def` line */
+	int end;       /* one past its body's lines */
+	char **params; /* names, in order */
+	pe_val **defaults; /* NULL: none */
+	int *kwonly;
+	int np;
+	const char *bad; /* a parameter form not modelled (*args, **kw) */
+} ufunc;
+
+typedef struct U {
+	px_arena *a;
+	pe_env env;
+	const px_tok *t;
+	uline *l;
+	int nl;
+	px_tok *o;     /* output */
+	int on, ocap;
+	ufunc *f;
+	int nf, fcap;
+	int depth;     /* helper calls */
+	int in_try;
+	int status;    /* OPSQL_OK, or what stopped the walk */
+	int line;
+	char reason[512];
+} U;
+
+/* -------------------------------------------------------------- output */
+
+static px_tok *out_tok(U *u)
+{
+	if (u->on == u->ocap) {
+		int cap = u->ocap ? u->ocap * 2 : 256;
+		px_tok *o = px_alloc(u->a, (size_t)cap * sizeof *o);
+		if (u->on)
+			memcpy(o, u->o, (size_t)u->on * sizeof *o);
+		u->o = o;
+		u->ocap = cap;
+	}
+	px_tok *k = &u->o[u->on++];
+	memset(k, 0, sizeof *k);
+	return k;
+}
+
+static void out_copy(U *u, const px_tok *src, int col)
+{
+	px_tok *k = out_tok(u);
+	*k = *src;
+	if (col >= 0)
+		k->col = col;
+}
+
+static void out_op(U *u, const char *op, int line)
+{
+	px_tok *k = out_tok(u);
+	k->k = TK_OP;
+	k->p = op;
+	k->n = strlen(op);
+	k->line = line;
+	k->col = -1;
+}
+
+static void out_name(U *u, const char *s, size_t n, int line, int col)
+{
+	px_tok *k = out_tok(u);
+	k->k = TK_NAME;
+	k->p = s;
+	k->n = n;
+	k->line = line;
+	k->col = col;
+}
+
+static void out_nl(U *u, int line)
+{
+	px_tok *k = out_tok(u);
+	k->k = TK_NL;
+	k->line = line;
+}
+
+/* t[s..e) as one logical line at indentation col. */
+static void out_range(U *u, int s, int e, int col)
+{
+	for (int i = s; i < e; i++)
+		out_copy(u, &u->t[i], i == s ? col : -1);
+	if (e > s)
+		out_nl(u, u->t[e - 1].line);
+}
+
+/* A tree of pyexpr.h's kinds as tokens; 0, or -1 for a node that has no
+ * written form here (PX_OTHER). */
+static int out_px(U *u, const px *e, int col)
+{
+	int line = e->line;
+	switch (e->k) {
+	case PX_NONE:
+		out_name(u, "None", 4, line, col);
+		return 0;
+	case PX_BOOL:
+		out_name(u, e->iv ? "True" : "False", e->iv ? 4 : 5, line, col);
+		return 0;
+	case PX_INT:
+	case PX_FLOAT: {
+		int neg = e->s[0] == '-';
+		if (neg) {
+			out_op(u, "-", line);
+			u->o[u->on - 1].col = col;
+		}
+		px_tok *k = out_tok(u);
+		k->k = TK_NUM;
+		k->p = e->s + neg;
+		k->n = e->n - (size_t)neg;
+		k->line = line;
+		k->col = neg ? -1 : col;
+		return 0;
+	}
+	case PX_STR: {
+		px_tok *k = out_tok(u);
+		k->k = TK_STR;
+		k->val = e->s;
+		k->vlen = e->n;
+		k->fstr = e->fstr;
+		k->bytes = e->bytes;
+		k->line = line;
+		k->col = col;
+		return 0;
+	}
+	case PX_NAME:
+		out_name(u, e->s, e->n, line, col);
+		return 0;
+	case PX_ATTR:
+		if (out_px(u, e->obj, col))
+			return -1;
+		out_op(u, ".", line);
+		out_name(u, e->s, e->n, line, -1);
+		return 0;
+	case PX_CALL:
+	case PX_TUPLE:
+	case PX_LIST:
+	case PX_DICT: {
+		if (e->k == PX_CALL) {
+			if (out_px(u, e->obj, col))
+				return -1;
+			col = -1;
+		}
+		const char *open = e->k == PX_LIST ? "[" : e->k == PX_DICT ? "{" : "(";
+		const char *close = e->k == PX_LIST ? "]" : e->k == PX_DICT ? "}" : ")";
+		out_op(u, open, line);
+		if (col >= 0)
+			u->o[u->on - 1].col = col;
+		for (int j = 0; j < e->na; j++) {
+			if (j)
+				out_op(u, e->k == PX_DICT && j % 2 ? ":" : ",", line);
+			if (e->k == PX_CALL && e->kw[j]) {
+				if (!strcmp(e->kw[j], "*") || !strcmp(e->kw[j], "**"))
+					out_op(u, e->kw[j], line);
+				else {
+					out_name(u, e->kw[j], strlen(e->kw[j]), line, -1);
+					out_op(u, "=", line);
+				}
+			}
+			if (out_px(u, e->a[j], -1))
+				return -1;
+		}
+		if (e->k == PX_TUPLE && e->na == 1)
+			out_op(u, ",", line);
+		out_op(u, close, line);
+		return 0;
+	}
+	default:
+		return -1;
+	}
+}
+
+/* The statement t[s..e) with what is known folded in, or as written when
+ * something in it is not known (the translator then names it). */
+static void out_folded(U *u, int s, int e, int col)
+{
+	px *x = pe_fold(&u->env, u->t, s, e);
+	int mark = u->on;
+	if (out_px(u, x, col)) {
+		u->on = mark;
+		out_range(u, s, e, col);
+		return;
+	}
+	out_nl(u, u->t[e - 1].line);
+}
+
+/* ---------------------------------------------------------------- stops */
+
+static int stop(U *u, int status, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int stop(U *u, int status, int line, const char *fmt, ...)
+{
+	if (u->status == OPSQL_OK) {
+		u->status = status;
+		u->line = line;
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(u->reason, sizeof u->reason, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* The expression t[s..e) as written, for messages. */
+static const char *text_of(U *u, int s, int e)
+{
+	char buf[200];
+	size_t n = 0;
+	for (int i = s; i < e && n + 4 < sizeof buf; i++) {
+		const px_tok *k = &u->t[i];
+		int sp = i > s && !px_is_op(k, ".") && !px_is_op(k, ")") && !px_is_op(k, "]") &&
+		         !px_is_op(k, ",") && !px_is_op(k, "(") && !px_is_op(k, "[") &&
+		         !px_is_op(&u->t[i - 1], ".") && !px_is_op(&u->t[i - 1], "(") &&
+		         !px_is_op(&u->t[i - 1], "[");
+		if (sp)
+			buf[n++] = ' ';
+		int w;
+		if (k->k == TK_STR)
+			w = snprintf(buf + n, sizeof buf - n, "%s'%.*s'", k->fstr ? "f" : "",
+			             (int)(k->vlen > 40 ? 40 : k->vlen), k->val);
+		else
+			w = snprintf(buf + n, sizeof buf - n, "%.*s", (int)k->n, k->p);
+		if (w < 0 || (size_t)w >= sizeof buf - n) {
+			n = sizeof buf - 4;
+			break;
+		}
+		n += (size_t)w;
+	}
+	buf[n] = 0;
+	return px_strndup(u->a, buf, n);
+}
+
+/* "name 'settings.x'" gets the way to give it. */
+static const char *why(const pe_val *v)
+{
+	return v->k == PE_UNKNOWN && !strncmp(v->s, "name '", 6) && strchr(v->s + 6, '.')
+	           ? " (give its value under the source's assume:)"
+	           : "";
+}
+
+/* ----------------------------------------------------------- structure */
+
+static int header_colon(const px_tok *t, int s, int e)
+{
+	int depth = 0;
+	for (int i = s; i < e; i++) {
+		if (px_is_op(&t[i], "(") || px_is_op(&t[i], "[") || px_is_op(&t[i], "{"))
+			depth++;
+		else if (px_is_op(&t[i], ")") || px_is_op(&t[i], "]") || px_is_op(&t[i], "}"))
+			depth--;
+		else if (depth == 0 && px_is_op(&t[i], ":") && !px_is_name(&t[s], "lambda"))
+			return i;
+	}
+	return -1;
+}
+
+/* One past the lines of the body of line i (more indented, below `to`). */
+static int body_end(U *u, int i, int to)
+{
+	int j = i + 1;
+	while (j < to && u->l[j].indent > u->l[i].indent)
+		j++;
+	return j;
+}
+
+static int block(U *u, int from, int to, int col);
+static int stmts(U *u, int s, int e, int col);
+
+/* The body of the compound statement on line i whose header ends at colon:
+ * the rest of the line, or lines [i + 1, j). */
+static int body(U *u, int i, int colon, int j, int col)
+{
+	uline *L = &u->l[i];
+	if (colon + 1 < L->e)
+		return stmts(u, colon + 1, L->e, col);
+	return block(u, i + 1, j, col);
+}
+
+/* Lines [from, to) as written, re-indented by the same step. */
+static void out_lines(U *u, int from, int to, int col)
+{
+	int base = u->l[from].indent;
+	for (int k = from; k < to; k++)
+		out_range(u, u->l[k].s, u->l[k].e, col + (u->l[k].indent - base));
+}
+
+/* --------------------------------------------------------- statements */
+
+/* The top-level '=' of an assignment in t[s..e), or -1. */
+static int assign_at(const px_tok *t, int s, int e)
+{
+	int depth = 0;
+	for (int i = s; i < e; i++) {
+		if (px_is_op(&t[i], "(") || px_is_op(&t[i], "[") || px_is_op(&t[i], "{"))
+			depth++;
+		else if (px_is_op(&t[i], ")") || px_is_op(&t[i], "]") || px_is_op(&t[i], "}"))
+			depth--;
+		else if (depth == 0 && px_is_op(&t[i], "="))
+			return i;
+	}
+	return -1;
+}
+
+static char *tok_name(U *u, const px_tok *k)
+{
+	return px_strndup(u->a, k->p, k->n);
+}
+
+/* Binds the targets t[s..e) (NAME, NAME: T, or NAME, NAME, ... with or
+ * without parentheses) to v; 0, or -1 when the targets are not of that
+ * form or v does not unpack onto them. */
+static int bind_targets(U *u, int s, int e, pe_val *v)
+{
+	const px_tok *t = u->t;
+	if (e - s >= 1 && t[s].k == TK_NAME && (e - s == 1 || px_is_op(&t[s + 1], ":"))) {
+		pe_bind(&u->env, tok_name(u, &t[s]), v);
+		return 0;
+	}
+	if (px_is_op(&t[s], "(") || px_is_op(&t[s], "[")) {
+		s++;
+		e--;
+	}
+	int n = 0;
+	for (int i = s; i < e; i += 2) {
+		if (t[i].k != TK_NAME || (i + 1 < e && !px_is_op(&t[i + 1], ",")))
+			return -1;
+		n++;
+	}
+	if (v->k == PE_UNKNOWN) {
+		for (int i = s; i < e; i += 2)
+			pe_bind(&u->env, tok_name(u, &t[i]), v);
+		return 0;
+	}
+	if ((v->k != PE_TUPLE && v->k != PE_LIST) || v->nitems != n)
+		return -1;
+	for (int i = s, k = 0; i < e; i += 2, k++)
+		pe_bind(&u->env, tok_name(u, &t[i]), v->items[k]);
+	return 0;
+}
+
+static int call_helper(U *u, const ufunc *f, int s, int e, int open, const char *name, int col);
+
+/* The last top-level "(" of t[s..e) when t[e-1] closes it, or -1. */
+static int call_open(const px_tok *t, int s, int e)
+{
+	if (e - s < 3 || !px_is_op(&t[e - 1], ")"))
+		return -1;
+	int depth = 0;
+	for (int j = e - 1; j >= s; j--) {
+		if (px_is_op(&t[j], ")") || px_is_op(&t[j], "]") || px_is_op(&t[j], "}"))
+			depth++;
+		else if ((px_is_op(&t[j], "(") || px_is_op(&t[j], "[") || px_is_op(&t[j], "{")) &&
+		         --depth == 0)
+			return px_is_op(&t[j], "(") ? j : -1;
+	}
+	return -1;
+}
+
+/* An expression statement. */
+static int expr_stmt(U *u, int s, int e, int col)
+{
+	const px_tok *t = u->t;
+	int open = call_open(t, s, e);
+	if (open > s) {
+		/* helper(args) */
+		if (open == s + 1 && t[s].k == TK_NAME) {
+			char *name = tok_name(u, &t[s]);
+			pe_val *v = pe_lookup(&u->env, name);
+			if (v && v->k == PE_FUNC)
+				return call_helper(u, &u->f[v->ref], s, e, open, name, col);
+		}
+		/* <bind>.execute(X) / <bind>.exec_driver_sql(X) */
+		if (open >= s + 3 && px_is_op(&t[open - 2], ".") && t[open - 1].k == TK_NAME &&
+		    (px_is_name(&t[open - 1], "execute") || px_is_name(&t[open - 1], "exec_driver_sql"))) {
+			pe_val *obj = pe_eval(&u->env, t, s, open - 2);
+			if (obj->k == PE_BIND) {
+				if (px_is_name(&t[open - 1], "exec_driver_sql"))
+					return stop(u, u->in_try ? OPSQL_UNTRANSLATABLE : OPSQL_REFUSED, t[open - 1].line,
+					            u->in_try ? "try statement whose body raises offline "
+					                        "(op.get_bind().exec_driver_sql())"
+					                      : "AttributeError: 'MockConnection' object has no "
+					                        "attribute 'exec_driver_sql' (op.get_bind() is a "
+					                        "mock connection in Alembic's offline mode)");
+				px *x = pe_fold(&u->env, t, s, e);
+				if (x->k != PX_CALL || x->na != 1 || x->kw[0])
+					return stop(u, OPSQL_UNTRANSLATABLE, t[s].line,
+					            "op.get_bind().execute() with parameters (Alembic's offline mode "
+					            "prints NULL for them)");
+				px *callee = px_alloc(u->a, sizeof *callee);
+				callee->k = PX_ATTR;
+				callee->line = t[s].line;
+				callee->s = "execute";
+				callee->n = 7;
+				callee->obj = px_alloc(u->a, sizeof *callee->obj);
+				callee->obj->k = PX_NAME;
+				callee->obj->line = t[s].line;
+				callee->obj->s = "op";
+				callee->obj->n = 2;
+				x->obj = callee;
+				int mark = u->on;
+				if (out_px(u, x, col)) {
+					u->on = mark;
+					pe_val *a = pe_eval(&u->env, t, open + 1, e - 1);
+					return stop(u, OPSQL_UNTRANSLATABLE, t[s].line,
+					            "op.get_bind().execute() of %s", a->k == PE_UNKNOWN ? a->s : "an object");
+				}
+				out_nl(u, t[e - 1].line);
+				return 0;
+			}
+		}
+	}
+	if (e - s == 1 && t[s].k == TK_STR)
+		return 0; /* a docstring */
+	out_folded(u, s, e, col);
+	return 0;
+}
+
+/* One simple statement t[s..e): 1 after `return`. */
+static int stmt(U *u, int s, int e, int col)
+{
+	const px_tok *t = u->t;
+	if (s >= e || px_is_name(&t[s], "pass"))
+		return 0;
+	if (px_is_name(&t[s], "return")) {
+		if (e - s == 1 || (e - s == 2 && px_is_name(&t[s + 1], "None")))
+			return 1;
+		return stop(u, OPSQL_UNTRANSLATABLE, t[s].line, "return of a value");
+	}
+	int eq = assign_at(t, s, e);
+	if (eq > s && assign_at(t, eq + 1, e) < 0) {
+		pe_val *v = pe_eval(&u->env, t, eq + 1, e);
+		if (v->k != PE_UNKNOWN && bind_targets(u, s, eq, v) == 0)
+			return 0; /* known: bound, nothing to emit */
+		/* a table, op.create_table(...), or what the translator names:
+		 * as written (folded), the names now unknown */
+		if (v->k == PE_UNKNOWN) {
+			char *tname = t[s].k == TK_NAME ? tok_name(u, &t[s]) : NULL;
+			pe_val *unk = pe_unknown(&u->env, t[s].line, "name '%s'", tname ? tname : "?");
+			bind_targets(u, s, eq, unk);
+		}
+		int mark = u->on;
+		px *x = pe_fold(&u->env, t, eq + 1, e);
+		for (int i = s; i < eq; i++)
+			out_copy(u, &t[i], i == s ? col : -1);
+		out_copy(u, &t[eq], -1);
+		if (out_px(u, x, -1)) {
+			u->on = mark;
+			out_range(u, s, e, col);
+		} else {
+			out_nl(u, t[e - 1].line);
+		}
+		return 0;
+	}
+	return expr_stmt(u, s, e, col);
+}
+
+/* Statements of one logical line separated by ';'. */
+static int stmts(U *u, int s, int e, int col)
+{
+	int depth = 0, start = s;
+	for (int i = s; i <= e; i++) {
+		if (i < e) {
+			if (px_is_op(&u->t[i], "(") || px_is_op(&u->t[i], "[") || px_is_op(&u->t[i], "{"))
+				depth++;
+			else if (px_is_op(&u->t[i], ")") || px_is_op(&u->t[i], "]") || px_is_op(&u->t[i], "}"))
+				depth--;
+		}
+		if (i == e || (depth == 0 && px_is_op(&u->t[i], ";"))) {
+			int rc = stmt(u, start, i, col);
+			if (rc)
+				return rc;
+			start = i + 1;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ compound */
+
+/* if / elif / else from line i; *next: the line after the chain. */
+static int if_chain(U *u, int i, int to, int col, int *next)
+{
+	int taken = -1, taken_end = 0, taken_colon = 0, k = i;
+	int decided = 0;
+	for (;;) {
+		uline *L = &u->l[k];
+		int j = body_end(u, k, to);
+		int colon = header_colon(u->t, L->s, L->e);
+		if (colon < 0)
+			return stop(u, OPSQL_UNTRANSLATABLE, L->line, "if statement");
+		if (!decided) {
+			if (px_is_name(&u->t[L->s], "else")) {
+				taken = k;
+				taken_end = j;
+				taken_colon = colon;
+				decided = 1;
+			} else {
+				pe_val *c = pe_eval(&u->env, u->t, L->s + 1, colon);
+				int tr = pe_truth(c);
+				if (tr < 0)
+					return stop(u, OPSQL_UNTRANSLATABLE, c->line ? c->line : L->line,
+					            "%s on %s: %s is not known%s",
+					            px_is_name(&u->t[L->s], "if") ? "if" : "elif",
+					            text_of(u, L->s + 1, colon), c->s, why(c));
+				if (tr) {
+					taken = k;
+					taken_end = j;
+					taken_colon = colon;
+					decided = 1;
+				}
+			}
+		}
+		k = j;
+		if (k < to && u->l[k].indent == u->l[i].indent &&
+		    (px_is_name(&u->t[u->l[k].s], "elif") || px_is_name(&u->t[u->l[k].s], "else")) &&
+		    !px_is_name(&u->t[L->s], "else"))
+			continue;
+		break;
+	}
+	*next = k;
+	if (taken < 0)
+		return 0;
+	return body(u, taken, taken_colon, taken_end, col);
+}
+
+/* for TARGETS in ITER: body (an else clause is not modelled). */
+static int for_stmt(U *u, int i, int j, int to, int col, int *next)
+{
+	uline *L = &u->l[i];
+	const px_tok *t = u->t;
+	*next = j;
+	if (j < to && u->l[j].indent == L->indent && px_is_name(&t[u->l[j].s], "else"))
+		return stop(u, OPSQL_UNTRANSLATABLE, u->l[j].line, "for ... else");
+	int colon = header_colon(t, L->s, L->e);
+	int in = -1, depth = 0;
+	for (int k = L->s + 1; k < colon && in < 0; k++) {
+		if (px_is_op(&t[k], "(") || px_is_op(&t[k], "["))
+			depth++;
+		else if (px_is_op(&t[k], ")") || px_is_op(&t[k], "]"))
+			depth--;
+		else if (!depth && px_is_name(&t[k], "in"))
+			in = k;
+	}
+	if (colon < 0 || in < 0)
+		return stop(u, OPSQL_UNTRANSLATABLE, L->line, "for loop");
+	pe_val *it = pe_eval(&u->env, t, in + 1, colon);
+	if (it->k != PE_TUPLE && it->k != PE_LIST)
+		return stop(u, OPSQL_UNTRANSLATABLE, L->line, "for loop over %s: %s", text_of(u, in + 1, colon),
+		            it->k == PE_UNKNOWN ? it->s : "not a literal tuple or list");
+	for (int n = 0; n < it->nitems; n++) {
+		if (bind_targets(u, L->s + 1, in, it->items[n]))
+			return stop(u, OPSQL_UNTRANSLATABLE, L->line, "for loop target %s",
+			            text_of(u, L->s + 1, in));
+		/* break / continue are not modelled: the translator names them */
+		int rc = body(u, i, colon, j, col);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* try: body, except ...: (not taken), else:, finally: */
+static int try_stmt(U *u, int i, int j, int to, int col, int *next)
+{
+	uline *L = &u->l[i];
+	const px_tok *t = u->t;
+	int colon = header_colon(t, L->s, L->e);
+	if (colon != L->s + 1)
+		return stop(u, OPSQL_UNTRANSLATABLE, L->line, "try statement");
+	u->in_try++;
+	int rc = body(u, i, colon, j, col);
+	u->in_try--;
+	int k = j;
+	while (!rc && k < to && u->l[k].indent == L->indent) {
+		const px_tok *h = &t[u->l[k].s];
+		int kj = body_end(u, k, to);
+		int kc = header_colon(t, u->l[k].s, u->l[k].e);
+		if (px_is_name(h, "except")) {
+			/* not taken: Alembic's offline run raises nothing in the body */
+		} else if (px_is_name(h, "else") || px_is_name(h, "finally")) {
+			if (kc != u->l[k].s + 1)
+				return stop(u, OPSQL_UNTRANSLATABLE, u->l[k].line, "try statement");
+			rc = body(u, k, kc, kj, col);
+		} else {
+			break;
+		}
+		k = kj;
+	}
+	*next = k;
+	return rc;
+}
+
+/* def NAME(params): remembered; its body runs when it is called. */
+static int def_stmt(U *u, int i, int j)
+{
+	uline *L = &u->l[i];
+	const px_tok *t = u->t;
+	if (L->e - L->s < 4 || t[L->s + 1].k != TK_NAME || !px_is_op(&t[L->s + 2], "("))
+		return stop(u, OPSQL_UNTRANSLATABLE, L->line, "function definition");
+	if (u->nf == u->fcap) {
+		int cap = u->fcap ? u->fcap * 2 : 8;
+		ufunc *f = px_alloc(u->a, (size_t)cap * sizeof *f);
+		if (u->nf)
+			memcpy(f, u->f, (size_t)u->nf * sizeof *f);
+		u->f = f;
+		u->fcap = cap;
+	}
+	ufunc *f = &u->f[u->nf];
+	memset(f, 0, sizeof *f);
+	f->def = i;
+	f->end = j;
+	int close = -1, depth = 0;
+	for (int k = L->s + 2; k < L->e && close < 0; k++) {
+		if (px_is_op(&t[k], "(") || px_is_op(&t[k], "[") || px_is_op(&t[k], "{"))
+			depth++;
+		else if ((px_is_op(&t[k], ")") || px_is_op(&t[k], "]") || px_is_op(&t[k], "}")) && --depth == 0)
+			close = k;
+	}
+	if (close < 0)
+		return stop(u, OPSQL_UNTRANSLATABLE, L->line, "function definition");
+	int n = 0;
+	for (int k = L->s + 3; k < close; k++)
+		n += px_is_op(&t[k], ",");
+	f->params = px_alloc(u->a, (size_t)(n + 1) * sizeof *f->params);
+	f->defaults = px_alloc(u->a, (size_t)(n + 1) * sizeof *f->defaults);
+	f->kwonly = px_alloc(u->a, (size_t)(n + 1) * sizeof *f->kwonly);
+	int kwonly = 0, start = L->s + 3;
+	depth = 0;
+	for (int k = start; k <= close; k++) {
+		if (k < close) {
+			if (px_is_op(&t[k], "(") || px_is_op(&t[k], "[") || px_is_op(&t[k], "{"))
+				depth++;
+			else if (px_is_op(&t[k], ")") || px_is_op(&t[k], "]") || px_is_op(&t[k], "}"))
+				depth--;
+			if (depth || !px_is_op(&t[k], ","))
+				continue;
+		}
+		if (k == start) {
+			start = k + 1;
+			continue;
+		}
+		if (px_is_op(&t[start], "*") && k == start + 1) {
+			kwonly = 1;
+		} else if (px_is_op(&t[start], "*") || px_is_op(&t[start], "**") || px_is_op(&t[start], "/")) {
+			f->bad = px_is_op(&t[start], "/") ? "positional-only parameters" : "*args / **kwargs";
+		} else if (t[start].k == TK_NAME) {
+			int eq = -1;
+			for (int q = start + 1; q < k && eq < 0; q++)
+				if (px_is_op(&t[q], "="))
+					eq = q;
+			f->params[f->np] = tok_name(u, &t[start]);
+			f->defaults[f->np] = eq > 0 ? pe_eval(&u->env, t, eq + 1, k) : NULL;
+			f->kwonly[f->np] = kwonly;
+			f->np++;
+		} else {
+			f->bad = "parameter form";
+		}
+		start = k + 1;
+	}
+	pe_val *v = pe_new(&u->env, PE_FUNC, L->line);
+	v->ref = u->nf++;
+	pe_bind(&u->env, tok_name(u, &t[L->s + 1]), v);
+	return 0;
+}
+
+static int call_helper(U *u, const ufunc *f, int s, int e, int open, const char *name, int col)
+{
+	const px_tok *t = u->t;
+	int line = t[s].line;
+	if (f->bad)
+		return stop(u, OPSQL_UNTRANSLATABLE, line, "call to %s(): its %s", name, f->bad);
+	if (u->depth >= MAX_CALL_DEPTH)
+		return stop(u, OPSQL_UNTRANSLATABLE, line, "call to %s(): calls nested deeper than %d", name,
+		            MAX_CALL_DEPTH);
+	pe_val **vals = px_alloc(u->a, (size_t)(f->np + 1) * sizeof *vals);
+	int npos = 0, start = open + 1, depth = 0;
+	for (int k = start; k <= e - 1; k++) {
+		if (k < e - 1) {
+			if (px_is_op(&t[k], "(") || px_is_op(&t[k], "[") || px_is_op(&t[k], "{"))
+				depth++;
+			else if (px_is_op(&t[k], ")") || px_is_op(&t[k], "]") || px_is_op(&t[k], "}"))
+				depth--;
+			if (depth || !px_is_op(&t[k], ","))
+				continue;
+		}
+		if (k == start) {
+			start = k + 1;
+			continue;
+		}
+		if (px_is_op(&t[start], "*") || px_is_op(&t[start], "**"))
+			return stop(u, OPSQL_UNTRANSLATABLE, line, "call to %s() with argument unpacking", name);
+		int at = -1, vs = start;
+		if (t[start].k == TK_NAME && start + 1 < k && px_is_op(&t[start + 1], "=")) {
+			for (int p = 0; p < f->np; p++)
+				if (strlen(f->params[p]) == t[start].n && !strncmp(f->params[p], t[start].p, t[start].n))
+					at = p;
+			if (at < 0)
+				return stop(u, OPSQL_UNTRANSLATABLE, line, "call to %s(): no parameter '%.*s'", name,
+				            (int)t[start].n, t[start].p);
+			vs = start + 2;
+		} else {
+			while (npos < f->np && f->kwonly[npos])
+				npos++;
+			if (npos >= f->np || f->kwonly[npos])
+				return stop(u, OPSQL_UNTRANSLATABLE, line, "call to %s(): too many arguments", name);
+			at = npos++;
+		}
+		if (vals[at])
+			return stop(u, OPSQL_UNTRANSLATABLE, line, "call to %s(): '%s' given twice", name, f->params[at]);
+		vals[at] = pe_eval(&u->env, t, vs, k);
+		start = k + 1;
+	}
+	for (int p = 0; p < f->np; p++) {
+		if (!vals[p])
+			vals[p] = f->defaults[p];
+		if (!vals[p])
+			return stop(u, OPSQL_UNTRANSLATABLE, line, "call to %s(): missing argument '%s'", name,
+			            f->params[p]);
+	}
+	/* the helper sees the module's names and its parameters */
+	pe_scope *saved = u->env.scope;
+	pe_scope *mod = saved;
+	while (mod->up)
+		mod = mod->up;
+	u->env.scope = mod;
+	pe_push(&u->env);
+	for (int p = 0; p < f->np; p++)
+		pe_bind(&u->env, f->params[p], vals[p]);
+	u->depth++;
+	uline *D = &u->l[f->def];
+	int colon = header_colon(t, D->s, D->e);
+	int rc = colon < 0 ? stop(u, OPSQL_UNTRANSLATABLE, D->line, "function definition")
+	                   : body(u, f->def, colon, f->end, col);
+	u->depth--;
+	u->env.scope = saved;
+	return rc == 1 ? 0 : rc; /* its return ends it, not the caller */
+}
+
+/* Lines [from, to), emitted at indentation col: 0, 1 after `return`, -1
+ * when stopped. */
+static int block(U *u, int from, int to, int col)
+{
+	int i = from;
+	while (i < to) {
+		uline *L = &u->l[i];
+		const px_tok *h = &u->t[L->s];
+		int j = body_end(u, i, to), next = j, rc;
+		if (px_is_name(h, "if")) {
+			rc = if_chain(u, i, to, col, &next);
+		} else if (px_is_name(h, "for")) {
+			rc = for_stmt(u, i, j, to, col, &next);
+		} else if (px_is_name(h, "try")) {
+			rc = try_stmt(u, i, j, to, col, &next);
+		} else if (px_is_name(h, "def")) {
+			rc = def_stmt(u, i, j);
+		} else if (px_is_name(h, "with")) {
+			int colon = header_colon(u->t, L->s, L->e);
+			if (colon < 0) {
+				out_lines(u, i, j, col);
+				rc = 0;
+			} else {
+				int as = -1;
+				for (int k = L->s + 1; k < colon; k++)
+					if (px_is_name(&u->t[k], "as"))
+						as = k;
+				int xe = as > 0 ? as : colon;
+				px *x = pe_fold(&u->env, u->t, L->s + 1, xe);
+				int mark = u->on;
+				out_copy(u, h, col);
+				if (out_px(u, x, -1)) {
+					u->on = mark;
+					out_copy(u, h, col);
+					for (int k = L->s + 1; k < xe; k++)
+						out_copy(u, &u->t[k], -1);
+				}
+				for (int k = xe; k <= colon; k++)
+					out_copy(u, &u->t[k], -1);
+				out_nl(u, L->line);
+				rc = body(u, i, colon, j, col + 4);
+			}
+		} else if (j > i + 1 || (L->e > L->s && px_is_op(&u->t[L->e - 1], ":"))) {
+			out_lines(u, i, j, col); /* while, class, ...: the translator names it */
+			rc = 0;
+		} else {
+			rc = stmts(u, L->s, L->e, col);
+		}
+		if (rc)
+			return rc;
+		i = next;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------- the module */
+
+/* Module-level names: literal assignments and functions, in order. */
+static void module_names(U *u)
+{
+	for (int k = 0; k < u->nl; k++) {
+		uline *L = &u->l[k];
+		if (L->indent != 0)
+			continue;
+		const px_tok *t = u->t;
+		if (px_is_name(&t[L->s], "def")) {
+			int st = u->status;
+			def_stmt(u, k, body_end(u, k, u->nl));
+			u->status = st;
+			continue;
+		}
+		int eq = assign_at(t, L->s, L->e);
+		if (eq > L->s && assign_at(t, eq + 1, L->e) < 0 && t[L->s].k == TK_NAME) {
+			pe_val *v = pe_eval(&u->env, t, eq + 1, L->e);
+			if (v->k == PE_UNKNOWN)
+				v = pe_unknown(&u->env, L->line, "name '%.*s'", (int)t[L->s].n, t[L->s].p);
+			if (bind_targets(u, L->s, eq, v))
+				continue;
+		}
+	}
+}
+
+typedef struct targs {
+	const char *fn, *assume;
+	opsql_dialect dialect;
+	opsql_result *out;
+	char *err;
+	size_t errsize;
+	int *errline;
+} targs;
+
+static int translate_tokens(const px_toks *tk, void *ud)
+{
+	targs *a = ud;
+	return unroll_translate_toks(tk, a->fn, a->dialect, a->assume, a->out, a->err, a->errsize,
+	                             a->errline);
+}
+
+int unroll_translate(const char *text, size_t len, const char *fn, opsql_dialect dialect,
+                     const char *assume, opsql_result *out, char *err, size_t errsize,
+                     int *errline)
+{
+	memset(out, 0, sizeof *out);
+	targs a = { fn, assume, dialect, out, err, errsize, errline };
+	return px_with_tokens(text, len, translate_tokens, &a, err, errsize, errline);
+}
+
+int unroll_translate_toks(const px_toks *tk, const char *fn, opsql_dialect dialect,
+                          const char *assume, opsql_result *out, char *err, size_t errsize,
+                          int *errline)
+{
+	memset(out, 0, sizeof *out);
+	if (err && errsize)
+		err[0] = 0;
+	if (errline)
+		*errline = 0;
+	jmp_buf oom;
+	px_arena arena = { .oom = &oom };
+	if (setjmp(oom)) {
+		px_arena_free(&arena);
+		memset(out, 0, sizeof *out);
+		if (err && errsize)
+			snprintf(err, errsize, "out of memory");
+		if (errline)
+			*errline = 0;
+		return -1;
+	}
+	U u;
+	memset(&u, 0, sizeof u);
+	u.a = &arena;
+	u.t = tk->t;
+	pe_env_init(&u.env, &arena, dialect == OPSQL_SQLITE ? "sqlite" : "postgresql");
+	pe_assume_lines(&u.env, assume);
+	u.l = px_alloc(&arena, (size_t)(tk->n + 1) * sizeof *u.l);
+	for (int i = 0; i < tk->n && tk->t[i].k != TK_EOF;) {
+		int s = i;
+		while (tk->t[i].k != TK_NL && tk->t[i].k != TK_EOF)
+			i++;
+		if (i > s)
+			u.l[u.nl++] = (uline){ s, i, tk->t[s].col, tk->t[s].line };
+		if (tk->t[i].k == TK_NL)
+			i++;
+	}
+	int def = -1;
+	for (int k = 0; k < u.nl; k++) {
+		uline *L = &u.l[k];
+		if (L->indent == 0 && L->e - L->s >= 3 && px_is_name(&u.t[L->s], "def") &&
+		    px_is_name(&u.t[L->s + 1], fn) && px_is_op(&u.t[L->s + 2], "("))
+			def = k;
+	}
+	int colon = def >= 0 ? header_colon(u.t, u.l[def].s, u.l[def].e) : -1;
+	if (colon < 0) { /* no such function, or one the translator reports */
+		px_arena_free(&arena);
+		return opsql_translate_toks(tk, fn, dialect, out, err, errsize, errline);
+	}
+	int end = body_end(&u, def, u.nl);
+	if (colon + 1 < u.l[def].e && end > def + 1) { /* the translator names the indent */
+		px_arena_free(&arena);
+		return opsql_translate_toks(tk, fn, dialect, out, err, errsize, errline);
+	}
+	module_names(&u);
+	u.status = OPSQL_OK;
+
+	/* the module up to the def's header, the decided body, the rest */
+	for (int k = 0; k < def; k++)
+		out_range(&u, u.l[k].s, u.l[k].e, -1);
+	for (int i = u.l[def].s; i <= colon; i++)
+		out_copy(&u, &u.t[i], -1);
+	out_nl(&u, u.l[def].line);
+	pe_push(&u.env);
+	body(&u, def, colon, end, 4); /* 1 after a return: the body ends there */
+	for (int k = end; k < u.nl; k++)
+		out_range(&u, u.l[k].s, u.l[k].e, -1);
+	px_tok *eof = out_tok(&u);
+	eof->k = TK_EOF;
+	eof->line = u.nl ? u.l[u.nl - 1].line + 1 : 1;
+	/* Stopped or not, what was emitted runs first: a construct the
+	 * translator cannot take there comes before the stop, in file order. */
+	px_toks mine = { u.o, u.on };
+	int ret = opsql_translate_toks(&mine, fn, dialect, out, err, errsize, errline);
+	if (!ret && u.status != OPSQL_OK && out->status == OPSQL_OK) {
+		opsql_result_free(out);
+		memset(out, 0, sizeof *out);
+		out->status = (opsql_status)u.status;
+		out->line = u.line;
+		snprintf(out->reason, sizeof out->reason, "%s", u.reason);
+	}
+	px_arena_free(&arena);
+	return ret;
+}

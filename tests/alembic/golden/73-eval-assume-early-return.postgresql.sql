@@ -1,0 +1,4 @@
+CREATE INDEX ix_t1_note ON t1 (note);
+
+SELECT 'ev';
+

@@ -1,0 +1,3 @@
+# an if on what strata cannot know: named, never guessed
+if settings.not_given:
+    op.drop_table("t1")

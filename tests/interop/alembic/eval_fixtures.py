@@ -1,0 +1,181 @@
+#!/usr/bin/python3
+"""An Alembic project whose revisions use the Python strata evaluates
+(docs/alembic.md, "What the translator evaluates"), one construct each:
+
+    eval_fixtures.py eval DIR      the project (real `alembic init` / `revision`)
+    eval_fixtures.py driver DIR    one more project: a revision that calls
+                                   op.get_bind().exec_driver_sql(), which
+                                   Alembic itself fails on offline
+
+The revisions import `settings` from app_settings.py in the project (the
+application's configuration, as in real projects); this stub is the test's
+fixture so that the real Alembic can import it.  strata never imports it:
+strata.yaml gives the same values under `assume:`.
+
+Prints NAME=REVISION / f_NAME=FILE lines and writes them to DIR/ids.sh.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixtures import emit, init, revision  # noqa: E402
+
+SETTINGS = '''\
+"""The application's settings (a stub for the strata interop tests)."""
+
+
+class settings:
+    feature_x = True
+    archive = False
+    prefix = "ev"
+'''
+
+# name, module-level text before upgrade(), upgrade body, downgrade body
+REVS = [
+    ("ASSIGN", "", '''
+    table = "ev_item"
+    id_col = "id"
+    name_len: int = 50
+    op.create_table(
+        table,
+        sa.Column(id_col, sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=name_len), nullable=True),
+        sa.PrimaryKeyConstraint(id_col),
+    )
+''', '''
+    table = "ev_item"
+    op.drop_table(table)
+'''),
+    ("FORMAT", "", '''
+    t = "ev_item"
+    n = 2
+    op.execute(f"INSERT INTO {t} (id, name) VALUES (1, 'one')")
+    op.execute("INSERT INTO {} (id, name) VALUES ({}, '{}')".format(t, n, "two"))
+    op.execute("INSERT INTO %s (id, name) VALUES (%d, '%s')" % (t, n + 1, "three"))
+    op.execute("INSERT INTO " + t + " (id, name) VALUES (4, " + repr_four + ")")
+''', '''
+    t = "ev_item"
+    op.execute(f"DELETE FROM {t} WHERE id <= {2 + 2}")
+'''),
+    ("DIALECT", "", '''
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE INDEX ix_ev_item_name ON ev_item (name)")
+    elif op.get_context().dialect.name == "sqlite":
+        op.create_index("ix_ev_item_name", "ev_item", ["name"])
+    else:
+        raise NotImplementedError(op.get_bind().dialect.name)
+''', '''
+    op.drop_index("ix_ev_item_name", table_name="ev_item")
+'''),
+    ("ASSUME", "", '''
+    if not settings.feature_x:
+        return
+    op.add_column("ev_item", sa.Column("flag", sa.Boolean(), nullable=True))
+    if settings.archive:
+        op.create_table("ev_archive", sa.Column("id", sa.Integer(), primary_key=True))
+    op.create_table(f"{settings.prefix}_note", sa.Column("id", sa.Integer(), primary_key=True))
+''', '''
+    if not settings.feature_x:
+        return
+    op.drop_table(f"{settings.prefix}_note")
+    op.drop_column("ev_item", "flag")
+'''),
+    ("FOR", "", '''
+    for name in ("ev_a", "ev_b"):
+        op.create_table(name, sa.Column("id", sa.Integer(), primary_key=True))
+    for i, label in [(10, "ten"), (20, "twenty")]:
+        op.execute(f"INSERT INTO ev_item (id, name) VALUES ({i}, '{label}')")
+''', '''
+    op.execute("DELETE FROM ev_item WHERE id IN (10, 20)")
+    for name in ["ev_b", "ev_a"]:
+        op.drop_table(name)
+'''),
+    ("TRY", "", '''
+    try:
+        op.create_index("ix_ev_a_id", "ev_a", ["id"])
+    except Exception:
+        op.execute("SELECT 'never printed offline'")
+    else:
+        op.execute("INSERT INTO ev_item (id, name) VALUES (30, 'else')")
+    finally:
+        op.execute("INSERT INTO ev_item (id, name) VALUES (31, 'finally')")
+''', '''
+    op.execute("DELETE FROM ev_item WHERE id IN (30, 31)")
+    op.drop_index("ix_ev_a_id", table_name="ev_a")
+'''),
+    ("HELPER", '''
+def _add_ts(table, column="created_at", nullable=True):
+    if op.get_bind().dialect.name not in ("postgresql", "sqlite"):
+        return
+    op.add_column(table, sa.Column(column, sa.DateTime(), nullable=nullable))
+
+
+def _drop(table, *, column):
+    op.drop_column(table, column)
+
+''', '''
+    _add_ts("ev_a")
+    _add_ts("ev_b", column="made_at")
+''', '''
+    _drop("ev_b", column="made_at")
+    _drop("ev_a", column="created_at")
+'''),
+    ("BIND", "", '''
+    bind = op.get_bind()
+    bind.execute(sa.text("UPDATE ev_item SET name = 'uno' WHERE id = 1"))
+    conn = op.get_bind()
+    conn.execute("UPDATE ev_item SET name = 'dos' WHERE id = 2")
+    op.get_bind().execute(text("UPDATE ev_item SET name = 'tres' WHERE id = 3"))
+''', '''
+    op.get_bind().execute(sa.text("UPDATE ev_item SET name = 'one' WHERE id = 1"))
+'''),
+]
+
+
+def fill(path, module, up, down):
+    text = open(path).read()
+    text = text.replace("import sqlalchemy as sa\n",
+                        "import sqlalchemy as sa\nfrom sqlalchemy import text\n\n"
+                        "from app_settings import settings\n", 1)
+    for fn, body in (("upgrade", up), ("downgrade", down)):
+        head = f"def {fn}() -> None:\n"
+        old = head + "    pass\n"
+        assert old in text, (path, fn)
+        text = text.replace(old, head + body.strip("\n") + "\n", 1)
+    if module:
+        head = "def upgrade() -> None:\n"
+        text = text.replace(head, module.lstrip("\n") + "\n" + head, 1)
+    open(path, "w").write(text)
+
+
+def project(proj, revs):
+    init(proj)
+    open(os.path.join(proj, "app_settings.py"), "w").write(SETTINGS)
+    ids = []
+    for name, module, up, down in revs:
+        rev, p = revision(proj, "revision", "-m", name.lower())
+        if name == "FORMAT":
+            # a module-level constant the revision uses
+            module = 'repr_four = "\'four\'"\n\n'
+        fill(p, module, up, down)
+        ids.append((name, rev))
+        ids.append(("f_" + name, p))
+    emit(proj, ids)
+
+
+def main():
+    what, proj = sys.argv[1], os.path.abspath(sys.argv[2])
+    if what == "eval":
+        project(proj, REVS)
+    elif what == "driver":
+        project(proj, REVS[:1] + [("DRIVER", "", '''
+    op.get_bind().exec_driver_sql("UPDATE ev_item SET name = 'x'")
+''', '''
+    pass
+''')])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
