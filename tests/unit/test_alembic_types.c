@@ -19,6 +19,7 @@
 
 #include "alembic_int.h"
 #include "types_yaml.h"
+#include "types_py.h"
 
 #include "fake_host.h"
 
@@ -260,6 +261,96 @@ static void bad_files(void **state)
 	assert_string_equal(f.msg, "no formats folder has alembic/types.yaml");
 }
 
+/* A Python type expression through types_py.c into a row. */
+static int px_type_sql(void *ud, const void *type, char **out, char *why, size_t whysize)
+{
+	px_arena *a = ud;
+	const char *d = px_dotted(a, ((const px *)type)->k == PX_CALL ? ((const px *)type)->obj : type);
+	if (!d || strcmp(d, "sa.String")) {
+		snprintf(why, whysize, "not a type here");
+		return -1;
+	}
+	const px *n = px_posarg(type, 0);
+	char buf[32];
+	snprintf(buf, sizeof buf, "VARCHAR(%lld)", n ? n->iv : 0LL);
+	*out = strdup(buf);
+	return 0;
+}
+
+static char *py_render(const at_types *tt, const char *expr, const char *dialect)
+{
+	static char buf[512];
+	jmp_buf oom;
+	px_arena a = { .oom = &oom };
+	if (setjmp(oom)) {
+		px_arena_free(&a);
+		return strcpy(buf, "!oom");
+	}
+	px_toks tk;
+	char err[128];
+	int el;
+	assert_int_equal(px_tokenize(&a, expr, strlen(expr), &tk, err, sizeof err, &el), 0);
+	int i = 0;
+	px *e = px_parse_expr(&a, tk.t, &i, tk.n);
+	at_arg *args;
+	int n = atp_args(&a, e, &args);
+	const char *name = px_dotted(&a, e->k == PX_CALL ? e->obj : e);
+	const at_type *t = at_find(tt, name);
+	char *sql = NULL, why[256];
+	if (!t)
+		snprintf(buf, sizeof buf, "!no row for %s", name ? name : "?");
+	else if (at_render(t, dialect, args, n, px_type_sql, &a, &sql, why, sizeof why))
+		snprintf(buf, sizeof buf, "!%s", why);
+	else
+		snprintf(buf, sizeof buf, "%s", sql);
+	free(sql);
+	px_arena_free(&a);
+	return buf;
+}
+
+static void from_python(void **state)
+{
+	(void)state;
+	fake_host f;
+	host(&f);
+	at_types *tt = NULL;
+	assert_int_equal(at_load_all(&f.h, dir, NULL, &tt), STRATA_OK);
+	assert_string_equal(py_render(tt, "sqlalchemy_utils.types.uuid.UUIDType(binary=False)", "sqlite"), "CHAR(32)");
+	assert_string_equal(py_render(tt, "sqlalchemy_utils.types.uuid.UUIDType(binary=False)", "postgresql"), "UUID");
+	assert_string_equal(py_render(tt, "fastapi_users_db_sqlalchemy.generics.GUID()", "sqlite"), "CHAR(36)");
+	assert_string_equal(py_render(tt, "GUID", "postgresql"), "UUID");
+	assert_string_equal(py_render(tt, "sqlalchemy_utils.types.choice.ChoiceType([('a', 'A')], impl=sa.String(20))",
+	                              "sqlite"), "VARCHAR(20)");
+	assert_string_equal(py_render(tt, "sqlalchemy_utils.types.choice.ChoiceType(CHOICES)", "postgresql"),
+	                    "VARCHAR(255)");
+	assert_string_equal(py_render(tt, "ChoiceType(CHOICES, impl=sa.Foo())", "sqlite"), "!not a type here");
+	assert_string_equal(py_render(tt, "EmailType(length=None)", "sqlite"),
+	                    "!column type EmailType without its argument length");
+	assert_string_equal(py_render(tt, "sqlalchemy_utils.types.ts_vector.TSVectorType('name', regconfig='english')",
+	                              "postgresql"), "TSVECTOR");
+	assert_string_equal(py_render(tt, "app.GUID()", "sqlite"), "!no row for app.GUID");
+	at_free(tt);
+	/* sa.Enum's class argument */
+	jmp_buf oom;
+	px_arena a = { .oom = &oom };
+	if (setjmp(oom))
+		fail();
+	const char *exprs[] = { "sa.Enum(models.Status, name='st')", "sa.Enum('a', 'b')", "sa.Enum()", "sa.Enum(S)" };
+	const char *want[] = { "models.Status", NULL, NULL, "S" };
+	for (int k = 0; k < 4; k++) {
+		px_toks tk;
+		char err[128];
+		int el, i = 0;
+		assert_int_equal(px_tokenize(&a, exprs[k], strlen(exprs[k]), &tk, err, sizeof err, &el), 0);
+		const char *got = atp_enum_class(&a, px_parse_expr(&a, tk.t, &i, tk.n));
+		if (want[k])
+			assert_string_equal(got, want[k]);
+		else
+			assert_null(got);
+	}
+	px_arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +358,7 @@ int main(void)
 		cmocka_unit_test(not_covered),
 		cmocka_unit_test(user_types),
 		cmocka_unit_test(bad_files),
+		cmocka_unit_test(from_python),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
