@@ -12,7 +12,7 @@
 
 static const char *const formats[] = { "alembic", NULL };
 static const char *const options[] = { "offline_sql", "recursive", "version_table",
-	                                     "version_table_schema", NULL };
+	                                     "version_table_schema", "types", NULL };
 /* The keys that name the tracker's table (vtable.c), for `strata init`. */
 static const char *const table_options[] = { "version_table", "version_table_schema", NULL };
 

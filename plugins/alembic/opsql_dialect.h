@@ -10,7 +10,7 @@
 #define STRATA_ALEMBIC_OPSQL_DIALECT_H
 
 /* the number of ptype kinds (TY_*), the size of a type-name table */
-#define TY__N (TY_ARRAY + 1)
+#define TY__N (TY_RAW + 1)
 
 typedef struct opsql_dialect_def {
 	const char *name;             /* SQLAlchemy's dialect name: with_variant(t, "sqlite"),

@@ -21,6 +21,8 @@
 #include "opsql.h"
 #include "pyexpr.h"
 #include "pyread.h"
+#include "pyenum.h"
+#include "types_yaml.h"
 
 typedef struct rev {
 	char *file;     /* relative to the source path, for messages */
@@ -54,6 +56,7 @@ typedef struct scan_ctx {
 	rev **by_id; /* sorted by revision id */
 	int want_down; /* the command runs down scripts (STRATA_WANT_DOWN_TEXT) */
 	int dirfd;     /* cfg->path, for openat() */
+	at_types *types; /* formats/alembic/types.yaml and the source's `types:` file */
 } scan_ctx;
 
 static int add_file(scan_ctx *c, const char *rel)
@@ -202,9 +205,21 @@ static int judge(const scan_ctx *c, rev *r, const char *text, size_t len, const 
 		snprintf(err, errsize, "out of memory");
 		return STRATA_ENOMEM;
 	}
-	if (opsql_translate_toks(tk, "upgrade", dia, &r->up, err, errsize, &line) ||
-	    (c->want_down &&
-	     opsql_translate_toks(tk, "downgrade", dia, &r->down, err, errsize, &line))) {
+	/* column types: the YAML table; application enums: found from the file */
+	char *abs = al_join(c->cfg->path, r->file);
+	char **roots = abs ? pe_roots(abs) : NULL;
+	if (!roots) {
+		free(abs);
+		snprintf(err, errsize, "out of memory");
+		return STRATA_ENOMEM;
+	}
+	opsql_env env = { c->types, abs, text, len, (const char *const *)roots };
+	int bad = opsql_translate_env(tk, "upgrade", dia, &env, &r->up, err, errsize, &line) ||
+	          (c->want_down &&
+	           opsql_translate_env(tk, "downgrade", dia, &env, &r->down, err, errsize, &line));
+	pe_roots_free(roots);
+	free(abs);
+	if (bad) {
 		r->errline = line;
 		r->errhint = "Alembic could not import this file either";
 		return STRATA_EINVAL;
@@ -689,6 +704,7 @@ static void ctx_free(scan_ctx *c)
 		rev_free(&c->revs[i]);
 	free(c->revs);
 	free(c->by_id);
+	at_free(c->types);
 }
 
 /* Alembic creates version_num as VARCHAR(32); PostgreSQL refuses a longer
@@ -757,6 +773,8 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 		c.revs[c.nrevs++].file = c.files[i].rel;
 		c.files[i].rel = NULL;
 	}
+	if (!rc)
+		rc = at_load_all(h, cfg->path, strata_cfg_option(cfg, "types"), &c.types);
 	if (!rc && (c.dirfd = open(cfg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		h->error(h, STRATA_ECLASS_SOURCE, NULL, 0, 0,
 		         "check the path in strata.yaml", "cannot open %s: %s", cfg->path,
