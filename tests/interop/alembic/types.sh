@@ -173,11 +173,9 @@ depends_on = None
 
 def upgrade():
     op.add_column("users", sa.Column("search", sqlalchemy_utils.types.ts_vector.TSVectorType("email"), nullable=True))
-    op.add_column("users", sa.Column("path", sqlalchemy_utils.types.ltree.LtreeType(), nullable=True))
 
 
 def downgrade():
-    op.drop_column("users", "path")
     op.drop_column("users", "search")
 PY
 	ids+=(3c)
