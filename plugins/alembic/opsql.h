@@ -63,7 +63,8 @@ typedef struct opsql_env {
 	const char *path;             /* the revision file; NULL: no application enums */
 	const char *text;             /* its text (len bytes) */
 	size_t len;
-	const char *const *roots;     /* the folders its absolute imports are searched in */
+	const char *const *roots;     /* the folders its absolute imports are searched in
+	                                 (NULL: pe_roots(path), when an enum class is met) */
 } opsql_env;
 
 /* opsql_translate_toks() with env (NULL: none). */

@@ -132,8 +132,14 @@ static int enum_class(ctx *c, ptype *t, const px *call, const px *arg)
 		return untrans(c, oa->line, "sa.Enum(%s, omit_aliases=) not a literal", cls);
 	pe_enum pe;
 	char why[600];
-	if (pe_resolve(c->env->path, c->env->text, c->env->len, c->env->roots, cls, omit, &pe, why,
-	               sizeof why))
+	char **own = c->env->roots ? NULL : pe_roots(c->env->path); /* looked up only when needed */
+	const char *const *roots = c->env->roots ? c->env->roots : (const char *const *)own;
+	if (!roots)
+		return untrans(c, call->line, "sa.Enum(%s): out of memory", cls);
+	int rc = pe_resolve(c->env->path, c->env->text, c->env->len, roots, cls, omit, &pe, why,
+	                    sizeof why);
+	pe_roots_free(own);
+	if (rc)
 		return untrans(c, call->line, "%s", why);
 	t->enums = px_alloc(c->a, (size_t)(pe.n ? pe.n : 1) * sizeof *t->enums);
 	for (int i = 0; i < pe.n; i++)

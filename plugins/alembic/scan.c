@@ -21,7 +21,6 @@
 #include "opsql.h"
 #include "pyexpr.h"
 #include "pyread.h"
-#include "pyenum.h"
 #include "types_yaml.h"
 
 typedef struct rev {
@@ -207,17 +206,14 @@ static int judge(const scan_ctx *c, rev *r, const char *text, size_t len, const 
 	}
 	/* column types: the YAML table; application enums: found from the file */
 	char *abs = al_join(c->cfg->path, r->file);
-	char **roots = abs ? pe_roots(abs) : NULL;
-	if (!roots) {
-		free(abs);
+	if (!abs) {
 		snprintf(err, errsize, "out of memory");
 		return STRATA_ENOMEM;
 	}
-	opsql_env env = { c->types, abs, text, len, (const char *const *)roots };
+	opsql_env env = { c->types, abs, text, len, NULL };
 	int bad = opsql_translate_env(tk, "upgrade", dia, &env, &r->up, err, errsize, &line) ||
 	          (c->want_down &&
 	           opsql_translate_env(tk, "downgrade", dia, &env, &r->down, err, errsize, &line));
-	pe_roots_free(roots);
 	free(abs);
 	if (bad) {
 		r->errline = line;

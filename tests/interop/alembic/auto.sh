@@ -90,4 +90,33 @@ check "alembic failing: no cache written" eq "$(ls "$cache" 2>/dev/null | wc -l)
 check "alembic failing: no temporary .ini left beside alembic.ini" eq "$(ls -a "$T/$p" | grep -c '^\.strata-offline-' || true)" 0
 cp "$T/env.py.orig" "$T/$p/migrations/env.py"
 
+
+# A downgrade strata cannot translate: `alembic downgrade R3:R2 --sql`.
+"$PY" - "$f3" <<'PY'
+import sys
+p = sys.argv[1]
+t = open(p).read()
+old = "def downgrade() -> None:\n    pass\n"
+assert old in t
+t = t.replace(old, "def downgrade() -> None:\n    for i in range(2):\n        op.execute(\"DROP TABLE loop_%d\" % i)\n", 1)
+open(p, "w").write(t)
+PY
+rm -rf "$cache"
+fresh "$p" "${p}_a"
+sr "$p" "$p" apply
+check "down: strata apply exits 0" rc_is 0
+sr "$p" "$p" rollback --to "app:$r2"
+check "down: strata rollback --to R2 exits 0" rc_is 0
+check "down: the loop's tables are gone, t1 and t2 stay" eq "$(has_table "$p" loop_0 loop_1):$(has_table "$p" t1 t2)" 0:2
+check "down: alembic_version holds R2" eq "$(versions "$p")" "$r2"
+hits=$(ls "$cache" 2>/dev/null | grep -cE "^$r3\.$dia\.down\.[0-9a-f]{16}\.sql$" || true)
+check "down: cached as $r3.$dia.down.HASH.sql" eq "$hits" 1
+alsql "$p" downgrade "$r3:$r2"
+check "down: alembic downgrade R3:R2 --sql exits 0" rc_is 0
+check "down: the cached script is alembic downgrade R3:R2 --sql's" cmp -s "$T/out" "$cache"/$r3.$dia.down.*.sql
+al "$p" "${p}_a" upgrade heads
+al "$p" "${p}_a" downgrade "$r2"
+check "down: the real alembic downgrade to R2 exits 0" rc_is 0
+same "down: schema and alembic_version = alembic downgrade's" "$(state "$p")" "$(state "${p}_a")"
+
 done_testing
