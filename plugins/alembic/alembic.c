@@ -5,8 +5,10 @@
  * strata did.  No Python runs: pyread.c reads the revision identities,
  * opsql.c turns upgrade()/downgrade() into the SQL Alembic itself would
  * emit, offline.c takes Alembic's own offline script for what cannot be
- * translated, scan.c builds the graph, vtable.c names the version table,
- * track.c keeps it.
+ * translated (auto.c runs the real Alembic for it under offline_sql: auto),
+ * types_yaml.c / types_render.c are the YAML column types, pyenum.c reads
+ * application enums, scan.c builds the graph, vtable.c names the version
+ * table, track.c keeps it.
  */
 #include "alembic_int.h"
 
