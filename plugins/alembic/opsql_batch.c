@@ -41,6 +41,199 @@ static void push_cons(ctx *c, cons ***v, int *n, cons *k)
 	*v = nv;
 }
 
+/* The table batch "move and copy" builds: copy_from's columns and
+ * constraints with the queued operations applied. */
+typedef struct bstate {
+	tdef *src, *nt;
+	cons **named;           /* named constraints, replaced / dropped by name */
+	int nnamed;
+	px **newidx;            /* create_index calls, run after the rename */
+	int nnewidx;
+	char **oldidx;          /* copy_from's index=True indexes, by name (NULL: dropped) */
+	int noldidx;
+} bstate;
+
+/* add_column: the column joins the new table (no constraints, no index). */
+static int apply_add_column(ctx *c, px *call, const char *m, opargs *ap, bstate *b)
+{
+	opargs a = *ap;
+	if (optab_bind(c, call, optab_find(m, 1), &a))
+		return -1;
+	if (A(&a, "insert_before") || A(&a, "insert_after"))
+		return untrans(c, call->line, "insert_before / insert_after in batch add_column()");
+	tdef *tmp = table_new(c, b->src->name, NULL);
+	px *cx = A(&a, "column");
+	if (!cx || table_add(c, tmp, cx) || table_finish(c, tmp))
+		return fix_line(c, call->line);
+	coldef *col = tmp->cols[0];
+	if (tmp->ncons || col->index)
+		return untrans(c, call->line, "batch add_column() with constraints or index=True when the table is recreated");
+	col->key = col->name;
+	coldef **v = px_alloc(c->a, (size_t)(b->nt->ncols + 1) * sizeof *v);
+	memcpy(v, b->nt->cols, (size_t)b->nt->ncols * sizeof *v);
+	v[b->nt->ncols++] = col;
+	b->nt->cols = v;
+	return 0;
+}
+
+/* drop_column: the column leaves the new table. */
+static int apply_drop_column(ctx *c, px *call, const char *m, opargs *ap, bstate *b)
+{
+	opargs a = *ap;
+	const char *name;
+	if (optab_bind(c, call, optab_find(m, 1), &a) || req_str(c, &a, "column_name", &name))
+		return -1;
+	int at = -1;
+	for (int j = 0; j < b->nt->ncols; j++)
+		if (!strcmp(b->nt->cols[j]->key, name))
+			at = j;
+	if (at < 0)
+		return untrans(c, call->line, "batch drop_column() of unknown column '%s'", name);
+	memmove(b->nt->cols + at, b->nt->cols + at + 1, (size_t)(b->nt->ncols - at - 1) * sizeof *b->nt->cols);
+	b->nt->ncols--;
+	return 0;
+}
+
+/* alter_column: a changed copy of the column (no CAST: same type affinity). */
+static int apply_alter_column(ctx *c, px *call, const char *m, opargs *ap, bstate *b)
+{
+	opargs a = *ap;
+	const char *name, *newname, *using;
+	if (optab_bind(c, call, optab_find(m, 1), &a) || req_str(c, &a, "column_name", &name) ||
+	    opt_str(c, &a, "new_column_name", &newname) || opt_str(c, &a, "postgresql_using", &using))
+		return -1;
+	if (A(&a, "insert_before") || A(&a, "insert_after") || using)
+		return untrans(c, call->line, "batch alter_column() argument when the table is recreated");
+	coldef *col = bcol(b->nt, name);
+	if (!col)
+		return untrans(c, call->line, "batch alter_column() of unknown column '%s'", name);
+	coldef *nc = px_alloc(c->a, sizeof *nc);
+	*nc = *col;
+	for (int j = 0; j < b->nt->ncols; j++)
+		if (b->nt->cols[j] == col)
+			b->nt->cols[j] = nc;
+	col = nc;
+	px *nul = A(&a, "nullable"), *typ = A(&a, "type_"), *sd = A(&a, "server_default"), *cm = A(&a, "comment");
+	if (nul && nul->k != PX_NONE) {
+		if (bool_arg(nul) < 0)
+			return untrans(c, nul->line, "non-literal nullable");
+		col->nullable = bool_arg(nul);
+	}
+	if (typ && typ->k != PX_NONE) {
+		ptype *ty = parse_type(c, typ);
+		if (!ty)
+			return fix_line(c, typ->line);
+		if (type_family(ty) != type_family(col->type) && !(ty->k == TY_JSON && c->dd->json_same_affinity))
+			return untrans(c, call->line, "batch alter_column() type change that needs a CAST");
+		col->type = ty;
+	}
+	if (sd && sdefault_parse(c, sd, &col->def))
+		return -1;
+	if (cm) {
+		if (!is_str(cm) && cm->k != PX_NONE)
+			return untrans(c, cm->line, "non-literal comment");
+		col->comment = cm->k == PX_NONE ? NULL : cm->s;
+	}
+	if (newname)
+		col->name = (char *)newname;
+	return 0;
+}
+
+/* create_unique_constraint / create_foreign_key / create_check_constraint: a
+ * named constraint of the new table (replacing one of that name). */
+static int apply_add_constraint(ctx *c, px *call, const char *m, opargs *ap, bstate *b)
+{
+	opargs a = *ap;
+	const char *t, *s;
+	cons *k = optab_bind(c, call, optab_find(m, 1), &a) ? NULL : build_cons(c, call, &a, &t, &s);
+	if (!k)
+		return -1;
+	if (!k->name)
+		return untrans(c, call->line, "Constraint must have a name");
+	int replaced = 0;
+	for (int j = 0; j < b->nnamed; j++)
+		if (!strcmp(b->named[j]->name, k->name))
+			b->named[j] = k, replaced = 1;
+	if (!replaced)
+		push_cons(c, &b->named, &b->nnamed, k);
+	return 0;
+}
+
+/* drop_constraint: a named constraint of copy_from leaves. */
+static int apply_drop_constraint(ctx *c, px *call, const char *m, opargs *ap, bstate *b)
+{
+	opargs a = *ap;
+	const char *name, *type;
+	if (optab_bind(c, call, optab_find(m, 1), &a) || req_str(c, &a, "constraint_name", &name) ||
+	    opt_str(c, &a, "type_", &type))
+		return -1;
+	int at = -1;
+	for (int j = 0; j < b->nnamed; j++)
+		if (!strcmp(b->named[j]->name, name))
+			at = j;
+	if (at < 0)
+		return untrans(c, call->line, "batch drop_constraint() of '%s', not in copy_from", name);
+	memmove(b->named + at, b->named + at + 1, (size_t)(b->nnamed - at - 1) * sizeof *b->named);
+	b->nnamed--;
+	return 0;
+}
+
+/* create_index: created after the rename (new_indexes, by name). */
+static int apply_create_index(ctx *c, px *call, const char *m, opargs *ap, bstate *b)
+{
+	(void)ap;
+	(void)m;
+	const char *name = str_arg(c, px_posarg(call, 0));
+	if (!name)
+		name = str_arg(c, px_kwarg(call, "index_name"));
+	int replaced = 0;
+	for (int j = 0; name && j < b->nnewidx; j++) {
+		const char *o = str_arg(c, px_posarg(b->newidx[j], 0));
+		if (!o)
+			o = str_arg(c, px_kwarg(b->newidx[j], "index_name"));
+		if (o && !strcmp(o, name))
+			b->newidx[j] = call, replaced = 1;
+	}
+	if (!replaced)
+		b->newidx[b->nnewidx++] = call;
+	return 0;
+}
+
+/* drop_index: an index of copy_from (index=True ones are not copied anyway). */
+static int apply_drop_index(ctx *c, px *call, const char *m, opargs *ap, bstate *b)
+{
+	(void)ap;
+	(void)m;
+	const char *name = str_arg(c, px_posarg(call, 0));
+	if (!name)
+		name = str_arg(c, px_kwarg(call, "index_name"));
+	int at = -1;
+	for (int j = 0; name && j < b->noldidx; j++)
+		if (b->oldidx[j] && !strcmp(b->oldidx[j], name))
+			at = j;
+	if (at < 0)
+		return untrans(c, call->line, "batch drop_index() of '%s', not in copy_from", name ? name : "?");
+	b->oldidx[at] = NULL;
+	return 0;
+}
+
+/* ApplyBatchImpl's methods: what each batch_op does to the new table. */
+static const struct {
+	const char *meth;
+	int (*apply)(ctx *c, px *call, const char *m, opargs *a, bstate *b);
+} applies[] = {
+	{ "add_column", apply_add_column },
+	{ "drop_column", apply_drop_column },
+	{ "alter_column", apply_alter_column },
+	{ "create_unique_constraint", apply_add_constraint },
+	{ "create_foreign_key", apply_add_constraint },
+	{ "create_check_constraint", apply_add_constraint },
+	{ "drop_constraint", apply_drop_constraint },
+	{ "create_index", apply_create_index },
+	{ "drop_index", apply_drop_index },
+	{ NULL, NULL }
+};
+
 /* "Move and copy" (ApplyBatchImpl): the table of copy_from with the batch
  * operations applied, created as _alembic_tmp_<name>, filled from the old
  * table, which is dropped, and renamed into place. */
@@ -97,6 +290,7 @@ static int batch_recreate(ctx *c, tdef *src, batchop *ops, int nops, int line)
 			sprintf(oldidx[noldidx++], "ix_%s_%s", src->name, src->cols[i]->name);
 		}
 
+	bstate bs = { src, nt, named, nnamed, newidx, 0, oldidx, noldidx };
 	for (int i = 0; i < nops; i++) {
 		px *call = ops[i].call;
 		const char *m = ops[i].meth;
@@ -104,132 +298,17 @@ static int batch_recreate(ctx *c, tdef *src, batchop *ops, int nops, int line)
 		memset(&a, 0, sizeof a);
 		a.batch = 1;
 		a.table = src->name;
-		if (!strcmp(m, "add_column")) {
-			if (optab_bind(c, call, optab_find(m, 1), &a))
-				return -1;
-			if (A(&a, "insert_before") || A(&a, "insert_after"))
-				return untrans(c, call->line, "insert_before / insert_after in batch add_column()");
-			tdef *tmp = table_new(c, src->name, NULL);
-			px *cx = A(&a, "column");
-			if (!cx || table_add(c, tmp, cx) || table_finish(c, tmp))
-				return fix_line(c, call->line);
-			coldef *col = tmp->cols[0];
-			if (tmp->ncons || col->index)
-				return untrans(c, call->line, "batch add_column() with constraints or index=True when the table is recreated");
-			col->key = col->name;
-			coldef **v = px_alloc(c->a, (size_t)(nt->ncols + 1) * sizeof *v);
-			memcpy(v, nt->cols, (size_t)nt->ncols * sizeof *v);
-			v[nt->ncols++] = col;
-			nt->cols = v;
-		} else if (!strcmp(m, "drop_column")) {
-			const char *name;
-			if (optab_bind(c, call, optab_find(m, 1), &a) || req_str(c, &a, "column_name", &name))
-				return -1;
-			int at = -1;
-			for (int j = 0; j < nt->ncols; j++)
-				if (!strcmp(nt->cols[j]->key, name))
-					at = j;
-			if (at < 0)
-				return untrans(c, call->line, "batch drop_column() of unknown column '%s'", name);
-			memmove(nt->cols + at, nt->cols + at + 1, (size_t)(nt->ncols - at - 1) * sizeof *nt->cols);
-			nt->ncols--;
-		} else if (!strcmp(m, "alter_column")) {
-			const char *name, *newname, *using;
-			if (optab_bind(c, call, optab_find(m, 1), &a) || req_str(c, &a, "column_name", &name) ||
-			    opt_str(c, &a, "new_column_name", &newname) || opt_str(c, &a, "postgresql_using", &using))
-				return -1;
-			if (A(&a, "insert_before") || A(&a, "insert_after") || using)
-				return untrans(c, call->line, "batch alter_column() argument when the table is recreated");
-			coldef *col = bcol(nt, name);
-			if (!col)
-				return untrans(c, call->line, "batch alter_column() of unknown column '%s'", name);
-			coldef *nc = px_alloc(c->a, sizeof *nc);
-			*nc = *col;
-			for (int j = 0; j < nt->ncols; j++)
-				if (nt->cols[j] == col)
-					nt->cols[j] = nc;
-			col = nc;
-			px *nul = A(&a, "nullable"), *typ = A(&a, "type_"), *sd = A(&a, "server_default"), *cm = A(&a, "comment");
-			if (nul && nul->k != PX_NONE) {
-				if (bool_arg(nul) < 0)
-					return untrans(c, nul->line, "non-literal nullable");
-				col->nullable = bool_arg(nul);
-			}
-			if (typ && typ->k != PX_NONE) {
-				ptype *ty = parse_type(c, typ);
-				if (!ty)
-					return fix_line(c, typ->line);
-				if (type_family(ty) != type_family(col->type) && !(ty->k == TY_JSON && c->dd->json_same_affinity))
-					return untrans(c, call->line, "batch alter_column() type change that needs a CAST");
-				col->type = ty;
-			}
-			if (sd && sdefault_parse(c, sd, &col->def))
-				return -1;
-			if (cm) {
-				if (!is_str(cm) && cm->k != PX_NONE)
-					return untrans(c, cm->line, "non-literal comment");
-				col->comment = cm->k == PX_NONE ? NULL : cm->s;
-			}
-			if (newname)
-				col->name = (char *)newname;
-		} else if (!strcmp(m, "create_unique_constraint") || !strcmp(m, "create_foreign_key") ||
-		           !strcmp(m, "create_check_constraint")) {
-			const char *t, *s;
-			cons *k = optab_bind(c, call, optab_find(m, 1), &a) ? NULL : build_cons(c, call, &a, &t, &s);
-			if (!k)
-				return -1;
-			if (!k->name)
-				return untrans(c, call->line, "Constraint must have a name");
-			int replaced = 0;
-			for (int j = 0; j < nnamed; j++)
-				if (!strcmp(named[j]->name, k->name))
-					named[j] = k, replaced = 1;
-			if (!replaced)
-				push_cons(c, &named, &nnamed, k);
-		} else if (!strcmp(m, "drop_constraint")) {
-			const char *name, *type;
-			if (optab_bind(c, call, optab_find(m, 1), &a) || req_str(c, &a, "constraint_name", &name) ||
-			    opt_str(c, &a, "type_", &type))
-				return -1;
-			int at = -1;
-			for (int j = 0; j < nnamed; j++)
-				if (!strcmp(named[j]->name, name))
-					at = j;
-			if (at < 0)
-				return untrans(c, call->line, "batch drop_constraint() of '%s', not in copy_from", name);
-			memmove(named + at, named + at + 1, (size_t)(nnamed - at - 1) * sizeof *named);
-			nnamed--;
-		} else if (!strcmp(m, "create_index")) {
-			/* created after the rename (new_indexes, by name) */
-			const char *name = str_arg(c, px_posarg(call, 0));
-			if (!name)
-				name = str_arg(c, px_kwarg(call, "index_name"));
-			int replaced = 0;
-			for (int j = 0; name && j < nnewidx; j++) {
-				const char *o = str_arg(c, px_posarg(newidx[j], 0));
-				if (!o)
-					o = str_arg(c, px_kwarg(newidx[j], "index_name"));
-				if (o && !strcmp(o, name))
-					newidx[j] = call, replaced = 1;
-			}
-			if (!replaced)
-				newidx[nnewidx++] = call;
-		} else if (!strcmp(m, "drop_index")) {
-			/* an index of copy_from (index=True ones are not copied anyway) */
-			const char *name = str_arg(c, px_posarg(call, 0));
-			if (!name)
-				name = str_arg(c, px_kwarg(call, "index_name"));
-			int at = -1;
-			for (int j = 0; name && j < noldidx; j++)
-				if (oldidx[j] && !strcmp(oldidx[j], name))
-					at = j;
-			if (at < 0)
-				return untrans(c, call->line, "batch drop_index() of '%s', not in copy_from", name ? name : "?");
-			oldidx[at] = NULL;
-		} else {
+		int k = 0;
+		while (applies[k].meth && strcmp(applies[k].meth, m))
+			k++;
+		if (!applies[k].meth)
 			return untrans(c, call->line, "batch_op.%s() when the table is recreated", m);
-		}
+		if (applies[k].apply(c, call, m, &a, &bs))
+			return -1;
 	}
+	named = bs.named;
+	nnamed = bs.nnamed;
+	nnewidx = bs.nnewidx;
 
 	/* constraints of the new table: type CHECKs (made as the columns
 	 * attach), then the named and unnamed ones whose columns survive */

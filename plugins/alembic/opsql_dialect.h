@@ -9,9 +9,6 @@
 #ifndef STRATA_ALEMBIC_OPSQL_DIALECT_H
 #define STRATA_ALEMBIC_OPSQL_DIALECT_H
 
-/* the number of ptype kinds (TY_*), the size of a type-name table */
-#define TY__N (TY_RAW + 1)
-
 typedef struct opsql_dialect_def {
 	const char *name;             /* SQLAlchemy's dialect name: with_variant(t, "sqlite"),
 	                                 the prefix of dialect keywords (sqlite_where=) */

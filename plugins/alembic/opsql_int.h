@@ -24,7 +24,8 @@ enum {
 	TY_NULL, TY_INTEGER, TY_BIGINT, TY_SMALLINT, TY_STRING, TY_TEXT, TY_CHAR, TY_BOOLEAN,
 	TY_FLOAT, TY_NUMERIC, TY_DECIMAL, TY_REAL, TY_DATE, TY_DATETIME, TY_TIMESTAMP, TY_TIME,
 	TY_INTERVAL, TY_BLOB, TY_JSON, TY_ENUM, TY_PGNAMED, TY_ARRAY,
-	TY_RAW /* a type from the YAML table (types_yaml.h): its SQL on this dialect */
+	TY_RAW, /* a type from the YAML table (types_yaml.h): its SQL on this dialect */
+	TY__N /* the number of kinds (the size of a type-name table): keep it last */
 };
 
 struct variant;

@@ -1,0 +1,5 @@
+CREATE TABLE t1 (
+    id SERIAL NOT NULL, 
+    PRIMARY KEY (id)
+);
+

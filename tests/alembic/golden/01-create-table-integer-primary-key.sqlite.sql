@@ -1,0 +1,5 @@
+CREATE TABLE t1 (
+    id INTEGER NOT NULL, 
+    PRIMARY KEY (id)
+);
+

@@ -1,0 +1,5 @@
+CREATE TABLE t_big2 (
+    id BIGSERIAL NOT NULL, 
+    PRIMARY KEY (id)
+);
+

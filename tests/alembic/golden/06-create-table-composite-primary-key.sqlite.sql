@@ -1,0 +1,6 @@
+CREATE TABLE t1 (
+    a INTEGER NOT NULL, 
+    b VARCHAR(10) NOT NULL, 
+    PRIMARY KEY (a, b)
+);
+

@@ -1,0 +1,22 @@
+# create_table — common column types, nullable / NOT NULL
+op.create_table(
+    "t_types",
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("c_string50", sa.String(50), nullable=False),
+    sa.Column("c_string", sa.String()),
+    sa.Column("c_unicode", sa.Unicode(20)),
+    sa.Column("c_text", sa.Text()),
+    sa.Column("c_bool", sa.Boolean()),
+    sa.Column("c_small", sa.SmallInteger()),
+    sa.Column("c_int", sa.Integer()),
+    sa.Column("c_big", sa.BigInteger()),
+    sa.Column("c_float", sa.Float()),
+    sa.Column("c_num", sa.Numeric(10, 2)),
+    sa.Column("c_date", sa.Date()),
+    sa.Column("c_dt", sa.DateTime()),
+    sa.Column("c_dttz", sa.DateTime(timezone=True)),
+    sa.Column("c_time", sa.Time()),
+    sa.Column("c_interval", sa.Interval()),
+    sa.Column("c_blob", sa.LargeBinary()),
+    sa.Column("c_json", sa.JSON()),
+)

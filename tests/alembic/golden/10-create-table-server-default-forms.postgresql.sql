@@ -1,0 +1,14 @@
+CREATE TABLE t_def (
+    id SERIAL NOT NULL, 
+    s VARCHAR(10) DEFAULT 'x', 
+    quote VARCHAR(10) DEFAULT 'it''s', 
+    n INTEGER DEFAULT '0', 
+    n2 INTEGER DEFAULT 42, 
+    b_true BOOLEAN DEFAULT true, 
+    b_false BOOLEAN DEFAULT false, 
+    b_text BOOLEAN DEFAULT false, 
+    ts_now TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
+    ts_ct TIMESTAMP WITHOUT TIME ZONE DEFAULT CURRENT_TIMESTAMP, 
+    PRIMARY KEY (id)
+);
+

@@ -1,0 +1,14 @@
+CREATE TABLE t_def (
+    id INTEGER NOT NULL, 
+    s VARCHAR(10) DEFAULT 'x', 
+    quote VARCHAR(10) DEFAULT 'it''s', 
+    n INTEGER DEFAULT '0', 
+    n2 INTEGER DEFAULT 42, 
+    b_true BOOLEAN DEFAULT (1), 
+    b_false BOOLEAN DEFAULT (0), 
+    b_text BOOLEAN DEFAULT false, 
+    ts_now DATETIME DEFAULT (CURRENT_TIMESTAMP), 
+    ts_ct DATETIME DEFAULT CURRENT_TIMESTAMP, 
+    PRIMARY KEY (id)
+);
+

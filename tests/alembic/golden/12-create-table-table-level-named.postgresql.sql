@@ -1,0 +1,10 @@
+CREATE TABLE t3 (
+    a INTEGER NOT NULL, 
+    b INTEGER NOT NULL, 
+    t1_id INTEGER, 
+    CONSTRAINT pk_t3 PRIMARY KEY (a, b), 
+    CONSTRAINT uq_t3_b_t1 UNIQUE (b, t1_id), 
+    CONSTRAINT ck_t3_a_pos CHECK (a > 0), 
+    CONSTRAINT fk_t3_t1 FOREIGN KEY(t1_id) REFERENCES t1 (id) ON DELETE SET NULL
+);
+

@@ -1,0 +1,5 @@
+CREATE TABLE myschema.t4 (
+    id INTEGER NOT NULL, 
+    PRIMARY KEY (id)
+);
+

@@ -1,0 +1,2 @@
+# drop_table
+op.drop_table("t1")

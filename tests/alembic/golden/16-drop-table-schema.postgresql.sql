@@ -1,0 +1,2 @@
+DROP TABLE myschema.t4;
+

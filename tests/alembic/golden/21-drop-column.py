@@ -1,0 +1,2 @@
+# drop_column
+op.drop_column("t1", "note")

@@ -1,0 +1,2 @@
+ALTER TABLE t1 ALTER COLUMN code TYPE INTEGER USING code::integer;
+

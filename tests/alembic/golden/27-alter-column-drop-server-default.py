@@ -1,0 +1,2 @@
+# alter_column — drop server default
+op.alter_column("t1", "note", existing_type=sa.String(50), server_default=None)

@@ -1,0 +1,2 @@
+COMMENT ON COLUMN t1.note IS 'a note';
+

@@ -1,0 +1,2 @@
+ALTER TABLE t1 RENAME TO t1_new;
+

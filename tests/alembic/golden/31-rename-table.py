@@ -1,0 +1,2 @@
+# rename_table
+op.rename_table("t1", "t1_new")

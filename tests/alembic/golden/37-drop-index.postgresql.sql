@@ -1,0 +1,2 @@
+DROP INDEX ix_t1_name;
+

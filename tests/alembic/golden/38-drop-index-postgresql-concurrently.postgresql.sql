@@ -1,0 +1,2 @@
+DROP INDEX CONCURRENTLY ix_t1_note;
+

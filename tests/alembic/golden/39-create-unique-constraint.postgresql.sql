@@ -1,0 +1,2 @@
+ALTER TABLE t1 ADD CONSTRAINT uq_t1_code UNIQUE (code);
+

@@ -1,0 +1,2 @@
+# create_unique_constraint
+op.create_unique_constraint("uq_t1_code", "t1", ["code"])

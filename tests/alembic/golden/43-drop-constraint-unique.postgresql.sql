@@ -1,0 +1,2 @@
+ALTER TABLE t1 DROP CONSTRAINT uq_t1_code;
+

@@ -1,0 +1,2 @@
+UPDATE t1 SET name = 'x' WHERE id = 1;
+

@@ -1,0 +1,2 @@
+UPDATE t1 SET name = 'O''Brien' WHERE id = 7;
+

@@ -1,0 +1,2 @@
+UPDATE t1 SET note='done' WHERE t1.id = 3;
+

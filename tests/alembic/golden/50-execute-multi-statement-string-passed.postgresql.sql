@@ -1,0 +1,2 @@
+INSERT INTO t1 (name) VALUES ('a'); INSERT INTO t1 (name) VALUES ('b');
+

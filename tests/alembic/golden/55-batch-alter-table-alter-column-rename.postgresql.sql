@@ -1,0 +1,2 @@
+ALTER TABLE t1 RENAME note TO remark;
+

@@ -1,0 +1,4 @@
+ALTER TABLE t1 ADD CONSTRAINT fk_t1_other FOREIGN KEY(other_id) REFERENCES t2 (id);
+
+ALTER TABLE t1 ADD CONSTRAINT uq_t1_code UNIQUE (code);
+
