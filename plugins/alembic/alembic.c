@@ -5,14 +5,16 @@
  * strata did.  No Python runs: pyread.c reads the revision identities,
  * opsql.c turns upgrade()/downgrade() into the SQL Alembic itself would
  * emit, offline.c takes Alembic's own offline script for what cannot be
- * translated, scan.c builds the graph, vtable.c names the version table,
- * track.c keeps it.
+ * translated (auto.c runs the real Alembic for it under offline_sql: auto),
+ * types_yaml.c / types_render.c are the YAML column types, pyenum.c reads
+ * application enums, scan.c builds the graph, vtable.c names the version
+ * table, track.c keeps it.
  */
 #include "alembic_int.h"
 
 static const char *const formats[] = { "alembic", NULL };
 static const char *const options[] = { "offline_sql", "recursive", "version_table",
-	                                     "version_table_schema", "assume", NULL };
+	                                     "version_table_schema", "assume", "types", NULL };
 /* The keys that name the tracker's table (vtable.c), for `strata init`. */
 static const char *const table_options[] = { "version_table", "version_table_schema", "assume", NULL };
 

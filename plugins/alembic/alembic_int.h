@@ -35,6 +35,7 @@ typedef struct al_block {
 	int line;        /* line of the block's marker in the script */
 	int down;        /* a `-- Running downgrade REV -> …` block (REV's down script) */
 	int no_transaction; /* statements between COMMIT; and BEGIN; (autocommit_block) */
+	char *file;      /* display path when not the al_offline's (offline_sql: auto) */
 } al_block;
 typedef struct al_offline {
 	char *file;      /* display path */
@@ -49,6 +50,17 @@ int al_offline_read_vt(strata_host *h, const char *path, const char *display, co
 int al_offline_read(strata_host *h, const char *path, const char *display, al_offline *out);
 const al_block *al_offline_find(const al_offline *o, const char *rev, int down);
 void al_offline_free(al_offline *o);
+
+/* auto.c (offline_sql: auto): alembic on PATH (malloc'd), or NULL. */
+char *al_auto_alembic(void);
+/* The path (malloc'd, in *script) of Alembic's own offline script for one
+ * revision rev (from: its down_revision, NULL for a root; down: the
+ * downgrade script), from the cache beside the config or, alembic (its
+ * path) given, by running `alembic upgrade from:rev --sql` now.  0, or -1 with why (Alembic's
+ * failure), or < -1 (out of memory, reported). */
+int al_auto_script(strata_host *h, const strata_source_cfg *cfg, const char *alembic,
+                   const char *dialect, const char *rev, const char *from, int down,
+                   const char *rev_text, size_t rev_len, char **script, char *why, size_t whysize);
 
 /* vtable.c: the version table of a source (Alembic's version_table and
  * version_table_schema): each from the source's option, else from a string

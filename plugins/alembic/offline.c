@@ -194,6 +194,7 @@ void al_offline_free(al_offline *o)
 	for (size_t i = 0; i < o->n; i++) {
 		free(o->blocks[i].rev);
 		free(o->blocks[i].sql);
+		free(o->blocks[i].file);
 	}
 	free(o->blocks);
 	free(o->file);

@@ -52,6 +52,13 @@ int opsql_translate(const char *text, size_t len, const char *fn, opsql_dialect 
 int opsql_translate_toks(const px_toks *tokens, const char *fn, opsql_dialect dialect,
                          opsql_result *out, char *err, size_t errsize, int *errline)
 {
+	return opsql_translate_env(tokens, fn, dialect, NULL, out, err, errsize, errline);
+}
+
+int opsql_translate_env(const px_toks *tokens, const char *fn, opsql_dialect dialect,
+                        const opsql_env *env, opsql_result *out, char *err, size_t errsize,
+                        int *errline)
+{
 	memset(out, 0, sizeof *out);
 	if (err && errsize)
 		err[0] = 0;
@@ -70,6 +77,7 @@ int opsql_translate_toks(const px_toks *tokens, const char *fn, opsql_dialect di
 	ctx c;
 	memset(&c, 0, sizeof c);
 	c.a = &arena;
+	c.env = env;
 	c.dd = opsql_dialect_get(dialect);
 	if (!c.dd) {
 		px_arena_free(&arena);

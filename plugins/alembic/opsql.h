@@ -54,6 +54,24 @@ struct px_toks;
 int opsql_translate_toks(const struct px_toks *tokens, const char *fn, opsql_dialect dialect,
                          opsql_result *out, char *err, size_t errsize, int *errline);
 
+/* What a revision's column types may need beyond its own body: the YAML
+ * column types (types_yaml.h) and, for sa.Enum(AppEnum), the revision file
+ * whose imports lead to the enum class (pyenum.h). */
+struct at_types;
+typedef struct opsql_env {
+	const struct at_types *types; /* NULL: only SQLAlchemy's own types */
+	const char *path;             /* the revision file; NULL: no application enums */
+	const char *text;             /* its text (len bytes) */
+	size_t len;
+	const char *const *roots;     /* the folders its absolute imports are searched in
+	                                 (NULL: pe_roots(path), when an enum class is met) */
+} opsql_env;
+
+/* opsql_translate_toks() with env (NULL: none). */
+int opsql_translate_env(const struct px_toks *tokens, const char *fn, opsql_dialect dialect,
+                        const opsql_env *env, opsql_result *out, char *err, size_t errsize,
+                        int *errline);
+
 void opsql_result_free(opsql_result *r);
 
 /* One identifier as SQLAlchemy's IdentifierPreparer.quote() writes it on the

@@ -24,6 +24,7 @@ enum {
 	TY_NULL, TY_INTEGER, TY_BIGINT, TY_SMALLINT, TY_STRING, TY_TEXT, TY_CHAR, TY_BOOLEAN,
 	TY_FLOAT, TY_NUMERIC, TY_DECIMAL, TY_REAL, TY_DATE, TY_DATETIME, TY_TIMESTAMP, TY_TIME,
 	TY_INTERVAL, TY_BLOB, TY_JSON, TY_ENUM, TY_PGNAMED, TY_ARRAY,
+	TY_RAW, /* a type from the YAML table (types_yaml.h): its SQL on this dialect */
 	TY__N /* the number of kinds (the size of a type-name table): keep it last */
 };
 
@@ -37,6 +38,7 @@ typedef struct ptype {
 	const char *only_on;    /* a type of one dialect's namespace ("PostgreSQL": postgresql.*)
 	                           that only that dialect renders; NULL: any */
 	const char *pgname;     /* TY_PGNAMED: the PostgreSQL spelling */
+	const char *raw;        /* TY_RAW: the SQL */
 	char **enums;
 	int nenums;
 	char *name;             /* Enum name / Boolean constraint name */
@@ -126,6 +128,7 @@ typedef struct batchop {
 
 typedef struct ctx {
 	px_arena *a;
+	const opsql_env *env;   /* YAML types, the revision file (application enums); may be NULL */
 	const struct opsql_dialect_def *dd; /* the dialect: its data and hooks */
 	obuf out;
 	int status;             /* OPSQL_OK until something stops the walk */
@@ -179,6 +182,8 @@ int bool_arg(const px *e);
 
 /* tables, columns, types */
 ptype *parse_type(ctx *c, px *e);
+/* e (a call or a name) is a type of the YAML column types (types_yaml.h). */
+int is_yaml_type(ctx *c, const px *e);
 int type_sql(ctx *c, obuf *b, const ptype *t);
 int fix_line(ctx *c, int line);
 int type_family(const ptype *t);

@@ -267,6 +267,12 @@ coldef *parse_column(ctx *c, px *e, int lightweight)
 					return NULL;
 				continue;
 			}
+			if (!col->type && is_yaml_type(c, a)) { /* a type of the YAML table */
+				col->type = parse_type(c, a);
+				if (!col->type)
+					return NULL;
+				continue;
+			}
 			untrans(c, a->line, "Column argument %s", an ? an + (an[2] == ':' ? 3 : 0) : "expression");
 			return NULL;
 		}

@@ -2,9 +2,13 @@
  * Types: sa.* / postgresql.* type expressions parsed into ptype, and the
  * type names the dialect compiles them to.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "opsql_int.h"
+#include "pyenum.h"
+#include "types_py.h"
 
 /* ================================================ tables, columns, types */
 
@@ -54,6 +58,98 @@ static const struct { const char *name, *sql; } pg_named[] = {
 	{ "INTERVAL", "INTERVAL" }, { NULL, NULL }
 };
 
+/* A type argument of a YAML type (impl=sa.String(20)) as this dialect
+ * writes it. */
+static int yaml_arg_sql(void *ud, const void *type, char **out, char *why, size_t whysize)
+{
+	ctx *c = ud;
+	ptype *t = parse_type(c, (px *)type);
+	obuf b;
+	ob_init(&b, c->a);
+	if (!t || type_sql(c, &b, t)) {
+		snprintf(why, whysize, "%s", c->reason);
+		return -1;
+	}
+	*out = malloc(b.n + 1);
+	if (!*out) {
+		snprintf(why, whysize, "out of memory");
+		return -1;
+	}
+	memcpy(*out, b.p ? b.p : "", b.n);
+	(*out)[b.n] = '\0';
+	return 0;
+}
+
+/* A type of the YAML table (formats/alembic/types.yaml, the source's
+ * `types:` file): 1 when it has no row for callee, 0 with *out (its SQL on
+ * this dialect, rendered now), -1 when untranslatable (reported). */
+static int yaml_type(ctx *c, px *e, px *callee, ptype **out)
+{
+	const char *dotted = px_dotted(c->a, callee);
+	const at_type *row = c->env && c->env->types && dotted ? at_find(c->env->types, dotted) : NULL;
+	if (!row)
+		return 1;
+	at_arg *args;
+	int n = atp_args(c->a, e, &args);
+	char *sql = NULL, why[512];
+	if (at_render(row, c->dd->name, args, n, yaml_arg_sql, c, &sql, why, sizeof why)) {
+		if (c->status == OPSQL_OK)
+			untrans(c, e->line, "%s", why);
+		else if (!c->line)
+			c->line = e->line;
+		return -1;
+	}
+	ptype *t = ty(c, TY_RAW);
+	t->raw = cdup(c, sql);
+	free(sql);
+	*out = t;
+	return 0;
+}
+
+int is_yaml_type(ctx *c, const px *e)
+{
+	const px *callee = e->k == PX_CALL ? e->obj : e;
+	const char *dotted = px_dotted(c->a, callee);
+	return c->env && c->env->types && dotted && at_find(c->env->types, dotted);
+}
+
+/* sa.Enum(AppEnum): the members of the application's enum class, read from
+ * its source (pyenum.c), as SQLAlchemy 1.4 takes them: the names, and the
+ * class name lowercased as the type's name. */
+static int enum_class(ctx *c, ptype *t, const px *call, const px *arg)
+{
+	const char *cls = atp_enum_class(c->a, call);
+	if (!cls || arg->k == PX_OTHER)
+		return untrans(c, call->line, "sa.Enum() of an expression");
+	if (!c->env || !c->env->path)
+		return untrans(c, call->line, "sa.Enum(%s): an enum class of the application", cls);
+	const px *vc = px_kwarg(call, "values_callable");
+	if (vc)
+		return untrans(c, vc->line, "sa.Enum(%s, values_callable=)", cls);
+	const px *oa = px_kwarg(call, "omit_aliases");
+	int omit = oa ? bool_arg(oa) : 0;
+	if (omit < 0)
+		return untrans(c, oa->line, "sa.Enum(%s, omit_aliases=) not a literal", cls);
+	pe_enum pe;
+	char why[600];
+	char **own = c->env->roots ? NULL : pe_roots(c->env->path); /* looked up only when needed */
+	const char *const *roots = c->env->roots ? c->env->roots : (const char *const *)own;
+	if (!roots)
+		return untrans(c, call->line, "sa.Enum(%s): out of memory", cls);
+	int rc = pe_resolve(c->env->path, c->env->text, c->env->len, roots, cls, omit, &pe, why,
+	                    sizeof why);
+	pe_roots_free(own);
+	if (rc)
+		return untrans(c, call->line, "%s", why);
+	t->enums = px_alloc(c->a, (size_t)(pe.n ? pe.n : 1) * sizeof *t->enums);
+	for (int i = 0; i < pe.n; i++)
+		t->enums[i] = cdup(c, pe.members[i]);
+	t->nenums = pe.n;
+	t->name = cdup(c, pe.name); /* a later name= wins */
+	pe_free(&pe);
+	return 0;
+}
+
 /* sa.String(50), sa.Integer, sa.Enum("a", "b", name="x"),
  * sa.BigInteger().with_variant(sa.Integer(), "sqlite"), postgresql.JSONB ... */
 ptype *parse_type(ctx *c, px *e)
@@ -99,6 +195,9 @@ ptype *parse_type(ctx *c, px *e)
 	px *callee = e->k == PX_CALL ? e->obj : e;
 	const char *n = callee_name(c, callee);
 	if (!n || (strncmp(n, "sa:", 3) && strncmp(n, "pg:", 3))) {
+		ptype *y = NULL;
+		if (n && yaml_type(c, e, callee, &y) <= 0)
+			return y;
 		untrans(c, e->line, "column type %s", n ? n : "expression");
 		return NULL;
 	}
@@ -137,6 +236,9 @@ ptype *parse_type(ctx *c, px *e)
 		}
 	}
 	if (!t) {
+		ptype *y = NULL;
+		if (yaml_type(c, e, callee, &y) <= 0)
+			return y;
 		untrans(c, e->line, "column type %s", px_dotted(c->a, callee));
 		return NULL;
 	}
@@ -230,6 +332,13 @@ ptype *parse_type(ctx *c, px *e)
 			}
 			if (kw && !strcmp(kw, "length") && !int_arg(a, &t->length))
 				continue;
+			if (!kw && pos == 0 && !t->nenums && !is_str(a) && a->k != PX_STR) {
+				if (enum_class(c, t, e, a))
+					return NULL;
+				continue;
+			}
+			if (kw && !strcmp(kw, "omit_aliases") && bool_arg(a) >= 0)
+				continue; /* read by enum_class() */
 			goto bad;
 		case TY_ARRAY:
 			if (pos == 0 && !t->item) {
@@ -301,6 +410,10 @@ static const char *const generic_names[TY__N] = {
 int type_sql(ctx *c, obuf *b, const ptype *t0)
 {
 	const ptype *t = impl(c, t0);
+	if (t->k == TY_RAW) {
+		ob_puts(b, t->raw);
+		return 0;
+	}
 	if (t->only_on && strcmp(t->only_on, c->dd->title))
 		return untrans(c, 0, "%s type %s on %s", t->only_on, t->pgname, c->dd->title);
 	int rc = c->dd->type_sql ? c->dd->type_sql(c, b, t) : 1;

@@ -22,6 +22,7 @@
 #include "unroll.h"
 #include "pyexpr.h"
 #include "pyread.h"
+#include "types_yaml.h"
 
 typedef struct rev {
 	char *file;     /* relative to the source path, for messages */
@@ -36,6 +37,7 @@ typedef struct rev {
 	char *err;                 /* read_one's message when rc != 0 */
 	const char **parents; /* resolved, NULL-terminated: down_revision, then depends_on */
 	size_t ndown;         /* how many are down_revision */
+	char *auto_note;      /* offline_sql: auto could not give Alembic's SQL: why */
 } rev;
 
 /* A revision file, relative to cfg->path, and its place in the listing. */
@@ -54,6 +56,7 @@ typedef struct scan_ctx {
 	rev **by_id; /* sorted by revision id */
 	int want_down; /* the command runs down scripts (STRATA_WANT_DOWN_TEXT) */
 	int dirfd;     /* cfg->path, for openat() */
+	at_types *types; /* formats/alembic/types.yaml and the source's `types:` file */
 } scan_ctx;
 
 static int add_file(scan_ctx *c, const char *rel)
@@ -202,10 +205,19 @@ static int judge(const scan_ctx *c, rev *r, const char *text, size_t len, const 
 		snprintf(err, errsize, "out of memory");
 		return STRATA_ENOMEM;
 	}
+	/* column types: the YAML table; application enums: found from the file */
 	const char *assume = strata_cfg_option(c->cfg, "assume");
-	if (unroll_translate_toks(tk, "upgrade", dia, assume, &r->up, err, errsize, &line) ||
-	    (c->want_down &&
-	     unroll_translate_toks(tk, "downgrade", dia, assume, &r->down, err, errsize, &line))) {
+	char *abs = al_join(c->cfg->path, r->file);
+	if (!abs) {
+		snprintf(err, errsize, "out of memory");
+		return STRATA_ENOMEM;
+	}
+	opsql_env env = { c->types, abs, text, len, NULL };
+	int bad = unroll_translate_env(tk, "upgrade", dia, assume, &env, &r->up, err, errsize, &line) ||
+	          (c->want_down && unroll_translate_env(tk, "downgrade", dia, assume, &env, &r->down, err,
+	                                                errsize, &line));
+	free(abs);
+	if (bad) {
 		r->errline = line;
 		r->errhint = "Alembic could not import this file either";
 		return STRATA_EINVAL;
@@ -438,6 +450,15 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 		         "the batch (Alembic's --sql needs it too); or, if the database already has it, "
 		         "`strata baseline --to %s:%s`",
 		         c->cfg->name, id);
+	else if (!up_ok && r->auto_note)
+		snprintf(hint, sizeof hint,
+		         "offline_sql: auto: %s; or, if the database already has it, "
+		         "`strata baseline --to %s:%s`",
+		         r->auto_note, c->cfg->name, id);
+	else if (!down_ok && r->auto_note)
+		snprintf(hint, sizeof hint,
+		         "offline_sql: auto: %s; or undo it by hand and `strata mark %s:%s --rolled-back`",
+		         r->auto_note, c->cfg->name, id);
 	else if (!up_ok)
 		snprintf(hint, sizeof hint,
 		         "use Alembic's own SQL: `alembic upgrade %s%s%s --sql > FILE` and  "
@@ -465,7 +486,7 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 	if (ub) {
 		d.up = ub->sql;
 		d.up_len = ub->len;
-		d.file = off->file; /* SQL errors point into the offline script */
+		d.file = ub->file ? ub->file : off->file; /* SQL errors point into the offline script */
 		d.line = ub->line + 2;
 		d.flags |= ub->no_transaction ? STRATA_MIG_NO_TRANSACTION : 0;
 	} else {
@@ -479,7 +500,7 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 	if (db) {
 		d.down = db->sql;
 		d.down_len = db->len;
-		d.down_file = off->file;
+		d.down_file = db->file ? db->file : off->file;
 		d.down_line = db->line + 2;
 		d.flags |= STRATA_MIG_HAS_DOWN;
 	} else if (r->has_down && r->down_skipped) {
@@ -498,6 +519,95 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 	return c->h->add_migration(c->h, &d);
 }
 
+static int note(rev *r, const char *fmt, const char *arg)
+{
+	char buf[900];
+	snprintf(buf, sizeof buf, fmt, arg);
+	free(r->auto_note);
+	r->auto_note = strdup(buf);
+	return 0;
+}
+
+/* offline_sql: auto: Alembic's own SQL for each upgrade / downgrade strata
+ * cannot translate, gathered into off as if one script held them all.
+ * Where Alembic cannot give it, the revision stays untranslatable and its
+ * hint says why. */
+static int auto_offline(scan_ctx *c, int has_ini, const char *dialect, const char *vt,
+                        al_offline *off)
+{
+	memset(off, 0, sizeof *off);
+	off->table = vt;
+	char *alembic = NULL;
+	int rc = 0, looked = 0;
+	for (size_t i = 0; !rc && i < c->nrevs; i++) {
+		rev *r = &c->revs[i];
+		int want[2] = { r->up.status == OPSQL_UNTRANSLATABLE,
+		                r->has_down && !r->down_skipped && r->down.status == OPSQL_UNTRANSLATABLE };
+		if (!want[0] && !want[1])
+			continue;
+		if (!has_ini) {
+			note(r, "%s", "Alembic needs the project folder (the one holding alembic.ini) as "
+			              "the source's path");
+			continue;
+		}
+		if (!looked) { /* NULL: only cached scripts serve */
+			alembic = al_auto_alembic();
+			looked = 1;
+		}
+		char *abs = al_join(c->cfg->path, r->file), *text = NULL;
+		size_t len = 0;
+		if (!abs)
+			rc = strata_oom(c->h);
+		else
+			rc = strata_read_file(c->h, AT_FDCWD, abs, r->file, &text, &len);
+		free(abs);
+		const char *from = r->ndown ? r->parents[0] : NULL;
+		for (int down = 0; !rc && down < 2; down++) {
+			if (!want[down])
+				continue;
+			char *script = NULL, why[800];
+			int e = al_auto_script(c->h, c->cfg, alembic, dialect, r->py.revision.str, from, down,
+			                       text, len, &script, why, sizeof why);
+			if (e < -1)
+				rc = e;
+			else if (e == -1)
+				note(r, "%s", why);
+			else {
+				al_offline one;
+				rc = al_offline_read_vt(c->h, script, script, vt, &one);
+				/* move the revision's own block into off */
+				const al_block *b = rc ? NULL : al_offline_find(&one, r->py.revision.str, down);
+				if (!rc && !b)
+					note(r, "Alembic's offline script %s has no block for this revision", script);
+				else if (!rc) {
+					al_block *nb = realloc(off->blocks, (off->n + 1) * sizeof *nb);
+					char *f = strdup(script);
+					if (!nb || !f) {
+						free(f);
+						if (nb)
+							off->blocks = nb;
+						rc = strata_oom(c->h);
+					} else {
+						off->blocks = nb;
+						nb[off->n] = *b;
+						nb[off->n].file = f;
+						for (size_t k = 0; k < one.n; k++)
+							if (&one.blocks[k] == b)
+								one.blocks[k].rev = one.blocks[k].sql = NULL;
+						off->n++;
+					}
+				}
+				if (!rc || one.blocks)
+					al_offline_free(&one);
+			}
+			free(script);
+		}
+		free(text);
+	}
+	free(alembic);
+	return rc;
+}
+
 static void rev_free(rev *r)
 {
 	free(r->err);
@@ -507,6 +617,7 @@ static void rev_free(rev *r)
 	opsql_result_free(&r->up);
 	opsql_result_free(&r->down);
 	free(r->parents);
+	free(r->auto_note);
 	memset(r, 0, sizeof *r);
 }
 
@@ -591,6 +702,7 @@ static void ctx_free(scan_ctx *c)
 		rev_free(&c->revs[i]);
 	free(c->revs);
 	free(c->by_id);
+	at_free(c->types);
 }
 
 /* Alembic creates version_num as VARCHAR(32); PostgreSQL refuses a longer
@@ -634,6 +746,7 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 	int rc = al_ini_read(h, cfg->path, &ini);
 	if (rc < 0)
 		return rc;
+	int has_ini = rc == 1;
 	if (rc == 1) {
 		recursive |= ini.recursive;
 		size_t plen = strlen(cfg->path);
@@ -658,6 +771,8 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 		c.revs[c.nrevs++].file = c.files[i].rel;
 		c.files[i].rel = NULL;
 	}
+	if (!rc)
+		rc = at_load_all(h, cfg->path, strata_cfg_option(cfg, "types"), &c.types);
 	if (!rc && (c.dirfd = open(cfg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		h->error(h, STRATA_ECLASS_SOURCE, NULL, 0, 0,
 		         "check the path in strata.yaml", "cannot open %s: %s", cfg->path,
@@ -708,7 +823,10 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 		rc = al_vtable_get(h, cfg, dialect, 1, &vt);
 	al_offline off = {0};
 	const char *offpath = strata_cfg_option(cfg, "offline_sql");
-	if (!rc && offpath) {
+	int autosql = offpath && !strcmp(offpath, "auto");
+	if (!rc && autosql)
+		rc = auto_offline(&c, has_ini, dialect, vt.sql, &off);
+	else if (!rc && offpath) {
 		char *abs = al_join(cfg->path, offpath);
 		rc = abs ? al_offline_read_vt(h, abs, offpath, vt.sql, &off) : strata_oom(h);
 		free(abs);

@@ -872,6 +872,13 @@ int unroll_translate_toks(const px_toks *tk, const char *fn, opsql_dialect diale
                           const char *assume, opsql_result *out, char *err, size_t errsize,
                           int *errline)
 {
+	return unroll_translate_env(tk, fn, dialect, assume, NULL, out, err, errsize, errline);
+}
+
+int unroll_translate_env(const px_toks *tk, const char *fn, opsql_dialect dialect,
+                         const char *assume, const opsql_env *env, opsql_result *out, char *err,
+                         size_t errsize, int *errline)
+{
 	memset(out, 0, sizeof *out);
 	if (err && errsize)
 		err[0] = 0;
@@ -914,12 +921,12 @@ int unroll_translate_toks(const px_toks *tk, const char *fn, opsql_dialect diale
 	int colon = def >= 0 ? header_colon(u.t, u.l[def].s, u.l[def].e) : -1;
 	if (colon < 0) { /* no such function, or one the translator reports */
 		px_arena_free(&arena);
-		return opsql_translate_toks(tk, fn, dialect, out, err, errsize, errline);
+		return opsql_translate_env(tk, fn, dialect, env, out, err, errsize, errline);
 	}
 	int end = body_end(&u, def, u.nl);
 	if (colon + 1 < u.l[def].e && end > def + 1) { /* the translator names the indent */
 		px_arena_free(&arena);
-		return opsql_translate_toks(tk, fn, dialect, out, err, errsize, errline);
+		return opsql_translate_env(tk, fn, dialect, env, out, err, errsize, errline);
 	}
 	module_names(&u);
 	u.status = OPSQL_OK;
@@ -940,7 +947,7 @@ int unroll_translate_toks(const px_toks *tk, const char *fn, opsql_dialect diale
 	/* Stopped or not, what was emitted runs first: a construct the
 	 * translator cannot take there comes before the stop, in file order. */
 	px_toks mine = { u.o, u.on };
-	int ret = opsql_translate_toks(&mine, fn, dialect, out, err, errsize, errline);
+	int ret = opsql_translate_env(&mine, fn, dialect, env, out, err, errsize, errline);
 	if (!ret && u.status != OPSQL_OK && out->status == OPSQL_OK) {
 		opsql_result_free(out);
 		memset(out, 0, sizeof *out);

@@ -33,6 +33,12 @@ int unroll_translate_toks(const struct px_toks *tokens, const char *fn, opsql_di
                           int *errline);
 
 /* The same on text (tokenized here). */
+/* unroll_translate_toks() with the translator's environment (column types,
+ * the revision file for application enums; NULL: none). */
+int unroll_translate_env(const struct px_toks *tokens, const char *fn, opsql_dialect dialect,
+                         const char *assume, const opsql_env *env, opsql_result *out, char *err,
+                         size_t errsize, int *errline);
+
 int unroll_translate(const char *text, size_t len, const char *fn, opsql_dialect dialect,
                      const char *assume, opsql_result *out, char *err, size_t errsize,
                      int *errline);

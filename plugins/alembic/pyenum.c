@@ -1,0 +1,581 @@
+/* The members of an application's enum class, from its source (pyenum.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pyenum.h"
+#include "pyexpr.h"
+
+#define MAX_DEPTH 16
+
+typedef struct pe_ctx {
+	const char *const *roots;
+	int omit_aliases;
+	int depth;
+	pe_enum *out;
+	char *why;
+	size_t whysize;
+} pe_ctx;
+
+static int fail(pe_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(pe_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->why, c->whysize, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 8192, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (n < cap)
+			break;
+		char *nb = realloc(buf, cap *= 2);
+		if (!nb) {
+			free(buf);
+			buf = NULL;
+		} else
+			buf = nb;
+	}
+	fclose(f);
+	if (buf)
+		*len = n;
+	return buf;
+}
+
+/* ----------------------------------------------------- modules to files */
+
+/* root/a/b.py or root/a/b/__init__.py for the dotted module a.b; 1 found. */
+static int module_in(const char *root, const char *mod, char *out, size_t size)
+{
+	char rel[1024];
+	snprintf(rel, sizeof rel, "%s", mod);
+	for (char *p = rel; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	snprintf(out, size, "%s/%s.py", root, rel);
+	if (is_file(out))
+		return 1;
+	snprintf(out, size, "%s/%s/__init__.py", root, rel);
+	return is_file(out);
+}
+
+static void dirname_of(const char *path, char *out, size_t size)
+{
+	snprintf(out, size, "%s", path);
+	char *s = strrchr(out, '/');
+	if (s && s != out)
+		*s = '\0';
+	else
+		snprintf(out, size, "%s", s ? "/" : ".");
+}
+
+/* The file of module mod (dots: how many leading dots, a relative import)
+ * imported from file from; 1 found, 0 not. */
+static int module_file(pe_ctx *c, const char *from, int dots, const char *mod, char *out, size_t size)
+{
+	if (dots) {
+		char base[1024];
+		dirname_of(from, base, sizeof base);
+		for (int i = 1; i < dots; i++) {
+			char up[1024];
+			dirname_of(base, up, sizeof up);
+			snprintf(base, sizeof base, "%s", up);
+		}
+		if (!*mod) {
+			snprintf(out, size, "%s/__init__.py", base);
+			return is_file(out);
+		}
+		return module_in(base, mod, out, size);
+	}
+	for (int i = 0; c->roots && c->roots[i]; i++)
+		if (module_in(c->roots[i], mod, out, size))
+			return 1;
+	return 0;
+}
+
+/* ----------------------------------------------------- the tokens */
+
+typedef struct line {
+	int b, e; /* tokens [b, e), e at the TK_NL / TK_EOF */
+} line;
+
+static int next_line(const px_toks *tk, int i, line *l)
+{
+	if (i >= tk->n || tk->t[i].k == TK_EOF)
+		return 0;
+	l->b = i;
+	while (i < tk->n && tk->t[i].k != TK_NL && tk->t[i].k != TK_EOF)
+		i++;
+	l->e = i;
+	return 1;
+}
+
+static int tok_is(const px_tok *t, px_tokkind k, const char *s)
+{
+	return t->k == k && t->n == strlen(s) && !memcmp(t->p, s, t->n);
+}
+
+/* A dotted name at t[*i] into buf; 0 when none. */
+static int dotted_at(const px_toks *tk, int *i, int end, char *buf, size_t size)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	while (*i < end && tk->t[*i].k == TK_NAME) {
+		o += (size_t)snprintf(buf + o, o < size ? size - o : 0, "%s%.*s", o ? "." : "",
+		                      (int)tk->t[*i].n, tk->t[*i].p);
+		(*i)++;
+		if (*i + 1 < end && tok_is(&tk->t[*i], TK_OP, ".") && tk->t[*i + 1].k == TK_NAME)
+			(*i)++;
+		else
+			break;
+	}
+	return o > 0 && o < size;
+}
+
+/* ----------------------------------------------------- one file */
+
+typedef struct file_job {
+	pe_ctx *c;
+	const char *path; /* display and base of relative imports */
+	const char *name; /* what to find: "Status" or "enums.Status" */
+	int found;        /* set when the lookup ended (either way) */
+	int rc;
+} file_job;
+
+static int find_in(pe_ctx *c, const char *path, const char *text, size_t len, const char *name);
+
+static int known_enum_base(const char *b)
+{
+	static const char *const bases[] = { "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", NULL };
+	const char *last = strrchr(b, '.');
+	last = last ? last + 1 : b;
+	for (int i = 0; bases[i]; i++)
+		if (!strcmp(last, bases[i]))
+			return 1;
+	return 0;
+}
+
+static int sunder_dunder_private(const char *n, const char *cls)
+{
+	size_t l = strlen(n);
+	if (l > 2 && n[0] == '_' && n[l - 1] == '_')
+		return 1; /* _sunder_ and __dunder__ */
+	char priv[256];
+	snprintf(priv, sizeof priv, "_%s__", cls);
+	return !strncmp(n, priv, strlen(priv));
+}
+
+/* Python's == on the literal values members may have, for aliases. */
+static int same_value(const px *a, const px *b)
+{
+	int an = a->k == PX_INT || a->k == PX_BOOL || a->k == PX_FLOAT;
+	int bn = b->k == PX_INT || b->k == PX_BOOL || b->k == PX_FLOAT;
+	if (an && bn) {
+		double x = a->k == PX_FLOAT ? a->fv : (double)a->iv, y = b->k == PX_FLOAT ? b->fv : (double)b->iv;
+		return x == y;
+	}
+	if (a->k != b->k)
+		return 0;
+	switch (a->k) {
+	case PX_NONE:
+		return 1;
+	case PX_STR:
+		return a->bytes == b->bytes && a->n == b->n && !memcmp(a->s, b->s, a->n);
+	case PX_TUPLE:
+		if (a->na != b->na)
+			return 0;
+		for (int i = 0; i < a->na; i++)
+			if (!same_value(a->a[i], b->a[i]))
+				return 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int literal(const px *v)
+{
+	if (v->k == PX_TUPLE) {
+		for (int i = 0; i < v->na; i++)
+			if (!literal(v->a[i]))
+				return 0;
+		return 1;
+	}
+	return (v->k == PX_INT || v->k == PX_BOOL || v->k == PX_FLOAT || v->k == PX_STR || v->k == PX_NONE) &&
+	       !v->fstr;
+}
+
+static int add_member(pe_ctx *c, const char *name)
+{
+	char **m = realloc(c->out->members, (size_t)(c->out->n + 1) * sizeof *m);
+	if (!m)
+		return fail(c, "out of memory");
+	c->out->members = m;
+	if (!(m[c->out->n] = strdup(name)))
+		return fail(c, "out of memory");
+	c->out->n++;
+	return 0;
+}
+
+/* The body of `class NAME(bases):` starting at line l. */
+static int read_class(pe_ctx *c, px_arena *a, const px_toks *tk, const char *path, const char *text,
+                      size_t len, line l, const char *cls)
+{
+	const px_tok *t = tk->t;
+	int i = l.b + 2, classline = t[l.b].line;
+	if (i >= l.e || !tok_is(&t[i], TK_OP, "("))
+		return fail(c, "enum class %s (%s:%d) has no enum.Enum base", cls, path, classline);
+	i++;
+	int is_enum = 0;
+	while (i < l.e && !tok_is(&t[i], TK_OP, ")")) {
+		char base[256];
+		int bi = i;
+		if (dotted_at(tk, &i, l.e, base, sizeof base)) {
+			if (known_enum_base(base))
+				is_enum = 1;
+			else if (strcmp(base, "str") && strcmp(base, "int") && strcmp(base, "object")) {
+				/* an enum of the application's own without members */
+				pe_enum saved = *c->out;
+				memset(c->out, 0, sizeof *c->out);
+				int rc = find_in(c, path, text, len, base);
+				int n = c->out->n;
+				pe_free(c->out);
+				*c->out = saved;
+				if (rc)
+					return rc;
+				if (n)
+					return fail(c, "enum class %s (%s:%d) extends %s, which has members", cls, path,
+					            classline, base);
+				is_enum = 1;
+			}
+		} else if (i == bi)
+			i++;
+		if (i < l.e && tok_is(&t[i], TK_OP, ","))
+			i++;
+		else if (i < l.e && !tok_is(&t[i], TK_OP, ")")) /* metaclass=, a call, ... */
+			return fail(c, "bases of enum class %s (%s:%d)", cls, path, classline);
+	}
+	if (!is_enum)
+		return fail(c, "class %s (%s:%d) is not an enum.Enum", cls, path, classline);
+	if (i + 2 != l.e || !tok_is(&t[i + 1], TK_OP, ":"))
+		return fail(c, "enum class %s (%s:%d) on one line", cls, path, classline);
+	int body_col = -1, with_auto = 0, with_number = 0;
+	px **vals = NULL;
+	int nvals = 0;
+	line m;
+	for (int j = l.e + 1; next_line(tk, j, &m); j = m.e + 1) {
+		if (m.b == m.e)
+			continue;
+		int col = t[m.b].col;
+		if (col <= t[l.b].col)
+			break;
+		if (body_col < 0)
+			body_col = col;
+		if (col != body_col)
+			continue; /* inside a method or a nested block */
+		const px_tok *f = &t[m.b];
+		if ((f->k == TK_STR && m.e == m.b + 1) || tok_is(f, TK_NAME, "pass") || tok_is(f, TK_OP, "@") ||
+		    tok_is(f, TK_NAME, "def") || tok_is(f, TK_NAME, "async") || tok_is(f, TK_NAME, "class"))
+			continue;
+		if (f->k != TK_NAME || m.e < m.b + 2)
+			return fail(c, "statement in enum class %s (%s:%d)", cls, path, f->line);
+		int k = m.b + 1;
+		if (tok_is(&t[k], TK_OP, ":")) { /* NAME: annotation [= value] */
+			while (k < m.e && !tok_is(&t[k], TK_OP, "="))
+				k++;
+			if (k == m.e)
+				continue; /* an annotation alone is no member */
+		}
+		if (!tok_is(&t[k], TK_OP, "="))
+			return fail(c, "statement in enum class %s (%s:%d)", cls, path, f->line);
+		char name[256];
+		snprintf(name, sizeof name, "%.*s", (int)f->n, f->p);
+		if (!strcmp(name, "_ignore_"))
+			return fail(c, "_ignore_ in enum class %s (%s:%d)", cls, path, f->line);
+		if (sunder_dunder_private(name, cls))
+			continue;
+		int vi = k + 1;
+		px *v = px_parse_expr(a, t, &vi, m.e);
+		const char *callee = v->k == PX_CALL ? px_dotted(a, v->obj) : NULL;
+		const char *last = callee ? strrchr(callee, '.') : NULL;
+		last = last ? last + 1 : callee;
+		if (last && (!strcmp(last, "nonmember") || !strcmp(last, "property") ||
+		             !strcmp(last, "classmethod") || !strcmp(last, "staticmethod")))
+			continue; /* descriptors and nonmember(): no members */
+		if (c->omit_aliases) {
+			if (last && !strcmp(last, "auto") && v->na == 0)
+				with_auto = 1;
+			else if (!literal(v))
+				return fail(c, "value of member %s of enum class %s (%s:%d), for omit_aliases=True",
+				            name, cls, path, f->line);
+			else {
+				if (v->k == PX_INT || v->k == PX_BOOL || v->k == PX_FLOAT)
+					with_number = 1;
+				int alias = 0;
+				for (int q = 0; q < nvals && !alias; q++)
+					alias = same_value(vals[q], v);
+				if (alias)
+					continue;
+				px **nv = px_alloc(a, (size_t)(nvals + 1) * sizeof *nv);
+				if (nvals)
+					memcpy(nv, vals, (size_t)nvals * sizeof *nv);
+				nv[nvals++] = v;
+				vals = nv;
+			}
+			if (with_auto && with_number)
+				return fail(c, "auto() beside numbers in enum class %s (%s:%d), for omit_aliases=True",
+				            cls, path, f->line);
+		}
+		if (add_member(c, name))
+			return -1;
+	}
+	c->out->cls = strdup(cls);
+	c->out->name = strdup(cls);
+	c->out->file = strdup(path);
+	c->out->line = classline;
+	if (!c->out->cls || !c->out->name || !c->out->file)
+		return fail(c, "out of memory");
+	for (char *p = c->out->name; *p; p++) {
+		if ((unsigned char)*p >= 0x80)
+			return fail(c, "enum class %s (%s:%d): a name that is not ASCII", cls, path, classline);
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	}
+	return 0;
+}
+
+typedef struct scan_job {
+	pe_ctx *c;
+	const char *path, *text;
+	size_t len;
+	const char *name;
+	int rc;
+} scan_job;
+
+/* Follows `from MOD import X` (dots leading dots) to X (+ rest) in MOD's file. */
+static int follow(pe_ctx *c, const char *path, int dots, const char *mod, const char *what,
+                  int line, int star)
+{
+	char file[1100];
+	if (!module_file(c, path, dots, mod, file, sizeof file)) {
+		if (star)
+			return 1; /* not ours to find */
+		return fail(c, "enum class %s: module %s%s (imported at %s:%d) not found under the repository",
+		            what, dots ? "." : "", mod, path, line);
+	}
+	return find_in(c, file, NULL, 0, what);
+}
+
+static int scan(const px_toks *tk, void *ud)
+{
+	scan_job *s = ud;
+	pe_ctx *c = s->c;
+	jmp_buf oom;
+	px_arena a = { .oom = &oom };
+	if (setjmp(oom)) {
+		px_arena_free(&a);
+		return fail(c, "out of memory");
+	}
+	const px_tok *t = tk->t;
+	const char *dot = strchr(s->name, '.');
+	size_t head = dot ? (size_t)(dot - s->name) : strlen(s->name);
+	line l;
+	/* 1. a module-level class */
+	for (int i = 0; !dot && next_line(tk, i, &l); i = l.e + 1)
+		if (l.e > l.b + 1 && t[l.b].col == 0 && tok_is(&t[l.b], TK_NAME, "class") &&
+		    tok_is(&t[l.b + 1], TK_NAME, s->name)) {
+			int rc = read_class(c, &a, tk, s->path, s->text, s->len, l, s->name);
+			px_arena_free(&a);
+			return rc;
+		}
+	px_arena_free(&a);
+	/* 2. imports binding the name's first part; 3. star imports */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; next_line(tk, i, &l); i = l.e + 1) {
+			if (t[l.b].col != 0)
+				continue;
+			int k = l.b + 1;
+			char mod[512], bound[256];
+			if (tok_is(&t[l.b], TK_NAME, "import") && !pass) {
+				/* import a.b.c [as x], ...: binds a (or x to a.b.c) */
+				while (k < l.e) {
+					if (!dotted_at(tk, &k, l.e, mod, sizeof mod))
+						break;
+					const char *as = NULL;
+					if (k + 1 < l.e && tok_is(&t[k], TK_NAME, "as") && t[k + 1].k == TK_NAME) {
+						snprintf(bound, sizeof bound, "%.*s", (int)t[k + 1].n, t[k + 1].p);
+						as = bound;
+						k += 2;
+					}
+					if (dot) {
+						/* name = m.rest: which module is m.(...)? */
+						if (as && strlen(as) == head && !strncmp(as, s->name, head))
+							return follow(c, s->path, 0, mod, dot + 1, t[l.b].line, 0);
+						size_t ml = strlen(mod);
+						if (!as && !strncmp(s->name, mod, ml) && s->name[ml] == '.' &&
+						    !strchr(s->name + ml + 1, '.'))
+							return follow(c, s->path, 0, mod, s->name + ml + 1, t[l.b].line, 0);
+					}
+					if (k < l.e && tok_is(&t[k], TK_OP, ","))
+						k++;
+					else
+						break;
+				}
+				continue;
+			}
+			if (!tok_is(&t[l.b], TK_NAME, "from"))
+				continue;
+			int dots = 0;
+			while (k < l.e && t[k].k == TK_OP && t[k].p[0] == '.') {
+				dots += (int)t[k].n;
+				k++;
+			}
+			mod[0] = '\0';
+			if (k < l.e && t[k].k == TK_NAME && !tok_is(&t[k], TK_NAME, "import"))
+				dotted_at(tk, &k, l.e, mod, sizeof mod);
+			if (k >= l.e || !tok_is(&t[k], TK_NAME, "import"))
+				continue;
+			k++;
+			if (k < l.e && tok_is(&t[k], TK_OP, "*")) {
+				if (pass == 1 && follow(c, s->path, dots, mod, s->name, t[l.b].line, 1) == 0)
+					return 0; /* else not there: the next one */
+				continue;
+			}
+			if (pass)
+				continue;
+			if (k < l.e && tok_is(&t[k], TK_OP, "("))
+				k++;
+			while (k < l.e && t[k].k == TK_NAME) {
+				char orig[256];
+				snprintf(orig, sizeof orig, "%.*s", (int)t[k].n, t[k].p);
+				snprintf(bound, sizeof bound, "%s", orig);
+				k++;
+				if (k + 1 < l.e && tok_is(&t[k], TK_NAME, "as") && t[k + 1].k == TK_NAME) {
+					snprintf(bound, sizeof bound, "%.*s", (int)t[k + 1].n, t[k + 1].p);
+					k += 2;
+				}
+				if (strlen(bound) == head && !strncmp(bound, s->name, head)) {
+					if (!dot)
+						return follow(c, s->path, dots, mod, orig, t[l.b].line, 0);
+					/* from pkg import enums: enums.Status is in pkg.enums */
+					char sub[800], file[1100];
+					snprintf(sub, sizeof sub, "%s%s%s", mod, *mod ? "." : "", orig);
+					if (module_file(c, s->path, dots, sub, file, sizeof file))
+						return find_in(c, file, NULL, 0, dot + 1);
+					char what[512];
+					snprintf(what, sizeof what, "%s%s", orig, dot);
+					return follow(c, s->path, dots, mod, what, t[l.b].line, 0);
+				}
+				if (k < l.e && tok_is(&t[k], TK_OP, ","))
+					k++;
+			}
+		}
+	return fail(c, "enum class %s is neither defined nor imported in %s", s->name, s->path);
+}
+
+static int find_in(pe_ctx *c, const char *path, const char *text, size_t len, const char *name)
+{
+	if (++c->depth > MAX_DEPTH) {
+		c->depth--;
+		return fail(c, "enum class %s: imports nested deeper than %d", name, MAX_DEPTH);
+	}
+	char *own = NULL;
+	if (!text) {
+		if (!(own = slurp(path, &len))) {
+			c->depth--;
+			return fail(c, "enum class %s: cannot read %s", name, path);
+		}
+		text = own;
+	}
+	scan_job s = { c, path, text, len, name, 0 };
+	char err[256];
+	int errline = 0;
+	int rc = px_with_tokens(text, len, scan, &s, err, sizeof err, &errline);
+	if (rc < 0 && errline) /* the file did not tokenize: say so, not a stale reason */
+		fail(c, "enum class %s: %s:%d: %s", name, path, errline, err);
+	else if (rc < 0 && !c->why[0])
+		fail(c, "enum class %s: %s", name, err);
+	free(own);
+	c->depth--;
+	return rc < 0 ? -1 : rc;
+}
+
+int pe_resolve(const char *path, const char *text, size_t len, const char *const *roots,
+               const char *name, int omit_aliases, pe_enum *out, char *why, size_t whysize)
+{
+	memset(out, 0, sizeof *out);
+	if (whysize)
+		why[0] = '\0';
+	pe_ctx c = { roots, omit_aliases, 0, out, why, whysize };
+	int rc = find_in(&c, path, text, len, name);
+	if (rc) {
+		pe_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void pe_free(pe_enum *e)
+{
+	for (int i = 0; i < e->n; i++)
+		free(e->members[i]);
+	free(e->members);
+	free(e->name);
+	free(e->cls);
+	free(e->file);
+	memset(e, 0, sizeof *e);
+}
+
+char **pe_roots(const char *rev_path)
+{
+	char **r = calloc(14, sizeof *r);
+	if (!r)
+		return NULL;
+	char d[1024];
+	dirname_of(rev_path, d, sizeof d);
+	for (int n = 0; n < 12; n++) {
+		if (!(r[n] = strdup(d))) {
+			pe_roots_free(r);
+			return NULL;
+		}
+		char git[1100];
+		snprintf(git, sizeof git, "%s/.git", d);
+		if (is_dir(git) || is_file(git) || !strcmp(d, "/") || !strchr(d, '/'))
+			break;
+		char up[1024];
+		dirname_of(d, up, sizeof up);
+		snprintf(d, sizeof d, "%s", up);
+	}
+	return r;
+}
+
+void pe_roots_free(char **roots)
+{
+	for (int i = 0; roots && roots[i]; i++)
+		free(roots[i]);
+	free(roots);
+}

@@ -1,0 +1,48 @@
+/*
+ * sa.Enum(AppEnum): the members of an application's PEP-435 enum class,
+ * read from the application's source without importing or running it.  The
+ * class is found from the name the revision writes (`Status`, `S` after
+ * `from app.models.enums import Status as S`, `enums.Status` after
+ * `from app.models import enums`, relative imports), module by module inside
+ * the given roots (the folders Python would search: the repository's), and
+ * its body read as Python's enum module reads it.
+ *
+ * What SQLAlchemy 1.4's Enum takes from such a class (sql/sqltypes.py,
+ * Enum._parse_into_values / _enum_init): the member NAMES, in order,
+ * aliases included unless omit_aliases=True, and the type name
+ * `cls.__name__.lower()`.  values_callable= is not modelled (the caller
+ * refuses it).
+ *
+ * Independent of strata's headers; never prints, never exits.
+ */
+#ifndef STRATA_ALEMBIC_PYENUM_H
+#define STRATA_ALEMBIC_PYENUM_H
+
+#include <stddef.h>
+
+typedef struct pe_enum {
+	char *name;     /* SQLAlchemy's default type name: the class name lowercased */
+	char *cls;      /* the class's own name */
+	char **members; /* member names, as sa.Enum lists them */
+	int n;
+	char *file;     /* the file and line of `class ...:` */
+	int line;
+} pe_enum;
+
+/* Finds the enum class `name` as written in the Python file `path` (text
+ * given: the revision; NULL: read from path), resolving absolute imports in
+ * roots (NULL-terminated, searched in order) and relative ones from path.
+ * omit_aliases: sa.Enum(..., omit_aliases=True).  0 with *out filled, or -1
+ * with the reason in why ("enum class Status: module app.enums (imported
+ * at rev.py:4) not found under the repository").  Free with pe_free(). */
+int pe_resolve(const char *path, const char *text, size_t len, const char *const *roots,
+               const char *name, int omit_aliases, pe_enum *out, char *why, size_t whysize);
+void pe_free(pe_enum *e);
+
+/* The folders to search for a revision at rev_path: each ancestor of its
+ * folder, nearest first, up to and including the first that holds .git
+ * (at most 12).  NULL-terminated, malloc'd; free with pe_roots_free(). */
+char **pe_roots(const char *rev_path);
+void pe_roots_free(char **roots);
+
+#endif

@@ -1,0 +1,6 @@
+import enum
+
+
+class Local(enum.Enum):
+    one = "1"
+    two = "2"
