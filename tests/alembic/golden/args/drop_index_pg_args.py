@@ -1,0 +1,5 @@
+op.create_table('acct', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('email', sa.String(50)))
+op.create_index('ix_acct_email', 'acct', ['email'], postgresql_where=sa.text('email IS NOT NULL'), postgresql_using='btree')
+op.drop_index('ix_acct_email', table_name='acct', postgresql_where=sa.text('email IS NOT NULL'), postgresql_using='btree')
+op.create_index('ix_acct_email2', 'acct', ['email'])
+op.drop_index(op.f('ix_acct_email2'), table_name='acct', postgresql_using='hash')

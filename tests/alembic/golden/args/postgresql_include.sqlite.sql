@@ -1,0 +1,12 @@
+CREATE TABLE acct (
+    id INTEGER NOT NULL, 
+    email VARCHAR(50), 
+    name VARCHAR(50), 
+    PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_acct_email ON acct (email);
+
+CREATE UNIQUE INDEX ix_acct_name ON acct (name);
+
+CREATE INDEX ix_acct_id_name ON acct (id, name);

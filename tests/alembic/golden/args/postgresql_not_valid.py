@@ -1,0 +1,5 @@
+op.create_table('acct', sa.Column('id', sa.Integer(), primary_key=True))
+op.create_table('ref', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('acct_id', sa.Integer()))
+op.create_foreign_key('fk_ref_acct', 'ref', 'acct', ['acct_id'], ['id'], ondelete='CASCADE', postgresql_not_valid=True)
+op.create_check_constraint('ck_ref_pos', 'ref', 'acct_id > 0', postgresql_not_valid=True)
+op.create_check_constraint('ck_ref_pos2', 'ref', sa.text('acct_id < 100'), postgresql_not_valid=False)
