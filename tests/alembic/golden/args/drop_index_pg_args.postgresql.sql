@@ -1,13 +1,13 @@
-CREATE TABLE acct (
+CREATE TABLE di_acct (
     id SERIAL NOT NULL, 
     email VARCHAR(50), 
     PRIMARY KEY (id)
 );
 
-CREATE INDEX ix_acct_email ON acct USING btree (email) WHERE email IS NOT NULL;
+CREATE INDEX ix_di_email ON di_acct USING btree (email) WHERE email IS NOT NULL;
 
-DROP INDEX ix_acct_email;
+DROP INDEX ix_di_email;
 
-CREATE INDEX ix_acct_email2 ON acct (email);
+CREATE INDEX ix_di_email2 ON di_acct (email);
 
-DROP INDEX ix_acct_email2;
+DROP INDEX ix_di_email2;

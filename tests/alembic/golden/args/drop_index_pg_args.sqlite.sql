@@ -1,13 +1,13 @@
-CREATE TABLE acct (
+CREATE TABLE di_acct (
     id INTEGER NOT NULL, 
     email VARCHAR(50), 
     PRIMARY KEY (id)
 );
 
-CREATE INDEX ix_acct_email ON acct (email);
+CREATE INDEX ix_di_email ON di_acct (email);
 
-DROP INDEX ix_acct_email;
+DROP INDEX ix_di_email;
 
-CREATE INDEX ix_acct_email2 ON acct (email);
+CREATE INDEX ix_di_email2 ON di_acct (email);
 
-DROP INDEX ix_acct_email2;
+DROP INDEX ix_di_email2;

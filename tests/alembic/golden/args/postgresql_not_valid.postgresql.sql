@@ -1,16 +1,16 @@
-CREATE TABLE acct (
+CREATE TABLE nv_acct (
     id SERIAL NOT NULL, 
     PRIMARY KEY (id)
 );
 
-CREATE TABLE ref (
+CREATE TABLE nv_ref (
     id SERIAL NOT NULL, 
     acct_id INTEGER, 
     PRIMARY KEY (id)
 );
 
-ALTER TABLE ref ADD CONSTRAINT fk_ref_acct FOREIGN KEY(acct_id) REFERENCES acct (id) ON DELETE CASCADE NOT VALID;
+ALTER TABLE nv_ref ADD CONSTRAINT fk_nv_ref_acct FOREIGN KEY(acct_id) REFERENCES nv_acct (id) ON DELETE CASCADE NOT VALID;
 
-ALTER TABLE ref ADD CONSTRAINT ck_ref_pos CHECK (acct_id > 0) NOT VALID;
+ALTER TABLE nv_ref ADD CONSTRAINT ck_nv_pos CHECK (acct_id > 0) NOT VALID;
 
-ALTER TABLE ref ADD CONSTRAINT ck_ref_pos2 CHECK (acct_id < 100);
+ALTER TABLE nv_ref ADD CONSTRAINT ck_nv_pos2 CHECK (acct_id < 100);
