@@ -180,7 +180,24 @@ static int lex_string(lex *lx, int raw, int bytes, int fstr)
 	sb_putc(&b, 0);
 	b.n = 0;
 	int named_escape = 0;
+	/* where each decoded line starts: a '\n' from a line break starts the
+	 * next source line, one from an escape the current one */
+	int *lines = NULL, nlines = 0, caplines = 0;
+	size_t seen = 0;
 	for (;;) {
+		for (int first = !caplines; seen < b.n || first; first = 0) {
+			if (!first && b.p[seen++] != '\n')
+				continue;
+			if (nlines == caplines) {
+				int cap = caplines ? 2 * caplines : 8;
+				int *v = px_alloc(lx->a, (size_t)cap * sizeof *v);
+				if (nlines)
+					memcpy(v, lines, (size_t)nlines * sizeof *v);
+				lines = v;
+				caplines = cap;
+			}
+			lines[nlines++] = first ? start : lx->line;
+		}
 		if (lx->p >= lx->end)
 			return lex_fail(lx, start, triple ? "unterminated triple-quoted string literal"
 			                                 : "unterminated string literal");
@@ -296,6 +313,8 @@ static int lex_string(lex *lx, int raw, int bytes, int fstr)
 	px_tok *t = lex_push(lx, TK_STR, start);
 	t->val = b.p;
 	t->vlen = b.n;
+	t->lines = lines;
+	t->nlines = nlines;
 	t->fstr = fstr;
 	t->bytes = bytes;
 	t->named_escape = named_escape;
@@ -747,9 +766,18 @@ static px *parse_primary(px_arena *a, const px_tok *t, int *i, int end)
 		sbuf b = { a, NULL, 0, 0 };
 		sb_putc(&b, 0);
 		b.n = 0;
-		int fstr = 0, bytes = k->bytes, mixed = 0, named = 0;
+		int fstr = 0, bytes = k->bytes, mixed = 0, named = 0, nl = 0;
+		for (int j = *i; j < end && t[j].k == TK_STR; j++)
+			nl += t[j].nlines;
+		int *lines = px_alloc(a, (size_t)nl * sizeof *lines), nlines = 0;
 		while (*i < end && t[*i].k == TK_STR) {
 			named |= t[*i].named_escape;
+			/* a later piece's first line continues the last line so far,
+			 * or starts it when the text so far ends with a '\n' */
+			if (nlines && b.n && b.p[b.n - 1] == '\n')
+				lines[nlines - 1] = t[*i].lines[0];
+			for (int j = nlines ? 1 : 0; j < t[*i].nlines; j++)
+				lines[nlines++] = t[*i].lines[j];
 			for (size_t j = 0; j < t[*i].vlen; j++)
 				sb_putc(&b, t[*i].val[j]);
 			fstr |= t[*i].fstr;
@@ -764,6 +792,8 @@ static px *parse_primary(px_arena *a, const px_tok *t, int *i, int end)
 		px *e = mk(a, PX_STR, line);
 		e->s = b.p;
 		e->n = b.n;
+		e->lines = lines;
+		e->nlines = nlines;
 		e->fstr = fstr;
 		e->bytes = bytes;
 		return e;
@@ -901,6 +931,14 @@ static px *parse_ternary(px_arena *a, const px_tok *t, int *i, int end)
 			memcpy(e->s + lhs->n, rhs->s, rhs->n);
 			e->n = lhs->n + rhs->n;
 			e->bytes = lhs->bytes;
+			if (lhs->nlines && rhs->nlines) { /* rhs's first line continues lhs's last */
+				e->lines = px_alloc(a, (size_t)(lhs->nlines + rhs->nlines) * sizeof *e->lines);
+				memcpy(e->lines, lhs->lines, (size_t)lhs->nlines * sizeof *e->lines);
+				memcpy(e->lines + lhs->nlines, rhs->lines + 1, (size_t)(rhs->nlines - 1) * sizeof *e->lines);
+				e->nlines = lhs->nlines + rhs->nlines - 1;
+				if (lhs->n && lhs->s[lhs->n - 1] == '\n')
+					e->lines[lhs->nlines - 1] = rhs->lines[0];
+			}
 			lhs = e;
 			continue;
 		}

@@ -41,6 +41,8 @@ typedef struct px_tok {
 	size_t vlen;
 	int fstr, bytes;    /* TK_STR: an f-string / a bytes literal */
 	int named_escape;   /* TK_STR: has a \N{...} escape (not decoded here) */
+	int *lines;         /* TK_STR: the source line where each line of val starts */
+	int nlines;         /*   (lines[0] = line; one more than val's '\n's) */
 } px_tok;
 
 typedef struct px_toks {
@@ -73,6 +75,8 @@ typedef struct px {
 	long long iv;       /* INT value; BOOL 0/1 */
 	double fv;          /* FLOAT value */
 	int fstr, bytes;    /* STR */
+	int *lines;         /* STR: the source line where each line of s starts */
+	int nlines;         /*   (as px_tok's, across implicit concatenation) */
 	struct px *obj;     /* ATTR object, CALL callee */
 	struct px **a;      /* CALL args, TUPLE / LIST items, DICT key,value,key,value... */
 	char **kw;          /* CALL: keyword of each arg, NULL when positional ("*" / "**" for unpacking) */
