@@ -1,0 +1,106 @@
+/*
+ * op.create_index, op.drop_index (and their batch_op forms).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "opsql_int.h"
+
+/* ----------------------------------------------------------------- indexes */
+
+
+/* CREATE [UNIQUE] INDEX: PostgreSQL may add CONCURRENTLY / USING and puts the
+ * schema on the table; SQLite puts it on the index name; each dialect reads
+ * only its own *_where. */
+int op_create_index(ctx *c, px *call, opargs *a0)
+{
+	int batch = a0->batch;
+	opargs a = *a0;
+	const char *name, *t, *s, *using;
+	int unique, conc;
+	if (req_str(c, &a, "index_name", &name) || table_of(c, &a, "table_name", &t, &s) ||
+	    opt_bool(c, &a, "unique", &unique) || opt_bool(c, &a, "postgresql_concurrently", &conc) ||
+	    opt_str(c, &a, "postgresql_using", &using))
+		return -1;
+	if (batch && A(&a, "schema"))
+		return untrans(c, call->line, "schema= in batch create_index()");
+	px *cols = A(&a, "columns");
+	if (!cols || (cols->k != PX_LIST && cols->k != PX_TUPLE) || cols->na == 0)
+		return untrans(c, call->line, "create_index() columns");
+	if (name_ok(c, name, call->line))
+		return -1;
+	char wkw[64]; /* <dialect>_where */
+	snprintf(wkw, sizeof wkw, "%s_where", c->dd->name);
+	px *where = A(&a, wkw);
+	const char *wtext = NULL;
+	if (where && where->k != PX_NONE && !(wtext = text_arg(c, where)))
+		return untrans(c, where->line, "non-literal %s", wkw);
+	obuf b;
+	ob_init(&b, c->a);
+	ob_printf(&b, "CREATE %sINDEX ", unique ? "UNIQUE " : "");
+	c->dd->index_head(c, &b, name, t, s, conc, using);
+	ob_puts(&b, "(");
+	for (int i = 0; i < cols->na; i++) {
+		if (i)
+			ob_puts(&b, ", ");
+		px *e = cols->a[i];
+		const char *sc = str_arg(c, e);
+		if (is_str(e) || (sc && e->k == PX_CALL && !text_arg(c, e))) {
+			if (c->colmap) { /* new_table.c[key] */
+				const char *nm = NULL;
+				for (int j = 0; j < c->colmap->ncols; j++)
+					if (!strcmp(c->colmap->cols[j]->key, sc))
+						nm = c->colmap->cols[j]->name;
+				if (!nm)
+					return untrans(c, e->line, "batch create_index() on column '%s', not in the new table", sc);
+				sc = nm;
+			}
+			q_ident(c, &b, sc);
+			continue;
+		}
+		if (c->colmap)
+			return untrans(c, e->line, "batch create_index() of an expression when the table is recreated");
+		const char *tx = text_arg(c, e);
+		if (!tx)
+			return untrans(c, e->line, "index expression");
+		char *ts = text_sql(c, tx, e->line);
+		if (!ts)
+			return -1;
+		ob_puts(&b, ts);
+	}
+	ob_puts(&b, ")");
+	if (wtext) {
+		char *ws = text_sql(c, wtext, where->line);
+		if (!ws)
+			return -1;
+		ob_printf(&b, " WHERE %s", ws);
+	}
+	emit(c, b.p, b.n);
+	return 0;
+}
+
+/* DROP INDEX [CONCURRENTLY] [schema.]name (the table is not part of it). */
+int op_drop_index(ctx *c, px *call, opargs *a0)
+{
+	int batch = a0->batch;
+	opargs a = *a0;
+	const char *name, *t, *s;
+	int conc;
+	if (req_str(c, &a, "index_name", &name) ||
+	    opt_str(c, &a, "schema", &s) || opt_bool(c, &a, "postgresql_concurrently", &conc))
+		return -1;
+	if (!batch && opt_str(c, &a, "table_name", &t))
+		return -1;
+	if (batch && !s)
+		s = a.schema;
+	if (name_ok(c, name, call->line))
+		return -1;
+	obuf b;
+	ob_init(&b, c->a);
+	ob_puts(&b, "\nDROP INDEX ");
+	if (c->dd->concurrently && conc)
+		ob_puts(&b, "CONCURRENTLY ");
+	q_table(c, &b, s, name);
+	emit(c, b.p, b.n);
+	return 0;
+}

@@ -1,0 +1,353 @@
+/*
+ * Types: sa.* / postgresql.* type expressions parsed into ptype, and the
+ * type names the dialect compiles them to.
+ */
+#include <string.h>
+
+#include "opsql_int.h"
+
+/* ================================================ tables, columns, types */
+
+char *cdup(ctx *c, const char *s)
+{
+	return s ? px_strndup(c->a, s, strlen(s)) : NULL;
+}
+
+/* Lengths and precisions: small non-negative int literals only. */
+static int int_arg(const px *e, int *out)
+{
+	if (!e || e->k != PX_INT || e->iv < 0 || e->iv > 1000000000)
+		return -1;
+	*out = (int)e->iv;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- types */
+
+ptype *ty(ctx *c, int k)
+{
+	ptype *t = px_alloc(c->a, sizeof *t);
+	t->k = k;
+	t->length = t->precision = t->scale = -1;
+	t->native_enum = 1;
+	t->create_type = 1;
+	return t;
+}
+
+static const struct { const char *name; int k; } simple_types[] = {
+	{ "Integer", TY_INTEGER }, { "INTEGER", TY_INTEGER }, { "INT", TY_INTEGER },
+	{ "BigInteger", TY_BIGINT }, { "BIGINT", TY_BIGINT }, { "SmallInteger", TY_SMALLINT },
+	{ "SMALLINT", TY_SMALLINT }, { "String", TY_STRING }, { "VARCHAR", TY_STRING },
+	{ "Unicode", TY_STRING }, { "Text", TY_TEXT }, { "TEXT", TY_TEXT }, { "UnicodeText", TY_TEXT },
+	{ "CHAR", TY_CHAR }, { "Boolean", TY_BOOLEAN }, { "BOOLEAN", TY_BOOLEAN }, { "Float", TY_FLOAT },
+	{ "FLOAT", TY_FLOAT }, { "REAL", TY_REAL }, { "Numeric", TY_NUMERIC }, { "NUMERIC", TY_NUMERIC },
+	{ "DECIMAL", TY_DECIMAL }, { "Date", TY_DATE }, { "DATE", TY_DATE }, { "DateTime", TY_DATETIME },
+	{ "TIMESTAMP", TY_TIMESTAMP }, { "Time", TY_TIME }, { "TIME", TY_TIME }, { "Interval", TY_INTERVAL },
+	{ "LargeBinary", TY_BLOB }, { "JSON", TY_JSON }, { "Enum", TY_ENUM }, { "ARRAY", TY_ARRAY },
+	{ NULL, 0 }
+};
+
+static const struct { const char *name, *sql; } pg_named[] = {
+	{ "JSONB", "JSONB" }, { "UUID", "UUID" }, { "INET", "INET" }, { "CIDR", "CIDR" },
+	{ "MACADDR", "MACADDR" }, { "TSVECTOR", "TSVECTOR" }, { "HSTORE", "HSTORE" }, { "MONEY", "MONEY" },
+	{ "OID", "OID" }, { "BYTEA", "BYTEA" }, { "DOUBLE_PRECISION", "DOUBLE PRECISION" },
+	{ "INTERVAL", "INTERVAL" }, { NULL, NULL }
+};
+
+/* sa.String(50), sa.Integer, sa.Enum("a", "b", name="x"),
+ * sa.BigInteger().with_variant(sa.Integer(), "sqlite"), postgresql.JSONB ... */
+ptype *parse_type(ctx *c, px *e)
+{
+	if (!e)
+		return NULL;
+	if (e->k == PX_CALL && e->obj->k == PX_ATTR && !strcmp(e->obj->s, "with_variant")) {
+		/* X().with_variant(A, "sqlite").with_variant(B, "postgresql"):
+		 * walked by iteration, the innermost call applied first */
+		int n = 0;
+		const px *k = e;
+		while (k->k == PX_CALL && k->obj->k == PX_ATTR && !strcmp(k->obj->s, "with_variant")) {
+			n++;
+			k = k->obj->obj;
+		}
+		ptype *base = parse_type(c, (px *)k);
+		if (!base)
+			return NULL;
+		for (int j = n - 1; j >= 0; j--) {
+			const px *v = e;
+			for (int m = 0; m < j; m++)
+				v = v->obj->obj;
+			px *vt = px_posarg(v, 0), *dn = px_posarg(v, 1);
+			if (!vt || !is_str(dn) || v->na != 2) {
+				untrans(c, v->line, "with_variant() arguments");
+				return NULL;
+			}
+			if (vt->k == PX_CALL && vt->obj->k == PX_ATTR && !strcmp(vt->obj->s, "with_variant")) {
+				untrans(c, v->line, "nested with_variant()");
+				return NULL;
+			}
+			ptype *vty = parse_type(c, vt);
+			if (!vty)
+				return NULL;
+			variant *var = px_alloc(c->a, sizeof *var);
+			var->dialect = dn->s;
+			var->t = vty;
+			var->next = base->variants;
+			base->variants = var;
+		}
+		return base;
+	}
+	px *callee = e->k == PX_CALL ? e->obj : e;
+	const char *n = callee_name(c, callee);
+	if (!n || (strncmp(n, "sa:", 3) && strncmp(n, "pg:", 3))) {
+		untrans(c, e->line, "column type %s", n ? n : "expression");
+		return NULL;
+	}
+	int pgns = n[0] == 'p';
+	const char *base = n + 3;
+	ptype *t = NULL;
+	if (pgns) {
+		for (int i = 0; pg_named[i].name; i++)
+			if (!strcmp(base, pg_named[i].name)) {
+				t = ty(c, TY_PGNAMED);
+				t->pgname = pg_named[i].sql;
+				t->only_on = "PostgreSQL";
+			}
+		if (!strcmp(base, "ENUM"))
+			base = "Enum";
+		if (!strcmp(base, "JSON"))
+			t = ty(c, TY_JSON);
+	}
+	if (!t)
+		for (int i = 0; simple_types[i].name; i++)
+			if (!strcmp(base, simple_types[i].name))
+				t = ty(c, simple_types[i].k);
+	const char *dotted = px_dotted(c->a, callee);
+	if (!t && !pgns && dotted && !strchr(dotted, '.')) {
+		/* a bare name from `from sqlalchemy.dialects.postgresql import X` */
+		for (int i = 0; pg_named[i].name; i++)
+			if (!strcmp(base, pg_named[i].name)) {
+				t = ty(c, TY_PGNAMED);
+				t->pgname = pg_named[i].sql;
+				t->only_on = "PostgreSQL";
+				pgns = 1;
+			}
+		if (!strcmp(base, "ENUM")) {
+			t = ty(c, TY_ENUM);
+			pgns = 1;
+		}
+	}
+	if (!t) {
+		untrans(c, e->line, "column type %s", px_dotted(c->a, callee));
+		return NULL;
+	}
+	if (e->k != PX_CALL)
+		return t;
+	for (int i = 0; i < e->na; i++) {
+		px *a = e->a[i];
+		const char *kw = e->kw[i];
+		int pos = kw ? -1 : 0;
+		if (!kw)
+			for (int j = 0; j < i; j++)
+				if (!e->kw[j])
+					pos++;
+		if (kw && (!strcmp(kw, "*") || !strcmp(kw, "**")))
+			goto bad;
+		switch (t->k) {
+		case TY_STRING: case TY_TEXT: case TY_CHAR:
+			if ((pos == 0 || (kw && !strcmp(kw, "length"))) && (a->k == PX_NONE || !int_arg(a, &t->length)))
+				continue;
+			goto bad;
+		case TY_FLOAT:
+			if ((pos == 0 || (kw && !strcmp(kw, "precision"))) && (a->k == PX_NONE || !int_arg(a, &t->precision)))
+				continue;
+			if (kw && (!strcmp(kw, "asdecimal") || !strcmp(kw, "decimal_return_scale")))
+				continue;
+			goto bad;
+		case TY_NUMERIC: case TY_DECIMAL:
+			if ((pos == 0 || (kw && !strcmp(kw, "precision"))) && (a->k == PX_NONE || !int_arg(a, &t->precision)))
+				continue;
+			if ((pos == 1 || (kw && !strcmp(kw, "scale"))) && (a->k == PX_NONE || !int_arg(a, &t->scale)))
+				continue;
+			if (kw && (!strcmp(kw, "asdecimal") || !strcmp(kw, "decimal_return_scale")))
+				continue;
+			goto bad;
+		case TY_DATETIME: case TY_TIMESTAMP: case TY_TIME:
+			if ((pos == 0 || (kw && !strcmp(kw, "timezone"))) && bool_arg(a) >= 0) {
+				t->timezone = bool_arg(a);
+				continue;
+			}
+			if (pgns && kw && !strcmp(kw, "precision") && (a->k == PX_NONE || !int_arg(a, &t->precision)))
+				continue;
+			goto bad;
+		case TY_BOOLEAN:
+			if (kw && !strcmp(kw, "create_constraint") && bool_arg(a) >= 0) {
+				t->create_constraint = bool_arg(a);
+				continue;
+			}
+			if (kw && !strcmp(kw, "name") && (a->k == PX_NONE || str_arg(c, a))) {
+				t->name = a->k == PX_NONE ? NULL : cdup(c, str_arg(c, a));
+				continue;
+			}
+			goto bad;
+		case TY_BLOB:
+			if (pos == 0 || (kw && !strcmp(kw, "length")))
+				continue; /* LargeBinary(length) renders no length */
+			goto bad;
+		case TY_JSON: case TY_PGNAMED: case TY_INTERVAL: case TY_REAL:
+			if (kw && (!strcmp(kw, "none_as_null") || !strcmp(kw, "as_uuid") || !strcmp(kw, "astext_type")))
+				continue;
+			if ((t->k == TY_REAL || (t->pgname && !strcmp(t->pgname, "DOUBLE PRECISION"))) &&
+			    ((kw && (!strcmp(kw, "precision") || !strcmp(kw, "asdecimal") || !strcmp(kw, "decimal_return_scale"))) || pos == 0))
+				continue; /* rendered without them */
+			goto bad;
+		case TY_ENUM:
+			if (!kw && is_str(a)) {
+				char **v = px_alloc(c->a, (size_t)(t->nenums + 1) * sizeof *v);
+				if (t->nenums)
+					memcpy(v, t->enums, (size_t)t->nenums * sizeof *v);
+				v[t->nenums++] = a->s;
+				t->enums = v;
+				continue;
+			}
+			if (kw && !strcmp(kw, "name") && (a->k == PX_NONE || str_arg(c, a))) {
+				t->name = a->k == PX_NONE ? NULL : cdup(c, str_arg(c, a));
+				continue;
+			}
+			if (kw && !strcmp(kw, "schema") && is_str(a)) {
+				t->schema = a->s;
+				continue;
+			}
+			if (kw && (!strcmp(kw, "native_enum") || !strcmp(kw, "create_constraint") ||
+			           (pgns && !strcmp(kw, "create_type"))) && bool_arg(a) >= 0) {
+				int v = bool_arg(a);
+				if (!strcmp(kw, "native_enum"))
+					t->native_enum = v;
+				else if (!strcmp(kw, "create_type"))
+					t->create_type = v;
+				else
+					t->create_constraint = v;
+				continue;
+			}
+			if (kw && !strcmp(kw, "length") && !int_arg(a, &t->length))
+				continue;
+			goto bad;
+		case TY_ARRAY:
+			if (pos == 0 && !t->item) {
+				t->item = parse_type(c, a);
+				if (!t->item)
+					return NULL;
+				continue;
+			}
+			if (kw && !strcmp(kw, "dimensions") && !int_arg(a, &t->dims))
+				continue;
+			if (kw && !strcmp(kw, "as_tuple"))
+				continue;
+			goto bad;
+		default:
+			goto bad;
+		}
+	}
+	if (t->k == TY_ARRAY && !t->item)
+		goto bad;
+	return t;
+bad:
+	untrans(c, e->line, "arguments of column type %s", px_dotted(c->a, callee));
+	return NULL;
+}
+
+/* The type after with_variant() for this dialect. */
+const ptype *impl(const ctx *c, const ptype *t)
+{
+	for (const variant *v = t->variants; v; v = v->next)
+		if (!strcmp(v->dialect, c->dd->name))
+			return v->t;
+	return t;
+}
+
+/* Enum as VARCHAR(n): n is the longest value in characters (UTF-8 code points). */
+static int enum_maxlen(const ptype *t)
+{
+	int m = 0;
+	for (int i = 0; i < t->nenums; i++) {
+		int n = 0;
+		for (const unsigned char *p = (const unsigned char *)t->enums[i]; *p; p++)
+			if ((*p & 0xC0) != 0x80)
+				n++;
+		if (n > m)
+			m = n;
+	}
+	return m;
+}
+
+/* NAME or NAME(n) (_render_string_type: no length when 0 / None). */
+void sized(obuf *b, const char *name, int n)
+{
+	ob_puts(b, name);
+	if (n > 0)
+		ob_printf(b, "(%d)", n);
+}
+
+/* GenericTypeCompiler's names of the types without arguments. */
+static const char *const generic_names[TY__N] = {
+	[TY_INTEGER] = "INTEGER", [TY_BIGINT] = "BIGINT", [TY_SMALLINT] = "SMALLINT",
+	[TY_BOOLEAN] = "BOOLEAN", [TY_FLOAT] = "FLOAT", /* the generic compiler drops the precision */
+	[TY_REAL] = "REAL", [TY_DATE] = "DATE", [TY_DATETIME] = "DATETIME", [TY_TIMESTAMP] = "TIMESTAMP",
+	[TY_TIME] = "TIME", [TY_INTERVAL] = "DATETIME", /* Interval's impl is DateTime */
+	[TY_BLOB] = "BLOB", [TY_JSON] = "JSON",
+};
+
+/* The type as the dialect's type compiler prints it: the dialect's hook,
+ * its name table, then the generic compiler. */
+int type_sql(ctx *c, obuf *b, const ptype *t0)
+{
+	const ptype *t = impl(c, t0);
+	if (t->only_on && strcmp(t->only_on, c->dd->title))
+		return untrans(c, 0, "%s type %s on %s", t->only_on, t->pgname, c->dd->title);
+	int rc = c->dd->type_sql ? c->dd->type_sql(c, b, t) : 1;
+	if (rc <= 0)
+		return rc;
+	const char *name = c->dd->type_names ? c->dd->type_names[t->k] : NULL;
+	if (!name)
+		name = generic_names[t->k];
+	if (name) {
+		ob_puts(b, name);
+		return 0;
+	}
+	switch (t->k) {
+	case TY_STRING: sized(b, "VARCHAR", t->length); break;
+	case TY_TEXT: sized(b, "TEXT", t->length); break;
+	case TY_CHAR: sized(b, "CHAR", t->length); break;
+	case TY_NUMERIC: case TY_DECIMAL: {
+		const char *n = t->k == TY_NUMERIC ? "NUMERIC" : "DECIMAL";
+		if (t->precision < 0)
+			ob_puts(b, n);
+		else if (t->scale < 0)
+			ob_printf(b, "%s(%d)", n, t->precision);
+		else
+			ob_printf(b, "%s(%d, %d)", n, t->precision, t->scale);
+		break;
+	}
+	case TY_PGNAMED: ob_puts(b, t->pgname); break;
+	case TY_ENUM: /* a non-native Enum */
+		sized(b, "VARCHAR", t->length >= 0 ? t->length : enum_maxlen(t));
+		break;
+	case TY_ARRAY:
+		return untrans(c, 0, "ARRAY type on %s", c->dd->title);
+	default:
+		return untrans(c, 0, "column without a type");
+	}
+	return 0;
+}
+
+/* SQLAlchemy's _type_affinity, coarsely: batch copies need a CAST when it
+ * changes. */
+int type_family(const ptype *t)
+{
+	switch (t->k) {
+	case TY_INTEGER: case TY_BIGINT: case TY_SMALLINT: return 1;
+	case TY_FLOAT: case TY_NUMERIC: case TY_DECIMAL: case TY_REAL: return 2;
+	case TY_STRING: case TY_TEXT: case TY_CHAR: case TY_ENUM: return 3;
+	case TY_DATETIME: case TY_TIMESTAMP: return 4;
+	default: return 100 + t->k;
+	}
+}
