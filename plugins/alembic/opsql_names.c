@@ -10,18 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SQLAlchemy's max_identifier_length per dialect, indexed by opsql_dialect
- * (PGDialect 63; DefaultDialect's 9999, which SQLiteDialect keeps). */
-static const size_t max_ident[] = {
-	[OPSQL_POSTGRESQL] = 63,
-	[OPSQL_SQLITE] = 9999,
-};
-
-size_t opsql_name_max(opsql_dialect dialect)
-{
-	return max_ident[dialect];
-}
-
 /* A UTF-8 continuation byte (10xxxxxx) starts no code point. */
 static int starts_char(unsigned char b)
 {
@@ -57,10 +45,9 @@ static int md5_tail(const char *name, char out[5])
 	return 0;
 }
 
-char *opsql_name_truncate(opsql_dialect dialect, const char *name)
+char *opsql_name_truncate(size_t max, const char *name)
 {
-	size_t max = opsql_name_max(dialect);
-	if (opsql_name_len(name) <= max)
+	if (!max || opsql_name_len(name) <= max)
 		return strdup(name);
 	char tail[5];
 	if (md5_tail(name, tail))
@@ -75,10 +62,9 @@ char *opsql_name_truncate(opsql_dialect dialect, const char *name)
 	return out;
 }
 
-int opsql_name_check(opsql_dialect dialect, const char *name, char *msg, size_t msgsize)
+int opsql_name_check(size_t max, const char *name, char *msg, size_t msgsize)
 {
-	size_t max = opsql_name_max(dialect);
-	if (opsql_name_len(name) <= max)
+	if (!max || opsql_name_len(name) <= max)
 		return 0;
 	snprintf(msg, msgsize, "Identifier '%s' exceeds maximum length of %zu characters", name, max);
 	return -1;

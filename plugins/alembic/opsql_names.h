@@ -15,10 +15,8 @@
 
 #include <stddef.h>
 
-#include "opsql.h"
-
-/* The dialect's max_identifier_length (PostgreSQL 63, SQLite 9999). */
-size_t opsql_name_max(opsql_dialect dialect);
+/* max is the dialect's max_identifier_length (PostgreSQL 63; SQLite's 9999
+ * is given as 0, no limit, by its dialect file). */
 
 /* Python's len() of a UTF-8 string: its code points. */
 size_t opsql_name_len(const char *name);
@@ -26,11 +24,11 @@ size_t opsql_name_len(const char *name);
 /* A truncated label as the dialect renders it (unquoted): the name itself
  * when it fits, else the cut name with its 4-hex suffix.  malloc'd; NULL
  * when out of memory or when the digest cannot be computed. */
-char *opsql_name_truncate(opsql_dialect dialect, const char *name);
+char *opsql_name_truncate(size_t max, const char *name);
 
 /* An explicit (not truncated-label) name: 0 when it fits, else -1 with
  * SQLAlchemy's IdentifierError text in msg ("Identifier '…' exceeds maximum
  * length of 63 characters"). */
-int opsql_name_check(opsql_dialect dialect, const char *name, char *msg, size_t msgsize);
+int opsql_name_check(size_t max, const char *name, char *msg, size_t msgsize);
 
 #endif
