@@ -133,6 +133,50 @@ static void goldens(void **state)
 	assert_true(seen >= 6);
 }
 
+/* What is still not translated names the construct and the argument. */
+static void messages(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *body, *reason;
+	} m[] = {
+		{ "op.create_table('a', sa.Column('id', sa.Integer(), primary_key=True, system=True))",
+		  "sa.Column() argument system=" },
+		{ "op.create_table('b', sa.Column('id', sa.Integer(), sa.ForeignKey('a.id', link_to_name=True)))",
+		  "sa.ForeignKey() argument link_to_name=" },
+		{ "op.create_table('c', sa.Column('id', sa.Integer()), sa.UniqueConstraint('id', postgresql_nulls_not_distinct=True))",
+		  "sa.UniqueConstraint() argument postgresql_nulls_not_distinct=" },
+		{ "op.create_table('c', sa.Column('id', sa.Integer()), sa.CheckConstraint('id > 0', info={}))",
+		  "sa.CheckConstraint() argument info=" },
+		{ "op.create_index('ix', 'c', ['id'], postgresql_with={'fillfactor': 50})",
+		  "argument postgresql_with= of create_index()" },
+		{ "op.create_index('ix', 'c', ['id'], postgresql_include='id')",
+		  "create_index() argument postgresql_include= (not a list of column names)" },
+		{ "op.create_table('d', sa.Column('id', sa.Integer(), sa.Computed('1')))",
+		  "sa.Column() positional argument sa.Computed" },
+		{ "op.create_table('e', sa.Column('id', sa.Integer(), server_onupdate=sa.func.now()))",
+		  "sa.Column() argument server_onupdate= (not a string, sa.text() or sa.FetchedValue())" },
+		{ "op.create_table('f', sa.Column('id', sa.Integer(), autoincrement='yes'))",
+		  "sa.Column() argument autoincrement= (not True, False, 'auto' or 'ignore_fk')" },
+	};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+		char *rev = revision(m[i].body);
+		for (int d = 0; d < 2; d++) {
+			opsql_result r;
+			char err[512];
+			int el = 0;
+			assert_int_equal(opsql_translate(rev, strlen(rev), "upgrade", d ? OPSQL_SQLITE : OPSQL_POSTGRESQL, &r,
+			                                 err, sizeof err, &el),
+			                 0);
+			assert_int_equal(r.status, OPSQL_UNTRANSLATABLE);
+			assert_int_equal(r.line, 6); /* the body's line in revision() */
+			assert_string_equal(r.reason, m[i].reason);
+			opsql_result_free(&r);
+		}
+		free(rev);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -142,6 +186,7 @@ int main(int argc, char **argv)
 	dir = argv[1];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(goldens),
+		cmocka_unit_test(messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
