@@ -3,7 +3,8 @@
  * the translated SQL comes from — the op.* call's line, and inside an
  * op.execute() string literal the literal's own line (through sa.text(),
  * implicit concatenation and bind parameters), the batch's line for batch
- * "move and copy".  What the host needs to name the failing line of a
+ * "move and copy"; and the column where the text is the literal's own.
+ * What the host needs to name the failing line of a
  * statement in a translated revision.
  */
 #include <stdarg.h>
@@ -45,6 +46,16 @@ static const int want[] = {
 	15, 15, 15,          /* a bound value with a newline: the literal's line */
 	17, 17,              /* batch add_column (ALTER on SQLite) */
 };
+/* ... and the file column of its first character: 0 where the text is not
+ * the literal's own (generated DDL, a bound value, the blank lines). */
+static const int want_cols[] = {
+	17, 0,               /* inside `    op.execute("` */
+	9, 1, 1, 0,          /* 8 spaces stripped from the first line; the rest verbatim */
+	0, 0, 0, 0, 0,
+	0, 0, 0,
+	0, 0, 0,
+	0, 0,
+};
 
 static void linemap(void **state)
 {
@@ -64,6 +75,8 @@ static void linemap(void **state)
 	for (size_t k = 0; k < r.nlines; k++) {
 		if (r.lines[k] != want[k])
 			fail_msg("SQL line %zu: .py line %d, want %d", k + 1, r.lines[k], want[k]);
+		if (r.cols[k] != want_cols[k])
+			fail_msg("SQL line %zu: .py column %d, want %d", k + 1, r.cols[k], want_cols[k]);
 	}
 	opsql_result_free(&r);
 	/* an empty body: no lines */
