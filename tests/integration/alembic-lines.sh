@@ -4,11 +4,13 @@
 # counting the translated SQL's lines from `def upgrade():`.
 #   (a) a multi-line op.execute("""…""") whose third line fails
 #   (b) a one-line op.execute after ops whose SQL spans several lines
+#   (c) the same map for downgrade(): a multi-line op.execute on rollback
 # Each: exit 1, the exact error line, the database untouched.
 . "$(dirname "$0")/lib.sh"
 
-# rev FILE ID BODY: a revision in Alembic 1.8's template; `def upgrade():`
-# is line 19, BODY starts on line 20.
+# rev FILE ID BODY [DOWN]: a revision in Alembic 1.8's template; `def
+# upgrade():` is line 19, BODY starts on line 20; DOWN (default `pass`)
+# follows `def downgrade():`, two blank lines after BODY.
 rev() {
 	mkdir -p "$(dirname "$1")"
 	cat >"$1" <<PY
@@ -35,7 +37,7 @@ $3
 
 
 def downgrade():
-    pass
+${4:-    pass}
 PY
 }
 surl() { if sqlite; then echo "sqlite:$T/$1.db"; else db_url "$1"; fi; }
@@ -72,5 +74,20 @@ check "(b) apply exits 1" rc_is 1
 check "(b) the error names line 22, column 43 (nosuchcol in the .py line)" eq "$(first_err)" \
 	"strata: error: versions/b1_r.py:22:43: $nocol"
 check "(b) nothing was created" eq "$(tables b | tr , '\n' | grep -v '^strata_ledger$' | paste -sd, -)" ""
+
+# ---- (c) rollback: line 25 of the file is the second line of the string
+project c
+rev c/versions/c1_r.py c1 '    op.execute("CREATE TABLE t3 (id INTEGER PRIMARY KEY)")' '    op.execute("""
+        INSERT INTO t3 VALUES (1, 2, nosuchcol);
+        DROP TABLE t3;
+    """)'
+check "(c) the failing line is line 25" eq "$(sed -n 25p c/versions/c1_r.py)" "        INSERT INTO t3 VALUES (1, 2, nosuchcol);"
+run -C c apply
+check "(c) apply exits 0" rc_is 0
+run -C c rollback
+check "(c) rollback exits 1" rc_is 1
+check "(c) the error names line 25, column 38 (the downgrade string's own line)" eq "$(first_err)" \
+	"strata: error: versions/c1_r.py:25:38: $nocol"
+check "(c) t3 is still there" eq "$(tables c | tr , '\n' | grep -v '^strata_ledger$' | grep -v '^alembic_version$' | paste -sd, -)" "t3"
 
 done_testing
