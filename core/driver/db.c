@@ -222,6 +222,9 @@ static strata_script script_of(const migration *m, bool down)
 		.file = down ? m->info.down_file : m->info.file,
 		.line = down ? m->down_line : m->info.line,
 		.flags = m->info.flags,
+		.lines = down ? m->down_lines : m->up_lines,
+		.cols = down ? m->down_cols : m->up_cols,
+		.nlines = down ? m->down_nlines : m->up_nlines,
 	};
 }
 
@@ -241,8 +244,18 @@ int db_run(db *d, const migration *m, bool down, const db_mode *mode)
 		while (bol > 0 && sc.sql[bol - 1] != '\n')
 			bol--;
 		sc.line = sc.line > 0 ? sc.line : 1;
+		size_t skipped = 0;
 		for (size_t i = 0; i < bol; i++)
-			sc.line += sc.sql[i] == '\n';
+			skipped += sc.sql[i] == '\n';
+		sc.line += (int)skipped;
+		if (sc.lines && skipped < sc.nlines) { /* the map from the body's first line */
+			sc.lines += skipped;
+			sc.cols = sc.cols ? sc.cols + skipped : NULL;
+			sc.nlines -= skipped;
+		} else {
+			sc.lines = sc.cols = NULL;
+			sc.nlines = 0;
+		}
 		for (size_t i = bol; i < mode->start; i++)
 			chars += ((unsigned char)sc.sql[i] & 0xc0) != 0x80;
 		if (chars) {

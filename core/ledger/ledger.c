@@ -37,6 +37,10 @@ void migration_free(migration *m)
 	free(m->up_blocked);
 	free(m->down_blocked);
 	free(m->blocked_hint);
+	free(m->up_lines);
+	free(m->up_cols);
+	free(m->down_lines);
+	free(m->down_cols);
 	for (size_t i = 0; i < m->nparents; i++)
 		free(m->parents[i]);
 	free(m->parents);

@@ -45,6 +45,9 @@ typedef struct migration {
 	/* Untranslatable scripts (strata_migration_desc version 2). */
 	char *up_blocked, *down_blocked, *blocked_hint;
 	int up_blocked_line, down_blocked_line;
+	/* The source's line maps (strata_migration_desc version 5), NULL: none. */
+	int *up_lines, *up_cols, *down_lines, *down_cols;
+	size_t up_nlines, down_nlines;
 } migration;
 
 typedef struct ledger {

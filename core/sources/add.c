@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 void sources_bind(host_call *hc, const loader *L, ledger *lg, size_t source)
 {
@@ -12,6 +13,21 @@ void sources_bind(host_call *hc, const loader *L, ledger *lg, size_t source)
 	hc->source = source;
 	hc->ud = lg;
 	hc->on_add_migration = sources_add;
+}
+
+/* A line map, copied (cols may be NULL: lines only).  Returns its length,
+ * 0 (and nothing kept) without one. */
+static size_t copy_map(const int *lines, const int *cols, size_t n, int **lo, int **co)
+{
+	if (!lines || !n)
+		return 0;
+	*lo = xmalloc(n * sizeof **lo);
+	memcpy(*lo, lines, n * sizeof **lo);
+	if (cols) {
+		*co = xmalloc(n * sizeof **co);
+		memcpy(*co, cols, n * sizeof **co);
+	}
+	return n;
 }
 
 int sources_add(host_call *hc, const strata_migration_desc *d)
@@ -54,6 +70,12 @@ int sources_add(host_call *hc, const strata_migration_desc *d)
 		m->down_blocked_line = d->down_blocked_line;
 		m->blocked_hint = xstrdup(d->blocked_hint);
 		m->info.blocked = m->up_blocked;
+	}
+	if (STRATA_HAS(strata_migration_desc, d, down_nlines)) {
+		m->up_nlines = copy_map(d->up_lines, d->up_cols, d->up_nlines, &m->up_lines, &m->up_cols);
+		if (m->down)
+			m->down_nlines = copy_map(d->down_lines, d->down_cols, d->down_nlines, &m->down_lines,
+			                          &m->down_cols);
 	}
 	if (STRATA_HAS(strata_migration_desc, d, dependencies))
 		m->descends = d->dependencies; /* turned into a lineage count below */

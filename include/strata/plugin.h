@@ -154,8 +154,20 @@ typedef struct strata_migration_desc {
 	 * tracking row by, when that is not mig_version (Drizzle's journal
 	 * `when`, in milliseconds); NULL: the version. */
 	const char *native_key;
+	/* Fields below: version 5.  Where each line of up / down comes from,
+	 * for a script the source translated (Alembic's op.* calls): for script
+	 * line i (0-based, counted from the script's first byte) the line in
+	 * file / down_file, and the column there of the line's first character
+	 * (1-based; 0: report the line only).  NULL: lines count from line /
+	 * down_line as the script is written. */
+	const int *up_lines;
+	const int *up_cols;
+	size_t up_nlines;
+	const int *down_lines;
+	const int *down_cols;
+	size_t down_nlines;
 } strata_migration_desc;
-#define STRATA_MIGRATION_DESC_VERSION 4u
+#define STRATA_MIGRATION_DESC_VERSION 5u
 #define STRATA_MIGRATION_DESC_INIT \
 	{ .version = STRATA_MIGRATION_DESC_VERSION, .struct_size = sizeof(strata_migration_desc) }
 
@@ -203,8 +215,15 @@ typedef struct strata_script {
 	const char *file;  /* path for messages */
 	int line;          /* line of sql[0] within file */
 	unsigned int flags; /* STRATA_MIG_* */
+	/* Fields below: version 2.  The source's line map (strata_migration_desc
+	 * version 5): for line i of sql (0-based, from sql[0]) the line in file
+	 * and the column there of its first character (cols NULL or cols[i] 0:
+	 * the line only).  NULL lines: count from line. */
+	const int *lines;
+	const int *cols;
+	size_t nlines;
 } strata_script;
-#define STRATA_SCRIPT_VERSION 1u
+#define STRATA_SCRIPT_VERSION 2u
 
 /* A source: reads migrations from a folder. */
 typedef struct strata_source_ops {

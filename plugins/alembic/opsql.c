@@ -164,6 +164,22 @@ int opsql_translate_env(const px_toks *tokens, const char *fn, opsql_dialect dia
 		}
 		memcpy(out->sql, c.out.p, c.out.n + 1);
 		out->len = c.out.n;
+		size_t nb = (size_t)(c.nlmap ? c.nlmap : 1) * sizeof(int);
+		out->lines = malloc(nb);
+		out->cols = malloc(nb);
+		if (!out->lines || !out->cols) {
+			opsql_result_free(out);
+			px_arena_free(&arena);
+			memset(out, 0, sizeof *out);
+			if (err && errsize)
+				snprintf(err, errsize, "out of memory");
+			return -1;
+		}
+		if (c.nlmap) {
+			memcpy(out->lines, c.lmap, (size_t)c.nlmap * sizeof(int));
+			memcpy(out->cols, c.cmap, (size_t)c.nlmap * sizeof(int));
+		}
+		out->nlines = (size_t)c.nlmap;
 	} else {
 		out->line = c.line;
 		snprintf(out->reason, sizeof out->reason, "%s", c.reason);
@@ -173,12 +189,15 @@ int opsql_translate_env(const px_toks *tokens, const char *fn, opsql_dialect dia
 	return 0;
 }
 
-/* Only sql is allocated; the rest lives in the struct. */
+/* sql, lines and cols are allocated; the rest lives in the struct. */
 void opsql_result_free(opsql_result *r)
 {
 	if (!r)
 		return;
 	free(r->sql);
+	free(r->lines);
+	free(r->cols);
 	r->sql = NULL;
-	r->len = 0;
+	r->lines = r->cols = NULL;
+	r->len = r->nlines = 0;
 }

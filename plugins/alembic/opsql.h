@@ -37,6 +37,13 @@ typedef struct opsql_result {
 	int line;           /* 1-based line in the file: the construct (not OK) or `def fn(` (OK) */
 	char reason[512];   /* not OK: "for loop", "op.get_bind()", "f-string in op.execute()",
 	                       or Alembic's message for OPSQL_REFUSED */
+	/* OPSQL_OK: where each line of sql comes from in the file (nlines: sql's
+	 * '\n's; malloc'd): the line of its op.* call, and for the text of an
+	 * op.execute() string literal the literal's own line; cols[k] the file
+	 * column (1-based, in characters) of line k's first character where the
+	 * text is the literal's own, 0 where it is not. */
+	int *lines, *cols;
+	size_t nlines;
 } opsql_result;
 
 /* Translates the body of module-level `def <fn>(` (fn is "upgrade" or

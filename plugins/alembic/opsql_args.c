@@ -62,11 +62,15 @@ const char *str_arg(ctx *c, const px *e)
 		size_t al = c->alias ? strlen(c->alias) : 0;
 		int batch_f = d && al && !strncmp(d, c->alias, al) && !strcmp(d + al, ".f");
 		if (d && (!strcmp(d, "op.f") || batch_f || !strcmp(d, "conv")) && e->na == 1 && !e->kw[0] &&
-		    is_str(e->a[0]))
+		    is_str(e->a[0])) {
+			label_add(c, e->a[0]->s); /* conv(): a truncated label */
 			return e->a[0]->s;
+		}
 		d = callee_name(c, e->obj);
-		if (d && !strcmp(d, "sa:schema.conv") && e->na == 1 && is_str(e->a[0]))
+		if (d && !strcmp(d, "sa:schema.conv") && e->na == 1 && is_str(e->a[0])) {
+			label_add(c, e->a[0]->s);
 			return e->a[0]->s;
+		}
 	}
 	return NULL;
 }

@@ -396,6 +396,7 @@ static int batch_recreate(ctx *c, tdef *src, batchop *ops, int nops, int line)
  * recreate="always". */
 int batch_run(ctx *c, px *hdr, batchop *ops, int nops, int line)
 {
+	c->op_line = line;
 	static const char *const p[] = { "table_name", "schema", "recreate", "partial_reordering", "copy_from",
 	                                 "table_args", "table_kwargs", "reflect_args", "reflect_kwargs",
 	                                 "naming_convention", NULL };

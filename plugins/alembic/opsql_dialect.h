@@ -16,7 +16,7 @@ typedef struct opsql_dialect_def {
 	const char *const *reserved;  /* the dialect's RESERVED_WORDS, NULL-terminated */
 	const char *const *type_names; /* [TY_*]: the type compiler's name for a type that
 	                                 has no arguments, NULL: the generic one */
-	int max_ident;                /* longest explicit constraint / index name
+	int max_ident;                /* longest constraint / index name
 	                                 (max_identifier_length); 0: no check */
 	int backslash_escapes;        /* string literals double backslashes */
 	const char *true_sql, *false_sql; /* True / False as literals */
@@ -28,6 +28,9 @@ typedef struct opsql_dialect_def {
 	int alter_type_first;         /* alter_column: TYPE ... [USING postgresql_using] first, as
 	                                 PostgresqlImpl.alter_column does; else after the rest */
 	int concurrently;             /* postgresql_concurrently= is honoured */
+	int index_include;            /* postgresql_include= renders INCLUDE (...) after the columns */
+	int not_valid;                /* postgresql_not_valid= renders NOT VALID after a CHECK /
+	                                 FOREIGN KEY constraint */
 	int json_same_affinity;       /* batch: a change to JSON needs no CAST */
 	const char *constraint_refused; /* Alembic's error for ALTER of constraints, NULL: allowed */
 	const char *comment_refused;  /* alter_column(comment=): the compiler's error, NULL: allowed */

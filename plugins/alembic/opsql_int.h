@@ -100,6 +100,7 @@ typedef struct cons {
 	int deferrable;
 	char *sqltext;          /* C_CK */
 	int typebound;          /* C_CK made by an Enum / Boolean type */
+	int not_valid;          /* C_CK, C_FK: postgresql_not_valid=True */
 } cons;
 
 typedef struct tdef {
@@ -140,6 +141,15 @@ typedef struct ctx {
 	int nenums_made;
 	const tdef *colmap;     /* batch copy: index columns are keys of this table */
 	const char *alias;      /* the `as` name of the current batch_alter_table */
+	const char **labels;    /* truncated labels: the strings str_arg() read through
+	                           op.f() / conv() and names made by a naming convention,
+	                           by address (cdup() copies keep being labels) */
+	int nlabels, caplabels;
+	int op_line;            /* the line of the op.* call being translated */
+	const px *src;          /* around emit(): the string literal the statement is */
+	int *lmap;              /* the file line of each line of out */
+	int *cmap;              /* and the file column of its first character, 0: unknown */
+	int nlmap, caplmap;
 } ctx;
 
 /* opsql_out.c */
@@ -156,11 +166,20 @@ int render_text(ctx *c, obuf *out, const char *s, size_t n, const px *binds, int
 /* A text() fragment (CHECK, index expression, server_default) as the
  * compiler prints it: bind-parameter rules applied; NULL if one is unbound. */
 char *text_sql(ctx *c, const char *s, int line);
-/* SQLAlchemy refuses an explicit constraint / index name longer than the
- * dialect's max_ident (PostgreSQL: 63; it shortens op.f() names with a
- * hash): untranslatable. */
-int name_ok(ctx *c, const char *name, int line);
-/* Appends one statement as Alembic prints it: tabs → 4 spaces, stripped, ";\n\n". */
+/* An index / constraint name as SQLAlchemy renders it (opsql_names.h): a
+ * truncated label longer than the dialect's max_ident is shortened with its
+ * hash (*name changes), any other such name is refused with SQLAlchemy's
+ * IdentifierError text. */
+int name_ok(ctx *c, const char **name, int line);
+/* s is (a copy of) a truncated label: remember it / ask. */
+void label_add(ctx *c, const char *s);
+int is_label(const ctx *c, const char *s);
+/* Untranslatable: the construct ("sa.ForeignKey") and the argument it does
+ * not take (its keyword; NULL: a positional one). */
+int bad_arg(ctx *c, int line, const char *construct, const char *kw);
+/* Appends one statement as Alembic prints it: tabs → 4 spaces, stripped, ";\n\n";
+ * and the file line of each line it adds to c->lmap (c->src's lines when set
+ * and line for line, else c->op_line). */
 void emit(ctx *c, const char *sql, size_t n);
 
 /* Names as SQLAlchemy's IdentifierPreparer.quote() writes them. */

@@ -84,7 +84,7 @@ int table_add(ctx *c, tdef *t, px *item)
 			else if (kw && !strcmp(kw, "initially") && is_str(a))
 				k->initially = a->s;
 			else
-				return untrans(c, item->line, "%s arguments", n + 3);
+				return bad_arg(c, item->line, k->k == C_PK ? "sa.PrimaryKeyConstraint" : "sa.UniqueConstraint", kw);
 		}
 	} else if (!strcmp(n, "sa:CheckConstraint")) {
 		k->k = C_CK;
@@ -102,10 +102,10 @@ int table_add(ctx *c, tdef *t, px *item)
 			else if (kw && !strcmp(kw, "initially") && is_str(a))
 				k->initially = a->s;
 			else
-				return untrans(c, item->line, "CheckConstraint arguments");
+				return bad_arg(c, item->line, "sa.CheckConstraint", kw);
 		}
 		if (!k->sqltext)
-			return untrans(c, item->line, "CheckConstraint arguments");
+			return untrans(c, item->line, "sa.CheckConstraint() without a literal sqltext");
 	} else if (!strcmp(n, "sa:ForeignKeyConstraint")) {
 		k->k = C_FK;
 		int nref = 0;
@@ -134,7 +134,7 @@ int table_add(ctx *c, tdef *t, px *item)
 			else if (kw && !strcmp(kw, "deferrable") && a->k == PX_BOOL)
 				k->deferrable = (int)a->iv;
 			else
-				return untrans(c, item->line, "ForeignKeyConstraint arguments");
+				return bad_arg(c, item->line, "sa.ForeignKeyConstraint", kw);
 		}
 		if (!refs || nref != k->ncols || nref == 0)
 			return untrans(c, item->line, "ForeignKeyConstraint columns");
@@ -161,7 +161,7 @@ int table_add(ctx *c, tdef *t, px *item)
 	} else {
 		return untrans(c, item->line, "table element %s", n + 3);
 	}
-	if (name_ok(c, k->name, item->line) || phrases_ok(c, k->ondelete, k->onupdate, k->initially, item->line))
+	if (name_ok(c, (const char **)&k->name, item->line) || phrases_ok(c, k->ondelete, k->onupdate, k->initially, item->line))
 		return -1;
 	if (k->k == C_PK) {
 		if (t->pk)

@@ -140,8 +140,9 @@ static fkref *parse_fk(ctx *c, px *e)
 	} else {
 		f->table = s;
 	}
+	const char *kw = NULL;
 	for (int i = 0; i < e->na; i++) {
-		const char *kw = e->kw[i];
+		kw = e->kw[i];
 		px *a = e->a[i];
 		if (!kw) {
 			if (a == target)
@@ -154,7 +155,7 @@ static fkref *parse_fk(ctx *c, px *e)
 			f->onupdate = a->s;
 		else if (!strcmp(kw, "name") && str_arg(c, a)) {
 			f->name = cdup(c, str_arg(c, a));
-			if (name_ok(c, f->name, a->line))
+			if (name_ok(c, (const char **)&f->name, a->line))
 				return NULL;
 		}
 		else if (!strcmp(kw, "initially") && is_str(a))
@@ -172,7 +173,7 @@ static fkref *parse_fk(ctx *c, px *e)
 		return NULL;
 	return f;
 bad:
-	untrans(c, e->line, "ForeignKey arguments");
+	bad_arg(c, e->line, "sa.ForeignKey", kw);
 	return NULL;
 }
 
@@ -228,7 +229,7 @@ coldef *parse_column(ctx *c, px *e, int lightweight)
 					for (int m = 0; k2 && flags[m]; m++)
 						ok |= !strcmp(k2, flags[m]) && (v->k == PX_BOOL || v->k == PX_NONE);
 					if (!ok) {
-						untrans(c, a->line, "Identity arguments");
+						bad_arg(c, a->line, "sa.Identity", k2);
 						return NULL;
 					}
 					if (!strcmp(k2, "always"))
@@ -273,7 +274,11 @@ coldef *parse_column(ctx *c, px *e, int lightweight)
 					return NULL;
 				continue;
 			}
-			untrans(c, a->line, "Column argument %s", an ? an + (an[2] == ':' ? 3 : 0) : "expression");
+			if (an)
+				untrans(c, a->line, "sa.Column() positional argument %s%s",
+				        an[2] != ':' ? "" : an[0] == 's' ? "sa." : "postgresql.", an + (an[2] == ':' ? 3 : 0));
+			else
+				untrans(c, a->line, "sa.Column() positional argument: an expression");
 			return NULL;
 		}
 		int bv = bool_arg(a);
@@ -298,8 +303,10 @@ coldef *parse_column(ctx *c, px *e, int lightweight)
 				col->autoinc = -1;
 			else if (is_str(a) && !strcmp(a->s, "ignore_fk"))
 				col->autoinc = 2;
-			else
-				goto bad;
+			else {
+				untrans(c, a->line, "sa.Column() argument autoincrement= (not True, False, 'auto' or 'ignore_fk')");
+				return NULL;
+			}
 		} else if (!strcmp(kw, "server_default")) {
 			if (sdefault_parse(c, a, &col->def))
 				return NULL;
@@ -309,8 +316,18 @@ coldef *parse_column(ctx *c, px *e, int lightweight)
 			col->comment = a->k == PX_NONE ? NULL : a->s;
 		else if (!strcmp(kw, "onupdate") || !strcmp(kw, "doc") || !strcmp(kw, "info"))
 			continue;
-		else
-			goto bad;
+		else if (!strcmp(kw, "server_onupdate")) {
+			/* FetchedValue / DefaultClause(for_update=True): no DDL */
+			const char *fv = a->k == PX_CALL ? callee_name(c, a->obj) : NULL;
+			if (a->k != PX_NONE && !text_arg(c, a) && !(fv && !strcmp(fv, "sa:FetchedValue") && a->na == 0)) {
+				untrans(c, a->line,
+				        "sa.Column() argument server_onupdate= (not a string, sa.text() or sa.FetchedValue())");
+				return NULL;
+			}
+		} else {
+			bad_arg(c, a->line, "sa.Column", kw);
+			return NULL;
+		}
 	}
 	if (!col->name) {
 		untrans(c, e->line, "column without a literal name");
@@ -319,7 +336,4 @@ coldef *parse_column(ctx *c, px *e, int lightweight)
 	if (!col->type)
 		col->type = ty(c, TY_NULL);
 	return col;
-bad:
-	untrans(c, e->line, "Column argument %s=", e->kw[0] ? e->kw[0] : "");
-	return NULL;
 }

@@ -36,8 +36,10 @@ cons *build_cons(ctx *c, px *call, opargs *a, const char **t, const char **s)
 	const char *name;
 	if (opt_str(c, a, "constraint_name", &name))
 		return NULL;
+	if (name_ok(c, &name, call->line))
+		return NULL;
 	k->name = (char *)name;
-	if (name_ok(c, name, call->line))
+	if ((k->k == C_FK || k->k == C_CK) && opt_bool(c, a, "postgresql_not_valid", &k->not_valid))
 		return NULL;
 	if (k->k == C_FK) {
 		if (batch) {
@@ -127,7 +129,7 @@ int op_drop_constraint(ctx *c, px *call, opargs *a0)
 		return -1;
 	if (c->dd->constraint_refused)
 		return refuse(c, call->line, c->dd->constraint_refused);
-	if (name_ok(c, name, call->line))
+	if (name_ok(c, &name, call->line))
 		return -1;
 	obuf b;
 	ob_init(&b, c->a);

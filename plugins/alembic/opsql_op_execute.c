@@ -114,7 +114,9 @@ int op_execute(ctx *c, px *call, opargs *a0)
 	const char *text = NULL;
 	size_t tlen = 0;
 	px *binds = NULL;
+	const px *src = NULL; /* the literal the SQL is, for the line map */
 	if (e->k == PX_STR) {
+		src = e;
 		if (e->fstr)
 			return untrans(c, e->line, "f-string in op.execute()");
 		if (e->bytes)
@@ -127,6 +129,7 @@ int op_execute(ctx *c, px *call, opargs *a0)
 		if (!n || (strcmp(n, "sa:text") && strcmp(n, "sa:sql.text")))
 			return untrans(c, e->line, "SQLAlchemy expression in op.execute()");
 		px *tx = e->obj->obj->a[0];
+		src = tx;
 		text = tx->s;
 		tlen = tx->n;
 		binds = e;
@@ -139,6 +142,7 @@ int op_execute(ctx *c, px *call, opargs *a0)
 		const char *n = callee_name(c, e->obj);
 		if (!n || (strcmp(n, "sa:text") && strcmp(n, "sa:sql.text")))
 			return untrans(c, e->line, "call to %s() in op.execute()", px_dotted(c->a, e->obj));
+		src = e->a[0];
 		text = e->a[0]->s;
 		tlen = e->a[0]->n;
 	} else if (e->k == PX_CALL && e->na == 1 && e->a[0]->k == PX_STR && e->a[0]->fstr) {
@@ -172,7 +176,9 @@ int op_execute(ctx *c, px *call, opargs *a0)
 	ob_init(&b, c->a);
 	if (render_text(c, &b, text, tlen, binds, e->line))
 		return -1;
+	c->src = src;
 	emit(c, b.p, b.n);
+	c->src = NULL;
 	return 0;
 }
 

@@ -27,8 +27,15 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 	px *cols = A(&a, "columns");
 	if (!cols || (cols->k != PX_LIST && cols->k != PX_TUPLE) || cols->na == 0)
 		return untrans(c, call->line, "create_index() columns");
-	if (name_ok(c, name, call->line))
+	if (name_ok(c, &name, call->line))
 		return -1;
+	px *incl = A(&a, "postgresql_include");
+	if (incl && incl->k != PX_NONE && incl->k != PX_LIST && incl->k != PX_TUPLE)
+		return untrans(c, incl->line, "create_index() argument postgresql_include= (not a list of column names)");
+	for (int i = 0; incl && incl->k != PX_NONE && i < incl->na; i++)
+		if (!is_str(incl->a[i]))
+			return untrans(c, incl->a[i]->line,
+			               "create_index() argument postgresql_include= (not a list of column names)");
 	char wkw[64]; /* <dialect>_where */
 	snprintf(wkw, sizeof wkw, "%s_where", c->dd->name);
 	px *where = A(&a, wkw);
@@ -69,6 +76,16 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 		ob_puts(&b, ts);
 	}
 	ob_puts(&b, ")");
+	if (c->dd->index_include && incl && incl->k != PX_NONE && incl->na) {
+		/* PGDDLCompiler.visit_create_index: after the columns, before WHERE */
+		ob_puts(&b, " INCLUDE (");
+		for (int i = 0; i < incl->na; i++) {
+			if (i)
+				ob_puts(&b, ", ");
+			q_ident(c, &b, incl->a[i]->s);
+		}
+		ob_puts(&b, ")");
+	}
 	if (wtext) {
 		char *ws = text_sql(c, wtext, where->line);
 		if (!ws)
@@ -93,7 +110,7 @@ int op_drop_index(ctx *c, px *call, opargs *a0)
 		return -1;
 	if (batch && !s)
 		s = a.schema;
-	if (name_ok(c, name, call->line))
+	if (name_ok(c, &name, call->line))
 		return -1;
 	obuf b;
 	ob_init(&b, c->a);

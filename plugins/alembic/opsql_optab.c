@@ -30,13 +30,22 @@ static const char *const drop_column_params_batch[] = { "column_name", NULL };
 
 static const char *const index_params[] = { "index_name", "table_name", "columns", "schema", "unique",
 	                                    "postgresql_where", "sqlite_where", "postgresql_concurrently",
-	                                    "postgresql_using", NULL };
+	                                    "postgresql_using", "postgresql_include", NULL };
 static const char *const index_params_batch[] = { "index_name", "columns", "schema", "unique",
 	                                          "postgresql_where", "sqlite_where",
-	                                          "postgresql_concurrently", "postgresql_using", NULL };
+	                                          "postgresql_concurrently", "postgresql_using",
+	                                          "postgresql_include", NULL };
 
-static const char *const drop_index_params[] = { "index_name", "table_name", "schema", "postgresql_concurrently", NULL };
-static const char *const drop_index_params_batch[] = { "index_name", "schema", "postgresql_concurrently", NULL };
+/* drop_index builds an Index() that takes the index keywords; only
+ * postgresql_concurrently changes the statement */
+static const char *const drop_index_params[] = { "index_name", "table_name", "schema", "postgresql_concurrently",
+	                                         "postgresql_where", "postgresql_using", "postgresql_include",
+	                                         "postgresql_ops", "postgresql_with", "postgresql_tablespace",
+	                                         "sqlite_where", NULL };
+static const char *const drop_index_params_batch[] = { "index_name", "schema", "postgresql_concurrently",
+	                                               "postgresql_where", "postgresql_using",
+	                                               "postgresql_include", "postgresql_ops", "postgresql_with",
+	                                               "postgresql_tablespace", "sqlite_where", NULL };
 
 static const char *const uq_params[] = { "constraint_name", "table_name", "columns", "schema", "deferrable",
 	                                 "initially", NULL };
@@ -44,14 +53,16 @@ static const char *const uq_params_batch[] = { "constraint_name", "columns", "de
 static const char *const pk_params[] = { "constraint_name", "table_name", "columns", "schema", NULL };
 static const char *const pk_params_batch[] = { "constraint_name", "columns", NULL };
 static const char *const ck_params[] = { "constraint_name", "table_name", "condition", "schema", "deferrable",
-	                                 "initially", NULL };
-static const char *const ck_params_batch[] = { "constraint_name", "condition", "deferrable", "initially", NULL };
+	                                 "initially", "postgresql_not_valid", NULL };
+static const char *const ck_params_batch[] = { "constraint_name", "condition", "deferrable", "initially",
+	                                       "postgresql_not_valid", NULL };
 static const char *const fk_params[] = { "constraint_name", "source_table", "referent_table", "local_cols",
 	                                 "remote_cols", "onupdate", "ondelete", "deferrable", "initially",
-	                                 "match", "source_schema", "referent_schema", NULL };
+	                                 "match", "source_schema", "referent_schema", "postgresql_not_valid",
+	                                 NULL };
 static const char *const fk_params_batch[] = { "constraint_name", "referent_table", "local_cols",
 	                                       "remote_cols", "referent_schema", "onupdate", "ondelete",
-	                                       "deferrable", "initially", "match", NULL };
+	                                       "deferrable", "initially", "match", "postgresql_not_valid", NULL };
 static const char *const drop_params[] = { "constraint_name", "table_name", "type_", "schema", NULL };
 static const char *const drop_params_batch[] = { "constraint_name", "type_", NULL };
 
@@ -120,6 +131,7 @@ int optab_bind(ctx *c, px *call, const opdef *o, opargs *a)
 
 int op_call(ctx *c, px *call, const char *meth, const char *btable, const char *bschema)
 {
+	c->op_line = call->line;
 	opargs a;
 	memset(&a, 0, sizeof a);
 	a.batch = btable != NULL;

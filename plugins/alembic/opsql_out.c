@@ -76,6 +76,13 @@ int untrans(ctx *c, int line, const char *fmt, ...)
 	return -1;
 }
 
+int bad_arg(ctx *c, int line, const char *construct, const char *kw)
+{
+	if (kw)
+		return untrans(c, line, "%s() argument %s=", construct, kw);
+	return untrans(c, line, "%s() positional argument", construct);
+}
+
 /* Alembic itself raises on this dialect: the message is its own. */
 int refuse(ctx *c, int line, const char *msg)
 {
@@ -85,6 +92,64 @@ int refuse(ctx *c, int line, const char *msg)
 		c->line = line;
 	}
 	return -1;
+}
+
+static void lmap_push(ctx *c, int line, int col)
+{
+	if (c->nlmap == c->caplmap) {
+		int cap = c->caplmap ? 2 * c->caplmap : 64;
+		int *v = px_alloc(c->a, (size_t)cap * sizeof *v);
+		int *w = px_alloc(c->a, (size_t)cap * sizeof *w);
+		if (c->nlmap) {
+			memcpy(v, c->lmap, (size_t)c->nlmap * sizeof *v);
+			memcpy(w, c->cmap, (size_t)c->nlmap * sizeof *w);
+		}
+		c->lmap = v;
+		c->cmap = w;
+		c->caplmap = cap;
+	}
+	c->lmap[c->nlmap] = line;
+	c->cmap[c->nlmap++] = col;
+}
+
+/* Where the lines emit() adds come from: the statement's lines, then the
+ * blank one.  Text of c->src (op.execute's literal) line for line: the
+ * literal's lines, and its columns where the text is the literal's own
+ * (no bound value, no tab made four spaces); anything else: the op's line,
+ * no column. */
+static void lmap_stmt(ctx *c, const char *sql, size_t n, size_t s, size_t e)
+{
+	int first = 0, nl = 0;
+	for (size_t i = 0; i < n; i++)
+		if (sql[i] == '\n') {
+			nl++;
+			first += i < s;
+		}
+	const px *src = c->src && c->src->nlines == nl + 1 ? c->src : NULL;
+	int same = src && src->n == n && !memcmp(src->s, sql, n);
+	size_t bol = s; /* the first line's start in sql, before the stripped whitespace */
+	while (bol > 0 && sql[bol - 1] != '\n')
+		bol--;
+	int k = first;
+	for (size_t i = s, ls = bol; i <= e; i++) {
+		if (i < e && sql[i] != '\n')
+			continue;
+		if (!src) {
+			lmap_push(c, c->op_line, 0);
+		} else {
+			int col = same ? src->cols[k] : 0;
+			for (size_t j = ls; col && j < i; j++) {
+				if (sql[j] == '\t')
+					col = 0;
+				else if (j < s && ((unsigned char)sql[j] & 0xC0) != 0x80)
+					col++; /* stripped: the line starts further right */
+			}
+			lmap_push(c, src->lines[k], col);
+		}
+		k++;
+		ls = i + 1;
+	}
+	lmap_push(c, c->lmap[c->nlmap - 1], 0); /* the blank line */
 }
 
 /* Alembic writes str(compiled).replace("\t", "    ").strip() + ";" and a
@@ -105,4 +170,5 @@ void emit(ctx *c, const char *sql, size_t n)
 			ob_putn(&c->out, sql + i, 1);
 	}
 	ob_putn(&c->out, ";\n\n", 3);
+	lmap_stmt(c, sql, n, s, e);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "opsql_int.h"
+#include "opsql_names.h"
 
 /* ------------------------------------------------------------- quoting */
 
@@ -58,11 +59,45 @@ char *opsql_ident(opsql_dialect dialect, const char *name)
 	return out;
 }
 
-int name_ok(ctx *c, const char *name, int line)
+int is_label(const ctx *c, const char *s)
 {
-	if (c->dd->max_ident && name && strlen(name) > (size_t)c->dd->max_ident)
-		return untrans(c, line, "name longer than %d characters: %s", c->dd->max_ident, name);
+	for (int i = 0; i < c->nlabels; i++)
+		if (c->labels[i] == s)
+			return 1;
 	return 0;
+}
+
+void label_add(ctx *c, const char *s)
+{
+	if (!s || is_label(c, s))
+		return;
+	if (c->nlabels == c->caplabels) {
+		int cap = c->caplabels ? 2 * c->caplabels : 8;
+		const char **v = px_alloc(c->a, (size_t)cap * sizeof *v);
+		if (c->nlabels)
+			memcpy(v, c->labels, (size_t)c->nlabels * sizeof *v);
+		c->labels = v;
+		c->caplabels = cap;
+	}
+	c->labels[c->nlabels++] = s;
+}
+
+int name_ok(ctx *c, const char **name, int line)
+{
+	size_t max = (size_t)c->dd->max_ident;
+	if (!*name || !max || opsql_name_len(*name) <= max)
+		return 0;
+	if (is_label(c, *name)) {
+		char *t = opsql_name_truncate(max, *name);
+		if (!t)
+			return untrans(c, line, "name %s: no MD5 digest for SQLAlchemy's truncation", *name);
+		*name = px_strndup(c->a, t, strlen(t));
+		free(t);
+		return 0;
+	}
+	char msg[512];
+	opsql_name_check(max, *name, msg, sizeof msg);
+	return refuse(c, line, msg);
 }
 
 /* One identifier, quoted when needs_quotes() says SQLAlchemy would. */

@@ -119,6 +119,8 @@ int cons_sql(ctx *c, obuf *b, const tdef *t, const cons *k)
 	case C_CK:
 		ob_printf(b, "CHECK (%s)", k->sqltext);
 		deferrability(b, k->deferrable, k->initially);
+		if (k->not_valid && c->dd->not_valid) /* PGDDLCompiler._define_constraint_validity */
+			ob_puts(b, " NOT VALID");
 		break;
 	case C_FK:
 		ob_puts(b, "FOREIGN KEY(");
@@ -143,6 +145,8 @@ int cons_sql(ctx *c, obuf *b, const tdef *t, const cons *k)
 		if (k->onupdate)
 			ob_printf(b, " ON UPDATE %s", k->onupdate);
 		deferrability(b, k->deferrable, k->initially);
+		if (k->not_valid && c->dd->not_valid)
+			ob_puts(b, " NOT VALID");
 		break;
 	}
 	return 0;
@@ -254,9 +258,11 @@ int render_create_table(ctx *c, tdef *t)
 		obuf nb;
 		ob_init(&nb, c->a);
 		ob_printf(&nb, "ix_%s_%s", t->name, col->name);
-		if (c->dd->max_ident && nb.n > (size_t)c->dd->max_ident)
-			return untrans(c, col->line, "index name longer than %d characters", c->dd->max_ident);
-		emit_column_index(c, &ib, nb.p, t->schema, t->name, col);
+		const char *iname = nb.p;
+		label_add(c, iname); /* the "ix" naming convention makes a conv() */
+		if (name_ok(c, &iname, col->line))
+			return -1;
+		emit_column_index(c, &ib, iname, t->schema, t->name, col);
 	}
 	if (c->dd->comments) {
 		if (t->comment) {

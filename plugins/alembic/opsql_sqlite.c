@@ -81,7 +81,7 @@ const opsql_dialect_def opsql_sqlite = {
 	.title = "SQLite",
 	.reserved = reserved,
 	.type_names = NULL,
-	.max_ident = 0,
+	.max_ident = 9999, /* DefaultDialect's, which SQLiteDialect keeps */
 	.backslash_escapes = 0,
 	.true_sql = "1",
 	.false_sql = "0",
@@ -92,6 +92,8 @@ const opsql_dialect_def opsql_sqlite = {
 	.cross_schema_fk = 0,
 	.alter_type_first = 0,
 	.concurrently = 0,
+	.index_include = 0,
+	.not_valid = 0,
 	.json_same_affinity = 1,
 	.constraint_refused = "No support for ALTER of constraints in SQLite dialect. Please refer to the "
 	                      "batch mode feature which allows for SQLite migrations using a copy-and-move "

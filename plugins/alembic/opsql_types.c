@@ -14,7 +14,10 @@
 
 char *cdup(ctx *c, const char *s)
 {
-	return s ? px_strndup(c->a, s, strlen(s)) : NULL;
+	char *d = s ? px_strndup(c->a, s, strlen(s)) : NULL;
+	if (d && is_label(c, s))
+		label_add(c, d); /* a copy of op.f("...") is still a truncated label */
+	return d;
 }
 
 /* Lengths and precisions: small non-negative int literals only. */

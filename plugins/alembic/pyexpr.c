@@ -89,6 +89,7 @@ static void sb_utf8(sbuf *b, unsigned long cp)
 typedef struct lex {
 	px_arena *a;
 	const char *p, *end;
+	const char *text;  /* the whole file, for columns */
 	int line;
 	px_tok *t;
 	int n, cap;
@@ -128,6 +129,18 @@ static px_tok *lex_push(lex *lx, px_tokkind k, int line)
 	t->line = line;
 	t->col = -1;
 	return t;
+}
+
+/* The column (1-based, in UTF-8 characters) of q on its line. */
+static int col_at(const lex *lx, const char *q)
+{
+	const char *b = q;
+	while (b > lx->text && b[-1] != '\n' && b[-1] != '\r')
+		b--;
+	int col = 1;
+	for (; b < q; b++)
+		col += ((unsigned char)*b & 0xC0) != 0x80;
+	return col;
 }
 
 /* Length of the line break at q (CRLF, CR or LF, as Python reads them). */
@@ -180,7 +193,29 @@ static int lex_string(lex *lx, int raw, int bytes, int fstr)
 	sb_putc(&b, 0);
 	b.n = 0;
 	int named_escape = 0;
+	/* where each decoded line starts: a '\n' from a line break starts the
+	 * next source line, one from an escape the current one */
+	int *lines = NULL, *cols = NULL, nlines = 0, caplines = 0;
+	size_t seen = 0;
 	for (;;) {
+		for (int first = !caplines; seen < b.n || first; first = 0) {
+			if (!first && b.p[seen++] != '\n')
+				continue;
+			if (nlines == caplines) {
+				int cap = caplines ? 2 * caplines : 8;
+				int *v = px_alloc(lx->a, (size_t)cap * sizeof *v);
+				int *w = px_alloc(lx->a, (size_t)cap * sizeof *w);
+				if (nlines) {
+					memcpy(v, lines, (size_t)nlines * sizeof *v);
+					memcpy(w, cols, (size_t)nlines * sizeof *w);
+				}
+				lines = v;
+				cols = w;
+				caplines = cap;
+			}
+			lines[nlines] = first ? start : lx->line;
+			cols[nlines++] = col_at(lx, lx->p);
+		}
 		if (lx->p >= lx->end)
 			return lex_fail(lx, start, triple ? "unterminated triple-quoted string literal"
 			                                 : "unterminated string literal");
@@ -225,8 +260,10 @@ static int lex_string(lex *lx, int raw, int bytes, int fstr)
 		if (enl) { /* backslash-newline: nothing */
 			lx->p = e + enl;
 			lx->line++;
+			cols[nlines - 1] = 0;
 			continue;
 		}
+		cols[nlines - 1] = 0; /* an escape: the line's columns are not the file's */
 		lx->p = e + 1;
 		switch (*e) {
 		case '\\': sb_putc(&b, '\\'); break;
@@ -296,6 +333,9 @@ static int lex_string(lex *lx, int raw, int bytes, int fstr)
 	px_tok *t = lex_push(lx, TK_STR, start);
 	t->val = b.p;
 	t->vlen = b.n;
+	t->lines = lines;
+	t->cols = cols;
+	t->nlines = nlines;
 	t->fstr = fstr;
 	t->bytes = bytes;
 	t->named_escape = named_escape;
@@ -333,7 +373,7 @@ static const char *const ops2[] = { "**", "//", "==", "!=", "<=", ">=", "->", ":
 int px_tokenize(px_arena *a, const char *text, size_t len, px_toks *out,
                 char *err, size_t errsize, int *errline)
 {
-	lex lx = { a, text, text + len, 1, NULL, 0, 0, err, errsize, errline };
+	lex lx = { a, text, text + len, text, 1, NULL, 0, 0, err, errsize, errline };
 	char open[MAX_DEPTH];
 	int openline[MAX_DEPTH];
 	int depth = 0;
@@ -747,9 +787,26 @@ static px *parse_primary(px_arena *a, const px_tok *t, int *i, int end)
 		sbuf b = { a, NULL, 0, 0 };
 		sb_putc(&b, 0);
 		b.n = 0;
-		int fstr = 0, bytes = k->bytes, mixed = 0, named = 0;
+		int fstr = 0, bytes = k->bytes, mixed = 0, named = 0, nl = 0;
+		for (int j = *i; j < end && t[j].k == TK_STR; j++)
+			nl += t[j].nlines;
+		int *lines = px_alloc(a, (size_t)nl * sizeof *lines), nlines = 0;
+		int *cols = px_alloc(a, (size_t)nl * sizeof *cols);
 		while (*i < end && t[*i].k == TK_STR) {
 			named |= t[*i].named_escape;
+			/* a later piece's first line continues the last line so far
+			 * (whose columns then stop being the file's), or starts it when
+			 * the text so far ends with a '\n' */
+			if (nlines && b.n && b.p[b.n - 1] == '\n') {
+				lines[nlines - 1] = t[*i].lines[0];
+				cols[nlines - 1] = t[*i].cols[0];
+			} else if (nlines) {
+				cols[nlines - 1] = 0;
+			}
+			for (int j = nlines ? 1 : 0; j < t[*i].nlines; j++) {
+				lines[nlines] = t[*i].lines[j];
+				cols[nlines++] = t[*i].cols[j];
+			}
 			for (size_t j = 0; j < t[*i].vlen; j++)
 				sb_putc(&b, t[*i].val[j]);
 			fstr |= t[*i].fstr;
@@ -764,6 +821,9 @@ static px *parse_primary(px_arena *a, const px_tok *t, int *i, int end)
 		px *e = mk(a, PX_STR, line);
 		e->s = b.p;
 		e->n = b.n;
+		e->lines = lines;
+		e->cols = cols;
+		e->nlines = nlines;
 		e->fstr = fstr;
 		e->bytes = bytes;
 		return e;
@@ -901,6 +961,22 @@ static px *parse_ternary(px_arena *a, const px_tok *t, int *i, int end)
 			memcpy(e->s + lhs->n, rhs->s, rhs->n);
 			e->n = lhs->n + rhs->n;
 			e->bytes = lhs->bytes;
+			if (lhs->nlines && rhs->nlines) { /* rhs's first line continues lhs's last */
+				size_t nb = (size_t)(lhs->nlines + rhs->nlines) * sizeof(int);
+				e->lines = px_alloc(a, nb);
+				e->cols = px_alloc(a, nb);
+				memcpy(e->lines, lhs->lines, (size_t)lhs->nlines * sizeof(int));
+				memcpy(e->cols, lhs->cols, (size_t)lhs->nlines * sizeof(int));
+				memcpy(e->lines + lhs->nlines, rhs->lines + 1, (size_t)(rhs->nlines - 1) * sizeof(int));
+				memcpy(e->cols + lhs->nlines, rhs->cols + 1, (size_t)(rhs->nlines - 1) * sizeof(int));
+				e->nlines = lhs->nlines + rhs->nlines - 1;
+				if (lhs->n && lhs->s[lhs->n - 1] == '\n') {
+					e->lines[lhs->nlines - 1] = rhs->lines[0];
+					e->cols[lhs->nlines - 1] = rhs->cols[0];
+				} else {
+					e->cols[lhs->nlines - 1] = 0;
+				}
+			}
 			lhs = e;
 			continue;
 		}

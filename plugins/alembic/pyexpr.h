@@ -41,6 +41,10 @@ typedef struct px_tok {
 	size_t vlen;
 	int fstr, bytes;    /* TK_STR: an f-string / a bytes literal */
 	int named_escape;   /* TK_STR: has a \N{...} escape (not decoded here) */
+	int *lines;         /* TK_STR: the source line where each line of val starts */
+	int *cols;          /*   and its column (1-based, in characters), 0 when the
+	                         line holds an escape (its columns are not the file's) */
+	int nlines;         /*   (lines[0] = line; one more than val's '\n's) */
 } px_tok;
 
 typedef struct px_toks {
@@ -73,6 +77,9 @@ typedef struct px {
 	long long iv;       /* INT value; BOOL 0/1 */
 	double fv;          /* FLOAT value */
 	int fstr, bytes;    /* STR */
+	int *lines;         /* STR: the source line where each line of s starts */
+	int *cols;          /*   and its column, as px_tok's (0: not the file's) */
+	int nlines;         /*   (across implicit and + concatenation) */
 	struct px *obj;     /* ATTR object, CALL callee */
 	struct px **a;      /* CALL args, TUPLE / LIST items, DICT key,value,key,value... */
 	char **kw;          /* CALL: keyword of each arg, NULL when positional ("*" / "**" for unpacking) */

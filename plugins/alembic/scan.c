@@ -496,6 +496,11 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 		d.flags |= r->up.no_transaction ? STRATA_MIG_NO_TRANSACTION : 0;
 		d.up_blocked = status_text(&r->up, "upgrade", dialect, ubuf, sizeof ubuf);
 		d.up_blocked_line = r->up.line;
+		if (r->up.status == OPSQL_OK && r->up.lines) {
+			d.up_lines = r->up.lines; /* error lines: the .py's, not counted */
+			d.up_cols = r->up.cols;
+			d.up_nlines = r->up.nlines;
+		}
 	}
 	if (db) {
 		d.down = db->sql;
@@ -514,6 +519,11 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 		d.flags |= STRATA_MIG_HAS_DOWN;
 		d.down_blocked = status_text(&r->down, "downgrade", dialect, dbuf, sizeof dbuf);
 		d.down_blocked_line = r->down.line;
+		if (r->down.status == OPSQL_OK && r->down.lines) {
+			d.down_lines = r->down.lines;
+			d.down_cols = r->down.cols;
+			d.down_nlines = r->down.nlines;
+		}
 	}
 	d.blocked_hint = hint[0] ? hint : NULL;
 	return c->h->add_migration(c->h, &d);

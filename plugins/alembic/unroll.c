@@ -147,6 +147,11 @@ static int out_px(U *u, const px *e, int col)
 		k->bytes = e->bytes;
 		k->line = line;
 		k->col = col;
+		/* the literal's own lines, for the translation's line map (a
+		 * value computed here has none: its lines are the op's) */
+		k->lines = e->lines;
+		k->cols = e->cols;
+		k->nlines = e->nlines;
 		return 0;
 	}
 	case PX_NAME:

@@ -3,6 +3,7 @@
  * offsets into the text they were given; users read file:line:col.  This file
  * converts between the two and makes the C string the parser needs.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,15 +86,19 @@ size_t pgdrv_char_offset(const char *sql, size_t at, size_t end, long chars)
 /*
  * Turn a byte offset in the script into file coordinates.  sql[0] is at
  * column 1 of script->line; columns count UTF-8 characters, as editors show
- * them.
+ * them.  With the source's line map (strata_script version 2) script line k
+ * is line lines[k] of the file, and its column c is cols[k] + c - 1 there
+ * (0, the line only, where cols[k] is 0).
  */
 void pgdrv_locate(const strata_script *s, size_t at, int *line, int *col)
 {
 	int l = s->line > 0 ? s->line : 1, c = 1;
+	size_t k = 0;
 
 	for (size_t i = 0; i < at && i < s->len; i++) {
 		if (s->sql[i] == '\n') {
 			l++;
+			k++;
 			c = 1;
 		} else if (((unsigned char)s->sql[i] & 0xc0) != 0x80) {
 			c++;
@@ -101,6 +106,14 @@ void pgdrv_locate(const strata_script *s, size_t at, int *line, int *col)
 	}
 	*line = l;
 	*col = c;
+	if (STRATA_HAS(strata_script, s, nlines) && s->lines && s->nlines) {
+		bool in = k < s->nlines; /* past the map: its last line, no column */
+		size_t j = in ? k : s->nlines - 1;
+		if (s->lines[j] > 0) {
+			*line = s->lines[j];
+			*col = in && s->cols && s->cols[j] > 0 ? s->cols[j] + c - 1 : 0;
+		}
+	}
 }
 
 /*

@@ -67,7 +67,7 @@ sec2() {
 	check "(2) $p: strata status after alembic upgrade heads exits 0" rc_is 0
 	same "(2) $p: strata status: every revision applied" "$(json_states)" "$(all_states "$p" applied)"
 	check "(2) $p: strata status --json summary" eq "$(json_summary)" \
-		"applied=$cnt,baselined=0,failed=0,ignored=0,missing=0,modified=0,out_of_order=0,outdated=0,pending=0,rolled_back=0"
+		"applied=$cnt,baselined=0,failed=0,ignored=0,missing=0,modified=0,out_of_order=0,outdated=0,pending=0,retired=0,rolled_back=0"
 	sr "$p" "${p}_a" status
 	check "(2) $p: strata status (text) exits 0" rc_is 0
 	check "(2) $p: strata status summary line" out_line "$cnt migrations: $cnt applied"

@@ -1,0 +1,7 @@
+op.create_table('di_acct', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('email', sa.String(50)))
+op.create_index('ix_di_email', 'di_acct', ['email'], postgresql_where=sa.text('email IS NOT NULL'), postgresql_using='btree')
+op.drop_index('ix_di_email', table_name='di_acct', postgresql_where=sa.text('email IS NOT NULL'), postgresql_using='btree')
+op.create_index('ix_di_email2', 'di_acct', ['email'])
+op.drop_index(op.f('ix_di_email2'), table_name='di_acct', postgresql_using='hash')
+op.create_index('ix_di_id', 'di_acct', ['id'])
+op.drop_index('ix_di_id', table_name='di_acct', postgresql_where=sa.text('id > 1'), postgresql_using='gin', postgresql_include=['id'], postgresql_ops={'id': 'int4_ops'}, postgresql_with={'fillfactor': 50}, postgresql_tablespace='ts', sqlite_where=sa.text('id > 1'))

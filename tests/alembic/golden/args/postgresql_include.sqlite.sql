@@ -1,0 +1,12 @@
+CREATE TABLE pi_acct (
+    id INTEGER NOT NULL, 
+    email VARCHAR(50), 
+    name VARCHAR(50), 
+    PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_pi_email ON pi_acct (email);
+
+CREATE UNIQUE INDEX ix_pi_name ON pi_acct (name);
+
+CREATE INDEX ix_pi_id_name ON pi_acct (id, name);

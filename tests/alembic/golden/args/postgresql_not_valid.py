@@ -1,0 +1,5 @@
+op.create_table('nv_acct', sa.Column('id', sa.Integer(), primary_key=True))
+op.create_table('nv_ref', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('acct_id', sa.Integer()))
+op.create_foreign_key('fk_nv_ref_acct', 'nv_ref', 'nv_acct', ['acct_id'], ['id'], ondelete='CASCADE', postgresql_not_valid=True)
+op.create_check_constraint('ck_nv_pos', 'nv_ref', 'acct_id > 0', postgresql_not_valid=True)
+op.create_check_constraint('ck_nv_pos2', 'nv_ref', sa.text('acct_id < 100'), postgresql_not_valid=False)
