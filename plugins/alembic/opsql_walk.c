@@ -213,16 +213,7 @@ int stmt_range(walk *w, int s, int e, bctx *b)
 /* The ':' that ends a compound statement's header in t[s..e), or -1. */
 static int header_colon(const px_tok *t, int s, int e)
 {
-	int depth = 0;
-	for (int i = s; i < e; i++) {
-		if (px_is_op(&t[i], "(") || px_is_op(&t[i], "[") || px_is_op(&t[i], "{"))
-			depth++;
-		else if (px_is_op(&t[i], ")") || px_is_op(&t[i], "]") || px_is_op(&t[i], "}"))
-			depth--;
-		else if (depth == 0 && px_is_op(&t[i], ":"))
-			return i;
-	}
-	return -1;
+	return px_top_op(t, s, e, ":");
 }
 
 /* `with op.batch_alter_table(...) as x:` and

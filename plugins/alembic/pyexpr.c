@@ -518,6 +518,20 @@ int px_is_op(const px_tok *t, const char *op)
 	return t->k == TK_OP && t->n == n && !memcmp(t->p, op, n);
 }
 
+int px_top_op(const px_tok *t, int s, int e, const char *op)
+{
+	int depth = 0;
+	for (int i = s; i < e; i++) {
+		if (px_is_op(&t[i], "(") || px_is_op(&t[i], "[") || px_is_op(&t[i], "{"))
+			depth++;
+		else if (px_is_op(&t[i], ")") || px_is_op(&t[i], "]") || px_is_op(&t[i], "}"))
+			depth--;
+		else if (depth == 0 && px_is_op(&t[i], op))
+			return i;
+	}
+	return -1;
+}
+
 /* Is t the NAME token `name`? */
 int px_is_name(const px_tok *t, const char *name)
 {

@@ -92,6 +92,8 @@ px *px_parse_expr(px_arena *a, const px_tok *t, int *i, int end);
 
 /* Helpers for the callers. */
 int px_is_op(const px_tok *t, const char *op);
+/* The first operator op outside brackets in t[s..e), or -1. */
+int px_top_op(const px_tok *t, int s, int e, const char *op);
 int px_is_name(const px_tok *t, const char *name);
 /* "sa.Column" for an attribute chain of names, NULL otherwise. */
 const char *px_dotted(px_arena *a, const px *e);

@@ -272,16 +272,7 @@ static const char *why(const pe_val *v)
 
 static int header_colon(const px_tok *t, int s, int e)
 {
-	int depth = 0;
-	for (int i = s; i < e; i++) {
-		if (px_is_op(&t[i], "(") || px_is_op(&t[i], "[") || px_is_op(&t[i], "{"))
-			depth++;
-		else if (px_is_op(&t[i], ")") || px_is_op(&t[i], "]") || px_is_op(&t[i], "}"))
-			depth--;
-		else if (depth == 0 && px_is_op(&t[i], ":") && !px_is_name(&t[s], "lambda"))
-			return i;
-	}
-	return -1;
+	return s < e && px_is_name(&t[s], "lambda") ? -1 : px_top_op(t, s, e, ":");
 }
 
 /* One past the lines of the body of line i (more indented, below `to`). */
@@ -319,16 +310,7 @@ static void out_lines(U *u, int from, int to, int col)
 /* The top-level '=' of an assignment in t[s..e), or -1. */
 static int assign_at(const px_tok *t, int s, int e)
 {
-	int depth = 0;
-	for (int i = s; i < e; i++) {
-		if (px_is_op(&t[i], "(") || px_is_op(&t[i], "[") || px_is_op(&t[i], "{"))
-			depth++;
-		else if (px_is_op(&t[i], ")") || px_is_op(&t[i], "]") || px_is_op(&t[i], "}"))
-			depth--;
-		else if (depth == 0 && px_is_op(&t[i], "="))
-			return i;
-	}
-	return -1;
+	return px_top_op(t, s, e, "=");
 }
 
 static char *tok_name(U *u, const px_tok *k)
