@@ -23,6 +23,19 @@ static int is_numeric(const ptype *t)
 	       (t->k == TY_PGNAMED && !strcmp(t->pgname, "DOUBLE PRECISION"));
 }
 
+/* Is col a local column of one of t's table-level FOREIGN KEYs?  In
+ * SQLAlchemy those are col.foreign_keys as much as a sa.ForeignKey of the
+ * column itself is. */
+static int in_table_fk(const tdef *t, const coldef *col)
+{
+	for (int i = 0; i < t->ncons; i++)
+		if (t->cons[i]->k == C_FK)
+			for (int j = 0; j < t->cons[i]->ncols; j++)
+				if (!strcmp(t->cons[i]->cols[j], col->name))
+					return 1;
+	return 0;
+}
+
 /* PrimaryKeyConstraint._autoincrement_column. */
 const coldef *autoinc_column(const tdef *t)
 {
@@ -39,7 +52,7 @@ const coldef *autoinc_column(const tdef *t)
 		if (only->autoinc == -1 || only->autoinc == 2) {
 			if (!is_numeric(only->type) || only->has_pydefault || only->def.k != DK_NONE)
 				return NULL;
-			if (only->nfks && only->autoinc != 2)
+			if ((only->nfks || in_table_fk(t, only)) && only->autoinc != 2)
 				return NULL;
 			return only;
 		}
