@@ -345,6 +345,41 @@ static inline int strata_txn_answer(const strata_txn_walk *w, size_t *body_start
 	return STRATA_TXN_OWN;
 }
 
+/* ---------------------------------------------- a growing NUL-terminated text */
+/* Zero-initialised; after an allocation fails, oom is set and every later
+ * put does nothing (check it once at the end); free(p) when done. */
+typedef struct strata_text {
+	char *p;
+	size_t n, cap;
+	int oom;
+} strata_text;
+
+static inline void strata_text_put(strata_text *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		char *p = (char *)realloc(b->p, cap);
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static inline void strata_text_puts(strata_text *b, const char *s)
+{
+	strata_text_put(b, s, strlen(s));
+}
+
 /* ------------------------------------------------------- a random row id */
 
 /* A version 4 UUID as Prisma's Uuid::new_v4() and most runners' uuid columns

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "strata/plugin.h" /* STRATA_PRINTF */
+#include "strata/plugin_util.h" /* strata_text */
 #include "types_int.h"
 
 const char *const at_dialects[D_N] = { "postgresql", "sqlite" };
@@ -62,31 +63,6 @@ static int matches(const at_val *w, const at_arg *a)
 	default:
 		return 0; /* a type equals no literal */
 	}
-}
-
-typedef struct sbuf {
-	char *p;
-	size_t n, cap;
-	int oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = (b->n + n + 1) * 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
 }
 
 int at_render(const at_type *t, const char *dialect, const at_arg *args, int nargs,
@@ -149,15 +125,15 @@ int at_render(const at_type *t, const char *dialect, const at_arg *args, int nar
 		return why_f(why, whysize, "arguments of column type %s (no rule of its 'sql' matches)", t->name);
 	if (!r->sql[dia])
 		return why_f(why, whysize, "column type %s on %s", t->name, dialect);
-	sbuf b = { 0 };
+	strata_text b = { 0 };
 	const char *s = r->sql[dia];
 	while (*s) {
 		const char *o = strchr(s, '{');
 		if (!o) {
-			sb_put(&b, s, strlen(s));
+			strata_text_put(&b, s, strlen(s));
 			break;
 		}
-		sb_put(&b, s, (size_t)(o - s));
+		strata_text_put(&b, s, (size_t)(o - s));
 		const char *e = strchr(o, '}'); /* checked when loaded */
 		int slot = -1;
 		for (int j = 0; j < t->nargs; j++)
@@ -171,16 +147,16 @@ int at_render(const at_type *t, const char *dialect, const at_arg *args, int nar
 			             (int)(e - o - 1), o + 1);
 		} else if (a->k == AT_INT) {
 			snprintf(num, sizeof num, "%lld", a->iv);
-			sb_put(&b, num, strlen(num));
+			strata_text_put(&b, num, strlen(num));
 		} else if (a->k == AT_STR) {
-			sb_put(&b, a->s, strlen(a->s));
+			strata_text_put(&b, a->s, strlen(a->s));
 		} else if (a->k == AT_TYPE && type_sql) {
 			char *ts = NULL;
 			if (type_sql(ud, a->type, &ts, why, whysize)) {
 				free(b.p);
 				return -1;
 			}
-			sb_put(&b, ts, strlen(ts));
+			strata_text_put(&b, ts, strlen(ts));
 			free(ts);
 		} else {
 			free(b.p);

@@ -52,38 +52,6 @@ static void forget(void)
 	ndone = 0;
 }
 
-typedef struct sbuf {
-	char *p;
-	size_t n, cap;
-	int oom;
-} sbuf;
-
-static void put(sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void puts_(sbuf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
 static int word(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -113,51 +81,51 @@ static int escaped_colon(const char *s, size_t n)
 }
 
 /* s as a Python string literal, "…" with escapes; ':' binds as '\:'. */
-static void literal(sbuf *b, const char *s)
+static void literal(strata_text *b, const char *s)
 {
 	size_t n = strlen(s);
-	puts_(b, "\"");
+	strata_text_puts(b, "\"");
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[8];
 		if (bind_at(s, n, i))
-			puts_(b, "\\\\:");
+			strata_text_puts(b, "\\\\:");
 		else if (c == '\\')
-			puts_(b, "\\\\");
+			strata_text_puts(b, "\\\\");
 		else if (c == '"')
-			puts_(b, "\\\"");
+			strata_text_puts(b, "\\\"");
 		else if (c == '\n')
-			puts_(b, "\\n");
+			strata_text_puts(b, "\\n");
 		else if (c == '\t')
-			puts_(b, "\\t");
+			strata_text_puts(b, "\\t");
 		else if (c < 0x20 || c == 0x7f) {
 			snprintf(esc, sizeof esc, "\\x%02x", c);
-			puts_(b, esc);
+			strata_text_puts(b, esc);
 		} else
-			put(b, s + i, 1);
+			strata_text_put(b, s + i, 1);
 	}
-	puts_(b, "\"");
+	strata_text_puts(b, "\"");
 }
 
 /* A script that runs outside a transaction goes inside Alembic's
  * autocommit_block(), as Alembic's docs write CREATE INDEX CONCURRENTLY. */
-static void body(sbuf *b, const char *fn, const char *const *stmts, int no_tx)
+static void body(strata_text *b, const char *fn, const char *const *stmts, int no_tx)
 {
-	puts_(b, "\n\ndef ");
-	puts_(b, fn);
-	puts_(b, "():\n");
+	strata_text_puts(b, "\n\ndef ");
+	strata_text_puts(b, fn);
+	strata_text_puts(b, "():\n");
 	if (!stmts || !stmts[0]) {
-		puts_(b, "    pass\n");
+		strata_text_puts(b, "    pass\n");
 		return;
 	}
 	const char *ind = no_tx ? "        " : "    ";
 	if (no_tx)
-		puts_(b, "    with op.get_context().autocommit_block():\n");
+		strata_text_puts(b, "    with op.get_context().autocommit_block():\n");
 	for (size_t i = 0; stmts && stmts[i]; i++) {
-		puts_(b, ind);
-		puts_(b, "op.execute(");
+		strata_text_puts(b, ind);
+		strata_text_puts(b, "op.execute(");
 		literal(b, stmts[i]);
-		puts_(b, ")\n");
+		strata_text_puts(b, ")\n");
 	}
 }
 
@@ -196,11 +164,11 @@ int al_write(strata_host *h, const strata_source_cfg *cfg, const strata_write_mi
 		return rc;
 	/* parents: the revisions written for them; lineage to down_revision,
 	 * dependencies only to depends_on */
-	sbuf dr = { 0 }, dep = { 0 };
+	strata_text dr = { 0 }, dep = { 0 };
 	size_t np = 0, nd = 0;
 	if (!m->parents) {
 		if (ndone)
-			np = 1, puts_(&dr, "'"), puts_(&dr, done[ndone - 1].rev), puts_(&dr, "'");
+			np = 1, strata_text_puts(&dr, "'"), strata_text_puts(&dr, done[ndone - 1].rev), strata_text_puts(&dr, "'");
 	} else {
 		size_t lineage = (size_t)wf_lineage(m);
 		for (size_t i = 0; m->parents[i]; i++) {
@@ -211,11 +179,11 @@ int al_write(strata_host *h, const strata_source_cfg *cfg, const strata_write_mi
 				return wf_refuse(h, m, "convert its parent too",
 				                 "its parent %s was not written", m->parents[i]);
 			}
-			sbuf *to = i < lineage ? &dr : &dep;
+			strata_text *to = i < lineage ? &dr : &dep;
 			size_t *k = i < lineage ? &np : &nd;
-			puts_(to, (*k)++ ? ", '" : "'");
-			puts_(to, r);
-			puts_(to, "'");
+			strata_text_puts(to, (*k)++ ? ", '" : "'");
+			strata_text_puts(to, r);
+			strata_text_puts(to, "'");
 		}
 	}
 	char rev[65];
@@ -228,36 +196,36 @@ int al_write(strata_host *h, const strata_source_cfg *cfg, const strata_write_mi
 	char slug[120], rel[200];
 	wf_slug(m->name, "migration", slug, sizeof slug);
 	snprintf(rel, sizeof rel, "%s_%s.py", rev, slug);
-	sbuf b = { 0 };
-	puts_(&b, "\"\"\"");
+	strata_text b = { 0 };
+	strata_text_puts(&b, "\"\"\"");
 	for (const char *p = m->name && *m->name ? m->name : m->mig_version; *p; p++)
-		put(&b, (*p == '"' || *p == '\\' || *p == '\n') ? " " : p, 1);
-	puts_(&b, "\n\nRevision ID: ");
-	puts_(&b, rev);
-	puts_(&b, "\nRevises: ");
+		strata_text_put(&b, (*p == '"' || *p == '\\' || *p == '\n') ? " " : p, 1);
+	strata_text_puts(&b, "\n\nRevision ID: ");
+	strata_text_puts(&b, rev);
+	strata_text_puts(&b, "\nRevises: ");
 	if (dr.p)
 		for (const char *p = dr.p; *p; p++)
 			if (*p != '\'')
-				put(&b, p, 1);
-	puts_(&b, "\nConverted by strata from ");
-	puts_(&b, m->mig_version);
-	puts_(&b, "\n\"\"\"\nfrom alembic import op\n\n\n# revision identifiers, used by Alembic.\nrevision = '");
-	puts_(&b, rev);
-	puts_(&b, "'\ndown_revision = ");
+				strata_text_put(&b, p, 1);
+	strata_text_puts(&b, "\nConverted by strata from ");
+	strata_text_puts(&b, m->mig_version);
+	strata_text_puts(&b, "\n\"\"\"\nfrom alembic import op\n\n\n# revision identifiers, used by Alembic.\nrevision = '");
+	strata_text_puts(&b, rev);
+	strata_text_puts(&b, "'\ndown_revision = ");
 	if (!np)
-		puts_(&b, "None");
+		strata_text_puts(&b, "None");
 	else if (np == 1)
-		puts_(&b, dr.p);
+		strata_text_puts(&b, dr.p);
 	else
-		puts_(&b, "("), puts_(&b, dr.p), puts_(&b, ")");
-	puts_(&b, "\nbranch_labels = None\ndepends_on = ");
+		strata_text_puts(&b, "("), strata_text_puts(&b, dr.p), strata_text_puts(&b, ")");
+	strata_text_puts(&b, "\nbranch_labels = None\ndepends_on = ");
 	if (!nd)
-		puts_(&b, "None");
+		strata_text_puts(&b, "None");
 	else if (nd == 1)
-		puts_(&b, dep.p);
+		strata_text_puts(&b, dep.p);
 	else
-		puts_(&b, "("), puts_(&b, dep.p), puts_(&b, ")");
-	puts_(&b, "\n");
+		strata_text_puts(&b, "("), strata_text_puts(&b, dep.p), strata_text_puts(&b, ")");
+	strata_text_puts(&b, "\n");
 	unsigned int down_bit = (m->flags & STRATA_MIG_DOWN_OWN_TX) ? STRATA_MIG_DOWN_NO_TRANSACTION
 	                                                            : STRATA_MIG_NO_TRANSACTION;
 	body(&b, "upgrade", up, (m->flags & STRATA_MIG_NO_TRANSACTION) != 0);
