@@ -106,30 +106,37 @@ pe_val *pe_lookup(const pe_env *env, const char *name)
 	return m != env->scope ? find(m->b, name) : NULL;
 }
 
-void pe_assume(pe_env *env, const char *dotted, const char *text)
+/* A value written as YAML / Python literal text (pe_assume()'s rule). */
+static pe_val *literal_text(pe_env *env, const char *text, int line)
 {
 	pe_val *v;
 	char *end = NULL;
 	if (!strcmp(text, "true") || !strcmp(text, "True"))
-		v = boolval(env, 1, 0);
+		v = boolval(env, 1, line);
 	else if (!strcmp(text, "false") || !strcmp(text, "False"))
-		v = boolval(env, 0, 0);
+		v = boolval(env, 0, line);
 	else if (!strcmp(text, "null") || !strcmp(text, "None") || !strcmp(text, "~"))
-		v = pe_new(env, PE_NONE, 0);
+		v = pe_new(env, PE_NONE, line);
 	else {
 		long long i = *text ? strtoll(text, &end, 10) : 0;
 		if (*text && !*end) {
-			v = intval(env, i, 0);
+			v = intval(env, i, line);
 		} else {
 			double f = *text ? strtod(text, &end) : 0;
 			if (*text && !*end && strspn(text, "0123456789.eE+-") == strlen(text)) {
-				v = pe_new(env, PE_FLOAT, 0);
+				v = pe_new(env, PE_FLOAT, line);
 				v->f = f;
 			} else {
-				v = pe_strval(env, text, strlen(text), 0);
+				v = pe_strval(env, text, strlen(text), line);
 			}
 		}
 	}
+	return v;
+}
+
+void pe_assume(pe_env *env, const char *dotted, const char *text)
+{
+	pe_val *v = literal_text(env, text, 0);
 	pe_binding *b = px_alloc(env->a, sizeof *b);
 	b->name = px_strndup(env->a, dotted, strlen(dotted));
 	b->v = v;
@@ -302,6 +309,8 @@ px *pe_to_px(pe_env *env, const pe_val *v, int line)
 	e->line = line;
 	char tmp[32];
 	switch (v->k) {
+	case PE_EXPR:
+		return v->expr;
 	case PE_NONE:
 		e->k = PX_NONE;
 		return e;
@@ -801,13 +810,22 @@ static pe_val *known_call(pe_env *env, const char *dotted, const args *a, int li
 	return pe_unknown(env, line, "call to %s()", dotted);
 }
 
-/* An attribute of a known object. */
+/* An attribute of a known object.  Offline the bind is SQLAlchemy's
+ * MockConnection: its .engine is itself, its .name the dialect's; the
+ * context's .bind and .connection are that bind. */
 static pe_val *attribute(pe_env *env, pe_val *obj, const char *name, int line)
 {
 	if ((obj->k == PE_BIND || obj->k == PE_CONTEXT) && !strcmp(name, "dialect"))
 		return pe_new(env, PE_DIALECT, line);
-	if (obj->k == PE_DIALECT && !strcmp(name, "name") && env->dialect)
+	if ((obj->k == PE_BIND && !strcmp(name, "engine")) ||
+	    (obj->k == PE_CONTEXT && (!strcmp(name, "bind") || !strcmp(name, "connection"))))
+		return pe_new(env, PE_BIND, line);
+	if ((obj->k == PE_DIALECT || obj->k == PE_BIND) && !strcmp(name, "name") && env->dialect)
 		return pe_strval(env, env->dialect, strlen(env->dialect), line);
+	if (obj->k == PE_DIALECT && env->dialect_attrs)
+		for (int j = 0; env->dialect_attrs[j] && env->dialect_attrs[j + 1]; j += 2)
+			if (!strcmp(env->dialect_attrs[j], name))
+				return literal_text(env, env->dialect_attrs[j + 1], line);
 	return pe_unknown(env, line, "attribute .%s", name);
 }
 

@@ -30,7 +30,8 @@ typedef enum pe_kind {
 	PE_CONTEXT,  /* op.get_context() / context.get_context() */
 	PE_DIALECT,  /* <bind or context>.dialect */
 	PE_TEXT,     /* sa.text("..."): s holds the statement */
-	PE_FUNC      /* a helper function bound by the caller; ref is the caller's handle */
+	PE_FUNC,     /* a helper function bound by the caller; ref is the caller's handle */
+	PE_EXPR      /* an object the translator reads (sa.Enum(...)): expr is its folded tree */
 } pe_kind;
 
 typedef struct pe_val {
@@ -43,6 +44,7 @@ typedef struct pe_val {
 	int nitems;
 	int line;             /* UNKNOWN: the line of the construct */
 	int ref;              /* FUNC */
+	px *expr;             /* EXPR */
 } pe_val;
 
 typedef struct pe_binding {
@@ -61,6 +63,7 @@ typedef struct pe_env {
 	const char *dialect;  /* "postgresql", "sqlite": op.get_bind().dialect.name */
 	pe_scope *scope;      /* innermost; the module scope is the last one */
 	pe_binding *assume;   /* dotted names the configuration gives */
+	const char *const *dialect_attrs; /* <bind>.dialect.X: X, its literal text, ...; NULL: none */
 } pe_env;
 
 /* An environment with one (module) scope. */
@@ -95,9 +98,9 @@ pe_val *pe_strval(pe_env *env, const char *s, size_t n, int line);
 pe_val *pe_unknown(pe_env *env, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* A literal value as the node pyexpr.h's parser makes for it (PX_NONE,
- * PX_BOOL, PX_INT, PX_FLOAT, PX_STR, PX_TUPLE, PX_LIST), so that op.*
- * arguments computed here can go to the translator; NULL for the other
- * kinds. */
+ * PX_BOOL, PX_INT, PX_FLOAT, PX_STR, PX_TUPLE, PX_LIST; a PE_EXPR's tree),
+ * so that op.* arguments computed here can go to the translator; NULL for
+ * the other kinds. */
 px *pe_to_px(pe_env *env, const pe_val *v, int line);
 
 /* The expression t[s..e) as pyexpr.h's parser makes it, with every part

@@ -45,6 +45,7 @@ typedef struct U {
 	int nf, fcap;
 	int depth;     /* helper calls */
 	int in_try;
+	int next;      /* the line after the current simple statement's, -1: none */
 	int status;    /* OPSQL_OK, or what stopped the walk */
 	int line;
 	char reason[512];
@@ -368,6 +369,169 @@ static int call_open(const px_tok *t, int s, int e)
 	return -1;
 }
 
+/* ------------------------------------------- the bind and its objects */
+
+/* A tree with no part left that is not known (PX_OTHER). */
+static int px_known(const px *e)
+{
+	if (!e || e->k == PX_OTHER)
+		return 0;
+	if (e->obj && !px_known(e->obj))
+		return 0;
+	for (int j = 0; j < e->na; j++)
+		if (!px_known(e->a[j]))
+			return 0;
+	return 1;
+}
+
+/* t[s..e) is a call of a dotted name whose last part is Enum or ENUM
+ * (sa.Enum, postgresql.ENUM, Enum imported from sqlalchemy...): its folded
+ * tree when every part is known, else NULL.  The translator's type parser
+ * decides whether the name is SQLAlchemy's. */
+static px *enum_call(U *u, int s, int e)
+{
+	const px_tok *t = u->t;
+	int open = call_open(t, s, e), j = s;
+	if (open < 0 || t[s].k != TK_NAME)
+		return NULL;
+	while (j + 2 < open && px_is_op(&t[j + 1], ".") && t[j + 2].k == TK_NAME)
+		j += 2;
+	if (j + 1 != open || !(px_is_name(&t[j], "Enum") || px_is_name(&t[j], "ENUM")))
+		return NULL;
+	px *x = pe_fold(&u->env, t, s, e);
+	return px_known(x) ? x : NULL;
+}
+
+/* The Enum that t[s..e) is (written there or a name bound to one), or NULL. */
+static px *enum_of(U *u, int s, int e)
+{
+	px *x = enum_call(u, s, e);
+	if (x)
+		return x;
+	pe_val *v = pe_eval(&u->env, u->t, s, e);
+	return v->k == PE_EXPR ? v->expr : NULL;
+}
+
+/* An assignment's value that pe_eval() does not know (unk): a known
+ * sa.Enum(...) / postgresql.ENUM(...) call is a PE_EXPR (its uses fold to
+ * it), anything else stays unk. */
+static pe_val *enum_value(U *u, int s, int e, pe_val *unk)
+{
+	px *x = enum_call(u, s, e);
+	if (!x)
+		return unk;
+	pe_val *v = pe_new(&u->env, PE_EXPR, u->t[s].line);
+	v->expr = x;
+	return v;
+}
+
+/* `with <context>.autocommit_block():` on line k. */
+static int autocommit_line(U *u, int k)
+{
+	if (k < 0 || k >= u->nl)
+		return 0;
+	const px_tok *t = u->t;
+	uline *L = &u->l[k];
+	int n = L->e - L->s;
+	if (n < 6 || !px_is_name(&t[L->s], "with") || !px_is_op(&t[L->e - 1], ":") ||
+	    !px_is_op(&t[L->e - 2], ")") || !px_is_op(&t[L->e - 3], "(") ||
+	    !px_is_name(&t[L->e - 4], "autocommit_block") || !px_is_op(&t[L->e - 5], "."))
+		return 0;
+	return pe_eval(&u->env, t, L->s + 1, L->e - 5)->k == PE_CONTEXT;
+}
+
+/* <Enum>.create(bind, checkfirst=...) / .drop(...): op.<"Enum:create">(
+ * <Enum>, checkfirst=...) for the translator (opsql_op_type.c), the bind
+ * checked here.  1 when t[s..e) is not such a statement. */
+static int enum_ddl_stmt(U *u, int s, int e, int open, px *en, int col)
+{
+	const px_tok *t = u->t;
+	const char *m = px_is_name(&t[open - 1], "create") ? "Enum:create" : "Enum:drop";
+	int line = t[s].line;
+	/* the arguments: bind (positional or bind=), checkfirst= */
+	px *args = pe_fold(&u->env, t, open - 1, e);
+	if (args->k != PX_CALL)
+		return 1;
+	px *bind = NULL, *check = NULL;
+	for (int j = 0; j < args->na; j++) {
+		const char *kw = args->kw[j];
+		if (!kw && !j)
+			bind = args->a[j];
+		else if (kw && !strcmp(kw, "bind") && !bind)
+			bind = args->a[j];
+		else if (kw && !strcmp(kw, "checkfirst") && !check)
+			check = args->a[j];
+		else
+			return stop(u, OPSQL_UNTRANSLATABLE, line, "argument %s of .%s()", kw ? kw : "unpacking",
+			            m + 5);
+	}
+	int bs = open + 1, be = open + 1, depth = 0;
+	for (be = bs; be < e - 1; be++) {
+		if (px_is_op(&t[be], "(") || px_is_op(&t[be], "[") || px_is_op(&t[be], "{"))
+			depth++;
+		else if (px_is_op(&t[be], ")") || px_is_op(&t[be], "]") || px_is_op(&t[be], "}"))
+			depth--;
+		else if (!depth && px_is_op(&t[be], ","))
+			break;
+	}
+	if (bind && t[bs].k == TK_NAME && bs + 1 < be && px_is_op(&t[bs + 1], "="))
+		bs += 2;
+	if (!bind || pe_eval(&u->env, t, bs, be)->k != PE_BIND)
+		return stop(u, OPSQL_UNTRANSLATABLE, line,
+		            ".%s() of an Enum with a bind that is not op.get_bind()", m + 5);
+	px *call = px_alloc(u->a, sizeof *call);
+	call->k = PX_CALL;
+	call->line = line;
+	call->obj = px_alloc(u->a, sizeof *call->obj);
+	*call->obj = (px){ .k = PX_ATTR, .line = line, .s = (char *)m, .n = strlen(m) };
+	call->obj->obj = px_alloc(u->a, sizeof *call->obj->obj);
+	*call->obj->obj = (px){ .k = PX_NAME, .line = line, .s = "op", .n = 2 };
+	call->na = check ? 2 : 1;
+	call->a = px_alloc(u->a, 2 * sizeof *call->a);
+	call->kw = px_alloc(u->a, 2 * sizeof *call->kw);
+	call->a[0] = en;
+	if (check) {
+		call->a[1] = check;
+		call->kw[1] = "checkfirst";
+	}
+	int mark = u->on;
+	if (out_px(u, call, col)) {
+		u->on = mark;
+		return stop(u, OPSQL_UNTRANSLATABLE, line, ".%s() of an Enum: an argument is not known", m + 5);
+	}
+	out_nl(u, t[e - 1].line);
+	return 0;
+}
+
+/* A method call on the bind or an Enum: bind.commit(), Enum.create(bind);
+ * 1 when t[s..e) is none of them (bind.execute() is expr_stmt's). */
+static int bind_stmt(U *u, int s, int e, int open, int col)
+{
+	const px_tok *t = u->t;
+	const px_tok *meth = &t[open - 1];
+	if (px_is_name(meth, "create") || px_is_name(meth, "drop")) {
+		px *en = enum_of(u, s, open - 2);
+		return en ? enum_ddl_stmt(u, s, e, open, en, col) : 1;
+	}
+	if (!px_is_name(meth, "commit"))
+		return 1;
+	pe_val *obj = pe_eval(&u->env, t, s, open - 2);
+	if (obj->k != PE_BIND)
+		return 1;
+	/* right before `with op.get_context().autocommit_block():` it ends the
+	 * transaction that the block ends anyway (online; offline Alembic
+	 * raises, the mock connection has no commit()) */
+	if (open + 2 == e && autocommit_line(u, u->next))
+		return 0;
+	if (u->in_try)
+		return stop(u, OPSQL_UNTRANSLATABLE, meth->line,
+		            "try statement whose body raises offline (op.get_bind().commit())");
+	return stop(u, OPSQL_REFUSED, meth->line,
+	            "AttributeError: 'MockConnection' object has no attribute 'commit' (op.get_bind() is "
+	            "a mock connection in Alembic's offline mode; strata takes op.get_bind().commit() only "
+	            "right before `with op.get_context().autocommit_block():`)");
+}
+
 /* An expression statement. */
 static int expr_stmt(U *u, int s, int e, int col)
 {
@@ -380,6 +544,11 @@ static int expr_stmt(U *u, int s, int e, int col)
 			pe_val *v = pe_lookup(&u->env, name);
 			if (v && v->k == PE_FUNC)
 				return call_helper(u, &u->f[v->ref], s, e, open, name, col);
+		}
+		if (open >= s + 3 && px_is_op(&t[open - 2], ".") && t[open - 1].k == TK_NAME) {
+			int rc = bind_stmt(u, s, e, open, col);
+			if (rc != 1)
+				return rc;
 		}
 		/* <bind>.execute(X) / <bind>.exec_driver_sql(X) */
 		if (open >= s + 3 && px_is_op(&t[open - 2], ".") && t[open - 1].k == TK_NAME &&
@@ -441,6 +610,8 @@ static int stmt(U *u, int s, int e, int col)
 	int eq = assign_at(t, s, e);
 	if (eq > s && assign_at(t, eq + 1, e) < 0) {
 		pe_val *v = pe_eval(&u->env, t, eq + 1, e);
+		if (v->k == PE_UNKNOWN)
+			v = enum_value(u, eq + 1, e, v);
 		if (v->k != PE_UNKNOWN && bind_targets(u, s, eq, v) == 0)
 			return 0; /* known: bound, nothing to emit */
 		/* a table, op.create_table(...), or what the translator names:
@@ -794,6 +965,7 @@ static int block(U *u, int from, int to, int col)
 			out_lines(u, i, j, col); /* while, class, ...: the translator names it */
 			rc = 0;
 		} else {
+			u->next = j < to ? j : -1;
 			rc = stmts(u, L->s, L->e, col);
 		}
 		if (rc)
@@ -822,6 +994,8 @@ static void module_names(U *u)
 		int eq = assign_at(t, L->s, L->e);
 		if (eq > L->s && assign_at(t, eq + 1, L->e) < 0 && t[L->s].k == TK_NAME) {
 			pe_val *v = pe_eval(&u->env, t, eq + 1, L->e);
+			if (v->k == PE_UNKNOWN)
+				v = enum_value(u, eq + 1, L->e, v);
 			if (v->k == PE_UNKNOWN)
 				v = pe_unknown(&u->env, L->line, "name '%.*s'", (int)t[L->s].n, t[L->s].p);
 			if (bind_targets(u, L->s, eq, v))
@@ -888,6 +1062,7 @@ int unroll_translate_env(const px_toks *tk, const char *fn, opsql_dialect dialec
 	u.t = tk->t;
 	pe_env_init(&u.env, &arena, dialect == OPSQL_SQLITE ? "sqlite" : "postgresql");
 	pe_assume_lines(&u.env, assume);
+	u.env.dialect_attrs = opsql_py_dialect(dialect);
 	u.l = px_alloc(&arena, (size_t)(tk->n + 1) * sizeof *u.l);
 	for (int i = 0; i < tk->n && tk->t[i].k != TK_EOF;) {
 		int s = i;

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "pyeval.h"
@@ -176,7 +177,11 @@ static void test_conditions(void **state)
 	is(f, "True == 1", "True");
 	is(f, "'a' < 'b'", "True");
 	unknown(f, "True and helper()", "call to helper()", 1);
-	unknown(f, "op.get_bind().engine.url", "attribute .engine", 1);
+	unknown(f, "op.get_bind().engine.url", "attribute .url", 1);
+	/* offline the bind is SQLAlchemy's MockConnection: .engine is itself */
+	is(f, "op.get_bind().engine.name", "'postgresql'");
+	is(f, "op.get_context().bind.dialect.name", "'postgresql'");
+	is(f, "op.get_context().connection.name", "'postgresql'");
 	unknown(f, "x[0]", "name 'x'", 1);
 	pe_bind(&f->env, "xs", ev(f, "[1]"));
 	unknown(f, "xs[0]", "subscript", 1);
@@ -429,6 +434,60 @@ static void test_unroll_helpers_bind(void **state)
 	      "while loop");
 }
 
+/* op.get_bind().commit(), <Enum>.create(bind) / .drop(bind), the dialect's data */
+static void test_unroll_bind_objects(void **state)
+{
+	(void)state;
+	/* golden case 91 is the body without the commit, from the real Alembic */
+	const char *block = "    with op.get_context().autocommit_block():\n"
+	                    "        op.create_index('ix_t1_note', 't1', ['note'], postgresql_concurrently=True)\n";
+	char with[512], without[512];
+	snprintf(without, sizeof without, HEAD "def upgrade():\n%s", block);
+	snprintf(with, sizeof with, HEAD "def upgrade():\n    op.get_bind().commit()\n%s", block);
+	for (int d = 0; d < 2; d++) {
+		opsql_result a = tr(with, (opsql_dialect)d, NULL), b = tr(without, (opsql_dialect)d, NULL);
+		assert_int_equal(a.status, OPSQL_OK);
+		assert_int_equal(b.status, OPSQL_OK);
+		assert_string_equal(a.sql, b.sql);
+		assert_int_equal(a.no_transaction, 1);
+		assert_int_equal(b.no_transaction, 1);
+		opsql_result_free(&a);
+		opsql_result_free(&b);
+	}
+	snprintf(with, sizeof with, HEAD "def upgrade():\n    conn = op.get_bind()\n    conn.commit()\n%s", block);
+	sql_is(with, OPSQL_POSTGRESQL, NULL, "CREATE INDEX CONCURRENTLY ix_t1_note ON t1 (note);\n\n");
+	/* elsewhere: as Alembic fails offline */
+	stops(HEAD "def upgrade():\n    op.get_bind().commit()\n    op.execute('SELECT 1')\n", NULL,
+	      OPSQL_REFUSED, 5,
+	      "AttributeError: 'MockConnection' object has no attribute 'commit' (op.get_bind() is a mock "
+	      "connection in Alembic's offline mode; strata takes op.get_bind().commit() only right before "
+	      "`with op.get_context().autocommit_block():`)");
+	stops(HEAD "def upgrade():\n    try:\n        op.get_bind().commit()\n    except Exception:\n        pass\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 6, "try statement whose body raises offline (op.get_bind().commit())");
+	/* a module-level Enum: its uses fold to it */
+	const char *en = HEAD "E = sa.Enum('a', 'b', name='e1')\n\ndef upgrade():\n"
+	                 "    E.create(op.get_bind(), checkfirst=True)\n"
+	                 "    op.add_column('t', sa.Column('c', E))\n"
+	                 "    E.drop(bind=op.get_bind())\n";
+	sql_is(en, OPSQL_POSTGRESQL, NULL,
+	       "CREATE TYPE e1 AS ENUM ('a', 'b');\n\nALTER TABLE t ADD COLUMN c e1;\n\nDROP TYPE e1;\n\n");
+	sql_is(en, OPSQL_SQLITE, NULL, "ALTER TABLE t ADD COLUMN c VARCHAR(1);\n\n");
+	stops(HEAD "def upgrade():\n    sa.Enum('a', name='e1').create(op.get_bind(), 1)\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 5, "argument unpacking of .create()");
+	stops(HEAD "def upgrade():\n    sa.String(5).create(op.get_bind())\n", NULL, OPSQL_UNTRANSLATABLE, 5,
+	      "op.get_bind()");
+	stops(HEAD "def upgrade():\n    sa.Enum('a').create(op.get_bind())\n", NULL, OPSQL_UNTRANSLATABLE, 5,
+	      "PostgreSQL ENUM type requires a name");
+	/* the dialect's data */
+	const char *sq = HEAD "def upgrade():\n    if op.get_bind().dialect.supports_sequences:\n"
+	                 "        op.execute('CREATE SEQUENCE s')\n";
+	sql_is(sq, OPSQL_POSTGRESQL, NULL, "CREATE SEQUENCE s;\n\n");
+	sql_is(sq, OPSQL_SQLITE, NULL, "");
+	stops(HEAD "def upgrade():\n    if op.get_bind().dialect.server_version_info:\n        pass\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 5,
+	      "if on op.get_bind().dialect.server_version_info: attribute .server_version_info is not known");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_unroll_branches),
 		cmocka_unit_test(test_unroll_loops_try),
 		cmocka_unit_test(test_unroll_helpers_bind),
+		cmocka_unit_test(test_unroll_bind_objects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
