@@ -767,7 +767,44 @@ static pe_val *method(pe_env *env, pe_val *obj, const char *name, const args *a,
 			return pe_strval(env, b.p, b.n, line);
 		}
 	}
+	if (obj->k == PE_BIND && (!strcmp(name, "execute") || !strcmp(name, "scalar")))
+		return pe_unknown(env, line, "the result of op.get_bind().%s() (None in Alembic's offline mode) "
+		                  "reads " PE_LIVE_DB ", which neither strata nor `alembic upgrade --sql` can do",
+		                  name);
+	if (obj->k == PE_SESSION)
+		return pe_unknown(env, line, "session.%s() reads " PE_LIVE_DB " (not known offline)", name);
 	return pe_unknown(env, line, "call to .%s()", name);
+}
+
+int pe_live(const pe_val *v)
+{
+	return v->k == PE_UNKNOWN && v->s && strstr(v->s, PE_LIVE_DB);
+}
+
+/* Calls that take op.get_bind() as their one argument (positional or
+ * bind=): an ORM session on it, or an inspector, which reads the live
+ * database.  NULL when dotted is none of them or the argument is not the
+ * bind. */
+/* (not sa.orm.Session: `import sqlalchemy` alone does not bind sqlalchemy.orm) */
+static const char *const session_calls[] = { "Session", "orm.Session", NULL };
+static const char *const inspector_calls[] = { "sa.inspect", "sqlalchemy.inspect", "inspect",
+	                                        "Inspector.from_engine", "reflection.Inspector.from_engine",
+	                                        "sa.engine.reflection.Inspector.from_engine", NULL };
+
+static pe_val *bind_call(pe_env *env, const char *dotted, const args *a, int line)
+{
+	const pe_val *arg = a->npos == 1 && !a->nkw ? a->pos[0]
+	                    : !a->npos && a->nkw == 1 && !strcmp(a->kw[0], "bind") ? a->kwv[0] : NULL;
+	if (!arg || arg->k != PE_BIND)
+		return NULL;
+	for (int j = 0; session_calls[j]; j++)
+		if (!strcmp(session_calls[j], dotted))
+			return pe_new(env, PE_SESSION, line);
+	for (int j = 0; inspector_calls[j]; j++)
+		if (!strcmp(inspector_calls[j], dotted))
+			return pe_unknown(env, line, "%s() of op.get_bind() reads " PE_LIVE_DB ", which neither "
+			                  "strata nor `alembic upgrade --sql` can do", dotted);
+	return NULL;
 }
 
 /* Calls of known functions: op.get_bind(), op.get_context(),
@@ -786,6 +823,9 @@ static const struct {
 
 static pe_val *known_call(pe_env *env, const char *dotted, const args *a, int line)
 {
+	pe_val *b = bind_call(env, dotted, a, line);
+	if (b)
+		return b;
 	for (int j = 0; known_calls[j].name; j++) {
 		if (strcmp(known_calls[j].name, dotted))
 			continue;
@@ -822,6 +862,10 @@ static pe_val *attribute(pe_env *env, pe_val *obj, const char *name, int line)
 		return pe_new(env, PE_BIND, line);
 	if ((obj->k == PE_DIALECT || obj->k == PE_BIND) && !strcmp(name, "name") && env->dialect)
 		return pe_strval(env, env->dialect, strlen(env->dialect), line);
+	if (obj->k == PE_DIALECT && !strcmp(name, "default_schema_name"))
+		return pe_unknown(env, line, "op.get_bind().dialect.default_schema_name (None in Alembic's "
+		                  "offline mode) reads " PE_LIVE_DB ", which neither strata nor `alembic upgrade "
+		                  "--sql` can do");
 	if (obj->k == PE_DIALECT && env->dialect_attrs)
 		for (int j = 0; env->dialect_attrs[j] && env->dialect_attrs[j + 1]; j += 2)
 			if (!strcmp(env->dialect_attrs[j], name))
@@ -911,7 +955,8 @@ static pe_val *postfix(P *p)
 				call_args(p, &a);
 				if (v->k == PE_UNKNOWN)
 					continue;
-				v = a.bad ? a.bad : method(env, v, name, &a, l);
+				/* a query's result is not known whatever its arguments */
+				v = a.bad && v->k != PE_SESSION && v->k != PE_BIND ? a.bad : method(env, v, name, &a, l);
 			} else if (v->k != PE_UNKNOWN) {
 				v = attribute(env, v, name, l);
 			}

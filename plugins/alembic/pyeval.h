@@ -31,7 +31,8 @@ typedef enum pe_kind {
 	PE_DIALECT,  /* <bind or context>.dialect */
 	PE_TEXT,     /* sa.text("..."): s holds the statement */
 	PE_FUNC,     /* a helper function bound by the caller; ref is the caller's handle */
-	PE_EXPR      /* an object the translator reads (sa.Enum(...)): expr is its folded tree */
+	PE_EXPR,     /* an object the translator reads (sa.Enum(...)): expr is its folded tree */
+	PE_SESSION   /* sqlalchemy.orm.Session(bind=op.get_bind()) */
 } pe_kind;
 
 typedef struct pe_val {
@@ -65,6 +66,11 @@ typedef struct pe_env {
 	pe_binding *assume;   /* dotted names the configuration gives */
 	const char *const *dialect_attrs; /* <bind>.dialect.X: X, its literal text, ...; NULL: none */
 } pe_env;
+
+/* The words in the reason of a value that only the live database has (a
+ * query's result, an inspector): pe_live() tells such a reason. */
+#define PE_LIVE_DB "the live database"
+int pe_live(const pe_val *v);
 
 /* An environment with one (module) scope. */
 void pe_env_init(pe_env *env, px_arena *a, const char *dialect);

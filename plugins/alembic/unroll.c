@@ -503,6 +503,25 @@ static int enum_ddl_stmt(U *u, int s, int e, int open, px *en, int col)
 	return 0;
 }
 
+/* session.X(...) on a Session(bind=op.get_bind()): commit() and close()
+ * of a session that did nothing else print nothing (offline and online:
+ * the session never took a connection); any other use stops. */
+static int session_stmt(U *u, const px_tok *meth)
+{
+	if (px_is_name(meth, "commit") || px_is_name(meth, "close"))
+		return 0;
+	if (px_is_name(meth, "execute"))
+		return stop(u, u->in_try ? OPSQL_UNTRANSLATABLE : OPSQL_REFUSED, meth->line,
+		            u->in_try ? "try statement whose body raises offline (session.execute())"
+		                      : "AttributeError: 'MockConnection' object has no attribute 'close' "
+		                        "(session.execute() on a Session of op.get_bind(), a mock connection in "
+		                        "Alembic's offline mode)");
+	int ro = px_is_name(meth, "query") || px_is_name(meth, "scalars") || px_is_name(meth, "scalar") ||
+	         px_is_name(meth, "get");
+	return stop(u, OPSQL_UNTRANSLATABLE, meth->line, "session.%.*s() %s (not known offline)",
+	            (int)meth->n, meth->p, ro ? "reads " PE_LIVE_DB : "works through the ORM, which needs " PE_LIVE_DB);
+}
+
 /* A method call on the bind or an Enum: bind.commit(), Enum.create(bind);
  * 1 when t[s..e) is none of them (bind.execute() is expr_stmt's). */
 static int bind_stmt(U *u, int s, int e, int open, int col)
@@ -513,10 +532,10 @@ static int bind_stmt(U *u, int s, int e, int open, int col)
 		px *en = enum_of(u, s, open - 2);
 		return en ? enum_ddl_stmt(u, s, e, open, en, col) : 1;
 	}
-	if (!px_is_name(meth, "commit"))
-		return 1;
 	pe_val *obj = pe_eval(&u->env, t, s, open - 2);
-	if (obj->k != PE_BIND)
+	if (obj->k == PE_SESSION)
+		return session_stmt(u, meth);
+	if (!px_is_name(meth, "commit") || obj->k != PE_BIND)
 		return 1;
 	/* right before `with op.get_context().autocommit_block():` it ends the
 	 * transaction that the block ends anyway (online; offline Alembic
@@ -612,6 +631,21 @@ static int stmt(U *u, int s, int e, int col)
 		pe_val *v = pe_eval(&u->env, t, eq + 1, e);
 		if (v->k == PE_UNKNOWN)
 			v = enum_value(u, eq + 1, e, v);
+		if (pe_live(v)) {
+			/* x = bind.execute(X): X printed as op.execute(X) prints it; x
+			 * (None offline) may not be read */
+			int open = call_open(t, eq + 1, e);
+			if (open >= eq + 4 && px_is_op(&t[open - 2], ".") && px_is_name(&t[open - 1], "execute") &&
+			    pe_eval(&u->env, t, eq + 1, open - 2)->k == PE_BIND) {
+				if (expr_stmt(u, eq + 1, e, col))
+					return -1;
+				bind_targets(u, s, eq, v);
+				return 0;
+			}
+			int te = t[s].k == TK_NAME && s + 1 < eq && px_is_op(&t[s + 1], ":") ? s + 1 : eq;
+			return stop(u, OPSQL_UNTRANSLATABLE, t[s].line, "assignment to '%s': %s", text_of(u, s, te),
+			            v->s);
+		}
 		if (v->k != PE_UNKNOWN && bind_targets(u, s, eq, v) == 0)
 			return 0; /* known: bound, nothing to emit */
 		/* a table, op.create_table(...), or what the translator names:
@@ -682,9 +716,10 @@ static int if_chain(U *u, int i, int to, int col, int *next)
 				int tr = pe_truth(c);
 				if (tr < 0)
 					return stop(u, OPSQL_UNTRANSLATABLE, c->line ? c->line : L->line,
-					            "%s on %s: %s is not known%s",
+					            "%s on %s: %s%s%s",
 					            px_is_name(&u->t[L->s], "if") ? "if" : "elif",
-					            text_of(u, L->s + 1, colon), c->s, why(c));
+					            text_of(u, L->s + 1, colon), c->s,
+					            pe_live(c) ? "" : " is not known", why(c));
 				if (tr) {
 					taken = k;
 					taken_end = j;
@@ -947,6 +982,18 @@ static int block(U *u, int from, int to, int col)
 					if (px_is_name(&u->t[k], "as"))
 						as = k;
 				int xe = as > 0 ? as : colon;
+				pe_val *sv = pe_eval(&u->env, u->t, L->s + 1, xe);
+				if (sv->k == PE_SESSION) {
+					/* with session [as s]: the body (Session.__enter__ is the
+					 * session; __exit__ closes it, which prints nothing) */
+					if (as > 0 && bind_targets(u, as + 1, colon, sv))
+						return stop(u, OPSQL_UNTRANSLATABLE, L->line, "with statement target");
+					rc = body(u, i, colon, j, col);
+					if (rc)
+						return rc;
+					i = next;
+					continue;
+				}
 				px *x = pe_fold(&u->env, u->t, L->s + 1, xe);
 				int mark = u->on;
 				out_copy(u, h, col);

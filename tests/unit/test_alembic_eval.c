@@ -488,6 +488,61 @@ static void test_unroll_bind_objects(void **state)
 	      "if on op.get_bind().dialect.server_version_info: attribute .server_version_info is not known");
 }
 
+/* sessions, inspectors and results: what reads the live database stops */
+static void test_unroll_live_database(void **state)
+{
+	(void)state;
+	const char *ses = HEAD "from sqlalchemy import orm\n\ndef upgrade():\n"
+	                  "    session = orm.Session(bind=op.get_bind())\n"
+	                  "    with session:\n"
+	                  "        op.execute('SELECT 1')\n"
+	                  "    session.commit()\n"
+	                  "    session.close()\n";
+	sql_is(ses, OPSQL_POSTGRESQL, NULL, "SELECT 1;\n\n");
+	stops(HEAD "from sqlalchemy.orm import Session\n\ndef upgrade():\n"
+	      "    session = Session(bind=op.get_bind())\n"
+	      "    for row in session.query(Model).all():\n        pass\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 8,
+	      "for loop over session.query(Model).all(): session.query() reads the live database (not known offline)");
+	stops(HEAD "from sqlalchemy.orm import Session\n\ndef upgrade():\n"
+	      "    s = Session(op.get_bind())\n    s.execute(sa.text('SELECT 1'))\n",
+	      NULL, OPSQL_REFUSED, 8,
+	      "AttributeError: 'MockConnection' object has no attribute 'close' (session.execute() on a Session "
+	      "of op.get_bind(), a mock connection in Alembic's offline mode)");
+	stops(HEAD "from sqlalchemy.orm import Session\n\ndef upgrade():\n"
+	      "    s = Session(op.get_bind())\n    s.add(thing)\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 8,
+	      "session.add() works through the ORM, which needs the live database (not known offline)");
+	/* sa.orm is not bound by `import sqlalchemy as sa` alone */
+	stops(HEAD "def upgrade():\n    s = sa.orm.Session(bind=op.get_bind())\n", NULL, OPSQL_UNTRANSLATABLE,
+	      5, "op.get_bind()");
+	stops(HEAD "def upgrade():\n    engine = op.get_bind().engine\n"
+	      "    tables: list = sa.inspect(engine).get_table_names()\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 6,
+	      "assignment to 'tables': sa.inspect() of op.get_bind() reads the live database, which neither "
+	      "strata nor `alembic upgrade --sql` can do");
+	stops(HEAD "def upgrade():\n    if sa.inspect(op.get_bind()).has_table('t'):\n        pass\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 5,
+	      "if on sa.inspect(op.get_bind()).has_table('t'): sa.inspect() of op.get_bind() reads the live "
+	      "database, which neither strata nor `alembic upgrade --sql` can do");
+	/* a result: printed as op.execute when not read */
+	sql_is(HEAD "def upgrade():\n    conn = op.get_bind()\n    res = conn.execute(sa.text('UPDATE t SET a = 1'))\n",
+	       OPSQL_SQLITE, NULL, "UPDATE t SET a = 1;\n\n");
+	stops(HEAD "def upgrade():\n    conn = op.get_bind()\n    res = conn.execute('SELECT 1')\n"
+	      "    rows = res.fetchall()\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 7,
+	      "assignment to 'rows': the result of op.get_bind().execute() (None in Alembic's offline mode) "
+	      "reads the live database, which neither strata nor `alembic upgrade --sql` can do");
+	stops(HEAD "def upgrade():\n    n = op.get_bind().scalar(sa.text('SELECT 1'))\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 5,
+	      "assignment to 'n': the result of op.get_bind().scalar() (None in Alembic's offline mode) reads "
+	      "the live database, which neither strata nor `alembic upgrade --sql` can do");
+	stops(HEAD "def upgrade():\n    md = sa.MetaData(schema=op.get_bind().dialect.default_schema_name)\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 5,
+	      "assignment to 'md': op.get_bind().dialect.default_schema_name (None in Alembic's offline mode) "
+	      "reads the live database, which neither strata nor `alembic upgrade --sql` can do");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_unroll_loops_try),
 		cmocka_unit_test(test_unroll_helpers_bind),
 		cmocka_unit_test(test_unroll_bind_objects),
+		cmocka_unit_test(test_unroll_live_database),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
