@@ -738,6 +738,25 @@ static pe_val *percent_format(pe_env *env, const pe_val *fmt, const pe_val *rhs,
 	return pe_strval(env, b.p, b.n, line);
 }
 
+/* What SQLAlchemy 1.4's MockConnection (sqlalchemy/engine/mock.py), the
+ * bind of Alembic's offline run, has; anything else raises AttributeError. */
+static const char *const mock_attrs[] = { "engine", "dialect", "name", "connect", "execution_options",
+	                                  "compiler", "execute", "schema_for_object", NULL };
+
+static int mock_has(const char *name)
+{
+	for (int j = 0; mock_attrs[j]; j++)
+		if (!strcmp(mock_attrs[j], name))
+			return 1;
+	return 0;
+}
+
+static pe_val *mock_lacks(pe_env *env, const char *name, int line)
+{
+	return pe_unknown(env, line, PE_RAISES " '%s' (op.get_bind() is a mock connection in Alembic's "
+	                  "offline mode)", name);
+}
+
 /* A method call on a known value. */
 static pe_val *method(pe_env *env, pe_val *obj, const char *name, const args *a, int line)
 {
@@ -767,13 +786,20 @@ static pe_val *method(pe_env *env, pe_val *obj, const char *name, const args *a,
 			return pe_strval(env, b.p, b.n, line);
 		}
 	}
-	if (obj->k == PE_BIND && (!strcmp(name, "execute") || !strcmp(name, "scalar")))
+	if (obj->k == PE_BIND && !strcmp(name, "execute"))
 		return pe_unknown(env, line, "the result of op.get_bind().%s() (None in Alembic's offline mode) "
 		                  "reads " PE_LIVE_DB ", which neither strata nor `alembic upgrade --sql` can do",
 		                  name);
+	if (obj->k == PE_BIND && !mock_has(name))
+		return mock_lacks(env, name, line);
 	if (obj->k == PE_SESSION)
 		return pe_unknown(env, line, "session.%s() reads " PE_LIVE_DB " (not known offline)", name);
 	return pe_unknown(env, line, "call to .%s()", name);
+}
+
+int pe_raises(const pe_val *v)
+{
+	return v->k == PE_UNKNOWN && v->s && !strncmp(v->s, PE_RAISES, strlen(PE_RAISES));
 }
 
 int pe_live(const pe_val *v)
@@ -862,6 +888,8 @@ static pe_val *attribute(pe_env *env, pe_val *obj, const char *name, int line)
 		return pe_new(env, PE_BIND, line);
 	if ((obj->k == PE_DIALECT || obj->k == PE_BIND) && !strcmp(name, "name") && env->dialect)
 		return pe_strval(env, env->dialect, strlen(env->dialect), line);
+	if (obj->k == PE_BIND && !mock_has(name))
+		return mock_lacks(env, name, line);
 	if (obj->k == PE_DIALECT && !strcmp(name, "default_schema_name"))
 		return pe_unknown(env, line, "op.get_bind().dialect.default_schema_name (None in Alembic's "
 		                  "offline mode) reads " PE_LIVE_DB ", which neither strata nor `alembic upgrade "

@@ -71,6 +71,11 @@ typedef struct pe_env {
  * query's result, an inspector): pe_live() tells such a reason. */
 #define PE_LIVE_DB "the live database"
 int pe_live(const pe_val *v);
+/* The start of the reason of a value whose evaluation raises in Alembic's
+ * offline run (an attribute SQLAlchemy's MockConnection does not have):
+ * pe_raises() tells such a reason, which is Alembic's error. */
+#define PE_RAISES "AttributeError: 'MockConnection' object has no attribute"
+int pe_raises(const pe_val *v);
 
 /* An environment with one (module) scope. */
 void pe_env_init(pe_env *env, px_arena *a, const char *dialect);

@@ -269,6 +269,15 @@ static const char *why(const pe_val *v)
 	           : "";
 }
 
+/* v raises in Alembic's offline run (pe_raises()): refused with Alembic's
+ * error, or untranslatable inside a try (an except clause would run). */
+static int raises(U *u, const pe_val *v, int line)
+{
+	if (u->in_try)
+		return stop(u, OPSQL_UNTRANSLATABLE, line, "try statement whose body raises offline (%s)", v->s);
+	return stop(u, OPSQL_REFUSED, line, "%s", v->s);
+}
+
 /* ----------------------------------------------------------- structure */
 
 static int header_colon(const px_tok *t, int s, int e)
@@ -631,6 +640,8 @@ static int stmt(U *u, int s, int e, int col)
 		pe_val *v = pe_eval(&u->env, t, eq + 1, e);
 		if (v->k == PE_UNKNOWN)
 			v = enum_value(u, eq + 1, e, v);
+		if (pe_raises(v))
+			return raises(u, v, v->line ? v->line : t[s].line);
 		if (pe_live(v)) {
 			/* x = bind.execute(X): X printed as op.execute(X) prints it; x
 			 * (None offline) may not be read */
@@ -714,6 +725,8 @@ static int if_chain(U *u, int i, int to, int col, int *next)
 			} else {
 				pe_val *c = pe_eval(&u->env, u->t, L->s + 1, colon);
 				int tr = pe_truth(c);
+				if (pe_raises(c))
+					return raises(u, c, c->line ? c->line : L->line);
 				if (tr < 0)
 					return stop(u, OPSQL_UNTRANSLATABLE, c->line ? c->line : L->line,
 					            "%s on %s: %s%s%s",
@@ -762,6 +775,8 @@ static int for_stmt(U *u, int i, int j, int to, int col, int *next)
 	if (colon < 0 || in < 0)
 		return stop(u, OPSQL_UNTRANSLATABLE, L->line, "for loop");
 	pe_val *it = pe_eval(&u->env, t, in + 1, colon);
+	if (pe_raises(it))
+		return raises(u, it, it->line ? it->line : L->line);
 	if (it->k != PE_TUPLE && it->k != PE_LIST)
 		return stop(u, OPSQL_UNTRANSLATABLE, L->line, "for loop over %s: %s", text_of(u, in + 1, colon),
 		            it->k == PE_UNKNOWN ? it->s : "not a literal tuple or list");

@@ -177,7 +177,9 @@ static void test_conditions(void **state)
 	is(f, "True == 1", "True");
 	is(f, "'a' < 'b'", "True");
 	unknown(f, "True and helper()", "call to helper()", 1);
-	unknown(f, "op.get_bind().engine.url", "attribute .url", 1);
+	unknown(f, "op.get_bind().engine.url",
+	        "AttributeError: 'MockConnection' object has no attribute 'url' (op.get_bind() is a mock "
+	        "connection in Alembic's offline mode)", 1);
 	/* offline the bind is SQLAlchemy's MockConnection: .engine is itself */
 	is(f, "op.get_bind().engine.name", "'postgresql'");
 	is(f, "op.get_context().bind.dialect.name", "'postgresql'");
@@ -533,10 +535,19 @@ static void test_unroll_live_database(void **state)
 	      NULL, OPSQL_UNTRANSLATABLE, 7,
 	      "assignment to 'rows': the result of op.get_bind().execute() (None in Alembic's offline mode) "
 	      "reads the live database, which neither strata nor `alembic upgrade --sql` can do");
+	/* what the mock connection does not have raises offline */
 	stops(HEAD "def upgrade():\n    n = op.get_bind().scalar(sa.text('SELECT 1'))\n", NULL,
-	      OPSQL_UNTRANSLATABLE, 5,
-	      "assignment to 'n': the result of op.get_bind().scalar() (None in Alembic's offline mode) reads "
-	      "the live database, which neither strata nor `alembic upgrade --sql` can do");
+	      OPSQL_REFUSED, 5,
+	      "AttributeError: 'MockConnection' object has no attribute 'scalar' (op.get_bind() is a mock "
+	      "connection in Alembic's offline mode)");
+	stops(HEAD "def upgrade():\n    bind = op.get_bind()\n    if str(bind.engine.url).startswith('sqlite'):\n"
+	      "        pass\n", NULL, OPSQL_REFUSED, 6,
+	      "AttributeError: 'MockConnection' object has no attribute 'url' (op.get_bind() is a mock "
+	      "connection in Alembic's offline mode)");
+	stops(HEAD "def upgrade():\n    try:\n        url = op.get_bind().engine.url\n    except Exception:\n"
+	      "        pass\n", NULL, OPSQL_UNTRANSLATABLE, 6,
+	      "try statement whose body raises offline (AttributeError: 'MockConnection' object has no "
+	      "attribute 'url' (op.get_bind() is a mock connection in Alembic's offline mode))");
 	stops(HEAD "def upgrade():\n    md = sa.MetaData(schema=op.get_bind().dialect.default_schema_name)\n",
 	      NULL, OPSQL_UNTRANSLATABLE, 5,
 	      "assignment to 'md': op.get_bind().dialect.default_schema_name (None in Alembic's offline mode) "

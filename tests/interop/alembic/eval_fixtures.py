@@ -163,6 +163,8 @@ from sqlalchemy import orm
 
 ''', '''
     session = orm.Session(bind=op.get_bind())
+    with session:
+        op.execute("UPDATE ev_item SET name = 'quattro' WHERE id = 4")
     res = op.get_bind().execute(sa.text("UPDATE ev_item SET name = 'cuatro' WHERE id = 4"))
     session.commit()
     session.close()
