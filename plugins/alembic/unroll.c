@@ -46,6 +46,7 @@ typedef struct U {
 	int depth;     /* helper calls */
 	int in_try;
 	int next;      /* the line after the current simple statement's, -1: none */
+	int line_end;  /* the end of the current simple statement's line */
 	int status;    /* OPSQL_OK, or what stopped the walk */
 	int line;
 	char reason[512];
@@ -302,8 +303,10 @@ static int stmts(U *u, int s, int e, int col);
 static int body(U *u, int i, int colon, int j, int col)
 {
 	uline *L = &u->l[i];
-	if (colon + 1 < L->e)
+	if (colon + 1 < L->e) {
+		u->next = -1; /* `if c: stmt` is followed by nothing of its own */
 		return stmts(u, colon + 1, L->e, col);
+	}
 	return block(u, i + 1, j, col);
 }
 
@@ -457,35 +460,49 @@ static int enum_ddl_stmt(U *u, int s, int e, int open, px *en, int col)
 	const px_tok *t = u->t;
 	const char *m = px_is_name(&t[open - 1], "create") ? "Enum:create" : "Enum:drop";
 	int line = t[s].line;
-	/* the arguments: bind (positional or bind=), checkfirst= */
-	px *args = pe_fold(&u->env, t, open - 1, e);
-	if (args->k != PX_CALL)
-		return 1;
-	px *bind = NULL, *check = NULL;
-	for (int j = 0; j < args->na; j++) {
-		const char *kw = args->kw[j];
-		if (!kw && !j)
-			bind = args->a[j];
-		else if (kw && !strcmp(kw, "bind") && !bind)
-			bind = args->a[j];
-		else if (kw && !strcmp(kw, "checkfirst") && !check)
-			check = args->a[j];
-		else
-			return stop(u, OPSQL_UNTRANSLATABLE, line, "argument %s of .%s()", kw ? kw : "unpacking",
-			            m + 5);
+	/* the arguments, SchemaType.create(bind=None, checkfirst=False): the
+	 * bind is evaluated (it must be op.get_bind()), checkfirst folded */
+	px *check = NULL;
+	int nbind = 0, pos = 0, start = open + 1, depth = 0;
+	for (int k = start; k <= e - 1; k++) {
+		if (k < e - 1) {
+			if (px_is_op(&t[k], "(") || px_is_op(&t[k], "[") || px_is_op(&t[k], "{"))
+				depth++;
+			else if (px_is_op(&t[k], ")") || px_is_op(&t[k], "]") || px_is_op(&t[k], "}"))
+				depth--;
+			if (depth || !px_is_op(&t[k], ","))
+				continue;
+		}
+		if (k == start) {
+			start = k + 1;
+			continue;
+		}
+		int vs = start, isbind;
+		if (px_is_op(&t[start], "*") || px_is_op(&t[start], "**"))
+			return stop(u, OPSQL_UNTRANSLATABLE, line, "argument unpacking in .%s()", m + 5);
+		if (t[start].k == TK_NAME && start + 1 < k && px_is_op(&t[start + 1], "=")) {
+			vs = start + 2;
+			isbind = px_is_name(&t[start], "bind");
+			if (!isbind && !px_is_name(&t[start], "checkfirst"))
+				return stop(u, OPSQL_UNTRANSLATABLE, line, "argument %.*s= of .%s()", (int)t[start].n,
+				            t[start].p, m + 5);
+		} else {
+			if (pos > 1)
+				return stop(u, OPSQL_UNTRANSLATABLE, line, "too many arguments to .%s()", m + 5);
+			isbind = pos++ == 0;
+		}
+		if (isbind) {
+			if (nbind++ || pe_eval(&u->env, t, vs, k)->k != PE_BIND)
+				return stop(u, OPSQL_UNTRANSLATABLE, line,
+				            ".%s() of an Enum with a bind that is not op.get_bind()", m + 5);
+		} else {
+			if (check)
+				return stop(u, OPSQL_UNTRANSLATABLE, line, "checkfirst given twice to .%s()", m + 5);
+			check = pe_fold(&u->env, t, vs, k);
+		}
+		start = k + 1;
 	}
-	int bs = open + 1, be = open + 1, depth = 0;
-	for (be = bs; be < e - 1; be++) {
-		if (px_is_op(&t[be], "(") || px_is_op(&t[be], "[") || px_is_op(&t[be], "{"))
-			depth++;
-		else if (px_is_op(&t[be], ")") || px_is_op(&t[be], "]") || px_is_op(&t[be], "}"))
-			depth--;
-		else if (!depth && px_is_op(&t[be], ","))
-			break;
-	}
-	if (bind && t[bs].k == TK_NAME && bs + 1 < be && px_is_op(&t[bs + 1], "="))
-		bs += 2;
-	if (!bind || pe_eval(&u->env, t, bs, be)->k != PE_BIND)
+	if (!nbind)
 		return stop(u, OPSQL_UNTRANSLATABLE, line,
 		            ".%s() of an Enum with a bind that is not op.get_bind()", m + 5);
 	px *call = px_alloc(u->a, sizeof *call);
@@ -549,7 +566,7 @@ static int bind_stmt(U *u, int s, int e, int open, int col)
 	/* right before `with op.get_context().autocommit_block():` it ends the
 	 * transaction that the block ends anyway (online; offline Alembic
 	 * raises, the mock connection has no commit()) */
-	if (open + 2 == e && autocommit_line(u, u->next))
+	if (open + 2 == e && e == u->line_end && autocommit_line(u, u->next))
 		return 0;
 	if (u->in_try)
 		return stop(u, OPSQL_UNTRANSLATABLE, meth->line,
@@ -960,11 +977,14 @@ static int call_helper(U *u, const ufunc *f, int s, int e, int open, const char 
 	for (int p = 0; p < f->np; p++)
 		pe_bind(&u->env, f->params[p], vals[p]);
 	u->depth++;
+	int next = u->next, line_end = u->line_end;
 	uline *D = &u->l[f->def];
 	int colon = header_colon(t, D->s, D->e);
 	int rc = colon < 0 ? stop(u, OPSQL_UNTRANSLATABLE, D->line, "function definition")
 	                   : body(u, f->def, colon, f->end, col);
 	u->depth--;
+	u->next = next;
+	u->line_end = line_end;
 	u->env.scope = saved;
 	return rc == 1 ? 0 : rc; /* its return ends it, not the caller */
 }
@@ -1028,6 +1048,7 @@ static int block(U *u, int from, int to, int col)
 			rc = 0;
 		} else {
 			u->next = j < to ? j : -1;
+			u->line_end = L->e;
 			rc = stmts(u, L->s, L->e, col);
 		}
 		if (rc)

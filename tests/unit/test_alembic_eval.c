@@ -466,6 +466,23 @@ static void test_unroll_bind_objects(void **state)
 	      "`with op.get_context().autocommit_block():`)");
 	stops(HEAD "def upgrade():\n    try:\n        op.get_bind().commit()\n    except Exception:\n        pass\n",
 	      NULL, OPSQL_UNTRANSLATABLE, 6, "try statement whose body raises offline (op.get_bind().commit())");
+	/* only a commit() that is the last statement of the line right before the block */
+	snprintf(with, sizeof with, HEAD "def upgrade():\n    op.get_bind().commit(); op.execute('SELECT 1')\n%s", block);
+	stops(with, NULL, OPSQL_REFUSED, 5,
+	      "AttributeError: 'MockConnection' object has no attribute 'commit' (op.get_bind() is a mock "
+	      "connection in Alembic's offline mode; strata takes op.get_bind().commit() only right before "
+	      "`with op.get_context().autocommit_block():`)");
+	snprintf(with, sizeof with, HEAD "def upgrade():\n    if True: op.get_bind().commit()\n%s", block);
+	stops(with, NULL, OPSQL_REFUSED, 5,
+	      "AttributeError: 'MockConnection' object has no attribute 'commit' (op.get_bind() is a mock "
+	      "connection in Alembic's offline mode; strata takes op.get_bind().commit() only right before "
+	      "`with op.get_context().autocommit_block():`)");
+	/* checkfirst positional, bind= after it */
+	sql_is(HEAD "def upgrade():\n    sa.Enum('a', name='e1').create(op.get_bind(), True)\n"
+	       "    sa.Enum('a', name='e1').drop(checkfirst=True, bind=op.get_bind())\n",
+	       OPSQL_POSTGRESQL, NULL, "CREATE TYPE e1 AS ENUM ('a');\n\nDROP TYPE e1;\n\n");
+	stops(HEAD "def upgrade():\n    sa.Enum('a', name='e1').create(checkfirst=True)\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 5, ".create() of an Enum with a bind that is not op.get_bind()");
 	/* a module-level Enum: its uses fold to it */
 	const char *en = HEAD "E = sa.Enum('a', 'b', name='e1')\n\ndef upgrade():\n"
 	                 "    E.create(op.get_bind(), checkfirst=True)\n"
@@ -474,8 +491,8 @@ static void test_unroll_bind_objects(void **state)
 	sql_is(en, OPSQL_POSTGRESQL, NULL,
 	       "CREATE TYPE e1 AS ENUM ('a', 'b');\n\nALTER TABLE t ADD COLUMN c e1;\n\nDROP TYPE e1;\n\n");
 	sql_is(en, OPSQL_SQLITE, NULL, "ALTER TABLE t ADD COLUMN c VARCHAR(1);\n\n");
-	stops(HEAD "def upgrade():\n    sa.Enum('a', name='e1').create(op.get_bind(), 1)\n", NULL,
-	      OPSQL_UNTRANSLATABLE, 5, "argument unpacking of .create()");
+	stops(HEAD "def upgrade():\n    sa.Enum('a', name='e1').create(op.get_bind(), True, 1)\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 5, "too many arguments to .create()");
 	stops(HEAD "def upgrade():\n    sa.String(5).create(op.get_bind())\n", NULL, OPSQL_UNTRANSLATABLE, 5,
 	      "op.get_bind()");
 	stops(HEAD "def upgrade():\n    sa.Enum('a').create(op.get_bind())\n", NULL, OPSQL_UNTRANSLATABLE, 5,
