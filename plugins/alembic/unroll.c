@@ -454,7 +454,7 @@ static int autocommit_line(U *u, int k)
 
 /* <Enum>.create(bind, checkfirst=...) / .drop(...): op.<"Enum:create">(
  * <Enum>, checkfirst=...) for the translator (opsql_op_type.c), the bind
- * checked here.  1 when t[s..e) is not such a statement. */
+ * checked here. */
 static int enum_ddl_stmt(U *u, int s, int e, int open, px *en, int col)
 {
 	const px_tok *t = u->t;
