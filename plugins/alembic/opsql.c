@@ -22,6 +22,12 @@ const opsql_dialect_def *opsql_dialect_get(opsql_dialect d)
 	return opsql_dialects[d];
 }
 
+const char *const *opsql_py_dialect(opsql_dialect d)
+{
+	const opsql_dialect_def *dd = opsql_dialect_get(d);
+	return dd ? dd->py_dialect : NULL;
+}
+
 typedef struct translate_args {
 	const char *fn;
 	opsql_dialect dialect;

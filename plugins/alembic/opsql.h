@@ -86,4 +86,9 @@ void opsql_result_free(opsql_result *r);
  * characters).  malloc'd; NULL when out of memory. */
 char *opsql_ident(opsql_dialect dialect, const char *name);
 
+/* What `op.get_bind().dialect.X` is on the dialect in Alembic's offline
+ * run: X, then its value as a Python literal, ..., NULL-terminated (the
+ * evaluator's data, from the dialect's file); NULL for an unknown dialect. */
+const char *const *opsql_py_dialect(opsql_dialect dialect);
+
 #endif

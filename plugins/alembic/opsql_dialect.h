@@ -35,6 +35,9 @@ typedef struct opsql_dialect_def {
 	const char *constraint_refused; /* Alembic's error for ALTER of constraints, NULL: allowed */
 	const char *comment_refused;  /* alter_column(comment=): the compiler's error, NULL: allowed */
 	const char *batch_no_copy_from; /* batch recreate without copy_from: the reason, NULL: generic */
+	const char *const *py_dialect; /* what `op.get_bind().dialect.X` is in Alembic's offline run
+	                                 (SQLAlchemy 1.4's dialect class): X, then its value as a
+	                                 Python literal, ...; NULL-terminated */
 
 	/* Hooks; NULL where the dialect has nothing to add. */
 
@@ -45,6 +48,9 @@ typedef struct opsql_dialect_def {
 	int (*col_spec)(struct ctx *c, obuf *b, const tdef *t, const coldef *col);
 	/* create_table(): statements before CREATE TABLE (CREATE TYPE). */
 	int (*before_create_table)(struct ctx *c, tdef *t);
+	/* <Enum>.create(op.get_bind()) / .drop(...) (drop: 1) of the type t;
+	 * NULL: the dialect prints nothing for them (no native enums). */
+	int (*enum_type_ddl)(struct ctx *c, const ptype *t, int drop, int line);
 	/* CREATE [UNIQUE] INDEX is in b: the rest up to the column list (required). */
 	void (*index_head)(struct ctx *c, obuf *b, const char *name, const char *table, const char *schema,
 	                   int concurrently, const char *using);

@@ -326,6 +326,7 @@ int op_add_constraint(ctx *c, px *call, opargs *a);
 int op_drop_constraint(ctx *c, px *call, opargs *a);
 int op_execute(ctx *c, px *call, opargs *a);
 int op_bulk_insert(ctx *c, px *call, opargs *a);
+int op_enum_type(ctx *c, px *call, opargs *a);
 /* The constraint of a bound create_*constraint call (also batch move-and-copy). */
 cons *build_cons(ctx *c, px *call, opargs *a, const char **t, const char **s);
 /* A table variable or literal sa.Table() (bulk_insert, copy_from=). */

@@ -11,6 +11,9 @@
 
 /* Signatures, as alembic.operations.ops declares them: op.X(...) and
  * batch_op.X(...) (whose table and schema come from the batch). */
+/* SchemaType.create(bind, checkfirst) with the type first (unroll.c drops the bind). */
+static const char *const enum_type_params[] = { "type_", "checkfirst", NULL };
+
 static const char *const alter_params[] = {
 	"table_name", "column_name", "nullable", "comment", "server_default", "new_column_name", "type_",
 	"existing_type", "existing_server_default", "existing_nullable", "existing_comment", "schema",
@@ -109,6 +112,10 @@ static const opdef optab[] = {
 	{ "create_check_constraint", ck_params, ck_params_batch, OPW_BOTH, op_add_constraint, C_CK },
 	{ "create_primary_key", pk_params, pk_params_batch, OPW_BOTH, op_add_constraint, C_PK },
 	{ "drop_constraint", drop_params, drop_params_batch, OPW_BOTH, op_drop_constraint, 0 },
+	/* opsql_op_type.c: <Enum>.create(op.get_bind()) / .drop(...), written
+	 * by unroll.c (these names cannot be written in a revision) */
+	{ "Enum:create", enum_type_params, NULL, OPW_OP, op_enum_type, 0 },
+	{ "Enum:drop", enum_type_params, NULL, OPW_OP, op_enum_type, 1 },
 	{ NULL, NULL, NULL, 0, NULL, 0 }
 };
 

@@ -91,6 +91,23 @@ static int pg_col_spec(ctx *c, obuf *b, const tdef *t, const coldef *col)
 	return 0;
 }
 
+/* CREATE TYPE [schema.]name AS ENUM ('a', ...). */
+static void pg_create_type(ctx *c, const ptype *ty)
+{
+	obuf b;
+	ob_init(&b, c->a);
+	ob_puts(&b, "CREATE TYPE ");
+	q_table(c, &b, ty->schema, ty->name);
+	ob_puts(&b, " AS ENUM (");
+	for (int j = 0; j < ty->nenums; j++) {
+		if (j)
+			ob_puts(&b, ", ");
+		q_literal(c, &b, ty->enums[j], strlen(ty->enums[j]));
+	}
+	ob_puts(&b, ")");
+	emit(c, b.p, b.n);
+}
+
 /* CREATE TYPE ... AS ENUM for each native enum of the table not made yet. */
 static int pg_before_create_table(ctx *c, tdef *t)
 {
@@ -111,19 +128,29 @@ static int pg_before_create_table(ctx *c, tdef *t)
 			memcpy(v, c->enums_made, (size_t)c->nenums_made * sizeof *v);
 		v[c->nenums_made++] = ty->name;
 		c->enums_made = v;
-		obuf b;
-		ob_init(&b, c->a);
-		ob_puts(&b, "CREATE TYPE ");
-		q_table(c, &b, ty->schema, ty->name);
-		ob_puts(&b, " AS ENUM (");
-		for (int j = 0; j < ty->nenums; j++) {
-			if (j)
-				ob_puts(&b, ", ");
-			q_literal(c, &b, ty->enums[j], strlen(ty->enums[j]));
-		}
-		ob_puts(&b, ")");
-		emit(c, b.p, b.n);
+		pg_create_type(c, ty);
 	}
+	return 0;
+}
+
+/* <Enum>.create(bind) / .drop(bind): CREATE TYPE / DROP TYPE of a native
+ * enum (SQLAlchemy's CreateEnumType / DropEnumType; an explicit create
+ * ignores create_type=False), nothing for a non-native one. */
+static int pg_enum_type_ddl(ctx *c, const ptype *ty, int drop, int line)
+{
+	if (!ty->native_enum)
+		return 0;
+	if (!ty->name)
+		return untrans(c, line, "PostgreSQL ENUM type requires a name");
+	if (!drop) {
+		pg_create_type(c, ty);
+		return 0;
+	}
+	obuf b;
+	ob_init(&b, c->a);
+	ob_puts(&b, "DROP TYPE ");
+	q_table(c, &b, ty->schema, ty->name);
+	emit(c, b.p, b.n);
 	return 0;
 }
 
@@ -171,6 +198,12 @@ static void pg_index_head(ctx *c, obuf *b, const char *name, const char *table, 
 	}
 }
 
+/* SQLAlchemy 1.4's PostgreSQL dialect as a revision reads it offline (bind.dialect.X). */
+static const char *const py_dialect[] = {
+	"supports_sequences", "True", "sequences_optional", "True", "supports_native_enum", "True",
+	"supports_native_boolean", "True", "supports_alter", "True", NULL
+};
+
 const opsql_dialect_def opsql_postgresql = {
 	.name = "postgresql",
 	.title = "PostgreSQL",
@@ -195,9 +228,11 @@ const opsql_dialect_def opsql_postgresql = {
 	.constraint_refused = NULL,
 	.comment_refused = NULL,
 	.batch_no_copy_from = NULL,
+	.py_dialect = py_dialect,
 	.type_sql = pg_type_sql,
 	.col_spec = pg_col_spec,
 	.before_create_table = pg_before_create_table,
+	.enum_type_ddl = pg_enum_type_ddl,
 	.index_head = pg_index_head,
 	.prep_table_for_batch = pg_prep_table_for_batch,
 	.requires_recreate_in_batch = NULL,

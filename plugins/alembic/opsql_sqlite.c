@@ -76,6 +76,12 @@ static int sqlite_requires_recreate(ctx *c, const batchop *ops, int nops)
 	return recreate;
 }
 
+/* SQLAlchemy 1.4's SQLite dialect as a revision reads it offline (bind.dialect.X). */
+static const char *const py_dialect[] = {
+	"supports_sequences", "False", "sequences_optional", "False", "supports_native_enum", "False",
+	"supports_native_boolean", "False", "supports_alter", "False", NULL
+};
+
 const opsql_dialect_def opsql_sqlite = {
 	.name = "sqlite",
 	.title = "SQLite",
@@ -101,9 +107,11 @@ const opsql_dialect_def opsql_sqlite = {
 	.comment_refused = "UnsupportedCompilationError: SQLite cannot render a column comment (ColumnComment)",
 	.batch_no_copy_from = "batch_alter_table on SQLite without copy_from (the table's definition is only "
 	                      "known from the live database)",
+	.py_dialect = py_dialect,
 	.type_sql = NULL,
 	.col_spec = sqlite_col_spec,
 	.before_create_table = NULL,
+	.enum_type_ddl = NULL,
 	.index_head = sqlite_index_head,
 	.prep_table_for_batch = NULL,
 	.requires_recreate_in_batch = sqlite_requires_recreate,

@@ -106,30 +106,37 @@ pe_val *pe_lookup(const pe_env *env, const char *name)
 	return m != env->scope ? find(m->b, name) : NULL;
 }
 
-void pe_assume(pe_env *env, const char *dotted, const char *text)
+/* A value written as YAML / Python literal text (pe_assume()'s rule). */
+static pe_val *literal_text(pe_env *env, const char *text, int line)
 {
 	pe_val *v;
 	char *end = NULL;
 	if (!strcmp(text, "true") || !strcmp(text, "True"))
-		v = boolval(env, 1, 0);
+		v = boolval(env, 1, line);
 	else if (!strcmp(text, "false") || !strcmp(text, "False"))
-		v = boolval(env, 0, 0);
+		v = boolval(env, 0, line);
 	else if (!strcmp(text, "null") || !strcmp(text, "None") || !strcmp(text, "~"))
-		v = pe_new(env, PE_NONE, 0);
+		v = pe_new(env, PE_NONE, line);
 	else {
 		long long i = *text ? strtoll(text, &end, 10) : 0;
 		if (*text && !*end) {
-			v = intval(env, i, 0);
+			v = intval(env, i, line);
 		} else {
 			double f = *text ? strtod(text, &end) : 0;
 			if (*text && !*end && strspn(text, "0123456789.eE+-") == strlen(text)) {
-				v = pe_new(env, PE_FLOAT, 0);
+				v = pe_new(env, PE_FLOAT, line);
 				v->f = f;
 			} else {
-				v = pe_strval(env, text, strlen(text), 0);
+				v = pe_strval(env, text, strlen(text), line);
 			}
 		}
 	}
+	return v;
+}
+
+void pe_assume(pe_env *env, const char *dotted, const char *text)
+{
+	pe_val *v = literal_text(env, text, 0);
 	pe_binding *b = px_alloc(env->a, sizeof *b);
 	b->name = px_strndup(env->a, dotted, strlen(dotted));
 	b->v = v;
@@ -302,6 +309,8 @@ px *pe_to_px(pe_env *env, const pe_val *v, int line)
 	e->line = line;
 	char tmp[32];
 	switch (v->k) {
+	case PE_EXPR:
+		return v->expr;
 	case PE_NONE:
 		e->k = PX_NONE;
 		return e;
@@ -729,6 +738,25 @@ static pe_val *percent_format(pe_env *env, const pe_val *fmt, const pe_val *rhs,
 	return pe_strval(env, b.p, b.n, line);
 }
 
+/* What SQLAlchemy 1.4's MockConnection (sqlalchemy/engine/mock.py), the
+ * bind of Alembic's offline run, has; anything else raises AttributeError. */
+static const char *const mock_attrs[] = { "engine", "dialect", "name", "connect", "execution_options",
+	                                  "compiler", "execute", "schema_for_object", NULL };
+
+static int mock_has(const char *name)
+{
+	for (int j = 0; mock_attrs[j]; j++)
+		if (!strcmp(mock_attrs[j], name))
+			return 1;
+	return 0;
+}
+
+static pe_val *mock_lacks(pe_env *env, const char *name, int line)
+{
+	return pe_unknown(env, line, PE_RAISES " '%s' (op.get_bind() is a mock connection in Alembic's "
+	                  "offline mode)", name);
+}
+
 /* A method call on a known value. */
 static pe_val *method(pe_env *env, pe_val *obj, const char *name, const args *a, int line)
 {
@@ -758,7 +786,51 @@ static pe_val *method(pe_env *env, pe_val *obj, const char *name, const args *a,
 			return pe_strval(env, b.p, b.n, line);
 		}
 	}
+	if (obj->k == PE_BIND && !strcmp(name, "execute"))
+		return pe_unknown(env, line, "the result of op.get_bind().%s() (None in Alembic's offline mode) "
+		                  "reads " PE_LIVE_DB ", which neither strata nor `alembic upgrade --sql` can do",
+		                  name);
+	if (obj->k == PE_BIND && !mock_has(name))
+		return mock_lacks(env, name, line);
+	if (obj->k == PE_SESSION)
+		return pe_unknown(env, line, "session.%s() reads " PE_LIVE_DB " (not known offline)", name);
 	return pe_unknown(env, line, "call to .%s()", name);
+}
+
+int pe_raises(const pe_val *v)
+{
+	return v->k == PE_UNKNOWN && v->s && !strncmp(v->s, PE_RAISES, strlen(PE_RAISES));
+}
+
+int pe_live(const pe_val *v)
+{
+	return v->k == PE_UNKNOWN && v->s && strstr(v->s, PE_LIVE_DB);
+}
+
+/* Calls that take op.get_bind() as their one argument (positional or
+ * bind=): an ORM session on it, or an inspector, which reads the live
+ * database.  NULL when dotted is none of them or the argument is not the
+ * bind. */
+/* (not sa.orm.Session: `import sqlalchemy` alone does not bind sqlalchemy.orm) */
+static const char *const session_calls[] = { "Session", "orm.Session", NULL };
+static const char *const inspector_calls[] = { "sa.inspect", "sqlalchemy.inspect", "inspect",
+	                                        "Inspector.from_engine", "reflection.Inspector.from_engine",
+	                                        "sa.engine.reflection.Inspector.from_engine", NULL };
+
+static pe_val *bind_call(pe_env *env, const char *dotted, const args *a, int line)
+{
+	const pe_val *arg = a->npos == 1 && !a->nkw ? a->pos[0]
+	                    : !a->npos && a->nkw == 1 && !strcmp(a->kw[0], "bind") ? a->kwv[0] : NULL;
+	if (!arg || arg->k != PE_BIND)
+		return NULL;
+	for (int j = 0; session_calls[j]; j++)
+		if (!strcmp(session_calls[j], dotted))
+			return pe_new(env, PE_SESSION, line);
+	for (int j = 0; inspector_calls[j]; j++)
+		if (!strcmp(inspector_calls[j], dotted))
+			return pe_unknown(env, line, "%s() of op.get_bind() reads " PE_LIVE_DB ", which neither "
+			                  "strata nor `alembic upgrade --sql` can do", dotted);
+	return NULL;
 }
 
 /* Calls of known functions: op.get_bind(), op.get_context(),
@@ -777,6 +849,9 @@ static const struct {
 
 static pe_val *known_call(pe_env *env, const char *dotted, const args *a, int line)
 {
+	pe_val *b = bind_call(env, dotted, a, line);
+	if (b)
+		return b;
 	for (int j = 0; known_calls[j].name; j++) {
 		if (strcmp(known_calls[j].name, dotted))
 			continue;
@@ -801,13 +876,28 @@ static pe_val *known_call(pe_env *env, const char *dotted, const args *a, int li
 	return pe_unknown(env, line, "call to %s()", dotted);
 }
 
-/* An attribute of a known object. */
+/* An attribute of a known object.  Offline the bind is SQLAlchemy's
+ * MockConnection: its .engine is itself, its .name the dialect's; the
+ * context's .bind and .connection are that bind. */
 static pe_val *attribute(pe_env *env, pe_val *obj, const char *name, int line)
 {
 	if ((obj->k == PE_BIND || obj->k == PE_CONTEXT) && !strcmp(name, "dialect"))
 		return pe_new(env, PE_DIALECT, line);
-	if (obj->k == PE_DIALECT && !strcmp(name, "name") && env->dialect)
+	if ((obj->k == PE_BIND && !strcmp(name, "engine")) ||
+	    (obj->k == PE_CONTEXT && (!strcmp(name, "bind") || !strcmp(name, "connection"))))
+		return pe_new(env, PE_BIND, line);
+	if ((obj->k == PE_DIALECT || obj->k == PE_BIND) && !strcmp(name, "name") && env->dialect)
 		return pe_strval(env, env->dialect, strlen(env->dialect), line);
+	if (obj->k == PE_BIND && !mock_has(name))
+		return mock_lacks(env, name, line);
+	if (obj->k == PE_DIALECT && !strcmp(name, "default_schema_name"))
+		return pe_unknown(env, line, "op.get_bind().dialect.default_schema_name (None in Alembic's "
+		                  "offline mode) reads " PE_LIVE_DB ", which neither strata nor `alembic upgrade "
+		                  "--sql` can do");
+	if (obj->k == PE_DIALECT && env->dialect_attrs)
+		for (int j = 0; env->dialect_attrs[j] && env->dialect_attrs[j + 1]; j += 2)
+			if (!strcmp(env->dialect_attrs[j], name))
+				return literal_text(env, env->dialect_attrs[j + 1], line);
 	return pe_unknown(env, line, "attribute .%s", name);
 }
 
@@ -893,7 +983,8 @@ static pe_val *postfix(P *p)
 				call_args(p, &a);
 				if (v->k == PE_UNKNOWN)
 					continue;
-				v = a.bad ? a.bad : method(env, v, name, &a, l);
+				/* a query's result is not known whatever its arguments */
+				v = a.bad && v->k != PE_SESSION && v->k != PE_BIND ? a.bad : method(env, v, name, &a, l);
 			} else if (v->k != PE_UNKNOWN) {
 				v = attribute(env, v, name, l);
 			}

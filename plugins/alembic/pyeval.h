@@ -30,7 +30,9 @@ typedef enum pe_kind {
 	PE_CONTEXT,  /* op.get_context() / context.get_context() */
 	PE_DIALECT,  /* <bind or context>.dialect */
 	PE_TEXT,     /* sa.text("..."): s holds the statement */
-	PE_FUNC      /* a helper function bound by the caller; ref is the caller's handle */
+	PE_FUNC,     /* a helper function bound by the caller; ref is the caller's handle */
+	PE_EXPR,     /* an object the translator reads (sa.Enum(...)): expr is its folded tree */
+	PE_SESSION   /* sqlalchemy.orm.Session(bind=op.get_bind()) */
 } pe_kind;
 
 typedef struct pe_val {
@@ -43,6 +45,7 @@ typedef struct pe_val {
 	int nitems;
 	int line;             /* UNKNOWN: the line of the construct */
 	int ref;              /* FUNC */
+	px *expr;             /* EXPR */
 } pe_val;
 
 typedef struct pe_binding {
@@ -61,7 +64,18 @@ typedef struct pe_env {
 	const char *dialect;  /* "postgresql", "sqlite": op.get_bind().dialect.name */
 	pe_scope *scope;      /* innermost; the module scope is the last one */
 	pe_binding *assume;   /* dotted names the configuration gives */
+	const char *const *dialect_attrs; /* <bind>.dialect.X: X, its literal text, ...; NULL: none */
 } pe_env;
+
+/* The words in the reason of a value that only the live database has (a
+ * query's result, an inspector): pe_live() tells such a reason. */
+#define PE_LIVE_DB "the live database"
+int pe_live(const pe_val *v);
+/* The start of the reason of a value whose evaluation raises in Alembic's
+ * offline run (an attribute SQLAlchemy's MockConnection does not have):
+ * pe_raises() tells such a reason, which is Alembic's error. */
+#define PE_RAISES "AttributeError: 'MockConnection' object has no attribute"
+int pe_raises(const pe_val *v);
 
 /* An environment with one (module) scope. */
 void pe_env_init(pe_env *env, px_arena *a, const char *dialect);
@@ -95,9 +109,9 @@ pe_val *pe_strval(pe_env *env, const char *s, size_t n, int line);
 pe_val *pe_unknown(pe_env *env, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* A literal value as the node pyexpr.h's parser makes for it (PX_NONE,
- * PX_BOOL, PX_INT, PX_FLOAT, PX_STR, PX_TUPLE, PX_LIST), so that op.*
- * arguments computed here can go to the translator; NULL for the other
- * kinds. */
+ * PX_BOOL, PX_INT, PX_FLOAT, PX_STR, PX_TUPLE, PX_LIST; a PE_EXPR's tree),
+ * so that op.* arguments computed here can go to the translator; NULL for
+ * the other kinds. */
 px *pe_to_px(pe_env *env, const pe_val *v, int line);
 
 /* The expression t[s..e) as pyexpr.h's parser makes it, with every part

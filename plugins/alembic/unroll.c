@@ -45,6 +45,8 @@ typedef struct U {
 	int nf, fcap;
 	int depth;     /* helper calls */
 	int in_try;
+	int next;      /* the line after the current simple statement's, -1: none */
+	int line_end;  /* the end of the current simple statement's line */
 	int status;    /* OPSQL_OK, or what stopped the walk */
 	int line;
 	char reason[512];
@@ -268,6 +270,15 @@ static const char *why(const pe_val *v)
 	           : "";
 }
 
+/* v raises in Alembic's offline run (pe_raises()): refused with Alembic's
+ * error, or untranslatable inside a try (an except clause would run). */
+static int raises(U *u, const pe_val *v, int line)
+{
+	if (u->in_try)
+		return stop(u, OPSQL_UNTRANSLATABLE, line, "try statement whose body raises offline (%s)", v->s);
+	return stop(u, OPSQL_REFUSED, line, "%s", v->s);
+}
+
 /* ----------------------------------------------------------- structure */
 
 static int header_colon(const px_tok *t, int s, int e)
@@ -292,8 +303,10 @@ static int stmts(U *u, int s, int e, int col);
 static int body(U *u, int i, int colon, int j, int col)
 {
 	uline *L = &u->l[i];
-	if (colon + 1 < L->e)
+	if (colon + 1 < L->e) {
+		u->next = -1; /* `if c: stmt` is followed by nothing of its own */
 		return stmts(u, colon + 1, L->e, col);
+	}
 	return block(u, i + 1, j, col);
 }
 
@@ -368,6 +381,202 @@ static int call_open(const px_tok *t, int s, int e)
 	return -1;
 }
 
+/* ------------------------------------------- the bind and its objects */
+
+/* A tree with no part left that is not known (PX_OTHER). */
+static int px_known(const px *e)
+{
+	if (!e || e->k == PX_OTHER)
+		return 0;
+	if (e->obj && !px_known(e->obj))
+		return 0;
+	for (int j = 0; j < e->na; j++)
+		if (!px_known(e->a[j]))
+			return 0;
+	return 1;
+}
+
+/* t[s..e) is a call of a dotted name whose last part is Enum or ENUM
+ * (sa.Enum, postgresql.ENUM, Enum imported from sqlalchemy...): its folded
+ * tree when every part is known, else NULL.  The translator's type parser
+ * decides whether the name is SQLAlchemy's. */
+static px *enum_call(U *u, int s, int e)
+{
+	const px_tok *t = u->t;
+	int open = call_open(t, s, e), j = s;
+	if (open < 0 || t[s].k != TK_NAME)
+		return NULL;
+	while (j + 2 < open && px_is_op(&t[j + 1], ".") && t[j + 2].k == TK_NAME)
+		j += 2;
+	if (j + 1 != open || !(px_is_name(&t[j], "Enum") || px_is_name(&t[j], "ENUM")))
+		return NULL;
+	px *x = pe_fold(&u->env, t, s, e);
+	return px_known(x) ? x : NULL;
+}
+
+/* The Enum that t[s..e) is (written there or a name bound to one), or NULL. */
+static px *enum_of(U *u, int s, int e)
+{
+	px *x = enum_call(u, s, e);
+	if (x)
+		return x;
+	pe_val *v = pe_eval(&u->env, u->t, s, e);
+	return v->k == PE_EXPR ? v->expr : NULL;
+}
+
+/* An assignment's value that pe_eval() does not know (unk): a known
+ * sa.Enum(...) / postgresql.ENUM(...) call is a PE_EXPR (its uses fold to
+ * it), anything else stays unk. */
+static pe_val *enum_value(U *u, int s, int e, pe_val *unk)
+{
+	px *x = enum_call(u, s, e);
+	if (!x)
+		return unk;
+	pe_val *v = pe_new(&u->env, PE_EXPR, u->t[s].line);
+	v->expr = x;
+	return v;
+}
+
+/* `with <context>.autocommit_block():` on line k. */
+static int autocommit_line(U *u, int k)
+{
+	if (k < 0 || k >= u->nl)
+		return 0;
+	const px_tok *t = u->t;
+	uline *L = &u->l[k];
+	int n = L->e - L->s;
+	if (n < 6 || !px_is_name(&t[L->s], "with") || !px_is_op(&t[L->e - 1], ":") ||
+	    !px_is_op(&t[L->e - 2], ")") || !px_is_op(&t[L->e - 3], "(") ||
+	    !px_is_name(&t[L->e - 4], "autocommit_block") || !px_is_op(&t[L->e - 5], "."))
+		return 0;
+	return pe_eval(&u->env, t, L->s + 1, L->e - 5)->k == PE_CONTEXT;
+}
+
+/* <Enum>.create(bind, checkfirst=...) / .drop(...): op.<"Enum:create">(
+ * <Enum>, checkfirst=...) for the translator (opsql_op_type.c), the bind
+ * checked here. */
+static int enum_ddl_stmt(U *u, int s, int e, int open, px *en, int col)
+{
+	const px_tok *t = u->t;
+	const char *m = px_is_name(&t[open - 1], "create") ? "Enum:create" : "Enum:drop";
+	int line = t[s].line;
+	/* the arguments, SchemaType.create(bind=None, checkfirst=False): the
+	 * bind is evaluated (it must be op.get_bind()), checkfirst folded */
+	px *check = NULL;
+	int nbind = 0, pos = 0, start = open + 1, depth = 0;
+	for (int k = start; k <= e - 1; k++) {
+		if (k < e - 1) {
+			if (px_is_op(&t[k], "(") || px_is_op(&t[k], "[") || px_is_op(&t[k], "{"))
+				depth++;
+			else if (px_is_op(&t[k], ")") || px_is_op(&t[k], "]") || px_is_op(&t[k], "}"))
+				depth--;
+			if (depth || !px_is_op(&t[k], ","))
+				continue;
+		}
+		if (k == start) {
+			start = k + 1;
+			continue;
+		}
+		int vs = start, isbind;
+		if (px_is_op(&t[start], "*") || px_is_op(&t[start], "**"))
+			return stop(u, OPSQL_UNTRANSLATABLE, line, "argument unpacking in .%s()", m + 5);
+		if (t[start].k == TK_NAME && start + 1 < k && px_is_op(&t[start + 1], "=")) {
+			vs = start + 2;
+			isbind = px_is_name(&t[start], "bind");
+			if (!isbind && !px_is_name(&t[start], "checkfirst"))
+				return stop(u, OPSQL_UNTRANSLATABLE, line, "argument %.*s= of .%s()", (int)t[start].n,
+				            t[start].p, m + 5);
+		} else {
+			if (pos > 1)
+				return stop(u, OPSQL_UNTRANSLATABLE, line, "too many arguments to .%s()", m + 5);
+			isbind = pos++ == 0;
+		}
+		if (isbind) {
+			if (nbind++ || pe_eval(&u->env, t, vs, k)->k != PE_BIND)
+				return stop(u, OPSQL_UNTRANSLATABLE, line,
+				            ".%s() of an Enum with a bind that is not op.get_bind()", m + 5);
+		} else {
+			if (check)
+				return stop(u, OPSQL_UNTRANSLATABLE, line, "checkfirst given twice to .%s()", m + 5);
+			check = pe_fold(&u->env, t, vs, k);
+		}
+		start = k + 1;
+	}
+	if (!nbind)
+		return stop(u, OPSQL_UNTRANSLATABLE, line,
+		            ".%s() of an Enum with a bind that is not op.get_bind()", m + 5);
+	px *call = px_alloc(u->a, sizeof *call);
+	call->k = PX_CALL;
+	call->line = line;
+	call->obj = px_alloc(u->a, sizeof *call->obj);
+	*call->obj = (px){ .k = PX_ATTR, .line = line, .s = (char *)m, .n = strlen(m) };
+	call->obj->obj = px_alloc(u->a, sizeof *call->obj->obj);
+	*call->obj->obj = (px){ .k = PX_NAME, .line = line, .s = "op", .n = 2 };
+	call->na = check ? 2 : 1;
+	call->a = px_alloc(u->a, 2 * sizeof *call->a);
+	call->kw = px_alloc(u->a, 2 * sizeof *call->kw);
+	call->a[0] = en;
+	if (check) {
+		call->a[1] = check;
+		call->kw[1] = "checkfirst";
+	}
+	int mark = u->on;
+	if (out_px(u, call, col)) {
+		u->on = mark;
+		return stop(u, OPSQL_UNTRANSLATABLE, line, ".%s() of an Enum: an argument is not known", m + 5);
+	}
+	out_nl(u, t[e - 1].line);
+	return 0;
+}
+
+/* session.X(...) on a Session(bind=op.get_bind()): commit() and close()
+ * of a session that did nothing else print nothing (offline and online:
+ * the session never took a connection); any other use stops. */
+static int session_stmt(U *u, const px_tok *meth)
+{
+	if (px_is_name(meth, "commit") || px_is_name(meth, "close"))
+		return 0;
+	if (px_is_name(meth, "execute"))
+		return stop(u, u->in_try ? OPSQL_UNTRANSLATABLE : OPSQL_REFUSED, meth->line,
+		            u->in_try ? "try statement whose body raises offline (session.execute())"
+		                      : "AttributeError: 'MockConnection' object has no attribute 'close' "
+		                        "(session.execute() on a Session of op.get_bind(), a mock connection in "
+		                        "Alembic's offline mode)");
+	int ro = px_is_name(meth, "query") || px_is_name(meth, "scalars") || px_is_name(meth, "scalar") ||
+	         px_is_name(meth, "get");
+	return stop(u, OPSQL_UNTRANSLATABLE, meth->line, "session.%.*s() %s (not known offline)",
+	            (int)meth->n, meth->p, ro ? "reads " PE_LIVE_DB : "works through the ORM, which needs " PE_LIVE_DB);
+}
+
+/* A method call on the bind or an Enum: bind.commit(), Enum.create(bind);
+ * 1 when t[s..e) is none of them (bind.execute() is expr_stmt's). */
+static int bind_stmt(U *u, int s, int e, int open, int col)
+{
+	const px_tok *t = u->t;
+	const px_tok *meth = &t[open - 1];
+	if (px_is_name(meth, "create") || px_is_name(meth, "drop")) {
+		px *en = enum_of(u, s, open - 2);
+		return en ? enum_ddl_stmt(u, s, e, open, en, col) : 1;
+	}
+	pe_val *obj = pe_eval(&u->env, t, s, open - 2);
+	if (obj->k == PE_SESSION)
+		return session_stmt(u, meth);
+	if (!px_is_name(meth, "commit") || obj->k != PE_BIND)
+		return 1;
+	/* right before `with op.get_context().autocommit_block():` it ends the
+	 * transaction that the block ends anyway (online; offline Alembic
+	 * raises, the mock connection has no commit()) */
+	if (open + 2 == e && e == u->line_end && autocommit_line(u, u->next))
+		return 0;
+	if (u->in_try)
+		return stop(u, OPSQL_UNTRANSLATABLE, meth->line,
+		            "try statement whose body raises offline (op.get_bind().commit())");
+	return stop(u, OPSQL_REFUSED, meth->line,
+	            "AttributeError: 'MockConnection' object has no attribute 'commit' (op.get_bind() is "
+	            "a mock connection in Alembic's offline mode; strata takes op.get_bind().commit() only "
+	            "right before `with op.get_context().autocommit_block():`)");
+}
+
 /* An expression statement. */
 static int expr_stmt(U *u, int s, int e, int col)
 {
@@ -380,6 +589,11 @@ static int expr_stmt(U *u, int s, int e, int col)
 			pe_val *v = pe_lookup(&u->env, name);
 			if (v && v->k == PE_FUNC)
 				return call_helper(u, &u->f[v->ref], s, e, open, name, col);
+		}
+		if (open >= s + 3 && px_is_op(&t[open - 2], ".") && t[open - 1].k == TK_NAME) {
+			int rc = bind_stmt(u, s, e, open, col);
+			if (rc != 1)
+				return rc;
 		}
 		/* <bind>.execute(X) / <bind>.exec_driver_sql(X) */
 		if (open >= s + 3 && px_is_op(&t[open - 2], ".") && t[open - 1].k == TK_NAME &&
@@ -441,6 +655,25 @@ static int stmt(U *u, int s, int e, int col)
 	int eq = assign_at(t, s, e);
 	if (eq > s && assign_at(t, eq + 1, e) < 0) {
 		pe_val *v = pe_eval(&u->env, t, eq + 1, e);
+		if (v->k == PE_UNKNOWN)
+			v = enum_value(u, eq + 1, e, v);
+		if (pe_raises(v))
+			return raises(u, v, v->line ? v->line : t[s].line);
+		if (pe_live(v)) {
+			/* x = bind.execute(X): X printed as op.execute(X) prints it; x
+			 * (None offline) may not be read */
+			int open = call_open(t, eq + 1, e);
+			if (open >= eq + 4 && px_is_op(&t[open - 2], ".") && px_is_name(&t[open - 1], "execute") &&
+			    pe_eval(&u->env, t, eq + 1, open - 2)->k == PE_BIND) {
+				if (expr_stmt(u, eq + 1, e, col))
+					return -1;
+				bind_targets(u, s, eq, v);
+				return 0;
+			}
+			int te = t[s].k == TK_NAME && s + 1 < eq && px_is_op(&t[s + 1], ":") ? s + 1 : eq;
+			return stop(u, OPSQL_UNTRANSLATABLE, t[s].line, "assignment to '%s': %s", text_of(u, s, te),
+			            v->s);
+		}
 		if (v->k != PE_UNKNOWN && bind_targets(u, s, eq, v) == 0)
 			return 0; /* known: bound, nothing to emit */
 		/* a table, op.create_table(...), or what the translator names:
@@ -509,11 +742,14 @@ static int if_chain(U *u, int i, int to, int col, int *next)
 			} else {
 				pe_val *c = pe_eval(&u->env, u->t, L->s + 1, colon);
 				int tr = pe_truth(c);
+				if (pe_raises(c))
+					return raises(u, c, c->line ? c->line : L->line);
 				if (tr < 0)
 					return stop(u, OPSQL_UNTRANSLATABLE, c->line ? c->line : L->line,
-					            "%s on %s: %s is not known%s",
+					            "%s on %s: %s%s%s",
 					            px_is_name(&u->t[L->s], "if") ? "if" : "elif",
-					            text_of(u, L->s + 1, colon), c->s, why(c));
+					            text_of(u, L->s + 1, colon), c->s,
+					            pe_live(c) ? "" : " is not known", why(c));
 				if (tr) {
 					taken = k;
 					taken_end = j;
@@ -556,6 +792,8 @@ static int for_stmt(U *u, int i, int j, int to, int col, int *next)
 	if (colon < 0 || in < 0)
 		return stop(u, OPSQL_UNTRANSLATABLE, L->line, "for loop");
 	pe_val *it = pe_eval(&u->env, t, in + 1, colon);
+	if (pe_raises(it))
+		return raises(u, it, it->line ? it->line : L->line);
 	if (it->k != PE_TUPLE && it->k != PE_LIST)
 		return stop(u, OPSQL_UNTRANSLATABLE, L->line, "for loop over %s: %s", text_of(u, in + 1, colon),
 		            it->k == PE_UNKNOWN ? it->s : "not a literal tuple or list");
@@ -739,11 +977,14 @@ static int call_helper(U *u, const ufunc *f, int s, int e, int open, const char 
 	for (int p = 0; p < f->np; p++)
 		pe_bind(&u->env, f->params[p], vals[p]);
 	u->depth++;
+	int next = u->next, line_end = u->line_end;
 	uline *D = &u->l[f->def];
 	int colon = header_colon(t, D->s, D->e);
 	int rc = colon < 0 ? stop(u, OPSQL_UNTRANSLATABLE, D->line, "function definition")
 	                   : body(u, f->def, colon, f->end, col);
 	u->depth--;
+	u->next = next;
+	u->line_end = line_end;
 	u->env.scope = saved;
 	return rc == 1 ? 0 : rc; /* its return ends it, not the caller */
 }
@@ -776,6 +1017,18 @@ static int block(U *u, int from, int to, int col)
 					if (px_is_name(&u->t[k], "as"))
 						as = k;
 				int xe = as > 0 ? as : colon;
+				pe_val *sv = pe_eval(&u->env, u->t, L->s + 1, xe);
+				if (sv->k == PE_SESSION) {
+					/* with session [as s]: the body (Session.__enter__ is the
+					 * session; __exit__ closes it, which prints nothing) */
+					if (as > 0 && bind_targets(u, as + 1, colon, sv))
+						return stop(u, OPSQL_UNTRANSLATABLE, L->line, "with statement target");
+					rc = body(u, i, colon, j, col);
+					if (rc)
+						return rc;
+					i = next;
+					continue;
+				}
 				px *x = pe_fold(&u->env, u->t, L->s + 1, xe);
 				int mark = u->on;
 				out_copy(u, h, col);
@@ -794,6 +1047,8 @@ static int block(U *u, int from, int to, int col)
 			out_lines(u, i, j, col); /* while, class, ...: the translator names it */
 			rc = 0;
 		} else {
+			u->next = j < to ? j : -1;
+			u->line_end = L->e;
 			rc = stmts(u, L->s, L->e, col);
 		}
 		if (rc)
@@ -822,6 +1077,8 @@ static void module_names(U *u)
 		int eq = assign_at(t, L->s, L->e);
 		if (eq > L->s && assign_at(t, eq + 1, L->e) < 0 && t[L->s].k == TK_NAME) {
 			pe_val *v = pe_eval(&u->env, t, eq + 1, L->e);
+			if (v->k == PE_UNKNOWN)
+				v = enum_value(u, eq + 1, L->e, v);
 			if (v->k == PE_UNKNOWN)
 				v = pe_unknown(&u->env, L->line, "name '%.*s'", (int)t[L->s].n, t[L->s].p);
 			if (bind_targets(u, L->s, eq, v))
@@ -888,6 +1145,7 @@ int unroll_translate_env(const px_toks *tk, const char *fn, opsql_dialect dialec
 	u.t = tk->t;
 	pe_env_init(&u.env, &arena, dialect == OPSQL_SQLITE ? "sqlite" : "postgresql");
 	pe_assume_lines(&u.env, assume);
+	u.env.dialect_attrs = opsql_py_dialect(dialect);
 	u.l = px_alloc(&arena, (size_t)(tk->n + 1) * sizeof *u.l);
 	for (int i = 0; i < tk->n && tk->t[i].k != TK_EOF;) {
 		int s = i;

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "pyeval.h"
@@ -176,7 +177,13 @@ static void test_conditions(void **state)
 	is(f, "True == 1", "True");
 	is(f, "'a' < 'b'", "True");
 	unknown(f, "True and helper()", "call to helper()", 1);
-	unknown(f, "op.get_bind().engine.url", "attribute .engine", 1);
+	unknown(f, "op.get_bind().engine.url",
+	        "AttributeError: 'MockConnection' object has no attribute 'url' (op.get_bind() is a mock "
+	        "connection in Alembic's offline mode)", 1);
+	/* offline the bind is SQLAlchemy's MockConnection: .engine is itself */
+	is(f, "op.get_bind().engine.name", "'postgresql'");
+	is(f, "op.get_context().bind.dialect.name", "'postgresql'");
+	is(f, "op.get_context().connection.name", "'postgresql'");
 	unknown(f, "x[0]", "name 'x'", 1);
 	pe_bind(&f->env, "xs", ev(f, "[1]"));
 	unknown(f, "xs[0]", "subscript", 1);
@@ -429,6 +436,141 @@ static void test_unroll_helpers_bind(void **state)
 	      "while loop");
 }
 
+/* op.get_bind().commit(), <Enum>.create(bind) / .drop(bind), the dialect's data */
+static void test_unroll_bind_objects(void **state)
+{
+	(void)state;
+	/* golden case 91 is the body without the commit, from the real Alembic */
+	const char *block = "    with op.get_context().autocommit_block():\n"
+	                    "        op.create_index('ix_t1_note', 't1', ['note'], postgresql_concurrently=True)\n";
+	char with[512], without[512];
+	snprintf(without, sizeof without, HEAD "def upgrade():\n%s", block);
+	snprintf(with, sizeof with, HEAD "def upgrade():\n    op.get_bind().commit()\n%s", block);
+	for (int d = 0; d < 2; d++) {
+		opsql_result a = tr(with, (opsql_dialect)d, NULL), b = tr(without, (opsql_dialect)d, NULL);
+		assert_int_equal(a.status, OPSQL_OK);
+		assert_int_equal(b.status, OPSQL_OK);
+		assert_string_equal(a.sql, b.sql);
+		assert_int_equal(a.no_transaction, 1);
+		assert_int_equal(b.no_transaction, 1);
+		opsql_result_free(&a);
+		opsql_result_free(&b);
+	}
+	snprintf(with, sizeof with, HEAD "def upgrade():\n    conn = op.get_bind()\n    conn.commit()\n%s", block);
+	sql_is(with, OPSQL_POSTGRESQL, NULL, "CREATE INDEX CONCURRENTLY ix_t1_note ON t1 (note);\n\n");
+	/* elsewhere: as Alembic fails offline */
+	stops(HEAD "def upgrade():\n    op.get_bind().commit()\n    op.execute('SELECT 1')\n", NULL,
+	      OPSQL_REFUSED, 5,
+	      "AttributeError: 'MockConnection' object has no attribute 'commit' (op.get_bind() is a mock "
+	      "connection in Alembic's offline mode; strata takes op.get_bind().commit() only right before "
+	      "`with op.get_context().autocommit_block():`)");
+	stops(HEAD "def upgrade():\n    try:\n        op.get_bind().commit()\n    except Exception:\n        pass\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 6, "try statement whose body raises offline (op.get_bind().commit())");
+	/* only a commit() that is the last statement of the line right before the block */
+	snprintf(with, sizeof with, HEAD "def upgrade():\n    op.get_bind().commit(); op.execute('SELECT 1')\n%s", block);
+	stops(with, NULL, OPSQL_REFUSED, 5,
+	      "AttributeError: 'MockConnection' object has no attribute 'commit' (op.get_bind() is a mock "
+	      "connection in Alembic's offline mode; strata takes op.get_bind().commit() only right before "
+	      "`with op.get_context().autocommit_block():`)");
+	snprintf(with, sizeof with, HEAD "def upgrade():\n    if True: op.get_bind().commit()\n%s", block);
+	stops(with, NULL, OPSQL_REFUSED, 5,
+	      "AttributeError: 'MockConnection' object has no attribute 'commit' (op.get_bind() is a mock "
+	      "connection in Alembic's offline mode; strata takes op.get_bind().commit() only right before "
+	      "`with op.get_context().autocommit_block():`)");
+	/* checkfirst positional, bind= after it */
+	sql_is(HEAD "def upgrade():\n    sa.Enum('a', name='e1').create(op.get_bind(), True)\n"
+	       "    sa.Enum('a', name='e1').drop(checkfirst=True, bind=op.get_bind())\n",
+	       OPSQL_POSTGRESQL, NULL, "CREATE TYPE e1 AS ENUM ('a');\n\nDROP TYPE e1;\n\n");
+	stops(HEAD "def upgrade():\n    sa.Enum('a', name='e1').create(checkfirst=True)\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 5, ".create() of an Enum with a bind that is not op.get_bind()");
+	/* a module-level Enum: its uses fold to it */
+	const char *en = HEAD "E = sa.Enum('a', 'b', name='e1')\n\ndef upgrade():\n"
+	                 "    E.create(op.get_bind(), checkfirst=True)\n"
+	                 "    op.add_column('t', sa.Column('c', E))\n"
+	                 "    E.drop(bind=op.get_bind())\n";
+	sql_is(en, OPSQL_POSTGRESQL, NULL,
+	       "CREATE TYPE e1 AS ENUM ('a', 'b');\n\nALTER TABLE t ADD COLUMN c e1;\n\nDROP TYPE e1;\n\n");
+	sql_is(en, OPSQL_SQLITE, NULL, "ALTER TABLE t ADD COLUMN c VARCHAR(1);\n\n");
+	stops(HEAD "def upgrade():\n    sa.Enum('a', name='e1').create(op.get_bind(), True, 1)\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 5, "too many arguments to .create()");
+	stops(HEAD "def upgrade():\n    sa.String(5).create(op.get_bind())\n", NULL, OPSQL_UNTRANSLATABLE, 5,
+	      "op.get_bind()");
+	stops(HEAD "def upgrade():\n    sa.Enum('a').create(op.get_bind())\n", NULL, OPSQL_UNTRANSLATABLE, 5,
+	      "PostgreSQL ENUM type requires a name");
+	/* the dialect's data */
+	const char *sq = HEAD "def upgrade():\n    if op.get_bind().dialect.supports_sequences:\n"
+	                 "        op.execute('CREATE SEQUENCE s')\n";
+	sql_is(sq, OPSQL_POSTGRESQL, NULL, "CREATE SEQUENCE s;\n\n");
+	sql_is(sq, OPSQL_SQLITE, NULL, "");
+	stops(HEAD "def upgrade():\n    if op.get_bind().dialect.server_version_info:\n        pass\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 5,
+	      "if on op.get_bind().dialect.server_version_info: attribute .server_version_info is not known");
+}
+
+/* sessions, inspectors and results: what reads the live database stops */
+static void test_unroll_live_database(void **state)
+{
+	(void)state;
+	const char *ses = HEAD "from sqlalchemy import orm\n\ndef upgrade():\n"
+	                  "    session = orm.Session(bind=op.get_bind())\n"
+	                  "    with session:\n"
+	                  "        op.execute('SELECT 1')\n"
+	                  "    session.commit()\n"
+	                  "    session.close()\n";
+	sql_is(ses, OPSQL_POSTGRESQL, NULL, "SELECT 1;\n\n");
+	stops(HEAD "from sqlalchemy.orm import Session\n\ndef upgrade():\n"
+	      "    session = Session(bind=op.get_bind())\n"
+	      "    for row in session.query(Model).all():\n        pass\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 8,
+	      "for loop over session.query(Model).all(): session.query() reads the live database (not known offline)");
+	stops(HEAD "from sqlalchemy.orm import Session\n\ndef upgrade():\n"
+	      "    s = Session(op.get_bind())\n    s.execute(sa.text('SELECT 1'))\n",
+	      NULL, OPSQL_REFUSED, 8,
+	      "AttributeError: 'MockConnection' object has no attribute 'close' (session.execute() on a Session "
+	      "of op.get_bind(), a mock connection in Alembic's offline mode)");
+	stops(HEAD "from sqlalchemy.orm import Session\n\ndef upgrade():\n"
+	      "    s = Session(op.get_bind())\n    s.add(thing)\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 8,
+	      "session.add() works through the ORM, which needs the live database (not known offline)");
+	/* sa.orm is not bound by `import sqlalchemy as sa` alone */
+	stops(HEAD "def upgrade():\n    s = sa.orm.Session(bind=op.get_bind())\n", NULL, OPSQL_UNTRANSLATABLE,
+	      5, "op.get_bind()");
+	stops(HEAD "def upgrade():\n    engine = op.get_bind().engine\n"
+	      "    tables: list = sa.inspect(engine).get_table_names()\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 6,
+	      "assignment to 'tables': sa.inspect() of op.get_bind() reads the live database, which neither "
+	      "strata nor `alembic upgrade --sql` can do");
+	stops(HEAD "def upgrade():\n    if sa.inspect(op.get_bind()).has_table('t'):\n        pass\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 5,
+	      "if on sa.inspect(op.get_bind()).has_table('t'): sa.inspect() of op.get_bind() reads the live "
+	      "database, which neither strata nor `alembic upgrade --sql` can do");
+	/* a result: printed as op.execute when not read */
+	sql_is(HEAD "def upgrade():\n    conn = op.get_bind()\n    res = conn.execute(sa.text('UPDATE t SET a = 1'))\n",
+	       OPSQL_SQLITE, NULL, "UPDATE t SET a = 1;\n\n");
+	stops(HEAD "def upgrade():\n    conn = op.get_bind()\n    res = conn.execute('SELECT 1')\n"
+	      "    rows = res.fetchall()\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 7,
+	      "assignment to 'rows': the result of op.get_bind().execute() (None in Alembic's offline mode) "
+	      "reads the live database, which neither strata nor `alembic upgrade --sql` can do");
+	/* what the mock connection does not have raises offline */
+	stops(HEAD "def upgrade():\n    n = op.get_bind().scalar(sa.text('SELECT 1'))\n", NULL,
+	      OPSQL_REFUSED, 5,
+	      "AttributeError: 'MockConnection' object has no attribute 'scalar' (op.get_bind() is a mock "
+	      "connection in Alembic's offline mode)");
+	stops(HEAD "def upgrade():\n    bind = op.get_bind()\n    if str(bind.engine.url).startswith('sqlite'):\n"
+	      "        pass\n", NULL, OPSQL_REFUSED, 6,
+	      "AttributeError: 'MockConnection' object has no attribute 'url' (op.get_bind() is a mock "
+	      "connection in Alembic's offline mode)");
+	stops(HEAD "def upgrade():\n    try:\n        url = op.get_bind().engine.url\n    except Exception:\n"
+	      "        pass\n", NULL, OPSQL_UNTRANSLATABLE, 6,
+	      "try statement whose body raises offline (AttributeError: 'MockConnection' object has no "
+	      "attribute 'url' (op.get_bind() is a mock connection in Alembic's offline mode))");
+	stops(HEAD "def upgrade():\n    md = sa.MetaData(schema=op.get_bind().dialect.default_schema_name)\n",
+	      NULL, OPSQL_UNTRANSLATABLE, 5,
+	      "assignment to 'md': op.get_bind().dialect.default_schema_name (None in Alembic's offline mode) "
+	      "reads the live database, which neither strata nor `alembic upgrade --sql` can do");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +587,8 @@ int main(void)
 		cmocka_unit_test(test_unroll_branches),
 		cmocka_unit_test(test_unroll_loops_try),
 		cmocka_unit_test(test_unroll_helpers_bind),
+		cmocka_unit_test(test_unroll_bind_objects),
+		cmocka_unit_test(test_unroll_live_database),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

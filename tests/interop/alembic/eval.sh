@@ -20,6 +20,12 @@
 #       assume value that is not a scalar is a strata.yaml:LINE error
 #   (5) op.get_bind().exec_driver_sql(): Alembic fails offline, so strata
 #       refuses it, naming FILE:LINE and Alembic's own error
+#   ENUM (<Enum>.create(op.get_bind()) / .drop()), BINDDATA (bind.dialect.
+#   supports_sequences, context.bind.engine.name), SESSION (a Session on the
+#   bind that only commits, an unread bind.execute() result) in (1)-(3);
+#   (6) op.get_bind().commit() right before autocommit_block(): Alembic fails
+#       offline; strata's SQL = alembic --sql's for the revision without that
+#       line, and strata apply = alembic upgrade of it
 . "$SRC/tests/interop/alembic/lib.sh"
 
 mkproject() {
@@ -74,7 +80,7 @@ echo "# translated: $translated / $total revisions ($dialect)"
 check "(1) translated $translated / $total" eq "$translated" "$total"
 
 # ---------------------------------------------------------------- (2)
-head=$(rev ev BIND)
+head=$(rev ev "$(names ev | grep -v '^f_' | tail -1)")
 fresh ev_s ev_a
 sr ev ev_s apply
 check "(2) strata apply exits 0" rc_is 0
@@ -136,5 +142,36 @@ check "(5) strata apply exits 1" rc_is 1
 check "(5) the error names ${f##*/}:$line and Alembic's reason" \
 	grep -qE "^strata: error: ([^ ]*/)?${f##*/}:$line: .*exec_driver_sql" "$T/err"
 check "(5) the revision before it applied" eq "$(versions drv)" "$(rev drv ASSIGN)"
+
+# ---------------------------------------------------------------- (6)
+mkproject cmt commit
+f=$(rev cmt f_COMMIT)
+alsql cmt upgrade heads
+check "(6) alembic upgrade --sql fails on op.get_bind().commit() offline" rc_is 1
+check "(6) ... with MockConnection's AttributeError" grep -qF "'MockConnection' object has no attribute 'commit'" "$T/err"
+fresh cmt_s
+sr cmt cmt_s apply --dry-run
+check "(6) strata apply --dry-run exits 0" rc_is 0
+cp "$T/out" "$T/cmt.strata.sql"
+sed -i '/op.get_bind().commit()/d' "$f"
+alsql cmt upgrade heads
+check "(6) alembic upgrade --sql of the revision without the commit() line exits 0" rc_is 0
+cp "$T/out" "$T/cmt.alembic.sql"
+"$PY" "$HERE/blocks.py" strata "$T/cmt.strata.sql" "$T/cmt.blk/s"
+"$PY" "$HERE/blocks.py" alembic "$T/cmt.alembic.sql" "$T/cmt.blk/a"
+id=$(rev cmt COMMIT)
+check "(6) alembic printed SQL for it" test -s "$T/cmt.blk/a/$id.raw"
+same "(6) COMMIT: SQL = alembic --sql's without the line, byte for byte" "$(cat "$T/cmt.blk/s/$id.raw" 2>/dev/null)" "$(cat "$T/cmt.blk/a/$id.raw")"
+
+fresh cmt_s cmt_a
+sed -i 's/^\(    \)\(with op.get_context().autocommit_block():\)$/\1op.get_bind().commit()\n\1\2/' "$f"
+check "(6) the commit() line is back for strata" grep -qF "op.get_bind().commit()" "$f"
+sr cmt cmt_s apply
+check "(6) strata apply exits 0" rc_is 0
+sed -i '/op.get_bind().commit()/d' "$f"
+al cmt cmt_a upgrade heads
+check "(6) alembic upgrade heads (without the line) exits 0" rc_is 0
+same "(6) schema after strata apply = alembic's" "$(schema cmt_s)" "$(schema cmt_a)"
+same "(6) rows after strata apply = alembic's" "$(data cmt_s)" "$(data cmt_a)"
 
 done_testing

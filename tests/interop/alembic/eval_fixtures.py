@@ -6,6 +6,9 @@
     eval_fixtures.py driver DIR    one more project: a revision that calls
                                    op.get_bind().exec_driver_sql(), which
                                    Alembic itself fails on offline
+    eval_fixtures.py commit DIR    one more: op.get_bind().commit() right
+                                   before autocommit_block() (Alembic fails
+                                   on it offline)
 
 The revisions import `settings` from app_settings.py in the project (the
 application's configuration, as in real projects); this stub is the test's
@@ -132,6 +135,45 @@ def _drop(table, *, column):
 ]
 
 
+# a13-binds: the bind and its objects (golden cases 90-99)
+REVS += [
+    ("ENUM", '''
+EvKind = sa.Enum("small", "large", name="ev_kind")
+
+''', '''
+    EvKind.create(op.get_bind(), checkfirst=True)
+    op.add_column("ev_item", sa.Column("kind", EvKind, nullable=True))
+''', '''
+    op.drop_column("ev_item", "kind")
+    EvKind.drop(op.get_bind())
+'''),
+    ("BINDDATA", "", '''
+    bind = op.get_bind()
+    if bind.dialect.supports_sequences:
+        op.execute("CREATE SEQUENCE ev_seq")
+    if op.get_context().bind.engine.name == "sqlite":
+        op.execute("INSERT INTO ev_item (id, name) VALUES (40, 'sqlite')")
+''', '''
+    op.execute("DELETE FROM ev_item WHERE id = 40")
+    if op.get_bind().dialect.supports_sequences:
+        op.execute("DROP SEQUENCE ev_seq")
+'''),
+    ("SESSION", '''
+from sqlalchemy import orm
+
+''', '''
+    session = orm.Session(bind=op.get_bind())
+    with session:
+        op.execute("UPDATE ev_item SET name = 'quattro' WHERE id = 4")
+    res = op.get_bind().execute(sa.text("UPDATE ev_item SET name = 'cuatro' WHERE id = 4"))
+    session.commit()
+    session.close()
+''', '''
+    op.get_bind().execute(sa.text("UPDATE ev_item SET name = 'four' WHERE id = 4"))
+'''),
+]
+
+
 def fill(path, module, up, down):
     text = open(path).read()
     text = text.replace("import sqlalchemy as sa\n",
@@ -172,6 +214,19 @@ def main():
     op.get_bind().exec_driver_sql("UPDATE ev_item SET name = 'x'")
 ''', '''
     pass
+''')])
+    elif what == "commit":
+        # op.get_bind().commit() right before autocommit_block(): Alembic
+        # fails on it offline; eval.sh compares strata with the revision
+        # without that line
+        project(proj, REVS[:1] + [("COMMIT", "", '''
+    op.execute("INSERT INTO ev_item (id, name) VALUES (50, 'before')")
+    op.get_bind().commit()
+    with op.get_context().autocommit_block():
+        op.create_index("ix_ev_item_name2", "ev_item", ["name"], postgresql_concurrently=True)
+''', '''
+    op.drop_index("ix_ev_item_name2", table_name="ev_item")
+    op.execute("DELETE FROM ev_item WHERE id = 50")
 ''')])
     else:
         sys.exit(__doc__)

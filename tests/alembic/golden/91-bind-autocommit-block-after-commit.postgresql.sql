@@ -1,0 +1,6 @@
+COMMIT;
+
+CREATE INDEX CONCURRENTLY ix_t1_note ON t1 (note);
+
+BEGIN;
+

@@ -1,0 +1,2 @@
+CREATE INDEX ix_t1_note ON t1 (note);
+

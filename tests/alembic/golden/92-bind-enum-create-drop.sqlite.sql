@@ -1,0 +1,2 @@
+ALTER TABLE t1 ADD COLUMN status VARCHAR(1);
+

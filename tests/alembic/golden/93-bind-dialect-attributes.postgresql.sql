@@ -1,0 +1,4 @@
+CREATE SEQUENCE s1;
+
+SELECT 'postgresql', 'True', 'True', 'True';
+

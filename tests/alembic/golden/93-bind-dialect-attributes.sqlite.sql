@@ -1,0 +1,4 @@
+SELECT 'no native enum';
+
+SELECT 'sqlite', 'False', 'False', 'False';
+

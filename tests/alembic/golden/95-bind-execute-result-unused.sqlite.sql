@@ -1,0 +1,4 @@
+UPDATE t1 SET name = 'x';
+
+SELECT 2;
+
