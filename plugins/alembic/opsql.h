@@ -72,7 +72,13 @@ typedef struct opsql_env {
 	size_t len;
 	const char *const *roots;     /* the folders its absolute imports are searched in
 	                                 (NULL: pe_roots(path), when an enum class is met) */
+	const char *arguments;        /* the source's arguments: as KEY=VALUE lines (NULL: none) */
 } opsql_env;
+
+/* The source's arguments: option (KEY=VALUE lines: a parameter of
+ * upgrade() and what env.py passes for it, noop or tables): 0, or -1 with
+ * the message. */
+int opsql_arguments_check(const char *lines, char *err, size_t errsize);
 
 /* opsql_translate_toks() with env (NULL: none). */
 int opsql_translate_env(const struct px_toks *tokens, const char *fn, opsql_dialect dialect,

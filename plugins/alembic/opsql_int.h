@@ -127,6 +127,12 @@ typedef struct batchop {
 
 /* ----------------------------------------------------------- context */
 
+/* A parameter of upgrade() / downgrade() other than op (opsql_params.c). */
+typedef struct oparam {
+	const char *name;
+	const char *kind;       /* the source's arguments: entry ("noop", "tables"), NULL: none */
+} oparam;
+
 typedef struct ctx {
 	px_arena *a;
 	const opsql_env *env;   /* YAML types, the revision file (application enums); may be NULL */
@@ -150,7 +156,22 @@ typedef struct ctx {
 	int *lmap;              /* the file line of each line of out */
 	int *cmap;              /* and the file column of its first character, 0: unknown */
 	int nlmap, caplmap;
+	const char *fn;         /* "upgrade" / "downgrade" */
+	oparam params[16];      /* its parameters but op */
+	int nparams;
+	tdef **made;            /* the tables op.create_table() made so far */
+	int nmade, capmade;
 } ctx;
+
+/* opsql_params.c: the function's parameters and the source's arguments:.
+ * params_bind() reads the header's t[s..e) (from its "(").  params_stmt():
+ * a call statement on a parameter, 1 when it is on none, 0 when it is no
+ * SQL (noop), -1 untranslatable.  params_table(): `tables.X`, *mine set when
+ * e starts from a parameter (NULL then: untranslatable). */
+void params_bind(ctx *c, const char *fn, const px_tok *t, int s, int e);
+void params_made(ctx *c, tdef *t);
+int params_stmt(ctx *c, const px *x);
+tdef *params_table(ctx *c, const px *e, int *mine);
 
 /* opsql_out.c */
 void ob_init(obuf *b, px_arena *a);

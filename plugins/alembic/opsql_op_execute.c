@@ -198,6 +198,10 @@ tdef *table_ref(ctx *c, px *e)
 		if (n && (!strcmp(n, "sa:table") || !strcmp(n, "sa:Table")))
 			return parse_table(c, e, 0);
 	}
+	int mine = 0;
+	tdef *t = e ? params_table(c, e, &mine) : NULL;
+	if (mine)
+		return t;
 	untrans(c, e ? e->line : 0, "table expression");
 	return NULL;
 }

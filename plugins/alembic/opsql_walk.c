@@ -108,6 +108,9 @@ static int expr_stmt(walk *w, int s, int e, bctx *b)
 			return 0;
 		}
 	}
+	int rc = params_stmt(c, x);
+	if (rc <= 0)
+		return rc;
 	return foreign_call(c, x);
 }
 

@@ -212,7 +212,7 @@ static int judge(const scan_ctx *c, rev *r, const char *text, size_t len, const 
 		snprintf(err, errsize, "out of memory");
 		return STRATA_ENOMEM;
 	}
-	opsql_env env = { c->types, abs, text, len, NULL };
+	opsql_env env = { c->types, abs, text, len, NULL, strata_cfg_option(c->cfg, "arguments") };
 	int bad = unroll_translate_env(tk, "upgrade", dia, assume, &env, &r->up, err, errsize, &line) ||
 	          (c->want_down && unroll_translate_env(tk, "downgrade", dia, assume, &env, &r->down, err,
 	                                                errsize, &line));
@@ -783,6 +783,13 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 	}
 	if (!rc)
 		rc = at_load_all(h, cfg->path, strata_cfg_option(cfg, "types"), &c.types);
+	char aerr[512];
+	if (!rc && opsql_arguments_check(strata_cfg_option(cfg, "arguments"), aerr, sizeof aerr)) {
+		h->error(h, STRATA_ECLASS_CONFIG, cfg->config_file, cfg->config_line, 0,
+		         "give each parameter env.py passes to upgrade(), as in  arguments: {tester: noop, tables: tables}",
+		         "source '%s': %s", cfg->name, aerr);
+		rc = STRATA_EINVAL;
+	}
 	if (!rc && (c.dirfd = open(cfg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		h->error(h, STRATA_ECLASS_SOURCE, NULL, 0, 0,
 		         "check the path in strata.yaml", "cannot open %s: %s", cfg->path,
