@@ -134,8 +134,8 @@ static const oparam *param_root(ctx *c, const px *e)
 static int not_given(ctx *c, int line, const char *what, const oparam *p)
 {
 	return untrans(c, line, "%s: what env.py passes as %s()'s parameter '%s' is not known "
-	               "(say it under the source's arguments:, e.g. {%s: noop})",
-	               what, c->fn, p->name, p->name);
+	               "(give it under the source's arguments:, as noop or tables)",
+	               what, c->fn, p->name);
 }
 
 /* An argument of a noop call that Python evaluates without touching the
