@@ -112,6 +112,7 @@ typedef struct tdef {
 	cons *pk;               /* an explicit PrimaryKeyConstraint, or NULL */
 	char *comment;
 	int lightweight;        /* sa.table(): no DDL */
+	int history;            /* tables.X made from what the history says (opsql_history.c) */
 } tdef;
 
 typedef struct tvar {
@@ -172,6 +173,12 @@ void params_bind(ctx *c, const char *fn, const px_tok *t, int s, int e);
 void params_made(ctx *c, tdef *t);
 int params_stmt(ctx *c, const px *x);
 tdef *params_table(ctx *c, const px *e, int *mine);
+
+/* opsql_history.c: the table name as the history makes it (NULL, and why
+ * in why[0..n), when it does not), and the check of one bulk_insert() row
+ * into such a table. */
+tdef *history_table(ctx *c, const opsql_history *h, const char *name, char *why, size_t n);
+int history_row(ctx *c, const opsql_history *h, const tdef *t, const px *row);
 
 /* opsql_out.c */
 void ob_init(obuf *b, px_arena *a);

@@ -231,6 +231,8 @@ int op_bulk_insert(ctx *c, px *call, opargs *a0)
 			if (!found)
 				return untrans(c, row->line, "bulk_insert() key '%s' is not a column of %s", row->a[k]->s, t->name);
 		}
+		if (t->history && history_row(c, c->env->history, t, row))
+			return -1;
 		obuf b;
 		ob_init(&b, c->a);
 		ob_puts(&b, "INSERT INTO ");

@@ -204,7 +204,10 @@ tdef *params_table(ctx *c, const px *e, int *mine)
 	for (int i = c->nmade - 1; i >= 0; i--)
 		if (!strcmp(c->made[i]->name, e->s) && !c->made[i]->schema)
 			return c->made[i];
-	untrans(c, e->line, "%s: the columns of table '%s' are not known here (only a table this "
-	        "%s() creates before is; their types decide how values are written)", what, e->s, c->fn);
-	return NULL;
+	char why[400] = "no history was read";
+	tdef *t = c->env && c->env->history ? history_table(c, c->env->history, e->s, why, sizeof why) : NULL;
+	if (!t)
+		untrans(c, e->line, "%s: the columns of table '%s' are not known from the history: %s",
+		        what, e->s, why);
+	return t;
 }
