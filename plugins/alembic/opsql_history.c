@@ -107,8 +107,11 @@ static void unknown(opsql_history *h, const char *table, const char *col, const 
                     const char *file)
 {
 	hcol *e = add(h, table, col, file);
-	if (e && !e->why)
+	if (e && !e->why) {
 		e->why = why;
+		free(e->where);
+		e->where = dup0(h, file);
+	}
 }
 
 /* A column definition: known, or unknown where two disagree. */
@@ -130,6 +133,8 @@ static void define(ctx *c, opsql_history *h, const char *table, const coldef *co
 		e->pgname = dup0(h, pg);
 		return;
 	}
+	if (e->why)
+		return;
 	if (e->k != t->k || (pg && (!e->pgname || strcmp(pg, e->pgname))))
 		unknown(h, table, col->name, "its revisions give it different types", file);
 	else if (e->pos != pos)
@@ -262,7 +267,7 @@ static int read_toks(opsql_history *h, const px_toks *tk, opsql_dialect dialect,
 
 typedef struct hargs {
 	opsql_history *h;
-	opsql_dialect d;
+	opsql_dialect dialect;
 	const opsql_env *env;
 	const char *file;
 } hargs;
@@ -270,7 +275,7 @@ typedef struct hargs {
 static int with_toks(const px_toks *tk, void *ud)
 {
 	hargs *a = ud;
-	return read_toks(a->h, tk, a->d, a->env, a->file);
+	return read_toks(a->h, tk, a->dialect, a->env, a->file);
 }
 
 int opsql_history_read(opsql_history *h, const char *text, size_t len, const char *file,
@@ -300,6 +305,13 @@ static int word_in(const char *s, const char *w)
 	return 0;
 }
 
+/* The sort key of a column of table in the history. */
+static int col_key(const opsql_history *h, const char *table, const char *col)
+{
+	const hcol *e = find(h, table, col);
+	return !e || e->pos < 0 ? POS_ADDED * 2 : e->pos;
+}
+
 static ptype *mk_type(ctx *c, const hcol *e)
 {
 	ptype *t = px_alloc(c->a, sizeof *t);
@@ -327,23 +339,26 @@ tdef *history_table(ctx *c, const opsql_history *h, const char *name, char *why,
 		}
 	tdef *t = table_new(c, name, NULL);
 	t->history = 1;
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < h->n; i++) {
-			const hcol *e = &h->v[i];
-			if (!e->table || !e->col || strcmp(e->table, name) || (e->pos >= POS_ADDED) != pass)
-				continue;
-			coldef *col = px_alloc(c->a, sizeof *col);
-			memset(col, 0, sizeof *col);
-			col->name = px_strndup(c->a, e->col, strlen(e->col));
-			col->type = mk_type(c, e);
-			if (t->ncols % 8 == 0) {
-				coldef **v = px_alloc(c->a, (size_t)(t->ncols + 8) * sizeof *v);
-				if (t->ncols)
-					memcpy(v, t->cols, (size_t)t->ncols * sizeof *v);
-				t->cols = v;
-			}
-			t->cols[t->ncols++] = col;
+	/* the columns in their place: created ones by position, then added ones */
+	for (size_t i = 0; i < h->n; i++)
+		if (h->v[i].table && h->v[i].col && !strcmp(h->v[i].table, name))
+			t->ncols++;
+	t->cols = px_alloc(c->a, (size_t)(t->ncols + 1) * sizeof *t->cols);
+	int got = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		const hcol *e = &h->v[i];
+		if (!e->table || !e->col || strcmp(e->table, name))
+			continue;
+		coldef *col = px_alloc(c->a, sizeof *col);
+		col->name = px_strndup(c->a, e->col, strlen(e->col));
+		col->type = mk_type(c, e);
+		int at = got++, key = e->pos < 0 ? POS_ADDED * 2 : e->pos;
+		while (at > 0 && col_key(h, name, t->cols[at - 1]->name) > key) {
+			t->cols[at] = t->cols[at - 1];
+			at--;
 		}
+		t->cols[at] = col;
+	}
 	if (!t->ncols) {
 		snprintf(why, n, "no revision creates it with op.create_table()");
 		return NULL;
@@ -368,8 +383,9 @@ int history_row(ctx *c, const opsql_history *h, const tdef *t, const px *row)
 			               "changes a column so named (%s)", t->name, col, any->where ? any->where : "");
 		added += e && e->pos >= POS_ADDED;
 	}
-	if (added > 1)
-		return untrans(c, row->line, "bulk_insert() into tables.%s: a row with several columns that "
-		               "op.add_column() added: their order in the MetaData is not known", t->name);
+	if (added && row->na > 2)
+		return untrans(c, row->line, "bulk_insert() into tables.%s: a row with several columns, one "
+		               "of them added by op.add_column(): their order in the MetaData is not known",
+		               t->name);
 	return 0;
 }

@@ -10,7 +10,9 @@
 #   (2) strata apply = alembic upgrade heads (schema, rows, alembic_version)
 #   (3) strata rollback --to KIND = alembic downgrade KIND
 #   (4) LATER: bulk_insert(tables.pa_kind) in a revision that does not create
-#       the table: untranslatable, naming FILE:LINE, tables.pa_kind and why
+#       the table (another does): = alembic --sql, byte for byte, and the rows
+#       of alembic upgrade; with a revision that alter_column()s pa_kind.name,
+#       untranslatable, naming FILE:LINE, the column and that revision's file
 #   (5) without arguments: the error names the parameter and the option
 #   (6) an arguments: value strata does not know: a strata.yaml:LINE error
 . "$SRC/tests/interop/alembic/lib.sh"
@@ -78,16 +80,33 @@ same "(3) alembic_version = alembic downgrade's" "$(versions pa_s)" "$(versions 
 
 # ---------------------------------------------------------------- (4)
 mkproject pl later
-f=$(rev pl f_LATER)
-line=$(grep -nF 'op.bulk_insert(tables.pa_kind' "$f" | cut -d: -f1)
+id=$(rev pl LATER)
+sr pl pl apply --dry-run
+check "(4) LATER: strata apply --dry-run exits 0" rc_is 0
+cp "$T/out" "$T/pl.strata.sql"
 alsql pl upgrade heads
-check "(4) alembic upgrade --sql prints LATER's row (from the MetaData's table)" out_line "INSERT INTO pa_kind (name) VALUES ('b');"
-fresh pl
+check "(4) alembic upgrade heads --sql exits 0" rc_is 0
+check "(4) alembic prints LATER's row (from the MetaData's table)" out_line "INSERT INTO pa_kind (name) VALUES ('b');"
+cp "$T/out" "$T/pl.alembic.sql"
+"$PY" "$HERE/blocks.py" strata "$T/pl.strata.sql" "$T/pl.blk/s"
+"$PY" "$HERE/blocks.py" alembic "$T/pl.alembic.sql" "$T/pl.blk/a"
+same "(4) LATER (the table from the history): SQL = alembic --sql's, byte for byte" "$(cat "$T/pl.blk/s/$id.raw" 2>/dev/null)" "$(cat "$T/pl.blk/a/$id.raw")"
+fresh pl pl_a
 sr pl pl apply
-check "(4) strata apply exits 1" rc_is 1
-check "(4) the error names ${f##*/}:$line, tables.pa_kind and why" \
-	grep -qE "^strata: error: ([^ ]*/)?${f##*/}:$line: .*table expression tables\.pa_kind: the columns of table 'pa_kind' are not known here" "$T/err"
-check "(4) the revision before it applied" eq "$(versions pl)" "$(rev pl KIND)"
+check "(4) strata apply exits 0" rc_is 0
+al pl pl_a upgrade heads
+same "(4) rows after strata apply = after alembic upgrade heads" "$(data pl)" "$(data pl_a)"
+
+mkproject px altered
+f=$(rev px f_LATER)
+w=$(rev px f_WIDEN)
+line=$(grep -nF 'op.bulk_insert(tables.pa_kind' "$f" | cut -d: -f1)
+fresh px
+sr px px apply
+check "(4) a later alter_column() on pa_kind.name: strata apply exits 1" rc_is 1
+check "(4) the error names ${f##*/}:$line, the column and the revision that alters it" \
+	grep -qE "^strata: error: ([^ ]*/)?${f##*/}:$line: .*bulk_insert\(\) into tables\.pa_kind: the type of its column 'name' is not known from the history: a revision alters or drops it \(${w##*/}\)" "$T/err"
+check "(4) the revision before it applied" eq "$(versions px)" "$(rev px KIND)"
 
 # ---------------------------------------------------------------- (5)
 sed -i '/arguments:/d' "$T/pa/strata.yaml"

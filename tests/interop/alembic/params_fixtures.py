@@ -7,7 +7,10 @@ op, as quay's does (data/migrations/env.py:
                                     table the revision creates, calls of the noop
                                     tester
     params_fixtures.py later DIR    KIND, then LATER: bulk_insert(tables.pa_kind)
-                                    in a revision that does not create it
+                                    in a revision that does not create it (the
+                                    history does)
+    params_fixtures.py altered DIR  KIND, LATER, then WIDEN: alter_column() on
+                                    pa_kind.name, which makes its type unknown
 
 app_models.py in the project is the application's MetaData (tables =
 AttrDict(metadata.tables), as quay's) and its NoopTester, whose methods do
@@ -120,6 +123,13 @@ op.execute("DELETE FROM pa_kind WHERE name = 'b'")
 ''')
 
 
+WIDEN = ('''
+op.alter_column("pa_kind", "name", type_=sa.Text(), existing_type=sa.String(length=255))
+''', '''
+op.alter_column("pa_kind", "name", type_=sa.String(length=255), existing_type=sa.Text())
+''')
+
+
 def fill(path, up, down):
     text = open(path).read()
     for fn, body in (("upgrade", up), ("downgrade", down)):
@@ -154,8 +164,10 @@ def main():
         project(proj, [("KIND", KIND), ("FLAG", FLAG)])
     elif what == "later":
         project(proj, [("KIND", KIND), ("LATER", LATER)])
+    elif what == "altered":
+        project(proj, [("KIND", KIND), ("LATER", LATER), ("WIDEN", WIDEN)])
     else:
-        sys.exit("params_fixtures.py params|later DIR")
+        sys.exit("params_fixtures.py params|later|altered DIR")
 
 
 if __name__ == "__main__":
