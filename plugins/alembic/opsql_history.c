@@ -153,8 +153,9 @@ static const char *func_of(const px_tok *t, int i, char *buf, size_t n)
 	return buf;
 }
 
+/* root.m(...) as x; btable: the table of the batch root names (NULL: not known). */
 static void one_call(ctx *c, opsql_history *h, px *x, const char *root, const char *m,
-                     int in_down, const char *file)
+                     const char *btable, int in_down, const char *file)
 {
 	int isop = !strcmp(root, "op");
 	const char *a0 = str_arg(c, px_posarg(x, 0)), *a1 = str_arg(c, px_posarg(x, 1));
@@ -196,9 +197,9 @@ static void one_call(ctx *c, opsql_history *h, px *x, const char *root, const ch
 		if (isop && !a0)
 			unknown(h, NULL, NULL, "an op.alter_column() / drop_column() on a computed table", file);
 		else if (!col)
-			unknown(h, isop ? a0 : NULL, NULL, "an alter_column() / drop_column() on a computed column", file);
+			unknown(h, isop ? a0 : btable, NULL, "an alter_column() / drop_column() on a computed column", file);
 		else
-			unknown(h, isop ? a0 : NULL, col, "a revision alters or drops it", file);
+			unknown(h, isop ? a0 : btable, col, "a revision alters or drops it", file);
 	} else if (isop && !strcmp(m, "rename_table") && !in_down) {
 		unknown(h, a0, NULL, "a revision renames it", file);
 		unknown(h, a1, NULL, "a revision renames a table to it", file);
@@ -223,7 +224,7 @@ static int read_toks(opsql_history *h, const px_toks *tk, opsql_dialect dialect,
 	c.env = env;
 	c.dd = opsql_dialect_get(dialect);
 	const px_tok *t = tk->t;
-	char fn[128];
+	char fn[128], alias[128] = "", btable[256] = "";
 	for (int i = 0; i < tk->n && t[i].k != TK_EOF; i++) {
 		if (t[i].k == TK_STR && t[i].val) {
 			const char *s = t[i].val;
@@ -257,7 +258,16 @@ static int read_toks(opsql_history *h, const px_toks *tk, opsql_dialect dialect,
 		char root[128], m[128];
 		snprintf(root, sizeof root, "%.*s", (int)t[i].n, t[i].p);
 		snprintf(m, sizeof m, "%.*s", (int)t[i + 2].n, t[i + 2].p);
-		one_call(&c, h, x, root, m, !strcmp(func_of(t, i, fn, sizeof fn), "downgrade"), file);
+		if (!strcmp(root, "op") && !strcmp(m, "batch_alter_table")) {
+			/* with op.batch_alter_table("X") as batch_op: batch_op's calls are on X */
+			const char *bt = str_arg(&c, px_posarg(x, 0));
+			snprintf(btable, sizeof btable, "%s", bt ? bt : "");
+			alias[0] = 0;
+			if (j + 1 < e && px_is_name(&t[j], "as") && t[j + 1].k == TK_NAME)
+				snprintf(alias, sizeof alias, "%.*s", (int)t[j + 1].n, t[j + 1].p);
+		}
+		const char *bt = *alias && !strcmp(root, alias) && *btable ? btable : NULL;
+		one_call(&c, h, x, root, m, bt, !strcmp(func_of(t, i, fn, sizeof fn), "downgrade"), file);
 		c.status = OPSQL_OK;
 		c.reason[0] = 0;
 	}

@@ -170,6 +170,13 @@ static const char *const R_DROP = HEAD "    op.drop_table(\"kind\")\n";
 static const char *const R_TWICE = HEAD "    op.create_table(\"kind\", sa.Column(\"name\", sa.Integer()))\n";
 static const char *const R_ALTER_SQL = HEAD "    op.execute(\"ALTER TABLE kind ADD COLUMN x INT\")\n";
 
+static const char *const R_BATCH_OTHER = HEAD "    with op.batch_alter_table(\"other\") as batch_op:\n"
+	"        batch_op.alter_column(\"name\", type_=sa.Text())\n";
+static const char *const R_BATCH_KIND = HEAD "    with op.batch_alter_table(\"kind\") as b:\n"
+	"        b.drop_column(\"name\")\n";
+static const char *const R_BATCH_COMPUTED = HEAD "    with op.batch_alter_table(T) as b:\n"
+	"        b.drop_column(\"name\")\n";
+
 static opsql_history *hist(const char *const *texts, const char *const *names, int n)
 {
 	opsql_history *h = opsql_history_new();
@@ -222,6 +229,23 @@ static void test_history(void **state)
 		reason_is(INS("[{\"name\": \"a\"}]"), ARGS, h, 6, cases[i].want);
 		opsql_history_free(h);
 	}
+	/* batch_op's calls are on the batch's table */
+	const char *t6[] = { R_KIND, R_BATCH_OTHER }, *n6[] = { "k.py", "b.py" };
+	opsql_history *hb = hist(t6, n6, 2);
+	sql_is(INS("[{\"name\": \"a\"}]"), ARGS, hb, "INSERT INTO kind (name) VALUES ('a');\n\n");
+	opsql_history_free(hb);
+	const char *t7[] = { R_KIND, R_BATCH_KIND }, *n7[] = { "k.py", "b.py" };
+	hb = hist(t7, n7, 2);
+	reason_is(INS("[{\"name\": \"a\"}]"), ARGS, hb, 6,
+	          "bulk_insert() into tables.kind: the type of its column 'name' is not known from the "
+	          "history: a revision alters or drops it (b.py)");
+	opsql_history_free(hb);
+	const char *t8[] = { R_KIND, R_BATCH_COMPUTED }, *n8[] = { "k.py", "b.py" };
+	hb = hist(t8, n8, 2);
+	reason_is(INS("[{\"name\": \"a\"}]"), ARGS, hb, 6,
+	          "bulk_insert() into tables.kind: the type of its column 'name' is not known from the "
+	          "history: a batch alter_column() / drop_column() changes a column so named (b.py)");
+	opsql_history_free(hb);
 	/* the downgrade()'s drop_table of the creating revision changes nothing */
 	const char *t5[] = { R_KIND }, *n5[] = { "k.py" };
 	opsql_history *h = hist(t5, n5, 1);
