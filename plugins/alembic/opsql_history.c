@@ -5,7 +5,8 @@
  * MetaData is what the history makes.  Every revision file is read for
  * op.create_table() / op.add_column() (in any function: the types a column
  * is given), and for what changes a table after it is made — alter_column,
- * drop_column, rename_table, drop_table in upgrade(), an ALTER in a string,
+ * drop_column, rename_table, drop_table in upgrade(), a string with ALTER,
+ * DROP, CREATE or RENAME and the table's name,
  * a Python-side default= — which makes the table or the column unknown.
  * A column is known when every definition of it agrees on its type family
  * and place, and nothing changed it.
@@ -31,7 +32,7 @@ typedef struct hcol {
 struct opsql_history {
 	hcol *v;
 	size_t n, cap;
-	char **alters; /* string literals with ALTER in them */
+	char **alters; /* string literals with ALTER, DROP, CREATE or RENAME in them */
 	size_t nalters, capalters;
 	int oom;
 };
@@ -227,10 +228,19 @@ static int read_toks(opsql_history *h, const px_toks *tk, opsql_dialect dialect,
 	char fn[128], alias[128] = "", btable[256] = "";
 	for (int i = 0; i < tk->n && t[i].k != TK_EOF; i++) {
 		if (t[i].k == TK_STR && t[i].val) {
+			/* a string that is a whole statement (a docstring) does nothing */
+			int k = i;
+			while (k + 1 < tk->n && t[k + 1].k == TK_STR)
+				k++;
+			if ((i == 0 || t[i - 1].k == TK_NL) && (t[k + 1].k == TK_NL || t[k + 1].k == TK_EOF)) {
+				i = k;
+				continue;
+			}
 			const char *s = t[i].val;
 			int alter = 0;
 			for (const char *p = s; *p && !alter; p++)
-				alter = !strncasecmp(p, "alter", 5);
+				alter = !strncasecmp(p, "alter", 5) || !strncasecmp(p, "drop", 4) ||
+				        !strncasecmp(p, "create", 6) || !strncasecmp(p, "rename", 6);
 			if (alter && h->nalters == h->capalters) {
 				size_t cap = h->capalters ? h->capalters * 2 : 16;
 				char **a = realloc(h->alters, cap * sizeof *a);
@@ -344,7 +354,7 @@ tdef *history_table(ctx *c, const opsql_history *h, const char *name, char *why,
 	}
 	for (size_t i = 0; i < h->nalters; i++)
 		if (word_in(h->alters[i], name)) {
-			snprintf(why, n, "a string of the history ALTERs it");
+			snprintf(why, n, "a string of the history may alter, drop or create it (SQL strata does not read)");
 			return NULL;
 		}
 	tdef *t = table_new(c, name, NULL);

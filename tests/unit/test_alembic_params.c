@@ -101,7 +101,8 @@ static void reason_is(const char *src, const char *args, const opsql_history *h,
 	opsql_result_free(&r);
 }
 
-#define HEAD "import sqlalchemy as sa\nfrom alembic import op\n\n\ndef upgrade(op, tables, tester):\n"
+#define HEAD "\"\"\"Create kind, drop kind\"\"\"\nimport sqlalchemy as sa\nfrom alembic import op\n\n\n" \
+	"def upgrade(op, tables, tester):\n    \"drop table kind\"\n"
 #define KIND_TABLE "    op.create_table(\"kind\", sa.Column(\"id\", sa.Integer(), nullable=False),\n" \
 	"        sa.Column(\"name\", sa.String(length=20), nullable=False), sa.PrimaryKeyConstraint(\"id\"))\n"
 #define KIND_SQL "CREATE TABLE kind (\n    id SERIAL NOT NULL, \n    name VARCHAR(20) NOT NULL, \n" \
@@ -116,17 +117,17 @@ static void test_noop(void **state)
 	       "    tester.populate_column(\"kind\", \"id\", tester.TestDataType.Foreign(\"user\"))\n"
 	       "    op.execute(\"SELECT 1\")\n", ARGS, NULL, "SELECT 1;\n\n");
 	/* Python evaluates the arguments: a call of anything else is not skipped */
-	reason_is(HEAD "    tester.populate_table(\"kind\", op.execute(\"SELECT 1\"))\n", ARGS, NULL, 6,
+	reason_is(HEAD "    tester.populate_table(\"kind\", op.execute(\"SELECT 1\"))\n", ARGS, NULL, 8,
 	          "call to tester.populate_table() (tester: noop; only a call of a noop object with "
 	          "literal arguments is no SQL)");
-	reason_is(HEAD "    tester.populate_table(f\"{x}\")\n", ARGS, NULL, 6,
+	reason_is(HEAD "    tester.populate_table(f\"{x}\")\n", ARGS, NULL, 8,
 	          "call to tester.populate_table() (tester: noop; only a call of a noop object with "
 	          "literal arguments is no SQL)");
 	/* a call whose result is used is not a statement of the noop object */
-	reason_is(HEAD "    if tester.is_testing():\n        op.execute(\"SELECT 1\")\n", ARGS, NULL, 6,
+	reason_is(HEAD "    if tester.is_testing():\n        op.execute(\"SELECT 1\")\n", ARGS, NULL, 8,
 	          "if on tester.is_testing(): call to tester.is_testing() is not known");
 	/* tables is no noop */
-	reason_is(HEAD "    tables.populate()\n", ARGS, NULL, 6,
+	reason_is(HEAD "    tables.populate()\n", ARGS, NULL, 8,
 	          "call to tables.populate() (tables: tables; only a call of a noop object with "
 	          "literal arguments is no SQL)");
 }
@@ -134,10 +135,10 @@ static void test_noop(void **state)
 static void test_not_given(void **state)
 {
 	(void)state;
-	reason_is(HEAD "    tester.populate_table(\"kind\", [])\n", NULL, NULL, 6,
+	reason_is(HEAD "    tester.populate_table(\"kind\", [])\n", NULL, NULL, 8,
 	          "call to tester.populate_table(): what env.py passes as upgrade()'s parameter 'tester' "
 	          "is not known (give it under the source's arguments:, as noop or tables)");
-	reason_is(HEAD "    op.bulk_insert(tables.kind, [{\"name\": \"a\"}])\n", "tester=noop\n", NULL, 6,
+	reason_is(HEAD "    op.bulk_insert(tables.kind, [{\"name\": \"a\"}])\n", "tester=noop\n", NULL, 8,
 	          "table expression tables.kind: what env.py passes as upgrade()'s parameter 'tables' "
 	          "is not known (give it under the source's arguments:, as noop or tables)");
 	/* op is Alembic's op, as env.py's op=alembic_op */
@@ -150,12 +151,12 @@ static void test_tables_here(void **state)
 	sql_is(HEAD KIND_TABLE "    op.bulk_insert(tables.kind, [{\"name\": \"a\"}, {\"id\": 2, \"name\": \"it's\"}])\n",
 	       ARGS, NULL,
 	       KIND_SQL "INSERT INTO kind (name) VALUES ('a');\n\nINSERT INTO kind (id, name) VALUES (2, 'it''s');\n\n");
-	reason_is(HEAD KIND_TABLE "    op.bulk_insert(tables.kind, [{\"name\": 1}])\n", ARGS, NULL, 8,
+	reason_is(HEAD KIND_TABLE "    op.bulk_insert(tables.kind, [{\"name\": 1}])\n", ARGS, NULL, 10,
 	          "int value for a non-numeric column");
-	reason_is(HEAD "    op.bulk_insert(tables.kind, [{\"name\": \"a\"}])\n", ARGS, NULL, 6,
+	reason_is(HEAD "    op.bulk_insert(tables.kind, [{\"name\": \"a\"}])\n", ARGS, NULL, 8,
 	          "table expression tables.kind: the columns of table 'kind' are not known from the "
 	          "history: no history was read");
-	reason_is(HEAD "    op.bulk_insert(tester.kind, [{\"name\": \"a\"}])\n", ARGS, NULL, 6,
+	reason_is(HEAD "    op.bulk_insert(tester.kind, [{\"name\": \"a\"}])\n", ARGS, NULL, 8,
 	          "table expression tester.kind (tester: noop)");
 }
 
@@ -169,6 +170,7 @@ static const char *const R_ADD =
 static const char *const R_DROP = HEAD "    op.drop_table(\"kind\")\n";
 static const char *const R_TWICE = HEAD "    op.create_table(\"kind\", sa.Column(\"name\", sa.Integer()))\n";
 static const char *const R_ALTER_SQL = HEAD "    op.execute(\"ALTER TABLE kind ADD COLUMN x INT\")\n";
+static const char *const R_DROP_SQL = HEAD "    op.execute(\"drop table if exists kind\")\n";
 
 static const char *const R_BATCH_OTHER = HEAD "    with op.batch_alter_table(\"other\") as batch_op:\n"
 	"        batch_op.alter_column(\"name\", type_=sa.Text())\n";
@@ -199,17 +201,17 @@ static void test_history(void **state)
 		opsql_history *h = o ? hist(t2, n2, 2) : hist(t1, n1, 2);
 		sql_is(INS("[{\"name\": \"a\", \"id\": 1}, {\"enabled\": True}]"), ARGS, h,
 		       "INSERT INTO kind (id, name) VALUES (1, 'a');\n\nINSERT INTO kind (enabled) VALUES (true);\n\n");
-		reason_is(INS("[{\"name\": \"a\", \"enabled\": True}]"), ARGS, h, 6,
+		reason_is(INS("[{\"name\": \"a\", \"enabled\": True}]"), ARGS, h, 8,
 		          "bulk_insert() into tables.kind: a row with several columns, one of them added by "
 		          "op.add_column(): their order in the MetaData is not known");
-		reason_is(INS("[{\"nosuch\": 1}]"), ARGS, h, 6, "bulk_insert() key 'nosuch' is not a column of kind");
+		reason_is(INS("[{\"nosuch\": 1}]"), ARGS, h, 8, "bulk_insert() key 'nosuch' is not a column of kind");
 		opsql_history_free(h);
 	}
 	const char *t3[] = { R_KIND, R_WIDEN }, *n3[] = { "k.py", "w.py" };
 	const char *t4[] = { R_WIDEN, R_KIND }, *n4[] = { "w.py", "k.py" };
 	for (int o = 0; o < 2; o++) {
 		opsql_history *h = o ? hist(t4, n4, 2) : hist(t3, n3, 2);
-		reason_is(INS("[{\"name\": \"a\"}]"), ARGS, h, 6,
+		reason_is(INS("[{\"name\": \"a\"}]"), ARGS, h, 8,
 		          "bulk_insert() into tables.kind: the type of its column 'name' is not known from the "
 		          "history: a revision alters or drops it (w.py)");
 		sql_is(INS("[{\"id\": 3}]"), ARGS, h, "INSERT INTO kind (id) VALUES (3);\n\n");
@@ -221,12 +223,14 @@ static void test_history(void **state)
 		{ R_TWICE, "bulk_insert() into tables.kind: the type of its column 'name' is not known from "
 		           "the history: its revisions give it different types (x.py)" },
 		{ R_ALTER_SQL, "table expression tables.kind: the columns of table 'kind' are not known from "
-		               "the history: a string of the history ALTERs it" },
+		               "the history: a string of the history may alter, drop or create it (SQL strata does not read)" },
+		{ R_DROP_SQL, "table expression tables.kind: the columns of table 'kind' are not known from "
+		              "the history: a string of the history may alter, drop or create it (SQL strata does not read)" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *t[] = { R_KIND, cases[i].text }, *n[] = { "k.py", "x.py" };
 		opsql_history *h = hist(t, n, 2);
-		reason_is(INS("[{\"name\": \"a\"}]"), ARGS, h, 6, cases[i].want);
+		reason_is(INS("[{\"name\": \"a\"}]"), ARGS, h, 8, cases[i].want);
 		opsql_history_free(h);
 	}
 	/* batch_op's calls are on the batch's table */
@@ -236,21 +240,21 @@ static void test_history(void **state)
 	opsql_history_free(hb);
 	const char *t7[] = { R_KIND, R_BATCH_KIND }, *n7[] = { "k.py", "b.py" };
 	hb = hist(t7, n7, 2);
-	reason_is(INS("[{\"name\": \"a\"}]"), ARGS, hb, 6,
+	reason_is(INS("[{\"name\": \"a\"}]"), ARGS, hb, 8,
 	          "bulk_insert() into tables.kind: the type of its column 'name' is not known from the "
 	          "history: a revision alters or drops it (b.py)");
 	opsql_history_free(hb);
 	const char *t8[] = { R_KIND, R_BATCH_COMPUTED }, *n8[] = { "k.py", "b.py" };
 	hb = hist(t8, n8, 2);
-	reason_is(INS("[{\"name\": \"a\"}]"), ARGS, hb, 6,
+	reason_is(INS("[{\"name\": \"a\"}]"), ARGS, hb, 8,
 	          "bulk_insert() into tables.kind: the type of its column 'name' is not known from the "
 	          "history: a batch alter_column() / drop_column() changes a column so named (b.py)");
 	opsql_history_free(hb);
 	/* the downgrade()'s drop_table of the creating revision changes nothing */
 	const char *t5[] = { R_KIND }, *n5[] = { "k.py" };
 	opsql_history *h = hist(t5, n5, 1);
-	reason_is(INS("[{\"other\": 1}]"), ARGS, h, 6, "bulk_insert() key 'other' is not a column of kind");
-	reason_is(HEAD "    op.bulk_insert(tables.nosuch, [{\"name\": \"a\"}])\n", ARGS, h, 6,
+	reason_is(INS("[{\"other\": 1}]"), ARGS, h, 8, "bulk_insert() key 'other' is not a column of kind");
+	reason_is(HEAD "    op.bulk_insert(tables.nosuch, [{\"name\": \"a\"}])\n", ARGS, h, 8,
 	          "table expression tables.nosuch: the columns of table 'nosuch' are not known from the "
 	          "history: no revision creates it with op.create_table()");
 	opsql_history_free(h);
