@@ -162,6 +162,8 @@ typedef struct ctx {
 	int nparams;
 	tdef **made;            /* the tables op.create_table() made so far */
 	int nmade, capmade;
+	const px_tok *stmt_t;   /* the tokens of the statement being walked, */
+	int stmt_s, stmt_e;     /* for what the px tree does not keep (where(a == b)) */
 } ctx;
 
 /* opsql_params.c: the function's parameters and the source's arguments:.
@@ -173,6 +175,9 @@ void params_bind(ctx *c, const char *fn, const px_tok *t, int s, int e);
 void params_made(ctx *c, tdef *t);
 int params_stmt(ctx *c, const px *x);
 tdef *params_table(ctx *c, const px *e, int *mine);
+/* op.execute(e) where e starts from a parameter (*mine set): tables.X.delete()
+ * with .where(tables.X.c.COL == op.inline_literal(V)); 0 done, -1 untranslatable. */
+int params_execute(ctx *c, const px *e, int *mine);
 
 /* opsql_history.c: the table name as the history makes it (NULL, and why
  * in why[0..n), when it does not), and the check of one bulk_insert() row

@@ -115,6 +115,10 @@ int op_execute(ctx *c, px *call, opargs *a0)
 	size_t tlen = 0;
 	px *binds = NULL;
 	const px *src = NULL; /* the literal the SQL is, for the line map */
+	int mine = 0;         /* e is an expression on a parameter (opsql_params.c) */
+	int prc = params_execute(c, e, &mine);
+	if (mine)
+		return prc;
 	if (e->k == PX_STR) {
 		src = e;
 		if (e->fstr)

@@ -211,3 +211,127 @@ tdef *params_table(ctx *c, const px *e, int *mine)
 		        what, e->s, why);
 	return t;
 }
+
+/* ------------------------------------------------ op.execute(tables.X...) */
+
+/* The `where(` of the statement's tokens and its ")" (the last one). */
+static int where_range(const ctx *c, int *s, int *e)
+{
+	const px_tok *t = c->stmt_t;
+	int found = -1;
+	for (int i = c->stmt_s; t && i + 1 < c->stmt_e; i++)
+		if (px_is_name(&t[i], "where") && i > 0 && px_is_op(&t[i - 1], ".") && px_is_op(&t[i + 1], "("))
+			found = i + 2;
+	if (found < 0)
+		return -1;
+	int depth = 1, k = found;
+	for (; k < c->stmt_e && depth; k++) {
+		if (px_is_op(&t[k], "(") || px_is_op(&t[k], "[") || px_is_op(&t[k], "{"))
+			depth++;
+		else if (px_is_op(&t[k], ")") || px_is_op(&t[k], "]") || px_is_op(&t[k], "}"))
+			depth--;
+	}
+	if (depth)
+		return -1;
+	*s = found;
+	*e = k - 1;
+	return 0;
+}
+
+static const char *const other_ops[] = { "|", "&", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/",
+	                                     "%", "^", "~", "<<", ">>", "//", "@", NULL };
+
+/* `tables.X.c.COL == op.inline_literal(V)` in t[s..e): what Alembic prints
+ * offline (the literal by its own type: str, int); -1 untranslatable. */
+static int where_eq(ctx *c, obuf *b, const tdef *t, int s, int e, int line)
+{
+	const px_tok *tk = c->stmt_t;
+	int eq = px_top_op(tk, s, e, "==");
+	int bad = eq < 0 || px_top_op(tk, eq + 1, e, "==") >= 0;
+	for (int k = 0; !bad && other_ops[k]; k++)
+		bad = px_top_op(tk, s, e, other_ops[k]) >= 0;
+	for (int i = s; !bad && i < e; i++)
+		bad = px_is_name(&tk[i], "and") || px_is_name(&tk[i], "or") || px_is_name(&tk[i], "not") ||
+		      px_is_name(&tk[i], "in") || px_is_name(&tk[i], "is");
+	if (bad)
+		return untrans(c, line, "where() of tables.%s other than one column == op.inline_literal(value)",
+		               t->name);
+	int i = s;
+	px *l = px_parse_expr(c->a, tk, &i, eq);
+	int j = eq + 1;
+	px *r = px_parse_expr(c->a, tk, &j, e);
+	/* tables.X.c.COL */
+	if (i != eq || l->k != PX_ATTR || !l->obj || l->obj->k != PX_ATTR || strcmp(l->obj->s, "c") ||
+	    !l->obj->obj || l->obj->obj->k != PX_ATTR || strcmp(l->obj->obj->s, t->name) ||
+	    param_root(c, l) == NULL)
+		return untrans(c, line, "where() of tables.%s whose left side is not tables.%s.c.<column>",
+		               t->name, t->name);
+	int known = 0;
+	for (int k = 0; k < t->ncols; k++)
+		known |= !strcmp(t->cols[k]->name, l->s);
+	if (!known)
+		return untrans(c, line, "where() of tables.%s: '%s' is not a column of %s", t->name, l->s, t->name);
+	const char *d = r->k == PX_CALL ? px_dotted(c->a, r->obj) : NULL;
+	if (j != e || !d || strcmp(d, "op.inline_literal") || r->na != 1 || r->kw[0])
+		return untrans(c, line, "where() of tables.%s compared with other than op.inline_literal(value) "
+		               "(Alembic prints a bind placeholder offline)", t->name);
+	px *v = r->a[0];
+	q_table(c, b, t->schema, t->name);
+	ob_puts(b, ".");
+	q_ident(c, b, l->s);
+	ob_puts(b, " = ");
+	if (is_str(v))
+		q_literal(c, b, v->s, v->n);
+	else if (v->k == PX_INT)
+		ob_printf(b, "%lld", v->iv);
+	else
+		return untrans(c, line, "op.inline_literal() of other than a literal string or integer");
+	return 0;
+}
+
+int params_execute(ctx *c, const px *e, int *mine)
+{
+	*mine = 0;
+	const oparam *p = param_root(c, e);
+	if (!p)
+		return 0;
+	*mine = 1;
+	/* tables.X.delete() / tables.X.delete().where(...) */
+	const px *del = e, *where = NULL;
+	if (e->k == PX_CALL && e->obj->k == PX_ATTR && !strcmp(e->obj->s, "where") && e->na == 1 &&
+	    !e->kw[0]) {
+		where = e;
+		del = e->obj->obj;
+	}
+	int is_del = del->k == PX_CALL && del->na == 0 && del->obj->k == PX_ATTR && !strcmp(del->obj->s, "delete");
+	const px *base = e; /* tables.X */
+	while (base->obj && base->obj->k != PX_NAME)
+		base = base->obj;
+	const char *d = px_dotted(c->a, base);
+	if (!p->kind || !is_del || strcmp(p->kind, "tables")) {
+		char what[300];
+		snprintf(what, sizeof what, "SQLAlchemy expression on %s in op.execute()", d ? d : p->name);
+		if (!p->kind)
+			return not_given(c, e->line, what, p);
+		return untrans(c, e->line, "%s (%s: %s; of a table only tables.X.delete().where(...) is "
+		               "translated)", what, p->name, p->kind);
+	}
+	int m = 0;
+	tdef *t = params_table(c, del->obj->obj, &m);
+	if (!t)
+		return -1;
+	obuf b;
+	ob_init(&b, c->a);
+	ob_puts(&b, "DELETE FROM ");
+	q_table(c, &b, t->schema, t->name);
+	if (where) {
+		int s, w;
+		if (where_range(c, &s, &w))
+			return untrans(c, e->line, "where() of tables.%s that strata cannot find", t->name);
+		ob_puts(&b, " WHERE ");
+		if (where_eq(c, &b, t, s, w, e->line))
+			return -1;
+	}
+	emit(c, b.p, b.n);
+	return 0;
+}

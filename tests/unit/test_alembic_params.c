@@ -160,6 +160,45 @@ static void test_tables_here(void **state)
 	          "table expression tester.kind (tester: noop)");
 }
 
+#define DEL(where) HEAD KIND_TABLE "    op.execute(tables.kind.delete()" where ")\n"
+#define WHY_OTHER "where() of tables.kind other than one column == op.inline_literal(value)"
+
+static void test_execute(void **state)
+{
+	(void)state;
+	/* what the real Alembic 1.8.1 prints offline (see the commit) */
+	sql_is(DEL(".where(tables.kind.c.name == op.inline_literal(\"it's\"))"), ARGS, NULL,
+	       KIND_SQL "DELETE FROM kind WHERE kind.name = 'it''s';\n\n");
+	sql_is(DEL(".where(tables.kind.c.id == op.inline_literal(3))"), ARGS, NULL,
+	       KIND_SQL "DELETE FROM kind WHERE kind.id = 3;\n\n");
+	sql_is(DEL(""), ARGS, NULL, KIND_SQL "DELETE FROM kind;\n\n");
+	sql_is(HEAD "    op.create_table(\"user\", sa.Column(\"Name\", sa.String(length=20)))\n"
+	       "    op.execute(tables.user.delete().where(tables.user.c.Name == op.inline_literal(\"x\")))\n",
+	       ARGS, NULL, "CREATE TABLE \"user\" (\n    \"Name\" VARCHAR(20)\n);\n\n"
+	       "DELETE FROM \"user\" WHERE \"user\".\"Name\" = 'x';\n\n");
+	/* Alembic prints a bind placeholder for a plain value, or IN (__[POSTCOMPILE_name_1]) */
+	reason_is(DEL(".where(tables.kind.c.name == \"x\")"), ARGS, NULL, 10,
+	          "where() of tables.kind compared with other than op.inline_literal(value) (Alembic "
+	          "prints a bind placeholder offline)");
+	reason_is(DEL(".where(tables.kind.c.name.in_([\"a\", \"b\"]))"), ARGS, NULL, 10, WHY_OTHER);
+	/* a == b | c == d is a chained comparison in Python: refused */
+	reason_is(DEL(".where(tables.kind.c.name == op.inline_literal(\"a\") | tables.kind.c.name == "
+	              "op.inline_literal(\"b\"))"), ARGS, NULL, 10, WHY_OTHER);
+	/* Table.name is the table's name, not a column */
+	reason_is(DEL(".where(tables.kind.name == op.inline_literal(\"a\"))"), ARGS, NULL, 10,
+	          "where() of tables.kind whose left side is not tables.kind.c.<column>");
+	reason_is(DEL(".where(tables.kind.c.nosuch == op.inline_literal(\"a\"))"), ARGS, NULL, 10,
+	          "where() of tables.kind: 'nosuch' is not a column of kind");
+	reason_is(DEL(".where(tables.kind.c.name == op.inline_literal(1.5))"), ARGS, NULL, 10,
+	          "op.inline_literal() of other than a literal string or integer");
+	reason_is(HEAD KIND_TABLE "    op.execute(tables.kind.update().values(name=\"x\"))\n", ARGS, NULL, 10,
+	          "SQLAlchemy expression on tables.kind in op.execute() (tables: tables; of a table only "
+	          "tables.X.delete().where(...) is translated)");
+	reason_is(HEAD "    op.execute(tables.kind.delete())\n", "tester=noop\n", NULL, 8,
+	          "SQLAlchemy expression on tables.kind in op.execute(): what env.py passes as upgrade()'s parameter "
+	          "'tables' is not known (give it under the source's arguments:, as noop or tables)");
+}
+
 /* ------------------------------------------------------------ the history */
 
 static const char *const R_KIND = HEAD KIND_TABLE "\n\ndef downgrade(op, tables, tester):\n    op.drop_table(\"kind\")\n";
@@ -267,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_noop),
 		cmocka_unit_test(test_not_given),
 		cmocka_unit_test(test_tables_here),
+		cmocka_unit_test(test_execute),
 		cmocka_unit_test(test_history),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,8 @@
 #   (3) strata rollback --to KIND = alembic downgrade KIND
 #   (4) LATER: bulk_insert(tables.pa_kind) in a revision that does not create
 #       the table (another does): = alembic --sql, byte for byte, and the rows
-#       of alembic upgrade; with a revision that alter_column()s pa_kind.name,
+#       of alembic upgrade; its downgrade()'s tables.pa_kind.delete().where(
+#       ... == op.inline_literal(...)) = alembic downgrade --sql's, same rows; with a revision that alter_column()s pa_kind.name,
 #       untranslatable, naming FILE:LINE, the column and that revision's file
 #   (5) without arguments: the error names the parameter and the option
 #   (6) an arguments: value strata does not know: a strata.yaml:LINE error
@@ -96,6 +97,21 @@ sr pl pl apply
 check "(4) strata apply exits 0" rc_is 0
 al pl pl_a upgrade heads
 same "(4) rows after strata apply = after alembic upgrade heads" "$(data pl)" "$(data pl_a)"
+kind=$(rev pl KIND)
+alsql pl downgrade "$id:$kind"
+check "(4) alembic downgrade LATER --sql exits 0" rc_is 0
+grep '^DELETE FROM' "$T/out" >"$T/pl.down.alembic" || true
+check "(4) ... prints LATER's two DELETEs" eq "$(wc -l <"$T/pl.down.alembic")" 2
+sr pl pl rollback --to "app:$kind" --dry-run
+check "(4) strata rollback --to KIND --dry-run exits 0" rc_is 0
+grep '^DELETE FROM' "$T/out" >"$T/pl.down.strata" || true
+same "(4) LATER's downgrade (tables.pa_kind.delete().where(...)): = alembic --sql's DELETEs" "$(cat "$T/pl.down.strata")" "$(cat "$T/pl.down.alembic")"
+sr pl pl rollback --to "app:$kind"
+check "(4) strata rollback --to KIND exits 0" rc_is 0
+al pl pl_a downgrade "$kind"
+check "(4) alembic downgrade KIND exits 0" rc_is 0
+same "(4) rows after rollback = after alembic downgrade" "$(data pl)" "$(data pl_a)"
+same "(4) alembic_version after rollback = alembic's" "$(versions pl)" "$(versions pl_a)"
 
 mkproject px altered
 f=$(rev px f_LATER)

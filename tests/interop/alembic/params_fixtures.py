@@ -8,7 +8,8 @@ op, as quay's does (data/migrations/env.py:
                                     tester
     params_fixtures.py later DIR    KIND, then LATER: bulk_insert(tables.pa_kind)
                                     in a revision that does not create it (the
-                                    history does)
+                                    history does); its downgrade() deletes them with
+                                    tables.pa_kind.delete().where(... == op.inline_literal())
     params_fixtures.py altered DIR  KIND, LATER, then WIDEN: alter_column() on
                                     pa_kind.name, which makes its type unknown
 
@@ -117,9 +118,10 @@ op.drop_table("pa_flag")
 ''')
 
 LATER = ('''
-op.bulk_insert(tables.pa_kind, [{"name": "b"}])
+op.bulk_insert(tables.pa_kind, [{"name": "b"}, {"name": "it's"}])
 ''', '''
-op.execute("DELETE FROM pa_kind WHERE name = 'b'")
+op.execute(tables.pa_kind.delete().where(tables.pa_kind.c.name == op.inline_literal("b")))
+op.execute(tables.pa_kind.delete().where(tables.pa_kind.c.name == op.inline_literal("it's")))
 ''')
 
 
