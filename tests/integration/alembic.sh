@@ -501,7 +501,7 @@ fi
 printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n    version_tabel: x\n' "$(surl opt)" >opt/strata.yaml
 sr opt ledger
 check "unknown key: exit 1" rc_is 1
-check "unknown key: the known keys listed" err_is "strata: error: strata.yaml:6: unknown key 'version_tabel' for format 'alembic' (source 'tenants') (hint: known keys: name, format, path, tracker, dialect, retired, offline_sql, recursive, version_table, version_table_schema, assume, types)"
+check "unknown key: the known keys listed" err_is "strata: error: strata.yaml:6: unknown key 'version_tabel' for format 'alembic' (source 'tenants') (hint: known keys: name, format, path, tracker, dialect, retired, offline_sql, recursive, version_table, version_table_schema, assume, types, arguments)"
 printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n    version_table: ""\n' "$(surl opt)" >opt/strata.yaml
 sr opt ledger
 check "empty version_table: exit 1" rc_is 1
