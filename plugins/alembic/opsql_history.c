@@ -209,6 +209,25 @@ static void one_call(ctx *c, opsql_history *h, px *x, const char *root, const ch
 	}
 }
 
+static int word_ch(char ch)
+{
+	return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+/* w as a word of s (nocase: ASCII letters in any case). */
+static int word_in(const char *s, const char *w, int nocase)
+{
+	size_t n = strlen(w);
+	for (const char *p = s; *p; p++)
+		if ((nocase ? !strncasecmp(p, w, n) : !strncmp(p, w, n)) && (p == s || !word_ch(p[-1])) &&
+		    !word_ch(p[n]))
+			return 1;
+	return 0;
+}
+
+/* SQL that may change a table it names (strata does not read SQL). */
+static const char *const ddl_words[] = { "alter", "drop", "create", "rename", NULL };
+
 static int read_toks(opsql_history *h, const px_toks *tk, opsql_dialect dialect,
                      const opsql_env *env, const char *file)
 {
@@ -238,9 +257,8 @@ static int read_toks(opsql_history *h, const px_toks *tk, opsql_dialect dialect,
 			}
 			const char *s = t[i].val;
 			int alter = 0;
-			for (const char *p = s; *p && !alter; p++)
-				alter = !strncasecmp(p, "alter", 5) || !strncasecmp(p, "drop", 4) ||
-				        !strncasecmp(p, "create", 6) || !strncasecmp(p, "rename", 6);
+			for (int k = 0; ddl_words[k] && !alter; k++)
+				alter = word_in(s, ddl_words[k], 1);
 			if (alter && h->nalters == h->capalters) {
 				size_t cap = h->capalters ? h->capalters * 2 : 16;
 				char **a = realloc(h->alters, cap * sizeof *a);
@@ -311,20 +329,6 @@ int opsql_history_read(opsql_history *h, const char *text, size_t len, const cha
 
 /* ------------------------------------------------------------ the lookup */
 
-static int word_ch(char ch)
-{
-	return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-}
-
-static int word_in(const char *s, const char *w)
-{
-	size_t n = strlen(w);
-	for (const char *p = strstr(s, w); p; p = strstr(p + 1, w))
-		if ((p == s || !word_ch(p[-1])) && !word_ch(p[n]))
-			return 1;
-	return 0;
-}
-
 /* The sort key of a column of table in the history. */
 static int col_key(const opsql_history *h, const char *table, const char *col)
 {
@@ -353,7 +357,7 @@ tdef *history_table(ctx *c, const opsql_history *h, const char *name, char *why,
 		return NULL;
 	}
 	for (size_t i = 0; i < h->nalters; i++)
-		if (word_in(h->alters[i], name)) {
+		if (word_in(h->alters[i], name, 0)) {
 			snprintf(why, n, "a string of the history may alter, drop or create it (SQL strata does not read)");
 			return NULL;
 		}

@@ -289,6 +289,13 @@ static void test_history(void **state)
 	          "bulk_insert() into tables.kind: the type of its column 'name' is not known from the "
 	          "history: a batch alter_column() / drop_column() changes a column so named (b.py)");
 	opsql_history_free(hb);
+	/* a table whose name holds a DDL word is not made unknown by its own create_table() */
+	const char *t9[] = { HEAD "    op.create_table(\"created_kind\", sa.Column(\"name\", sa.String(length=5)))\n" },
+	           *n9[] = { "c.py" };
+	hb = hist(t9, n9, 1);
+	sql_is(HEAD "    op.bulk_insert(tables.created_kind, [{\"name\": \"a\"}])\n", ARGS, hb,
+	       "INSERT INTO created_kind (name) VALUES ('a');\n\n");
+	opsql_history_free(hb);
 	/* the downgrade()'s drop_table of the creating revision changes nothing */
 	const char *t5[] = { R_KIND }, *n5[] = { "k.py" };
 	opsql_history *h = hist(t5, n5, 1);
