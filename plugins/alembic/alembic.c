@@ -14,7 +14,7 @@
 
 static const char *const formats[] = { "alembic", NULL };
 static const char *const options[] = { "offline_sql", "recursive", "version_table",
-	                                     "version_table_schema", "assume", "types", NULL };
+	                                     "version_table_schema", "assume", "types", "arguments", NULL };
 /* The keys that name the tracker's table (vtable.c), for `strata init`. */
 static const char *const table_options[] = { "version_table", "version_table_schema", "assume", NULL };
 

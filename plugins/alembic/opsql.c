@@ -146,6 +146,7 @@ int opsql_translate_env(const px_toks *tokens, const char *fn, opsql_dialect dia
 		px_arena_free(&arena);
 		return -1;
 	}
+	params_bind(&c, fn, tk.t, D->s + 2, colon);
 	int end = def + 1;
 	while (end < w.nl && w.l[end].indent > 0)
 		end++;

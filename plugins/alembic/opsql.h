@@ -65,6 +65,7 @@ int opsql_translate_toks(const struct px_toks *tokens, const char *fn, opsql_dia
  * column types (types_yaml.h) and, for sa.Enum(AppEnum), the revision file
  * whose imports lead to the enum class (pyenum.h). */
 struct at_types;
+typedef struct opsql_history opsql_history;
 typedef struct opsql_env {
 	const struct at_types *types; /* NULL: only SQLAlchemy's own types */
 	const char *path;             /* the revision file; NULL: no application enums */
@@ -72,7 +73,22 @@ typedef struct opsql_env {
 	size_t len;
 	const char *const *roots;     /* the folders its absolute imports are searched in
 	                                 (NULL: pe_roots(path), when an enum class is met) */
+	const char *arguments;        /* the source's arguments: as KEY=VALUE lines (NULL: none) */
+	const opsql_history *history; /* the history's tables, for `tables` (NULL: none) */
 } opsql_env;
+
+/* What the revisions of a history say about its tables (opsql_history.c),
+ * for the `tables` argument: opsql_history_read() on each revision file's
+ * text (file: its name, for messages); -1 when out of memory. */
+opsql_history *opsql_history_new(void);
+int opsql_history_read(opsql_history *h, const char *text, size_t len, const char *file,
+                       opsql_dialect dialect, const opsql_env *env);
+void opsql_history_free(opsql_history *h);
+
+/* The source's arguments: option (KEY=VALUE lines: a parameter of
+ * upgrade() and what env.py passes for it, noop or tables): 0, or -1 with
+ * the message. */
+int opsql_arguments_check(const char *lines, char *err, size_t errsize);
 
 /* opsql_translate_toks() with env (NULL: none). */
 int opsql_translate_env(const struct px_toks *tokens, const char *fn, opsql_dialect dialect,

@@ -112,6 +112,7 @@ typedef struct tdef {
 	cons *pk;               /* an explicit PrimaryKeyConstraint, or NULL */
 	char *comment;
 	int lightweight;        /* sa.table(): no DDL */
+	int history;            /* tables.X made from what the history says (opsql_history.c) */
 } tdef;
 
 typedef struct tvar {
@@ -126,6 +127,12 @@ typedef struct batchop {
 } batchop;
 
 /* ----------------------------------------------------------- context */
+
+/* A parameter of upgrade() / downgrade() other than op (opsql_params.c). */
+typedef struct oparam {
+	const char *name;
+	const char *kind;       /* the source's arguments: entry ("noop", "tables"), NULL: none */
+} oparam;
 
 typedef struct ctx {
 	px_arena *a;
@@ -150,7 +157,33 @@ typedef struct ctx {
 	int *lmap;              /* the file line of each line of out */
 	int *cmap;              /* and the file column of its first character, 0: unknown */
 	int nlmap, caplmap;
+	const char *fn;         /* "upgrade" / "downgrade" */
+	oparam params[16];      /* its parameters but op */
+	int nparams;
+	tdef **made;            /* the tables op.create_table() made so far */
+	int nmade, capmade;
+	const px_tok *stmt_t;   /* the tokens of the statement being walked, */
+	int stmt_s, stmt_e;     /* for what the px tree does not keep (where(a == b)) */
 } ctx;
+
+/* opsql_params.c: the function's parameters and the source's arguments:.
+ * params_bind() reads the header's t[s..e) (from its "(").  params_stmt():
+ * a call statement on a parameter, 1 when it is on none, 0 when it is no
+ * SQL (noop), -1 untranslatable.  params_table(): `tables.X`, *mine set when
+ * e starts from a parameter (NULL then: untranslatable). */
+void params_bind(ctx *c, const char *fn, const px_tok *t, int s, int e);
+void params_made(ctx *c, tdef *t);
+int params_stmt(ctx *c, const px *x);
+tdef *params_table(ctx *c, const px *e, int *mine);
+/* op.execute(e) where e starts from a parameter (*mine set): tables.X.delete()
+ * with .where(tables.X.c.COL == op.inline_literal(V)); 0 done, -1 untranslatable. */
+int params_execute(ctx *c, const px *e, int *mine);
+
+/* opsql_history.c: the table name as the history makes it (NULL, and why
+ * in why[0..n), when it does not), and the check of one bulk_insert() row
+ * into such a table. */
+tdef *history_table(ctx *c, const opsql_history *h, const char *name, char *why, size_t n);
+int history_row(ctx *c, const opsql_history *h, const tdef *t, const px *row);
 
 /* opsql_out.c */
 void ob_init(obuf *b, px_arena *a);

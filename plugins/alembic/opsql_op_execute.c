@@ -115,6 +115,10 @@ int op_execute(ctx *c, px *call, opargs *a0)
 	size_t tlen = 0;
 	px *binds = NULL;
 	const px *src = NULL; /* the literal the SQL is, for the line map */
+	int mine = 0;         /* e is an expression on a parameter (opsql_params.c) */
+	int prc = params_execute(c, e, &mine);
+	if (mine)
+		return prc;
 	if (e->k == PX_STR) {
 		src = e;
 		if (e->fstr)
@@ -198,6 +202,10 @@ tdef *table_ref(ctx *c, px *e)
 		if (n && (!strcmp(n, "sa:table") || !strcmp(n, "sa:Table")))
 			return parse_table(c, e, 0);
 	}
+	int mine = 0;
+	tdef *t = e ? params_table(c, e, &mine) : NULL;
+	if (mine)
+		return t;
 	untrans(c, e ? e->line : 0, "table expression");
 	return NULL;
 }
@@ -227,6 +235,8 @@ int op_bulk_insert(ctx *c, px *call, opargs *a0)
 			if (!found)
 				return untrans(c, row->line, "bulk_insert() key '%s' is not a column of %s", row->a[k]->s, t->name);
 		}
+		if (t->history && history_row(c, c->env->history, t, row))
+			return -1;
 		obuf b;
 		ob_init(&b, c->a);
 		ob_puts(&b, "INSERT INTO ");

@@ -36,6 +36,7 @@ int op_create_table(ctx *c, px *call, tdef **made)
 		return fix_line(c, call->line);
 	if (render_create_table(c, t))
 		return fix_line(c, call->line);
+	params_made(c, t);
 	if (made)
 		*made = t;
 	return 0;

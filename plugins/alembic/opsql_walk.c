@@ -89,6 +89,9 @@ static int expr_stmt(walk *w, int s, int e, bctx *b)
 		return untrans(c, x->line, "expression statement");
 	}
 	const char *d = px_dotted(c->a, x->obj);
+	c->stmt_t = t;
+	c->stmt_s = s;
+	c->stmt_e = e;
 	if (d && !strncmp(d, "op.", 3) && !strchr(d + 3, '.'))
 		return op_call(c, x, d + 3, NULL, NULL);
 	if (d && b && b->alias) {
@@ -108,6 +111,9 @@ static int expr_stmt(walk *w, int s, int e, bctx *b)
 			return 0;
 		}
 	}
+	int rc = params_stmt(c, x);
+	if (rc <= 0)
+		return rc;
 	return foreign_call(c, x);
 }
 

@@ -57,6 +57,7 @@ typedef struct scan_ctx {
 	int want_down; /* the command runs down scripts (STRATA_WANT_DOWN_TEXT) */
 	int dirfd;     /* cfg->path, for openat() */
 	at_types *types; /* formats/alembic/types.yaml and the source's `types:` file */
+	opsql_history *history; /* with an `arguments:` tables entry: what the revisions make */
 } scan_ctx;
 
 static int add_file(scan_ctx *c, const char *rel)
@@ -212,7 +213,7 @@ static int judge(const scan_ctx *c, rev *r, const char *text, size_t len, const 
 		snprintf(err, errsize, "out of memory");
 		return STRATA_ENOMEM;
 	}
-	opsql_env env = { c->types, abs, text, len, NULL };
+	opsql_env env = { c->types, abs, text, len, NULL, strata_cfg_option(c->cfg, "arguments"), c->history };
 	int bad = unroll_translate_env(tk, "upgrade", dia, assume, &env, &r->up, err, errsize, &line) ||
 	          (c->want_down && unroll_translate_env(tk, "downgrade", dia, assume, &env, &r->down, err,
 	                                                errsize, &line));
@@ -351,6 +352,34 @@ static void read_all(scan_ctx *c, opsql_dialect dia)
 			work(&w[k]);
 	for (size_t k = 1; k <= started; k++)
 		pthread_join(tid[k], NULL);
+}
+
+/* With a `tables` entry under arguments:, what every revision file says
+ * about its tables, before any is translated (opsql_history_read()). */
+static int read_history(scan_ctx *c, opsql_dialect dia)
+{
+	const char *args = strata_cfg_option(c->cfg, "arguments");
+	int want = 0;
+	for (const char *p = args; p && (p = strstr(p, "=tables")); p++)
+		want |= p[7] == '\n' || !p[7];
+	if (!want)
+		return 0;
+	if (!(c->history = opsql_history_new()))
+		return strata_oom(c->h);
+	for (size_t i = 0; i < c->nrevs; i++) {
+		char *text = NULL;
+		size_t len = 0;
+		if (strata_slurpat(c->dirfd, c->revs[i].file, &text, &len))
+			continue; /* read_one() reports it */
+		char *abs = al_join(c->cfg->path, c->revs[i].file);
+		opsql_env env = { c->types, abs, text, len, NULL, NULL, NULL };
+		int bad = !abs || opsql_history_read(c->history, text, len, c->revs[i].file, dia, &env);
+		free(abs);
+		free(text);
+		if (bad)
+			return strata_oom(c->h);
+	}
+	return 0;
 }
 
 /* Every id a revision depends on: down_revision first, then depends_on
@@ -713,6 +742,7 @@ static void ctx_free(scan_ctx *c)
 	free(c->revs);
 	free(c->by_id);
 	at_free(c->types);
+	opsql_history_free(c->history);
 }
 
 /* Alembic creates version_num as VARCHAR(32); PostgreSQL refuses a longer
@@ -783,12 +813,21 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 	}
 	if (!rc)
 		rc = at_load_all(h, cfg->path, strata_cfg_option(cfg, "types"), &c.types);
+	char aerr[512];
+	if (!rc && opsql_arguments_check(strata_cfg_option(cfg, "arguments"), aerr, sizeof aerr)) {
+		h->error(h, STRATA_ECLASS_CONFIG, cfg->config_file, cfg->config_line, 0,
+		         "give each parameter env.py passes to upgrade(), as in  arguments: {tester: noop, tables: tables}",
+		         "source '%s': %s", cfg->name, aerr);
+		rc = STRATA_EINVAL;
+	}
 	if (!rc && (c.dirfd = open(cfg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		h->error(h, STRATA_ECLASS_SOURCE, NULL, 0, 0,
 		         "check the path in strata.yaml", "cannot open %s: %s", cfg->path,
 		         strerror(errno));
 		rc = STRATA_EIO;
 	}
+	if (!rc)
+		rc = read_history(&c, dia);
 	if (!rc) {
 		read_all(&c, dia);
 		close(c.dirfd);

@@ -501,11 +501,23 @@ fi
 printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n    version_tabel: x\n' "$(surl opt)" >opt/strata.yaml
 sr opt ledger
 check "unknown key: exit 1" rc_is 1
-check "unknown key: the known keys listed" err_is "strata: error: strata.yaml:6: unknown key 'version_tabel' for format 'alembic' (source 'tenants') (hint: known keys: name, format, path, tracker, dialect, retired, offline_sql, recursive, version_table, version_table_schema, assume, types)"
+check "unknown key: the known keys listed" err_is "strata: error: strata.yaml:6: unknown key 'version_tabel' for format 'alembic' (source 'tenants') (hint: known keys: name, format, path, tracker, dialect, retired, offline_sql, recursive, version_table, version_table_schema, assume, types, arguments)"
 printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n    version_table: ""\n' "$(surl opt)" >opt/strata.yaml
 sr opt ledger
 check "empty version_table: exit 1" rc_is 1
 check "empty version_table: config file:line" err_is "strata: error: strata.yaml:3: source 'tenants': version_table is empty (hint: name the table, or remove the key for alembic_version)"
+# arguments: (what env.py passes to upgrade()): a value strata does not know, a key that is no name.
+printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n    arguments: {tables: tables, tester: nope}\n' "$(surl opt)" >opt/strata.yaml
+sr opt ledger
+check "arguments: unknown value: exit 1" rc_is 1
+check "arguments: unknown value: config file:line" err_is "strata: error: strata.yaml:3: source 'tenants': arguments: tester: 'nope' is not what strata knows env.py to pass (noop: an object whose calls do nothing; tables: a MetaData's tables) (hint: give each parameter env.py passes to upgrade(), as in  arguments: {tester: noop, tables: tables})"
+printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n    arguments: {"a.b": noop}\n' "$(surl opt)" >opt/strata.yaml
+sr opt ledger
+check "arguments: a key that is no name: exit 1" rc_is 1
+check "arguments: a key that is no name: config file:line" err_is "strata: error: strata.yaml:3: source 'tenants': arguments: 'a.b' is not a parameter name (write the name of upgrade()'s parameter, as in  arguments: {tester: noop}) (hint: give each parameter env.py passes to upgrade(), as in  arguments: {tester: noop, tables: tables})"
+printf 'database: %s\nsources:\n  - name: tenants\n    format: alembic\n    path: tenants/versions\n    arguments: {tables: tables, tester: noop}\n' "$(surl opt)" >opt/strata.yaml
+sr opt ledger
+check "arguments: noop and tables: ledger exits 0" rc_is 0
 
 # ---- strata init finds the versions folder ---------------------------------------
 mkdir -p found && cp -r lin/versions found/
