@@ -461,10 +461,11 @@ def harness(proj, roots, assume, out):
     for r, e in load_errors.items():
         res[r] = {"error": f"the revision file does not import: {e}"}
     for r, v in res.items():
-        if "sql" not in v:
-            continue
         if r in taint:
-            res[r] = {"error": f"a stub was used: {taint[r]}", "stub": True}
+            then = f" (then {v['error']})" if "error" in v else ""
+            res[r] = {"error": f"a stub was used: {taint[r]}{then}", "stub": True}
+            continue
+        if "sql" not in v:
             continue
         if "<<stub " in v["sql"]:
             res[r] = {"error": "a stub of a missing module reached the SQL", "stub": True}
