@@ -76,8 +76,9 @@ Normalisation (only the framing in which the two outputs differ):
     UPDATE / DELETE FROM alembic_version, as Alembic writes them) and, at the
     end of the script, its closing COMMIT;
   - strata's block is from its `-- apply app:R` line to the next, less the
-    BEGIN; first and COMMIT; last statement that wrap a transactional
-    revision;
+    BEGIN; first and COMMIT; last lines that wrap a transactional revision
+    and, after the last block, the closing `-- N migrations would be
+    applied; nothing was changed` line;
   - then the remaining statements (each ending in `;`, separated by a blank
     line on both sides) must be equal byte for byte, and strata's block is
     transactional exactly when Alembic's holds no COMMIT;/BEGIN; pair of an
@@ -119,7 +120,6 @@ STOPPED = re.compile(r": app:(\S+): (?:upgrade|downgrade)\(\) cannot be translat
 # python3 in the throw-away project.
 
 def harness(proj, roots, assume, out):
-    import builtins  # noqa: F401
     import importlib.abc
     import importlib.machinery
     import io
@@ -368,10 +368,7 @@ def harness(proj, roots, assume, out):
 
     def placeholder(path, err):
         mod = types.ModuleType("placeholder")
-        try:
-            tree = ast.parse(open(path, encoding="utf-8").read())
-        except Exception:
-            raise
+        tree = ast.parse(open(path, encoding="utf-8").read())  # a SyntaxError fails the tree, as in Alembic
         for node in tree.body:
             tgt = None
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
