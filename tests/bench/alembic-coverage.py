@@ -68,7 +68,15 @@ application run anyway, and are never counted as identical:
     import error, so the rest of the tree still runs.
 An `assume:` key `a.b.c` of the tree's options is given to Alembic as strata
 takes it: in each revision module that has a global `a`, `a.b.c` yields the
-value (the rest of `a` is the real or stub object).
+value (the rest of `a` is the real or stub object). A revision whose
+upgrade() takes parameters (quay's env.py runs
+`context.run_migrations(op=alembic_op, tables=tables, tester=...)`) is
+called with alembic.op for `op` and, per the options' `arguments:` mapping,
+an object whose calls do nothing for `noop`, and for `tables` a namespace in
+which tables.X is the sa.Table op.create_table() returned for X earlier in
+the run (plus the op.add_column() columns since; any other change to X, an
+ALTER TABLE string included, forgets it); any other parameter, and a table
+not known so, is a stub.
 
 Normalisation (only the framing in which the two outputs differ):
   - Alembic's block is from `-- Running upgrade P -> R` to the next such line
@@ -112,14 +120,15 @@ VERSION_STMT = re.compile(
 A_HEAD = re.compile(r"^-- Running upgrade (.*) -> (\S+)$")
 # strata's closing line: "-- N migrations would be applied; nothing was changed".
 TRAILER = re.compile(r"^-- \d+ migrations? would be ")
-STOPPED = re.compile(r": app:(\S+): (?:upgrade|downgrade)\(\) cannot be translated")
+# The dry run's stop: "strata: error: FILE:LINE: app:REV: upgrade() cannot be translated ...".
+STOPPED = re.compile(r"^strata: error: .*?: app:(\S+): ", re.M)
 
 
 # --------------------------------------------------------------------------
 # The Alembic side, run as `alembic-coverage.py --harness ...` by the Debian
 # python3 in the throw-away project.
 
-def harness(proj, roots, assume, out):
+def harness(proj, roots, assume, arguments, out):
     import importlib.abc
     import importlib.machinery
     import io
@@ -175,6 +184,9 @@ def harness(proj, roots, assume, out):
             return Stub(cls.__name__ + "." + name)
 
     class StubBase(metaclass=StubMeta):
+        def __init_subclass__(cls, **k):  # class X(Base, validate_assignment=True)
+            pass
+
         def __init__(self, *a, **k):
             pass
 
@@ -250,6 +262,35 @@ def harness(proj, roots, assume, out):
             return self._value("compare", False)
 
         __le__ = __gt__ = __ge__ = __lt__
+
+    class Noop(Stub):
+        """arguments: NAME: noop -- an object every call of which does
+        nothing (quay's NoopTester); as a value it is a stub."""
+
+        def __getattr__(self, name):
+            if name.startswith("__") and name.endswith("__"):
+                raise AttributeError(name)
+            return Noop(self._stub_path + "." + name)
+
+        def __call__(self, *a, **k):
+            return Noop(self._stub_path + "()")
+
+    class HistoryTables:
+        """arguments: NAME: tables -- tables.X is the sa.Table that
+        op.create_table() returned for X in an earlier revision of this run,
+        with the op.add_column() columns since; a table altered any other way
+        (alter_column, drop_column, rename_table, drop_table, batch mode, an
+        ALTER TABLE string) is no longer known, and then, as any table never
+        created, a stub."""
+
+        def __getattr__(self, name):
+            if name.startswith("__") and name.endswith("__"):
+                raise AttributeError(name)
+            return history.get(name) or Stub("tables." + name)
+
+        __getitem__ = __getattr__
+
+    history = {}
 
     class StubModule(types.ModuleType):
         def __getattr__(self, name):
@@ -345,6 +386,44 @@ def harness(proj, roots, assume, out):
         finally:
             state["loading"] = None
 
+    def record_history():
+        from alembic.operations import Operations
+        import sqlalchemy as sa
+
+        def wrap(name, after):
+            real = getattr(Operations, name)
+
+            @functools.wraps(real)
+            def f(self, *a, **k):
+                r = real(self, *a, **k)
+                after(r, *a, **k)
+                return r
+            setattr(Operations, name, f)
+
+        def created(r, *a, **k):
+            if isinstance(r, sa.Table) and r.schema is None:
+                history[r.name] = r
+
+        def added(r, table_name, column, schema=None, **k):
+            t = history.get(table_name)
+            if t is not None and schema is None:
+                t.append_column(column.copy())
+
+        def forget(r, table_name=None, *a, **k):
+            history.pop(table_name or k.get("table_name"), None)
+
+        def executed(r, sqltext, *a, **k):
+            text = sqltext if isinstance(sqltext, str) else getattr(sqltext, "text", "")
+            for m in re.finditer(r"ALTER\s+TABLE\s+(?:ONLY\s+)?\"?(\w+)", str(text), re.I):
+                history.pop(m.group(1), None)
+
+        wrap("create_table", created)
+        wrap("add_column", added)
+        for n in ("alter_column", "drop_column", "drop_table", "batch_alter_table"):
+            wrap(n, forget)
+        wrap("rename_table", lambda r, old, new, *a, **k: (history.pop(old, None), history.pop(new, None)))
+        wrap("execute", executed)
+
     def with_params(fn):
         """upgrade(op, tables, tester), as quay's env.py calls it through
         context.run_migrations(op=alembic.op, ...): alembic.op for a
@@ -362,7 +441,12 @@ def harness(proj, roots, assume, out):
 
         @functools.wraps(fn)  # Alembic's "-- Running upgrade" takes the name
         def call(**kw):
-            args = {n: alembic_op if n == "op" else Stub(f"upgrade() parameter {n}") for n in need}
+            args = {}
+            for n in need:
+                kind = arguments.get(n)
+                args[n] = (Noop(n) if kind == "noop" else HistoryTables() if kind == "tables"
+                           else alembic_op if n == "op" and kind is None
+                           else Stub(f"upgrade() parameter {n}"))
             return fn(**args, **kw)
         return call
 
@@ -396,6 +480,8 @@ def harness(proj, roots, assume, out):
     alembic.util.load_python_file = load
     sbase.util.load_python_file = load
 
+    if "tables" in arguments.values():
+        record_history()
     cfg = Config(os.path.join(proj, "alembic.ini"))
     cfg.set_main_option("script_location", os.path.join(proj, "alembic"))
     cfg.set_main_option("sqlalchemy.url", "postgresql://")
@@ -440,7 +526,7 @@ def harness(proj, roots, assume, out):
     for r, lines in got.items():
         res[r] = {"sql": "\n".join(lines)}
     batch = err is None
-    for r in revs:
+    for r in reversed(list(revs)):  # walk_revisions() goes from the heads down
         if r in res:
             continue
         parents = set(revs[r]._all_down_revisions)
@@ -522,13 +608,13 @@ def parse_scalar(s):
     return s
 
 
-def read_assume(text):
-    """The assume: mapping of a source-options snippet: the flow form
-    `assume: {a.b: v, ...}` or a block of `key: value` lines under it."""
+def read_mapping(text, key):
+    """The KEY: mapping of a source-options snippet (assume:, arguments:): the
+    flow form `KEY: {a.b: v, ...}` or a block of `key: value` lines under it."""
     out = {}
     lines = text.split("\n")
     for i, line in enumerate(lines):
-        m = re.match(r"^(\s*)assume:\s*(.*)$", line)
+        m = re.match(r"^(\s*)" + key + r":\s*(.*)$", line)
         if not m:
             continue
         rest = m.group(2).strip()
@@ -609,7 +695,7 @@ def strata_side(strata, tree, work, pgbase, dbname, sql_filter):
         if p.returncode == 0:
             break
         m = STOPPED.search(p.stderr)
-        if not m:
+        if not m or m.group(1) not in untr:  # only where the ledger says so
             raise RuntimeError(f"strata apply --dry-run failed ({p.returncode}): {p.stderr.strip()[-500:]}")
         got.pop(m.group(1), None)
         q = sh(base + ["-q", "baseline", "--to", "app:" + m.group(1)], cwd=work)
@@ -634,7 +720,7 @@ def alembic_side(tree, work):
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     out = os.path.join(work, "alembic.json")
     p = sh([PY, os.path.abspath(__file__), "--harness", proj, json.dumps(tree["roots"]),
-            json.dumps(tree["assume"]), out], cwd=proj, env=clean_env(), timeout=1800)
+            json.dumps({"assume": tree["assume"], "arguments": tree["arguments"]}), out], cwd=proj, env=clean_env(), timeout=1800)
     if p.returncode or not os.path.exists(out):
         raise RuntimeError(f"the Alembic harness failed ({p.returncode}): {p.stderr.strip()[-1500:]}")
     return json.load(open(out))
@@ -719,8 +805,8 @@ def bench_tree(args, tree, idx, pgbase):
 
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--harness":
-        proj, roots, assume, out = sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4]), sys.argv[5]
-        harness(proj, roots, assume, out)
+        proj, roots, opts, out = sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4]), sys.argv[5]
+        harness(proj, roots, opts["assume"], opts["arguments"], out)
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("strata")
@@ -742,7 +828,7 @@ def main():
         root = project_root(d) or os.path.dirname(os.path.dirname(d))
         roots = [root] + ([os.path.join(root, "src")] if os.path.isdir(os.path.join(root, "src")) else [])
         trees.append({"name": name or os.path.basename(root), "versions": d, "roots": roots, "opts": "",
-                      "assume": {}})
+                      "assume": {}, "arguments": {}})
     byname = {t["name"]: t for t in trees}
     for o in args.opts + args.pythonpath:
         n, _, v = o.partition("=")
@@ -751,7 +837,8 @@ def main():
     for o in args.opts:
         n, _, f = o.partition("=")
         byname[n]["opts"] += open(f).read() + "\n"
-        byname[n]["assume"].update(read_assume(open(f).read()))
+        byname[n]["assume"].update(read_mapping(open(f).read(), "assume"))
+        byname[n]["arguments"].update(read_mapping(open(f).read(), "arguments"))
     for o in args.pythonpath:
         n, _, d = o.partition("=")
         byname[n]["roots"].append(os.path.abspath(d))
