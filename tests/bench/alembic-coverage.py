@@ -286,7 +286,7 @@ def harness(proj, roots, assume, arguments, out):
         def __getattr__(self, name):
             if name.startswith("__") and name.endswith("__"):
                 raise AttributeError(name)
-            return history.get(name) or Stub("tables." + name)
+            return history[name] if name in history else Stub("tables." + name)
 
         __getitem__ = __getattr__
 
@@ -469,9 +469,9 @@ def harness(proj, roots, assume, arguments, out):
             if not hasattr(mod, k):
                 setattr(mod, k, None)
 
-        def fail(*a, **k):
+        def upgrade(*a, **k):  # named so: Alembic's "-- Running upgrade" line takes the name
             raise ImportError(f"the revision file does not import: {err}")
-        mod.upgrade = mod.downgrade = fail
+        mod.upgrade = mod.downgrade = upgrade
         if isinstance(getattr(mod, "revision", None), str):
             load_errors[mod.revision] = err
         return mod
