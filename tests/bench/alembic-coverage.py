@@ -885,6 +885,14 @@ def main():
           + (f"  ({tot['missing']} not printed by strata)" if tot["missing"] else ""))
     comparable = tot["identical"] + tot["differ"]
     print(f"identical: {tot['identical']} of {comparable} comparable translated revisions")
+    why = {}
+    for r in results:
+        for _, w in r["failed"]:
+            why[w] = why.get(w, 0) + 1
+    if why:
+        print("alembic-failed, by Alembic's error:")
+        for w, k in sorted(why.items(), key=lambda x: (-x[1], x[0])):
+            print(f"  {k:4d}  {w[:200]}")
     for r in results:
         for rev, d in r["differ"]:
             print(f"DIFFERS {r['name']} {rev} {r['files'][rev]}")
