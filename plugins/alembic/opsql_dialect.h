@@ -45,9 +45,10 @@ typedef struct opsql_dialect_def {
 	int (*col_spec)(struct ctx *c, obuf *b, const tdef *t, const coldef *col);
 	/* create_table(): statements before CREATE TABLE (CREATE TYPE). */
 	int (*before_create_table)(struct ctx *c, tdef *t);
-	/* CREATE [UNIQUE] INDEX is in b: the rest up to the column list (required). */
+	/* CREATE [UNIQUE] INDEX is in b: the rest up to the column list (required);
+	 * if_not_exists: CreateIndex(if_not_exists=True), IF NOT EXISTS before the name. */
 	void (*index_head)(struct ctx *c, obuf *b, const char *name, const char *table, const char *schema,
-	                   int concurrently, const char *using);
+	                   int concurrently, const char *using, int if_not_exists);
 	/* impl.prep_table_for_batch(): statements before a move-and-copy.  named:
 	 * the named constraints the new table gets, orig: copy_from's. */
 	int (*prep_table_for_batch)(struct ctx *c, const tdef *src, cons **named, int nnamed, cons **orig,

@@ -17,9 +17,10 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 	int batch = a0->batch;
 	opargs a = *a0;
 	const char *name, *t, *s, *using;
-	int unique, conc;
+	int unique, conc, ine;
 	if (req_str(c, &a, "index_name", &name) || table_of(c, &a, "table_name", &t, &s) ||
 	    opt_bool(c, &a, "unique", &unique) || opt_bool(c, &a, "postgresql_concurrently", &conc) ||
+	    opt_bool(c, &a, "if_not_exists", &ine) ||
 	    opt_str(c, &a, "postgresql_using", &using))
 		return -1;
 	if (batch && A(&a, "schema"))
@@ -45,7 +46,7 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 	obuf b;
 	ob_init(&b, c->a);
 	ob_printf(&b, "CREATE %sINDEX ", unique ? "UNIQUE " : "");
-	c->dd->index_head(c, &b, name, t, s, conc, using);
+	c->dd->index_head(c, &b, name, t, s, conc, using, ine);
 	ob_puts(&b, "(");
 	for (int i = 0; i < cols->na; i++) {
 		if (i)
@@ -96,15 +97,16 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 	return 0;
 }
 
-/* DROP INDEX [CONCURRENTLY] [schema.]name (the table is not part of it). */
+/* DROP INDEX [CONCURRENTLY] [IF EXISTS] [schema.]name (the table is not part
+ * of it). */
 int op_drop_index(ctx *c, px *call, opargs *a0)
 {
 	int batch = a0->batch;
 	opargs a = *a0;
 	const char *name, *t, *s;
-	int conc;
-	if (req_str(c, &a, "index_name", &name) ||
-	    opt_str(c, &a, "schema", &s) || opt_bool(c, &a, "postgresql_concurrently", &conc))
+	int conc, ie;
+	if (req_str(c, &a, "index_name", &name) || opt_str(c, &a, "schema", &s) ||
+	    opt_bool(c, &a, "postgresql_concurrently", &conc) || opt_bool(c, &a, "if_exists", &ie))
 		return -1;
 	if (!batch && opt_str(c, &a, "table_name", &t))
 		return -1;
@@ -117,6 +119,8 @@ int op_drop_index(ctx *c, px *call, opargs *a0)
 	ob_puts(&b, "\nDROP INDEX ");
 	if (c->dd->concurrently && conc)
 		ob_puts(&b, "CONCURRENTLY ");
+	if (ie)
+		ob_puts(&b, "IF EXISTS ");
 	q_table(c, &b, s, name);
 	emit(c, b.p, b.n);
 	return 0;

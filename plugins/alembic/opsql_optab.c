@@ -30,18 +30,20 @@ static const char *const drop_column_params_batch[] = { "column_name", NULL };
 
 static const char *const index_params[] = { "index_name", "table_name", "columns", "schema", "unique",
 	                                    "postgresql_where", "sqlite_where", "postgresql_concurrently",
-	                                    "postgresql_using", "postgresql_include", NULL };
+	                                    "postgresql_using", "postgresql_include", "if_not_exists", NULL };
 static const char *const index_params_batch[] = { "index_name", "columns", "schema", "unique",
 	                                          "postgresql_where", "sqlite_where",
 	                                          "postgresql_concurrently", "postgresql_using",
 	                                          "postgresql_include", NULL };
 
 /* drop_index builds an Index() that takes the index keywords; only
- * postgresql_concurrently changes the statement */
+ * postgresql_concurrently changes the statement.  if_not_exists= / if_exists=
+ * (op.* only) are Alembic 1.12's, handed to SQLAlchemy's CreateIndex /
+ * DropIndex (docs/alembic.md, "Single arguments") */
 static const char *const drop_index_params[] = { "index_name", "table_name", "schema", "postgresql_concurrently",
 	                                         "postgresql_where", "postgresql_using", "postgresql_include",
 	                                         "postgresql_ops", "postgresql_with", "postgresql_tablespace",
-	                                         "sqlite_where", NULL };
+	                                         "sqlite_where", "if_exists", NULL };
 static const char *const drop_index_params_batch[] = { "index_name", "schema", "postgresql_concurrently",
 	                                               "postgresql_where", "postgresql_using",
 	                                               "postgresql_include", "postgresql_ops", "postgresql_with",

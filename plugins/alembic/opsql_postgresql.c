@@ -153,12 +153,14 @@ static int pg_prep_table_for_batch(ctx *c, const tdef *src, cons **named, int nn
 	return 0;
 }
 
-/* [CONCURRENTLY] name ON [schema.]table [USING method] */
+/* [CONCURRENTLY] [IF NOT EXISTS] name ON [schema.]table [USING method] */
 static void pg_index_head(ctx *c, obuf *b, const char *name, const char *table, const char *schema,
-                          int concurrently, const char *using)
+                          int concurrently, const char *using, int if_not_exists)
 {
 	if (concurrently)
 		ob_puts(b, "CONCURRENTLY ");
+	if (if_not_exists)
+		ob_puts(b, "IF NOT EXISTS ");
 	q_ident(c, b, name);
 	ob_puts(b, " ON ");
 	q_table(c, b, schema, table);

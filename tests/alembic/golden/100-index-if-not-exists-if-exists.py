@@ -1,0 +1,8 @@
+# create_index(if_not_exists=True), drop_index(if_exists=True): Alembic 1.12's keywords (regen_newer.py)
+op.create_index("ix_t_a", "t", ["a"], unique=False, if_not_exists=True)
+op.create_index(op.f("ix_t_b"), "t", ["b"], unique=True, schema="s", if_not_exists=True)
+op.create_index("ix_t_c", "t", ["c"], postgresql_where=sa.text("c > 0"), sqlite_where=sa.text("c > 0"), if_not_exists=True)
+op.create_index("ix_t_d", "t", ["d"], if_not_exists=False)
+op.drop_index("ix_t_a", table_name="t", if_exists=True)
+op.drop_index(op.f("ix_t_b"), table_name="t", schema="s", if_exists=True)
+op.drop_index("ix_t_d", table_name="t", if_exists=False)
