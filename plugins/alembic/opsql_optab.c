@@ -88,6 +88,18 @@ static int batch_outside_with(ctx *c, px *call, opargs *a)
 	return untrans(c, call->line, "op.batch_alter_table() outside a with statement");
 }
 
+/* op.sync_enum_values() of the Alembic plugins alembic-autogenerate-enums
+ * (ALTER TYPE ... ADD VALUE on a connection of its own from op.get_bind(), the
+ * values in Python set order) and alembic-postgresql-enum (reads the columns'
+ * defaults from the database): neither has SQL without a live database. */
+static int sync_enum_values(ctx *c, px *call, opargs *a)
+{
+	(void)a;
+	return untrans(c, call->line,
+	               "op.sync_enum_values() (alembic-autogenerate-enums / alembic-postgresql-enum: reads the live "
+	               "database through op.get_bind(), no offline SQL)");
+}
+
 static const opdef optab[] = {
 	/* opsql_op_table.c */
 	{ "create_table", NULL, NULL, OPW_OP, create_table_row, 0 },
@@ -98,6 +110,8 @@ static const opdef optab[] = {
 	{ "bulk_insert", bulk_insert_params, NULL, OPW_OP, op_bulk_insert, 0 },
 	/* opsql_walk.c handles `with op.batch_alter_table(...)` */
 	{ "batch_alter_table", NULL, NULL, OPW_OP, batch_outside_with, 0 },
+	/* Alembic plugins that need the database */
+	{ "sync_enum_values", NULL, NULL, OPW_OP, sync_enum_values, 0 },
 	/* opsql_op_column.c */
 	{ "add_column", add_column_params, add_column_params_batch, OPW_BOTH, op_add_column, 0 },
 	{ "drop_column", drop_column_params, drop_column_params_batch, OPW_BOTH, op_drop_column, 0 },
