@@ -203,6 +203,7 @@ int bool_arg(const px *e);
 ptype *parse_type(ctx *c, px *e);
 /* e (a call or a name) is a type of the YAML column types (types_yaml.h). */
 int is_yaml_type(ctx *c, const px *e);
+int is_typedec_type(ctx *c, const px *e); /* an application's TypeDecorator (or a class that is not one) */
 int type_sql(ctx *c, obuf *b, const ptype *t);
 int fix_line(ctx *c, int line);
 int type_family(const ptype *t);

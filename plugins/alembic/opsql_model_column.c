@@ -268,7 +268,8 @@ coldef *parse_column(ctx *c, px *e, int lightweight)
 					return NULL;
 				continue;
 			}
-			if (!col->type && is_yaml_type(c, a)) { /* a type of the YAML table */
+			if (!col->type && (is_yaml_type(c, a) || is_typedec_type(c, a))) {
+				/* a type of the YAML table, an application's TypeDecorator */
 				col->type = parse_type(c, a);
 				if (!col->type)
 					return NULL;

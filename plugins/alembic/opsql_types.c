@@ -109,6 +109,78 @@ static int yaml_type(ctx *c, px *e, px *callee, ptype **out)
 	return 0;
 }
 
+/* An application's TypeDecorator (pyenum.c reads its class from the source):
+ * its impl, with the revision's arguments when impl is a class.  1 when
+ * callee is no class of the application (the caller's message stands), 0
+ * with *out, -1 when untranslatable (reported). */
+static int typedec_type(ctx *c, px *e, px *callee, ptype **out)
+{
+	const char *dotted = px_dotted(c->a, callee);
+	if (!dotted || !c->env || !c->env->path)
+		return 1;
+	pe_typedec td;
+	char why[600];
+	char **own = c->env->roots ? NULL : pe_roots(c->env->path);
+	const char *const *roots = c->env->roots ? c->env->roots : (const char *const *)own;
+	if (!roots)
+		return untrans(c, e->line, "column type %s: out of memory", dotted);
+	int rc = pe_resolve_typedec(c->env->path, c->env->text, c->env->len, roots, dotted, &td, why, sizeof why);
+	pe_roots_free(own);
+	if (rc)
+		return strstr(why, "is neither defined nor imported") || strstr(why, "not found under the repository")
+		               ? 1
+		               : untrans(c, e->line, "column type %s: %s", dotted, why);
+	px_toks tk;
+	char err[256];
+	int errline = 0, i = 0;
+	px *impl = NULL;
+	if (!px_tokenize(c->a, td.impl, strlen(td.impl), &tk, err, sizeof err, &errline))
+		impl = px_parse_expr(c->a, tk.t, &i, tk.n);
+	if (!impl || impl->k == PX_OTHER) {
+		untrans(c, e->line, "column type %s: impl %s of TypeDecorator %s (%s:%d)", dotted, td.impl, td.cls,
+		        td.file, td.line);
+		pe_typedec_free(&td);
+		return -1;
+	}
+	if (e->k == PX_CALL && e->na) { /* TypeDecorator.__init__: impl(*args, **kwargs) */
+		if (impl->k == PX_CALL) {
+			untrans(c, e->line, "column type %s: arguments of TypeDecorator %s, whose impl %s is an instance",
+			        dotted, td.cls, td.impl);
+			pe_typedec_free(&td);
+			return -1;
+		}
+		px *call = px_alloc(c->a, sizeof *call);
+		*call = *e;
+		call->obj = impl;
+		impl = call;
+	}
+	impl->line = e->line;
+	pe_typedec_free(&td);
+	*out = parse_type(c, impl);
+	return *out ? 0 : -1;
+}
+
+int is_typedec_type(ctx *c, const px *e)
+{
+	const px *callee = e->k == PX_CALL ? e->obj : e;
+	const char *dotted = px_dotted(c->a, callee);
+	if (!dotted || !c->env || !c->env->path)
+		return 0;
+	pe_typedec td;
+	char why[600];
+	char **own = c->env->roots ? NULL : pe_roots(c->env->path);
+	const char *const *roots = c->env->roots ? c->env->roots : (const char *const *)own;
+	if (!roots)
+		return 0;
+	int rc = pe_resolve_typedec(c->env->path, c->env->text, c->env->len, roots, dotted, &td, why, sizeof why);
+	pe_roots_free(own);
+	if (!rc)
+		pe_typedec_free(&td);
+	/* found, or a class of the application that is no such TypeDecorator
+	 * (parse_type() then names why) */
+	return !rc || (!strstr(why, "is neither defined nor imported") && !strstr(why, "not found under the repository"));
+}
+
 int is_yaml_type(ctx *c, const px *e)
 {
 	const px *callee = e->k == PX_CALL ? e->obj : e;
@@ -201,6 +273,8 @@ ptype *parse_type(ctx *c, px *e)
 		ptype *y = NULL;
 		if (n && yaml_type(c, e, callee, &y) <= 0)
 			return y;
+		if (n && typedec_type(c, e, callee, &y) <= 0)
+			return y;
 		untrans(c, e->line, "column type %s", n ? n : "expression");
 		return NULL;
 	}
@@ -241,6 +315,8 @@ ptype *parse_type(ctx *c, px *e)
 	if (!t) {
 		ptype *y = NULL;
 		if (yaml_type(c, e, callee, &y) <= 0)
+			return y;
+		if (typedec_type(c, e, callee, &y) <= 0)
 			return y;
 		untrans(c, e->line, "column type %s", px_dotted(c->a, callee));
 		return NULL;
