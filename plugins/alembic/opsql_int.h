@@ -47,6 +47,8 @@ typedef struct ptype {
 	struct ptype *item;     /* ARRAY */
 	int dims;
 	struct variant *variants; /* with_variant(), the newest first */
+	const char *typedec;    /* the application's TypeDecorator this is the impl of (its
+	                           process_*_param may change values: not rendered) */
 } ptype;
 
 /* t.with_variant(type, "dialect") */

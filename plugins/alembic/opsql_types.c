@@ -155,8 +155,10 @@ static int typedec_type(ctx *c, px *e, px *callee, ptype **out)
 		impl = call;
 	}
 	impl->line = e->line;
-	pe_typedec_free(&td);
 	*out = parse_type(c, impl);
+	if (*out)
+		(*out)->typedec = cdup(c, td.cls);
+	pe_typedec_free(&td);
 	return *out ? 0 : -1;
 }
 

@@ -432,17 +432,17 @@ static const char *sa_binding(const px_toks *tk, const char *head, char *orig, s
 			if (!strcmp(bound, head)) {
 				char full[800];
 				snprintf(full, sizeof full, "%s.%s", mod, name);
-				for (int m = 0; mods[m].mod; m++) {
+				for (int m = 0; mods[m].mod; m++)
 					if (!strcmp(full, mods[m].mod)) { /* from sqlalchemy import types */
 						*is_mod = 1;
 						return mods[m].ns;
 					}
+				for (int m = 0; mods[m].mod; m++)
 					if (!strcmp(mod, mods[m].mod)) {
 						snprintf(orig, osize, "%s", name);
 						*is_mod = 0;
 						return mods[m].ns;
 					}
-				}
 				return NULL;
 			}
 			if (k < l.e && tok_is(&t[k], TK_OP, ","))
