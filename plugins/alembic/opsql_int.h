@@ -306,6 +306,8 @@ void emit_column_comment(ctx *c, const char *schema, const char *table, const co
 int foreign_dialect_kw(const char *kw);
 /* Python's argument binding for a signature given as names in order. */
 int bind_args(ctx *c, px *call, const char *op, const char *const *names, opargs *a);
+/* why a keyword of a later SQLAlchemy is not translated, or NULL */
+const char *later_kw(const char *kw);
 /* The bound value of a parameter, NULL when not passed. */
 px *A(const opargs *a, const char *name);
 int opt_str(ctx *c, const opargs *a, const char *name, const char **out);

@@ -43,6 +43,18 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 	const char *wtext = NULL;
 	if (where && where->k != PX_NONE && !(wtext = text_arg(c, where)))
 		return untrans(c, where->line, "non-literal %s", wkw);
+	/* <dialect>_ops={"col": "opclass"}: after the column's name (PostgreSQL's
+	 * visit_create_index: a column whose key is in the dict; not an
+	 * expression) */
+	char okw[64];
+	snprintf(okw, sizeof okw, "%s_ops", c->dd->name);
+	px *ops = A(&a, okw);
+	if (ops && ops->k != PX_DICT)
+		return untrans(c, ops->line, "create_index() argument %s= (not a dict of literal strings)", okw);
+	for (int i = 0; ops && i < ops->na; i++)
+		if (!is_str(ops->a[i]))
+			return untrans(c, ops->a[i]->line, "create_index() argument %s= (not a dict of literal strings)",
+			               okw);
 	obuf b;
 	ob_init(&b, c->a);
 	ob_printf(&b, "CREATE %sINDEX ", unique ? "UNIQUE " : "");
@@ -64,6 +76,12 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 				sc = nm;
 			}
 			q_ident(c, &b, sc);
+			const char *opc = NULL; /* the last one, as a dict keeps it */
+			for (int k = 0; ops && k + 1 < ops->na; k += 2)
+				if (!strcmp(ops->a[k]->s, sc))
+					opc = ops->a[k + 1]->s;
+			if (opc)
+				ob_printf(&b, " %s", opc);
 			continue;
 		}
 		if (c->colmap)

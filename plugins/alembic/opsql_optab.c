@@ -30,7 +30,8 @@ static const char *const drop_column_params_batch[] = { "column_name", NULL };
 
 static const char *const index_params[] = { "index_name", "table_name", "columns", "schema", "unique",
 	                                    "postgresql_where", "sqlite_where", "postgresql_concurrently",
-	                                    "postgresql_using", "postgresql_include", "if_not_exists", NULL };
+	                                    "postgresql_using", "postgresql_include", "postgresql_ops",
+	                                    "if_not_exists", NULL };
 static const char *const index_params_batch[] = { "index_name", "columns", "schema", "unique",
 	                                          "postgresql_where", "sqlite_where",
 	                                          "postgresql_concurrently", "postgresql_using",
