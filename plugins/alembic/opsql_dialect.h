@@ -29,6 +29,8 @@ typedef struct opsql_dialect_def {
 	                                 PostgresqlImpl.alter_column does; else after the rest */
 	int concurrently;             /* postgresql_concurrently= is honoured */
 	int index_include;            /* postgresql_include= renders INCLUDE (...) after the columns */
+	int supports_alter;           /* SQLAlchemy's dialect.supports_alter: CREATE TABLE leaves out a
+	                                 constraint with use_alter=True */
 	int not_valid;                /* postgresql_not_valid= renders NOT VALID after a CHECK /
 	                                 FOREIGN KEY constraint */
 	int json_same_affinity;       /* batch: a change to JSON needs no CAST */

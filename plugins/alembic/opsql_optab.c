@@ -62,10 +62,11 @@ static const char *const ck_params_batch[] = { "constraint_name", "condition", "
 static const char *const fk_params[] = { "constraint_name", "source_table", "referent_table", "local_cols",
 	                                 "remote_cols", "onupdate", "ondelete", "deferrable", "initially",
 	                                 "match", "source_schema", "referent_schema", "postgresql_not_valid",
-	                                 NULL };
+	                                 "use_alter", NULL };
 static const char *const fk_params_batch[] = { "constraint_name", "referent_table", "local_cols",
 	                                       "remote_cols", "referent_schema", "onupdate", "ondelete",
-	                                       "deferrable", "initially", "match", "postgresql_not_valid", NULL };
+	                                       "deferrable", "initially", "match", "postgresql_not_valid",
+	                                       "use_alter", NULL };
 static const char *const drop_params[] = { "constraint_name", "table_name", "type_", "schema", NULL };
 static const char *const drop_params_batch[] = { "constraint_name", "type_", NULL };
 

@@ -192,6 +192,7 @@ const opsql_dialect_def opsql_postgresql = {
 	.alter_type_first = 1,
 	.concurrently = 1,
 	.index_include = 1,
+	.supports_alter = 1,
 	.not_valid = 1,
 	.json_same_affinity = 0,
 	.constraint_refused = NULL,

@@ -95,6 +95,7 @@ const opsql_dialect_def opsql_sqlite = {
 	.alter_type_first = 0,
 	.concurrently = 0,
 	.index_include = 0,
+	.supports_alter = 0,
 	.not_valid = 0,
 	.json_same_affinity = 1,
 	.constraint_refused = "No support for ALTER of constraints in SQLite dialect. Please refer to the "
