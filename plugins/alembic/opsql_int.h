@@ -322,6 +322,7 @@ void emit_add_constraint(ctx *c, const char *table, const char *schema, tdef *td
  * a holds the call's arguments bound to the row's signature. */
 int op_drop_table(ctx *c, px *call, opargs *a);
 int op_rename_table(ctx *c, px *call, opargs *a);
+int op_table_comment(ctx *c, px *call, opargs *a);
 int op_add_column(ctx *c, px *call, opargs *a);
 int op_drop_column(ctx *c, px *call, opargs *a);
 int op_alter_column(ctx *c, px *call, opargs *a);

@@ -25,6 +25,10 @@ static const char *const alter_params_batch[] = {
 static const char *const add_column_params[] = { "table_name", "column", "schema", NULL };
 static const char *const add_column_params_batch[] = { "column", "insert_before", "insert_after", NULL };
 
+static const char *const table_comment_params[] = { "table_name", "comment", "existing_comment", "schema",
+	                                            NULL };
+static const char *const drop_table_comment_params[] = { "table_name", "existing_comment", "schema", NULL };
+
 static const char *const drop_column_params[] = { "table_name", "column_name", "schema", NULL };
 static const char *const drop_column_params_batch[] = { "column_name", NULL };
 
@@ -107,6 +111,8 @@ static const opdef optab[] = {
 	{ "create_table", NULL, NULL, OPW_OP, create_table_row, 0 },
 	{ "drop_table", drop_table_params, NULL, OPW_OP, op_drop_table, 0 },
 	{ "rename_table", rename_table_params, NULL, OPW_OP, op_rename_table, 0 },
+	{ "create_table_comment", table_comment_params, NULL, OPW_OP, op_table_comment, 0 },
+	{ "drop_table_comment", drop_table_comment_params, NULL, OPW_OP, op_table_comment, 0 },
 	/* opsql_op_execute.c */
 	{ "execute", execute_params, NULL, OPW_OP, op_execute, 0 },
 	{ "bulk_insert", bulk_insert_params, NULL, OPW_OP, op_bulk_insert, 0 },
