@@ -114,6 +114,8 @@ typedef struct tdef {
 	cons *pk;               /* an explicit PrimaryKeyConstraint, or NULL */
 	char *comment;
 	int lightweight;        /* sa.table(): no DDL */
+	px **indexes;           /* sa.Index(...) items of the table, as written */
+	int nindexes;
 } tdef;
 
 typedef struct tvar {
@@ -323,6 +325,7 @@ void emit_add_constraint(ctx *c, const char *table, const char *schema, tdef *td
 int op_drop_table(ctx *c, px *call, opargs *a);
 int op_rename_table(ctx *c, px *call, opargs *a);
 int op_table_comment(ctx *c, px *call, opargs *a);
+int emit_table_index(ctx *c, const tdef *t, const px *index); /* opsql_op_index.c */
 int op_add_column(ctx *c, px *call, opargs *a);
 int op_drop_column(ctx *c, px *call, opargs *a);
 int op_alter_column(ctx *c, px *call, opargs *a);

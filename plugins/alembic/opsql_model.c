@@ -161,6 +161,13 @@ int table_add(ctx *c, tdef *t, px *item)
 			k->reftable = tb;
 			k->refschema = sc;
 		}
+	} else if (!strcmp(n, "sa:Index")) { /* CREATE INDEX after the table (render_create_table) */
+		px **v = px_alloc(c->a, (size_t)(t->nindexes + 1) * sizeof *v);
+		if (t->nindexes)
+			memcpy(v, t->indexes, (size_t)t->nindexes * sizeof *v);
+		v[t->nindexes++] = item;
+		t->indexes = v;
+		return 0;
 	} else {
 		return untrans(c, item->line, "table element %s", n + 3);
 	}

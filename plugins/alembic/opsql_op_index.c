@@ -1,5 +1,6 @@
 /*
- * op.create_index, op.drop_index (and their batch_op forms).
+ * op.create_index, op.drop_index (and their batch_op forms); the sa.Index of
+ * an op.create_table().
  */
 #include <stdio.h>
 #include <string.h>
@@ -142,4 +143,56 @@ int op_drop_index(ctx *c, px *call, opargs *a0)
 	q_table(c, &b, s, name);
 	emit(c, b.p, b.n);
 	return 0;
+}
+
+/* sa.Index(name, *columns, unique=, <dialect>_*=) of op.create_table(t, ...):
+ * Alembic's create_table() runs CreateIndex(index) after CREATE TABLE, the
+ * statement op.create_index(name, t, [columns], ...) prints. */
+int emit_table_index(ctx *c, const tdef *t, const px *index)
+{
+	static const char *const kws[] = { "unique", "postgresql_where", "sqlite_where", "postgresql_using",
+		                           "postgresql_include", "postgresql_ops", NULL };
+	px *name = NULL, *cols = px_alloc(c->a, sizeof *cols);
+	cols->k = PX_LIST;
+	cols->line = index->line;
+	cols->a = px_alloc(c->a, (size_t)(index->na + 1) * sizeof *cols->a);
+	px *call = px_alloc(c->a, sizeof *call);
+	*call = *index;
+	call->line = c->op_line;
+	call->a = px_alloc(c->a, (size_t)(index->na + 3) * sizeof *call->a);
+	call->kw = px_alloc(c->a, (size_t)(index->na + 3) * sizeof *call->kw);
+	call->na = 3;
+	for (int i = 0; i < index->na; i++) {
+		const char *kw = index->kw[i];
+		if (!kw) {
+			if (!name)
+				name = index->a[i];
+			else
+				cols->a[cols->na++] = index->a[i];
+			continue;
+		}
+		int k = 0;
+		while (kws[k] && strcmp(kws[k], kw))
+			k++;
+		if (!kws[k] && !foreign_dialect_kw(kw))
+			return bad_arg(c, index->line, "sa.Index", kw);
+		call->kw[call->na] = index->kw[i];
+		call->a[call->na++] = index->a[i];
+	}
+	if (!name)
+		return untrans(c, index->line, "sa.Index() without a name");
+	if (t->schema)
+		return untrans(c, index->line, "sa.Index() in a table with a schema");
+	px *tn = px_alloc(c->a, sizeof *tn);
+	tn->k = PX_STR;
+	tn->line = index->line;
+	tn->s = t->name;
+	tn->n = strlen(t->name);
+	call->a[0] = name;
+	call->a[1] = tn;
+	call->a[2] = cols;
+	int line = c->op_line;
+	int rc = op_call(c, call, "create_index", NULL, NULL);
+	c->op_line = line;
+	return rc;
 }

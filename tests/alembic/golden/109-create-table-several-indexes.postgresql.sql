@@ -1,0 +1,11 @@
+CREATE TABLE dev (
+    id SERIAL NOT NULL, 
+    a INTEGER, 
+    b INTEGER, 
+    PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_dev_b ON dev (b);
+
+CREATE INDEX ix_dev_a ON dev (a);
+
