@@ -87,6 +87,8 @@ typedef struct coldef {
 	char *id_opts;          /* get_identity_options(), "" when none */
 	fkref **fks;
 	int nfks;
+	int seq;                /* a positional sa.Sequence(): column.default (1; 2: optional=True) */
+	struct cons *check;     /* a positional sa.CheckConstraint(): column.constraints */
 } coldef;
 
 enum { C_PK, C_FK, C_UQ, C_CK };

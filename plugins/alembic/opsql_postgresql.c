@@ -66,7 +66,7 @@ static const struct { int k; const char *sql; } serials[] = {
 static int pg_col_spec(ctx *c, obuf *b, const tdef *t, const coldef *col)
 {
 	const ptype *it = impl(c, col->type);
-	if (col->pk && autoinc_column(t) == col && !col->identity && !col->has_pydefault) {
+	if (col->pk && autoinc_column(t) == col && !col->identity && !col->has_pydefault && col->seq != 1) {
 		int i = 0;
 		while (serials[i].k >= 0 && serials[i].k != it->k)
 			i++;

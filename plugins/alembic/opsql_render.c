@@ -80,7 +80,13 @@ int col_spec(ctx *c, obuf *b, const tdef *t, const coldef *col)
 	ob_puts(b, " ");
 	if (col->type->k == TY_NULL)
 		return untrans(c, col->line, "column '%s' without a type", col->name);
-	return c->dd->col_spec(c, b, t, col);
+	if (c->dd->col_spec(c, b, t, col))
+		return -1;
+	if (col->check) { /* visit_create_column / Alembic's add_column: column.constraints */
+		ob_puts(b, " ");
+		cons_sql(c, b, t, col->check);
+	}
+	return 0;
 }
 
 /* define_constraint_deferrability(). */
