@@ -86,10 +86,29 @@ static int yaml_arg_sql(void *ud, const void *type, char **out, char *why, size_
 /* A type of the YAML table (formats/alembic/types.yaml, the source's
  * `types:` file): 1 when it has no row for callee, 0 with *out (its SQL on
  * this dialect, rendered now), -1 when untranslatable (reported). */
+/* The YAML row of a dotted name as written, else of the name its first
+ * part's import makes of it (`import sqlalchemy_utils as su`: su.X is
+ * sqlalchemy_utils.X). */
+static const at_type *yaml_row(ctx *c, const char *dotted)
+{
+	if (!c->env || !c->env->types || !dotted)
+		return NULL;
+	const at_type *row = at_find(c->env->types, dotted);
+	const char *dot = strchr(dotted, '.');
+	if (row || !dot || !c->env->text)
+		return row;
+	char head[256], mod[700], full[1200];
+	snprintf(head, sizeof head, "%.*s", (int)(dot - dotted), dotted);
+	if (pe_import_of(c->env->text, c->env->len, head, mod, sizeof mod) || !strcmp(mod, head))
+		return NULL;
+	snprintf(full, sizeof full, "%s%s", mod, dot);
+	return at_find(c->env->types, full);
+}
+
 static int yaml_type(ctx *c, px *e, px *callee, ptype **out)
 {
 	const char *dotted = px_dotted(c->a, callee);
-	const at_type *row = c->env && c->env->types && dotted ? at_find(c->env->types, dotted) : NULL;
+	const at_type *row = yaml_row(c, dotted);
 	if (!row)
 		return 1;
 	at_arg *args;
@@ -186,8 +205,7 @@ int is_typedec_type(ctx *c, const px *e)
 int is_yaml_type(ctx *c, const px *e)
 {
 	const px *callee = e->k == PX_CALL ? e->obj : e;
-	const char *dotted = px_dotted(c->a, callee);
-	return c->env && c->env->types && dotted && at_find(c->env->types, dotted);
+	return yaml_row(c, px_dotted(c->a, callee)) != NULL;
 }
 
 /* sa.Enum(AppEnum): the members of the application's enum class, read from

@@ -792,3 +792,80 @@ void pe_typedec_free(pe_typedec *t)
 	free(t->file);
 	memset(t, 0, sizeof *t);
 }
+
+/* The module (or module.name) a module-level `import M as head`,
+ * `import head` / `import head.x` or `from M import N as head` binds head
+ * to, in a Python file's text; 0 with out filled, -1 when none does. */
+typedef struct bind_job {
+	const char *head;
+	char *out;
+	size_t size;
+	int found;
+} bind_job;
+
+static int bind_scan(const px_toks *tk, void *ud)
+{
+	bind_job *j = ud;
+	const px_tok *t = tk->t;
+	line l;
+	for (int i = 0; next_line(tk, i, &l); i = l.e + 1) {
+		if (t[l.b].col != 0)
+			continue;
+		int k = l.b + 1;
+		char mod[512], bound[512];
+		if (tok_is(&t[l.b], TK_NAME, "import")) {
+			while (k < l.e && dotted_at(tk, &k, l.e, mod, sizeof mod)) {
+				const char *dot = strchr(mod, '.');
+				snprintf(bound, sizeof bound, "%.*s", (int)(dot ? (size_t)(dot - mod) : strlen(mod)), mod);
+				int as = 0;
+				if (k + 1 < l.e && tok_is(&t[k], TK_NAME, "as") && t[k + 1].k == TK_NAME) {
+					snprintf(bound, sizeof bound, "%.*s", (int)t[k + 1].n, t[k + 1].p);
+					k += 2;
+					as = 1;
+				}
+				if (!strcmp(bound, j->head)) {
+					snprintf(j->out, j->size, "%s", as ? mod : bound);
+					j->found = 1;
+				}
+				if (k < l.e && tok_is(&t[k], TK_OP, ","))
+					k++;
+				else
+					break;
+			}
+			continue;
+		}
+		if (!tok_is(&t[l.b], TK_NAME, "from") || !dotted_at(tk, &k, l.e, mod, sizeof mod) || k >= l.e ||
+		    !tok_is(&t[k], TK_NAME, "import"))
+			continue;
+		k++;
+		if (k < l.e && tok_is(&t[k], TK_OP, "("))
+			k++;
+		while (k < l.e && t[k].k == TK_NAME) {
+			char name[256];
+			snprintf(name, sizeof name, "%.*s", (int)t[k].n, t[k].p);
+			snprintf(bound, sizeof bound, "%s", name);
+			k++;
+			if (k + 1 < l.e && tok_is(&t[k], TK_NAME, "as") && t[k + 1].k == TK_NAME) {
+				snprintf(bound, sizeof bound, "%.*s", (int)t[k + 1].n, t[k + 1].p);
+				k += 2;
+			}
+			if (!strcmp(bound, j->head)) {
+				snprintf(j->out, j->size, "%s.%s", mod, name);
+				j->found = 1;
+			}
+			if (k < l.e && tok_is(&t[k], TK_OP, ","))
+				k++;
+		}
+	}
+	return 0;
+}
+
+int pe_import_of(const char *text, size_t len, const char *head, char *out, size_t size)
+{
+	bind_job j = { head, out, size, 0 };
+	char err[256];
+	int errline = 0;
+	if (px_with_tokens(text, len, bind_scan, &j, err, sizeof err, &errline) < 0 || !j.found)
+		return -1;
+	return 0;
+}

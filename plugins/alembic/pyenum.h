@@ -58,6 +58,13 @@ int pe_resolve_typedec(const char *path, const char *text, size_t len, const cha
                        const char *name, pe_typedec *out, char *why, size_t whysize);
 void pe_typedec_free(pe_typedec *t);
 
+/* What a module-level import of the Python text binds the name head to
+ * (the last such import wins, as at run time): "sqlalchemy_utils" for
+ * `import sqlalchemy_utils as su` and head "su", "a.b.N" for
+ * `from a.b import N as head`.  0 with out filled, -1 when no import binds
+ * it (or the text does not tokenize). */
+int pe_import_of(const char *text, size_t len, const char *head, char *out, size_t size);
+
 /* The folders to search for a revision at rev_path: each ancestor of its
  * folder, nearest first, up to and including the first that holds .git
  * (at most 12).  NULL-terminated, malloc'd; free with pe_roots_free(). */

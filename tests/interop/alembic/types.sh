@@ -114,6 +114,7 @@ Revises:
 from alembic import op
 import sqlalchemy as sa
 import sqlalchemy_utils
+import sqlalchemy_utils as su
 
 revision = "1a"
 down_revision = None
@@ -139,6 +140,7 @@ def upgrade():
         sa.Column("currency", sqlalchemy_utils.types.currency.CurrencyType(), nullable=True),
         sa.Column("locale", sqlalchemy_utils.types.locale.LocaleType(), nullable=True),
         sa.Column("tags", sqlalchemy_utils.types.scalar_list.ScalarListType(), nullable=True),
+        sa.Column("home", su.URLType(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
 
