@@ -48,11 +48,14 @@ int op_drop_table(ctx *c, px *call, opargs *a0)
 	(void)call; /* bound by the op table */
 	opargs a = *a0;
 	const char *t, *s;
-	if (table_of(c, &a, "table_name", &t, &s))
+	int ie; /* Alembic 1.13's if_exists=: DropTable(table, if_exists=) */
+	if (table_of(c, &a, "table_name", &t, &s) || opt_bool(c, &a, "if_exists", &ie))
 		return -1;
 	obuf b;
 	ob_init(&b, c->a);
 	ob_puts(&b, "\nDROP TABLE ");
+	if (ie)
+		ob_puts(&b, "IF EXISTS ");
 	q_table(c, &b, s, t);
 	ob_puts(&b, "\n\n");
 	emit(c, b.p, b.n);

@@ -77,7 +77,7 @@ static const char *const drop_params_batch[] = { "constraint_name", "type_", NUL
 static const char *const execute_params[] = { "sqltext", "execution_options", NULL };
 static const char *const bulk_insert_params[] = { "table", "rows", "multiinsert", NULL };
 
-static const char *const drop_table_params[] = { "table_name", "schema", NULL };
+static const char *const drop_table_params[] = { "table_name", "schema", "if_exists", NULL };
 static const char *const rename_table_params[] = { "old_table_name", "new_table_name", "schema", NULL };
 
 /* create_table(table_name, *columns, **kw) has no fixed signature: the

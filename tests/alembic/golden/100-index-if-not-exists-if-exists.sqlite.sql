@@ -12,3 +12,7 @@ DROP INDEX IF EXISTS s.ix_t_b;
 
 DROP INDEX ix_t_d;
 
+DROP TABLE IF EXISTS _planetscale_import;
+
+DROP TABLE s.t2;
+

@@ -3,17 +3,19 @@
 listed in `newer-alembic`, which use keywords Alembic 1.8.1 does not know.
 
 Alembic 1.12 added `op.create_index(..., if_not_exists=)` and
-`op.drop_index(..., if_exists=)`.  Alembic 1.8.1 does not fail on them: it
-hands them to `sa.Index(**kw)` as dialect keywords, warns "SAWarning: Can't
-validate argument 'if_exists'; can't locate any SQLAlchemy dialect named
-'if'" and prints a plain `DROP INDEX` / `CREATE INDEX`.  A revision that
-writes them was written for Alembic >= 1.12, which passes them on to
-SQLAlchemy's `CreateIndex(index, if_not_exists=)` / `DropIndex(index,
-if_exists=)` (alembic/operations/toimpl.py, alembic/ddl/impl.py).  This
-script runs regen.py -- the real Alembic 1.8.1 and the real SQLAlchemy 1.4
-compiler -- with exactly that change of Alembic 1.12 put at the top of the
-project's env.py (SHIM below), so the SQL is SQLAlchemy 1.4's own
-`CREATE INDEX IF NOT EXISTS` / `DROP INDEX IF EXISTS`.  regen.py itself
+`op.drop_index(..., if_exists=)`, Alembic 1.13 `op.drop_table(...,
+if_exists=)`.  Alembic 1.8.1 does not fail on them: it hands them to
+`sa.Index(**kw)` / `sa.Table(**kw)` as dialect keywords, warns "SAWarning:
+Can't validate argument 'if_exists'; can't locate any SQLAlchemy dialect
+named 'if'" and prints a plain `DROP INDEX` / `CREATE INDEX` / `DROP TABLE`.
+A revision that writes them was written for a newer Alembic, which passes
+them on to SQLAlchemy's `CreateIndex(index, if_not_exists=)` /
+`DropIndex(index, if_exists=)` / `DropTable(table, if_exists=)`
+(alembic/operations/toimpl.py, alembic/ddl/impl.py).  This script runs
+regen.py -- the real Alembic 1.8.1 and the real SQLAlchemy 1.4 compiler --
+with exactly that change put at the top of the project's env.py (SHIM
+below), so the SQL is SQLAlchemy 1.4's own `CREATE INDEX IF NOT EXISTS` /
+`DROP INDEX IF EXISTS` / `DROP TABLE IF EXISTS`.  regen.py itself
 skips the cases listed in `newer-alembic`.
 """
 import os
@@ -23,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import regen  # noqa: E402
 
 SHIM = '''\
-# regen_newer.py: Alembic 1.12's if_not_exists= / if_exists= on 1.8.1
+# regen_newer.py: Alembic 1.12/1.13's if_not_exists= / if_exists= on 1.8.1
 from alembic.ddl.impl import DefaultImpl as _DI
 from alembic.ddl.postgresql import PostgresqlImpl as _PI
 from alembic.operations import Operations as _Ops, ops as _ops
@@ -57,9 +59,22 @@ def _drop_index(operations, operation):
     operations.impl.drop_index(operation.to_index(operations.migration_context), **kw)
 
 
+def _drop_table(operations, operation):
+    kw = {}
+    v = operation.table_kw.pop("if_exists", None)
+    if v is not None:
+        kw["if_exists"] = v
+    table = operation.to_table(operations.migration_context)
+    impl = operations.impl
+    table.dispatch.before_drop(table, impl.connection, checkfirst=False, _ddl_runner=impl)
+    impl._exec(_schema.DropTable(table, **kw))
+    table.dispatch.after_drop(table, impl.connection, checkfirst=False, _ddl_runner=impl)
+
+
 # toimpl.py's functions replaced (implementation_for refuses a second one)
 _Ops._to_impl._registry[(_ops.CreateIndexOp, "default")] = _create_index
 _Ops._to_impl._registry[(_ops.DropIndexOp, "default")] = _drop_index
+_Ops._to_impl._registry[(_ops.DropTableOp, "default")] = _drop_table
 
 
 '''
