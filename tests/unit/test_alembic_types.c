@@ -140,6 +140,14 @@ static void shipped_rows(void **state)
 		{ "fastapi_users_db_sqlalchemy.generics.TIMESTAMPAware", {{0}}, 0, "TIMESTAMP WITHOUT TIME ZONE",
 		  "TIMESTAMP" },
 		{ "TIMESTAMPAware", { KB("timezone", 1) }, 1, "TIMESTAMP WITH TIME ZONE", "TIMESTAMP" },
+		{ "sqlalchemy_utils.types.encrypted.encrypted_type.StringEncryptedType", {{0}}, 0, "VARCHAR", "VARCHAR" },
+		{ "StringEncryptedType", { KT("type_in", "VARCHAR(50)"), { .kw = "key", .k = AT_STR, .s = "k" } }, 2, "VARCHAR",
+		  "VARCHAR" },
+		{ "StringEncryptedType", { KI("length", 20) }, 1, "!argument length= of column type StringEncryptedType",
+		  "!argument length= of column type StringEncryptedType" },
+		/* SQLAlchemy 2.0.7's postgresql.CITEXT (from its source) */
+		{ "postgresql.CITEXT", {{0}}, 0, "CITEXT", "!column type CITEXT on sqlite" },
+		{ "CITEXT", {{0}}, 0, "CITEXT", "!column type CITEXT on sqlite" },
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		assert_string_equal(render(tt, rows[i].name, "postgresql", rows[i].a, rows[i].n), rows[i].pg);

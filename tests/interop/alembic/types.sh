@@ -141,6 +141,8 @@ def upgrade():
         sa.Column("locale", sqlalchemy_utils.types.locale.LocaleType(), nullable=True),
         sa.Column("tags", sqlalchemy_utils.types.scalar_list.ScalarListType(), nullable=True),
         sa.Column("home", su.URLType(), nullable=True),
+        sa.Column("secret", sqlalchemy_utils.types.encrypted.encrypted_type.StringEncryptedType(), nullable=True),
+        sa.Column("secret2", su.StringEncryptedType(sa.Unicode(50), key="k", padding="pkcs5"), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
 
