@@ -10,6 +10,43 @@
 /* ----------------------------------------------------------------- indexes */
 
 
+/* sa.func.lower(sa.Column("email")) as an index expression: the function's
+ * name as written, its arguments column names (include_table=False).  Only
+ * functions SQLAlchemy 1.4 renders as NAME(args) on every dialect (no
+ * GenericFunction with a dialect's own compile, like now() or
+ * char_length() on SQLite); 0, or -1 when e is no such call. */
+static int func_index_expr(ctx *c, obuf *b, const px *e)
+{
+	static const char *const plain[] = { "lower", "upper", "coalesce", NULL };
+	if (e->k != PX_CALL || e->obj->k != PX_ATTR || e->na < 1)
+		return -1;
+	const char *ns = callee_name(c, e->obj->obj); /* sa.func, func */
+	if (!ns || strcmp(ns, "sa:func"))
+		return -1;
+	const char *fn = e->obj->s;
+	int k = 0;
+	while (plain[k] && strcmp(plain[k], fn))
+		k++;
+	if (!plain[k])
+		return -1;
+	obuf f;
+	ob_init(&f, c->a);
+	ob_printf(&f, "%s(", fn);
+	for (int i = 0; i < e->na; i++) {
+		const px *a = e->a[i];
+		const char *an = a->k == PX_CALL ? callee_name(c, a->obj) : NULL;
+		if (e->kw[i] || !an || (strcmp(an, "sa:Column") && strcmp(an, "sa:column")) || a->na != 1 || a->kw[0] ||
+		    !is_str(a->a[0]))
+			return -1;
+		if (i)
+			ob_puts(&f, ", ");
+		q_ident(c, &f, a->a[0]->s);
+	}
+	ob_puts(&f, ")");
+	ob_putn(b, f.p, f.n);
+	return 0;
+}
+
 /* CREATE [UNIQUE] INDEX: PostgreSQL may add CONCURRENTLY / USING and puts the
  * schema on the table; SQLite puts it on the index name; each dialect reads
  * only its own *_where. */
@@ -88,6 +125,8 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 		if (c->colmap)
 			return untrans(c, e->line, "batch create_index() of an expression when the table is recreated");
 		const char *tx = text_arg(c, e);
+		if (!tx && !func_index_expr(c, &b, e))
+			continue;
 		if (!tx)
 			return untrans(c, e->line, "index expression");
 		char *ts = text_sql(c, tx, e->line);

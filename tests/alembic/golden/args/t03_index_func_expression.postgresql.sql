@@ -1,0 +1,3 @@
+CREATE UNIQUE INDEX idx_only_one_active_email_no_case ON "user" (lower(email)) WHERE "user".state='active';
+
+CREATE INDEX idx_y ON t (coalesce(a, b), c, upper("Em"));
