@@ -126,6 +126,15 @@ typedef struct tvar {
 	struct tvar *next;
 } tvar;
 
+/* A module-level `NAME = <type>` (`Status = sa.Enum("a", name="s")`), used
+ * as a column type by its name. */
+typedef struct tyvar {
+	char *name;
+	px *type;
+	int nbound;             /* module-level assignments of the name */
+	struct tyvar *next;
+} tyvar;
+
 typedef struct batchop {
 	px *call;
 	const char *meth;
@@ -143,6 +152,7 @@ typedef struct ctx {
 	char reason[512];
 	int no_tx;
 	tvar *vars;             /* literal tables visible in the body */
+	tyvar *tyvars;          /* module-level names of types */
 	char **enums_made;      /* PostgreSQL: CREATE TYPE already emitted */
 	int nenums_made;
 	const tdef *colmap;     /* batch copy: index columns are keys of this table */
@@ -288,6 +298,8 @@ int stmt_range(walk *w, int s, int e, bctx *b);
 int block(walk *w, int from, int to, bctx *b);
 /* Module-level literal sa.Table() assignments, for copy_from / bulk_insert. */
 void module_tables(walk *w);
+void module_types(walk *w);
+const px *module_type(ctx *c, const px *e); /* the type a module-level name is bound to, or NULL */
 
 /* opsql_types.c */
 char *cdup(ctx *c, const char *s);

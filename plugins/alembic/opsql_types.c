@@ -287,6 +287,9 @@ ptype *parse_type(ctx *c, px *e)
 		}
 		return base;
 	}
+	const px *mt = module_type(c, e); /* Status = sa.Enum(...) above upgrade() */
+	if (mt)
+		return parse_type(c, (px *)mt);
 	px *callee = e->k == PX_CALL ? e->obj : e;
 	const char *n = callee_name(c, callee);
 	if (!n || (strncmp(n, "sa:", 3) && strncmp(n, "pg:", 3))) {

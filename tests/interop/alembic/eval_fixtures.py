@@ -167,6 +167,20 @@ def _drop(table, *, column):
 ''', '''
     op.drop_table("ev_ua")
 '''),
+    ("MODTYPE", '''
+Status = sa.Enum("on", "off", name="ev_status", native_enum=False)
+Label = sa.String(length=20)
+''', '''
+    op.create_table(
+        "ev_stat",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("status", Status, nullable=False),
+        sa.Column("label", Label, nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+''', '''
+    op.drop_table("ev_stat")
+'''),
 ]
 
 

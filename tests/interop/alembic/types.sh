@@ -206,12 +206,19 @@ down_revision = "2b"
 branch_labels = None
 depends_on = None
 
+# a module-level native enum, the column type of two tables: one CREATE TYPE
+Mood = sa.Enum("ok", "meh", name="mood")
+
 
 def upgrade():
     op.add_column("users", sa.Column("search", sqlalchemy_utils.types.ts_vector.TSVectorType("email"), nullable=True))
+    op.create_table("moods", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("mood", Mood, nullable=False))
+    op.create_table("moods2", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("mood", Mood))
 
 
 def downgrade():
+    op.drop_table("moods2")
+    op.drop_table("moods")
     op.drop_column("users", "search")
 PY
 	ids+=(3c)
