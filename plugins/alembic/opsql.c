@@ -125,6 +125,7 @@ int opsql_translate_env(const px_toks *tokens, const char *fn, opsql_dialect dia
 		return 0;
 	}
 	module_tables(&w);
+	module_types(&w);
 
 	lline *D = &w.l[def];
 	int colon = -1, depth = 0;

@@ -22,6 +22,25 @@ int foreign_dialect_kw(const char *kw)
 }
 
 /* Python's argument binding for a signature given as names in order. */
+/* Keywords of a later SQLAlchemy that 1.4 refuses (its dialect-keyword
+ * check: "Argument '...' is not accepted by dialect"), so the Alembic 1.8.1 +
+ * SQLAlchemy 1.4 judge prints nothing for them and strata has no SQL to
+ * mirror: the message says so. */
+static const struct {
+	const char *kw, *why;
+} later_kws[] = {
+	{ "postgresql_nulls_not_distinct", "SQLAlchemy 2.0's NULLS NOT DISTINCT; SQLAlchemy 1.4 refuses it" },
+	{ NULL, NULL }
+};
+
+const char *later_kw(const char *kw)
+{
+	for (int i = 0; later_kws[i].kw; i++)
+		if (!strcmp(later_kws[i].kw, kw))
+			return later_kws[i].why;
+	return NULL;
+}
+
 int bind_args(ctx *c, px *call, const char *op, const char *const *names, opargs *a)
 {
 	memset(a->v, 0, sizeof a->v);
@@ -48,7 +67,9 @@ int bind_args(ctx *c, px *call, const char *op, const char *const *names, opargs
 		if (k == np) {
 			if (foreign_dialect_kw(kw))
 				continue;
-			return untrans(c, call->line, "argument %s= of %s()", kw, op);
+			const char *why = later_kw(kw);
+			return untrans(c, call->line, "argument %s= of %s()%s%s%s", kw, op, why ? " (" : "",
+			               why ? why : "", why ? ")" : "");
 		}
 		a->v[k] = call->a[i];
 	}

@@ -29,6 +29,8 @@ typedef struct opsql_dialect_def {
 	                                 PostgresqlImpl.alter_column does; else after the rest */
 	int concurrently;             /* postgresql_concurrently= is honoured */
 	int index_include;            /* postgresql_include= renders INCLUDE (...) after the columns */
+	int supports_alter;           /* SQLAlchemy's dialect.supports_alter: CREATE TABLE leaves out a
+	                                 constraint with use_alter=True */
 	int not_valid;                /* postgresql_not_valid= renders NOT VALID after a CHECK /
 	                                 FOREIGN KEY constraint */
 	int json_same_affinity;       /* batch: a change to JSON needs no CAST */
@@ -51,9 +53,10 @@ typedef struct opsql_dialect_def {
 	/* <Enum>.create(op.get_bind()) / .drop(...) (drop: 1) of the type t;
 	 * NULL: the dialect prints nothing for them (no native enums). */
 	int (*enum_type_ddl)(struct ctx *c, const ptype *t, int drop, int line);
-	/* CREATE [UNIQUE] INDEX is in b: the rest up to the column list (required). */
+	/* CREATE [UNIQUE] INDEX is in b: the rest up to the column list (required);
+	 * if_not_exists: CreateIndex(if_not_exists=True), IF NOT EXISTS before the name. */
 	void (*index_head)(struct ctx *c, obuf *b, const char *name, const char *table, const char *schema,
-	                   int concurrently, const char *using);
+	                   int concurrently, const char *using, int if_not_exists);
 	/* impl.prep_table_for_batch(): statements before a move-and-copy.  named:
 	 * the named constraints the new table gets, orig: copy_from's. */
 	int (*prep_table_for_batch)(struct ctx *c, const tdef *src, cons **named, int nnamed, cons **orig,

@@ -47,6 +47,8 @@ typedef struct ptype {
 	struct ptype *item;     /* ARRAY */
 	int dims;
 	struct variant *variants; /* with_variant(), the newest first */
+	const char *typedec;    /* the application's TypeDecorator this is the impl of (its
+	                           process_*_param may change values: not rendered) */
 } ptype;
 
 /* t.with_variant(type, "dialect") */
@@ -85,6 +87,8 @@ typedef struct coldef {
 	char *id_opts;          /* get_identity_options(), "" when none */
 	fkref **fks;
 	int nfks;
+	int seq;                /* a positional sa.Sequence(): column.default (1; 2: optional=True) */
+	struct cons *check;     /* a positional sa.CheckConstraint(): column.constraints */
 } coldef;
 
 enum { C_PK, C_FK, C_UQ, C_CK };
@@ -113,6 +117,8 @@ typedef struct tdef {
 	char *comment;
 	int lightweight;        /* sa.table(): no DDL */
 	int history;            /* tables.X made from what the history says (opsql_history.c) */
+	px **indexes;           /* sa.Index(...) items of the table, as written */
+	int nindexes;
 } tdef;
 
 typedef struct tvar {
@@ -120,6 +126,15 @@ typedef struct tvar {
 	tdef *t;
 	struct tvar *next;
 } tvar;
+
+/* A module-level `NAME = <type>` (`Status = sa.Enum("a", name="s")`), used
+ * as a column type by its name. */
+typedef struct tyvar {
+	char *name;
+	px *type;
+	int nbound;             /* module-level assignments of the name */
+	struct tyvar *next;
+} tyvar;
 
 typedef struct batchop {
 	px *call;
@@ -144,6 +159,7 @@ typedef struct ctx {
 	char reason[512];
 	int no_tx;
 	tvar *vars;             /* literal tables visible in the body */
+	tyvar *tyvars;          /* module-level names of types */
 	char **enums_made;      /* PostgreSQL: CREATE TYPE already emitted */
 	int nenums_made;
 	const tdef *colmap;     /* batch copy: index columns are keys of this table */
@@ -236,6 +252,7 @@ int bool_arg(const px *e);
 ptype *parse_type(ctx *c, px *e);
 /* e (a call or a name) is a type of the YAML column types (types_yaml.h). */
 int is_yaml_type(ctx *c, const px *e);
+int is_typedec_type(ctx *c, const px *e); /* an application's TypeDecorator (or a class that is not one) */
 int type_sql(ctx *c, obuf *b, const ptype *t);
 int fix_line(ctx *c, int line);
 int type_family(const ptype *t);
@@ -314,6 +331,8 @@ int stmt_range(walk *w, int s, int e, bctx *b);
 int block(walk *w, int from, int to, bctx *b);
 /* Module-level literal sa.Table() assignments, for copy_from / bulk_insert. */
 void module_tables(walk *w);
+void module_types(walk *w);
+const px *module_type(ctx *c, const px *e); /* the type a module-level name is bound to, or NULL */
 
 /* opsql_types.c */
 char *cdup(ctx *c, const char *s);
@@ -336,6 +355,8 @@ void emit_column_comment(ctx *c, const char *schema, const char *table, const co
 int foreign_dialect_kw(const char *kw);
 /* Python's argument binding for a signature given as names in order. */
 int bind_args(ctx *c, px *call, const char *op, const char *const *names, opargs *a);
+/* why a keyword of a later SQLAlchemy is not translated, or NULL */
+const char *later_kw(const char *kw);
 /* The bound value of a parameter, NULL when not passed. */
 px *A(const opargs *a, const char *name);
 int opt_str(ctx *c, const opargs *a, const char *name, const char **out);
@@ -350,6 +371,8 @@ void emit_add_constraint(ctx *c, const char *table, const char *schema, tdef *td
  * a holds the call's arguments bound to the row's signature. */
 int op_drop_table(ctx *c, px *call, opargs *a);
 int op_rename_table(ctx *c, px *call, opargs *a);
+int op_table_comment(ctx *c, px *call, opargs *a);
+int emit_table_index(ctx *c, const tdef *t, const px *index); /* opsql_op_index.c */
 int op_add_column(ctx *c, px *call, opargs *a);
 int op_drop_column(ctx *c, px *call, opargs *a);
 int op_alter_column(ctx *c, px *call, opargs *a);

@@ -56,6 +56,7 @@ static char **str_list(ctx *c, px *e, int *n)
  * PrimaryKey / Unique / Check / ForeignKey constraint. */
 int table_add(ctx *c, tdef *t, px *item)
 {
+	int use_alter = 0;
 	const char *n = item->k == PX_CALL ? callee_name(c, item->obj) : NULL;
 	if (n && (!strcmp(n, "sa:Column") || !strcmp(n, "sa:column"))) {
 		coldef *col = parse_column(c, item, t->lightweight);
@@ -133,6 +134,8 @@ int table_add(ctx *c, tdef *t, px *item)
 				k->match = a->s;
 			else if (kw && !strcmp(kw, "deferrable") && a->k == PX_BOOL)
 				k->deferrable = (int)a->iv;
+			else if (kw && !strcmp(kw, "use_alter") && a->k == PX_BOOL)
+				use_alter = (int)a->iv;
 			else
 				return bad_arg(c, item->line, "sa.ForeignKeyConstraint", kw);
 		}
@@ -158,11 +161,23 @@ int table_add(ctx *c, tdef *t, px *item)
 			k->reftable = tb;
 			k->refschema = sc;
 		}
+	} else if (!strcmp(n, "sa:Index")) { /* CREATE INDEX after the table (render_create_table) */
+		px **v = px_alloc(c->a, (size_t)(t->nindexes + 1) * sizeof *v);
+		if (t->nindexes)
+			memcpy(v, t->indexes, (size_t)t->nindexes * sizeof *v);
+		v[t->nindexes++] = item;
+		t->indexes = v;
+		return 0;
 	} else {
 		return untrans(c, item->line, "table element %s", n + 3);
 	}
 	if (name_ok(c, (const char **)&k->name, item->line) || phrases_ok(c, k->ondelete, k->onupdate, k->initially, item->line))
 		return -1;
+	/* compiler.create_table_constraints(): where the dialect supports ALTER,
+	 * CREATE TABLE leaves a use_alter=True constraint out (and Alembic's
+	 * create_table() adds no ALTER for it) */
+	if (use_alter && c->dd->supports_alter)
+		return 0;
 	if (k->k == C_PK) {
 		if (t->pk)
 			return untrans(c, item->line, "two PrimaryKeyConstraints");

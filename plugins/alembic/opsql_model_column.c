@@ -177,6 +177,34 @@ bad:
 	return NULL;
 }
 
+/* sa.Column(..., sa.Sequence("name", ...)): the column's default.  No DDL
+ * of its own (Alembic's create_table() runs CreateTable alone, no
+ * CREATE SEQUENCE); on PostgreSQL the autoincrement primary key is then no
+ * SERIAL unless optional=True (PGDDLCompiler.get_column_specification). */
+static int column_sequence(ctx *c, coldef *col, const px *a)
+{
+	static const char *const kws[] = { "start", "increment", "minvalue", "maxvalue", "nominvalue",
+		                           "nomaxvalue", "cycle", "schema", "cache", "order", "quote",
+		                           "quote_schema", "comment", NULL };
+	int optional = 0;
+	if (a->na < 1 || a->kw[0] || !is_str(a->a[0]))
+		return untrans(c, a->line, "sa.Sequence() without a literal name");
+	for (int i = 1; i < a->na; i++) {
+		const char *kw = a->kw[i];
+		if (kw && !strcmp(kw, "optional") && a->a[i]->k == PX_BOOL) {
+			optional = (int)a->a[i]->iv;
+			continue;
+		}
+		int k = 0;
+		while (kw && kws[k] && strcmp(kws[k], kw))
+			k++;
+		if (!kw || !kws[k])
+			return bad_arg(c, a->line, "sa.Sequence", kw);
+	}
+	col->seq = optional ? 2 : 1;
+	return 0;
+}
+
 /* sa.Column(name, type, *ForeignKey / Identity, **kw) or sa.column(name, type):
  * every argument is understood or the column is untranslatable. */
 coldef *parse_column(ctx *c, px *e, int lightweight)
@@ -254,6 +282,22 @@ coldef *parse_column(ctx *c, px *e, int lightweight)
 				col->id_opts = ob.p;
 				continue;
 			}
+			if (an && !strcmp(an, "sa:Sequence") && a->k == PX_CALL) {
+				if (column_sequence(c, col, a))
+					return NULL;
+				continue;
+			}
+			if (an && !strcmp(an, "sa:CheckConstraint") && a->k == PX_CALL) {
+				if (col->check) {
+					untrans(c, a->line, "several sa.CheckConstraint() of a column (SQLAlchemy keeps them in a set)");
+					return NULL;
+				}
+				tdef *tmp = table_new(c, "", NULL);
+				if (table_add(c, tmp, a))
+					return NULL;
+				col->check = tmp->cons[0];
+				continue;
+			}
 			if (!col->type && a->k == PX_CALL && a->obj->k == PX_ATTR && !strcmp(a->obj->s, "with_variant")) {
 				col->type = parse_type(c, a);
 				if (!col->type)
@@ -268,7 +312,8 @@ coldef *parse_column(ctx *c, px *e, int lightweight)
 					return NULL;
 				continue;
 			}
-			if (!col->type && is_yaml_type(c, a)) { /* a type of the YAML table */
+			if (!col->type && (is_yaml_type(c, a) || is_typedec_type(c, a))) {
+				/* a type of the YAML table, an application's TypeDecorator */
 				col->type = parse_type(c, a);
 				if (!col->type)
 					return NULL;
@@ -331,6 +376,10 @@ coldef *parse_column(ctx *c, px *e, int lightweight)
 	}
 	if (!col->name) {
 		untrans(c, e->line, "column without a literal name");
+		return NULL;
+	}
+	if (col->seq && col->has_pydefault) {
+		untrans(c, e->line, "sa.Column() with a sa.Sequence() and default=");
 		return NULL;
 	}
 	if (!col->type)

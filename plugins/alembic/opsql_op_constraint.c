@@ -41,6 +41,9 @@ cons *build_cons(ctx *c, px *call, opargs *a, const char **t, const char **s)
 	k->name = (char *)name;
 	if ((k->k == C_FK || k->k == C_CK) && opt_bool(c, a, "postgresql_not_valid", &k->not_valid))
 		return NULL;
+	int use_alter; /* ForeignKeyConstraint(use_alter=): AddConstraint's ALTER is the same */
+	if (k->k == C_FK && opt_bool(c, a, "use_alter", &use_alter))
+		return NULL;
 	if (k->k == C_FK) {
 		if (batch) {
 			*t = a->table;

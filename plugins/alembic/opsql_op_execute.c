@@ -262,6 +262,9 @@ int op_bulk_insert(ctx *c, px *call, opargs *a0)
 			else if (t->cols[i]->type->k == TY_NULL)
 				return untrans(c, v->line, "bulk_insert() value for column '%s' without a type",
 				               t->cols[i]->name);
+			else if (t->cols[i]->type->typedec) /* its process_bind_param / process_literal_param */
+				return untrans(c, v->line, "bulk_insert() value for column '%s' of TypeDecorator %s",
+				               t->cols[i]->name, t->cols[i]->type->typedec);
 			else if (value_literal(c, &vb, v, t->cols[i]->type, v->line))
 				return -1;
 		}

@@ -1,5 +1,6 @@
 /*
- * op.create_index, op.drop_index (and their batch_op forms).
+ * op.create_index, op.drop_index (and their batch_op forms); the sa.Index of
+ * an op.create_table().
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,43 @@
 /* ----------------------------------------------------------------- indexes */
 
 
+/* sa.func.lower(sa.Column("email")) as an index expression: the function's
+ * name as written, its arguments column names (include_table=False).  Only
+ * functions SQLAlchemy 1.4 renders as NAME(args) on every dialect (no
+ * GenericFunction with a dialect's own compile, like now() or
+ * char_length() on SQLite); 0, or -1 when e is no such call. */
+static int func_index_expr(ctx *c, obuf *b, const px *e)
+{
+	static const char *const plain[] = { "lower", "upper", "coalesce", NULL };
+	if (e->k != PX_CALL || e->obj->k != PX_ATTR || e->na < 1)
+		return -1;
+	const char *ns = callee_name(c, e->obj->obj); /* sa.func, func */
+	if (!ns || strcmp(ns, "sa:func"))
+		return -1;
+	const char *fn = e->obj->s;
+	int k = 0;
+	while (plain[k] && strcmp(plain[k], fn))
+		k++;
+	if (!plain[k])
+		return -1;
+	obuf f;
+	ob_init(&f, c->a);
+	ob_printf(&f, "%s(", fn);
+	for (int i = 0; i < e->na; i++) {
+		const px *a = e->a[i];
+		const char *an = a->k == PX_CALL ? callee_name(c, a->obj) : NULL;
+		if (e->kw[i] || !an || (strcmp(an, "sa:Column") && strcmp(an, "sa:column")) || a->na != 1 || a->kw[0] ||
+		    !is_str(a->a[0]))
+			return -1;
+		if (i)
+			ob_puts(&f, ", ");
+		q_ident(c, &f, a->a[0]->s);
+	}
+	ob_puts(&f, ")");
+	ob_putn(b, f.p, f.n);
+	return 0;
+}
+
 /* CREATE [UNIQUE] INDEX: PostgreSQL may add CONCURRENTLY / USING and puts the
  * schema on the table; SQLite puts it on the index name; each dialect reads
  * only its own *_where. */
@@ -17,9 +55,10 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 	int batch = a0->batch;
 	opargs a = *a0;
 	const char *name, *t, *s, *using;
-	int unique, conc;
+	int unique, conc, ine;
 	if (req_str(c, &a, "index_name", &name) || table_of(c, &a, "table_name", &t, &s) ||
 	    opt_bool(c, &a, "unique", &unique) || opt_bool(c, &a, "postgresql_concurrently", &conc) ||
+	    opt_bool(c, &a, "if_not_exists", &ine) ||
 	    opt_str(c, &a, "postgresql_using", &using))
 		return -1;
 	if (batch && A(&a, "schema"))
@@ -42,10 +81,22 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 	const char *wtext = NULL;
 	if (where && where->k != PX_NONE && !(wtext = text_arg(c, where)))
 		return untrans(c, where->line, "non-literal %s", wkw);
+	/* <dialect>_ops={"col": "opclass"}: after the column's name (PostgreSQL's
+	 * visit_create_index: a column whose key is in the dict; not an
+	 * expression) */
+	char okw[64];
+	snprintf(okw, sizeof okw, "%s_ops", c->dd->name);
+	px *ops = A(&a, okw);
+	if (ops && ops->k != PX_DICT)
+		return untrans(c, ops->line, "create_index() argument %s= (not a dict of literal strings)", okw);
+	for (int i = 0; ops && i < ops->na; i++)
+		if (!is_str(ops->a[i]))
+			return untrans(c, ops->a[i]->line, "create_index() argument %s= (not a dict of literal strings)",
+			               okw);
 	obuf b;
 	ob_init(&b, c->a);
 	ob_printf(&b, "CREATE %sINDEX ", unique ? "UNIQUE " : "");
-	c->dd->index_head(c, &b, name, t, s, conc, using);
+	c->dd->index_head(c, &b, name, t, s, conc, using, ine);
 	ob_puts(&b, "(");
 	for (int i = 0; i < cols->na; i++) {
 		if (i)
@@ -63,11 +114,19 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 				sc = nm;
 			}
 			q_ident(c, &b, sc);
+			const char *opc = NULL; /* the last one, as a dict keeps it */
+			for (int k = 0; ops && k + 1 < ops->na; k += 2)
+				if (!strcmp(ops->a[k]->s, sc))
+					opc = ops->a[k + 1]->s;
+			if (opc)
+				ob_printf(&b, " %s", opc);
 			continue;
 		}
 		if (c->colmap)
 			return untrans(c, e->line, "batch create_index() of an expression when the table is recreated");
 		const char *tx = text_arg(c, e);
+		if (!tx && !func_index_expr(c, &b, e))
+			continue;
 		if (!tx)
 			return untrans(c, e->line, "index expression");
 		char *ts = text_sql(c, tx, e->line);
@@ -96,15 +155,16 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 	return 0;
 }
 
-/* DROP INDEX [CONCURRENTLY] [schema.]name (the table is not part of it). */
+/* DROP INDEX [CONCURRENTLY] [IF EXISTS] [schema.]name (the table is not part
+ * of it). */
 int op_drop_index(ctx *c, px *call, opargs *a0)
 {
 	int batch = a0->batch;
 	opargs a = *a0;
 	const char *name, *t, *s;
-	int conc;
-	if (req_str(c, &a, "index_name", &name) ||
-	    opt_str(c, &a, "schema", &s) || opt_bool(c, &a, "postgresql_concurrently", &conc))
+	int conc, ie;
+	if (req_str(c, &a, "index_name", &name) || opt_str(c, &a, "schema", &s) ||
+	    opt_bool(c, &a, "postgresql_concurrently", &conc) || opt_bool(c, &a, "if_exists", &ie))
 		return -1;
 	if (!batch && opt_str(c, &a, "table_name", &t))
 		return -1;
@@ -117,7 +177,61 @@ int op_drop_index(ctx *c, px *call, opargs *a0)
 	ob_puts(&b, "\nDROP INDEX ");
 	if (c->dd->concurrently && conc)
 		ob_puts(&b, "CONCURRENTLY ");
+	if (ie)
+		ob_puts(&b, "IF EXISTS ");
 	q_table(c, &b, s, name);
 	emit(c, b.p, b.n);
 	return 0;
+}
+
+/* sa.Index(name, *columns, unique=, <dialect>_*=) of op.create_table(t, ...):
+ * Alembic's create_table() runs CreateIndex(index) after CREATE TABLE, the
+ * statement op.create_index(name, t, [columns], ...) prints. */
+int emit_table_index(ctx *c, const tdef *t, const px *index)
+{
+	static const char *const kws[] = { "unique", "postgresql_where", "sqlite_where", "postgresql_using",
+		                           "postgresql_include", "postgresql_ops", NULL };
+	px *name = NULL, *cols = px_alloc(c->a, sizeof *cols);
+	cols->k = PX_LIST;
+	cols->line = index->line;
+	cols->a = px_alloc(c->a, (size_t)(index->na + 1) * sizeof *cols->a);
+	px *call = px_alloc(c->a, sizeof *call);
+	*call = *index;
+	call->line = c->op_line;
+	call->a = px_alloc(c->a, (size_t)(index->na + 3) * sizeof *call->a);
+	call->kw = px_alloc(c->a, (size_t)(index->na + 3) * sizeof *call->kw);
+	call->na = 3;
+	for (int i = 0; i < index->na; i++) {
+		const char *kw = index->kw[i];
+		if (!kw) {
+			if (!name)
+				name = index->a[i];
+			else
+				cols->a[cols->na++] = index->a[i];
+			continue;
+		}
+		int k = 0;
+		while (kws[k] && strcmp(kws[k], kw))
+			k++;
+		if (!kws[k] && !foreign_dialect_kw(kw))
+			return bad_arg(c, index->line, "sa.Index", kw);
+		call->kw[call->na] = index->kw[i];
+		call->a[call->na++] = index->a[i];
+	}
+	if (!name)
+		return untrans(c, index->line, "sa.Index() without a name");
+	if (t->schema)
+		return untrans(c, index->line, "sa.Index() in a table with a schema");
+	px *tn = px_alloc(c->a, sizeof *tn);
+	tn->k = PX_STR;
+	tn->line = index->line;
+	tn->s = t->name;
+	tn->n = strlen(t->name);
+	call->a[0] = name;
+	call->a[1] = tn;
+	call->a[2] = cols;
+	int line = c->op_line;
+	int rc = op_call(c, call, "create_index", NULL, NULL);
+	c->op_line = line;
+	return rc;
 }

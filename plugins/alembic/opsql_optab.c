@@ -28,23 +28,30 @@ static const char *const alter_params_batch[] = {
 static const char *const add_column_params[] = { "table_name", "column", "schema", NULL };
 static const char *const add_column_params_batch[] = { "column", "insert_before", "insert_after", NULL };
 
+static const char *const table_comment_params[] = { "table_name", "comment", "existing_comment", "schema",
+	                                            NULL };
+static const char *const drop_table_comment_params[] = { "table_name", "existing_comment", "schema", NULL };
+
 static const char *const drop_column_params[] = { "table_name", "column_name", "schema", NULL };
 static const char *const drop_column_params_batch[] = { "column_name", NULL };
 
 static const char *const index_params[] = { "index_name", "table_name", "columns", "schema", "unique",
 	                                    "postgresql_where", "sqlite_where", "postgresql_concurrently",
-	                                    "postgresql_using", "postgresql_include", NULL };
+	                                    "postgresql_using", "postgresql_include", "postgresql_ops",
+	                                    "if_not_exists", NULL };
 static const char *const index_params_batch[] = { "index_name", "columns", "schema", "unique",
 	                                          "postgresql_where", "sqlite_where",
 	                                          "postgresql_concurrently", "postgresql_using",
 	                                          "postgresql_include", NULL };
 
 /* drop_index builds an Index() that takes the index keywords; only
- * postgresql_concurrently changes the statement */
+ * postgresql_concurrently changes the statement.  if_not_exists= / if_exists=
+ * (op.* only) are Alembic 1.12's, handed to SQLAlchemy's CreateIndex /
+ * DropIndex (docs/alembic.md, "Single arguments") */
 static const char *const drop_index_params[] = { "index_name", "table_name", "schema", "postgresql_concurrently",
 	                                         "postgresql_where", "postgresql_using", "postgresql_include",
 	                                         "postgresql_ops", "postgresql_with", "postgresql_tablespace",
-	                                         "sqlite_where", NULL };
+	                                         "sqlite_where", "if_exists", NULL };
 static const char *const drop_index_params_batch[] = { "index_name", "schema", "postgresql_concurrently",
 	                                               "postgresql_where", "postgresql_using",
 	                                               "postgresql_include", "postgresql_ops", "postgresql_with",
@@ -62,17 +69,18 @@ static const char *const ck_params_batch[] = { "constraint_name", "condition", "
 static const char *const fk_params[] = { "constraint_name", "source_table", "referent_table", "local_cols",
 	                                 "remote_cols", "onupdate", "ondelete", "deferrable", "initially",
 	                                 "match", "source_schema", "referent_schema", "postgresql_not_valid",
-	                                 NULL };
+	                                 "use_alter", NULL };
 static const char *const fk_params_batch[] = { "constraint_name", "referent_table", "local_cols",
 	                                       "remote_cols", "referent_schema", "onupdate", "ondelete",
-	                                       "deferrable", "initially", "match", "postgresql_not_valid", NULL };
+	                                       "deferrable", "initially", "match", "postgresql_not_valid",
+	                                       "use_alter", NULL };
 static const char *const drop_params[] = { "constraint_name", "table_name", "type_", "schema", NULL };
 static const char *const drop_params_batch[] = { "constraint_name", "type_", NULL };
 
 static const char *const execute_params[] = { "sqltext", "execution_options", NULL };
 static const char *const bulk_insert_params[] = { "table", "rows", "multiinsert", NULL };
 
-static const char *const drop_table_params[] = { "table_name", "schema", NULL };
+static const char *const drop_table_params[] = { "table_name", "schema", "if_exists", NULL };
 static const char *const rename_table_params[] = { "old_table_name", "new_table_name", "schema", NULL };
 
 /* create_table(table_name, *columns, **kw) has no fixed signature: the
@@ -89,16 +97,32 @@ static int batch_outside_with(ctx *c, px *call, opargs *a)
 	return untrans(c, call->line, "op.batch_alter_table() outside a with statement");
 }
 
+/* op.sync_enum_values() of the Alembic plugins alembic-autogenerate-enums
+ * (ALTER TYPE ... ADD VALUE on a connection of its own from op.get_bind(), the
+ * values in Python set order) and alembic-postgresql-enum (reads the columns'
+ * defaults from the database): neither has SQL without a live database. */
+static int sync_enum_values(ctx *c, px *call, opargs *a)
+{
+	(void)a;
+	return untrans(c, call->line,
+	               "op.sync_enum_values() (alembic-autogenerate-enums / alembic-postgresql-enum: reads the live "
+	               "database through op.get_bind(), no offline SQL)");
+}
+
 static const opdef optab[] = {
 	/* opsql_op_table.c */
 	{ "create_table", NULL, NULL, OPW_OP, create_table_row, 0 },
 	{ "drop_table", drop_table_params, NULL, OPW_OP, op_drop_table, 0 },
 	{ "rename_table", rename_table_params, NULL, OPW_OP, op_rename_table, 0 },
+	{ "create_table_comment", table_comment_params, NULL, OPW_OP, op_table_comment, 0 },
+	{ "drop_table_comment", drop_table_comment_params, NULL, OPW_OP, op_table_comment, 0 },
 	/* opsql_op_execute.c */
 	{ "execute", execute_params, NULL, OPW_OP, op_execute, 0 },
 	{ "bulk_insert", bulk_insert_params, NULL, OPW_OP, op_bulk_insert, 0 },
 	/* opsql_walk.c handles `with op.batch_alter_table(...)` */
 	{ "batch_alter_table", NULL, NULL, OPW_OP, batch_outside_with, 0 },
+	/* Alembic plugins that need the database */
+	{ "sync_enum_values", NULL, NULL, OPW_OP, sync_enum_values, 0 },
 	/* opsql_op_column.c */
 	{ "add_column", add_column_params, add_column_params_batch, OPW_BOTH, op_add_column, 0 },
 	{ "drop_column", drop_column_params, drop_column_params_batch, OPW_BOTH, op_drop_column, 0 },

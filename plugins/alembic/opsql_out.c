@@ -78,6 +78,9 @@ int untrans(ctx *c, int line, const char *fmt, ...)
 
 int bad_arg(ctx *c, int line, const char *construct, const char *kw)
 {
+	const char *why = kw ? later_kw(kw) : NULL;
+	if (why)
+		return untrans(c, line, "%s() argument %s= (%s)", construct, kw, why);
 	if (kw)
 		return untrans(c, line, "%s() argument %s=", construct, kw);
 	return untrans(c, line, "%s() positional argument", construct);

@@ -66,7 +66,7 @@ static const struct { int k; const char *sql; } serials[] = {
 static int pg_col_spec(ctx *c, obuf *b, const tdef *t, const coldef *col)
 {
 	const ptype *it = impl(c, col->type);
-	if (col->pk && autoinc_column(t) == col && !col->identity && !col->has_pydefault) {
+	if (col->pk && autoinc_column(t) == col && !col->identity && !col->has_pydefault && col->seq != 1) {
 		int i = 0;
 		while (serials[i].k >= 0 && serials[i].k != it->k)
 			i++;
@@ -180,12 +180,14 @@ static int pg_prep_table_for_batch(ctx *c, const tdef *src, cons **named, int nn
 	return 0;
 }
 
-/* [CONCURRENTLY] name ON [schema.]table [USING method] */
+/* [CONCURRENTLY] [IF NOT EXISTS] name ON [schema.]table [USING method] */
 static void pg_index_head(ctx *c, obuf *b, const char *name, const char *table, const char *schema,
-                          int concurrently, const char *using)
+                          int concurrently, const char *using, int if_not_exists)
 {
 	if (concurrently)
 		ob_puts(b, "CONCURRENTLY ");
+	if (if_not_exists)
+		ob_puts(b, "IF NOT EXISTS ");
 	q_ident(c, b, name);
 	ob_puts(b, " ON ");
 	q_table(c, b, schema, table);
@@ -223,6 +225,7 @@ const opsql_dialect_def opsql_postgresql = {
 	.alter_type_first = 1,
 	.concurrently = 1,
 	.index_include = 1,
+	.supports_alter = 1,
 	.not_valid = 1,
 	.json_same_affinity = 0,
 	.constraint_refused = NULL,

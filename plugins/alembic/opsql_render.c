@@ -80,7 +80,13 @@ int col_spec(ctx *c, obuf *b, const tdef *t, const coldef *col)
 	ob_puts(b, " ");
 	if (col->type->k == TY_NULL)
 		return untrans(c, col->line, "column '%s' without a type", col->name);
-	return c->dd->col_spec(c, b, t, col);
+	if (c->dd->col_spec(c, b, t, col))
+		return -1;
+	if (col->check) { /* visit_create_column / Alembic's add_column: column.constraints */
+		ob_puts(b, " ");
+		cons_sql(c, b, t, col->check);
+	}
+	return 0;
 }
 
 /* define_constraint_deferrability(). */
@@ -206,6 +212,9 @@ int render_create_table(ctx *c, tdef *t)
 		nindex += t->cols[i]->index;
 	if (nindex > 1)
 		return untrans(c, t->cols[0]->line, "several index=True columns (Alembic emits their indexes in set order)");
+	if (nindex + t->nindexes > 1) /* table.indexes, a set */
+		return untrans(c, t->nindexes ? t->indexes[t->nindexes - 1]->line : t->cols[0]->line,
+		               "several indexes in create_table() (Alembic emits them in set order)");
 	if (nindex && t->schema)
 		return untrans(c, t->cols[0]->line, "index=True column in a table with a schema");
 	if (c->dd->before_create_table && c->dd->before_create_table(c, t))
@@ -277,6 +286,9 @@ int render_create_table(ctx *c, tdef *t)
 			return -1;
 		emit_column_index(c, &ib, iname, t->schema, t->name, col);
 	}
+	for (int i = 0; i < t->nindexes; i++)
+		if (emit_table_index(c, t, t->indexes[i]))
+			return -1;
 	if (c->dd->comments) {
 		if (t->comment) {
 			obuf cb;

@@ -43,12 +43,14 @@ static int sqlite_col_spec(ctx *c, obuf *b, const tdef *t, const coldef *col)
 	return 0;
 }
 
-/* [schema.]name ON table: the schema goes on the index name */
+/* [IF NOT EXISTS] [schema.]name ON table: the schema goes on the index name */
 static void sqlite_index_head(ctx *c, obuf *b, const char *name, const char *table, const char *schema,
-                              int concurrently, const char *using)
+                              int concurrently, const char *using, int if_not_exists)
 {
 	(void)concurrently;
 	(void)using;
+	if (if_not_exists)
+		ob_puts(b, "IF NOT EXISTS ");
 	q_table(c, b, schema, name);
 	ob_puts(b, " ON ");
 	q_ident(c, b, table);
@@ -99,6 +101,7 @@ const opsql_dialect_def opsql_sqlite = {
 	.alter_type_first = 0,
 	.concurrently = 0,
 	.index_include = 0,
+	.supports_alter = 0,
 	.not_valid = 0,
 	.json_same_affinity = 1,
 	.constraint_refused = "No support for ALTER of constraints in SQLite dialect. Please refer to the "

@@ -86,10 +86,29 @@ static int yaml_arg_sql(void *ud, const void *type, char **out, char *why, size_
 /* A type of the YAML table (formats/alembic/types.yaml, the source's
  * `types:` file): 1 when it has no row for callee, 0 with *out (its SQL on
  * this dialect, rendered now), -1 when untranslatable (reported). */
+/* The YAML row of a dotted name as written, else of the name its first
+ * part's import makes of it (`import sqlalchemy_utils as su`: su.X is
+ * sqlalchemy_utils.X). */
+static const at_type *yaml_row(ctx *c, const char *dotted)
+{
+	if (!c->env || !c->env->types || !dotted)
+		return NULL;
+	const at_type *row = at_find(c->env->types, dotted);
+	const char *dot = strchr(dotted, '.');
+	if (row || !dot || !c->env->text)
+		return row;
+	char head[256], mod[700], full[1200];
+	snprintf(head, sizeof head, "%.*s", (int)(dot - dotted), dotted);
+	if (pe_import_of(c->env->text, c->env->len, head, mod, sizeof mod) || !strcmp(mod, head))
+		return NULL;
+	snprintf(full, sizeof full, "%s%s", mod, dot);
+	return at_find(c->env->types, full);
+}
+
 static int yaml_type(ctx *c, px *e, px *callee, ptype **out)
 {
 	const char *dotted = px_dotted(c->a, callee);
-	const at_type *row = c->env && c->env->types && dotted ? at_find(c->env->types, dotted) : NULL;
+	const at_type *row = yaml_row(c, dotted);
 	if (!row)
 		return 1;
 	at_arg *args;
@@ -109,11 +128,84 @@ static int yaml_type(ctx *c, px *e, px *callee, ptype **out)
 	return 0;
 }
 
-int is_yaml_type(ctx *c, const px *e)
+/* An application's TypeDecorator (pyenum.c reads its class from the source):
+ * its impl, with the revision's arguments when impl is a class.  1 when
+ * callee is no class of the application (the caller's message stands), 0
+ * with *out, -1 when untranslatable (reported). */
+static int typedec_type(ctx *c, px *e, px *callee, ptype **out)
+{
+	const char *dotted = px_dotted(c->a, callee);
+	if (!dotted || !c->env || !c->env->path)
+		return 1;
+	pe_typedec td;
+	char why[600];
+	char **own = c->env->roots ? NULL : pe_roots(c->env->path);
+	const char *const *roots = c->env->roots ? c->env->roots : (const char *const *)own;
+	if (!roots)
+		return untrans(c, e->line, "column type %s: out of memory", dotted);
+	int rc = pe_resolve_typedec(c->env->path, c->env->text, c->env->len, roots, dotted, &td, why, sizeof why);
+	pe_roots_free(own);
+	if (rc)
+		return strstr(why, "is neither defined nor imported") || strstr(why, "not found under the repository")
+		               ? 1
+		               : untrans(c, e->line, "column type %s: %s", dotted, why);
+	px_toks tk;
+	char err[256];
+	int errline = 0, i = 0;
+	px *impl = NULL;
+	if (!px_tokenize(c->a, td.impl, strlen(td.impl), &tk, err, sizeof err, &errline))
+		impl = px_parse_expr(c->a, tk.t, &i, tk.n);
+	if (!impl || impl->k == PX_OTHER) {
+		untrans(c, e->line, "column type %s: impl %s of TypeDecorator %s (%s:%d)", dotted, td.impl, td.cls,
+		        td.file, td.line);
+		pe_typedec_free(&td);
+		return -1;
+	}
+	if (e->k == PX_CALL && e->na) { /* TypeDecorator.__init__: impl(*args, **kwargs) */
+		if (impl->k == PX_CALL) {
+			untrans(c, e->line, "column type %s: arguments of TypeDecorator %s, whose impl %s is an instance",
+			        dotted, td.cls, td.impl);
+			pe_typedec_free(&td);
+			return -1;
+		}
+		px *call = px_alloc(c->a, sizeof *call);
+		*call = *e;
+		call->obj = impl;
+		impl = call;
+	}
+	impl->line = e->line;
+	*out = parse_type(c, impl);
+	if (*out)
+		(*out)->typedec = cdup(c, td.cls);
+	pe_typedec_free(&td);
+	return *out ? 0 : -1;
+}
+
+int is_typedec_type(ctx *c, const px *e)
 {
 	const px *callee = e->k == PX_CALL ? e->obj : e;
 	const char *dotted = px_dotted(c->a, callee);
-	return c->env && c->env->types && dotted && at_find(c->env->types, dotted);
+	if (!dotted || !c->env || !c->env->path)
+		return 0;
+	pe_typedec td;
+	char why[600];
+	char **own = c->env->roots ? NULL : pe_roots(c->env->path);
+	const char *const *roots = c->env->roots ? c->env->roots : (const char *const *)own;
+	if (!roots)
+		return 0;
+	int rc = pe_resolve_typedec(c->env->path, c->env->text, c->env->len, roots, dotted, &td, why, sizeof why);
+	pe_roots_free(own);
+	if (!rc)
+		pe_typedec_free(&td);
+	/* found, or a class of the application that is no such TypeDecorator
+	 * (parse_type() then names why) */
+	return !rc || (!strstr(why, "is neither defined nor imported") && !strstr(why, "not found under the repository"));
+}
+
+int is_yaml_type(ctx *c, const px *e)
+{
+	const px *callee = e->k == PX_CALL ? e->obj : e;
+	return yaml_row(c, px_dotted(c->a, callee)) != NULL;
 }
 
 /* sa.Enum(AppEnum): the members of the application's enum class, read from
@@ -195,11 +287,16 @@ ptype *parse_type(ctx *c, px *e)
 		}
 		return base;
 	}
+	const px *mt = module_type(c, e); /* Status = sa.Enum(...) above upgrade() */
+	if (mt)
+		return parse_type(c, (px *)mt);
 	px *callee = e->k == PX_CALL ? e->obj : e;
 	const char *n = callee_name(c, callee);
 	if (!n || (strncmp(n, "sa:", 3) && strncmp(n, "pg:", 3))) {
 		ptype *y = NULL;
 		if (n && yaml_type(c, e, callee, &y) <= 0)
+			return y;
+		if (n && typedec_type(c, e, callee, &y) <= 0)
 			return y;
 		untrans(c, e->line, "column type %s", n ? n : "expression");
 		return NULL;
@@ -241,6 +338,8 @@ ptype *parse_type(ctx *c, px *e)
 	if (!t) {
 		ptype *y = NULL;
 		if (yaml_type(c, e, callee, &y) <= 0)
+			return y;
+		if (typedec_type(c, e, callee, &y) <= 0)
 			return y;
 		untrans(c, e->line, "column type %s", px_dotted(c->a, callee));
 		return NULL;

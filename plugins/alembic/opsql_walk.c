@@ -331,3 +331,63 @@ void module_tables(walk *w)
 		c->line = 0;
 	}
 }
+
+/* Module-level `NAME = sa.Enum(...)` (any sa.* / postgresql.* call but a
+ * table): the type a column written `sa.Column("c", NAME)` has -- the same
+ * object in Python, and SQLAlchemy's CREATE TYPE memo is by name, so it is
+ * the type written out.  A name bound more than once at module level is
+ * not taken. */
+void module_types(walk *w)
+{
+	ctx *c = w->c;
+	for (int k = 0; k < w->nl; k++) {
+		lline *L = &w->l[k];
+		const px_tok *t = w->t;
+		if (L->indent != 0 || L->e - L->s < 3 || t[L->s].k != TK_NAME || !px_is_op(&t[L->s + 1], "="))
+			continue;
+		char name[256];
+		snprintf(name, sizeof name, "%.*s", (int)t[L->s].n, t[L->s].p);
+		/* a module-level import, def or class of the name binds it too */
+		for (int m = 0; m < w->nl; m++) {
+			const lline *M = &w->l[m];
+			if (M->indent != 0 || M->e <= M->s || t[M->s].k != TK_NAME)
+				continue;
+			int imp = t[M->s].n == 6 && !memcmp(t[M->s].p, "import", 6);
+			imp |= t[M->s].n == 4 && !memcmp(t[M->s].p, "from", 4);
+			int dc = (t[M->s].n == 3 && !memcmp(t[M->s].p, "def", 3)) ||
+			         (t[M->s].n == 5 && !memcmp(t[M->s].p, "class", 5));
+			for (int q = M->s + 1; (imp || dc) && q < M->e && (imp || q == M->s + 1); q++)
+				if (t[q].k == TK_NAME && t[q].n == strlen(name) && !memcmp(t[q].p, name, t[q].n))
+					name[0] = 0;
+		}
+		if (!name[0])
+			continue;
+		tyvar *v = c->tyvars;
+		while (v && strcmp(v->name, name))
+			v = v->next;
+		if (v) {
+			v->nbound++;
+			continue;
+		}
+		int i = L->s + 2;
+		px *x = px_parse_expr(c->a, t, &i, L->e);
+		const char *n = x->k == PX_CALL ? callee_name(c, x->obj) : NULL;
+		v = px_alloc(c->a, sizeof *v);
+		v->name = px_strndup(c->a, name, strlen(name));
+		v->nbound = 1;
+		if (i == L->e && n && (!strncmp(n, "sa:", 3) || !strncmp(n, "pg:", 3)) && !is_table_call(c, x))
+			v->type = x;
+		v->next = c->tyvars;
+		c->tyvars = v;
+	}
+}
+
+const px *module_type(ctx *c, const px *e)
+{
+	if (!e || e->k != PX_NAME)
+		return NULL;
+	for (const tyvar *v = c->tyvars; v; v = v->next)
+		if (!strcmp(v->name, e->s))
+			return v->nbound == 1 ? v->type : NULL;
+	return NULL;
+}

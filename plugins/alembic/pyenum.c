@@ -17,6 +17,7 @@ typedef struct pe_ctx {
 	pe_enum *out;
 	char *why;
 	size_t whysize;
+	pe_typedec *td; /* pe_resolve_typedec(): a TypeDecorator is looked for */
 } pe_ctx;
 
 static int fail(pe_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -368,6 +369,178 @@ static int read_class(pe_ctx *c, px_arena *a, const px_toks *tk, const char *pat
 	return 0;
 }
 
+/* ------------------------------------------------ a TypeDecorator */
+
+/* What SQLAlchemy 1.4 compiles a TypeDecorator to (sql/type_api.py): its
+ * load_dialect_impl(), which by default is self.impl, the class attribute
+ * `impl` instantiated with the decorator's own arguments.  So a class whose
+ * one base is sqlalchemy's TypeDecorator, with `impl = X` and neither
+ * load_dialect_impl(), type_engine() nor __init__ of its own, is X, where X
+ * is a type imported from sqlalchemy in the class's module. */
+
+/* The module-level import in tk that binds head: "sa" (sqlalchemy,
+ * sqlalchemy.types, sqlalchemy.sql.sqltypes) or "postgresql"
+ * (sqlalchemy.dialects.postgresql); *is_mod when head is that module, else
+ * orig is the name imported.  NULL when head is bound to none of those. */
+static const char *sa_binding(const px_toks *tk, const char *head, char *orig, size_t osize, int *is_mod)
+{
+	static const struct {
+		const char *mod, *ns;
+	} mods[] = { { "sqlalchemy", "sa" }, { "sqlalchemy.types", "sa" }, { "sqlalchemy.sql.sqltypes", "sa" },
+		     { "sqlalchemy.dialects.postgresql", "postgresql" }, { NULL, NULL } };
+	const px_tok *t = tk->t;
+	line l;
+	for (int i = 0; next_line(tk, i, &l); i = l.e + 1) {
+		if (t[l.b].col != 0)
+			continue;
+		int k = l.b + 1;
+		char mod[512], bound[512];
+		if (tok_is(&t[l.b], TK_NAME, "import")) {
+			while (k < l.e && dotted_at(tk, &k, l.e, mod, sizeof mod)) {
+				snprintf(bound, sizeof bound, "%s", mod);
+				if (k + 1 < l.e && tok_is(&t[k], TK_NAME, "as") && t[k + 1].k == TK_NAME) {
+					snprintf(bound, sizeof bound, "%.*s", (int)t[k + 1].n, t[k + 1].p);
+					k += 2;
+				}
+				for (int m = 0; mods[m].mod; m++)
+					if (!strcmp(bound, head) && !strcmp(mod, mods[m].mod)) {
+						*is_mod = 1;
+						return mods[m].ns;
+					}
+				if (k < l.e && tok_is(&t[k], TK_OP, ","))
+					k++;
+				else
+					break;
+			}
+			continue;
+		}
+		if (!tok_is(&t[l.b], TK_NAME, "from") || !dotted_at(tk, &k, l.e, mod, sizeof mod) || k >= l.e ||
+		    !tok_is(&t[k], TK_NAME, "import"))
+			continue;
+		k++;
+		if (k < l.e && tok_is(&t[k], TK_OP, "("))
+			k++;
+		while (k < l.e && t[k].k == TK_NAME) {
+			char name[256];
+			snprintf(name, sizeof name, "%.*s", (int)t[k].n, t[k].p);
+			snprintf(bound, sizeof bound, "%s", name);
+			k++;
+			if (k + 1 < l.e && tok_is(&t[k], TK_NAME, "as") && t[k + 1].k == TK_NAME) {
+				snprintf(bound, sizeof bound, "%.*s", (int)t[k + 1].n, t[k + 1].p);
+				k += 2;
+			}
+			if (!strcmp(bound, head)) {
+				char full[800];
+				snprintf(full, sizeof full, "%s.%s", mod, name);
+				for (int m = 0; mods[m].mod; m++)
+					if (!strcmp(full, mods[m].mod)) { /* from sqlalchemy import types */
+						*is_mod = 1;
+						return mods[m].ns;
+					}
+				for (int m = 0; mods[m].mod; m++)
+					if (!strcmp(mod, mods[m].mod)) {
+						snprintf(orig, osize, "%s", name);
+						*is_mod = 0;
+						return mods[m].ns;
+					}
+				return NULL;
+			}
+			if (k < l.e && tok_is(&t[k], TK_OP, ","))
+				k++;
+		}
+	}
+	return NULL;
+}
+
+/* base (a class's base as written) is sqlalchemy's TypeDecorator, through
+ * the module's imports: TypeDecorator, TD (from sqlalchemy.types import
+ * TypeDecorator as TD), sa.TypeDecorator, sa.types.TypeDecorator ... */
+static int typedec_base(const px_toks *tk, const char *base)
+{
+	char head[256], orig[256] = "";
+	const char *dot = strchr(base, '.');
+	snprintf(head, sizeof head, "%.*s", (int)(dot ? (size_t)(dot - base) : strlen(base)), base);
+	int is_mod = 0;
+	const char *ns = sa_binding(tk, head, orig, sizeof orig, &is_mod);
+	if (!ns || strcmp(ns, "sa"))
+		return 0;
+	if (!is_mod)
+		return !dot && !strcmp(orig, "TypeDecorator");
+	return dot && (!strcmp(dot, ".TypeDecorator") || !strcmp(dot, ".types.TypeDecorator"));
+}
+
+static int read_typedec(pe_ctx *c, const px_toks *tk, const char *path, line l, const char *cls)
+{
+	const px_tok *t = tk->t;
+	int i = l.b + 2, classline = t[l.b].line;
+	char base[256];
+	if (i >= l.e || !tok_is(&t[i], TK_OP, "("))
+		return fail(c, "class %s (%s:%d) is not a sqlalchemy TypeDecorator", cls, path, classline);
+	i++;
+	if (!dotted_at(tk, &i, l.e, base, sizeof base) || !typedec_base(tk, base) || i + 2 != l.e ||
+	    !tok_is(&t[i], TK_OP, ")") || !tok_is(&t[i + 1], TK_OP, ":"))
+		return fail(c, "class %s (%s:%d) is not a sqlalchemy TypeDecorator (its one base)", cls, path,
+		            classline);
+	int body_col = -1, ib = -1, ie = -1;
+	line m;
+	for (int j = l.e + 1; next_line(tk, j, &m); j = m.e + 1) {
+		if (m.b == m.e)
+			continue;
+		int col = t[m.b].col;
+		if (col <= t[l.b].col)
+			break;
+		if (body_col < 0)
+			body_col = col;
+		if (col != body_col)
+			continue;
+		const px_tok *f = &t[m.b];
+		if (tok_is(f, TK_NAME, "def") && m.e > m.b + 1 &&
+		    (tok_is(&t[m.b + 1], TK_NAME, "load_dialect_impl") || tok_is(&t[m.b + 1], TK_NAME, "type_engine") ||
+		     tok_is(&t[m.b + 1], TK_NAME, "__init__")))
+			return fail(c, "TypeDecorator %s (%s:%d) defines %.*s()", cls, path, f->line, (int)t[m.b + 1].n,
+			            t[m.b + 1].p);
+		if (tok_is(f, TK_NAME, "impl") && m.e > m.b + 2 && tok_is(&t[m.b + 1], TK_OP, "=")) {
+			ib = m.b + 2;
+			ie = m.e;
+		}
+	}
+	if (ib < 0)
+		return fail(c, "TypeDecorator %s (%s:%d) has no impl = of its own", cls, path, classline);
+	char head[256], orig[256] = "";
+	int k = ib, is_mod = 0;
+	if (t[k].k != TK_NAME)
+		return fail(c, "TypeDecorator %s (%s:%d): impl is not a type's name", cls, path, classline);
+	snprintf(head, sizeof head, "%.*s", (int)t[k].n, t[k].p);
+	const char *ns = sa_binding(tk, head, orig, sizeof orig, &is_mod);
+	if (!ns)
+		return fail(c, "TypeDecorator %s (%s:%d): impl %s is not imported from sqlalchemy in its module", cls,
+		            path, classline, head);
+	k++;
+	/* the text after the head: `.String(36)` after a module, `(36)` after a name */
+	for (int q = k; q < ie; q++)
+		if (t[q].k == TK_STR)
+			return fail(c, "TypeDecorator %s (%s:%d): a string in impl", cls, path, classline);
+	const char *rest = k < ie ? t[k].p : "";
+	size_t rn = k < ie ? (size_t)(t[ie - 1].p + t[ie - 1].n - t[k].p) : 0;
+	if (is_mod && (k + 1 >= ie || !tok_is(&t[k], TK_OP, ".")))
+		return fail(c, "TypeDecorator %s (%s:%d): impl is a module", cls, path, classline);
+	size_t need = strlen(ns) + strlen(orig) + rn + 3;
+	char *impl = malloc(need);
+	if (!impl)
+		return fail(c, "out of memory");
+	if (is_mod)
+		snprintf(impl, need, "%s%.*s", ns, (int)rn, rest);
+	else
+		snprintf(impl, need, "%s.%s%.*s", ns, orig, (int)rn, rest);
+	c->td->impl = impl;
+	c->td->cls = strdup(cls);
+	c->td->file = strdup(path);
+	c->td->line = classline;
+	if (!c->td->cls || !c->td->file)
+		return fail(c, "out of memory");
+	return 0;
+}
+
 typedef struct scan_job {
 	pe_ctx *c;
 	const char *path, *text;
@@ -384,8 +557,8 @@ static int follow(pe_ctx *c, const char *path, int dots, const char *mod, const 
 	if (!module_file(c, path, dots, mod, file, sizeof file)) {
 		if (star)
 			return 1; /* not ours to find */
-		return fail(c, "enum class %s: module %s%s (imported at %s:%d) not found under the repository",
-		            what, dots ? "." : "", mod, path, line);
+		return fail(c, "%s %s: module %s%s (imported at %s:%d) not found under the repository",
+		            c->td ? "TypeDecorator" : "enum class", what, dots ? "." : "", mod, path, line);
 	}
 	return find_in(c, file, NULL, 0, what);
 }
@@ -408,7 +581,8 @@ static int scan(const px_toks *tk, void *ud)
 	for (int i = 0; !dot && next_line(tk, i, &l); i = l.e + 1)
 		if (l.e > l.b + 1 && t[l.b].col == 0 && tok_is(&t[l.b], TK_NAME, "class") &&
 		    tok_is(&t[l.b + 1], TK_NAME, s->name)) {
-			int rc = read_class(c, &a, tk, s->path, s->text, s->len, l, s->name);
+			int rc = c->td ? read_typedec(c, tk, s->path, l, s->name)
+			               : read_class(c, &a, tk, s->path, s->text, s->len, l, s->name);
 			px_arena_free(&a);
 			return rc;
 		}
@@ -439,6 +613,17 @@ static int scan(const px_toks *tk, void *ud)
 						if (!as && !strncmp(s->name, mod, ml) && s->name[ml] == '.' &&
 						    !strchr(s->name + ml + 1, '.'))
 							return follow(c, s->path, 0, mod, s->name + ml + 1, t[l.b].line, 0);
+						/* import a.b; a.b.c.X: X in the submodule a.b.c (what
+						 * Python finds once a.b.c is imported; else Alembic
+						 * itself fails on the name) */
+						const char *last = strrchr(s->name, '.');
+						char sub[512], file[1100];
+						if (!as && !strncmp(s->name, mod, ml) && s->name[ml] == '.' &&
+						    (size_t)(last - s->name) < sizeof sub) {
+							snprintf(sub, sizeof sub, "%.*s", (int)(last - s->name), s->name);
+							if (module_file(c, s->path, 0, sub, file, sizeof file))
+								return find_in(c, file, NULL, 0, last + 1);
+						}
 					}
 					if (k < l.e && tok_is(&t[k], TK_OP, ","))
 						k++;
@@ -494,20 +679,22 @@ static int scan(const px_toks *tk, void *ud)
 					k++;
 			}
 		}
-	return fail(c, "enum class %s is neither defined nor imported in %s", s->name, s->path);
+	return fail(c, "%s %s is neither defined nor imported in %s", c->td ? "TypeDecorator" : "enum class",
+	            s->name, s->path);
 }
 
 static int find_in(pe_ctx *c, const char *path, const char *text, size_t len, const char *name)
 {
 	if (++c->depth > MAX_DEPTH) {
 		c->depth--;
-		return fail(c, "enum class %s: imports nested deeper than %d", name, MAX_DEPTH);
+		return fail(c, "%s %s: imports nested deeper than %d", c->td ? "TypeDecorator" : "enum class", name,
+		            MAX_DEPTH);
 	}
 	char *own = NULL;
 	if (!text) {
 		if (!(own = slurp(path, &len))) {
 			c->depth--;
-			return fail(c, "enum class %s: cannot read %s", name, path);
+			return fail(c, "%s %s: cannot read %s", c->td ? "TypeDecorator" : "enum class", name, path);
 		}
 		text = own;
 	}
@@ -516,9 +703,9 @@ static int find_in(pe_ctx *c, const char *path, const char *text, size_t len, co
 	int errline = 0;
 	int rc = px_with_tokens(text, len, scan, &s, err, sizeof err, &errline);
 	if (rc < 0 && errline) /* the file did not tokenize: say so, not a stale reason */
-		fail(c, "enum class %s: %s:%d: %s", name, path, errline, err);
+		fail(c, "%s %s: %s:%d: %s", c->td ? "TypeDecorator" : "enum class", name, path, errline, err);
 	else if (rc < 0 && !c->why[0])
-		fail(c, "enum class %s: %s", name, err);
+		fail(c, "%s %s: %s", c->td ? "TypeDecorator" : "enum class", name, err);
 	free(own);
 	c->depth--;
 	return rc < 0 ? -1 : rc;
@@ -530,7 +717,7 @@ int pe_resolve(const char *path, const char *text, size_t len, const char *const
 	memset(out, 0, sizeof *out);
 	if (whysize)
 		why[0] = '\0';
-	pe_ctx c = { roots, omit_aliases, 0, out, why, whysize };
+	pe_ctx c = { roots, omit_aliases, 0, out, why, whysize, NULL };
 	int rc = find_in(&c, path, text, len, name);
 	if (rc) {
 		pe_free(out);
@@ -578,4 +765,107 @@ void pe_roots_free(char **roots)
 	for (int i = 0; roots && roots[i]; i++)
 		free(roots[i]);
 	free(roots);
+}
+
+int pe_resolve_typedec(const char *path, const char *text, size_t len, const char *const *roots,
+                       const char *name, pe_typedec *out, char *why, size_t whysize)
+{
+	memset(out, 0, sizeof *out);
+	if (whysize)
+		why[0] = '\0';
+	pe_enum none;
+	memset(&none, 0, sizeof none);
+	pe_ctx c = { roots, 0, 0, &none, why, whysize, out };
+	int rc = find_in(&c, path, text, len, name);
+	pe_free(&none);
+	if (rc) {
+		pe_typedec_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void pe_typedec_free(pe_typedec *t)
+{
+	free(t->cls);
+	free(t->impl);
+	free(t->file);
+	memset(t, 0, sizeof *t);
+}
+
+/* The module (or module.name) a module-level `import M as head`,
+ * `import head` / `import head.x` or `from M import N as head` binds head
+ * to, in a Python file's text; 0 with out filled, -1 when none does. */
+typedef struct bind_job {
+	const char *head;
+	char *out;
+	size_t size;
+	int found;
+} bind_job;
+
+static int bind_scan(const px_toks *tk, void *ud)
+{
+	bind_job *j = ud;
+	const px_tok *t = tk->t;
+	line l;
+	for (int i = 0; next_line(tk, i, &l); i = l.e + 1) {
+		if (t[l.b].col != 0)
+			continue;
+		int k = l.b + 1;
+		char mod[512], bound[512];
+		if (tok_is(&t[l.b], TK_NAME, "import")) {
+			while (k < l.e && dotted_at(tk, &k, l.e, mod, sizeof mod)) {
+				const char *dot = strchr(mod, '.');
+				snprintf(bound, sizeof bound, "%.*s", (int)(dot ? (size_t)(dot - mod) : strlen(mod)), mod);
+				int as = 0;
+				if (k + 1 < l.e && tok_is(&t[k], TK_NAME, "as") && t[k + 1].k == TK_NAME) {
+					snprintf(bound, sizeof bound, "%.*s", (int)t[k + 1].n, t[k + 1].p);
+					k += 2;
+					as = 1;
+				}
+				if (!strcmp(bound, j->head)) {
+					snprintf(j->out, j->size, "%s", as ? mod : bound);
+					j->found = 1;
+				}
+				if (k < l.e && tok_is(&t[k], TK_OP, ","))
+					k++;
+				else
+					break;
+			}
+			continue;
+		}
+		if (!tok_is(&t[l.b], TK_NAME, "from") || !dotted_at(tk, &k, l.e, mod, sizeof mod) || k >= l.e ||
+		    !tok_is(&t[k], TK_NAME, "import"))
+			continue;
+		k++;
+		if (k < l.e && tok_is(&t[k], TK_OP, "("))
+			k++;
+		while (k < l.e && t[k].k == TK_NAME) {
+			char name[256];
+			snprintf(name, sizeof name, "%.*s", (int)t[k].n, t[k].p);
+			snprintf(bound, sizeof bound, "%s", name);
+			k++;
+			if (k + 1 < l.e && tok_is(&t[k], TK_NAME, "as") && t[k + 1].k == TK_NAME) {
+				snprintf(bound, sizeof bound, "%.*s", (int)t[k + 1].n, t[k + 1].p);
+				k += 2;
+			}
+			if (!strcmp(bound, j->head)) {
+				snprintf(j->out, j->size, "%s.%s", mod, name);
+				j->found = 1;
+			}
+			if (k < l.e && tok_is(&t[k], TK_OP, ","))
+				k++;
+		}
+	}
+	return 0;
+}
+
+int pe_import_of(const char *text, size_t len, const char *head, char *out, size_t size)
+{
+	bind_job j = { head, out, size, 0 };
+	char err[256];
+	int errline = 0;
+	if (px_with_tokens(text, len, bind_scan, &j, err, sizeof err, &errline) < 0 || !j.found)
+		return -1;
+	return 0;
 }

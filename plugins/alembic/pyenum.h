@@ -39,6 +39,32 @@ int pe_resolve(const char *path, const char *text, size_t len, const char *const
                const char *name, int omit_aliases, pe_enum *out, char *why, size_t whysize);
 void pe_free(pe_enum *e);
 
+/* An application's TypeDecorator: `class X(TypeDecorator): impl = T` whose
+ * compiled type is T's (no load_dialect_impl(), type_engine() or __init__ of
+ * its own), T imported from sqlalchemy in the class's module.  impl: T as
+ * the translator reads a type: "sa.JSON", "sa.String(36)",
+ * "postgresql.JSONB". */
+typedef struct pe_typedec {
+	char *cls;
+	char *impl;
+	char *file;
+	int line;
+} pe_typedec;
+
+/* Finds the class `name` as pe_resolve() finds an enum class; 0 with *out,
+ * or -1 with the reason in why ("TypeDecorator X (f.py:3) defines
+ * load_dialect_impl()").  Free with pe_typedec_free(). */
+int pe_resolve_typedec(const char *path, const char *text, size_t len, const char *const *roots,
+                       const char *name, pe_typedec *out, char *why, size_t whysize);
+void pe_typedec_free(pe_typedec *t);
+
+/* What a module-level import of the Python text binds the name head to
+ * (the last such import wins, as at run time): "sqlalchemy_utils" for
+ * `import sqlalchemy_utils as su` and head "su", "a.b.N" for
+ * `from a.b import N as head`.  0 with out filled, -1 when no import binds
+ * it (or the text does not tokenize). */
+int pe_import_of(const char *text, size_t len, const char *head, char *out, size_t size);
+
 /* The folders to search for a revision at rev_path: each ancestor of its
  * folder, nearest first, up to and including the first that holds .git
  * (at most 12).  NULL-terminated, malloc'd; free with pe_roots_free(). */

@@ -220,9 +220,11 @@ int main(int argc, char **argv)
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		size_t l = strlen(e->d_name);
-		/* NN-slug.py */
-		if (l < 6 || e->d_name[0] < '0' || e->d_name[0] > '9' || e->d_name[1] < '0' || e->d_name[1] > '9' ||
-		    e->d_name[2] != '-' || strcmp(e->d_name + l - 3, ".py"))
+		/* NN-slug.py (or NNN-slug.py: cases 100 and up) */
+		size_t nd = 0;
+		while (e->d_name[nd] >= '0' && e->d_name[nd] <= '9')
+			nd++;
+		if (l < nd + 4 || nd < 2 || nd > 3 || e->d_name[nd] != '-' || strcmp(e->d_name + l - 3, ".py"))
 			continue;
 		char **v = realloc(names, (n + 1) * sizeof *names);
 		if (!v)

@@ -4,7 +4,8 @@
  * dialects against what the real SQLAlchemy 1.4.46 + sqlalchemy_utils
  * 0.38.2 print for sa.Column("c", TYPE) in a CREATE TABLE; a team's own
  * types file; the errors of a bad file (file:line) and of calls the rows do
- * not cover.
+ * not cover; an application's TypeDecorator read from its source
+ * (pyenum.c's pe_resolve_typedec).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 #include "alembic_int.h"
 #include "types_yaml.h"
 #include "types_py.h"
+#include "pyenum.h"
 
 #include "fake_host.h"
 
@@ -138,6 +140,14 @@ static void shipped_rows(void **state)
 		{ "fastapi_users_db_sqlalchemy.generics.TIMESTAMPAware", {{0}}, 0, "TIMESTAMP WITHOUT TIME ZONE",
 		  "TIMESTAMP" },
 		{ "TIMESTAMPAware", { KB("timezone", 1) }, 1, "TIMESTAMP WITH TIME ZONE", "TIMESTAMP" },
+		{ "sqlalchemy_utils.types.encrypted.encrypted_type.StringEncryptedType", {{0}}, 0, "VARCHAR", "VARCHAR" },
+		{ "StringEncryptedType", { KT("type_in", "VARCHAR(50)"), { .kw = "key", .k = AT_STR, .s = "k" } }, 2, "VARCHAR",
+		  "VARCHAR" },
+		{ "StringEncryptedType", { KI("length", 20) }, 1, "!argument length= of column type StringEncryptedType",
+		  "!argument length= of column type StringEncryptedType" },
+		/* SQLAlchemy 2.0.7's postgresql.CITEXT (from its source) */
+		{ "postgresql.CITEXT", {{0}}, 0, "CITEXT", "!column type CITEXT on sqlite" },
+		{ "CITEXT", {{0}}, 0, "CITEXT", "!column type CITEXT on sqlite" },
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		assert_string_equal(render(tt, rows[i].name, "postgresql", rows[i].a, rows[i].n), rows[i].pg);
@@ -351,6 +361,104 @@ static void from_python(void **state)
 	px_arena_free(&a);
 }
 
+/* pe_resolve_typedec(): the impl of a TypeDecorator of the application, as
+ * the translator reads a type, or why not. */
+static char *typedec(const char *rev, const char *name)
+{
+	char path[256], root[256], why[600];
+	snprintf(path, sizeof path, "%s/td/versions/r.py", dir);
+	snprintf(root, sizeof root, "%s/td", dir);
+	const char *roots[] = { root, NULL };
+	pe_typedec td;
+	static char out[700];
+	if (pe_resolve_typedec(path, rev, strlen(rev), roots, name, &td, why, sizeof why)) {
+		snprintf(out, sizeof out, "!%s", why);
+		return out;
+	}
+	snprintf(out, sizeof out, "%s %s:%d", td.impl, strrchr(td.file, '/') + 1, td.line);
+	pe_typedec_free(&td);
+	return out;
+}
+
+static void typedecorators(void **state)
+{
+	(void)state;
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s/td/versions' '%s/td/app/db' '%s/td/.git'", dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	write_file("td/app/__init__.py", "");
+	write_file("td/app/db/__init__.py", "from . import cols  # noqa\n");
+	write_file("td/app/db/cols.py",
+	           "import sqlalchemy as sa\n"
+	           "from sqlalchemy import JSON, String as Str, types\n"
+	           "from sqlalchemy.types import TypeDecorator as TD, TypeDecorator\n"
+	           "from sqlalchemy.dialects.postgresql import JSONB\n"
+	           "from app.other import Thing\n"
+	           "\n"
+	           "class Config(TypeDecorator):\n"
+	           "    \"\"\"json\"\"\"\n"
+	           "    impl = JSON\n"
+	           "    cache_ok = True\n"
+	           "\n"
+	           "    def process_bind_param(self, value, dialect):\n"
+	           "        impl = 3\n"
+	           "        return value\n"
+	           "\n"
+	           "class Short(TD):\n"
+	           "    impl = Str\n"
+	           "\n"
+	           "class Stamp(sa.types.TypeDecorator):\n"
+	           "    impl = sa.DateTime(timezone=True)\n"
+	           "\n"
+	           "class Doc(types.TypeDecorator):\n"
+	           "    impl = JSONB\n"
+	           "\n"
+	           "class Guid(TypeDecorator):\n"
+	           "    impl = Str\n"
+	           "    def load_dialect_impl(self, dialect):\n"
+	           "        return dialect.type_descriptor(Str(36))\n"
+	           "\n"
+	           "class Sized(TypeDecorator):\n"
+	           "    impl = Str\n"
+	           "    def __init__(self, n):\n"
+	           "        super().__init__(n * 2)\n"
+	           "\n"
+	           "class Odd(TypeDecorator):\n"
+	           "    impl = Thing\n"
+	           "\n"
+	           "class NoImpl(TypeDecorator):\n"
+	           "    cache_ok = True\n"
+	           "\n"
+	           "class Sub(Config):\n"
+	           "    pass\n");
+	const char *rev = "from app.db.cols import Config, Short as S\n"
+	                  "import app.db\n"
+	                  "import app.db.cols as C\n"
+	                  "from app.nowhere import Gone\n";
+	assert_string_equal(typedec(rev, "Config"), "sa.JSON cols.py:7");
+	assert_string_equal(typedec(rev, "S"), "sa.String cols.py:16");
+	assert_string_equal(typedec(rev, "C.Stamp"), "sa.DateTime(timezone=True) cols.py:19");
+	assert_string_equal(typedec(rev, "app.db.cols.Doc"), "postgresql.JSONB cols.py:22");
+	char want[600];
+	snprintf(want, sizeof want, "!TypeDecorator Guid (%s/td/app/db/cols.py:27) defines load_dialect_impl()", dir);
+	assert_string_equal(typedec(rev, "C.Guid"), want);
+	snprintf(want, sizeof want, "!TypeDecorator Sized (%s/td/app/db/cols.py:32) defines __init__()", dir);
+	assert_string_equal(typedec(rev, "C.Sized"), want);
+	snprintf(want, sizeof want,
+	         "!TypeDecorator Odd (%s/td/app/db/cols.py:35): impl Thing is not imported from sqlalchemy in its module",
+	         dir);
+	assert_string_equal(typedec(rev, "C.Odd"), want);
+	snprintf(want, sizeof want, "!TypeDecorator NoImpl (%s/td/app/db/cols.py:38) has no impl = of its own", dir);
+	assert_string_equal(typedec(rev, "C.NoImpl"), want);
+	snprintf(want, sizeof want, "!class Sub (%s/td/app/db/cols.py:41) is not a sqlalchemy TypeDecorator (its one base)",
+	         dir);
+	assert_string_equal(typedec(rev, "C.Sub"), want);
+	snprintf(want, sizeof want, "!TypeDecorator Nope is neither defined nor imported in %s/td/versions/r.py", dir);
+	assert_string_equal(typedec(rev, "Nope"), want);
+	assert_non_null(strstr(typedec(rev, "Gone"), "module app.nowhere (imported at"));
+	assert_non_null(strstr(typedec(rev, "Gone"), "not found under the repository"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +467,7 @@ int main(void)
 		cmocka_unit_test(user_types),
 		cmocka_unit_test(bad_files),
 		cmocka_unit_test(from_python),
+		cmocka_unit_test(typedecorators),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -80,7 +80,7 @@ echo "# translated: $translated / $total revisions ($dialect)"
 check "(1) translated $translated / $total" eq "$translated" "$total"
 
 # ---------------------------------------------------------------- (2)
-head=$(rev ev "$(names ev | grep -v '^f_' | tail -1)")
+head=$(rev ev "$(names ev | grep -v '^f_' | tail -n 1)") # the last revision of eval_fixtures.py
 fresh ev_s ev_a
 sr ev ev_s apply
 check "(2) strata apply exits 0" rc_is 0

@@ -132,6 +132,58 @@ def _drop(table, *, column):
 ''', '''
     op.get_bind().execute(sa.text("UPDATE ev_item SET name = 'one' WHERE id = 1"))
 '''),
+    # a13-types: single arguments and table elements
+    ("IDXOPS", "", '''
+    op.create_index("ix_ev_item_name_ops", "ev_item", ["name", "id"], postgresql_ops={"name": "text_pattern_ops"})
+''', '''
+    op.drop_index("ix_ev_item_name_ops", table_name="ev_item")
+'''),
+    ("TBLINDEX", "", '''
+    op.create_table(
+        "ev_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("storage", sa.String(20), nullable=False),
+        sa.Column("location", sa.String(20), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.Index("idx_ev_file_location", "storage", "location", unique=True),
+    )
+''', '''
+    op.drop_table("ev_file")
+'''),
+    ("COLSEQCHECK", "", '''
+    op.create_table(
+        "ev_seq",
+        sa.Column("id", sa.Integer(), sa.Sequence("ev_seq_id_seq"), primary_key=True),
+        sa.Column("n", sa.Integer(), sa.CheckConstraint("n > 0", name="ck_ev_seq_n"), nullable=True),
+    )
+''', '''
+    op.drop_table("ev_seq")
+'''),
+    ("USEALTER", "", '''
+    op.create_table(
+        "ev_ua",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["item_id"], ["ev_item.id"], name="fk_ev_ua_item", use_alter=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+''', '''
+    op.drop_table("ev_ua")
+'''),
+    ("MODTYPE", '''
+Status = sa.Enum("on", "off", name="ev_status", native_enum=False)
+Label = sa.String(length=20)
+''', '''
+    op.create_table(
+        "ev_stat",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("status", Status, nullable=False),
+        sa.Column("label", Label, nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+''', '''
+    op.drop_table("ev_stat")
+'''),
 ]
 
 

@@ -29,7 +29,7 @@ open(p, "w").write(t)
 PY
 mkdir -p "$T/$p/app/models" "$T/$p/app/db"
 : >"$T/$p/app/__init__.py"
-: >"$T/$p/app/db/__init__.py"
+printf 'from . import types  # noqa: F401\n' >"$T/$p/app/db/__init__.py"
 cat >"$T/$p/app/models/__init__.py" <<'PY'
 from .enums import Status  # noqa: F401
 PY
@@ -68,6 +68,33 @@ class PortableUUID(TypeDecorator):
             return dialect.type_descriptor(UUID())
         return dialect.type_descriptor(CHAR(36))
 PY
+# TypeDecorators strata reads from the source (impl, no load_dialect_impl):
+# what letta's custom_columns and quay's util.migrate write
+cat >>"$T/$p/app/db/types.py" <<'PY'
+
+
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy import JSON, String as Str  # noqa: E402
+from sqlalchemy.types import TypeDecorator as TD  # noqa: E402
+
+
+class ConfigColumn(TypeDecorator):
+    """A pydantic model as JSON."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value
+
+
+class ShortText(TD):
+    impl = Str
+
+
+class Stamp(sa.types.TypeDecorator):
+    impl = sa.DateTime(timezone=True)
+PY
 cat >"$T/$p/strata-types.yaml" <<'YAML'
 types:
   PortableUUID:
@@ -87,6 +114,7 @@ Revises:
 from alembic import op
 import sqlalchemy as sa
 import sqlalchemy_utils
+import sqlalchemy_utils as su
 
 revision = "1a"
 down_revision = None
@@ -112,6 +140,9 @@ def upgrade():
         sa.Column("currency", sqlalchemy_utils.types.currency.CurrencyType(), nullable=True),
         sa.Column("locale", sqlalchemy_utils.types.locale.LocaleType(), nullable=True),
         sa.Column("tags", sqlalchemy_utils.types.scalar_list.ScalarListType(), nullable=True),
+        sa.Column("home", su.URLType(), nullable=True),
+        sa.Column("secret", sqlalchemy_utils.types.encrypted.encrypted_type.StringEncryptedType(), nullable=True),
+        sa.Column("secret2", su.StringEncryptedType(sa.Unicode(50), key="k", padding="pkcs5"), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
 
@@ -128,7 +159,8 @@ Revises: 1a
 from alembic import op
 import sqlalchemy as sa
 
-from app.db.types import PortableUUID
+import app.db
+from app.db.types import ConfigColumn, PortableUUID, ShortText
 from app.models import Status
 from app.models.enums import Level as L
 
@@ -144,6 +176,10 @@ def upgrade():
         sa.Column("id", PortableUUID(), nullable=False),
         sa.Column("status", sa.Enum(Status), nullable=False),
         sa.Column("level", sa.Enum(L, name="account_level", native_enum=False), nullable=True),
+        sa.Column("config", ConfigColumn(), nullable=True),
+        sa.Column("title", ShortText(40), nullable=True),
+        sa.Column("code", ShortText(length=8), nullable=True),
+        sa.Column("seen", app.db.types.Stamp(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.add_column("users", sa.Column("account_id", PortableUUID(), nullable=True))
@@ -170,12 +206,19 @@ down_revision = "2b"
 branch_labels = None
 depends_on = None
 
+# a module-level native enum, the column type of two tables: one CREATE TYPE
+Mood = sa.Enum("ok", "meh", name="mood")
+
 
 def upgrade():
     op.add_column("users", sa.Column("search", sqlalchemy_utils.types.ts_vector.TSVectorType("email"), nullable=True))
+    op.create_table("moods", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("mood", Mood, nullable=False))
+    op.create_table("moods2", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("mood", Mood))
 
 
 def downgrade():
+    op.drop_table("moods2")
+    op.drop_table("moods")
     op.drop_column("users", "search")
 PY
 	ids+=(3c)
@@ -222,7 +265,7 @@ sr "$p" "$p" ledger
 check "without types: strata ledger exits 0" rc_is 0
 check "without types: 2b is untranslatable" grep -qE "^app:2b .*\(untranslatable\)" "$T/out"
 sr "$p" "$p" --json ledger
-check "without types: the reason names the type" eq "$(jpy '[m["untranslatable"] for m in j["migrations"] if m["id"] == "app:2b"][0]')" "upgrade() cannot be translated to SQL: column type PortableUUID"
+check "without types: the reason names the type and its load_dialect_impl()" eq "$(jpy '[m["untranslatable"] for m in j["migrations"] if m["id"] == "app:2b"][0]')" "upgrade() cannot be translated to SQL: column type PortableUUID: TypeDecorator PortableUUID ($T/$p/./app/db/types.py:9) defines load_dialect_impl()"
 
 # A bad types file: a config error at its file:line, nothing runs.
 printf 'types:\n  GUID:\n    args: []\n    sqll: []\n' >"$T/$p/bad-types.yaml"

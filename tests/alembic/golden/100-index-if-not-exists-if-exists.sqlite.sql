@@ -1,0 +1,18 @@
+CREATE INDEX IF NOT EXISTS ix_t_a ON t (a);
+
+CREATE UNIQUE INDEX IF NOT EXISTS s.ix_t_b ON t (b);
+
+CREATE INDEX IF NOT EXISTS ix_t_c ON t (c) WHERE c > 0;
+
+CREATE INDEX ix_t_d ON t (d);
+
+DROP INDEX IF EXISTS ix_t_a;
+
+DROP INDEX IF EXISTS s.ix_t_b;
+
+DROP INDEX ix_t_d;
+
+DROP TABLE IF EXISTS _planetscale_import;
+
+DROP TABLE s.t2;
+

@@ -1,0 +1,3 @@
+# sa.Index inside op.create_table(): CREATE INDEX after CREATE TABLE (one index: table.indexes is a set)
+op.create_table("file", sa.Column("id", sa.Text(), nullable=False), sa.Column("storage", sa.Text(), nullable=False), sa.Column("location", sa.Text(), nullable=False), sa.PrimaryKeyConstraint("id"), sa.Index("idx_file_location_in_storage", "storage", "location", unique=True))
+op.create_table("owner", sa.Column("file_id", sa.TEXT(), nullable=False, primary_key=True), sa.Column("owner_type", sa.TEXT(), nullable=False, comment="kind"), sa.Index(op.f("idx_owner_owner"), "owner_type", sa.text("lower(file_id)"), unique=False, postgresql_where=sa.text("owner_type <> ''"), postgresql_using="btree"), comment="owners")

@@ -1,0 +1,18 @@
+CREATE TABLE tok (
+    id INTEGER NOT NULL, 
+    x VARCHAR(5), 
+    PRIMARY KEY (id)
+);
+
+CREATE TABLE tok2 (
+    id INTEGER NOT NULL, 
+    PRIMARY KEY (id)
+);
+
+CREATE TABLE tok3 (
+    id BIGINT NOT NULL, 
+    y INTEGER, 
+    PRIMARY KEY (id)
+);
+
+ALTER TABLE tok ADD COLUMN n INTEGER;
