@@ -202,13 +202,13 @@ EvKind = sa.Enum("small", "large", name="ev_kind")
     ("BINDDATA", "", '''
     bind = op.get_bind()
     if bind.dialect.supports_sequences:
-        op.execute("CREATE SEQUENCE ev_seq")
+        op.execute("CREATE SEQUENCE ev_bind_seq")
     if op.get_context().bind.engine.name == "sqlite":
         op.execute("INSERT INTO ev_item (id, name) VALUES (40, 'sqlite')")
 ''', '''
     op.execute("DELETE FROM ev_item WHERE id = 40")
     if op.get_bind().dialect.supports_sequences:
-        op.execute("DROP SEQUENCE ev_seq")
+        op.execute("DROP SEQUENCE ev_bind_seq")
 '''),
     ("SESSION", '''
 from sqlalchemy import orm

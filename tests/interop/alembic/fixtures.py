@@ -5,7 +5,7 @@
                                     a hand-written typed-template revision
     fixtures.py ops DIR DIALECT     a linear chain, one revision per op.* kind
     fixtures.py bad DIR KIND        a linear chain whose third revision strata
-                                    cannot translate (KIND: loop | bind)
+                                    cannot translate (KIND: loop | while)
     fixtures.py twotrees DIR        two trees (main.ini, tenants.ini), each with
                                     its own version table
     fixtures.py dup DIR             A -> B, for a copy of A under another name
@@ -540,9 +540,11 @@ BAD = {
         for i in range(2):
             op.execute("CREATE TABLE loop_%d (id INTEGER PRIMARY KEY)" % i)
         ''',
-    "bind": '''
-        conn = op.get_bind().engine
-        conn.execute(sa.text("CREATE TABLE bound (id INTEGER PRIMARY KEY)"))
+    "while": '''
+        i = 0
+        while i < 1:
+            op.execute("CREATE TABLE bound (id INTEGER PRIMARY KEY)")
+            i += 1
         ''',
 }
 

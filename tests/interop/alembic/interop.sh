@@ -9,7 +9,7 @@
 #          reporting) -> R2 (depends_on B); source `path: migrations/versions`
 #   ops    one revision per op.* kind (the dialect's own set); source `path: .`
 #          (alembic.ini)
-#   bad_*  a revision strata cannot translate (a for loop, op.get_bind())
+#   bad_*  a revision strata cannot translate (a for loop, a while loop)
 # Sections:
 #   (1) strata apply = alembic upgrade heads (schema, rows, alembic_version);
 #       then alembic current shows the heads and alembic upgrade heads does nothing
@@ -206,13 +206,13 @@ same "(4) ops: re-applied: schema = alembic's" "$(schema ops_s)" "$(schema ops_a
 
 # ================================================================ (6)
 # A revision strata cannot translate: apply runs the ones before it and stops.
-for kind in loop bind; do
+for kind in loop while; do
 	p=bad_$kind
 	project "$p" bad "$kind"
 	f=$(rev "$p" F3)
 	case $kind in
 	loop) line=$(grep -nF 'for i in range(2):' "$f" | cut -d: -f1) ;;
-	bind) line=$(grep -nF 'conn = op.get_bind()' "$f" | cut -d: -f1) ;;
+	while) line=$(grep -nF 'while i < 1:' "$f" | cut -d: -f1) ;;
 	esac
 	fresh "$p"
 	sr "$p" "$p" apply
