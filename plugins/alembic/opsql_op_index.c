@@ -47,6 +47,19 @@ static int func_index_expr(ctx *c, obuf *b, const px *e)
 	return 0;
 }
 
+/* PGDDLCompiler.visit_create_index: " opclass" after an index element whose
+ * key is in <dialect>_ops (the last one, as a dict keeps it); a column's key
+ * is its name, a text()'s is its text. */
+static void index_opclass(obuf *b, const px *ops, const char *key)
+{
+	const char *opc = NULL;
+	for (int k = 0; ops && k + 1 < ops->na; k += 2)
+		if (!strcmp(ops->a[k]->s, key))
+			opc = ops->a[k + 1]->s;
+	if (opc)
+		ob_printf(b, " %s", opc);
+}
+
 /* CREATE [UNIQUE] INDEX: PostgreSQL may add CONCURRENTLY / USING and puts the
  * schema on the table; SQLite puts it on the index name; each dialect reads
  * only its own *_where. */
@@ -81,9 +94,8 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 	const char *wtext = NULL;
 	if (where && where->k != PX_NONE && !(wtext = text_arg(c, where)))
 		return untrans(c, where->line, "non-literal %s", wkw);
-	/* <dialect>_ops={"col": "opclass"}: after the column's name (PostgreSQL's
-	 * visit_create_index: a column whose key is in the dict; not an
-	 * expression) */
+	/* <dialect>_ops={"col": "opclass"}: after the element whose key is in the
+	 * dict (index_opclass) */
 	char okw[64];
 	snprintf(okw, sizeof okw, "%s_ops", c->dd->name);
 	px *ops = A(&a, okw);
@@ -114,12 +126,7 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 				sc = nm;
 			}
 			q_ident(c, &b, sc);
-			const char *opc = NULL; /* the last one, as a dict keeps it */
-			for (int k = 0; ops && k + 1 < ops->na; k += 2)
-				if (!strcmp(ops->a[k]->s, sc))
-					opc = ops->a[k + 1]->s;
-			if (opc)
-				ob_printf(&b, " %s", opc);
+			index_opclass(&b, ops, sc);
 			continue;
 		}
 		if (c->colmap)
@@ -133,6 +140,7 @@ int op_create_index(ctx *c, px *call, opargs *a0)
 		if (!ts)
 			return -1;
 		ob_puts(&b, ts);
+		index_opclass(&b, ops, tx); /* Alembic's _textual_index_element: key = the text */
 	}
 	ob_puts(&b, ")");
 	if (c->dd->index_include && incl && incl->k != PX_NONE && incl->na) {
