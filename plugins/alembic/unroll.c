@@ -722,13 +722,18 @@ static int expr_stmt(U *u, int s, int e, int col)
 	return 0;
 }
 
-/* Whether t[s..e) names op or calls .execute (may write SQL). */
+/* Whether t[s..e) calls an op.* method other than op.get_bind() /
+ * op.get_context(), or .execute (may write SQL). */
 static int effect_tokens(const px_tok *t, int s, int e)
 {
-	for (int i = s; i < e; i++)
-		if (px_is_name(&t[i], "op") || px_is_name(&t[i], "execute") ||
-		    px_is_name(&t[i], "exec_driver_sql"))
+	for (int i = s; i < e; i++) {
+		if (px_is_name(&t[i], "execute") || px_is_name(&t[i], "exec_driver_sql"))
 			return 1;
+		if (px_is_name(&t[i], "op") &&
+		    !(i + 2 < e && px_is_op(&t[i + 1], ".") &&
+		      (px_is_name(&t[i + 2], "get_bind") || px_is_name(&t[i + 2], "get_context"))))
+			return 1;
+	}
 	return 0;
 }
 
@@ -895,7 +900,7 @@ static int if_chain(U *u, int i, int to, int col, int *next)
 					            "%s on %s: %s%s%s",
 					            px_is_name(&u->t[L->s], "if") ? "if" : "elif",
 					            text_of(u, L->s + 1, colon), c->s,
-					            pe_live(c) ? "" : " is not known", why(c));
+					            pe_live(c) || strstr(c->s, "not known") ? "" : " is not known", why(c));
 				if (tr) {
 					taken = k;
 					taken_end = j;
@@ -1228,10 +1233,12 @@ static pe_val *call_expr(pe_env *env, const pe_val *fn, const char *name, const 
 	u->pure--;
 	env->dead = dead;
 	pe_val *v = u->ret ? u->ret : pe_new(env, PE_NONE, line);
+	if (v->k == PE_UNKNOWN) /* at the call, naming it */
+		v = pe_unknown(env, line, "call to %s(): %s", name, v->s);
 	if (u->status != OPSQL_OK)
 		v = pe_unknown(env, line, "call to %s(): %s", name, u->reason);
 	else if (u->on != mark)
-		v = pe_unknown(env, line, "call to %s(): its body writes SQL (not evaluated inside an expression)",
+		v = pe_unknown(env, line, "call to %s(): a helper that writes SQL, in an expression, is not known",
 		               name);
 	u->on = mark;
 	u->status = status;
