@@ -831,6 +831,9 @@ static pe_val *method(pe_env *env, pe_val *obj, const char *name, const args *a,
 		/* the [alembic] option of the alembic.ini in use, else the default */
 		char key[300];
 		snprintf(key, sizeof key, "get_main_option.%s", a->pos[0]->s);
+		for (char *c = key + 16; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c + 32);
 		pe_val *v = find(env->assume, key);
 		if (v && v->k != PE_NONE)
 			return v;

@@ -1233,7 +1233,7 @@ static pe_val *call_expr(pe_env *env, const pe_val *fn, const char *name, const 
 	u->pure--;
 	env->dead = dead;
 	pe_val *v = u->ret ? u->ret : pe_new(env, PE_NONE, line);
-	if (v->k == PE_UNKNOWN) /* at the call, naming it */
+	if (v->k == PE_UNKNOWN && strncmp(v->s, "call to ", 8)) /* at the call, naming it */
 		v = pe_unknown(env, line, "call to %s(): %s", name, v->s);
 	if (u->status != OPSQL_OK)
 		v = pe_unknown(env, line, "call to %s(): %s", name, u->reason);
