@@ -349,6 +349,18 @@ px *pe_to_px(pe_env *env, const pe_val *v, int line)
 		e->s = px_strndup(env->a, v->s, v->n);
 		e->n = v->n;
 		return e;
+	case PE_TEXT: { /* sa.text("..."): the call, as written */
+		px *sa = px_alloc(env->a, sizeof *sa), *at = px_alloc(env->a, sizeof *at);
+		px *str = px_alloc(env->a, sizeof *str);
+		*sa = (px){ .k = PX_NAME, .line = line, .s = px_strndup(env->a, "sa", 2), .n = 2 };
+		*at = (px){ .k = PX_ATTR, .line = line, .s = px_strndup(env->a, "text", 4), .n = 4, .obj = sa };
+		*str = (px){ .k = PX_STR, .line = line, .s = v->s, .n = v->n };
+		*e = (px){ .k = PX_CALL, .line = line, .obj = at, .na = 1 };
+		e->a = px_alloc(env->a, sizeof *e->a);
+		e->kw = px_alloc(env->a, sizeof *e->kw);
+		e->a[0] = str;
+		return e;
+	}
 	case PE_TUPLE:
 	case PE_LIST:
 		e->k = v->k == PE_TUPLE ? PX_TUPLE : PX_LIST;
