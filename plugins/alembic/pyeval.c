@@ -853,6 +853,26 @@ static pe_val *method(pe_env *env, pe_val *obj, const char *name, const args *a,
 	}
 	if (obj->k == PE_STR && !strcmp(name, "split"))
 		return split_method(env, obj, a, line);
+	if (obj->k == PE_STR && !strcmp(name, "replace") && (a->npos == 2 || a->npos == 3) && !a->nkw &&
+	    a->pos[0]->k == PE_STR && a->pos[1]->k == PE_STR && a->pos[0]->n &&
+	    (a->npos == 2 || a->pos[2]->k == PE_INT)) {
+		/* str.replace(old, new[, count]) */
+		const pe_val *o = a->pos[0], *w = a->pos[1];
+		long long left = a->npos == 3 ? a->pos[2]->i : -1;
+		sbuf b = { env->a, NULL, 0, 0 };
+		sb_put(&b, "", 0);
+		for (size_t j = 0; j < obj->n;) {
+			if (left != 0 && j + o->n <= obj->n && !memcmp(obj->s + j, o->s, o->n)) {
+				sb_put(&b, w->s, w->n);
+				j += o->n;
+				left--;
+			} else {
+				sb_put(&b, obj->s + j, 1);
+				j++;
+			}
+		}
+		return pe_strval(env, b.p, b.n, line);
+	}
 	if (obj->k == PE_STR) {
 		if (!strcmp(name, "format"))
 			return format_method(env, obj, a, line);
@@ -1001,6 +1021,23 @@ static pe_val *known_call(pe_env *env, const char *dotted, const args *a, int li
 		return b;
 	if ((!strcmp(dotted, "int") || !strcmp(dotted, "bool")) && a->npos == 1 && !a->nkw)
 		return convert(env, dotted, a->pos[0], line);
+	if ((!strcmp(dotted, "list") || !strcmp(dotted, "tuple")) && a->npos == 1 && !a->nkw &&
+	    (a->pos[0]->k == PE_LIST || a->pos[0]->k == PE_TUPLE)) {
+		/* a copy of a known sequence, as the other kind */
+		pe_val *v = pe_new(env, dotted[0] == 'l' ? PE_LIST : PE_TUPLE, line);
+		v->items = a->pos[0]->items;
+		v->nitems = a->pos[0]->nitems;
+		return v;
+	}
+	if (!strcmp(dotted, "len") && a->npos == 1 && !a->nkw &&
+	    (a->pos[0]->k == PE_LIST || a->pos[0]->k == PE_TUPLE || a->pos[0]->k == PE_STR)) {
+		const pe_val *x = a->pos[0];
+		if (x->k == PE_STR)
+			for (size_t j = 0; j < x->n; j++)
+				if ((unsigned char)x->s[j] >= 0x80)
+					return pe_unknown(env, line, "len() of a non-ASCII string");
+		return intval(env, x->k == PE_STR ? (long long)x->n : x->nitems, line);
+	}
 	for (int j = 0; known_calls[j].name; j++) {
 		if (strcmp(known_calls[j].name, dotted))
 			continue;

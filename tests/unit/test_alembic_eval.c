@@ -199,6 +199,11 @@ static void test_conditions(void **state)
 	is(f, "'a,b,,c'.split(',')", "['a', 'b', '', 'c']");
 	is(f, "'  a b  c '.split()", "['a', 'b', 'c']");
 	is(f, "int('001_abc_py'.split('_', 1)[0]) >= 1", "True");
+	is(f, "'a_b_c'.replace('_', '.')", "'a.b.c'");
+	is(f, "'a_b_c'.replace('_', '', 1)", "'ab_c'");
+	is(f, "list(('a', 1))", "['a', 1]");
+	is(f, "tuple(['a'])", "('a',)");
+	is(f, "len(['a', 'b']) + len('xyz')", "5");
 	is(f, "'x' if 1 < 2 else helper()", "'x'");
 	is(f, "helper() if 1 > 2 else 'y'", "'y'");
 	unknown(f, "sa.inspect(engine).has_table('t')",
