@@ -1238,7 +1238,8 @@ static pe_val *call_expr(pe_env *env, const pe_val *fn, const char *name, const 
 	if (u->status != OPSQL_OK)
 		v = pe_unknown(env, line, "call to %s(): %s", name, u->reason);
 	else if (u->on != mark)
-		v = pe_unknown(env, line, "call to %s(): a helper that writes SQL, in an expression, is not known",
+		v = pe_unknown(env, line, "call to %s(): the value of a helper whose body runs statements (op.* calls, "
+		               "raise, ...) is not known",
 		               name);
 	u->on = mark;
 	u->status = status;

@@ -142,8 +142,8 @@ static void imported_helpers(void **state)
 	      "if on reads_db(op, 't'): call to reads_db(): sa.inspect() of op.get_bind() reads the live "
 	      "database, which neither strata nor `alembic upgrade --sql` can do");
 	stops("    if writes_sql(op, 't'):\n        pass\n", NULL, 10,
-	      "if on writes_sql(op, 't'): call to writes_sql(): a helper that writes SQL, in an "
-	      "expression, is not known");
+	      "if on writes_sql(op, 't'): call to writes_sql(): the value of a helper whose body "
+	      "runs statements (op.* calls, raise, ...) is not known");
 	stops("    if not_there():\n        pass\n", NULL, 10,
 	      "if on not_there(): call to not_there() is not known");
 }
