@@ -94,7 +94,7 @@ static opsql_result tr(const char *body, const char *assume)
 {
 	char src[4096];
 	snprintf(src, sizeof src, "%sdef upgrade():\n%s\ndef downgrade():\n    pass\n", HEAD, body);
-	opsql_env env = { NULL, REV, src, strlen(src), roots };
+	opsql_env env = { .path = REV, .text = src, .len = strlen(src), .roots = roots };
 	opsql_result r;
 	memset(&r, 0, sizeof r);
 	job j = { assume, &env, &r, "", 0 };
