@@ -20,6 +20,7 @@ typedef struct al_ini {
 	size_t ndirs;
 	int recursive;       /* recursive_version_locations */
 	char *script_dir;    /* script_location, absolute (env.py is there) */
+	char *main_options;  /* "get_main_option.KEY=VALUE" lines (ini.c's main_options()) */
 } al_ini;
 /* 1 when dir holds alembic.ini and *out is filled, 0 when it has none,
  * < 0 on error (reported with file:line). */

@@ -299,6 +299,48 @@ static int split_locations(strata_host *h, const char *display, const ini_doc *d
 	return 0;
 }
 
+/* "get_main_option.KEY=VALUE" lines, one per key of [alembic] (and of
+ * DEFAULT, which configparser's [alembic] falls back on), the value as
+ * get() interpolates it: what config.get_main_option(KEY) returns in a
+ * revision (pyeval.h's assume: key).  A value of several lines is written
+ * as the single byte 0x7f (not modelled: pyeval.c says so). */
+static int main_options(strata_host *h, const char *display, const ini_doc *d, const char *here,
+                        char **out)
+{
+	size_t cap = 256, n = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		return strata_oom(h);
+	buf[0] = '\0';
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->kv[i].section == 2)
+			continue;
+		char *v = NULL;
+		int rc = get(h, display, d, here, d->kv[i].key, &v, NULL);
+		if (rc) {
+			free(buf);
+			return rc;
+		}
+		const char *val = v && !strchr(v, '\n') ? v : "\x7f";
+		size_t need = n + strlen(d->kv[i].key) + strlen(val) + 20;
+		if (need > cap) {
+			while (cap < need)
+				cap *= 2;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				free(v);
+				free(buf);
+				return strata_oom(h);
+			}
+			buf = nb;
+		}
+		n += (size_t)snprintf(buf + n, cap - n, "get_main_option.%s=%s\n", d->kv[i].key, val);
+		free(v);
+	}
+	*out = buf;
+	return 0;
+}
+
 int al_ini_read(strata_host *h, const char *dir, al_ini *out)
 {
 	memset(out, 0, sizeof *out);
@@ -318,6 +360,8 @@ int al_ini_read(strata_host *h, const char *dir, al_ini *out)
 	free(text);
 	char *loc = NULL, *versions = NULL, *rec = NULL;
 	int loc_line = 0;
+	if (!rc)
+		rc = main_options(h, "alembic.ini", &d, dir, &out->main_options);
 	if (!rc)
 		rc = get(h, "alembic.ini", &d, dir, "script_location", &loc, &loc_line);
 	if (!rc && !loc) {
@@ -367,5 +411,6 @@ void al_ini_free(al_ini *ini)
 		free(ini->version_dirs[i]);
 	free(ini->version_dirs);
 	free(ini->script_dir);
+	free(ini->main_options);
 	memset(ini, 0, sizeof *ini);
 }

@@ -18,7 +18,14 @@ typedef struct pe_ctx {
 	char *why;
 	size_t whysize;
 	pe_typedec *td; /* pe_resolve_typedec(): a TypeDecorator is looked for */
+	const char *kind; /* "enum class", or "function" for pe_find_def() */
+	int want_def;     /* pe_find_def(): a module-level `def`, not a class */
+	char *def_file;   /* what it found: the file (malloc'd) and the line */
+	int def_line;
 } pe_ctx;
+
+/* What the messages call what is looked for. */
+#define KIND(c) ((c)->td ? "TypeDecorator" : (c)->kind)
 
 static int fail(pe_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(pe_ctx *c, const char *fmt, ...)
@@ -558,7 +565,7 @@ static int follow(pe_ctx *c, const char *path, int dots, const char *mod, const 
 		if (star)
 			return 1; /* not ours to find */
 		return fail(c, "%s %s: module %s%s (imported at %s:%d) not found under the repository",
-		            c->td ? "TypeDecorator" : "enum class", what, dots ? "." : "", mod, path, line);
+		            KIND(c), what, dots ? "." : "", mod, path, line);
 	}
 	return find_in(c, file, NULL, 0, what);
 }
@@ -577,8 +584,17 @@ static int scan(const px_toks *tk, void *ud)
 	const char *dot = strchr(s->name, '.');
 	size_t head = dot ? (size_t)(dot - s->name) : strlen(s->name);
 	line l;
-	/* 1. a module-level class */
-	for (int i = 0; !dot && next_line(tk, i, &l); i = l.e + 1)
+	/* 1. a module-level class (pe_find_def(): function) */
+	for (int i = 0; !dot && c->want_def && next_line(tk, i, &l); i = l.e + 1)
+		if (l.e > l.b + 1 && t[l.b].col == 0 && tok_is(&t[l.b], TK_NAME, "def") &&
+		    tok_is(&t[l.b + 1], TK_NAME, s->name)) {
+			px_arena_free(&a);
+			c->def_line = t[l.b].line;
+			if (!(c->def_file = strdup(s->path)))
+				return fail(c, "out of memory");
+			return 0;
+		}
+	for (int i = 0; !dot && !c->want_def && next_line(tk, i, &l); i = l.e + 1)
 		if (l.e > l.b + 1 && t[l.b].col == 0 && tok_is(&t[l.b], TK_NAME, "class") &&
 		    tok_is(&t[l.b + 1], TK_NAME, s->name)) {
 			int rc = c->td ? read_typedec(c, tk, s->path, l, s->name)
@@ -679,22 +695,20 @@ static int scan(const px_toks *tk, void *ud)
 					k++;
 			}
 		}
-	return fail(c, "%s %s is neither defined nor imported in %s", c->td ? "TypeDecorator" : "enum class",
-	            s->name, s->path);
+	return fail(c, "%s %s is neither defined nor imported in %s", KIND(c), s->name, s->path);
 }
 
 static int find_in(pe_ctx *c, const char *path, const char *text, size_t len, const char *name)
 {
 	if (++c->depth > MAX_DEPTH) {
 		c->depth--;
-		return fail(c, "%s %s: imports nested deeper than %d", c->td ? "TypeDecorator" : "enum class", name,
-		            MAX_DEPTH);
+		return fail(c, "%s %s: imports nested deeper than %d", KIND(c), name, MAX_DEPTH);
 	}
 	char *own = NULL;
 	if (!text) {
 		if (!(own = slurp(path, &len))) {
 			c->depth--;
-			return fail(c, "%s %s: cannot read %s", c->td ? "TypeDecorator" : "enum class", name, path);
+			return fail(c, "%s %s: cannot read %s", KIND(c), name, path);
 		}
 		text = own;
 	}
@@ -703,9 +717,9 @@ static int find_in(pe_ctx *c, const char *path, const char *text, size_t len, co
 	int errline = 0;
 	int rc = px_with_tokens(text, len, scan, &s, err, sizeof err, &errline);
 	if (rc < 0 && errline) /* the file did not tokenize: say so, not a stale reason */
-		fail(c, "%s %s: %s:%d: %s", c->td ? "TypeDecorator" : "enum class", name, path, errline, err);
+		fail(c, "%s %s: %s:%d: %s", KIND(c), name, path, errline, err);
 	else if (rc < 0 && !c->why[0])
-		fail(c, "%s %s: %s", c->td ? "TypeDecorator" : "enum class", name, err);
+		fail(c, "%s %s: %s", KIND(c), name, err);
 	free(own);
 	c->depth--;
 	return rc < 0 ? -1 : rc;
@@ -717,7 +731,7 @@ int pe_resolve(const char *path, const char *text, size_t len, const char *const
 	memset(out, 0, sizeof *out);
 	if (whysize)
 		why[0] = '\0';
-	pe_ctx c = { roots, omit_aliases, 0, out, why, whysize, NULL };
+	pe_ctx c = { roots, omit_aliases, 0, out, why, whysize, NULL, "enum class", 0, NULL, 0 };
 	int rc = find_in(&c, path, text, len, name);
 	if (rc) {
 		pe_free(out);
@@ -775,7 +789,7 @@ int pe_resolve_typedec(const char *path, const char *text, size_t len, const cha
 		why[0] = '\0';
 	pe_enum none;
 	memset(&none, 0, sizeof none);
-	pe_ctx c = { roots, 0, 0, &none, why, whysize, out };
+	pe_ctx c = { roots, 0, 0, &none, why, whysize, out, NULL, 0, NULL, 0 };
 	int rc = find_in(&c, path, text, len, name);
 	pe_free(&none);
 	if (rc) {
@@ -867,5 +881,27 @@ int pe_import_of(const char *text, size_t len, const char *head, char *out, size
 	int errline = 0;
 	if (px_with_tokens(text, len, bind_scan, &j, err, sizeof err, &errline) < 0 || !j.found)
 		return -1;
+	return 0;
+}
+
+int pe_find_def(const char *path, const char *text, size_t len, const char *const *roots,
+                const char *name, char **file, int *line, char *why, size_t whysize)
+{
+	*file = NULL;
+	*line = 0;
+	if (whysize)
+		why[0] = '\0';
+	pe_enum unused;
+	memset(&unused, 0, sizeof unused);
+	pe_ctx c = { roots, 0, 0, &unused, why, whysize, NULL, "function", 1, NULL, 0 };
+	int rc = find_in(&c, path, text, len, name);
+	if (rc || !c.def_file) {
+		free(c.def_file);
+		if (!rc)
+			snprintf(why, whysize, "function %s is not defined in %s", name, path);
+		return -1;
+	}
+	*file = c.def_file;
+	*line = c.def_line;
 	return 0;
 }

@@ -64,6 +64,14 @@ void pe_typedec_free(pe_typedec *t);
  * `from a.b import N as head`.  0 with out filled, -1 when no import binds
  * it (or the text does not tokenize). */
 int pe_import_of(const char *text, size_t len, const char *head, char *out, size_t size);
+/* The module-level `def name(` that the Python file path (text given, or
+ * NULL: read) imports or defines, found the way pe_resolve() finds a class
+ * (`from app.migration import helper`, `as`, relative and star imports).
+ * 0 with *file (malloc'd) and *line of the def, or -1 with the reason in
+ * why ("function helper: module app.m (imported at rev.py:4) not found
+ * under the repository"). */
+int pe_find_def(const char *path, const char *text, size_t len, const char *const *roots,
+                const char *name, char **file, int *line, char *why, size_t whysize);
 
 /* The folders to search for a revision at rev_path: each ancestor of its
  * folder, nearest first, up to and including the first that holds .git

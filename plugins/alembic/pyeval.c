@@ -136,9 +136,22 @@ static pe_val *literal_text(pe_env *env, const char *text, int line)
 
 void pe_assume(pe_env *env, const char *dotted, const char *text)
 {
-	pe_val *v = literal_text(env, text, 0);
+	pe_val *v;
+	int opt = !strncmp(dotted, "get_main_option.", 16);
+	if (opt && (!strcmp(text, "null") || !strcmp(text, "None") || !strcmp(text, "~")))
+		v = pe_new(env, PE_NONE, 0);
+	else if (opt && !strcmp(text, "\x7f")) /* ini.c: a value of several lines */
+		v = pe_unknown(env, 0, "alembic.ini option %s of several lines", dotted + 16);
+	else if (opt)
+		v = pe_strval(env, text, strlen(text), 0);
+	else
+		v = literal_text(env, text, 0);
 	pe_binding *b = px_alloc(env->a, sizeof *b);
-	b->name = px_strndup(env->a, dotted, strlen(dotted));
+	char *name = px_strndup(env->a, dotted, strlen(dotted));
+	for (char *c = name + 16; opt && *c; c++) /* configparser's keys are lower-case */
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c + 32);
+	b->name = name;
 	b->v = v;
 	b->next = env->assume;
 	env->assume = b;
@@ -336,6 +349,18 @@ px *pe_to_px(pe_env *env, const pe_val *v, int line)
 		e->s = px_strndup(env->a, v->s, v->n);
 		e->n = v->n;
 		return e;
+	case PE_TEXT: { /* sa.text("..."): the call, as written */
+		px *sa = px_alloc(env->a, sizeof *sa), *at = px_alloc(env->a, sizeof *at);
+		px *str = px_alloc(env->a, sizeof *str);
+		*sa = (px){ .k = PX_NAME, .line = line, .s = px_strndup(env->a, "sa", 2), .n = 2 };
+		*at = (px){ .k = PX_ATTR, .line = line, .s = px_strndup(env->a, "text", 4), .n = 4, .obj = sa };
+		*str = (px){ .k = PX_STR, .line = line, .s = v->s, .n = v->n };
+		*e = (px){ .k = PX_CALL, .line = line, .obj = at, .na = 1 };
+		e->a = px_alloc(env->a, sizeof *e->a);
+		e->kw = px_alloc(env->a, sizeof *e->kw);
+		e->a[0] = str;
+		return e;
+	}
 	case PE_TUPLE:
 	case PE_LIST:
 		e->k = v->k == PE_TUPLE ? PX_TUPLE : PX_LIST;
@@ -568,12 +593,7 @@ static pe_val *display(P *p, int list)
 }
 
 /* A call's arguments, evaluated: pos[npos], kw names / values[nkw]. */
-typedef struct args {
-	pe_val **pos, **kwv;
-	const char **kw;
-	int npos, nkw;
-	pe_val *bad;
-} args;
+typedef pe_args args;
 
 static void call_args(P *p, args *a)
 {
@@ -757,9 +777,102 @@ static pe_val *mock_lacks(pe_env *env, const char *name, int line)
 	                  "offline mode)", name);
 }
 
+/* str.split(sep=None, maxsplit=-1), as Python splits. */
+static pe_val *split_method(pe_env *env, const pe_val *obj, const args *a, int line)
+{
+	const pe_val *sep = a->npos > 0 ? a->pos[0] : NULL, *max = a->npos > 1 ? a->pos[1] : NULL;
+	for (int q = 0; q < a->nkw; q++) {
+		if (!strcmp(a->kw[q], "sep") && !sep)
+			sep = a->kwv[q];
+		else if (!strcmp(a->kw[q], "maxsplit") && !max)
+			max = a->kwv[q];
+		else
+			return pe_unknown(env, line, "str.split() argument %s=", a->kw[q]);
+	}
+	if (a->npos > 2 || (sep && sep->k != PE_STR && sep->k != PE_NONE) ||
+	    (max && max->k != PE_INT) || (sep && sep->k == PE_STR && !sep->n))
+		return pe_unknown(env, line, "str.split() arguments");
+	long long left = max ? max->i : -1;
+	pe_val *v = pe_new(env, PE_LIST, line);
+	v->items = px_alloc(env->a, (obj->n + 2) * sizeof *v->items);
+	const char *p = obj->s, *end = obj->s + obj->n;
+	if (sep && sep->k == PE_STR) {
+		for (;;) {
+			const char *hit = NULL;
+			for (const char *q = p; left != 0 && q + sep->n <= end && !hit; q++)
+				if (!memcmp(q, sep->s, sep->n))
+					hit = q;
+			if (!hit) {
+				v->items[v->nitems++] = pe_strval(env, p, (size_t)(end - p), line);
+				return v;
+			}
+			v->items[v->nitems++] = pe_strval(env, p, (size_t)(hit - p), line);
+			p = hit + sep->n;
+			left--;
+		}
+	}
+	/* runs of ASCII whitespace; no empty strings */
+	for (;;) {
+		while (p < end && strchr(" \t\n\r\f\v", *p))
+			p++;
+		if (p == end)
+			return v;
+		const char *q = p;
+		if (left == 0)
+			q = end;
+		while (q < end && !strchr(" \t\n\r\f\v", *q))
+			q++;
+		if (left == 0) {
+			while (q > p && strchr(" \t\n\r\f\v", q[-1]))
+				q--;
+		}
+		v->items[v->nitems++] = pe_strval(env, p, (size_t)(q - p), line);
+		p = q;
+		left--;
+	}
+}
+
 /* A method call on a known value. */
 static pe_val *method(pe_env *env, pe_val *obj, const char *name, const args *a, int line)
 {
+	if (obj->k == PE_OP && !a->npos && !a->nkw &&
+	    (!strcmp(name, "get_bind") || !strcmp(name, "get_context")))
+		return pe_new(env, name[4] == 'b' ? PE_BIND : PE_CONTEXT, line);
+	if (obj->k == PE_CONFIG && !strcmp(name, "get_main_option") && a->npos >= 1 && a->npos <= 2 &&
+	    !a->nkw && a->pos[0]->k == PE_STR) {
+		/* the [alembic] option of the alembic.ini in use, else the default */
+		char key[300];
+		snprintf(key, sizeof key, "get_main_option.%s", a->pos[0]->s);
+		for (char *c = key + 16; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c + 32);
+		pe_val *v = find(env->assume, key);
+		if (v && v->k != PE_NONE)
+			return v;
+		return a->npos == 2 ? a->pos[1] : pe_new(env, PE_NONE, line);
+	}
+	if (obj->k == PE_STR && !strcmp(name, "split"))
+		return split_method(env, obj, a, line);
+	if (obj->k == PE_STR && !strcmp(name, "replace") && (a->npos == 2 || a->npos == 3) && !a->nkw &&
+	    a->pos[0]->k == PE_STR && a->pos[1]->k == PE_STR && a->pos[0]->n &&
+	    (a->npos == 2 || a->pos[2]->k == PE_INT)) {
+		/* str.replace(old, new[, count]) */
+		const pe_val *o = a->pos[0], *w = a->pos[1];
+		long long left = a->npos == 3 ? a->pos[2]->i : -1;
+		sbuf b = { env->a, NULL, 0, 0 };
+		sb_put(&b, "", 0);
+		for (size_t j = 0; j < obj->n;) {
+			if (left != 0 && j + o->n <= obj->n && !memcmp(obj->s + j, o->s, o->n)) {
+				sb_put(&b, w->s, w->n);
+				j += o->n;
+				left--;
+			} else {
+				sb_put(&b, obj->s + j, 1);
+				j++;
+			}
+		}
+		return pe_strval(env, b.p, b.n, line);
+	}
 	if (obj->k == PE_STR) {
 		if (!strcmp(name, "format"))
 			return format_method(env, obj, a, line);
@@ -847,11 +960,84 @@ static const struct {
 	{ NULL, PE_UNKNOWN }
 };
 
+/* Functions whose result comes from the live database: their calls are
+ * named so (whatever their arguments). */
+static const char *const live_db_calls[] = {
+	"sa.inspect", "sqlalchemy.inspect", "inspect", "engine_from_config", "sa.engine_from_config",
+	"sqlalchemy.engine_from_config", "create_engine", "sa.create_engine", "sqlalchemy.create_engine",
+	NULL
+};
+
+static int live_db_call(const char *dotted)
+{
+	for (int j = 0; live_db_calls[j]; j++)
+		if (!strcmp(live_db_calls[j], dotted))
+			return 1;
+	return 0;
+}
+
+/* int(x) / bool(x) of a known value, as Python converts. */
+static pe_val *convert(pe_env *env, const char *fn, const pe_val *x, int line)
+{
+	if (fn[0] == 'b') {
+		int t = pe_truth(x);
+		return t < 0 ? pe_unknown(env, line, "bool() of an object") : boolval(env, t, line);
+	}
+	if (x->k == PE_INT || x->k == PE_BOOL)
+		return intval(env, x->i, line);
+	if (x->k == PE_FLOAT && x->f < 9e18 && x->f > -9e18)
+		return intval(env, (long long)x->f, line);
+	if (x->k == PE_STR) {
+		/* [ws][+-]digits[_digits...][ws], base 10 */
+		const char *p = x->s, *end = x->s + x->n;
+		while (p < end && strchr(" \t\n\r\f\v", *p))
+			p++;
+		while (end > p && strchr(" \t\n\r\f\v", end[-1]))
+			end--;
+		int neg = p < end && *p == '-';
+		if (p < end && (*p == '-' || *p == '+'))
+			p++;
+		long long v = 0;
+		int digits = 0;
+		for (; p < end; p++) {
+			if (*p == '_' && digits && p + 1 < end && p[1] >= '0' && p[1] <= '9')
+				continue;
+			if (*p < '0' || *p > '9' || __builtin_mul_overflow(v, 10, &v) ||
+			    __builtin_add_overflow(v, *p - '0', &v))
+				return pe_unknown(env, line, "int() of %s", pe_repr(env, x) ? pe_repr(env, x) : "a string");
+			digits++;
+		}
+		if (!digits)
+			return pe_unknown(env, line, "int() of %s", pe_repr(env, x) ? pe_repr(env, x) : "a string");
+		return intval(env, neg ? -v : v, line);
+	}
+	return pe_unknown(env, line, "int() of an object");
+}
+
 static pe_val *known_call(pe_env *env, const char *dotted, const args *a, int line)
 {
 	pe_val *b = bind_call(env, dotted, a, line);
 	if (b)
 		return b;
+	if ((!strcmp(dotted, "int") || !strcmp(dotted, "bool")) && a->npos == 1 && !a->nkw)
+		return convert(env, dotted, a->pos[0], line);
+	if ((!strcmp(dotted, "list") || !strcmp(dotted, "tuple")) && a->npos == 1 && !a->nkw &&
+	    (a->pos[0]->k == PE_LIST || a->pos[0]->k == PE_TUPLE)) {
+		/* a copy of a known sequence, as the other kind */
+		pe_val *v = pe_new(env, dotted[0] == 'l' ? PE_LIST : PE_TUPLE, line);
+		v->items = a->pos[0]->items;
+		v->nitems = a->pos[0]->nitems;
+		return v;
+	}
+	if (!strcmp(dotted, "len") && a->npos == 1 && !a->nkw &&
+	    (a->pos[0]->k == PE_LIST || a->pos[0]->k == PE_TUPLE || a->pos[0]->k == PE_STR)) {
+		const pe_val *x = a->pos[0];
+		if (x->k == PE_STR)
+			for (size_t j = 0; j < x->n; j++)
+				if ((unsigned char)x->s[j] >= 0x80)
+					return pe_unknown(env, line, "len() of a non-ASCII string");
+		return intval(env, x->k == PE_STR ? (long long)x->n : x->nitems, line);
+	}
 	for (int j = 0; known_calls[j].name; j++) {
 		if (strcmp(known_calls[j].name, dotted))
 			continue;
@@ -883,6 +1069,8 @@ static pe_val *attribute(pe_env *env, pe_val *obj, const char *name, int line)
 {
 	if ((obj->k == PE_BIND || obj->k == PE_CONTEXT) && !strcmp(name, "dialect"))
 		return pe_new(env, PE_DIALECT, line);
+	if (obj->k == PE_CONTEXT && !strcmp(name, "config"))
+		return pe_new(env, PE_CONFIG, line);
 	if ((obj->k == PE_BIND && !strcmp(name, "engine")) ||
 	    (obj->k == PE_CONTEXT && (!strcmp(name, "bind") || !strcmp(name, "connection"))))
 		return pe_new(env, PE_BIND, line);
@@ -899,6 +1087,35 @@ static pe_val *attribute(pe_env *env, pe_val *obj, const char *name, int line)
 			if (!strcmp(env->dialect_attrs[j], name))
 				return literal_text(env, env->dialect_attrs[j + 1], line);
 	return pe_unknown(env, line, "attribute .%s", name);
+}
+
+/* v[index] (after the "["): an integer index of a known string, tuple or
+ * list, as Python indexes (negative from the end); slices are not modelled. */
+static pe_val *subscript(P *p, pe_val *v, int line)
+{
+	pe_env *env = p->env;
+	int start = p->i;
+	pe_val *ix = at_op(p, "]") || at_op(p, ":") ? NULL : ternary(p);
+	if (!ix || !at_op(p, "]")) {
+		p->i = start;
+		skip_close(p);
+		return v->k == PE_UNKNOWN ? v : pe_unknown(env, line, "subscript");
+	}
+	p->i++;
+	if (v->k == PE_UNKNOWN || ix->k == PE_UNKNOWN)
+		return first_unknown(v, ix);
+	long long n = v->k == PE_STR ? (long long)v->n : v->k == PE_TUPLE || v->k == PE_LIST ? v->nitems : -1;
+	if (n < 0 || (ix->k != PE_INT && ix->k != PE_BOOL))
+		return pe_unknown(env, line, "subscript");
+	long long i = ix->i < 0 ? ix->i + n : ix->i;
+	if (i < 0 || i >= n)
+		return pe_unknown(env, line, "IndexError: index out of range");
+	if (v->k == PE_STR) {
+		if ((unsigned char)v->s[i] >= 0x80)
+			return pe_unknown(env, line, "subscript of a non-ASCII string");
+		return pe_strval(env, v->s + i, 1, line);
+	}
+	return v->items[i];
 }
 
 /* A name with its attributes, calls and subscripts. */
@@ -938,14 +1155,27 @@ static pe_val *postfix(P *p)
 			v = local;
 			p->i++;
 		} else if (j < p->end && px_is_op(&p->t[j], "(")) {
-			/* a call of a dotted name nobody bound: a known function? */
+			/* a call of a dotted name nobody bound: a known function, one
+			 * of the database, or the caller's (an imported helper)? */
 			p->i = j + 1;
 			args a;
 			call_args(p, &a);
-			if (a.bad)
+			v = NULL;
+			if (live_db_call(dotted)) { /* of op.get_bind(): bind_call()'s words */
+				v = a.bad ? NULL : bind_call(env, dotted, &a, line);
+				if (!v)
+					v = pe_unknown(env, line, "%s() reads " PE_LIVE_DB " (not known offline)", dotted);
+			} else if (!strcmp(dotted, "logging.getLogger") || !strcmp(dotted, "getLogger"))
+				v = pe_new(env, PE_LOGGER, line); /* whatever its name */
+			else if (a.bad)
 				v = a.bad;
-			else
+			else if (!(v = !strchr(dotted, '.') && env->call && !env->dead
+			                   ? env->call(env, NULL, dotted, &a, line)
+			                   : NULL))
 				v = known_call(env, dotted, &a, line);
+		} else if (!strcmp(first, "op") && j == p->i + 1) {
+			v = pe_new(env, PE_OP, line); /* alembic's op, passed on: helper(op) */
+			p->i++;
 		} else if (!strcmp(first, "None")) {
 			v = pe_new(env, PE_NONE, line);
 			p->i++;
@@ -993,15 +1223,17 @@ static pe_val *postfix(P *p)
 			p->i++;
 			args a;
 			call_args(p, &a);
-			if (v->k != PE_UNKNOWN)
+			if (v->k == PE_FUNC && env->call && !env->dead && !a.bad)
+				v = env->call(env, v, k->k == TK_NAME ? px_strndup(env->a, k->p, k->n) : "?", &a, l);
+			else if (v->k == PE_FUNC && a.bad)
+				v = a.bad;
+			else if (v->k != PE_UNKNOWN)
 				v = pe_unknown(env, l, v->k == PE_FUNC ? "call to a helper function in an expression"
 				                                         : "call to a computed function");
 		} else if (at_op(p, "[")) {
 			int l = p->t[p->i].line;
 			p->i++;
-			skip_close(p);
-			if (v->k != PE_UNKNOWN)
-				v = pe_unknown(env, l, "subscript");
+			v = subscript(p, v, l);
 		} else {
 			break;
 		}
@@ -1300,8 +1532,10 @@ static pe_val *and_test(P *p)
 	pe_val *l = not_test(p);
 	while (at_name(p, "and")) {
 		p->i++;
-		pe_val *r = not_test(p);
 		int t = pe_truth(l);
+		p->env->dead += t != 1; /* Python does not evaluate it */
+		pe_val *r = not_test(p);
+		p->env->dead -= t != 1;
 		l = t < 0 ? l : t ? r : l;
 	}
 	return l;
@@ -1312,11 +1546,34 @@ static pe_val *or_test(P *p)
 	pe_val *l = and_test(p);
 	while (at_name(p, "or")) {
 		p->i++;
-		pe_val *r = and_test(p);
 		int t = pe_truth(l);
+		p->env->dead += t != 0;
+		pe_val *r = and_test(p);
+		p->env->dead -= t != 0;
 		l = t < 0 ? l : t ? l : r;
 	}
 	return l;
+}
+
+/* Whether an `if` follows at this bracket depth before the expression
+ * ends (a conditional expression), without evaluating anything. */
+static int top_if(const P *p)
+{
+	int depth = 0;
+	for (int i = p->i; i < p->end; i++) {
+		const px_tok *k = &p->t[i];
+		if (px_is_op(k, "(") || px_is_op(k, "[") || px_is_op(k, "{"))
+			depth++;
+		else if (px_is_op(k, ")") || px_is_op(k, "]") || px_is_op(k, "}")) {
+			if (--depth < 0)
+				return 0;
+		} else if (!depth && (px_is_op(k, ",") || px_is_op(k, ":") || px_is_name(k, "for") ||
+		                      px_is_name(k, "else") || px_is_name(k, "lambda")))
+			return 0;
+		else if (!depth && px_is_name(k, "if"))
+			return 1;
+	}
+	return 0;
 }
 
 static pe_val *ternary(P *p)
@@ -1327,19 +1584,34 @@ static pe_val *ternary(P *p)
 			p->i++;
 		return pe_unknown(p->env, line, "lambda");
 	}
+	/* x if c else y: c first, then the one branch Python evaluates (x is
+	 * read once to find c, without calls) */
+	int start = p->i;
+	if (!top_if(p))
+		return or_test(p);
+	p->env->dead++;
 	pe_val *v = or_test(p);
+	p->env->dead--;
 	if (!at_name(p, "if"))
 		return v;
 	p->i++;
 	pe_val *c = or_test(p);
+	int t = pe_truth(c);
 	pe_val *other = NULL;
 	if (at_name(p, "else")) {
 		p->i++;
+		p->env->dead += t != 0;
 		other = ternary(p);
+		p->env->dead -= t != 0;
 	} else {
 		return pe_unknown(p->env, c->line, "conditional expression");
 	}
-	int t = pe_truth(c);
+	if (t == 1) {
+		int after = p->i;
+		p->i = start;
+		v = or_test(p);
+		p->i = after;
+	}
 	return t < 0 ? c : t ? v : other;
 }
 

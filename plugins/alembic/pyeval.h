@@ -32,7 +32,10 @@ typedef enum pe_kind {
 	PE_TEXT,     /* sa.text("..."): s holds the statement */
 	PE_FUNC,     /* a helper function bound by the caller; ref is the caller's handle */
 	PE_EXPR,     /* an object the translator reads (sa.Enum(...)): expr is its folded tree */
-	PE_SESSION   /* sqlalchemy.orm.Session(bind=op.get_bind()) */
+	PE_SESSION,  /* sqlalchemy.orm.Session(bind=op.get_bind()) */
+	PE_OP,       /* alembic's `op` (a helper's parameter: skip(op, __name__)) */
+	PE_CONFIG,   /* op.get_context().config: get_main_option() */
+	PE_LOGGER    /* logging.getLogger(...): its .info() etc. write no SQL */
 } pe_kind;
 
 typedef struct pe_val {
@@ -59,12 +62,31 @@ typedef struct pe_scope {
 	struct pe_scope *up;  /* NULL for the module scope */
 } pe_scope;
 
+/* A call's arguments, evaluated. */
+typedef struct pe_args {
+	struct pe_val **pos, **kwv;
+	const char **kw;
+	int npos, nkw;
+	struct pe_val *bad; /* the first argument that is not known */
+} pe_args;
+
+struct pe_env;
+/* The caller's evaluation of a helper function called in an expression:
+ * fn is the PE_FUNC value, or NULL for a plain name nobody bound (an
+ * imported function?).  The return value, PE_UNKNOWN naming why, or NULL
+ * when the caller has no such function. */
+typedef struct pe_val *(*pe_call_fn)(struct pe_env *env, const struct pe_val *fn, const char *name,
+                                     const pe_args *a, int line);
+
 typedef struct pe_env {
 	px_arena *a;
 	const char *dialect;  /* "postgresql", "sqlite": op.get_bind().dialect.name */
 	pe_scope *scope;      /* innermost; the module scope is the last one */
 	pe_binding *assume;   /* dotted names the configuration gives */
 	const char *const *dialect_attrs; /* <bind>.dialect.X: X, its literal text, ...; NULL: none */
+	pe_call_fn call;      /* helper functions in expressions (NULL: not known) */
+	void *ud;             /* the caller's, for call */
+	int dead;             /* > 0: parsing what Python does not evaluate (`False and f()`) */
 } pe_env;
 
 /* The words in the reason of a value that only the live database has (a
@@ -90,7 +112,9 @@ pe_val *pe_lookup(const pe_env *env, const char *name);
 
 /* An assumption from the configuration: `dotted` ("settings.flag", or a
  * plain name) evaluates to the literal text: true / false / True / False,
- * null / None, an integer, a float, else the text as a string. */
+ * null / None, an integer, a float, else the text as a string.
+ * "get_main_option.NAME" is what config.get_main_option("NAME") returns:
+ * always the text as a string (null / None / ~: the option is not set). */
 void pe_assume(pe_env *env, const char *dotted, const char *text);
 
 /* Evaluates the expression t[s..e).  Never NULL; PE_UNKNOWN when the value

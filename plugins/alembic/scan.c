@@ -58,6 +58,7 @@ typedef struct scan_ctx {
 	int dirfd;     /* cfg->path, for openat() */
 	at_types *types; /* formats/alembic/types.yaml and the source's `types:` file */
 	opsql_history *history; /* with an `arguments:` tables entry: what the revisions make */
+	char *assume;    /* alembic.ini's options as assume: lines, then the source's assume: */
 } scan_ctx;
 
 static int add_file(scan_ctx *c, const char *rel)
@@ -207,7 +208,7 @@ static int judge(const scan_ctx *c, rev *r, const char *text, size_t len, const 
 		return STRATA_ENOMEM;
 	}
 	/* column types: the YAML table; application enums: found from the file */
-	const char *assume = strata_cfg_option(c->cfg, "assume");
+	const char *assume = c->assume ? c->assume : strata_cfg_option(c->cfg, "assume");
 	char *abs = al_join(c->cfg->path, r->file);
 	if (!abs) {
 		snprintf(err, errsize, "out of memory");
@@ -743,6 +744,7 @@ static void ctx_free(scan_ctx *c)
 	free(c->by_id);
 	at_free(c->types);
 	opsql_history_free(c->history);
+	free(c->assume);
 }
 
 /* Alembic creates version_num as VARCHAR(32); PostgreSQL refuses a longer
@@ -788,6 +790,16 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 		return rc;
 	int has_ini = rc == 1;
 	if (rc == 1) {
+		/* config.get_main_option() in revisions: alembic.ini's, unless assume: says */
+		const char *own = strata_cfg_option(cfg, "assume");
+		size_t mn = strlen(ini.main_options), on = own ? strlen(own) : 0;
+		if (!(c.assume = malloc(mn + on + 2))) {
+			al_ini_free(&ini);
+			return strata_oom(h);
+		}
+		memcpy(c.assume, ini.main_options, mn);
+		c.assume[mn] = '\n';
+		memcpy(c.assume + mn + 1, own ? own : "", on + 1);
 		recursive |= ini.recursive;
 		size_t plen = strlen(cfg->path);
 		rc = 0;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pyenum.h"
 #include "pyeval.h"
 #include "unroll.h"
 
@@ -31,7 +32,24 @@ typedef struct ufunc {
 	int *kwonly;
 	int np;
 	const char *bad; /* a parameter form not modelled (*args, **kw) */
+	int mod;       /* its module (U.m): 0 the revision, else an imported one */
 } ufunc;
+
+/* A module whose functions can be called: the revision, or a file of the
+ * application a helper is imported from. */
+typedef struct umod {
+	const px_tok *t;
+	uline *l;
+	int nl;
+	pe_scope *scope; /* its module scope */
+	const char *path; /* NULL: the revision */
+} umod;
+
+/* A name imported from the application: the function it is, or -1. */
+typedef struct uimp {
+	const char *name;
+	int ref;
+} uimp;
 
 typedef struct U {
 	px_arena *a;
@@ -44,6 +62,14 @@ typedef struct U {
 	ufunc *f;
 	int nf, fcap;
 	int depth;     /* helper calls */
+	umod *m;       /* modules; u->t, u->l, u->nl are m[cur]'s */
+	int nm, mcap, cur;
+	uimp *imp;     /* names looked up as imports */
+	int nimp, impcap;
+	const opsql_env *oenv; /* the revision file, for imports (NULL: none) */
+	int want_ret;  /* the helper runs for its value (called in an expression) */
+	int pure;      /* > 0: inside such a call (nothing may be emitted) */
+	pe_val *ret;   /* its `return` value */
 	int in_try;
 	int next;      /* the line after the current simple statement's, -1: none */
 	int line_end;  /* the end of the current simple statement's line */
@@ -364,6 +390,7 @@ static int bind_targets(U *u, int s, int e, pe_val *v)
 }
 
 static int call_helper(U *u, const ufunc *f, int s, int e, int open, const char *name, int col);
+static int run_helper(U *u, const ufunc *f, pe_val **vals, int col);
 
 /* The last top-level "(" of t[s..e) when t[e-1] closes it, or -1. */
 static int call_open(const px_tok *t, int s, int e)
@@ -577,6 +604,58 @@ static int bind_stmt(U *u, int s, int e, int open, int col)
 	            "right before `with op.get_context().autocommit_block():`)");
 }
 
+/* Calls that write no SQL: print() (in Alembic's offline run its text goes
+ * into the --sql output, which strata does not copy: it is not SQL) and a
+ * logger's methods (logging.getLogger(...).info(...), logging.info(...)).
+ * Only with known arguments, so that nothing in them runs SQL. */
+static const char *const log_methods[] = {
+	"debug", "info", "warning", "warn", "error", "critical", "exception", "log", NULL
+};
+
+static int noop_call(U *u, int s, int e, int open)
+{
+	const px_tok *t = u->t;
+	int ok = 0;
+	if (open == s + 1 && px_is_name(&t[s], "print"))
+		ok = !pe_lookup(&u->env, "print");
+	else if (open == s + 5 && e == open + 2 && px_is_name(&t[s], "sys") && px_is_op(&t[s + 1], ".") &&
+	         (px_is_name(&t[s + 2], "stdout") || px_is_name(&t[s + 2], "stderr")) &&
+	         px_is_op(&t[s + 3], ".") && px_is_name(&t[s + 4], "flush"))
+		return !pe_lookup(&u->env, "sys"); /* sys.stdout.flush() */
+	else if (open >= s + 3 && px_is_op(&t[open - 2], ".") && t[open - 1].k == TK_NAME) {
+		/* <a logger>.info(...), logging.info(...) */
+		for (int j = 0; log_methods[j] && !ok; j++)
+			ok = px_is_name(&t[open - 1], log_methods[j]);
+		if (ok) {
+			pe_val *obj = pe_eval(&u->env, t, s, open - 2);
+			ok = obj->k == PE_LOGGER || (open == s + 3 && px_is_name(&t[s], "logging") &&
+			                             !pe_lookup(&u->env, "logging"));
+		}
+	}
+	if (!ok)
+		return 0;
+	int start = open + 1, depth = 0;
+	for (int k = start; k <= e - 1; k++) {
+		if (k < e - 1) {
+			if (px_is_op(&t[k], "(") || px_is_op(&t[k], "[") || px_is_op(&t[k], "{"))
+				depth++;
+			else if (px_is_op(&t[k], ")") || px_is_op(&t[k], "]") || px_is_op(&t[k], "}"))
+				depth--;
+			if (depth || !px_is_op(&t[k], ","))
+				continue;
+		}
+		if (k > start) {
+			int vs = t[start].k == TK_NAME && start + 1 < k && px_is_op(&t[start + 1], "=") ? start + 2
+			                                                                              : start;
+			if (px_is_op(&t[vs], "*") || px_is_op(&t[vs], "**") ||
+			    pe_eval(&u->env, t, vs, k)->k == PE_UNKNOWN)
+				return 0;
+		}
+		start = k + 1;
+	}
+	return 1;
+}
+
 /* An expression statement. */
 static int expr_stmt(U *u, int s, int e, int col)
 {
@@ -637,7 +716,67 @@ static int expr_stmt(U *u, int s, int e, int col)
 	}
 	if (e - s == 1 && t[s].k == TK_STR)
 		return 0; /* a docstring */
+	if (open > s && noop_call(u, s, e, open))
+		return 0;
 	out_folded(u, s, e, col);
+	return 0;
+}
+
+/* Whether t[s..e) calls an op.* method other than op.get_bind() /
+ * op.get_context(), or .execute (may write SQL). */
+static int effect_tokens(const px_tok *t, int s, int e)
+{
+	for (int i = s; i < e; i++) {
+		if (px_is_name(&t[i], "execute") || px_is_name(&t[i], "exec_driver_sql"))
+			return 1;
+		if (px_is_name(&t[i], "op") &&
+		    !(i + 2 < e && px_is_op(&t[i + 1], ".") &&
+		      (px_is_name(&t[i + 2], "get_bind") || px_is_name(&t[i + 2], "get_context"))))
+			return 1;
+	}
+	return 0;
+}
+
+/* `import a.b [as c], ...` / `from m import x [as y], ...` in a body binds
+ * names as a module-level import does: strata reads such names as written
+ * (sa.Column, an application's type or enum), so nothing is emitted; a name
+ * the evaluator knew (a value, a helper) is hidden by the import. */
+static int body_import(U *u, int s, int e)
+{
+	const px_tok *t = u->t;
+	int k = s + 1;
+	if (px_is_name(&t[s], "from")) {
+		while (k < e && !px_is_name(&t[k], "import"))
+			k++;
+		if (k >= e)
+			return stop(u, OPSQL_UNTRANSLATABLE, t[s].line, "import statement");
+		k++;
+		if (k < e && px_is_op(&t[k], "*"))
+			return stop(u, OPSQL_UNTRANSLATABLE, t[s].line, "import * in a function");
+	}
+	/* the bound names: the last name before each top-level ',' (after `as`,
+	 * or `import a.b` binds a) */
+	int from = px_is_name(&t[s], "from");
+	while (k < e) {
+		if (px_is_op(&t[k], "(") || px_is_op(&t[k], ")")) {
+			k++;
+			continue;
+		}
+		int j = k;
+		while (j < e && !px_is_op(&t[j], ",") && !px_is_op(&t[j], ")"))
+			j++;
+		const px_tok *b = NULL;
+		if (j - k >= 3 && px_is_name(&t[j - 2], "as"))
+			b = &t[j - 1];
+		else if (t[k].k == TK_NAME)
+			b = from ? &t[j - 1] : &t[k];
+		if (!b || b->k != TK_NAME)
+			return stop(u, OPSQL_UNTRANSLATABLE, t[s].line, "import statement");
+		char *name = tok_name(u, b);
+		if (pe_lookup(&u->env, name))
+			pe_bind(&u->env, name, pe_unknown(&u->env, b->line, "name '%s' (imported)", name));
+		k = j + 1;
+	}
 	return 0;
 }
 
@@ -650,8 +789,14 @@ static int stmt(U *u, int s, int e, int col)
 	if (px_is_name(&t[s], "return")) {
 		if (e - s == 1 || (e - s == 2 && px_is_name(&t[s + 1], "None")))
 			return 1;
+		if (u->want_ret) { /* a helper called for its value */
+			u->ret = pe_eval(&u->env, t, s + 1, e);
+			return 1;
+		}
 		return stop(u, OPSQL_UNTRANSLATABLE, t[s].line, "return of a value");
 	}
+	if (px_is_name(&t[s], "import") || px_is_name(&t[s], "from"))
+		return body_import(u, s, e);
 	int eq = assign_at(t, s, e);
 	if (eq > s && assign_at(t, eq + 1, e) < 0) {
 		pe_val *v = pe_eval(&u->env, t, eq + 1, e);
@@ -676,6 +821,12 @@ static int stmt(U *u, int s, int e, int col)
 		}
 		if (v->k != PE_UNKNOWN && bind_targets(u, s, eq, v) == 0)
 			return 0; /* known: bound, nothing to emit */
+		/* in a helper called for its value: x = <not known> has no SQL
+		 * effect unless it calls op or executes; x stays not known, with
+		 * the reason */
+		if (u->pure && v->k == PE_UNKNOWN && !effect_tokens(t, eq + 1, e) &&
+		    bind_targets(u, s, eq, v) == 0)
+			return 0;
 		/* a table, op.create_table(...), or what the translator names:
 		 * as written (folded), the names now unknown */
 		if (v->k == PE_UNKNOWN) {
@@ -749,7 +900,7 @@ static int if_chain(U *u, int i, int to, int col, int *next)
 					            "%s on %s: %s%s%s",
 					            px_is_name(&u->t[L->s], "if") ? "if" : "elif",
 					            text_of(u, L->s + 1, colon), c->s,
-					            pe_live(c) ? "" : " is not known", why(c));
+					            pe_live(c) || strstr(c->s, "not known") ? "" : " is not known", why(c));
 				if (tr) {
 					taken = k;
 					taken_end = j;
@@ -859,6 +1010,7 @@ static int def_stmt(U *u, int i, int j)
 	memset(f, 0, sizeof *f);
 	f->def = i;
 	f->end = j;
+	f->mod = u->cur;
 	int close = -1, depth = 0;
 	for (int k = L->s + 2; k < L->e && close < 0; k++) {
 		if (px_is_op(&t[k], "(") || px_is_op(&t[k], "[") || px_is_op(&t[k], "{"))
@@ -967,26 +1119,135 @@ static int call_helper(U *u, const ufunc *f, int s, int e, int open, const char 
 			return stop(u, OPSQL_UNTRANSLATABLE, line, "call to %s(): missing argument '%s'", name,
 			            f->params[p]);
 	}
-	/* the helper sees the module's names and its parameters */
+	int want = u->want_ret; /* called as a statement: its value is dropped */
+	u->want_ret = 0;
+	int rc = run_helper(u, f, vals, col);
+	u->want_ret = want;
+	return rc;
+}
+
+/* The body of f with its parameters bound to vals, in its own module: the
+ * helper sees its module's names and its parameters, as in Python. */
+static int run_helper(U *u, const ufunc *f, pe_val **vals, int col)
+{
 	pe_scope *saved = u->env.scope;
-	pe_scope *mod = saved;
-	while (mod->up)
-		mod = mod->up;
-	u->env.scope = mod;
+	const px_tok *st = u->t;
+	uline *sl = u->l;
+	int snl = u->nl, scur = u->cur;
+	umod *M = &u->m[f->mod];
+	u->t = M->t;
+	u->l = M->l;
+	u->nl = M->nl;
+	u->cur = f->mod;
+	u->env.scope = M->scope;
 	pe_push(&u->env);
 	for (int p = 0; p < f->np; p++)
 		pe_bind(&u->env, f->params[p], vals[p]);
 	u->depth++;
 	int next = u->next, line_end = u->line_end;
 	uline *D = &u->l[f->def];
-	int colon = header_colon(t, D->s, D->e);
+	int colon = header_colon(u->t, D->s, D->e);
 	int rc = colon < 0 ? stop(u, OPSQL_UNTRANSLATABLE, D->line, "function definition")
 	                   : body(u, f->def, colon, f->end, col);
 	u->depth--;
 	u->next = next;
 	u->line_end = line_end;
 	u->env.scope = saved;
+	u->t = st;
+	u->l = sl;
+	u->nl = snl;
+	u->cur = scur;
 	return rc == 1 ? 0 : rc; /* its return ends it, not the caller */
+}
+
+/* Python's binding of evaluated arguments to f's parameters: 0, or -1 with
+ * *why set. */
+static int bind_values(U *u, const ufunc *f, const char *name, const pe_args *a, pe_val **vals,
+                       int line, pe_val **why)
+{
+	int npos = 0;
+	for (int j = 0; j < a->npos; j++) {
+		while (npos < f->np && f->kwonly[npos])
+			npos++;
+		if (npos >= f->np) {
+			*why = pe_unknown(&u->env, line, "call to %s(): too many arguments", name);
+			return -1;
+		}
+		vals[npos++] = a->pos[j];
+	}
+	for (int j = 0; j < a->nkw; j++) {
+		int at = -1;
+		for (int p = 0; p < f->np; p++)
+			if (!strcmp(f->params[p], a->kw[j]))
+				at = p;
+		if (at < 0 || vals[at]) {
+			*why = pe_unknown(&u->env, line, at < 0 ? "call to %s(): no parameter '%s'"
+			                                        : "call to %s(): '%s' given twice",
+			                  name, a->kw[j]);
+			return -1;
+		}
+		vals[at] = a->kwv[j];
+	}
+	for (int p = 0; p < f->np; p++) {
+		if (!vals[p])
+			vals[p] = f->defaults[p];
+		if (!vals[p]) {
+			*why = pe_unknown(&u->env, line, "call to %s(): missing argument '%s'", name, f->params[p]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int load_import(U *u, const char *name);
+
+/* pyeval.h's pe_call_fn: a helper called in an expression runs for its
+ * value; it may compute (assignments, if, for, return) but nothing it does
+ * may write SQL, and what stops it makes the value not known, naming why. */
+static pe_val *call_expr(pe_env *env, const pe_val *fn, const char *name, const pe_args *a, int line)
+{
+	U *u = env->ud;
+	int ref = fn ? fn->ref : load_import(u, name);
+	if (ref < 0)
+		return NULL;
+	const ufunc *f = &u->f[ref];
+	if (f->bad)
+		return pe_unknown(env, line, "call to %s(): its %s", name, f->bad);
+	if (u->depth >= MAX_CALL_DEPTH)
+		return pe_unknown(env, line, "call to %s(): calls nested deeper than %d", name, MAX_CALL_DEPTH);
+	pe_val **vals = px_alloc(u->a, (size_t)(f->np + 1) * sizeof *vals);
+	pe_val *why = NULL;
+	if (bind_values(u, f, name, a, vals, line, &why))
+		return why;
+	int status = u->status, sline = u->line, want = u->want_ret, dead = env->dead;
+	char reason[sizeof u->reason];
+	memcpy(reason, u->reason, sizeof reason);
+	pe_val *ret = u->ret;
+	int mark = u->on;
+	u->status = OPSQL_OK;
+	u->want_ret = 1;
+	u->ret = NULL;
+	u->pure++;
+	env->dead = 0;
+	run_helper(u, f, vals, 4);
+	u->pure--;
+	env->dead = dead;
+	pe_val *v = u->ret ? u->ret : pe_new(env, PE_NONE, line);
+	if (v->k == PE_UNKNOWN && strncmp(v->s, "call to ", 8)) /* at the call, naming it */
+		v = pe_unknown(env, line, "call to %s(): %s", name, v->s);
+	if (u->status != OPSQL_OK)
+		v = pe_unknown(env, line, "call to %s(): %s", name, u->reason);
+	else if (u->on != mark)
+		v = pe_unknown(env, line, "call to %s(): the value of a helper whose body runs statements (op.* calls, "
+		               "raise, ...) is not known",
+		               name);
+	u->on = mark;
+	u->status = status;
+	u->line = sline;
+	memcpy(u->reason, reason, sizeof reason);
+	u->want_ret = want;
+	u->ret = ret;
+	return v;
 }
 
 /* Lines [from, to), emitted at indentation col: 0, 1 after `return`, -1
@@ -1087,6 +1348,150 @@ static void module_names(U *u)
 	}
 }
 
+/* The logical lines of tokens t (n of them), in the arena. */
+static uline *lines_of(U *u, const px_tok *t, int n, int *nl)
+{
+	uline *l = px_alloc(u->a, (size_t)(n + 1) * sizeof *l);
+	*nl = 0;
+	for (int i = 0; i < n && t[i].k != TK_EOF;) {
+		int s = i;
+		while (t[i].k != TK_NL && t[i].k != TK_EOF)
+			i++;
+		if (i > s)
+			l[(*nl)++] = (uline){ s, i, t[s].col, t[s].line };
+		if (t[i].k == TK_NL)
+			i++;
+	}
+	return l;
+}
+
+static int add_module(U *u, const px_tok *t, uline *l, int nl, pe_scope *scope, const char *path)
+{
+	if (u->nm == u->mcap) {
+		int cap = u->mcap ? u->mcap * 2 : 4;
+		umod *m = px_alloc(u->a, (size_t)cap * sizeof *m);
+		if (u->nm)
+			memcpy(m, u->m, (size_t)u->nm * sizeof *m);
+		u->m = m;
+		u->mcap = cap;
+	}
+	u->m[u->nm] = (umod){ t, l, nl, scope, path };
+	return u->nm++;
+}
+
+static void module_names(U *u);
+
+/* The application's file path read into the arena as a module of U (its
+ * module-level names and functions read): its index, or -1. */
+static int read_module(U *u, const char *path)
+{
+	for (int k = 1; k < u->nm; k++)
+		if (!strcmp(u->m[k].path, path))
+			return k;
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return -1;
+	size_t cap = 8192, n = 0;
+	char *text = px_alloc(u->a, cap);
+	for (;;) {
+		n += fread(text + n, 1, cap - n, fp);
+		if (n < cap)
+			break;
+		char *more = px_alloc(u->a, cap * 2);
+		memcpy(more, text, n);
+		text = more;
+		cap *= 2;
+	}
+	fclose(fp);
+	px_toks tk;
+	char err[128];
+	int errline = 0;
+	if (px_tokenize(u->a, text, n, &tk, err, sizeof err, &errline))
+		return -1;
+	int nl;
+	uline *l = lines_of(u, tk.t, tk.n, &nl);
+	pe_scope *scope = px_alloc(u->a, sizeof *scope);
+	int k = add_module(u, tk.t, l, nl, scope, px_strndup(u->a, path, strlen(path)));
+	/* its names, read in its own scope */
+	const px_tok *st = u->t;
+	uline *sl = u->l;
+	int snl = u->nl, scur = u->cur, status = u->status;
+	pe_scope *saved = u->env.scope;
+	u->t = tk.t;
+	u->l = l;
+	u->nl = nl;
+	u->cur = k;
+	u->env.scope = scope;
+	module_names(u);
+	u->env.scope = saved;
+	u->t = st;
+	u->l = sl;
+	u->nl = snl;
+	u->cur = scur;
+	u->status = status;
+	return k;
+}
+
+/* The function `name` that the revision imports from the application
+ * (pyenum.h's resolution of `from app.m import name`): its index in U.f,
+ * or -1 (not imported, or not from a file under the repository). */
+static int load_import(U *u, const char *name)
+{
+	for (int j = 0; j < u->nimp; j++)
+		if (!strcmp(u->imp[j].name, name))
+			return u->imp[j].ref;
+	int ref = -1;
+	if (u->oenv && u->oenv->path && u->oenv->text) {
+		char **own = u->oenv->roots ? NULL : pe_roots(u->oenv->path);
+		const char *const *roots = u->oenv->roots ? u->oenv->roots : (const char *const *)own;
+		char *file = NULL, why[300];
+		int line = 0;
+		if (roots && !pe_find_def(u->oenv->path, u->oenv->text, u->oenv->len, roots, name, &file, &line,
+		                          why, sizeof why) &&
+		    strcmp(file, u->oenv->path)) {
+			char *kept = px_strndup(u->a, file, strlen(file));
+			free(file);
+			file = NULL;
+			pe_roots_free(own);
+			own = NULL;
+			int k = read_module(u, kept);
+			for (int j = 0; k > 0 && j < u->nf && ref < 0; j++)
+				if (u->f[j].mod == k && u->m[k].l[u->f[j].def].line == line)
+					ref = j;
+		}
+		free(file);
+		pe_roots_free(own);
+	}
+	if (u->nimp == u->impcap) {
+		int cap = u->impcap ? u->impcap * 2 : 8;
+		uimp *m = px_alloc(u->a, (size_t)cap * sizeof *m);
+		if (u->nimp)
+			memcpy(m, u->imp, (size_t)u->nimp * sizeof *m);
+		u->imp = m;
+		u->impcap = cap;
+	}
+	u->imp[u->nimp++] = (uimp){ px_strndup(u->a, name, strlen(name)), ref };
+	return ref;
+}
+
+/* Python's module name of a revision: Alembic loads it as
+ * re.sub(r"\W", "_", filename) (util/pyfiles.py, load_python_file). NULL
+ * when a character is not ASCII (\w is Unicode's there). */
+static char *module_id(U *u, const char *path)
+{
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	char *id = px_strndup(u->a, b, strlen(b));
+	for (char *p = id; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 0x80)
+			return NULL;
+		if (!(c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+			*p = '_';
+	}
+	return id;
+}
+
 typedef struct targs {
 	const char *fn, *assume;
 	opsql_dialect dialect;
@@ -1173,6 +1578,13 @@ int unroll_translate_env(const px_toks *tk, const char *fn, opsql_dialect dialec
 		px_arena_free(&arena);
 		return opsql_translate_env(tk, fn, dialect, env, out, err, errsize, errline);
 	}
+	add_module(&u, u.t, u.l, u.nl, u.env.scope, NULL);
+	u.oenv = env;
+	u.env.call = call_expr;
+	u.env.ud = &u;
+	char *id = env && env->path ? module_id(&u, env->path) : NULL;
+	if (id)
+		pe_bind(&u.env, "__name__", pe_strval(&u.env, id, strlen(id), 0));
 	module_names(&u);
 	u.status = OPSQL_OK;
 

@@ -102,6 +102,17 @@ static void configparser_rules(void **state)
 	assert_string_equal(ini.version_dirs[0], at("db/a"));
 	assert_string_equal(ini.version_dirs[1], at("db/b%c"));
 	assert_int_equal(ini.recursive, 1);
+	/* what config.get_main_option() returns, for the evaluator (DEFAULT's
+	 * keys, then [alembic]'s; a value of several lines not modelled) */
+	char want[2048];
+	snprintf(want, sizeof want,
+	         "get_main_option.base=%s\n"
+	         "get_main_option.script_location=%s\n"
+	         "get_main_option.version_locations=\x7f\n"
+	         "get_main_option.recursive_version_locations=TRUE\n"
+	         "get_main_option.version_path_separator=newline\n",
+	         at("db"), at("db/mig"));
+	assert_string_equal(ini.main_options, want);
 	al_ini_free(&ini);
 }
 

@@ -8,7 +8,9 @@
 #   settings name, if on another), FOR (over a tuple, over a list of tuples),
 #   TRY (try/except/else/finally), HELPER (functions of the module called
 #   with known arguments, early return inside), BIND (bind = op.get_bind();
-#   bind.execute(sa.text(...)), conn.execute("..."))
+#   bind.execute(sa.text(...)), conn.execute("...")), IMPORTED (helpers imported
+#   from the application package app_migration/, __name__), EXPR (helpers of
+#   the revision called in expressions), NOOPS (logging calls, imports in a body)
 # Sections:
 #   (1) every revision translates: strata apply --dry-run prints, revision by
 #       revision and byte for byte, what `alembic upgrade heads --sql` prints

@@ -245,6 +245,9 @@ def fill(path, module, up, down):
 def project(proj, revs):
     init(proj)
     open(os.path.join(proj, "app_settings.py"), "w").write(SETTINGS)
+    for rel, text in APP_FILES.items():  # the application's helper package
+        os.makedirs(os.path.dirname(os.path.join(proj, rel)), exist_ok=True)
+        open(os.path.join(proj, rel), "w").write(text)
     ids = []
     for name, module, up, down in revs:
         rev, p = revision(proj, "revision", "-m", name.lower())
@@ -282,6 +285,82 @@ def main():
 ''')])
     else:
         sys.exit(__doc__)
+
+
+# a13-helpers: helper functions the revisions import from the application
+# (app_migration/, as ckan's revisions import skip_based_on_legacy_engine_version
+# from ckan/migration/__init__.py), helpers of the revision called in
+# expressions, logging calls and imports in a body.
+APP_FILES = {
+    "app_migration/__init__.py": '''\
+"""Helpers the revisions import (a stub application for the strata interop tests)."""
+from typing import Any
+
+from .util import *  # noqa: F401,F403  (table_name)
+
+LEGACY_KEY = "sqlalchemy_migrate_version"
+
+
+def skip_legacy(op: Any, filename: str) -> bool:
+    conf = op.get_context().config
+    version = conf.get_main_option(LEGACY_KEY)
+    if version:
+        return int(version) >= int(filename.split("_", 1)[0])
+    return False
+''',
+    "app_migration/util.py": '''\
+def table_name(base, sep="_"):
+    return "ev" + sep + base
+''',
+}
+
+REVS += [
+    ("IMPORTED", '''
+from app_migration import skip_legacy, table_name as tn
+
+''', '''
+    if skip_legacy(op, __name__):
+        return
+    op.create_table(tn("imported"), sa.Column("id", sa.Integer(), primary_key=True),
+                    sa.Column("mod", sa.String(60)))
+    op.execute("INSERT INTO %s (id, mod) VALUES (1, '%s')" % (tn("imported"), __name__.split("_", 1)[1]))
+''', '''
+    op.drop_table(tn("imported"))
+'''),
+    ("EXPR", '''
+def _is_pg():
+    return op.get_context().dialect.name == "postgresql"
+
+
+def _col(base, *, suffix="_at"):
+    return base + suffix
+
+''', '''
+    op.add_column("ev_item", sa.Column(_col("seen"), sa.DateTime(), nullable=True))
+    if _is_pg():
+        op.execute("UPDATE ev_item SET name = 'pg' WHERE id = 4")
+    elif _col("x", suffix="") == "x" and not _is_pg():
+        op.execute("UPDATE ev_item SET name = 'lite' WHERE id = 4")
+''', '''
+    op.drop_column("ev_item", _col("seen"))
+'''),
+    ("NOOPS", '''
+import logging
+
+log = logging.getLogger(__name__)
+
+''', '''
+    import sqlalchemy
+    from sqlalchemy import Integer
+    log.info("creating ev_noop")
+    logging.getLogger("alembic.runtime.migration").debug("debug %s", "x")
+    op.create_table("ev_noop", sa.Column("id", Integer(), primary_key=True),
+                    sa.Column("n", sqlalchemy.String(10)))
+''', '''
+    log.warning("dropping ev_noop")
+    op.drop_table("ev_noop")
+'''),
+]
 
 
 if __name__ == "__main__":
