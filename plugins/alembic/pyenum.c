@@ -385,35 +385,38 @@ static int read_class(pe_ctx *c, px_arena *a, const px_toks *tk, const char *pat
  * load_dialect_impl(), type_engine() nor __init__ of its own, is X, where X
  * is a type imported from sqlalchemy in the class's module. */
 
-/* The module-level import in tk that binds head: "sa" (sqlalchemy,
- * sqlalchemy.types, sqlalchemy.sql.sqltypes) or "postgresql"
- * (sqlalchemy.dialects.postgresql); *is_mod when head is that module, else
- * orig is the name imported.  NULL when head is bound to none of those. */
-static const char *sa_binding(const px_toks *tk, const char *head, char *orig, size_t osize, int *is_mod)
+/* One name a module-level import binds: `import mod` / `import mod as
+ * alias` (name NULL; bound: the alias, else mod's first part, as Python
+ * binds it) or `from mod import name [as alias]` (bound: the alias, else
+ * name).  Relative imports (`from . import x`) are not among them. */
+typedef struct imp {
+	const char *mod, *name, *bound;
+	int as;
+} imp;
+
+/* Calls f for each binding of tk's module-level imports, in order, until f
+ * returns nonzero; that value, else 0. */
+static int each_import(const px_toks *tk, int (*f)(const imp *, void *), void *ud)
 {
-	static const struct {
-		const char *mod, *ns;
-	} mods[] = { { "sqlalchemy", "sa" }, { "sqlalchemy.types", "sa" }, { "sqlalchemy.sql.sqltypes", "sa" },
-		     { "sqlalchemy.dialects.postgresql", "postgresql" }, { NULL, NULL } };
 	const px_tok *t = tk->t;
 	line l;
 	for (int i = 0; next_line(tk, i, &l); i = l.e + 1) {
 		if (t[l.b].col != 0)
 			continue;
-		int k = l.b + 1;
-		char mod[512], bound[512];
+		int k = l.b + 1, rc;
+		char mod[512], name[256], bound[512];
 		if (tok_is(&t[l.b], TK_NAME, "import")) {
 			while (k < l.e && dotted_at(tk, &k, l.e, mod, sizeof mod)) {
-				snprintf(bound, sizeof bound, "%s", mod);
+				const char *dot = strchr(mod, '.');
+				snprintf(bound, sizeof bound, "%.*s", (int)(dot ? (size_t)(dot - mod) : strlen(mod)), mod);
+				imp m = { mod, NULL, bound, 0 };
 				if (k + 1 < l.e && tok_is(&t[k], TK_NAME, "as") && t[k + 1].k == TK_NAME) {
 					snprintf(bound, sizeof bound, "%.*s", (int)t[k + 1].n, t[k + 1].p);
 					k += 2;
+					m.as = 1;
 				}
-				for (int m = 0; mods[m].mod; m++)
-					if (!strcmp(bound, head) && !strcmp(mod, mods[m].mod)) {
-						*is_mod = 1;
-						return mods[m].ns;
-					}
+				if ((rc = f(&m, ud)))
+					return rc;
 				if (k < l.e && tok_is(&t[k], TK_OP, ","))
 					k++;
 				else
@@ -428,35 +431,81 @@ static const char *sa_binding(const px_toks *tk, const char *head, char *orig, s
 		if (k < l.e && tok_is(&t[k], TK_OP, "("))
 			k++;
 		while (k < l.e && t[k].k == TK_NAME) {
-			char name[256];
 			snprintf(name, sizeof name, "%.*s", (int)t[k].n, t[k].p);
 			snprintf(bound, sizeof bound, "%s", name);
+			imp m = { mod, name, bound, 0 };
 			k++;
 			if (k + 1 < l.e && tok_is(&t[k], TK_NAME, "as") && t[k + 1].k == TK_NAME) {
 				snprintf(bound, sizeof bound, "%.*s", (int)t[k + 1].n, t[k + 1].p);
 				k += 2;
+				m.as = 1;
 			}
-			if (!strcmp(bound, head)) {
-				char full[800];
-				snprintf(full, sizeof full, "%s.%s", mod, name);
-				for (int m = 0; mods[m].mod; m++)
-					if (!strcmp(full, mods[m].mod)) { /* from sqlalchemy import types */
-						*is_mod = 1;
-						return mods[m].ns;
-					}
-				for (int m = 0; mods[m].mod; m++)
-					if (!strcmp(mod, mods[m].mod)) {
-						snprintf(orig, osize, "%s", name);
-						*is_mod = 0;
-						return mods[m].ns;
-					}
-				return NULL;
-			}
+			if ((rc = f(&m, ud)))
+				return rc;
 			if (k < l.e && tok_is(&t[k], TK_OP, ","))
 				k++;
 		}
 	}
+	return 0;
+}
+
+/* The module-level import in tk that binds head: "sa" (sqlalchemy,
+ * sqlalchemy.types, sqlalchemy.sql.sqltypes) or "postgresql"
+ * (sqlalchemy.dialects.postgresql); *is_mod when head is that module, else
+ * orig is the name imported.  NULL when head is bound to none of those. */
+static const struct {
+	const char *mod, *ns;
+} sa_mods[] = { { "sqlalchemy", "sa" }, { "sqlalchemy.types", "sa" }, { "sqlalchemy.sql.sqltypes", "sa" },
+		{ "sqlalchemy.dialects.postgresql", "postgresql" }, { NULL, NULL } };
+
+typedef struct sa_job {
+	const char *head, *ns;
+	char *orig;
+	size_t osize;
+	int is_mod;
+} sa_job;
+
+static const char *sa_ns(const char *mod)
+{
+	for (int m = 0; sa_mods[m].mod; m++)
+		if (!strcmp(mod, sa_mods[m].mod))
+			return sa_mods[m].ns;
 	return NULL;
+}
+
+/* 1: found (j->ns set, or NULL: head is bound to something else) */
+static int sa_one(const imp *m, void *ud)
+{
+	sa_job *j = ud;
+	if (!m->name) { /* import sqlalchemy [as sa]: head is the whole module name or its alias */
+		if (!strcmp(m->as ? m->bound : m->mod, j->head) && (j->ns = sa_ns(m->mod))) {
+			j->is_mod = 1;
+			return 1;
+		}
+		return 0;
+	}
+	if (strcmp(m->bound, j->head))
+		return 0;
+	char full[800];
+	snprintf(full, sizeof full, "%s.%s", m->mod, m->name);
+	if ((j->ns = sa_ns(full))) { /* from sqlalchemy import types */
+		j->is_mod = 1;
+		return 1;
+	}
+	if ((j->ns = sa_ns(m->mod))) {
+		snprintf(j->orig, j->osize, "%s", m->name);
+		j->is_mod = 0;
+	}
+	return 1;
+}
+
+static const char *sa_binding(const px_toks *tk, const char *head, char *orig, size_t osize, int *is_mod)
+{
+	sa_job j = { head, NULL, orig, osize, 0 };
+	if (!each_import(tk, sa_one, &j))
+		return NULL;
+	*is_mod = j.is_mod;
+	return j.ns;
 }
 
 /* base (a class's base as written) is sqlalchemy's TypeDecorator, through
@@ -817,60 +866,22 @@ typedef struct bind_job {
 	int found;
 } bind_job;
 
-static int bind_scan(const px_toks *tk, void *ud)
+static int bind_one(const imp *m, void *ud)
 {
 	bind_job *j = ud;
-	const px_tok *t = tk->t;
-	line l;
-	for (int i = 0; next_line(tk, i, &l); i = l.e + 1) {
-		if (t[l.b].col != 0)
-			continue;
-		int k = l.b + 1;
-		char mod[512], bound[512];
-		if (tok_is(&t[l.b], TK_NAME, "import")) {
-			while (k < l.e && dotted_at(tk, &k, l.e, mod, sizeof mod)) {
-				const char *dot = strchr(mod, '.');
-				snprintf(bound, sizeof bound, "%.*s", (int)(dot ? (size_t)(dot - mod) : strlen(mod)), mod);
-				int as = 0;
-				if (k + 1 < l.e && tok_is(&t[k], TK_NAME, "as") && t[k + 1].k == TK_NAME) {
-					snprintf(bound, sizeof bound, "%.*s", (int)t[k + 1].n, t[k + 1].p);
-					k += 2;
-					as = 1;
-				}
-				if (!strcmp(bound, j->head)) {
-					snprintf(j->out, j->size, "%s", as ? mod : bound);
-					j->found = 1;
-				}
-				if (k < l.e && tok_is(&t[k], TK_OP, ","))
-					k++;
-				else
-					break;
-			}
-			continue;
-		}
-		if (!tok_is(&t[l.b], TK_NAME, "from") || !dotted_at(tk, &k, l.e, mod, sizeof mod) || k >= l.e ||
-		    !tok_is(&t[k], TK_NAME, "import"))
-			continue;
-		k++;
-		if (k < l.e && tok_is(&t[k], TK_OP, "("))
-			k++;
-		while (k < l.e && t[k].k == TK_NAME) {
-			char name[256];
-			snprintf(name, sizeof name, "%.*s", (int)t[k].n, t[k].p);
-			snprintf(bound, sizeof bound, "%s", name);
-			k++;
-			if (k + 1 < l.e && tok_is(&t[k], TK_NAME, "as") && t[k + 1].k == TK_NAME) {
-				snprintf(bound, sizeof bound, "%.*s", (int)t[k + 1].n, t[k + 1].p);
-				k += 2;
-			}
-			if (!strcmp(bound, j->head)) {
-				snprintf(j->out, j->size, "%s.%s", mod, name);
-				j->found = 1;
-			}
-			if (k < l.e && tok_is(&t[k], TK_OP, ","))
-				k++;
-		}
-	}
+	if (strcmp(m->bound, j->head))
+		return 0;
+	if (m->name)
+		snprintf(j->out, j->size, "%s.%s", m->mod, m->name);
+	else
+		snprintf(j->out, j->size, "%s", m->as ? m->mod : m->bound);
+	j->found = 1;
+	return 0; /* a later import binds it again */
+}
+
+static int bind_scan(const px_toks *tk, void *ud)
+{
+	each_import(tk, bind_one, ud);
 	return 0;
 }
 

@@ -532,6 +532,12 @@ int px_top_op(const px_tok *t, int s, int e, const char *op)
 	return -1;
 }
 
+int px_arg_end(const px_tok *t, int s, int close)
+{
+	int k = px_top_op(t, s, close, ",");
+	return k < 0 ? close : k;
+}
+
 /* Is t the NAME token `name`? */
 int px_is_name(const px_tok *t, const char *name)
 {

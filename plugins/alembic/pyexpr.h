@@ -94,6 +94,10 @@ px *px_parse_expr(px_arena *a, const px_tok *t, int *i, int end);
 int px_is_op(const px_tok *t, const char *op);
 /* The first operator op outside brackets in t[s..e), or -1. */
 int px_top_op(const px_tok *t, int s, int e, const char *op);
+/* The end of the argument (or element) that starts at s before close, the ")"
+ * "]" or "}" of its call or display: the next comma outside brackets, else
+ * close.  for (int k; s < close; s = k + 1) { k = px_arg_end(t, s, close); … } */
+int px_arg_end(const px_tok *t, int s, int close);
 int px_is_name(const px_tok *t, const char *name);
 /* "sa.Column" for an attribute chain of names, NULL otherwise. */
 const char *px_dotted(px_arena *a, const px *e);

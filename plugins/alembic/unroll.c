@@ -490,20 +490,9 @@ static int enum_ddl_stmt(U *u, int s, int e, int open, px *en, int col)
 	/* the arguments, SchemaType.create(bind=None, checkfirst=False): the
 	 * bind is evaluated (it must be op.get_bind()), checkfirst folded */
 	px *check = NULL;
-	int nbind = 0, pos = 0, start = open + 1, depth = 0;
-	for (int k = start; k <= e - 1; k++) {
-		if (k < e - 1) {
-			if (px_is_op(&t[k], "(") || px_is_op(&t[k], "[") || px_is_op(&t[k], "{"))
-				depth++;
-			else if (px_is_op(&t[k], ")") || px_is_op(&t[k], "]") || px_is_op(&t[k], "}"))
-				depth--;
-			if (depth || !px_is_op(&t[k], ","))
-				continue;
-		}
-		if (k == start) {
-			start = k + 1;
-			continue;
-		}
+	int nbind = 0, pos = 0, start = open + 1;
+	for (int k; start < e - 1; start = k + 1) {
+		k = px_arg_end(t, start, e - 1);
 		int vs = start, isbind;
 		if (px_is_op(&t[start], "*") || px_is_op(&t[start], "**"))
 			return stop(u, OPSQL_UNTRANSLATABLE, line, "argument unpacking in .%s()", m + 5);
@@ -527,7 +516,6 @@ static int enum_ddl_stmt(U *u, int s, int e, int open, px *en, int col)
 				return stop(u, OPSQL_UNTRANSLATABLE, line, "checkfirst given twice to .%s()", m + 5);
 			check = pe_fold(&u->env, t, vs, k);
 		}
-		start = k + 1;
 	}
 	if (!nbind)
 		return stop(u, OPSQL_UNTRANSLATABLE, line,
@@ -634,24 +622,12 @@ static int noop_call(U *u, int s, int e, int open)
 	}
 	if (!ok)
 		return 0;
-	int start = open + 1, depth = 0;
-	for (int k = start; k <= e - 1; k++) {
-		if (k < e - 1) {
-			if (px_is_op(&t[k], "(") || px_is_op(&t[k], "[") || px_is_op(&t[k], "{"))
-				depth++;
-			else if (px_is_op(&t[k], ")") || px_is_op(&t[k], "]") || px_is_op(&t[k], "}"))
-				depth--;
-			if (depth || !px_is_op(&t[k], ","))
-				continue;
-		}
-		if (k > start) {
-			int vs = t[start].k == TK_NAME && start + 1 < k && px_is_op(&t[start + 1], "=") ? start + 2
-			                                                                              : start;
-			if (px_is_op(&t[vs], "*") || px_is_op(&t[vs], "**") ||
-			    pe_eval(&u->env, t, vs, k)->k == PE_UNKNOWN)
-				return 0;
-		}
-		start = k + 1;
+	int start = open + 1;
+	for (int k; start < e - 1; start = k + 1) {
+		k = px_arg_end(t, start, e - 1);
+		int vs = t[start].k == TK_NAME && start + 1 < k && px_is_op(&t[start + 1], "=") ? start + 2 : start;
+		if (px_is_op(&t[vs], "*") || px_is_op(&t[vs], "**") || pe_eval(&u->env, t, vs, k)->k == PE_UNKNOWN)
+			return 0;
 	}
 	return 1;
 }
@@ -1027,20 +1003,8 @@ static int def_stmt(U *u, int i, int j)
 	f->defaults = px_alloc(u->a, (size_t)(n + 1) * sizeof *f->defaults);
 	f->kwonly = px_alloc(u->a, (size_t)(n + 1) * sizeof *f->kwonly);
 	int kwonly = 0, start = L->s + 3;
-	depth = 0;
-	for (int k = start; k <= close; k++) {
-		if (k < close) {
-			if (px_is_op(&t[k], "(") || px_is_op(&t[k], "[") || px_is_op(&t[k], "{"))
-				depth++;
-			else if (px_is_op(&t[k], ")") || px_is_op(&t[k], "]") || px_is_op(&t[k], "}"))
-				depth--;
-			if (depth || !px_is_op(&t[k], ","))
-				continue;
-		}
-		if (k == start) {
-			start = k + 1;
-			continue;
-		}
+	for (int k; start < close; start = k + 1) {
+		k = px_arg_end(t, start, close);
 		if (px_is_op(&t[start], "*") && k == start + 1) {
 			kwonly = 1;
 		} else if (px_is_op(&t[start], "*") || px_is_op(&t[start], "**") || px_is_op(&t[start], "/")) {
@@ -1057,7 +1021,6 @@ static int def_stmt(U *u, int i, int j)
 		} else {
 			f->bad = "parameter form";
 		}
-		start = k + 1;
 	}
 	pe_val *v = pe_new(&u->env, PE_FUNC, L->line);
 	v->ref = u->nf++;
@@ -1075,20 +1038,9 @@ static int call_helper(U *u, const ufunc *f, int s, int e, int open, const char 
 		return stop(u, OPSQL_UNTRANSLATABLE, line, "call to %s(): calls nested deeper than %d", name,
 		            MAX_CALL_DEPTH);
 	pe_val **vals = px_alloc(u->a, (size_t)(f->np + 1) * sizeof *vals);
-	int npos = 0, start = open + 1, depth = 0;
-	for (int k = start; k <= e - 1; k++) {
-		if (k < e - 1) {
-			if (px_is_op(&t[k], "(") || px_is_op(&t[k], "[") || px_is_op(&t[k], "{"))
-				depth++;
-			else if (px_is_op(&t[k], ")") || px_is_op(&t[k], "]") || px_is_op(&t[k], "}"))
-				depth--;
-			if (depth || !px_is_op(&t[k], ","))
-				continue;
-		}
-		if (k == start) {
-			start = k + 1;
-			continue;
-		}
+	int npos = 0, start = open + 1;
+	for (int k; start < e - 1; start = k + 1) {
+		k = px_arg_end(t, start, e - 1);
 		if (px_is_op(&t[start], "*") || px_is_op(&t[start], "**"))
 			return stop(u, OPSQL_UNTRANSLATABLE, line, "call to %s() with argument unpacking", name);
 		int at = -1, vs = start;
@@ -1110,7 +1062,6 @@ static int call_helper(U *u, const ufunc *f, int s, int e, int open, const char 
 		if (vals[at])
 			return stop(u, OPSQL_UNTRANSLATABLE, line, "call to %s(): '%s' given twice", name, f->params[at]);
 		vals[at] = pe_eval(&u->env, t, vs, k);
-		start = k + 1;
 	}
 	for (int p = 0; p < f->np; p++) {
 		if (!vals[p])
