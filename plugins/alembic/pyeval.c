@@ -1173,6 +1173,11 @@ static pe_val *postfix(P *p)
 			                   ? env->call(env, NULL, dotted, &a, line)
 			                   : NULL))
 				v = known_call(env, dotted, &a, line);
+		} else if (!strcmp(first, "op") && j >= p->i + 5 && px_is_name(&p->t[p->i + 2], "_proxy") &&
+		           px_is_name(&p->t[p->i + 4], "migration_context")) {
+			/* op._proxy.migration_context: the context op.get_context() returns */
+			v = pe_new(env, PE_CONTEXT, line);
+			p->i += 5;
 		} else if (!strcmp(first, "op") && j == p->i + 1) {
 			v = pe_new(env, PE_OP, line); /* alembic's op, passed on: helper(op) */
 			p->i++;
