@@ -1021,6 +1021,9 @@ static pe_val *known_call(pe_env *env, const char *dotted, const args *a, int li
 		return b;
 	if ((!strcmp(dotted, "int") || !strcmp(dotted, "bool")) && a->npos == 1 && !a->nkw)
 		return convert(env, dotted, a->pos[0], line);
+	if ((!strcmp(dotted, "dedent") || !strcmp(dotted, "textwrap.dedent")) && a->npos == 1 && !a->nkw &&
+	    a->pos[0]->k == PE_STR)
+		return pe_dedent(env, a->pos[0], line); /* pydedent.c */
 	if ((!strcmp(dotted, "list") || !strcmp(dotted, "tuple")) && a->npos == 1 && !a->nkw &&
 	    (a->pos[0]->k == PE_LIST || a->pos[0]->k == PE_TUPLE)) {
 		/* a copy of a known sequence, as the other kind */
