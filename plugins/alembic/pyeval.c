@@ -1191,8 +1191,11 @@ static pe_val *postfix(P *p)
 			v = boolval(env, first[0] == 'T', line);
 			p->i++;
 		} else {
+			int plain = j == p->i + 1;
 			p->i = j;
-			v = pe_unknown(env, line, "name '%s'", dotted);
+			v = plain && env->name && !env->dead ? env->name(env, dotted, line) : NULL;
+			if (!v)
+				v = pe_unknown(env, line, "name '%s'", dotted);
 		}
 	} else if (k->k == TK_STR) {
 		v = strings(p);

@@ -86,6 +86,9 @@ typedef struct pe_env {
 	const char *const *dialect_attrs; /* <bind>.dialect.X: X, its literal text, ...; NULL: none */
 	pe_call_fn call;      /* helper functions in expressions (NULL: not known) */
 	void *ud;             /* the caller's, for call */
+	/* a plain name nobody bound (imported from the application?): its
+	 * value, or NULL (not known) */
+	struct pe_val *(*name)(struct pe_env *env, const char *name, int line);
 	int dead;             /* > 0: parsing what Python does not evaluate (`False and f()`) */
 } pe_env;
 

@@ -1474,6 +1474,104 @@ static int load_import(U *u, const char *name)
 	return ref;
 }
 
+/* Module k binds name once: one logical line starts with it (`NAME = ...`
+ * at column 0, no NAME.append(), NAME += ..., NAME[i] = ... anywhere) and
+ * no import or global statement names it. */
+static int bound_once(const U *u, int k, const char *name)
+{
+	const umod *M = &u->m[k];
+	int starts = 0;
+	for (int j = 0; j < M->nl; j++) {
+		const uline *L = &M->l[j];
+		const px_tok *t = M->t;
+		if (px_is_name(&t[L->s], name))
+			starts++;
+		if (px_is_name(&t[L->s], "import") || px_is_name(&t[L->s], "from") || px_is_name(&t[L->s], "global") ||
+		    px_is_name(&t[L->s], "del") || px_is_name(&t[L->s], "for") || px_is_name(&t[L->s], "with"))
+			for (int i = L->s + 1; i < L->e; i++)
+				if (px_is_name(&t[i], name))
+					return 0;
+	}
+	return starts == 1;
+}
+
+static int literal_value(const pe_val *x)
+{
+	if (x->k == PE_TUPLE || x->k == PE_LIST) {
+		for (int j = 0; j < x->nitems; j++)
+			if (!literal_value(x->items[j]))
+				return 0;
+		return 1;
+	}
+	return x->k == PE_NONE || x->k == PE_BOOL || x->k == PE_INT || x->k == PE_FLOAT || x->k == PE_STR;
+}
+
+/* Why the value module k assigns to name on line at is not known: its
+ * expression evaluated again in the module's scope ("a dict or set
+ * display"). */
+static const char *assigned_why(U *u, int k, int at, const char *name)
+{
+	const umod *M = &u->m[k];
+	for (int j = 0; j < M->nl; j++) {
+		const uline *L = &M->l[j];
+		if (L->line != at || L->indent || !px_is_name(&M->t[L->s], name))
+			continue;
+		int eq = assign_at(M->t, L->s, L->e);
+		if (eq < 0)
+			break;
+		pe_scope *saved = u->env.scope;
+		u->env.scope = M->scope;
+		pe_val *v = pe_eval(&u->env, M->t, eq + 1, L->e);
+		u->env.scope = saved;
+		if (v->k == PE_UNKNOWN && v->s)
+			return v->s;
+		break;
+	}
+	return "its value is not known";
+}
+
+/* pyeval.h's name hook: a plain name that the module being read imports
+ * from a file of the application, which assigns it once at module level
+ * to a value pe_eval() knows (None, bool, int, float, str, or a tuple or
+ * list of them); NULL when it is not such an import. */
+static pe_val *name_expr(pe_env *env, const char *name, int line)
+{
+	U *u = env->ud;
+	const char *path = u->cur ? u->m[u->cur].path : u->oenv ? u->oenv->path : NULL;
+	if (!path || u->depth >= MAX_CALL_DEPTH)
+		return NULL;
+	char **own = u->oenv && u->oenv->roots ? NULL : pe_roots(path);
+	const char *const *roots = u->oenv && u->oenv->roots ? u->oenv->roots : (const char *const *)own;
+	char *file = NULL, why[300];
+	int at = 0;
+	pe_val *v = NULL;
+	if (roots && !pe_find_assign(path, u->cur ? NULL : u->oenv->text, u->cur ? 0 : u->oenv->len, roots, name,
+	                             &file, &at, why, sizeof why) &&
+	    strcmp(file, path)) {
+		char *kept = px_strndup(u->a, file, strlen(file));
+		u->depth++;
+		int k = read_module(u, kept);
+		u->depth--;
+		if (k > 0) {
+			pe_scope *saved = env->scope;
+			env->scope = u->m[k].scope;
+			pe_val *x = pe_lookup(env, name);
+			env->scope = saved;
+			if (!bound_once(u, k, name))
+				v = pe_unknown(env, line, "name '%s' from %s:%d: bound more than once there", name, kept, at);
+			else if (x && x->k == PE_UNKNOWN)
+				v = pe_unknown(env, line, "name '%s' from %s:%d: %s", name, kept, at, assigned_why(u, k, at, name));
+			else if (x && literal_value(x))
+				v = x;
+			else if (x)
+				v = pe_unknown(env, line, "name '%s' from %s:%d: not a literal value", name, kept, at);
+		}
+	}
+	free(file);
+	pe_roots_free(own);
+	return v;
+}
+
 /* Python's module name of a revision: Alembic loads it as
  * re.sub(r"\W", "_", filename) (util/pyfiles.py, load_python_file). NULL
  * when a character is not ASCII (\w is Unicode's there). */
@@ -1581,6 +1679,7 @@ int unroll_translate_env(const px_toks *tk, const char *fn, opsql_dialect dialec
 	add_module(&u, u.t, u.l, u.nl, u.env.scope, NULL);
 	u.oenv = env;
 	u.env.call = call_expr;
+	u.env.name = name_expr;
 	u.env.ud = &u;
 	char *id = env && env->path ? module_id(&u, env->path) : NULL;
 	if (id)

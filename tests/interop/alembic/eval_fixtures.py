@@ -381,5 +381,31 @@ from sqlalchemy.schema import CreateSequence, DropSequence
 ]
 
 
+# a13-tail: module-level constants the revisions import from the application,
+# and textwrap.dedent()
+APP_FILES["app_migration/constants.py"] = '''\
+KINDS = ["small", "large"]
+LIMIT = 50000  # a comment
+'''
+
+REVS += [
+    ("IMPCONST", '''
+from textwrap import dedent
+
+from app_migration.constants import KINDS, LIMIT
+
+''', '''
+    for k in KINDS:
+        op.execute(dedent(f"""
+            UPDATE ev_item
+            SET name = '{k}'
+              WHERE id = {LIMIT}
+            """))
+''', '''
+    op.execute("UPDATE ev_item SET name = name WHERE id = %d" % LIMIT)
+'''),
+]
+
+
 if __name__ == "__main__":
     main()
