@@ -1475,8 +1475,9 @@ static int load_import(U *u, const char *name)
 }
 
 /* Module k binds name once: one logical line starts with it (`NAME = ...`
- * at column 0, no NAME.append(), NAME += ..., NAME[i] = ... anywhere) and
- * no import or global statement names it. */
+ * at column 0, no NAME.append(), NAME += ..., NAME[i] = ... anywhere), no
+ * import, global, for, with or del statement names it, and no star import
+ * follows it. */
 static int bound_once(const U *u, int k, const char *name)
 {
 	const umod *M = &u->m[k];
@@ -1486,6 +1487,8 @@ static int bound_once(const U *u, int k, const char *name)
 		const px_tok *t = M->t;
 		if (px_is_name(&t[L->s], name))
 			starts++;
+		if (starts && px_is_name(&t[L->s], "from") && px_is_op(&t[L->e - 1], "*"))
+			return 0; /* a star import after it may bind it again */
 		if (px_is_name(&t[L->s], "import") || px_is_name(&t[L->s], "from") || px_is_name(&t[L->s], "global") ||
 		    px_is_name(&t[L->s], "del") || px_is_name(&t[L->s], "for") || px_is_name(&t[L->s], "with"))
 			for (int i = L->s + 1; i < L->e; i++)

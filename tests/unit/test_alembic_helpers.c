@@ -251,6 +251,7 @@ static void imported_names(void **state)
 	(void)state;
 	static const char head[] = "from alembic import op\n"
 	                           "from app.constants import KINDS, LIMIT, NAME, TYPES, TWICE, MUTATED, LATER\n"
+	                           "from app.starred import STARRED\n"
 	                           "revision = '012abc'\n"
 	                           "def upgrade():\n";
 	static const struct {
@@ -267,6 +268,9 @@ static void imported_names(void **state)
 		  "for loop over MUTATED: name 'MUTATED' from " REPO "/app/constants.py:10: bound more than once "
 		  "there" },
 		{ "    for m in range(LATER):\n        pass\n", NULL, NULL },
+		{ "    for m in [STARRED]:\n        pass\n", NULL,
+		  "for loop over [STARRED]: name 'STARRED' from " REPO "/app/starred.py:1: bound more than once "
+		  "there" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char src[1024];
