@@ -43,6 +43,8 @@ typedef struct umod {
 	int nl;
 	pe_scope *scope; /* its module scope */
 	const char *path; /* NULL: the revision */
+	const char *text; /* its source (an imported module's; the revision's is oenv's) */
+	size_t len;
 } umod;
 
 /* A name imported from the application: the function it is, or -1. */
@@ -773,7 +775,9 @@ static int body_import(U *u, int s, int e)
 		if (!b || b->k != TK_NAME)
 			return stop(u, OPSQL_UNTRANSLATABLE, t[s].line, "import statement");
 		char *name = tok_name(u, b);
-		if (pe_lookup(&u->env, name))
+		if (pe_lookup(&u->env, name) ||
+		    (!strcmp(name, "dedent") && !(from && k == s + 3 && px_is_name(&t[s + 1], "textwrap") &&
+		                                  j == k + 1 && px_is_name(&t[k], "dedent"))))
 			pe_bind(&u->env, name, pe_unknown(&u->env, b->line, "name '%s' (imported)", name));
 		k = j + 1;
 	}
@@ -1201,6 +1205,19 @@ static int bind_values(U *u, const ufunc *f, const char *name, const pe_args *a,
 
 static int load_import(U *u, const char *name);
 
+/* name is dedent and the module being read imports another dedent at
+ * module level (`from inspect import cleandoc as dedent`): pyeval.c reads
+ * a bare dedent() as textwrap's. */
+static int not_from_textwrap(const U *u, const char *name)
+{
+	if (strcmp(name, "dedent"))
+		return 0;
+	const char *text = u->cur ? u->m[u->cur].text : u->oenv ? u->oenv->text : NULL;
+	size_t len = u->cur ? u->m[u->cur].len : u->oenv ? u->oenv->len : 0;
+	char dotted[300];
+	return text && !pe_import_of(text, len, name, dotted, sizeof dotted) && strcmp(dotted, "textwrap.dedent");
+}
+
 /* pyeval.h's pe_call_fn: a helper called in an expression runs for its
  * value; it may compute (assignments, if, for, return) but nothing it does
  * may write SQL, and what stops it makes the value not known, naming why. */
@@ -1208,6 +1225,8 @@ static pe_val *call_expr(pe_env *env, const pe_val *fn, const char *name, const 
 {
 	U *u = env->ud;
 	int ref = fn ? fn->ref : load_import(u, name);
+	if (ref < 0 && !fn && not_from_textwrap(u, name))
+		return pe_unknown(env, line, "call to %s(), which is not textwrap.%s", name, name);
 	if (ref < 0)
 		return NULL;
 	const ufunc *f = &u->f[ref];
@@ -1375,7 +1394,7 @@ static int add_module(U *u, const px_tok *t, uline *l, int nl, pe_scope *scope, 
 		u->m = m;
 		u->mcap = cap;
 	}
-	u->m[u->nm] = (umod){ t, l, nl, scope, path };
+	u->m[u->nm] = (umod){ t, l, nl, scope, path, NULL, 0 };
 	return u->nm++;
 }
 
@@ -1412,6 +1431,8 @@ static int read_module(U *u, const char *path)
 	uline *l = lines_of(u, tk.t, tk.n, &nl);
 	pe_scope *scope = px_alloc(u->a, sizeof *scope);
 	int k = add_module(u, tk.t, l, nl, scope, px_strndup(u->a, path, strlen(path)));
+	u->m[k].text = text;
+	u->m[k].len = n;
 	/* its names, read in its own scope */
 	const px_tok *st = u->t;
 	uline *sl = u->l;

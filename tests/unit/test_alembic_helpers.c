@@ -291,6 +291,34 @@ static void imported_names(void **state)
 	}
 }
 
+/* A bare dedent() is textwrap's only when no other dedent is imported. */
+static void dedent_imports(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *src, *reason; /* NULL: translated */
+	} cases[] = {
+		{ "from textwrap import dedent\nfrom alembic import op\n"
+		  "def upgrade():\n    op.execute(dedent('  SELECT 1'))\n", NULL },
+		{ "from alembic import op\n"
+		  "def upgrade():\n    from textwrap import dedent\n    op.execute(dedent('  SELECT 1'))\n", NULL },
+		{ "from inspect import cleandoc as dedent\nfrom alembic import op\n"
+		  "def upgrade():\n    op.execute(dedent('  SELECT 1'))\n",
+		  "call to dedent() in op.execute()" },
+		{ "from alembic import op\n"
+		  "def upgrade():\n    from inspect import cleandoc as dedent\n    op.execute(dedent('  SELECT 1'))\n",
+		  "call to dedent() in op.execute()" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		opsql_result r = tr_rev(cases[i].src);
+		if (!cases[i].reason ? r.status != OPSQL_OK || strcmp(r.sql, "SELECT 1;\n\n")
+		                     : r.status != OPSQL_UNTRANSLATABLE || strcmp(r.reason, cases[i].reason))
+			fail_msg("case %zu: status %d \"%s\" sql \"%s\"", i, r.status, r.reason ? r.reason : "",
+			         r.sql ? r.sql : "");
+		opsql_result_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +327,7 @@ int main(void)
 		cmocka_unit_test(same_module_helpers),
 		cmocka_unit_test(noops_and_imports),
 		cmocka_unit_test(imported_names),
+		cmocka_unit_test(dedent_imports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
