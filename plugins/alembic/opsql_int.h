@@ -273,6 +273,8 @@ const coldef *autoinc_column(const tdef *t);
 int op_call(ctx *c, px *call, const char *meth, const char *batch_table, const char *batch_schema);
 int batch_run(ctx *c, px *hdr, batchop *ops, int nops, int line);
 int op_create_table(ctx *c, px *call, tdef **made);
+/* op.execute(CreateSequence(...) / DropSequence(...)) (opsql_op_sequence.c) */
+int execute_sequence(ctx *c, const px *e, int *mine);
 
 /* an op.* call's arguments bound to Alembic's signature (opsql_bind.c) */
 #define MAXP 24

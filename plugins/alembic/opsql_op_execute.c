@@ -119,6 +119,9 @@ int op_execute(ctx *c, px *call, opargs *a0)
 	int prc = params_execute(c, e, &mine);
 	if (mine)
 		return prc;
+	prc = execute_sequence(c, e, &mine);
+	if (mine)
+		return prc;
 	if (e->k == PX_STR) {
 		src = e;
 		if (e->fstr)

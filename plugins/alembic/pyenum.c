@@ -19,7 +19,7 @@ typedef struct pe_ctx {
 	size_t whysize;
 	pe_typedec *td; /* pe_resolve_typedec(): a TypeDecorator is looked for */
 	const char *kind; /* "enum class", or "function" for pe_find_def() */
-	int want_def;     /* pe_find_def(): a module-level `def`, not a class */
+	int want_def;     /* pe_find_def(): a module-level `def`, not a class; 2: pe_find_assign() */
 	char *def_file;   /* what it found: the file (malloc'd) and the line */
 	int def_line;
 } pe_ctx;
@@ -635,8 +635,9 @@ static int scan(const px_toks *tk, void *ud)
 	line l;
 	/* 1. a module-level class (pe_find_def(): function) */
 	for (int i = 0; !dot && c->want_def && next_line(tk, i, &l); i = l.e + 1)
-		if (l.e > l.b + 1 && t[l.b].col == 0 && tok_is(&t[l.b], TK_NAME, "def") &&
-		    tok_is(&t[l.b + 1], TK_NAME, s->name)) {
+		if (l.e > l.b + 1 && t[l.b].col == 0 &&
+		    (c->want_def == 2 ? tok_is(&t[l.b], TK_NAME, s->name) && tok_is(&t[l.b + 1], TK_OP, "=")
+		                      : tok_is(&t[l.b], TK_NAME, "def") && tok_is(&t[l.b + 1], TK_NAME, s->name))) {
 			px_arena_free(&a);
 			c->def_line = t[l.b].line;
 			if (!(c->def_file = strdup(s->path)))
@@ -910,6 +911,28 @@ int pe_find_def(const char *path, const char *text, size_t len, const char *cons
 		free(c.def_file);
 		if (!rc)
 			snprintf(why, whysize, "function %s is not defined in %s", name, path);
+		return -1;
+	}
+	*file = c.def_file;
+	*line = c.def_line;
+	return 0;
+}
+
+int pe_find_assign(const char *path, const char *text, size_t len, const char *const *roots,
+                   const char *name, char **file, int *line, char *why, size_t whysize)
+{
+	*file = NULL;
+	*line = 0;
+	if (whysize)
+		why[0] = '\0';
+	pe_enum unused;
+	memset(&unused, 0, sizeof unused);
+	pe_ctx c = { roots, 0, 0, &unused, why, whysize, NULL, "name", 2, NULL, 0 };
+	int rc = find_in(&c, path, text, len, name);
+	if (rc || !c.def_file) {
+		free(c.def_file);
+		if (!rc)
+			snprintf(why, whysize, "name %s is not assigned in %s", name, path);
 		return -1;
 	}
 	*file = c.def_file;

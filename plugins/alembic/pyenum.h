@@ -73,6 +73,11 @@ int pe_import_of(const char *text, size_t len, const char *head, char *out, size
 int pe_find_def(const char *path, const char *text, size_t len, const char *const *roots,
                 const char *name, char **file, int *line, char *why, size_t whysize);
 
+/* The module-level `name = ...` line that path imports the name from,
+ * found as pe_find_def() finds a def. */
+int pe_find_assign(const char *path, const char *text, size_t len, const char *const *roots,
+                   const char *name, char **file, int *line, char *why, size_t whysize);
+
 /* The folders to search for a revision at rev_path: each ancestor of its
  * folder, nearest first, up to and including the first that holds .git
  * (at most 12).  NULL-terminated, malloc'd; free with pe_roots_free(). */

@@ -1021,6 +1021,9 @@ static pe_val *known_call(pe_env *env, const char *dotted, const args *a, int li
 		return b;
 	if ((!strcmp(dotted, "int") || !strcmp(dotted, "bool")) && a->npos == 1 && !a->nkw)
 		return convert(env, dotted, a->pos[0], line);
+	if ((!strcmp(dotted, "dedent") || !strcmp(dotted, "textwrap.dedent")) && a->npos == 1 && !a->nkw &&
+	    a->pos[0]->k == PE_STR)
+		return pe_dedent(env, a->pos[0], line); /* pydedent.c */
 	if ((!strcmp(dotted, "list") || !strcmp(dotted, "tuple")) && a->npos == 1 && !a->nkw &&
 	    (a->pos[0]->k == PE_LIST || a->pos[0]->k == PE_TUPLE)) {
 		/* a copy of a known sequence, as the other kind */
@@ -1173,6 +1176,11 @@ static pe_val *postfix(P *p)
 			                   ? env->call(env, NULL, dotted, &a, line)
 			                   : NULL))
 				v = known_call(env, dotted, &a, line);
+		} else if (!strcmp(first, "op") && j >= p->i + 5 && px_is_name(&p->t[p->i + 2], "_proxy") &&
+		           px_is_name(&p->t[p->i + 4], "migration_context")) {
+			/* op._proxy.migration_context: the context op.get_context() returns */
+			v = pe_new(env, PE_CONTEXT, line);
+			p->i += 5;
 		} else if (!strcmp(first, "op") && j == p->i + 1) {
 			v = pe_new(env, PE_OP, line); /* alembic's op, passed on: helper(op) */
 			p->i++;
@@ -1183,8 +1191,11 @@ static pe_val *postfix(P *p)
 			v = boolval(env, first[0] == 'T', line);
 			p->i++;
 		} else {
+			int plain = j == p->i + 1;
 			p->i = j;
-			v = pe_unknown(env, line, "name '%s'", dotted);
+			v = plain && env->name && !env->dead ? env->name(env, dotted, line) : NULL;
+			if (!v)
+				v = pe_unknown(env, line, "name '%s'", dotted);
 		}
 	} else if (k->k == TK_STR) {
 		v = strings(p);

@@ -86,6 +86,9 @@ typedef struct pe_env {
 	const char *const *dialect_attrs; /* <bind>.dialect.X: X, its literal text, ...; NULL: none */
 	pe_call_fn call;      /* helper functions in expressions (NULL: not known) */
 	void *ud;             /* the caller's, for call */
+	/* a plain name nobody bound (imported from the application?): its
+	 * value, or NULL (not known) */
+	struct pe_val *(*name)(struct pe_env *env, const char *name, int line);
 	int dead;             /* > 0: parsing what Python does not evaluate (`False and f()`) */
 } pe_env;
 
@@ -131,6 +134,8 @@ char *pe_repr(pe_env *env, const pe_val *v);
 pe_val *pe_new(pe_env *env, pe_kind k, int line);
 pe_val *pe_strval(pe_env *env, const char *s, size_t n, int line);
 pe_val *pe_unknown(pe_env *env, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* textwrap.dedent() of the PE_STR x (pydedent.c). */
+pe_val *pe_dedent(pe_env *env, const pe_val *x, int line);
 
 /* A literal value as the node pyexpr.h's parser makes for it (PX_NONE,
  * PX_BOOL, PX_INT, PX_FLOAT, PX_STR, PX_TUPLE, PX_LIST; a PE_EXPR's tree),

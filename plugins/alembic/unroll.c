@@ -43,6 +43,8 @@ typedef struct umod {
 	int nl;
 	pe_scope *scope; /* its module scope */
 	const char *path; /* NULL: the revision */
+	const char *text; /* its source (an imported module's; the revision's is oenv's) */
+	size_t len;
 } umod;
 
 /* A name imported from the application: the function it is, or -1. */
@@ -749,7 +751,9 @@ static int body_import(U *u, int s, int e)
 		if (!b || b->k != TK_NAME)
 			return stop(u, OPSQL_UNTRANSLATABLE, t[s].line, "import statement");
 		char *name = tok_name(u, b);
-		if (pe_lookup(&u->env, name))
+		if (pe_lookup(&u->env, name) ||
+		    (!strcmp(name, "dedent") && !(from && k == s + 3 && px_is_name(&t[s + 1], "textwrap") &&
+		                                  j == k + 1 && px_is_name(&t[k], "dedent"))))
 			pe_bind(&u->env, name, pe_unknown(&u->env, b->line, "name '%s' (imported)", name));
 		k = j + 1;
 	}
@@ -1152,6 +1156,19 @@ static int bind_values(U *u, const ufunc *f, const char *name, const pe_args *a,
 
 static int load_import(U *u, const char *name);
 
+/* name is dedent and the module being read imports another dedent at
+ * module level (`from inspect import cleandoc as dedent`): pyeval.c reads
+ * a bare dedent() as textwrap's. */
+static int not_from_textwrap(const U *u, const char *name)
+{
+	if (strcmp(name, "dedent"))
+		return 0;
+	const char *text = u->cur ? u->m[u->cur].text : u->oenv ? u->oenv->text : NULL;
+	size_t len = u->cur ? u->m[u->cur].len : u->oenv ? u->oenv->len : 0;
+	char dotted[300];
+	return text && !pe_import_of(text, len, name, dotted, sizeof dotted) && strcmp(dotted, "textwrap.dedent");
+}
+
 /* pyeval.h's pe_call_fn: a helper called in an expression runs for its
  * value; it may compute (assignments, if, for, return) but nothing it does
  * may write SQL, and what stops it makes the value not known, naming why. */
@@ -1159,6 +1176,8 @@ static pe_val *call_expr(pe_env *env, const pe_val *fn, const char *name, const 
 {
 	U *u = env->ud;
 	int ref = fn ? fn->ref : load_import(u, name);
+	if (ref < 0 && !fn && not_from_textwrap(u, name))
+		return pe_unknown(env, line, "call to %s(), which is not textwrap.%s", name, name);
 	if (ref < 0)
 		return NULL;
 	const ufunc *f = &u->f[ref];
@@ -1326,7 +1345,7 @@ static int add_module(U *u, const px_tok *t, uline *l, int nl, pe_scope *scope, 
 		u->m = m;
 		u->mcap = cap;
 	}
-	u->m[u->nm] = (umod){ t, l, nl, scope, path };
+	u->m[u->nm] = (umod){ t, l, nl, scope, path, NULL, 0 };
 	return u->nm++;
 }
 
@@ -1363,6 +1382,8 @@ static int read_module(U *u, const char *path)
 	uline *l = lines_of(u, tk.t, tk.n, &nl);
 	pe_scope *scope = px_alloc(u->a, sizeof *scope);
 	int k = add_module(u, tk.t, l, nl, scope, px_strndup(u->a, path, strlen(path)));
+	u->m[k].text = text;
+	u->m[k].len = n;
 	/* its names, read in its own scope */
 	const px_tok *st = u->t;
 	uline *sl = u->l;
@@ -1423,6 +1444,107 @@ static int load_import(U *u, const char *name)
 	}
 	u->imp[u->nimp++] = (uimp){ px_strndup(u->a, name, strlen(name)), ref };
 	return ref;
+}
+
+/* Module k binds name once: one logical line starts with it (`NAME = ...`
+ * at column 0, no NAME.append(), NAME += ..., NAME[i] = ... anywhere), no
+ * import, global, for, with or del statement names it, and no star import
+ * follows it. */
+static int bound_once(const U *u, int k, const char *name)
+{
+	const umod *M = &u->m[k];
+	int starts = 0;
+	for (int j = 0; j < M->nl; j++) {
+		const uline *L = &M->l[j];
+		const px_tok *t = M->t;
+		if (px_is_name(&t[L->s], name))
+			starts++;
+		if (starts && px_is_name(&t[L->s], "from") && px_is_op(&t[L->e - 1], "*"))
+			return 0; /* a star import after it may bind it again */
+		if (px_is_name(&t[L->s], "import") || px_is_name(&t[L->s], "from") || px_is_name(&t[L->s], "global") ||
+		    px_is_name(&t[L->s], "del") || px_is_name(&t[L->s], "for") || px_is_name(&t[L->s], "with"))
+			for (int i = L->s + 1; i < L->e; i++)
+				if (px_is_name(&t[i], name))
+					return 0;
+	}
+	return starts == 1;
+}
+
+static int literal_value(const pe_val *x)
+{
+	if (x->k == PE_TUPLE || x->k == PE_LIST) {
+		for (int j = 0; j < x->nitems; j++)
+			if (!literal_value(x->items[j]))
+				return 0;
+		return 1;
+	}
+	return x->k == PE_NONE || x->k == PE_BOOL || x->k == PE_INT || x->k == PE_FLOAT || x->k == PE_STR;
+}
+
+/* Why the value module k assigns to name on line at is not known: its
+ * expression evaluated again in the module's scope ("a dict or set
+ * display"). */
+static const char *assigned_why(U *u, int k, int at, const char *name)
+{
+	const umod *M = &u->m[k];
+	for (int j = 0; j < M->nl; j++) {
+		const uline *L = &M->l[j];
+		if (L->line != at || L->indent || !px_is_name(&M->t[L->s], name))
+			continue;
+		int eq = assign_at(M->t, L->s, L->e);
+		if (eq < 0)
+			break;
+		pe_scope *saved = u->env.scope;
+		u->env.scope = M->scope;
+		pe_val *v = pe_eval(&u->env, M->t, eq + 1, L->e);
+		u->env.scope = saved;
+		if (v->k == PE_UNKNOWN && v->s)
+			return v->s;
+		break;
+	}
+	return "its value is not known";
+}
+
+/* pyeval.h's name hook: a plain name that the module being read imports
+ * from a file of the application, which assigns it once at module level
+ * to a value pe_eval() knows (None, bool, int, float, str, or a tuple or
+ * list of them); NULL when it is not such an import. */
+static pe_val *name_expr(pe_env *env, const char *name, int line)
+{
+	U *u = env->ud;
+	const char *path = u->cur ? u->m[u->cur].path : u->oenv ? u->oenv->path : NULL;
+	if (!path || u->depth >= MAX_CALL_DEPTH)
+		return NULL;
+	char **own = u->oenv && u->oenv->roots ? NULL : pe_roots(path);
+	const char *const *roots = u->oenv && u->oenv->roots ? u->oenv->roots : (const char *const *)own;
+	char *file = NULL, why[300];
+	int at = 0;
+	pe_val *v = NULL;
+	if (roots && !pe_find_assign(path, u->cur ? NULL : u->oenv->text, u->cur ? 0 : u->oenv->len, roots, name,
+	                             &file, &at, why, sizeof why) &&
+	    strcmp(file, path)) {
+		char *kept = px_strndup(u->a, file, strlen(file));
+		u->depth++;
+		int k = read_module(u, kept);
+		u->depth--;
+		if (k > 0) {
+			pe_scope *saved = env->scope;
+			env->scope = u->m[k].scope;
+			pe_val *x = pe_lookup(env, name);
+			env->scope = saved;
+			if (!bound_once(u, k, name))
+				v = pe_unknown(env, line, "name '%s' from %s:%d: bound more than once there", name, kept, at);
+			else if (x && x->k == PE_UNKNOWN)
+				v = pe_unknown(env, line, "name '%s' from %s:%d: %s", name, kept, at, assigned_why(u, k, at, name));
+			else if (x && literal_value(x))
+				v = x;
+			else if (x)
+				v = pe_unknown(env, line, "name '%s' from %s:%d: not a literal value", name, kept, at);
+		}
+	}
+	free(file);
+	pe_roots_free(own);
+	return v;
 }
 
 /* Python's module name of a revision: Alembic loads it as
@@ -1532,6 +1654,7 @@ int unroll_translate_env(const px_toks *tk, const char *fn, opsql_dialect dialec
 	add_module(&u, u.t, u.l, u.nl, u.env.scope, NULL);
 	u.oenv = env;
 	u.env.call = call_expr;
+	u.env.name = name_expr;
 	u.env.ud = &u;
 	char *id = env && env->path ? module_id(&u, env->path) : NULL;
 	if (id)

@@ -228,6 +228,97 @@ static void noops_and_imports(void **state)
 	opsql_result_free(&r);
 }
 
+/* Names the revision imports from the application's modules: a name its
+ * module assigns once at module level to a literal (or to an expression of
+ * literals, names it imports in turn included) is that value; else the
+ * reason names the file, the line and why (tests/unit/pyhelper-repo/app/
+ * constants.py). */
+static opsql_result tr_rev(const char *src)
+{
+	opsql_env env = { .path = REV, .text = src, .len = strlen(src), .roots = roots };
+	opsql_result r;
+	memset(&r, 0, sizeof r);
+	job j = { NULL, &env, &r, "", 0 };
+	char err[256];
+	int line = 0;
+	if (px_with_tokens(src, strlen(src), run, &j, err, sizeof err, &line))
+		fail_msg("error at %d: %s / %s", line ? line : j.line, err, j.err);
+	return r;
+}
+
+static void imported_names(void **state)
+{
+	(void)state;
+	static const char head[] = "from alembic import op\n"
+	                           "from app.constants import KINDS, LIMIT, NAME, TYPES, TWICE, MUTATED, LATER\n"
+	                           "from app.starred import STARRED\n"
+	                           "revision = '012abc'\n"
+	                           "def upgrade():\n";
+	static const struct {
+		const char *body, *sql, *reason;
+	} cases[] = {
+		{ "    for k in KINDS:\n        op.execute(f\"SELECT '{k}', {LIMIT}\")\n    op.drop_table(NAME)\n",
+		  "SELECT 'small', 50000;\n\nSELECT 'large', 50000;\n\nDROP TABLE t1_x;\n\n", NULL },
+		{ "    for t in TYPES:\n        pass\n", NULL,
+		  "for loop over TYPES: name 'TYPES' from " REPO "/app/constants.py:7: dict or set display" },
+		{ "    if TWICE:\n        pass\n", NULL,
+		  "if on TWICE: name 'TWICE' from " REPO "/app/constants.py:8: bound more than once there "
+		  "is not known (give its value under the source's assume:)" },
+		{ "    for m in MUTATED:\n        pass\n", NULL,
+		  "for loop over MUTATED: name 'MUTATED' from " REPO "/app/constants.py:10: bound more than once "
+		  "there" },
+		{ "    for m in range(LATER):\n        pass\n", NULL, NULL },
+		{ "    for m in [STARRED]:\n        pass\n", NULL,
+		  "for loop over [STARRED]: name 'STARRED' from " REPO "/app/starred.py:1: bound more than once "
+		  "there" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char src[1024];
+		snprintf(src, sizeof src, "%s%s", head, cases[i].body);
+		opsql_result r = tr_rev(src);
+		if (cases[i].sql) {
+			if (r.status != OPSQL_OK || strcmp(r.sql, cases[i].sql))
+				fail_msg("case %zu: status %d \"%s\" sql:\n%s", i, r.status, r.reason ? r.reason : "",
+				         r.sql ? r.sql : "");
+		} else if (cases[i].reason) {
+			if (r.status != OPSQL_UNTRANSLATABLE || strcmp(r.reason, cases[i].reason))
+				fail_msg("case %zu: status %d \"%s\"", i, r.status, r.reason ? r.reason : "");
+		} else {
+			if (r.status != OPSQL_UNTRANSLATABLE || !strstr(r.reason, "bound more than once"))
+				fail_msg("case %zu: status %d \"%s\"", i, r.status, r.reason ? r.reason : "");
+		}
+		opsql_result_free(&r);
+	}
+}
+
+/* A bare dedent() is textwrap's only when no other dedent is imported. */
+static void dedent_imports(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *src, *reason; /* NULL: translated */
+	} cases[] = {
+		{ "from textwrap import dedent\nfrom alembic import op\n"
+		  "def upgrade():\n    op.execute(dedent('  SELECT 1'))\n", NULL },
+		{ "from alembic import op\n"
+		  "def upgrade():\n    from textwrap import dedent\n    op.execute(dedent('  SELECT 1'))\n", NULL },
+		{ "from inspect import cleandoc as dedent\nfrom alembic import op\n"
+		  "def upgrade():\n    op.execute(dedent('  SELECT 1'))\n",
+		  "call to dedent() in op.execute()" },
+		{ "from alembic import op\n"
+		  "def upgrade():\n    from inspect import cleandoc as dedent\n    op.execute(dedent('  SELECT 1'))\n",
+		  "call to dedent() in op.execute()" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		opsql_result r = tr_rev(cases[i].src);
+		if (!cases[i].reason ? r.status != OPSQL_OK || strcmp(r.sql, "SELECT 1;\n\n")
+		                     : r.status != OPSQL_UNTRANSLATABLE || strcmp(r.reason, cases[i].reason))
+			fail_msg("case %zu: status %d \"%s\" sql \"%s\"", i, r.status, r.reason ? r.reason : "",
+			         r.sql ? r.sql : "");
+		opsql_result_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +326,8 @@ int main(void)
 		cmocka_unit_test(imported_helpers),
 		cmocka_unit_test(same_module_helpers),
 		cmocka_unit_test(noops_and_imports),
+		cmocka_unit_test(imported_names),
+		cmocka_unit_test(dedent_imports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

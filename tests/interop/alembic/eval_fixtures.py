@@ -360,6 +360,50 @@ log = logging.getLogger(__name__)
     log.warning("dropping ev_noop")
     op.drop_table("ev_noop")
 '''),
+    # op.execute(CreateSequence / DropSequence) (SQLite has no sequences: on
+    # PostgreSQL only); op._proxy.migration_context is op.get_context()
+    ("SEQ", '''
+from sqlalchemy.schema import CreateSequence, DropSequence
+
+''', '''
+    if op._proxy.migration_context.dialect.name == "postgresql":
+        op.execute(CreateSequence(sa.Sequence("ev_sq1")))
+        op.execute(sa.schema.CreateSequence(sa.Sequence("Ev_Sq2"), if_not_exists=True))
+    else:
+        op.execute("SELECT 1")
+''', '''
+    if op._proxy.migration_context.dialect.name == "postgresql":
+        op.execute(DropSequence(sa.Sequence("Ev_Sq2")))
+        op.execute(sa.schema.DropSequence(sa.schema.Sequence("ev_sq1")))
+    else:
+        op.execute("SELECT 1")
+'''),
+]
+
+
+# a13-tail: module-level constants the revisions import from the application,
+# and textwrap.dedent()
+APP_FILES["app_migration/constants.py"] = '''\
+KINDS = ["small", "large"]
+LIMIT = 50000  # a comment
+'''
+
+REVS += [
+    ("IMPCONST", '''
+from textwrap import dedent
+
+from app_migration.constants import KINDS, LIMIT
+
+''', '''
+    for k in KINDS:
+        op.execute(dedent(f"""
+            UPDATE ev_item
+            SET name = '{k}'
+              WHERE id = {LIMIT}
+            """))
+''', '''
+    op.execute("UPDATE ev_item SET name = name WHERE id = %d" % LIMIT)
+'''),
 ]
 
 

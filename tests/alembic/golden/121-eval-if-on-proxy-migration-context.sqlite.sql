@@ -1,0 +1,2 @@
+SELECT 'lite';
+

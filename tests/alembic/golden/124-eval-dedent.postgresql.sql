@@ -1,0 +1,20 @@
+UPDATE t1
+SET name = 1
+  WHERE id IS NULL;
+
+SELECT 1
+
+    FROM t1;
+
+SELECT 2
+
+-- x
+ FROM t1;
+
+SELECT 3
+FROM t1
+
+ WHERE 1 = 1;
+
+SELECT 4;
+
