@@ -896,8 +896,11 @@ int pe_import_of(const char *text, size_t len, const char *head, char *out, size
 	return 0;
 }
 
-int pe_find_def(const char *path, const char *text, size_t len, const char *const *roots,
-                const char *name, char **file, int *line, char *why, size_t whysize)
+/* pe_find_def() (want 1: a def) and pe_find_assign() (want 2: a name bound
+ * once); what: the kind in the messages, "function" or "name". */
+static int find_top(const char *path, const char *text, size_t len, const char *const *roots,
+                    const char *name, int want, const char *what, const char *verb, char **file, int *line,
+                    char *why, size_t whysize)
 {
 	*file = NULL;
 	*line = 0;
@@ -905,12 +908,12 @@ int pe_find_def(const char *path, const char *text, size_t len, const char *cons
 		why[0] = '\0';
 	pe_enum unused;
 	memset(&unused, 0, sizeof unused);
-	pe_ctx c = { roots, 0, 0, &unused, why, whysize, NULL, "function", 1, NULL, 0 };
+	pe_ctx c = { roots, 0, 0, &unused, why, whysize, NULL, what, want, NULL, 0 };
 	int rc = find_in(&c, path, text, len, name);
 	if (rc || !c.def_file) {
 		free(c.def_file);
 		if (!rc)
-			snprintf(why, whysize, "function %s is not defined in %s", name, path);
+			snprintf(why, whysize, "%s %s is not %s in %s", what, name, verb, path);
 		return -1;
 	}
 	*file = c.def_file;
@@ -918,24 +921,14 @@ int pe_find_def(const char *path, const char *text, size_t len, const char *cons
 	return 0;
 }
 
+int pe_find_def(const char *path, const char *text, size_t len, const char *const *roots,
+                const char *name, char **file, int *line, char *why, size_t whysize)
+{
+	return find_top(path, text, len, roots, name, 1, "function", "defined", file, line, why, whysize);
+}
+
 int pe_find_assign(const char *path, const char *text, size_t len, const char *const *roots,
                    const char *name, char **file, int *line, char *why, size_t whysize)
 {
-	*file = NULL;
-	*line = 0;
-	if (whysize)
-		why[0] = '\0';
-	pe_enum unused;
-	memset(&unused, 0, sizeof unused);
-	pe_ctx c = { roots, 0, 0, &unused, why, whysize, NULL, "name", 2, NULL, 0 };
-	int rc = find_in(&c, path, text, len, name);
-	if (rc || !c.def_file) {
-		free(c.def_file);
-		if (!rc)
-			snprintf(why, whysize, "name %s is not assigned in %s", name, path);
-		return -1;
-	}
-	*file = c.def_file;
-	*line = c.def_line;
-	return 0;
+	return find_top(path, text, len, roots, name, 2, "name", "assigned", file, line, why, whysize);
 }
