@@ -278,14 +278,14 @@ static void imported_names(void **state)
 		opsql_result r = tr_rev(src);
 		if (cases[i].sql) {
 			if (r.status != OPSQL_OK || strcmp(r.sql, cases[i].sql))
-				fail_msg("case %zu: status %d \"%s\" sql:\n%s", i, r.status, r.reason ? r.reason : "",
+				fail_msg("case %zu: status %d \"%s\" sql:\n%s", i, r.status, r.reason,
 				         r.sql ? r.sql : "");
 		} else if (cases[i].reason) {
 			if (r.status != OPSQL_UNTRANSLATABLE || strcmp(r.reason, cases[i].reason))
-				fail_msg("case %zu: status %d \"%s\"", i, r.status, r.reason ? r.reason : "");
+				fail_msg("case %zu: status %d \"%s\"", i, r.status, r.reason);
 		} else {
 			if (r.status != OPSQL_UNTRANSLATABLE || !strstr(r.reason, "bound more than once"))
-				fail_msg("case %zu: status %d \"%s\"", i, r.status, r.reason ? r.reason : "");
+				fail_msg("case %zu: status %d \"%s\"", i, r.status, r.reason);
 		}
 		opsql_result_free(&r);
 	}
@@ -313,7 +313,7 @@ static void dedent_imports(void **state)
 		opsql_result r = tr_rev(cases[i].src);
 		if (!cases[i].reason ? r.status != OPSQL_OK || strcmp(r.sql, "SELECT 1;\n\n")
 		                     : r.status != OPSQL_UNTRANSLATABLE || strcmp(r.reason, cases[i].reason))
-			fail_msg("case %zu: status %d \"%s\" sql \"%s\"", i, r.status, r.reason ? r.reason : "",
+			fail_msg("case %zu: status %d \"%s\" sql \"%s\"", i, r.status, r.reason,
 			         r.sql ? r.sql : "");
 		opsql_result_free(&r);
 	}
