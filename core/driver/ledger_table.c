@@ -156,8 +156,16 @@ int ledger_table_ensure(db *d)
 		rc = db_commit(d);
 	else
 		db_rollback(d);
-	if (rc < 0)
+	if (rc < 0) {
+		/* another strata process added it between our look and our ALTER
+		 * (this runs before the lock is taken) */
+		d->ledger_script = 0;
+		if (has_script(d)) {
+			err_clear(d->e);
+			return 0;
+		}
 		return failed(d, rc, "add the script column to");
+	}
 	d->ledger_script = 1;
 	return 0;
 }

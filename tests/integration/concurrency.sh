@@ -22,6 +22,9 @@ for round in $(seq 1 $ROUNDS); do
 		set +e; wait "$pid"; codes="$codes$?"; set -e
 	done
 	rc=0
+	for p in $(seq 1 $PROCS); do # what a process that did not exit 0 said
+		[ -s "err.$p" ] && sed "s/^/# round $round, process $p: /" "err.$p"
+	done
 	check "round $round: all $PROCS processes exit 0" eq "$codes" "$(printf '0%.0s' $(seq 1 $PROCS))"
 	check "round $round: each migration ran exactly once" eq "$(q app "SELECT count(*) || '/' || count(DISTINCT migration) FROM ran")" "$N/$N"
 	check "round $round: ledger has each migration once, applied" eq "$(q app "SELECT count(*) FROM strata_ledger WHERE state='applied'")" $((N + 1))
