@@ -19,7 +19,8 @@ enum {
 	F_NAME = 1 << 14,   /* adopt --name NAME */
 	F_OLD = 1 << 15,    /* adopt --keep-old-tracker / --drop-old-tracker */
 	F_IDS = 1 << 16,    /* repair ID…: positional ids */
-	F_PATH = 1 << 17    /* adopt --path DIR */
+	F_PATH = 1 << 17,   /* adopt --path DIR */
+	F_SINGLE = 1 << 25  /* apply --[no-]single-transaction */
 };
 
 struct opts {
@@ -29,6 +30,7 @@ struct opts {
 	int n_ids;
 	int json, quiet, verbose, dry_run, applied, rolled_back, force, out_of_order, steps;
 	int infer, keep_old, drop_old;
+	int single_tx; /* 1 --single-transaction, -1 --no-single-transaction, 0 the config's */
 	unsigned given; /* command flags seen, for "does not take" checks */
 };
 typedef struct opts opts;
@@ -112,6 +114,8 @@ void progress_clear(void);
 void events_init(strata *s, int json, int quiet);
 /* --dry-run's SQL: printed, or kept for the next --json event. */
 void events_sql(void *ud, const char *text, size_t len);
+/* apply's summary words for its transactions: "", " in one transaction", " in 3 transactions". */
+const char *cli_commits_said(size_t commits);
 /* The last JSON line of a write command. */
 void events_summary(strata *s, const char *command, const char *count_key, size_t count,
                     int dry_run);

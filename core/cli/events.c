@@ -4,6 +4,7 @@
  * stdout as each happens, then a summary object (JSON Lines). */
 #include "cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,10 @@ static void json_line(const strata_event *ev)
 	json_kv(stdout, "version", m->version);
 	json_kv(stdout, "name", m->name);
 	json_kv(stdout, "file", !strcmp(ev->command, "rollback") && m->down_file ? m->down_file : m->file);
+	if (ev->kind == STRATA_EVENT_COMMITTED && STRATA_HAS(strata_event, ev, reason)) {
+		printf(", \"count\": %zu", ev->count);
+		json_kv(stdout, "reason", ev->reason);
+	}
 	if (ev->kind == STRATA_EVENT_MARKED) {
 		json_kv(stdout, "state", strata_state_name(m->state));
 	}
@@ -76,6 +81,11 @@ static void on_event(void *ud, const strata_event *ev)
 			say(stdout, "marked %s %s", m->id,
 			    m->state == STRATA_APPLIED ? "applied" : "rolled back");
 		break;
+	case STRATA_EVENT_COMMITTED: /* where a batch ends early; at the end the summary says it */
+		if (!quiet && STRATA_HAS(strata_event, ev, reason) && ev->reason)
+			say(stdout, "committed %zu migration%s; %s", ev->count, ev->count == 1 ? "" : "s",
+			    ev->reason);
+		break;
 	default: /* verified, baselined, failed, dry_run: the summary or the error says it */
 		progress_clear();
 		break;
@@ -112,6 +122,15 @@ void events_summary(strata *s, const char *command, const char *count_key, size_
 	if (dry_run)
 		fputs(", \"dry_run\": true", stdout);
 	fputs("}\n", stdout);
+}
+
+const char *cli_commits_said(size_t commits)
+{
+	static char buf[48];
+	if (commits <= 1)
+		return commits ? " in one transaction" : "";
+	snprintf(buf, sizeof buf, " in %zu transactions", commits);
+	return buf;
 }
 
 void events_free(void)

@@ -32,7 +32,8 @@ const cli_command cli_commands[] = {
 	 "find the histories here, write strata.yaml (--db: with the trackers its tables show)"},
 	{"ledger", F_JSON, cmd_ledger, "", "the merged, ordered list of migrations"},
 	{"status", F_JSON, cmd_status, "", "ledger vs database (exit 3 pending, 4 problems)"},
-	{"apply", F_TO | F_DRY | F_OOO | F_JSON | F_WRITES, cmd_apply, "[--to ID] [--dry-run] [--out-of-order]",
+	{"apply", F_TO | F_DRY | F_OOO | F_SINGLE | F_JSON | F_WRITES, cmd_apply,
+	 "[--to ID] [--dry-run] [--out-of-order] [--[no-]single-transaction]",
 	 "apply pending migrations in order"},
 	{"rollback", F_TO | F_STEPS | F_DRY | F_JSON | F_WRITES, cmd_rollback, "[--to ID | --steps N] [--dry-run]",
 	 "run down scripts, newest first"},
@@ -72,6 +73,8 @@ const cli_option cli_options[] = {
 	{"--steps", NULL, F_STEPS, "N", "how many to roll back"},
 	{"--dry-run", NULL, F_DRY, NULL, "print the SQL, change nothing"},
 	{"--out-of-order", NULL, F_OOO, NULL, "apply older pending migrations too"},
+	{"--single-transaction", NULL, F_SINGLE, NULL, "apply: all or nothing, in one transaction"},
+	{"--no-single-transaction", NULL, F_SINGLE, NULL, "apply: each migration commits on its own"},
 	{"--scratch", NULL, F_SCRATCH, "URL", "the empty database to verify (or drift) on"},
 	{"--applied", NULL, F_APPLIED, NULL, "record as applied"},
 	{"--rolled-back", NULL, F_ROLLED, NULL, "record as rolled back"},
@@ -459,7 +462,7 @@ static int cmd_status(strata *s, const opts *o)
 static int cmd_apply(strata *s, const opts *o)
 {
 	strata_apply_opts ao = {.to = o->to, .dry_run = o->dry_run, .out_of_order = o->out_of_order,
-	                        .sql_fn = events_sql};
+	                        .sql_fn = events_sql, .single_transaction = o->single_tx};
 	int rc = strata_apply(s, &ao);
 	if (rc)
 		return report(s, rc);
@@ -468,8 +471,8 @@ static int cmd_apply(strata *s, const opts *o)
 	else if (quiet)
 		;
 	else if (!o->dry_run)
-		say(stdout, "%zu migration%s applied to %s", ao.applied, ao.applied == 1 ? "" : "s",
-		    strata_database_display(s));
+		say(stdout, "%zu migration%s applied to %s%s", ao.applied, ao.applied == 1 ? "" : "s",
+		    strata_database_display(s), cli_commits_said(ao.commits));
 	else
 		printf("-- %zu migration%s would be applied; nothing was changed\n", ao.applied,
 		       ao.applied == 1 ? "" : "s");
@@ -827,6 +830,12 @@ static int parse(int argc, char **argv, opts *o)
 			rc = need_value(argc, argv, &i, &o->out), o->given |= F_OUT;
 		else if (!strcmp(a, "--out-of-order"))
 			o->out_of_order = 1, o->given |= F_OOO;
+		else if (!strcmp(a, "--single-transaction") || !strcmp(a, "--no-single-transaction")) {
+			int v = a[2] == 'n' ? -1 : 1;
+			if (o->single_tx && o->single_tx != v)
+				return usage_error("--single-transaction and --no-single-transaction exclude each other");
+			o->single_tx = v, o->given |= F_SINGLE;
+		}
 		else if (!strcmp(a, "--name"))
 			rc = need_value(argc, argv, &i, &o->name), o->given |= F_NAME;
 		else if (!strcmp(a, "--path"))

@@ -251,6 +251,26 @@ static int parse_retired(cfg_parse *p, yaml_node_t *v, cfg_source *src)
 	return rc;
 }
 
+/* single_transaction: true or false, like retired:; its line is kept for
+ * the dialect's refusal (apply.c), which comes after the database is known. */
+static int parse_single_tx(cfg_parse *p, yaml_node_t *v, config *cfg)
+{
+	char *t = NULL;
+	int rc = scalar(p, v, "single_transaction", &t);
+	if (!rc) {
+		cfg->single_transaction_line = (int)v->start_mark.line + 1;
+		if (!strcmp(t, "true"))
+			cfg->single_transaction = true;
+		else if (!strcmp(t, "false"))
+			cfg->single_transaction = false;
+		else
+			rc = bad(p, v, "write  single_transaction: true  or  single_transaction: false",
+			         "single_transaction must be true or false, not '%s'", t);
+	}
+	free(t);
+	return rc;
+}
+
 /* dialect: one name; which names exist is formats/dialects.yaml's (plugins/). */
 static int parse_dialect(cfg_parse *p, yaml_node_t *v, cfg_source *src)
 {
@@ -428,6 +448,8 @@ static int parse_root(cfg_parse *p, config *cfg)
 			free(m);
 		} else if (!strcmp(key, "lock_timeout")) {
 			rc = duration(p, v, "lock_timeout", &cfg->lock_timeout_ms);
+		} else if (!strcmp(key, "single_transaction")) {
+			rc = parse_single_tx(p, v, cfg);
 		} else if (!strcmp(key, "session")) {
 			rc = parse_session(p, v, cfg);
 			p->key = k;
@@ -450,7 +472,8 @@ static int parse_root(cfg_parse *p, config *cfg)
 			}
 		} else {
 			return bad(p, k,
-			           "known keys: database, sources, order, merge, plugin_path, lock_timeout, session",
+			           "known keys: database, sources, order, merge, plugin_path, lock_timeout, session, "
+			           "single_transaction",
 			           "unknown key '%s'", key);
 		}
 		if (rc)

@@ -61,6 +61,8 @@ typedef struct config {
 	long lock_timeout_ms;
 	long session_lock_timeout_ms;
 	long session_statement_timeout_ms;
+	bool single_transaction;     /* single_transaction: true (apply in one transaction) */
+	int single_transaction_line; /* its line, 0: not given */
 	dotenv env;        /* the .env files' variables */
 	char **env_files;  /* the .env files read, in order (absolute) */
 	size_t nenv_files;

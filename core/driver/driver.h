@@ -55,6 +55,10 @@ typedef struct db_mode {
 
 int db_script_mode(db *d, const migration *m, bool down, db_mode *mode);
 int db_run(db *d, const migration *m, bool down, const db_mode *mode);
+/* no_tx.c: why m's up script runs outside a transaction (db_script_mode's
+ * tx false), in words naming file:line ("CREATE INDEX CONCURRENTLY i ON t
+ * (x) at db/3_i.sql:2"), to out; for a line that says where a batch ends. */
+void db_no_tx_reason(db *d, const migration *m, char *out, size_t size);
 /* db_script_mode's tx: 1 yes, 0 no, < 0 error. */
 int db_transactional(db *d, const migration *m, bool down);
 int db_dump_schema(db *d, strata_text_fn fn, void *ud);

@@ -207,3 +207,53 @@ int loader_leave_out(loader *L, const char *url)
 		loader_unbind_trackers(L); /* bound for another target: again, without these */
 	return 0;
 }
+
+/* ---- transactional_ddl: dialects.yaml's list ---- */
+
+/* 1: the file's transactional_ddl list names dialect, 0: it does not, -1:
+ * the file has no such list (or cannot be read). */
+static int ddl_listed(const char *file, const char *dialect)
+{
+	FILE *f = fopen(file, "rb");
+	if (!f)
+		return -1;
+	yaml_parser_t p;
+	yaml_document_t doc;
+	int found = -1;
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_file(&p, f);
+	if (yaml_parser_load(&p, &doc)) {
+		yaml_node_t *root = yaml_document_get_root_node(&doc);
+		for (yaml_node_pair_t *pr = root && root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start : NULL;
+		     pr && pr < root->data.mapping.pairs.top && found < 0; pr++) {
+			yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+			yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+			if (k->type != YAML_SCALAR_NODE || strcmp((const char *)k->data.scalar.value, "transactional_ddl") ||
+			    v->type != YAML_SEQUENCE_NODE)
+				continue;
+			found = 0;
+			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+				yaml_node_t *a = yaml_document_get_node(&doc, *it);
+				if (a->type == YAML_SCALAR_NODE && !strcasecmp((const char *)a->data.scalar.value, dialect))
+					found = 1;
+			}
+		}
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&p);
+	fclose(f);
+	return found;
+}
+
+bool dialect_transactional_ddl(loader *L, const char *dialect)
+{
+	const char *canon = dialect_canonical(L, dialect);
+	for (size_t i = 0; dialect && L->formats_dirs && L->formats_dirs[i]; i++) {
+		char *file = path_join(L->formats_dirs[i], "dialects.yaml");
+		int r = ddl_listed(file, canon ? canon : dialect);
+		free(file);
+		if (r >= 0)
+			return r == 1;
+	}
+	return false;
+}

@@ -89,6 +89,9 @@ typedef struct dialect_name {
 /* name's dialect (the table's own spelling), or NULL when the table lacks it. */
 const char *dialect_canonical(loader *L, const char *name);
 char *dialect_names_list(loader *L); /* "db2, derby, h2, …" for hints (malloc'd) */
+/* Is dialect's DDL transactional (dialects.yaml's transactional_ddl list)?
+ * apply --single-transaction refuses a database of any other. */
+bool dialect_transactional_ddl(loader *L, const char *dialect);
 /* A source whose `dialect:` is not the dialect of url's database is left
  * out: not read, its trackers not bound (L->left, L->left_out).  Nothing is
  * left out when url's dialect is unknown.  An unknown `dialect:` is an

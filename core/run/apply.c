@@ -54,9 +54,15 @@ static bool due(const plan *p, db *d, const migration *m, const migration *to)
 	return run_is_due(d, m) && (!to || run_in_target(p, m, to));
 }
 
+bool run_apply_due(const plan *p, db *d, const migration *m, const migration *to)
+{
+	return due(p, d, m, to);
+}
+
 int run_apply(plan *p, const char *url, strata_apply_opts *o)
 {
 	o->applied = 0;
+	o->commits = 0;
 	run_session ss;
 	db *d = &ss.d;
 	p->target = o->to;
@@ -77,9 +83,14 @@ int run_apply(plan *p, const char *url, strata_apply_opts *o)
 		if (!total++ && m->up_blocked && !o->dry_run)
 			rc = run_blocked(p, m, false);
 	}
+	bool single = false; /* --single-transaction: batch.c's loop instead of this one */
+	if (!rc)
+		rc = run_single_tx(p, d, url, o, &single);
 	if (!rc && !o->dry_run)
 		rc = run_ready(p, &ss);
-	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
+	if (!rc && single)
+		rc = run_apply_batched(p, d, o, end, o->to ? p->lg->migs[end] : NULL, total);
+	for (size_t i = 0; !rc && !single && p->lg->nmigs && i <= end; i++) {
 		migration *m = p->lg->migs[i];
 		if (!due(p, d, m, o->to ? p->lg->migs[end] : NULL))
 			continue;

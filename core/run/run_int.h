@@ -32,11 +32,27 @@ bool run_event(plan *p, const char *command, strata_event_kind kind, const migra
 /* After run_step: its event, or without a sink the "applied …" log line. */
 void run_step_done(plan *p, const char *command, const migration *m, bool down, size_t index,
                    size_t total);
+/* Inside the transaction open on d: did another process apply (roll back)
+ * m since the plan was read?  Asked only without a command-wide lock. */
+bool run_done_meanwhile(db *d, const migration *m, bool down);
 /* The error of an interrupted command: while m ran (fate: what became of
  * it), or before it (fate NULL; m NULL: before any migration); STRATA_EINTR. */
 int run_interrupted(plan *p, const migration *m, bool down, const char *fate, const char *hint);
 /* --dry-run: the script as it would run. */
 void run_emit_script(strata_sql_fn fn, void *ud, db *d, const migration *m, bool down);
+/* The same inside a transaction already open (in_tx): no BEGIN;/COMMIT; of its own. */
+void run_emit_script_in(strata_sql_fn fn, void *ud, db *d, const migration *m, bool down,
+                        bool in_tx);
+/* batch.c: apply --single-transaction's loop over ledger[0..end], in
+ * place of apply.c's; to: --to's migration or NULL, total: how many are due. */
+int run_apply_batched(plan *p, db *d, strata_apply_opts *o, size_t end, const migration *to,
+                      size_t total);
+/* batch.c: does this apply run in one transaction (o's choice, else the
+ * config's)?  Refused, before anything is written, on a dialect without
+ * transactional DDL. */
+int run_single_tx(plan *p, db *d, const char *url, const strata_apply_opts *o, bool *single);
+/* Part of this apply: due, and within --to's reach (apply.c). */
+bool run_apply_due(const plan *p, db *d, const migration *m, const migration *to);
 /* A script its source could not turn into SQL: the error that stops before it. */
 int run_blocked(plan *p, const migration *m, bool down);
 /* Is m part of `--to to` (its ancestors on a graph, everything up to it on a line)? */

@@ -209,6 +209,12 @@ static bool already(db *d, const migration *m, const char *state1, const char *s
 	return yes;
 }
 
+bool run_done_meanwhile(db *d, const migration *m, bool down)
+{
+	return !d->locked &&
+	       (down ? already(d, m, "rolled_back", NULL) : already(d, m, "applied", "baselined"));
+}
+
 /* The error of an interrupted command (strata_interrupt): which signal, the
  * migration it stopped in (fate: what became of it) or before (fate NULL;
  * m NULL: a command that changed nothing).  It replaces the error the interruption caused (a
@@ -345,7 +351,7 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 
 static const char *const event_names[STRATA_EVENT_KIND_COUNT] = {
 	"start", "applied", "rolled_back", "baselined", "marked", "verified", "skipped", "failed",
-	"dry_run",
+	"dry_run", "committed",
 };
 
 const char *strata_event_name(strata_event_kind kind)
@@ -405,13 +411,21 @@ static char *comment_safe(const char *s)
  * follow the BEGIN on its line), a script without a transaction as written. */
 void run_emit_script(strata_sql_fn fn, void *ud, db *d, const migration *m, bool down)
 {
+	run_emit_script_in(fn, ud, d, m, down, false);
+}
+
+/* The same inside a transaction already open (in_tx: apply
+ * --single-transaction's batch), without a BEGIN;/COMMIT; of its own. */
+void run_emit_script_in(strata_sql_fn fn, void *ud, db *d, const migration *m, bool down,
+                        bool in_tx)
+{
 	char head[1024];
 	db_mode mode;
 	const char *sql = down ? m->down : m->up;
 	size_t len = down ? m->down_len : m->up_len;
 	if (db_script_mode(d, m, down, &mode) < 0) /* the run reports it; show the file */
 		mode = (db_mode){.tx = true, .end = sql ? len : 0};
-	bool tx = mode.tx;
+	bool tx = mode.tx && !in_tx;
 	char *id = comment_safe(m->info.id), *name = comment_safe(m->info.name),
 	     *file = comment_safe(down ? m->info.down_file : m->info.file);
 	snprintf(head, sizeof head, "-- %s %s %s (%s)\n%s", down ? "rollback" : "apply", id, name,

@@ -176,6 +176,12 @@ typedef struct strata_apply_opts {
 	strata_sql_fn sql_fn;
 	void *sql_ud;
 	size_t applied;      /* out: how many were applied (or would be) */
+	/* All or nothing (`--single-transaction`): the due migrations in one
+	 * transaction, tracking rows included, split only where one cannot run
+	 * inside a transaction.  0: as strata.yaml's single_transaction says
+	 * (default off), 1: on, -1: off (`--no-single-transaction`). */
+	int single_transaction;
+	size_t commits;      /* out: transactions committed with single_transaction */
 } strata_apply_opts;
 
 int strata_apply(strata *s, strata_apply_opts *opts);
@@ -255,10 +261,14 @@ typedef enum strata_event_kind {
 	STRATA_EVENT_SKIPPED,     /* done meanwhile by another process */
 	STRATA_EVENT_FAILED,      /* it failed: strata_last_error() once the call returns */
 	STRATA_EVENT_DRY_RUN,     /* --dry-run: its SQL went to sql_fn just before */
+	/* apply with single_transaction: a transaction committed (its applied
+	 * events come just before it); migration is its last, count says how
+	 * many it held, reason why it ended there (NULL: the end of the apply). */
+	STRATA_EVENT_COMMITTED,
 	STRATA_EVENT_KIND_COUNT
 } strata_event_kind;
 
-#define STRATA_EVENT_VERSION 1
+#define STRATA_EVENT_VERSION 2
 
 /* Filled by libstrata; a reader built against a newer header asks
  * STRATA_HAS(strata_event, ev, field) before reading a later field. */
@@ -270,13 +280,16 @@ typedef struct strata_event {
 	const strata_migration_info *migration; /* lives for the call */
 	size_t index, total;      /* 1-based place in this command's work, and how much there is */
 	long ms;                  /* how long it ran (APPLIED, ROLLED_BACK, VERIFIED, FAILED), else -1 */
-	/* Fields above: version 1.  Append only; bump the version with every field. */
+	/* Fields above: version 1. */
+	size_t count;             /* COMMITTED: the migrations its transaction held, else 0 */
+	const char *reason;       /* COMMITTED: the migration after it runs outside a transaction, and why; else NULL */
+	/* Fields above: version 2.  Append only; bump the version with every field. */
 } strata_event;
 
 typedef void (*strata_event_fn)(void *ud, const strata_event *ev);
 void strata_set_events(strata *s, strata_event_fn fn, void *ud);
 /* "start" "applied" "rolled_back" "baselined" "marked" "verified" "skipped"
- * "failed" "dry_run", as used in --json. */
+ * "failed" "dry_run" "committed", as used in --json. */
 const char *strata_event_name(strata_event_kind kind);
 
 /* Find the migration histories under the working directory and write the
