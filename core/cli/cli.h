@@ -114,8 +114,9 @@ void progress_clear(void);
 void events_init(strata *s, int json, int quiet);
 /* --dry-run's SQL: printed, or kept for the next --json event. */
 void events_sql(void *ud, const char *text, size_t len);
-/* apply's summary words for its transactions: "", " in one transaction", " in 3 transactions". */
-const char *cli_commits_said(size_t commits);
+/* apply's summary words for its transactions: "", " in one transaction",
+ * " in 3 transactions, 2 outside one". */
+const char *cli_commits_said(size_t commits, size_t alone);
 /* The last JSON line of a write command. */
 void events_summary(strata *s, const char *command, const char *count_key, size_t count,
                     int dry_run);

@@ -124,12 +124,15 @@ void events_summary(strata *s, const char *command, const char *count_key, size_
 	fputs("}\n", stdout);
 }
 
-const char *cli_commits_said(size_t commits)
+const char *cli_commits_said(size_t commits, size_t alone)
 {
-	static char buf[48];
-	if (commits <= 1)
+	static char buf[96];
+	if (!alone && commits <= 1)
 		return commits ? " in one transaction" : "";
-	snprintf(buf, sizeof buf, " in %zu transactions", commits);
+	if (!commits)
+		return "";
+	snprintf(buf, sizeof buf, " in %zu transaction%s, %zu outside one", commits,
+	         commits == 1 ? "" : "s", alone);
 	return buf;
 }
 

@@ -472,7 +472,7 @@ static int cmd_apply(strata *s, const opts *o)
 		;
 	else if (!o->dry_run)
 		say(stdout, "%zu migration%s applied to %s%s", ao.applied, ao.applied == 1 ? "" : "s",
-		    strata_database_display(s), cli_commits_said(ao.commits));
+		    strata_database_display(s), cli_commits_said(ao.commits, ao.alone));
 	else
 		printf("-- %zu migration%s would be applied; nothing was changed\n", ao.applied,
 		       ao.applied == 1 ? "" : "s");

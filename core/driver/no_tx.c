@@ -86,7 +86,7 @@ void db_no_tx_reason(db *d, const migration *m, char *out, size_t size)
 		return;
 	}
 	if (m->info.flags & STRATA_MIG_NO_TRANSACTION) {
-		snprintf(out, size, "its source marks it to run without a transaction, %s", file);
+		snprintf(out, size, "its source marks it to run without one: %s", file);
 		return;
 	}
 	stmt_find f = {.d = d, .file = file};

@@ -62,7 +62,7 @@ bool run_apply_due(const plan *p, db *d, const migration *m, const migration *to
 int run_apply(plan *p, const char *url, strata_apply_opts *o)
 {
 	o->applied = 0;
-	o->commits = 0;
+	o->commits = o->alone = 0;
 	run_session ss;
 	db *d = &ss.d;
 	p->target = o->to;

@@ -106,8 +106,8 @@ static int undone(batch *b, migration *m, int rc)
 		         b->n > 1 ? b->migs[b->n - 1]->info.id : "");
 	char kept[256] = "";
 	if (b->committed)
-		snprintf(kept, sizeof kept, "; the %zu committed before %s stay applied", b->committed,
-		         b->split ? b->split->info.id : "it");
+		snprintf(kept, sizeof kept, "; the %zu before it up to %s (outside a transaction) stay "
+		         "applied", b->committed, b->split ? b->split->info.id : "it");
 	char *fate = !m ? xasprintf("the %zu migration%s of the transaction (%s) %s rolled back: "
 	                            "none of them is applied or recorded%s",
 	                            b->n, b->n == 1 ? "" : "s", before, b->n == 1 ? "was" : "were",
@@ -179,6 +179,7 @@ static int run_alone(batch *b, migration *m, size_t k)
 			      "skipped %s: applied meanwhile by another process", m->info.id);
 	} else {
 		b->o->applied++;
+		b->o->alone++;
 		b->committed++;
 		run_step_done(b->p, "apply", m, false, k, b->total);
 	}

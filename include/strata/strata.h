@@ -182,6 +182,7 @@ typedef struct strata_apply_opts {
 	 * (default off), 1: on, -1: off (`--no-single-transaction`). */
 	int single_transaction;
 	size_t commits;      /* out: transactions committed with single_transaction */
+	size_t alone;        /* out: of those applied, run alone outside one (where a batch split) */
 } strata_apply_opts;
 
 int strata_apply(strata *s, strata_apply_opts *opts);

@@ -29,6 +29,8 @@
 #       strata runs the statements one by one
 #   (8) one .env for both tools: DATABASE_URL in dbmate's form (socket= on
 #       PostgreSQL), no database: in strata.yaml
+#   (9) strata apply --single-transaction: 0001 in one transaction, 0002
+#       (transaction:false) alone, 0003-0005 in a second; dbmate status agrees
 . "$SRC/tests/interop/dbmate/lib.sh"
 
 # dbmate's URL for database NAME (strata's from db_url).
@@ -220,5 +222,17 @@ if pg; then
 	dm "$T/s8" "$u" status
 	check "(8) dbmate too" eq "$rc $(grep -c '^\[X\]' "$T/out")" "0 3"
 fi
+
+# ---------------------------------------------------------------- (9)
+project s9
+sr s9 apply --single-transaction
+check "(9) strata apply --single-transaction exits 0" rc_is 0
+check "(9) it says where the batch splits" out_has "committed 1 migration; app:0002 runs outside a transaction (its source marks it to run without one: db/migrations/0002_index.sql); a new transaction follows"
+check "(9) summary: two transactions, one outside" out_has "5 migrations applied to $(surl s9) in 2 transactions, 1 outside one"
+check "(9) schema_migrations: one row per file" eq "$(rows s9)" "$ALL"
+d s9 status
+check "(9) dbmate status: nothing pending (exact)" out_is_text "$(status_text $ALL)"
+d s9 up
+check "(9) dbmate up: nothing to apply" eq "$rc|$(cat "$T/out")|$(rows s9)" "0||$ALL"
 
 done_testing
