@@ -131,7 +131,7 @@ check "… schema_migrations" eq "$(versions s)" "001,002,003,004,005"
 split d
 sr d apply --single-transaction --dry-run
 check "split, dry run: one BEGIN/COMMIT around each batch" eq "$(grep -E '^(BEGIN|COMMIT);$|^-- apply' "$T/out" | cut -d' ' -f1-3 | paste -sd, -)" \
-	"BEGIN;,-- apply app:001,-- apply app:002,$(sqlite && echo 'COMMIT;,' || true)-- apply app:003,$(sqlite && echo 'BEGIN;,' || echo 'COMMIT;,BEGIN;,')-- apply app:004,-- apply app:005,COMMIT;"
+	"BEGIN;,-- apply app:001,-- apply app:002,COMMIT;,-- apply app:003,BEGIN;,-- apply app:004,-- apply app:005,COMMIT;"
 check "… nothing changed" eq "$(has_table d schema_migrations t1)" 0
 
 # ---- strata.yaml's single_transaction -----------------------------------------
