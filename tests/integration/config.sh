@@ -11,7 +11,7 @@ check "malformed YAML: file:line:col" err_has "strata: error: bad.yaml:5:"
 printf 'databse: %s\n' "$(db_url app)" >typo.yaml
 run -c typo.yaml status
 check "unknown key: exit 1" rc_is 1
-check "unknown key: exact line" err_is "strata: error: typo.yaml:1:1: unknown key 'databse' (hint: known keys: database, sources, order, merge, plugin_path, lock_timeout, session)"
+check "unknown key: exact line" err_is "strata: error: typo.yaml:1:1: unknown key 'databse' (hint: known keys: database, sources, order, merge, plugin_path, lock_timeout, session, single_transaction)"
 
 printf 'sources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    layuot: dbmate\n' >opt.yaml
 run -c opt.yaml ledger
