@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Several strata processes applying to one database at once never apply a
 # migration twice: every process exits 0 and each migration ran exactly once.
+# The TX_ROUNDS after the ROUNDS mix apply --single-transaction (the even
+# processes) with the default (the odd ones).
 . "$(dirname "$0")/lib.sh"
-N=40 PROCS=6 ROUNDS=5
+N=40 PROCS=6 ROUNDS=5 TX_ROUNDS=3
 mkdir -p db/migrations
 printf 'database: %s\nsources:\n  - name: app\n    format: sqlpair\n    path: db/migrations\n    layout: golang-migrate\n' "$(db_url app)" >strata.yaml
 echo 'CREATE TABLE ran (migration INTEGER NOT NULL);' >db/migrations/0_log.up.sql
@@ -10,11 +12,12 @@ for i in $(seq 1 $N); do
 	# Not idempotent on purpose: running twice would fail on CREATE TABLE.
 	printf 'CREATE TABLE c%d (id INTEGER);\nINSERT INTO ran VALUES (%d);\n' "$i" "$i" >"db/migrations/${i}_c$i.up.sql"
 done
-for round in $(seq 1 $ROUNDS); do
+for round in $(seq 1 $((ROUNDS + TX_ROUNDS))); do
 	db_reset app
 	pids=()
 	for p in $(seq 1 $PROCS); do
-		"$STRATA" -q apply >"out.$p" 2>"err.$p" &
+		tx=; [ "$round" -gt $ROUNDS ] && [ $((p % 2)) = 0 ] && tx=--single-transaction
+		"$STRATA" -q apply $tx >"out.$p" 2>"err.$p" &
 		pids+=($!)
 	done
 	codes=""
