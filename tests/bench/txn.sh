@@ -6,13 +6,15 @@
 # stopped at exit:
 #  1. an Alembic history (N linear revisions in the 1.8 template, written by
 #     tests/interop/alembic/fixtures.py as alembic.sh does): strata vs
-#     `alembic upgrade head` (/usr/bin/alembic 1.8.1, SQLAlchemy 1.4, psycopg2);
+#     `alembic upgrade head` (/usr/bin/alembic 1.8.1, SQLAlchemy 1.4, psycopg2),
+#     on PostgreSQL and, as alembic.sh does, on an empty SQLite file;
 #  2. a Prisma history (N migrations, one small table each, as prisma.sh
 #     writes them): strata vs `prisma migrate deploy` (tests/interop/prisma;
 #     installed into $STRATA_PRISMA_HOME by its setup.sh when missing).
 # Each command on a fresh database, interleaved, median of REPS (default 3);
 # strata's default mode (one transaction per migration) is measured too, for
-# reference.  Prints figures and ratios with the target (>= 3x); exit 0 once
+# reference, and the floor: the database's shell running the same CREATE
+# TABLEs in one transaction, no tracking at all (psql -1 -f, sqlite3).  Prints figures and ratios with the target (>= 3x); exit 0 once
 # every run finished and each database holds what it must, 2 on an error.
 set -euo pipefail
 STRATA=${1:?usage: txn.sh STRATA [N]}
@@ -50,7 +52,7 @@ printf 'sources:\n  - name: app\n    format: prisma\n    path: prisma/migrations
 
 BENCH_DIR="$here" "$PY" - "$STRATA" "$N" "$REPS" "$STRATA_TEST_PG" "$work" \
 	"$here/../interop/prisma/run-prisma.sh" <<'PY'
-import os, statistics, subprocess, sys, time
+import os, sqlite3, statistics, subprocess, sys, time
 strata, n, reps, base, work, runprisma = sys.argv[1:7]
 n, reps = int(n), int(reps)
 sys.path.insert(0, os.environ["BENCH_DIR"])
@@ -98,11 +100,46 @@ def prisma_deploy(db):
         sys.exit(f"prisma migrate deploy did not report success:\n{out[-1000:]}")
     return w
 
-runs = {k: [] for k in ("a_single", "a_default", "alembic", "p_single", "p_default", "prisma")}
+def alembic_sqlite(path):
+    if os.path.exists(path):
+        os.remove(path)
+    env = dict(os.environ, ALEMBIC_URL="sqlite:///" + path)
+    return wall(["/usr/bin/alembic", "upgrade", "head"], alembic_proj, env)[0]
+
+def strata_sqlite(path, *mode):
+    if os.path.exists(path):
+        os.remove(path)
+    return wall([strata, "-q", "--db", "sqlite:" + path, "apply", *mode], alembic_proj)[0]
+
+floor_sql = os.path.join(work, "floor.sql")
+with open(floor_sql, "w") as f:
+    f.write("BEGIN;\n" + "".join(f"CREATE TABLE t_{i} (id int primary key);\n" for i in range(1, n + 1))
+            + "COMMIT;\n")
+
+def floor_pg(db):
+    fresh(db)
+    return wall(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", floor_sql], work, QUIET)[0]
+
+def floor_sqlite(path):
+    if os.path.exists(path):
+        os.remove(path)
+    t0 = time.perf_counter()
+    with open(floor_sql) as f:
+        subprocess.run(["sqlite3", path], stdin=f, check=True)
+    return time.perf_counter() - t0
+
+lite = lambda name: os.path.join(work, name + ".db")
+runs = {k: [] for k in ("a_single", "a_default", "alembic", "a_floor", "l_single", "l_default",
+                        "l_alembic", "l_floor", "p_single", "p_default", "prisma")}
 for _ in range(reps):  # interleaved, so that the machine's load hits all alike
     runs["a_single"].append(strata_apply(alembic_proj, "b_a_single", "--single-transaction"))
     runs["a_default"].append(strata_apply(alembic_proj, "b_a_default"))
     runs["alembic"].append(alembic_upgrade("b_alembic"))
+    runs["a_floor"].append(floor_pg("b_floor"))
+    runs["l_single"].append(strata_sqlite(lite("l_single"), "--single-transaction"))
+    runs["l_default"].append(strata_sqlite(lite("l_default")))
+    runs["l_alembic"].append(alembic_sqlite(lite("l_alembic")))
+    runs["l_floor"].append(floor_sqlite(lite("l_floor")))
     runs["p_single"].append(strata_apply(prisma_proj, "b_p_single", "--single-transaction"))
     runs["p_default"].append(strata_apply(prisma_proj, "b_p_default"))
     runs["prisma"].append(prisma_deploy("b_prisma"))
@@ -114,6 +151,13 @@ for db in ("b_a_single", "b_a_default", "b_alembic", "b_p_single", "b_p_default"
 for db in ("b_a_single", "b_a_default", "b_alembic"):
     if one(db, "SELECT count(*) FROM alembic_version") != "1":
         sys.exit(f"{db}: alembic_version does not hold the one head")
+for name in ("l_single", "l_default", "l_alembic"):
+    c = sqlite3.connect(lite(name))
+    got = (c.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 't\\_%' ESCAPE '\\'").fetchone()[0],
+           c.execute("SELECT count(*) FROM alembic_version").fetchone()[0])
+    c.close()
+    if got != (n, 1):
+        sys.exit(f"{name}.db: {got[0]} tables, {got[1]} alembic_version rows; expected {n}, 1")
 for db in ("b_p_single", "b_p_default", "b_prisma"):
     got = one(db, "SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL")
     if got != str(n):
@@ -132,14 +176,19 @@ if "Database schema is up to date!" not in st:
 med = {k: statistics.median(v) for k, v in runs.items()}
 rng = lambda v: f"{min(v)*1000:.0f}-{max(v)*1000:.0f} ms"
 ms = lambda x: f"{x*1000:8.1f} ms"
-print(f"apply N={n} migrations onto an empty PostgreSQL database, median of {reps} (fresh database each)")
-for peer, tool, single, default in (("alembic", "alembic upgrade head", "a_single", "a_default"),
-                                    ("prisma", "prisma migrate deploy", "p_single", "p_default")):
+print(f"apply N={n} migrations onto an empty database, median of {reps} (fresh database each)")
+for peer, tool, single, default, floor in (
+        ("alembic", "alembic upgrade head, PostgreSQL", "a_single", "a_default", "a_floor"),
+        ("l_alembic", "alembic upgrade head, SQLite", "l_single", "l_default", "l_floor"),
+        ("prisma", "prisma migrate deploy, PostgreSQL", "p_single", "p_default", "a_floor")):
     r = med[peer] / med[single]
-    print(f"  {tool:<22} {ms(med[peer])}  ({rng(runs[peer])})")
-    print(f"  strata --single-tx     {ms(med[single])}  ({rng(runs[single])})  "
+    print(f"  {tool:<36} {ms(med[peer])}  ({rng(runs[peer])})")
+    print(f"  {'strata apply --single-transaction':<36} {ms(med[single])}  ({rng(runs[single])})  "
           f"{r:5.1f}x faster (target >= 3x) {'met' if r >= 3 else 'MISSED'}")
-    print(f"  strata (default)       {ms(med[default])}  ({rng(runs[default])})  "
+    print(f"  {'strata apply (default)':<36} {ms(med[default])}  ({rng(runs[default])})  "
           f"{med[peer] / med[default]:5.1f}x faster; --single-transaction = "
-          f"{med[default] / med[single]:.2f}x default")
+          f"{med[default] / med[single]:.2f}x faster than the default")
+    print(f"  {'floor: same SQL, one transaction':<36} {ms(med[floor])}  ({rng(runs[floor])})  "
+          f"strata --single-transaction = {med[single] / med[floor]:.2f}x floor, "
+          f"{tool.split(',')[0].split()[0]} = {med[peer] / med[floor]:.2f}x floor")
 PY
