@@ -131,9 +131,7 @@ static int undone(batch *b, migration *m, int rc)
 		free(hint);
 	}
 	free(fate);
-	for (size_t i = 0; i < b->n; i++)
-		b->migs[i]->info.state = STRATA_PENDING;
-	b->n = 0;
+	b->n = 0; /* their states were never changed: that happens at the commit */
 	return rc;
 }
 
