@@ -22,6 +22,8 @@
 #   (7) two trees, a version table each (an env.py literal, a strata.yaml
 #       option): strata and alembic -c TREE.ini take turns; current, status agree
 #   (8) one revision id in two files: strata keeps the file Alembic keeps
+#   (9) strata apply --single-transaction on graph: alembic current shows the
+#       heads, alembic upgrade heads does nothing
 . "$SRC/tests/interop/alembic/lib.sh"
 
 # ---------------------------------------------------------------- (1)
@@ -341,5 +343,15 @@ same "(8) strata ran the file Alembic ran: schema" "$(schema dupl_s)" "$(schema 
 same "(8) alembic_version = Alembic's" "$(versions dupl_s)" "$(versions dupl_a)"
 al dupl dupl_s current
 check "(8) alembic current on strata's database exits 0" rc_is 0
+
+# ---------------------------------------------------------------- (9)
+fresh graph_t
+sr graph graph_t apply --single-transaction
+check "(9) strata apply --single-transaction exits 0, in one transaction" eq "$rc|$(tail -1 "$T/out" | grep -o 'in one transaction$')" "0|in one transaction"
+check "(9) alembic_version holds the heads" eq "$(versions graph_t)" "$(sorted "$(rev graph E)" "$(rev graph R2)")"
+al graph graph_t current
+check "(9) alembic current lists the heads" eq "$rc|$(cut -d' ' -f1 "$T/out" | LC_ALL=C sort | paste -sd, -)" "0|$(sorted "$(rev graph E)" "$(rev graph R2)")"
+al graph graph_t upgrade heads
+check "(9) alembic upgrade heads after it exits 0 and runs no revision" eq "$rc|$(grep -c 'Running upgrade' "$T/err" || true)" "0|0"
 
 done_testing
