@@ -54,11 +54,6 @@ static bool due(const plan *p, db *d, const migration *m, const migration *to)
 	return run_is_due(d, m) && (!to || run_in_target(p, m, to));
 }
 
-bool run_apply_due(const plan *p, db *d, const migration *m, const migration *to)
-{
-	return due(p, d, m, to);
-}
-
 int run_apply(plan *p, const char *url, strata_apply_opts *o)
 {
 	o->applied = 0;

@@ -27,6 +27,12 @@ typedef struct batch {
 	const migration *split; /* the last one that ran alone, NULL: none yet */
 } batch;
 
+/* Part of this apply: due, and within --to's reach (as apply.c's due()). */
+static bool due(const plan *p, db *d, const migration *m, const migration *to)
+{
+	return run_is_due(d, m) && (!to || run_in_target(p, m, to));
+}
+
 /* The dialect's DDL must be transactional (dialects.yaml), or a failure
  * halfway would leave the schema changes before it: refused, before
  * anything is written. */
@@ -208,7 +214,7 @@ int run_apply_batched(plan *p, db *d, strata_apply_opts *o, size_t end, const mi
 	size_t k = 0;
 	for (size_t i = 0; !rc && p->lg->nmigs && i <= end; i++) {
 		migration *m = p->lg->migs[i];
-		if (!run_apply_due(p, d, m, to))
+		if (!due(p, d, m, to))
 			continue;
 		k++;
 		if (m->up_blocked) {

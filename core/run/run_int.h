@@ -51,8 +51,6 @@ int run_apply_batched(plan *p, db *d, strata_apply_opts *o, size_t end, const mi
  * config's)?  Refused, before anything is written, on a dialect without
  * transactional DDL. */
 int run_single_tx(plan *p, db *d, const char *url, const strata_apply_opts *o, bool *single);
-/* Part of this apply: due, and within --to's reach (apply.c). */
-bool run_apply_due(const plan *p, db *d, const migration *m, const migration *to);
 /* A script its source could not turn into SQL: the error that stops before it. */
 int run_blocked(plan *p, const migration *m, bool down);
 /* Is m part of `--to to` (its ancestors on a graph, everything up to it on a line)? */
