@@ -19,6 +19,8 @@
 #       prisma's order; (c) strata's one warning line naming the pairs
 #   (8) files with their own BEGIN … COMMIT (one block around the file, two
 #       blocks): applied by either tool, up to date for the other
+#   (9) strata apply --single-transaction: rows shaped like prisma's, prisma
+#       status up to date, prisma deploy nothing to do
 . "$SRC/tests/interop/prisma/lib.sh"
 
 # ---------------------------------------------------------------- (3)
@@ -380,4 +382,13 @@ check "(7c) strata status: the warning line" err_line "$ORDER_WARNING"
 check "(7c) strata status: nothing else on stderr" eq "$(cat "$T/err")" "$ORDER_WARNING"
 sr s1 status
 check "(7c) no warning where byte order agrees with prisma's" eq "$(cat "$T/err")" ""
+# ---------------------------------------------------------------- (9)
+project s9 3
+sr s9 apply --single-transaction
+check "(9) strata apply --single-transaction exits 0, in one transaction" eq "$rc|$(tail -1 "$T/out" | grep -o 'in one transaction$')" "0|in one transaction"
+check "(9) rows shaped like prisma migrate deploy's" eq "$(shape s9)" "$(shape s3)"
+prisma s9 migrate status
+check "(9) prisma migrate status: up to date" eq "$rc|$(grep -cxF "$UP_TO_DATE" "$T/out")" "0|1"
+prisma s9 migrate deploy
+check "(9) prisma migrate deploy: no pending, no row written" eq "$rc|$(grep -cxF "$NO_PENDING" "$T/out")|$(q s9 "SELECT count(*) FROM _prisma_migrations")" "0|1|3"
 done_testing
