@@ -4,7 +4,8 @@
 # handler polls the flag the signal handler sets), the migration's
 # transaction rolled back, nothing recorded; exit 130 / 143 with one exact
 # line, no journal or lock left, and the next apply runs the migration once.
-# Also a signal while waiting for another process's write lock.  Each signal
+# Also a signal while waiting for another process's write lock, and one in
+# the middle of apply --single-transaction (the whole batch undone).  Each signal
 # is sent once the statement is seen running: the migration before it is
 # recorded and a write transaction is open (our own BEGIN IMMEDIATE is
 # refused), never after a guessed sleep.  (tests/pg/signals.sh: PostgreSQL.)
@@ -75,6 +76,40 @@ interrupt_case() { # SIGNAL EXIT
 }
 interrupt_case INT 130
 interrupt_case TERM 143
+
+# --single-transaction: 001 and 002 in one transaction; the signal during
+# 002 undoes both.  001 is not recorded before 002 runs (one transaction), so
+# "002 runs" is: strata_ledger exists (run_ready committed) and the write
+# lock is held on two polls 50 ms apart (001 takes well under a millisecond).
+batch_running() {
+	local db=$1/app.db held=0
+	for _ in $(seq 1 600); do
+		if [ "$(sqlite3 -init /dev/null "$db" "SELECT count(*) FROM sqlite_master WHERE name = 'strata_ledger'" 2>/dev/null)" = 1 ] &&
+			! sqlite3 -init /dev/null "$db" "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null; then
+			held=$((held + 1))
+			[ $held -ge 2 ] && return 0
+		else
+			held=0
+		fi
+		sleep 0.05
+	done
+	echo "# the batch never seen running"
+	return 1
+}
+slow_project ptx
+start_strata -C ptx --db sqlite:app.db apply --single-transaction
+check "single transaction: 002's statement is seen running" batch_running ptx
+kill -INT "$bg"
+finish_bg
+check "single transaction: exit 130" rc_is 130
+check "single transaction: the one line, 001 rolled back too" eq "$(cat "$T/err")" \
+	"strata: error: interrupted by SIGINT while applying app:002 (m/002_slow.up.sql); rolled back with the 1 migration before it in its transaction (app:001): none of them is applied or recorded"
+check "single transaction: nothing recorded, no table of 001 or 002" eq \
+	"$(sqlite3 "ptx/app.db" "SELECT (SELECT count(*) FROM strata_ledger) || '|' || (SELECT count(*) FROM sqlite_master WHERE name IN ('first', 'side'))")" "0|0"
+sqlite3 ptx/app.db "UPDATE knob SET n = 1"
+run -C ptx --db sqlite:app.db apply --single-transaction
+check "single transaction: the next apply applies both, once" eq "$rc|$(tail -1 "$T/out")|$(sqlite3 ptx/app.db "SELECT count(*) FROM side")" \
+	"0|2 migrations applied to sqlite:app.db in one transaction|1"
 
 # Waiting for another process's write lock: the busy wait ends at once.
 slow_project pw
