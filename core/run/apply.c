@@ -1,7 +1,8 @@
 /* apply: pending migrations forward, in ledger order.  Each commits together
  * with its strata_ledger row and its native tracker row; each is re-checked
  * inside its own transaction so that two strata processes never run the
- * same migration twice (run_step). */
+ * same migration twice (run_step).  With --single-transaction batch.c's
+ * loop runs them instead, all in one transaction. */
 #include "run_int.h"
 
 #include <string.h>

@@ -122,8 +122,8 @@ static int undone(batch *b, migration *m, int rc)
 	                              "transaction (%s): none of them is applied or recorded%s",
 	                              b->n, b->n == 1 ? "" : "s", before, kept)
 	                  : xasprintf("rolled back, nothing recorded%s", kept);
-	if (db_interrupted(b->d))
-		rc = run_interrupted(p, m, false, fate, NULL);
+	if (db_interrupted(b->d)) /* at the commit (m NULL): after the last one ran */
+		rc = run_interrupted(p, m ? m : b->n ? b->migs[b->n - 1] : NULL, false, fate, NULL);
 	else {
 		const strata_error_info *e = err_cur(p->e);
 		char *msg = xstrdup(e->message ? e->message : "failed");
