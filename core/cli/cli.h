@@ -19,7 +19,8 @@ enum {
 	F_NAME = 1 << 14,   /* adopt --name NAME */
 	F_OLD = 1 << 15,    /* adopt --keep-old-tracker / --drop-old-tracker */
 	F_IDS = 1 << 16,    /* repair ID…: positional ids */
-	F_PATH = 1 << 17    /* adopt --path DIR */
+	F_PATH = 1 << 17,   /* adopt --path DIR */
+	F_FLEET = 1 << 18   /* --fleet FILE, --each-schema PATTERN, --jobs N (cli/fleet.c) */
 };
 
 struct opts {
@@ -29,6 +30,8 @@ struct opts {
 	int n_ids;
 	int json, quiet, verbose, dry_run, applied, rolled_back, force, out_of_order, steps;
 	int infer, keep_old, drop_old;
+	const char *fleet, *each_schema; /* cli/fleet.c */
+	int jobs;
 	unsigned given; /* command flags seen, for "does not take" checks */
 };
 typedef struct opts opts;
@@ -107,6 +110,7 @@ void term_init(int quiet, int json);
 int term_color(FILE *f);
 void progress_show(const char *fmt, ...) STRATA_PRINTF(1, 2);
 void progress_clear(void);
+int term_progress(void);
 
 /* ---- events.c: the write commands' per-migration events ---- */
 void events_init(strata *s, int json, int quiet);
@@ -116,6 +120,10 @@ void events_sql(void *ud, const char *text, size_t len);
 void events_summary(strata *s, const char *command, const char *count_key, size_t count,
                     int dry_run);
 void events_free(void);
+
+/* ---- fleet.c: --fleet FILE / --each-schema PATTERN with --jobs N: the
+ * command on every target, a child process each; returns the worst exit ---- */
+int cli_fleet(strata *s, const opts *o, int argc, char **argv);
 
 /* ---- completion.c ---- */
 int cli_completion(const char *shell);

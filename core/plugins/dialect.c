@@ -207,3 +207,57 @@ int loader_leave_out(loader *L, const char *url)
 		loader_unbind_trackers(L); /* bound for another target: again, without these */
 	return 0;
 }
+
+/* ---- per-dialect settings: dialects.yaml's `SECTION: {dialect: value}`
+ * tables (`schemas:`, the query --each-schema lists schemas with) ---- */
+
+static char *read_setting(const char *file, const char *section, const char *dialect)
+{
+	FILE *f = fopen(file, "rb");
+	if (!f)
+		return NULL;
+	yaml_parser_t p;
+	yaml_document_t doc;
+	char *found = NULL;
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_file(&p, f);
+	if (yaml_parser_load(&p, &doc)) {
+		yaml_node_t *root = yaml_document_get_root_node(&doc);
+		for (yaml_node_pair_t *pr = root && root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start : NULL;
+		     pr && pr < root->data.mapping.pairs.top && !found; pr++) {
+			yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+			yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+			if (k->type != YAML_SCALAR_NODE || strcmp((const char *)k->data.scalar.value, section) ||
+			    v->type != YAML_MAPPING_NODE)
+				continue;
+			for (yaml_node_pair_t *d = v->data.mapping.pairs.start; d < v->data.mapping.pairs.top; d++) {
+				yaml_node_t *dk = yaml_document_get_node(&doc, d->key);
+				yaml_node_t *dv = yaml_document_get_node(&doc, d->value);
+				if (dk->type == YAML_SCALAR_NODE && dv->type == YAML_SCALAR_NODE &&
+				    !strcmp((const char *)dk->data.scalar.value, dialect)) {
+					found = xstrndup((const char *)dv->data.scalar.value, dv->data.scalar.length);
+					break;
+				}
+			}
+		}
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&p);
+	fclose(f);
+	return found;
+}
+
+char *dialect_setting(loader *L, const char *section, const char *dialect)
+{
+	const char *canon = dialect_canonical(L, dialect);
+	if (!canon)
+		canon = dialect;
+	for (size_t i = 0; canon && L->formats_dirs && L->formats_dirs[i]; i++) {
+		char *file = path_join(L->formats_dirs[i], "dialects.yaml");
+		char *v = read_setting(file, section, canon);
+		free(file);
+		if (v)
+			return v;
+	}
+	return NULL;
+}

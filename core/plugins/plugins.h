@@ -94,6 +94,9 @@ char *dialect_names_list(loader *L); /* "db2, derby, h2, …" for hints (malloc'
  * left out when url's dialect is unknown.  An unknown `dialect:` is an
  * error at its strata.yaml line.  Call before loader_bind_trackers(). */
 int loader_leave_out(loader *L, const char *url);
+/* dialect's value in dialects.yaml's `section:` table (`schemas:`), from
+ * the first formats dir that has one (malloc'd), or NULL. */
+char *dialect_setting(loader *L, const char *section, const char *dialect);
 
 /* ---- host.c: the strata_host handed to plugins ---- */
 struct host_call;
