@@ -219,8 +219,8 @@ static const char *result_word(const fleet_target *t)
 	}
 }
 
-/* The child's last top-level JSON value on stdout (a summary object, or
- * status's one object), or NULL. */
+/* The child's last top-level JSON value on stdout when it is its result (a
+ * summary object, or status's one object), else NULL. */
 static const char *result_of(const fleet_target *t, const char **end)
 {
 	const char *d = t->buf[0].data, *last = NULL;
@@ -228,7 +228,12 @@ static const char *result_of(const fleet_target *t, const char **end)
 		if (*p == '{')
 			last = p;
 	*end = last ? jv_end(last) : NULL;
-	return *end ? last : NULL;
+	if (!*end)
+		return NULL;
+	char *ev = jv_get_str(last, "event"); /* an event is no result (a run that failed) */
+	bool result = !ev || !strcmp(ev, "summary");
+	free(ev);
+	return result ? last : NULL;
 }
 
 /* counts: "50 applied", "3 pending, 47 applied": the non-zero numbers of
@@ -307,10 +312,7 @@ static char *counts_of(const fleet_target *t)
 {
 	counts c = {0};
 	const char *end, *obj = result_of(t, &end);
-	char *ev = obj ? jv_get_str(obj, "event") : NULL;
-	bool summary = obj && (!ev || !strcmp(ev, "summary"));
-	free(ev);
-	if (summary) {
+	if (obj) {
 		const char *sum = NULL;
 		jv_members(obj, find_summary, &sum);
 		jv_members(sum ? sum : obj, count_member, &c);

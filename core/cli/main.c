@@ -896,6 +896,9 @@ int main(int argc, char **argv)
 	if (!c->name)
 		return usage_error("unknown command '%s'", o.command);
 	unsigned extra = o.given & ~c->flags;
+	if (extra & F_FLEET)
+		return usage_error("%s does not take --fleet, --each-schema or --jobs (apply, status, "
+		                   "baseline and drift do)", c->name);
 	if (extra)
 		return usage_error("%s does not take %s", c->name,
 		                   extra & (F_ID | F_SHELL) ? "that argument" : "that option");

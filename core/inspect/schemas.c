@@ -44,14 +44,14 @@ int inspect_schemas(loader *L, const char *url, const char *pattern, char ***out
 	db d = {0};
 	int rc = db_open(&d, L, url, true, NULL);
 	char *sql = NULL;
-	if (!rc && !d.conn)
-		rc = err_set(L->e, STRATA_ENOTFOUND, STRATA_ECLASS_DB, d.display, 0, 0,
-		             "point --db at the database that holds the schemas", "the database does not exist");
 	if (!rc && !(sql = dialect_setting(L, "schemas", db_dialect(&d))))
 		rc = err_set(L->e, STRATA_EINVAL, STRATA_ECLASS_USAGE, d.display, 0, 0,
 		             "--each-schema is for databases with schemas (PostgreSQL); list the databases "
 		             "in a --fleet FILE instead",
 		             "--each-schema: a %s database has no schemas", db_dialect(&d));
+	if (!rc && !d.conn)
+		rc = err_set(L->e, STRATA_ENOTFOUND, STRATA_ECLASS_DB, d.display, 0, 0,
+		             "point --db at the database that holds the schemas", "the database does not exist");
 	names ns = {.pattern = pattern};
 	if (!rc)
 		rc = db_query(&d, sql, NULL, 0, keep, &ns);
