@@ -187,7 +187,7 @@ static void start(run *r, fleet_target *t)
 	r->env[0] = NULL;
 	close(out[1]);
 	close(err[1]);
-	t->index = ++r->started;
+	r->started++;
 	if (pid < 0) {
 		close(out[0]);
 		close(err[0]);
@@ -406,7 +406,7 @@ static void finish(run *r, fleet_target *t, int status)
 	if (r->tty) {
 		char *c = counts_of(t);
 		text o = {0};
-		text_printf(&o, "[%d/%zu] %s %s: ", t->index, r->f->n, t->name, r->command);
+		text_printf(&o, "[%d/%zu] %s %s: ", r->done, r->f->n, t->name, r->command);
 		const char *w = result_word(t);
 		bool bad = failed(t);
 		if (bad || t->exit) {
@@ -662,7 +662,11 @@ static void print_table(const run *r, int worst, long ms)
 			text_printf(&s, "%s%zu %s", sep, parts[i].n, parts[i].what);
 			sep = ", ";
 		}
-	text_printf(&s, " in %ld.%01ld s (--jobs %d); exit %d", ms / 1000, ms % 1000 / 100, r->jobs, worst);
+	if (ms < 1000)
+		text_printf(&s, " in %ld ms", ms);
+	else
+		text_printf(&s, " in %ld.%01ld s", ms / 1000, ms % 1000 / 100);
+	text_printf(&s, " (--jobs %d); exit %d", r->jobs, worst);
 	text_line(&s, stdout);
 }
 

@@ -21,7 +21,6 @@ typedef struct fleet_target {
 	text buf[2];     /* what came from them */
 	long start_ms, ms;
 	int exit;        /* the child's exit code; 128 + N when signal N ended it */
-	int index;       /* 1-based, in start order */
 } fleet_target;
 
 typedef struct fleet {
