@@ -152,13 +152,49 @@ typedef struct run {
 	bool quiet, json;
 } run;
 
+/* What the fleet says about a target it could not run, or whose child
+ * crashed: one of the target's stderr lines, as the child's own errors are
+ * ({"event": "error", ...}, on a line of its own). */
+static void note_error(fleet_target *t, const char *fmt, ...) STRATA_PRINTF(2, 3);
+static void note_error(fleet_target *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = NULL, *obj = NULL;
+	size_t len = 0;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	FILE *m = open_memstream(&obj, &len);
+	if (m) {
+		fputs("{\"event\": \"error\", \"message\": ", m);
+		json_str(m, msg ? msg : "failed");
+		fputs(", \"file\": null, \"line\": 0, \"col\": 0, \"hint\": null, \"exit\": 1}\n", m);
+		fclose(m);
+	}
+	text *b = &t->buf[1];
+	if (b->len && b->data[b->len - 1] != '\n')
+		text_raw(b, "\n", 1);
+	if (obj)
+		text_raw(b, obj, len);
+	free(obj);
+	free(msg);
+}
+
 static void start(run *r, fleet_target *t)
 {
 	int out[2], err[2];
-	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+	if (pipe2(out, O_CLOEXEC) != 0) {
+		out[0] = out[1] = -1;
+		goto broken;
+	}
+	if (pipe2(err, O_CLOEXEC) != 0) {
+		close(out[0]);
+		close(out[1]);
+	broken:
 		t->state = T_DONE;
 		t->exit = 1;
-		text_printf(&t->buf[1], "strata: error: pipe: %s\n", strerror(errno));
+		note_error(t, "cannot start: pipe: %s", strerror(errno));
 		return;
 	}
 	char *var = NULL;
@@ -180,7 +216,7 @@ static void start(run *r, fleet_target *t)
 		dup2(out[1], 1);
 		dup2(err[1], 2);
 		execve(r->exe, r->argv, r->env);
-		dprintf(2, "strata: error: cannot run %s: %s\n", r->exe, strerror(errno));
+		dprintf(2, "cannot run %s: %s\n", r->exe, strerror(errno));
 		_exit(127);
 	}
 	free(var);
@@ -193,7 +229,7 @@ static void start(run *r, fleet_target *t)
 		close(err[0]);
 		t->state = T_DONE;
 		t->exit = 1;
-		text_printf(&t->buf[1], "strata: error: fork: %s\n", strerror(errno));
+		note_error(t, "cannot start: fork: %s", strerror(errno));
 		return;
 	}
 	setpgid(pid, pid); /* both sides, whichever runs first */
@@ -209,13 +245,15 @@ static const char *result_word(const fleet_target *t)
 {
 	if (t->state == T_NOT_RUN)
 		return "not run";
+	if (t->interrupted)
+		return "interrupted";
 	switch (t->exit) {
 	case 0: return "ok";
 	case 3: return "pending";
 	case 4: return "problems";
 	case 1: return "error";
 	case 2: return "usage";
-	default: return t->exit > 128 && t->exit < 160 ? "interrupted" : "error";
+	default: return "error"; /* a crash, a child that could not start */
 	}
 }
 
@@ -388,6 +426,12 @@ static void finish(run *r, fleet_target *t, int status)
 	t->ms = mono_ms() - t->start_ms;
 	t->exit = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
 	t->state = T_DONE;
+	/* 128 + N after the fleet passed signal N on: stopped as asked (a
+	 * clean exit, or the default action of a second one); else a signal
+	 * that killed it is a crash, said as one of its lines */
+	t->interrupted = r->sig && t->exit > 128;
+	if (WIFSIGNALED(status) && !t->interrupted)
+		note_error(t, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
 	r->running--;
 	r->done++;
 	if (r->json)

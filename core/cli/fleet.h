@@ -21,6 +21,7 @@ typedef struct fleet_target {
 	text buf[2];     /* what came from them */
 	long start_ms, ms;
 	int exit;        /* the child's exit code; 128 + N when signal N ended it */
+	bool interrupted; /* ended by a signal the fleet passed on */
 } fleet_target;
 
 typedef struct fleet {
