@@ -115,6 +115,17 @@ q b "DROP TABLE t4"
 run apply --fleet fleet.txt
 check "the repaired target catches up: exit 0" rc_is 0
 check "the repaired target has 0004 once" eq "$(q b "SELECT count(*) FROM schema_migrations WHERE version = '0004'")" 1
+run -q status --fleet fleet.txt
+check "-q, all well: exit 0, nothing on stderr" eq "$rc/$(cat "$T/err")" "0/"
+check "-q: the table is still printed" out_has "3 targets: 3 ok in"
+# On a terminal (util-linux script gives the fleet a pty): a line per target as it ends.
+script -qec "$STRATA status --fleet fleet.txt --jobs 2" /dev/null </dev/null >"$T/tty" 2>&1 || true
+check "on a terminal: a line per target as it ends" grep -qE "\[3/3\] [^ ]+ status: 4 applied in [0-9]+ ms" "$T/tty"
+if sqlite; then # (pg: drift's scratch databases would disturb pg-verify's count, see meson.build)
+	run drift --fleet fleet.txt --jobs 3
+	check "drift --fleet: exit 0, no drift anywhere" rc_is 0
+	check "drift --fleet: the table" out_has "$A  ok      4 migrations"
+fi
 
 # ---- --each-schema ----
 if sqlite; then
