@@ -204,11 +204,15 @@ static void start(run *r, fleet_target *t)
 	fflush(stdout);
 	fflush(stderr);
 	t->start_ms = mono_ms();
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);
 #ifdef __linux__
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent) /* the fleet died before prctl */
+			_exit(1);
+#else
+		(void)parent;
 #endif
 		int null = open("/dev/null", O_RDONLY);
 		if (null >= 0)

@@ -167,6 +167,13 @@ assert x["schema"] == "tenant-x" and x["target"].endswith("schema=tenant-x"), x
 assert [t["schema"] for t in d["targets"][1:]] == ["tenant_%d" % i for i in range(1, 7)]
 assert d["summary"]["pending"] == 1 and d["summary"]["ok"] == 6 and d["summary"]["exit"] == 3
 ' "$T/out"
+	run --json status --db "$T6" --each-schema '*'
+	check "'*': every schema but the system ones, in byte order" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = [t["schema"] for t in d["targets"]]
+assert got == ["other_1", "public", "tenant-x"] + ["tenant_%d" % i for i in range(1, 7)], got
+' "$T/out"
 	printf '%s\n' "$T6" >tenants.txt
 	run baseline --fleet tenants.txt --each-schema 'tenant-*'
 	check "--fleet and --each-schema combined: baseline the one left" rc_is 0
