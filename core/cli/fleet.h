@@ -58,4 +58,17 @@ char *jv_string(const char *v);
 char *jv_get_str(const char *obj, const char *key);
 long jv_get_num(const char *obj, const char *key, long dflt);
 
+/* ---- fleet_report.c ---- */
+/* "ok", "pending", "problems", "error", "interrupted", "not run", "usage". */
+const char *fleet_result_word(const fleet_target *t);
+bool fleet_failed(const fleet_target *t); /* error, crash, usage, interrupted */
+/* 0 < 3 (pending) < 4 (problems) < 1 (error, and every other code). */
+int fleet_rank(int code);
+/* "50 applied", "3 pending, 47 applied", "2 applied, 1 failed" (malloc'd), or NULL. */
+char *fleet_counts(const fleet_target *t);
+/* One line of the target's stderr on stderr, with its name. */
+void fleet_say_line(const fleet_target *t, const char *line);
+void fleet_print_table(const fleet *f, int jobs, int worst, long ms);
+void fleet_print_json(const fleet *f, const char *command, int jobs, int worst, long ms);
+
 #endif
