@@ -102,6 +102,9 @@ static void usage(FILE *f)
 	fputs("\nDatabase: --db, else DATABASE_URL (from the environment, else from .env), else "
 	      "database: in strata.yaml, else sqlite:strata.db\n",
 	      f);
+	fputs("Many targets: apply, status, baseline and drift take --fleet FILE (a URL a line) or "
+	      "--each-schema PATTERN, with --jobs N\n",
+	      f);
 }
 
 /* --json: one object on stderr, {"event": "error", …}. */
