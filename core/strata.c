@@ -97,6 +97,11 @@ static const char *url_of(strata *s)
 	return config_database_url(&s->cfg, s->db_override);
 }
 
+const char *strata_database_url(strata *s)
+{
+	return url_of(s);
+}
+
 const char *strata_database_display(strata *s)
 {
 	char buf[1024];
@@ -363,4 +368,17 @@ int strata_adopt(strata *s, strata_adopt_opts *o)
 {
 	err_clear(&s->err);
 	return run_adopt(&s->pl, url_of(s), o);
+}
+
+/* ---- --each-schema ---- */
+
+int strata_schemas(strata *s, const char *url, const char *pattern, char ***names, size_t *n)
+{
+	err_clear(&s->err);
+	return inspect_schemas(&s->ld, url ? url : url_of(s), pattern, names, n);
+}
+
+void strata_schemas_free(char **names, size_t n)
+{
+	inspect_schemas_free(names, n);
 }

@@ -20,6 +20,7 @@ enum {
 	F_OLD = 1 << 15,    /* adopt --keep-old-tracker / --drop-old-tracker */
 	F_IDS = 1 << 16,    /* repair ID…: positional ids */
 	F_PATH = 1 << 17,   /* adopt --path DIR */
+	F_FLEET = 1 << 18,  /* --fleet FILE, --each-schema PATTERN, --jobs N (cli/fleet.c) */
 	F_SINGLE = 1 << 25  /* apply --[no-]single-transaction */
 };
 
@@ -31,6 +32,8 @@ struct opts {
 	int json, quiet, verbose, dry_run, applied, rolled_back, force, out_of_order, steps;
 	int infer, keep_old, drop_old;
 	int single_tx; /* 1 --single-transaction, -1 --no-single-transaction, 0 the config's */
+	const char *fleet, *each_schema; /* cli/fleet.c */
+	int jobs;
 	unsigned given; /* command flags seen, for "does not take" checks */
 };
 typedef struct opts opts;
@@ -109,6 +112,7 @@ void term_init(int quiet, int json);
 int term_color(FILE *f);
 void progress_show(const char *fmt, ...) STRATA_PRINTF(1, 2);
 void progress_clear(void);
+int term_progress(void);
 
 /* ---- events.c: the write commands' per-migration events ---- */
 void events_init(strata *s, int json, int quiet);
@@ -121,6 +125,10 @@ const char *cli_commits_said(size_t commits, size_t alone);
 void events_summary(strata *s, const char *command, const char *count_key, size_t count,
                     int dry_run);
 void events_free(void);
+
+/* ---- fleet.c: --fleet FILE / --each-schema PATTERN with --jobs N: the
+ * command on every target, a child process each; returns the worst exit ---- */
+int cli_fleet(strata *s, const opts *o, int argc, char **argv);
 
 /* ---- completion.c ---- */
 int cli_completion(const char *shell);

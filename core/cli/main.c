@@ -31,13 +31,13 @@ const cli_command cli_commands[] = {
 	{"init", F_FORCE | F_JSON, cmd_init, "[--force]",
 	 "find the histories here, write strata.yaml (--db: with the trackers its tables show)"},
 	{"ledger", F_JSON, cmd_ledger, "", "the merged, ordered list of migrations"},
-	{"status", F_JSON, cmd_status, "", "ledger vs database (exit 3 pending, 4 problems)"},
-	{"apply", F_TO | F_DRY | F_OOO | F_SINGLE | F_JSON | F_WRITES, cmd_apply,
+	{"status", F_JSON | F_FLEET, cmd_status, "", "ledger vs database (exit 3 pending, 4 problems)"},
+	{"apply", F_TO | F_DRY | F_OOO | F_SINGLE | F_JSON | F_WRITES | F_FLEET, cmd_apply,
 	 "[--to ID] [--dry-run] [--out-of-order] [--[no-]single-transaction]",
 	 "apply pending migrations in order"},
 	{"rollback", F_TO | F_STEPS | F_DRY | F_JSON | F_WRITES, cmd_rollback, "[--to ID | --steps N] [--dry-run]",
 	 "run down scripts, newest first"},
-	{"baseline", F_TO | F_INFER | F_DRY | F_JSON | F_WRITES, cmd_baseline, "[--to ID | --infer [--dry-run]]",
+	{"baseline", F_TO | F_INFER | F_DRY | F_JSON | F_WRITES | F_FLEET, cmd_baseline, "[--to ID | --infer [--dry-run]]",
 	 "record as applied without running (--infer: those the live schema holds)"},
 	{"mark", F_ID | F_APPLIED | F_ROLLED | F_JSON | F_WRITES, cmd_mark, "ID --applied | --rolled-back",
 	 "repair one migration's record"},
@@ -46,7 +46,7 @@ const cli_command cli_commands[] = {
 	{"doctor", F_JSON, cmd_doctor, "", "every problem of the history in one run (exit 4 findings)"},
 	{"repair", F_IDS | F_FORCE | F_DRY | F_JSON | F_WRITES, cmd_repair, "[ID ...] [--force] [--dry-run]",
 	 "record again checksums of files changed in comments or whitespace only (exit 4 refused)"},
-	{"drift", F_SCRATCH | F_JSON, cmd_drift, "[--scratch URL]",
+	{"drift", F_SCRATCH | F_JSON | F_FLEET, cmd_drift, "[--scratch URL]",
 	 "the live schema against what its applied history makes (exit 4 differences)"},
 	{"convert", F_TO | F_OUT | F_JSON, cmd_convert, "--to FORMAT[:LAYOUT] --out DIR",
 	 "write the history in another tool's layout (exit 4: some not converted)"},
@@ -85,6 +85,9 @@ const cli_option cli_options[] = {
 	{"--path", NULL, F_PATH, "DIR", "adopt: the new source's folder"},
 	{"--keep-old-tracker", NULL, F_OLD, NULL, "adopt: leave the old tracking table (default)"},
 	{"--drop-old-tracker", NULL, F_OLD, NULL, "adopt: drop the old tracking table"},
+	{"--fleet", NULL, F_FLEET, "FILE", "run on each database of FILE (one URL a line; - stdin)"},
+	{"--each-schema", NULL, F_FLEET, "PATTERN", "run on each schema matching PATTERN ('tenant_*')"},
+	{"--jobs", NULL, F_FLEET, "N", "fleet: at most N targets at once (1)"},
 	{NULL, NULL, 0, NULL, NULL},
 };
 
@@ -101,6 +104,9 @@ static void usage(FILE *f)
 	}
 	fputs("\nDatabase: --db, else DATABASE_URL (from the environment, else from .env), else "
 	      "database: in strata.yaml, else sqlite:strata.db\n",
+	      f);
+	fputs("Many targets: apply, status, baseline and drift take --fleet FILE (a URL a line) or "
+	      "--each-schema PATTERN, with --jobs N\n",
 	      f);
 }
 
@@ -844,6 +850,18 @@ static int parse(int argc, char **argv, opts *o)
 			o->keep_old = 1, o->given |= F_OLD;
 		else if (!strcmp(a, "--drop-old-tracker"))
 			o->drop_old = 1, o->given |= F_OLD;
+		else if (!strcmp(a, "--fleet"))
+			rc = need_value(argc, argv, &i, &o->fleet), o->given |= F_FLEET;
+		else if (!strcmp(a, "--each-schema"))
+			rc = need_value(argc, argv, &i, &o->each_schema), o->given |= F_FLEET;
+		else if (!strcmp(a, "--jobs")) {
+			const char *jobs = NULL;
+			rc = need_value(argc, argv, &i, &jobs);
+			o->given |= F_FLEET;
+			char *end;
+			if (!rc && ((o->jobs = (int)strtol(jobs, &end, 10)) <= 0 || *end || o->jobs > 1024))
+				return usage_error("--jobs takes a number from 1 to 1024, not '%s'", jobs);
+		}
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			exit(EXIT_OK);
@@ -890,6 +908,9 @@ int main(int argc, char **argv)
 	if (!c->name)
 		return usage_error("unknown command '%s'", o.command);
 	unsigned extra = o.given & ~c->flags;
+	if (extra & F_FLEET)
+		return usage_error("%s does not take --fleet, --each-schema or --jobs (apply, status, "
+		                   "baseline and drift do)", c->name);
 	if (extra)
 		return usage_error("%s does not take %s", c->name,
 		                   extra & (F_ID | F_SHELL) ? "that argument" : "that option");
@@ -897,6 +918,10 @@ int main(int argc, char **argv)
 		return usage_error("--keep-old-tracker and --drop-old-tracker exclude each other");
 	if ((o.given & F_TO) && (o.given & F_STEPS))
 		return usage_error("--to and --steps exclude each other");
+	if (o.jobs && !o.fleet && !o.each_schema)
+		return usage_error("--jobs goes with --fleet FILE or --each-schema PATTERN");
+	if (o.fleet && o.db)
+		return usage_error("--fleet FILE names the databases; it does not take --db");
 	quiet = o.quiet;
 	verbose = o.verbose;
 	term_init(o.quiet, o.json);
@@ -926,6 +951,12 @@ int main(int argc, char **argv)
 		strata_free(s);
 		events_free();
 		return rc;
+	}
+	if (o.fleet || o.each_schema) { /* many targets, a child process each (cli/fleet.c) */
+		rc = cli_fleet(s, &o, argc, argv);
+		strata_free(s);
+		events_free();
+		return fflush(stdout) != 0 ? EXIT_ERR : rc;
 	}
 	/* A write command stops cleanly on SIGINT, SIGTERM, SIGHUP: exit 128 + N. */
 	bool writes = (c->flags & F_WRITES) && !o.dry_run;

@@ -70,3 +70,9 @@ void progress_clear(void)
 	fputs("\r\033[K", stderr);
 	fflush(stderr);
 }
+
+/* Progress lines go to stderr (a terminal, not -q, not --json). */
+int term_progress(void)
+{
+	return progress_on;
+}

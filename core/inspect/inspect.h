@@ -155,4 +155,10 @@ int inspect_convert(plan *p, const char *url, const char *to, const char *out_di
                     convert_report *r);
 void convert_report_free(convert_report *r);
 
+/* ---- schemas.c: --each-schema's targets ---- */
+/* The schemas of url's database whose names match pattern (a shell glob),
+ * sorted; an error (reported) when its dialect has none or none matches. */
+int inspect_schemas(loader *L, const char *url, const char *pattern, char ***out, size_t *n);
+void inspect_schemas_free(char **v, size_t n);
+
 #endif

@@ -208,34 +208,36 @@ int loader_leave_out(loader *L, const char *url)
 	return 0;
 }
 
-/* ---- transactional_ddl: dialects.yaml's list ---- */
+/* ---- per-dialect settings: dialects.yaml's `SECTION: {dialect: value}`
+ * tables (`schemas:`, the query --each-schema lists schemas with) ---- */
 
-/* 1: the file's transactional_ddl list names dialect, 0: it does not, -1:
- * the file has no such list (or cannot be read). */
-static int ddl_listed(const char *file, const char *dialect)
+static char *read_setting(const char *file, const char *section, const char *dialect)
 {
 	FILE *f = fopen(file, "rb");
 	if (!f)
-		return -1;
+		return NULL;
 	yaml_parser_t p;
 	yaml_document_t doc;
-	int found = -1;
+	char *found = NULL;
 	yaml_parser_initialize(&p);
 	yaml_parser_set_input_file(&p, f);
 	if (yaml_parser_load(&p, &doc)) {
 		yaml_node_t *root = yaml_document_get_root_node(&doc);
 		for (yaml_node_pair_t *pr = root && root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start : NULL;
-		     pr && pr < root->data.mapping.pairs.top && found < 0; pr++) {
+		     pr && pr < root->data.mapping.pairs.top && !found; pr++) {
 			yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
 			yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
-			if (k->type != YAML_SCALAR_NODE || strcmp((const char *)k->data.scalar.value, "transactional_ddl") ||
-			    v->type != YAML_SEQUENCE_NODE)
+			if (k->type != YAML_SCALAR_NODE || strcmp((const char *)k->data.scalar.value, section) ||
+			    v->type != YAML_MAPPING_NODE)
 				continue;
-			found = 0;
-			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-				yaml_node_t *a = yaml_document_get_node(&doc, *it);
-				if (a->type == YAML_SCALAR_NODE && !strcasecmp((const char *)a->data.scalar.value, dialect))
-					found = 1;
+			for (yaml_node_pair_t *d = v->data.mapping.pairs.start; d < v->data.mapping.pairs.top; d++) {
+				yaml_node_t *dk = yaml_document_get_node(&doc, d->key);
+				yaml_node_t *dv = yaml_document_get_node(&doc, d->value);
+				if (dk->type == YAML_SCALAR_NODE && dv->type == YAML_SCALAR_NODE &&
+				    !strcmp((const char *)dk->data.scalar.value, dialect)) {
+					found = xstrndup((const char *)dv->data.scalar.value, dv->data.scalar.length);
+					break;
+				}
 			}
 		}
 		yaml_document_delete(&doc);
@@ -245,15 +247,25 @@ static int ddl_listed(const char *file, const char *dialect)
 	return found;
 }
 
-bool dialect_transactional_ddl(loader *L, const char *dialect)
+char *dialect_setting(loader *L, const char *section, const char *dialect)
 {
 	const char *canon = dialect_canonical(L, dialect);
-	for (size_t i = 0; dialect && L->formats_dirs && L->formats_dirs[i]; i++) {
+	if (!canon)
+		canon = dialect;
+	for (size_t i = 0; canon && L->formats_dirs && L->formats_dirs[i]; i++) {
 		char *file = path_join(L->formats_dirs[i], "dialects.yaml");
-		int r = ddl_listed(file, canon ? canon : dialect);
+		char *v = read_setting(file, section, canon);
 		free(file);
-		if (r >= 0)
-			return r == 1;
+		if (v)
+			return v;
 	}
-	return false;
+	return NULL;
+}
+
+bool dialect_transactional_ddl(loader *L, const char *dialect)
+{
+	char *v = dialect ? dialect_setting(L, "transactional_ddl", dialect) : NULL;
+	bool yes = v && !strcmp(v, "true");
+	free(v);
+	return yes;
 }

@@ -89,7 +89,7 @@ typedef struct dialect_name {
 /* name's dialect (the table's own spelling), or NULL when the table lacks it. */
 const char *dialect_canonical(loader *L, const char *name);
 char *dialect_names_list(loader *L); /* "db2, derby, h2, …" for hints (malloc'd) */
-/* Is dialect's DDL transactional (dialects.yaml's transactional_ddl list)?
+/* Is dialect's DDL transactional (dialects.yaml's transactional_ddl table says true)?
  * apply --single-transaction refuses a database of any other. */
 bool dialect_transactional_ddl(loader *L, const char *dialect);
 /* A source whose `dialect:` is not the dialect of url's database is left
@@ -97,6 +97,9 @@ bool dialect_transactional_ddl(loader *L, const char *dialect);
  * left out when url's dialect is unknown.  An unknown `dialect:` is an
  * error at its strata.yaml line.  Call before loader_bind_trackers(). */
 int loader_leave_out(loader *L, const char *url);
+/* dialect's value in dialects.yaml's `section:` table (`schemas:`), from
+ * the first formats dir that has one (malloc'd), or NULL. */
+char *dialect_setting(loader *L, const char *section, const char *dialect);
 
 /* ---- host.c: the strata_host handed to plugins ---- */
 struct host_call;

@@ -494,6 +494,18 @@ typedef struct strata_adopt_opts {
 } strata_adopt_opts;
 int strata_adopt(strata *s, strata_adopt_opts *o);
 
+/* The URL in effect as given, password and all (never print it: see
+ * strata_database_display); valid until the next call on s. */
+const char *strata_database_url(strata *s);
+
+/* --each-schema: the schemas of url's database (NULL: the one in effect)
+ * whose names match pattern, a shell glob (fnmatch(3): *, ?, [...]), sorted
+ * by name; system schemas never match.  *names (n of them) are freed with
+ * strata_schemas_free.  A usage error when the dialect has no schemas
+ * (SQLite) or no schema matches. */
+int strata_schemas(strata *s, const char *url, const char *pattern, char ***names, size_t *n);
+void strata_schemas_free(char **names, size_t n);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

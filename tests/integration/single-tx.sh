@@ -162,7 +162,7 @@ check "rollback does not take it: exit 2" rc_is 2
 
 # ---- a dialect without transactional DDL: refused, nothing written ---------------
 mkdir -p fmt
-printf 'transactional_ddl: [mysql]\n' >fmt/dialects.yaml
+printf 'transactional_ddl:\n  sqlite: false\n  postgresql: false\n' >fmt/dialects.yaml
 five r
 STRATA_FORMATS_PATH=$T/fmt run -C r apply --single-transaction
 check "dialect not in transactional_ddl: exit 1 with a hint" err_is \
