@@ -28,8 +28,10 @@
  *   - what goes through the pipeline is only what means the same in the
  *     extended protocol: a transactional script that the parser splits
  *     (one statement per query, as the extended protocol wants), with no
- *     COPY (which pipeline mode refuses) and no COMMIT or ROLLBACK of its
- *     own (refused by run() before anything runs, the old path says where).
+ *     COPY (which pipeline mode refuses), no $n (a parameter to the
+ *     extended protocol, an error where it stands to the simple one) and
+ *     no COMMIT or ROLLBACK of its own (refused by run() before anything
+ *     runs: the old path says where).
  *     Any other script gets STRATA_ENOTFOUND and runs as before.
  * A signal's cancel reaches the statement that is running as before; the
  * one check between statements (pgdrv_stopped) is made once, before the
@@ -312,6 +314,23 @@ static int queue_script(strata_conn *conn, strata_host *host, struct pgdrv_piped
 	return rc;
 }
 
+/* A parameter reference ($1 not inside a word): the simple protocol
+ * refuses it where it stands ("there is no parameter $1"), the extended one
+ * at Bind, in other words.  Quotes are not skipped: a '$1' in a string is a
+ * false match, which only costs the pipeline. */
+static int has_param(const char *text)
+{
+	for (const char *p = strchr(text, '$'); p; p = strchr(p + 1, '$')) {
+		unsigned char before = p > text ? (unsigned char)p[-1] : ' ';
+		if (p[1] >= '0' && p[1] <= '9' &&
+		    !((before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z') ||
+		      (before >= '0' && before <= '9') || before == '_' || before == '$' ||
+		      before >= 0x80))
+			return 1;
+	}
+	return 0;
+}
+
 /* May this script go through the pipeline?  Its split in *sp when so. */
 static int pipeable(const strata_script *s, const char *text, PgQuerySplitResult *sp)
 {
@@ -320,7 +339,7 @@ static int pipeable(const strata_script *s, const char *text, PgQuerySplitResult
 
 	if ((s->flags & STRATA_MIG_NO_TRANSACTION) || (s->len && memchr(s->sql, '\0', s->len)))
 		return 0;
-	if (pgdrv_has_word(text, copy) || pgdrv_find_tx_end(text, &at))
+	if (pgdrv_has_word(text, copy) || has_param(text) || pgdrv_find_tx_end(text, &at))
 		return 0;
 	*sp = pg_query_split_with_parser(text);
 	if (!sp->error)
