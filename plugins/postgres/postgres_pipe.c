@@ -248,6 +248,9 @@ int pgdrv_flush(strata_conn *conn, strata_host *host, int *tag)
 	}
 	if (!lost)
 		drain(conn); /* the Sync's own result */
+	host->debug(host, "postgres: %zu statement%s%s%s in one round trip", conn->nqueue,
+	            conn->nqueue == 1 ? "" : "s", conn->prun ? " of " : "",
+	            conn->prun && conn->prun->s->file ? conn->prun->s->file : "");
 	/* A script that ended the transaction itself: refused before it runs
 	 * (pgdrv_find_tx_end), so only a safety net. */
 	if (rc == STRATA_OK && conn->prun && PQtransactionStatus(conn->pg) == PQTRANS_IDLE)
@@ -331,21 +334,29 @@ static int has_param(const char *text)
 	return 0;
 }
 
-/* May this script go through the pipeline?  Its split in *sp when so. */
-static int pipeable(const strata_script *s, const char *text, PgQuerySplitResult *sp)
+/* May this script go through the pipeline?  Its split in *sp when so, else
+ * why not (for -v). */
+static const char *not_pipeable(const strata_script *s, const char *text, PgQuerySplitResult *sp)
 {
 	static const char *const copy[] = { "copy", NULL };
 	size_t at;
 
-	if ((s->flags & STRATA_MIG_NO_TRANSACTION) || (s->len && memchr(s->sql, '\0', s->len)))
-		return 0;
-	if (pgdrv_has_word(text, copy) || has_param(text) || pgdrv_find_tx_end(text, &at))
-		return 0;
+	if (s->flags & STRATA_MIG_NO_TRANSACTION)
+		return "it runs outside a transaction";
+	if (s->len && memchr(s->sql, '\0', s->len))
+		return "a NUL byte";
+	if (pgdrv_has_word(text, copy))
+		return "COPY, which pipeline mode refuses";
+	if (has_param(text))
+		return "a $n, which the extended protocol takes for a parameter";
+	if (pgdrv_find_tx_end(text, &at))
+		return "a COMMIT or ROLLBACK of its own";
 	*sp = pg_query_split_with_parser(text);
 	if (!sp->error)
-		return 1;
+		return NULL;
 	pg_query_free_split_result(*sp);
-	return 0; /* the scanner's split may differ from the server's reading */
+	/* the scanner's split may differ from the server's reading */
+	return "PostgreSQL 15's parser cannot split it";
 }
 
 int pgdrv_run_piped(strata_conn *conn, strata_host *host, const strata_script *s)
@@ -366,7 +377,10 @@ int pgdrv_run_piped(strata_conn *conn, strata_host *host, const strata_script *s
 		free(pr);
 		return strata_oom(host);
 	}
-	if (!pipeable(s, pr->text, &sp)) {
+	const char *why = not_pipeable(s, pr->text, &sp);
+	if (why) {
+		host->debug(host, "postgres: %s: statement by statement, not in a pipeline (%s)",
+		            s->file ? s->file : "script", why);
 		free(pr->text);
 		free(pr);
 		return STRATA_ENOTFOUND;
