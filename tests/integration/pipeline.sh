@@ -154,5 +154,20 @@ fi
 check "nothing of it stays" eq "$(has_table app p8 schema_migrations)" 1
 check "strata_ledger has no applied row of it" \
 	eq "$(q app "SELECT count(*) FROM strata_ledger WHERE id='app:0008' AND state='applied'")" 0
+rm db/migrations/0008_drop.sql
+
+# 6. A failure at COMMIT itself (a deferred foreign key), which now comes
+# back in the round trip of the record: the server's message, nothing left.
+if pg; then
+	printf -- '-- migrate:up\nCREATE TABLE pa (id int PRIMARY KEY);\nCREATE TABLE pb (a int REFERENCES pa DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO pb VALUES (1);\n-- migrate:down\nSELECT 1;\n' \
+		>db/migrations/0009_deferred.sql
+	run apply
+	check "a failing COMMIT: exit 1" rc_is 1
+	check "a failing COMMIT: the server's message" \
+		err_is 'strata: error: insert or update on table "pb" violates foreign key constraint "pb_a_fkey" DETAIL: Key (a)=(1) is not present in table "pa".'
+	check "a failing COMMIT: nothing of it stays" eq "$(has_table app pa pb)" 0
+	check "a failing COMMIT: no row of it" \
+		eq "$(q app "SELECT count(*) FROM strata_ledger WHERE id='app:0009'")/$(q app "SELECT count(*) FROM schema_migrations WHERE version='0009'")" "0/0"
+fi
 
 done_testing
