@@ -109,6 +109,8 @@ int pgdrv_defer(strata_conn *conn, strata_host *host, const char *sql,
                 const char *const *params, int nparams, strata_row_fn fn, void *ud, int tag)
 {
 	conn->host = host;
+	if (!conn->piped) /* not in pipeline mode: at once, as query() */
+		return pgdrv_query(conn, host, sql, params, nparams, fn, ud);
 	struct pgdrv_queued *e = push(conn, host);
 	if (!e)
 		return STRATA_ENOMEM;
