@@ -53,15 +53,7 @@ static int out_of_pipe(db *d)
 	if (!d->piped)
 		return 0;
 	int rc = db_flush(d);
-	if (d->piped) {
-		err_saved k;
-		err_save(d->e, &k);
-		int rc2 = db_unpipe(d);
-		err_restore(d->e, &k);
-		if (!rc)
-			rc = rc2;
-	}
-	return rc;
+	return rc ? (db_unpipe_keep(d), rc) : db_unpipe(d);
 }
 
 static int hd_writes_table(void *ud, const char *text, size_t len, const char *schema,
@@ -204,12 +196,8 @@ int db_writes_table(db *d, const char *text, size_t len, const char *schema, con
 int db_begin(db *d)
 {
 	int rc = call_begin(&d->hc, d->plugin, d->conn);
-	if (rc && d->piped) {
-		err_saved k;
-		err_save(d->e, &k);
-		db_unpipe(d);
-		err_restore(d->e, &k);
-	}
+	if (rc)
+		db_unpipe_keep(d);
 	return rc;
 }
 
@@ -219,15 +207,7 @@ int db_commit(db *d)
 	int rc = call_commit(&d->hc, d->plugin, d->conn);
 	if (!rc && d->piped)
 		rc = db_flush(d);
-	if (d->piped) {
-		err_saved k;
-		err_save(d->e, &k);
-		int rc2 = db_unpipe(d);
-		err_restore(d->e, &k);
-		if (!rc)
-			rc = rc2;
-	}
-	return rc;
+	return rc ? (db_unpipe_keep(d), rc) : db_unpipe(d);
 }
 
 /* Rolling back must not hide the error that made us roll back. */

@@ -119,6 +119,7 @@ int db_statements(db *d, const char *text, size_t len, const char *file, int lin
 typedef int (*db_fail_fn)(db *d, int rc); /* a deferred statement failed with rc: its error */
 void db_pipe(db *d);
 int db_unpipe(db *d);
+int db_unpipe_keep(db *d); /* the same, the current error kept */
 int db_defer(db *d, const char *sql, const char *const *params, int n, db_fail_fn on_fail);
 int db_flush(db *d);
 /* db_query while piped: queued behind what is, then flushed. */

@@ -276,12 +276,7 @@ int ledger_table_get(db *d, const char *id, ledger_row *row)
 /* A write of the row failed (now, or at the flush that sent it). */
 static int write_failed(db *d, int rc)
 {
-	if (d->piped) {
-		err_saved k;
-		err_save(d->e, &k);
-		db_unpipe(d);
-		err_restore(d->e, &k);
-	}
+	db_unpipe_keep(d);
 	return failed(d, rc, "write");
 }
 

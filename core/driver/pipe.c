@@ -57,6 +57,18 @@ int db_unpipe(db *d)
 	return call_pipeline(&d->hc, d->plugin, d->conn, 0);
 }
 
+/* Leave, keeping the error the caller is about to return (or none). */
+int db_unpipe_keep(db *d)
+{
+	if (!d->piped)
+		return 0;
+	err_saved k;
+	err_save(d->e, &k);
+	int rc = db_unpipe(d);
+	err_restore(d->e, &k);
+	return rc;
+}
+
 int db_defer(db *d, const char *sql, const char *const *params, int n, db_fail_fn on_fail)
 {
 	if (d->npipe == d->pipe_cap) {
@@ -98,10 +110,7 @@ int db_flush(db *d)
 	if (rc < 0 && on_fail) {
 		/* The diagnosis asks the server its own questions: out of the
 		 * pipeline, in the failed transaction, as the call itself did. */
-		err_saved k;
-		err_save(d->e, &k);
-		db_unpipe(d);
-		err_restore(d->e, &k);
+		db_unpipe_keep(d);
 		rc = on_fail(d, rc);
 	}
 	return rc;
