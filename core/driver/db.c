@@ -24,11 +24,16 @@ static int hd_exec(void *ud, const char *sql)
 	return rc ? rc : db_exec(ud, sql);
 }
 
+/* A tracker's statement without rows waits, in a pipeline, for the next
+ * one whose answer someone reads (pipe.c says why that is exact). */
 static int hd_query(void *ud, const char *sql, const char *const *params, int n,
                     strata_row_fn fn, void *row_ud)
 {
-	int rc = refused(ud);
-	return rc ? rc : db_query(ud, sql, params, n, fn, row_ud);
+	db *d = ud;
+	int rc = refused(d);
+	if (!rc && d->piped && !fn)
+		return db_defer(d, sql, params, n, NULL);
+	return rc ? rc : db_query(d, sql, params, n, fn, row_ud);
 }
 
 static const char *hd_dialect(void *ud)
@@ -39,6 +44,16 @@ static const char *hd_dialect(void *ud)
 static int hd_table_exists(void *ud, const char *table)
 {
 	return db_table_exists(ud, table);
+}
+
+/* A call the pipeline does not take: what is queued is sent first (a sync
+ * point), then the call is made on its own, out of the pipeline. */
+static int out_of_pipe(db *d)
+{
+	if (!d->piped)
+		return 0;
+	int rc = db_flush(d);
+	return rc ? (db_unpipe_keep(d), rc) : db_unpipe(d);
 }
 
 static int hd_writes_table(void *ud, const char *text, size_t len, const char *schema,
@@ -140,6 +155,10 @@ void db_close(db *d)
 	d->display = NULL;
 	free(d->who);
 	d->who = NULL;
+	free(d->pipe_slots);
+	d->pipe_slots = NULL;
+	d->npipe = d->pipe_cap = 0;
+	d->piped = false;
 }
 
 const char *db_dialect(const db *d)
@@ -149,17 +168,21 @@ const char *db_dialect(const db *d)
 
 int db_exec(db *d, const char *sql)
 {
-	return call_exec(&d->hc, d->plugin, d->conn, sql);
+	int rc = out_of_pipe(d);
+	return rc ? rc : call_exec(&d->hc, d->plugin, d->conn, sql);
 }
 
 int db_query(db *d, const char *sql, const char *const *params, int n, strata_row_fn fn, void *ud)
 {
+	if (d->piped)
+		return db_pipe_query(d, sql, params, n, fn, ud);
 	return call_query(&d->hc, d->plugin, d->conn, sql, params, n, fn, ud);
 }
 
 int db_table_exists(db *d, const char *table)
 {
-	return call_table_exists(&d->hc, d->plugin, d->conn, table);
+	int rc = out_of_pipe(d);
+	return rc ? rc : call_table_exists(&d->hc, d->plugin, d->conn, table);
 }
 
 int db_writes_table(db *d, const char *text, size_t len, const char *schema, const char *table,
@@ -172,12 +195,19 @@ int db_writes_table(db *d, const char *text, size_t len, const char *schema, con
 
 int db_begin(db *d)
 {
-	return call_begin(&d->hc, d->plugin, d->conn);
+	int rc = call_begin(&d->hc, d->plugin, d->conn);
+	if (rc)
+		db_unpipe_keep(d);
+	return rc;
 }
 
+/* In a pipeline, COMMIT is queued behind the record and sent with it. */
 int db_commit(db *d)
 {
-	return call_commit(&d->hc, d->plugin, d->conn);
+	int rc = call_commit(&d->hc, d->plugin, d->conn);
+	if (!rc && d->piped)
+		rc = db_flush(d);
+	return rc ? (db_unpipe_keep(d), rc) : db_unpipe(d);
 }
 
 /* Rolling back must not hide the error that made us roll back. */
@@ -185,6 +215,7 @@ int db_rollback(db *d)
 {
 	err_saved k;
 	err_save(d->e, &k);
+	db_unpipe(d);
 	int rc = call_rollback(&d->hc, d->plugin, d->conn);
 	err_restore(d->e, &k);
 	return rc;
@@ -192,6 +223,7 @@ int db_rollback(db *d)
 
 int db_lock(db *d)
 {
+	out_of_pipe(d);
 	if (!call_has_lock(d->plugin))
 		return 0;
 	int rc = call_lock(&d->hc, d->plugin, d->conn, d->lock_timeout_ms);
@@ -269,7 +301,14 @@ int db_run(db *d, const migration *m, bool down, const db_mode *mode)
 		}
 		sc.len = chars + n;
 	}
-	int rc = call_run(&d->hc, d->plugin, d->conn, &sc);
+	int rc = d->piped ? call_run_piped(&d->hc, d->plugin, d->conn, &sc) : STRATA_ENOTFOUND;
+	if (rc == 0) /* the BEGIN queued before it and the script in one round trip */
+		rc = db_flush(d);
+	else if (rc == STRATA_ENOTFOUND) { /* not through the pipeline: as before */
+		rc = out_of_pipe(d);
+		if (!rc)
+			rc = call_run(&d->hc, d->plugin, d->conn, &sc);
+	}
 	free(padded);
 	return rc;
 }

@@ -23,6 +23,13 @@ typedef struct db {
 	bool intr_refuses;     /* while set, host->db_* refuse once interrupted */
 	intr_target intr;      /* published while connected: a signal cancels */
 	int ledger_script;     /* strata_ledger has its script column: 1, -1 no, 0 not asked */
+	/* pipe.c: the driver's pipeline is on; what maps the failure of each
+	 * statement deferred since the last flush (its tag - DB_PIPE_TAG0);
+	 * the last flush failed at the queued BEGIN. */
+	bool piped;
+	struct db_pipe_slot *pipe_slots;
+	size_t npipe, pipe_cap;
+	bool pipe_begin_failed;
 } db;
 
 /* With drv NULL, the loader finds (and loads) the driver for url. */
@@ -104,6 +111,26 @@ int db_schema_sql(db *d, const char *const *skip, strata_text_fn fn, void *ud);
  * reported) when the driver cannot. */
 int db_statements(db *d, const char *text, size_t len, const char *file, int line,
                   int (*fn)(void *ud, const char *sql, size_t len, int line), void *ud);
+
+/* ---- pipe.c: a transaction in few round trips (docs/postgres.md) ----
+ * db_pipe: from the next db_begin() on, the driver queues what it can (no
+ * effect without a driver pipeline).  While piped, db_begin, db_commit and
+ * db_run queue and send as the driver says; db_query is a sync point (sent
+ * with what is queued, rows and status exact); strata_ledger's writes and a
+ * tracker's statements without rows are deferred (db_defer) and sent with
+ * the next sync point; any other call leaves the pipeline first.  db_commit
+ * and db_rollback leave it. */
+typedef int (*db_fail_fn)(db *d, int rc); /* a deferred statement failed with rc: its error */
+void db_pipe(db *d);
+int db_unpipe(db *d);
+int db_unpipe_keep(db *d); /* the same, the current error kept */
+int db_defer(db *d, const char *sql, const char *const *params, int n, db_fail_fn on_fail);
+int db_flush(db *d);
+/* db_query while piped: queued behind what is, then flushed. */
+int db_pipe_query(db *d, const char *sql, const char *const *params, int n, strata_row_fn fn,
+                  void *ud);
+/* Did the script's round trip fail at its BEGIN (nothing of it ran)? */
+bool db_pipe_begin_failed(const db *d);
 
 /* ---- ledger_table.c: strata_ledger ---- */
 typedef struct ledger_row {

@@ -273,6 +273,13 @@ int ledger_table_get(db *d, const char *id, ledger_row *row)
 	return row->id != NULL;
 }
 
+/* A write of the row failed (now, or at the flush that sent it). */
+static int write_failed(db *d, int rc)
+{
+	db_unpipe_keep(d);
+	return failed(d, rc, "write");
+}
+
 int ledger_table_write(db *d, const migration *m, const char *state, const char *started,
                        const char *finished, long ms, const char *error)
 {
@@ -313,8 +320,13 @@ int ledger_table_write_by(db *d, const migration *m, const char *state, const ch
 	                   m->info.checksum, state, started, finished, ms >= 0 ? msbuf : NULL,
 	                   by ? by : d->who, error, script};
 	bool keep = d->ledger_script > 0;
-	int rc = db_query(d, keep ? sql : sql_old, p, keep ? 12 : 11, NULL, NULL);
+	/* In a pipeline the row goes with the next sync point; its failure
+	 * comes back to write_failed() then (pipe.c). */
+	int rc = d->piped ? db_defer(d, keep ? sql : sql_old, p, keep ? 12 : 11, write_failed)
+	                  : db_query(d, keep ? sql : sql_old, p, keep ? 12 : 11, NULL, NULL);
 	free(script);
+	if (rc < 0 && d->piped)
+		return write_failed(d, rc);
 	return rc < 0 ? failed(d, rc, "write") : rc;
 }
 

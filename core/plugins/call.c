@@ -550,3 +550,45 @@ int call_schema_sql(host_call *hc, const plugin *pl, strata_conn *c, const char 
 	return leave(hc, pl, n, d->schema_sql(c, &hc->pub, skip, fn, ud), STRATA_ECLASS_DB,
 	             hc->display, "cannot write the schema as SQL");
 }
+
+/* The pipeline (driver version 6): all three members, or the host makes
+ * every call on its own as before. */
+bool call_has_pipeline(const plugin *pl)
+{
+	const strata_driver_ops *d = DRV(pl);
+	return STRATA_HAS(strata_driver_ops, d, flush) && d->pipeline && d->defer && d->flush;
+}
+
+int call_pipeline(host_call *hc, const plugin *pl, strata_conn *c, int on)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->pipeline(c, &hc->pub, on), STRATA_ECLASS_DB, hc->display,
+	             on ? "cannot enter pipeline mode" : "cannot leave pipeline mode");
+}
+
+int call_defer(host_call *hc, const plugin *pl, strata_conn *c, const char *sql,
+               const char *const *params, int np, strata_row_fn fn, void *ud, int tag)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->defer(c, &hc->pub, sql, params, np, fn, ud, tag),
+	             STRATA_ECLASS_DB, hc->display, "query failed");
+}
+
+int call_flush(host_call *hc, const plugin *pl, strata_conn *c, int *tag)
+{
+	unsigned long n = enter(hc);
+	*tag = 0;
+	return leave(hc, pl, n, DRV(pl)->flush(c, &hc->pub, tag), STRATA_ECLASS_DB, hc->display,
+	             "query failed");
+}
+
+/* run() in pipeline mode: STRATA_ENOTFOUND, unreported, is "not this
+ * script", not a failure. */
+int call_run_piped(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc)
+{
+	unsigned long n = enter(hc);
+	int rc = DRV(pl)->run(c, &hc->pub, sc);
+	if (rc == STRATA_ENOTFOUND && err_serial(hc->e) == n)
+		return rc;
+	return leave(hc, pl, n, rc, STRATA_ECLASS_SQL, sc->file, "migration failed");
+}

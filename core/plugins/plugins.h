@@ -231,5 +231,15 @@ int call_statements(host_call *hc, const plugin *pl, strata_conn *c, const strat
  * STRATA_ENOTFOUND (nothing reported) when the driver has none. */
 int call_schema_sql(host_call *hc, const plugin *pl, strata_conn *c, const char *const *skip,
                     strata_text_fn fn, void *ud);
+/* The driver's pipeline (version 6): has it all three members; enter (1)
+ * or leave (0); queue a statement; send what is queued (*tag: the failing
+ * statement's); run() while on (STRATA_ENOTFOUND unreported: not this script). */
+bool call_has_pipeline(const plugin *pl);
+int call_pipeline(host_call *hc, const plugin *pl, strata_conn *c, int on);
+int call_defer(host_call *hc, const plugin *pl, strata_conn *c, const char *sql,
+               const char *const *params, int np, strata_row_fn fn, void *ud, int tag);
+int call_flush(host_call *hc, const plugin *pl, strata_conn *c, int *tag);
+int call_run_piped(host_call *hc, const plugin *pl, strata_conn *c, const strata_script *sc);
+
 
 #endif

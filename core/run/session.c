@@ -276,6 +276,9 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 		return rc;
 	bool tx = mode.tx;
 
+	/* PostgreSQL: BEGIN is sent with the script, the record with COMMIT
+	 * (core/driver/pipe.c); the calls below stay as they are. */
+	db_pipe(d);
 	rc = db_begin(d);
 	if (rc)
 		return db_interrupted(d) ? run_interrupted(p, m, down, NULL, NULL) : rc;
@@ -299,6 +302,10 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 		}
 	}
 	rc = db_run(d, m, down, &mode);
+	if (rc && tx && db_pipe_begin_failed(d)) { /* as a failed db_begin() above */
+		db_rollback(d);
+		return db_interrupted(d) ? run_interrupted(p, m, down, NULL, NULL) : rc;
+	}
 	/* Interrupted, a transaction is undone whether its script finished or
 	 * not, and nothing is recorded: the migration stays as it was. */
 	if (tx && db_interrupted(d)) {
@@ -329,6 +336,7 @@ int run_step(plan *p, db *d, migration *m, bool down, bool *skipped)
 			               m->info.execution_ms);
 		return rc;
 	}
+	db_pipe(d); /* (still on in a transaction; again after a script run without it) */
 	if (!tx && (rc = db_begin(d)))
 		return rc;
 	now_iso8601(finished);

@@ -584,8 +584,41 @@ typedef struct strata_driver_ops {
 	 * left out.  0, or < 0 after host->error(). */
 	int (*schema_sql)(strata_conn *conn, strata_host *host, const char *const *skip,
 	                  strata_text_fn fn, void *ud);
+	/* Fields below: version 6 (optional, all three or none): a pipeline, so
+	 * that what the host sends inside a transaction goes to the server in
+	 * as few round trips as its results allow (PostgreSQL: libpq's pipeline
+	 * mode; docs/postgres.md).  SQLite has no round trips and leaves them
+	 * NULL: the host then makes every call as before.
+	 *   pipeline(on 1): enter, before begin().  1 entered, 0 this connection
+	 *     cannot (nothing reported: the host goes on without), < 0 error.
+	 *     While on, the host calls only begin(), commit(), run(), defer()
+	 *     and flush(); begin() and commit() are queued, not sent.
+	 *     pipeline(on 0): leave; what is still queued is sent and its
+	 *     results dropped (the host rolls back next), 0 or < 0.
+	 *   run() while on: the script's statements are queued behind what is
+	 *     queued (the script, borrowed, stays valid until the next flush(),
+	 *     which the host makes at once); STRATA_ENOTFOUND, nothing
+	 *     reported, when this script cannot go through the pipeline (the
+	 *     host then flushes, leaves and calls run() again).
+	 *   defer(): queue a statement with bound parameters, as query() would
+	 *     run it; fn (NULL: none) gets its rows at the flush, and a
+	 *     statement with fn is the last one queued before that flush.  tag
+	 *     (> STRATA_PIPE_COMMIT) is the host's name for it.  0 or < 0.
+	 *   flush(): send what is queued, wait for every result.  0, or the
+	 *     first failure, reported exactly as the call that queued it would
+	 *     have reported it run alone (query(), begin(), commit(), a run()
+	 *     statement at file:line), and nothing queued after it takes
+	 *     effect; *tag is the failing statement's tag (STRATA_PIPE_BEGIN,
+	 *     STRATA_PIPE_COMMIT, defer()'s, 0 for a script's statement). */
+	int (*pipeline)(strata_conn *conn, strata_host *host, int on);
+	int (*defer)(strata_conn *conn, strata_host *host, const char *sql,
+	             const char *const *params, int nparams, strata_row_fn fn, void *ud, int tag);
+	int (*flush)(strata_conn *conn, strata_host *host, int *tag);
 } strata_driver_ops;
-#define STRATA_DRIVER_VERSION 5u
+#define STRATA_DRIVER_VERSION 6u
+/* flush()'s *tag for a queued begin() and commit(). */
+#define STRATA_PIPE_BEGIN  1
+#define STRATA_PIPE_COMMIT 2
 /* objects(): conn is a scratch the driver may change (runs each statement). */
 #define STRATA_OBJECTS_SCRATCH 0x1u
 

@@ -11,7 +11,8 @@
  * signal's cancel),
  * postgres_pool.c (through PgBouncer), postgres_scratch.c (verify's scratch
  * database), postgres_schema.c, postgres_pgdump.c and postgres_dumpfix.c
- * (schema_sql: pg_dump's output made runnable) and postgres_text.c (messages).
+ * (schema_sql: pg_dump's output made runnable), postgres_text.c (messages) and
+ * postgres_pipe.c (a transaction in few round trips: libpq's pipeline mode).
  */
 #include "postgres_int.h"
 
@@ -52,6 +53,9 @@ static const strata_driver_ops postgres_driver = {
 	.catalog = pgdrv_catalog,
 	.statements = pgdrv_statements,
 	.schema_sql = pgdrv_schema_sql,
+	.pipeline = pgdrv_pipeline,
+	.defer = pgdrv_defer,
+	.flush = pgdrv_flush,
 };
 
 static const strata_plugin postgres_plugin = {

@@ -157,6 +157,8 @@ int pgdrv_host_query(strata_conn *conn, strata_host *host, const char *sql,
 int pgdrv_begin(strata_conn *conn, strata_host *host)
 {
 	conn->host = host;
+	if (conn->piped) /* sent with the script (postgres_pipe.c) */
+		return pgdrv_defer(conn, host, "BEGIN", NULL, 0, NULL, NULL, STRATA_PIPE_BEGIN);
 	if (conn->pooled) {
 		conn->advisory = 0;
 		return pgdrv_pool_begin(conn, host, 1);
@@ -177,6 +179,8 @@ int pgdrv_commit(strata_conn *conn, strata_host *host)
 		            "cannot commit: a statement in this transaction failed");
 		return STRATA_ERR;
 	}
+	if (conn->piped) /* sent with the record (postgres_pipe.c) */
+		return pgdrv_defer(conn, host, "COMMIT", NULL, 0, NULL, NULL, STRATA_PIPE_COMMIT);
 	if (conn->pooled && conn->advisory && PQtransactionStatus(conn->pg) == PQTRANS_INTRANS) {
 		int rc = pgdrv_pool_keep_locks(conn, host);
 		if (rc != STRATA_OK)
@@ -196,6 +200,8 @@ int pgdrv_rollback(strata_conn *conn, strata_host *host)
 {
 	conn->host = host;
 	conn->advisory = 0;
+	if (conn->piped)
+		pgdrv_pipeline(conn, host, 0);
 	switch (PQtransactionStatus(conn->pg)) {
 	case PQTRANS_IDLE:
 		return STRATA_OK;

@@ -40,6 +40,12 @@ struct strata_conn {
 	int advisory;         /* pooled: SQL of this transaction names advisory locks */
 	PGcancel *cancel;     /* made at connect, for pgdrv_cancel (a signal handler) */
 	atomic_int cancel_req; /* pgdrv_cancel was called: run() and lock() stop */
+	/* postgres_pipe.c: libpq's pipeline mode is on; the statements queued
+	 * since the last flush, in order; the script run() queued among them. */
+	int piped;
+	struct pgdrv_queued *queue;
+	size_t nqueue, queue_cap;
+	struct pgdrv_piped_run *prun;
 };
 
 /* postgres_url.c: a database URL taken apart. */
@@ -151,6 +157,20 @@ int pgdrv_statements(strata_conn *conn, strata_host *host, const strata_script *
 
 /* postgres_run.c */
 int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *script);
+int pgdrv_may_set_path(const char *text);
+int pgdrv_statement_error(strata_conn *conn, strata_host *host, const strata_script *s,
+                          char *text, int nstmts, const PGresult *res, size_t loc, size_t end,
+                          size_t first, int index);
+int pgdrv_tx_ended(strata_conn *conn, strata_host *host, const strata_script *s, size_t at);
+
+/* postgres_pipe.c: the pipeline (plugin.h, driver version 6); run() of a
+ * script while it is on; BEGIN and COMMIT queued. */
+int pgdrv_pipeline(strata_conn *conn, strata_host *host, int on);
+int pgdrv_defer(strata_conn *conn, strata_host *host, const char *sql,
+                const char *const *params, int nparams, strata_row_fn fn, void *ud, int tag);
+int pgdrv_flush(strata_conn *conn, strata_host *host, int *tag);
+int pgdrv_run_piped(strata_conn *conn, strata_host *host, const strata_script *script);
+void pgdrv_pipe_free(strata_conn *conn);
 
 /* postgres_lock.c */
 int pgdrv_lock(strata_conn *conn, strata_host *host, long timeout_ms);

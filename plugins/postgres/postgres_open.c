@@ -244,6 +244,7 @@ void pgdrv_close(strata_conn *conn)
 	if (conn->anchor)
 		PQfinish(conn->anchor);
 	pgdrv_cancel_free(conn);
+	pgdrv_pipe_free(conn);
 	PQfinish(conn->pg);
 	if (conn->conninfo) {
 		explicit_bzero(conn->conninfo, strlen(conn->conninfo));

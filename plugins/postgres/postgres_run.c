@@ -78,6 +78,17 @@ static int restore_pooled(struct run *r, PGTransactionStatusType ts)
 	return rc;
 }
 
+/* Can text change search_path?  Only words that can change it are looked
+ * for; a false positive just costs the round trip of restore_search_path. */
+int pgdrv_may_set_path(const char *text)
+{
+	static const char *const touch[] = { "search_path", "schema", "reset", "discard" };
+	for (size_t i = 0; i < sizeof touch / sizeof *touch; i++)
+		if (strcasestr(text, touch[i]))
+			return 1;
+	return 0;
+}
+
 /*
  * A script may change search_path for its own statements (pg_dump output
  * empties it); strata_ledger and the tracker tables must still be found in
@@ -89,11 +100,7 @@ static int restore_search_path(struct run *r)
 	/* A round trip per migration is a fifth of apply's cost: skip it when
 	 * the text cannot have changed the setting.  Only words that can change
 	 * it are looked for; a false positive just costs the round trip. */
-	static const char *const touch[] = { "search_path", "schema", "reset", "discard" };
-	int maybe = 0;
-	for (size_t i = 0; i < sizeof touch / sizeof *touch && !maybe; i++)
-		maybe = strcasestr(r->text, touch[i]) != NULL;
-	if (!maybe)
+	if (!pgdrv_may_set_path(r->text))
 		return STRATA_OK;
 	static const char sql[] =
 		"SELECT pg_catalog.set_config('search_path', $1, false)"
@@ -353,6 +360,8 @@ int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *s)
 	const char *nul = s->len ? memchr(s->sql, '\0', s->len) : NULL;
 	int rc;
 
+	if (conn->piped) /* queued, sent by flush() (postgres_pipe.c) */
+		return pgdrv_run_piped(conn, host, s);
 	conn->host = host;
 	if (nul)
 		return fail_at(&r, (size_t)(nul - s->sql), "save the file as UTF-8 text",
@@ -396,4 +405,24 @@ int pgdrv_run(strata_conn *conn, strata_host *host, const strata_script *s)
 	pg_query_free_split_result(sp);
 	free(r.text);
 	return rc;
+}
+
+/* For postgres_pipe.c: statement `index` of a script run in a transaction,
+ * text[loc, end) of the script's copy text, failed with res: reported
+ * exactly as run_one() reports it. */
+int pgdrv_statement_error(strata_conn *conn, strata_host *host, const strata_script *s,
+                          char *text, int nstmts, const PGresult *res, size_t loc, size_t end,
+                          size_t first, int index)
+{
+	struct run r = { conn, host, s, text, 1, nstmts, SIZE_MAX };
+
+	return statement_failed(&r, res, loc, end, first, index, 0);
+}
+
+/* For postgres_pipe.c: the script ended the host's transaction (at byte at). */
+int pgdrv_tx_ended(strata_conn *conn, strata_host *host, const strata_script *s, size_t at)
+{
+	struct run r = { conn, host, s, NULL, 1, 0, SIZE_MAX };
+
+	return fail_at(&r, at, TX_ENDED_HINT, TX_ENDED);
 }

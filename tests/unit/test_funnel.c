@@ -223,6 +223,72 @@ static void test_txn_control_v1_driver(void **state)
 	assert_null(err_last(&f->e));
 }
 
+/* The pipeline (driver version 6): all three members, in a table that
+ * holds them; run() while on may say "not this script" without an error. */
+static int pipe_on(strata_conn *c, strata_host *h, int on)
+{
+	(void)c, (void)h;
+	return on;
+}
+
+static int pipe_defer(strata_conn *c, strata_host *h, const char *sql, const char *const *p,
+                      int n, strata_row_fn fn, void *ud, int tag)
+{
+	(void)c, (void)h, (void)sql, (void)p, (void)n, (void)fn, (void)ud, (void)tag;
+	return 0;
+}
+
+static int pipe_flush(strata_conn *c, strata_host *h, int *tag)
+{
+	(void)c, (void)h;
+	*tag = STRATA_PIPE_COMMIT;
+	return STRATA_ESQL;
+}
+
+static int run_answer = STRATA_ENOTFOUND;
+static int run_fixed(strata_conn *c, strata_host *h, const strata_script *sc)
+{
+	(void)c, (void)h, (void)sc;
+	return run_answer;
+}
+
+static void test_pipeline(void **state)
+{
+	fx *f = *state;
+	strata_driver_ops ops = {STRATA_OPS_INIT(strata_driver_ops, STRATA_DRIVER_VERSION),
+	                         .run = run_fixed, .pipeline = pipe_on, .defer = pipe_defer,
+	                         .flush = pipe_flush};
+	strata_plugin desc = {STRATA_PLUGIN_INIT("drv", "1", "test"), .driver = &ops};
+	plugin pl = {.desc = &desc};
+	host_call hc;
+	host_init(&hc, &f->L);
+	hc.display = "postgresql://h/db";
+	assert_true(call_has_pipeline(&pl));
+	assert_int_equal(call_pipeline(&hc, &pl, NULL, 1), 1);
+	int tag = 0;
+	assert_int_equal(call_flush(&hc, &pl, NULL, &tag), STRATA_ESQL);
+	assert_int_equal(tag, STRATA_PIPE_COMMIT);
+	assert_string_equal(err_last(&f->e)->message,
+	                    "query failed: plugin drv failed and gave no reason");
+	err_clear(&f->e);
+	strata_script sc = {.version = STRATA_SCRIPT_VERSION, .struct_size = sizeof sc,
+	                    .sql = "x", .len = 1, .file = "m/1.sql", .line = 1};
+	run_answer = STRATA_ENOTFOUND; /* not this script: no error */
+	assert_int_equal(call_run_piped(&hc, &pl, NULL, &sc), STRATA_ENOTFOUND);
+	assert_null(err_last(&f->e));
+	run_answer = STRATA_ESQL;
+	assert_int_equal(call_run_piped(&hc, &pl, NULL, &sc), STRATA_ESQL);
+	assert_string_equal(err_last(&f->e)->message,
+	                    "migration failed: plugin drv failed and gave no reason");
+	err_clear(&f->e);
+	/* A version-5 table ends before them; one without all three has none. */
+	ops.struct_size = (unsigned)offsetof(strata_driver_ops, pipeline);
+	assert_false(call_has_pipeline(&pl));
+	ops.struct_size = sizeof ops;
+	ops.defer = NULL;
+	assert_false(call_has_pipeline(&pl));
+}
+
 static void test_txn_control_answers(void **state)
 {
 	fx *f = *state;
@@ -267,6 +333,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_short_driver_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_txn_control_v1_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_txn_control_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
