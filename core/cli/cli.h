@@ -19,7 +19,8 @@ enum {
 	F_NAME = 1 << 14,   /* adopt --name NAME */
 	F_OLD = 1 << 15,    /* adopt --keep-old-tracker / --drop-old-tracker */
 	F_IDS = 1 << 16,    /* repair ID…: positional ids */
-	F_PATH = 1 << 17    /* adopt --path DIR */
+	F_PATH = 1 << 17,   /* adopt --path DIR */
+	F_NOCACHE = 1 << 18 /* verify, drift --no-cache */
 };
 
 struct opts {
@@ -29,6 +30,7 @@ struct opts {
 	int n_ids;
 	int json, quiet, verbose, dry_run, applied, rolled_back, force, out_of_order, steps;
 	int infer, keep_old, drop_old;
+	int no_cache;
 	unsigned given; /* command flags seen, for "does not take" checks */
 };
 typedef struct opts opts;

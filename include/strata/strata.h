@@ -480,6 +480,15 @@ typedef struct strata_adopt_opts {
 } strata_adopt_opts;
 int strata_adopt(strata *s, strata_adopt_opts *o);
 
+/*
+ * The replay cache of verify and drift (on by default): a scratch database
+ * strata made is kept as a template keyed by the migrations replayed, and
+ * the next run replays only what is new (docs/guide.md, "The replay
+ * cache").  on = 0 (--no-cache): every replay is whole and nothing is
+ * saved.  An explicit scratch URL never uses the cache.
+ */
+void strata_set_replay_cache(strata *s, int on);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif
