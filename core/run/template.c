@@ -219,7 +219,7 @@ int tpl_make(plan *p, run_scratch *s)
 		t->st->name(t, t->key[k], name, sizeof name);
 		tpl_entry want = {.name = name};
 		const tpl_entry *hit = bsearch(&want, t->have, t->nhave, sizeof *t->have, tpl_entry_cmp);
-		if (!hit || (hit->key && strcmp(hit->key, t->key[k])))
+		if (!hit || !hit->key || strcmp(hit->key, t->key[k]))
 			continue;
 		t->base = t->clean = k;
 		snprintf(t->base_name, sizeof t->base_name, "%s", name);

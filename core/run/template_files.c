@@ -96,7 +96,10 @@ static int files_list(plan *p, run_scratch *s, run_tpl *t)
 		char *info = xasprintf("%s/%.64s.info", t->dir, de->d_name);
 		char *comment = slurp(info);
 		t->have = xrealloc(t->have, (t->nhave + 1) * sizeof *t->have);
-		tpl_entry_read(&t->have[t->nhave++], de->d_name, comment);
+		tpl_entry *e = &t->have[t->nhave++];
+		tpl_entry_read(e, de->d_name, comment);
+		if (!e->key) /* the name has it whole */
+			e->key = xstrndup(de->d_name, 64);
 		free(comment);
 		free(info);
 	}
