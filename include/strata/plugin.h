@@ -596,7 +596,8 @@ typedef struct strata_driver_ops {
 	 * scratch_from_template: scratch_create, but a copy of the database
 	 * name (CREATE DATABASE ... TEMPLATE); its failure (the template busy, a
 	 * permission) is reported.  template_save: the scratch this connection
-	 * created copied to a new database name with comment; the host closed
+	 * created becomes the database name, with comment (renamed, after
+	 * which scratch_drop has nothing to drop, or copied); the host closed
 	 * every connection to the scratch first.  STRATA_EBUSY, nothing
 	 * reported, when name exists already (another process saved it).
 	 * template_drop: drop the database name unless it is in use (an error
