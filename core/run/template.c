@@ -164,7 +164,7 @@ static void tpl_free(run_tpl *t)
 	free(t);
 }
 
-int tpl_make(plan *p, run_scratch *s)
+int tpl_make(plan *p, run_scratch *s, unsigned flags)
 {
 	run_tpl *t = s->tpl;
 	err_ctx *e = p->e;
@@ -185,6 +185,12 @@ int tpl_make(plan *p, run_scratch *s)
 			continue;
 		t->base = t->clean = k;
 		snprintf(t->base_name, sizeof t->base_name, "%s", name);
+		if (k == t->n && !(flags & RUN_SCRATCH_READ)) { /* nothing to run, nothing to read */
+			s->unmade = true;
+			if (t->dir) /* a file: shown by its path, as load shows it */
+				snprintf(t->base_name, sizeof t->base_name, "%s/%s", t->dir, name);
+			return 1;
+		}
 		if (!t->st->load(p, s, t))
 			return 1;
 		const strata_error_info *c = err_cur(e);

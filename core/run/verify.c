@@ -32,7 +32,7 @@ static char *scratch_hint(const char *command, const char *dialect)
  * driver cannot make one, is an error: verify never falls back to another
  * dialect.  *target stays open to drop the scratch database afterwards. */
 static int scratch_for(plan *p, const char *command, const char *target_url, const char *dialect,
-                       run_scratch *s, const bool *which, bool cached)
+                       run_scratch *s, const bool *which, bool cached, unsigned flags)
 {
 	err_ctx *e = p->e;
 	db *target = &s->target;
@@ -48,7 +48,7 @@ static int scratch_for(plan *p, const char *command, const char *target_url, con
 		*made_tmp = true;
 		snprintf(url, size, "sqlite:%s", tmp);
 		if (cached && (s->tpl = tpl_prepare(p, s, target_url, which)))
-			tpl_make(p, s);
+			tpl_make(p, s, flags);
 		return 0;
 	}
 	int rc = db_open(target, p->L, target_url, true, NULL);
@@ -62,7 +62,8 @@ static int scratch_for(plan *p, const char *command, const char *target_url, con
 		rc = err_set(e, STRATA_EINVAL, STRATA_ECLASS_DB, target->display, 0, 0, hint,
 		             "the %s driver cannot create a scratch database beside the target",
 		             target->plugin ? target->plugin->desc->name : "target's");
-	} else if (cached && (s->tpl = tpl_prepare(p, s, target_url, which)) && tpl_make(p, s)) {
+	} else if (cached && (s->tpl = tpl_prepare(p, s, target_url, which)) &&
+	           tpl_make(p, s, flags)) {
 		rc = 0; /* made from a template */
 	} else if ((rc = db_scratch_create(target, url, size))) {
 		const strata_error_info *c = err_cur(e);
@@ -93,7 +94,8 @@ static int same_dialect(plan *p, const char *command, const char *target_url,
 }
 
 static int scratch_open(plan *p, const char *command, const char *target_url,
-                        const char *scratch_url, const bool *which, bool cached, run_scratch *s)
+                        const char *scratch_url, const bool *which, bool cached, unsigned flags,
+                        run_scratch *s)
 {
 	err_ctx *e = p->e;
 	memset(s, 0, sizeof *s);
@@ -104,10 +106,10 @@ static int scratch_open(plan *p, const char *command, const char *target_url,
 	int rc;
 	if (scratch_url)
 		rc = same_dialect(p, command, target_url, dialect, scratch_url);
-	else if (!(rc = scratch_for(p, command, target_url, dialect, s, which, cached)))
+	else if (!(rc = scratch_for(p, command, target_url, dialect, s, which, cached, flags)))
 		scratch_url = s->url;
 	free(dialect);
-	if (rc)
+	if (rc || s->unmade)
 		return rc;
 	rc = db_open(&s->d, p->L, scratch_url, false, NULL);
 	logf_(e, STRATA_LOG_DEBUG, NULL, 0, "%s: the scratch database is %s", command,
@@ -126,13 +128,15 @@ static int scratch_open(plan *p, const char *command, const char *target_url,
 int run_scratch_open(plan *p, const char *command, const char *target_url,
                      const char *scratch_url, run_scratch *s)
 {
-	return scratch_open(p, command, target_url, scratch_url, NULL, false, s);
+	return scratch_open(p, command, target_url, scratch_url, NULL, false, 0, s);
 }
 
 int run_scratch_open_cached(plan *p, const char *command, const char *target_url,
-                            const char *scratch_url, const bool *which, run_scratch *s)
+                            const char *scratch_url, const bool *which, unsigned flags,
+                            run_scratch *s)
 {
-	return scratch_open(p, command, target_url, scratch_url, which, !p->no_replay_cache, s);
+	return scratch_open(p, command, target_url, scratch_url, which, !p->no_replay_cache, flags,
+	                    s);
 }
 
 int run_scratch_replay(plan *p, run_scratch *s, const char *command, const char *doing,
@@ -229,7 +233,7 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 			m->info.state = STRATA_IGNORED;
 	}
 	run_scratch s;
-	rc = run_scratch_open_cached(p, "verify", target_url, scratch_url, NULL, &s);
+	rc = run_scratch_open_cached(p, "verify", target_url, scratch_url, NULL, 0, &s);
 	if (!rc)
 		rc = run_scratch_replay(p, &s, "verify", "verifying", NULL, verified);
 	run_scratch_close(p, &s);
