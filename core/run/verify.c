@@ -154,7 +154,9 @@ int run_scratch_replay(plan *p, run_scratch *s, const char *command, const char 
 		if (which ? !which[i] : m->info.state == STRATA_IGNORED)
 			continue;
 		k++;
-		if (s->tpl && k <= s->tpl->base) { /* the template holds it */
+		if (s->tpl && k <= s->tpl->base) { /* the template holds it: verified, not run */
+			if (command)
+				run_event(p, command, STRATA_EVENT_VERIFIED, m, k, n, -1);
 			(*done)++;
 			continue;
 		}

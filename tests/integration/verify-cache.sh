@@ -53,6 +53,11 @@ run verify --no-cache
 check "--no-cache: verifies 5" out_has "verified: 5 migrations apply cleanly in order on an empty database"
 check "… replays the whole history" out_lacks "replayed"
 check "… saves and drops nothing" eq "$(tpls)" "$kept"
+run --json verify --no-cache
+sed 's/, "ms": [0-9]*//' "$T/out" >"$T/json.nocache"
+run --json verify
+check "--json: the same events and summary from the template (no ms: not run)" eq "$(cat "$T/out")" "$(cat "$T/json.nocache")"
+check "… 5 verified events" eq "$(grep -c '"event": "verified"' "$T/out")" 5
 
 # A changed checksum of migration 5: only prefix 4's template fits.
 mig 0005_t5 'CREATE TABLE t5 (id INTEGER PRIMARY KEY, x INTEGER);'
