@@ -90,6 +90,40 @@ check "a 7th failing outside a transaction: exit 1" rc_is 1
 check "… no template of the first 6 again, none of a half-run 7th" eq "$(tpls)" "$before"
 rm db/migrations/0007_t7.sql
 
+# A template that cannot be copied: one info line, the whole replay, exit 0.
+# (A 7th migration: the template of the first 6 must be copied to run it.)
+newest=$(if sqlite; then ls -t "$STRATA_TEMPLATE_DIR"/*.info | head -1 | sed 's|.*/||; s|\.info$||'; else psql -X -t -A -d "$STRATA_TEST_PG" -c "SELECT datname FROM pg_database WHERE shobj_description(oid, 'pg_database') LIKE '%prefix=6 %project=$T/strata.yaml'"; fi)
+mig 0007_t7 'CREATE TABLE t7 (id INTEGER PRIMARY KEY);'
+if sqlite; then # a folder where the file was
+	mv "$STRATA_TEMPLATE_DIR/$newest.sqlite" "$T/kept.sqlite" && mkdir "$STRATA_TEMPLATE_DIR/$newest.sqlite"
+else # a session on the template: CREATE DATABASE ... TEMPLATE refuses it (after 5 s)
+	psql -X -q -d "$(db_url app | sed "s|/[^/?]*?|/$newest?|")" -c "SELECT pg_sleep(9)" >/dev/null 2>&1 &
+	busy=$!
+	sleep 1
+fi
+run verify
+check "template unusable: verify still exits 0, 7 verified" out_has "verified: 7 migrations apply cleanly in order on an empty database"
+check "… says the cache was not used, on one line" eq "$(grep -c '^replay cache not used: .*; replaying the whole history$' "$T/out")" 1
+check "… and replayed the whole history" out_lacks "on a template of"
+if sqlite; then rmdir "$STRATA_TEMPLATE_DIR/$newest.sqlite" && mv "$T/kept.sqlite" "$STRATA_TEMPLATE_DIR/$newest.sqlite"; else wait "$busy" || true; fi
+run verify
+check "… its full replay was saved: replayed 0 on the first 7" out_has "replayed 0 migrations on a template of the first 7 "
+
+# Two processes at once: both verify; the next run finds the template.
+mig 0008_t8 'CREATE TABLE t8 (id INTEGER PRIMARY KEY);'
+set +e
+"$STRATA" verify >"$T/p1.out" 2>&1 & p1=$!
+"$STRATA" verify >"$T/p2.out" 2>&1 & p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+set -e
+check "two verifies at once: both exit 0" eq "$r1 $r2" "0 0"
+check "… both verified 8" eq "$(cat "$T/p1.out" "$T/p2.out" | grep -c 'verified: 8 migrations')" 2
+run verify
+check "… the next one replays nothing" out_has "replayed 0 migrations on a template of the first 8 "
+check "… the project keeps 2" eq "$(ntpl)" 2
+rm db/migrations/0007_t7.sql db/migrations/0008_t8.sql
+
 # Another project with the very same files never uses this one's templates.
 mkdir -p "$T/other" && cp -r db strata.yaml "$T/other/"
 (cd "$T/other" && run verify && cp "$T/out" "$T/other.out")
