@@ -175,7 +175,8 @@ int tpl_make(plan *p, run_scratch *s, unsigned flags)
 		err_clear(e);
 		return 0;
 	}
-	qsort(t->have, t->nhave, sizeof *t->have, tpl_entry_cmp);
+	if (t->nhave)
+		qsort(t->have, t->nhave, sizeof *t->have, tpl_entry_cmp);
 	for (size_t k = t->n; k > 0 && t->nhave; k--) {
 		char name[128];
 		t->st->name(t, t->key[k], name, sizeof name);
