@@ -34,8 +34,11 @@ void sha256_run_hex(sha256_run *h, char out[65])
 	unsigned int n = 0;
 	EVP_MD_CTX_copy_ex(h->tmp, h->ctx);
 	EVP_DigestFinal_ex(h->tmp, md, &n);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	static const char hex[] = "0123456789abcdef";
+	for (unsigned i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
 	out[64] = '\0';
 }
 
