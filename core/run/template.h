@@ -55,14 +55,15 @@ void tpl_entry_read(tpl_entry *e, const char *name, const char *comment);
 void tpl_entry_clear(tpl_entry *e);
 int tpl_entry_cmp(const void *a, const void *b); /* by name */
 
-/* verify.c's hooks.  prepare: t set up (keys computed) or *out NULL when the
+/* verify.c's hooks.  prepare: t set up (keys computed), or NULL when the
  * cache is off or the driver cannot have one; never an error but out of
- * memory.  make: the scratch made from the longest template that fits:
- * 1 made (or, when that template holds every migration to replay and
- * flags lack RUN_SCRATCH_READ, none needed: s->unmade), 0 none fits or it failed (said on one info line; the caller
- * makes an empty one).  close: after the scratch's connection closed, the
- * template of what the replay left (when it is newer than base) saved,
- * the project's old ones pruned, t freed. */
+ * memory.  make: the scratch made from the longest template that fits: 1
+ * made (or, when that template holds every migration to replay and flags
+ * lack RUN_SCRATCH_READ, none needed: s->unmade); 0 when none fits or the
+ * copy failed (said on one info line; the caller makes an empty one).
+ * close: after the scratch's connection closed, the template of what the
+ * replay left (when it is newer than base) saved, the project's old ones
+ * pruned, t freed. */
 run_tpl *tpl_prepare(plan *p, run_scratch *s, const char *target_url, const bool *which);
 int tpl_make(plan *p, run_scratch *s, unsigned flags);
 void tpl_close(plan *p, run_scratch *s);

@@ -191,8 +191,8 @@ int run_scratch_replay(plan *p, run_scratch *s, const char *command, const char 
 			tpl_replayed(s->tpl, k, !rc, undone);
 	}
 	if (s->tpl && s->tpl->base)
-		logf_(e, STRATA_LOG_INFO, NULL, 0, "replayed %zu migration%s on a template of the first %zu (%s)",
-		      *done - s->tpl->base, *done - s->tpl->base == 1 ? "" : "s", s->tpl->base,
+		logf_(e, STRATA_LOG_INFO, NULL, 0,
+		      "replayed %zu migration%s on a template of the first %zu (%s)", *done - s->tpl->base, *done - s->tpl->base == 1 ? "" : "s", s->tpl->base,
 		      s->tpl->base_name);
 	return rc;
 }
