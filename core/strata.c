@@ -212,6 +212,11 @@ int strata_verify(strata *s, const char *scratch_url, size_t *verified)
 	return run_verify(&s->pl, url_of(s), scratch_url, verified);
 }
 
+void strata_set_replay_cache(strata *s, int on)
+{
+	s->pl.no_replay_cache = !on;
+}
+
 const char *strata_severity_name(strata_severity sev)
 {
 	static const char *const names[] = {"note", "warning", "error"};

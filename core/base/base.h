@@ -36,6 +36,13 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) STRATA_PRINTF(1, 2);
 char *path_join(const char *dir, const char *name);
 void sha256_hex(const void *data, size_t len, char out[65]);
+/* sha256.c: SHA-256 fed piece by piece; _hex is the digest of what was
+ * added so far, and adding may go on after it. */
+typedef struct sha256_run sha256_run;
+sha256_run *sha256_run_new(void);
+void sha256_run_add(sha256_run *h, const void *data, size_t len);
+void sha256_run_hex(sha256_run *h, char out[65]);
+void sha256_run_free(sha256_run *h);
 /* Does SQL text hold nothing but white space, -- comments and (nested)
  * block comments?  Shared by SQLite and PostgreSQL. */
 bool sql_is_blank(const char *s, size_t len);

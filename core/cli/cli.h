@@ -21,6 +21,7 @@ enum {
 	F_IDS = 1 << 16,    /* repair ID…: positional ids */
 	F_PATH = 1 << 17,   /* adopt --path DIR */
 	F_FLEET = 1 << 18,  /* --fleet FILE, --each-schema PATTERN, --jobs N (cli/fleet.c) */
+	F_NOCACHE = 1 << 19, /* verify, drift --no-cache */
 	F_SINGLE = 1 << 25  /* apply --[no-]single-transaction */
 };
 
@@ -34,6 +35,7 @@ struct opts {
 	int single_tx; /* 1 --single-transaction, -1 --no-single-transaction, 0 the config's */
 	const char *fleet, *each_schema; /* cli/fleet.c */
 	int jobs;
+	int no_cache;
 	unsigned given; /* command flags seen, for "does not take" checks */
 };
 typedef struct opts opts;

@@ -41,12 +41,12 @@ const cli_command cli_commands[] = {
 	 "record as applied without running (--infer: those the live schema holds)"},
 	{"mark", F_ID | F_APPLIED | F_ROLLED | F_JSON | F_WRITES, cmd_mark, "ID --applied | --rolled-back",
 	 "repair one migration's record"},
-	{"verify", F_SCRATCH | F_JSON | F_WRITES, cmd_verify, "[--scratch URL]",
+	{"verify", F_SCRATCH | F_NOCACHE | F_JSON | F_WRITES, cmd_verify, "[--scratch URL] [--no-cache]",
 	 "apply the history to an empty database"},
 	{"doctor", F_JSON, cmd_doctor, "", "every problem of the history in one run (exit 4 findings)"},
 	{"repair", F_IDS | F_FORCE | F_DRY | F_JSON | F_WRITES, cmd_repair, "[ID ...] [--force] [--dry-run]",
 	 "record again checksums of files changed in comments or whitespace only (exit 4 refused)"},
-	{"drift", F_SCRATCH | F_JSON | F_FLEET, cmd_drift, "[--scratch URL]",
+	{"drift", F_SCRATCH | F_NOCACHE | F_JSON | F_FLEET, cmd_drift, "[--scratch URL] [--no-cache]",
 	 "the live schema against what its applied history makes (exit 4 differences)"},
 	{"convert", F_TO | F_OUT | F_JSON, cmd_convert, "--to FORMAT[:LAYOUT] --out DIR",
 	 "write the history in another tool's layout (exit 4: some not converted)"},
@@ -76,6 +76,7 @@ const cli_option cli_options[] = {
 	{"--single-transaction", NULL, F_SINGLE, NULL, "apply: all or nothing, in one transaction"},
 	{"--no-single-transaction", NULL, F_SINGLE, NULL, "apply: each migration commits on its own"},
 	{"--scratch", NULL, F_SCRATCH, "URL", "the empty database to verify (or drift) on"},
+	{"--no-cache", NULL, F_NOCACHE, NULL, "replay the whole history, keep no template"},
 	{"--applied", NULL, F_APPLIED, NULL, "record as applied"},
 	{"--rolled-back", NULL, F_ROLLED, NULL, "record as rolled back"},
 	{"--force", NULL, F_FORCE, NULL, "overwrite strata.yaml (init); repair what differs (repair)"},
@@ -623,6 +624,7 @@ static int cmd_repair(strata *s, const opts *o)
 static int cmd_drift(strata *s, const opts *o)
 {
 	strata_drift_result r = {0};
+	strata_set_replay_cache(s, !o->no_cache);
 	int rc = strata_drift(s, o->scratch, &r);
 	if (rc)
 		return report(s, rc);
@@ -644,6 +646,7 @@ static int cmd_convert(strata *s, const opts *o)
 static int cmd_verify(strata *s, const opts *o)
 {
 	size_t n = 0;
+	strata_set_replay_cache(s, !o->no_cache);
 	int rc = strata_verify(s, o->scratch, &n);
 	if (rc) {
 		/* How far it got, once it got going; a refusal before the first
@@ -824,6 +827,8 @@ static int parse(int argc, char **argv, opts *o)
 			o->dry_run = 1, o->given |= F_DRY;
 		else if (!strcmp(a, "--scratch"))
 			rc = need_value(argc, argv, &i, &o->scratch), o->given |= F_SCRATCH;
+		else if (!strcmp(a, "--no-cache"))
+			o->no_cache = 1, o->given |= F_NOCACHE;
 		else if (!strcmp(a, "--applied"))
 			o->applied = 1, o->given |= F_APPLIED;
 		else if (!strcmp(a, "--rolled-back"))

@@ -72,6 +72,20 @@ int db_dump_schema(db *d, strata_text_fn fn, void *ud);
 bool db_can_scratch(const db *d);
 int db_scratch_create(db *d, char *url, size_t size);
 int db_scratch_drop(db *d);
+/* ---- db_template.c: the replay cache (driver version 6) ---- */
+/* What besides the scripts changes a replay on d's server (one line);
+ * STRATA_ENOTFOUND, nothing reported, when the driver cannot say.  d may be
+ * attached only (db_attach) for a driver that needs no connection to say. */
+int db_template_tag(db *d, char *out, size_t size);
+/* Does d's driver keep templates as databases on its server? */
+bool db_has_templates(const db *d);
+int db_template_list(db *d, const char *prefix,
+                     int (*fn)(void *ud, const char *name, const char *comment), void *ud);
+/* db_scratch_create, the scratch a copy of template name. */
+int db_scratch_from_template(db *d, const char *name, char *url, size_t size);
+/* The scratch d made, saved as name (STRATA_EBUSY, nothing reported: it exists). */
+int db_template_save(db *d, const char *name, const char *comment);
+int db_template_drop(db *d, const char *name);
 /* A host_call for a plugin call about source (a tracker's) on this
  * connection: host->db_* reach d. */
 void db_host_call(db *d, host_call *hc, size_t source);

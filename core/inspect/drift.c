@@ -214,7 +214,7 @@ int inspect_drift(plan *p, const char *url, const char *scratch_url, drift_repor
 		           (st == STRATA_APPLIED || st == STRATA_BASELINED || st == STRATA_MODIFIED);
 	}
 	run_scratch s;
-	rc = run_scratch_open(p, "drift", url, scratch_url, &s);
+	rc = run_scratch_open_cached(p, "drift", url, scratch_url, which, RUN_SCRATCH_READ, &s);
 	if (!rc)
 		rc = run_scratch_replay(p, &s, NULL, "replaying", which, &r->sum.migrations);
 	catalog live = {0}, hist = {0};

@@ -30,6 +30,9 @@ typedef struct plan {
 	 * plan was computed. */
 	bool *table_missing;
 	size_t ntables;
+	/* verify and drift --no-cache: replay the whole history, save no
+	 * template (run/template.c). */
+	bool no_replay_cache;
 } plan;
 
 void plan_init(plan *p, err_ctx *e, const config *cfg, loader *L, ledger *lg);

@@ -592,3 +592,55 @@ int call_run_piped(host_call *hc, const plugin *pl, strata_conn *c, const strata
 		return rc;
 	return leave(hc, pl, n, rc, STRATA_ECLASS_SQL, sc->file, "migration failed");
 }
+
+/* ---- driver templates (version 7), the replay cache of verify and drift ---- */
+
+int call_template_tag(host_call *hc, const plugin *pl, strata_conn *c, char *out, size_t size)
+{
+	const strata_driver_ops *d = DRV(pl);
+	if (!STRATA_HAS(strata_driver_ops, d, template_tag) || !d->template_tag)
+		return STRATA_ENOTFOUND;
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, d->template_tag(c, &hc->pub, out, size), STRATA_ECLASS_DB,
+	             hc->display, "cannot describe the scratch database");
+}
+
+bool call_has_templates(const plugin *pl)
+{
+	const strata_driver_ops *d = DRV(pl);
+	return STRATA_HAS(strata_driver_ops, d, template_drop) && d->template_list &&
+	       d->scratch_from_template && d->template_save && d->template_drop;
+}
+
+int call_template_list(host_call *hc, const plugin *pl, strata_conn *c, const char *prefix,
+                       int (*fn)(void *ud, const char *name, const char *comment), void *ud)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->template_list(c, &hc->pub, prefix, fn, ud),
+	             STRATA_ECLASS_DB, hc->display, "cannot list the template databases");
+}
+
+int call_scratch_from_template(host_call *hc, const plugin *pl, strata_conn *c, const char *name,
+                               char *url, size_t size)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->scratch_from_template(c, &hc->pub, name, url, size),
+	             STRATA_ECLASS_DB, hc->display, "cannot create a scratch database from a template");
+}
+
+int call_template_save(host_call *hc, const plugin *pl, strata_conn *c, const char *name,
+                       const char *comment)
+{
+	unsigned long n = enter(hc);
+	int rc = DRV(pl)->template_save(c, &hc->pub, name, comment);
+	if (rc == STRATA_EBUSY && err_serial(hc->e) == n)
+		return rc; /* another process saved it: by contract without an error */
+	return leave(hc, pl, n, rc, STRATA_ECLASS_DB, hc->display, "cannot save the template database");
+}
+
+int call_template_drop(host_call *hc, const plugin *pl, strata_conn *c, const char *name)
+{
+	unsigned long n = enter(hc);
+	return leave(hc, pl, n, DRV(pl)->template_drop(c, &hc->pub, name), STRATA_ECLASS_DB,
+	             hc->display, "cannot drop the template database");
+}

@@ -186,6 +186,19 @@ int call_needs_autocommit(host_call *hc, const plugin *pl, strata_conn *c, const
 bool call_has_scratch(const plugin *pl);
 int call_scratch_create(host_call *hc, const plugin *pl, strata_conn *c, char *url, size_t size);
 int call_scratch_drop(host_call *hc, const plugin *pl, strata_conn *c);
+/* Templates (driver version 6): template_tag's line, STRATA_ENOTFOUND
+ * (nothing reported) when the driver has none; has_templates: the driver
+ * keeps templates as databases (the four other ops); template_save's
+ * STRATA_EBUSY (it exists) comes without an error. */
+int call_template_tag(host_call *hc, const plugin *pl, strata_conn *c, char *out, size_t size);
+bool call_has_templates(const plugin *pl);
+int call_template_list(host_call *hc, const plugin *pl, strata_conn *c, const char *prefix,
+                       int (*fn)(void *ud, const char *name, const char *comment), void *ud);
+int call_scratch_from_template(host_call *hc, const plugin *pl, strata_conn *c, const char *name,
+                               char *url, size_t size);
+int call_template_save(host_call *hc, const plugin *pl, strata_conn *c, const char *name,
+                       const char *comment);
+int call_template_drop(host_call *hc, const plugin *pl, strata_conn *c, const char *name);
 /* STRATA_TXN_NONE / _WRAPPED (with [*start, *end) inside the script) / _OWN,
  * or < 0; NONE when the driver has no txn_control (built before version 2).
  * c may be NULL (no database yet). */

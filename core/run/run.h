@@ -41,11 +41,23 @@ typedef struct run_scratch {
 	char url[4096];
 	char tmp[64];
 	bool made_tmp;
+	struct run_tpl *tpl; /* the replay cache (template.c), NULL: not used */
+	bool unmade;         /* a template holds it all and nobody reads it: no scratch */
 } run_scratch;
 int run_scratch_open(plan *p, const char *command, const char *target_url,
                      const char *scratch_url, run_scratch *s);
 int run_scratch_replay(plan *p, run_scratch *s, const char *command, const char *doing,
                        const bool *which, size_t *done);
 void run_scratch_close(plan *p, run_scratch *s);
+/* run_scratch_open with the replay cache (template.c): unless scratch_url
+ * is given or p->no_replay_cache, the scratch is made from the template of
+ * the longest prefix of the migrations which[] says (NULL: every one not
+ * ignored) that has one, and replay runs only those after it. */
+int run_scratch_open_cached(plan *p, const char *command, const char *target_url,
+                            const char *scratch_url, const bool *which, unsigned flags,
+                            run_scratch *s);
+/* The caller reads the scratch after the replay (drift): it is made even
+ * when a template holds every migration to replay (verify then makes none). */
+#define RUN_SCRATCH_READ 0x1u
 
 #endif

@@ -4,7 +4,7 @@
  * from these files works on the kind of database they are meant for; a run
  * on another dialect would prove nothing (or report the other dialect's
  * syntax as the history's fault), so verify refuses instead. */
-#include "run_int.h"
+#include "template.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -32,9 +32,13 @@ static char *scratch_hint(const char *command, const char *dialect)
  * driver cannot make one, is an error: verify never falls back to another
  * dialect.  *target stays open to drop the scratch database afterwards. */
 static int scratch_for(plan *p, const char *command, const char *target_url, const char *dialect,
-                       db *target, char *url, size_t size, char *tmp, bool *made_tmp)
+                       run_scratch *s, const bool *which, bool cached, unsigned flags)
 {
 	err_ctx *e = p->e;
+	db *target = &s->target;
+	char *url = s->url, *tmp = s->tmp;
+	size_t size = sizeof s->url;
+	bool *made_tmp = &s->made_tmp;
 	if (dialect && !strcmp(dialect, "sqlite")) {
 		int fd = mkstemp(tmp);
 		if (fd < 0)
@@ -43,6 +47,8 @@ static int scratch_for(plan *p, const char *command, const char *target_url, con
 		close(fd);
 		*made_tmp = true;
 		snprintf(url, size, "sqlite:%s", tmp);
+		if (cached && (s->tpl = tpl_prepare(p, s, target_url, which)))
+			tpl_make(p, s, flags);
 		return 0;
 	}
 	int rc = db_open(target, p->L, target_url, true, NULL);
@@ -56,6 +62,9 @@ static int scratch_for(plan *p, const char *command, const char *target_url, con
 		rc = err_set(e, STRATA_EINVAL, STRATA_ECLASS_DB, target->display, 0, 0, hint,
 		             "the %s driver cannot create a scratch database beside the target",
 		             target->plugin ? target->plugin->desc->name : "target's");
+	} else if (cached && (s->tpl = tpl_prepare(p, s, target_url, which)) &&
+	           tpl_make(p, s, flags)) {
+		rc = 0; /* made from a template */
 	} else if ((rc = db_scratch_create(target, url, size))) {
 		const strata_error_info *c = err_cur(e);
 		rc = err_set(e, rc, c->cls, c->file, c->line, c->col, hint,
@@ -84,8 +93,9 @@ static int same_dialect(plan *p, const char *command, const char *target_url,
 	return rc;
 }
 
-int run_scratch_open(plan *p, const char *command, const char *target_url,
-                     const char *scratch_url, run_scratch *s)
+static int scratch_open(plan *p, const char *command, const char *target_url,
+                        const char *scratch_url, const bool *which, bool cached, unsigned flags,
+                        run_scratch *s)
 {
 	err_ctx *e = p->e;
 	memset(s, 0, sizeof *s);
@@ -96,17 +106,16 @@ int run_scratch_open(plan *p, const char *command, const char *target_url,
 	int rc;
 	if (scratch_url)
 		rc = same_dialect(p, command, target_url, dialect, scratch_url);
-	else if (!(rc = scratch_for(p, command, target_url, dialect, &s->target, s->url,
-	                            sizeof s->url, s->tmp, &s->made_tmp)))
+	else if (!(rc = scratch_for(p, command, target_url, dialect, s, which, cached, flags)))
 		scratch_url = s->url;
 	free(dialect);
-	if (rc)
+	if (rc || s->unmade)
 		return rc;
 	rc = db_open(&s->d, p->L, scratch_url, false, NULL);
 	logf_(e, STRATA_LOG_DEBUG, NULL, 0, "%s: the scratch database is %s", command,
 	      s->d.display ? s->d.display : "?");
 	size_t used = 0;
-	if (!rc) {
+	if (!rc && !(s->tpl && s->tpl->base)) { /* a template is not empty */
 		rc = db_dump_schema(&s->d, nonempty, &used);
 		if (!rc && used)
 			rc = err_set(e, STRATA_EINVAL, STRATA_ECLASS_USAGE, s->d.display, 0, 0,
@@ -114,6 +123,20 @@ int run_scratch_open(plan *p, const char *command, const char *target_url,
 			             "scratch database is not empty");
 	}
 	return rc;
+}
+
+int run_scratch_open(plan *p, const char *command, const char *target_url,
+                     const char *scratch_url, run_scratch *s)
+{
+	return scratch_open(p, command, target_url, scratch_url, NULL, false, 0, s);
+}
+
+int run_scratch_open_cached(plan *p, const char *command, const char *target_url,
+                            const char *scratch_url, const bool *which, unsigned flags,
+                            run_scratch *s)
+{
+	return scratch_open(p, command, target_url, scratch_url, which, !p->no_replay_cache, flags,
+	                    s);
 }
 
 int run_scratch_replay(plan *p, run_scratch *s, const char *command, const char *doing,
@@ -131,10 +154,17 @@ int run_scratch_replay(plan *p, run_scratch *s, const char *command, const char 
 		if (which ? !which[i] : m->info.state == STRATA_IGNORED)
 			continue;
 		k++;
+		if (s->tpl && k <= s->tpl->base) { /* the template holds it: verified, not run */
+			if (command)
+				run_event(p, command, STRATA_EVENT_VERIFIED, m, k, n, -1);
+			(*done)++;
+			continue;
+		}
 		db_mode mode;
 		rc = db_script_mode(d, m, false, &mode);
 		if (rc < 0)
 			break;
+		bool undone = true; /* a failure left the scratch as it was before m */
 		bool tx = mode.tx;
 		if (tx && (rc = db_begin(d)))
 			break;
@@ -143,8 +173,7 @@ int run_scratch_replay(plan *p, run_scratch *s, const char *command, const char 
 		long long t0 = now_ms();
 		rc = intr_signal(&e->intr) ? STRATA_EINTR : db_run(d, m, false, &mode);
 		if (rc || intr_signal(&e->intr)) {
-			if (tx)
-				db_rollback(d);
+			undone = tx && !db_rollback(d);
 			if (intr_signal(&e->intr))
 				rc = err_set(e, STRATA_EINTR, STRATA_ECLASS_OS, NULL, 0, 0, NULL,
 				             "interrupted by %s while %s %s (%s) on the scratch "
@@ -158,7 +187,13 @@ int run_scratch_replay(plan *p, run_scratch *s, const char *command, const char 
 			          (long)(now_ms() - t0));
 		if (!rc)
 			(*done)++;
+		if (s->tpl)
+			tpl_replayed(s->tpl, k, !rc, undone);
 	}
+	if (s->tpl && s->tpl->base)
+		logf_(e, STRATA_LOG_INFO, NULL, 0,
+		      "replayed %zu migration%s on a template of the first %zu (%s)", *done - s->tpl->base, *done - s->tpl->base == 1 ? "" : "s", s->tpl->base,
+		      s->tpl->base_name);
 	return rc;
 }
 
@@ -166,6 +201,7 @@ void run_scratch_close(plan *p, run_scratch *s)
 {
 	err_ctx *e = p->e;
 	db_close(&s->d);
+	tpl_close(p, s); /* the replay saved as a template, once the scratch is closed */
 	if (s->target.conn) {
 		err_saved k;
 		err_save(e, &k);
@@ -186,8 +222,6 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 	int rc = sources_load_checked(p->lg, p->L, target_url);
 	if (rc)
 		return rc;
-	run_scratch s;
-	rc = run_scratch_open(p, "verify", target_url, scratch_url, &s);
 	/* The scratch database is a new environment: a baseline migration
 	 * runs in place of the versions it covers (kinds.c), as it would. */
 	for (size_t i = 0; i < p->lg->nmigs; i++)
@@ -200,6 +234,8 @@ int run_verify(plan *p, const char *target_url, const char *scratch_url, size_t 
 		if (m->src < p->cfg->nsources && p->cfg->sources[m->src].retired)
 			m->info.state = STRATA_IGNORED;
 	}
+	run_scratch s;
+	rc = run_scratch_open_cached(p, "verify", target_url, scratch_url, NULL, 0, &s);
 	if (!rc)
 		rc = run_scratch_replay(p, &s, "verify", "verifying", NULL, verified);
 	run_scratch_close(p, &s);

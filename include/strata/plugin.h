@@ -614,8 +614,34 @@ typedef struct strata_driver_ops {
 	int (*defer)(strata_conn *conn, strata_host *host, const char *sql,
 	             const char *const *params, int nparams, strata_row_fn fn, void *ud, int tag);
 	int (*flush)(strata_conn *conn, strata_host *host, int *tag);
+	/* Fields below: version 7 (optional), the replay cache of `verify` and
+	 * `drift` (core/run/template.c).  template_tag: what besides the
+	 * scripts changes what a replay makes on a scratch of this connection's
+	 * server (the server's major version, the user, the schema, the
+	 * encoding...), as one line to out (NUL-terminated, at most size
+	 * bytes).  Enough for the SQLite driver, whose templates are files the
+	 * host copies.  The other four make templates databases on the server,
+	 * all or none: template_list: every database whose name starts with
+	 * prefix, with its comment (NULL: none), to fn (0 go on, < 0 stop).
+	 * scratch_from_template: scratch_create, but a copy of the database
+	 * name (CREATE DATABASE ... TEMPLATE); its failure (the template busy, a
+	 * permission) is reported.  template_save: the scratch this connection
+	 * created becomes the database name, with comment (renamed, after
+	 * which scratch_drop has nothing to drop, or copied); the host closed
+	 * every connection to the scratch first.  STRATA_EBUSY, nothing
+	 * reported, when name exists already (another process saved it).
+	 * template_drop: drop the database name unless it is in use (an error
+	 * then, which the host ignores). */
+	int (*template_tag)(strata_conn *conn, strata_host *host, char *out, size_t size);
+	int (*template_list)(strata_conn *conn, strata_host *host, const char *prefix,
+	                     int (*fn)(void *ud, const char *name, const char *comment), void *ud);
+	int (*scratch_from_template)(strata_conn *conn, strata_host *host, const char *name,
+	                             char *url, size_t size);
+	int (*template_save)(strata_conn *conn, strata_host *host, const char *name,
+	                     const char *comment);
+	int (*template_drop)(strata_conn *conn, strata_host *host, const char *name);
 } strata_driver_ops;
-#define STRATA_DRIVER_VERSION 6u
+#define STRATA_DRIVER_VERSION 7u
 /* flush()'s *tag for a queued begin() and commit(). */
 #define STRATA_PIPE_BEGIN  1
 #define STRATA_PIPE_COMMIT 2

@@ -506,6 +506,15 @@ const char *strata_database_url(strata *s);
 int strata_schemas(strata *s, const char *url, const char *pattern, char ***names, size_t *n);
 void strata_schemas_free(char **names, size_t n);
 
+/*
+ * The replay cache of verify and drift (on by default): a scratch database
+ * strata made is kept as a template keyed by the migrations replayed, and
+ * the next run replays only what is new (docs/guide.md, "The replay
+ * cache").  on = 0 (--no-cache): every replay is whole and nothing is
+ * saved.  An explicit scratch URL never uses the cache.
+ */
+void strata_set_replay_cache(strata *s, int on);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

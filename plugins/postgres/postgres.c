@@ -56,6 +56,11 @@ static const strata_driver_ops postgres_driver = {
 	.pipeline = pgdrv_pipeline,
 	.defer = pgdrv_defer,
 	.flush = pgdrv_flush,
+	.template_tag = pgdrv_template_tag,
+	.template_list = pgdrv_template_list,
+	.scratch_from_template = pgdrv_scratch_from_template,
+	.template_save = pgdrv_template_save,
+	.template_drop = pgdrv_template_drop,
 };
 
 static const strata_plugin postgres_plugin = {

@@ -87,6 +87,18 @@ int pgdrv_pool_keep_locks(strata_conn *c, strata_host *host);
 /* postgres_scratch.c */
 int pgdrv_scratch_create(strata_conn *conn, strata_host *host, char *url, size_t size);
 int pgdrv_scratch_drop(strata_conn *conn, strata_host *host);
+int pgdrv_scratch_create_from(strata_conn *conn, strata_host *host, const char *tpl, char *url,
+                              size_t size);
+
+/* postgres_template.c: the replay cache's ops (plugin.h, version 6) */
+int pgdrv_template_tag(strata_conn *conn, strata_host *host, char *out, size_t size);
+int pgdrv_template_list(strata_conn *conn, strata_host *host, const char *prefix,
+                        int (*fn)(void *ud, const char *name, const char *comment), void *ud);
+int pgdrv_scratch_from_template(strata_conn *conn, strata_host *host, const char *name,
+                                char *url, size_t size);
+int pgdrv_template_save(strata_conn *conn, strata_host *host, const char *name,
+                        const char *comment);
+int pgdrv_template_drop(strata_conn *conn, strata_host *host, const char *name);
 
 /* postgres_exec.c: pgdrv_exec and pgdrv_query run SQL as it is; the
  * host_ variants are the driver's exec and query, which go through a pooler

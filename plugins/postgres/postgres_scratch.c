@@ -4,6 +4,7 @@
  * SQLite's.  CREATE DATABASE needs the CREATEDB privilege; without it the
  * user passes --scratch URL instead.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,29 +78,10 @@ static int exec_on_database(strata_conn *conn, strata_host *host, const char *ve
 	return rc;
 }
 
-/*
- * A target whose migrations run in another schema than public (?schema=):
- * the scratch gets that schema too, made on it, and a search_path of it
- * alone in its connection's options, so the history lands where it lands
- * on the target (drift compares the two by schema).  Names other than
- * lower-case letters, digits and _ would need options' escapes: refused,
- * with --scratch the way out.
- */
-static int same_schema(strata_conn *conn, strata_host *host, char *url, size_t size)
+/* CREATE SCHEMA schema in the scratch database url reaches. */
+static int create_schema(strata_conn *conn, strata_host *host, const char *url, const char *schema)
 {
-	char *schema = NULL;
-	int rc = pgdrv_query_text(conn, host, "SELECT pg_catalog.current_schema()", NULL, 0, &schema);
-	if (rc != STRATA_OK || !schema || !strcmp(schema, "public")) {
-		free(schema);
-		return rc;
-	}
-	if (strspn(schema, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(schema)) {
-		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0,
-		            "pass --scratch URL with the same ?schema=",
-		            "cannot give the scratch database the target's schema \"%s\"", schema);
-		free(schema);
-		return STRATA_EINVAL;
-	}
+	int rc = STRATA_OK;
 	PGconn *pg = PQconnectdb(url);
 	char *quoted = PQstatus(pg) == CONNECTION_OK ? PQescapeIdentifier(pg, schema, strlen(schema)) : NULL;
 	char *sql = quoted ? malloc(strlen(quoted) + 16) : NULL;
@@ -120,6 +102,34 @@ static int same_schema(strata_conn *conn, strata_host *host, char *url, size_t s
 	free(sql);
 	PQfreemem(quoted);
 	PQfinish(pg);
+	return rc;
+}
+
+/*
+ * A target whose migrations run in another schema than public (?schema=):
+ * the scratch gets that schema too, made on it, and a search_path of it
+ * alone in its connection's options, so the history lands where it lands
+ * on the target (drift compares the two by schema).  Names other than
+ * lower-case letters, digits and _ would need options' escapes: refused,
+ * with --scratch the way out.
+ */
+static int same_schema(strata_conn *conn, strata_host *host, char *url, size_t size, bool create)
+{
+	char *schema = NULL;
+	int rc = pgdrv_query_text(conn, host, "SELECT pg_catalog.current_schema()", NULL, 0, &schema);
+	if (rc != STRATA_OK || !schema || !strcmp(schema, "public")) {
+		free(schema);
+		return rc;
+	}
+	if (strspn(schema, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(schema)) {
+		host->error(host, STRATA_ECLASS_DB, NULL, 0, 0,
+		            "pass --scratch URL with the same ?schema=",
+		            "cannot give the scratch database the target's schema \"%s\"", schema);
+		free(schema);
+		return STRATA_EINVAL;
+	}
+	if (create) /* a template's copy has it already */
+		rc = create_schema(conn, host, url, schema);
 	size_t n = strlen(url);
 	if (rc == STRATA_OK) {
 		int k = snprintf(url + n, size - n, " options='-c search_path=%s'", schema);
@@ -135,9 +145,30 @@ static int same_schema(strata_conn *conn, strata_host *host, char *url, size_t s
 
 int pgdrv_scratch_create(strata_conn *conn, strata_host *host, char *url, size_t size)
 {
+	return pgdrv_scratch_create_from(conn, host, NULL, url, size);
+}
+
+/* The scratch empty (tpl NULL), or a copy of the database tpl. */
+int pgdrv_scratch_create_from(strata_conn *conn, strata_host *host, const char *tpl, char *url,
+                              size_t size)
+{
 	char name[64];
 	snprintf(name, sizeof name, "strata_verify_%ld_%ld", (long)getpid(), (long)time(NULL));
-	int rc = exec_on_database(conn, host, "CREATE DATABASE", name, "");
+	char *tail = NULL;
+	if (tpl) {
+		char *q = PQescapeIdentifier(conn->pg, tpl, strlen(tpl));
+		if (!q)
+			return strata_oom(host);
+		size_t n = strlen(q) + 16;
+		tail = malloc(n);
+		if (tail)
+			snprintf(tail, n, " TEMPLATE %s", q);
+		PQfreemem(q);
+		if (!tail)
+			return strata_oom(host);
+	}
+	int rc = exec_on_database(conn, host, "CREATE DATABASE", name, tail ? tail : "");
+	free(tail);
 	if (rc != STRATA_OK)
 		return rc;
 	conn->scratch = strdup(name);
@@ -149,7 +180,7 @@ int pgdrv_scratch_create(strata_conn *conn, strata_host *host, char *url, size_t
 		            "cannot describe the scratch database's connection");
 		return STRATA_ERR;
 	}
-	if ((rc = same_schema(conn, host, url, size)) != STRATA_OK) {
+	if ((rc = same_schema(conn, host, url, size, !tpl)) != STRATA_OK) {
 		pgdrv_scratch_drop(conn, host);
 		return rc;
 	}

@@ -41,6 +41,7 @@ static const strata_driver_ops sqlite_driver = {
 	.catalog = sqlite_drv_catalog,
 	.statements = sqlite_drv_statements,
 	.schema_sql = sqlite_drv_schema_sql,
+	.template_tag = sqlite_drv_template_tag,
 };
 
 static const strata_plugin sqlite_plugin = {

@@ -43,6 +43,8 @@ const char *sqlite_hint(int rc);
 
 /* sqlite_schema.c */
 /* sqlite_ddl.c: schema_sql */
+/* sqlite_template.c: template_tag (the replay cache) */
+int sqlite_drv_template_tag(strata_conn *conn, strata_host *host, char *out, size_t size);
 int sqlite_drv_schema_sql(strata_conn *conn, strata_host *host, const char *const *skip,
                           strata_text_fn fn, void *ud);
 int sqlite_drv_dump_schema(strata_conn *conn, strata_host *host,

@@ -151,7 +151,7 @@ check "rollback: says so" err_has "app:0003 is of a retired source; nothing was 
 run mark prisma:0_init --applied
 check "(0_init marked applied again)" rc_is 0
 run verify
-check "verify: 0_init alone on an empty database" eq "$rc $(cat "$T/out")" "0 verified: 1 migration apply cleanly in order on an empty database"
+check "verify: 0_init alone on an empty database" eq "$rc $(grep -v "^replayed [0-9]* migrations\{0,1\} on a template" "$T/out")" "0 verified: 1 migration apply cleanly in order on an empty database"
 cp -r prisma "$T/prisma.adopted"
 
 # ---- a fresh database: 0_init only, the same schema ----

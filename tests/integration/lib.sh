@@ -47,6 +47,9 @@ pg)
 esac
 unset DATABASE_URL STRATA_PLUGIN_PATH STRATA_FORMATS_PATH STRATA_LOCK_TIMEOUT_MS
 T=$(mktemp -d /tmp/strata-test.XXXXXX)
+# verify's and drift's replay cache: SQLite templates in the test's folder;
+# PostgreSQL ones (strata_tpl_*, keyed by this folder's projects) dropped at exit.
+export STRATA_TEMPLATE_DIR=$T/.templates
 
 # The PostgreSQL databases this script created, one per line in $T/.pg_dbs (a
 # file, so that db_url works inside $(…)); all dropped at exit.
@@ -58,6 +61,12 @@ cleanup() {
 		while read -r d; do
 			psql -X -q -d "$STRATA_TEST_PG" -c "DROP DATABASE IF EXISTS \"$d\" WITH (FORCE)" >/dev/null 2>&1 || true
 		done <"$T/.pg_dbs"
+	fi
+	if [ "$BACKEND" = pg ]; then
+		local tpl
+		for tpl in $(psql -X -t -A -d "$STRATA_TEST_PG" -c "SELECT datname FROM pg_database WHERE datname LIKE 'strata\_tpl\_%' AND shobj_description(oid, 'pg_database') LIKE '%project=$T/%'" 2>/dev/null); do
+			psql -X -q -d "$STRATA_TEST_PG" -c "DROP DATABASE IF EXISTS \"$tpl\" WITH (FORCE)" >/dev/null 2>&1 || true
+		done
 	fi
 	rm -rf "$T"
 }
