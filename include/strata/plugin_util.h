@@ -67,11 +67,15 @@ static inline int strata_oom(strata_host *h)
  * What has no size to trust (a pipe, /proc) starts at 4 KiB and grows.
  */
 /* The rest of fd from byte nhead on, after head (nhead bytes already read,
- * copied in first), sized from fstat() as strata_slurpat() says; closes fd. */
-static inline int strata_slurp_rest(int fd, const char *head, size_t nhead, char **out, size_t *len)
+ * copied in first), sized from fstat() as strata_slurpat() says, or from
+ * *known when the caller has fd's fstat() already; closes fd. */
+static inline int strata_slurp_rest(int fd, const struct stat *known, const char *head,
+                                    size_t nhead, char **out, size_t *len)
 {
 	struct stat st;
-	if (fstat(fd, &st) != 0) {
+	if (known)
+		st = *known;
+	else if (fstat(fd, &st) != 0) {
 		int e = errno;
 		close(fd);
 		return e;
@@ -124,7 +128,7 @@ static inline int strata_slurpat(int dirfd, const char *path, char **out, size_t
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return errno;
-	return strata_slurp_rest(fd, NULL, 0, out, len);
+	return strata_slurp_rest(fd, NULL, NULL, 0, out, len);
 }
 
 /*
@@ -155,7 +159,7 @@ static inline int strata_slurp_listed(int dirfd, const char *path, char **out, s
 		return e;
 	}
 	if ((size_t)r == sizeof head)
-		return strata_slurp_rest(fd, head, sizeof head, out, len);
+		return strata_slurp_rest(fd, NULL, head, sizeof head, out, len);
 	close(fd);
 	char *buf = malloc((size_t)r + 1);
 	if (!buf)
