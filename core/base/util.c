@@ -125,12 +125,24 @@ void sbuf_free(sbuf *b)
 	b->len = b->cap = 0;
 }
 
+char *xconcat(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = c ? strlen(c) : 0;
+	char *s = xmalloc(la + lb + lc + 1);
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	if (lc)
+		memcpy(s + la + lb, c, lc);
+	s[la + lb + lc] = '\0';
+	return s;
+}
+
 char *path_join(const char *dir, const char *name)
 {
 	if (!dir || !*dir || name[0] == '/')
 		return xstrdup(name);
 	size_t n = strlen(dir);
-	return xasprintf("%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", name);
+	return xconcat(dir, dir[n - 1] == '/' ? "" : "/", name);
 }
 
 /* The ledger checksum is lowercase hex SHA-256 of the up script's bytes, the

@@ -133,6 +133,8 @@ typedef struct host_call {
 	int (*on_track_row)(struct host_call *hc, const strata_track_row *row);
 	int (*on_is_ancestor)(struct host_call *hc, const char *a, const char *b);
 	int (*on_each_migration)(struct host_call *hc, strata_mig_fn fn, void *ud);
+	int (*on_each_migration_near)(struct host_call *hc, const char *version, strata_mig_fn fn,
+	                              void *ud);
 	const char *tracker; /* strata_source_cfg.tracker for the call (a descriptor), or NULL */
 	const host_db *db;
 	void *db_ud;
