@@ -34,6 +34,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) STRATA_PRINTF(1, 2);
+/* a, b and c (c may be NULL) end to end: xasprintf("%s%s%s") without the
+ * format parsing, for what is built once per migration. */
+char *xconcat(const char *a, const char *b, const char *c);
 char *path_join(const char *dir, const char *name);
 void sha256_hex(const void *data, size_t len, char out[65]);
 /* sha256.c: SHA-256 fed piece by piece; _hex is the digest of what was

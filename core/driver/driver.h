@@ -164,7 +164,12 @@ typedef struct ledger_col {
 extern const ledger_col ledger_cols[LEDGER_NCOLS];
 
 int ledger_table_ensure(db *d);
-int ledger_table_read(db *d, ledger_row **rows, size_t *n);
+/* Every row; scripts: with the script column (the text each was applied
+ * with), which status leaves for ledger_table_script() of the few that
+ * differ from their file: on a long history it is most of the bytes. */
+int ledger_table_read(db *d, bool scripts, ledger_row **rows, size_t *n);
+/* One row's script (malloc'd): 1 found, 0 none kept, < 0 error. */
+int ledger_table_script(db *d, const char *id, char **script);
 int ledger_table_get(db *d, const char *id, ledger_row *row); /* 1 found, 0 not, <0 err */
 int ledger_table_write(db *d, const migration *m, const char *state, const char *started,
                        const char *finished, long ms, const char *error);

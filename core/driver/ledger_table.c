@@ -229,7 +229,7 @@ static int collect(void *ud, int ncols, const char *const *v)
 	return 0;
 }
 
-int ledger_table_read(db *d, ledger_row **rows, size_t *n)
+int ledger_table_read(db *d, bool scripts, ledger_row **rows, size_t *n)
 {
 	*rows = NULL;
 	*n = 0;
@@ -238,7 +238,7 @@ int ledger_table_read(db *d, ledger_row **rows, size_t *n)
 		return ex < 0 ? ex : diagnose(d, false);
 	char sql[256];
 	snprintf(sql, sizeof sql, "SELECT %s%s FROM strata_ledger ORDER BY id", cols,
-	         has_script(d) ? ", script" : "");
+	         scripts && has_script(d) ? ", script" : "");
 	rows_acc a = {0};
 	int rc = db_query(d, sql, NULL, 0, collect, &a);
 	if (rc < 0) {
@@ -271,6 +271,27 @@ int ledger_table_get(db *d, const char *id, ledger_row *row)
 		return failed(d, rc, "read");
 	}
 	return row->id != NULL;
+}
+
+static int collect_text(void *ud, int ncols, const char *const *v)
+{
+	if (ncols < 1)
+		return STRATA_ERR;
+	*(char **)ud = v[0] ? xstrdup(v[0]) : NULL;
+	return STRATA_STOP;
+}
+
+int ledger_table_script(db *d, const char *id, char **script)
+{
+	*script = NULL;
+	if (!has_script(d))
+		return 0;
+	const char *p[] = {id};
+	int rc = db_query(d, "SELECT script FROM strata_ledger WHERE id = $1", p, 1, collect_text,
+	                  script);
+	if (rc < 0)
+		return failed(d, rc, "read");
+	return *script != NULL;
 }
 
 /* A write of the row failed (now, or at the flush that sent it). */

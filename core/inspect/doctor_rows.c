@@ -198,7 +198,7 @@ int doctor_rows_check(plan *p, db *d, doctor_report *r)
 {
 	ledger_row *rows = NULL;
 	size_t n = 0;
-	int rc = ledger_table_read(d, &rows, &n);
+	int rc = ledger_table_read(d, true, &rows, &n);
 	if (rc < 0)
 		return rc;
 	ledger_rows(p, r, rows, &n);

@@ -361,13 +361,16 @@ void ledger_clear(ledger *lg)
 	free(lg->migs);
 	free(lg->by_id);
 	lg->migs = lg->by_id = NULL;
-	lg->nmigs = 0;
+	lg->nmigs = lg->cap = 0;
 	lg->loaded = lg->has_down = false;
 }
 
 void ledger_push(ledger *lg, migration *m)
 {
 	m->seq = lg->nmigs;
-	lg->migs = xrealloc(lg->migs, (lg->nmigs + 1) * sizeof *lg->migs);
+	if (lg->nmigs == lg->cap) {
+		lg->cap = lg->cap ? 2 * lg->cap : 64;
+		lg->migs = xrealloc(lg->migs, lg->cap * sizeof *lg->migs);
+	}
 	lg->migs[lg->nmigs++] = m;
 }

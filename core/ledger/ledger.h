@@ -54,7 +54,7 @@ typedef struct ledger {
 	err_ctx *e;
 	const config *cfg;
 	migration **migs; /* ordered once ledger_order() succeeded */
-	size_t nmigs;
+	size_t nmigs, cap; /* cap: migs' room, grown geometrically (ledger_push) */
 	migration **by_id; /* sorted by id, for lookups */
 	bool loaded;       /* read and ordered */
 	bool has_down;     /* read with the down scripts' text */

@@ -85,7 +85,7 @@ int plan_compute(plan *p, db *d)
 {
 	ledger_row *rows = NULL;
 	size_t n = 0;
-	int rc = d->conn ? ledger_table_read(d, &rows, &n) : 0;
+	int rc = d->conn ? ledger_table_read(d, true, &rows, &n) : 0;
 	return rc < 0 ? rc : plan_from_rows(p, d, rows, n);
 }
 

@@ -35,7 +35,7 @@ static void *open_and_read(void *arg)
 	else
 		sd->rc = 1; /* no driver found aside: the main thread opens after the join */
 	if (!sd->rc && sd->d.conn)
-		sd->rc = ledger_table_read(&sd->d, &sd->rows, &sd->n);
+		sd->rc = ledger_table_read(&sd->d, false, &sd->rows, &sd->n);
 	err_redirect(sd->p->e, NULL);
 	return NULL;
 }
@@ -86,6 +86,14 @@ int plan_status(plan *p, const char *url, size_t counts[STRATA_STATE_COUNT],
 		rc = plan_from_rows(p, &sd.d, sd.rows, sd.n);
 	else
 		ledger_rows_free(sd.rows, sd.n);
+	/* The recorded text only of what differs from its file (the diff). */
+	for (size_t i = 0; !rc && sd.d.conn && i < p->lg->nmigs; i++) {
+		migration *m = p->lg->migs[i];
+		int got = 0;
+		if (m->info.state == STRATA_MODIFIED && !m->recorded_script)
+			got = ledger_table_script(&sd.d, m->info.id, &m->recorded_script);
+		rc = got < 0 ? got : 0;
+	}
 	db_close(&sd.d);
 	if (rc)
 		return rc;

@@ -165,8 +165,10 @@ static int resolve(loader *L, size_t src, const char *name, int line, bool is_de
 	}
 	if (!descriptor_dir(L, name))
 		return unknown(L, src, name, line, is_default);
-	if (!descriptor_plugin(L)) {
-		int rc = loader_load_all(L); /* the descriptors' plugin is named for none of them */
+	if (!descriptor_plugin(L)) { /* the descriptors' plugin is named for none of them */
+		int rc = loader_load_named(L, LOADER_DESCRIPTOR_PLUGIN);
+		if (!rc && !descriptor_plugin(L))
+			rc = loader_load_all(L);
 		if (rc)
 			return rc;
 	}

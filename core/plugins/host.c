@@ -127,6 +127,14 @@ static int h_each_migration(strata_host *h, strata_mig_fn fn, void *ud)
 	return hc->on_each_migration(hc, fn, ud);
 }
 
+static int h_each_migration_near(strata_host *h, const char *version, strata_mig_fn fn, void *ud)
+{
+	host_call *hc = hc_of(h);
+	if (!hc->on_each_migration_near || !fn || !version)
+		return 0;
+	return hc->on_each_migration_near(hc, version, fn, ud);
+}
+
 void host_init(host_call *hc, const loader *L)
 {
 	memset(hc, 0, sizeof *hc);
@@ -156,4 +164,5 @@ void host_init(host_call *hc, const loader *L)
 	h->is_ancestor = h_is_ancestor;
 	h->each_migration = h_each_migration;
 	h->db_writes_table = h_db_writes_table;
+	h->each_migration_near = h_each_migration_near;
 }

@@ -354,6 +354,38 @@ static int load(loader *L, const char *url, bool all)
 	return 0;
 }
 
+/*
+ * Strata's own plugin file named name (name.so in strata's folders, after
+ * every file of the user's), for a role no format or scheme names: the
+ * descriptor reader (bind.c).  Loading every plugin instead costs the
+ * PostgreSQL driver's libraries on a SQLite command.  Returns 0 (whether or
+ * not such a file was there: the caller looks for the role again and loads
+ * everything when it is still missing), or an error.
+ */
+int loader_load_named(loader *L, const char *name)
+{
+	if (L->all)
+		return 0;
+	int rc = load(L, NULL, false);
+	if (rc)
+		return rc;
+	size_t nuser = 0;
+	char **dirs = plugin_dirs(L, &nuser);
+	char *want = xasprintf("%s.so", name);
+	for (size_t i = 0; dirs[i]; i++) {
+		if (i >= nuser) {
+			char *file = path_join(dirs[i], want);
+			if (!loaded(L, file) && access(file, R_OK) == 0)
+				load_one(L, file);
+			free(file);
+		}
+		free(dirs[i]);
+	}
+	free(want);
+	free(dirs);
+	return 0;
+}
+
 /* Does pl's driver list the scheme url is chosen by (url_match_scheme)? */
 static bool serves(const plugin *pl, const char *url)
 {

@@ -43,6 +43,11 @@ void loader_free(loader *L);
 /* What the config's sources need, and a driver for url (NULL: none). */
 int loader_load_url(loader *L, const char *url);
 int loader_load_all(loader *L); /* `strata plugins`, `strata init` */
+/* Strata's own plugin file NAME.so, for a role no format names. */
+int loader_load_named(loader *L, const char *name);
+/* The descriptor reader strata ships (plugins/tables), tried by name before
+ * every plugin is loaded to find one. */
+#define LOADER_DESCRIPTOR_PLUGIN "tables"
 /* The driver for url loaded beside the list (status's database thread);
  * loader_adopt_driver() adds it once the threads are joined. */
 bool loader_load_driver_aside(loader *L, const char *url, plugin *out);
@@ -134,6 +139,8 @@ typedef struct host_call {
 	int (*on_track_row)(struct host_call *hc, const strata_track_row *row);
 	int (*on_is_ancestor)(struct host_call *hc, const char *a, const char *b);
 	int (*on_each_migration)(struct host_call *hc, strata_mig_fn fn, void *ud);
+	int (*on_each_migration_near)(struct host_call *hc, const char *version, strata_mig_fn fn,
+	                              void *ud);
 	const char *tracker; /* strata_source_cfg.tracker for the call (a descriptor), or NULL */
 	const host_db *db;
 	void *db_ud;

@@ -41,7 +41,7 @@ int sources_add(host_call *hc, const strata_migration_desc *d)
 		return err_set(hc->e, STRATA_EINVAL, STRATA_ECLASS_PLUGIN, src->path_display, 0, 0, NULL,
 		               "plugin handed over a malformed migration");
 	migration *m = xcalloc(1, sizeof *m);
-	m->info.id = xasprintf("%s:%s", src->name, d->mig_version);
+	m->info.id = xconcat(src->name, ":", d->mig_version);
 	m->info.source = xstrdup(src->name);
 	m->info.format = xstrdup(src->format);
 	m->info.version = xstrdup(d->mig_version);

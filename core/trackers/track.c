@@ -33,15 +33,13 @@ static int on_is_ancestor(host_call *hc, const char *a, const char *b)
 	return ledger_is_ancestor(t->lg, ma, mb) ? 1 : 0;
 }
 
-/* host->each_migration(): the tracker's source's migrations in order. */
-static int on_each_migration(host_call *hc, strata_mig_fn fn, void *ud)
+/* The tracker's source's migrations in order, from ledger position from. */
+static int each_from(host_call *hc, size_t from, strata_mig_fn fn, void *ud)
 {
 	const tcall *t = hc->ud;
-	if (!t->lg || hc->source >= hc->cfg->nsources)
-		return 0;
 	const char *dir = hc->cfg->sources[hc->source].path_display;
 	size_t dl = strlen(dir);
-	for (size_t i = 0; i < t->lg->nmigs; i++) {
+	for (size_t i = from; i < t->lg->nmigs; i++) {
 		const migration *m = t->lg->migs[i];
 		if (m->src != hc->source)
 			continue;
@@ -67,6 +65,31 @@ static int on_each_migration(host_call *hc, strata_mig_fn fn, void *ud)
 			return rc;
 	}
 	return 0;
+}
+
+/* host->each_migration(): the tracker's source's migrations in order. */
+static int on_each_migration(host_call *hc, strata_mig_fn fn, void *ud)
+{
+	const tcall *t = hc->ud;
+	if (!t->lg || hc->source >= hc->cfg->nsources)
+		return 0;
+	return each_from(hc, 0, fn, ud);
+}
+
+/* host->each_migration_near(): from the source's migration before version
+ * (a lookup by id, then back to the previous one of the same source). */
+static int on_each_migration_near(host_call *hc, const char *version, strata_mig_fn fn, void *ud)
+{
+	const tcall *t = hc->ud;
+	if (!t->lg || hc->source >= hc->cfg->nsources)
+		return 0;
+	const migration *m = find_version(t, hc, version);
+	if (!m || m->seq >= t->lg->nmigs || t->lg->migs[m->seq] != m)
+		return m ? each_from(hc, 0, fn, ud) : 0; /* not in order yet: the whole walk */
+	size_t from = m->seq;
+	while (from > 0 && t->lg->migs[from - 1]->src != hc->source)
+		from--;
+	return each_from(hc, from > 0 ? from - 1 : 0, fn, ud);
 }
 
 static int on_row(host_call *hc, const strata_track_row *row)
@@ -103,6 +126,7 @@ static const plugin *bind(const loader *L, const ledger *lg, db *d, host_call *h
 	t->bind = b;
 	hc->on_is_ancestor = on_is_ancestor;
 	hc->on_each_migration = on_each_migration;
+	hc->on_each_migration_near = on_each_migration_near;
 	return bind_plugin(L, tb);
 }
 

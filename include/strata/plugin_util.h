@@ -3,6 +3,9 @@
  * through strata_host.
  *
  *   strata_slurpat()      a whole file, NUL-terminated; no host calls (worker threads)
+ *   strata_slurp_listed() the same for a file a walk listed as regular: no fstat()
+ *   strata_each()         fn(i) for i < n on every core
+ *   strata_read_files()   many files at once, on every core (a scan's reading)
  *   strata_read_file()    the same, errors reported through the host
  *   strata_not_a_file()   why a migration's path is no regular file (a folder,
  *                         a dangling link, a link loop, a FIFO), or NULL
@@ -14,13 +17,18 @@
  * Header-only, every function static inline: a plugin links nothing for it,
  * and what it does not call costs nothing.  It needs libc and POSIX.1-2008
  * (openat, O_CLOEXEC), plus getrandom() (Linux, glibc >= 2.25) for
- * strata_uuid_v4(); with -std=c11 also pass -D_POSIX_C_SOURCE=200809L.
+ * strata_uuid_v4() and POSIX threads (in libc since glibc 2.34; else link
+ * dependency('threads')) for strata_each(); with -std=c11 also pass
+ * -D_POSIX_C_SOURCE=200809L (and -D_GNU_SOURCE for strata_each()'s CPU
+ * steering, which is left out without it).
  */
 #ifndef STRATA_PLUGIN_UTIL_H
 #define STRATA_PLUGIN_UTIL_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -58,15 +66,16 @@ static inline int strata_oom(strata_host *h)
  * buffer doubles until EOF; one that shrank ends early; EINTR is retried.
  * What has no size to trust (a pipe, /proc) starts at 4 KiB and grows.
  */
-static inline int strata_slurpat(int dirfd, const char *path, char **out, size_t *len)
+/* The rest of fd from byte nhead on, after head (nhead bytes already read,
+ * copied in first), sized from fstat() as strata_slurpat() says, or from
+ * *known when the caller has fd's fstat() already; closes fd. */
+static inline int strata_slurp_rest(int fd, const struct stat *known, const char *head,
+                                    size_t nhead, char **out, size_t *len)
 {
-	*out = NULL;
-	*len = 0;
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return errno;
 	struct stat st;
-	if (fstat(fd, &st) != 0) {
+	if (known)
+		st = *known;
+	else if (fstat(fd, &st) != 0) {
 		int e = errno;
 		close(fd);
 		return e;
@@ -74,10 +83,12 @@ static inline int strata_slurpat(int dirfd, const char *path, char **out, size_t
 	size_t want = 0; /* the size fstat promised, 0 when there is none */
 	if (S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX / 4)
 		want = (size_t)st.st_size;
-	size_t cap = want ? want + 2 : 4096, n = 0;
+	size_t cap = want && want >= nhead ? want + 2 : nhead + 4096, n = nhead;
 	char *buf = malloc(cap);
 	int e = buf ? 0 : ENOMEM;
-	while (!e) {
+	if (buf && nhead)
+		memcpy(buf, head, nhead);
+	while (!e && !(want && n == want)) { /* want == nhead: all there */
 		if (n + 1 == cap) { /* full but for the NUL: the file grew */
 			char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
 			if (!nb) {
@@ -110,6 +121,56 @@ static inline int strata_slurpat(int dirfd, const char *path, char **out, size_t
 	return 0;
 }
 
+static inline int strata_slurpat(int dirfd, const char *path, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return errno;
+	return strata_slurp_rest(fd, NULL, NULL, 0, out, len);
+}
+
+/*
+ * strata_slurpat() for a file the caller's walk listed as a regular file
+ * (d_type DT_REG, or a link that stat() found to be one): no fstat(), since
+ * the directory entry said what it is.  One read() into a 16 KiB buffer on
+ * the stack; a short read of a regular file is end of file (the rule
+ * strata_slurpat() uses with st_size), so a migration under 16 KiB costs
+ * openat, read, close and one malloc of its size.  A file that fills the
+ * buffer goes on through strata_slurpat()'s sized path.
+ */
+#define STRATA_SLURP_HEAD 16384
+static inline int strata_slurp_listed(int dirfd, const char *path, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return errno;
+	char head[STRATA_SLURP_HEAD];
+	ssize_t r;
+	do
+		r = read(fd, head, sizeof head);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		int e = errno;
+		close(fd);
+		return e;
+	}
+	if ((size_t)r == sizeof head)
+		return strata_slurp_rest(fd, NULL, head, sizeof head, out, len);
+	close(fd);
+	char *buf = malloc((size_t)r + 1);
+	if (!buf)
+		return ENOMEM;
+	memcpy(buf, head, (size_t)r);
+	buf[r] = '\0';
+	*out = buf;
+	*len = (size_t)r;
+	return 0;
+}
+
 /* Reports e, an errno value from strata_slurpat() for the file display, the
  * way strata_read_file() does: ENOMEM through strata_oom(), anything else as
  * "cannot read: REASON".  Returns STRATA_ENOMEM or STRATA_EIO. */
@@ -132,6 +193,119 @@ static inline int strata_read_file(strata_host *h, int dirfd, const char *path,
 	if (e == ENOENT)
 		return STRATA_ENOTFOUND;
 	return e ? strata_read_error(h, display ? display : path, e) : STRATA_OK;
+}
+
+/* ------------------------------------------------------ work on every core */
+
+/*
+ * fn(ud, i) for every i in [0, n), shared among one thread per online core
+ * (at most STRATA_EACH_MAX; the calling thread takes a share), below min
+ * items on the calling thread alone.  Shares interleave (thread k takes k,
+ * k + t, k + 2t, ...), so files of every size spread evenly.  fn runs on
+ * worker threads: it calls no host function and keeps what it finds in its
+ * item, for the caller to report in item order once strata_each() returned
+ * (so the first error is the same whatever the threads did).  A thread that
+ * cannot be started leaves its share to the calling thread: never an error.
+ */
+#define STRATA_EACH_MAX 8
+
+typedef struct strata_each_share {
+	void (*fn)(void *ud, size_t i);
+	void *ud;
+	size_t from, step, n;
+} strata_each_share;
+
+static inline void *strata_each_run(void *arg)
+{
+	strata_each_share *w = (strata_each_share *)arg;
+	for (size_t i = w->from; i < w->n; i += w->step)
+		w->fn(w->ud, i);
+	return NULL;
+}
+
+static inline void strata_each(size_t n, size_t min, void (*fn)(void *ud, size_t i), void *ud)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = n < min || n < 2 || cores < 2 ? 1 : cores > STRATA_EACH_MAX ? STRATA_EACH_MAX
+	                                                                         : (size_t)cores;
+	if (nt > n)
+		nt = n;
+	pthread_t tid[STRATA_EACH_MAX];
+	strata_each_share w[STRATA_EACH_MAX];
+	size_t started = 0;
+	for (size_t k = 0; k < nt; k++)
+		w[k] = (strata_each_share){ fn, ud, k, nt, n };
+#ifdef _GNU_SOURCE
+	/* A new thread tends to wait for the CPU of the thread that woke it
+	 * (seen with the Alembic plugin: the second share ran after the first,
+	 * not beside it), so each worker is asked to start on another CPU. */
+	int here = sched_getcpu();
+	cpu_set_t others;
+	int steer = nt > 1 && here >= 0 && here < CPU_SETSIZE &&
+	             sched_getaffinity(0, sizeof others, &others) == 0;
+	if (steer) {
+		CPU_CLR(here, &others);
+		steer = CPU_COUNT(&others) > 0;
+	}
+#endif
+	for (size_t k = 1; k < nt; k++) {
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+#ifdef _GNU_SOURCE
+		if (steer)
+			pthread_attr_setaffinity_np(&attr, sizeof others, &others);
+#endif
+		int ok = pthread_create(&tid[k], &attr, strata_each_run, &w[k]) == 0;
+		pthread_attr_destroy(&attr);
+		if (!ok)
+			break;
+		started = k;
+	}
+	for (size_t k = 0; k < nt; k++) /* ours, and the shares whose thread did not start */
+		if (k == 0 || k > started)
+			strata_each_run(&w[k]);
+	for (size_t k = 1; k <= started; k++)
+		pthread_join(tid[k], NULL);
+}
+
+/* --------------------------------------------------- many files at once */
+
+/*
+ * A scan's reading: every file of f (path relative to dirfd) read whole,
+ * on every core (strata_each(), from 64 files on), each with
+ * strata_slurp_listed() (listed = the walk saw a regular file; else
+ * strata_slurpat()).  Out: text (malloc'd, NUL-terminated, the caller
+ * frees; NULL when err), len, and err (0, or an errno value: ENOENT when
+ * the file went away since the walk).  Calls no host function; the caller
+ * reports errors in file order.  To keep memory flat on a large history,
+ * call it on windows of a few hundred files, handing each window over
+ * before reading the next.
+ */
+typedef struct strata_file {
+	const char *path; /* in */
+	int listed;       /* in: the walk saw a regular file (no fstat needed) */
+	char *text;       /* out */
+	size_t len;
+	int err;
+} strata_file;
+
+typedef struct strata_files_ {
+	int dirfd;
+	strata_file *f;
+} strata_files_;
+
+static inline void strata_read_one_(void *ud, size_t i)
+{
+	strata_files_ *c = (strata_files_ *)ud;
+	strata_file *f = &c->f[i];
+	f->err = f->listed ? strata_slurp_listed(c->dirfd, f->path, &f->text, &f->len)
+	                   : strata_slurpat(c->dirfd, f->path, &f->text, &f->len);
+}
+
+static inline void strata_read_files(int dirfd, strata_file *f, size_t n)
+{
+	strata_files_ c = { dirfd, f };
+	strata_each(n, 64, strata_read_one_, &c);
 }
 
 /* -------------------------------------- a migration's path that is no file */

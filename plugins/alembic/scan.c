@@ -8,8 +8,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,59 +298,23 @@ static void read_one(const scan_ctx *c, rev *r, opsql_dialect dia)
 		r->rc = STRATA_ENOMEM;
 }
 
-typedef struct worker {
+typedef struct readers {
 	scan_ctx *c;
-	size_t from, step;
 	opsql_dialect dia;
-} worker;
+} readers;
 
-static void *work(void *arg)
+static void read_nth(void *ud, size_t i)
 {
-	worker *w = arg;
-	for (size_t i = w->from; i < w->c->nrevs; i += w->step)
-		read_one(w->c, &w->c->revs[i], w->dia);
-	return NULL;
+	readers *r = ud;
+	read_one(r->c, &r->c->revs[i], r->dia);
 }
 
 /* Reading and translating a thousand files is CPU work that splits cleanly:
- * interleaved shares, one per core (at most 8), below 64 files one thread. */
+ * one share per core (strata_each), below 64 files one thread. */
 static void read_all(scan_ctx *c, opsql_dialect dia)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nt = c->nrevs < 64 || cores < 2 ? 1 : cores > 8 ? 8 : (size_t)cores;
-	pthread_t tid[8];
-	worker w[8];
-	size_t started = 0;
-	for (size_t k = 0; k < nt; k++)
-		w[k] = (worker){c, k, nt, dia};
-	/* A new thread tends to wait for the CPU of the thread that woke it
-	 * (seen here: the second share ran after the first, not beside it), so
-	 * each worker is asked to start on another CPU. */
-	int here = sched_getcpu();
-	cpu_set_t others;
-	bool steer = here >= 0 && here < CPU_SETSIZE &&
-	             sched_getaffinity(0, sizeof others, &others) == 0;
-	if (steer) {
-		CPU_CLR(here, &others);
-		steer = CPU_COUNT(&others) > 0;
-	}
-	for (size_t k = 1; k < nt; k++) {
-		pthread_attr_t attr;
-		pthread_attr_init(&attr);
-		if (steer)
-			pthread_attr_setaffinity_np(&attr, sizeof others, &others);
-		int ok = pthread_create(&tid[k], &attr, work, &w[k]) == 0;
-		pthread_attr_destroy(&attr);
-		if (!ok)
-			break;
-		started = k;
-	}
-	/* Shares whose thread did not start are done here. */
-	for (size_t k = 0; k < nt; k++)
-		if (k == 0 || k > started)
-			work(&w[k]);
-	for (size_t k = 1; k <= started; k++)
-		pthread_join(tid[k], NULL);
+	readers r = { c, dia };
+	strata_each(c->nrevs, 64, read_nth, &r);
 }
 
 /* With a `tables` entry under arguments:, what every revision file says

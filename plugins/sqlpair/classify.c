@@ -64,7 +64,7 @@ static int claimed(strata_host *h, const sp_layout *l, const char *rel)
 	static const char *const what[] = {"a baseline", "a repeatable"};
 	for (size_t k = 0; k < l->n_kinds; k++) {
 		const sp_pattern *p = &l->kinds[k];
-		if (!p->has_claim || regexec(&p->claim.re, rel, 0, NULL, 0) != 0)
+		if (!p->has_claim || !sp_rx_match(&p->claim, rel, 0, NULL))
 			continue;
 		h->error(h, STRATA_ECLASS_SOURCE, rel, 0, 0,
 		         "rename it to fit the pattern, or list it under the layout's ignore:",

@@ -19,12 +19,12 @@ static int claim(const sp_layout *l, const char *rel)
 {
 	if (sp_layout_ignored(l, rel))
 		return -1;
-	if (regexec(&l->up.rx.re, rel, 0, NULL, 0) == 0)
+	if (sp_rx_match(&l->up.rx, rel, 0, NULL))
 		return 1;
-	if (l->has_down && regexec(&l->down.rx.re, rel, 0, NULL, 0) == 0)
+	if (l->has_down && sp_rx_match(&l->down.rx, rel, 0, NULL))
 		return 2;
 	for (size_t k = 0; k < l->n_kinds; k++)
-		if (regexec(&l->kinds[k].rx.re, rel, 0, NULL, 0) == 0)
+		if (sp_rx_match(&l->kinds[k].rx, rel, 0, NULL))
 			return 3;
 	return 0;
 }

@@ -1,8 +1,11 @@
 /*
- * Handing paired migrations to the host, in version order, one at a time:
- * each file is read just before add_migration() and freed right after, so
- * memory stays flat however many migrations there are.
+ * Handing paired migrations to the host, in version order.  Files are read
+ * a window at a time on every core (strata_read_files), then handed over
+ * one by one and freed, so memory stays flat however many migrations there
+ * are, and a read error is reported where the one-by-one reading reported
+ * it: after every migration before it was handed over.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -46,9 +49,9 @@ static int load_up(strata_host *h, const sp_layout *l, const sp_entry *u, char *
 	return STRATA_OK;
 }
 
-/* A separate down file; the caller frees *buf. */
-static int load_down(strata_host *h, int rootfd, const sp_set *s, const sp_entry *u,
-                     const sp_entry *d, bool want_down, char **buf, strata_migration_desc *m)
+/* A separate down file, read already when the command runs it (d_text). */
+static int load_down(strata_host *h, const sp_set *s, const sp_entry *u, const sp_entry *d,
+                     strata_file *d_text, strata_migration_desc *m)
 {
 	if (m->flags & STRATA_MIG_HAS_DOWN) {
 		char *other = sp_other_file(h, s, u->file);
@@ -63,60 +66,81 @@ static int load_down(strata_host *h, int rootfd, const sp_set *s, const sp_entry
 	m->down_file = d->file;
 	m->down_line = 1;
 	m->flags |= STRATA_MIG_HAS_DOWN;
-	if (!want_down)
-		return STRATA_OK; /* the command runs no down script: skip the read */
-	size_t len;
-	int rc = sp_read_file(h, rootfd, d->file, buf, &len);
-	if (rc < 0)
-		return rc;
-	m->down = *buf;
-	m->down_len = len;
-	m->down_file = d->file;
-	m->down_line = 1;
-	m->flags |= STRATA_MIG_HAS_DOWN;
+	if (!d_text)
+		return STRATA_OK; /* the command runs no down script: not read */
+	if (d_text->err)
+		return strata_read_error(h, d->file, d_text->err);
+	m->down = d_text->text;
+	m->down_len = d_text->len;
 	return STRATA_OK;
 }
 
-/* One migration: read, describe, hand over, free. */
-static int emit_one(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s,
-                    const sp_entry *u, bool want_down)
+/* One migration, its files read: describe, hand over. */
+static int emit_one(strata_host *h, const sp_layout *l, const sp_set *s, const sp_entry *u,
+                    strata_file *u_text, strata_file *d_text)
 {
 	strata_migration_desc m = STRATA_MIGRATION_DESC_INIT;
-	char *up_buf = NULL, *down_buf = NULL;
-	size_t up_len;
 	m.mig_version = u->key ? u->key : u->version;
 	if (u->kind == STRATA_MIG_BASELINE)
 		m.native_key = u->version; /* the version it stands for */
 	m.name = u->name;
 	m.file = u->file;
-	int rc = sp_read_file(h, rootfd, u->file, &up_buf, &up_len);
-	if (rc == STRATA_OK)
-		rc = load_up(h, l, u, up_buf, up_len, &m);
+	int rc = u_text->err ? strata_read_error(h, u->file, u_text->err)
+	                     : load_up(h, l, u, u_text->text, u_text->len, &m);
 	if (rc == STRATA_OK && u->down != SP_NONE)
-		rc = load_down(h, rootfd, s, u, &s->down[u->down], want_down, &down_buf, &m);
+		rc = load_down(h, s, u, &s->down[u->down], d_text, &m);
 	if (rc == STRATA_OK && blank(m.up, m.up_len))
 		h->warn(h, u->file, m.line, "empty migration");
 	m.flags |= u->kind;
 	if (rc == STRATA_OK)
 		rc = h->add_migration(h, &m);
-	free(up_buf);
-	free(down_buf);
 	return rc < 0 ? rc : STRATA_OK;
 }
 
-/* Every up in the (already sorted and paired) set, stopping at the first
- * failure, including one the host reports from add_migration(). */
+/* Migrations whose files are read at once: enough to keep every core busy
+ * for longer than starting its thread takes, few enough to keep memory
+ * small (a window of 16 KiB files is 8 MiB). */
+#define SP_WINDOW 256
+
+/* The i-th migration of the emit order: ups, then the others (baselines,
+ * repeatables; the host orders them). */
+static const sp_entry *nth(const sp_set *s, size_t i)
+{
+	return i < s->n_up ? &s->up[i] : &s->other[i - s->n_up];
+}
+
+/* Every migration in the (already sorted and paired) set, stopping at the
+ * first failure, including one the host reports from add_migration(). */
 int sp_emit(strata_host *h, const sp_layout *l, int rootfd, const sp_set *s, bool want_down)
 {
-	for (size_t i = 0; i < s->n_up; i++) {
-		int rc = emit_one(h, l, rootfd, s, &s->up[i], want_down);
-		if (rc < 0)
-			return rc;
+	size_t total = s->n_up + s->n_other;
+	strata_file *f = calloc(2 * SP_WINDOW, sizeof *f);
+	size_t *down_at = calloc(SP_WINDOW, sizeof *down_at);
+	if (!f || !down_at) {
+		free(f);
+		free(down_at);
+		return strata_oom(h);
 	}
-	for (size_t i = 0; i < s->n_other; i++) { /* the host orders them */
-		int rc = emit_one(h, l, rootfd, s, &s->other[i], want_down);
-		if (rc < 0)
-			return rc;
+	int rc = STRATA_OK;
+	for (size_t at = 0; rc == STRATA_OK && at < total; at += SP_WINDOW) {
+		size_t w = total - at < SP_WINDOW ? total - at : SP_WINDOW, nf = w;
+		for (size_t k = 0; k < w; k++) {
+			const sp_entry *u = nth(s, at + k);
+			f[k] = (strata_file){ .path = u->file, .listed = 1 };
+			down_at[k] = SP_NONE;
+			if (want_down && u->down != SP_NONE) {
+				down_at[k] = nf;
+				f[nf++] = (strata_file){ .path = s->down[u->down].file, .listed = 1 };
+			}
+		}
+		strata_read_files(rootfd, f, nf);
+		for (size_t k = 0; rc == STRATA_OK && k < w; k++)
+			rc = emit_one(h, l, s, nth(s, at + k), &f[k],
+			              down_at[k] == SP_NONE ? NULL : &f[down_at[k]]);
+		for (size_t k = 0; k < nf; k++)
+			free(f[k].text);
 	}
-	return STRATA_OK;
+	free(f);
+	free(down_at);
+	return rc;
 }

@@ -27,7 +27,13 @@ typedef struct sp_regex {
 	regex_t re;
 	int compiled;
 	char *text; /* the pattern as written, for messages */
+	char *tail; /* a literal every match ends with, or NULL (schema.c) */
+	size_t tail_len;
 } sp_regex;
+
+/* regexec() behind the tail test: a path that does not end with r's tail
+ * cannot match, and most files of a folder fail a given pattern. */
+int sp_rx_match(const sp_regex *r, const char *s, size_t nmatch, regmatch_t *m);
 
 typedef struct sp_pattern {
 	sp_regex rx;

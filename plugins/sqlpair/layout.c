@@ -9,6 +9,7 @@ static void regex_free(sp_regex *r)
 	if (r->compiled)
 		regfree(&r->re);
 	free(r->text);
+	free(r->tail);
 	r->compiled = 0;
 	r->text = NULL;
 }
@@ -56,12 +57,23 @@ static void take(const char *s, const regmatch_t *m, int g, sp_span *out)
 	}
 }
 
-/* Does the relative path match?  A first regexec without captures is the
- * fast path for the many files a pattern rejects; only a match pays for
- * the capture groups. */
+int sp_rx_match(const sp_regex *r, const char *s, size_t nmatch, regmatch_t *m)
+{
+	if (r->tail) {
+		size_t n = strlen(s);
+		if (n < r->tail_len || memcmp(s + n - r->tail_len, r->tail, r->tail_len))
+			return 0;
+	}
+	return regexec(&r->re, s, nmatch, m, 0) == 0;
+}
+
+/* Does the relative path match?  The tail test, then a first regexec
+ * without captures, are the fast path for the many files a pattern
+ * rejects (glibc's capture pass costs several times the match); only a
+ * match pays for the capture groups. */
 int sp_pattern_match(const sp_pattern *p, const char *s, sp_span *version, sp_span *name)
 {
-	if (regexec(&p->rx.re, s, 0, NULL, 0) != 0)
+	if (!sp_rx_match(&p->rx, s, 0, NULL))
 		return 0;
 	regmatch_t m[SP_MAX_GROUP + 1];
 	int n = p->version_group > p->name_group ? p->version_group : p->name_group;
@@ -75,7 +87,7 @@ int sp_pattern_match(const sp_pattern *p, const char *s, sp_span *version, sp_sp
 int sp_kind_match(const sp_pattern *p, const char *s, sp_span *key, sp_span *version,
                   sp_span *name)
 {
-	if (regexec(&p->rx.re, s, 0, NULL, 0) != 0)
+	if (!sp_rx_match(&p->rx, s, 0, NULL))
 		return 0;
 	regmatch_t m[SP_MAX_GROUP + 1];
 	if (regexec(&p->rx.re, s, SP_MAX_GROUP + 1, m, 0) != 0)
@@ -90,7 +102,7 @@ int sp_kind_match(const sp_pattern *p, const char *s, sp_span *key, sp_span *ver
 int sp_layout_ignored(const sp_layout *l, const char *rel)
 {
 	for (size_t i = 0; i < l->n_ignore; i++)
-		if (regexec(&l->ignore[i].re, rel, 0, NULL, 0) == 0)
+		if (sp_rx_match(&l->ignore[i], rel, 0, NULL))
 			return 1;
 	return 0;
 }

@@ -66,6 +66,57 @@ static long stacked_quantifier(const char *s)
 	return -1;
 }
 
+/* Is s[i] escaped, by an odd number of backslashes before it? */
+static int escaped(const char *s, size_t i)
+{
+	size_t k = 0;
+	while (k < i && s[i - 1 - k] == '\\')
+		k++;
+	return k & 1;
+}
+
+/*
+ * The literal every match of the ERE s ends with: the run of plain or
+ * escaped characters right before a final unescaped '$', so that
+ * '^([0-9]+)_(.+)\.up\.sql$' gives ".up.sql".  Only for a pattern with no
+ * '|' at all (an alternative could end otherwise) and no bracket or
+ * quantifier inside the run (the walk stops at the first metacharacter;
+ * a quantifier follows its atom, so none can apply to a character of the
+ * run).  NULL when there is no such literal: the test is then skipped.
+ */
+static char *tail_of(const char *s, size_t *len)
+{
+	size_t n = strlen(s);
+	*len = 0;
+	if (strchr(s, '|') || n < 2 || s[n - 1] != '$' || escaped(s, n - 1))
+		return NULL;
+	char buf[256];
+	size_t k = 0;
+	size_t i = n - 1; /* s[i] is the '$' */
+	while (i > 0 && k < sizeof buf) {
+		char c = s[i - 1];
+		if (i >= 2 && escaped(s, i - 1) && strchr(".[]()*+?{}|^$\\", c)) {
+			buf[k++] = c; /* \. and the like: the character itself */
+			i -= 2;
+		} else if (!escaped(s, i - 1) && !strchr(".[]()*+?{}|^$\\", c)) {
+			buf[k++] = c;
+			i -= 1;
+		} else {
+			break; /* a metacharacter, or an escape like \w whose meaning varies */
+		}
+	}
+	if (!k || k == sizeof buf)
+		return NULL;
+	char *t = malloc(k + 1);
+	if (!t)
+		return NULL;
+	for (size_t j = 0; j < k; j++)
+		t[j] = buf[k - 1 - j];
+	t[k] = '\0';
+	*len = k;
+	return t;
+}
+
 /* Patterns are compiled once, here, and a bad one is reported with
  * regerror's own words at the line that holds it. */
 int sp_yget_regex(yd_doc *d, yaml_node_t *n, sp_regex *r)
@@ -88,6 +139,7 @@ int sp_yget_regex(yd_doc *d, yaml_node_t *n, sp_regex *r)
 		               err);
 	}
 	r->compiled = 1;
+	r->tail = tail_of(s, &r->tail_len); /* NULL (no test) also when out of memory */
 	r->text = strdup(s);
 	return r->text ? STRATA_OK : strata_oom(d->h);
 }

@@ -93,7 +93,14 @@ int tb_migs_load(strata_host *h, tb_migs *out, bool with_up)
 int tb_migs_one(strata_host *h, const char *version, tb_migs *out)
 {
 	walk w = {.m = out, .only = version};
-	int rc = walk_all(h, &w);
+	int rc;
+	if (STRATA_HAS(strata_host, h, each_migration_near) && h->each_migration_near) {
+		memset(w.m, 0, sizeof *w.m);
+		rc = h->each_migration_near(h, version, collect, &w);
+		rc = rc == STRATA_ENOMEM ? strata_oom(h) : rc < 0 ? rc : STRATA_OK;
+	} else {
+		rc = walk_all(h, &w); /* an older host: the whole history */
+	}
 	if (rc == STRATA_OK && !out->n) { /* no such migration: no previous one either */
 		free(out->prev);
 		out->prev = NULL;
