@@ -34,6 +34,8 @@ typedef struct sp_regex {
 /* regexec() behind the tail test: a path that does not end with r's tail
  * cannot match, and most files of a folder fail a given pattern. */
 int sp_rx_match(const sp_regex *r, const char *s, size_t nmatch, regmatch_t *m);
+/* The literal every match of an ERE ends with (malloc'd), or NULL (schema.c). */
+char *sp_regex_tail(const char *ere, size_t *len);
 
 typedef struct sp_pattern {
 	sp_regex rx;

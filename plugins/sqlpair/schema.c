@@ -84,7 +84,7 @@ static int escaped(const char *s, size_t i)
  * a quantifier follows its atom, so none can apply to a character of the
  * run).  NULL when there is no such literal: the test is then skipped.
  */
-static char *tail_of(const char *s, size_t *len)
+char *sp_regex_tail(const char *s, size_t *len)
 {
 	size_t n = strlen(s);
 	*len = 0;
@@ -139,7 +139,7 @@ int sp_yget_regex(yd_doc *d, yaml_node_t *n, sp_regex *r)
 		               err);
 	}
 	r->compiled = 1;
-	r->tail = tail_of(s, &r->tail_len); /* NULL (no test) also when out of memory */
+	r->tail = sp_regex_tail(s, &r->tail_len); /* NULL (no test) also when out of memory */
 	r->text = strdup(s);
 	return r->text ? STRATA_OK : strata_oom(d->h);
 }

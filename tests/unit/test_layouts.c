@@ -24,6 +24,7 @@
 #endif
 
 const strata_plugin *strata_plugin_entry(void);
+char *sp_regex_tail(const char *ere, size_t *len); /* plugins/sqlpair/schema.c */
 
 /* ---- a host that records what the plugin reports ---- */
 
@@ -331,6 +332,40 @@ static char *scan_fixture(test_host *t, void (*fx)(const char *), const char *la
 /* ---- the six layouts ---- */
 
 /* Pairs, names, texts, lines and flags of separate up/down files. */
+/* The tail test before regexec: the literal a match must end with, and
+ * none where the pattern could end otherwise. */
+static void test_regex_tail(void **state)
+{
+	(void)state;
+	static const struct { const char *ere, *tail; } cases[] = {
+		{ "^([0-9]+)_(.+)\\.up\\.sql$", ".up.sql" },
+		{ "^V([0-9._]+)__(.+)\\.sql$", ".sql" },
+		{ "^abc$", "abc" },
+		{ "(^|/)README[^/]*$", NULL },         /* an alternative anywhere */
+		{ "^(a|b)\\.sql$", NULL },
+		{ "^x\\.sql", NULL },                  /* not anchored at the end */
+		{ "^x\\$", NULL },                     /* an escaped '$' */
+		{ "^x\\\\$", "x\\" },                 /* an escaped backslash, then the anchor */
+		{ "^x\\\\.sql$", "sql" },               /* \\ then a '.' that is a metacharacter */
+		{ "^([0-9]+)\\.sql+$", NULL },          /* a quantified last character */
+		{ "^[a-z]+$", NULL },
+		{ "^([0-9]+)_\\w$", NULL },             /* an escape whose meaning varies */
+		{ "^.*/up\\.sql$", "/up.sql" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t len = 99;
+		char *t = sp_regex_tail(cases[i].ere, &len);
+		if (!cases[i].tail) {
+			assert_null(t);
+			continue;
+		}
+		assert_non_null(t);
+		assert_string_equal(t, cases[i].tail);
+		assert_int_equal(len, strlen(cases[i].tail));
+		free(t);
+	}
+}
+
 static void test_golang(void **state)
 {
 	(void)state;
@@ -1020,6 +1055,7 @@ static void test_add_migration_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_regex_tail),
 		cmocka_unit_test(test_golang),
 		cmocka_unit_test(test_sql_rollback),
 		cmocka_unit_test(test_sectioned),

@@ -1,7 +1,8 @@
 /*
  * Unit tests of include/strata/plugin_util.h, the header-only helpers every
- * bundled plugin uses: the whole-file reader (host-free and reported), the
- * arena and the out-of-memory report.  The host is the small fake that
+ * bundled plugin uses: the whole-file readers (host-free and reported, one
+ * file and a window of them on every core), strata_each(), the arena and
+ * the out-of-memory report.  The host is the small fake that
  * records the last error, plus the error class.
  */
 #include <stdarg.h>
@@ -120,6 +121,93 @@ static void reads_empty_and_large(void **state)
 	free(buf);
 	free(text);
 	close(dfd);
+}
+
+/* strata_slurp_listed(): below, at and above its 16 KiB first read, the
+ * same bytes as strata_slurpat(), NUL-terminated; a missing file ENOENT. */
+static void listed_reads_every_size(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = { 0, 1, STRATA_SLURP_HEAD - 1, STRATA_SLURP_HEAD,
+		                        STRATA_SLURP_HEAD + 1, 5 * STRATA_SLURP_HEAD + 3 };
+	int dfd = open_dir();
+	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+		size_t n = sizes[k];
+		char *text = malloc(n + 1);
+		assert_non_null(text);
+		for (size_t i = 0; i < n; i++)
+			text[i] = (char)('A' + (i * 7 + k) % 26);
+		char name[32];
+		snprintf(name, sizeof name, "l%zu.sql", k);
+		write_file(name, text, n);
+		char *buf = NULL;
+		size_t len = 99;
+		assert_int_equal(strata_slurp_listed(dfd, name, &buf, &len), 0);
+		assert_int_equal(len, n);
+		assert_memory_equal(buf, text, n);
+		assert_int_equal(buf[len], '\0');
+		free(buf);
+		free(text);
+	}
+	char *buf = (char *)1;
+	size_t len = 1;
+	assert_int_equal(strata_slurp_listed(dfd, "nope.sql", &buf, &len), ENOENT);
+	assert_null(buf);
+	assert_int_equal(len, 0);
+	close(dfd);
+}
+
+/* strata_read_files(): every file of a window read, in its own slot, on
+ * however many threads; a missing one has its errno and no text. */
+static void read_files_window(void **state)
+{
+	(void)state;
+	enum { N = 300 };
+	strata_file f[N + 1];
+	char names[N + 1][32];
+	for (int i = 0; i < N; i++) {
+		char text[64];
+		snprintf(names[i], sizeof names[i], "w%03d.sql", i);
+		int n = snprintf(text, sizeof text, "CREATE TABLE t_%d (id int);\n", i);
+		write_file(names[i], text, (size_t)n);
+		f[i] = (strata_file){ .path = names[i], .listed = i % 2 };
+	}
+	snprintf(names[N], sizeof names[N], "gone.sql");
+	f[N] = (strata_file){ .path = names[N], .listed = 1 };
+	int dfd = open_dir();
+	strata_read_files(dfd, f, N + 1);
+	for (int i = 0; i < N; i++) {
+		char want[64];
+		snprintf(want, sizeof want, "CREATE TABLE t_%d (id int);\n", i);
+		assert_int_equal(f[i].err, 0);
+		assert_string_equal(f[i].text, want);
+		assert_int_equal(f[i].len, strlen(want));
+		free(f[i].text);
+	}
+	assert_int_equal(f[N].err, ENOENT);
+	assert_null(f[N].text);
+	close(dfd);
+}
+
+/* strata_each(): every index exactly once, below and above the threshold. */
+static void bump(void *ud, size_t i)
+{
+	__atomic_add_fetch(&((int *)ud)[i], 1, __ATOMIC_RELAXED);
+}
+
+static void each_every_index_once(void **state)
+{
+	(void)state;
+	static const size_t ns[] = { 0, 1, 63, 64, 65, 1000 };
+	for (size_t k = 0; k < sizeof ns / sizeof *ns; k++) {
+		int *seen = calloc(ns[k] + 1, sizeof *seen);
+		assert_non_null(seen);
+		strata_each(ns[k], 64, bump, seen);
+		for (size_t i = 0; i < ns[k]; i++)
+			assert_int_equal(seen[i], 1);
+		assert_int_equal(seen[ns[k]], 0);
+		free(seen);
+	}
 }
 
 /* No size to trust (st_size 0): starts small and grows until EOF. */
@@ -333,6 +421,9 @@ int main(void)
 		cmocka_unit_test(reads_whole_file),
 		cmocka_unit_test(reads_empty_and_large),
 		cmocka_unit_test(reads_pipe),
+		cmocka_unit_test(listed_reads_every_size),
+		cmocka_unit_test(read_files_window),
+		cmocka_unit_test(each_every_index_once),
 		cmocka_unit_test(missing_and_unreadable),
 		cmocka_unit_test(not_a_file_kinds),
 		cmocka_unit_test(oom_report),
