@@ -101,6 +101,10 @@ void text_line(text *t, FILE *f);                 /* t and a newline on f; t fre
 void text_free(text *t);
 /* One formatted message line on f, escaped. */
 void say(FILE *f, const char *fmt, ...) STRATA_PRINTF(2, 3);
+/* The error line on stderr, "strata: error: FILE:LINE:COL: MESSAGE (hint:
+ * HINT)", escaped, `error:` red on a terminal; json: one object
+ * {"event": "error", "message", "file", "line", "col", "hint", "exit"}. */
+void error_line(int json, const char *message, const strata_error_info *e, int exit_code);
 
 /* ---- term.c: colour and the progress line, on terminals only ---- */
 #define SGR_RED "\033[31m"

@@ -18,30 +18,8 @@ int fleet_error(int json, int code, const char *file, int line, const char *hint
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
-	fflush(stdout);
-	if (json) {
-		fputs("{\"event\": \"error\", \"message\": ", stderr);
-		json_str(stderr, msg ? msg : "fleet");
-		json_kv(stderr, "file", file);
-		fprintf(stderr, ", \"line\": %d, \"col\": 0, \"hint\": ", line);
-		json_str(stderr, hint);
-		fprintf(stderr, ", \"exit\": %d}\n", code);
-	} else {
-		text t = {0};
-		text_raw(&t, "strata: ", 8);
-		text_color(&t, stderr, SGR_RED SGR_BOLD);
-		text_raw(&t, "error:", 6);
-		text_color(&t, stderr, SGR_RESET);
-		text_raw(&t, " ", 1);
-		if (file && line)
-			text_printf(&t, "%s:%d: ", file, line);
-		else if (file)
-			text_printf(&t, "%s: ", file);
-		text_esc(&t, msg ? msg : "fleet");
-		if (hint)
-			text_printf(&t, " (hint: %s)", hint);
-		text_line(&t, stderr);
-	}
+	strata_error_info e = {.cls = STRATA_ECLASS_USAGE, .file = file, .line = line, .hint = hint};
+	error_line(json, msg ? msg : "fleet", &e, code);
 	free(msg);
 	return code;
 }

@@ -114,13 +114,7 @@ static void usage(FILE *f)
 /* --json: one object on stderr, {"event": "error", …}. */
 static void json_error(const char *message, const strata_error_info *e, int exit_code)
 {
-	fflush(stdout);
-	fputs("{\"event\": \"error\", \"message\": ", stderr);
-	json_str(stderr, message);
-	json_kv(stderr, "file", e ? e->file : NULL);
-	fprintf(stderr, ", \"line\": %d, \"col\": %d, \"hint\": ", e ? e->line : 0, e ? e->col : 0);
-	json_str(stderr, e ? e->hint : NULL);
-	fprintf(stderr, ", \"exit\": %d}\n", exit_code);
+	error_line(1, message, e, exit_code);
 }
 
 static int usage_error(const char *fmt, ...) STRATA_PRINTF(1, 2);
@@ -194,28 +188,7 @@ static int report(strata *s, int rc)
 	const strata_error_info *e = strata_last_error(s);
 	int code = exit_of(e, rc);
 	const char *message = e && e->message ? e->message : "failed";
-	if (json_mode) {
-		json_error(message, e, code);
-		return code;
-	}
-	text t = {0};
-	text_raw(&t, "strata: ", 8);
-	text_color(&t, stderr, SGR_RED SGR_BOLD);
-	text_raw(&t, "error:", 6);
-	text_color(&t, stderr, SGR_RESET);
-	text_raw(&t, " ", 1);
-	if (e && e->file) {
-		text_esc(&t, e->file);
-		if (e->line)
-			text_printf(&t, ":%d", e->line);
-		if (e->line && e->col)
-			text_printf(&t, ":%d", e->col);
-		text_raw(&t, ": ", 2);
-	}
-	text_esc(&t, message);
-	if (e && e->hint)
-		text_printf(&t, " (hint: %s)", e->hint);
-	text_line(&t, stderr);
+	error_line(json_mode, message, e, code);
 	return code;
 }
 

@@ -156,3 +156,35 @@ void say(FILE *f, const char *fmt, ...)
 	va_end(ap);
 	text_line(&t, f);
 }
+
+void error_line(int json, const char *message, const strata_error_info *e, int exit_code)
+{
+	fflush(stdout);
+	if (json) {
+		fputs("{\"event\": \"error\", \"message\": ", stderr);
+		json_str(stderr, message);
+		json_kv(stderr, "file", e ? e->file : NULL);
+		fprintf(stderr, ", \"line\": %d, \"col\": %d, \"hint\": ", e ? e->line : 0, e ? e->col : 0);
+		json_str(stderr, e ? e->hint : NULL);
+		fprintf(stderr, ", \"exit\": %d}\n", exit_code);
+		return;
+	}
+	text t = {0};
+	text_raw(&t, "strata: ", 8);
+	text_color(&t, stderr, SGR_RED SGR_BOLD);
+	text_raw(&t, "error:", 6);
+	text_color(&t, stderr, SGR_RESET);
+	text_raw(&t, " ", 1);
+	if (e && e->file) {
+		text_esc(&t, e->file);
+		if (e->line)
+			text_printf(&t, ":%d", e->line);
+		if (e->line && e->col)
+			text_printf(&t, ":%d", e->col);
+		text_raw(&t, ": ", 2);
+	}
+	text_esc(&t, message);
+	if (e && e->hint)
+		text_printf(&t, " (hint: %s)", e->hint);
+	text_line(&t, stderr);
+}

@@ -7,8 +7,24 @@
 #include <string.h>
 #include <yaml.h>
 
-/* The value for key in a flat YAML mapping file, or NULL (malloc'd). */
-static char *lookup(const char *file, const char *key, size_t klen)
+/* A scalar of the mapping m whose key is key[0..klen) (case-insensitive), or NULL. */
+static yaml_node_t *child(yaml_document_t *doc, yaml_node_t *m, const char *key, size_t klen)
+{
+	if (!m || m->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *pr = m->data.mapping.pairs.start; pr < m->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+		if (k && k->type == YAML_SCALAR_NODE && k->data.scalar.length == klen &&
+		    !strncasecmp((const char *)k->data.scalar.value, key, klen))
+			return yaml_document_get_node(doc, pr->value);
+	}
+	return NULL;
+}
+
+/* The scalar value for key in a YAML mapping file, at its top level
+ * (section NULL) or in its section: mapping, or NULL (malloc'd).  One
+ * reader for dialects.yaml's scheme table and its per-dialect settings. */
+static char *lookup(const char *file, const char *section, const char *key, size_t klen)
 {
 	FILE *f = fopen(file, "rb");
 	if (!f)
@@ -19,17 +35,12 @@ static char *lookup(const char *file, const char *key, size_t klen)
 	yaml_parser_initialize(&p);
 	yaml_parser_set_input_file(&p, f);
 	if (yaml_parser_load(&p, &doc)) {
-		yaml_node_t *root = yaml_document_get_root_node(&doc);
-		if (root && root->type == YAML_MAPPING_NODE)
-			for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
-			     pr < root->data.mapping.pairs.top && !found; pr++) {
-				yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
-				yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
-				if (k && v && k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
-				    k->data.scalar.length == klen &&
-				    !strncasecmp((const char *)k->data.scalar.value, key, klen))
-					found = xstrndup((const char *)v->data.scalar.value, v->data.scalar.length);
-			}
+		yaml_node_t *m = yaml_document_get_root_node(&doc);
+		if (section)
+			m = child(&doc, m, section, strlen(section));
+		yaml_node_t *v = child(&doc, m, key, klen);
+		if (v && v->type == YAML_SCALAR_NODE)
+			found = xstrndup((const char *)v->data.scalar.value, v->data.scalar.length);
 		yaml_document_delete(&doc);
 	}
 	yaml_parser_delete(&p);
@@ -53,7 +64,7 @@ const char *dialect_of_url(loader *L, const char *url)
 		return L->dialect;
 	for (size_t i = 0; L->formats_dirs && L->formats_dirs[i]; i++) {
 		char *file = path_join(L->formats_dirs[i], "dialects.yaml");
-		char *d = lookup(file, scheme, k);
+		char *d = lookup(file, NULL, scheme, k);
 		free(file);
 		if (d) {
 			free(L->dialect);
@@ -211,42 +222,6 @@ int loader_leave_out(loader *L, const char *url)
 /* ---- per-dialect settings: dialects.yaml's `SECTION: {dialect: value}`
  * tables (`schemas:`, the query --each-schema lists schemas with) ---- */
 
-static char *read_setting(const char *file, const char *section, const char *dialect)
-{
-	FILE *f = fopen(file, "rb");
-	if (!f)
-		return NULL;
-	yaml_parser_t p;
-	yaml_document_t doc;
-	char *found = NULL;
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_file(&p, f);
-	if (yaml_parser_load(&p, &doc)) {
-		yaml_node_t *root = yaml_document_get_root_node(&doc);
-		for (yaml_node_pair_t *pr = root && root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start : NULL;
-		     pr && pr < root->data.mapping.pairs.top && !found; pr++) {
-			yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
-			yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
-			if (k->type != YAML_SCALAR_NODE || strcmp((const char *)k->data.scalar.value, section) ||
-			    v->type != YAML_MAPPING_NODE)
-				continue;
-			for (yaml_node_pair_t *d = v->data.mapping.pairs.start; d < v->data.mapping.pairs.top; d++) {
-				yaml_node_t *dk = yaml_document_get_node(&doc, d->key);
-				yaml_node_t *dv = yaml_document_get_node(&doc, d->value);
-				if (dk->type == YAML_SCALAR_NODE && dv->type == YAML_SCALAR_NODE &&
-				    !strcmp((const char *)dk->data.scalar.value, dialect)) {
-					found = xstrndup((const char *)dv->data.scalar.value, dv->data.scalar.length);
-					break;
-				}
-			}
-		}
-		yaml_document_delete(&doc);
-	}
-	yaml_parser_delete(&p);
-	fclose(f);
-	return found;
-}
-
 char *dialect_setting(loader *L, const char *section, const char *dialect)
 {
 	const char *canon = dialect_canonical(L, dialect);
@@ -254,7 +229,7 @@ char *dialect_setting(loader *L, const char *section, const char *dialect)
 		canon = dialect;
 	for (size_t i = 0; canon && L->formats_dirs && L->formats_dirs[i]; i++) {
 		char *file = path_join(L->formats_dirs[i], "dialects.yaml");
-		char *v = read_setting(file, section, canon);
+		char *v = lookup(file, section, canon, strlen(canon));
 		free(file);
 		if (v)
 			return v;
