@@ -19,26 +19,12 @@ N=${2:-1000} REPS=${REPS:-3} STATUS_REPS=${STATUS_REPS:-5}
 STRATA=$(cd "$(dirname "$STRATA")" && pwd)/$(basename "$STRATA")
 here=$(cd "$(dirname "$0")" && pwd)
 interop=$here/../interop/alembic
-PY=/usr/bin/python3
-unset PYTHONPATH PYTHONHOME VIRTUAL_ENV DATABASE_URL
-if [ ! -x /usr/bin/alembic ] || ! "$PY" -c 'import alembic, sqlalchemy, psycopg2' 2>/dev/null; then
-	echo "alembic.sh: needs apt-get install alembic python3-sqlalchemy python3-psycopg2" >&2
-	exit 2
-fi
-work=$(mktemp -d /tmp/strata-alembicbench.XXXXXX)
-chmod 755 "$work" # the server may run as another user (see cluster.sh)
-trap 'bash "$here/../pg/cluster.sh" stop "$work/pg"; rm -rf "$work"' EXIT
-bash "$here/../pg/cluster.sh" start "$work/pg" >/dev/null
-# shellcheck disable=SC1091
-. "$work/pg/env"
-
-"$PY" "$interop/fixtures.py" linear "$work/proj" "$N" >/dev/null
-cat >"$work/proj/strata.yaml" <<YAML
-sources:
-  - name: app
-    format: alembic
-    path: migrations/versions
-YAML
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
+bench_need_alembic alembic.sh
+unset DATABASE_URL
+bench_cluster alembicbench
+bench_alembic_history "$work/proj" "$N"
 
 BENCH_DIR="$here" "$PY" - "$STRATA" "$N" "$REPS" "$STATUS_REPS" "$STRATA_TEST_PG" "$work/proj" "$work" <<'PY'
 import os, sqlite3, statistics, subprocess, sys, time
