@@ -151,6 +151,7 @@ static int run_in(batch *b, migration *m, const db_mode *mode, bool *skipped)
 	if (*skipped)
 		return 0;
 	int rc = db_run(b->d, m, false, mode);
+	db_pipe(b->d); /* again after a script run without it */
 	if (!rc && db_interrupted(b->d))
 		rc = STRATA_EINTR;
 	m->info.execution_ms = (long)(now_ms() - t0);
@@ -243,6 +244,10 @@ int run_apply_batched(plan *p, db *d, strata_apply_opts *o, size_t end, const mi
 				rc = run_interrupted(p, m, false, NULL, NULL);
 				break;
 			}
+			/* The pipeline (core/driver/pipe.c), as run_step uses it: BEGIN
+			 * and each migration's records are queued behind its script,
+			 * what a tracker reads is a sync point, COMMIT flushes. */
+			db_pipe(d);
 			if ((rc = db_begin(d)))
 				break;
 			b.open = true;
