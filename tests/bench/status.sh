@@ -13,6 +13,8 @@
 # `strata convert`; Prisma folders as tests/bench/prisma.sh writes them; an
 # Alembic tree from tests/interop/alembic/fixtures.py.  Each database is filled
 # by `strata apply`, so the native tables hold what the native tool expects.
+# Also the floor measured in the run: a C program that loads libpq, connects
+# and reads one count (each strata line says how far above it strata is).
 # Prints the figures; exit 0 when every target is met, 1 when one is missed,
 # 2 on an error.  REPS (default 21) strata runs, PEER_REPS (default 5) each.
 set -euo pipefail
@@ -48,6 +50,29 @@ for l in $layouts; do
 done
 bench_prisma_history "$work/prisma" "$N"
 bench_alembic_history "$work/alembic" "$N"
+
+# The floor on this machine: a C program that loads libpq, connects and
+# counts schema_migrations, nothing else.  What strata's status costs above
+# it is strata's own.
+cat >"$work/floor.c" <<'C'
+#include <libpq-fe.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+	PGconn *c = PQconnectdb(argc > 1 ? argv[1] : "");
+	if (PQstatus(c) != CONNECTION_OK)
+		return fprintf(stderr, "%s", PQerrorMessage(c)), 1;
+	PGresult *r = PQexec(c, "SELECT count(*) FROM schema_migrations");
+	int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+	if (ok)
+		printf("%s\n", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(c);
+	return !ok;
+}
+C
+# shellcheck disable=SC2046
+cc -O2 $(pkg-config --cflags libpq) -o "$work/floor" "$work/floor.c" $(pkg-config --libs libpq)
 
 BENCH_DIR="$here" "$PY" - "$STRATA" "$N" "$REPS" "$PEER_REPS" "$STRATA_TEST_PG" "$work" "$DBMATE" \
 	"$here/../interop/prisma/run-prisma.sh" $layouts <<'PY'
@@ -89,8 +114,9 @@ def apply(proj, db):
     run([strata, "-q", "--db", url_of(base, db), "apply"], os.path.join(work, proj))
 
 results, missed = [], []
+floor = None
 def report(what, s, target_ms=10.0, peer=None, peer_name=None, ratio=None):
-    line = f"{what:<28} strata {s[0]*1000:7.2f} ms ({s[1]*1000:.1f}-{s[2]*1000:.1f})"
+    line = f"{what:<28} strata {s[0]*1000:7.2f} ms ({s[1]*1000:.1f}-{s[2]*1000:.1f}, floor + {(s[0]-floor[0])*1000:.1f})"
     ok = s[0] * 1000 <= target_ms
     line += f"  <= {target_ms:g} ms {'OK' if ok else 'MISSED'}"
     if not ok:
@@ -109,6 +135,9 @@ print(f"strata status bench: N={n} applied migrations, PostgreSQL {os.environ.ge
 
 # sqlpair, dbmate layout, against dbmate status on the same database.
 apply("dbmate", "st_dbmate")
+floor = median([os.path.join(work, "floor"), url_of(base, "st_dbmate")], work, reps, check=str(n))
+print(f"{'floor (libpq, C)':<28} {floor[0]*1000:7.2f} ms ({floor[1]*1000:.1f}-{floor[2]*1000:.1f}): "
+      "load libpq, connect, one SELECT; nothing of strata", flush=True)
 durl = f"postgres://{user}@/st_dbmate?socket={host}&port={port}&sslmode=disable"
 peer = median([dbmate, "--no-dump-schema", "--url", durl, "--migrations-dir", "db/migrations", "status"],
               os.path.join(work, "dbmate"), peer_reps, check=f"Applied: {n}")
