@@ -13,11 +13,9 @@ STRATA=${1:?usage: verify.sh STRATA [N]}
 N=${2:-400} REPS=${REPS:-3}
 STRATA=$(cd "$(dirname "$STRATA")" && pwd)/$(basename "$STRATA")
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d /tmp/strata-verifybench.XXXXXX)
-chmod 755 "$work" # the server may run as another user (see cluster.sh)
-trap 'bash "$here/../pg/cluster.sh" stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-bash "$here/../pg/cluster.sh" start "$work/pg" >/dev/null
-. "$work/pg/env"
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
+bench_cluster verifybench
 unset DATABASE_URL
 export STRATA_TEMPLATE_DIR=$work/templates
 bash "$here/gen.sh" "$N" "$work/sqlite"
