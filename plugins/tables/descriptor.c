@@ -642,32 +642,6 @@ int tb_load_file(strata_host *h, const char *file, const char *name, tb_desc **o
 	return STRATA_OK;
 }
 
-/* The first formats dir that has trackers/NAME.yaml wins (the host's
- * STRATA_FORMATS_PATH comes first). */
-int tb_load(strata_host *h, const strata_source_cfg *cfg, tb_desc **out)
-{
-	*out = NULL;
-	const char *name = STRATA_HAS(strata_source_cfg, cfg, tracker) ? cfg->tracker : NULL;
-	if (!name || !*name || name[0] == '.' || strchr(name, '/')) {
-		h->error(h, STRATA_ECLASS_PLUGIN, NULL, 0, 0, "upgrade strata",
-		         "tables: called without a tracker descriptor name");
-		return STRATA_EINVAL;
-	}
-	for (size_t i = 0; h->formats_dirs && h->formats_dirs[i]; i++) {
-		char path[4096];
-		snprintf(path, sizeof path, "%s/trackers/%s.yaml", h->formats_dirs[i], name);
-		FILE *fp = fopen(path, "rb");
-		if (!fp)
-			continue;
-		fclose(fp);
-		return tb_load_file(h, path, name, out);
-	}
-	h->error(h, STRATA_ECLASS_CONFIG, cfg->config_file, cfg->config_line, 0,
-	         "the formats dirs (STRATA_FORMATS_PATH, then the installed formats/) hold trackers/NAME.yaml",
-	         "no tracker descriptor trackers/%s.yaml", name);
-	return STRATA_ENOTFOUND;
-}
-
 static void event_free(tb_event *e)
 {
 	for (size_t i = 0; i < e->nset; i++)

@@ -30,7 +30,7 @@ static int create(strata_host *h, const tb_desc *d)
 int tb_lock(strata_host *h, const strata_source_cfg *cfg, long timeout_ms)
 {
 	(void)timeout_ms;
-	tb_desc *d;
+	const tb_desc *d;
 	int rc = tb_load(h, cfg, &d);
 	if (rc < 0)
 		return rc;
@@ -38,13 +38,12 @@ int tb_lock(strata_host *h, const strata_source_cfg *cfg, long timeout_ms)
 	rc = tb_columns_present(h, d);
 	if (rc == 0)
 		rc = create(h, d);
-	tb_free(d);
 	return rc < 0 ? rc : STRATA_OK;
 }
 
 int tb_unlock(strata_host *h, const strata_source_cfg *cfg)
 {
-	tb_desc *d;
+	const tb_desc *d;
 	int rc = tb_load(h, cfg, &d);
 	if (rc < 0)
 		return rc;
@@ -55,18 +54,16 @@ int tb_unlock(strata_host *h, const strata_source_cfg *cfg)
 		rc = b.oom ? strata_oom(h) : h->db_exec(h, b.s);
 		tb_buf_free(&b);
 	}
-	tb_free(d);
 	return rc < 0 ? rc : STRATA_OK;
 }
 
 int tb_probe(strata_host *h, const strata_source_cfg *cfg)
 {
-	tb_desc *d;
+	const tb_desc *d;
 	int rc = tb_load(h, cfg, &d);
 	if (rc < 0)
 		return rc;
 	rc = tb_columns_present(h, d);
-	tb_free(d);
 	return rc;
 }
 
@@ -74,10 +71,9 @@ int tb_probe(strata_host *h, const strata_source_cfg *cfg)
 const char *tb_table_of(strata_host *h, const strata_source_cfg *cfg)
 {
 	static _Thread_local char buf[160];
-	tb_desc *d;
+	const tb_desc *d;
 	if (tb_load(h, cfg, &d) < 0)
 		return NULL;
 	tb_table_name(d, buf, sizeof buf);
-	tb_free(d);
 	return buf;
 }

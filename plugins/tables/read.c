@@ -522,7 +522,7 @@ static void rd_free(rd *r)
 
 int tb_read(strata_host *h, const strata_source_cfg *cfg)
 {
-	tb_desc *d;
+	const tb_desc *d;
 	int rc = tb_load(h, cfg, &d);
 	if (rc < 0)
 		return rc;
@@ -546,6 +546,5 @@ int tb_read(strata_host *h, const strata_source_cfg *cfg)
 		     : d->feature == F_WATERMARK ? report_watermark(&r)
 		                                 : report_last(&r);
 	rd_free(&r);
-	tb_free(d);
 	return rc;
 }

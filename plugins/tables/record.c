@@ -405,14 +405,12 @@ int tb_record(strata_host *h, const strata_source_cfg *cfg, const strata_track_e
 	int e = event_index(ev->state);
 	if (e < 0 || !ev->mig_version)
 		return STRATA_OK;
-	tb_desc *d;
+	const tb_desc *d;
 	int rc = tb_load(h, cfg, &d);
 	if (rc < 0)
 		return rc;
-	if (d->feature != F_SINGLE_ROW && d->ev[e].act == A_NOTHING) {
-		tb_free(d);
+	if (d->feature != F_SINGLE_ROW && d->ev[e].act == A_NOTHING)
 		return STRATA_OK;
-	}
 	rec r = {.c = {.h = h, .cfg = cfg, .d = d, .ev = ev}, .e = &d->ev[e]};
 	rc = tb_migs_one(h, ev->mig_version, &r.migs);
 	if (rc == STRATA_OK) {
@@ -424,6 +422,5 @@ int tb_record(strata_host *h, const strata_source_cfg *cfg, const strata_track_e
 	if (rc >= 0)
 		tb_state_written(d);
 	tb_migs_free(&r.migs);
-	tb_free(d);
 	return rc < 0 ? rc : STRATA_OK;
 }

@@ -108,8 +108,9 @@ enum { KIND_BASELINE, KIND_REPEATABLE };
 /* The kinds: entry of a migration's flags, or NULL. */
 const tb_event *tb_kind_of(const tb_desc *d, unsigned flags);
 
-/* Load the descriptor cfg->tracker names from host->formats_dirs. */
-int tb_load(strata_host *h, const strata_source_cfg *cfg, tb_desc **out);
+/* The descriptor cfg->tracker names, from host->formats_dirs: loaded once
+ * per process and shared (loaded.c), never freed by the caller. */
+int tb_load(strata_host *h, const strata_source_cfg *cfg, const tb_desc **out);
 int tb_load_file(strata_host *h, const char *file, const char *name, tb_desc **out);
 void tb_free(tb_desc *d);
 long tb_column_index(const tb_desc *d, const char *name);

@@ -8,6 +8,11 @@
 #     calls of one traced run (strace -f -c), less those of a run with
 #     nothing to do (connect, lock, plan), over N (libpq sends a round
 #     trip's messages in one call: strata's pipeline, docs/postgres.md);
+#     and, because the wall time of N commits with fsync=on follows the
+#     disk (other work on the machine moves it 2-3x between runs), what
+#     does not: the CPU each side costs (the client's, and the server's:
+#     the postmaster's reaped backends and its live children, from /proc)
+#     and the WAL each writes and syncs (pg_stat_wal, reset before a run);
 #  3. strata status on N applied migrations, median of 21 (target, issue 14: <= 10 ms; status.sh measures every format and the floor).
 set -euo pipefail
 STRATA=${1:?usage: pg.sh STRATA [N]}
@@ -47,20 +52,67 @@ def wall(argv, ok=(0,), stdin=None):
         sys.exit(f"{argv} failed with {p.returncode}: {p.stderr.decode()}")
     return w
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+def server_cpu():
+    """CPU seconds the cluster has used: the postmaster's own and its reaped
+    children's (a backend ends with its connection), plus its live children."""
+    pm = open("pg/data/postmaster.pid").readline().strip()
+    def fields(pid):
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    f = fields(pm)
+    t = sum(int(x) for x in f[11:15])  # utime stime cutime cstime
+    for d in os.listdir("/proc"):
+        if d.isdigit() and d != pm:
+            try:
+                g = fields(d)
+            except OSError:
+                continue
+            if g[1] == pm:
+                t += int(g[11]) + int(g[12])
+    return t / TICK
+
+def wal():
+    out = subprocess.run(["psql", "-X", "-q", "-At", "-d", "postgres", "-c",
+                          "SELECT wal_bytes, wal_sync FROM pg_stat_wal"],
+                         check=True, capture_output=True, text=True, env=QUIET).stdout
+    b, s = out.split("|")
+    return int(b), int(s)
+
+def measured(argv):
+    """wall, client CPU, server CPU (seconds), WAL bytes and syncs of one run."""
+    subprocess.run(["psql", "-X", "-q", "-d", "postgres", "-c", "SELECT pg_stat_reset_shared('wal')"],
+                   check=True, stdout=subprocess.DEVNULL, env=QUIET)
+    c0, s0 = os.times(), server_cpu()
+    w = wall(argv)
+    time.sleep(0.3)  # the backend's exit flushes its WAL counters
+    c1, s1 = os.times(), server_cpu()
+    b, syncs = wal()
+    return w, (c1.children_user + c1.children_system) - (c0.children_user + c0.children_system), \
+        s1 - s0, b, syncs
+
 print(f"strata PostgreSQL bench: N={n}, {reps} runs each on a fresh database (median wall)")
-s_runs, q_runs = [], []
+s_m, q_m = [], []
 for i in range(reps):  # interleaved, so drift hits both sides alike
     fresh("bench_strata")
-    s_runs.append(wall([strata, "-q", "--db", url("bench_strata"), "apply"]))
+    s_m.append(measured([strata, "-q", "--db", url("bench_strata"), "apply"]))
     fresh("bench_psql")
-    q_runs.append(wall(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "bench_psql", "-f", "all_tx.sql"]))
+    q_m.append(measured(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "bench_psql", "-f", "all_tx.sql"]))
     psql("postgres", 'DROP DATABASE "bench_psql"')
+s_runs, q_runs = [m[0] for m in s_m], [m[0] for m in q_m]
 s_apply, q_apply = statistics.median(s_runs), statistics.median(q_runs)
 ratio = s_apply / q_apply
 print(f"apply N={n}:  strata {s_apply*1000:8.1f} ms  psql -f {q_apply*1000:8.1f} ms  "
       f"ratio {ratio:.2f}x (target <= 1.10) {'OK' if ratio <= 1.10 else 'MISSED'}")
 print(f"  (runs: strata {min(s_runs)*1000:.0f}-{max(s_runs)*1000:.0f} ms, "
       f"psql {min(q_runs)*1000:.0f}-{max(q_runs)*1000:.0f} ms)")
+med = lambda ms, k: statistics.median(m[k] for m in ms)
+s_cpu, q_cpu = med(s_m, 1) + med(s_m, 2), med(q_m, 1) + med(q_m, 2)
+print(f"  CPU (client + server): strata {med(s_m, 1)*1000:.0f} + {med(s_m, 2)*1000:.0f} ms  "
+      f"psql {med(q_m, 1)*1000:.0f} + {med(q_m, 2)*1000:.0f} ms  ratio {s_cpu / q_cpu:.2f}x")
+print(f"  WAL per migration: strata {med(s_m, 3)/n:.0f} bytes, {med(s_m, 4)/n:.3f} syncs  "
+      f"psql {med(q_m, 3)/n:.0f} bytes, {med(q_m, 4)/n:.3f} syncs")
 
 def sendto_calls(argv):
     """sendto calls of one run of argv, strace -c's count (None: no strace)."""
