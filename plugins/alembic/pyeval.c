@@ -1121,6 +1121,35 @@ static pe_val *subscript(P *p, pe_val *v, int line)
 	return v->items[i];
 }
 
+/* NAME.method of a noop object (pe_env.noops). */
+static int noop_method(const pe_env *env, const char *dotted)
+{
+	const char *dot = strchr(dotted, '.');
+	if (!dot || strchr(dot + 1, '.'))
+		return 0;
+	for (int j = 0; env->noops && env->noops[j]; j++)
+		if (strlen(env->noops[j]) == (size_t)(dot - dotted) && !strncmp(env->noops[j], dotted, (size_t)(dot - dotted)))
+			return 1;
+	return 0;
+}
+
+/* X.get("K"[, default]) of an application's mapping: the assumption X.K
+ * (pyeval.h), else not known, saying how to give it; NULL when the call is
+ * not of that form. */
+static pe_val *mapping_get(pe_env *env, const char *dotted, const args *a, int line)
+{
+	size_t n = strlen(dotted);
+	if (n < 5 || strcmp(dotted + n - 4, ".get") || a->npos < 1 || a->npos > 2 || a->nkw ||
+	    a->pos[0]->k != PE_STR || !a->pos[0]->n || memchr(a->pos[0]->s, 0, a->pos[0]->n))
+		return NULL;
+	char key[600];
+	if (snprintf(key, sizeof key, "%.*s.%s", (int)(n - 4), dotted, a->pos[0]->s) >= (int)sizeof key)
+		return NULL;
+	pe_val *v = find(env->assume, key);
+	return v ? v : pe_unknown(env, line, "call to %s('%s') is not known (give its value under the "
+	                          "source's assume: as %s)", dotted, a->pos[0]->s, key);
+}
+
 /* A name with its attributes, calls and subscripts. */
 static pe_val *postfix(P *p)
 {
@@ -1170,6 +1199,10 @@ static pe_val *postfix(P *p)
 					v = pe_unknown(env, line, "%s() reads " PE_LIVE_DB " (not known offline)", dotted);
 			} else if (!strcmp(dotted, "logging.getLogger") || !strcmp(dotted, "getLogger"))
 				v = pe_new(env, PE_LOGGER, line); /* whatever its name */
+			else if (noop_method(env, dotted))
+				v = a.bad ? a.bad : pe_new(env, PE_NONE, line);
+			else if (!a.bad && (v = mapping_get(env, dotted, &a, line)))
+				;
 			else if (a.bad)
 				v = a.bad;
 			else if (!(v = !strchr(dotted, '.') && env->call && !env->dead

@@ -90,6 +90,10 @@ typedef struct pe_env {
 	 * value, or NULL (not known) */
 	struct pe_val *(*name)(struct pe_env *env, const char *name, int line);
 	int dead;             /* > 0: parsing what Python does not evaluate (`False and f()`) */
+	/* names (upgrade()'s parameters) bound to an object every method of
+	 * which does nothing and returns None (quay's NoopTester, the source's
+	 * `arguments: {tester: noop}`): NAME.method(...) is None; NULL: none */
+	const char *const *noops;
 } pe_env;
 
 /* The words in the reason of a value that only the live database has (a
@@ -150,6 +154,11 @@ px *pe_to_px(pe_env *env, const pe_val *v, int line);
  * is written as a literal stays as written; one that is neither becomes
  * PX_OTHER naming what is not known (the evaluator's reason). */
 px *pe_fold(pe_env *env, const px_tok *t, int s, int e);
+
+/* `X.get(K[, D])` of a mapping of the application nobody bound
+ * (`app.config.get("SETUP_COMPLETE", False)`, `os.environ.get("DEBUG")`) is
+ * the assumption `X.K`: the value that the mapping holds at K, which strata
+ * cannot know (not the default, which is only what an absent key gives). */
 
 /* The configuration's `assume:` mapping as the host passes it: KEY=VALUE
  * lines (pe_assume() on each). */

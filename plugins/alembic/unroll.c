@@ -425,11 +425,15 @@ static int px_known(const px *e)
 	return 1;
 }
 
-/* t[s..e) is a call of a dotted name whose last part is Enum or ENUM
- * (sa.Enum, postgresql.ENUM, Enum imported from sqlalchemy...): its folded
- * tree when every part is known, else NULL.  The translator's type parser
- * decides whether the name is SQLAlchemy's. */
-static px *enum_call(U *u, int s, int e)
+/* The objects a name may be bound to and stand for where it is used: the
+ * last part of the callee's dotted name.  The translator decides whether
+ * the callee is SQLAlchemy's (sa.Enum, postgresql.ENUM, Sequence imported
+ * from sqlalchemy.schema...); anything else it refuses, naming it. */
+static const char *const obj_callees[] = { "Enum", "ENUM", "Sequence", NULL };
+
+/* t[s..e) is a call of a dotted name whose last part is one of names: its
+ * folded tree when every part is known, else NULL. */
+static px *obj_call(U *u, int s, int e, const char *const *names)
 {
 	const px_tok *t = u->t;
 	int open = call_open(t, s, e), j = s;
@@ -437,7 +441,10 @@ static px *enum_call(U *u, int s, int e)
 		return NULL;
 	while (j + 2 < open && px_is_op(&t[j + 1], ".") && t[j + 2].k == TK_NAME)
 		j += 2;
-	if (j + 1 != open || !(px_is_name(&t[j], "Enum") || px_is_name(&t[j], "ENUM")))
+	int hit = 0;
+	for (int k = 0; names[k] && !hit; k++)
+		hit = px_is_name(&t[j], names[k]);
+	if (j + 1 != open || !hit)
 		return NULL;
 	px *x = pe_fold(&u->env, t, s, e);
 	return px_known(x) ? x : NULL;
@@ -446,19 +453,25 @@ static px *enum_call(U *u, int s, int e)
 /* The Enum that t[s..e) is (written there or a name bound to one), or NULL. */
 static px *enum_of(U *u, int s, int e)
 {
-	px *x = enum_call(u, s, e);
+	static const char *const enums[] = { "Enum", "ENUM", NULL };
+	px *x = obj_call(u, s, e, enums);
 	if (x)
 		return x;
 	pe_val *v = pe_eval(&u->env, u->t, s, e);
-	return v->k == PE_EXPR ? v->expr : NULL;
+	if (v->k != PE_EXPR || v->expr->k != PX_CALL || !v->expr->obj)
+		return NULL;
+	const px *f = v->expr->obj; /* the callee: a name or an attribute */
+	return (f->k == PX_ATTR || f->k == PX_NAME) && (!strcmp(f->s, "Enum") || !strcmp(f->s, "ENUM"))
+	           ? v->expr : NULL;
 }
 
-/* An assignment's value that pe_eval() does not know (unk): a known
- * sa.Enum(...) / postgresql.ENUM(...) call is a PE_EXPR (its uses fold to
- * it), anything else stays unk. */
-static pe_val *enum_value(U *u, int s, int e, pe_val *unk)
+/* A value that pe_eval() does not know (unk), of an assignment or a
+ * helper's argument: a known sa.Enum(...) / postgresql.ENUM(...) /
+ * Sequence(...) call is a PE_EXPR (its uses fold to it), anything else
+ * stays unk. */
+static pe_val *obj_value(U *u, int s, int e, pe_val *unk)
 {
-	px *x = enum_call(u, s, e);
+	px *x = obj_call(u, s, e, obj_callees);
 	if (!x)
 		return unk;
 	pe_val *v = pe_new(&u->env, PE_EXPR, u->t[s].line);
@@ -634,6 +647,8 @@ static int noop_call(U *u, int s, int e, int open)
 	return 1;
 }
 
+static int load_import(U *u, const char *name);
+
 /* An expression statement. */
 static int expr_stmt(U *u, int s, int e, int col)
 {
@@ -646,6 +661,18 @@ static int expr_stmt(U *u, int s, int e, int col)
 			pe_val *v = pe_lookup(&u->env, name);
 			if (v && v->k == PE_FUNC)
 				return call_helper(u, &u->f[v->ref], s, e, open, name, col);
+			if (!v && strcmp(name, "print")) {
+				/* a helper imported from the application, run for its
+				 * value (call_expr()), which the statement drops: no SQL
+				 * when it is known (its body wrote none) */
+				pe_val *r = pe_eval(&u->env, t, s, e);
+				if (r->k != PE_UNKNOWN)
+					return 0;
+				size_t n = strlen(name);
+				if (!strncmp(r->s, "call to ", 8) && !strncmp(r->s + 8, name, n) && r->s[8 + n] == '(' &&
+				    load_import(u, name) >= 0)
+					return stop(u, OPSQL_UNTRANSLATABLE, t[s].line, "%s", r->s);
+			}
 		}
 		if (open >= s + 3 && px_is_op(&t[open - 2], ".") && t[open - 1].k == TK_NAME) {
 			int rc = bind_stmt(u, s, e, open, col);
@@ -781,7 +808,7 @@ static int stmt(U *u, int s, int e, int col)
 	if (eq > s && assign_at(t, eq + 1, e) < 0) {
 		pe_val *v = pe_eval(&u->env, t, eq + 1, e);
 		if (v->k == PE_UNKNOWN)
-			v = enum_value(u, eq + 1, e, v);
+			v = obj_value(u, eq + 1, e, v);
 		if (pe_raises(v))
 			return raises(u, v, v->line ? v->line : t[s].line);
 		if (pe_live(v)) {
@@ -1066,6 +1093,8 @@ static int call_helper(U *u, const ufunc *f, int s, int e, int open, const char 
 		if (vals[at])
 			return stop(u, OPSQL_UNTRANSLATABLE, line, "call to %s(): '%s' given twice", name, f->params[at]);
 		vals[at] = pe_eval(&u->env, t, vs, k);
+		if (vals[at]->k == PE_UNKNOWN)
+			vals[at] = obj_value(u, vs, k, vals[at]);
 	}
 	for (int p = 0; p < f->np; p++) {
 		if (!vals[p])
@@ -1309,7 +1338,7 @@ static void module_names(U *u)
 		if (eq > L->s && assign_at(t, eq + 1, L->e) < 0 && t[L->s].k == TK_NAME) {
 			pe_val *v = pe_eval(&u->env, t, eq + 1, L->e);
 			if (v->k == PE_UNKNOWN)
-				v = enum_value(u, eq + 1, L->e, v);
+				v = obj_value(u, eq + 1, L->e, v);
 			if (v->k == PE_UNKNOWN)
 				v = pe_unknown(&u->env, L->line, "name '%.*s'", (int)t[L->s].n, t[L->s].p);
 			if (bind_targets(u, L->s, eq, v))
@@ -1565,6 +1594,34 @@ static char *module_id(U *u, const char *path)
 	return id;
 }
 
+/* The parameters of the def on line def (its header ends at colon) that
+ * the source's arguments: (KEY=VALUE lines) give as noop, NULL-terminated;
+ * NULL when none. */
+static const char *const *noop_params(U *u, int def, int colon, const char *lines)
+{
+	const char **v = NULL;
+	int n = 0;
+	for (const char *p = lines; p && *p;) {
+		const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+		if (eq && end - eq == 5 && !strncmp(eq + 1, "noop", 4)) {
+			for (int i = u->l[def].s + 3; i < colon; i++)
+				if (u->t[i].k == TK_NAME && u->t[i].n == (size_t)(eq - p) &&
+				    !strncmp(u->t[i].p, p, u->t[i].n)) {
+					const char **w = px_alloc(u->a, (size_t)(n + 2) * sizeof *w);
+					if (n)
+						memcpy(w, v, (size_t)n * sizeof *w);
+					w[n++] = px_strndup(u->a, p, (size_t)(eq - p));
+					w[n] = NULL;
+					v = w;
+					break;
+				}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return v;
+}
+
 typedef struct targs {
 	const char *fn, *assume;
 	opsql_dialect dialect;
@@ -1652,6 +1709,7 @@ int unroll_translate_env(const px_toks *tk, const char *fn, opsql_dialect dialec
 		return opsql_translate_env(tk, fn, dialect, env, out, err, errsize, errline);
 	}
 	add_module(&u, u.t, u.l, u.nl, u.env.scope, NULL);
+	u.env.noops = noop_params(&u, def, colon, env ? env->arguments : NULL);
 	u.oenv = env;
 	u.env.call = call_expr;
 	u.env.name = name_expr;

@@ -800,9 +800,12 @@ def bench_tree(args, tree, idx, pgbase):
     finally:
         shutil.rmtree(work, ignore_errors=True)
     r = {"name": tree["name"], "total": len(order), "translated": 0, "identical": [], "differ": [],
-         "failed": [], "untranslatable": untr, "missing": [], "files": files}
+         "failed": [], "untranslatable": untr, "missing": [], "files": files, "unrendered": {}}
     for rev in order:
         if rev in untr:
+            a = ares.get(rev)
+            if a is None or "sql" not in a:
+                r["unrendered"][rev] = a["error"] if a else "Alembic printed no block for it"
             continue
         r["translated"] += 1
         if rev not in sgot:
@@ -909,6 +912,10 @@ def main():
           + (f"  ({tot['missing']} not printed by strata)" if tot["missing"] else ""))
     comparable = tot["identical"] + tot["differ"]
     print(f"identical: {tot['identical']} of {comparable} comparable translated revisions")
+    unr = sum(len(r["unrendered"]) for r in results)
+    rend = tot["total"] - unr
+    print(f"renderable: {tot['translated']} of {rend} ({100 * tot['translated'] / rend if rend else 0:.1f} %) "
+          f"translated; {unr} untranslatable revisions Alembic cannot render either")
     why = {}
     for r in results:
         for _, w in r["failed"]:
@@ -927,6 +934,10 @@ def main():
         if args.verbose:
             for rev, why in r["failed"]:
                 print(f"ALEMBIC-FAILED {r['name']} {rev} {os.path.basename(r['files'][rev])}: {why}")
+            for rev, why in r["untranslatable"].items():
+                tag = "UNRENDERED" if rev in r["unrendered"] else "RENDERABLE"
+                print(f"UNTRANSLATABLE {tag} {r['name']} {rev} {os.path.basename(r['files'][rev])}: {why}"
+                      + (f" [Alembic: {r['unrendered'][rev][:200]}]" if rev in r["unrendered"] else ""))
     return 1 if tot["differ"] or tot["missing"] else 0
 
 
