@@ -35,7 +35,9 @@ typedef enum pe_kind {
 	PE_SESSION,  /* sqlalchemy.orm.Session(bind=op.get_bind()) */
 	PE_OP,       /* alembic's `op` (a helper's parameter: skip(op, __name__)) */
 	PE_CONFIG,   /* op.get_context().config: get_main_option() */
-	PE_LOGGER    /* logging.getLogger(...): its .info() etc. write no SQL */
+	PE_LOGGER,   /* logging.getLogger(...): its .info() etc. write no SQL */
+	PE_DICT      /* a dict display of known keys and values: items the keys in
+	                insertion order (Python 3.7+), vals their values */
 } pe_kind;
 
 typedef struct pe_val {
@@ -44,7 +46,8 @@ typedef struct pe_val {
 	double f;             /* FLOAT */
 	char *s;              /* STR / TEXT value (NUL-terminated), UNKNOWN reason */
 	size_t n;             /* length of s */
-	struct pe_val **items; /* TUPLE / LIST */
+	struct pe_val **items; /* TUPLE / LIST; DICT: the keys */
+	struct pe_val **vals;  /* DICT: the value of each key */
 	int nitems;
 	int line;             /* UNKNOWN: the line of the construct */
 	int ref;              /* FUNC */

@@ -929,6 +929,38 @@ static int if_chain(U *u, int i, int to, int col, int *next)
 	return body(u, taken, taken_colon, taken_end, col);
 }
 
+/* `for ... in D.keys() / .values() / .items():` of a known dict D in
+ * t[s..e): the items it walks (the values, or (key, value) tuples), in
+ * insertion order; NULL when t[s..e) is no such call. */
+static pe_val *dict_view(U *u, int s, int e)
+{
+	const px_tok *t = u->t;
+	if (e - s < 5 || !px_is_op(&t[e - 1], ")") || !px_is_op(&t[e - 2], "(") || !px_is_op(&t[e - 4], ".") ||
+	    !(px_is_name(&t[e - 3], "keys") || px_is_name(&t[e - 3], "values") || px_is_name(&t[e - 3], "items")))
+		return NULL;
+	pe_val *d = pe_eval(&u->env, t, s, e - 4);
+	if (d->k != PE_DICT)
+		return NULL;
+	pe_val *v = pe_new(&u->env, PE_TUPLE, d->line);
+	v->nitems = d->nitems;
+	v->items = px_alloc(u->a, (size_t)(d->nitems + 1) * sizeof *v->items);
+	for (int j = 0; j < d->nitems; j++) {
+		if (px_is_name(&t[e - 3], "keys")) {
+			v->items[j] = d->items[j];
+		} else if (px_is_name(&t[e - 3], "values")) {
+			v->items[j] = d->vals[j];
+		} else {
+			pe_val *kv = pe_new(&u->env, PE_TUPLE, d->line);
+			kv->nitems = 2;
+			kv->items = px_alloc(u->a, 2 * sizeof *kv->items);
+			kv->items[0] = d->items[j];
+			kv->items[1] = d->vals[j];
+			v->items[j] = kv;
+		}
+	}
+	return v;
+}
+
 /* for TARGETS in ITER: body (an else clause is not modelled). */
 static int for_stmt(U *u, int i, int j, int to, int col, int *next)
 {
@@ -949,9 +981,17 @@ static int for_stmt(U *u, int i, int j, int to, int col, int *next)
 	}
 	if (colon < 0 || in < 0)
 		return stop(u, OPSQL_UNTRANSLATABLE, L->line, "for loop");
-	pe_val *it = pe_eval(&u->env, t, in + 1, colon);
+	pe_val *it = dict_view(u, in + 1, colon);
+	if (!it)
+		it = pe_eval(&u->env, t, in + 1, colon);
 	if (pe_raises(it))
 		return raises(u, it, it->line ? it->line : L->line);
+	if (it->k == PE_DICT) { /* its keys, in insertion order */
+		pe_val *keys = pe_new(&u->env, PE_TUPLE, it->line);
+		keys->items = it->items;
+		keys->nitems = it->nitems;
+		it = keys;
+	}
 	if (it->k != PE_TUPLE && it->k != PE_LIST)
 		return stop(u, OPSQL_UNTRANSLATABLE, L->line, "for loop over %s: %s", text_of(u, in + 1, colon),
 		            it->k == PE_UNKNOWN ? it->s : "not a literal tuple or list");
@@ -1501,9 +1541,9 @@ static int bound_once(const U *u, int k, const char *name)
 
 static int literal_value(const pe_val *x)
 {
-	if (x->k == PE_TUPLE || x->k == PE_LIST) {
+	if (x->k == PE_TUPLE || x->k == PE_LIST || x->k == PE_DICT) {
 		for (int j = 0; j < x->nitems; j++)
-			if (!literal_value(x->items[j]))
+			if (!literal_value(x->items[j]) || (x->k == PE_DICT && !literal_value(x->vals[j])))
 				return 0;
 		return 1;
 	}

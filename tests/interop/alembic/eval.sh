@@ -14,7 +14,7 @@
 #   SEQVAR (a Sequence in a name and a helper's argument, A if C else B as an
 #   argument), CORE (update()/insert()/delete() of a literal sa.table(),
 #   settings.config.get() given under assume:, an imported helper called as a
-#   statement that returns early)
+#   statement that returns early), DICT (for over a dict's keys and .items())
 # Sections:
 #   (1) every revision translates: strata apply --dry-run prints, revision by
 #       revision and byte for byte, what `alembic upgrade heads --sql` prints

@@ -462,6 +462,17 @@ item = sa.table("ev_item", sa.column("id", sa.Integer()), sa.column("name", sa.S
 ''', '''
     op.execute(item.delete().where(item.c.id == 50))
 '''),
+    # a dict: for over its keys, .items(), d[k] (polar's INDEXES)
+    ("DICT", '''
+EV_INDEXES = {"ix_ev_dict_name": ["name"], "ix_ev_dict_id_name": ["id", "name"]}
+
+''', '''
+    for name in EV_INDEXES:
+        op.create_index(name, "ev_item", EV_INDEXES[name])
+''', '''
+    for name, _cols in EV_INDEXES.items():
+        op.drop_index(name, table_name="ev_item")
+'''),
 ]
 
 
