@@ -93,6 +93,14 @@ static void test_literals(void **state)
 	is(f, "['x', None, False]", "['x', None, False]");
 	is(f, "(3)", "3");
 	is(f, "'a', 'b'", "('a', 'b')");
+	/* textwrap.dedent(), as CPython's (expected values printed by python3) */
+	is(f, "textwrap.dedent('  a\\n    b\\n  c')", "'a\\n  b\\nc'");
+	is(f, "textwrap.dedent('\\ta\\n\\t  b\\n')", "'a\\n  b\\n'");
+	is(f, "textwrap.dedent('  a\\n \\t\\n  b\\n')", "'a\\n\\nb\\n'");
+	is(f, "textwrap.dedent('    x\\n\\n  y\\n')", "'  x\\n\\ny\\n'");
+	is(f, "textwrap.dedent('a\\n  b')", "'a\\n  b'");
+	is(f, "textwrap.dedent('\\n  \\n   a\\n   b\\n  ')", "'\\n\\na\\nb\\n'");
+	is(f, "textwrap.dedent('  \\t a\\n  \\t b\\n  c')", "'\\t a\\n\\t b\\nc'");
 	unknown(f, "b'x'", "bytes literal", 1);
 	/* dicts keep insertion order (the first key's place, the last value);
 	 * sets are not known: their order changes with the hash seed */
