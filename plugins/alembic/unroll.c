@@ -78,7 +78,18 @@ typedef struct U {
 	int status;    /* OPSQL_OK, or what stopped the walk */
 	int line;
 	char reason[512];
+	struct uasg *asg; /* assignments passed on as written, with why their value is not known */
 } U;
+
+/* `x = <what the evaluator does not know>` passed to the translator as
+ * written: when the translator refuses it (`assignment to 'x'`), the
+ * evaluator's reason is added (`assignment to 'now': call to
+ * datetime.now()`). */
+typedef struct uasg {
+	const char *name, *why;
+	int line;
+	struct uasg *next;
+} uasg;
 
 /* -------------------------------------------------------------- output */
 
@@ -840,6 +851,11 @@ static int stmt(U *u, int s, int e, int col)
 			char *tname = t[s].k == TK_NAME ? tok_name(u, &t[s]) : NULL;
 			pe_val *unk = pe_unknown(&u->env, t[s].line, "name '%s'", tname ? tname : "?");
 			bind_targets(u, s, eq, unk);
+			if (tname && v->s && u->cur == 0) {
+				uasg *r = px_alloc(u->a, sizeof *r);
+				*r = (uasg){ tname, v->s, t[s].line, u->asg };
+				u->asg = r;
+			}
 		}
 		int mark = u->on;
 		px *x = pe_fold(&u->env, t, eq + 1, e);
@@ -1777,6 +1793,15 @@ int unroll_translate_env(const px_toks *tk, const char *fn, opsql_dialect dialec
 	 * translator cannot take there comes before the stop, in file order. */
 	px_toks mine = { u.o, u.on };
 	int ret = opsql_translate_env(&mine, fn, dialect, env, out, err, errsize, errline);
+	if (!ret && out->status == OPSQL_UNTRANSLATABLE)
+		for (const uasg *r = u.asg; r; r = r->next) {
+			char want[300];
+			snprintf(want, sizeof want, "assignment to '%s'", r->name);
+			if (r->line == out->line && !strcmp(out->reason, want)) {
+				snprintf(out->reason, sizeof out->reason, "%s: %s", want, r->why);
+				break;
+			}
+		}
 	if (!ret && u.status != OPSQL_OK && out->status == OPSQL_OK) {
 		opsql_result_free(out);
 		memset(out, 0, sizeof *out);

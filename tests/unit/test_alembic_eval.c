@@ -470,7 +470,12 @@ static void test_unroll_helpers_bind(void **state)
 	      OPSQL_UNTRANSLATABLE, 5, "call to helper()");
 	/* what stays the translator's to name */
 	stops(HEAD "def upgrade():\n    x = compute()\n", NULL, OPSQL_UNTRANSLATABLE, 5,
-	      "assignment to 'x'");
+	      "assignment to 'x': call to compute()");
+	/* a value that changes from run to run reaching the SQL (quay's
+	 * server_default=sa.text(now)): refused, naming the call */
+	stops(HEAD "from datetime import datetime\n\ndef upgrade():\n    now = datetime.now().strftime(\"'%Y'\")\n"
+	      "    op.add_column(\"t\", sa.Column(\"c\", sa.DateTime(), server_default=sa.text(now)))\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 7, "assignment to 'now': call to datetime.now()");
 	stops(HEAD "def upgrade():\n    return 1\n", NULL, OPSQL_UNTRANSLATABLE, 5, "return of a value");
 	stops(HEAD "def upgrade():\n    while True:\n        pass\n", NULL, OPSQL_UNTRANSLATABLE, 5,
 	      "while loop");
