@@ -71,6 +71,7 @@ typedef struct U {
 	const opsql_env *oenv; /* the revision file, for imports (NULL: none) */
 	int want_ret;  /* the helper runs for its value (called in an expression) */
 	int pure;      /* > 0: inside such a call (nothing may be emitted) */
+	int pure_unknown; /* assignments of values not known that such calls let pass */
 	pe_val *ret;   /* its `return` value */
 	int in_try;
 	int next;      /* the line after the current simple statement's, -1: none */
@@ -676,7 +677,12 @@ static int expr_stmt(U *u, int s, int e, int col)
 				/* a helper imported from the application, run for its
 				 * value (call_expr()), which the statement drops: no SQL
 				 * when it is known (its body wrote none) */
+				int before = u->pure_unknown;
 				pe_val *r = pe_eval(&u->env, t, s, e);
+				if (u->pure_unknown != before)
+					return stop(u, OPSQL_UNTRANSLATABLE, t[s].line,
+					            "call to %s(): it assigns a value strata does not know, whose "
+					            "computation may write to the database (its result is dropped)", name);
 				if (r->k != PE_UNKNOWN)
 					return 0;
 				size_t n = strlen(name);
@@ -843,8 +849,10 @@ static int stmt(U *u, int s, int e, int col)
 		 * effect unless it calls op or executes; x stays not known, with
 		 * the reason */
 		if (u->pure && v->k == PE_UNKNOWN && !effect_tokens(t, eq + 1, e) &&
-		    bind_targets(u, s, eq, v) == 0)
+		    bind_targets(u, s, eq, v) == 0) {
+			u->pure_unknown++;
 			return 0;
+		}
 		/* a table, op.create_table(...), or what the translator names:
 		 * as written (folded), the names now unknown */
 		if (v->k == PE_UNKNOWN) {
