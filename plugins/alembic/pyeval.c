@@ -1128,6 +1128,20 @@ static pe_val *known_call(pe_env *env, const char *dotted, const args *a, int li
 		v->nitems = a->pos[0]->nitems;
 		return v;
 	}
+	if ((!strcmp(dotted, "all") || !strcmp(dotted, "any")) && a->npos == 1 && !a->nkw &&
+	    (a->pos[0]->k == PE_LIST || a->pos[0]->k == PE_TUPLE)) {
+		/* Python's all() / any() of a known sequence: the first falsy /
+		 * truthy item decides */
+		int want = dotted[1] == 'n'; /* any: a true item */
+		for (int j = 0; j < a->pos[0]->nitems; j++) {
+			int tr = pe_truth(a->pos[0]->items[j]);
+			if (tr < 0)
+				return pe_unknown(env, line, "%s() of an item that is not known", dotted);
+			if (tr == want)
+				return boolval(env, want, line);
+		}
+		return boolval(env, !want, line);
+	}
 	if (!strcmp(dotted, "len") && a->npos == 1 && !a->nkw &&
 	    (a->pos[0]->k == PE_LIST || a->pos[0]->k == PE_TUPLE || a->pos[0]->k == PE_STR)) {
 		const pe_val *x = a->pos[0];

@@ -101,6 +101,11 @@ static void test_literals(void **state)
 	is(f, "textwrap.dedent('a\\n  b')", "'a\\n  b'");
 	is(f, "textwrap.dedent('\\n  \\n   a\\n   b\\n  ')", "'\\n\\na\\nb\\n'");
 	is(f, "textwrap.dedent('  \\t a\\n  \\t b\\n  c')", "'\\t a\\n\\t b\\nc'");
+	is(f, "all([1, 'a', True])", "True");
+	is(f, "all([1, '', True])", "False");
+	is(f, "all(())", "True");
+	is(f, "any([0, None, 'x'])", "True");
+	is(f, "any([])", "False");
 	unknown(f, "b'x'", "bytes literal", 1);
 	/* dicts keep insertion order (the first key's place, the last value);
 	 * sets are not known: their order changes with the hash seed */
