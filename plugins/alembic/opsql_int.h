@@ -275,6 +275,9 @@ int batch_run(ctx *c, px *hdr, batchop *ops, int nops, int line);
 int op_create_table(ctx *c, px *call, tdef **made);
 /* op.execute(CreateSequence(...) / DropSequence(...)) (opsql_op_sequence.c) */
 int execute_sequence(ctx *c, const px *e, int *mine);
+/* op.execute(T.update() / .delete() / .insert() ...) of the literal table
+ * variable var (opsql_op_core.c): 0 (emitted) or -1 (untranslatable) */
+int execute_core(ctx *c, const char *var, const tdef *td, int line);
 
 /* an op.* call's arguments bound to Alembic's signature (opsql_bind.c) */
 #define MAXP 24

@@ -164,7 +164,7 @@ int op_execute(ctx *c, px *call, opargs *a0)
 		if (root && root->k == PX_NAME) {
 			for (tvar *v = c->vars; v; v = v->next)
 				if (!strcmp(v->name, root->s))
-					sa = 1;
+					return execute_core(c, v->name, v->t, e->line); /* opsql_op_core.c */
 			if (!strcmp(root->s, "sa") || !strcmp(root->s, "sqlalchemy") || !strcmp(root->s, "select") ||
 			    !strcmp(root->s, "insert") || !strcmp(root->s, "update") || !strcmp(root->s, "delete") ||
 			    !strcmp(root->s, "table"))

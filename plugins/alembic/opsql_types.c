@@ -441,6 +441,9 @@ ptype *parse_type(ctx *c, px *e)
 			}
 			if (kw && !strcmp(kw, "omit_aliases") && bool_arg(a) >= 0)
 				continue; /* read by enum_class() */
+			if (kw && !pgns && !strcmp(kw, "create_type") && bool_arg(a) >= 0)
+				continue; /* postgresql.ENUM's; SQLAlchemy 1.4's sa.Enum takes any keyword and drops
+				           * this one (letta's sa.Enum(..., create_type=False)) */
 			goto bad;
 		case TY_ARRAY:
 			if (pos == 0 && !t->item) {

@@ -142,6 +142,26 @@ static int next_line(const px_toks *tk, int i, line *l)
 	return 1;
 }
 
+/* The statements of the body of the class whose header is cls, at the
+ * body's own indent (lines of its methods and nested blocks are skipped):
+ * with *col = -1 the first, then the one after *m; 0 at the body's end. */
+static int class_stmt(const px_toks *tk, line cls, int *col, line *m)
+{
+	const px_tok *t = tk->t;
+	for (int j = *col < 0 ? cls.e + 1 : m->e + 1; next_line(tk, j, m); j = m->e + 1) {
+		if (m->b == m->e)
+			continue;
+		int c = t[m->b].col;
+		if (c <= t[cls.b].col)
+			return 0;
+		if (*col < 0)
+			*col = c;
+		if (c == *col)
+			return 1;
+	}
+	return 0;
+}
+
 static int tok_is(const px_tok *t, px_tokkind k, const char *s)
 {
 	return t->k == k && t->n == strlen(s) && !memcmp(t->p, s, t->n);
@@ -295,16 +315,7 @@ static int read_class(pe_ctx *c, px_arena *a, const px_toks *tk, const char *pat
 	px **vals = NULL;
 	int nvals = 0;
 	line m;
-	for (int j = l.e + 1; next_line(tk, j, &m); j = m.e + 1) {
-		if (m.b == m.e)
-			continue;
-		int col = t[m.b].col;
-		if (col <= t[l.b].col)
-			break;
-		if (body_col < 0)
-			body_col = col;
-		if (col != body_col)
-			continue; /* inside a method or a nested block */
+	while (class_stmt(tk, l, &body_col, &m)) {
 		const px_tok *f = &t[m.b];
 		if ((f->k == TK_STR && m.e == m.b + 1) || tok_is(f, TK_NAME, "pass") || tok_is(f, TK_OP, "@") ||
 		    tok_is(f, TK_NAME, "def") || tok_is(f, TK_NAME, "async") || tok_is(f, TK_NAME, "class"))
@@ -539,16 +550,7 @@ static int read_typedec(pe_ctx *c, const px_toks *tk, const char *path, line l, 
 		            classline);
 	int body_col = -1, ib = -1, ie = -1;
 	line m;
-	for (int j = l.e + 1; next_line(tk, j, &m); j = m.e + 1) {
-		if (m.b == m.e)
-			continue;
-		int col = t[m.b].col;
-		if (col <= t[l.b].col)
-			break;
-		if (body_col < 0)
-			body_col = col;
-		if (col != body_col)
-			continue;
+	while (class_stmt(tk, l, &body_col, &m)) {
 		const px_tok *f = &t[m.b];
 		if (tok_is(f, TK_NAME, "def") && m.e > m.b + 1 &&
 		    (tok_is(&t[m.b + 1], TK_NAME, "load_dialect_impl") || tok_is(&t[m.b + 1], TK_NAME, "type_engine") ||

@@ -275,6 +275,19 @@ static int repr_to(sbuf *b, const pe_val *v)
 			sb_puts(b, ",");
 		sb_puts(b, v->k == PE_TUPLE ? ")" : "]");
 		return 0;
+	case PE_DICT:
+		sb_puts(b, "{");
+		for (int j = 0; j < v->nitems; j++) {
+			if (j)
+				sb_puts(b, ", ");
+			if (repr_to(b, v->items[j]))
+				return -1;
+			sb_puts(b, ": ");
+			if (repr_to(b, v->vals[j]))
+				return -1;
+		}
+		sb_puts(b, "}");
+		return 0;
 	default:
 		return -1;
 	}
@@ -308,6 +321,7 @@ int pe_truth(const pe_val *v)
 		return v->n != 0;
 	case PE_TUPLE:
 	case PE_LIST:
+	case PE_DICT:
 		return v->nitems != 0;
 	case PE_UNKNOWN:
 		return -1;
@@ -369,6 +383,16 @@ px *pe_to_px(pe_env *env, const pe_val *v, int line)
 		e->kw = px_alloc(env->a, (size_t)(v->nitems + 1) * sizeof *e->kw);
 		for (int j = 0; j < v->nitems; j++)
 			if (!(e->a[j] = pe_to_px(env, v->items[j], line)))
+				return NULL;
+		return e;
+	case PE_DICT: /* key, value, key, value... */
+		e->k = PX_DICT;
+		e->na = 2 * v->nitems;
+		e->a = px_alloc(env->a, (size_t)(e->na + 1) * sizeof *e->a);
+		e->kw = px_alloc(env->a, (size_t)(e->na + 1) * sizeof *e->kw);
+		for (int j = 0; j < v->nitems; j++)
+			if (!(e->a[2 * j] = pe_to_px(env, v->items[j], line)) ||
+			    !(e->a[2 * j + 1] = pe_to_px(env, v->vals[j], line)))
 				return NULL;
 		return e;
 	default:
@@ -590,6 +614,78 @@ static pe_val *display(P *p, int list)
 	if (!list && v->nitems == 1 && !comma)
 		return v->items[0];
 	return v;
+}
+
+static int equal(const pe_val *l, const pe_val *r);
+
+/* {k: v, ...} past "{": a PE_DICT when every key is a known string,
+ * integer, boolean or None and every value is known; a set display is not
+ * known (the order Python walks a set of strings in changes with the hash
+ * seed from run to run). */
+static pe_val *dict_display(P *p)
+{
+	pe_env *env = p->env;
+	int line = p->t[p->i].line;
+	p->i++;
+	pe_val *v = pe_new(env, PE_DICT, line);
+	int cap = 0;
+	pe_val *bad = NULL;
+	while (p->i < p->end && !at_op(p, "}")) {
+		if (at_op(p, "*") || at_op(p, "**")) {
+			skip_close(p);
+			return pe_unknown(env, line, "unpacking in a dict or set display");
+		}
+		pe_val *k = ternary(p);
+		if (at_name(p, "for")) {
+			skip_close(p);
+			return pe_unknown(env, line, "comprehension");
+		}
+		if (!at_op(p, ":")) {
+			skip_close(p);
+			return pe_unknown(env, line, "set display (the order of a set changes with Python's hash "
+			                  "seed)");
+		}
+		p->i++;
+		pe_val *x = ternary(p);
+		if (at_name(p, "for")) {
+			skip_close(p);
+			return pe_unknown(env, line, "comprehension");
+		}
+		if (!bad && (k->k == PE_UNKNOWN || x->k == PE_UNKNOWN))
+			bad = k->k == PE_UNKNOWN ? k : x;
+		if (!bad && k->k != PE_STR && k->k != PE_INT && k->k != PE_BOOL && k->k != PE_NONE)
+			bad = pe_unknown(env, line, "dict key that is not a string, integer, bool or None");
+		int at = -1;
+		for (int j = 0; !bad && j < v->nitems && at < 0; j++)
+			if (equal(v->items[j], k) == 1)
+				at = j; /* the first key's place, the last value */
+		if (at >= 0) {
+			v->vals[at] = x;
+		} else {
+			if (v->nitems == cap) {
+				cap = cap ? cap * 2 : 4;
+				pe_val **it = px_alloc(env->a, (size_t)cap * sizeof *it);
+				pe_val **vl = px_alloc(env->a, (size_t)cap * sizeof *vl);
+				if (v->nitems) {
+					memcpy(it, v->items, (size_t)v->nitems * sizeof *it);
+					memcpy(vl, v->vals, (size_t)v->nitems * sizeof *vl);
+				}
+				v->items = it;
+				v->vals = vl;
+			}
+			v->items[v->nitems] = k;
+			v->vals[v->nitems++] = x;
+		}
+		if (!at_op(p, ","))
+			break;
+		p->i++;
+	}
+	if (!at_op(p, "}")) {
+		skip_close(p);
+		return pe_unknown(env, line, "unsupported expression");
+	}
+	p->i++;
+	return bad ? bad : v;
 }
 
 /* A call's arguments, evaluated: pos[npos], kw names / values[nkw]. */
@@ -1032,6 +1128,20 @@ static pe_val *known_call(pe_env *env, const char *dotted, const args *a, int li
 		v->nitems = a->pos[0]->nitems;
 		return v;
 	}
+	if ((!strcmp(dotted, "all") || !strcmp(dotted, "any")) && a->npos == 1 && !a->nkw &&
+	    (a->pos[0]->k == PE_LIST || a->pos[0]->k == PE_TUPLE)) {
+		/* Python's all() / any() of a known sequence: the first falsy /
+		 * truthy item decides */
+		int want = dotted[1] == 'n'; /* any: a true item */
+		for (int j = 0; j < a->pos[0]->nitems; j++) {
+			int tr = pe_truth(a->pos[0]->items[j]);
+			if (tr < 0)
+				return pe_unknown(env, line, "%s() of an item that is not known", dotted);
+			if (tr == want)
+				return boolval(env, want, line);
+		}
+		return boolval(env, !want, line);
+	}
 	if (!strcmp(dotted, "len") && a->npos == 1 && !a->nkw &&
 	    (a->pos[0]->k == PE_LIST || a->pos[0]->k == PE_TUPLE || a->pos[0]->k == PE_STR)) {
 		const pe_val *x = a->pos[0];
@@ -1107,6 +1217,12 @@ static pe_val *subscript(P *p, pe_val *v, int line)
 	p->i++;
 	if (v->k == PE_UNKNOWN || ix->k == PE_UNKNOWN)
 		return first_unknown(v, ix);
+	if (v->k == PE_DICT) {
+		for (int j = 0; j < v->nitems; j++)
+			if (equal(v->items[j], ix) == 1)
+				return v->vals[j];
+		return pe_unknown(env, line, "KeyError: a key the dict does not have");
+	}
 	long long n = v->k == PE_STR ? (long long)v->n : v->k == PE_TUPLE || v->k == PE_LIST ? v->nitems : -1;
 	if (n < 0 || (ix->k != PE_INT && ix->k != PE_BOOL))
 		return pe_unknown(env, line, "subscript");
@@ -1119,6 +1235,35 @@ static pe_val *subscript(P *p, pe_val *v, int line)
 		return pe_strval(env, v->s + i, 1, line);
 	}
 	return v->items[i];
+}
+
+/* NAME.method of a noop object (pe_env.noops). */
+static int noop_method(const pe_env *env, const char *dotted)
+{
+	const char *dot = strchr(dotted, '.');
+	if (!dot || strchr(dot + 1, '.'))
+		return 0;
+	for (int j = 0; env->noops && env->noops[j]; j++)
+		if (strlen(env->noops[j]) == (size_t)(dot - dotted) && !strncmp(env->noops[j], dotted, (size_t)(dot - dotted)))
+			return 1;
+	return 0;
+}
+
+/* X.get("K"[, default]) of an application's mapping: the assumption X.K
+ * (pyeval.h), else not known, saying how to give it; NULL when the call is
+ * not of that form. */
+static pe_val *mapping_get(pe_env *env, const char *dotted, const args *a, int line)
+{
+	size_t n = strlen(dotted);
+	if (n < 5 || strcmp(dotted + n - 4, ".get") || a->npos < 1 || a->npos > 2 || a->nkw ||
+	    a->pos[0]->k != PE_STR || !a->pos[0]->n || memchr(a->pos[0]->s, 0, a->pos[0]->n))
+		return NULL;
+	char key[600];
+	if (snprintf(key, sizeof key, "%.*s.%s", (int)(n - 4), dotted, a->pos[0]->s) >= (int)sizeof key)
+		return NULL;
+	pe_val *v = find(env->assume, key);
+	return v ? v : pe_unknown(env, line, "call to %s('%s') is not known (give its value under the "
+	                          "source's assume: as %s)", dotted, a->pos[0]->s, key);
 }
 
 /* A name with its attributes, calls and subscripts. */
@@ -1170,6 +1315,10 @@ static pe_val *postfix(P *p)
 					v = pe_unknown(env, line, "%s() reads " PE_LIVE_DB " (not known offline)", dotted);
 			} else if (!strcmp(dotted, "logging.getLogger") || !strcmp(dotted, "getLogger"))
 				v = pe_new(env, PE_LOGGER, line); /* whatever its name */
+			else if (noop_method(env, dotted))
+				v = a.bad ? a.bad : pe_new(env, PE_NONE, line);
+			else if (!a.bad && (v = mapping_get(env, dotted, &a, line)))
+				;
 			else if (a.bad)
 				v = a.bad;
 			else if (!(v = !strchr(dotted, '.') && env->call && !env->dead
@@ -1204,9 +1353,7 @@ static pe_val *postfix(P *p)
 	} else if (px_is_op(k, "(") || px_is_op(k, "[")) {
 		v = display(p, px_is_op(k, "["));
 	} else if (px_is_op(k, "{")) {
-		p->i++;
-		skip_close(p);
-		return pe_unknown(env, line, "dict or set display");
+		v = dict_display(p);
 	} else {
 		if (p->i < p->end)
 			p->i++;

@@ -35,7 +35,9 @@ typedef enum pe_kind {
 	PE_SESSION,  /* sqlalchemy.orm.Session(bind=op.get_bind()) */
 	PE_OP,       /* alembic's `op` (a helper's parameter: skip(op, __name__)) */
 	PE_CONFIG,   /* op.get_context().config: get_main_option() */
-	PE_LOGGER    /* logging.getLogger(...): its .info() etc. write no SQL */
+	PE_LOGGER,   /* logging.getLogger(...): its .info() etc. write no SQL */
+	PE_DICT      /* a dict display of known keys and values: items the keys in
+	                insertion order (Python 3.7+), vals their values */
 } pe_kind;
 
 typedef struct pe_val {
@@ -44,7 +46,8 @@ typedef struct pe_val {
 	double f;             /* FLOAT */
 	char *s;              /* STR / TEXT value (NUL-terminated), UNKNOWN reason */
 	size_t n;             /* length of s */
-	struct pe_val **items; /* TUPLE / LIST */
+	struct pe_val **items; /* TUPLE / LIST; DICT: the keys */
+	struct pe_val **vals;  /* DICT: the value of each key */
 	int nitems;
 	int line;             /* UNKNOWN: the line of the construct */
 	int ref;              /* FUNC */
@@ -90,6 +93,10 @@ typedef struct pe_env {
 	 * value, or NULL (not known) */
 	struct pe_val *(*name)(struct pe_env *env, const char *name, int line);
 	int dead;             /* > 0: parsing what Python does not evaluate (`False and f()`) */
+	/* names (upgrade()'s parameters) bound to an object every method of
+	 * which does nothing and returns None (quay's NoopTester, the source's
+	 * `arguments: {tester: noop}`): NAME.method(...) is None; NULL: none */
+	const char *const *noops;
 } pe_env;
 
 /* The words in the reason of a value that only the live database has (a
@@ -150,6 +157,11 @@ px *pe_to_px(pe_env *env, const pe_val *v, int line);
  * is written as a literal stays as written; one that is neither becomes
  * PX_OTHER naming what is not known (the evaluator's reason). */
 px *pe_fold(pe_env *env, const px_tok *t, int s, int e);
+
+/* `X.get(K[, D])` of a mapping of the application nobody bound
+ * (`app.config.get("SETUP_COMPLETE", False)`, `os.environ.get("DEBUG")`) is
+ * the assumption `X.K`: the value that the mapping holds at K, which strata
+ * cannot know (not the default, which is only what an absent key gives). */
 
 /* The configuration's `assume:` mapping as the host passes it: KEY=VALUE
  * lines (pe_assume() on each). */

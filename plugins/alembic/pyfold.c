@@ -157,6 +157,27 @@ px *pe_fold(pe_env *env, const px_tok *t, int s, int e)
 		c->a[0] = str;
 		return c;
 	}
+	/* `A if C else B` with C known: the branch Python takes, folded
+	 * (`sa.Integer() if op.get_context().dialect.name == "sqlite" else
+	 * sa.BigInteger()`); neither A nor C can hold a bare conditional */
+	int cif = -1, celse = -1;
+	for (int j = s, depth = 0; j < e && celse < 0; j++) {
+		if (px_is_op(&t[j], "(") || px_is_op(&t[j], "[") || px_is_op(&t[j], "{"))
+			depth++;
+		else if (px_is_op(&t[j], ")") || px_is_op(&t[j], "]") || px_is_op(&t[j], "}"))
+			depth--;
+		else if (!depth && px_is_name(&t[j], "lambda"))
+			break;
+		else if (!depth && cif < 0 && px_is_name(&t[j], "if"))
+			cif = j;
+		else if (!depth && cif >= 0 && px_is_name(&t[j], "else"))
+			celse = j;
+	}
+	if (cif > s && celse > cif + 1 && celse + 1 < e) {
+		int truth = pe_truth(pe_eval(env, t, cif + 1, celse));
+		if (truth >= 0)
+			return truth ? pe_fold(env, t, s, cif) : pe_fold(env, t, celse + 1, e);
+	}
 	/* a call, a display: fold the parts */
 	int close = closing(t, s, e);
 	if ((px_is_op(&t[s], "(") || px_is_op(&t[s], "[") || px_is_op(&t[s], "{")) && close == e - 1) {

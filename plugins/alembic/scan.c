@@ -36,6 +36,8 @@ typedef struct rev {
 	const char **parents; /* resolved, NULL-terminated: down_revision, then depends_on */
 	size_t ndown;         /* how many are down_revision */
 	char *auto_note;      /* offline_sql: auto could not give Alembic's SQL: why */
+	char *text;           /* read_history()'s read of the file, for read_one() (then freed) */
+	size_t len;
 } rev;
 
 /* A revision file, relative to cfg->path, and its place in the listing. */
@@ -280,9 +282,10 @@ static int understand(const scan_ctx *c, rev *r, const char *text, size_t len,
 static void read_one(const scan_ctx *c, rev *r, opsql_dialect dia)
 {
 	char err[512] = "";
-	char *text = NULL;
-	size_t len = 0;
-	int e = strata_slurpat(c->dirfd, r->file, &text, &len);
+	char *text = r->text; /* the history's read of it, if any */
+	size_t len = r->len;
+	r->text = NULL;
+	int e = text ? 0 : strata_slurpat(c->dirfd, r->file, &text, &len);
 	if (e == ENOENT) { /* gone while we looked */
 		r->gone = 1;
 		return;
@@ -318,7 +321,8 @@ static void read_all(scan_ctx *c, opsql_dialect dia)
 }
 
 /* With a `tables` entry under arguments:, what every revision file says
- * about its tables, before any is translated (opsql_history_read()). */
+ * about its tables, before any is translated (opsql_history_read()); each
+ * file's text stays in its rev for read_one(), which does not read it again. */
 static int read_history(scan_ctx *c, opsql_dialect dia)
 {
 	const char *args = strata_cfg_option(c->cfg, "arguments");
@@ -330,15 +334,13 @@ static int read_history(scan_ctx *c, opsql_dialect dia)
 	if (!(c->history = opsql_history_new()))
 		return strata_oom(c->h);
 	for (size_t i = 0; i < c->nrevs; i++) {
-		char *text = NULL;
-		size_t len = 0;
-		if (strata_slurpat(c->dirfd, c->revs[i].file, &text, &len))
-			continue; /* read_one() reports it */
-		char *abs = al_join(c->cfg->path, c->revs[i].file);
-		opsql_env env = { c->types, abs, text, len, NULL, NULL, NULL };
-		int bad = !abs || opsql_history_read(c->history, text, len, c->revs[i].file, dia, &env);
+		rev *r = &c->revs[i];
+		if (strata_slurpat(c->dirfd, r->file, &r->text, &r->len))
+			continue; /* read_one() reads it again and reports it */
+		char *abs = al_join(c->cfg->path, r->file);
+		opsql_env env = { c->types, abs, r->text, r->len, NULL, NULL, NULL };
+		int bad = !abs || opsql_history_read(c->history, r->text, r->len, r->file, dia, &env);
 		free(abs);
-		free(text);
 		if (bad)
 			return strata_oom(c->h);
 	}
@@ -620,6 +622,7 @@ static void rev_free(rev *r)
 	opsql_result_free(&r->down);
 	free(r->parents);
 	free(r->auto_note);
+	free(r->text);
 	memset(r, 0, sizeof *r);
 }
 

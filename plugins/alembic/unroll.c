@@ -71,6 +71,7 @@ typedef struct U {
 	const opsql_env *oenv; /* the revision file, for imports (NULL: none) */
 	int want_ret;  /* the helper runs for its value (called in an expression) */
 	int pure;      /* > 0: inside such a call (nothing may be emitted) */
+	int pure_unknown; /* assignments of values not known that such calls let pass */
 	pe_val *ret;   /* its `return` value */
 	int in_try;
 	int next;      /* the line after the current simple statement's, -1: none */
@@ -78,7 +79,18 @@ typedef struct U {
 	int status;    /* OPSQL_OK, or what stopped the walk */
 	int line;
 	char reason[512];
+	struct uasg *asg; /* assignments passed on as written, with why their value is not known */
 } U;
+
+/* `x = <what the evaluator does not know>` passed to the translator as
+ * written: when the translator refuses it (`assignment to 'x'`), the
+ * evaluator's reason is added (`assignment to 'now': call to
+ * datetime.now()`). */
+typedef struct uasg {
+	const char *name, *why;
+	int line;
+	struct uasg *next;
+} uasg;
 
 /* -------------------------------------------------------------- output */
 
@@ -425,11 +437,15 @@ static int px_known(const px *e)
 	return 1;
 }
 
-/* t[s..e) is a call of a dotted name whose last part is Enum or ENUM
- * (sa.Enum, postgresql.ENUM, Enum imported from sqlalchemy...): its folded
- * tree when every part is known, else NULL.  The translator's type parser
- * decides whether the name is SQLAlchemy's. */
-static px *enum_call(U *u, int s, int e)
+/* The objects a name may be bound to and stand for where it is used: the
+ * last part of the callee's dotted name.  The translator decides whether
+ * the callee is SQLAlchemy's (sa.Enum, postgresql.ENUM, Sequence imported
+ * from sqlalchemy.schema...); anything else it refuses, naming it. */
+static const char *const obj_callees[] = { "Enum", "ENUM", "Sequence", NULL };
+
+/* t[s..e) is a call of a dotted name whose last part is one of names: its
+ * folded tree when every part is known, else NULL. */
+static px *obj_call(U *u, int s, int e, const char *const *names)
 {
 	const px_tok *t = u->t;
 	int open = call_open(t, s, e), j = s;
@@ -437,7 +453,10 @@ static px *enum_call(U *u, int s, int e)
 		return NULL;
 	while (j + 2 < open && px_is_op(&t[j + 1], ".") && t[j + 2].k == TK_NAME)
 		j += 2;
-	if (j + 1 != open || !(px_is_name(&t[j], "Enum") || px_is_name(&t[j], "ENUM")))
+	int hit = 0;
+	for (int k = 0; names[k] && !hit; k++)
+		hit = px_is_name(&t[j], names[k]);
+	if (j + 1 != open || !hit)
 		return NULL;
 	px *x = pe_fold(&u->env, t, s, e);
 	return px_known(x) ? x : NULL;
@@ -446,19 +465,25 @@ static px *enum_call(U *u, int s, int e)
 /* The Enum that t[s..e) is (written there or a name bound to one), or NULL. */
 static px *enum_of(U *u, int s, int e)
 {
-	px *x = enum_call(u, s, e);
+	static const char *const enums[] = { "Enum", "ENUM", NULL };
+	px *x = obj_call(u, s, e, enums);
 	if (x)
 		return x;
 	pe_val *v = pe_eval(&u->env, u->t, s, e);
-	return v->k == PE_EXPR ? v->expr : NULL;
+	if (v->k != PE_EXPR || v->expr->k != PX_CALL || !v->expr->obj)
+		return NULL;
+	const px *f = v->expr->obj; /* the callee: a name or an attribute */
+	return (f->k == PX_ATTR || f->k == PX_NAME) && (!strcmp(f->s, "Enum") || !strcmp(f->s, "ENUM"))
+	           ? v->expr : NULL;
 }
 
-/* An assignment's value that pe_eval() does not know (unk): a known
- * sa.Enum(...) / postgresql.ENUM(...) call is a PE_EXPR (its uses fold to
- * it), anything else stays unk. */
-static pe_val *enum_value(U *u, int s, int e, pe_val *unk)
+/* A value that pe_eval() does not know (unk), of an assignment or a
+ * helper's argument: a known sa.Enum(...) / postgresql.ENUM(...) /
+ * Sequence(...) call is a PE_EXPR (its uses fold to it), anything else
+ * stays unk. */
+static pe_val *obj_value(U *u, int s, int e, pe_val *unk)
 {
-	px *x = enum_call(u, s, e);
+	px *x = obj_call(u, s, e, obj_callees);
 	if (!x)
 		return unk;
 	pe_val *v = pe_new(&u->env, PE_EXPR, u->t[s].line);
@@ -634,6 +659,8 @@ static int noop_call(U *u, int s, int e, int open)
 	return 1;
 }
 
+static int load_import(U *u, const char *name);
+
 /* An expression statement. */
 static int expr_stmt(U *u, int s, int e, int col)
 {
@@ -646,6 +673,23 @@ static int expr_stmt(U *u, int s, int e, int col)
 			pe_val *v = pe_lookup(&u->env, name);
 			if (v && v->k == PE_FUNC)
 				return call_helper(u, &u->f[v->ref], s, e, open, name, col);
+			if (!v && strcmp(name, "print")) {
+				/* a helper imported from the application, run for its
+				 * value (call_expr()), which the statement drops: no SQL
+				 * when it is known (its body wrote none) */
+				int before = u->pure_unknown;
+				pe_val *r = pe_eval(&u->env, t, s, e);
+				if (u->pure_unknown != before)
+					return stop(u, OPSQL_UNTRANSLATABLE, t[s].line,
+					            "call to %s(): it assigns a value strata does not know, whose "
+					            "computation may write to the database (its result is dropped)", name);
+				if (r->k != PE_UNKNOWN)
+					return 0;
+				size_t n = strlen(name);
+				if (!strncmp(r->s, "call to ", 8) && !strncmp(r->s + 8, name, n) && r->s[8 + n] == '(' &&
+				    load_import(u, name) >= 0)
+					return stop(u, OPSQL_UNTRANSLATABLE, t[s].line, "%s", r->s);
+			}
 		}
 		if (open >= s + 3 && px_is_op(&t[open - 2], ".") && t[open - 1].k == TK_NAME) {
 			int rc = bind_stmt(u, s, e, open, col);
@@ -781,7 +825,7 @@ static int stmt(U *u, int s, int e, int col)
 	if (eq > s && assign_at(t, eq + 1, e) < 0) {
 		pe_val *v = pe_eval(&u->env, t, eq + 1, e);
 		if (v->k == PE_UNKNOWN)
-			v = enum_value(u, eq + 1, e, v);
+			v = obj_value(u, eq + 1, e, v);
 		if (pe_raises(v))
 			return raises(u, v, v->line ? v->line : t[s].line);
 		if (pe_live(v)) {
@@ -805,14 +849,21 @@ static int stmt(U *u, int s, int e, int col)
 		 * effect unless it calls op or executes; x stays not known, with
 		 * the reason */
 		if (u->pure && v->k == PE_UNKNOWN && !effect_tokens(t, eq + 1, e) &&
-		    bind_targets(u, s, eq, v) == 0)
+		    bind_targets(u, s, eq, v) == 0) {
+			u->pure_unknown++;
 			return 0;
+		}
 		/* a table, op.create_table(...), or what the translator names:
 		 * as written (folded), the names now unknown */
 		if (v->k == PE_UNKNOWN) {
 			char *tname = t[s].k == TK_NAME ? tok_name(u, &t[s]) : NULL;
 			pe_val *unk = pe_unknown(&u->env, t[s].line, "name '%s'", tname ? tname : "?");
 			bind_targets(u, s, eq, unk);
+			if (tname && v->s && u->cur == 0) {
+				uasg *r = px_alloc(u->a, sizeof *r);
+				*r = (uasg){ tname, v->s, t[s].line, u->asg };
+				u->asg = r;
+			}
 		}
 		int mark = u->on;
 		px *x = pe_fold(&u->env, t, eq + 1, e);
@@ -902,6 +953,38 @@ static int if_chain(U *u, int i, int to, int col, int *next)
 	return body(u, taken, taken_colon, taken_end, col);
 }
 
+/* `for ... in D.keys() / .values() / .items():` of a known dict D in
+ * t[s..e): the items it walks (the values, or (key, value) tuples), in
+ * insertion order; NULL when t[s..e) is no such call. */
+static pe_val *dict_view(U *u, int s, int e)
+{
+	const px_tok *t = u->t;
+	if (e - s < 5 || !px_is_op(&t[e - 1], ")") || !px_is_op(&t[e - 2], "(") || !px_is_op(&t[e - 4], ".") ||
+	    !(px_is_name(&t[e - 3], "keys") || px_is_name(&t[e - 3], "values") || px_is_name(&t[e - 3], "items")))
+		return NULL;
+	pe_val *d = pe_eval(&u->env, t, s, e - 4);
+	if (d->k != PE_DICT)
+		return NULL;
+	pe_val *v = pe_new(&u->env, PE_TUPLE, d->line);
+	v->nitems = d->nitems;
+	v->items = px_alloc(u->a, (size_t)(d->nitems + 1) * sizeof *v->items);
+	for (int j = 0; j < d->nitems; j++) {
+		if (px_is_name(&t[e - 3], "keys")) {
+			v->items[j] = d->items[j];
+		} else if (px_is_name(&t[e - 3], "values")) {
+			v->items[j] = d->vals[j];
+		} else {
+			pe_val *kv = pe_new(&u->env, PE_TUPLE, d->line);
+			kv->nitems = 2;
+			kv->items = px_alloc(u->a, 2 * sizeof *kv->items);
+			kv->items[0] = d->items[j];
+			kv->items[1] = d->vals[j];
+			v->items[j] = kv;
+		}
+	}
+	return v;
+}
+
 /* for TARGETS in ITER: body (an else clause is not modelled). */
 static int for_stmt(U *u, int i, int j, int to, int col, int *next)
 {
@@ -922,9 +1005,17 @@ static int for_stmt(U *u, int i, int j, int to, int col, int *next)
 	}
 	if (colon < 0 || in < 0)
 		return stop(u, OPSQL_UNTRANSLATABLE, L->line, "for loop");
-	pe_val *it = pe_eval(&u->env, t, in + 1, colon);
+	pe_val *it = dict_view(u, in + 1, colon);
+	if (!it)
+		it = pe_eval(&u->env, t, in + 1, colon);
 	if (pe_raises(it))
 		return raises(u, it, it->line ? it->line : L->line);
+	if (it->k == PE_DICT) { /* its keys, in insertion order */
+		pe_val *keys = pe_new(&u->env, PE_TUPLE, it->line);
+		keys->items = it->items;
+		keys->nitems = it->nitems;
+		it = keys;
+	}
 	if (it->k != PE_TUPLE && it->k != PE_LIST)
 		return stop(u, OPSQL_UNTRANSLATABLE, L->line, "for loop over %s: %s", text_of(u, in + 1, colon),
 		            it->k == PE_UNKNOWN ? it->s : "not a literal tuple or list");
@@ -1066,6 +1157,8 @@ static int call_helper(U *u, const ufunc *f, int s, int e, int open, const char 
 		if (vals[at])
 			return stop(u, OPSQL_UNTRANSLATABLE, line, "call to %s(): '%s' given twice", name, f->params[at]);
 		vals[at] = pe_eval(&u->env, t, vs, k);
+		if (vals[at]->k == PE_UNKNOWN)
+			vals[at] = obj_value(u, vs, k, vals[at]);
 	}
 	for (int p = 0; p < f->np; p++) {
 		if (!vals[p])
@@ -1309,7 +1402,7 @@ static void module_names(U *u)
 		if (eq > L->s && assign_at(t, eq + 1, L->e) < 0 && t[L->s].k == TK_NAME) {
 			pe_val *v = pe_eval(&u->env, t, eq + 1, L->e);
 			if (v->k == PE_UNKNOWN)
-				v = enum_value(u, eq + 1, L->e, v);
+				v = obj_value(u, eq + 1, L->e, v);
 			if (v->k == PE_UNKNOWN)
 				v = pe_unknown(&u->env, L->line, "name '%.*s'", (int)t[L->s].n, t[L->s].p);
 			if (bind_targets(u, L->s, eq, v))
@@ -1472,9 +1565,9 @@ static int bound_once(const U *u, int k, const char *name)
 
 static int literal_value(const pe_val *x)
 {
-	if (x->k == PE_TUPLE || x->k == PE_LIST) {
+	if (x->k == PE_TUPLE || x->k == PE_LIST || x->k == PE_DICT) {
 		for (int j = 0; j < x->nitems; j++)
-			if (!literal_value(x->items[j]))
+			if (!literal_value(x->items[j]) || (x->k == PE_DICT && !literal_value(x->vals[j])))
 				return 0;
 		return 1;
 	}
@@ -1565,6 +1658,34 @@ static char *module_id(U *u, const char *path)
 	return id;
 }
 
+/* The parameters of the def on line def (its header ends at colon) that
+ * the source's arguments: (KEY=VALUE lines) give as noop, NULL-terminated;
+ * NULL when none. */
+static const char *const *noop_params(U *u, int def, int colon, const char *lines)
+{
+	const char **v = NULL;
+	int n = 0;
+	for (const char *p = lines; p && *p;) {
+		const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+		if (eq && end - eq == 5 && !strncmp(eq + 1, "noop", 4)) {
+			for (int i = u->l[def].s + 3; i < colon; i++)
+				if (u->t[i].k == TK_NAME && u->t[i].n == (size_t)(eq - p) &&
+				    !strncmp(u->t[i].p, p, u->t[i].n)) {
+					const char **w = px_alloc(u->a, (size_t)(n + 2) * sizeof *w);
+					if (n)
+						memcpy(w, v, (size_t)n * sizeof *w);
+					w[n++] = px_strndup(u->a, p, (size_t)(eq - p));
+					w[n] = NULL;
+					v = w;
+					break;
+				}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return v;
+}
+
 typedef struct targs {
 	const char *fn, *assume;
 	opsql_dialect dialect;
@@ -1652,6 +1773,7 @@ int unroll_translate_env(const px_toks *tk, const char *fn, opsql_dialect dialec
 		return opsql_translate_env(tk, fn, dialect, env, out, err, errsize, errline);
 	}
 	add_module(&u, u.t, u.l, u.nl, u.env.scope, NULL);
+	u.env.noops = noop_params(&u, def, colon, env ? env->arguments : NULL);
 	u.oenv = env;
 	u.env.call = call_expr;
 	u.env.name = name_expr;
@@ -1679,6 +1801,15 @@ int unroll_translate_env(const px_toks *tk, const char *fn, opsql_dialect dialec
 	 * translator cannot take there comes before the stop, in file order. */
 	px_toks mine = { u.o, u.on };
 	int ret = opsql_translate_env(&mine, fn, dialect, env, out, err, errsize, errline);
+	if (!ret && out->status == OPSQL_UNTRANSLATABLE)
+		for (const uasg *r = u.asg; r; r = r->next) {
+			char want[300];
+			snprintf(want, sizeof want, "assignment to '%s'", r->name);
+			if (r->line == out->line && !strcmp(out->reason, want)) {
+				snprintf(out->reason, sizeof out->reason, "%s: %s", want, r->why);
+				break;
+			}
+		}
 	if (!ret && u.status != OPSQL_OK && out->status == OPSQL_OK) {
 		opsql_result_free(out);
 		memset(out, 0, sizeof *out);

@@ -18,7 +18,9 @@ setup.py or setup.cfg) it prints, on the PostgreSQL dialect:
                     touches a stub, an exception, an argument newer than
                     Alembic 1.8.1 that it ignores with a SAWarning such as
                     create_index(if_not_exists=), ...; --verbose: the
-                    exception's last line), counted apart.
+                    exception's last line), counted apart;
+  renderable        (total only) translated revisions of all but the
+                    untranslatable ones Alembic could not render either.
 
 Options:
   --opts NAME=FILE    extra source options for tree NAME, appended under the
@@ -33,7 +35,10 @@ Options:
                       by tests/pg/cluster.sh for the run and stopped after).
   --strata-sql-filter CMD  (self-test only) a shell filter strata's dry-run
                       output passes through before it is compared.
-  -v, --verbose       diffs, Alembic's failures, the untranslatable reasons.
+  -v, --verbose       diffs, Alembic's failures, the untranslatable reasons
+                      (UNTRANSLATABLE RENDERABLE / UNRENDERED: whether the real
+                      Alembic rendered the revision; for an unrendered one,
+                      Alembic's error).
   -j N                trees in parallel (default: the CPUs).
 Exit 0 when nothing differs, 1 when a translated revision differs, 2 on an
 error of the bench itself.
@@ -70,7 +75,8 @@ application run anyway, and are never counted as identical:
     import error, so the rest of the tree still runs.
 An `assume:` key `a.b.c` of the tree's options is given to Alembic as strata
 takes it: in each revision module that has a global `a`, `a.b.c` yields the
-value (the rest of `a` is the real or stub object). A revision whose
+value, and so does `a.b.get("c"[, default])` (the rest of `a` is the real or
+stub object). A revision whose
 upgrade() takes parameters (quay's env.py runs
 `context.run_migrations(op=alembic_op, tables=tables, tester=...)`) is
 called with alembic.op for `op` and, per the options' `arguments:` mapping,
@@ -374,6 +380,11 @@ def harness(proj, roots, assume, arguments, out):
                 if sub:
                     return proxy(getattr(obj, name, None), sub)
                 return getattr(obj, name)
+
+            def get(self, key, *default):  # X.get("K"[, d]): the assumption X.K, as strata reads it
+                if (key,) in keys:
+                    return keys[(key,)]
+                return getattr(obj, "get")(key, *default)
         return Assumed()
 
     real_load = autil.load_python_file
@@ -800,9 +811,12 @@ def bench_tree(args, tree, idx, pgbase):
     finally:
         shutil.rmtree(work, ignore_errors=True)
     r = {"name": tree["name"], "total": len(order), "translated": 0, "identical": [], "differ": [],
-         "failed": [], "untranslatable": untr, "missing": [], "files": files}
+         "failed": [], "untranslatable": untr, "missing": [], "files": files, "unrendered": {}}
     for rev in order:
         if rev in untr:
+            a = ares.get(rev)
+            if a is None or "sql" not in a:
+                r["unrendered"][rev] = a["error"] if a else "Alembic printed no block for it"
             continue
         r["translated"] += 1
         if rev not in sgot:
@@ -909,6 +923,10 @@ def main():
           + (f"  ({tot['missing']} not printed by strata)" if tot["missing"] else ""))
     comparable = tot["identical"] + tot["differ"]
     print(f"identical: {tot['identical']} of {comparable} comparable translated revisions")
+    unr = sum(len(r["unrendered"]) for r in results)
+    rend = tot["total"] - unr
+    print(f"renderable: {tot['translated']} of {rend} ({100 * tot['translated'] / rend if rend else 0:.1f} %) "
+          f"translated; {unr} untranslatable revisions Alembic cannot render either")
     why = {}
     for r in results:
         for _, w in r["failed"]:
@@ -927,6 +945,10 @@ def main():
         if args.verbose:
             for rev, why in r["failed"]:
                 print(f"ALEMBIC-FAILED {r['name']} {rev} {os.path.basename(r['files'][rev])}: {why}")
+            for rev, why in r["untranslatable"].items():
+                tag = "UNRENDERED" if rev in r["unrendered"] else "RENDERABLE"
+                print(f"UNTRANSLATABLE {tag} {r['name']} {rev} {os.path.basename(r['files'][rev])}: {why}"
+                      + (f" [Alembic: {r['unrendered'][rev][:200]}]" if rev in r["unrendered"] else ""))
     return 1 if tot["differ"] or tot["missing"] else 0
 
 

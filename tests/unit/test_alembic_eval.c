@@ -93,8 +93,30 @@ static void test_literals(void **state)
 	is(f, "['x', None, False]", "['x', None, False]");
 	is(f, "(3)", "3");
 	is(f, "'a', 'b'", "('a', 'b')");
+	/* textwrap.dedent(), as CPython's (expected values printed by python3) */
+	is(f, "textwrap.dedent('  a\\n    b\\n  c')", "'a\\n  b\\nc'");
+	is(f, "textwrap.dedent('\\ta\\n\\t  b\\n')", "'a\\n  b\\n'");
+	is(f, "textwrap.dedent('  a\\n \\t\\n  b\\n')", "'a\\n\\nb\\n'");
+	is(f, "textwrap.dedent('    x\\n\\n  y\\n')", "'  x\\n\\ny\\n'");
+	is(f, "textwrap.dedent('a\\n  b')", "'a\\n  b'");
+	is(f, "textwrap.dedent('\\n  \\n   a\\n   b\\n  ')", "'\\n\\na\\nb\\n'");
+	is(f, "textwrap.dedent('  \\t a\\n  \\t b\\n  c')", "'\\t a\\n\\t b\\nc'");
+	is(f, "all([1, 'a', True])", "True");
+	is(f, "all([1, '', True])", "False");
+	is(f, "all(())", "True");
+	is(f, "any([0, None, 'x'])", "True");
+	is(f, "any([])", "False");
 	unknown(f, "b'x'", "bytes literal", 1);
-	unknown(f, "{'a': 1}", "dict or set display", 1);
+	/* dicts keep insertion order (the first key's place, the last value);
+	 * sets are not known: their order changes with the hash seed */
+	is(f, "{'a': 1, 2: None, 'a': 'x'}", "{'a': 'x', 2: None}");
+	is(f, "{}", "{}");
+	is(f, "{'k': [1, 2]}['k']", "[1, 2]");
+	unknown(f, "{'a': 1}['b']", "KeyError: a key the dict does not have", 1);
+	unknown(f, "{'a', 'b'}", "set display (the order of a set changes with Python's hash seed)", 1);
+	unknown(f, "{(1, 2): 'a'}", "dict key that is not a string, integer, bool or None", 1);
+	unknown(f, "{**d}", "unpacking in a dict or set display", 1);
+	unknown(f, "{k: 1 for k in y}", "comprehension", 1);
 	unknown(f, "[x for x in y]", "comprehension", 1);
 }
 
@@ -453,7 +475,12 @@ static void test_unroll_helpers_bind(void **state)
 	      OPSQL_UNTRANSLATABLE, 5, "call to helper()");
 	/* what stays the translator's to name */
 	stops(HEAD "def upgrade():\n    x = compute()\n", NULL, OPSQL_UNTRANSLATABLE, 5,
-	      "assignment to 'x'");
+	      "assignment to 'x': call to compute()");
+	/* a value that changes from run to run reaching the SQL (quay's
+	 * server_default=sa.text(now)): refused, naming the call */
+	stops(HEAD "from datetime import datetime\n\ndef upgrade():\n    now = datetime.now().strftime(\"'%Y'\")\n"
+	      "    op.add_column(\"t\", sa.Column(\"c\", sa.DateTime(), server_default=sa.text(now)))\n", NULL,
+	      OPSQL_UNTRANSLATABLE, 7, "assignment to 'now': call to datetime.now()");
 	stops(HEAD "def upgrade():\n    return 1\n", NULL, OPSQL_UNTRANSLATABLE, 5, "return of a value");
 	stops(HEAD "def upgrade():\n    while True:\n        pass\n", NULL, OPSQL_UNTRANSLATABLE, 5,
 	      "while loop");

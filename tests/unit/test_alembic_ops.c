@@ -201,7 +201,12 @@ static void test_untranslatable(void **state)
 	untranslatable("op.execute('SELECT \\N{EM DASH}')", 1, "\\N{...} escape in a string in op.execute()");
 	expect_both("op.execute(r'SELECT \\N{x}')", "SELECT \\N{x};\n\n");
 	untranslatable("sql = 'UPDATE t SET a = 1'\nop.execute(sql)", 1, "assignment to 'sql'");
-	untranslatable("op.execute(T1.select())", 1, "SQLAlchemy expression in op.execute()");
+	untranslatable("op.execute(T1.select())", 1, "T1.select() in op.execute()");
+	untranslatable("op.execute(T1.update().values(name=x))", 1, "values() of T1: a value that is not a literal");
+	untranslatable("op.execute(T1.update().where(T1.c.id.in_([1])).values(name=\"a\"))", 1,
+	               "where() of T1 other than comparisons of its columns with literals, .is_(None) / .isnot(None), | and &");
+	untranslatable("op.execute(T1.update())", 1, "T1.update() without values()");
+	untranslatable("op.execute(T1.insert().values(bogus=1))", 1, "values() of T1: 'bogus' is not one of its columns");
 	untranslatable("op.drop_table(\\\n    'a')\nfor x in y:\n    pass", 3, "for loop");
 	untranslatable("op.execute(\n    '''a\n    b'''\n)\n\n# c\nwhile True:\n    pass", 7, "while loop");
 	untranslatable("n = 1\n", 1, "assignment to 'n'");

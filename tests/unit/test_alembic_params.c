@@ -123,8 +123,18 @@ static void test_noop(void **state)
 	reason_is(HEAD "    tester.populate_table(f\"{x}\")\n", ARGS, NULL, 8,
 	          "call to tester.populate_table() (tester: noop; only a call of a noop object with "
 	          "literal arguments is no SQL)");
-	/* a call whose result is used is not a statement of the noop object */
-	reason_is(HEAD "    if tester.is_testing():\n        op.execute(\"SELECT 1\")\n", ARGS, NULL, 8,
+	/* a call whose result is used: None, what every call of the noop
+	 * object returns (quay's `if app.config.get(...) or tester.is_testing():`) */
+	sql_is(HEAD "    if tester.is_testing():\n        op.execute(\"SELECT 1\")\n", ARGS, NULL, "");
+	sql_is(HEAD "    if tester.is_testing() is None:\n        op.execute(\"SELECT 1\")\n", ARGS, NULL,
+	       "SELECT 1;\n\n");
+	/* ... when its arguments are known; a deeper chain is not a method of it */
+	reason_is(HEAD "    if tester.is_testing(x):\n        op.execute(\"SELECT 1\")\n", ARGS, NULL, 8,
+	          "if on tester.is_testing(x): name 'x' is not known");
+	reason_is(HEAD "    if tester.TestDataType.Foreign(\"u\"):\n        op.execute(\"SELECT 1\")\n", ARGS, NULL, 8,
+	          "if on tester.TestDataType.Foreign('u'): call to tester.TestDataType.Foreign() is not known");
+	/* without arguments: it is not known what env.py passes */
+	reason_is(HEAD "    if tester.is_testing():\n        op.execute(\"SELECT 1\")\n", NULL, NULL, 8,
 	          "if on tester.is_testing(): call to tester.is_testing() is not known");
 	/* tables is no noop */
 	reason_is(HEAD "    tables.populate()\n", ARGS, NULL, 8,

@@ -91,6 +91,7 @@ def settings_stub():
     lines = ['"""The application\'s settings, a stub for the golden cases (from `assume`)."""\n\n\n',
              "class settings:\n"]
     path = os.path.join(HERE, "assume")
+    maps = {}  # settings.M.K: the mapping M holds K (read as M.get("K"))
     for line in open(path, encoding="utf-8").read().splitlines() if os.path.exists(path) else []:
         key, _, value = line.partition("=")
         if not key.startswith("settings."):
@@ -104,7 +105,14 @@ def settings_stub():
                     lit = repr(float(value))
                 except ValueError:
                     lit = repr(value)
-        lines.append("    %s = %s\n" % (key[len("settings."):], lit))
+        name = key[len("settings."):]
+        if "." in name:
+            m, _, k = name.partition(".")
+            maps.setdefault(m, []).append("%r: %s" % (k, lit))
+            continue
+        lines.append("    %s = %s\n" % (name, lit))
+    for m, items in maps.items():
+        lines.append("    %s = {%s}\n" % (m, ", ".join(items)))
     if len(lines) == 2:
         lines.append("    pass\n")
     return "".join(lines)

@@ -10,7 +10,11 @@
 #   with known arguments, early return inside), BIND (bind = op.get_bind();
 #   bind.execute(sa.text(...)), conn.execute("...")), IMPORTED (helpers imported
 #   from the application package app_migration/, __name__), EXPR (helpers of
-#   the revision called in expressions), NOOPS (logging calls, imports in a body)
+#   the revision called in expressions), NOOPS (logging calls, imports in a body),
+#   SEQVAR (a Sequence in a name and a helper's argument, A if C else B as an
+#   argument), CORE (update()/insert()/delete() of a literal sa.table(),
+#   settings.config.get() given under assume:, an imported helper called as a
+#   statement that returns early), DICT (for over a dict's keys and .items())
 # Sections:
 #   (1) every revision translates: strata apply --dry-run prints, revision by
 #       revision and byte for byte, what `alembic upgrade heads --sql` prints
@@ -43,7 +47,7 @@ sources:
   - name: app
     format: alembic
     path: migrations/versions
-    assume: {settings.feature_x: true, settings.archive: false, settings.prefix: ev}
+    assume: {settings.feature_x: true, settings.archive: false, settings.prefix: ev, settings.config.SETUP_COMPLETE: false}
 YAML
 }
 mkproject ev eval

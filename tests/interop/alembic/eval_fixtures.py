@@ -31,6 +31,7 @@ class settings:
     feature_x = True
     archive = False
     prefix = "ev"
+    config = {"SETUP_COMPLETE": False}
 '''
 
 # name, module-level text before upgrade(), upgrade body, downgrade body
@@ -403,6 +404,74 @@ from app_migration.constants import KINDS, LIMIT
             """))
 ''', '''
     op.execute("UPDATE ev_item SET name = name WHERE id = %d" % LIMIT)
+'''),
+]
+
+
+# i13-tail: a Sequence bound to a name and passed to a helper, a conditional
+# argument, Core update()/insert()/delete() of a literal sa.table(), a
+# mapping's get() given under assume:, an imported helper called as a
+# statement (quay's cleanup_old_robots())
+APP_FILES["app_migration/cleanup.py"] = '''\
+from app_settings import settings
+
+
+def cleanup_rows(force=False):
+    if not force and not settings.config.get("SETUP_COMPLETE", False):
+        return
+    raise RuntimeError("would read the live database")
+'''
+
+REVS += [
+    ("SEQVAR", '''
+from sqlalchemy.schema import CreateSequence, DropSequence
+
+
+def create_seq(seq):
+    if op.get_context().dialect.supports_sequences:
+        op.execute(CreateSequence(seq))
+
+''', '''
+    seq = sa.Sequence("ev_sv_seq")
+    create_seq(seq)
+    create_seq(sa.Sequence("ev_sv2_seq"))
+    op.create_table(
+        "ev_sv",
+        sa.Column("id", sa.Integer(), seq, nullable=False),
+        sa.Column("n", sa.BigInteger() if op.get_context().dialect.name == "postgresql" else sa.Integer()),
+        sa.PrimaryKeyConstraint("id"),
+    )
+''', '''
+    op.drop_table("ev_sv")
+    if op.get_context().dialect.supports_sequences:
+        op.execute(DropSequence(sa.Sequence("ev_sv2_seq")))
+        op.execute(DropSequence(sa.Sequence("ev_sv_seq")))
+'''),
+    ("CORE", '''
+from app_migration.cleanup import cleanup_rows
+
+item = sa.table("ev_item", sa.column("id", sa.Integer()), sa.column("name", sa.String(50)))
+
+''', '''
+    cleanup_rows()
+    op.execute(item.insert().values(name="fifty", id=50))
+    op.execute(item.update().where((item.c.id == 50) | (item.c.name.is_(None))).values({"name": "cinquanta"}))
+    if not settings.config.get("SETUP_COMPLETE", True):
+        op.execute(item.update().where(item.c.id == op.inline_literal(50)).where(item.c.name != "x")
+                   .values(name=op.inline_literal("fresh")))
+''', '''
+    op.execute(item.delete().where(item.c.id == 50))
+'''),
+    # a dict: for over its keys, .items(), d[k] (polar's INDEXES)
+    ("DICT", '''
+EV_INDEXES = {"ix_ev_dict_name": ["name"], "ix_ev_dict_id_name": ["id", "name"]}
+
+''', '''
+    for name in EV_INDEXES:
+        op.create_index(name, "ev_item", EV_INDEXES[name])
+''', '''
+    for name, _cols in EV_INDEXES.items():
+        op.drop_index(name, table_name="ev_item")
 '''),
 ]
 

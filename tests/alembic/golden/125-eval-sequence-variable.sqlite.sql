@@ -1,0 +1,5 @@
+CREATE TABLE t125 (
+    id INTEGER NOT NULL, 
+    PRIMARY KEY (id)
+);
+

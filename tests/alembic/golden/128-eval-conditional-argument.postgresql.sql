@@ -1,0 +1,6 @@
+CREATE TABLE t128 (
+    id BIGSERIAL NOT NULL, 
+    n VARCHAR(10), 
+    PRIMARY KEY (id)
+);
+

@@ -1,0 +1,12 @@
+UPDATE token SET rollout_state='enrolled' WHERE token.rollout_state = '' OR token.rollout_state IS NULL;
+
+UPDATE token SET n=4, active=true WHERE token.n = 3 AND token.rollout_state != 'x';
+
+DELETE FROM token WHERE token.n IS NOT NULL AND token.active = false;
+
+DELETE FROM token;
+
+INSERT INTO token (rollout_state, n) VALUES ('it''s', 1);
+
+UPDATE token SET n=token.n;
+

@@ -1,0 +1,12 @@
+# SQLAlchemy Core update() / delete() / insert() of a literal sa.table(), values written by literal_binds (privacyidea)
+token = sa.table("token", sa.column("rollout_state", sa.Unicode(10)), sa.column("n", sa.Integer()), sa.column("active", sa.Boolean()))
+op.execute(
+    token.update()
+    .where((token.c.rollout_state == "") | (token.c.rollout_state.is_(None)))
+    .values(rollout_state="enrolled")
+)
+op.execute(token.update().where(token.c.n == op.inline_literal(3)).where(token.c.rollout_state != "x").values({"n": op.inline_literal(4), "active": True}))
+op.execute(token.delete().where(token.c.n.isnot(None) & (token.c.active == False)))
+op.execute(token.delete())
+op.execute(token.insert().values(n=1, rollout_state="it's"))
+op.execute(token.update().values(n=token.c.n))

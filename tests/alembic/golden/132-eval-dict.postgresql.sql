@@ -1,0 +1,17 @@
+CREATE TABLE t132 (
+    a INTEGER, 
+    b INTEGER
+);
+
+CREATE INDEX ix_t132_b ON t132 (b, a);
+
+CREATE INDEX ix_t132_a ON t132 (a, b);
+
+DROP INDEX ix_t132_b;
+
+DROP INDEX ix_t132_a;
+
+SELECT 2;
+
+SELECT 2;
+

@@ -1,0 +1,10 @@
+SELECT 133;
+
+CREATE TYPE t133_kind AS ENUM ('a', 'b');
+
+CREATE TABLE t133 (
+    k t133_kind
+);
+
+ALTER TABLE t133 ADD COLUMN k2 t133_kind;
+
