@@ -151,6 +151,10 @@ typedef struct ledger_row {
 	char *id, *source, *version, *name, *checksum, *state;
 	char *started_at, *finished_at, *applied_by, *error;
 	char *script; /* the up script as recorded, NULL: none kept (ledger_table.c) */
+	/* A row read from the table: the ten texts above script are one
+	 * allocation, this one (ledger_row_clear frees it); NULL: each is its
+	 * own. */
+	char *block;
 	long execution_ms;
 	unsigned nulls; /* bit i: ledger_cols[i] is NOT NULL in the DDL, yet NULL here (read as "") */
 } ledger_row;

@@ -10,8 +10,12 @@
 #include "config.h"
 #include "errors.h"
 
+/* A migration of the ledger lives in the ledger's arena with everything
+ * of it that the source handed over (strings, scripts, line maps, parents);
+ * what the plan records of it (applied_at, error, recorded_script…) lives
+ * in the plan's arena.  Neither is freed one by one. */
 typedef struct migration {
-	strata_migration_info info; /* strings owned by this struct */
+	strata_migration_info info;
 	char *vnorm;
 	char *up, *down;
 	size_t up_len, down_len;
@@ -58,13 +62,19 @@ typedef struct ledger {
 	migration **by_id; /* sorted by id, for lookups */
 	bool loaded;       /* read and ordered */
 	bool has_down;     /* read with the down scripts' text */
+	arena mem;         /* the migrations and all they hold (sources_add) */
+	const char **shared; /* per source: its name and format, once (ledger_source_strings) */
+	size_t nshared;
 } ledger;
 
 void ledger_init(ledger *lg, err_ctx *e, const config *cfg);
 void ledger_clear(ledger *lg); /* back to empty, not loaded */
-void migration_free(migration *m);
-/* Append m (owned by the ledger from now on). */
+/* Append m (allocated in lg->mem). */
 void ledger_push(ledger *lg, migration *m);
+/* Source src's name and format in lg->mem, the same two pointers for every
+ * migration of the source. */
+const char *const *ledger_source_strings(ledger *lg, size_t src, const char *name,
+                                         const char *format);
 int ledger_order(ledger *lg);
 migration *ledger_find(const ledger *lg, const char *id);
 /* Is a the same as b or one of its ancestors (through parents)? */

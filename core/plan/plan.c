@@ -17,62 +17,62 @@ const char *strata_state_name(strata_state st)
 	return (unsigned)st < STRATA_STATE_COUNT ? state_names[st] : "unknown";
 }
 
+/* What the plan recorded on the ledger's migrations is forgotten (it lives
+ * in p->mem, freed here with the missing entries). */
 static void reset(plan *p)
 {
 	ledger *lg = p->lg;
 	for (size_t i = 0; i < lg->nmigs; i++) {
-		strata_migration_info *in = &lg->migs[i]->info;
-		free((char *)in->applied_at);
-		free((char *)in->applied_by);
-		free((char *)in->error);
+		migration *m = lg->migs[i];
+		strata_migration_info *in = &m->info;
 		in->applied_at = in->applied_by = in->error = NULL;
 		in->state = STRATA_PENDING;
 		in->out_of_order = in->native_only = 0;
 		in->execution_ms = -1;
-		lg->migs[i]->native = STRATA_PENDING;
-		lg->migs[i]->native_summed = false;
-		lg->migs[i]->apply_failed = false;
-		lg->migs[i]->ledger_baselined = false;
-		lg->migs[i]->down_failed = false;
-		free(lg->migs[i]->native_finished);
-		lg->migs[i]->native_finished = NULL;
-		migration *m = lg->migs[i];
-		free(m->native_error);
-		free(m->decided_by);
-		free(m->decided_at);
-		m->native_error = m->decided_by = m->decided_at = NULL;
 		in->decided_by = in->decided_at = NULL;
+		m->native = STRATA_PENDING;
+		m->native_summed = false;
+		m->apply_failed = false;
+		m->ledger_baselined = false;
+		m->down_failed = false;
+		m->native_finished = m->native_error = NULL;
+		m->decided_by = m->decided_at = NULL;
+		m->recorded_script = m->recorded_sum = NULL;
 		m->native_seen = m->has_row = m->from_native = false;
 		m->native_decided = m->native_missing = false;
 		m->recorded = STRATA_PENDING;
 	}
-	for (size_t i = 0; i < p->nmissing; i++)
-		migration_free(p->missing[i]);
 	free(p->missing);
 	p->missing = NULL;
 	p->nmissing = 0;
+	arena_free(&p->mem);
 	free(p->table_missing);
 	p->table_missing = NULL;
 	p->ntables = 0;
+}
+
+char *plan_keep(plan *p, const char *s)
+{
+	return arena_strdup(&p->mem, s);
 }
 
 /* A row whose file is gone: kept as a "missing" entry so status can show it
  * and `mark --rolled-back` can clear it. */
 static void add_missing(plan *p, const ledger_row *r)
 {
-	migration *m = xcalloc(1, sizeof *m);
-	m->info.id = xstrdup(r->id);
-	m->info.source = xstrdup(r->source);
-	m->info.format = xstrdup("");
-	m->info.version = xstrdup(r->version);
-	m->info.name = xstrdup(r->name);
+	migration *m = ARENA_NEW(&p->mem, migration);
+	m->info.id = plan_keep(p, r->id);
+	m->info.source = plan_keep(p, r->source);
+	m->info.format = "";
+	m->info.version = plan_keep(p, r->version);
+	m->info.name = plan_keep(p, r->name);
 	snprintf(m->checksum, sizeof m->checksum, "%s", r->checksum);
 	m->info.checksum = m->checksum;
 	m->info.state = STRATA_MISSING;
-	m->info.applied_at = xstrdup(r->finished_at);
-	m->info.applied_by = xstrdup(r->applied_by);
+	m->info.applied_at = plan_keep(p, r->finished_at);
+	m->info.applied_by = plan_keep(p, r->applied_by);
 	m->info.execution_ms = r->execution_ms;
-	m->vnorm = version_normalize(r->version);
+	m->vnorm = arena_take(&p->mem, version_normalize(r->version));
 	m->src = (size_t)-1;
 	for (size_t i = 0; i < p->cfg->nsources; i++)
 		if (!strcmp(p->cfg->sources[i].name, r->source))
@@ -89,9 +89,22 @@ int plan_compute(plan *p, db *d)
 	return rc < 0 ? rc : plan_from_rows(p, d, rows, n);
 }
 
+/* s in p->mem, or the copy before when s is the same text: a history
+ * baselined or applied in one run has one applied_by (and often one
+ * applied_at second) for all its rows. */
+static const char *keep_shared(plan *p, const char *s, const char **last)
+{
+	if (!s)
+		return NULL;
+	if (!*last || strcmp(*last, s))
+		*last = plan_keep(p, s);
+	return *last;
+}
+
 /* strata_ledger's rows: the primary record. */
 static void apply_ledger_rows(plan *p, ledger_row *rows, size_t n)
 {
+	const char *last_at = NULL, *last_by = NULL;
 	for (size_t i = 0; i < n; i++) {
 		ledger_row *r = &rows[i];
 		migration *m = ledger_find(p->lg, r->id);
@@ -124,22 +137,19 @@ static void apply_ledger_rows(plan *p, ledger_row *rows, size_t n)
 		m->down_failed = ts == STRATA_TRACK_ROLLING_BACK || ts == STRATA_TRACK_ROLLBACK_FAILED;
 		m->has_row = true;
 		m->recorded = in->state;
-		free(m->recorded_script);
-		free(m->recorded_sum);
-		m->recorded_script = r->script ? xstrdup(r->script) : NULL;
-		m->recorded_sum = xstrdup(r->checksum);
+		m->recorded_script = plan_keep(p, r->script);
+		/* Kept only when it differs from the file's: equal, it says
+		 * nothing the checksum does not (repair reads it). */
+		m->recorded_sum = strcmp(r->checksum, m->checksum) ? plan_keep(p, r->checksum) : NULL;
 		/* One row per id (plan_check_rows refuses a second); should one
-		 * come, it replaces the first rather than leak it. */
-		free((char *)in->applied_at);
-		free((char *)in->applied_by);
-		free((char *)in->error);
+		 * come, it replaces the first. */
 		in->error = NULL;
-		in->applied_at = xstrdup(r->finished_at);
-		in->applied_by = xstrdup(r->applied_by);
+		in->applied_at = keep_shared(p, r->finished_at, &last_at);
+		in->applied_by = keep_shared(p, r->applied_by, &last_by);
 		in->execution_ms = r->execution_ms;
 		if (failed)
-			in->error = r->error ? xstrdup(r->error)
-			                     : xstrdup("interrupted while running (no error recorded)");
+			in->error = r->error ? plan_keep(p, r->error)
+			                     : "interrupted while running (no error recorded)";
 	}
 }
 
@@ -214,10 +224,8 @@ static void apply_tracker_rows(plan *p, const track_rows *rows, size_t b)
 			m->native = st;
 			m->native_seen = true;
 			m->native_summed = t->checksum != NULL;
-			free(m->native_finished);
-			m->native_finished = xstrdup(t->finished_at);
-			free(m->native_error);
-			m->native_error = xstrdup(t->error);
+			m->native_finished = plan_keep(p, t->finished_at);
+			m->native_error = plan_keep(p, t->error);
 		}
 	}
 }
@@ -229,34 +237,29 @@ static bool done(strata_state st)
 
 /* The native table won: strata writes it in the same transaction as
  * strata_ledger, so a disagreement means the tool acted after strata. */
-static void decide(migration *m, strata_state st, const track_src *ts)
+static void decide(plan *p, migration *m, strata_state st, const track_src *ts)
 {
 	m->info.state = st;
 	m->native_decided = true;
-	m->decided_by = xstrdup(ts->tool);
-	m->decided_at = xstrdup(m->native_finished);
+	m->decided_by = plan_keep(p, ts->tool);
+	m->decided_at = m->native_finished;
 	m->info.decided_by = m->decided_by;
 	m->info.decided_at = m->decided_at;
 	m->apply_failed = false;
-	if (st == STRATA_FAILED) {
-		free((char *)m->info.error);
-		m->info.error = xasprintf("%s", m->native_error ? m->native_error
-		                                                : "failed in the tool's own table");
-	}
-	if (m->decided_at) {
-		free((char *)m->info.applied_at);
-		m->info.applied_at = xstrdup(m->decided_at);
-	}
+	if (st == STRATA_FAILED)
+		m->info.error = m->native_error ? m->native_error : "failed in the tool's own table";
+	if (m->decided_at)
+		m->info.applied_at = m->decided_at;
 }
 
 /* One migration strata_ledger has a row for, against its source's tracker. */
-static void reconcile_one(migration *m, const track_src *ts)
+static void reconcile_one(plan *p, migration *m, const track_src *ts)
 {
 	bool ldone = done(m->recorded);
 	if (!m->native_seen) {
 		if (ts->flags & STRATA_TRACKER_COMPLETE) {
 			if (ldone) /* the tool's record says not applied: it undid it */
-				decide(m, STRATA_ROLLED_BACK, ts);
+				decide(p, m, STRATA_ROLLED_BACK, ts);
 		} else if (ldone) {
 			m->native_missing = true;
 		}
@@ -269,11 +272,11 @@ static void reconcile_one(migration *m, const track_src *ts)
 	if (m->down_failed && done(nst))
 		return;
 	if (done(nst) && !ldone)
-		decide(m, nst == STRATA_MODIFIED ? STRATA_MODIFIED : STRATA_APPLIED, ts);
+		decide(p, m, nst == STRATA_MODIFIED ? STRATA_MODIFIED : STRATA_APPLIED, ts);
 	else if (nst == STRATA_FAILED && m->recorded != STRATA_FAILED)
-		decide(m, STRATA_FAILED, ts);
+		decide(p, m, STRATA_FAILED, ts);
 	else if (nst == STRATA_ROLLED_BACK && (ldone || m->recorded == STRATA_FAILED))
-		decide(m, STRATA_ROLLED_BACK, ts);
+		decide(p, m, STRATA_ROLLED_BACK, ts);
 }
 
 /* Is source src `retired: true`? */
@@ -303,7 +306,7 @@ static void reconcile(plan *p, const track_rows *tr, size_t b)
 			}
 			continue;
 		}
-		reconcile_one(m, ts);
+		reconcile_one(p, m, ts);
 		if (m->native_missing && !kept++)
 			first = m;
 	}
@@ -386,9 +389,9 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 			                        : STRATA_APPLIED;
 			m->info.native_only = 1;
 			if (m->native_finished && !m->info.applied_at)
-				m->info.applied_at = xstrdup(m->native_finished);
+				m->info.applied_at = m->native_finished;
 			if (m->native == STRATA_FAILED && m->native_error && !m->info.error)
-				m->info.error = xstrdup(m->native_error);
+				m->info.error = m->native_error;
 		}
 		/* The format's own checksum rule is the authority on its files:
 		 * Prisma accepts a migration.sql whose line endings changed, so a
@@ -439,14 +442,7 @@ void plan_init(plan *p, err_ctx *e, const config *cfg, loader *L, ledger *lg)
 
 void plan_free(plan *p)
 {
-	for (size_t i = 0; i < p->nmissing; i++)
-		migration_free(p->missing[i]);
-	free(p->missing);
-	p->missing = NULL;
-	p->nmissing = 0;
-	free(p->table_missing);
-	p->table_missing = NULL;
-	p->ntables = 0;
+	reset(p); /* the ledger's migrations point into p->mem no more */
 }
 
 size_t plan_count(const plan *p)

@@ -33,10 +33,16 @@ typedef struct plan {
 	/* verify and drift --no-cache: replay the whole history, save no
 	 * template (run/template.c). */
 	bool no_replay_cache;
+	/* What the plan records on migrations (applied_at, applied_by, error,
+	 * the native tracker's times and texts, recorded_script/_sum) and the
+	 * missing entries: freed together when the plan is computed again. */
+	arena mem;
 } plan;
 
 void plan_init(plan *p, err_ctx *e, const config *cfg, loader *L, ledger *lg);
 void plan_free(plan *p);
+/* A copy of s (NULL: NULL) that lives until the plan is computed again. */
+char *plan_keep(plan *p, const char *s);
 /* Read strata_ledger and the trackers on d (NULL conn: nothing applied). */
 int plan_compute(plan *p, db *d);
 /* The same from strata_ledger rows already read (consumed). */

@@ -90,8 +90,11 @@ int plan_status(plan *p, const char *url, size_t counts[STRATA_STATE_COUNT],
 	for (size_t i = 0; !rc && sd.d.conn && i < p->lg->nmigs; i++) {
 		migration *m = p->lg->migs[i];
 		int got = 0;
-		if (m->info.state == STRATA_MODIFIED && !m->recorded_script)
-			got = ledger_table_script(&sd.d, m->info.id, &m->recorded_script);
+		if (m->info.state == STRATA_MODIFIED && !m->recorded_script) {
+			char *text = NULL;
+			got = ledger_table_script(&sd.d, m->info.id, &text);
+			m->recorded_script = arena_take(&p->mem, text);
+		}
 		rc = got < 0 ? got : 0;
 	}
 	db_close(&sd.d);
