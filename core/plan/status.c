@@ -15,7 +15,36 @@ typedef struct status_db {
 	err_slot err; /* its own error: the folder scan sets the handle's meanwhile */
 	plugin aside; /* the driver, loaded here rather than before the scan */
 	bool threaded;
+	/* The rows are read once the folders are (scanned set, under mu):
+	 * connecting overlaps the scan, and the rows of a long history are not
+	 * held beside the scan's own memory (100,000 rows are 30 MB). */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool scanned, scan_failed;
 } status_db;
+
+/* The main thread's scan is over (failed: the rows are not wanted). */
+static void scan_done(status_db *sd, bool failed)
+{
+	pthread_mutex_lock(&sd->mu);
+	sd->scanned = true;
+	sd->scan_failed = failed;
+	pthread_cond_signal(&sd->cv);
+	pthread_mutex_unlock(&sd->mu);
+}
+
+/* In the thread: wait for the scan; true when the rows are wanted. */
+static bool wait_scan(status_db *sd)
+{
+	if (!sd->threaded)
+		return true;
+	pthread_mutex_lock(&sd->mu);
+	while (!sd->scanned)
+		pthread_cond_wait(&sd->cv, &sd->mu);
+	bool want = !sd->scan_failed;
+	pthread_mutex_unlock(&sd->mu);
+	return want;
+}
 
 static void *open_and_read(void *arg)
 {
@@ -34,7 +63,7 @@ static void *open_and_read(void *arg)
 		sd->rc = db_open(&sd->d, L, url, true, NULL);
 	else
 		sd->rc = 1; /* no driver found aside: the main thread opens after the join */
-	if (!sd->rc && sd->d.conn)
+	if (wait_scan(sd) && !sd->rc && sd->d.conn)
 		sd->rc = ledger_table_read(&sd->d, false, &sd->rows, &sd->n);
 	err_redirect(sd->p->e, NULL);
 	return NULL;
@@ -58,14 +87,20 @@ int plan_status(plan *p, const char *url, size_t counts[STRATA_STATE_COUNT],
 	if (rc)
 		return rc;
 	status_db sd = {.p = p, .url = url, .threaded = true};
+	pthread_mutex_init(&sd.mu, NULL);
+	pthread_cond_init(&sd.cv, NULL);
 	pthread_t t;
 	if (thread_beside(&t, open_and_read, &sd) != 0) {
 		sd.threaded = false;
 		open_and_read(&sd);
 	}
 	rc = sources_load(p->lg, p->L, url, false);
-	if (sd.threaded)
+	if (sd.threaded) {
+		scan_done(&sd, rc != 0);
 		pthread_join(t, NULL);
+	}
+	pthread_cond_destroy(&sd.cv);
+	pthread_mutex_destroy(&sd.mu);
 	if (sd.aside.handle) {
 		const plugin *kept = loader_adopt_driver(p->L, &sd.aside);
 		if (sd.d.conn && kept)

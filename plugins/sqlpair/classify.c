@@ -22,6 +22,8 @@ static int push(strata_host *h, sp_entry **v, size_t *n, size_t *cap, const sp_e
 	return STRATA_OK;
 }
 
+static void trim(sp_entry **v, size_t n, size_t *cap);
+
 /* Copy a capture into the set's arena, with its normalized version. */
 static int make_entry(strata_host *h, sp_set *s, const char *rel, sp_span ver, sp_span name,
                       sp_entry *e)
@@ -30,7 +32,7 @@ static int make_entry(strata_host *h, sp_set *s, const char *rel, sp_span ver, s
 	e->down = SP_NONE;
 	e->version = strata_arena_strndup(&s->arena, ver.s, ver.len);
 	e->name = strata_arena_strndup(&s->arena, name.s, name.len);
-	char *key = strata_arena_alloc(&s->arena, 2 * ver.len + 3);
+	char *key = strata_arena_chars(&s->arena, 2 * ver.len + 3);
 	if (!e->version || !e->name || !key)
 		return strata_oom(h);
 	h->version_key(ver.s, ver.len, key);
@@ -124,7 +126,22 @@ int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *o
 		if (rc < 0)
 			return rc;
 	}
+	trim(&out->up, out->n_up, &out->cap_up);
+	trim(&out->down, out->n_down, &out->cap_down);
 	return STRATA_OK;
+}
+
+/* An array grown by doubling, cut to what it holds: on a long history the
+ * slack is a third of it, held while every migration is handed over. */
+static void trim(sp_entry **v, size_t n, size_t *cap)
+{
+	if (!n || n == *cap)
+		return;
+	sp_entry *nv = realloc(*v, n * sizeof *nv);
+	if (nv) { /* else the larger block stays: no harm */
+		*v = nv;
+		*cap = n;
+	}
 }
 
 /* A folder, FIFO or link to no file that the layout would take for a
