@@ -267,6 +267,41 @@ int ledger_table_read(db *d, bool scripts, ledger_row **rows, size_t *n)
 	return 0;
 }
 
+typedef struct each_acc {
+	int (*fn)(void *ud, ledger_row *r);
+	void *ud;
+	int rc; /* what fn refused with */
+} each_acc;
+
+static int each_row(void *ud, int ncols, const char *const *v)
+{
+	each_acc *a = ud;
+	if (ncols < 11)
+		return STRATA_ERR;
+	ledger_row r;
+	fill(&r, ncols, v);
+	int rc = a->fn(a->ud, &r);
+	ledger_row_clear(&r); /* nothing left when fn took it */
+	if (rc < 0)
+		a->rc = rc;
+	return rc < 0 ? rc : 0;
+}
+
+int ledger_table_each(db *d, bool scripts, int (*fn)(void *ud, ledger_row *r), void *ud)
+{
+	int ex = db_table_exists(d, "strata_ledger");
+	if (ex <= 0)
+		return ex < 0 ? ex : diagnose(d, false);
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT %s%s FROM strata_ledger ORDER BY id", cols,
+	         scripts && has_script(d) ? ", script" : "");
+	each_acc a = {.fn = fn, .ud = ud};
+	int rc = db_query(d, sql, NULL, 0, each_row, &a);
+	if (rc < 0)
+		return a.rc ? a.rc : failed(d, rc, "read");
+	return 0;
+}
+
 static int collect_one(void *ud, int ncols, const char *const *v)
 {
 	if (ncols < 11)

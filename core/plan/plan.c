@@ -36,7 +36,6 @@ static void reset(plan *p)
 		m->ledger_baselined = false;
 		m->down_failed = false;
 		m->native_finished = m->native_error = NULL;
-		m->decided_by = m->decided_at = NULL;
 		m->recorded_script = m->recorded_sum = NULL;
 		m->native_seen = m->has_row = m->from_native = false;
 		m->native_decided = m->native_missing = false;
@@ -46,6 +45,7 @@ static void reset(plan *p)
 	p->missing = NULL;
 	p->nmissing = 0;
 	arena_free(&p->mem);
+	p->last_at = p->last_by = NULL;
 	free(p->table_missing);
 	p->table_missing = NULL;
 	p->ntables = 0;
@@ -101,56 +101,52 @@ static const char *keep_shared(plan *p, const char *s, const char **last)
 	return *last;
 }
 
-/* strata_ledger's rows: the primary record. */
-static void apply_ledger_rows(plan *p, ledger_row *rows, size_t n)
+/* A strata_ledger row: the primary record. */
+void plan_row_apply(plan *p, const ledger_row *r)
 {
-	const char *last_at = NULL, *last_by = NULL;
-	for (size_t i = 0; i < n; i++) {
-		ledger_row *r = &rows[i];
-		migration *m = ledger_find(p->lg, r->id);
-		strata_track_state ts = strata_track_state_of(r->state);
-		bool done = ts == STRATA_TRACK_APPLIED || ts == STRATA_TRACK_BASELINED;
-		/* running / rolling_back: interrupted; rollback_failed: a down script
-		 * failed outside a transaction.  All are failed; only a plain failed
-		 * apply may be retried (when it ran in a transaction). */
-		bool failed = ts == STRATA_TRACK_FAILED || ts == STRATA_TRACK_RUNNING ||
-		              ts == STRATA_TRACK_ROLLING_BACK || ts == STRATA_TRACK_ROLLBACK_FAILED;
-		if (!m) {
-			if (done || failed)
-				add_missing(p, r);
-			continue;
-		}
-		strata_migration_info *in = &m->info;
-		if (done)
-			in->state = strcmp(r->checksum, m->checksum)
-				? STRATA_MODIFIED
-				: (ts == STRATA_TRACK_APPLIED ? STRATA_APPLIED : STRATA_BASELINED);
-		else if (failed)
-			in->state = STRATA_FAILED;
-		else if (ts == STRATA_TRACK_ROLLED_BACK)
-			in->state = STRATA_ROLLED_BACK;
-		/* A row copied from a native table by an earlier command: its
-		 * failure is the tool's, not a failed apply of strata's own. */
-		m->from_native = r->applied_by && !strncmp(r->applied_by, "native:", 7);
-		m->apply_failed = ts == STRATA_TRACK_FAILED && !m->from_native;
-		m->ledger_baselined = ts == STRATA_TRACK_BASELINED;
-		m->down_failed = ts == STRATA_TRACK_ROLLING_BACK || ts == STRATA_TRACK_ROLLBACK_FAILED;
-		m->has_row = true;
-		m->recorded = in->state;
-		m->recorded_script = plan_keep(p, r->script);
-		/* Kept only when it differs from the file's: equal, it says
-		 * nothing the checksum does not (repair reads it). */
-		m->recorded_sum = strcmp(r->checksum, m->checksum) ? plan_keep(p, r->checksum) : NULL;
-		/* One row per id (plan_check_rows refuses a second); should one
-		 * come, it replaces the first. */
-		in->error = NULL;
-		in->applied_at = keep_shared(p, r->finished_at, &last_at);
-		in->applied_by = keep_shared(p, r->applied_by, &last_by);
-		in->execution_ms = r->execution_ms;
-		if (failed)
-			in->error = r->error ? plan_keep(p, r->error)
-			                     : "interrupted while running (no error recorded)";
+	migration *m = ledger_find(p->lg, r->id);
+	strata_track_state ts = strata_track_state_of(r->state);
+	bool done = ts == STRATA_TRACK_APPLIED || ts == STRATA_TRACK_BASELINED;
+	/* running / rolling_back: interrupted; rollback_failed: a down script
+	 * failed outside a transaction.  All are failed; only a plain failed
+	 * apply may be retried (when it ran in a transaction). */
+	bool failed = ts == STRATA_TRACK_FAILED || ts == STRATA_TRACK_RUNNING ||
+	              ts == STRATA_TRACK_ROLLING_BACK || ts == STRATA_TRACK_ROLLBACK_FAILED;
+	if (!m) {
+		if (done || failed)
+			add_missing(p, r);
+		return;
 	}
+	strata_migration_info *in = &m->info;
+	if (done)
+		in->state = strcmp(r->checksum, m->checksum)
+			? STRATA_MODIFIED
+			: (ts == STRATA_TRACK_APPLIED ? STRATA_APPLIED : STRATA_BASELINED);
+	else if (failed)
+		in->state = STRATA_FAILED;
+	else if (ts == STRATA_TRACK_ROLLED_BACK)
+		in->state = STRATA_ROLLED_BACK;
+	/* A row copied from a native table by an earlier command: its
+	 * failure is the tool's, not a failed apply of strata's own. */
+	m->from_native = r->applied_by && !strncmp(r->applied_by, "native:", 7);
+	m->apply_failed = ts == STRATA_TRACK_FAILED && !m->from_native;
+	m->ledger_baselined = ts == STRATA_TRACK_BASELINED;
+	m->down_failed = ts == STRATA_TRACK_ROLLING_BACK || ts == STRATA_TRACK_ROLLBACK_FAILED;
+	m->has_row = true;
+	m->recorded = in->state;
+	m->recorded_script = plan_keep(p, r->script);
+	/* Kept only when it differs from the file's: equal, it says
+	 * nothing the checksum does not (repair reads it). */
+	m->recorded_sum = strcmp(r->checksum, m->checksum) ? plan_keep(p, r->checksum) : NULL;
+	/* One row per id (plan_check_rows refuses a second); should one
+	 * come, it replaces the first. */
+	in->error = NULL;
+	in->applied_at = keep_shared(p, r->finished_at, &p->last_at);
+	in->applied_by = keep_shared(p, r->applied_by, &p->last_by);
+	in->execution_ms = r->execution_ms;
+	if (failed)
+		in->error = r->error ? plan_keep(p, r->error)
+		                     : "interrupted while running (no error recorded)";
 }
 
 /* A "head" row (Alembic keeps one row per applied branch tip): the migration
@@ -241,15 +237,13 @@ static void decide(plan *p, migration *m, strata_state st, const track_src *ts)
 {
 	m->info.state = st;
 	m->native_decided = true;
-	m->decided_by = plan_keep(p, ts->tool);
-	m->decided_at = m->native_finished;
-	m->info.decided_by = m->decided_by;
-	m->info.decided_at = m->decided_at;
+	m->info.decided_by = plan_keep(p, ts->tool);
+	m->info.decided_at = m->native_finished;
 	m->apply_failed = false;
 	if (st == STRATA_FAILED)
 		m->info.error = m->native_error ? m->native_error : "failed in the tool's own table";
-	if (m->decided_at)
-		m->info.applied_at = m->decided_at;
+	if (m->info.decided_at)
+		m->info.applied_at = m->info.decided_at;
 }
 
 /* One migration strata_ledger has a row for, against its source's tracker. */
@@ -357,12 +351,22 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 		return 0;
 	}
 	int rc = plan_check_rows(p, d, rows, &n);
-	if (!rc)
-		apply_ledger_rows(p, rows, n);
+	for (size_t i = 0; !rc && i < n; i++)
+		plan_row_apply(p, &rows[i]);
 	ledger_rows_free(rows, n);
-	if (rc)
-		return rc;
+	return rc ? rc : plan_rows_end(p, d);
+}
 
+void plan_rows_begin(plan *p)
+{
+	reset(p);
+}
+
+/* After strata_ledger's rows: the native trackers' rows, then the states
+ * that follow from both. */
+int plan_rows_end(plan *p, db *d)
+{
+	int rc;
 	track_rows trows;
 	rc = track_read(p->L, p->lg, d, &trows);
 	if (rc < 0)

@@ -36,6 +36,19 @@ static char *keep(arena *a, const char *s)
 	return arena_strdup(a, s);
 }
 
+/* Does d bring any of what migration_rare holds? */
+static bool rare_of(const strata_migration_desc *d)
+{
+	if (STRATA_HAS(strata_migration_desc, d, native_key) && d->native_key)
+		return true;
+	if (STRATA_HAS(strata_migration_desc, d, blocked_hint) &&
+	    (d->up_blocked || d->down_blocked || d->blocked_hint || d->up_blocked_line ||
+	     d->down_blocked_line))
+		return true;
+	return STRATA_HAS(strata_migration_desc, d, down_nlines) &&
+	       ((d->up_lines && d->up_nlines) || (d->down_lines && d->down_nlines));
+}
+
 int sources_add(host_call *hc, const strata_migration_desc *d)
 {
 	ledger *lg = hc->ud;
@@ -72,21 +85,24 @@ int sources_add(host_call *hc, const strata_migration_desc *d)
 		m->down_line = d->down_line > 0 ? d->down_line : 1;
 	}
 	m->native_checksum = keep(a, d->native_checksum);
-	if (STRATA_HAS(strata_migration_desc, d, native_key))
-		m->native_key = keep(a, d->native_key);
-	if (STRATA_HAS(strata_migration_desc, d, blocked_hint)) {
-		m->up_blocked = keep(a, d->up_blocked);
-		m->up_blocked_line = d->up_blocked_line;
-		m->down_blocked = keep(a, d->down_blocked);
-		m->down_blocked_line = d->down_blocked_line;
-		m->blocked_hint = keep(a, d->blocked_hint);
-		m->info.blocked = m->up_blocked;
-	}
-	if (STRATA_HAS(strata_migration_desc, d, down_nlines)) {
-		m->up_nlines = copy_map(a, d->up_lines, d->up_cols, d->up_nlines, &m->up_lines, &m->up_cols);
-		if (m->down)
-			m->down_nlines = copy_map(a, d->down_lines, d->down_cols, d->down_nlines,
-			                          &m->down_lines, &m->down_cols);
+	if (rare_of(d)) {
+		migration_rare *r = m->rare = ARENA_NEW(a, migration_rare);
+		if (STRATA_HAS(strata_migration_desc, d, native_key))
+			r->native_key = keep(a, d->native_key);
+		if (STRATA_HAS(strata_migration_desc, d, blocked_hint)) {
+			m->info.blocked = keep(a, d->up_blocked);
+			r->up_blocked_line = d->up_blocked_line;
+			r->down_blocked = keep(a, d->down_blocked);
+			r->down_blocked_line = d->down_blocked_line;
+			r->blocked_hint = keep(a, d->blocked_hint);
+		}
+		if (STRATA_HAS(strata_migration_desc, d, down_nlines)) {
+			r->up_nlines = copy_map(a, d->up_lines, d->up_cols, d->up_nlines, &r->up_lines,
+			                        &r->up_cols);
+			if (m->down)
+				r->down_nlines = copy_map(a, d->down_lines, d->down_cols, d->down_nlines,
+				                          &r->down_lines, &r->down_cols);
+		}
 	}
 	if (STRATA_HAS(strata_migration_desc, d, dependencies))
 		m->descends = d->dependencies; /* turned into a lineage count below */
@@ -104,9 +120,9 @@ int sources_add(host_call *hc, const strata_migration_desc *d)
 		m->descends = m->descends < m->nparents ? m->nparents - m->descends : 0;
 	}
 	/* A baseline migration is ordered by the version it stands for. */
-	m->vnorm = arena_take(a, version_normalize((d->flags & STRATA_MIG_BASELINE) && m->native_key
-	                                                   ? m->native_key
-	                                                   : d->mig_version));
+	const char *key = mig_native_key(m);
+	m->vnorm = arena_take(
+		a, version_normalize((d->flags & STRATA_MIG_BASELINE) && key ? key : d->mig_version));
 	m->src = hc->source;
 	sha256_hex(m->up, m->up_len, m->checksum);
 	m->info.checksum = m->checksum;
