@@ -36,6 +36,24 @@ static char *keep(arena *a, const char *s)
 	return arena_strdup(a, s);
 }
 
+/* path_join(dir, name) in the arena (no malloc to copy and free). */
+static char *keep_path(arena *a, const char *dir, const char *name)
+{
+	if (!dir || !*dir || name[0] == '/')
+		return arena_strdup(a, name);
+	return arena_concat(a, dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+}
+
+/* version_normalize(v) in the arena. */
+static char *keep_version(arena *a, const char *v)
+{
+	size_t len = strlen(v);
+	char buf[256];
+	if (2 * len + 3 > sizeof buf)
+		return arena_take(a, version_normalize(v));
+	return arena_strndup(a, buf, version_key(v, len, buf));
+}
+
 /* Does d bring any of what migration_rare holds? */
 static bool rare_of(const strata_migration_desc *d)
 {
@@ -69,7 +87,7 @@ int sources_add(host_call *hc, const strata_migration_desc *d)
 	m->info.format = shared[1];
 	m->info.version = keep(a, d->mig_version);
 	m->info.name = keep(a, d->name ? d->name : "");
-	m->info.file = arena_take(a, path_join(src->path_display, d->file));
+	m->info.file = keep_path(a, src->path_display, d->file);
 	m->info.line = d->line > 0 ? d->line : 1;
 	m->info.flags = d->flags;
 	m->info.execution_ms = -1;
@@ -80,8 +98,7 @@ int sources_add(host_call *hc, const strata_migration_desc *d)
 		m->down_len = d->down ? d->down_len : 0;
 		m->info.has_down = 1;
 		m->info.flags |= STRATA_MIG_HAS_DOWN;
-		m->info.down_file =
-			arena_take(a, path_join(src->path_display, d->down_file ? d->down_file : d->file));
+		m->info.down_file = keep_path(a, src->path_display, d->down_file ? d->down_file : d->file);
 		m->down_line = d->down_line > 0 ? d->down_line : 1;
 	}
 	m->native_checksum = keep(a, d->native_checksum);
@@ -121,8 +138,7 @@ int sources_add(host_call *hc, const strata_migration_desc *d)
 	}
 	/* A baseline migration is ordered by the version it stands for. */
 	const char *key = mig_native_key(m);
-	m->vnorm = arena_take(
-		a, version_normalize((d->flags & STRATA_MIG_BASELINE) && key ? key : d->mig_version));
+	m->vnorm = keep_version(a, (d->flags & STRATA_MIG_BASELINE) && key ? key : d->mig_version);
 	m->src = hc->source;
 	sha256_hex(m->up, m->up_len, m->checksum);
 	m->info.checksum = m->checksum;
