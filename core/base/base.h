@@ -54,6 +54,23 @@ long long now_ms(void);
 char *who_am_i(void);
 int thread_beside(pthread_t *t, void *(*fn)(void *), void *arg); /* pthread_create, on another CPU */
 
+/* ---- arena.c: small blocks freed together ----
+ * Blocks never move and are never freed one by one: arena_free() ends them
+ * all.  Allocation never fails (it aborts, as xmalloc). */
+typedef struct arena_chunk arena_chunk;
+typedef struct arena {
+	arena_chunk *head; /* the chunk blocks come from; NULL: empty */
+} arena;
+
+void *arena_alloc(arena *a, size_t n, size_t align); /* align: a power of 2 */
+void *arena_zalloc(arena *a, size_t n, size_t align);
+char *arena_strdup(arena *a, const char *s); /* NULL: NULL */
+char *arena_strndup(arena *a, const char *s, size_t n);
+char *arena_concat(arena *a, const char *x, const char *y, const char *z); /* z may be NULL */
+char *arena_take(arena *a, char *s); /* s (malloc'd, may be NULL) copied in and freed */
+void arena_free(arena *a);
+#define ARENA_NEW(a, type) ((type *)arena_zalloc((a), sizeof(type), _Alignof(type)))
+
 /* ---- interrupt.c: a command asked to stop (strata_interrupt) ---- */
 /* What a signal handler may call to stop the statement under way: a
  * connection's cancel, set up before it is published. */

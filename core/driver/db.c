@@ -246,6 +246,8 @@ int db_interrupted(const db *d)
 
 static strata_script script_of(const migration *m, bool down)
 {
+	static const migration_rare none;
+	const migration_rare *r = m->rare ? m->rare : &none;
 	return (strata_script){
 		.version = STRATA_SCRIPT_VERSION,
 		.struct_size = sizeof(strata_script),
@@ -254,9 +256,9 @@ static strata_script script_of(const migration *m, bool down)
 		.file = down ? m->info.down_file : m->info.file,
 		.line = down ? m->down_line : m->info.line,
 		.flags = m->info.flags,
-		.lines = down ? m->down_lines : m->up_lines,
-		.cols = down ? m->down_cols : m->up_cols,
-		.nlines = down ? m->down_nlines : m->up_nlines,
+		.lines = down ? r->down_lines : r->up_lines,
+		.cols = down ? r->down_cols : r->up_cols,
+		.nlines = down ? r->down_nlines : r->up_nlines,
 	};
 }
 

@@ -151,6 +151,10 @@ typedef struct ledger_row {
 	char *id, *source, *version, *name, *checksum, *state;
 	char *started_at, *finished_at, *applied_by, *error;
 	char *script; /* the up script as recorded, NULL: none kept (ledger_table.c) */
+	/* A row read from the table: the ten texts above script are one
+	 * allocation, this one (ledger_row_clear frees it); NULL: each is its
+	 * own. */
+	char *block;
 	long execution_ms;
 	unsigned nulls; /* bit i: ledger_cols[i] is NOT NULL in the DDL, yet NULL here (read as "") */
 } ledger_row;
@@ -168,6 +172,10 @@ int ledger_table_ensure(db *d);
  * with), which status leaves for ledger_table_script() of the few that
  * differ from their file: on a long history it is most of the bytes. */
 int ledger_table_read(db *d, bool scripts, ledger_row **rows, size_t *n);
+/* The same rows one at a time, in id order, each to fn, which may take it
+ * (a copy of *r, *r zeroed) or leave it to be freed; fn's error (< 0)
+ * stops the read and is returned as it is. */
+int ledger_table_each(db *d, bool scripts, int (*fn)(void *ud, ledger_row *r), void *ud);
 /* One row's script (malloc'd): 1 found, 0 none kept, < 0 error. */
 int ledger_table_script(db *d, const char *id, char **script);
 int ledger_table_get(db *d, const char *id, ledger_row *row); /* 1 found, 0 not, <0 err */

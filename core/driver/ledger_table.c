@@ -172,16 +172,20 @@ int ledger_table_ensure(db *d)
 
 void ledger_row_clear(ledger_row *r)
 {
-	free(r->id);
-	free(r->source);
-	free(r->version);
-	free(r->name);
-	free(r->checksum);
-	free(r->state);
-	free(r->started_at);
-	free(r->finished_at);
-	free(r->applied_by);
-	free(r->error);
+	if (r->block) {
+		free(r->block);
+	} else {
+		free(r->id);
+		free(r->source);
+		free(r->version);
+		free(r->name);
+		free(r->checksum);
+		free(r->state);
+		free(r->started_at);
+		free(r->finished_at);
+		free(r->applied_by);
+		free(r->error);
+	}
 	free(r->script);
 	memset(r, 0, sizeof *r);
 }
@@ -194,18 +198,31 @@ void ledger_rows_free(ledger_row *rows, size_t n)
 }
 
 /* A NULL where the DDL says NOT NULL reads as "" (so no reader meets a NULL
- * it did not expect) and is remembered in r->nulls, for plan/'s checks. */
+ * it did not expect) and is remembered in r->nulls, for plan/'s checks.
+ * The texts go into one block: a history of 100,000 rows is read with
+ * 100,000 allocations rather than a million. */
 static void fill(ledger_row *r, int ncols, const char *const *v)
 {
 	char **text[LEDGER_NCOLS] = {&r->id,         &r->source,     &r->version, &r->name,
 	                             &r->checksum,   &r->state,      &r->started_at,
 	                             &r->finished_at, NULL,          &r->applied_by, &r->error};
 	memset(r, 0, sizeof *r);
+	const char *val[LEDGER_NCOLS];
+	size_t len[LEDGER_NCOLS], total = 0;
 	for (int i = 0; i < LEDGER_NCOLS; i++) {
 		if (!v[i] && ledger_cols[i].required)
 			r->nulls |= 1u << i;
-		if (text[i])
-			*text[i] = xstrdup(v[i] ? v[i] : ledger_cols[i].required ? "" : NULL);
+		val[i] = v[i] ? v[i] : ledger_cols[i].required ? "" : NULL;
+		len[i] = text[i] && val[i] ? strlen(val[i]) + 1 : 0;
+		total += len[i];
+	}
+	char *at = r->block = xmalloc(total);
+	for (int i = 0; i < LEDGER_NCOLS; i++) {
+		if (!len[i])
+			continue;
+		memcpy(at, val[i], len[i]);
+		*text[i] = at;
+		at += len[i];
 	}
 	r->execution_ms = v[8] ? atol(v[8]) : -1;
 	r->script = ncols > SCRIPT_COL && v[SCRIPT_COL] ? xstrdup(v[SCRIPT_COL]) : NULL;
@@ -247,6 +264,41 @@ int ledger_table_read(db *d, bool scripts, ledger_row **rows, size_t *n)
 	}
 	*rows = a.rows;
 	*n = a.n;
+	return 0;
+}
+
+typedef struct each_acc {
+	int (*fn)(void *ud, ledger_row *r);
+	void *ud;
+	int rc; /* what fn refused with */
+} each_acc;
+
+static int each_row(void *ud, int ncols, const char *const *v)
+{
+	each_acc *a = ud;
+	if (ncols < 11)
+		return STRATA_ERR;
+	ledger_row r;
+	fill(&r, ncols, v);
+	int rc = a->fn(a->ud, &r);
+	ledger_row_clear(&r); /* nothing left when fn took it */
+	if (rc < 0)
+		a->rc = rc;
+	return rc < 0 ? rc : 0;
+}
+
+int ledger_table_each(db *d, bool scripts, int (*fn)(void *ud, ledger_row *r), void *ud)
+{
+	int ex = db_table_exists(d, "strata_ledger");
+	if (ex <= 0)
+		return ex < 0 ? ex : diagnose(d, false);
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT %s%s FROM strata_ledger ORDER BY id", cols,
+	         scripts && has_script(d) ? ", script" : "");
+	each_acc a = {.fn = fn, .ud = ud};
+	int rc = db_query(d, sql, NULL, 0, each_row, &a);
+	if (rc < 0)
+		return a.rc ? a.rc : failed(d, rc, "read");
 	return 0;
 }
 

@@ -144,11 +144,11 @@ static void add_mig(conv *c, err_ctx *e, migration *m, convert_report *r)
 	w->name = m->info.name;
 	w->up = m->up;
 	w->up_len = m->up_len;
-	if (m->down && !m->down_blocked) {
+	if (m->down && !mig_down_blocked(m)) {
 		w->down = m->down;
 		w->down_len = m->down_len;
-	} else if (m->down_blocked) {
-		refusal(r, m, "down script", m->down_blocked, m->blocked_hint);
+	} else if (mig_down_blocked(m)) {
+		refusal(r, m, "down script", mig_down_blocked(m), mig_blocked_hint(m));
 	}
 	w->parents = c->parents[i];
 	w->flags = (m->info.flags & ~STRATA_MIG_HAS_DOWN) | (w->down ? STRATA_MIG_HAS_DOWN : 0);
@@ -194,8 +194,8 @@ int inspect_convert(plan *p, const char *url, const char *to, const char *out_di
 		err_clear(p->e);
 	for (size_t i = 0; i < lg->nmigs; i++) {
 		migration *m = lg->migs[i];
-		if (m->up_blocked)
-			refusal(r, m, "migration", m->up_blocked, m->blocked_hint);
+		if (m->info.blocked)
+			refusal(r, m, "migration", m->info.blocked, mig_blocked_hint(m));
 		else
 			add_mig(&c, p->e, m, r);
 	}

@@ -223,7 +223,7 @@ static int read_history(plan *p, db *d, const struct dialect_rules *dr, bool scr
 	for (size_t i = 0; !rc && i < p->lg->nmigs; i++) {
 		migration *m = p->lg->migs[i];
 		size_t from = os.n;
-		if (!m->up || m->up_blocked)
+		if (!m->up || m->info.blocked)
 			continue;
 		/* A retired source (strata adopt) no longer makes the schema: the
 		 * baseline that replaced it does. */

@@ -168,7 +168,7 @@ static int read_model(plan *p, const char *url, const bool *which, doc_objs *os)
 	                 : db_attach(&reader, p->L, url);
 	for (size_t i = 0; !rc && i < p->lg->nmigs; i++) {
 		migration *m = p->lg->migs[i];
-		if (!which[i] || !m->up || m->up_blocked)
+		if (!which[i] || !m->up || m->info.blocked)
 			continue;
 		os->cur = i;
 		rc = db_objects(&reader, m, scratch, doctor_keep_object, os);

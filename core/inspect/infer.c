@@ -388,7 +388,7 @@ static int read_all(plan *p, db *d, doc_objs *os, char **unread, char **schema)
 	for (size_t i = 0; !rc && i < p->lg->nmigs; i++) {
 		migration *m = p->lg->migs[i];
 		size_t from = os->n;
-		if (!m->up || m->up_blocked) {
+		if (!m->up || m->info.blocked) {
 			unread[i] = xstrdup("its up script was not read (the source blocked it)");
 			continue;
 		}

@@ -101,7 +101,7 @@ static int decide(plan *p, db *d, const migration *m, const infer_item *cat, boo
 {
 	const char *act = dry ? "would_repair" : "repaired";
 	int first = 0;
-	if (m->up_blocked || !m->up) {
+	if (m->info.blocked || !m->up) {
 		add_item(r, m, 0, "refused",
 		         xstrdup("its source cannot turn the script into SQL (untranslatable)"), NULL,
 		         false);

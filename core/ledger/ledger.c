@@ -8,45 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void migration_free(migration *m)
-{
-	if (!m)
-		return;
-	free(m->recorded_script);
-	free(m->recorded_sum);
-	free((char *)m->info.id);
-	free((char *)m->info.source);
-	free((char *)m->info.format);
-	free((char *)m->info.version);
-	free((char *)m->info.name);
-	free((char *)m->info.file);
-	free((char *)m->info.down_file);
-	free((char *)m->info.applied_at);
-	free((char *)m->info.applied_by);
-	free((char *)m->info.error);
-	free(m->vnorm);
-	free(m->up);
-	free(m->down);
-	free(m->native_checksum);
-	free(m->native_key);
-	free(m->native_finished);
-	free(m->native_error);
-	free(m->decided_by);
-	free(m->decided_at);
-	free(m->pm);
-	free(m->up_blocked);
-	free(m->down_blocked);
-	free(m->blocked_hint);
-	free(m->up_lines);
-	free(m->up_cols);
-	free(m->down_lines);
-	free(m->down_cols);
-	for (size_t i = 0; i < m->nparents; i++)
-		free(m->parents[i]);
-	free(m->parents);
-	free(m);
-}
-
 /* ---- ordering ---- */
 
 typedef struct order_ctx {
@@ -264,8 +225,8 @@ int ledger_order(ledger *lg)
 	size_t nedges = 0, *esrc = xmalloc(cap * sizeof *esrc), *edst = xmalloc(cap * sizeof *edst);
 	for (size_t i = 0; i < n && !rc; i++) {
 		migration *m = sorted[i];
-		free(m->pm);
-		m->pm = xcalloc(m->nparents + 2, sizeof *m->pm); /* NULL-terminated */
+		/* NULL-terminated; ordered once per load, so the arena keeps it */
+		m->pm = arena_zalloc(&lg->mem, (m->nparents + 2) * sizeof *m->pm, _Alignof(migration *));
 		if (!m->parents) {
 			if (i > 0 && sorted[i - 1]->src == m->src && !sorted[i - 1]->parents) {
 				m->pm[0] = sorted[i - 1];
@@ -356,8 +317,10 @@ void ledger_init(ledger *lg, err_ctx *e, const config *cfg)
 
 void ledger_clear(ledger *lg)
 {
-	for (size_t i = 0; i < lg->nmigs; i++)
-		migration_free(lg->migs[i]);
+	arena_free(&lg->mem);
+	free(lg->shared);
+	lg->shared = NULL;
+	lg->nshared = 0;
 	free(lg->migs);
 	free(lg->by_id);
 	lg->migs = lg->by_id = NULL;
@@ -373,4 +336,21 @@ void ledger_push(ledger *lg, migration *m)
 		lg->migs = xrealloc(lg->migs, lg->cap * sizeof *lg->migs);
 	}
 	lg->migs[lg->nmigs++] = m;
+}
+
+const char *const *ledger_source_strings(ledger *lg, size_t src, const char *name,
+                                         const char *format)
+{
+	if (src >= lg->nshared) {
+		size_t n = src + 1;
+		lg->shared = xrealloc(lg->shared, 2 * n * sizeof *lg->shared);
+		memset(lg->shared + 2 * lg->nshared, 0, 2 * (n - lg->nshared) * sizeof *lg->shared);
+		lg->nshared = n;
+	}
+	const char **two = lg->shared + 2 * src;
+	if (!two[0]) {
+		two[0] = arena_strdup(&lg->mem, name);
+		two[1] = arena_strdup(&lg->mem, format);
+	}
+	return two;
 }

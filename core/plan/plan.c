@@ -17,62 +17,62 @@ const char *strata_state_name(strata_state st)
 	return (unsigned)st < STRATA_STATE_COUNT ? state_names[st] : "unknown";
 }
 
+/* What the plan recorded on the ledger's migrations is forgotten (it lives
+ * in p->mem, freed here with the missing entries). */
 static void reset(plan *p)
 {
 	ledger *lg = p->lg;
 	for (size_t i = 0; i < lg->nmigs; i++) {
-		strata_migration_info *in = &lg->migs[i]->info;
-		free((char *)in->applied_at);
-		free((char *)in->applied_by);
-		free((char *)in->error);
+		migration *m = lg->migs[i];
+		strata_migration_info *in = &m->info;
 		in->applied_at = in->applied_by = in->error = NULL;
 		in->state = STRATA_PENDING;
 		in->out_of_order = in->native_only = 0;
 		in->execution_ms = -1;
-		lg->migs[i]->native = STRATA_PENDING;
-		lg->migs[i]->native_summed = false;
-		lg->migs[i]->apply_failed = false;
-		lg->migs[i]->ledger_baselined = false;
-		lg->migs[i]->down_failed = false;
-		free(lg->migs[i]->native_finished);
-		lg->migs[i]->native_finished = NULL;
-		migration *m = lg->migs[i];
-		free(m->native_error);
-		free(m->decided_by);
-		free(m->decided_at);
-		m->native_error = m->decided_by = m->decided_at = NULL;
 		in->decided_by = in->decided_at = NULL;
+		m->native = STRATA_PENDING;
+		m->native_summed = false;
+		m->apply_failed = false;
+		m->ledger_baselined = false;
+		m->down_failed = false;
+		m->native_finished = m->native_error = NULL;
+		m->recorded_script = m->recorded_sum = NULL;
 		m->native_seen = m->has_row = m->from_native = false;
 		m->native_decided = m->native_missing = false;
 		m->recorded = STRATA_PENDING;
 	}
-	for (size_t i = 0; i < p->nmissing; i++)
-		migration_free(p->missing[i]);
 	free(p->missing);
 	p->missing = NULL;
 	p->nmissing = 0;
+	arena_free(&p->mem);
+	p->last_at = p->last_by = NULL;
 	free(p->table_missing);
 	p->table_missing = NULL;
 	p->ntables = 0;
+}
+
+char *plan_keep(plan *p, const char *s)
+{
+	return arena_strdup(&p->mem, s);
 }
 
 /* A row whose file is gone: kept as a "missing" entry so status can show it
  * and `mark --rolled-back` can clear it. */
 static void add_missing(plan *p, const ledger_row *r)
 {
-	migration *m = xcalloc(1, sizeof *m);
-	m->info.id = xstrdup(r->id);
-	m->info.source = xstrdup(r->source);
-	m->info.format = xstrdup("");
-	m->info.version = xstrdup(r->version);
-	m->info.name = xstrdup(r->name);
+	migration *m = ARENA_NEW(&p->mem, migration);
+	m->info.id = plan_keep(p, r->id);
+	m->info.source = plan_keep(p, r->source);
+	m->info.format = "";
+	m->info.version = plan_keep(p, r->version);
+	m->info.name = plan_keep(p, r->name);
 	snprintf(m->checksum, sizeof m->checksum, "%s", r->checksum);
 	m->info.checksum = m->checksum;
 	m->info.state = STRATA_MISSING;
-	m->info.applied_at = xstrdup(r->finished_at);
-	m->info.applied_by = xstrdup(r->applied_by);
+	m->info.applied_at = plan_keep(p, r->finished_at);
+	m->info.applied_by = plan_keep(p, r->applied_by);
 	m->info.execution_ms = r->execution_ms;
-	m->vnorm = version_normalize(r->version);
+	m->vnorm = arena_take(&p->mem, version_normalize(r->version));
 	m->src = (size_t)-1;
 	for (size_t i = 0; i < p->cfg->nsources; i++)
 		if (!strcmp(p->cfg->sources[i].name, r->source))
@@ -89,58 +89,64 @@ int plan_compute(plan *p, db *d)
 	return rc < 0 ? rc : plan_from_rows(p, d, rows, n);
 }
 
-/* strata_ledger's rows: the primary record. */
-static void apply_ledger_rows(plan *p, ledger_row *rows, size_t n)
+/* s in p->mem, or the copy before when s is the same text: a history
+ * baselined or applied in one run has one applied_by (and often one
+ * applied_at second) for all its rows. */
+static const char *keep_shared(plan *p, const char *s, const char **last)
 {
-	for (size_t i = 0; i < n; i++) {
-		ledger_row *r = &rows[i];
-		migration *m = ledger_find(p->lg, r->id);
-		strata_track_state ts = strata_track_state_of(r->state);
-		bool done = ts == STRATA_TRACK_APPLIED || ts == STRATA_TRACK_BASELINED;
-		/* running / rolling_back: interrupted; rollback_failed: a down script
-		 * failed outside a transaction.  All are failed; only a plain failed
-		 * apply may be retried (when it ran in a transaction). */
-		bool failed = ts == STRATA_TRACK_FAILED || ts == STRATA_TRACK_RUNNING ||
-		              ts == STRATA_TRACK_ROLLING_BACK || ts == STRATA_TRACK_ROLLBACK_FAILED;
-		if (!m) {
-			if (done || failed)
-				add_missing(p, r);
-			continue;
-		}
-		strata_migration_info *in = &m->info;
-		if (done)
-			in->state = strcmp(r->checksum, m->checksum)
-				? STRATA_MODIFIED
-				: (ts == STRATA_TRACK_APPLIED ? STRATA_APPLIED : STRATA_BASELINED);
-		else if (failed)
-			in->state = STRATA_FAILED;
-		else if (ts == STRATA_TRACK_ROLLED_BACK)
-			in->state = STRATA_ROLLED_BACK;
-		/* A row copied from a native table by an earlier command: its
-		 * failure is the tool's, not a failed apply of strata's own. */
-		m->from_native = r->applied_by && !strncmp(r->applied_by, "native:", 7);
-		m->apply_failed = ts == STRATA_TRACK_FAILED && !m->from_native;
-		m->ledger_baselined = ts == STRATA_TRACK_BASELINED;
-		m->down_failed = ts == STRATA_TRACK_ROLLING_BACK || ts == STRATA_TRACK_ROLLBACK_FAILED;
-		m->has_row = true;
-		m->recorded = in->state;
-		free(m->recorded_script);
-		free(m->recorded_sum);
-		m->recorded_script = r->script ? xstrdup(r->script) : NULL;
-		m->recorded_sum = xstrdup(r->checksum);
-		/* One row per id (plan_check_rows refuses a second); should one
-		 * come, it replaces the first rather than leak it. */
-		free((char *)in->applied_at);
-		free((char *)in->applied_by);
-		free((char *)in->error);
-		in->error = NULL;
-		in->applied_at = xstrdup(r->finished_at);
-		in->applied_by = xstrdup(r->applied_by);
-		in->execution_ms = r->execution_ms;
-		if (failed)
-			in->error = r->error ? xstrdup(r->error)
-			                     : xstrdup("interrupted while running (no error recorded)");
+	if (!s)
+		return NULL;
+	if (!*last || strcmp(*last, s))
+		*last = plan_keep(p, s);
+	return *last;
+}
+
+/* A strata_ledger row: the primary record. */
+void plan_row_apply(plan *p, const ledger_row *r)
+{
+	migration *m = ledger_find(p->lg, r->id);
+	strata_track_state ts = strata_track_state_of(r->state);
+	bool done = ts == STRATA_TRACK_APPLIED || ts == STRATA_TRACK_BASELINED;
+	/* running / rolling_back: interrupted; rollback_failed: a down script
+	 * failed outside a transaction.  All are failed; only a plain failed
+	 * apply may be retried (when it ran in a transaction). */
+	bool failed = ts == STRATA_TRACK_FAILED || ts == STRATA_TRACK_RUNNING ||
+	              ts == STRATA_TRACK_ROLLING_BACK || ts == STRATA_TRACK_ROLLBACK_FAILED;
+	if (!m) {
+		if (done || failed)
+			add_missing(p, r);
+		return;
 	}
+	strata_migration_info *in = &m->info;
+	if (done)
+		in->state = strcmp(r->checksum, m->checksum)
+			? STRATA_MODIFIED
+			: (ts == STRATA_TRACK_APPLIED ? STRATA_APPLIED : STRATA_BASELINED);
+	else if (failed)
+		in->state = STRATA_FAILED;
+	else if (ts == STRATA_TRACK_ROLLED_BACK)
+		in->state = STRATA_ROLLED_BACK;
+	/* A row copied from a native table by an earlier command: its
+	 * failure is the tool's, not a failed apply of strata's own. */
+	m->from_native = r->applied_by && !strncmp(r->applied_by, "native:", 7);
+	m->apply_failed = ts == STRATA_TRACK_FAILED && !m->from_native;
+	m->ledger_baselined = ts == STRATA_TRACK_BASELINED;
+	m->down_failed = ts == STRATA_TRACK_ROLLING_BACK || ts == STRATA_TRACK_ROLLBACK_FAILED;
+	m->has_row = true;
+	m->recorded = in->state;
+	m->recorded_script = plan_keep(p, r->script);
+	/* Kept only when it differs from the file's: equal, it says
+	 * nothing the checksum does not (repair reads it). */
+	m->recorded_sum = strcmp(r->checksum, m->checksum) ? plan_keep(p, r->checksum) : NULL;
+	/* One row per id (plan_check_rows refuses a second); should one
+	 * come, it replaces the first. */
+	in->error = NULL;
+	in->applied_at = keep_shared(p, r->finished_at, &p->last_at);
+	in->applied_by = keep_shared(p, r->applied_by, &p->last_by);
+	in->execution_ms = r->execution_ms;
+	if (failed)
+		in->error = r->error ? plan_keep(p, r->error)
+		                     : "interrupted while running (no error recorded)";
 }
 
 /* A "head" row (Alembic keeps one row per applied branch tip): the migration
@@ -214,10 +220,8 @@ static void apply_tracker_rows(plan *p, const track_rows *rows, size_t b)
 			m->native = st;
 			m->native_seen = true;
 			m->native_summed = t->checksum != NULL;
-			free(m->native_finished);
-			m->native_finished = xstrdup(t->finished_at);
-			free(m->native_error);
-			m->native_error = xstrdup(t->error);
+			m->native_finished = plan_keep(p, t->finished_at);
+			m->native_error = plan_keep(p, t->error);
 		}
 	}
 }
@@ -229,34 +233,27 @@ static bool done(strata_state st)
 
 /* The native table won: strata writes it in the same transaction as
  * strata_ledger, so a disagreement means the tool acted after strata. */
-static void decide(migration *m, strata_state st, const track_src *ts)
+static void decide(plan *p, migration *m, strata_state st, const track_src *ts)
 {
 	m->info.state = st;
 	m->native_decided = true;
-	m->decided_by = xstrdup(ts->tool);
-	m->decided_at = xstrdup(m->native_finished);
-	m->info.decided_by = m->decided_by;
-	m->info.decided_at = m->decided_at;
+	m->info.decided_by = plan_keep(p, ts->tool);
+	m->info.decided_at = m->native_finished;
 	m->apply_failed = false;
-	if (st == STRATA_FAILED) {
-		free((char *)m->info.error);
-		m->info.error = xasprintf("%s", m->native_error ? m->native_error
-		                                                : "failed in the tool's own table");
-	}
-	if (m->decided_at) {
-		free((char *)m->info.applied_at);
-		m->info.applied_at = xstrdup(m->decided_at);
-	}
+	if (st == STRATA_FAILED)
+		m->info.error = m->native_error ? m->native_error : "failed in the tool's own table";
+	if (m->info.decided_at)
+		m->info.applied_at = m->info.decided_at;
 }
 
 /* One migration strata_ledger has a row for, against its source's tracker. */
-static void reconcile_one(migration *m, const track_src *ts)
+static void reconcile_one(plan *p, migration *m, const track_src *ts)
 {
 	bool ldone = done(m->recorded);
 	if (!m->native_seen) {
 		if (ts->flags & STRATA_TRACKER_COMPLETE) {
 			if (ldone) /* the tool's record says not applied: it undid it */
-				decide(m, STRATA_ROLLED_BACK, ts);
+				decide(p, m, STRATA_ROLLED_BACK, ts);
 		} else if (ldone) {
 			m->native_missing = true;
 		}
@@ -269,11 +266,11 @@ static void reconcile_one(migration *m, const track_src *ts)
 	if (m->down_failed && done(nst))
 		return;
 	if (done(nst) && !ldone)
-		decide(m, nst == STRATA_MODIFIED ? STRATA_MODIFIED : STRATA_APPLIED, ts);
+		decide(p, m, nst == STRATA_MODIFIED ? STRATA_MODIFIED : STRATA_APPLIED, ts);
 	else if (nst == STRATA_FAILED && m->recorded != STRATA_FAILED)
-		decide(m, STRATA_FAILED, ts);
+		decide(p, m, STRATA_FAILED, ts);
 	else if (nst == STRATA_ROLLED_BACK && (ldone || m->recorded == STRATA_FAILED))
-		decide(m, STRATA_ROLLED_BACK, ts);
+		decide(p, m, STRATA_ROLLED_BACK, ts);
 }
 
 /* Is source src `retired: true`? */
@@ -303,7 +300,7 @@ static void reconcile(plan *p, const track_rows *tr, size_t b)
 			}
 			continue;
 		}
-		reconcile_one(m, ts);
+		reconcile_one(p, m, ts);
 		if (m->native_missing && !kept++)
 			first = m;
 	}
@@ -354,12 +351,22 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 		return 0;
 	}
 	int rc = plan_check_rows(p, d, rows, &n);
-	if (!rc)
-		apply_ledger_rows(p, rows, n);
+	for (size_t i = 0; !rc && i < n; i++)
+		plan_row_apply(p, &rows[i]);
 	ledger_rows_free(rows, n);
-	if (rc)
-		return rc;
+	return rc ? rc : plan_rows_end(p, d);
+}
 
+void plan_rows_begin(plan *p)
+{
+	reset(p);
+}
+
+/* After strata_ledger's rows: the native trackers' rows, then the states
+ * that follow from both. */
+int plan_rows_end(plan *p, db *d)
+{
+	int rc;
 	track_rows trows;
 	rc = track_read(p->L, p->lg, d, &trows);
 	if (rc < 0)
@@ -386,9 +393,9 @@ int plan_from_rows(plan *p, db *d, ledger_row *rows, size_t n)
 			                        : STRATA_APPLIED;
 			m->info.native_only = 1;
 			if (m->native_finished && !m->info.applied_at)
-				m->info.applied_at = xstrdup(m->native_finished);
+				m->info.applied_at = m->native_finished;
 			if (m->native == STRATA_FAILED && m->native_error && !m->info.error)
-				m->info.error = xstrdup(m->native_error);
+				m->info.error = m->native_error;
 		}
 		/* The format's own checksum rule is the authority on its files:
 		 * Prisma accepts a migration.sql whose line endings changed, so a
@@ -439,14 +446,7 @@ void plan_init(plan *p, err_ctx *e, const config *cfg, loader *L, ledger *lg)
 
 void plan_free(plan *p)
 {
-	for (size_t i = 0; i < p->nmissing; i++)
-		migration_free(p->missing[i]);
-	free(p->missing);
-	p->missing = NULL;
-	p->nmissing = 0;
-	free(p->table_missing);
-	p->table_missing = NULL;
-	p->ntables = 0;
+	reset(p); /* the ledger's migrations point into p->mem no more */
 }
 
 size_t plan_count(const plan *p)

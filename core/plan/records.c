@@ -172,40 +172,46 @@ static bool repaired(const plan *p, fix f, const ledger_row *r)
 	             (*m->info.name && !strcmp(m->info.name, p->repair)));
 }
 
+int plan_check_row(plan *p, db *d, ledger_row *rows, size_t n, size_t i)
+{
+	char buf[1024];
+	const char *why = NULL;
+	size_t c = 0;
+	for (; c < sizeof checks / sizeof *checks && !why; c++)
+		why = checks[c].wrong(rows, n, i, buf, sizeof buf);
+	if (!why)
+		return 0;
+	fix f = checks[c - 1].fix;
+	/* `strata repair`: the row is read, its checksum differs from the
+	 * file's, and the migration is modified (repair decides). */
+	bool sum = f == FIX_SUM || (checks[c - 1].wrong == null_column && rows[i].nulls == 1u << 4);
+	if (sum && p->repair_sums && ledger_find(p->lg, rows[i].id))
+		return 0;
+	if (repaired(p, f, &rows[i])) {
+		ledger_row_clear(&rows[i]);
+		return 1;
+	}
+	char *hint = hint_for(p, f, &rows[i]);
+	int rc = err_set(p->e, STRATA_ESTATE, STRATA_ECLASS_DB, d->display, 0, 0, hint, "%s", why);
+	free(hint);
+	return rc;
+}
+
 /* The first row refused, as the error (STRATA_ESTATE); a row `strata mark`
  * is about to rewrite is dropped from rows instead (not read at all). */
 int plan_check_rows(plan *p, db *d, ledger_row *rows, size_t *n)
 {
-	char buf[1024];
 	size_t i = 0;
 	while (i < *n) {
-		const char *why = NULL;
-		size_t c = 0;
-		for (; c < sizeof checks / sizeof *checks && !why; c++)
-			why = checks[c].wrong(rows, *n, i, buf, sizeof buf);
-		if (!why) {
+		int rc = plan_check_row(p, d, rows, *n, i);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
 			i++;
 			continue;
 		}
-		fix f = checks[c - 1].fix;
-		/* `strata repair`: the row is read, its checksum differs from the
-		 * file's, and the migration is modified (repair decides). */
-		bool sum = f == FIX_SUM || (checks[c - 1].wrong == null_column && rows[i].nulls == 1u << 4);
-		if (sum && p->repair_sums && ledger_find(p->lg, rows[i].id)) {
-			i++;
-			continue;
-		}
-		if (repaired(p, f, &rows[i])) {
-			ledger_row_clear(&rows[i]);
-			memmove(&rows[i], &rows[i + 1], (*n - i - 1) * sizeof *rows);
-			(*n)--;
-			continue;
-		}
-		char *hint = hint_for(p, f, &rows[i]);
-		int rc = err_set(p->e, STRATA_ESTATE, STRATA_ECLASS_DB, d->display, 0, 0, hint, "%s",
-		                 why);
-		free(hint);
-		return rc;
+		memmove(&rows[i], &rows[i + 1], (*n - i - 1) * sizeof *rows);
+		(*n)--;
 	}
 	return 0;
 }

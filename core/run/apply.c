@@ -76,7 +76,7 @@ int run_apply(plan *p, const char *url, strata_apply_opts *o)
 		migration *m = p->lg->migs[i];
 		if (!due(p, d, m, o->to ? p->lg->migs[end] : NULL))
 			continue;
-		if (!total++ && m->up_blocked && !o->dry_run)
+		if (!total++ && m->info.blocked && !o->dry_run)
 			rc = run_blocked(p, m, false);
 	}
 	bool single = false; /* --single-transaction: batch.c's loop instead of this one */
@@ -91,7 +91,7 @@ int run_apply(plan *p, const char *url, strata_apply_opts *o)
 		if (!due(p, d, m, o->to ? p->lg->migs[end] : NULL))
 			continue;
 		k++;
-		if (m->up_blocked) {
+		if (m->info.blocked) {
 			rc = run_blocked(p, m, false);
 			break;
 		}

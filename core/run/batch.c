@@ -218,7 +218,7 @@ int run_apply_batched(plan *p, db *d, strata_apply_opts *o, size_t end, const mi
 		if (!due(p, d, m, to))
 			continue;
 		k++;
-		if (m->up_blocked) {
+		if (m->info.blocked) {
 			rc = run_blocked(p, m, false);
 			if (b.open && !o->dry_run)
 				rc = undone(&b, m, rc);

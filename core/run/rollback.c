@@ -108,7 +108,7 @@ int run_rollback(plan *p, const char *url, strata_rollback_opts *o)
 			             "a baseline stands for it now; to use the old history again, "
 			             "remove `retired: true` from its source",
 			             "%s is of a retired source; nothing was rolled back", t[i]->info.id);
-		else if (t[i]->info.has_down && t[i]->down_blocked)
+		else if (t[i]->info.has_down && mig_down_blocked(t[i]))
 			rc = run_blocked(p, t[i], true);
 		else if (!t[i]->info.has_down)
 			rc = err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_SOURCE, t[i]->info.file, 0, 0,

@@ -28,8 +28,8 @@ static int record_decisions(plan *p, db *d)
 		const char *state = st == STRATA_FAILED        ? "failed"
 		                    : st == STRATA_ROLLED_BACK ? "rolled_back"
 		                                               : "applied";
-		const char *when = m->decided_at ? m->decided_at : now;
-		char *by = xasprintf("native:%s", m->decided_by);
+		const char *when = m->info.decided_at ? m->info.decided_at : now;
+		char *by = xasprintf("native:%s", m->info.decided_by);
 		rc = ledger_table_write_by(d, m, state, when, st == STRATA_FAILED ? NULL : when, -1,
 		                           st == STRATA_FAILED ? m->info.error : NULL, by);
 		free(by);
@@ -37,8 +37,8 @@ static int record_decisions(plan *p, db *d)
 			logf_(p->e, STRATA_LOG_INFO, NULL, 0,
 			      "recorded %s as %s in strata_ledger: %s's table says so%s%s (strata_ledger "
 			      "said %s)",
-			      m->info.id, state, m->decided_by, m->decided_at ? ", " : "",
-			      m->decided_at ? m->decided_at : "", strata_state_name(m->recorded));
+			      m->info.id, state, m->info.decided_by, m->info.decided_at ? ", " : "",
+			      m->info.decided_at ? m->info.decided_at : "", strata_state_name(m->recorded));
 	}
 	if (!rc)
 		rc = db_commit(d);
@@ -462,8 +462,8 @@ int run_blocked(plan *p, const migration *m, bool down)
 {
 	return err_set(p->e, STRATA_EINVAL, STRATA_ECLASS_SOURCE,
 	               down ? m->info.down_file : m->info.file,
-	               down ? m->down_blocked_line : m->up_blocked_line, 0, m->blocked_hint,
-	               "%s: %s", m->info.id, down ? m->down_blocked : m->up_blocked);
+	               mig_blocked_line(m, down), 0, mig_blocked_hint(m),
+	               "%s: %s", m->info.id, down ? mig_down_blocked(m) : m->info.blocked);
 }
 
 /* `--to ID` on a graph source (Alembic) means ID and its ancestors, as

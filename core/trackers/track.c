@@ -52,10 +52,10 @@ static int each_from(host_call *hc, size_t from, strata_mig_fn fn, void *ud)
 			.mig_version = m->info.version,
 			.name = m->info.name,
 			.file = file,
-			.up = m->up_blocked ? NULL : m->up,
-			.up_len = m->up_blocked ? 0 : m->up_len,
+			.up = m->info.blocked ? NULL : m->up,
+			.up_len = m->info.blocked ? 0 : m->up_len,
 			.checksum = m->checksum,
-			.native_key = m->native_key,
+			.native_key = mig_native_key(m),
 			.flags = m->info.flags,
 		};
 		int rc = fn(ud, &mi);
@@ -100,17 +100,21 @@ static int on_row(host_call *hc, const strata_track_row *row)
 		return err_set(hc->e, STRATA_EINVAL, STRATA_ECLASS_PLUGIN, hc->display, 0, 0, NULL,
 		               "tracker %s of source '%s' reported a row without version or state",
 		               r->src[t->bind].tool, hc->cfg->sources[hc->source].name);
-	r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
+	if (r->n == r->cap) { /* a single-row tracker reports a row per migration */
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->v = xrealloc(r->v, r->cap * sizeof *r->v);
+	}
 	track_rec *rec = &r->v[r->n++];
-	rec->bind = t->bind;
-	rec->src = hc->source;
-	rec->id = xasprintf("%s:%s", hc->cfg->sources[hc->source].name, row->mig_version);
-	rec->version = xstrdup(row->mig_version);
+	arena *a = &r->mem;
+	rec->bind = (unsigned)t->bind;
+	rec->src = (unsigned)hc->source;
+	rec->id = arena_concat(a, hc->cfg->sources[hc->source].name, ":", row->mig_version);
+	rec->version = arena_strdup(a, row->mig_version);
 	rec->state = strata_track_state_of(row->state);
-	rec->checksum = xstrdup(row->checksum);
-	rec->finished_at = STRATA_HAS(strata_track_row, row, finished_at) ? xstrdup(row->finished_at)
-	                                                                   : NULL;
-	rec->error = STRATA_HAS(strata_track_row, row, error) ? xstrdup(row->error) : NULL;
+	rec->checksum = arena_strdup(a, row->checksum);
+	rec->finished_at =
+		STRATA_HAS(strata_track_row, row, finished_at) ? arena_strdup(a, row->finished_at) : NULL;
+	rec->error = STRATA_HAS(strata_track_row, row, error) ? arena_strdup(a, row->error) : NULL;
 	return 0;
 }
 
@@ -160,14 +164,8 @@ int track_read(const loader *L, const ledger *lg, db *d, track_rows *out)
 
 void track_rows_free(track_rows *rows)
 {
-	for (size_t i = 0; i < rows->n; i++) {
-		free(rows->v[i].id);
-		free(rows->v[i].version);
-		free(rows->v[i].checksum);
-		free(rows->v[i].finished_at);
-		free(rows->v[i].error);
-	}
 	free(rows->v);
+	arena_free(&rows->mem);
 	free(rows->src);
 	memset(rows, 0, sizeof *rows);
 }

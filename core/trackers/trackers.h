@@ -12,14 +12,14 @@
 
 /* One row a tracker reported, copied. */
 typedef struct track_rec {
-	size_t bind;              /* the binding (loader.binds) whose tracker reported it */
-	size_t src;               /* its config source */
-	char *id;                 /* "<source>:<version>" */
+	unsigned bind;            /* the binding (loader.binds) whose tracker reported it */
+	unsigned src;             /* its config source */
+	char *id;                 /* "<source>:<version>"; the texts live in track_rows.mem */
 	char *version;
-	strata_track_state state; /* STRATA_TRACK_UNKNOWN for a name not in the table */
 	char *checksum;           /* or NULL */
 	char *finished_at;        /* or NULL */
 	char *error;              /* the tool's failure text, or NULL */
+	strata_track_state state; /* STRATA_TRACK_UNKNOWN for a name not in the table */
 } track_rec;
 
 /* What one tracker of a source said as a whole. */
@@ -33,7 +33,8 @@ typedef struct track_src {
 
 typedef struct track_rows {
 	track_rec *v;
-	size_t n;
+	size_t n, cap;
+	arena mem; /* the rows' texts */
 	track_src *src; /* per binding (loader.binds), in config order */
 	size_t nsrc;
 } track_rows;

@@ -404,22 +404,22 @@ typedef struct strata_arena {
 	strata_arena_chunk *head; /* the chunk small blocks come from; NULL: empty */
 } strata_arena;
 
-/* n bytes (uninitialized), NULL when out of memory.  Every call returns a
- * distinct block, n = 0 included. */
-static inline void *strata_arena_alloc(strata_arena *a, size_t n)
+/* n bytes at alignment al (a power of two, at most max_align_t's), NULL
+ * when out of memory. */
+static inline void *strata_arena_block_(strata_arena *a, size_t n, size_t al)
 {
-	const size_t al = _Alignof(max_align_t);
-	if (n > SIZE_MAX - sizeof(strata_arena_chunk) - al)
+	if (n > SIZE_MAX - sizeof(strata_arena_chunk) - _Alignof(max_align_t))
 		return NULL;
-	n = n ? (n + al - 1) & ~(al - 1) : al;
 	strata_arena_chunk *c = a->head;
-	if (c && c->cap - c->used >= n) {
-		void *p = (char *)c->data + c->used;
-		c->used += n;
-		return p;
+	if (c) {
+		size_t at = (c->used + al - 1) & ~(al - 1);
+		if (at <= c->cap && c->cap - at >= n) {
+			c->used = at + n;
+			return (char *)c->data + at;
+		}
 	}
 	size_t cap = n > STRATA_ARENA_CHUNK ? n : STRATA_ARENA_CHUNK;
-	strata_arena_chunk *nc = malloc(sizeof *nc + cap);
+	strata_arena_chunk *nc = (strata_arena_chunk *)malloc(sizeof *nc + cap);
 	if (!nc)
 		return NULL;
 	nc->used = n;
@@ -432,6 +432,20 @@ static inline void *strata_arena_alloc(strata_arena *a, size_t n)
 		a->head = nc;
 	}
 	return nc->data;
+}
+
+/* n bytes (uninitialized), aligned for any type, NULL when out of memory.
+ * Every call returns a distinct block, n = 0 included. */
+static inline void *strata_arena_alloc(strata_arena *a, size_t n)
+{
+	return strata_arena_block_(a, n ? n : 1, _Alignof(max_align_t));
+}
+
+/* n bytes for text (no alignment: packed end to end), NULL when out of
+ * memory. */
+static inline char *strata_arena_chars(strata_arena *a, size_t n)
+{
+	return (char *)strata_arena_block_(a, n ? n : 1, 1);
 }
 
 /* n zeroed bytes, NULL when out of memory. */
@@ -447,7 +461,9 @@ static inline void *strata_arena_zalloc(strata_arena *a, size_t n)
  * out of memory. */
 static inline char *strata_arena_strndup(strata_arena *a, const char *s, size_t n)
 {
-	char *p = n < SIZE_MAX ? strata_arena_alloc(a, n + 1) : NULL;
+	/* Text needs no alignment: strings are packed end to end (a folder's
+	 * 100,000 versions and names are not 100,000 16-byte blocks). */
+	char *p = n < SIZE_MAX ? strata_arena_chars(a, n + 1) : NULL;
 	if (!p)
 		return NULL;
 	memcpy(p, s, n);

@@ -2,8 +2,10 @@
  * Sorting a folder's files into up files, down files and strangers, using
  * nothing but the layout's patterns: this is where "no if per tool" holds.
  */
+#include <regex.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -22,6 +24,8 @@ static int push(strata_host *h, sp_entry **v, size_t *n, size_t *cap, const sp_e
 	return STRATA_OK;
 }
 
+static void trim(sp_entry **v, size_t n, size_t *cap);
+
 /* Copy a capture into the set's arena, with its normalized version. */
 static int make_entry(strata_host *h, sp_set *s, const char *rel, sp_span ver, sp_span name,
                       sp_entry *e)
@@ -30,7 +34,7 @@ static int make_entry(strata_host *h, sp_set *s, const char *rel, sp_span ver, s
 	e->down = SP_NONE;
 	e->version = strata_arena_strndup(&s->arena, ver.s, ver.len);
 	e->name = strata_arena_strndup(&s->arena, name.s, name.len);
-	char *key = strata_arena_alloc(&s->arena, 2 * ver.len + 3);
+	char *key = strata_arena_chars(&s->arena, 2 * ver.len + 3);
 	if (!e->version || !e->name || !key)
 		return strata_oom(h);
 	h->version_key(ver.s, ver.len, key);
@@ -75,22 +79,141 @@ static int claimed(strata_host *h, const sp_layout *l, const char *rel)
 	return STRATA_OK;
 }
 
+/* What the layout's ignore:, up: and down: patterns say of one file: the
+ * hot part of classifying (a regexec with captures per migration file),
+ * found ahead on every core for a large folder. */
+enum { PRE_OTHER, PRE_IGNORED, PRE_UP, PRE_DOWN };
+typedef struct sp_pre {
+	int what;
+	sp_span ver, name;
+} sp_pre;
+
+static void match_one(const sp_layout *l, const char *rel, sp_pre *p)
+{
+	if (sp_layout_ignored(l, rel))
+		p->what = PRE_IGNORED;
+	else if (sp_pattern_match(&l->up, rel, &p->ver, &p->name))
+		p->what = PRE_UP;
+	else if (l->has_down && sp_pattern_match(&l->down, rel, &p->ver, &p->name))
+		p->what = PRE_DOWN;
+	else
+		p->what = PRE_OTHER;
+}
+
+/* Another thread's copy of l, its patterns compiled again: glibc's
+ * regexec() holds a lock per compiled pattern, so threads sharing one
+ * take turns.  False (nothing to free) when a pattern cannot be. */
+static bool recompile(const sp_regex *from, sp_regex *to)
+{
+	*to = *from;
+	return from->compiled && from->text && regcomp(&to->re, from->text, REG_EXTENDED) == 0;
+}
+
+static void copies_free(sp_layout *c, size_t compiled)
+{
+	/* compiled: how many of up, down (when has_down), ignore[] were */
+	size_t k = 0;
+	if (k++ < compiled)
+		regfree(&c->up.rx.re);
+	if (c->has_down && k++ < compiled)
+		regfree(&c->down.rx.re);
+	for (size_t i = 0; i < c->n_ignore && k++ < compiled; i++)
+		regfree(&c->ignore[i].re);
+	free(c->ignore);
+}
+
+static bool copies_of(const sp_layout *l, sp_layout *c)
+{
+	*c = *l;
+	c->ignore = l->n_ignore ? calloc(l->n_ignore, sizeof *c->ignore) : NULL;
+	if (l->n_ignore && !c->ignore)
+		return false;
+	size_t done = 0;
+	bool ok = recompile(&l->up.rx, &c->up.rx) && ++done;
+	if (ok && l->has_down)
+		ok = recompile(&l->down.rx, &c->down.rx) && ++done;
+	for (size_t i = 0; ok && i < l->n_ignore; i++)
+		ok = recompile(&l->ignore[i], &c->ignore[i]) && ++done;
+	if (!ok)
+		copies_free(c, done);
+	return ok;
+}
+
+typedef struct ahead_job {
+	const sp_layout *l;
+	const sp_files *f;
+	sp_pre *pre;
+	size_t nshares;
+} ahead_job;
+
+/* Share k of the files; share 0 (the calling thread) uses l itself, the
+ * others their own copies (l's, shared, if one cannot be made: correct,
+ * only slower). */
+static void ahead_share(void *ud, size_t k)
+{
+	const ahead_job *j = ud;
+	size_t from = j->f->n * k / j->nshares, to = j->f->n * (k + 1) / j->nshares;
+	sp_layout copy;
+	bool own = k > 0 && copies_of(j->l, &copy);
+	const sp_layout *l = own ? &copy : j->l;
+	for (size_t i = from; i < to; i++)
+		match_one(l, j->f->v[i], &j->pre[i]);
+	if (own)
+		copies_free(&copy, (size_t)-1);
+}
+
+/* Folders below this are matched inline: a thread and a second compile
+ * would cost more than they save. */
+#define SP_AHEAD_MIN 4096
+
+/* Every file's match, on every core; NULL: match inline. */
+static sp_pre *ahead(const sp_layout *l, const sp_files *f)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (f->n < SP_AHEAD_MIN || cores < 2)
+		return NULL;
+	sp_pre *pre = malloc(f->n * sizeof *pre);
+	if (!pre)
+		return NULL;
+	ahead_job j = { .l = l, .f = f, .pre = pre,
+	                .nshares = cores > STRATA_EACH_MAX ? STRATA_EACH_MAX : (size_t)cores };
+	strata_each(j.nshares, 2, ahead_share, &j);
+	return pre;
+}
+
+static int classify(strata_host *h, const sp_layout *l, const sp_files *f, const sp_pre *pre,
+                    sp_set *out);
+
 /* Classify every listed file: a stranger is a warning (the scan goes on), a
  * version without digits an error (it could not be ordered). */
 int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *out)
+{
+	sp_pre *pre = ahead(l, f);
+	int rc = classify(h, l, f, pre, out);
+	free(pre);
+	return rc;
+}
+
+static int classify(strata_host *h, const sp_layout *l, const sp_files *f, const sp_pre *pre,
+                    sp_set *out)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		const char *rel = f->v[i];
 		sp_span ver, name;
 		sp_entry e = {0};
 		int up, rc;
-		if (sp_layout_ignored(l, rel))
+		sp_pre p;
+		if (pre)
+			p = pre[i];
+		else
+			match_one(l, rel, &p);
+		if (p.what == PRE_IGNORED)
 			continue;
-		if (sp_pattern_match(&l->up, rel, &ver, &name))
-			up = 1;
-		else if (l->has_down && sp_pattern_match(&l->down, rel, &ver, &name))
-			up = 0;
-		else if ((rc = kind_entry(h, l, out, rel, &e)) != 0) {
+		if (p.what == PRE_UP || p.what == PRE_DOWN) {
+			up = p.what == PRE_UP;
+			ver = p.ver;
+			name = p.name;
+		} else if ((rc = kind_entry(h, l, out, rel, &e)) != 0) {
 			if (rc < 0)
 				return rc;
 			if (e.kind == STRATA_MIG_BASELINE && e.norm[0] == '~') {
@@ -124,7 +247,22 @@ int sp_classify(strata_host *h, const sp_layout *l, const sp_files *f, sp_set *o
 		if (rc < 0)
 			return rc;
 	}
+	trim(&out->up, out->n_up, &out->cap_up);
+	trim(&out->down, out->n_down, &out->cap_down);
 	return STRATA_OK;
+}
+
+/* An array grown by doubling, cut to what it holds: on a long history the
+ * slack is a third of it, held while every migration is handed over. */
+static void trim(sp_entry **v, size_t n, size_t *cap)
+{
+	if (!n || n == *cap)
+		return;
+	sp_entry *nv = realloc(*v, n * sizeof *nv);
+	if (nv) { /* else the larger block stays: no harm */
+		*v = nv;
+		*cap = n;
+	}
 }
 
 /* A folder, FIFO or link to no file that the layout would take for a

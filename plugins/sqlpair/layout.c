@@ -57,23 +57,34 @@ static void take(const char *s, const regmatch_t *m, int g, sp_span *out)
 	}
 }
 
-int sp_rx_match(const sp_regex *r, const char *s, size_t nmatch, regmatch_t *m)
+/* Does s end with r's tail (or has r none)? */
+static int tail_ok(const sp_regex *r, const char *s)
 {
-	if (r->tail) {
-		size_t n = strlen(s);
-		if (n < r->tail_len || memcmp(s + n - r->tail_len, r->tail, r->tail_len))
-			return 0;
-	}
-	return regexec(&r->re, s, nmatch, m, 0) == 0;
+	if (!r->tail)
+		return 1;
+	size_t n = strlen(s);
+	return n >= r->tail_len && !memcmp(s + n - r->tail_len, r->tail, r->tail_len);
 }
 
-/* Does the relative path match?  The tail test, then a first regexec
- * without captures, are the fast path for the many files a pattern
- * rejects (glibc's capture pass costs several times the match); only a
- * match pays for the capture groups. */
+int sp_rx_match(const sp_regex *r, const char *s, size_t nmatch, regmatch_t *m)
+{
+	return tail_ok(r, s) && regexec(&r->re, s, nmatch, m, 0) == 0;
+}
+
+/* Before the capture pass, the cheap reject: a pattern with a tail rejects
+ * by it (a path that ends so nearly always matches: straight to the
+ * captures, one regexec per migration file rather than two), one without
+ * by a first regexec without captures (glibc's capture pass costs several
+ * times the match); only a match pays for the capture groups. */
+static int may_match(const sp_regex *r, const char *s)
+{
+	return r->tail ? tail_ok(r, s) : sp_rx_match(r, s, 0, NULL);
+}
+
+/* Does the relative path match? */
 int sp_pattern_match(const sp_pattern *p, const char *s, sp_span *version, sp_span *name)
 {
-	if (!sp_rx_match(&p->rx, s, 0, NULL))
+	if (!may_match(&p->rx, s))
 		return 0;
 	regmatch_t m[SP_MAX_GROUP + 1];
 	int n = p->version_group > p->name_group ? p->version_group : p->name_group;
@@ -87,7 +98,7 @@ int sp_pattern_match(const sp_pattern *p, const char *s, sp_span *version, sp_sp
 int sp_kind_match(const sp_pattern *p, const char *s, sp_span *key, sp_span *version,
                   sp_span *name)
 {
-	if (!sp_rx_match(&p->rx, s, 0, NULL))
+	if (!may_match(&p->rx, s))
 		return 0;
 	regmatch_t m[SP_MAX_GROUP + 1];
 	if (regexec(&p->rx.re, s, SP_MAX_GROUP + 1, m, 0) != 0)

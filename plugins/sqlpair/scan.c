@@ -53,12 +53,18 @@ static bool want_down_text(const strata_source_cfg *cfg)
 
 /* Classify, pair and hand over, once the layout and file list are known. */
 static int scan_files(strata_host *h, const strata_source_cfg *cfg, const sp_layout *l, int rootfd,
-                      const sp_files *f)
+                      sp_files *f)
 {
 	sp_set set = { .root = cfg->path };
 	int rc = sp_refuse_other(h, l, rootfd, f);
 	if (rc == STRATA_OK)
 		rc = sp_classify(h, l, f, &set);
+	/* The set borrows the paths (f's arena), not the lists: gone before
+	 * the migrations are handed over. */
+	free(f->v);
+	free(f->other);
+	f->v = f->other = NULL;
+	f->n = f->cap = f->n_other = f->cap_other = 0;
 	if (rc == STRATA_OK)
 		rc = sp_pair(h, &set);
 	if (rc == STRATA_OK)

@@ -73,7 +73,7 @@ int sp_entry_type(int dfd, const struct dirent *e)
 static char *rel_path(sp_files *f, const char *prefix, const char *name)
 {
 	size_t lp = prefix ? strlen(prefix) + 1 : 0, ln = strlen(name);
-	char *p = strata_arena_alloc(&f->arena, lp + ln + 1);
+	char *p = strata_arena_chars(&f->arena, lp + ln + 1);
 	if (!p)
 		return NULL;
 	if (prefix) {

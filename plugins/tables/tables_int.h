@@ -138,7 +138,7 @@ const char *tb_table_name(const tb_desc *d, char *buf, size_t size);
 
 /* The migration an event or a row is about, from host->each_migration. */
 typedef struct tb_mig {
-	char *version, *name, *file, *native_key, *checksum;
+	char *version, *name, *file, *native_key; /* in tb_migs.arena */
 	char *up;
 	size_t up_len;
 	unsigned flags;
@@ -146,8 +146,10 @@ typedef struct tb_mig {
 
 typedef struct tb_migs {
 	tb_mig *v;
-	size_t n;
+	size_t n, cap;
 	char *prev; /* tb_migs_one(): the version before it, NULL when it is the first */
+	strata_arena arena; /* the migrations' texts but up (a history of 100,000 is
+	                       read in a few hundred allocations) */
 } tb_migs;
 
 /* Every migration of the source (their up scripts when with_up), or just

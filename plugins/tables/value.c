@@ -18,30 +18,39 @@
 
 /* ---- the source's migrations ---- */
 
-static char *dup0(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 typedef struct walk {
 	tb_migs *m;
 	bool with_up;
 	const char *only; /* NULL: every migration */
 } walk;
 
+/* s (NULL: NULL) in the set's arena; *bad set when out of memory. */
+static char *keep(tb_migs *m, const char *s, bool *bad)
+{
+	if (!s)
+		return NULL;
+	char *p = strata_arena_strndup(&m->arena, s, strlen(s));
+	*bad |= !p;
+	return p;
+}
+
 static int copy_mig(tb_migs *m, const strata_mig_info *mi, bool with_up)
 {
-	tb_mig *nv = realloc(m->v, (m->n + 1) * sizeof *nv);
-	if (!nv)
-		return STRATA_ENOMEM;
-	m->v = nv;
+	if (m->n == m->cap) {
+		size_t nc = m->cap ? 2 * m->cap : 64;
+		tb_mig *nv = realloc(m->v, nc * sizeof *nv);
+		if (!nv)
+			return STRATA_ENOMEM;
+		m->v = nv;
+		m->cap = nc;
+	}
 	tb_mig *x = &m->v[m->n++];
 	memset(x, 0, sizeof *x);
-	x->version = dup0(mi->mig_version);
-	x->name = dup0(mi->name ? mi->name : "");
-	x->file = dup0(mi->file ? mi->file : "");
-	x->native_key = dup0(mi->native_key);
-	x->checksum = dup0(mi->checksum);
+	bool bad = false;
+	x->version = keep(m, mi->mig_version, &bad);
+	x->name = keep(m, mi->name ? mi->name : "", &bad);
+	x->file = keep(m, mi->file ? mi->file : "", &bad);
+	x->native_key = keep(m, mi->native_key, &bad);
 	x->flags = mi->flags;
 	if (with_up && mi->up) {
 		x->up = malloc(mi->up_len + 1);
@@ -51,8 +60,7 @@ static int copy_mig(tb_migs *m, const strata_mig_info *mi, bool with_up)
 			x->up_len = mi->up_len;
 		}
 	}
-	if (!x->version || !x->name || !x->file || (mi->native_key && !x->native_key) ||
-	    (with_up && mi->up && !x->up))
+	if (bad || (with_up && mi->up && !x->up))
 		return STRATA_ENOMEM;
 	return 0;
 }
@@ -110,15 +118,10 @@ int tb_migs_one(strata_host *h, const char *version, tb_migs *out)
 
 void tb_migs_free(tb_migs *m)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		free(m->v[i].version);
-		free(m->v[i].name);
-		free(m->v[i].file);
-		free(m->v[i].native_key);
-		free(m->v[i].checksum);
+	for (size_t i = 0; i < m->n; i++)
 		free(m->v[i].up);
-	}
 	free(m->v);
+	strata_arena_free(&m->arena);
 	free(m->prev);
 	memset(m, 0, sizeof *m);
 }

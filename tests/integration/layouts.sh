@@ -175,4 +175,24 @@ if sqlite; then
 fi
 check "COMMIT inside a migration: what ran stays" eq "$(tables h)" "$(pick h1,schema_migrations h1,h2,schema_migrations)"
 check "COMMIT inside a migration: recorded" eq "$(q h "SELECT state FROM strata_ledger")" "$(pick failed applied)"
+
+# A folder large enough to be matched ahead on every core (sqlpair's
+# classify.c, from 4,096 files): the same ledger, order and warnings as a
+# small one.
+project big golang-migrate
+python3 - big <<'PY'
+import os, sys
+d = sys.argv[1]
+for i in range(1, 2101):
+    open(os.path.join(d, f"{i}_t{i}.up.sql"), "w").write(f"CREATE TABLE t{i} (id INTEGER);\n")
+    open(os.path.join(d, f"{i}_t{i}.down.sql"), "w").write(f"DROP TABLE t{i};\n")
+open(os.path.join(d, "README.md"), "w").write("ignored by the layout\n")
+open(os.path.join(d, "notes.txt"), "w").write("a stranger\n")
+PY
+run -c big.yaml ledger --json
+check "4,202 files: ledger exits 0" rc_is 0
+check "4,202 files: 2,100 migrations in version order" eq "$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["migrations"]; print(len(m), m[0]["version"], m[9]["version"], m[-1]["version"], m[-1]["file"])' "$T/out")" "2100 1 10 2100 big/2100_t2100.up.sql"
+run -c big.yaml ledger
+check "4,202 files: the stranger warned about once, README not" err_is "strata: warning: big/notes.txt: file matches no migration pattern of layout 'golang-migrate'"
+check "4,202 files: every migration has its down" out_lacks "(no down)"
 done_testing

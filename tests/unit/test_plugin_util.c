@@ -379,6 +379,14 @@ static void arena_blocks(void **state)
 	assert_memory_equal(s, "ab\0cd", 6);
 	s = strata_arena_strndup(&a, "xyz", 2);
 	assert_string_equal(s, "xy");
+	/* Text is packed end to end; the next block is aligned again. */
+	char *t = strata_arena_strndup(&a, "pq", 2);
+	assert_ptr_equal(t, s + 3);
+	char *u = strata_arena_chars(&a, 5);
+	assert_ptr_equal(u, t + 3);
+	char *q = strata_arena_alloc(&a, 8);
+	assert_int_equal((uintptr_t)q % al, 0);
+	assert_true(q >= u + 5);
 	unsigned char *z = strata_arena_zalloc(&a, 40);
 	for (int i = 0; i < 40; i++)
 		assert_int_equal(z[i], 0);

@@ -98,6 +98,16 @@ hits_are "two rows for one id: apply"
 refused "two rows for one id: status" 4 "$TWO" status
 refused "two rows for one id: mark" 4 "$TWO" mark app:0002 --applied
 
+# The same at the first id, a sound row after it: status reads the rows one
+# at a time, and the refusal comes when the next id does.
+ledger_project ledger-two-rows-first
+loosen
+q app "INSERT INTO strata_ledger SELECT * FROM strata_ledger WHERE id = 'app:0001'"
+TWO1="strata: error: $DB: strata_ledger has 2 rows for app:0001 (source app): its id is no longer the table's primary key, and which row holds is a guess (hint: keep the row that is right and delete the others (SELECT * FROM strata_ledger WHERE id = 'app:0001'), then CREATE UNIQUE INDEX strata_ledger_id ON strata_ledger (id))"
+refused "two rows for the first id: status" 4 "$TWO1" status
+refused "two rows for the first id: apply" 4 "$TWO1" apply
+hits_are "two rows for the first id: apply"
+
 ledger_project ledger-view
 q app "CREATE TABLE ledger_rows AS SELECT * FROM strata_ledger; DROP TABLE strata_ledger; CREATE VIEW strata_ledger AS SELECT * FROM ledger_rows" >/dev/null
 VIEW="strata: error: $DB: strata_ledger is not a table (a view?); strata cannot read or write its record there (hint: drop it and put its rows back in a table of that name (DROP VIEW strata_ledger; CREATE TABLE strata_ledger AS SELECT …), or record the history again with \`strata baseline\`)"
