@@ -21,6 +21,8 @@ static int refused(db *d)
 static int hd_exec(void *ud, const char *sql)
 {
 	int rc = refused(ud);
+	if (!rc)
+		rc = db_memo_other(ud);
 	return rc ? rc : db_exec(ud, sql);
 }
 
@@ -31,6 +33,8 @@ static int hd_query(void *ud, const char *sql, const char *const *params, int n,
 {
 	db *d = ud;
 	int rc = refused(d);
+	if (!rc && db_memo_query(d, sql, params, n, fn, row_ud, &rc))
+		return rc;
 	if (!rc && d->piped && !fn)
 		return db_defer(d, sql, params, n, NULL);
 	return rc ? rc : db_query(d, sql, params, n, fn, row_ud);
@@ -43,6 +47,9 @@ static const char *hd_dialect(void *ud)
 
 static int hd_table_exists(void *ud, const char *table)
 {
+	int rc;
+	if (db_memo_table_exists(ud, table, &rc))
+		return rc;
 	return db_table_exists(ud, table);
 }
 
@@ -157,6 +164,7 @@ void db_close(db *d)
 	d->who = NULL;
 	free(d->pipe_slots);
 	d->pipe_slots = NULL;
+	db_memo_free(d);
 	d->npipe = d->pipe_cap = 0;
 	d->piped = false;
 }

@@ -36,6 +36,9 @@ static void *open_and_read(void *arg)
 		sd->rc = 1; /* no driver found aside: the main thread opens after the join */
 	if (!sd->rc && sd->d.conn)
 		sd->rc = ledger_table_read(&sd->d, false, &sd->rows, &sd->n);
+	/* The trackers' tables too, their answers kept for after the scan. */
+	if (!sd->rc && sd->d.conn)
+		track_read_ahead(L, &sd->d);
 	err_redirect(sd->p->e, NULL);
 	return NULL;
 }
