@@ -173,6 +173,7 @@ void track_read_ahead(const loader *L, db *d)
 		tcall t = {.rows = &out};
 		const plugin *pl = bind(L, NULL, d, &hc, i, &t);
 		hc.e = &quiet;
+		hc.want |= STRATA_WANT_QUERIES_ONLY;
 		hc.on_track_row = on_row;
 		unsigned long before = err_serial(d->e);
 		if (pl && call_track_read(&hc, pl) < 0 && err_serial(d->e) != before)
