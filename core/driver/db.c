@@ -35,6 +35,10 @@ static int hd_query(void *ud, const char *sql, const char *const *params, int n,
 	int rc = refused(d);
 	if (!rc && db_memo_query(d, sql, params, n, fn, row_ud, &rc))
 		return rc;
+	if (!rc && db_memo_recording(d)) {
+		db_memo_tap *t = db_memo_tap_new(d, sql, params, n, fn, row_ud);
+		return db_memo_tap_done(d, t, db_query(d, sql, params, n, db_memo_row, t));
+	}
 	if (!rc && d->piped && !fn)
 		return db_defer(d, sql, params, n, NULL);
 	return rc ? rc : db_query(d, sql, params, n, fn, row_ud);
@@ -50,7 +54,9 @@ static int hd_table_exists(void *ud, const char *table)
 	int rc;
 	if (db_memo_table_exists(ud, table, &rc))
 		return rc;
-	return db_table_exists(ud, table);
+	rc = db_table_exists(ud, table);
+	db_memo_table_exists_kept(ud, table, rc);
+	return rc;
 }
 
 /* A call the pipeline does not take: what is queued is sent first (a sync

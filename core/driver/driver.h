@@ -157,11 +157,20 @@ bool db_pipe_begin_failed(const db *d);
 void db_memo_record(db *d);
 void db_memo_replay(db *d);
 void db_memo_free(db *d);
-/* db.c's host->db_* through the memo: 1 answered (*rc set), 0 not (ask the
- * database). */
+/* db.c's host->db_* through the memo.  Replaying: 1 answered (*rc set), 0
+ * not (ask the database).  Recording: db.c asks the database with
+ * db_memo_row and the tap as the row callback, db_memo_tap_done() keeps the
+ * answer and gives back the call's status. */
+typedef struct db_memo_tap db_memo_tap;
 int db_memo_query(db *d, const char *sql, const char *const *params, int n, strata_row_fn fn,
                   void *ud, int *rc);
 int db_memo_table_exists(db *d, const char *table, int *rc);
+bool db_memo_recording(const db *d);
+db_memo_tap *db_memo_tap_new(db *d, const char *sql, const char *const *params, int n,
+                             strata_row_fn fn, void *ud);
+int db_memo_row(void *tap, int ncols, const char *const *values);
+int db_memo_tap_done(db *d, db_memo_tap *t, int rc);
+void db_memo_table_exists_kept(db *d, const char *table, int rc);
 /* A tracker's exec: 0 to run it (the replay, if any, ends), or the refusal. */
 int db_memo_other(db *d);
 

@@ -121,18 +121,33 @@ static memo_ans *next_of(db *d, memo_kind kind, const char *sql, const char *con
 	return a;
 }
 
-typedef struct tap {
+struct db_memo_tap {
 	memo_ans *a;
 	strata_row_fn fn;
 	void *ud;
 	int rc; /* the caller's fn: 0 going on, STRATA_STOP or < 0 stopped */
 	size_t cap;
-} tap;
+};
+
+bool db_memo_recording(const db *d)
+{
+	return d->memo && !d->memo->replaying && !d->memo->done;
+}
+
+db_memo_tap *db_memo_tap_new(db *d, const char *sql, const char *const *params, int n,
+                             strata_row_fn fn, void *ud)
+{
+	db_memo_tap *t = xcalloc(1, sizeof *t);
+	t->a = push(d->memo, MEMO_QUERY, sql, params, n);
+	t->fn = fn;
+	t->ud = ud;
+	return t;
+}
 
 /* Every row kept; the caller's fn sees them as it would have. */
-static int on_tap(void *ud, int ncols, const char *const *values)
+int db_memo_row(void *ud, int ncols, const char *const *values)
 {
-	tap *t = ud;
+	db_memo_tap *t = ud;
 	memo_ans *a = t->a;
 	if (!a->nrows)
 		a->ncols = ncols;
@@ -151,27 +166,25 @@ static int on_tap(void *ud, int ncols, const char *const *values)
 	return 0;
 }
 
+int db_memo_tap_done(db *d, db_memo_tap *t, int rc)
+{
+	struct db_memo *m = d->memo;
+	if (rc < 0 || t->rc < 0) { /* kept: what came before */
+		ans_free(t->a);
+		m->n--;
+		m->done = true;
+	}
+	if (rc >= 0 && t->rc < 0)
+		rc = t->rc;
+	free(t);
+	return rc;
+}
+
 int db_memo_query(db *d, const char *sql, const char *const *params, int n, strata_row_fn fn,
                   void *ud, int *rc)
 {
-	struct db_memo *m = d->memo;
-	if (!m)
+	if (!d->memo || !d->memo->replaying)
 		return 0;
-	if (!m->replaying) {
-		if (m->done)
-			return 0;
-		memo_ans *a = push(m, MEMO_QUERY, sql, params, n);
-		tap t = {.a = a, .fn = fn, .ud = ud};
-		*rc = db_query(d, sql, params, n, on_tap, &t);
-		if (*rc < 0 || t.rc < 0) { /* kept: what came before */
-			ans_free(a);
-			m->n--;
-			m->done = true;
-		}
-		if (*rc >= 0 && t.rc < 0)
-			*rc = t.rc;
-		return 1;
-	}
 	memo_ans *a = next_of(d, MEMO_QUERY, sql, params, n);
 	if (!a)
 		return 0;
@@ -193,24 +206,23 @@ int db_memo_query(db *d, const char *sql, const char *const *params, int n, stra
 
 int db_memo_table_exists(db *d, const char *table, int *rc)
 {
-	struct db_memo *m = d->memo;
-	if (!m)
+	if (!d->memo || !d->memo->replaying)
 		return 0;
-	if (!m->replaying) {
-		if (m->done)
-			return 0;
-		*rc = db_table_exists(d, table);
-		if (*rc >= 0)
-			push(m, MEMO_EXISTS, table, NULL, 0)->rc = *rc;
-		else
-			m->done = true;
-		return 1;
-	}
 	memo_ans *a = next_of(d, MEMO_EXISTS, table, NULL, 0);
 	if (!a)
 		return 0;
 	*rc = a->rc;
 	return 1;
+}
+
+void db_memo_table_exists_kept(db *d, const char *table, int rc)
+{
+	if (!db_memo_recording(d))
+		return;
+	if (rc >= 0)
+		push(d->memo, MEMO_EXISTS, table, NULL, 0)->rc = rc;
+	else
+		d->memo->done = true;
 }
 
 int db_memo_other(db *d)
