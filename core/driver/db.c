@@ -21,6 +21,8 @@ static int refused(db *d)
 static int hd_exec(void *ud, const char *sql)
 {
 	int rc = refused(ud);
+	if (!rc)
+		rc = db_memo_other(ud);
 	return rc ? rc : db_exec(ud, sql);
 }
 
@@ -31,6 +33,12 @@ static int hd_query(void *ud, const char *sql, const char *const *params, int n,
 {
 	db *d = ud;
 	int rc = refused(d);
+	if (!rc && db_memo_query(d, sql, params, n, fn, row_ud, &rc))
+		return rc;
+	if (!rc && db_memo_recording(d)) {
+		db_memo_tap *t = db_memo_tap_new(d, sql, params, n, fn, row_ud);
+		return db_memo_tap_done(d, t, db_query(d, sql, params, n, db_memo_row, t));
+	}
 	if (!rc && d->piped && !fn)
 		return db_defer(d, sql, params, n, NULL);
 	return rc ? rc : db_query(d, sql, params, n, fn, row_ud);
@@ -43,7 +51,12 @@ static const char *hd_dialect(void *ud)
 
 static int hd_table_exists(void *ud, const char *table)
 {
-	return db_table_exists(ud, table);
+	int rc;
+	if (db_memo_table_exists(ud, table, &rc))
+		return rc;
+	rc = db_table_exists(ud, table);
+	db_memo_table_exists_kept(ud, table, rc);
+	return rc;
 }
 
 /* A call the pipeline does not take: what is queued is sent first (a sync
@@ -157,6 +170,7 @@ void db_close(db *d)
 	d->who = NULL;
 	free(d->pipe_slots);
 	d->pipe_slots = NULL;
+	db_memo_free(d);
 	d->npipe = d->pipe_cap = 0;
 	d->piped = false;
 }

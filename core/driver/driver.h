@@ -30,6 +30,7 @@ typedef struct db {
 	struct db_pipe_slot *pipe_slots;
 	size_t npipe, pipe_cap;
 	bool pipe_begin_failed;
+	struct db_memo *memo; /* memo.c: the trackers' answers read ahead (status) */
 } db;
 
 /* With drv NULL, the loader finds (and loads) the driver for url. */
@@ -145,6 +146,33 @@ int db_pipe_query(db *d, const char *sql, const char *const *params, int n, stra
                   void *ud);
 /* Did the script's round trip fail at its BEGIN (nothing of it ran)? */
 bool db_pipe_begin_failed(const db *d);
+
+/* ---- memo.c: a read made ahead (status: docs/internals.md) ----
+ * db_memo_record: from now on the trackers' questions on d (host->db_query,
+ * db_table_exists) and their answers are kept; a tracker's exec is refused
+ * (reported) and ends the recording.  db_memo_replay: the same questions
+ * asked again, in the same order, get the kept answers without the
+ * database; the first that differs drops the memo, and it and the rest go
+ * to the database.  db_close() frees it. */
+void db_memo_record(db *d);
+void db_memo_replay(db *d);
+void db_memo_free(db *d);
+/* db.c's host->db_* through the memo.  Replaying: 1 answered (*rc set), 0
+ * not (ask the database).  Recording: db.c asks the database with
+ * db_memo_row and the tap as the row callback, db_memo_tap_done() keeps the
+ * answer and gives back the call's status. */
+typedef struct db_memo_tap db_memo_tap;
+int db_memo_query(db *d, const char *sql, const char *const *params, int n, strata_row_fn fn,
+                  void *ud, int *rc);
+int db_memo_table_exists(db *d, const char *table, int *rc);
+bool db_memo_recording(const db *d);
+db_memo_tap *db_memo_tap_new(db *d, const char *sql, const char *const *params, int n,
+                             strata_row_fn fn, void *ud);
+int db_memo_row(void *tap, int ncols, const char *const *values);
+int db_memo_tap_done(db *d, db_memo_tap *t, int rc);
+void db_memo_table_exists_kept(db *d, const char *table, int rc);
+/* A tracker's exec: 0 to run it (the replay, if any, ends), or the refusal. */
+int db_memo_other(db *d);
 
 /* ---- ledger_table.c: strata_ledger ---- */
 typedef struct ledger_row {

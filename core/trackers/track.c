@@ -162,6 +162,35 @@ int track_read(const loader *L, const ledger *lg, db *d, track_rows *out)
 	return 0;
 }
 
+void track_read_ahead(const loader *L, db *d)
+{
+	err_ctx quiet; /* the trackers' own errors and messages: not the command's */
+	err_ctx_init(&quiet);
+	err_saved k;
+	err_save(d->e, &k); /* a database error: the real read meets it again */
+	track_rows out = {.nsrc = L->nbinds, .src = xcalloc(L->nbinds + 1, sizeof *out.src)};
+	db_memo_record(d);
+	for (size_t i = 0; i < L->nbinds; i++) {
+		out.src[i].src = L->binds[i].src;
+		out.src[i].tool = L->binds[i].name;
+		host_call hc;
+		tcall t = {.rows = &out};
+		const plugin *pl = bind(L, NULL, d, &hc, i, &t);
+		hc.e = &quiet;
+		hc.want |= STRATA_WANT_QUERIES_ONLY;
+		hc.on_track_row = on_row;
+		unsigned long before = err_serial(d->e);
+		if (pl && call_track_read(&hc, pl) < 0 && err_serial(d->e) != before)
+			break; /* the database failed: what came before is kept */
+	}
+	db_memo_replay(d);
+	track_rows_free(&out);
+	if (!k.message)
+		err_clear(d->e);
+	err_restore(d->e, &k);
+	err_ctx_free(&quiet);
+}
+
 void track_rows_free(track_rows *rows)
 {
 	free(rows->v);

@@ -42,6 +42,10 @@ typedef struct track_rows {
 /* Every source's trackers, in config order; lg answers host->is_ancestor()
  * and host->each_migration(). */
 int track_read(const loader *L, const ledger *lg, db *d, track_rows *out);
+/* The same reads made ahead, before the ledger exists (status's database
+ * thread): only for the questions they ask d, which d's memo keeps for
+ * track_read() (driver/memo.c); their rows, errors and messages dropped. */
+void track_read_ahead(const loader *L, db *d);
 void track_rows_free(track_rows *rows);
 int track_record(const loader *L, const ledger *lg, db *d, const migration *m, const char *state,
                  const char *started, const char *finished, long ms, const char *error);

@@ -204,6 +204,13 @@ typedef struct strata_source_cfg {
  * (Prisma's migration_lock.toml) fails the scan, naming that file:line, when
  * cfg->dialect (the target's) is another one. */
 #define STRATA_WANT_DIALECT_CHECK 0x2u
+/* STRATA_WANT_QUERIES_ONLY (a tracker's read() made ahead: `status` reads
+ * the trackers' tables beside the folder scan, before the ledger exists):
+ * only the read's questions to the database and their answers are kept, its
+ * rows, messages and errors are dropped, and the same read() follows once
+ * the ledger exists.  A tracker may skip the work that asks the database
+ * nothing (Prisma's re-reading of each applied migration.sql). */
+#define STRATA_WANT_QUERIES_ONLY 0x4u
 
 /* A migration script to run: SQL text plus where it came from. */
 typedef struct strata_script {

@@ -118,6 +118,8 @@ static int list_dir(scan_ctx *c, const char *abs, const char *rel, int recursive
 			rc = strata_oom(c->h);
 		else if (dir && recursive)
 			rc = list_dir(c, sub, srel, recursive);
+		else if (py && e->d_type == DT_REG) /* a regular file, no link: nothing to refuse */
+			rc = add_file(c, srel);
 		else if (py)
 			rc = revision_file(c, sub, srel);
 		free(sub);

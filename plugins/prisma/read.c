@@ -23,6 +23,7 @@
 typedef struct group {
 	strata_host *h;
 	int dirfd;             /* the migrations folder, for the checksum rule */
+	bool queries_only;     /* STRATA_WANT_QUERIES_ONLY: no file is read */
 	char *name;
 	char *checksum;        /* of the deciding row */
 	char *finished_at;
@@ -42,12 +43,40 @@ static void group_clear(group *g)
 	g->has_live = false;
 }
 
+typedef struct as_scanned {
+	const char *name, *stored;
+	bool same;
+} as_scanned;
+
+static int same_sum(void *ud, const strata_mig_info *mi)
+{
+	as_scanned *a = ud;
+	if (!mi->mig_version || strcmp(mi->mig_version, a->name))
+		return 0;
+	a->same = mi->checksum && !strcmp(mi->checksum, a->stored);
+	return STRATA_STOP;
+}
+
+/* Is the stored checksum the SHA-256 of the file as the host's scan read it
+ * (its migration's checksum, lowercase hex as Prisma writes it)?  Then the
+ * file matches by Prisma's first rule without being read again. */
+static bool as_scanned_matches(group *g)
+{
+	as_scanned a = {.name = g->name, .stored = g->checksum};
+	if (strlen(g->checksum) != 64 || !STRATA_HAS(strata_host, g->h, each_migration_near) ||
+	    !g->h->each_migration_near)
+		return false;
+	return g->h->each_migration_near(g->h, g->name, same_sum, &a) >= 0 && a.same;
+}
+
 /* Prisma compares the file as it is now; a file that is gone is a question
  * for the host (it knows no such migration and ignores the row). */
 static bool modified(group *g)
 {
 	char rel[4096], *text;
 	size_t len;
+	if (g->queries_only || as_scanned_matches(g))
+		return false;
 	snprintf(rel, sizeof rel, "%s/migration.sql", g->name);
 	if (g->dirfd < 0 || strchr(g->name, '/') || !strcmp(g->name, "..") ||
 	    strata_read_file(g->h, g->dirfd, rel, NULL, &text, &len) != STRATA_OK)
@@ -210,7 +239,8 @@ int pr_read(strata_host *h, const strata_source_cfg *cfg)
 		return rc < 0 ? rc : STRATA_ENOTFOUND;
 	if ((rc = refuse_twice(h)))
 		return rc;
-	group g = { .h = h, .dirfd = open(cfg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) };
+	group g = { .h = h, .dirfd = open(cfg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+	            .queries_only = cfg->want & STRATA_WANT_QUERIES_ONLY };
 	rc = h->db_query(h,
 	                 "SELECT \"migration_name\", \"checksum\", \"finished_at\", \"rolled_back_at\", "
 	                 "\"logs\", \"id\", \"started_at\" "
