@@ -333,7 +333,7 @@ static int parse_columns(yd_doc *y, tb_desc *d, yaml_node_t *v)
 static int parse_key(yd_doc *y, tb_desc *d, yaml_node_t *v)
 {
 	if (v->type == YAML_SCALAR_NODE) {
-		long c;
+		long c = -1;
 		int rc = column_ref(y, d, v, "key", &c);
 		d->key[0] = (size_t)c;
 		d->nkey = rc < 0 ? 0 : 1;

@@ -65,7 +65,9 @@ int fz_source_scan(fz_source *f, size_t i, unsigned int want, const char *dialec
 		sum += strlen(m->info.id) + strlen(m->info.version) + strlen(m->info.name);
 		sum += strlen(m->checksum) + (m->info.file ? strlen(m->info.file) : 0);
 		sum += (m->up ? strlen(m->up) : 0) + (m->down ? strlen(m->down) : 0);
-		sum += m->up_blocked ? strlen(m->up_blocked) : 0;
+		sum += m->info.blocked ? strlen(m->info.blocked) : 0;
+		sum += mig_down_blocked(m) ? strlen(mig_down_blocked(m)) : 0;
+		sum += mig_blocked_hint(m) ? strlen(mig_blocked_hint(m)) : 0;
 	}
 	const strata_error_info *in = err_cur(&f->e);
 	if (rc < 0 && in && in->message)
