@@ -246,18 +246,30 @@ static int collect(void *ud, int ncols, const char *const *v)
 	return 0;
 }
 
+/* The SELECT of every row into sql, when the table is there; else false,
+ * with in *rc what the read answers (diagnose()'s). */
+static bool select_all(db *d, bool scripts, char *sql, size_t size, int *rc)
+{
+	int ex = db_table_exists(d, "strata_ledger");
+	if (ex <= 0) {
+		*rc = ex < 0 ? ex : diagnose(d, false);
+		return false;
+	}
+	snprintf(sql, size, "SELECT %s%s FROM strata_ledger ORDER BY id", cols,
+	         scripts && has_script(d) ? ", script" : "");
+	return true;
+}
+
 int ledger_table_read(db *d, bool scripts, ledger_row **rows, size_t *n)
 {
 	*rows = NULL;
 	*n = 0;
-	int ex = db_table_exists(d, "strata_ledger");
-	if (ex <= 0)
-		return ex < 0 ? ex : diagnose(d, false);
 	char sql[256];
-	snprintf(sql, sizeof sql, "SELECT %s%s FROM strata_ledger ORDER BY id", cols,
-	         scripts && has_script(d) ? ", script" : "");
+	int rc;
+	if (!select_all(d, scripts, sql, sizeof sql, &rc))
+		return rc;
 	rows_acc a = {0};
-	int rc = db_query(d, sql, NULL, 0, collect, &a);
+	rc = db_query(d, sql, NULL, 0, collect, &a);
 	if (rc < 0) {
 		ledger_rows_free(a.rows, a.n);
 		return failed(d, rc, "read");
@@ -289,14 +301,12 @@ static int each_row(void *ud, int ncols, const char *const *v)
 
 int ledger_table_each(db *d, bool scripts, int (*fn)(void *ud, ledger_row *r), void *ud)
 {
-	int ex = db_table_exists(d, "strata_ledger");
-	if (ex <= 0)
-		return ex < 0 ? ex : diagnose(d, false);
 	char sql[256];
-	snprintf(sql, sizeof sql, "SELECT %s%s FROM strata_ledger ORDER BY id", cols,
-	         scripts && has_script(d) ? ", script" : "");
+	int rc;
+	if (!select_all(d, scripts, sql, sizeof sql, &rc))
+		return rc;
 	each_acc a = {.fn = fn, .ud = ud};
-	int rc = db_query(d, sql, NULL, 0, each_row, &a);
+	rc = db_query(d, sql, NULL, 0, each_row, &a);
 	if (rc < 0)
 		return a.rc ? a.rc : failed(d, rc, "read");
 	return 0;
