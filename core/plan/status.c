@@ -133,9 +133,10 @@ static void *open_and_read(void *arg)
 	else
 		sd->rc = 1; /* no driver found aside: the main thread opens after the join */
 	/* The trackers' tables first, beside the scan, their answers kept for
-	 * after it (track_read_ahead); strata_ledger's rows once the scan is
-	 * done, folded into the plan as they come (stream_rows). */
-	if (!sd->rc && sd->d.conn)
+	 * after it (track_read_ahead: only worth it on a thread of its own);
+	 * strata_ledger's rows once the scan is done, folded into the plan as
+	 * they come (stream_rows). */
+	if (sd->threaded && !sd->rc && sd->d.conn)
 		track_read_ahead(L, &sd->d);
 	if (wait_scan(sd) && !sd->rc && sd->d.conn)
 		sd->rc = sd->threaded ? stream_rows(sd)
