@@ -202,8 +202,11 @@ int ledger_table_ensure(db *d);
 int ledger_table_read(db *d, bool scripts, ledger_row **rows, size_t *n);
 /* The same rows one at a time, in id order, each to fn, which may take it
  * (a copy of *r, *r zeroed) or leave it to be freed; fn's error (< 0)
- * stops the read and is returned as it is. */
-int ledger_table_each(db *d, bool scripts, int (*fn)(void *ud, ledger_row *r), void *ud);
+ * stops the read and is returned as it is.  exists: what
+ * db_table_exists(d, "strata_ledger") answered, asked by the caller
+ * (status asks it while the folders are still being scanned). */
+int ledger_table_each(db *d, int exists, bool scripts, int (*fn)(void *ud, ledger_row *r),
+                      void *ud);
 /* One row's script (malloc'd): 1 found, 0 none kept, < 0 error. */
 int ledger_table_script(db *d, const char *id, char **script);
 int ledger_table_get(db *d, const char *id, ledger_row *row); /* 1 found, 0 not, <0 err */

@@ -246,11 +246,11 @@ static int collect(void *ud, int ncols, const char *const *v)
 	return 0;
 }
 
-/* The SELECT of every row into sql, when the table is there; else false,
- * with in *rc what the read answers (diagnose()'s). */
-static bool select_all(db *d, bool scripts, char *sql, size_t size, int *rc)
+/* The SELECT of every row into sql, when the table is there (ex:
+ * db_table_exists()'s answer); else false, with in *rc what the read
+ * answers (diagnose()'s). */
+static bool select_all(db *d, int ex, bool scripts, char *sql, size_t size, int *rc)
 {
-	int ex = db_table_exists(d, "strata_ledger");
 	if (ex <= 0) {
 		*rc = ex < 0 ? ex : diagnose(d, false);
 		return false;
@@ -266,7 +266,7 @@ int ledger_table_read(db *d, bool scripts, ledger_row **rows, size_t *n)
 	*n = 0;
 	char sql[256];
 	int rc;
-	if (!select_all(d, scripts, sql, sizeof sql, &rc))
+	if (!select_all(d, db_table_exists(d, "strata_ledger"), scripts, sql, sizeof sql, &rc))
 		return rc;
 	rows_acc a = {0};
 	rc = db_query(d, sql, NULL, 0, collect, &a);
@@ -299,11 +299,12 @@ static int each_row(void *ud, int ncols, const char *const *v)
 	return rc < 0 ? rc : 0;
 }
 
-int ledger_table_each(db *d, bool scripts, int (*fn)(void *ud, ledger_row *r), void *ud)
+int ledger_table_each(db *d, int exists, bool scripts, int (*fn)(void *ud, ledger_row *r),
+                      void *ud)
 {
 	char sql[256];
 	int rc;
-	if (!select_all(d, scripts, sql, sizeof sql, &rc))
+	if (!select_all(d, exists, scripts, sql, sizeof sql, &rc))
 		return rc;
 	each_acc a = {.fn = fn, .ud = ud};
 	rc = db_query(d, sql, NULL, 0, each_row, &a);

@@ -23,6 +23,7 @@ typedef struct status_db {
 	pthread_cond_t cv;
 	bool scanned, scan_failed;
 	bool streamed; /* the rows went into the plan as they came (stream_rows) */
+	int ledger_exists; /* db_table_exists(strata_ledger), asked beside the scan */
 } status_db;
 
 /* The rows of one id (one row, unless the table lost its key), held until
@@ -80,7 +81,7 @@ static int stream_rows(status_db *sd)
 	plan *p = sd->p;
 	plan_rows_begin(p);
 	row_run w = {.p = p, .d = &sd->d};
-	int rc = ledger_table_each(&sd->d, false, run_add, &w);
+	int rc = ledger_table_each(&sd->d, sd->ledger_exists, false, run_add, &w);
 	if (!rc)
 		rc = run_flush(&w);
 	for (size_t k = 0; k < w.n; k++)
@@ -136,8 +137,12 @@ static void *open_and_read(void *arg)
 	 * after it (track_read_ahead: only worth it on a thread of its own);
 	 * strata_ledger's rows once the scan is done, folded into the plan as
 	 * they come (stream_rows). */
-	if (sd->threaded && !sd->rc && sd->d.conn)
+	if (sd->threaded && !sd->rc && sd->d.conn) {
 		track_read_ahead(L, &sd->d);
+		/* Whether strata_ledger is there does not depend on the scan:
+		 * asked now, its round trip is not on the way after it. */
+		sd->ledger_exists = db_table_exists(&sd->d, "strata_ledger");
+	}
 	if (wait_scan(sd) && !sd->rc && sd->d.conn)
 		sd->rc = sd->threaded ? stream_rows(sd)
 		                      : ledger_table_read(&sd->d, false, &sd->rows, &sd->n);

@@ -173,7 +173,9 @@ static int use_schema(strata_conn *c, strata_host *host, const char *schema, int
 }
 
 /* The search_path as set up here, for run() to restore after a migration
- * that changed it (pg_dump output empties it). */
+ * that changed it (pg_dump output empties it).  A read-only connection runs
+ * no migration, so it is not asked for there: one round trip less on
+ * status's way (run() and the pipeline restore nothing without it). */
 static int save_search_path(strata_conn *c, strata_host *host)
 {
 	int own, rc = pgdrv_pool_enter(c, host, &own);
@@ -223,7 +225,7 @@ int pgdrv_open(strata_host *host, const char *url, unsigned int flags, strata_co
 		rc = set_timeouts(c, host);
 	if (rc == STRATA_OK && u.schema)
 		rc = use_schema(c, host, u.schema, ro);
-	if (rc == STRATA_OK)
+	if (rc == STRATA_OK && !ro)
 		rc = save_search_path(c, host);
 	pgdrv_url_free(&u);
 	if (rc != STRATA_OK) {

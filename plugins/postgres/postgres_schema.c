@@ -234,12 +234,16 @@ static int found_row(void *ud, int ncols, const char *const *values)
 }
 
 /* In the connection's schema, where strata creates and reads its tables;
- * names compare exactly, as a quoted identifier would. */
+ * names compare exactly, as a quoted identifier would.  pg_tables' own rows
+ * (relkind r and p) from its catalogs, without the view's pg_tablespace
+ * join: a fresh backend plans this in less. */
 int pgdrv_table_exists(strata_conn *conn, strata_host *host, const char *table)
 {
 	static const char sql[] =
-		"SELECT 1 FROM pg_catalog.pg_tables"
-		" WHERE schemaname = pg_catalog.current_schema() AND tablename = $1";
+		"SELECT 1 FROM pg_catalog.pg_class c"
+		" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+		" WHERE n.nspname = pg_catalog.current_schema() AND c.relname = $1"
+		" AND c.relkind IN ('r', 'p')";
 	const char *params[1] = { table };
 	int found = 0, own;
 	int rc = pgdrv_pool_enter(conn, host, &own);
