@@ -6,6 +6,7 @@
 #define SQLPAIR_INTERNAL_H
 
 #include <regex.h>
+#include <string.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -29,6 +30,8 @@ typedef struct sp_regex {
 	char *text; /* the pattern as written, for messages */
 	char *tail; /* a literal every match ends with, or NULL (schema.c) */
 	size_t tail_len;
+	char *head; /* a literal every match starts with, or NULL (schema.c) */
+	size_t head_len;
 } sp_regex;
 
 /* regexec() behind the tail test: a path that does not end with r's tail
@@ -36,6 +39,13 @@ typedef struct sp_regex {
 int sp_rx_match(const sp_regex *r, const char *s, size_t nmatch, regmatch_t *m);
 /* The literal every match of an ERE ends with (malloc'd), or NULL (schema.c). */
 char *sp_regex_tail(const char *ere, size_t *len);
+/* The literal every match of an ERE starts with (malloc'd), or NULL. */
+char *sp_regex_head(const char *ere, size_t *len);
+/* Does the n bytes at s start with r's head (or has r none)? */
+static inline int sp_head_ok(const sp_regex *r, const char *s, size_t n)
+{
+	return !r->head || (n >= r->head_len && !memcmp(s, r->head, r->head_len));
+}
 
 typedef struct sp_pattern {
 	sp_regex rx;

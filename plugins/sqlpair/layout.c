@@ -10,6 +10,7 @@ static void regex_free(sp_regex *r)
 		regfree(&r->re);
 	free(r->text);
 	free(r->tail);
+	free(r->head);
 	r->compiled = 0;
 	r->text = NULL;
 }
@@ -68,7 +69,7 @@ static int tail_ok(const sp_regex *r, const char *s)
 
 int sp_rx_match(const sp_regex *r, const char *s, size_t nmatch, regmatch_t *m)
 {
-	return tail_ok(r, s) && regexec(&r->re, s, nmatch, m, 0) == 0;
+	return tail_ok(r, s) && sp_head_ok(r, s, strlen(s)) && regexec(&r->re, s, nmatch, m, 0) == 0;
 }
 
 /* Before the capture pass, the cheap reject: a pattern with a tail rejects

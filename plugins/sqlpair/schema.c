@@ -117,6 +117,49 @@ char *sp_regex_tail(const char *s, size_t *len)
 	return t;
 }
 
+/*
+ * The literal every match of the ERE s starts with: the run of plain or
+ * escaped characters right after a leading '^', so that
+ * '^--[[:space:]]*migrate:up' gives "--".  As for the tail, only without
+ * any '|'; a character the next one quantifies ('*', '+', '?', '{') is not
+ * part of it, as it may be absent.  NULL when there is none.
+ */
+char *sp_regex_head(const char *s, size_t *len)
+{
+	static const char meta[] = ".[]()*+?{}|^$\\";
+	*len = 0;
+	if (strchr(s, '|') || s[0] != '^')
+		return NULL;
+	char buf[256];
+	size_t k = 0, i = 1;
+	while (s[i] && k < sizeof buf) {
+		size_t w; /* the atom's width in s */
+		char c;
+		if (s[i] == '\\' && s[i + 1] && strchr(meta, s[i + 1])) {
+			c = s[i + 1];
+			w = 2;
+		} else if (!strchr(meta, s[i])) {
+			c = s[i];
+			w = 1;
+		} else {
+			break; /* a metacharacter, or an escape like \w whose meaning varies */
+		}
+		if (s[i + w] && strchr("*+?{", s[i + w]))
+			break;
+		buf[k++] = c;
+		i += w;
+	}
+	if (!k || k == sizeof buf)
+		return NULL;
+	char *t = malloc(k + 1);
+	if (!t)
+		return NULL;
+	memcpy(t, buf, k);
+	t[k] = '\0';
+	*len = k;
+	return t;
+}
+
 /* Patterns are compiled once, here, and a bad one is reported with
  * regerror's own words at the line that holds it. */
 int sp_yget_regex(yd_doc *d, yaml_node_t *n, sp_regex *r)
@@ -140,6 +183,7 @@ int sp_yget_regex(yd_doc *d, yaml_node_t *n, sp_regex *r)
 	}
 	r->compiled = 1;
 	r->tail = sp_regex_tail(s, &r->tail_len); /* NULL (no test) also when out of memory */
+	r->head = sp_regex_head(s, &r->head_len);
 	r->text = strdup(s);
 	return r->text ? STRATA_OK : strata_oom(d->h);
 }

@@ -39,6 +39,8 @@ static int next_line(line *ln, char *p, char *end)
  * line's end for regexec and the byte put back afterwards. */
 static int line_match(const sp_regex *r, const line *ln, regmatch_t *m)
 {
+	if (!sp_head_ok(r, ln->s, (size_t)(ln->end - ln->s)))
+		return 0; /* cannot match: no regexec for most lines */
 	char c = *ln->end;
 	*ln->end = '\0';
 	int ok = regexec(&r->re, ln->s, 1, m, 0) == 0;

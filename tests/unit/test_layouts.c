@@ -25,6 +25,7 @@
 
 const strata_plugin *strata_plugin_entry(void);
 char *sp_regex_tail(const char *ere, size_t *len); /* plugins/sqlpair/schema.c */
+char *sp_regex_head(const char *ere, size_t *len);
 
 /* ---- a host that records what the plugin reports ---- */
 
@@ -362,6 +363,42 @@ static void test_regex_tail(void **state)
 		assert_non_null(t);
 		assert_string_equal(t, cases[i].tail);
 		assert_int_equal(len, strlen(cases[i].tail));
+		free(t);
+	}
+}
+
+/* The head test before a line's regexec: the literal a match must start
+ * with, without a character a quantifier may leave out, and none where the
+ * pattern could start otherwise. */
+static void test_regex_head(void **state)
+{
+	(void)state;
+	static const struct { const char *ere, *head; } cases[] = {
+		{ "^--[[:space:]]*migrate:up([[:space:]]|$)", NULL }, /* an alternative anywhere */
+		{ "^--[[:space:]]*migrate:up", "--" },
+		{ "^-- \\+goose Up", "-- +goose Up" }, /* an escaped '+' is the character */
+		{ "^abc", "abc" },
+		{ "^ab*c", "a" },                          /* 'b' may be absent */
+		{ "^ab?", "a" },
+		{ "^ab+", "a" },
+		{ "^ab{2}", "a" },
+		{ "^x\\\\.sql", "x\\" },             /* \\ then a '.' that is a metacharacter */
+		{ "^\\w", NULL },                        /* an escape whose meaning varies */
+		{ "^([0-9]+)_", NULL },
+		{ "^[-]{2}", NULL },
+		{ "--[[:space:]]*migrate:up", NULL },      /* not anchored at the start */
+		{ "^", NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t len = 99;
+		char *t = sp_regex_head(cases[i].ere, &len);
+		if (!cases[i].head) {
+			assert_null(t);
+			continue;
+		}
+		assert_non_null(t);
+		assert_string_equal(t, cases[i].head);
+		assert_int_equal(len, strlen(cases[i].head));
 		free(t);
 	}
 }
@@ -1056,6 +1093,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regex_tail),
+		cmocka_unit_test(test_regex_head),
 		cmocka_unit_test(test_golang),
 		cmocka_unit_test(test_sql_rollback),
 		cmocka_unit_test(test_sectioned),
