@@ -38,7 +38,7 @@ strata, n, reps, status_reps, base = sys.argv[1], int(sys.argv[2]), int(sys.argv
 
 
 sys.path.insert(0, os.environ["BENCH_DIR"])
-from pgbench import QUIET, psql, fresh, url as url_of  # noqa: E402
+from pgbench import QUIET, psql, fresh, server_cpu, url as url_of  # noqa: E402
 
 def url(db):
     return url_of(base, db)
@@ -52,27 +52,6 @@ def wall(argv, ok=(0,), stdin=None):
         sys.exit(f"{argv} failed with {p.returncode}: {p.stderr.decode()}")
     return w
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-def server_cpu():
-    """CPU seconds the cluster has used: the postmaster's own and its reaped
-    children's (a backend ends with its connection), plus its live children."""
-    pm = open("pg/data/postmaster.pid").readline().strip()
-    def fields(pid):
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()
-    f = fields(pm)
-    t = sum(int(x) for x in f[11:15])  # utime stime cutime cstime
-    for d in os.listdir("/proc"):
-        if d.isdigit() and d != pm:
-            try:
-                g = fields(d)
-            except OSError:
-                continue
-            if g[1] == pm:
-                t += int(g[11]) + int(g[12])
-    return t / TICK
-
 def wal():
     out = subprocess.run(["psql", "-X", "-q", "-At", "-d", "postgres", "-c",
                           "SELECT wal_bytes, wal_sync FROM pg_stat_wal"],
@@ -84,10 +63,10 @@ def measured(argv):
     """wall, client CPU, server CPU (seconds), WAL bytes and syncs of one run."""
     subprocess.run(["psql", "-X", "-q", "-d", "postgres", "-c", "SELECT pg_stat_reset_shared('wal')"],
                    check=True, stdout=subprocess.DEVNULL, env=QUIET)
-    c0, s0 = os.times(), server_cpu()
+    c0, s0 = os.times(), server_cpu("pg/data")
     w = wall(argv)
     time.sleep(0.3)  # the backend's exit flushes its WAL counters
-    c1, s1 = os.times(), server_cpu()
+    c1, s1 = os.times(), server_cpu("pg/data")
     b, syncs = wal()
     return w, (c1.children_user + c1.children_system) - (c0.children_user + c0.children_system), \
         s1 - s0, b, syncs

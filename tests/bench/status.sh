@@ -15,6 +15,10 @@
 # by `strata apply`, so the native tables hold what the native tool expects.
 # Also the floor measured in the run: a C program that loads libpq, connects
 # and reads one count (each strata line says how far above it strata is).
+# Under each strata line and the floor: the CPU a run took, the client's
+# (this process's children) and the server's (the postmaster's reaped
+# backends, tests/bench/pgbench.py), averaged over the runs, and the wall
+# that much CPU needs at least on this machine's CPUs.
 # Prints the figures; exit 0 when every target is met, 1 when one is missed,
 # 2 on an error.  REPS (default 21) strata runs, PEER_REPS (default 5) each.
 set -euo pipefail
@@ -81,7 +85,7 @@ strata, n, reps, peer_reps, base, work, dbmate, runprisma = sys.argv[1:9]
 layouts = sys.argv[9:]
 n, reps, peer_reps = int(n), int(reps), int(peer_reps)
 sys.path.insert(0, os.environ["BENCH_DIR"])
-from pgbench import fresh, url as url_of  # noqa: E402
+from pgbench import fresh, server_cpu, url as url_of  # noqa: E402
 
 host, port, user = os.environ["PGHOST"], os.environ["PGPORT"], os.environ["PGUSER"]
 
@@ -94,15 +98,31 @@ def run(argv, cwd, env=None, expect=(0,)):
         sys.exit(f"{argv} exited {p.returncode}:\n{p.stdout.decode()[-1500:]}\n{p.stderr.decode()[-1500:]}")
     return w, p.stdout.decode() + p.stderr.decode()
 
+def cpu_now():
+    c = os.times()
+    return c.children_user + c.children_system, server_cpu(os.path.join(work, "pg", "data"))
+
 def median(argv, cwd, k, env=None, check=None):
+    """Median, min and max wall of k runs, and the CPU a run took on each
+    side (the client's, the server's), averaged over the k runs."""
     run(argv, cwd, env)  # warm the page cache
     times = []
+    c0, s0 = cpu_now()
     for _ in range(k):
         w, out = run(argv, cwd, env)
         if check and check not in out:
             sys.exit(f"{argv}: expected {check!r} in:\n{out[-1500:]}")
         times.append(w)
-    return statistics.median(times), min(times), max(times)
+    time.sleep(0.2)  # the last backend is reaped
+    c1, s1 = cpu_now()
+    return statistics.median(times), min(times), max(times), (c1 - c0) / k, (s1 - s0) / k
+
+CPUS = os.cpu_count()
+def cpu(s):
+    """What a run cost in CPU, and the wall it needs at least on this
+    machine's CPUs if both sides ran in parallel perfectly."""
+    return (f"CPU a run: client {s[3]*1000:.1f} + server {s[4]*1000:.1f} ms, "
+            f"so >= {(s[3]+s[4])*1000/CPUS:.1f} ms wall on {CPUS} CPUs")
 
 def strata_status(proj, db):
     argv = [strata, "-q", "--db", url_of(base, db), "status"]
@@ -118,7 +138,7 @@ floor = None
 def report(what, s, target_ms=10.0, peer=None, peer_name=None, ratio=None):
     line = f"{what:<28} strata {s[0]*1000:7.2f} ms ({s[1]*1000:.1f}-{s[2]*1000:.1f}, floor + {(s[0]-floor[0])*1000:.1f})"
     ok = s[0] * 1000 <= target_ms
-    line += f"  <= {target_ms:g} ms {'OK' if ok else 'MISSED'}"
+    line += f"  <= {target_ms:g} ms {'OK' if ok else 'MISSED'}\n{'':<28} {cpu(s)}"
     if not ok:
         missed.append(what)
     if peer:
@@ -137,7 +157,8 @@ print(f"strata status bench: N={n} applied migrations, PostgreSQL {os.environ.ge
 apply("dbmate", "st_dbmate")
 floor = median([os.path.join(work, "floor"), url_of(base, "st_dbmate")], work, reps, check=str(n))
 print(f"{'floor (libpq, C)':<28} {floor[0]*1000:7.2f} ms ({floor[1]*1000:.1f}-{floor[2]*1000:.1f}): "
-      "load libpq, connect, one SELECT; nothing of strata", flush=True)
+      "load libpq, connect, one SELECT; nothing of strata"
+      f"\n{'':<28} {cpu(floor)}", flush=True)
 durl = f"postgres://{user}@/st_dbmate?socket={host}&port={port}&sslmode=disable"
 peer = median([dbmate, "--no-dump-schema", "--url", durl, "--migrations-dir", "db/migrations", "status"],
               os.path.join(work, "dbmate"), peer_reps, check=f"Applied: {n}")
