@@ -75,11 +75,61 @@ static int escaped(const char *s, size_t i)
 	return k & 1;
 }
 
+/* The end of the bracket expression that starts at s[i] ('['): the index
+ * of its closing ']' (a ']' first, after an optional '^', is a member; so
+ * are [:class:], [.coll.] and [=equiv=] inside), or of the NUL. */
+static size_t bracket_end(const char *s, size_t i)
+{
+	size_t j = i + 1;
+	if (s[j] == '^')
+		j++;
+	if (s[j] == ']')
+		j++;
+	while (s[j] && s[j] != ']') {
+		if (s[j] == '[' && (s[j + 1] == ':' || s[j + 1] == '.' || s[j + 1] == '=')) {
+			char d = s[j + 1];
+			size_t k = j + 2;
+			while (s[k] && !(s[k] == d && s[k + 1] == ']'))
+				k++;
+			if (!s[k])
+				return k;
+			j = k + 2;
+			continue;
+		}
+		j++;
+	}
+	return j;
+}
+
+/* Has the ERE s a '|' outside every group and bracket expression (an
+ * alternative to the whole pattern, which may start and end otherwise)?
+ * A '|' inside a group, as in '([[:space:]]|$)', leaves what is before and
+ * after the group to every match. */
+static int top_level_bar(const char *s)
+{
+	int depth = 0;
+	for (size_t i = 0; s[i]; i++) {
+		if (s[i] == '\\' && s[i + 1])
+			i++;
+		else if (s[i] == '[') {
+			i = bracket_end(s, i);
+			if (!s[i])
+				return 1; /* unbalanced: regcomp refuses it; no literal either way */
+		} else if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')')
+			depth--;
+		else if (s[i] == '|' && depth <= 0)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * The literal every match of the ERE s ends with: the run of plain or
  * escaped characters right before a final unescaped '$', so that
  * '^([0-9]+)_(.+)\.up\.sql$' gives ".up.sql".  Only for a pattern with no
- * '|' at all (an alternative could end otherwise) and no bracket or
+ * '|' outside a group (an alternative could end otherwise) and no bracket or
  * quantifier inside the run (the walk stops at the first metacharacter;
  * a quantifier follows its atom, so none can apply to a character of the
  * run).  NULL when there is no such literal: the test is then skipped.
@@ -88,7 +138,7 @@ char *sp_regex_tail(const char *s, size_t *len)
 {
 	size_t n = strlen(s);
 	*len = 0;
-	if (strchr(s, '|') || n < 2 || s[n - 1] != '$' || escaped(s, n - 1))
+	if (top_level_bar(s) || n < 2 || s[n - 1] != '$' || escaped(s, n - 1))
 		return NULL;
 	char buf[256];
 	size_t k = 0;
@@ -120,15 +170,16 @@ char *sp_regex_tail(const char *s, size_t *len)
 /*
  * The literal every match of the ERE s starts with: the run of plain or
  * escaped characters right after a leading '^', so that
- * '^--[[:space:]]*migrate:up' gives "--".  As for the tail, only without
- * any '|'; a character the next one quantifies ('*', '+', '?', '{') is not
- * part of it, as it may be absent.  NULL when there is none.
+ * '^--[[:space:]]*migrate:up([[:space:]]|$)' gives "--".  As for the
+ * tail, only without a '|' outside a group; a character the next one
+ * quantifies ('*', '+', '?', '{') is not part of it, as it may be absent.
+ * NULL when there is none.
  */
 char *sp_regex_head(const char *s, size_t *len)
 {
 	static const char meta[] = ".[]()*+?{}|^$\\";
 	*len = 0;
-	if (strchr(s, '|') || s[0] != '^')
+	if (top_level_bar(s) || s[0] != '^')
 		return NULL;
 	char buf[256];
 	size_t k = 0, i = 1;

@@ -333,17 +333,42 @@ static char *scan_fixture(test_host *t, void (*fx)(const char *), const char *la
 /* ---- the six layouts ---- */
 
 /* Pairs, names, texts, lines and flags of separate up/down files. */
+/* Each pattern's literal (what fn gives), NULL where none is expected. */
+typedef struct literal_case {
+	const char *ere, *literal;
+} literal_case;
+
+static void check_literals(char *(*fn)(const char *, size_t *), const literal_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 99;
+		char *t = fn(c[i].ere, &len);
+		if (!c[i].literal) {
+			assert_null(t);
+			continue;
+		}
+		assert_non_null(t);
+		assert_string_equal(t, c[i].literal);
+		assert_int_equal(len, strlen(c[i].literal));
+		free(t);
+	}
+}
+
 /* The tail test before regexec: the literal a match must end with, and
  * none where the pattern could end otherwise. */
 static void test_regex_tail(void **state)
 {
 	(void)state;
-	static const struct { const char *ere, *tail; } cases[] = {
+	static const literal_case cases[] = {
 		{ "^([0-9]+)_(.+)\\.up\\.sql$", ".up.sql" },
 		{ "^V([0-9._]+)__(.+)\\.sql$", ".sql" },
 		{ "^abc$", "abc" },
-		{ "(^|/)README[^/]*$", NULL },         /* an alternative anywhere */
-		{ "^(a|b)\\.sql$", NULL },
+		{ "(^|/)README[^/]*$", NULL },         /* a quantified last atom */
+		{ "^(a|b)\\.sql$", ".sql" },          /* an alternative inside a group */
+		{ "^a|b\\.sql$", NULL },              /* an alternative to the whole */
+		{ "^[|(]x\\.sql$", "x.sql" },         /* '|' and '(' as members of a bracket */
+		{ "^[]|]|x\\.sql$", NULL },           /* ']' first is a member: the '|' after is not */
+		{ "^([[:alpha:]|]+)\\.sql$", ".sql" },
 		{ "^x\\.sql", NULL },                  /* not anchored at the end */
 		{ "^x\\$", NULL },                     /* an escaped '$' */
 		{ "^x\\\\$", "x\\" },                 /* an escaped backslash, then the anchor */
@@ -353,18 +378,7 @@ static void test_regex_tail(void **state)
 		{ "^([0-9]+)_\\w$", NULL },             /* an escape whose meaning varies */
 		{ "^.*/up\\.sql$", "/up.sql" },
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		size_t len = 99;
-		char *t = sp_regex_tail(cases[i].ere, &len);
-		if (!cases[i].tail) {
-			assert_null(t);
-			continue;
-		}
-		assert_non_null(t);
-		assert_string_equal(t, cases[i].tail);
-		assert_int_equal(len, strlen(cases[i].tail));
-		free(t);
-	}
+	check_literals(sp_regex_tail, cases, sizeof cases / sizeof *cases);
 }
 
 /* The head test before a line's regexec: the literal a match must start
@@ -373,9 +387,12 @@ static void test_regex_tail(void **state)
 static void test_regex_head(void **state)
 {
 	(void)state;
-	static const struct { const char *ere, *head; } cases[] = {
-		{ "^--[[:space:]]*migrate:up([[:space:]]|$)", NULL }, /* an alternative anywhere */
+	static const literal_case cases[] = {
+		{ "^--[[:space:]]*migrate:up([[:space:]]|$)", "--" }, /* dbmate's marker */
 		{ "^--[[:space:]]*migrate:up", "--" },
+		{ "^--x|y", NULL },                        /* an alternative to the whole */
+		{ "^--[|]|y", NULL },
+		{ "^--(x|y)", "--" },
 		{ "^-- \\+goose Up", "-- +goose Up" }, /* an escaped '+' is the character */
 		{ "^abc", "abc" },
 		{ "^ab*c", "a" },                          /* 'b' may be absent */
@@ -389,18 +406,7 @@ static void test_regex_head(void **state)
 		{ "--[[:space:]]*migrate:up", NULL },      /* not anchored at the start */
 		{ "^", NULL },
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		size_t len = 99;
-		char *t = sp_regex_head(cases[i].ere, &len);
-		if (!cases[i].head) {
-			assert_null(t);
-			continue;
-		}
-		assert_non_null(t);
-		assert_string_equal(t, cases[i].head);
-		assert_int_equal(len, strlen(cases[i].head));
-		free(t);
-	}
+	check_literals(sp_regex_head, cases, sizeof cases / sizeof *cases);
 }
 
 static void test_golang(void **state)
