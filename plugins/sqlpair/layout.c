@@ -59,17 +59,16 @@ static void take(const char *s, const regmatch_t *m, int g, sp_span *out)
 }
 
 /* Does s end with r's tail (or has r none)? */
-static int tail_ok(const sp_regex *r, const char *s)
+static int tail_ok(const sp_regex *r, const char *s, size_t n)
 {
-	if (!r->tail)
-		return 1;
-	size_t n = strlen(s);
-	return n >= r->tail_len && !memcmp(s + n - r->tail_len, r->tail, r->tail_len);
+	return !r->tail ||
+	       (n >= r->tail_len && !memcmp(s + n - r->tail_len, r->tail, r->tail_len));
 }
 
 int sp_rx_match(const sp_regex *r, const char *s, size_t nmatch, regmatch_t *m)
 {
-	return tail_ok(r, s) && sp_head_ok(r, s, strlen(s)) && regexec(&r->re, s, nmatch, m, 0) == 0;
+	size_t n = strlen(s);
+	return tail_ok(r, s, n) && sp_head_ok(r, s, n) && regexec(&r->re, s, nmatch, m, 0) == 0;
 }
 
 /* Before the capture pass, the cheap reject: a pattern with a tail rejects
@@ -79,7 +78,7 @@ int sp_rx_match(const sp_regex *r, const char *s, size_t nmatch, regmatch_t *m)
  * times the match); only a match pays for the capture groups. */
 static int may_match(const sp_regex *r, const char *s)
 {
-	return r->tail ? tail_ok(r, s) : sp_rx_match(r, s, 0, NULL);
+	return r->tail ? tail_ok(r, s, strlen(s)) : sp_rx_match(r, s, 0, NULL);
 }
 
 /* Does the relative path match? */

@@ -75,6 +75,26 @@ static int escaped(const char *s, size_t i)
 	return k & 1;
 }
 
+/* What an ERE gives a special meaning, plain or after a backslash. */
+static const char ere_meta[] = ".[]()*+?{}|^$\\";
+
+/* The k characters of buf (gathered backwards when reversed) as a string
+ * (malloc'd), their count in *len; NULL for none, for a walk that filled
+ * the buffer (the literal may go on), or out of memory. */
+static char *literal_copy(const char *buf, size_t k, size_t size, bool reversed, size_t *len)
+{
+	if (!k || k == size)
+		return NULL;
+	char *t = malloc(k + 1);
+	if (!t)
+		return NULL;
+	for (size_t j = 0; j < k; j++)
+		t[j] = reversed ? buf[k - 1 - j] : buf[j];
+	t[k] = '\0';
+	*len = k;
+	return t;
+}
+
 /* The end of the bracket expression that starts at s[i] ('['): the index
  * of its closing ']' (a ']' first, after an optional '^', is a member; so
  * are [:class:], [.coll.] and [=equiv=] inside), or of the NUL. */
@@ -145,26 +165,17 @@ char *sp_regex_tail(const char *s, size_t *len)
 	size_t i = n - 1; /* s[i] is the '$' */
 	while (i > 0 && k < sizeof buf) {
 		char c = s[i - 1];
-		if (i >= 2 && escaped(s, i - 1) && strchr(".[]()*+?{}|^$\\", c)) {
+		if (i >= 2 && escaped(s, i - 1) && strchr(ere_meta, c)) {
 			buf[k++] = c; /* \. and the like: the character itself */
 			i -= 2;
-		} else if (!escaped(s, i - 1) && !strchr(".[]()*+?{}|^$\\", c)) {
+		} else if (!escaped(s, i - 1) && !strchr(ere_meta, c)) {
 			buf[k++] = c;
 			i -= 1;
 		} else {
 			break; /* a metacharacter, or an escape like \w whose meaning varies */
 		}
 	}
-	if (!k || k == sizeof buf)
-		return NULL;
-	char *t = malloc(k + 1);
-	if (!t)
-		return NULL;
-	for (size_t j = 0; j < k; j++)
-		t[j] = buf[k - 1 - j];
-	t[k] = '\0';
-	*len = k;
-	return t;
+	return literal_copy(buf, k, sizeof buf, true, len);
 }
 
 /*
@@ -177,7 +188,6 @@ char *sp_regex_tail(const char *s, size_t *len)
  */
 char *sp_regex_head(const char *s, size_t *len)
 {
-	static const char meta[] = ".[]()*+?{}|^$\\";
 	*len = 0;
 	if (top_level_bar(s) || s[0] != '^')
 		return NULL;
@@ -186,10 +196,10 @@ char *sp_regex_head(const char *s, size_t *len)
 	while (s[i] && k < sizeof buf) {
 		size_t w; /* the atom's width in s */
 		char c;
-		if (s[i] == '\\' && s[i + 1] && strchr(meta, s[i + 1])) {
+		if (s[i] == '\\' && s[i + 1] && strchr(ere_meta, s[i + 1])) {
 			c = s[i + 1];
 			w = 2;
-		} else if (!strchr(meta, s[i])) {
+		} else if (!strchr(ere_meta, s[i])) {
 			c = s[i];
 			w = 1;
 		} else {
@@ -200,15 +210,7 @@ char *sp_regex_head(const char *s, size_t *len)
 		buf[k++] = c;
 		i += w;
 	}
-	if (!k || k == sizeof buf)
-		return NULL;
-	char *t = malloc(k + 1);
-	if (!t)
-		return NULL;
-	memcpy(t, buf, k);
-	t[k] = '\0';
-	*len = k;
-	return t;
+	return literal_copy(buf, k, sizeof buf, false, len);
 }
 
 /* Patterns are compiled once, here, and a bad one is reported with
