@@ -653,6 +653,10 @@ static size_t drop_duplicates(scan_ctx *c)
 		size_t j = i + 1;
 		while (j < c->nrevs && !strcmp(c->by_id[i]->py.revision.str, c->by_id[j]->py.revision.str))
 			j++;
+		if (j == i + 1) { /* one file: nothing to drop, nothing to say */
+			i = j;
+			continue;
+		}
 		rev *win = c->by_id[i];
 		for (size_t k = i + 1; k < j; k++)
 			if (c->by_id[k]->seq > win->seq)
