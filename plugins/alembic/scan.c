@@ -22,12 +22,25 @@
 #include "pyread.h"
 #include "types_yaml.h"
 
+/* What a revision keeps of a translation (opsql_result without its 512-byte
+ * reason buffer, which only a refused or untranslatable function needs): a
+ * thousand revisions held at once, a hundred thousand in the big benchmark. */
+typedef struct rev_sql {
+	opsql_status status;
+	int no_transaction, line;
+	char *sql; /* OPSQL_OK */
+	size_t len;
+	int *lines, *cols;
+	size_t nlines;
+	char *reason; /* not OK: what opsql_result said */
+} rev_sql;
+
 typedef struct rev {
 	char *file;     /* relative to the source path, for messages */
 	size_t seq;     /* place in the directory listing, Alembic's load order */
 	py_revision py;
 	char *name;
-	opsql_result up, down;
+	rev_sql up, down;
 	int has_down;
 	int rc, errline, gone;     /* read_one's outcome */
 	int down_skipped;          /* downgrade() not translated: the command runs no down script */
@@ -189,6 +202,23 @@ static char *doc_name(const char *t, size_t len)
 	return strndup(s, (size_t)(p - s));
 }
 
+/* One function translated into *out; 1 when the file is not Python this
+ * reader follows (err, *line), -1 out of memory. */
+static int translate(const px_toks *tk, const char *fn, opsql_dialect dia, const char *assume,
+                     const opsql_env *env, rev_sql *out, char *err, size_t errsize, int *line)
+{
+	opsql_result o;
+	if (unroll_translate_env(tk, fn, dia, assume, env, &o, err, errsize, line)) {
+		opsql_result_free(&o);
+		return 1;
+	}
+	*out = (rev_sql){ o.status, o.no_transaction, o.line, o.sql, o.len, o.lines, o.cols, o.nlines,
+	                  NULL };
+	if (o.status != OPSQL_OK && o.status != OPSQL_NOFUNC && !(out->reason = strdup(o.reason)))
+		return -1;
+	return 0;
+}
+
 /* Identity, name and SQL of one revision from its tokens. */
 static int judge(const scan_ctx *c, rev *r, const char *text, size_t len, const px_toks *tk,
                  opsql_dialect dia, char *err, size_t errsize)
@@ -217,10 +247,14 @@ static int judge(const scan_ctx *c, rev *r, const char *text, size_t len, const 
 		return STRATA_ENOMEM;
 	}
 	opsql_env env = { c->types, abs, text, len, NULL, strata_cfg_option(c->cfg, "arguments"), c->history };
-	int bad = unroll_translate_env(tk, "upgrade", dia, assume, &env, &r->up, err, errsize, &line) ||
-	          (c->want_down && unroll_translate_env(tk, "downgrade", dia, assume, &env, &r->down, err,
-	                                                errsize, &line));
+	int bad = translate(tk, "upgrade", dia, assume, &env, &r->up, err, errsize, &line) ||
+	          (c->want_down &&
+	           translate(tk, "downgrade", dia, assume, &env, &r->down, err, errsize, &line));
 	free(abs);
+	if (bad < 0) {
+		snprintf(err, errsize, "out of memory");
+		return STRATA_ENOMEM;
+	}
 	if (bad) {
 		r->errline = line;
 		r->errhint = "Alembic could not import this file either";
@@ -408,7 +442,7 @@ static int resolve(scan_ctx *c, rev *r)
 	return 0;
 }
 
-static const char *status_text(const opsql_result *o, const char *fn, const char *dialect,
+static const char *status_text(const rev_sql *o, const char *fn, const char *dialect,
                                char *buf, size_t size)
 {
 	switch (o->status) {
@@ -438,7 +472,7 @@ static int hand_over(scan_ctx *c, rev *r, const al_offline *off, const char *dia
 	                                                       r->down.status == OPSQL_OK;
 	/* Batch mode needs the table's definition, which Alembic's offline
 	 * script cannot give either: name copy_from= instead. */
-	const opsql_result *bad = !up_ok ? &r->up : &r->down;
+	const rev_sql *bad = !up_ok ? &r->up : &r->down;
 	if ((!up_ok || !down_ok) && bad->status == OPSQL_UNTRANSLATABLE &&
 	    strstr(bad->reason, "without copy_from"))
 		snprintf(hint, sizeof hint,
@@ -614,14 +648,22 @@ static int auto_offline(scan_ctx *c, int has_ini, const char *dialect, const cha
 	return rc;
 }
 
+static void rev_sql_free(rev_sql *o)
+{
+	free(o->sql);
+	free(o->lines);
+	free(o->cols);
+	free(o->reason);
+}
+
 static void rev_free(rev *r)
 {
 	free(r->err);
 	free(r->file);
 	free(r->name);
 	py_revision_free(&r->py);
-	opsql_result_free(&r->up);
-	opsql_result_free(&r->down);
+	rev_sql_free(&r->up);
+	rev_sql_free(&r->down);
 	free(r->parents);
 	free(r->auto_note);
 	free(r->text);
