@@ -4,7 +4,9 @@
 #     with the same per-migration BEGIN/COMMIT (target: ratio <= 1.2);
 #  2. strata ledger and status (all applied) on BIG migrations (target,
 #     issue 14: < 1 s, < 100 MiB peak RSS, the kernel's maxrss as
-#     /usr/bin/time -v reports it): min and median wall, largest RSS.
+#     /usr/bin/time -v reports it): min and median wall, largest RSS; of a
+#     golang-migrate folder (gen.sh) and of a linear Alembic tree
+#     (tests/interop/alembic/fixtures.py, every file translated).
 set -euo pipefail
 STRATA=${1:?usage: run.sh STRATA [N] [BIG]}
 N=${2:-1000} BIG=${3:-100000} REPS=${REPS:-5}
@@ -13,6 +15,9 @@ work=$(mktemp -d /tmp/strata-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 bash "$here/gen.sh" "$N" "$work/n"
 bash "$here/gen.sh" "$BIG" "$work/big"
+python3 "$here/../interop/alembic/fixtures.py" linear "$work/abig" "$BIG" >/dev/null
+printf 'database: sqlite:bench.db\nsources:\n  - name: app\n    format: alembic\n    path: migrations/versions\n' \
+	>"$work/abig/strata.yaml"
 cd "$work"
 
 python3 - "$STRATA" "$N" "$BIG" "$REPS" <<'PY'
@@ -63,4 +68,7 @@ print(f"apply N={n}:   strata {s_apply*1000:8.1f} ms  sqlite3 shell {q_apply*100
 big_figure("ledger", [strata, "-q", "ledger"], "big")
 measure([strata, "-q", "baseline"], "big", prepare=fresh("big/bench.db"))
 big_figure("status", [strata, "-q", "status"], "big")
+big_figure("alembic ledger", [strata, "-q", "ledger"], "abig")
+measure([strata, "-q", "baseline"], "abig", prepare=fresh("abig/bench.db"))
+big_figure("alembic status", [strata, "-q", "status"], "abig")
 PY
