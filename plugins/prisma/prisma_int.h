@@ -18,6 +18,9 @@ int pr_detect(strata_host *h, const char *dir);
  * root collation, ties in byte order), sorting names in place; and one
  * warning, at file, naming the pairs that byte order puts the other way. */
 int pr_order(strata_host *h, char **names, size_t n);
+/* Whether byte order is Prisma's order for names sorted in byte order (no
+ * collator needed). */
+bool pr_order_is_bytes(char *const *names, size_t n);
 int pr_order_warn(strata_host *h, const char *file, char *const *names, size_t n);
 
 /* lockfile.c: migration_lock.toml against the target database (P3019). */

@@ -247,6 +247,43 @@ static void order_list(void **state)
 	}
 }
 
+/* Byte order is taken as Prisma's without ICU only where the two agree:
+ * neighbours that first differ at a digit, after digits only. */
+static void order_bytes(void **state)
+{
+	(void)state;
+	char *stamps[] = { "20240101000000_b", "20240101000001_a", "20240102000000_A" };
+	assert_true(pr_order_is_bytes(stamps, 3));
+	char *one[] = { "0_init" };
+	assert_true(pr_order_is_bytes(one, 1));
+	char *numbered[] = { "10_c", "1_a", "2_b" }; /* ICU: 1_a before 10_c */
+	assert_false(pr_order_is_bytes(numbered, 3));
+	char *same_stamp[] = { "20240101_B", "20240101_a" }; /* ICU: a before B */
+	assert_false(pr_order_is_bytes(same_stamp, 2));
+	char *prefix[] = { "20240101", "20240101_x" };
+	assert_false(pr_order_is_bytes(prefix, 2));
+	char *letters[] = { "a1", "a2" }; /* after a letter: not proved here */
+	assert_false(pr_order_is_bytes(letters, 2));
+	/* Where it says yes, Prisma's measured order is byte order. */
+	for (size_t i = 0; i < sizeof before / sizeof *before; i++) {
+		char *v[2] = { (char *)before[i][0], (char *)before[i][1] };
+		if (strcmp(v[0], v[1]) > 0) {
+			v[0] = (char *)before[i][1];
+			v[1] = (char *)before[i][0];
+		}
+		if (pr_order_is_bytes(v, 2))
+			assert_string_equal(v[0], before[i][0]);
+	}
+	/* And a list it takes whole comes back in byte order from pr_order. */
+	char *mixed[] = { "20240102000000_A", "20240101000000_b", "20240101000001_a" };
+	fake_host f;
+	prisma_host(&f, "sqlite");
+	assert_int_equal(pr_order(&f.h, mixed, 3), 0);
+	assert_string_equal(mixed[0], "20240101000000_b");
+	assert_string_equal(mixed[1], "20240101000001_a");
+	assert_string_equal(mixed[2], "20240102000000_A");
+}
+
 /* The warnings pr_order_warn reports: how many, the last one and its file. */
 static int nwarn;
 static char warned[2048], warned_file[256];
@@ -385,6 +422,7 @@ int main(void)
 		cmocka_unit_test(lock_file),
 		cmocka_unit_test(order_pairs),
 		cmocka_unit_test(order_list),
+		cmocka_unit_test(order_bytes),
 		cmocka_unit_test(order_warning),
 		cmocka_unit_test(order_warning_long),
 		cmocka_unit_test(order_warning_count),
