@@ -247,9 +247,9 @@ static int judge(const scan_ctx *c, rev *r, const char *text, size_t len, const 
 		return STRATA_ENOMEM;
 	}
 	opsql_env env = { c->types, abs, text, len, NULL, strata_cfg_option(c->cfg, "arguments"), c->history };
-	int bad = translate(tk, "upgrade", dia, assume, &env, &r->up, err, errsize, &line) ||
-	          (c->want_down &&
-	           translate(tk, "downgrade", dia, assume, &env, &r->down, err, errsize, &line));
+	int bad = translate(tk, "upgrade", dia, assume, &env, &r->up, err, errsize, &line);
+	if (!bad && c->want_down)
+		bad = translate(tk, "downgrade", dia, assume, &env, &r->down, err, errsize, &line);
 	free(abs);
 	if (bad < 0) {
 		snprintf(err, errsize, "out of memory");
