@@ -15,6 +15,11 @@
 # by `strata apply`, so the native tables hold what the native tool expects.
 # Also the floor measured in the run: a C program that loads libpq, connects
 # and reads one count (each strata line says how far above it strata is).
+# And for dbmate, Prisma and Alembic a reference (readfloor.c): a C program
+# that connects on one thread while the other reads every migration file,
+# then fetches the native table's rows, nothing parsed or hashed.  Each of
+# those strata lines says how many times the reference strata takes, and
+# whether the target asks for a status faster than the reference.
 # Under each strata line and the floor: the CPU a run took, the client's
 # (this process's children) and the server's (the postmaster's reaped
 # backends, tests/bench/pgbench.py), averaged over the runs, and the wall
@@ -77,6 +82,11 @@ int main(int argc, char **argv)
 C
 # shellcheck disable=SC2046
 cc -O2 $(pkg-config --cflags libpq) -o "$work/floor" "$work/floor.c" $(pkg-config --libs libpq)
+# The reference for each format: the floor, plus reading every migration
+# file beside the connection, plus the native table's rows (readfloor.c).
+# shellcheck disable=SC2046
+cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $(pkg-config --cflags libpq) -o "$work/readfloor" "$here/readfloor.c" \
+	$(pkg-config --libs libpq) -pthread
 
 BENCH_DIR="$here" "$PY" - "$STRATA" "$N" "$REPS" "$PEER_REPS" "$STRATA_TEST_PG" "$work" "$DBMATE" \
 	"$here/../interop/prisma/run-prisma.sh" $layouts <<'PY'
@@ -135,7 +145,18 @@ def apply(proj, db):
 
 results, missed = [], []
 floor = None
-def report(what, s, target_ms=10.0, peer=None, peer_name=None, ratio=None):
+def reference(what, proj, db, sql, folder, expect, name=None):
+    """readfloor.c on the same files and database: connect on one thread
+    while the other reads every migration file, then the native table's
+    rows; nothing parsed, hashed or compared."""
+    argv = [os.path.join(work, "readfloor"), url_of(base, db), sql, folder] + ([name] if name else [])
+    ref = median(argv, os.path.join(work, proj), reps, check=expect)  # "FILES ROWS"
+    print(f"{what + ' reference':<28} C    {ref[0]*1000:7.2f} ms ({ref[1]*1000:.1f}-{ref[2]*1000:.1f}): "
+          "connect || read every migration file, then the native table's rows"
+          f"\n{'':<28} {cpu(ref)}", flush=True)
+    return ref
+
+def report(what, s, target_ms=10.0, peer=None, peer_name=None, ratio=None, ref=None):
     line = f"{what:<28} strata {s[0]*1000:7.2f} ms ({s[1]*1000:.1f}-{s[2]*1000:.1f}, floor + {(s[0]-floor[0])*1000:.1f})"
     ok = s[0] * 1000 <= target_ms
     line += f"  <= {target_ms:g} ms {'OK' if ok else 'MISSED'}\n{'':<28} {cpu(s)}"
@@ -148,6 +169,12 @@ def report(what, s, target_ms=10.0, peer=None, peer_name=None, ratio=None):
                  f"  strata {r:6.1f}x faster (target >= {ratio:g}x) {'OK' if good else 'MISSED'}")
         if not good:
             missed.append(what + " vs " + peer_name)
+    if ref:
+        most = peer[0] / ref[0] if peer else None
+        line += (f"\n{'':<28} strata {s[0]/ref[0]:.2f}x the reference ({ref[0]*1000:.1f} ms)"
+                 + (f"; {peer_name} is {most:.1f}x it, so {ratio:g}x needs a status "
+                    f"{'faster' if most < ratio else 'no slower'} than the reference" if peer else "")
+                 + (f"; <= {target_ms:g} ms is {'below' if ref[0]*1000 > target_ms else 'above'} it"))
     print(line, flush=True)
 
 print(f"strata status bench: N={n} applied migrations, PostgreSQL {os.environ.get('PGPORT')}, "
@@ -162,7 +189,10 @@ print(f"{'floor (libpq, C)':<28} {floor[0]*1000:7.2f} ms ({floor[1]*1000:.1f}-{f
 durl = f"postgres://{user}@/st_dbmate?socket={host}&port={port}&sslmode=disable"
 peer = median([dbmate, "--no-dump-schema", "--url", durl, "--migrations-dir", "db/migrations", "status"],
               os.path.join(work, "dbmate"), peer_reps, check=f"Applied: {n}")
-report("sqlpair dbmate", strata_status("dbmate", "st_dbmate"), peer=peer, peer_name="dbmate status", ratio=2.5)
+ref = reference("sqlpair dbmate", "dbmate", "st_dbmate", "SELECT version FROM schema_migrations ORDER BY version",
+                "db/migrations", f"{n} {n}")
+report("sqlpair dbmate", strata_status("dbmate", "st_dbmate"), peer=peer, peer_name="dbmate status", ratio=2.5,
+       ref=ref)
 
 for l in layouts:
     apply(l, "st_" + l.replace("-", "_"))
@@ -172,13 +202,20 @@ apply("prisma", "st_prisma")
 peer = median(["bash", runprisma, url_of(base, "st_prisma"), os.path.join(work, "prisma", "prisma"),
                "migrate", "status"], os.path.join(work, "prisma"), peer_reps,
               check="Database schema is up to date!")
-report("prisma", strata_status("prisma", "st_prisma"), peer=peer, peer_name="prisma migrate status", ratio=100)
+ref = reference("prisma", "prisma", "st_prisma",
+                "SELECT * FROM _prisma_migrations ORDER BY migration_name, started_at", "prisma/migrations",
+                f"{n + 1} {n}", "migration.sql")  # and migration_lock.toml
+report("prisma", strata_status("prisma", "st_prisma"), peer=peer, peer_name="prisma migrate status", ratio=100,
+       ref=ref)
 
 apply("alembic", "st_alembic")
 aenv = dict(os.environ, ALEMBIC_URL=f"postgresql+psycopg2://{user}@/st_alembic?host={host}&port={port}")
 peer = median(["/usr/bin/alembic", "current"], os.path.join(work, "alembic"), peer_reps, env=aenv,
               check="(head)")
-report("alembic", strata_status("alembic", "st_alembic"), peer=peer, peer_name="alembic current", ratio=40)
+ref = reference("alembic", "alembic", "st_alembic", "SELECT version_num FROM alembic_version",
+                "migrations/versions", f"{n} 1")
+report("alembic", strata_status("alembic", "st_alembic"), peer=peer, peer_name="alembic current", ratio=40,
+       ref=ref)
 
 print("all targets met" if not missed else "missed: " + "; ".join(missed))
 sys.exit(1 if missed else 0)
