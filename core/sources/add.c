@@ -98,7 +98,10 @@ int sources_add(host_call *hc, const strata_migration_desc *d)
 		m->down_len = d->down ? d->down_len : 0;
 		m->info.has_down = 1;
 		m->info.flags |= STRATA_MIG_HAS_DOWN;
-		m->info.down_file = keep_path(a, src->path_display, d->down_file ? d->down_file : d->file);
+		/* One copy of the path when both scripts are in one file (dbmate,
+		 * Alembic, a sectioned layout): a hundred thousand of them add up. */
+		const char *df = d->down_file ? d->down_file : d->file;
+		m->info.down_file = strcmp(df, d->file) ? keep_path(a, src->path_display, df) : m->info.file;
 		m->down_line = d->down_line > 0 ? d->down_line : 1;
 	}
 	m->native_checksum = keep(a, d->native_checksum);
