@@ -37,20 +37,25 @@ static int fail(pe_ctx *c, const char *fmt, ...)
 	return -1;
 }
 
+_Thread_local unsigned pe_fs_probes;
+
 static int is_file(const char *p)
 {
 	struct stat st;
+	pe_fs_probes++;
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 static int is_dir(const char *p)
 {
 	struct stat st;
+	pe_fs_probes++;
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static char *slurp(const char *path, size_t *len)
 {
+	pe_fs_probes++;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;

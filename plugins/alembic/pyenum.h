@@ -18,6 +18,12 @@
 #ifndef STRATA_ALEMBIC_PYENUM_H
 #define STRATA_ALEMBIC_PYENUM_H
 
+/* How many times this thread looked at a file other than the revision
+ * being translated (an application's module found, read or looked for,
+ * here and in unroll.c): the translation memo (memo.h) keeps no
+ * translation that did. */
+extern _Thread_local unsigned pe_fs_probes;
+
 #include <stddef.h>
 
 typedef struct pe_enum {

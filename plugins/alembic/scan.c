@@ -16,42 +16,13 @@
 #include <unistd.h>
 
 #include "alembic_int.h"
+#include "memo.h"
 #include "opsql.h"
 #include "unroll.h"
+#include "pyenum.h"
 #include "pyexpr.h"
 #include "pyread.h"
 #include "types_yaml.h"
-
-/* What a revision keeps of a translation (opsql_result without its 512-byte
- * reason buffer, which only a refused or untranslatable function needs): a
- * thousand revisions held at once, a hundred thousand in the big benchmark. */
-typedef struct rev_sql {
-	opsql_status status;
-	int no_transaction, line;
-	char *sql; /* OPSQL_OK */
-	size_t len;
-	int *lines, *cols;
-	size_t nlines;
-	char *reason; /* not OK: what opsql_result said */
-} rev_sql;
-
-typedef struct rev {
-	char *file;     /* relative to the source path, for messages */
-	size_t seq;     /* place in the directory listing, Alembic's load order */
-	py_revision py;
-	char *name;
-	rev_sql up, down;
-	int has_down;
-	int rc, errline, gone;     /* read_one's outcome */
-	int down_skipped;          /* downgrade() not translated: the command runs no down script */
-	const char *errhint;
-	char *err;                 /* read_one's message when rc != 0 */
-	const char **parents; /* resolved, NULL-terminated: down_revision, then depends_on */
-	size_t ndown;         /* how many are down_revision */
-	char *auto_note;      /* offline_sql: auto could not give Alembic's SQL: why */
-	char *text;           /* read_history()'s read of the file, for read_one() (then freed) */
-	size_t len;
-} rev;
 
 /* A revision file, relative to cfg->path, and its place in the listing. */
 typedef struct fent {
@@ -72,6 +43,7 @@ typedef struct scan_ctx {
 	at_types *types; /* formats/alembic/types.yaml and the source's `types:` file */
 	opsql_history *history; /* with an `arguments:` tables entry: what the revisions make */
 	char *assume;    /* alembic.ini's options as assume: lines, then the source's assume: */
+	al_memo *memo;   /* the translations of earlier commands (memo.h), NULL: none */
 } scan_ctx;
 
 static int add_file(scan_ctx *c, const char *rel)
@@ -330,7 +302,20 @@ static void read_one(const scan_ctx *c, rev *r, opsql_dialect dia)
 		r->rc = e == ENOMEM ? STRATA_ENOMEM : STRATA_EIO;
 		snprintf(err, sizeof err, "cannot read: %s", strerror(e));
 	} else {
-		r->rc = understand(c, r, text, len, dia, err, sizeof err);
+		int hit = 0;
+		if (c->memo && al_memo_key(c->memo, r->file, text, len, r->key) == 0 &&
+		    (hit = al_memo_get(c->memo, r->key, r)) == 0)
+			r->memo = 1; /* kept unless the translation looks elsewhere */
+		if (hit < 0) {
+			r->rc = STRATA_ENOMEM;
+			snprintf(err, sizeof err, "out of memory");
+		} else if (hit) {
+			r->memo = 2;
+		} else {
+			pe_fs_probes = 0;
+			r->rc = understand(c, r, text, len, dia, err, sizeof err);
+			r->memo &= !r->rc && !pe_fs_probes;
+		}
 	}
 	free(text);
 	if (r->rc && !(r->err = strdup(err)))
@@ -758,6 +743,7 @@ static void ctx_free(scan_ctx *c)
 	at_free(c->types);
 	opsql_history_free(c->history);
 	free(c->assume);
+	al_memo_free(c->memo);
 }
 
 /* Alembic creates version_num as VARCHAR(32); PostgreSQL refuses a longer
@@ -853,10 +839,16 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 	}
 	if (!rc)
 		rc = read_history(&c, dia);
+	if (!rc && !c.history) /* with `tables`, every file is an input of every other */
+		c.memo = al_memo_open(h, cfg, dia, c.want_down,
+		                      c.assume ? c.assume : strata_cfg_option(cfg, "assume"),
+		                      strata_cfg_option(cfg, "arguments"), strata_cfg_option(cfg, "types"));
 	if (!rc) {
 		read_all(&c, dia);
 		close(c.dirfd);
 	}
+	if (c.memo)
+		al_memo_release(c.memo);
 	/* Errors in file order; files that vanished meanwhile are dropped. */
 	size_t kept = 0;
 	for (size_t i = 0; i < c.nrevs; i++) {
@@ -907,6 +899,16 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 	}
 	for (size_t i = 0; !rc && i < c.nrevs; i++)
 		rc = hand_over(&c, &c.revs[i], offpath ? &off : NULL, dialect);
+	if (!rc && c.memo) {
+		size_t hits = 0, kept = 0;
+		for (size_t i = 0; i < c.nrevs; i++) {
+			hits += c.revs[i].memo == 2;
+			kept += c.revs[i].memo != 0;
+		}
+		h->debug(h, "alembic: %zu of %zu revisions from the translation memo, %zu kept in it",
+		         hits, c.nrevs, kept);
+		al_memo_save(h, c.memo, c.revs, c.nrevs);
+	}
 	al_offline_free(&off);
 	al_vtable_free(&vt);
 	ctx_free(&c);

@@ -1451,6 +1451,7 @@ static int read_module(U *u, const char *path)
 	for (int k = 1; k < u->nm; k++)
 		if (!strcmp(u->m[k].path, path))
 			return k;
+	pe_fs_probes++;
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return -1;

@@ -20,6 +20,8 @@ bench_cluster() {
 	# shellcheck disable=SC2064
 	trap "bash '$here/../pg/cluster.sh' stop '$work/pg'; rm -rf '$work'" EXIT
 	bash "$here/../pg/cluster.sh" start "$work/pg" >/dev/null
+	# Alembic's translation memo (plugins/alembic/memo.h) goes with $work
+	export STRATA_ALEMBIC_CACHE=$work/alembic-memo
 	# shellcheck disable=SC1091
 	. "$work/pg/env"
 }

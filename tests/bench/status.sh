@@ -15,6 +15,8 @@
 # by `strata apply`, so the native tables hold what the native tool expects.
 # Also the floor measured in the run: a C program that loads libpq, connects
 # and reads one count (each strata line says how far above it strata is).
+# Alembic twice: with its translation memo (plugins/alembic/memo.h) as
+# strata runs by default, filled by the first run, and with it off.
 # And for dbmate, Prisma and Alembic a reference (readfloor.c): a C program
 # that connects on one thread while the other reads every migration file,
 # then fetches the native table's rows, nothing parsed or hashed.  Each of
@@ -134,10 +136,10 @@ def cpu(s):
     return (f"CPU a run: client {s[3]*1000:.1f} + server {s[4]*1000:.1f} ms, "
             f"so >= {(s[3]+s[4])*1000/CPUS:.1f} ms wall on {CPUS} CPUs")
 
-def strata_status(proj, db):
+def strata_status(proj, db, env=None):
     argv = [strata, "-q", "--db", url_of(base, db), "status"]
-    w, out = run(argv, os.path.join(work, proj))  # exit 0: up to date
-    return median(argv, os.path.join(work, proj), reps)
+    w, out = run(argv, os.path.join(work, proj), env)  # exit 0: up to date
+    return median(argv, os.path.join(work, proj), reps, env)
 
 def apply(proj, db):
     fresh(db)
@@ -214,6 +216,10 @@ peer = median(["/usr/bin/alembic", "current"], os.path.join(work, "alembic"), pe
               check="(head)")
 ref = reference("alembic", "alembic", "st_alembic", "SELECT version_num FROM alembic_version",
                 "migrations/versions", f"{n} 1")
+# Alembic's translation memo (plugins/alembic/memo.h): the runs above fill
+# it, the measured ones read it; without it every file is translated.
+report("alembic, no memo", strata_status("alembic", "st_alembic", dict(os.environ, STRATA_ALEMBIC_CACHE="0")),
+       peer=peer, peer_name="alembic current", ratio=40, ref=ref)
 report("alembic", strata_status("alembic", "st_alembic"), peer=peer, peer_name="alembic current", ratio=40,
        ref=ref)
 

@@ -24,6 +24,10 @@ void fz_source_init(fz_source *f, const char *tag, const char *yaml)
 	err_ctx_init(&f->e);
 	f->e.log = quiet;
 	char path[4200];
+	/* Alembic's translation memo (plugins/alembic/memo.h) in the project
+	 * folder, removed with it, not in $HOME. */
+	snprintf(path, sizeof path, "%s/.alembic-memo", f->dir);
+	setenv("STRATA_ALEMBIC_CACHE", path, 1);
 	snprintf(path, sizeof path, "%s/strata.yaml", f->dir);
 	loader_init(&f->L, &f->e, &f->cfg);
 	ledger_init(&f->lg, &f->e, &f->cfg);

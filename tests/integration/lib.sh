@@ -50,6 +50,7 @@ T=$(mktemp -d /tmp/strata-test.XXXXXX)
 # verify's and drift's replay cache: SQLite templates in the test's folder;
 # PostgreSQL ones (strata_tpl_*, keyed by this folder's projects) dropped at exit.
 export STRATA_TEMPLATE_DIR=$T/.templates
+export STRATA_ALEMBIC_CACHE=$T/.alembic-memo # the translation memo (plugins/alembic/memo.h)
 
 # The PostgreSQL databases this script created, one per line in $T/.pg_dbs (a
 # file, so that db_url works inside $(…)); all dropped at exit.

@@ -28,6 +28,7 @@ if [ -z "${STRATA_TEST_PG:-}" ]; then
 fi
 T=$(mktemp -d /tmp/strata-cov-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+export STRATA_ALEMBIC_CACHE=$T/.alembic-memo # the translation memo, not in $HOME
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$T/out"; }
