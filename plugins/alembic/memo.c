@@ -493,6 +493,28 @@ void al_memo_release(al_memo *m)
 	m->cap = 0; /* m->n stays, for al_memo_save() */
 }
 
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* What w holds so far to its file and into its digest, between entries:
+ * a hundred thousand of them are never held at once. */
+static int flush(wbuf *w, int fd, EVP_MD_CTX *sum)
+{
+	if (w->oom || !EVP_DigestUpdate(sum, w->p, w->n) || write_all(fd, w->p, w->n))
+		return -1;
+	w->n = 0;
+	return 0;
+}
+
 void al_memo_save(strata_host *h, al_memo *m, const rev *revs, size_t n)
 {
 	size_t kept = 0, known = 0;
@@ -502,9 +524,16 @@ void al_memo_save(strata_host *h, al_memo *m, const rev *revs, size_t n)
 	}
 	if (known == kept && kept == m->n)
 		return; /* it holds these already, and nothing else */
+	char *tmp = malloc(strlen(m->path) + 8);
+	EVP_MD_CTX *sum = EVP_MD_CTX_new();
+	int fd = -1, bad = !tmp || !sum || !EVP_DigestInit_ex(sum, EVP_sha256(), NULL);
+	if (!bad) {
+		sprintf(tmp, "%s.XXXXXX", m->path);
+		bad = (fd = mkstemp(tmp)) < 0;
+	}
 	wbuf w = { 0 };
 	put(&w, MAGIC, sizeof MAGIC - 1);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; !bad && i < n; i++) {
 		if (!revs[i].memo)
 			continue;
 		put(&w, revs[i].key, 32);
@@ -517,30 +546,24 @@ void al_memo_save(strata_host *h, al_memo *m, const rev *revs, size_t n)
 		len = (uint32_t)(w.n - at - sizeof len);
 		if (!w.oom)
 			memcpy(w.p + at, &len, sizeof len);
+		bad = w.oom || (w.n >= 65536 && flush(&w, fd, sum));
 	}
-	unsigned char sum[32];
-	if (!w.oom && digest(w.p, w.n, sum) == 0)
-		put(&w, sum, sizeof sum);
-	else
-		w.oom = 1;
-	char *tmp = w.oom ? NULL : malloc(strlen(m->path) + 8);
-	int fd = -1, ok = 0;
-	if (tmp) {
-		sprintf(tmp, "%s.XXXXXX", m->path);
-		fd = mkstemp(tmp);
-	}
+	unsigned char digest_[32];
+	unsigned int dl = 0;
+	bad = bad || flush(&w, fd, sum) || !EVP_DigestFinal_ex(sum, digest_, &dl) ||
+	      write_all(fd, digest_, sizeof digest_);
+	int e = bad && !w.oom ? errno : 0;
 	if (fd >= 0) {
-		size_t off = 0;
-		ssize_t k = 0;
-		while (off < w.n && (k = write(fd, w.p + off, w.n - off)) > 0)
-			off += (size_t)k;
-		ok = close(fd) == 0 && off == w.n && rename(tmp, m->path) == 0;
-		if (!ok)
+		bad = close(fd) != 0 || bad;
+		bad = bad || rename(tmp, m->path) != 0;
+		if (bad)
 			unlink(tmp);
+		e = e ? e : errno;
 	}
-	if (!ok)
+	if (bad)
 		h->debug(h, "alembic: translation memo %s not written: %s", m->path,
-		         w.oom ? "out of memory" : strerror(errno));
+		         w.oom || !tmp || !sum ? "out of memory" : strerror(e));
+	EVP_MD_CTX_free(sum);
 	free(tmp);
 	free(w.p);
 }
