@@ -293,7 +293,8 @@ static void read_one(const scan_ctx *c, rev *r, opsql_dialect dia)
 	char *text = r->text; /* the history's read of it, if any */
 	size_t len = r->len;
 	r->text = NULL;
-	int e = text ? 0 : strata_slurpat(c->dirfd, r->file, &text, &len);
+	/* list_dir() saw a regular file (d_type, or a link stat() followed) */
+	int e = text ? 0 : strata_slurp_listed(c->dirfd, r->file, &text, &len);
 	if (e == ENOENT) { /* gone while we looked */
 		r->gone = 1;
 		return;

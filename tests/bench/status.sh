@@ -174,8 +174,8 @@ def report(what, s, target_ms=10.0, peer=None, peer_name=None, ratio=None, ref=N
     if ref:
         most = peer[0] / ref[0] if peer else None
         line += (f"\n{'':<28} strata {s[0]/ref[0]:.2f}x the reference ({ref[0]*1000:.1f} ms)"
-                 + (f"; {peer_name} is {most:.1f}x it, so {ratio:g}x needs a status "
-                    f"{'faster' if most < ratio else 'no slower'} than the reference" if peer else "")
+                 + (f"; {peer_name} is {most:.1f}x it, so {ratio:g}x needs strata at {most/ratio:.2f}x "
+                    f"the reference or less{' (faster than it)' if most < ratio else ''}" if peer else "")
                  + (f"; <= {target_ms:g} ms is {'below' if ref[0]*1000 > target_ms else 'above'} it"))
     print(line, flush=True)
 
