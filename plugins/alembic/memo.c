@@ -28,6 +28,7 @@ typedef struct slot {
 
 struct al_memo {
 	unsigned char ctx[32]; /* every input but the file's own */
+	EVP_MD *md;            /* SHA-256, fetched once (EVP_sha256() is looked up at each use) */
 	char *path;            /* the memo file */
 	unsigned char *buf;    /* its bytes, which the slots point into */
 	slot *slots;
@@ -250,6 +251,7 @@ al_memo *al_memo_open(strata_host *h, const strata_source_cfg *cfg, opsql_dialec
 	}
 	EVP_MD_CTX_free(x);
 	free(dir);
+	bad = bad || !(m->md = EVP_MD_fetch(NULL, "SHA256", NULL));
 	char *text = NULL;
 	size_t n = 0;
 	if (!bad && strata_slurpat(AT_FDCWD, m->path, &text, &n) == 0) {
@@ -268,7 +270,7 @@ int al_memo_key(const al_memo *m, const char *rel, const char *text, size_t len,
 {
 	EVP_MD_CTX *x = EVP_MD_CTX_new();
 	unsigned int n = 0;
-	int ok = x && EVP_DigestInit_ex(x, EVP_sha256(), NULL);
+	int ok = x && EVP_DigestInit_ex(x, m->md, NULL);
 	if (ok) {
 		EVP_DigestUpdate(x, m->ctx, sizeof m->ctx);
 		feed_str(x, rel);
@@ -572,6 +574,7 @@ void al_memo_free(al_memo *m)
 {
 	if (!m)
 		return;
+	EVP_MD_free(m->md);
 	free(m->path);
 	free(m->buf);
 	free(m->slots);
