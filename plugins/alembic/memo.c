@@ -283,30 +283,12 @@ int al_memo_key(const al_memo *m, const char *rel, const char *text, size_t len,
 
 /* ---- entries ---- */
 
-typedef struct wbuf {
-	unsigned char *p;
-	size_t n, cap;
-	int oom;
-} wbuf;
+/* The entries as they are written: plugin_util.h's growing buffer. */
+typedef strata_text wbuf;
 
 static void put(wbuf *w, const void *p, size_t n)
 {
-	if (w->oom)
-		return;
-	if (w->cap - w->n < n) {
-		size_t cap = w->cap ? w->cap : 4096;
-		while (cap - w->n < n)
-			cap *= 2;
-		unsigned char *np = realloc(w->p, cap);
-		if (!np) {
-			w->oom = 1;
-			return;
-		}
-		w->p = np;
-		w->cap = cap;
-	}
-	memcpy(w->p + w->n, p, n);
-	w->n += n;
+	strata_text_put(w, p, n);
 }
 
 static void put_i(wbuf *w, int64_t n)
@@ -495,8 +477,9 @@ void al_memo_release(al_memo *m)
 	m->cap = 0; /* m->n stays, for al_memo_save() */
 }
 
-static int write_all(int fd, const unsigned char *p, size_t n)
+static int write_all(int fd, const void *buf, size_t n)
 {
+	const char *p = buf;
 	while (n) {
 		ssize_t k = write(fd, p, n);
 		if (k <= 0)
