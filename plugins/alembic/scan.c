@@ -901,13 +901,13 @@ int al_scan(strata_host *h, const strata_source_cfg *cfg)
 	for (size_t i = 0; !rc && i < c.nrevs; i++)
 		rc = hand_over(&c, &c.revs[i], offpath ? &off : NULL, dialect);
 	if (!rc && c.memo) {
-		size_t hits = 0, kept = 0;
+		size_t hits = 0, saved = 0;
 		for (size_t i = 0; i < c.nrevs; i++) {
 			hits += c.revs[i].memo == 2;
-			kept += c.revs[i].memo != 0;
+			saved += c.revs[i].memo != 0;
 		}
 		h->debug(h, "alembic: %zu of %zu revisions from the translation memo, %zu kept in it",
-		         hits, c.nrevs, kept);
+		         hits, c.nrevs, saved);
 		al_memo_save(h, c.memo, c.revs, c.nrevs);
 	}
 	al_offline_free(&off);
