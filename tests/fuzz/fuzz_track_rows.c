@@ -73,6 +73,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc, (void)argv;
 	if (fz_mkdtemp("track-rows", dir, sizeof dir) != 0)
 		die("temporary folder");
+	char memo[4300]; /* Alembic's translation memo with the project, not in $HOME */
+	snprintf(memo, sizeof memo, "%s/.alembic-memo", dir);
+	setenv("STRATA_ALEMBIC_CACHE", memo, 1);
 	write_project();
 	snprintf(dbfile, sizeof dbfile, "%s/fuzz.db", dir);
 	char cfg[4300], url[4300];
