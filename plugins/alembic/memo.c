@@ -28,7 +28,7 @@ typedef struct slot {
 
 struct al_memo {
 	unsigned char ctx[32]; /* every input but the file's own */
-	EVP_MD *md;            /* SHA-256, fetched once (EVP_sha256() is looked up at each use) */
+	EVP_MD *md;            /* SHA-256, fetched once for every digest (EVP_sha256() is looked up at each use) */
 	char *path;            /* the memo file */
 	unsigned char *buf;    /* its bytes, which the slots point into */
 	slot *slots;
@@ -153,10 +153,10 @@ static slot *slot_for(const al_memo *m, const unsigned char *key)
 	return &m->slots[i];
 }
 
-static int digest(const void *p, size_t n, unsigned char out[32])
+static int digest(const al_memo *m, const void *p, size_t n, unsigned char out[32])
 {
 	unsigned int len = 0;
-	return EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) && len == 32 ? 0 : -1;
+	return EVP_Digest(p, n, out, &len, m->md, NULL) && len == 32 ? 0 : -1;
 }
 
 /* The entries of the file's bytes (m->buf, n of them); a file that does
@@ -165,7 +165,7 @@ static int index_of(al_memo *m, size_t n)
 {
 	const size_t head = sizeof MAGIC - 1;
 	unsigned char sum[32];
-	if (n < head + 32 || memcmp(m->buf, MAGIC, head) || digest(m->buf, n - 32, sum) ||
+	if (n < head + 32 || memcmp(m->buf, MAGIC, head) || digest(m, m->buf, n - 32, sum) ||
 	    memcmp(sum, m->buf + n - 32, 32))
 		return 0;
 	size_t count = 0;
@@ -210,14 +210,15 @@ al_memo *al_memo_open(strata_host *h, const strata_source_cfg *cfg, opsql_dialec
 	al_memo *m = calloc(1, sizeof *m);
 	EVP_MD_CTX *x = EVP_MD_CTX_new();
 	char *dir = m && x ? memo_dir() : NULL;
-	int bad = !dir || !EVP_DigestInit_ex(x, EVP_sha256(), NULL);
+	int bad = !dir || !(m->md = EVP_MD_fetch(NULL, "SHA256", NULL)) ||
+	          !EVP_DigestInit_ex(x, m->md, NULL);
 	unsigned char where[32];
 	if (!bad) { /* the file's name: the source, the dialect, the kind of command */
 		feed_str(x, cfg->path);
 		feed(x, &dia, sizeof dia);
 		feed(x, &want_down, sizeof want_down);
 		unsigned int len = 0;
-		bad = !EVP_DigestFinal_ex(x, where, &len) || !EVP_DigestInit_ex(x, EVP_sha256(), NULL);
+		bad = !EVP_DigestFinal_ex(x, where, &len) || !EVP_DigestInit_ex(x, m->md, NULL);
 	}
 	if (!bad) {
 		feed_str(x, MAGIC);
@@ -251,7 +252,6 @@ al_memo *al_memo_open(strata_host *h, const strata_source_cfg *cfg, opsql_dialec
 	}
 	EVP_MD_CTX_free(x);
 	free(dir);
-	bad = bad || !(m->md = EVP_MD_fetch(NULL, "SHA256", NULL));
 	char *text = NULL;
 	size_t n = 0;
 	if (!bad && strata_slurpat(AT_FDCWD, m->path, &text, &n) == 0) {
@@ -511,7 +511,7 @@ void al_memo_save(strata_host *h, al_memo *m, const rev *revs, size_t n)
 		return; /* it holds these already, and nothing else */
 	char *tmp = malloc(strlen(m->path) + 8);
 	EVP_MD_CTX *sum = EVP_MD_CTX_new();
-	int fd = -1, bad = !tmp || !sum || !EVP_DigestInit_ex(sum, EVP_sha256(), NULL);
+	int fd = -1, bad = !tmp || !sum || !EVP_DigestInit_ex(sum, m->md, NULL);
 	if (!bad) {
 		sprintf(tmp, "%s.XXXXXX", m->path);
 		bad = (fd = mkstemp(tmp)) < 0;

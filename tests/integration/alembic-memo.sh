@@ -151,6 +151,15 @@ printf '\n# a comment: other bytes, the same table\n' >>"$T/formats/alembic/type
 STRATA_FORMATS_PATH=$T/formats run -C "$P" -v ledger
 check "a changed types.yaml: nothing from the memo" eq "$(memo_line)" "$(m 0)"
 
+# ---- a memo that cannot be written: said with -v, the same outputs ----------
+: >"$T/not-a-folder"
+STRATA_ALEMBIC_CACHE=$T/not-a-folder run -C "$P" -v --json ledger
+check "an unwritable memo: -v says why" err_has "alembic: translation memo $T/not-a-folder/"
+check "an unwritable memo: -v says why (the reason)" err_has "not written: Not a directory"
+sed -i 's/settings.prefix: ew/settings.prefix: ev/' "$P/strata.yaml"
+STRATA_ALEMBIC_CACHE=$T/not-a-folder run -C "$P" --json ledger
+check "an unwritable memo: the ledger as without one" cmp -s "$T/out" "$T/none.ledger"
+
 # ---- off again: nothing written ----------------------------------------------
 touch "$P/strata.yaml"
 STRATA_ALEMBIC_CACHE=0 run -C "$P" -v ledger
